@@ -1,0 +1,287 @@
+"""The application service: one open project, its edits, undo, generation and render.
+
+The GUI and the CLI both drive a project through this class. Every edit is
+validated by the domain, persisted by the store as one undoable step, and
+announced on `events`. Views never change the model any other way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.app.input_images import import_input_image
+from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain.errors import DomainError
+from foundry_desktop.domain.fingerprint import shot_fingerprint
+from foundry_desktop.domain.project import Project, ProjectFormat, Shot, ShotSpec, Transition
+from foundry_desktop.domain.status import ShotStatus, shot_status
+from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
+from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.store.project_store import ProjectStore
+
+DEFAULT_SHOT_SECONDS = Fraction(3)
+
+# Spec fields a shot edit may set directly (duration and image are converted first).
+_SPEC_FIELDS = {"prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style"}
+
+
+def _explain_validation(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "value"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"Invalid {field.replace('_', ' ')}: {message}."
+
+
+@contextlib.contextmanager
+def edit_errors() -> Iterator[None]:
+    """Domain refusals become the InvalidEditError a creator sees."""
+    try:
+        yield
+    except DomainError as exc:
+        raise InvalidEditError(str(exc)) from None
+    except ValidationError as exc:
+        raise InvalidEditError(_explain_validation(exc)) from None
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+class ProjectService:
+    def __init__(self, store: ProjectStore):
+        self.store = store
+        self.events = EventBus()
+        self.project: Project = store.load()
+        if not store.read_only:
+            # Marks and scratch files left by a process that died mid-generation.
+            store.clear_generating_states()
+            store.media.clear_scratch()
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        name: str | None = None,
+        width: int = 1280,
+        height: int = 720,
+        frame_rate: str | Fraction = Fraction(24),
+        audio_rate: int = 48000,
+    ) -> ProjectService:
+        with edit_errors():
+            fmt = ProjectFormat(
+                width=width, height=height, frame_rate=parse_frame_rate(frame_rate), audio_rate=audio_rate
+            )
+        project = Project(name=name or Path(path).stem, format=fmt)
+        return cls(ProjectStore.create(Path(path), project))
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> ProjectService:
+        return cls(ProjectStore.open(Path(path), read_only=read_only))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> ProjectService:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- queries -------------------------------------------------------------
+
+    @property
+    def format(self) -> ProjectFormat:
+        return self.project.format
+
+    def shot_at(self, index: int) -> Shot:
+        shots = self.project.timeline.shots
+        if not 0 <= index < len(shots):
+            raise InvalidEditError(
+                f"There is no shot {index + 1}: the timeline has {len(shots)} shot{'s' if len(shots) != 1 else ''}."
+            )
+        return shots[index]
+
+    def shot_status(self, shot: Shot) -> ShotStatus:
+        take = self.project.selected_take(shot)
+        media_present = take is None or self.store.media.exists(take.media_path)
+        generation = self.store.generation_states().get(shot.id)
+        return shot_status(self.project, shot, generation, media_present)
+
+    def statuses(self) -> list[ShotStatus]:
+        generation = self.store.generation_states()
+        result = []
+        for shot in self.project.timeline.shots:
+            take = self.project.selected_take(shot)
+            media_present = take is None or self.store.media.exists(take.media_path)
+            result.append(shot_status(self.project, shot, generation.get(shot.id), media_present))
+        return result
+
+    def frames_from_seconds(self, seconds: str | float | Fraction) -> int:
+        with edit_errors():
+            frames = seconds_to_frames(seconds, self.format.frame_rate)
+        if frames <= 0:
+            raise InvalidEditError(f"A shot's duration must be positive (got {seconds} seconds).")
+        return frames
+
+    # -- edits ---------------------------------------------------------------
+
+    def _edit(self, label: str, change: Callable[[Project], Project]) -> None:
+        before = self.project
+        with edit_errors():
+            after = change(before)
+        self.store.commit_edit(before, after, label)
+        self.project = after
+        self.events.emit(ProjectChanged(label))
+
+    def _with_timeline(self, timeline_change: Callable[..., Any]) -> Callable[[Project], Project]:
+        return lambda project: project.model_copy(update={"timeline": timeline_change(project.timeline)})
+
+    def _spec_with(self, base: ShotSpec, changes: dict[str, Any]) -> ShotSpec:
+        """A copy of `base` with creator-level changes applied and validated."""
+        update: dict[str, Any] = {}
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key == "duration_seconds":
+                update["duration"] = self.frames_from_seconds(value)
+            elif key == "duration_frames":
+                update["duration"] = value
+            elif key == "image" and value == "":
+                update["input_image"] = update["input_image_name"] = None
+            elif key == "image":
+                update["input_image"] = import_input_image(Path(value), self.store.media)
+                update["input_image_name"] = Path(value).name
+            elif key in _SPEC_FIELDS:
+                update[key] = value
+            else:
+                raise TypeError(f"unknown shot field {key!r}")
+        with edit_errors():
+            return ShotSpec.model_validate({**base.model_dump(), **update})
+
+    def add_shot(self, *, at: int | None = None, name: str = "", **spec_fields: Any) -> Shot:
+        """Add a shot (at index `at`, default the end). Fields: prompt, duration_seconds, image, seed..."""
+        spec_fields.setdefault("seed", new_seed())
+        if spec_fields.get("duration_seconds") is None and spec_fields.get("duration_frames") is None:
+            spec_fields["duration_seconds"] = DEFAULT_SHOT_SECONDS
+        spec = self._spec_with(ShotSpec(), spec_fields)
+        shot = Shot(name=name, spec=spec)
+        index = len(self.project.timeline.shots) if at is None else at
+        self._edit(
+            f"Add shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_ops.insert_shot(timeline, index, shot)),
+        )
+        return shot
+
+    def update_shot(self, index: int, *, name: str | None = None, **spec_fields: Any) -> None:
+        shot = self.shot_at(index)
+        spec = self._spec_with(shot.spec, spec_fields)
+
+        def change(timeline):
+            timeline = timeline_ops.set_shot_spec(timeline, index, spec)
+            return timeline_ops.rename_shot(timeline, index, name) if name is not None else timeline
+
+        changed = [key for key, value in spec_fields.items() if value is not None]
+        if name is not None:
+            changed.append("name")
+        what = ", ".join(key.replace("_", " ").removesuffix(" seconds") for key in changed) or "nothing"
+        self._edit(f"Change shot {index + 1}: {what}", self._with_timeline(change))
+
+    def move_shot(self, source: int, destination: int) -> None:
+        self._edit(
+            f"Move shot {source + 1} to {destination + 1}",
+            self._with_timeline(lambda timeline: timeline_ops.move_shot(timeline, source, destination)),
+        )
+
+    def remove_shot(self, index: int) -> None:
+        self._edit(
+            f"Remove shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_ops.remove_shot(timeline, index)),
+        )
+
+    def trim_shot(self, index: int, trim_in: int, trim_out: int | None) -> None:
+        self._edit(
+            f"Trim shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_ops.trim_shot(timeline, index, trim_in, trim_out)),
+        )
+
+    def set_shot_duration(self, index: int, frames: int) -> None:
+        self._edit(
+            f"Set duration of shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_ops.set_shot_duration(timeline, index, frames)),
+        )
+
+    def set_transition(self, index: int, kind: str, frames: int = 0) -> None:
+        def change(timeline):
+            return timeline_ops.set_transition(timeline, index, Transition(kind=kind, duration=frames))
+
+        self._edit(f"Set transition after shot {index + 1}", self._with_timeline(change))
+
+    def rename_project(self, name: str) -> None:
+        if not name.strip():
+            raise InvalidEditError("A project needs a name.")
+        self._edit("Rename project", lambda project: project.model_copy(update={"name": name.strip()}))
+
+    @contextlib.contextmanager
+    def group(self, label: str) -> Iterator[None]:
+        """Edits inside become one undo step, saved together or not at all."""
+        self.store.begin_group(label)
+        try:
+            yield
+        except BaseException:
+            self.store.rollback_group()
+            self.project = self.store.load()
+            self.events.emit(ProjectChanged(f"Cancel {label}"))
+            raise
+        self.store.commit_group()
+
+    # -- undo ----------------------------------------------------------------
+
+    def undo(self) -> str | None:
+        """Undo the latest edit; returns its label, None when there is nothing to undo."""
+        return self._after_travel(self.store.undo(reselect=self._matching_takes), "Undo")
+
+    def redo(self) -> str | None:
+        return self._after_travel(self.store.redo(reselect=self._matching_takes), "Redo")
+
+    def _after_travel(self, label: str | None, verb: str) -> str | None:
+        if label is not None:
+            self.project = self.store.load()
+            self.events.emit(ProjectChanged(f"{verb} {label}"))
+        return label
+
+    def _matching_takes(self, project: Project) -> dict[str, str]:
+        """After undo/redo, show each shot the take that matches its spec again, if it has one."""
+        selections = {}
+        for shot in project.timeline.shots:
+            fingerprint = shot_fingerprint(shot, project.format)
+            selected = project.selected_take(shot)
+            if selected is not None and selected.fingerprint == fingerprint:
+                continue
+            matching = [take for take in project.takes_of(shot.id) if take.fingerprint == fingerprint]
+            if matching:
+                selections[shot.id] = matching[-1].id
+        return selections
+
+    # -- takes ---------------------------------------------------------------
+
+    def select_take(self, index: int, take_id: str) -> None:
+        shot = self.shot_at(index)
+        if take_id not in {take.id for take in self.project.takes_of(shot.id)}:
+            raise InvalidEditError(f"Shot {index + 1} has no such take.")
+        self.store.select_take(shot.id, take_id)
+        self.project = self.store.load()
+        self.events.emit(ProjectChanged(f"Select take for shot {index + 1}"))
+
+    def reload(self) -> None:
+        self.project = self.store.load()

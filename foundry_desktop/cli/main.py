@@ -1,0 +1,25 @@
+"""Entry point of `foundry`: run a command; user errors are one line on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+from foundry_desktop.cli.commands import HANDLERS
+from foundry_desktop.cli.parser import build_parser
+from foundry_desktop.errors import FoundryError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return HANDLERS[args.command](args)
+    except FoundryError as exc:
+        print(f"foundry: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("foundry: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The argument parser of `foundry`: commands, options and their help."""
+
+from __future__ import annotations
+
+import argparse
+
+from foundry_desktop import __version__
+
+
+def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
+    parser.add_argument("--prompt", required=adding, help="what the shot should show (a title card's text)")
+    parser.add_argument("--negative", dest="negative_prompt", help="what the shot should avoid")
+    parser.add_argument(
+        "--duration", dest="duration_seconds", metavar="SECONDS", help="length in seconds (default 3)" if adding else "length in seconds"
+    )
+    parser.add_argument("--backend", help="generation backend (default: builtin)" if adding else "generation backend")
+    parser.add_argument("--model", help="model name, for backends that offer several")
+    parser.add_argument("--seed", type=int, help="random seed (default: a new random one)" if adding else "random seed")
+    parser.add_argument("--image", metavar="FILE", help="input image (the built-in backend pans and zooms over it)")
+    parser.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a backend parameter (VALUE is read as JSON when it parses, else as text); repeatable",
+    )
+    parser.add_argument("--name", help="a short name for the shot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="foundry",
+        description="Foundry Desktop from the command line: lay out shots, generate them, render the film.",
+    )
+    parser.add_argument("--version", action="version", version=f"foundry {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser("demo", help="make the demo project and render it", description=(
+        "Lay out a four-shot demo film, generate it with the built-in backend and render it "
+        "to DIR/demo.mp4. An earlier demo in DIR is replaced."
+    ))
+    demo.add_argument("--out", default="demo-output", metavar="DIR", help="output folder (default: demo-output)")
+    demo.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    new = commands.add_parser("new", help="create an empty project", description="Create an empty project file.")
+    new.add_argument("project", metavar="PROJECT", help="the .foundry file to create")
+    new.add_argument("--size", default="1280x720", metavar="WxH", help="output size (default 1280x720)")
+    new.add_argument("--fps", default="24", metavar="RATE", help="frame rate: 24, 25, 30000/1001, 29.97... (default 24)")
+    new.add_argument("--name", help="project name (default: the file name)")
+
+    info = commands.add_parser("info", help="show a project's format and shots", description=(
+        "Show the project's format and each shot: index, id, prompt, backend, duration, status "
+        "(with the reason when stale), selected take and number of takes."
+    ))
+    info.add_argument("project", metavar="PROJECT")
+    info.add_argument("--json", action="store_true", help="print as JSON")
+
+    shot = commands.add_parser("shot", help="add, change, move or remove shots", description="Edit the shots of a project. Shots are numbered from 1.")
+    shot_commands = shot.add_subparsers(dest="shot_command", metavar="ACTION", required=True)
+    add = shot_commands.add_parser("add", help="add a shot", description="Add a shot (at the end unless --at).")
+    add.add_argument("project", metavar="PROJECT")
+    _shot_spec_options(add, adding=True)
+    add.add_argument("--at", type=int, metavar="INDEX", help="put the new shot at this position (1 = first)")
+    add.add_argument("--json", action="store_true", help="print the new shot as JSON")
+
+    set_ = shot_commands.add_parser("set", help="change a shot", description="Change a shot's generation settings.")
+    set_.add_argument("project", metavar="PROJECT")
+    set_.add_argument("index", type=int, metavar="INDEX", help="the shot's number (1 = first)")
+    _shot_spec_options(set_, adding=False)
+    set_.add_argument("--no-image", action="store_true", help="stop using an input image")
+
+    move = shot_commands.add_parser("move", help="move a shot", description="Move the shot at FROM so that it becomes shot TO.")
+    move.add_argument("project", metavar="PROJECT")
+    move.add_argument("source", type=int, metavar="FROM")
+    move.add_argument("destination", type=int, metavar="TO")
+
+    remove = shot_commands.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole).")
+    remove.add_argument("project", metavar="PROJECT")
+    remove.add_argument("index", type=int, metavar="INDEX")
+
+    for verb, text in (("undo", "undo the last edit"), ("redo", "redo the last undone edit")):
+        travel = commands.add_parser(verb, help=text, description=f"{text.capitalize()}. The history is kept in the project, so this works after a restart.")
+        travel.add_argument("project", metavar="PROJECT")
+        travel.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    generate = commands.add_parser("generate", help="generate the shots that are not current", description=(
+        "Generate every shot that is not current. A shot whose settings match an existing take "
+        "gets that take back without generating."
+    ))
+    generate.add_argument("project", metavar="PROJECT")
+    generate.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
+
+    render = commands.add_parser("render", help="render the film to a video file", description="Render the timeline's selected takes to an H.264/AAC MP4.")
+    render.add_argument("project", metavar="PROJECT")
+    render.add_argument("-o", "--output", required=True, metavar="FILE", help="the .mp4 to write")
+    render.add_argument("--json", action="store_true", help="print the rendered file's properties as JSON")
+    return parser

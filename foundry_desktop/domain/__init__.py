@@ -1,0 +1,1 @@
+"""Pure project model: pydantic models and functions, no I/O, imports nothing of ours."""

@@ -1,0 +1,49 @@
+"""The shot fingerprint: a hash of everything that determines a generation.
+
+Two shots with the same fingerprint would be generated identically, so a take
+made for one fingerprint can be reused whenever the shot comes back to it
+(an undo, a revert, a duplicate). Input files enter by content hash, so
+replacing an image with a different one under the same name changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from foundry_desktop.domain.project import ProjectFormat, Shot
+
+# Bump when the canonical form changes meaning, so old takes read as stale.
+FINGERPRINT_VERSION = 1
+
+
+def generation_spec(shot: Shot, fmt: ProjectFormat) -> dict[str, Any]:
+    """The canonical spec: plain JSON values only, every key always present."""
+    spec = shot.spec
+    return {
+        "version": FINGERPRINT_VERSION,
+        "backend": spec.backend,
+        "model": spec.model,
+        "workflow": spec.workflow,
+        "prompt": spec.prompt,
+        "negative_prompt": spec.negative_prompt,
+        "seed": spec.seed,
+        "params": spec.params,
+        "width": fmt.width,
+        "height": fmt.height,
+        "frame_rate": str(fmt.frame_rate),
+        "frames": spec.duration,
+        "input_image": spec.input_image,
+        "character": spec.character,
+        "style": spec.style,
+    }
+
+
+def fingerprint_of_spec(spec: dict[str, Any]) -> str:
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def shot_fingerprint(shot: Shot, fmt: ProjectFormat) -> str:
+    return fingerprint_of_spec(generation_spec(shot, fmt))

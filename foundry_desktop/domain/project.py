@@ -1,0 +1,207 @@
+"""The project model: a film laid out as shots on a timeline, plus its takes.
+
+Plain pydantic models. Edits go through timeline_ops, which returns new,
+validated timelines; nothing here performs I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+
+from foundry_desktop.domain.time import parse_frame_rate
+
+
+def _validate_rate(value: Any) -> Fraction:
+    try:
+        return parse_frame_rate(value)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+FrameRate = Annotated[Fraction, PlainValidator(_validate_rate), PlainSerializer(str, return_type=str)]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ShotSpec(_Model):
+    """Everything that determines what a generation of the shot produces."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompt: str = ""
+    negative_prompt: str = ""
+    backend: str = "builtin"
+    model: str | None = None
+    workflow: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    duration: int = Field(default=72, gt=0, description="frames to generate")
+    input_image: str | None = Field(default=None, description="content hash of the input image")
+    input_image_name: str | None = Field(default=None, description="the file name the creator chose")
+    character: str | None = None
+    style: str | None = None
+
+
+TransitionKind = Literal["cut", "dissolve", "dip_to_black", "wipe"]
+
+
+class Transition(_Model):
+    """How a shot hands over to the next one. A cut has no duration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: TransitionKind = "cut"
+    duration: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _cut_has_no_duration(self) -> Transition:
+        if self.kind == "cut" and self.duration != 0:
+            raise ValueError("a cut has no duration")
+        if self.kind != "cut" and self.duration == 0:
+            raise ValueError(f"a {self.kind.replace('_', ' ')} needs a duration of at least one frame")
+        return self
+
+
+CUT = Transition()
+
+
+class Take(_Model):
+    """One generated video for a shot, with where it came from."""
+
+    id: str = Field(default_factory=new_id)
+    shot_id: str
+    media_path: str = Field(description="relative to the project's media folder")
+    content_hash: str
+    fingerprint: str
+    spec: dict[str, Any] = Field(description="the canonical generation spec the fingerprint hashes")
+    backend: str
+    request: dict[str, Any] = Field(default_factory=dict)
+    seed: int
+    frames: int = Field(gt=0)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    created_at: str
+    elapsed_s: float = Field(ge=0)
+
+
+class Shot(_Model):
+    id: str = Field(default_factory=new_id)
+    name: str = ""
+    spec: ShotSpec = Field(default_factory=ShotSpec)
+    selected_take_id: str | None = None
+    trim_in: int = Field(default=0, ge=0)
+    trim_out: int | None = Field(default=None, description="exclusive end in the take; None = its end")
+    transition_out: Transition = CUT
+
+    @property
+    def source_end(self) -> int:
+        return self.spec.duration if self.trim_out is None else self.trim_out
+
+    @property
+    def length(self) -> int:
+        """Frames this shot occupies on the timeline."""
+        return self.source_end - self.trim_in
+
+
+class AudioClip(_Model):
+    id: str = Field(default_factory=new_id)
+    media_path: str
+    content_hash: str
+    name: str = ""
+    start: int = Field(default=0, ge=0, description="timeline frame where the clip begins")
+    source_in: int = Field(default=0, ge=0)
+    source_out: int = Field(gt=0)
+    gain_db: float = Field(default=0.0, ge=-60, le=24)
+    fade_in: int = Field(default=0, ge=0)
+    fade_out: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _in_before_out(self) -> AudioClip:
+        if self.source_out <= self.source_in:
+            raise ValueError("an audio clip must end after it starts")
+        if self.fade_in + self.fade_out > self.source_out - self.source_in:
+            raise ValueError("the fades are longer than the clip")
+        return self
+
+
+class Caption(_Model):
+    id: str = Field(default_factory=new_id)
+    text: str
+    start: int = Field(ge=0)
+    end: int
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Caption:
+        if self.end <= self.start:
+            raise ValueError("a caption must end after it starts")
+        return self
+
+
+class Marker(_Model):
+    id: str = Field(default_factory=new_id)
+    frame: int = Field(ge=0)
+    label: str = ""
+    color: str = "#e5a50a"
+
+
+class Timeline(_Model):
+    """Three tracks and markers. The video track is the shots, butted end to end."""
+
+    shots: list[Shot] = Field(default_factory=list)
+    music: list[AudioClip] = Field(default_factory=list)
+    captions: list[Caption] = Field(default_factory=list)
+    markers: list[Marker] = Field(default_factory=list)
+
+    def shot_start(self, index: int) -> int:
+        """Timeline frame where shot `index` begins; transitions overlap the shots they join."""
+        start = 0
+        for shot in self.shots[:index]:
+            start += shot.length - shot.transition_out.duration
+        return start
+
+    @property
+    def length(self) -> int:
+        # The last shot always ends on a cut, so this is where it ends.
+        return self.shot_start(len(self.shots))
+
+
+class ProjectFormat(_Model):
+    """The output format every take is generated at and the film is rendered at."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    width: int = Field(default=1280, ge=16, le=8192)
+    height: int = Field(default=720, ge=16, le=8192)
+    frame_rate: FrameRate = Fraction(24)
+    audio_rate: int = Field(default=48000, ge=8000, le=192000)
+
+    @model_validator(mode="after")
+    def _even_size(self) -> ProjectFormat:
+        # H.264 in 4:2:0 needs even dimensions.
+        if self.width % 2 or self.height % 2:
+            raise ValueError(f"the size {self.width}x{self.height} must be even in both directions")
+        return self
+
+
+class Project(_Model):
+    id: str = Field(default_factory=new_id)
+    name: str = "Untitled"
+    format: ProjectFormat = Field(default_factory=ProjectFormat)
+    timeline: Timeline = Field(default_factory=Timeline)
+    takes: dict[str, list[Take]] = Field(default_factory=dict, description="shot id -> takes, oldest first")
+
+    def takes_of(self, shot_id: str) -> list[Take]:
+        return self.takes.get(shot_id, [])
+
+    def selected_take(self, shot: Shot) -> Take | None:
+        return next((t for t in self.takes_of(shot.id) if t.id == shot.selected_take_id), None)

@@ -1,0 +1,62 @@
+"""Exact time: integer frames at a rational frame rate, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from foundry_desktop.domain.errors import DomainError
+
+# Rates people type as decimals but mean as NTSC fractions.
+_NTSC_RATES = {
+    Fraction("23.976"): Fraction(24000, 1001),
+    Fraction("23.98"): Fraction(24000, 1001),
+    Fraction("29.97"): Fraction(30000, 1001),
+    Fraction("47.952"): Fraction(48000, 1001),
+    Fraction("59.94"): Fraction(60000, 1001),
+    Fraction("119.88"): Fraction(120000, 1001),
+}
+
+
+def parse_frame_rate(text: str | int | Fraction) -> Fraction:
+    """'24', '30000/1001', '29.97' (meaning 30000/1001) -> an exact Fraction."""
+    if isinstance(text, Fraction):
+        rate = text
+    else:
+        try:
+            rate = Fraction(str(text).strip())
+        except (ValueError, ZeroDivisionError):
+            raise DomainError(f"{text!r} is not a frame rate (try 24, 25, 30 or 30000/1001).") from None
+    rate = _NTSC_RATES.get(rate, rate)
+    if rate <= 0 or rate > 1000:
+        raise DomainError(f"Frame rate {text} is out of range (it must be above 0 and at most 1000).")
+    return rate
+
+
+def parse_seconds(text: str | int | float | Fraction) -> Fraction:
+    """A duration typed in seconds, parsed exactly ('2.5' is 5/2, not a binary float)."""
+    if isinstance(text, Fraction):
+        return text
+    try:
+        return Fraction(Decimal(str(text).strip()))
+    except (InvalidOperation, ValueError):
+        raise DomainError(f"{text!r} is not a number of seconds.") from None
+
+
+def seconds_to_frames(seconds: str | int | float | Fraction, rate: Fraction) -> int:
+    """Nearest whole frame, halves rounded up (so 0.5 s at 25 fps is 13 frames, not 12)."""
+    exact = parse_seconds(seconds) * rate
+    return int(exact + Fraction(1, 2)) if exact >= 0 else -int(-exact + Fraction(1, 2))
+
+
+def frames_to_seconds(frames: int, rate: Fraction) -> Fraction:
+    return Fraction(frames) / rate
+
+
+def format_timecode(frames: int, rate: Fraction) -> str:
+    """HH:MM:SS:FF for display, counting whole frames at the nominal rate."""
+    nominal = round(rate)
+    seconds, ff = divmod(frames, nominal)
+    hh, rest = divmod(seconds, 3600)
+    mm, ss = divmod(rest, 60)
+    return f"{hh:02d}:{mm:02d}:{ss:02d}:{ff:02d}"

@@ -1,0 +1,190 @@
+"""Timeline operations that keep the timeline valid.
+
+Each takes a Timeline and returns a new one; the input is never mutated, so
+the app can diff old against new for the store and for undo. An edit the
+creator asks for that cannot be done raises DomainError; knock-on effects of a
+valid edit (a transition that no longer fits, the last shot ending on a
+dissolve after a reorder) are normalised instead of refused.
+"""
+
+from __future__ import annotations
+
+from foundry_desktop.domain.errors import DomainError
+from foundry_desktop.domain.project import (
+    CUT,
+    AudioClip,
+    Caption,
+    Marker,
+    Shot,
+    ShotSpec,
+    Timeline,
+    Transition,
+)
+
+
+def _copy(timeline: Timeline) -> Timeline:
+    return timeline.model_copy(deep=True)
+
+
+def _check_index(timeline: Timeline, index: int, *, allow_end: bool = False) -> None:
+    count = len(timeline.shots)
+    limit = count if allow_end else count - 1
+    if not 0 <= index <= limit:
+        if count == 0 and not allow_end:
+            raise DomainError("The timeline has no shots.")
+        raise DomainError(
+            f"There is no shot {index + 1}: the timeline has {count} shot{'s' if count != 1 else ''}."
+        )
+
+
+def max_transition_frames(timeline: Timeline, index: int) -> int:
+    """A transition may take at most half of each shot it joins, so that the
+    incoming and outgoing transitions of one shot never overlap."""
+    if index >= len(timeline.shots) - 1:
+        return 0
+    return min(timeline.shots[index].length, timeline.shots[index + 1].length) // 2
+
+
+def normalize(timeline: Timeline) -> Timeline:
+    """Repair what a valid edit may have knocked out of shape (mutates and returns its argument)."""
+    for shot in timeline.shots:
+        if shot.trim_out is not None and shot.trim_out >= shot.spec.duration:
+            shot.trim_out = None
+        if shot.trim_in >= shot.source_end:
+            shot.trim_in = shot.source_end - 1
+    for index, shot in enumerate(timeline.shots):
+        limit = max_transition_frames(timeline, index)
+        if shot.transition_out.duration > limit:
+            shot.transition_out = (
+                Transition(kind=shot.transition_out.kind, duration=limit) if limit > 0 else CUT
+            )
+    return timeline
+
+
+def insert_shot(timeline: Timeline, index: int, shot: Shot) -> Timeline:
+    _check_index(timeline, index, allow_end=True)
+    if any(existing.id == shot.id for existing in timeline.shots):
+        raise DomainError("That shot is already on the timeline.")
+    result = _copy(timeline)
+    result.shots.insert(index, shot.model_copy(deep=True))
+    return normalize(result)
+
+
+def append_shot(timeline: Timeline, shot: Shot) -> Timeline:
+    return insert_shot(timeline, len(timeline.shots), shot)
+
+
+def move_shot(timeline: Timeline, source: int, destination: int) -> Timeline:
+    """Move the shot at `source` so that it ends up at index `destination`."""
+    _check_index(timeline, source)
+    _check_index(timeline, destination)
+    result = _copy(timeline)
+    shot = result.shots.pop(source)
+    result.shots.insert(destination, shot)
+    return normalize(result)
+
+
+def remove_shot(timeline: Timeline, index: int) -> Timeline:
+    _check_index(timeline, index)
+    result = _copy(timeline)
+    del result.shots[index]
+    return normalize(result)
+
+
+def trim_shot(timeline: Timeline, index: int, trim_in: int, trim_out: int | None) -> Timeline:
+    """Use frames [trim_in, trim_out) of the take; trim_out None means to its end."""
+    _check_index(timeline, index)
+    duration = timeline.shots[index].spec.duration
+    end = duration if trim_out is None else trim_out
+    if trim_in < 0:
+        raise DomainError("A trim cannot start before the take begins.")
+    if end > duration:
+        raise DomainError(f"The take has only {duration} frames; the trim cannot end after it.")
+    if end <= trim_in:
+        raise DomainError("A trim must keep at least one frame of the take.")
+    result = _copy(timeline)
+    shot = result.shots[index]
+    shot.trim_in = trim_in
+    shot.trim_out = None if end == duration else end
+    return normalize(result)
+
+
+def set_shot_spec(timeline: Timeline, index: int, spec: ShotSpec) -> Timeline:
+    """Replace a shot's generation spec (prompt, seed, duration...)."""
+    _check_index(timeline, index)
+    result = _copy(timeline)
+    result.shots[index].spec = spec
+    return normalize(result)
+
+
+def set_shot_duration(timeline: Timeline, index: int, frames: int) -> Timeline:
+    if frames <= 0:
+        raise DomainError("A shot's duration must be positive.")
+    _check_index(timeline, index)
+    spec = timeline.shots[index].spec.model_copy(update={"duration": frames})
+    return set_shot_spec(timeline, index, spec)
+
+
+def rename_shot(timeline: Timeline, index: int, name: str) -> Timeline:
+    _check_index(timeline, index)
+    result = _copy(timeline)
+    result.shots[index].name = name
+    return result
+
+
+def set_transition(timeline: Timeline, index: int, transition: Transition) -> Timeline:
+    """Set the transition from shot `index` into the next one."""
+    _check_index(timeline, index)
+    if transition.kind != "cut":
+        if index == len(timeline.shots) - 1:
+            raise DomainError("The last shot has no next shot to transition into.")
+        limit = max_transition_frames(timeline, index)
+        if transition.duration > limit:
+            raise DomainError(
+                f"That transition is too long: between these shots it can last at most {limit} frames."
+            )
+    result = _copy(timeline)
+    result.shots[index].transition_out = transition
+    return result
+
+
+def add_audio_clip(timeline: Timeline, clip: AudioClip) -> Timeline:
+    result = _copy(timeline)
+    result.music.append(clip)
+    result.music.sort(key=lambda c: c.start)
+    return result
+
+
+def remove_audio_clip(timeline: Timeline, clip_id: str) -> Timeline:
+    return _remove_by_id(timeline, "music", clip_id, "music clip")
+
+
+def add_caption(timeline: Timeline, caption: Caption) -> Timeline:
+    result = _copy(timeline)
+    result.captions.append(caption)
+    result.captions.sort(key=lambda c: c.start)
+    return result
+
+
+def remove_caption(timeline: Timeline, caption_id: str) -> Timeline:
+    return _remove_by_id(timeline, "captions", caption_id, "caption")
+
+
+def add_marker(timeline: Timeline, marker: Marker) -> Timeline:
+    result = _copy(timeline)
+    result.markers.append(marker)
+    result.markers.sort(key=lambda m: m.frame)
+    return result
+
+
+def remove_marker(timeline: Timeline, marker_id: str) -> Timeline:
+    return _remove_by_id(timeline, "markers", marker_id, "marker")
+
+
+def _remove_by_id(timeline: Timeline, track: str, item_id: str, what: str) -> Timeline:
+    items = getattr(timeline, track)
+    if not any(item.id == item_id for item in items):
+        raise DomainError(f"There is no such {what} on the timeline.")
+    result = _copy(timeline)
+    setattr(result, track, [item for item in getattr(result, track) if item.id != item_id])
+    return result

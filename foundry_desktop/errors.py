@@ -1,0 +1,41 @@
+"""Errors a creator can cause or meet, each with a message they understand.
+
+Everything the GUI shows in a dialog and the CLI prints as one line derives
+from FoundryError; anything else escaping is a bug in Foundry Desktop.
+"""
+
+
+class FoundryError(Exception):
+    """Base of every user-facing error."""
+
+
+class ProjectOpenError(FoundryError):
+    """The file cannot be opened as a project (not a project, corrupt, too new)."""
+
+
+class ProjectLockedError(FoundryError):
+    """Another Foundry process is editing the project."""
+
+
+class InvalidEditError(FoundryError):
+    """An edit that would make the timeline invalid (bad index, negative duration...)."""
+
+
+class InputFileError(FoundryError):
+    """An input file (image, audio) is missing or not what it claims to be."""
+
+
+class MediaError(FoundryError):
+    """A media file cannot be read or written (corrupt video, full disk...)."""
+
+
+class GenerationError(FoundryError):
+    """A backend failed to generate a take."""
+
+
+class UnknownBackendError(GenerationError):
+    """A shot names a generation backend that is not registered."""
+
+
+class TimelineNotReadyError(FoundryError):
+    """The timeline cannot be rendered yet (a shot has no take, the timeline is empty)."""

@@ -1,0 +1,116 @@
+"""The one interface every generation backend implements.
+
+The builtin generator, ComfyUI and the cloud APIs all take a GenerationRequest,
+report GenerationEvents while they work, and hand back a GenerationResult: a
+video file written into the request's scratch folder. Moving that file into the
+project's media cache is the caller's job, so backends never touch the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from foundry_desktop.errors import UnknownBackendError
+
+EventKind = Literal["queued", "progress", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a backend needs to produce one take of one shot."""
+
+    shot_id: str
+    prompt: str
+    negative_prompt: str
+    seed: int
+    width: int
+    height: int
+    frame_rate: Fraction
+    frames: int
+    output_dir: Path
+    model: str | None = None
+    workflow: str | None = None
+    input_image: Path | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """The request as plain JSON, kept in the take's provenance."""
+        return {
+            "prompt": self.prompt,
+            "negative_prompt": self.negative_prompt,
+            "seed": self.seed,
+            "width": self.width,
+            "height": self.height,
+            "frame_rate": str(self.frame_rate),
+            "frames": self.frames,
+            "model": self.model,
+            "workflow": self.workflow,
+            "input_image": self.input_image.name if self.input_image else None,
+            "params": self.params,
+        }
+
+
+@dataclass(frozen=True)
+class GenerationEvent:
+    kind: EventKind
+    shot_id: str
+    progress: float = 0.0  # 0..1
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    path: Path
+    frames: int
+    width: int
+    height: int
+    frame_rate: Fraction
+    elapsed_s: float
+    backend_info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BackendHealth:
+    ok: bool
+    message: str = ""
+
+
+EventSink = Callable[[GenerationEvent], None]
+
+
+class Backend(Protocol):
+    name: str
+
+    async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+        """Produce one take; raise GenerationError with a creator-readable message on failure."""
+        ...
+
+    async def cancel(self, shot_id: str) -> None: ...
+
+    async def health(self) -> BackendHealth: ...
+
+
+class BackendRegistry:
+    """Backends by name; the app asks it for the backend a shot names."""
+
+    def __init__(self) -> None:
+        self._backends: dict[str, Backend] = {}
+
+    def register(self, backend: Backend) -> None:
+        self._backends[backend.name] = backend
+
+    def get(self, name: str) -> Backend:
+        try:
+            return self._backends[name]
+        except KeyError:
+            known = ", ".join(sorted(self._backends)) or "none"
+            raise UnknownBackendError(
+                f"No generation backend called {name!r} (available: {known})."
+            ) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._backends)

@@ -1,0 +1,1 @@
+"""Persistence: one project = one SQLite file plus a content-addressed media folder."""

@@ -1,0 +1,133 @@
+"""The tables of a .foundry file (current schema).
+
+`UNDOABLE_COLUMNS` names, per table, the columns an undo step restores. The
+selected take and everything about takes and generation are deliberately left
+out: they record work that happened (a generation finished), not an edit the
+creator made, and undoing an edit must never throw a finished take away.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, Table, Text
+
+# 'FDRY' in the SQLite header: how we tell our files from any other SQLite file.
+APPLICATION_ID = 0x46445259
+
+metadata = MetaData()
+
+project_table = Table(
+    "project",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("frame_rate", Text, nullable=False),
+    Column("audio_rate", Integer, nullable=False),
+)
+
+takes_table = Table(
+    "takes",
+    metadata,
+    Column("id", Text, primary_key=True),
+    # No foreign key: a removed shot keeps its takes, so undoing the removal brings them back.
+    Column("shot_id", Text, nullable=False),
+    Column("media_path", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("backend", Text, nullable=False),
+    Column("request_json", Text, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("frames", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Index("takes_by_shot", "shot_id"),
+    Index("takes_by_fingerprint", "fingerprint"),
+)
+
+shots_table = Table(
+    "shots",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("selected_take_id", Text, ForeignKey("takes.id", ondelete="SET NULL"), nullable=True),
+    Column("trim_in", Integer, nullable=False),
+    Column("trim_out", Integer, nullable=True),
+    Column("transition_kind", Text, nullable=False),
+    Column("transition_frames", Integer, nullable=False),
+)
+
+# Music clips, captions and markers: small records kept whole as JSON.
+music_table = Table(
+    "music_clips",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+captions_table = Table(
+    "captions",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+markers_table = Table(
+    "markers",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+shot_generation_table = Table(
+    "shot_generation",
+    metadata,
+    Column("shot_id", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
+
+undo_steps_table = Table(
+    "undo_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("label", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("undone", Integer, nullable=False, default=0),
+)
+
+undo_changes_table = Table(
+    "undo_changes",
+    metadata,
+    Column("step_id", Integer, ForeignKey("undo_steps.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("table_name", Text, nullable=False),
+    Column("row_id", Text, nullable=False),
+    Column("before_json", Text, nullable=True),
+    Column("after_json", Text, nullable=True),
+)
+
+UNDOABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "project": ("id", "name", "width", "height", "frame_rate", "audio_rate"),
+    "shots": (
+        "id",
+        "position",
+        "name",
+        "spec_json",
+        "trim_in",
+        "trim_out",
+        "transition_kind",
+        "transition_frames",
+    ),
+    "music_clips": ("id", "position", "data_json"),
+    "captions": ("id", "position", "data_json"),
+    "markers": ("id", "position", "data_json"),
+}

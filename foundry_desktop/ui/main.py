@@ -1,0 +1,34 @@
+"""Entry point of `foundry-desktop`: the Qt application on a qasync event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from foundry_desktop.ui.main_window import MainWindow
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv if argv is None else argv
+    app = QApplication(argv)
+    app.setApplicationName("Foundry Desktop")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    projects = [arg for arg in argv[1:] if arg.endswith(".foundry")]
+    if projects:
+        window.open_project(Path(projects[0]))
+    window.show()
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
