@@ -1,0 +1,183 @@
+"""The `foundry` command line, end to end, on real files."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from foundry_desktop.app.demo_film import DEMO_SHOTS
+from foundry_desktop.cli.main import main
+from foundry_desktop.media.probe import decode_all_frames, probe_media
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_json(capsys, *argv: str):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def demo(demo_dir, tmp_path) -> Path:
+    """A private copy of the demo project for tests that edit it."""
+    shutil.copy2(demo_dir / "demo.foundry", tmp_path / "demo.foundry")
+    shutil.copytree(demo_dir / "demo.media", tmp_path / "demo.media")
+    return tmp_path / "demo.foundry"
+
+
+def test_demo_film_matches_the_project(demo_dir):
+    info = probe_media(demo_dir / "demo.mp4")
+    expected_frames = sum(int(seconds * 24) for _, _, seconds, _, _ in DEMO_SHOTS)
+    assert (info.width, info.height, info.frame_rate) == (1280, 720, 24)
+    assert abs(info.frame_count - expected_frames) <= 1
+    assert abs(decode_all_frames(demo_dir / "demo.mp4") - expected_frames) <= 1
+    assert info.video_codec == "h264" and info.has_audio
+    assert len(DEMO_SHOTS) >= 4
+
+
+def test_generate_right_after_the_demo_generates_nothing(demo, capsys):
+    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0}
+
+
+def test_prompt_change_regenerates_one_shot_and_undo_brings_the_old_take_back(demo, capsys):
+    before = run_json(capsys, "info", demo)
+    assert [shot["status"] for shot in before["shots"]] == ["current"] * len(DEMO_SHOTS)
+
+    code, out, err = run(capsys, "shot", "set", demo, "2", "--prompt", "Night over the valley")
+    assert code == 0, err
+    changed = run_json(capsys, "info", demo)
+    stale = [shot for shot in changed["shots"] if shot["status"] != "current"]
+    assert [(s["index"], s["status"], s["reasons"]) for s in stale] == [(2, "stale", ["prompt changed"])]
+
+    assert run_json(capsys, "generate", demo) == {"generated": 1, "reused": 0, "failed": 0}
+    regenerated = run_json(capsys, "info", demo)
+    assert regenerated["shots"][1]["status"] == "current"
+    assert regenerated["shots"][1]["takes"] == 2
+    assert regenerated["shots"][1]["selected_take"] != before["shots"][1]["selected_take"]
+
+    assert run_json(capsys, "undo", demo) == {"undo": "Change shot 2: prompt"}
+    undone = run_json(capsys, "info", demo)
+    assert [shot["status"] for shot in undone["shots"]] == ["current"] * len(DEMO_SHOTS)
+    assert undone["shots"][1]["selected_take"] == before["shots"][1]["selected_take"]
+    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0}
+
+    # Redo shows the new take again, still without generating.
+    run_json(capsys, "redo", demo)
+    assert run_json(capsys, "info", demo)["shots"][1]["selected_take"] == regenerated["shots"][1]["selected_take"]
+
+
+def test_a_new_project_from_scratch(tmp_path, capsys):
+    project = tmp_path / "film.foundry"
+    image = tmp_path / "still.png"
+    Image.new("RGB", (200, 100), (30, 90, 160)).save(image)
+    assert run(capsys, "new", project, "--size", "320x180", "--fps", "30000/1001")[0] == 0
+    assert run_json(capsys, "shot", "add", project, "--prompt", "Hello", "--duration", "1")["index"] == 1
+    assert run_json(capsys, "shot", "add", project, "--prompt", "Pan", "--image", image, "--duration", "1.5", "--at", "1")["index"] == 1
+    assert run(capsys, "shot", "add", project, "--prompt", "Bye", "--duration", "0.5", "--seed", "4")[0] == 0
+    assert run(capsys, "shot", "move", project, "3", "1")[0] == 0
+    assert run(capsys, "shot", "remove", project, "2")[0] == 0
+    info = run_json(capsys, "info", project)
+    assert info["frame_rate"] == "30000/1001"
+    assert [s["prompt"] for s in info["shots"]] == ["Bye", "Hello"]
+    assert [s["duration_frames"] for s in info["shots"]] == [15, 30]
+    assert run_json(capsys, "undo", project) == {"undo": "Remove shot 2"}
+    assert [s["prompt"] for s in run_json(capsys, "info", project)["shots"]] == ["Bye", "Pan", "Hello"]
+    assert run_json(capsys, "generate", project) == {"generated": 3, "reused": 0, "failed": 0}
+    film = tmp_path / "film.mp4"
+    rendered = run_json(capsys, "render", project, "-o", film)
+    assert rendered["frames"] == 15 + 45 + 30
+    assert (rendered["width"], rendered["height"], rendered["frame_rate"]) == (320, 180, "30000/1001")
+    code, out, _ = run(capsys, "info", project)
+    assert "stale" not in out and out.count("current") == 3
+
+
+def test_render_before_generating_says_what_to_do(tmp_path, capsys):
+    project = tmp_path / "film.foundry"
+    run(capsys, "new", project, "--size", "320x180")
+    run(capsys, "shot", "add", project, "--prompt", "Hello", "--duration", "1")
+    code, out, err = run(capsys, "render", project, "-o", tmp_path / "film.mp4")
+    assert code == 1 and "generate it first" in err
+    assert not (tmp_path / "film.mp4").exists()
+
+
+def foundry_subprocess(*argv) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "foundry_desktop.cli.main", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def user_error_cases(tmp_path: Path, demo: Path) -> list[tuple[list, str]]:
+    corrupt = tmp_path / "corrupt.foundry"
+    data = bytearray(demo.read_bytes())
+    data[4096:] = bytes((b * 7 + 3) % 256 for b in data[4096:])
+    corrupt.write_bytes(bytes(data))
+    random_file = tmp_path / "random.foundry"
+    random_file.write_bytes(os.urandom(10000))
+    newer = tmp_path / "newer.foundry"
+    shutil.copy2(demo, newer)
+    import sqlite3
+
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    text = tmp_path / "notes.png"
+    text.write_text("just text")
+    return [
+        (["info", corrupt], "damaged"),
+        (["shot", "add", random_file, "--prompt", "x"], "not a Foundry project"),
+        (["generate", newer], "newer Foundry Desktop"),
+        (["shot", "add", demo, "--prompt", "x", "--image", tmp_path / "nope.png"], "does not exist"),
+        (["shot", "set", demo, "1", "--image", text], "not an image"),
+        (["shot", "add", demo, "--prompt", "x", "--duration", "-2"], "must be positive"),
+        (["shot", "set", demo, "9", "--prompt", "x"], "no shot 9"),
+        (["shot", "move", demo, "0", "1"], "numbered from 1"),
+        (["info", tmp_path / "absent.foundry"], "no project"),
+        (["new", demo], "already exists"),
+        (["new", tmp_path / "odd.foundry", "--size", "big"], "not a size"),
+        (["new", tmp_path / "odd.foundry", "--fps", "0"], "out of range"),
+    ]
+
+
+def test_user_errors_are_one_clear_line_and_change_nothing(demo, tmp_path):
+    for argv, message in user_error_cases(tmp_path, demo):
+        files_before = {p: p.read_bytes() for p in tmp_path.glob("*.foundry")}
+        result = foundry_subprocess(*argv)
+        assert result.returncode != 0, argv
+        assert "Traceback" not in result.stderr, (argv, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (argv, result.stderr)
+        assert lines[0].startswith("foundry: error: ")
+        for path, content in files_before.items():
+            assert path.read_bytes() == content, (argv, path)
+        assert not (tmp_path / "odd.foundry").exists()
+
+
+def test_every_command_has_help():
+    for argv in (["--help"], ["demo", "--help"], ["new", "--help"], ["info", "--help"], ["shot", "add", "--help"],
+                 ["shot", "set", "--help"], ["shot", "move", "--help"], ["shot", "remove", "--help"],
+                 ["undo", "--help"], ["redo", "--help"], ["generate", "--help"], ["render", "--help"]):
+        result = foundry_subprocess(*argv)
+        assert result.returncode == 0 and "usage: foundry" in result.stdout, argv
