@@ -15,9 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from foundry_desktop.app.demo_film import DEMO_IMAGES, DEMO_SHOTS
+from foundry_desktop.app.demo_film import DEMO_SHOTS, create_demo_project
 from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import generate_shots
 from foundry_desktop.generation.default_backends import default_registry
 
@@ -25,11 +24,7 @@ from foundry_desktop.generation.default_backends import default_registry
 def one_run(folder: Path) -> dict[str, float]:
     timings = {}
     started = time.perf_counter()
-    with ProjectService.create(folder / "demo.foundry", width=1280, height=720, frame_rate="24") as service:
-        with service.group("Lay out the demo"):
-            for name, prompt, seconds, image, seed in DEMO_SHOTS:
-                service.add_shot(name=name, prompt=prompt, duration_seconds=seconds,
-                                 image=DEMO_IMAGES / image if image else None, seed=seed)
+    with create_demo_project(folder / "demo.foundry") as service:
         timings["layout"] = time.perf_counter() - started
         mark = time.perf_counter()
         report = asyncio.run(generate_shots(service, default_registry()))

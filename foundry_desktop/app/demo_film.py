@@ -55,6 +55,21 @@ def _remove_previous_demo(project_path: Path, film_path: Path) -> None:
         ) from None
 
 
+def create_demo_project(path: Path) -> ProjectService:
+    """The demo's project with its shots laid out, not generated yet."""
+    service = ProjectService.create(path, name="The Long Valley", width=1280, height=720, frame_rate="24")
+    with service.group("Lay out the demo"):
+        for name, prompt, seconds, image, seed in DEMO_SHOTS:
+            service.add_shot(
+                name=name,
+                prompt=prompt,
+                duration_seconds=seconds,
+                image=DEMO_IMAGES / image if image else None,
+                seed=seed,
+            )
+    return service
+
+
 def make_demo(out_dir: Path, registry: BackendRegistry) -> DemoResult:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,16 +77,7 @@ def make_demo(out_dir: Path, registry: BackendRegistry) -> DemoResult:
     film_path = out_dir / "demo.mp4"
     _remove_previous_demo(project_path, film_path)
 
-    with ProjectService.create(project_path, name="The Long Valley", width=1280, height=720, frame_rate="24") as service:
-        with service.group("Lay out the demo"):
-            for name, prompt, seconds, image, seed in DEMO_SHOTS:
-                service.add_shot(
-                    name=name,
-                    prompt=prompt,
-                    duration_seconds=seconds,
-                    image=DEMO_IMAGES / image if image else None,
-                    seed=seed,
-                )
+    with create_demo_project(project_path) as service:
         report = asyncio.run(generate_shots(service, registry))
         film_info = render_film(service, film_path)
     return DemoResult(project_path, film_path, film_info, report)
