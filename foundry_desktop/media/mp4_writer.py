@@ -1,0 +1,180 @@
+"""An H.264 (+ AAC) MP4 file with Foundry's encoder settings, written whole or not at all.
+
+Takes and films both go through here, so they share one look: libx264 yuv420p
+tagged BT.709 limited range (what players assume for HD anyway, stated so none
+has to guess), stereo AAC. The file grows under a hidden temporary name in the
+destination folder and only replaces the destination once it is complete; any
+failure removes it, so a crash or a full disk never leaves half a video behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import uuid
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import av.container
+import numpy as np
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.x264_cpu import x264_params
+
+# AVColorSpace / AVColorPrimaries / AVColorTransferCharacteristic BT709, AVCOL_RANGE_MPEG.
+BT709 = 1
+LIMITED_RANGE = 1
+
+
+def write_error(path: Path, exc: BaseException) -> MediaError:
+    """A creator-readable MediaError for a failed write of `path`."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return MediaError(f"The disk is full: there is no room to write {path.name} in {path.parent}.")
+    if isinstance(exc, PermissionError):
+        return MediaError(f"Foundry may not write {path.name} in {path.parent} (permission denied).")
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return MediaError(f"Could not write {path.name}: {reason}.")
+
+
+def _x264_options(crf: int) -> dict[str, str]:
+    options = {"preset": "veryfast", "crf": str(crf)}
+    params = x264_params()
+    if params:
+        options["x264-params"] = params
+    return options
+
+
+def _open_container(path: Path, options: dict[str, str]) -> av.container.OutputContainer:
+    # The temporary name does not end in .mp4, so the muxer is named, not guessed.
+    return av.open(str(path), mode="w", format="mp4", options=options)
+
+
+class Mp4Writer:
+    """Append frames (and audio) in order; `finish()` publishes the file, `abort()` drops it.
+
+    As a context manager it aborts when the block raises.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        width: int,
+        height: int,
+        frame_rate: Fraction,
+        keyframe_interval_s: float,
+        audio_rate: int | None = None,
+        crf: int = 20,
+        faststart: bool = False,
+    ) -> None:
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise MediaError(f"A video must have an even width and height, not {width}x{height}.")
+        if frame_rate <= 0:
+            raise MediaError(f"A frame rate must be positive, not {frame_rate}.")
+        self.path = Path(path)
+        self.frame_rate = Fraction(frame_rate)
+        self.audio_rate = audio_rate
+        self.frames_written = 0
+        self.samples_written = 0
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Not mkstemp: its files are private (0600), and a film should get the
+            # permissions the creator's umask gives any new file.
+            self.temp_path = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex}.partial")
+            self.temp_path.open("xb").close()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+        try:
+            # faststart moves the index to the front (one extra pass over the file) so
+            # a finished film starts playing before it has fully downloaded.
+            self._container = _open_container(self.temp_path, {"movflags": "+faststart"} if faststart else {})
+            self._video = self._container.add_stream("libx264", rate=self.frame_rate, options=_x264_options(crf))
+            self._video.width = width
+            self._video.height = height
+            self._video.pix_fmt = "yuv420p"
+            # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
+            self._video.thread_type = "AUTO"
+            context = self._video.codec_context
+            # One tick per frame keeps NTSC rates (30000/1001) exact.
+            context.time_base = 1 / self.frame_rate
+            context.gop_size = max(1, round(keyframe_interval_s * self.frame_rate))
+            context.colorspace = BT709
+            context.color_primaries = BT709
+            context.color_trc = BT709
+            context.color_range = LIMITED_RANGE
+            self._audio = None
+            if audio_rate is not None:
+                self._audio = self._container.add_stream("aac", rate=audio_rate, layout="stereo")
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            self.abort()
+            raise write_error(self.path, exc) from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def __enter__(self) -> Mp4Writer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is not None:
+            self.abort()
+        elif not self._closed:
+            self.abort()  # left without finish(): nothing was published
+
+    def add_frame(self, frame: av.VideoFrame) -> None:
+        """Append one yuv420p frame of the writer's size; it shows for one frame time."""
+        frame.pts = self.frames_written
+        frame.time_base = self._video.codec_context.time_base
+        try:
+            self._container.mux(self._video.encode(frame))
+        except (av.FFmpegError, OSError) as exc:
+            raise write_error(self.path, exc) from None
+        self.frames_written += 1
+
+    def add_audio(self, samples: np.ndarray) -> None:
+        """Append stereo float32 samples shaped (2, n) at the writer's audio rate."""
+        if self._audio is None or samples.shape[1] == 0:
+            return
+        planar = np.ascontiguousarray(samples, dtype=np.float32)
+        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="stereo")
+        frame.sample_rate = self.audio_rate
+        frame.pts = self.samples_written
+        frame.time_base = Fraction(1, self.audio_rate)
+        try:
+            self._container.mux(self._audio.encode(frame))
+        except (av.FFmpegError, OSError) as exc:
+            raise write_error(self.path, exc) from None
+        self.samples_written += samples.shape[1]
+
+    def finish(self) -> Path:
+        """Flush the encoders, close the file and move it into place."""
+        try:
+            self._container.mux(self._video.encode(None))
+            if self._audio is not None:
+                self._container.mux(self._audio.encode(None))
+            self._container.close()
+            self._closed = True
+            os.replace(self.temp_path, self.path)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, (av.FFmpegError, OSError)):
+                raise write_error(self.path, exc) from None
+            raise
+        return self.path
+
+    def abort(self) -> None:
+        """Close and delete the unfinished file. Safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            container = getattr(self, "_container", None)
+            if container is not None:
+                try:
+                    container.close()
+                except (av.FFmpegError, OSError):
+                    pass  # the file is going away; its trailer does not matter
+        self.temp_path.unlink(missing_ok=True)

@@ -1,0 +1,124 @@
+"""What a video file holds (size, rate, length, streams) and whether it decodes.
+
+Every failure becomes a MediaError whose one-line message names the file, so
+the GUI and the CLI can show it to a creator as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.container
+
+from foundry_desktop.errors import MediaError
+
+# FFmpeg opens still images as one-frame "videos"; a take or a film never is one.
+_IMAGE_DEMUXERS = {"image2", "image2pipe", "gif", "apng", "webp_pipe"}
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: Path
+    width: int
+    height: int
+    frame_rate: Fraction
+    frame_count: int
+    duration_s: float
+    video_codec: str
+    has_audio: bool
+    audio_rate: int | None
+
+
+def unreadable(path: Path, reason: str) -> MediaError:
+    return MediaError(f"{path.name} is not a video Foundry can read: {reason}")
+
+
+def _reason(exc: Exception) -> str:
+    """Why FFmpeg gave up, in words a creator can act on."""
+    if isinstance(exc, av.InvalidDataError):
+        return "it is damaged or in a format Foundry does not know."
+    # FFmpeg's own words, without the errno number and the repeated path.
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text[0].lower() + text[1:] + "."
+
+
+def open_video(path: Path) -> av.container.InputContainer:
+    """Open `path` for reading, or raise a MediaError that says why not."""
+    path = Path(path)
+    if not path.exists():
+        raise MediaError(f"{path.name} does not exist (looked in {path.parent}).")
+    if not path.is_file():
+        raise MediaError(f"{path.name} is not a file.")
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise unreadable(path, _reason(exc)) from None
+    if container.format.name in _IMAGE_DEMUXERS or container.format.name.endswith("_pipe"):
+        container.close()
+        raise unreadable(path, "it is a still image, not a video.")
+    if not container.streams.video:
+        container.close()
+        raise unreadable(path, "it has no video stream.")
+    return container
+
+
+def probe_media(path: Path) -> MediaInfo:
+    path = Path(path)
+    with open_video(path) as container:
+        video = container.streams.video[0]
+        context = video.codec_context
+        rate = video.average_rate or video.guessed_rate or video.base_rate
+        if not rate or rate <= 0 or not context.width or not context.height:
+            raise unreadable(path, "its video stream has no size or frame rate.")
+        frame_rate = Fraction(rate)
+
+        if video.duration is not None and video.time_base is not None:
+            duration_s = float(video.duration * video.time_base)
+        elif container.duration is not None:
+            duration_s = container.duration / av.time_base
+        else:
+            duration_s = 0.0
+        # MP4 and MOV know their frame count exactly; other containers only a duration.
+        frame_count = video.frames or round(duration_s * frame_rate)
+        if duration_s <= 0 and frame_count > 0:
+            duration_s = float(frame_count / frame_rate)
+        if frame_count <= 0:
+            raise unreadable(path, "its video stream is empty.")
+
+        audio = container.streams.audio[0] if container.streams.audio else None
+        return MediaInfo(
+            path=path,
+            width=context.width,
+            height=context.height,
+            frame_rate=frame_rate,
+            frame_count=frame_count,
+            duration_s=duration_s,
+            video_codec=context.name,
+            has_audio=audio is not None,
+            audio_rate=audio.codec_context.sample_rate if audio is not None else None,
+        )
+
+
+def decode_all_frames(path: Path) -> int:
+    """Decode every video frame; the count, or a MediaError at the first damage."""
+    path = Path(path)
+    with open_video(path) as container:
+        video = container.streams.video[0]
+        video.thread_type = "AUTO"
+        expected = video.frames
+        count = 0
+        try:
+            for frame in container.decode(video):
+                if frame.is_corrupt:
+                    raise unreadable(path, f"frame {count + 1} is damaged.")
+                count += 1
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise unreadable(path, f"decoding stopped at frame {count + 1}: {_reason(exc)}") from None
+    if expected and count < expected:
+        raise unreadable(path, f"it ends early ({count} of {expected} frames decode).")
+    if count == 0:
+        raise unreadable(path, "no frame decodes.")
+    return count
