@@ -31,7 +31,7 @@ def one_run(folder: Path) -> dict[str, float]:
         assert report.generated == len(DEMO_SHOTS), report
         timings["generate"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        info = render_film(service, folder / "demo.mp4")
+        info = render_film(service, folder / "demo.mp4").report.media
         timings["render"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     timings["film_seconds"] = info.duration_s

@@ -58,7 +58,7 @@ def test_group_undoes_as_one(service):
     with service.group("Storyboard"):
         service.add_shot(prompt="a", seed=1)
         service.move_shot(3, 0)
-        service.set_transition(0, "wipe", 6)
+        service.set_transition(0, "fade_white", 6)
     assert service.store.undo_label() == "Storyboard"
     service.undo()
     assert timeline_state(service) == before

@@ -1,5 +1,6 @@
 """The project file: creating, refusing what is not ours, locking, migrations, undo."""
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -11,6 +12,7 @@ from foundry_desktop.domain.project import Project, Shot, ShotSpec
 from foundry_desktop.errors import ProjectLockedError, ProjectOpenError
 from foundry_desktop.store import migrations
 from foundry_desktop.store.project_store import ProjectStore
+from foundry_desktop.store.schema import APPLICATION_ID, metadata
 
 
 def add(store: ProjectStore, prompt: str) -> Project:
@@ -132,23 +134,78 @@ def test_one_writer_at_a_time_readers_welcome(project_path):
         assert prompts(store) == ["one", "two"]
 
 
-def test_migrations_run_forward_from_the_first_schema(project_path, monkeypatch):
-    """A file at version 1 is upgraded by a later migration, keeping its data and a backup."""
+def first_schema_file(path: Path) -> Path:
+    """A project as Foundry's first schema wrote it, with a dissolve-era transition name
+    in a shot and in its undo history."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    for statement in migrations._FIRST_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO project VALUES ('p1', 'Old film', 640, 360, '24', 48000)")
+    spec = ShotSpec(prompt="old", duration=48).model_dump_json()
+    for shot_id, position, kind, frames in (("s1", 0, "dip_to_black", 8), ("s2", 1, "cut", 0)):
+        conn.execute(
+            "INSERT INTO shots VALUES (?, ?, '', ?, NULL, 0, NULL, ?, ?)", (shot_id, position, spec, kind, frames)
+        )
+    row = {"id": "s1", "position": 0, "name": "", "spec_json": spec, "trim_in": 0, "trim_out": None,
+           "transition_kind": "wipe", "transition_frames": 8}
+    after = {**row, "transition_kind": "dip_to_black"}
+    conn.execute("INSERT INTO undo_steps VALUES (1, 'Set transition after shot 1', '2026-01-01', 0)")
+    conn.execute("INSERT INTO undo_changes VALUES (1, 0, 'shots', 's1', ?, ?)", (json.dumps(row), json.dumps(after)))
+    conn.execute("COMMIT")
+    conn.close()
+    return path
+
+
+def test_a_first_schema_project_is_upgraded_with_its_data_and_history(tmp_path):
+    path = first_schema_file(tmp_path / "old.foundry")
+    with ProjectStore.open(path) as store:
+        project = store.load()
+        first, second = project.timeline.shots
+        assert (first.transition_out.kind, first.transition_out.duration) == ("fade_black", 8)
+        assert (first.fit, first.audio_gain_db, first.audio_muted) == ("fit", 0.0, False)
+        assert (project.timeline.fade_in, project.timeline.fade_out) == (0, 0)
+        # The undo history was rewritten too: undoing gives a kind that exists today.
+        assert store.undo() == "Set transition after shot 1"
+        assert store.load().timeline.shots[0].transition_out.kind == "dissolve"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version()
+    conn.close()
+    backup = sqlite3.connect(path.with_name("old.foundry.v1.bak"))
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert backup.execute("SELECT transition_kind FROM shots WHERE id = 's1'").fetchone() == ("dip_to_black",)
+    backup.close()
+
+
+def test_a_new_file_has_exactly_the_tables_the_code_reads(project_path):
+    conn = sqlite3.connect(project_path)
+    for table in metadata.sorted_tables:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+        assert columns == set(table.columns.keys()), table.name
+    conn.close()
+
+
+def test_migrations_run_forward_to_a_later_version(project_path, monkeypatch):
+    """A file at today's version is upgraded by a later migration, keeping its data and a backup."""
+    today = migrations.latest_version()
 
     def add_column(conn):
         conn.exec_driver_sql("ALTER TABLE shots ADD COLUMN color TEXT NOT NULL DEFAULT '#888'")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, add_column])
-    assert migrations.latest_version() == 2
+    assert migrations.latest_version() == today + 1
     with ProjectStore.open(project_path) as store:
         assert prompts(store) == ["one"]
     conn = sqlite3.connect(project_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == today + 1
     assert conn.execute("SELECT color FROM shots").fetchall() == [("#888",)]
     conn.close()
-    backup = project_path.with_name("film.foundry.v1.bak")
+    backup = project_path.with_name(f"film.foundry.v{today}.bak")
     conn = sqlite3.connect(backup)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == today
     conn.close()
 
 

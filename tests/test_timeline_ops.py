@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foundry_desktop.domain import timeline_ops as ops
+from foundry_desktop.domain.cut_plan import plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import AudioClip, Caption, Marker, Shot, ShotSpec, Timeline, Transition
 
@@ -67,7 +68,7 @@ def test_trim(abc):
     assert (trimmed.shots[0].trim_in, trimmed.shots[0].trim_out, trimmed.shots[0].length) == (4, 40, 36)
     to_end = ops.trim_shot(abc, 0, 4, 48)
     assert to_end.shots[0].trim_out is None and to_end.shots[0].length == 44
-    assert trimmed.length == 36 + 48 + 48
+    assert plan_cut(trimmed).length == 36 + 48 + 48
     for bad in ((-1, 10), (10, 10), (20, 10), (0, 49)):
         with pytest.raises(DomainError):
             ops.trim_shot(abc, 0, *bad)
@@ -86,13 +87,15 @@ def test_set_duration_clamps_trim_and_refuses_non_positive(abc):
 def test_transitions(abc):
     dissolved = ops.set_transition(abc, 0, Transition(kind="dissolve", duration=12))
     assert dissolved.shots[0].transition_out.kind == "dissolve"
-    # The transition overlaps the two shots it joins.
-    assert dissolved.length == 3 * 48 - 12
-    assert dissolved.shot_start(1) == 36
+    # Generated takes have no media beyond their ends: the shots give up half the
+    # dissolve each, and the film is shorter by its length.
+    plan = plan_cut(dissolved)
+    assert plan.length == 3 * 48 - 12
+    assert plan.shots[1].record_in == 42 and plan.transitions[0].record_in == 36
     with pytest.raises(DomainError, match="at most 24"):
         ops.set_transition(abc, 0, Transition(kind="dissolve", duration=25))
     with pytest.raises(DomainError, match="last shot"):
-        ops.set_transition(abc, 2, Transition(kind="wipe", duration=4))
+        ops.set_transition(abc, 2, Transition(kind="fade_white", duration=4))
     # A cut is always allowed, also after the last shot.
     assert ops.set_transition(abc, 2, Transition()).shots[2].transition_out.kind == "cut"
     with pytest.raises(ValueError):
@@ -143,7 +146,7 @@ operations = st.one_of(
     st.tuples(st.just("remove"), st.integers(-1, 8)),
     st.tuples(st.just("trim"), st.integers(-1, 8), st.integers(-2, 100), st.integers(-2, 101)),
     st.tuples(st.just("duration"), st.integers(-1, 8), st.integers(-3, 100)),
-    st.tuples(st.just("transition"), st.integers(-1, 8), st.sampled_from(["dissolve", "wipe", "dip_to_black"]), st.integers(1, 60)),
+    st.tuples(st.just("transition"), st.integers(-1, 8), st.sampled_from(["dissolve", "fade_white", "fade_black"]), st.integers(1, 60)),
 )
 
 
@@ -183,4 +186,7 @@ def test_any_sequence_of_operations_keeps_the_timeline_valid(sequence):
         # Incoming and outgoing transitions never overlap inside a shot.
         for index in range(1, len(shots)):
             assert shots[index - 1].transition_out.duration + shots[index].transition_out.duration <= shots[index].length
-        assert timeline.length == sum(s.length for s in shots) - sum(s.transition_out.duration for s in shots)
+        # A transition shortens the film by at most its length (less where trims left handles).
+        length = plan_cut(timeline).length
+        total = sum(s.length for s in shots)
+        assert total - sum(s.transition_out.duration for s in shots) <= length <= total

@@ -64,9 +64,12 @@ def write_video(
     container_format: str | None = None,
     tone: Callable[[np.ndarray], np.ndarray] | None = None,
     audio_rate: int = 44100,
+    codec: str = "libx264",
+    rotation: int = 0,
 ) -> Path:
     """Write `frames` pictures (RGB arrays from `picture(i)`, grey_of(i) by default).
 
+    `rotation` tags the stream to be shown turned counter-clockwise by that many degrees.
     With `tone`, also a mono audio track: tone(times in seconds) -> samples, as
     long as the video.
     """
@@ -77,8 +80,11 @@ def write_video(
             return np.full((height, width, 3), grey_of(index), dtype=np.uint8)
 
     with av.open(str(path), mode="w", format=container_format) as container:
-        video = container.add_stream("libx264", rate=frame_rate, options={"crf": "8", "preset": "ultrafast"})
+        options = {"crf": "8", "preset": "ultrafast"} if codec == "libx264" else {}
+        video = container.add_stream(codec, rate=frame_rate, options=options)
         video.width, video.height, video.pix_fmt = width, height, pix_fmt
+        if rotation:
+            video.set_display_rotation(rotation)
         video.codec_context.time_base = 1 / frame_rate
         video.codec_context.gop_size = gop
         audio = None

@@ -11,12 +11,11 @@ from pathlib import Path
 import filelock
 
 from foundry_desktop import RESOURCES_DIR
-from foundry_desktop.app.film_render import render_film
+from foundry_desktop.app.film_render import FilmRender, render_film
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import GenerateReport, generate_shots
 from foundry_desktop.errors import ProjectLockedError
 from foundry_desktop.generation.backend import BackendRegistry
-from foundry_desktop.media.probe import MediaInfo
 from foundry_desktop.store.project_store import media_folder_for
 
 DEMO_IMAGES = RESOURCES_DIR / "demo"
@@ -34,7 +33,7 @@ DEMO_SHOTS = [
 class DemoResult:
     project: Path
     film: Path
-    film_info: MediaInfo
+    render: FilmRender
     report: GenerateReport
 
 
@@ -67,6 +66,8 @@ def create_demo_project(path: Path) -> ProjectService:
                 image=DEMO_IMAGES / image if image else None,
                 seed=seed,
             )
+        # Half a second out of black, a second into it at the end.
+        service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
     return service
 
 
@@ -79,5 +80,5 @@ def make_demo(out_dir: Path, registry: BackendRegistry) -> DemoResult:
 
     with create_demo_project(project_path) as service:
         report = asyncio.run(generate_shots(service, registry))
-        film_info = render_film(service, film_path)
-    return DemoResult(project_path, film_path, film_info, report)
+        render = render_film(service, film_path)
+    return DemoResult(project_path, film_path, render, report)

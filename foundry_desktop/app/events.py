@@ -30,6 +30,9 @@ class GenerationProgress:
 @dataclass(frozen=True)
 class RenderProgress:
     fraction: float
+    frames_done: int = 0
+    frames_total: int = 0
+    eta_s: float | None = None
 
 
 @dataclass(frozen=True)

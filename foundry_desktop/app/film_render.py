@@ -1,28 +1,48 @@
-"""Rendering the timeline's selected takes into one film (cuts only for now).
+"""Rendering the timeline into one film: the cut plan turned into a recipe for the composer.
 
-Until the composer draws transitions, a transition renders as a cut at its
-midpoint: the film then has exactly the timeline's length, and every shot
-keeps the timing it will have once transitions are drawn.
+The cut comes from domain.cut_plan (the same rule the preview and the exports
+use); this module only says which file and which frames each piece shows and
+where each take's sound plays, then hands that to media.film_compose.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.events import Notice, RenderProgress
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.errors import TimelineNotReadyError
-from foundry_desktop.media.cut_render import CutSegment, OutputFormat, render_cut
-from foundry_desktop.media.probe import MediaInfo
+from foundry_desktop.domain.cut_plan import CutPlan, FilmPiece
+from foundry_desktop.domain.project import Take
+from foundry_desktop.errors import MediaError, TimelineNotReadyError
+from foundry_desktop.media.audio_mix import AudioPlacement
+from foundry_desktop.media.film_compose import (
+    ComposeProgress,
+    ComposeReport,
+    FilmRecipe,
+    compose_film,
+    first_sample_of_frame,
+)
+from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
+from foundry_desktop.media.probe import probe_source
+
+SEGMENT_CACHE = "renders/segments"
 
 
-def cut_segments(service: ProjectService) -> list[CutSegment]:
+@dataclass(frozen=True)
+class FilmRender:
+    report: ComposeReport
+    plan: CutPlan
+
+
+def _selected_takes(service: ProjectService) -> list[Take]:
     shots = service.project.timeline.shots
     if not shots:
         raise TimelineNotReadyError("Nothing to render: the timeline has no shots.")
-    segments = []
+    takes = []
     for index, (shot, status) in enumerate(zip(shots, service.statuses(), strict=True)):
         take = service.project.selected_take(shot)
         if take is None or status.kind == "missing":
@@ -31,17 +51,68 @@ def cut_segments(service: ProjectService) -> list[CutSegment]:
             )
         if status.kind != "current":
             service.events.emit(Notice(f"Shot {index + 1} is {status.text}; rendering its current take."))
-        incoming = shots[index - 1].transition_out.duration if index > 0 else 0
-        outgoing = shot.transition_out.duration
-        head, tail = incoming // 2, outgoing - outgoing // 2
-        segments.append(
-            CutSegment(
-                path=service.store.media.path_of(take.media_path),
-                start_frame=shot.trim_in + head,
-                frames=shot.length - head - tail,
-            )
+        takes.append(take)
+    return takes
+
+
+def film_recipe(service: ProjectService) -> tuple[FilmRecipe, CutPlan]:
+    project = service.project
+    fmt = project.format
+    shots = project.timeline.shots
+    takes = _selected_takes(service)
+    plan = service.cut_plan()
+    paths = [service.store.media.path_of(take.media_path) for take in takes]
+
+    def span(shot_index: int, source_in: int) -> SourceSpan:
+        take = takes[shot_index]
+        return SourceSpan(paths[shot_index], take.content_hash, source_in, shots[shot_index].fit, f"Shot {shot_index + 1}")
+
+    def segment(piece: FilmPiece) -> VideoSegment:
+        incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
+        return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming)
+
+    video = VideoFormat(fmt.width, fmt.height, fmt.frame_rate)
+    segments = tuple(segment(piece) for piece in plan.pieces() if piece.frames > 0)
+    audio = tuple(_take_sound(service, plan, paths))
+    return FilmRecipe(video, fmt.audio_rate, segments, audio), plan
+
+
+def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path]):
+    """Each shot's own sound, over the shot and the transitions at its ends, crossfading there."""
+    shots = service.project.timeline.shots
+    fmt = service.format
+    incoming = {t.outgoing + 1: t for t in plan.transitions}
+    outgoing = {t.outgoing: t for t in plan.transitions}
+    last = len(plan.shots) - 1
+
+    def sample(frame: int) -> int:
+        return first_sample_of_frame(frame, fmt.frame_rate, fmt.audio_rate)
+
+    for placed in plan.shots:
+        shot = shots[placed.index]
+        if shot.audio_muted:
+            continue
+        try:
+            if not probe_source(paths[placed.index]).has_audio:
+                continue
+        except MediaError as exc:
+            raise MediaError(f"Shot {placed.index + 1}: {exc}") from None
+        into, out_of = incoming.get(placed.index), outgoing.get(placed.index)
+        start = into.record_in if into else placed.record_in
+        end = out_of.record_out if out_of else placed.record_out
+        fade_in = into.frames if into else (plan.fade_in if placed.index == 0 else 0)
+        fade_out = out_of.frames if out_of else (plan.fade_out if placed.index == last else 0)
+        source_frame = placed.source_in - (placed.record_in - start)
+        yield AudioPlacement(
+            path=paths[placed.index],
+            start_sample=sample(start),
+            samples=sample(end) - sample(start),
+            source_start=Fraction(source_frame) / fmt.frame_rate,
+            gain_db=shot.audio_gain_db,
+            fade_in=sample(start + fade_in) - sample(start),
+            fade_out=sample(end) - sample(end - fade_out),
+            label=f"Shot {placed.index + 1}",
         )
-    return segments
 
 
 def render_film(
@@ -49,18 +120,18 @@ def render_film(
     output: Path,
     *,
     cancel: threading.Event | None = None,
-    on_progress: Callable[[float], None] | None = None,
-) -> MediaInfo:
+    on_progress: Callable[[ComposeProgress], None] | None = None,
+) -> FilmRender:
     """Render to `output` (written whole or not at all). Safe to call from a worker thread."""
-    segments = cut_segments(service)
-    fmt = service.format
-    output_format = OutputFormat(
-        width=fmt.width, height=fmt.height, frame_rate=fmt.frame_rate, audio_rate=fmt.audio_rate
-    )
+    recipe, plan = film_recipe(service)
+    for warning in plan.warnings:
+        service.events.emit(Notice(warning))
 
-    def progress(fraction: float) -> None:
+    def progress(update: ComposeProgress) -> None:
         if on_progress is not None:
-            on_progress(fraction)
-        service.events.emit(RenderProgress(fraction))
+            on_progress(update)
+        service.events.emit(RenderProgress(update.fraction, update.frames_done, update.frames_total, update.eta_s))
 
-    return render_cut(segments, Path(output), output_format, on_progress=progress, cancel=cancel)
+    cache = service.store.media.path_of(SEGMENT_CACHE)
+    report = compose_film(recipe, Path(output), cache, on_progress=progress, cancel=cancel)
+    return FilmRender(report, plan)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from foundry_desktop.app.events import EventBus, ProjectChanged
 from foundry_desktop.app.input_images import import_input_image
 from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.project import Project, ProjectFormat, Shot, ShotSpec, Transition
@@ -30,7 +31,9 @@ from foundry_desktop.store.project_store import ProjectStore
 DEFAULT_SHOT_SECONDS = Fraction(3)
 
 # Spec fields a shot edit may set directly (duration and image are converted first).
-_SPEC_FIELDS = {"prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style"}
+_SPEC_FIELDS = {
+    "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media"
+}
 
 
 def _explain_validation(exc: ValidationError) -> str:
@@ -127,11 +130,21 @@ class ProjectService:
             result.append(shot_status(self.project, shot, generation.get(shot.id), media_present))
         return result
 
-    def frames_from_seconds(self, seconds: str | float | Fraction) -> int:
+    def cut_plan(self) -> CutPlan:
+        """The film as it plays now, with each shot's selected take (or what it will generate)."""
+        project = self.project
+        take_frames = {}
+        for shot in project.timeline.shots:
+            take = project.selected_take(shot)
+            if take is not None:
+                take_frames[shot.id] = take.frames
+        return plan_cut(project.timeline, take_frames)
+
+    def frames_from_seconds(self, seconds: str | float | Fraction, *, allow_zero: bool = False) -> int:
         with edit_errors():
             frames = seconds_to_frames(seconds, self.format.frame_rate)
-        if frames <= 0:
-            raise InvalidEditError(f"A shot's duration must be positive (got {seconds} seconds).")
+        if frames < 0 or (frames == 0 and not allow_zero):
+            raise InvalidEditError(f"A duration must be positive (got {seconds} seconds).")
         return frames
 
     # -- edits ---------------------------------------------------------------
@@ -226,6 +239,22 @@ class ProjectService:
             return timeline_ops.set_transition(timeline, index, Transition(kind=kind, duration=frames))
 
         self._edit(f"Set transition after shot {index + 1}", self._with_timeline(change))
+
+    def set_shot_picture_and_sound(
+        self, index: int, *, fit: str | None = None, audio_gain_db: float | None = None, audio_muted: bool | None = None
+    ) -> None:
+        def change(timeline):
+            return timeline_ops.set_shot_picture_and_sound(
+                timeline, index, fit=fit, audio_gain_db=audio_gain_db, audio_muted=audio_muted
+            )
+
+        self._edit(f"Change picture and sound of shot {index + 1}", self._with_timeline(change))
+
+    def set_film_fades(self, fade_in: int, fade_out: int) -> None:
+        self._edit(
+            "Set the film's fades",
+            self._with_timeline(lambda timeline: timeline_ops.set_film_fades(timeline, fade_in, fade_out)),
+        )
 
     def rename_project(self, name: str) -> None:
         if not name.strip():

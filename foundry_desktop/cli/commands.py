@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import json
 import sys
@@ -11,7 +12,8 @@ from typing import Any
 
 from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import Notice
-from foundry_desktop.app.film_render import render_film
+from foundry_desktop.app.film_render import FilmRender, render_film
+from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import generate_shots
 from foundry_desktop.domain.fingerprint import shot_fingerprint
@@ -87,14 +89,23 @@ def _to_index(number: int, what: str = "shot") -> int:
     return number - 1
 
 
+def _render_json(render: FilmRender) -> dict:
+    report = render.report
+    return {
+        **_media_json(report.media),
+        "encoder": report.encoder,
+        "segments_encoded": report.segments_encoded,
+        "segments_reused": report.segments_reused,
+        "warnings": list(render.plan.warnings),
+    }
+
+
 def demo(args: argparse.Namespace) -> int:
     result = make_demo(Path(args.out), default_registry())
     if args.json:
-        _print_json(
-            {"project": str(result.project), "film": _media_json(result.film_info), **result.report.as_json()}
-        )
+        _print_json({"project": str(result.project), "film": _render_json(result.render), **result.report.as_json()})
     else:
-        info = result.film_info
+        info = result.render.report.media
         print(f"Demo project: {result.project}")
         print(f"Demo film:    {result.film} ({info.width}x{info.height}, {info.frame_rate} fps, {info.duration_s:.2f} s)")
     return 0
@@ -132,7 +143,7 @@ def info(args: argparse.Namespace) -> int:
                     "takes": len(project.takes_of(shot.id)),
                 }
             )
-        length = project.timeline.length
+        length = service.cut_plan().length
         if args.json:
             _print_json(
                 {
@@ -164,18 +175,47 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_media_shot(service: ProjectService, args: argparse.Namespace, at: int | None):
+    ignored = [option for option, value in (("--prompt", args.prompt), ("--image", args.image), ("--seed", args.seed),
+                                            ("--backend", args.backend)) if value is not None]
+    if ignored:
+        raise InvalidEditError(f"A --media shot is used as it is; {', '.join(ignored)} does not apply to it.")
+    return add_media_shot(
+        service, Path(args.media), at=at, name=args.name or "", source_in=args.source_in,
+        source_out=args.source_out, duration_seconds=args.duration_seconds,
+    )
+
+
 def shot(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         if args.shot_command == "add":
             at = None if args.at is None else _to_index(args.at)
-            added = service.add_shot(at=at, name=args.name or "", **_spec_fields(args))
+            if args.media:
+                added = _add_media_shot(service, args, at)
+            elif args.prompt is None:
+                raise InvalidEditError("A new shot needs --prompt (or --media to use a clip as it is).")
+            elif args.source_in or args.source_out:
+                raise InvalidEditError("--in and --out choose part of a --media clip.")
+            else:
+                added = service.add_shot(at=at, name=args.name or "", **_spec_fields(args))
             index = [s.id for s in service.project.timeline.shots].index(added.id)
             if args.json:
                 _print_json({"index": index + 1, "id": added.id})
             else:
                 print(f"Added shot {index + 1} ({added.id[:8]})")
         elif args.shot_command == "set":
-            service.update_shot(_to_index(args.index), name=args.name, **_spec_fields(args))
+            index = _to_index(args.index)
+            fields = _spec_fields(args)
+            spec_edit = any(value is not None for value in fields.values()) or args.name is not None
+            picture_edit = (args.fit, args.gain, args.muted) != (None, None, None)
+            if not (spec_edit or picture_edit):
+                raise InvalidEditError("Nothing to change: give at least one option (see --help).")
+            # Both kinds of change at once are one undo step.
+            with service.group(f"Change shot {args.index}") if spec_edit and picture_edit else contextlib.nullcontext():
+                if spec_edit:
+                    service.update_shot(index, name=args.name, **fields)
+                if picture_edit:
+                    service.set_shot_picture_and_sound(index, fit=args.fit, audio_gain_db=args.gain, audio_muted=args.muted)
             print(f"Changed shot {args.index}")
         elif args.shot_command == "move":
             service.move_shot(_to_index(args.source), _to_index(args.destination))
@@ -183,6 +223,36 @@ def shot(args: argparse.Namespace) -> int:
         elif args.shot_command == "remove":
             service.remove_shot(_to_index(args.index))
             print(f"Removed shot {args.index}")
+    return 0
+
+
+TRANSITION_KINDS = {"cut": "cut", "dissolve": "dissolve", "fade-black": "fade_black", "fade-white": "fade_white"}
+
+
+def transition(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        kind = TRANSITION_KINDS[args.kind]
+        if kind == "cut":
+            if args.duration is not None:
+                raise InvalidEditError("A cut has no duration.")
+            frames = 0
+        else:
+            frames = service.frames_from_seconds(args.duration or "1")
+        service.set_transition(_to_index(args.index), kind, frames)
+        warnings = service.cut_plan().warnings
+    print(f"Transition after shot {args.index}: {args.kind}" + (f" ({frames} frames)" if frames else ""))
+    for warning in warnings:
+        print(f"foundry: note: {warning}", file=sys.stderr)
+    return 0
+
+
+def fade(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        timeline = service.project.timeline
+        fade_in = timeline.fade_in if args.fade_in is None else service.frames_from_seconds(args.fade_in, allow_zero=True)
+        fade_out = timeline.fade_out if args.fade_out is None else service.frames_from_seconds(args.fade_out, allow_zero=True)
+        service.set_film_fades(fade_in, fade_out)
+    print(f"Film fades: in {fade_in} frames, out {fade_out} frames")
     return 0
 
 
@@ -213,11 +283,15 @@ def generate(args: argparse.Namespace) -> int:
 def render(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         _notices_to_stderr(service)
-        media = render_film(service, Path(args.output))
+        render = render_film(service, Path(args.output))
     if args.json:
-        _print_json(_media_json(media))
+        _print_json(_render_json(render))
     else:
-        print(f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.duration_s:.2f} s)")
+        media, report = render.report.media, render.report
+        print(
+            f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.duration_s:.2f} s; "
+            f"{report.segments_encoded} segments encoded, {report.segments_reused} reused)"
+        )
     return 0
 
 
@@ -226,6 +300,8 @@ HANDLERS = {
     "new": new,
     "info": info,
     "shot": shot,
+    "transition": transition,
+    "fade": fade,
     "undo": travel,
     "redo": travel,
     "generate": generate,

@@ -8,7 +8,7 @@ from foundry_desktop import __version__
 
 
 def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
-    parser.add_argument("--prompt", required=adding, help="what the shot should show (a title card's text)")
+    parser.add_argument("--prompt", help="what the shot should show (a title card's text)" + (" (required unless --media)" if adding else ""))
     parser.add_argument("--negative", dest="negative_prompt", help="what the shot should avoid")
     parser.add_argument(
         "--duration", dest="duration_seconds", metavar="SECONDS", help="length in seconds (default 3)" if adding else "length in seconds"
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("project", metavar="PROJECT")
     _shot_spec_options(add, adding=True)
     add.add_argument("--at", type=int, metavar="INDEX", help="put the new shot at this position (1 = first)")
+    add.add_argument("--media", metavar="FILE", help="use this clip or still as the shot, as it is (no generation)")
+    add.add_argument("--in", dest="source_in", metavar="SECONDS", help="with --media: start this far into the clip")
+    add.add_argument("--out", dest="source_out", metavar="SECONDS", help="with --media: end this far into the clip")
     add.add_argument("--json", action="store_true", help="print the new shot as JSON")
 
     set_ = shot_commands.add_parser("set", help="change a shot", description="Change a shot's generation settings.")
@@ -68,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("index", type=int, metavar="INDEX", help="the shot's number (1 = first)")
     _shot_spec_options(set_, adding=False)
     set_.add_argument("--no-image", action="store_true", help="stop using an input image")
+    set_.add_argument("--fit", choices=["fit", "fill"], help="fit: whole picture with bars; fill: cover the frame, crop")
+    set_.add_argument("--gain", type=float, metavar="DB", help="gain of the shot's own sound, in dB")
+    sound = set_.add_mutually_exclusive_group()
+    sound.add_argument("--mute", dest="muted", action="store_const", const=True, help="silence the shot's own sound")
+    sound.add_argument("--unmute", dest="muted", action="store_const", const=False, help="play the shot's own sound")
 
     move = shot_commands.add_parser("move", help="move a shot", description="Move the shot at FROM so that it becomes shot TO.")
     move.add_argument("project", metavar="PROJECT")
@@ -77,6 +85,25 @@ def build_parser() -> argparse.ArgumentParser:
     remove = shot_commands.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole).")
     remove.add_argument("project", metavar="PROJECT")
     remove.add_argument("index", type=int, metavar="INDEX")
+
+    transition = commands.add_parser("transition", help="set the transition between two shots", description=(
+        "Set the transition from shot INDEX into the next one. It is centred on the cut and uses media "
+        "beyond the shots' ends where the takes have it; where they do not, the shots are shortened to make room."
+    ))
+    transition_commands = transition.add_subparsers(dest="transition_command", metavar="ACTION", required=True)
+    set_transition = transition_commands.add_parser("set", help="set a transition", description="Set the transition after shot INDEX.")
+    set_transition.add_argument("project", metavar="PROJECT")
+    set_transition.add_argument("index", type=int, metavar="INDEX", help="the shot the transition leaves (1 = first)")
+    set_transition.add_argument("kind", choices=["cut", "dissolve", "fade-black", "fade-white"], metavar="KIND",
+                                help="cut, dissolve, fade-black or fade-white")
+    set_transition.add_argument("--duration", metavar="SECONDS", help="how long it lasts (default 1 second; none for a cut)")
+
+    fade = commands.add_parser("fade", help="fade the film in and out", description=(
+        "Fade the film in from black at its start and out to black at its end (0 for none)."
+    ))
+    fade.add_argument("project", metavar="PROJECT")
+    fade.add_argument("--in", dest="fade_in", metavar="SECONDS", help="fade in over this long")
+    fade.add_argument("--out", dest="fade_out", metavar="SECONDS", help="fade out over this long")
 
     for verb, text in (("undo", "undo the last edit"), ("redo", "redo the last undone edit")):
         travel = commands.add_parser(verb, help=text, description=f"{text.capitalize()}. The history is kept in the project, so this works after a restart.")
@@ -93,5 +120,5 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render the film to a video file", description="Render the timeline's selected takes to an H.264/AAC MP4.")
     render.add_argument("project", metavar="PROJECT")
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="the .mp4 to write")
-    render.add_argument("--json", action="store_true", help="print the rendered file's properties as JSON")
+    render.add_argument("--json", action="store_true", help="print the rendered film and what the render did as JSON")
     return parser

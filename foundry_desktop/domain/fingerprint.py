@@ -19,9 +19,9 @@ FINGERPRINT_VERSION = 1
 
 
 def generation_spec(shot: Shot, fmt: ProjectFormat) -> dict[str, Any]:
-    """The canonical spec: plain JSON values only, every key always present."""
+    """The canonical spec: plain JSON values only."""
     spec = shot.spec
-    return {
+    canonical = {
         "version": FINGERPRINT_VERSION,
         "backend": spec.backend,
         "model": spec.model,
@@ -38,6 +38,11 @@ def generation_spec(shot: Shot, fmt: ProjectFormat) -> dict[str, Any]:
         "character": spec.character,
         "style": spec.style,
     }
+    # Added after version 1 shipped: present only when used, so every earlier
+    # fingerprint stays what it was.
+    if spec.input_media is not None:
+        canonical["input_media"] = spec.input_media
+    return canonical
 
 
 def fingerprint_of_spec(spec: dict[str, Any]) -> str:

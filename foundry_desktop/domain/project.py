@@ -48,11 +48,13 @@ class ShotSpec(_Model):
     duration: int = Field(default=72, gt=0, description="frames to generate")
     input_image: str | None = Field(default=None, description="content hash of the input image")
     input_image_name: str | None = Field(default=None, description="the file name the creator chose")
+    input_media: str | None = Field(default=None, description="a clip or still used as it is (backend 'media')")
     character: str | None = None
     style: str | None = None
 
 
-TransitionKind = Literal["cut", "dissolve", "dip_to_black", "wipe"]
+TransitionKind = Literal["cut", "dissolve", "fade_black", "fade_white"]
+FitMode = Literal["fit", "fill"]
 
 
 class Transition(_Model):
@@ -102,6 +104,9 @@ class Shot(_Model):
     trim_in: int = Field(default=0, ge=0)
     trim_out: int | None = Field(default=None, description="exclusive end in the take; None = its end")
     transition_out: Transition = CUT
+    fit: FitMode = Field(default="fit", description="fit: whole picture, bars; fill: cover the frame, crop")
+    audio_gain_db: float = Field(default=0.0, ge=-60, le=24)
+    audio_muted: bool = False
 
     @property
     def source_end(self) -> int:
@@ -155,24 +160,15 @@ class Marker(_Model):
 
 
 class Timeline(_Model):
-    """Three tracks and markers. The video track is the shots, butted end to end."""
+    """Three tracks and markers. The video track is the shots, butted end to end;
+    where each one plays in the film is worked out by cut_plan."""
 
     shots: list[Shot] = Field(default_factory=list)
     music: list[AudioClip] = Field(default_factory=list)
     captions: list[Caption] = Field(default_factory=list)
     markers: list[Marker] = Field(default_factory=list)
-
-    def shot_start(self, index: int) -> int:
-        """Timeline frame where shot `index` begins; transitions overlap the shots they join."""
-        start = 0
-        for shot in self.shots[:index]:
-            start += shot.length - shot.transition_out.duration
-        return start
-
-    @property
-    def length(self) -> int:
-        # The last shot always ends on a cut, so this is where it ends.
-        return self.shot_start(len(self.shots))
+    fade_in: int = Field(default=0, ge=0, description="frames of fade from black at the film's start")
+    fade_out: int = Field(default=0, ge=0, description="frames of fade to black at the film's end")
 
 
 class ProjectFormat(_Model):

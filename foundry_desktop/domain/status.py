@@ -17,6 +17,7 @@ _REASONS: dict[str, str] = {
     "seed": "seed changed",
     "frames": "duration changed",
     "input_image": "input image changed",
+    "input_media": "media file changed",
     "backend": "backend changed",
     "model": "model changed",
     "workflow": "workflow changed",

@@ -148,6 +148,36 @@ def set_transition(timeline: Timeline, index: int, transition: Transition) -> Ti
     return result
 
 
+def set_shot_picture_and_sound(
+    timeline: Timeline,
+    index: int,
+    *,
+    fit: str | None = None,
+    audio_gain_db: float | None = None,
+    audio_muted: bool | None = None,
+) -> Timeline:
+    """How the shot's take is framed (fit with bars, or fill and crop) and how its sound plays."""
+    _check_index(timeline, index)
+    result = _copy(timeline)
+    shot = result.shots[index]
+    if fit is not None:
+        shot.fit = fit
+    if audio_gain_db is not None:
+        shot.audio_gain_db = audio_gain_db
+    if audio_muted is not None:
+        shot.audio_muted = audio_muted
+    return result
+
+
+def set_film_fades(timeline: Timeline, fade_in: int, fade_out: int) -> Timeline:
+    """Fade the film in from black over its first `fade_in` frames and out over its last `fade_out`."""
+    if fade_in < 0 or fade_out < 0:
+        raise DomainError("A fade cannot last a negative number of frames.")
+    result = _copy(timeline)
+    result.fade_in, result.fade_out = fade_in, fade_out
+    return result
+
+
 def add_audio_clip(timeline: Timeline, clip: AudioClip) -> Timeline:
     result = _copy(timeline)
     result.music.append(clip)

@@ -35,6 +35,7 @@ class GenerationRequest:
     model: str | None = None
     workflow: str | None = None
     input_image: Path | None = None
+    input_media: Path | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -50,6 +51,7 @@ class GenerationRequest:
             "model": self.model,
             "workflow": self.workflow,
             "input_image": self.input_image.name if self.input_image else None,
+            "input_media": self.input_media.name if self.input_media else None,
             "params": self.params,
         }
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.generation.builtin import BuiltinBackend
+from foundry_desktop.generation.media_file import MediaFileBackend
 
 
 def default_registry() -> BackendRegistry:
     registry = BackendRegistry()
     registry.register(BuiltinBackend())
+    registry.register(MediaFileBackend())
     return registry

@@ -4,8 +4,9 @@ Pictures: output frame j of a span that starts `start_frame` output frames into
 the source shows the source frame whose time is the latest at or before
 (start_frame + j) / fps — so a 12 fps source doubles its frames in a 24 fps film
 and a 60 fps one drops them — and the last frame holds when the source runs out.
-Each picture is scaled to fit inside the output size with its aspect ratio kept
-(black bars fill the rest) and converted to yuv420p BT.709.
+Each picture is turned upright (rotation tags), scaled with its display aspect
+kept to fit inside the output (black bars fill the rest) or to fill it (the rest
+is cropped), and converted to yuv420p BT.709.
 
 Sound: the source's audio for the same span, resampled to stereo at the output
 rate, silence where the source has none.
@@ -15,6 +16,7 @@ Both read from the file as they are asked, so memory does not grow with length.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -26,7 +28,7 @@ import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.mp4_writer import BT709, LIMITED_RANGE
-from foundry_desktop.media.probe import open_video, unreadable
+from foundry_desktop.media.probe import is_still, open_video, unreadable
 from foundry_desktop.media.yuv_picture import BLACK_YUV, planes_of, yuv420p_frame
 
 # Container clocks round (Matroska keeps milliseconds): a frame stamped up to this
@@ -61,14 +63,44 @@ def fit_inside(aspect: Fraction, out_width: int, out_height: int) -> tuple[int, 
     return even_w, even_h
 
 
-class ConformedVideo:
-    """Output-size yuv420p frames of one source span, one per output frame time."""
+def cover(aspect: Fraction, out_width: int, out_height: int) -> tuple[int, int]:
+    """The even size, at least the output's in both directions, that a picture of
+    display aspect `aspect` scales to so that it fills the output (the rest is cropped)."""
+    if aspect * out_height > out_width:
+        covered_w, covered_h = out_height * aspect, out_height
+    else:
+        covered_w, covered_h = out_width, out_width / aspect
+    return max(out_width, 2 * math.ceil(covered_w / 2)), max(out_height, 2 * math.ceil(covered_h / 2))
 
-    def __init__(self, path: Path, start_frame: int, frame_rate: Fraction, width: int, height: int) -> None:
+
+def _quarter_turns(frame: av.VideoFrame) -> int:
+    """How many times to turn the decoded picture a quarter counter-clockwise to show
+    it upright (phones store portrait video sideways with a rotation tag)."""
+    try:
+        degrees = frame.rotation
+    except (AttributeError, ValueError):
+        return 0
+    return round((degrees or 0) / 90) % 4
+
+
+class ConformedVideo:
+    """Output-size yuv420p frames of one source span, one per output frame time.
+
+    `fit` is "fit" (the whole picture, black bars where its shape differs) or
+    "fill" (cover the frame, cropping what sticks out). A still image is shown
+    for as long as asked, like a video whose last frame holds.
+    """
+
+    def __init__(
+        self, path: Path, start_frame: int, frame_rate: Fraction, width: int, height: int, fit: str = "fit"
+    ) -> None:
+        if fit not in ("fit", "fill"):
+            raise ValueError(f"fit must be 'fit' or 'fill', not {fit!r}")
         self.path = Path(path)
         self._frame_rate = frame_rate
         self._width = width
         self._height = height
+        self._fit = fit
         self._converted_for: av.VideoFrame | None = None
         self._converted: av.VideoFrame | None = None
         self._canvas: list[np.ndarray] | None = None
@@ -76,13 +108,14 @@ class ConformedVideo:
         self._shown: av.VideoFrame | None = None
         self._decoded_count = 0
         self._start_time = Fraction(start_frame) / frame_rate
-        self._container = open_video(self.path)
+        self._container = open_video(self.path, allow_still=True)
         try:
+            self._still = is_still(self._container)
             self._stream = self._container.streams.video[0]
             self._stream.thread_type = "AUTO"
             self._time_base = self._stream.time_base or Fraction(1, 1)
             self._origin_pts = self._stream.start_time
-            if start_frame > 0:
+            if start_frame > 0 and not self._still:
                 # The frames between the keyframe and the trim point are decoded and
                 # passed over by the timestamp rule.
                 target = int(self._start_time / self._time_base) + (self._origin_pts or 0)
@@ -102,6 +135,8 @@ class ConformedVideo:
         self.close()
 
     def _next_source_frame(self) -> av.VideoFrame | None:
+        if self._still and self._decoded_count:
+            return None  # one picture, held
         try:
             frame = next(self._frames)
         except StopIteration:
@@ -112,6 +147,8 @@ class ConformedVideo:
         return frame
 
     def _time_of(self, frame: av.VideoFrame) -> Fraction:
+        if self._still:
+            return Fraction(0)
         if frame.pts is None:
             # No timestamps (raw streams): trust the nominal rate.
             rate = self._stream.average_rate or self._stream.guessed_rate or self._frame_rate
@@ -141,13 +178,19 @@ class ConformedVideo:
         return self._converted
 
     def _convert(self, source: av.VideoFrame) -> av.VideoFrame:
+        turns = _quarter_turns(source)
         sar = self._stream.codec_context.sample_aspect_ratio
         aspect = Fraction(source.width, source.height) * (Fraction(sar) if sar and sar > 0 else 1)
-        fit_w, fit_h = fit_inside(aspect, self._width, self._height)
+        if turns % 2:
+            aspect = 1 / aspect
+        size = cover if self._fit == "fill" else fit_inside
+        shown_w, shown_h = size(aspect, self._width, self._height)
+        # Scale first, in the stored orientation, then turn the (smaller) result.
+        stored_w, stored_h = (shown_h, shown_w) if turns % 2 else (shown_w, shown_h)
         try:
             scaled = source.reformat(
-                width=fit_w,
-                height=fit_h,
+                width=stored_w,
+                height=stored_h,
                 format="yuv420p",
                 dst_colorspace=BT709,
                 dst_color_range=LIMITED_RANGE,
@@ -155,23 +198,39 @@ class ConformedVideo:
             )
         except (av.FFmpegError, ValueError) as exc:
             raise _source_error(self.path, exc) from None
-        if (fit_w, fit_h) == (self._width, self._height):
-            return scaled
-        return self._letterboxed(scaled)
+        planes = planes_of(scaled)
+        if turns:
+            planes = tuple(np.rot90(plane, turns) for plane in planes)
+        if (shown_w, shown_h) == (self._width, self._height):
+            return yuv420p_frame(*planes) if turns else scaled
+        if self._fit == "fill":
+            return self._cropped(planes, shown_w, shown_h)
+        return self._letterboxed(planes, shown_w, shown_h)
 
-    def _letterboxed(self, picture: av.VideoFrame) -> av.VideoFrame:
-        """`picture` centred on black; sizes and offsets are even, so chroma lines up."""
+    def _cropped(self, planes: tuple[np.ndarray, ...], shown_w: int, shown_h: int) -> av.VideoFrame:
+        """The middle of a picture that covers the output; offsets are even, so chroma lines up."""
+        left = (shown_w - self._width) // 2 & ~1
+        top = (shown_h - self._height) // 2 & ~1
+        y, u, v = planes
+        return yuv420p_frame(
+            y[top : top + self._height, left : left + self._width],
+            u[top // 2 : (top + self._height) // 2, left // 2 : (left + self._width) // 2],
+            v[top // 2 : (top + self._height) // 2, left // 2 : (left + self._width) // 2],
+        )
+
+    def _letterboxed(self, planes: tuple[np.ndarray, ...], shown_w: int, shown_h: int) -> av.VideoFrame:
+        """The picture centred on black; sizes and offsets are even, so chroma lines up."""
         # The bars are drawn once per picture size (a stream may change size midway).
-        if self._canvas is None or self._canvas_for != (picture.width, picture.height):
-            self._canvas_for = (picture.width, picture.height)
+        if self._canvas is None or self._canvas_for != (shown_w, shown_h):
+            self._canvas_for = (shown_w, shown_h)
             self._canvas = [
                 np.full((self._height, self._width), BLACK_YUV[0], dtype=np.uint8),
                 np.full((self._height // 2, self._width // 2), BLACK_YUV[1], dtype=np.uint8),
                 np.full((self._height // 2, self._width // 2), BLACK_YUV[2], dtype=np.uint8),
             ]
-        left = (self._width - picture.width) // 2 & ~1
-        top = (self._height - picture.height) // 2 & ~1
-        for index, (canvas, plane) in enumerate(zip(self._canvas, planes_of(picture), strict=True)):
+        left = (self._width - shown_w) // 2 & ~1
+        top = (self._height - shown_h) // 2 & ~1
+        for index, (canvas, plane) in enumerate(zip(self._canvas, planes, strict=True)):
             x, y = (left, top) if index == 0 else (left // 2, top // 2)
             canvas[y : y + plane.shape[0], x : x + plane.shape[1]] = plane
         return yuv420p_frame(*self._canvas)

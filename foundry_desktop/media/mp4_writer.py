@@ -28,14 +28,15 @@ BT709 = 1
 LIMITED_RANGE = 1
 
 
-def write_error(path: Path, exc: BaseException) -> MediaError:
-    """A creator-readable MediaError for a failed write of `path`."""
+def write_error(path: Path, exc: BaseException, described_as: str | None = None) -> MediaError:
+    """A creator-readable MediaError for a failed write of `path` (called `described_as` if given)."""
+    what = described_as or f"{path.name} in {path.parent}"
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return MediaError(f"The disk is full: there is no room to write {path.name} in {path.parent}.")
+        return MediaError(f"The disk is full: there is no room to write {what}.")
     if isinstance(exc, PermissionError):
-        return MediaError(f"Foundry may not write {path.name} in {path.parent} (permission denied).")
+        return MediaError(f"Foundry may not write {what} (permission denied).")
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return MediaError(f"Could not write {path.name}: {reason}.")
+    return MediaError(f"Could not write {described_as or path.name}: {reason}.")
 
 
 def _x264_options(crf: int) -> dict[str, str]:
@@ -68,12 +69,17 @@ class Mp4Writer:
         audio_rate: int | None = None,
         crf: int = 20,
         faststart: bool = False,
+        copy_video_from: av.video.stream.VideoStream | None = None,
+        described_as: str | None = None,
     ) -> None:
+        """With `copy_video_from`, the video is not encoded here: packets of streams
+        encoded like that one are copied in with `add_video_packet`."""
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise MediaError(f"A video must have an even width and height, not {width}x{height}.")
         if frame_rate <= 0:
             raise MediaError(f"A frame rate must be positive, not {frame_rate}.")
         self.path = Path(path)
+        self._described_as = described_as
         self.frame_rate = Fraction(frame_rate)
         self.audio_rate = audio_rate
         self.frames_written = 0
@@ -86,31 +92,35 @@ class Mp4Writer:
             self.temp_path = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex}.partial")
             self.temp_path.open("xb").close()
         except OSError as exc:
-            raise write_error(self.path, exc) from None
+            raise write_error(self.path, exc, self._described_as) from None
         try:
             # faststart moves the index to the front (one extra pass over the file) so
             # a finished film starts playing before it has fully downloaded.
             self._container = _open_container(self.temp_path, {"movflags": "+faststart"} if faststart else {})
-            self._video = self._container.add_stream("libx264", rate=self.frame_rate, options=_x264_options(crf))
-            self._video.width = width
-            self._video.height = height
-            self._video.pix_fmt = "yuv420p"
-            # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
-            self._video.thread_type = "AUTO"
-            context = self._video.codec_context
-            # One tick per frame keeps NTSC rates (30000/1001) exact.
-            context.time_base = 1 / self.frame_rate
-            context.gop_size = max(1, round(keyframe_interval_s * self.frame_rate))
-            context.colorspace = BT709
-            context.color_primaries = BT709
-            context.color_trc = BT709
-            context.color_range = LIMITED_RANGE
+            self._copying = copy_video_from is not None
+            if copy_video_from is not None:
+                self._video = self._container.add_stream_from_template(copy_video_from)
+            else:
+                self._video = self._container.add_stream("libx264", rate=self.frame_rate, options=_x264_options(crf))
+                self._video.width = width
+                self._video.height = height
+                self._video.pix_fmt = "yuv420p"
+                # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
+                self._video.thread_type = "AUTO"
+                context = self._video.codec_context
+                # One tick per frame keeps NTSC rates (30000/1001) exact.
+                context.time_base = 1 / self.frame_rate
+                context.gop_size = max(1, round(keyframe_interval_s * self.frame_rate))
+                context.colorspace = BT709
+                context.color_primaries = BT709
+                context.color_trc = BT709
+                context.color_range = LIMITED_RANGE
             self._audio = None
             if audio_rate is not None:
                 self._audio = self._container.add_stream("aac", rate=audio_rate, layout="stereo")
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.abort()
-            raise write_error(self.path, exc) from None
+            raise write_error(self.path, exc, self._described_as) from None
         except BaseException:
             self.abort()
             raise
@@ -133,8 +143,18 @@ class Mp4Writer:
         try:
             self._container.mux(self._video.encode(frame))
         except (av.FFmpegError, OSError) as exc:
-            raise write_error(self.path, exc) from None
+            raise write_error(self.path, exc, self._described_as) from None
         self.frames_written += 1
+
+    def add_video_packet(self, packet: av.Packet, frames: int) -> None:
+        """Copy in an encoded packet (timestamps already placed in the film); `frames`
+        is how many frames it completes, for frames_written."""
+        packet.stream = self._video
+        try:
+            self._container.mux(packet)
+        except (av.FFmpegError, OSError) as exc:
+            raise write_error(self.path, exc, self._described_as) from None
+        self.frames_written += frames
 
     def add_audio(self, samples: np.ndarray) -> None:
         """Append stereo float32 samples shaped (2, n) at the writer's audio rate."""
@@ -148,13 +168,14 @@ class Mp4Writer:
         try:
             self._container.mux(self._audio.encode(frame))
         except (av.FFmpegError, OSError) as exc:
-            raise write_error(self.path, exc) from None
+            raise write_error(self.path, exc, self._described_as) from None
         self.samples_written += samples.shape[1]
 
     def finish(self) -> Path:
         """Flush the encoders, close the file and move it into place."""
         try:
-            self._container.mux(self._video.encode(None))
+            if not self._copying:
+                self._container.mux(self._video.encode(None))
             if self._audio is not None:
                 self._container.mux(self._audio.encode(None))
             self._container.close()
@@ -163,7 +184,7 @@ class Mp4Writer:
         except BaseException as exc:
             self.abort()
             if isinstance(exc, (av.FFmpegError, OSError)):
-                raise write_error(self.path, exc) from None
+                raise write_error(self.path, exc, self._described_as) from None
             raise
         return self.path
 

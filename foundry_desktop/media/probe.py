@@ -45,8 +45,22 @@ def _reason(exc: Exception) -> str:
     return text[0].lower() + text[1:] + "."
 
 
-def open_video(path: Path) -> av.container.InputContainer:
-    """Open `path` for reading, or raise a MediaError that says why not."""
+def is_still(container: av.container.InputContainer) -> bool:
+    """One picture (PNG, JPEG...), as opposed to an animation (GIF, APNG) or a video."""
+    name = container.format.name
+    return name == "image2" or name.endswith("_pipe")
+
+
+def _is_image(container: av.container.InputContainer) -> bool:
+    return container.format.name in _IMAGE_DEMUXERS or is_still(container)
+
+
+def open_video(path: Path, *, allow_still: bool = False) -> av.container.InputContainer:
+    """Open `path` for reading, or raise a MediaError that says why not.
+
+    Still images are refused unless `allow_still`: a take or a film is never one,
+    but a shot may show a still.
+    """
     path = Path(path)
     if not path.exists():
         raise MediaError(f"{path.name} does not exist (looked in {path.parent}).")
@@ -56,7 +70,7 @@ def open_video(path: Path) -> av.container.InputContainer:
         container = av.open(str(path), mode="r")
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise unreadable(path, _reason(exc)) from None
-    if container.format.name in _IMAGE_DEMUXERS or container.format.name.endswith("_pipe"):
+    if _is_image(container) and not allow_still:
         container.close()
         raise unreadable(path, "it is a still image, not a video.")
     if not container.streams.video:
@@ -122,3 +136,34 @@ def decode_all_frames(path: Path) -> int:
     if count == 0:
         raise unreadable(path, "no frame decodes.")
     return count
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A clip or still a creator brings to use as a shot."""
+
+    path: Path
+    width: int
+    height: int
+    still: bool
+    duration_s: float | None  # None for a still: it lasts as long as it is asked to
+    has_audio: bool
+
+
+def probe_source(path: Path) -> SourceInfo:
+    """Check that `path` is a video or a still image whose first picture decodes."""
+    path = Path(path)
+    with open_video(path, allow_still=True) as container:
+        still = is_still(container)
+        video = container.streams.video[0]
+        try:
+            first = next(container.decode(video), None)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise unreadable(path, _reason(exc)) from None
+        if first is None:
+            raise unreadable(path, "no picture decodes.")
+        has_audio = bool(container.streams.audio)
+    if still:
+        return SourceInfo(path, first.width, first.height, True, None, False)
+    info = probe_media(path)
+    return SourceInfo(path, info.width, info.height, False, info.duration_s, has_audio)

@@ -3,6 +3,10 @@
 Migration N takes a file at version N-1 to version N inside one transaction
 (SQLite's DDL and user_version are both transactional), so a crash mid-way
 leaves the file at N-1, and the next open simply tries again.
+
+Each migration spells its change out in SQL, frozen as it was written:
+`schema.py` describes only the newest tables, so building a file from it
+would skip the steps an older file still has to take.
 """
 
 from __future__ import annotations
@@ -11,18 +15,86 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from foundry_desktop.store.schema import APPLICATION_ID, metadata
+from foundry_desktop.store.schema import APPLICATION_ID
+
+_FIRST_SCHEMA = """
+CREATE TABLE project (
+    id TEXT NOT NULL, name TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+    frame_rate TEXT NOT NULL, audio_rate INTEGER NOT NULL, PRIMARY KEY (id)
+);
+CREATE TABLE takes (
+    id TEXT NOT NULL, shot_id TEXT NOT NULL, media_path TEXT NOT NULL, content_hash TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, spec_json TEXT NOT NULL, backend TEXT NOT NULL, request_json TEXT NOT NULL,
+    seed INTEGER NOT NULL, frames INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+    created_at TEXT NOT NULL, elapsed_s FLOAT NOT NULL, PRIMARY KEY (id)
+);
+CREATE INDEX takes_by_fingerprint ON takes (fingerprint);
+CREATE INDEX takes_by_shot ON takes (shot_id);
+CREATE TABLE music_clips (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+CREATE TABLE captions (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+CREATE TABLE markers (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+CREATE TABLE shot_generation (
+    shot_id TEXT NOT NULL, state TEXT NOT NULL, fingerprint TEXT NOT NULL, message TEXT NOT NULL,
+    updated_at TEXT NOT NULL, PRIMARY KEY (shot_id)
+);
+CREATE TABLE undo_steps (
+    id INTEGER NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL, undone INTEGER NOT NULL, PRIMARY KEY (id)
+);
+CREATE TABLE shots (
+    id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, spec_json TEXT NOT NULL,
+    selected_take_id TEXT, trim_in INTEGER NOT NULL, trim_out INTEGER, transition_kind TEXT NOT NULL,
+    transition_frames INTEGER NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(selected_take_id) REFERENCES takes (id) ON DELETE SET NULL
+);
+CREATE TABLE undo_changes (
+    step_id INTEGER NOT NULL, seq INTEGER NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+    before_json TEXT, after_json TEXT, PRIMARY KEY (step_id, seq),
+    FOREIGN KEY(step_id) REFERENCES undo_steps (id) ON DELETE CASCADE
+);
+"""
+
+
+def _run_script(conn: Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.exec_driver_sql(statement)
 
 
 def _create_first_schema(conn: Connection) -> None:
-    # Version 1 is today's schema; later migrations must spell their changes out in SQL
-    # rather than call metadata.create_all, which would always create the newest tables.
-    metadata.create_all(conn)
+    _run_script(conn, _FIRST_SCHEMA)
     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+# Version 1 knew "dip_to_black" and "wipe"; version 2 has the composer's kinds.
+_RENAMED_TRANSITIONS = {"dip_to_black": "fade_black", "wipe": "dissolve"}
+
+
+def _composer_settings(conn: Connection) -> None:
+    """Film fades, per-shot fit and take audio, and the composer's transition kinds."""
+    _run_script(
+        conn,
+        """
+        ALTER TABLE project ADD COLUMN fade_in INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE project ADD COLUMN fade_out INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE shots ADD COLUMN fit TEXT NOT NULL DEFAULT 'fit';
+        ALTER TABLE shots ADD COLUMN audio_gain_db FLOAT NOT NULL DEFAULT 0;
+        ALTER TABLE shots ADD COLUMN audio_muted INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+    for old, new in _RENAMED_TRANSITIONS.items():
+        conn.exec_driver_sql("UPDATE shots SET transition_kind = ? WHERE transition_kind = ?", (new, old))
+        # Undo steps hold whole rows: an undo must not bring an old name back.
+        for column in ("before_json", "after_json"):
+            conn.exec_driver_sql(
+                f"UPDATE undo_changes SET {column} = json_set({column}, '$.transition_kind', ?) "
+                f"WHERE table_name = 'shots' AND json_extract({column}, '$.transition_kind') = ?",
+                (new, old),
+            )
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
+    _composer_settings,  # 1 -> 2
 ]
 
 

@@ -53,6 +53,8 @@ def undoable_rows(project: Project) -> Rows:
                 "height": fmt.height,
                 "frame_rate": str(fmt.frame_rate),
                 "audio_rate": fmt.audio_rate,
+                "fade_in": project.timeline.fade_in,
+                "fade_out": project.timeline.fade_out,
             }
         },
         "shots": {},
@@ -70,6 +72,9 @@ def undoable_rows(project: Project) -> Rows:
             "trim_out": shot.trim_out,
             "transition_kind": shot.transition_out.kind,
             "transition_frames": shot.transition_out.duration,
+            "fit": shot.fit,
+            "audio_gain_db": shot.audio_gain_db,
+            "audio_muted": int(shot.audio_muted),
         }
     for table, items in (
         ("music_clips", project.timeline.music),
@@ -153,6 +158,9 @@ def load_project(conn: Connection) -> Project:
                 trim_in=row["trim_in"],
                 trim_out=row["trim_out"],
                 transition_out=transition,
+                fit=row["fit"],
+                audio_gain_db=row["audio_gain_db"],
+                audio_muted=bool(row["audio_muted"]),
             )
         )
 
@@ -174,6 +182,8 @@ def load_project(conn: Connection) -> Project:
             music=items(music_table, AudioClip),
             captions=items(captions_table, Caption),
             markers=items(markers_table, Marker),
+            fade_in=project_row["fade_in"],
+            fade_out=project_row["fade_out"],
         ),
         takes=takes,
     )

@@ -1,4 +1,4 @@
-"""The tables of a .foundry file (current schema).
+"""The tables of a .foundry file (current schema; migrations.py builds them).
 
 `UNDOABLE_COLUMNS` names, per table, the columns an undo step restores. The
 selected take and everything about takes and generation are deliberately left
@@ -24,6 +24,8 @@ project_table = Table(
     Column("height", Integer, nullable=False),
     Column("frame_rate", Text, nullable=False),
     Column("audio_rate", Integer, nullable=False),
+    Column("fade_in", Integer, nullable=False, server_default="0"),
+    Column("fade_out", Integer, nullable=False, server_default="0"),
 )
 
 takes_table = Table(
@@ -60,6 +62,9 @@ shots_table = Table(
     Column("trim_out", Integer, nullable=True),
     Column("transition_kind", Text, nullable=False),
     Column("transition_frames", Integer, nullable=False),
+    Column("fit", Text, nullable=False, server_default="fit"),
+    Column("audio_gain_db", Float, nullable=False, server_default="0"),
+    Column("audio_muted", Integer, nullable=False, server_default="0"),
 )
 
 # Music clips, captions and markers: small records kept whole as JSON.
@@ -116,7 +121,7 @@ undo_changes_table = Table(
 )
 
 UNDOABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "project": ("id", "name", "width", "height", "frame_rate", "audio_rate"),
+    "project": ("id", "name", "width", "height", "frame_rate", "audio_rate", "fade_in", "fade_out"),
     "shots": (
         "id",
         "position",
@@ -126,6 +131,9 @@ UNDOABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "trim_out",
         "transition_kind",
         "transition_frames",
+        "fit",
+        "audio_gain_db",
+        "audio_muted",
     ),
     "music_clips": ("id", "position", "data_json"),
     "captions": ("id", "position", "data_json"),

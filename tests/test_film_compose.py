@@ -1,4 +1,4 @@
-"""render_cut: real sources in, a real MP4 out, probed and decoded afterwards."""
+"""The composer on plain cuts: real sources in, a real MP4 out, probed and decoded afterwards."""
 
 from __future__ import annotations
 
@@ -12,14 +12,49 @@ from video_sources import decoded_audio, decoded_frames, frame_indices, rms, sin
 
 import foundry_desktop.media.mp4_writer as mp4_writer
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.cut_render import CutSegment, OutputFormat, render_cut
-from foundry_desktop.media.probe import decode_all_frames, probe_media
+from foundry_desktop.media.audio_mix import AudioPlacement
+from foundry_desktop.media.film_compose import FilmRecipe, compose_film, first_sample_of_frame
+from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
+from foundry_desktop.media.probe import MediaInfo, decode_all_frames, probe_media
+from foundry_desktop.store.media_cache import sha256_of_file
 
-SMALL = OutputFormat(width=160, height=90, frame_rate=Fraction(24))
+SMALL = VideoFormat(width=160, height=90, frame_rate=Fraction(24))
+AUDIO_RATE = 48000
 AAC_FRAME = 1024
 # A 0.5 sine has RMS 0.5/sqrt(2); a mono source reaches each stereo channel at
 # -3 dB (FFmpeg's centre-channel mix), another 1/sqrt(2).
 MONO_TONE_RMS = 0.5 / np.sqrt(2) / np.sqrt(2)
+
+
+def CutSegment(path: Path, start_frame: int, frames: int) -> tuple[Path, int, int]:
+    return (path, start_frame, frames)
+
+
+def cut_recipe(segments, fmt: VideoFormat = SMALL) -> FilmRecipe:
+    """Spans of sources end to end, each with its own sound, as the app lays out plain cuts."""
+    video, audio, film_frame = [], [], 0
+    for path, start, frames in segments:
+        content = sha256_of_file(path) if path.is_file() else "missing"
+        video.append(VideoSegment(frames, SourceSpan(path, content, start)))
+        if path.is_file() and path.stat().st_size and _has_audio(path):
+            first = first_sample_of_frame(film_frame, fmt.frame_rate, AUDIO_RATE)
+            last = first_sample_of_frame(film_frame + frames, fmt.frame_rate, AUDIO_RATE)
+            audio.append(AudioPlacement(path, first, last - first, Fraction(start) / fmt.frame_rate))
+        film_frame += frames
+    return FilmRecipe(fmt, AUDIO_RATE, tuple(video), tuple(audio))
+
+
+def _has_audio(path: Path) -> bool:
+    try:
+        return probe_media(path).has_audio
+    except MediaError:
+        return False
+
+
+def render_cut(segments, output: Path, fmt: VideoFormat = SMALL, on_progress=None, cancel=None) -> MediaInfo:
+    cache = output.parent.parent / "segment-cache"
+    progress = None if on_progress is None else (lambda update: on_progress(update.fraction))
+    return compose_film(cut_recipe(segments, fmt), output, cache, on_progress=progress, cancel=cancel).media
 
 
 @pytest.fixture
@@ -36,12 +71,12 @@ def out_dir(tmp_path) -> Path:
     return folder
 
 
-def assert_audio_matches_video(path: Path, fmt: OutputFormat) -> np.ndarray:
+def assert_audio_matches_video(path: Path, fmt: VideoFormat) -> np.ndarray:
     info = probe_media(path)
     samples, rate = decoded_audio(path)
-    assert rate == fmt.audio_rate
+    assert rate == AUDIO_RATE
     assert samples.shape[0] == 2
-    expected = info.frame_count * fmt.audio_rate / fmt.frame_rate
+    expected = info.frame_count * AUDIO_RATE / fmt.frame_rate
     assert abs(samples.shape[1] - expected) <= AAC_FRAME
     return samples
 
@@ -65,7 +100,7 @@ def test_frames_size_rate_duration_and_audio_are_exact(sources, out_dir):
 
 def test_ntsc_rate_is_exact(sources, out_dir):
     source = write_video(sources / "a.mp4", frames=24)
-    fmt = OutputFormat(width=160, height=90, frame_rate=Fraction(30000, 1001))
+    fmt = VideoFormat(width=160, height=90, frame_rate=Fraction(30000, 1001))
     info = render_cut([CutSegment(source, 0, 50), CutSegment(source, 0, 47)], out_dir / "ntsc.mp4", fmt)
     assert info.frame_rate == Fraction(30000, 1001)
     assert info.frame_count == 97
@@ -82,7 +117,7 @@ def test_twelve_fps_source_doubles_its_frames_at_twenty_four(sources, out_dir):
 
 def test_sixty_fps_source_keeps_every_frame_at_its_time(sources, out_dir):
     source = write_video(sources / "sixty.mp4", frame_rate=60, frames=30)
-    fmt = OutputFormat(width=160, height=90, frame_rate=Fraction(24))
+    fmt = VideoFormat(width=160, height=90, frame_rate=Fraction(24))
     info = render_cut([CutSegment(source, 0, 12)], out_dir / "film.mp4", fmt)
     # Output frame j is at j/24 s; the latest 60 fps frame at or before it is floor(j * 2.5).
     assert frame_indices(info.path) == [(j * 5) // 2 for j in range(12)]
@@ -166,7 +201,7 @@ def test_audio_follows_the_trim(sources, out_dir):
 
 
 def test_nothing_to_render(out_dir):
-    with pytest.raises(MediaError, match=r"^Nothing to render: the timeline has no generated shots\.$"):
+    with pytest.raises(MediaError, match=r"^Nothing to render: the film has no frames\.$"):
         render_cut([], out_dir / "film.mp4", SMALL)
     assert list(out_dir.iterdir()) == []
 
@@ -228,6 +263,6 @@ def test_a_full_disk_is_reported_as_such(sources, out_dir, monkeypatch):
     real_open = mp4_writer._open_container
     # /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
     monkeypatch.setattr(mp4_writer, "_open_container", lambda path, options: real_open(Path("/dev/full"), options))
-    with pytest.raises(MediaError, match=r"^The disk is full: there is no room to write film\.mp4"):
+    with pytest.raises(MediaError, match=r"^The disk is full: there is no room to write part of film\.mp4 in the render cache"):
         render_cut([CutSegment(source, 0, 24)] * 4, out_dir / "film.mp4", SMALL)
     assert list(out_dir.iterdir()) == []

@@ -1,0 +1,83 @@
+"""Shots that show a clip or still the creator brings, used as it is.
+
+The file is copied into the project's media folder and becomes the shot's
+take at once; the shot names the `media` backend, so it follows the same
+status and reuse rules as a generated one.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+from foundry_desktop.app.events import ShotStatusChanged
+from foundry_desktop.app.project_service import DEFAULT_SHOT_SECONDS, ProjectService
+from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
+from foundry_desktop.domain.project import Shot, Take
+from foundry_desktop.errors import InputFileError, InvalidEditError, MediaError
+from foundry_desktop.media.probe import probe_source
+
+
+def add_media_shot(
+    service: ProjectService,
+    path: Path,
+    *,
+    at: int | None = None,
+    name: str = "",
+    source_in: str | Fraction | None = None,
+    source_out: str | Fraction | None = None,
+    duration_seconds: str | Fraction | None = None,
+) -> Shot:
+    """Add a shot showing `path` (a video, or a still held for `duration_seconds`),
+    optionally only from `source_in` to `source_out` seconds into it."""
+    path = Path(path)
+    try:
+        info = probe_source(path)
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+    fmt = service.format
+    if info.still:
+        frames = service.frames_from_seconds(duration_seconds or DEFAULT_SHOT_SECONDS)
+    else:
+        if duration_seconds is not None:
+            raise InvalidEditError("A clip lasts as long as it is; use --in and --out to use part of it.")
+        frames = max(1, math.floor(Fraction(info.duration_s) * fmt.frame_rate))
+    trim_in = 0 if source_in is None else service.frames_from_seconds(source_in, allow_zero=True)
+    trim_out = None if source_out is None else service.frames_from_seconds(source_out)
+    if trim_in >= (trim_out or frames) or (trim_out or frames) > frames:
+        raise InvalidEditError(
+            f"{path.name} has {frames} frames ({float(Fraction(frames) / fmt.frame_rate):.2f} s); "
+            "--in must come before --out, and both within it."
+        )
+
+    relative, content_hash = service.store.media.adopt(path, "takes", move=False)
+    with service.group(f"Add {path.name}"):
+        shot = service.add_shot(
+            at=at, name=name or path.stem, prompt=path.name, backend="media", input_media=relative,
+            duration_frames=frames, seed=0,
+        )
+        index = [s.id for s in service.project.timeline.shots].index(shot.id)
+        if trim_in or trim_out is not None:
+            service.trim_shot(index, trim_in, trim_out)
+    shot = service.project.timeline.shots[index]
+    take = Take(
+        shot_id=shot.id,
+        media_path=relative,
+        content_hash=content_hash,
+        fingerprint=shot_fingerprint(shot, fmt),
+        spec=generation_spec(shot, fmt),
+        backend="media",
+        request={"file": path.name},
+        seed=0,
+        frames=frames,
+        width=info.width,
+        height=info.height,
+        created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+        elapsed_s=0.0,
+    )
+    service.store.add_take(take, select_it=True)
+    service.reload()
+    service.events.emit(ShotStatusChanged(shot.id))
+    return shot

@@ -1,0 +1,205 @@
+"""Composing the film: encode the segments not already cached, then join them.
+
+Smart render: every segment is kept in a cache folder under the key of what
+decides its frames, so a render after a change encodes only the segments the
+change touched and copies the rest. The join copies encoded packets (no
+re-encode) and mixes and encodes the sound alongside, so the film has exactly
+as many audio samples as its pictures last (frame n begins at sample
+round(n * rate / fps), counted from the start, so rounding cannot pile up).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
+from foundry_desktop.media.conform import ConformedVideo
+from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, render_segment
+from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.probe import MediaInfo, probe_media
+
+
+@dataclass(frozen=True)
+class FilmRecipe:
+    """Everything the film is made of, with no reference to the project model."""
+
+    video: VideoFormat
+    audio_rate: int
+    segments: tuple[VideoSegment, ...]
+    audio: tuple[AudioPlacement, ...] = ()
+
+    @property
+    def frames(self) -> int:
+        return sum(segment.frames for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class ComposeProgress:
+    fraction: float
+    frames_done: int
+    frames_total: int
+    eta_s: float | None
+
+
+@dataclass(frozen=True)
+class ComposeReport:
+    media: MediaInfo
+    encoder: str
+    segments_encoded: int
+    segments_reused: int
+
+
+ENCODER_NAME = "libx264"
+
+
+def first_sample_of_frame(frame_index: int, frame_rate: Fraction, audio_rate: int) -> int:
+    """The audio sample at which film frame `frame_index` begins (rounded half up)."""
+    exact = Fraction(frame_index * audio_rate) / Fraction(frame_rate)
+    return int(exact + Fraction(1, 2))
+
+
+class _Progress:
+    """Counts encoded frames; reports at most every percent, so a GUI is not flooded."""
+
+    def __init__(self, total: int, sink: Callable[[ComposeProgress], None] | None) -> None:
+        self.total = max(1, total)
+        self.done = 0
+        self._sink = sink
+        self._last = -1.0
+        self._started = time.monotonic()
+
+    def advance(self, frames: int = 1) -> None:
+        self.done += frames
+        fraction = min(1.0, self.done / self.total)
+        if self._sink is None or (fraction - self._last < 0.01 and self.done < self.total):
+            return
+        self._last = fraction
+        elapsed = time.monotonic() - self._started
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        self._sink(ComposeProgress(fraction, min(self.done, self.total), self.total, eta))
+
+
+def segment_path(cache: Path, key: str) -> Path:
+    return cache / key[:2] / f"{key}.mp4"
+
+
+def _check_sources(recipe: FilmRecipe) -> None:
+    """Open every source once before encoding anything: a bad take fails at once, by name."""
+    spans: dict[Path, SourceSpan] = {}
+    for segment in recipe.segments:
+        for span in (segment.source, segment.incoming):
+            if span is not None:
+                spans.setdefault(span.path, span)
+    fmt = recipe.video
+    for path, span in spans.items():
+        try:
+            ConformedVideo(path, 0, fmt.frame_rate, fmt.width, fmt.height, span.fit).close()
+        except MediaError as exc:
+            raise MediaError(f"{span.label}: {exc}" if span.label else str(exc)) from None
+
+
+def compose_film(
+    recipe: FilmRecipe,
+    output: Path,
+    segment_cache: Path,
+    on_progress: Callable[[ComposeProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ComposeReport:
+    """Render `recipe` to the MP4 `output` (written whole or not at all)."""
+    if not recipe.segments:
+        raise MediaError("Nothing to render: the film has no frames.")
+    if recipe.audio_rate <= 0:
+        raise MediaError(f"An audio rate must be positive, not {recipe.audio_rate}.")
+    _check_sources(recipe)
+    fmt = recipe.video
+    keys = [segment.key(fmt) for segment in recipe.segments]
+    paths = [segment_path(segment_cache, key) for key in keys]
+    missing = {key: (segment, path) for key, segment, path in zip(keys, recipe.segments, paths, strict=True)
+               if not path.is_file()}
+    # Encoding is the work; the join is counted as a tenth of a frame per frame.
+    to_encode = sum(segment.frames for segment, _ in missing.values())
+    progress = _Progress(to_encode + recipe.frames // 10, on_progress)
+
+    for segment, path in missing.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        render_segment(
+            segment, fmt, path, on_frame=progress.advance, cancel=cancel,
+            described_as=f"part of {output.name} in the render cache ({segment_cache})",
+        )
+    for path in paths:
+        os.utime(path)  # the cache keeps what was used last
+
+    _join(recipe, paths, output, progress, cancel)
+    return ComposeReport(
+        media=probe_media(output),
+        encoder=ENCODER_NAME,
+        segments_encoded=len(missing),
+        segments_reused=len(set(keys)) - len(missing),
+    )
+
+
+def _join(
+    recipe: FilmRecipe,
+    paths: Sequence[Path],
+    output: Path,
+    progress: _Progress,
+    cancel: threading.Event | None,
+) -> None:
+    fmt = recipe.video
+    rate = recipe.audio_rate
+    join_step = 10
+    with av.open(str(paths[0])) as first:
+        template = first.streams.video[0]
+        extradata = template.codec_context.extradata
+        with (
+            Mp4Writer(
+                output,
+                width=fmt.width,
+                height=fmt.height,
+                frame_rate=fmt.frame_rate,
+                keyframe_interval_s=fmt.keyframe_interval_s,
+                audio_rate=rate,
+                faststart=True,
+                copy_video_from=template,
+            ) as writer,
+            AudioMixer(list(recipe.audio), rate) as mixer,
+        ):
+            film_frame = 0
+            for path, segment in zip(paths, recipe.segments, strict=True):
+                with av.open(str(path)) as container:
+                    stream = container.streams.video[0]
+                    if stream.codec_context.extradata != extradata:
+                        # Segments share one encoder setup; a stale cache entry from another must not slip in.
+                        raise MediaError(f"The cached segment {path.name} was encoded differently; delete it and render again.")
+                    offset = Fraction(film_frame) / fmt.frame_rate / stream.time_base
+                    if offset.denominator != 1:
+                        raise MediaError(f"The segment {path.name} has a time base that cannot hold its frames exactly.")
+                    for packet in container.demux(stream):
+                        if packet.size == 0:
+                            continue  # the demuxer's end-of-stream marker
+                        if cancel is not None and cancel.is_set():
+                            raise MediaError("Render cancelled.")
+                        packet.pts += int(offset)
+                        packet.dts += int(offset)
+                        writer.add_video_packet(packet, frames=1)
+                        # Sound up to the end of the pictures so far, so the muxer can interleave.
+                        wanted = first_sample_of_frame(writer.frames_written, fmt.frame_rate, rate) - writer.samples_written
+                        writer.add_audio(mixer.read(wanted))
+                        if writer.frames_written % join_step == 0:
+                            progress.advance()
+                film_frame += segment.frames
+                if writer.frames_written != film_frame:
+                    raise MediaError(f"The segment {path.name} holds {writer.frames_written} frames, not {film_frame}.")
+            wanted = first_sample_of_frame(film_frame, fmt.frame_rate, rate) - writer.samples_written
+            writer.add_audio(mixer.read(wanted))
+            writer.finish()
+    progress.advance(progress.total - progress.done)

@@ -1,0 +1,143 @@
+"""One piece of the film's picture, encoded on its own into a video-only file.
+
+A film is a row of segments: a shot playing plain, a shot fading in or out of
+black, or a transition between two shots. Each is encoded independently (it
+starts on a keyframe), so segments can be made in parallel, kept in a cache
+under a key of everything that decides their frames, and joined into the film
+without encoding them again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.conform import ConformedVideo
+from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.picture_blend import BLENDS, FILM_FADES, TRANSITION_BLENDS, film_fade_frame, transition_frame
+
+# Bump when the same inputs would now make different frames (conform or blend changes).
+SEGMENT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """A take from `start_frame` (output frames into it), framed by `fit`."""
+
+    path: Path
+    content_hash: str
+    start_frame: int
+    fit: str = "fit"
+    label: str = ""  # how a creator names it in messages ("shot 3")
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    width: int
+    height: int
+    frame_rate: Fraction
+    crf: int = 20
+    keyframe_interval_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class VideoSegment:
+    frames: int
+    source: SourceSpan
+    blend: str = "none"
+    incoming: SourceSpan | None = None
+
+    def __post_init__(self) -> None:
+        if self.frames <= 0:
+            raise ValueError("a segment has at least one frame")
+        if self.blend not in BLENDS:
+            raise ValueError(f"unknown blend {self.blend!r}")
+        if (self.blend in TRANSITION_BLENDS) != (self.incoming is not None):
+            raise ValueError("a transition segment needs an incoming source, and only it")
+
+    def key(self, fmt: VideoFormat) -> str:
+        """Everything that decides this segment's encoded bytes, hashed."""
+
+        def span(s: SourceSpan | None):
+            return None if s is None else [s.content_hash, s.start_frame, s.fit]
+
+        described = {
+            "version": SEGMENT_FORMAT_VERSION,
+            "frames": self.frames,
+            "blend": self.blend,
+            "source": span(self.source),
+            "incoming": span(self.incoming),
+            "format": [fmt.width, fmt.height, str(fmt.frame_rate), fmt.crf, fmt.keyframe_interval_s],
+        }
+        return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def _named_error(span: SourceSpan, exc: MediaError) -> MediaError:
+    return MediaError(f"{span.label}: {exc}") if span.label else exc
+
+
+def _next_picture(pictures: Iterator[av.VideoFrame], span: SourceSpan) -> av.VideoFrame:
+    try:
+        return next(pictures)
+    except MediaError as exc:
+        raise _named_error(span, exc) from None
+
+
+def render_segment(
+    segment: VideoSegment,
+    fmt: VideoFormat,
+    output: Path,
+    on_frame: Callable[[], None] | None = None,
+    cancel: threading.Event | None = None,
+    described_as: str | None = None,
+) -> Path:
+    """Encode `segment` into `output` (written whole or not at all); `described_as`
+    names the file in error messages."""
+    with contextlib.ExitStack() as stack:
+
+        def open_span(span: SourceSpan) -> ConformedVideo:
+            try:
+                return stack.enter_context(
+                    ConformedVideo(span.path, span.start_frame, fmt.frame_rate, fmt.width, fmt.height, span.fit)
+                )
+            except MediaError as exc:
+                raise _named_error(span, exc) from None
+
+        outgoing = open_span(segment.source)
+        incoming = open_span(segment.incoming) if segment.incoming is not None else None
+        writer = stack.enter_context(
+            Mp4Writer(
+                output,
+                width=fmt.width,
+                height=fmt.height,
+                frame_rate=fmt.frame_rate,
+                keyframe_interval_s=fmt.keyframe_interval_s,
+                crf=fmt.crf,
+                described_as=described_as,
+            )
+        )
+        pictures = outgoing.frames(segment.frames)
+        incoming_pictures = incoming.frames(segment.frames) if incoming is not None else None
+        for index in range(segment.frames):
+            if cancel is not None and cancel.is_set():
+                raise MediaError("Render cancelled.")
+            picture = _next_picture(pictures, segment.source)
+            if incoming_pictures is not None:
+                arriving = _next_picture(incoming_pictures, segment.incoming)
+                picture = transition_frame(segment.blend, picture, arriving, index, segment.frames)
+            elif segment.blend in FILM_FADES:
+                picture = film_fade_frame(segment.blend, picture, index, segment.frames)
+            writer.add_frame(picture)
+            if on_frame is not None:
+                on_frame()
+        writer.finish()
+    return output
