@@ -178,6 +178,38 @@ def test_user_errors_are_one_clear_line_and_change_nothing(demo, tmp_path):
 def test_every_command_has_help():
     for argv in (["--help"], ["demo", "--help"], ["new", "--help"], ["info", "--help"], ["shot", "add", "--help"],
                  ["shot", "set", "--help"], ["shot", "move", "--help"], ["shot", "remove", "--help"],
+                 ["transition", "set", "--help"], ["fade", "--help"],
                  ["undo", "--help"], ["redo", "--help"], ["generate", "--help"], ["render", "--help"]):
         result = foundry_subprocess(*argv)
         assert result.returncode == 0 and "usage: foundry" in result.stdout, argv
+
+
+def test_a_cut_built_from_the_command_line(tmp_path, capsys):
+    from video_sources import write_video
+
+    project = tmp_path / "cut.foundry"
+    clip = write_video(tmp_path / "clip.mp4", width=320, height=180, frames=48)
+    still = tmp_path / "still.png"
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(still)
+    assert run(capsys, "new", project, "--size", "320x180")[0] == 0
+    assert run(capsys, "shot", "add", project, "--media", clip, "--in", "0.5", "--out", "1.5")[0] == 0
+    assert run(capsys, "shot", "add", project, "--media", still, "--duration", "2")[0] == 0
+    code, out, err = run(capsys, "transition", "set", project, "1", "dissolve", "--duration", "0.5")
+    assert code == 0 and "Shot 2 lacks 6 frames" in err
+    assert run(capsys, "fade", project, "--in", "0.25", "--out", "0.5")[0] == 0
+    assert run(capsys, "shot", "set", project, "2", "--fit", "fill", "--mute")[0] == 0
+
+    shots = run_json(capsys, "info", project)["shots"]
+    assert [(s["backend"], s["status"]) for s in shots] == [("media", "current"), ("media", "current")]
+    assert run_json(capsys, "generate", project) == {"generated": 0, "reused": 0, "failed": 0}
+    film = tmp_path / "cut.mp4"
+    result = run_json(capsys, "render", project, "-o", film)
+    # 24 frames of clip (it has 12 after its out point), 48 of still less the 6 it lacked.
+    assert result["frames"] == 24 + 48 - 6 == decode_all_frames(film)
+    assert result["encoder"] == "libx264" and result["segments_reused"] == 0 and result["warnings"]
+    assert run_json(capsys, "render", project, "-o", film)["segments_encoded"] == 0
+
+    code, _, err = run(capsys, "transition", "set", project, "2", "dissolve")
+    assert code == 1 and "last shot" in err
+    code, _, err = run(capsys, "shot", "add", project, "--media", clip, "--prompt", "x")
+    assert code == 1 and "--prompt does not apply" in err
