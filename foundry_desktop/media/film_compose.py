@@ -1,5 +1,8 @@
 """Composing the film: encode the segments not already cached, then join them.
 
+Segments are encoded in worker processes, in parallel, so both cores work
+and a codec that crashes takes down a worker, not the editor.
+
 Smart render: every segment is kept in a cache folder under the key of what
 decides its frames, so a render after a change encodes only the segments the
 change touched and copies the rest. The join copies encoded packets (no
@@ -10,6 +13,7 @@ round(n * rate / fps), counted from the start, so rounding cannot pile up).
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -26,6 +30,7 @@ from foundry_desktop.media.conform import ConformedVideo
 from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, render_segment
 from foundry_desktop.media.mp4_writer import Mp4Writer
 from foundry_desktop.media.probe import MediaInfo, probe_media
+from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
 
 @dataclass(frozen=True)
@@ -129,12 +134,8 @@ def compose_film(
     to_encode = sum(segment.frames for segment, _ in missing.values())
     progress = _Progress(to_encode + recipe.frames // 10, on_progress)
 
-    for segment, path in missing.values():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        render_segment(
-            segment, fmt, path, on_frame=progress.advance, cancel=cancel,
-            described_as=f"part of {output.name} in the render cache ({segment_cache})",
-        )
+    _encode_segments(list(missing.values()), fmt, f"part of {output.name} in the render cache ({segment_cache})",
+                     progress, cancel)
     for path in paths:
         os.utime(path)  # the cache keeps what was used last
 
@@ -145,6 +146,58 @@ def compose_film(
         segments_encoded=len(missing),
         segments_reused=len(set(keys)) - len(missing),
     )
+
+
+def _encode_segment_job(segment: VideoSegment, fmt: VideoFormat, path: Path, described_as: str) -> None:
+    """Runs in a worker process."""
+    frames_since_report = 0
+
+    def on_frame() -> None:
+        nonlocal frames_since_report
+        frames_since_report += 1
+        if frames_since_report == _PROGRESS_BATCH:
+            report_progress(frames_since_report)
+            frames_since_report = 0
+
+    render_segment(segment, fmt, path, on_frame=on_frame, described_as=described_as)
+    report_progress(frames_since_report)
+
+
+def _encode_segments(
+    missing: list[tuple[VideoSegment, Path]],
+    fmt: VideoFormat,
+    described_as: str,
+    progress: _Progress,
+    cancel: threading.Event | None,
+) -> None:
+    """Encode segments in parallel worker processes, longest first so the cores finish together."""
+    if not missing:
+        return
+    for _, path in missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(missing, key=lambda item: -item[0].frames)
+    jobs = [((segment, fmt, path, described_as), segment.describe()) for segment, path in ordered]
+    try:
+        shared_worker_pool().run(_encode_segment_job, jobs, on_progress=progress.advance, cancel=cancel)
+    except BaseException:
+        # A killed worker leaves its unfinished file behind (finished ones are complete, and kept).
+        for folder in {path.parent for _, path in missing}:
+            for partial in folder.glob(".*.partial"):
+                partial.unlink(missing_ok=True)
+        raise
+
+
+_POOL: WorkerPool | None = None
+_PROGRESS_BATCH = 4
+
+
+def shared_worker_pool() -> WorkerPool:
+    """The encoding workers of this process, started on first use and stopped at exit."""
+    global _POOL
+    if _POOL is None:
+        _POOL = WorkerPool()
+        atexit.register(_POOL.close)
+    return _POOL
 
 
 def _join(

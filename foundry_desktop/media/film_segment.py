@@ -64,6 +64,14 @@ class VideoSegment:
         if (self.blend in TRANSITION_BLENDS) != (self.incoming is not None):
             raise ValueError("a transition segment needs an incoming source, and only it")
 
+    def describe(self) -> str:
+        """The segment in a creator's words, for messages."""
+        source = self.source.label or self.source.path.name
+        if self.incoming is not None:
+            incoming = self.incoming.label or self.incoming.path.name
+            return f"the {self.blend.replace('_', ' through ').replace('fade through', 'fade')} from {source} to {incoming}"
+        return {"from_black": f"{source} fading in", "to_black": f"{source} fading out"}.get(self.blend, source)
+
     def key(self, fmt: VideoFormat) -> str:
         """Everything that decides this segment's encoded bytes, hashed."""
 

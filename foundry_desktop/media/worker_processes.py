@@ -1,0 +1,132 @@
+"""Encoding in worker processes: both cores busy, and a crashing codec cannot take the editor down.
+
+Jobs run in a pool of spawned processes (spawn, not fork: forking a process
+that runs Qt or threads is unsafe), started on first use and kept for the
+next render. A worker reports progress through a queue; the caller waits,
+relays it and watches its cancel flag. Cancelling kills the workers at once
+(an encode cannot be interrupted politely mid-frame); a worker that dies is
+reported as a MediaError naming the job, and the pool is started afresh next time.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from foundry_desktop.errors import MediaError
+
+_progress_queue: Any = None  # in a worker: where report_progress sends
+
+
+def _start_worker(progress_queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+
+
+def report_progress(amount: int) -> None:
+    """Called by a job in a worker: `amount` more units of work are done."""
+    if _progress_queue is not None:
+        _progress_queue.put(amount)
+
+
+class WorkerPool:
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        self._context = multiprocessing.get_context("spawn")
+        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._queue: Any = None
+        self._lock = threading.Lock()
+
+    def _ensure_started(self) -> concurrent.futures.ProcessPoolExecutor:
+        if self._executor is None:
+            self._queue = self._context.Queue()
+            self._executor = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._queue,)
+            )
+        return self._executor
+
+    def run(
+        self,
+        function: Callable[..., Any],
+        jobs: Sequence[tuple[tuple, str]],
+        on_progress: Callable[[int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[Any]:
+        """Run function(*args) for each (args, name) of `jobs`; results in job order.
+
+        The first job to fail stops the rest, and its error is raised.
+        """
+        with self._lock:  # one render at a time per pool
+            executor = self._ensure_started()
+            futures = {executor.submit(function, *args): name for args, name in jobs}
+            try:
+                while True:
+                    done, pending = concurrent.futures.wait(
+                        futures, timeout=0.05, return_when=concurrent.futures.FIRST_EXCEPTION
+                    )
+                    self._relay(on_progress)
+                    failed = next((f for f in done if f.exception() is not None), None)
+                    if failed is not None:
+                        raise self._explain(failed.exception(), futures[failed])
+                    if not pending:
+                        break
+                    if cancel is not None and cancel.is_set():
+                        raise MediaError("Render cancelled.")
+                self._relay(on_progress)
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                if any(not future.done() for future in futures):
+                    self._kill()  # a job still encoding: stop it now
+                raise
+
+    def _relay(self, on_progress: Callable[[int], None] | None) -> None:
+        while True:
+            try:
+                amount = self._queue.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                return
+            if on_progress is not None:
+                on_progress(amount)
+
+    def _explain(self, error: BaseException, name: str) -> BaseException:
+        if isinstance(error, BrokenProcessPool):
+            self._kill()
+            return MediaError(
+                f"The encoder stopped unexpectedly while making {name}. Your project is safe; "
+                "try again, and if it happens again, the take may be damaged."
+            )
+        return error
+
+    def _kill(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # ProcessPoolExecutor has no way to stop a running job before Python 3.14's
+        # kill_workers(); terminate its processes, then let it clean up.
+        kill = getattr(executor, "kill_workers", None)
+        if kill is not None:
+            kill()
+        else:
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.kill()
+        executor.shutdown(wait=True, cancel_futures=True)
+        if self._queue is not None:
+            self._queue.close()
+            self._queue = None
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+            if self._queue is not None:
+                self._queue.close()
+                self._queue = None

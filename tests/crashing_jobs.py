@@ -1,0 +1,26 @@
+"""Jobs for test_worker_processes, importable by the spawned workers."""
+
+import os
+import time
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.worker_processes import report_progress
+
+
+def square(value: int) -> int:
+    report_progress(1)
+    return value * value
+
+
+def crash(_: int) -> None:
+    os.abort()  # what a codec's segfault looks like from outside: the process is gone
+
+
+def refuse(_: int) -> None:
+    raise MediaError("shot 9: no such take")
+
+
+def sleep_forever(_: int) -> None:
+    while True:
+        report_progress(1)
+        time.sleep(0.05)

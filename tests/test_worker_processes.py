@@ -1,0 +1,44 @@
+"""The encoding workers: results, progress, a crash that leaves the caller standing, and cancel."""
+
+import threading
+import time
+
+import pytest
+from crashing_jobs import crash, refuse, sleep_forever, square
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.worker_processes import WorkerPool
+
+
+@pytest.fixture(scope="module")
+def pool():
+    workers = WorkerPool(2)
+    yield workers
+    workers.close()
+
+
+def test_results_come_back_in_order_with_progress(pool):
+    seen = []
+    assert pool.run(square, [((n,), f"job {n}") for n in range(6)], on_progress=seen.append) == [0, 1, 4, 9, 16, 25]
+    assert sum(seen) == 6
+
+
+def test_a_crashing_worker_is_a_clear_error_and_the_pool_recovers(pool):
+    with pytest.raises(MediaError, match="stopped unexpectedly while making shot 3"):
+        pool.run(crash, [((1,), "shot 3")])
+    assert pool.run(square, [((3,), "after")]) == [9]
+
+
+def test_an_error_in_a_job_comes_back_as_it_was(pool):
+    with pytest.raises(MediaError, match="^shot 9: no such take$"):
+        pool.run(refuse, [((1,), "shot 9")])
+
+
+def test_cancel_stops_running_jobs_at_once(pool):
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="cancelled"):
+        pool.run(sleep_forever, [((1,), "a"), ((2,), "b")], cancel=cancel)
+    assert time.monotonic() - started < 5
+    assert pool.run(square, [((2,), "after")]) == [4]
