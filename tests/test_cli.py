@@ -178,7 +178,7 @@ def test_user_errors_are_one_clear_line_and_change_nothing(demo, tmp_path):
 def test_every_command_has_help():
     for argv in (["--help"], ["demo", "--help"], ["new", "--help"], ["info", "--help"], ["shot", "add", "--help"],
                  ["shot", "set", "--help"], ["shot", "move", "--help"], ["shot", "remove", "--help"],
-                 ["transition", "set", "--help"], ["fade", "--help"],
+                 ["transition", "set", "--help"], ["fade", "--help"], ["music", "add", "--help"],
                  ["undo", "--help"], ["redo", "--help"], ["generate", "--help"], ["render", "--help"]):
         result = foundry_subprocess(*argv)
         assert result.returncode == 0 and "usage: foundry" in result.stdout, argv

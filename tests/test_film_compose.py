@@ -41,7 +41,7 @@ def cut_recipe(segments, fmt: VideoFormat = SMALL) -> FilmRecipe:
             last = first_sample_of_frame(film_frame + frames, fmt.frame_rate, AUDIO_RATE)
             audio.append(AudioPlacement(path, first, last - first, Fraction(start) / fmt.frame_rate))
         film_frame += frames
-    return FilmRecipe(fmt, AUDIO_RATE, tuple(video), tuple(audio))
+    return FilmRecipe(fmt, AUDIO_RATE, tuple(video), tuple(audio), loudness_lufs=None)
 
 
 def _has_audio(path: Path) -> bool:

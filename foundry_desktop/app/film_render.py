@@ -55,7 +55,9 @@ def _selected_takes(service: ProjectService) -> list[Take]:
     return takes
 
 
-def film_recipe(service: ProjectService) -> tuple[FilmRecipe, CutPlan]:
+def film_recipe(
+    service: ProjectService, loudness_lufs: float | None = -14.0, true_peak_dbtp: float = -1.0
+) -> tuple[FilmRecipe, CutPlan]:
     project = service.project
     fmt = project.format
     shots = project.timeline.shots
@@ -73,8 +75,34 @@ def film_recipe(service: ProjectService) -> tuple[FilmRecipe, CutPlan]:
 
     video = VideoFormat(fmt.width, fmt.height, fmt.frame_rate)
     segments = tuple(segment(piece) for piece in plan.pieces() if piece.frames > 0)
-    audio = tuple(_take_sound(service, plan, paths))
-    return FilmRecipe(video, fmt.audio_rate, segments, audio), plan
+    audio = (*_take_sound(service, plan, paths), *_music(service, plan))
+    return FilmRecipe(video, fmt.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp), plan
+
+
+def _music(service: ProjectService, plan: CutPlan):
+    """The music track: each clip from its start, looped if asked, cut off where the film ends."""
+    fmt = service.format
+    media = service.store.media
+
+    def sample(frame: int) -> int:
+        return first_sample_of_frame(frame, fmt.frame_rate, fmt.audio_rate)
+
+    for clip in service.project.timeline.music:
+        if clip.start >= plan.length:
+            continue
+        body = clip.source_out - clip.source_in
+        end = plan.length if clip.loop else min(plan.length, clip.start + body)
+        yield AudioPlacement(
+            path=media.path_of(clip.media_path),
+            start_sample=sample(clip.start),
+            samples=sample(end) - sample(clip.start),
+            source_start=Fraction(clip.source_in) / fmt.frame_rate,
+            gain_db=clip.gain_db,
+            fade_in=sample(clip.start + clip.fade_in) - sample(clip.start),
+            fade_out=sample(end) - sample(max(clip.start, end - clip.fade_out)),
+            label=f"Music {clip.name}".strip(),
+            loop_samples=sample(clip.start + body) - sample(clip.start) if clip.loop else None,
+        )
 
 
 def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path]):
@@ -121,9 +149,14 @@ def render_film(
     *,
     cancel: threading.Event | None = None,
     on_progress: Callable[[ComposeProgress], None] | None = None,
+    loudness_lufs: float | None = -14.0,
+    true_peak_dbtp: float = -1.0,
 ) -> FilmRender:
-    """Render to `output` (written whole or not at all). Safe to call from a worker thread."""
-    recipe, plan = film_recipe(service)
+    """Render to `output` (written whole or not at all). Safe to call from a worker thread.
+
+    The mix is normalised to `loudness_lufs` integrated (None: left as mixed),
+    its true peak kept under `true_peak_dbtp`."""
+    recipe, plan = film_recipe(service, loudness_lufs, true_peak_dbtp)
     for warning in plan.warnings:
         service.events.emit(Notice(warning))
 

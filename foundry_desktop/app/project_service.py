@@ -22,7 +22,7 @@ from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import shot_fingerprint
-from foundry_desktop.domain.project import Project, ProjectFormat, Shot, ShotSpec, Transition
+from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat, Shot, ShotSpec, Transition
 from foundry_desktop.domain.status import ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
@@ -254,6 +254,12 @@ class ProjectService:
         self._edit(
             "Set the film's fades",
             self._with_timeline(lambda timeline: timeline_ops.set_film_fades(timeline, fade_in, fade_out)),
+        )
+
+    def add_music_clip(self, clip: AudioClip) -> None:
+        self._edit(
+            f"Add music {clip.name}".strip(),
+            self._with_timeline(lambda timeline: timeline_ops.add_audio_clip(timeline, clip)),
         )
 
     def rename_project(self, name: str) -> None:

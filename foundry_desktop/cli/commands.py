@@ -14,6 +14,7 @@ from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import Notice
 from foundry_desktop.app.film_render import FilmRender, render_film
 from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import generate_shots
 from foundry_desktop.domain.fingerprint import shot_fingerprint
@@ -96,6 +97,8 @@ def _render_json(render: FilmRender) -> dict:
         "encoder": report.encoder,
         "segments_encoded": report.segments_encoded,
         "segments_reused": report.segments_reused,
+        "mix_loudness_lufs": report.mix_loudness.integrated_lufs if report.mix_loudness else None,
+        "mix_gain_db": round(report.mix_gain_db, 2),
         "warnings": list(render.plan.warnings),
     }
 
@@ -256,6 +259,16 @@ def fade(args: argparse.Namespace) -> int:
     return 0
 
 
+def music(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        clip = add_music(
+            service, Path(args.file), at_seconds=args.at, gain_db=args.gain, fade_in_seconds=args.fade_in,
+            fade_out_seconds=args.fade_out, loop=args.loop,
+        )
+    print(f"Added music {clip.name}")
+    return 0
+
+
 def travel(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         label = service.undo() if args.command == "undo" else service.redo()
@@ -283,7 +296,8 @@ def generate(args: argparse.Namespace) -> int:
 def render(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         _notices_to_stderr(service)
-        render = render_film(service, Path(args.output))
+        loudness = None if args.no_normalise else args.loudness
+        render = render_film(service, Path(args.output), loudness_lufs=loudness, true_peak_dbtp=args.true_peak)
     if args.json:
         _print_json(_render_json(render))
     else:
@@ -302,6 +316,7 @@ HANDLERS = {
     "shot": shot,
     "transition": transition,
     "fade": fade,
+    "music": music,
     "undo": travel,
     "redo": travel,
     "generate": generate,

@@ -105,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
     fade.add_argument("--in", dest="fade_in", metavar="SECONDS", help="fade in over this long")
     fade.add_argument("--out", dest="fade_out", metavar="SECONDS", help="fade out over this long")
 
+    music = commands.add_parser("music", help="put music on the film", description="Edit the music track.")
+    music_commands = music.add_subparsers(dest="music_command", metavar="ACTION", required=True)
+    music_add = music_commands.add_parser("add", help="add a sound file", description=(
+        "Add a sound file to the music track. It plays from --at (seconds into the film), at --gain dB, "
+        "with fades; --loop repeats a short bed until the film ends."
+    ))
+    music_add.add_argument("project", metavar="PROJECT")
+    music_add.add_argument("file", metavar="FILE", help="a sound file (WAV, MP3, AAC, FLAC, Opus...) or a video with sound")
+    music_add.add_argument("--at", default="0", metavar="SECONDS", help="where in the film it starts (default 0)")
+    music_add.add_argument("--gain", type=float, default=0.0, metavar="DB", help="gain in dB (default 0)")
+    music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
+    music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
+    music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
+
     for verb, text in (("undo", "undo the last edit"), ("redo", "redo the last undone edit")):
         travel = commands.add_parser(verb, help=text, description=f"{text.capitalize()}. The history is kept in the project, so this works after a restart.")
         travel.add_argument("project", metavar="PROJECT")
@@ -121,4 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("project", metavar="PROJECT")
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="the .mp4 to write")
     render.add_argument("--json", action="store_true", help="print the rendered film and what the render did as JSON")
+    render.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS",
+                        help="integrated loudness to normalise the mix to (default -14, as streaming services play)")
+    render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
+                        help="ceiling for the mix's true peak (default -1)")
+    render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
     return parser

@@ -129,6 +129,7 @@ class AudioClip(_Model):
     gain_db: float = Field(default=0.0, ge=-60, le=24)
     fade_in: int = Field(default=0, ge=0)
     fade_out: int = Field(default=0, ge=0)
+    loop: bool = Field(default=False, description="repeat [source_in, source_out) until the film ends")
 
     @model_validator(mode="after")
     def _in_before_out(self) -> AudioClip:

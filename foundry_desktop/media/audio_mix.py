@@ -30,6 +30,7 @@ class AudioPlacement:
     fade_in: int = 0  # samples
     fade_out: int = 0
     label: str = ""  # how a creator names it in messages ("shot 3", "music: bed.mp3")
+    loop_samples: int | None = None  # play this much of the source, then start it again
 
     @property
     def end_sample(self) -> int:
@@ -59,19 +60,33 @@ class _Playing:
     def __init__(self, placement: AudioPlacement, rate: int) -> None:
         self.placement = placement
         self.played = 0
-        try:
-            self.reader = ConformedAudio(placement.path, placement.source_start, rate)
-        except MediaError as exc:
-            raise _labelled(placement, exc) from None
+        self._rate = rate
+        self.reader = self._open()
 
-    def read(self, count: int) -> np.ndarray:
+    def _open(self) -> ConformedAudio:
         try:
-            samples = self.reader.read(count)
+            return ConformedAudio(self.placement.path, self.placement.source_start, self._rate)
         except MediaError as exc:
             raise _labelled(self.placement, exc) from None
-        samples = samples * _envelope(self.placement, self.played, count)
-        self.played += count
-        return samples
+
+    def read(self, count: int) -> np.ndarray:
+        loop = self.placement.loop_samples
+        parts = []
+        wanted = count
+        while wanted:
+            into_loop = self.played % loop if loop else 0
+            if loop and into_loop == 0 and self.played:
+                self.reader.close()
+                self.reader = self._open()
+            take = min(wanted, loop - into_loop) if loop else wanted
+            try:
+                parts.append(self.reader.read(take))
+            except MediaError as exc:
+                raise _labelled(self.placement, exc) from None
+            wanted -= take
+            self.played += take
+        samples = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        return samples * _envelope(self.placement, self.played - count, count)
 
 
 class AudioMixer:

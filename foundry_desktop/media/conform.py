@@ -28,7 +28,7 @@ import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.mp4_writer import BT709, LIMITED_RANGE
-from foundry_desktop.media.probe import is_still, open_video, unreadable
+from foundry_desktop.media.probe import is_still, open_audio, open_video, unreadable
 from foundry_desktop.media.yuv_picture import BLACK_YUV, planes_of, yuv420p_frame
 
 # Container clocks round (Matroska keeps milliseconds): a frame stamped up to this
@@ -252,13 +252,13 @@ class ConformedAudio:
         self._buffer: list[np.ndarray] = []
         self._buffered = 0
         self._exhausted = False
-        self._container = open_video(self.path)
+        self._container = open_audio(self.path)
         try:
-            video = self._container.streams.video[0]
             self._stream = self._container.streams.audio[0]
             # Audio and picture share the video's zero, so an audio track that starts
-            # late in the source starts late in the film too.
-            self._origin = Fraction(video.start_time or 0) * Fraction(video.time_base or 1)
+            # late in the source starts late in the film too. A sound file has its own.
+            zero = self._container.streams.video[0] if self._container.streams.video else self._stream
+            self._origin = Fraction(zero.start_time or 0) * Fraction(zero.time_base or 1)
             if start > 0:
                 _seek(self._container, self._stream, int((start + self._origin) / self._stream.time_base), self.path)
             self._frames = self._container.decode(self._stream)

@@ -23,10 +23,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
 from foundry_desktop.media.conform import ConformedVideo
+from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
 from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, render_segment
 from foundry_desktop.media.mp4_writer import Mp4Writer
 from foundry_desktop.media.probe import MediaInfo, probe_media
@@ -41,6 +43,8 @@ class FilmRecipe:
     audio_rate: int
     segments: tuple[VideoSegment, ...]
     audio: tuple[AudioPlacement, ...] = ()
+    loudness_lufs: float | None = -14.0  # integrated target of the mix; None leaves it as mixed
+    true_peak_dbtp: float = -1.0  # ceiling for the normalised mix
 
     @property
     def frames(self) -> int:
@@ -61,6 +65,8 @@ class ComposeReport:
     encoder: str
     segments_encoded: int
     segments_reused: int
+    mix_loudness: Loudness | None  # as mixed, before normalising
+    mix_gain_db: float
 
 
 ENCODER_NAME = "libx264"
@@ -139,13 +145,27 @@ def compose_film(
     for path in paths:
         os.utime(path)  # the cache keeps what was used last
 
-    _join(recipe, paths, output, progress, cancel)
+    measured = _measure_mix(recipe) if recipe.audio and recipe.loudness_lufs is not None else None
+    gain_db = 0.0 if measured is None else normalising_gain_db(measured, recipe.loudness_lufs, recipe.true_peak_dbtp)
+    _join(recipe, paths, output, progress, cancel, gain_db)
     return ComposeReport(
         media=probe_media(output),
         encoder=ENCODER_NAME,
         segments_encoded=len(missing),
         segments_reused=len(set(keys)) - len(missing),
+        mix_loudness=measured,
+        mix_gain_db=gain_db,
     )
+
+
+def _measure_mix(recipe: FilmRecipe) -> Loudness:
+    """First pass over the sound: how loud the mix is, block by block."""
+    total = first_sample_of_frame(recipe.frames, recipe.video.frame_rate, recipe.audio_rate)
+    meter = LoudnessMeter(recipe.audio_rate)
+    with AudioMixer(list(recipe.audio), recipe.audio_rate) as mixer:
+        while mixer.position < total:
+            meter.add(mixer.read(min(recipe.audio_rate, total - mixer.position)))
+    return meter.result()
 
 
 def _encode_segment_job(segment: VideoSegment, fmt: VideoFormat, path: Path, described_as: str) -> None:
@@ -206,8 +226,10 @@ def _join(
     output: Path,
     progress: _Progress,
     cancel: threading.Event | None,
+    gain_db: float,
 ) -> None:
     fmt = recipe.video
+    gain = np.float32(10 ** (gain_db / 20))
     rate = recipe.audio_rate
     join_step = 10
     with av.open(str(paths[0])) as first:
@@ -246,13 +268,13 @@ def _join(
                         writer.add_video_packet(packet, frames=1)
                         # Sound up to the end of the pictures so far, so the muxer can interleave.
                         wanted = first_sample_of_frame(writer.frames_written, fmt.frame_rate, rate) - writer.samples_written
-                        writer.add_audio(mixer.read(wanted))
+                        writer.add_audio(mixer.read(wanted) * gain)
                         if writer.frames_written % join_step == 0:
                             progress.advance()
                 film_frame += segment.frames
                 if writer.frames_written != film_frame:
                     raise MediaError(f"The segment {path.name} holds {writer.frames_written} frames, not {film_frame}.")
             wanted = first_sample_of_frame(film_frame, fmt.frame_rate, rate) - writer.samples_written
-            writer.add_audio(mixer.read(wanted))
+            writer.add_audio(mixer.read(wanted) * gain)
             writer.finish()
     progress.advance(progress.total - progress.done)

@@ -79,6 +79,41 @@ def open_video(path: Path, *, allow_still: bool = False) -> av.container.InputCo
     return container
 
 
+def open_audio(path: Path) -> av.container.InputContainer:
+    """Open `path` (a sound file, or a video with sound) for its audio, or raise a MediaError."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path.name} does not exist (looked in {path.parent}).")
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{path.name} is not a sound file Foundry can read: {_reason(exc)}") from None
+    if not container.streams.audio:
+        container.close()
+        raise MediaError(f"{path.name} has no sound.")
+    return container
+
+
+def probe_audio_seconds(path: Path) -> float:
+    """How long the sound in `path` lasts, checking that it decodes."""
+    path = Path(path)
+    with open_audio(path) as container:
+        stream = container.streams.audio[0]
+        if stream.duration is not None and stream.time_base is not None:
+            seconds = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            seconds = container.duration / av.time_base
+        else:
+            seconds = 0.0
+        try:
+            decoded = next(container.decode(stream), None)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise MediaError(f"{path.name} is not a sound file Foundry can read: {_reason(exc)}") from None
+    if decoded is None or seconds <= 0:
+        raise MediaError(f"{path.name} holds no sound Foundry can read.")
+    return seconds
+
+
 def probe_media(path: Path) -> MediaInfo:
     path = Path(path)
     with open_video(path) as container:
