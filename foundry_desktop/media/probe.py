@@ -12,6 +12,7 @@ from pathlib import Path
 
 import av
 import av.container
+import av.stream
 
 from foundry_desktop.errors import MediaError
 
@@ -94,17 +95,21 @@ def open_audio(path: Path) -> av.container.InputContainer:
     return container
 
 
+def _stream_seconds(container: av.container.InputContainer, stream: av.stream.Stream) -> float:
+    """The stream's length as its container states it (0.0 when it does not)."""
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return 0.0
+
+
 def probe_audio_seconds(path: Path) -> float:
     """How long the sound in `path` lasts, checking that it decodes."""
     path = Path(path)
     with open_audio(path) as container:
         stream = container.streams.audio[0]
-        if stream.duration is not None and stream.time_base is not None:
-            seconds = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            seconds = container.duration / av.time_base
-        else:
-            seconds = 0.0
+        seconds = _stream_seconds(container, stream)
         try:
             decoded = next(container.decode(stream), None)
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -124,12 +129,7 @@ def probe_media(path: Path) -> MediaInfo:
             raise unreadable(path, "its video stream has no size or frame rate.")
         frame_rate = Fraction(rate)
 
-        if video.duration is not None and video.time_base is not None:
-            duration_s = float(video.duration * video.time_base)
-        elif container.duration is not None:
-            duration_s = container.duration / av.time_base
-        else:
-            duration_s = 0.0
+        duration_s = _stream_seconds(container, video)
         # MP4 and MOV know their frame count exactly; other containers only a duration.
         frame_count = video.frames or round(duration_s * frame_rate)
         if duration_s <= 0 and frame_count > 0:
