@@ -52,7 +52,7 @@ def main() -> None:
     print(f"film length        {film:6.2f} s")
     print(f"layout             {best['layout']:6.2f} s")
     print(f"generate (builtin) {best['generate']:6.2f} s   {film / best['generate']:.2f}x realtime")
-    print(f"render (cuts)      {best['render']:6.2f} s   {film / best['render']:.2f}x realtime")
+    print(f"render             {best['render']:6.2f} s   {film / best['render']:.2f}x realtime")
     print(f"total              {best['total']:6.2f} s   (target: well under 60 s)")
 
 
