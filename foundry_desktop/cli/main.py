@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 from foundry_desktop.cli.commands import HANDLERS
@@ -10,6 +11,8 @@ from foundry_desktop.errors import FoundryError
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Render workers are spawned processes; a frozen bundle must hand them over here.
+    multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
     try:
         return HANDLERS[args.command](args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from foundry_desktop.ui.main_window import MainWindow
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Render workers are spawned processes; a frozen bundle must hand them over here.
+    multiprocessing.freeze_support()
     argv = sys.argv if argv is None else argv
     app = QApplication(argv)
     app.setApplicationName("Foundry Desktop")
