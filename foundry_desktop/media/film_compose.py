@@ -27,9 +27,8 @@ import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
-from foundry_desktop.media.conform import ConformedVideo
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
-from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, render_segment
+from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, open_span, render_segment
 from foundry_desktop.media.mp4_writer import Mp4Writer
 from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
@@ -110,12 +109,8 @@ def _check_sources(recipe: FilmRecipe) -> None:
         for span in (segment.source, segment.incoming):
             if span is not None:
                 spans.setdefault(span.path, span)
-    fmt = recipe.video
-    for path, span in spans.items():
-        try:
-            ConformedVideo(path, 0, fmt.frame_rate, fmt.width, fmt.height, span.fit).close()
-        except MediaError as exc:
-            raise MediaError(f"{span.label}: {exc}" if span.label else str(exc)) from None
+    for span in spans.values():
+        open_span(span, recipe.video).close()
 
 
 def compose_film(

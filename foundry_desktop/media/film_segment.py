@@ -93,6 +93,14 @@ def _named_error(span: SourceSpan, exc: MediaError) -> MediaError:
     return MediaError(f"{span.label}: {exc}") if span.label else exc
 
 
+def open_span(span: SourceSpan, fmt: VideoFormat) -> ConformedVideo:
+    """The span's conformed pictures; a failure names the span as the creator knows it."""
+    try:
+        return ConformedVideo(span.path, span.start_frame, fmt.frame_rate, fmt.width, fmt.height, span.fit)
+    except MediaError as exc:
+        raise _named_error(span, exc) from None
+
+
 def _next_picture(pictures: Iterator[av.VideoFrame], span: SourceSpan) -> av.VideoFrame:
     try:
         return next(pictures)
@@ -111,17 +119,8 @@ def render_segment(
     """Encode `segment` into `output` (written whole or not at all); `described_as`
     names the file in error messages."""
     with contextlib.ExitStack() as stack:
-
-        def open_span(span: SourceSpan) -> ConformedVideo:
-            try:
-                return stack.enter_context(
-                    ConformedVideo(span.path, span.start_frame, fmt.frame_rate, fmt.width, fmt.height, span.fit)
-                )
-            except MediaError as exc:
-                raise _named_error(span, exc) from None
-
-        outgoing = open_span(segment.source)
-        incoming = open_span(segment.incoming) if segment.incoming is not None else None
+        outgoing = stack.enter_context(open_span(segment.source, fmt))
+        incoming = stack.enter_context(open_span(segment.incoming, fmt)) if segment.incoming is not None else None
         writer = stack.enter_context(
             Mp4Writer(
                 output,

@@ -31,7 +31,6 @@ from foundry_desktop.store.project_file import connect_sqlite, inspect_project_f
 from foundry_desktop.store.project_rows import Row, diff_rows, load_project, take_row, undoable_rows
 from foundry_desktop.store.schema import (
     metadata,
-    project_table,
     shot_generation_table,
     shots_table,
     takes_table,
