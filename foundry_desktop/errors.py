@@ -39,3 +39,7 @@ class UnknownBackendError(GenerationError):
 
 class TimelineNotReadyError(FoundryError):
     """The timeline cannot be rendered yet (a shot has no take, the timeline is empty)."""
+
+
+class ExportError(FoundryError):
+    """A file for another program (subtitles, an edit list) cannot be written."""

@@ -12,7 +12,8 @@ ALLOWED = {
     # Backends write and check video through media (PyAV); media never imports generation.
     "generation": {"generation", "media", "errors", "domain"},
     "media": {"media", "errors"},
-    "app": {"app", "domain", "store", "generation", "media", "errors"},
+    "interchange": {"interchange", "domain", "errors"},
+    "app": {"app", "domain", "store", "generation", "media", "interchange", "errors"},
     "cli": {"cli", "app", "domain", "generation", "media", "errors"},
 }
 

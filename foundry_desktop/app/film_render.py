@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from foundry_desktop.app.caption_looks import caption_look
 from foundry_desktop.app.events import Notice, RenderProgress
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.caption_styles import word_spans
 from foundry_desktop.domain.cut_plan import CutPlan, FilmPiece
-from foundry_desktop.domain.project import Take
+from foundry_desktop.domain.project import Caption, ProjectFormat, Take
 from foundry_desktop.errors import MediaError, TimelineNotReadyError
+from foundry_desktop.interchange.subtitles import write_subtitles
 from foundry_desktop.media.audio_mix import AudioPlacement
 from foundry_desktop.media.film_compose import (
     ComposeProgress,
@@ -26,6 +29,7 @@ from foundry_desktop.media.film_compose import (
     compose_film,
     first_sample_of_frame,
 )
+from foundry_desktop.media.caption_overlay import CaptionOverlay
 from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
 from foundry_desktop.media.probe import probe_source
 
@@ -36,6 +40,7 @@ SEGMENT_CACHE = "renders/segments"
 class FilmRender:
     report: ComposeReport
     plan: CutPlan
+    subtitles: tuple[Path, ...] = ()  # SRT and WebVTT beside the film, when it has captions
 
 
 def _selected_takes(service: ProjectService) -> list[Take]:
@@ -69,14 +74,49 @@ def film_recipe(
         take = takes[shot_index]
         return SourceSpan(paths[shot_index], take.content_hash, source_in, shots[shot_index].fit, f"Shot {shot_index + 1}")
 
-    def segment(piece: FilmPiece) -> VideoSegment:
+    captions = _caption_overlays(project.timeline.captions, fmt)
+
+    def segment(piece: FilmPiece, start: int) -> VideoSegment:
         incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
-        return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming)
+        overlays = tuple(placed(start, piece.frames) for placed in captions)
+        return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming,
+                            tuple(overlay for overlay in overlays if overlay is not None))
 
     video = VideoFormat(fmt.width, fmt.height, fmt.frame_rate)
-    segments = tuple(segment(piece) for piece in plan.pieces() if piece.frames > 0)
+    segments, start = [], 0
+    for piece in plan.pieces():
+        if piece.frames > 0:
+            segments.append(segment(piece, start))
+            start += piece.frames
+    segments = tuple(segments)
     audio = (*_take_sound(service, plan, paths), *_music(service, plan))
     return FilmRecipe(video, fmt.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp), plan
+
+
+def _caption_overlays(captions: list[Caption], fmt: ProjectFormat):
+    """For each caption, a function that places it over the segment at film frame
+    `start`, `frames` long (None where it does not show there).
+
+    Times are clipped to the segment, so a segment's cache key changes only when
+    what shows in it changes."""
+
+    def placer(caption: Caption):
+        look = caption_look(caption.style, fmt.height)
+        starts = [start for start, _ in word_spans(caption)] if look.highlight_color is not None else []
+
+        def placed(start: int, frames: int) -> CaptionOverlay | None:
+            if caption.end <= start or caption.start >= start + frames:
+                return None
+
+            def clip(frame: int) -> int:
+                return min(frames, max(0, frame - start))
+
+            return CaptionOverlay(caption.text, look, clip(caption.start), clip(caption.end),
+                                  tuple(clip(word) for word in starts))
+
+        return placed
+
+    return [placer(caption) for caption in captions]
 
 
 def _music(service: ProjectService, plan: CutPlan):
@@ -167,4 +207,5 @@ def render_film(
 
     cache = service.store.media.path_of(SEGMENT_CACHE)
     report = compose_film(recipe, Path(output), cache, on_progress=progress, cancel=cancel)
-    return FilmRender(report, plan)
+    subtitles = write_subtitles(Path(output), service.project.timeline.captions, service.format.frame_rate, plan.length)
+    return FilmRender(report, plan, subtitles)

@@ -16,13 +16,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from foundry_desktop.app.caption_looks import font_file
 from foundry_desktop.app.events import EventBus, ProjectChanged
 from foundry_desktop.app.input_images import import_input_image
 from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import shot_fingerprint
-from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat, Shot, ShotSpec, Transition
+from foundry_desktop.domain.caption_styles import caption_style
+from foundry_desktop.domain.project import (
+    AudioClip,
+    Caption,
+    CaptionStyle,
+    Project,
+    ProjectFormat,
+    Shot,
+    ShotSpec,
+    Transition,
+)
 from foundry_desktop.domain.status import ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
@@ -261,6 +272,35 @@ class ProjectService:
             f"Add music {clip.name}".strip(),
             self._with_timeline(lambda timeline: timeline_ops.add_audio_clip(timeline, clip)),
         )
+
+    def add_caption(
+        self,
+        text: str,
+        start_seconds: str | Fraction,
+        end_seconds: str | Fraction,
+        style: str | CaptionStyle = "subtitle",
+        word_starts: list[int] | None = None,
+    ) -> Caption:
+        """A caption over the film from `start_seconds` to `end_seconds`, in a named style or a
+        style of its own; `word_starts` (film frames) time each word for the highlight."""
+        start = self.frames_from_seconds(start_seconds, allow_zero=True)
+        end = self.frames_from_seconds(end_seconds, allow_zero=True)
+        if isinstance(style, str):
+            try:
+                style = caption_style(style)
+            except ValueError as exc:
+                raise InvalidEditError(str(exc)) from None
+        font_file(style.font)  # an unknown font is refused now, not at the render
+        with edit_errors():
+            caption = Caption(text=text, start=start, end=end, style=style, word_starts=word_starts)
+        self._edit(
+            f"Add caption \"{caption.text[:30]}\"",
+            self._with_timeline(lambda timeline: timeline_ops.add_caption(timeline, caption)),
+        )
+        return caption
+
+    def remove_caption(self, caption_id: str) -> None:
+        self._edit("Remove caption", self._with_timeline(lambda timeline: timeline_ops.remove_caption(timeline, caption_id)))
 
     def rename_project(self, name: str) -> None:
         if not name.strip():

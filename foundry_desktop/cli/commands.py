@@ -100,6 +100,7 @@ def _render_json(render: FilmRender) -> dict:
         "mix_loudness_lufs": report.mix_loudness.integrated_lufs if report.mix_loudness else None,
         "mix_gain_db": round(report.mix_gain_db, 2),
         "warnings": list(render.plan.warnings),
+        "subtitles": [str(path) for path in render.subtitles],
     }
 
 
@@ -269,6 +270,31 @@ def music(args: argparse.Namespace) -> int:
     return 0
 
 
+def caption(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        captions = service.project.timeline.captions
+        rate = service.format.frame_rate
+        if args.caption_command == "add":
+            added = service.add_caption(args.text, args.start, args.end, args.style)
+            number = [c.id for c in service.project.timeline.captions].index(added.id) + 1
+            print(f"Added caption {number}")
+        elif args.caption_command == "list":
+            listed = [
+                {"number": n, "start_s": float(c.start / rate), "end_s": float(c.end / rate), "text": c.text}
+                for n, c in enumerate(captions, start=1)
+            ]
+            if args.json:
+                _print_json(listed)
+            for item in [] if args.json else listed:
+                print(f"{item['number']:>3}  {item['start_s']:8.2f}-{item['end_s']:<8.2f} {item['text']}")
+        else:
+            if not 1 <= args.index <= len(captions):
+                raise InvalidEditError(f"There is no caption {args.index}; the film has {len(captions)}.")
+            service.remove_caption(captions[args.index - 1].id)
+            print(f"Removed caption {args.index}")
+    return 0
+
+
 def travel(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         label = service.undo() if args.command == "undo" else service.redo()
@@ -317,6 +343,7 @@ HANDLERS = {
     "transition": transition,
     "fade": fade,
     "music": music,
+    "caption": caption,
     "undo": travel,
     "redo": travel,
     "generate": generate,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop import __version__
+from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 
 
 def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -118,6 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
     music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
     music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
+
+    caption = commands.add_parser("caption", help="caption the film", description="Edit the caption track.")
+    caption_commands = caption.add_subparsers(dest="caption_command", metavar="ACTION", required=True)
+    caption_add = caption_commands.add_parser("add", help="add a caption", description=(
+        "Add a caption, burnt into the render and written to the .srt and .vtt beside it."
+    ))
+    caption_add.add_argument("project", metavar="PROJECT")
+    caption_add.add_argument("--start", required=True, metavar="SECONDS", help="when it appears, in the film")
+    caption_add.add_argument("--end", required=True, metavar="SECONDS", help="when it goes")
+    caption_add.add_argument("--text", required=True, help="what it says")
+    caption_add.add_argument("--style", default="subtitle", choices=list(CAPTION_STYLES),
+                             help="how it looks (default subtitle; social highlights each word in turn)")
+    caption_list = caption_commands.add_parser("list", help="list the captions", description="List the captions, numbered.")
+    caption_list.add_argument("project", metavar="PROJECT")
+    caption_list.add_argument("--json", action="store_true", help="print them as JSON")
+    caption_remove = caption_commands.add_parser("remove", help="remove a caption", description="Remove caption N (see list).")
+    caption_remove.add_argument("project", metavar="PROJECT")
+    caption_remove.add_argument("index", type=int, metavar="N")
 
     for verb, text in (("undo", "undo the last edit"), ("redo", "redo the last undone edit")):
         travel = commands.add_parser(verb, help=text, description=f"{text.capitalize()}. The history is kept in the project, so this works after a restart.")

@@ -140,16 +140,50 @@ class AudioClip(_Model):
         return self
 
 
+Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$", description="#rrggbb or #rrggbbaa")]
+CaptionPosition = Literal["bottom", "middle", "top"]
+
+
+class CaptionStyle(_Model):
+    """How a caption looks. Sizes are fractions (of the frame height, or of the
+    text size), so a style looks the same at every output size."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    font: str = Field(default="DejaVu Sans Bold", description="a bundled font's name, or a font file")
+    size: float = Field(default=0.055, ge=0.01, le=0.3, description="text size / frame height")
+    color: Color = "#ffffff"
+    outline_color: Color = "#000000"
+    outline: float = Field(default=0.08, ge=0, le=0.3, description="outline width / text size")
+    shadow_color: Color | None = "#000000a0"
+    shadow_offset: float = Field(default=0.06, ge=0, le=0.5, description="shadow offset / text size")
+    position: CaptionPosition = Field(default="bottom", description="where in the title-safe area")
+    highlight_color: Color | None = Field(default=None, description="the word being spoken; None: no highlight")
+
+
 class Caption(_Model):
     id: str = Field(default_factory=new_id)
     text: str
     start: int = Field(ge=0)
     end: int
+    style: CaptionStyle = Field(default_factory=CaptionStyle)
+    word_starts: list[int] | None = Field(
+        default=None, description="the film frame where each word is spoken; None: spread by length"
+    )
 
     @model_validator(mode="after")
-    def _start_before_end(self) -> Caption:
+    def _valid_timing(self) -> Caption:
+        if not self.text.strip():
+            raise ValueError("a caption needs some text")
         if self.end <= self.start:
             raise ValueError("a caption must end after it starts")
+        if self.word_starts is not None:
+            if len(self.word_starts) != len(self.text.split()):
+                raise ValueError("a caption needs one start per word")
+            if any(b < a for a, b in zip(self.word_starts, self.word_starts[1:], strict=False)):
+                raise ValueError("a caption's words must start in order")
+            if self.word_starts and not self.start <= self.word_starts[0] <= self.word_starts[-1] < self.end:
+                raise ValueError("a caption's words must start while it shows")
         return self
 
 

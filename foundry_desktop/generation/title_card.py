@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from foundry_desktop import RESOURCES_DIR
+from foundry_desktop.media.text_layout import wrap_lines
 from foundry_desktop.media.yuv_picture import BLACK_YUV, WHITE_Y, rgb_to_yuv, yuv420p_frame
 
 FONT_PATH = RESOURCES_DIR / "fonts" / "DejaVuSans-Bold.ttf"
@@ -40,24 +41,6 @@ def _halved(values: np.ndarray) -> np.ndarray:
 def smoothstep(t: float) -> float:
     t = min(1.0, max(0.0, t))
     return t * t * (3.0 - 2.0 * t)
-
-
-def wrap_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Greedy word wrap; a word wider than the line stands on its own line."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if line and font.getlength(candidate) > max_width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
 
 
 def _layout(text: str, width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:

@@ -21,12 +21,13 @@ from pathlib import Path
 import av
 
 from foundry_desktop.errors import MediaError
+from foundry_desktop.media.caption_overlay import CaptionOverlay, CaptionPainter
 from foundry_desktop.media.conform import ConformedVideo
 from foundry_desktop.media.mp4_writer import Mp4Writer
 from foundry_desktop.media.picture_blend import BLENDS, FILM_FADES, TRANSITION_BLENDS, film_fade_frame, transition_frame
 
-# Bump when the same inputs would now make different frames (conform or blend changes).
-SEGMENT_FORMAT_VERSION = 1
+# Bump when the same inputs would now make different frames (conform, blend or caption changes).
+SEGMENT_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class VideoSegment:
     source: SourceSpan
     blend: str = "none"
     incoming: SourceSpan | None = None
+    captions: tuple[CaptionOverlay, ...] = ()  # burnt in over the picture
 
     def __post_init__(self) -> None:
         if self.frames <= 0:
@@ -84,6 +86,7 @@ class VideoSegment:
             "blend": self.blend,
             "source": span(self.source),
             "incoming": span(self.incoming),
+            "captions": [caption.identity() for caption in self.captions],
             "format": [fmt.width, fmt.height, str(fmt.frame_rate), fmt.crf, fmt.keyframe_interval_s],
         }
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
@@ -132,6 +135,7 @@ def render_segment(
                 described_as=described_as,
             )
         )
+        painter = CaptionPainter(fmt.width, fmt.height) if segment.captions else None
         pictures = outgoing.frames(segment.frames)
         incoming_pictures = incoming.frames(segment.frames) if incoming is not None else None
         for index in range(segment.frames):
@@ -143,6 +147,8 @@ def render_segment(
                 picture = transition_frame(segment.blend, picture, arriving, index, segment.frames)
             elif segment.blend in FILM_FADES:
                 picture = film_fade_frame(segment.blend, picture, index, segment.frames)
+            if painter is not None:
+                picture = painter.apply(picture, segment.captions, index)
             writer.add_frame(picture)
             if on_frame is not None:
                 on_frame()

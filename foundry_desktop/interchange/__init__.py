@@ -1,0 +1,1 @@
+"""Files other programs read: subtitles now; FCPXML, EDL and OTIO (issue 6)."""
