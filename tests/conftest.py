@@ -1,4 +1,8 @@
 import os
+import tempfile
 
 # GUI tests run without a display; set before Qt is imported anywhere.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Machine-wide caches (the encoder survey) go to a folder of the test run, not the user's.
+os.environ.setdefault("FOUNDRY_CACHE_DIR", tempfile.mkdtemp(prefix="foundry-cache-"))

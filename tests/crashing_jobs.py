@@ -24,3 +24,15 @@ def sleep_forever(_: int) -> None:
     while True:
         report_progress(1)
         time.sleep(0.05)
+
+
+def misbehaving_encoder_trials(encoders: list[str], connection) -> None:
+    """Stands in for encoder_survey's trial worker: 'crashy' kills the process,
+    'hangs' never answers, anything else works."""
+    for encoder in encoders:
+        connection.send(("trying", encoder))
+        if encoder == "crashy":
+            os.abort()
+        if encoder == "hangs":
+            time.sleep(3600)
+        connection.send(("result", None))

@@ -18,7 +18,7 @@ from foundry_desktop.errors import GenerationError, InputFileError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
 from foundry_desktop.generation.builtin import BuiltinBackend
 from foundry_desktop.generation.ken_burns import KenBurns
-from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.probe import decode_all_frames, probe_media
 
 
@@ -278,7 +278,7 @@ def test_encoding_is_repeatable_even_when_the_heap_is_dirty(tmp_path, still):
     for attempt in range(4):
         # On this thread, so that the encoder allocates from the heap arena just dirtied.
         path = tmp_path / f"take{attempt}.mp4"
-        with Mp4Writer(path, width=160, height=90, frame_rate=Fraction(24), keyframe_interval_s=1.0) as writer:
+        with VideoWriter(path, width=160, height=90, frame_rate=Fraction(24), keyframe_interval_s=1.0) as writer:
             for index in range(12):
                 dirty_the_heap()
                 writer.add_frame(move.frame(index))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from video_sources import decoded_audio, decoded_frames, frame_indices, rms, sine, write_video
 
-import foundry_desktop.media.mp4_writer as mp4_writer
+import foundry_desktop.media.video_writer as video_writer
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioPlacement
 from foundry_desktop.media.film_compose import FilmRecipe, compose_film, first_sample_of_frame
@@ -260,9 +260,9 @@ def test_a_missing_source_is_named(sources, out_dir):
 
 def test_a_full_disk_is_reported_as_such(sources, out_dir, monkeypatch):
     source = write_video(sources / "a.mp4", frames=24)
-    real_open = mp4_writer._open_container
+    real_open = video_writer._open_container
     # /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
-    monkeypatch.setattr(mp4_writer, "_open_container", lambda path, options: real_open(Path("/dev/full"), options))
+    monkeypatch.setattr(video_writer, "_open_container", lambda path, container, options: real_open(Path("/dev/full"), container, options))
     with pytest.raises(MediaError, match=r"^The disk is full: there is no room to write film\.mp4"):
         render_cut([CutSegment(source, 0, 24)] * 4, out_dir / "film.mp4", SMALL)
     assert list(out_dir.iterdir()) == []

@@ -67,12 +67,12 @@ def test_a_truncated_mp4_is_refused(tmp_path):
 
 def test_damage_after_the_header_shows_when_decoding(tmp_path):
     # A faststart-style file keeps its index in front: it probes, but does not decode.
-    from foundry_desktop.media.mp4_writer import Mp4Writer
+    from foundry_desktop.media.video_writer import VideoWriter
     from foundry_desktop.media.yuv_picture import yuv420p_frame
 
     rng = np.random.default_rng(0)
     path = tmp_path / "front.mp4"
-    with Mp4Writer(path, width=64, height=36, frame_rate=Fraction(24), keyframe_interval_s=1, faststart=True) as writer:
+    with VideoWriter(path, width=64, height=36, frame_rate=Fraction(24), keyframe_interval_s=1, faststart=True) as writer:
         for _ in range(48):
             y = rng.integers(16, 235, (36, 64), dtype=np.uint8)
             writer.add_frame(yuv420p_frame(y, np.full((18, 32), 128, np.uint8), np.full((18, 32), 128, np.uint8)))

@@ -10,15 +10,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.caption_looks import caption_look
 from foundry_desktop.app.events import Notice, RenderProgress
+from foundry_desktop.app.output_presets import OutputFormat, RenderSettings, output_format
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.caption_styles import word_spans
 from foundry_desktop.domain.cut_plan import CutPlan, FilmPiece
-from foundry_desktop.domain.project import Caption, ProjectFormat, Take
+from foundry_desktop.domain.project import Caption, Take
 from foundry_desktop.errors import MediaError, TimelineNotReadyError
 from foundry_desktop.interchange.subtitles import write_subtitles
 from foundry_desktop.media.audio_mix import AudioPlacement
@@ -30,7 +32,7 @@ from foundry_desktop.media.film_compose import (
     first_sample_of_frame,
 )
 from foundry_desktop.media.caption_overlay import CaptionOverlay
-from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
+from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
 from foundry_desktop.media.probe import probe_source
 
 SEGMENT_CACHE = "renders/segments"
@@ -61,10 +63,10 @@ def _selected_takes(service: ProjectService) -> list[Take]:
 
 
 def film_recipe(
-    service: ProjectService, loudness_lufs: float | None = -14.0, true_peak_dbtp: float = -1.0
+    service: ProjectService, output: OutputFormat, loudness_lufs: float | None = -14.0, true_peak_dbtp: float = -1.0
 ) -> tuple[FilmRecipe, CutPlan]:
     project = service.project
-    fmt = project.format
+    video = output.video
     shots = project.timeline.shots
     takes = _selected_takes(service)
     plan = service.cut_plan()
@@ -74,7 +76,7 @@ def film_recipe(
         take = takes[shot_index]
         return SourceSpan(paths[shot_index], take.content_hash, source_in, shots[shot_index].fit, f"Shot {shot_index + 1}")
 
-    captions = _caption_overlays(project.timeline.captions, fmt)
+    captions = _caption_overlays(project.timeline.captions, video.height)
 
     def segment(piece: FilmPiece, start: int) -> VideoSegment:
         incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
@@ -82,18 +84,19 @@ def film_recipe(
         return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming,
                             tuple(overlay for overlay in overlays if overlay is not None))
 
-    video = VideoFormat(fmt.width, fmt.height, fmt.frame_rate)
     segments, start = [], 0
     for piece in plan.pieces():
         if piece.frames > 0:
             segments.append(segment(piece, start))
             start += piece.frames
     segments = tuple(segments)
-    audio = (*_take_sound(service, plan, paths), *_music(service, plan))
-    return FilmRecipe(video, fmt.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp), plan
+    sample = partial(first_sample_of_frame, frame_rate=video.frame_rate, audio_rate=output.audio_rate)
+    audio = (*_take_sound(service, plan, paths, sample), *_music(service, plan, sample))
+    recipe = FilmRecipe(video, output.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp, output.container)
+    return recipe, plan
 
 
-def _caption_overlays(captions: list[Caption], fmt: ProjectFormat):
+def _caption_overlays(captions: list[Caption], frame_height: int):
     """For each caption, a function that places it over the segment at film frame
     `start`, `frames` long (None where it does not show there).
 
@@ -101,7 +104,7 @@ def _caption_overlays(captions: list[Caption], fmt: ProjectFormat):
     what shows in it changes."""
 
     def placer(caption: Caption):
-        look = caption_look(caption.style, fmt.height)
+        look = caption_look(caption.style, frame_height)
         starts = [start for start, _ in word_spans(caption)] if look.highlight_color is not None else []
 
         def placed(start: int, frames: int) -> CaptionOverlay | None:
@@ -119,13 +122,10 @@ def _caption_overlays(captions: list[Caption], fmt: ProjectFormat):
     return [placer(caption) for caption in captions]
 
 
-def _music(service: ProjectService, plan: CutPlan):
+def _music(service: ProjectService, plan: CutPlan, sample: Callable[[int], int]):
     """The music track: each clip from its start, looped if asked, cut off where the film ends."""
     fmt = service.format
     media = service.store.media
-
-    def sample(frame: int) -> int:
-        return first_sample_of_frame(frame, fmt.frame_rate, fmt.audio_rate)
 
     for clip in service.project.timeline.music:
         if clip.start >= plan.length:
@@ -145,16 +145,13 @@ def _music(service: ProjectService, plan: CutPlan):
         )
 
 
-def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path]):
+def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path], sample: Callable[[int], int]):
     """Each shot's own sound, over the shot and the transitions at its ends, crossfading there."""
     shots = service.project.timeline.shots
     fmt = service.format
     incoming = {t.outgoing + 1: t for t in plan.transitions}
     outgoing = {t.outgoing: t for t in plan.transitions}
     last = len(plan.shots) - 1
-
-    def sample(frame: int) -> int:
-        return first_sample_of_frame(frame, fmt.frame_rate, fmt.audio_rate)
 
     for placed in plan.shots:
         shot = shots[placed.index]
@@ -191,12 +188,15 @@ def render_film(
     on_progress: Callable[[ComposeProgress], None] | None = None,
     loudness_lufs: float | None = -14.0,
     true_peak_dbtp: float = -1.0,
+    settings: RenderSettings = RenderSettings(),
 ) -> FilmRender:
-    """Render to `output` (written whole or not at all). Safe to call from a worker thread.
+    """Render to `output` (written whole or not at all) as `settings` say. Safe to call
+    from a worker thread.
 
     The mix is normalised to `loudness_lufs` integrated (None: left as mixed),
     its true peak kept under `true_peak_dbtp`."""
-    recipe, plan = film_recipe(service, loudness_lufs, true_peak_dbtp)
+    output = Path(output)
+    recipe, plan = film_recipe(service, output_format(service.format, output, settings), loudness_lufs, true_peak_dbtp)
     for warning in plan.warnings:
         service.events.emit(Notice(warning))
 
@@ -206,6 +206,6 @@ def render_film(
         service.events.emit(RenderProgress(update.fraction, update.frames_done, update.frames_total, update.eta_s))
 
     cache = service.store.media.path_of(SEGMENT_CACHE)
-    report = compose_film(recipe, Path(output), cache, on_progress=progress, cancel=cancel)
-    subtitles = write_subtitles(Path(output), service.project.timeline.captions, service.format.frame_rate, plan.length)
+    report = compose_film(recipe, output, cache, on_progress=progress, cancel=cancel)
+    subtitles = write_subtitles(output, service.project.timeline.captions, service.format.frame_rate, plan.length)
     return FilmRender(report, plan, subtitles)

@@ -7,7 +7,6 @@ status and reuse rules as a generated one.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +15,7 @@ from foundry_desktop.app.events import ShotStatusChanged
 from foundry_desktop.app.project_service import DEFAULT_SHOT_SECONDS, ProjectService
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import Shot, Take
+from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import InputFileError, InvalidEditError, MediaError
 from foundry_desktop.media.probe import probe_source
 
@@ -43,7 +43,7 @@ def add_media_shot(
     else:
         if duration_seconds is not None:
             raise InvalidEditError("A clip lasts as long as it is; use --in and --out to use part of it.")
-        frames = max(1, math.floor(Fraction(info.duration_s) * fmt.frame_rate))
+        frames = max(1, frames_in_duration(info.duration_s, fmt.frame_rate))
     trim_in = 0 if source_in is None else service.frames_from_seconds(source_in, allow_zero=True)
     trim_out = None if source_out is None else service.frames_from_seconds(source_out)
     if trim_in >= (trim_out or frames) or (trim_out or frames) > frames:

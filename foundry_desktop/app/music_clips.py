@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.domain.project import AudioClip
+from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import InputFileError, MediaError
 from foundry_desktop.media.probe import probe_audio_seconds
 
@@ -28,7 +28,7 @@ def add_music(
         seconds = probe_audio_seconds(path)
     except MediaError as exc:
         raise InputFileError(str(exc)) from None
-    frames = max(1, math.floor(Fraction(seconds) * service.format.frame_rate))
+    frames = max(1, frames_in_duration(seconds, service.format.frame_rate))
     start = service.frames_from_seconds(at_seconds, allow_zero=True)
     fade_in = service.frames_from_seconds(fade_in_seconds, allow_zero=True)
     fade_out = service.frames_from_seconds(fade_out_seconds, allow_zero=True)

@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import av
+
 from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import Notice
+from foundry_desktop import __version__
 from foundry_desktop.app.film_render import FilmRender, render_film
+from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
@@ -21,7 +25,9 @@ from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
+from foundry_desktop.media.encoder_survey import choose_encoder
 from foundry_desktop.media.probe import MediaInfo
+from foundry_desktop.media.video_encoding import CODECS
 
 
 def _print_json(value: Any) -> None:
@@ -323,15 +329,39 @@ def render(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         _notices_to_stderr(service)
         loudness = None if args.no_normalise else args.loudness
-        render = render_film(service, Path(args.output), loudness_lufs=loudness, true_peak_dbtp=args.true_peak)
+        settings = RenderSettings(preset=args.preset, encoder=args.encoder, crf=args.crf, bitrate_kbps=args.bitrate)
+        render = render_film(
+            service, Path(args.output), loudness_lufs=loudness, true_peak_dbtp=args.true_peak, settings=settings
+        )
     if args.json:
         _print_json(_render_json(render))
     else:
         media, report = render.report.media, render.report
         print(
             f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.duration_s:.2f} s; "
-            f"{report.segments_encoded} segments encoded, {report.segments_reused} reused)"
+            f"{report.segments_encoded} segments encoded, {report.segments_reused} reused; {report.encoder})"
         )
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    checks = encoder_checks(refresh=args.refresh)
+    chosen = {codec: choose_encoder(codec, "auto", checks) for codec in CODECS}
+    versions = {"foundry": __version__, "av": av.__version__, "ffmpeg": str(av.ffmpeg_version_info)}
+    if args.json:
+        _print_json({
+            "versions": versions,
+            "encoders": [{"name": c.encoder, "works": c.works, "hardware": c.hardware, "reason": c.reason} for c in checks],
+            "auto": chosen,
+        })
+        return 0
+    print("  ".join(f"{name} {version}" for name, version in versions.items()))
+    print("Video encoders (each tried on one frame):")
+    for check in checks:
+        kind = "hardware" if check.hardware else "software"
+        verdict = "works" if check.works else f"does not work: {check.reason.strip().splitlines()[0][:120]}"
+        print(f"  {check.encoder:<20} {kind:<9} {verdict}")
+    print("--encoder auto uses: " + ", ".join(f"{CODECS[codec].label} {name}" for codec, name in chosen.items()))
     return 0
 
 
@@ -348,4 +378,5 @@ HANDLERS = {
     "redo": travel,
     "generate": generate,
     "render": render,
+    "doctor": doctor,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop import __version__
+from foundry_desktop.app.output_presets import OUTPUT_PRESETS
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 
 
@@ -150,13 +151,31 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("project", metavar="PROJECT")
     generate.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
 
-    render = commands.add_parser("render", help="render the film to a video file", description="Render the timeline's selected takes to an H.264/AAC MP4.")
+    render = commands.add_parser("render", help="render the film to a video file", description=(
+        "Render the timeline's selected takes into one film: H.264/AAC MP4 at the project's size unless "
+        "a preset says otherwise. The container follows the file name (.mp4, .mov, .webm, .mkv). "
+        "Presets: " + "; ".join(f"{p.name}: {p.label}" for p in OUTPUT_PRESETS.values()) + "."
+    ))
     render.add_argument("project", metavar="PROJECT")
-    render.add_argument("-o", "--output", required=True, metavar="FILE", help="the .mp4 to write")
+    render.add_argument("-o", "--output", required=True, metavar="FILE", help="the film to write (.mp4, .mov, .webm, .mkv)")
+    render.add_argument("--preset", choices=list(OUTPUT_PRESETS), metavar="NAME",
+                        help="size and codec: " + ", ".join(OUTPUT_PRESETS))
+    render.add_argument("--encoder", default="auto", metavar="NAME",
+                        help="auto (default: the fastest that works here) or an encoder `foundry doctor` lists as working")
+    quality = render.add_mutually_exclusive_group()
+    quality.add_argument("--crf", type=int, metavar="N", help="constant quality, lower is better (H.264 default 20)")
+    quality.add_argument("--bitrate", type=int, metavar="KBPS", help="average video bitrate in kb/s instead")
     render.add_argument("--json", action="store_true", help="print the rendered film and what the render did as JSON")
     render.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS",
                         help="integrated loudness to normalise the mix to (default -14, as streaming services play)")
     render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
                         help="ceiling for the mix's true peak (default -1)")
     render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
+
+    doctor = commands.add_parser("doctor", help="show what this machine can do", description=(
+        "List the video encoders this machine really has (each is tried on one frame; the answers are "
+        "remembered), which `--encoder auto` picks for each codec, and the versions of the media libraries."
+    ))
+    doctor.add_argument("--refresh", action="store_true", help="try every encoder again (after a driver change)")
+    doctor.add_argument("--json", action="store_true", help="print the findings as JSON")
     return parser

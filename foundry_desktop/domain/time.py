@@ -49,6 +49,14 @@ def seconds_to_frames(seconds: str | int | float | Fraction, rate: Fraction) -> 
     return int(exact + Fraction(1, 2)) if exact >= 0 else -int(-exact + Fraction(1, 2))
 
 
+def frames_in_duration(seconds: float, rate: Fraction) -> int:
+    """Whole frames in a file's measured duration. Containers store durations in
+    their own time base and probes hand them over as floats, so 30 frames at 29.97
+    come back as 1.000999... s; a shortfall of under a thousandth of a frame still
+    counts the frame."""
+    return int(Fraction(seconds) * rate + Fraction(1, 1000))
+
+
 def frames_to_seconds(frames: int, rate: Fraction) -> Fraction:
     return Fraction(frames) / rate
 

@@ -33,7 +33,8 @@ from foundry_desktop.generation.backend import (
 )
 from foundry_desktop.generation.ken_burns import KenBurns, load_still
 from foundry_desktop.generation.title_card import TitleCard
-from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.video_writer import VideoWriter
 
 KEYFRAME_INTERVAL_S = 1.0
 PROGRESS_REPORTS = 20
@@ -77,13 +78,13 @@ def render_take(
     safe_shot = re.sub(r"[^A-Za-z0-9_-]", "_", request.shot_id)[:64] or "shot"
     path = Path(request.output_dir) / f"builtin-{safe_shot}-{uuid.uuid4().hex}.mp4"
     every = max(1, request.frames // PROGRESS_REPORTS)
-    with Mp4Writer(
+    with VideoWriter(
         path,
         width=request.width,
         height=request.height,
         frame_rate=Fraction(request.frame_rate),
         keyframe_interval_s=KEYFRAME_INTERVAL_S,
-        crf=18,
+        encoding=VideoEncoding(crf=18),
     ) as writer:
         for index in range(request.frames):
             if cancel.is_set():

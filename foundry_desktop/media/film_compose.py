@@ -29,7 +29,7 @@ from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
 from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, open_span, render_segment
-from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
@@ -44,6 +44,7 @@ class FilmRecipe:
     audio: tuple[AudioPlacement, ...] = ()
     loudness_lufs: float | None = -14.0  # integrated target of the mix; None leaves it as mixed
     true_peak_dbtp: float = -1.0  # ceiling for the normalised mix
+    container: str = "mp4"  # the film's muxer (see video_encoding.CONTAINERS)
 
     @property
     def frames(self) -> int:
@@ -66,9 +67,6 @@ class ComposeReport:
     segments_reused: int
     mix_loudness: Loudness | None  # as mixed, before normalising
     mix_gain_db: float
-
-
-ENCODER_NAME = "libx264"
 
 
 def first_sample_of_frame(frame_index: int, frame_rate: Fraction, audio_rate: int) -> int:
@@ -98,8 +96,8 @@ class _Progress:
         self._sink(ComposeProgress(fraction, min(self.done, self.total), self.total, eta))
 
 
-def segment_path(cache: Path, key: str) -> Path:
-    return cache / key[:2] / f"{key}.mp4"
+def segment_path(cache: Path, key: str, fmt: VideoFormat) -> Path:
+    return cache / key[:2] / f"{key}.{fmt.encoding.segment_container}"
 
 
 def _check_sources(recipe: FilmRecipe) -> None:
@@ -128,7 +126,7 @@ def compose_film(
     _check_sources(recipe)
     fmt = recipe.video
     keys = [segment.key(fmt) for segment in recipe.segments]
-    paths = [segment_path(segment_cache, key) for key in keys]
+    paths = [segment_path(segment_cache, key, fmt) for key in keys]
     missing = {key: (segment, path) for key, segment, path in zip(keys, recipe.segments, paths, strict=True)
                if not path.is_file()}
     # Encoding is the work; the join is counted as a tenth of a frame per frame.
@@ -145,7 +143,7 @@ def compose_film(
     _join(recipe, paths, output, progress, cancel, gain_db)
     return ComposeReport(
         media=probe_media(output),
-        encoder=ENCODER_NAME,
+        encoder=fmt.encoding.encoder,
         segments_encoded=len(missing),
         segments_reused=len(set(keys)) - len(missing),
         mix_loudness=measured,
@@ -231,13 +229,15 @@ def _join(
         template = first.streams.video[0]
         extradata = template.codec_context.extradata
         with (
-            Mp4Writer(
+            VideoWriter(
                 output,
                 width=fmt.width,
                 height=fmt.height,
                 frame_rate=fmt.frame_rate,
                 keyframe_interval_s=fmt.keyframe_interval_s,
                 audio_rate=rate,
+                container=recipe.container,
+                encoding=fmt.encoding,
                 faststart=True,
                 copy_video_from=template,
             ) as writer,

@@ -23,7 +23,8 @@ import av
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.caption_overlay import CaptionOverlay, CaptionPainter
 from foundry_desktop.media.conform import ConformedVideo
-from foundry_desktop.media.mp4_writer import Mp4Writer
+from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.picture_blend import BLENDS, FILM_FADES, TRANSITION_BLENDS, film_fade_frame, transition_frame
 
 # Bump when the same inputs would now make different frames (conform, blend or caption changes).
@@ -46,7 +47,7 @@ class VideoFormat:
     width: int
     height: int
     frame_rate: Fraction
-    crf: int = 20
+    encoding: VideoEncoding = VideoEncoding()
     keyframe_interval_s: float = 2.0
 
 
@@ -87,7 +88,7 @@ class VideoSegment:
             "source": span(self.source),
             "incoming": span(self.incoming),
             "captions": [caption.identity() for caption in self.captions],
-            "format": [fmt.width, fmt.height, str(fmt.frame_rate), fmt.crf, fmt.keyframe_interval_s],
+            "format": [fmt.width, fmt.height, str(fmt.frame_rate), fmt.encoding.identity(), fmt.keyframe_interval_s],
         }
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
@@ -125,13 +126,14 @@ def render_segment(
         outgoing = stack.enter_context(open_span(segment.source, fmt))
         incoming = stack.enter_context(open_span(segment.incoming, fmt)) if segment.incoming is not None else None
         writer = stack.enter_context(
-            Mp4Writer(
+            VideoWriter(
                 output,
                 width=fmt.width,
                 height=fmt.height,
                 frame_rate=fmt.frame_rate,
                 keyframe_interval_s=fmt.keyframe_interval_s,
-                crf=fmt.crf,
+                encoding=fmt.encoding,
+                container=fmt.encoding.segment_container,
                 described_as=described_as,
             )
         )

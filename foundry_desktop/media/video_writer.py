@@ -1,10 +1,12 @@
-"""An H.264 (+ AAC) MP4 file with Foundry's encoder settings, written whole or not at all.
+"""A video file (+ stereo sound) with Foundry's encoder settings, written whole or not at all.
 
-Takes and films both go through here, so they share one look: libx264 yuv420p
-tagged BT.709 limited range (what players assume for HD anyway, stated so none
-has to guess), stereo AAC. The file grows under a hidden temporary name in the
-destination folder and only replaces the destination once it is complete; any
-failure removes it, so a crash or a full disk never leaves half a video behind.
+Takes and films both go through here, so they share one look: pictures tagged
+BT.709 limited range (what players assume for HD anyway, stated so none has to
+guess), encoded as a VideoEncoding says (H.264 by libx264 unless told
+otherwise), sound as the container expects (AAC; Opus in WebM). The file grows
+under a hidden temporary name in the destination folder and only replaces the
+destination once it is complete; any failure removes it, so a crash or a full
+disk never leaves half a video behind.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import av.container
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.x264_cpu import x264_params
+from foundry_desktop.media.video_encoding import AUDIO_CODECS, VideoEncoding
 
 # AVColorSpace / AVColorPrimaries / AVColorTransferCharacteristic BT709, AVCOL_RANGE_MPEG.
 BT709 = 1
@@ -39,20 +41,12 @@ def write_error(path: Path, exc: BaseException, described_as: str | None = None)
     return MediaError(f"Could not write {described_as or path.name}: {reason}.")
 
 
-def _x264_options(crf: int) -> dict[str, str]:
-    options = {"preset": "veryfast", "crf": str(crf)}
-    params = x264_params()
-    if params:
-        options["x264-params"] = params
-    return options
+def _open_container(path: Path, container: str, options: dict[str, str]) -> av.container.OutputContainer:
+    # The temporary name has no telling extension, so the muxer is named, not guessed.
+    return av.open(str(path), mode="w", format=container, options=options)
 
 
-def _open_container(path: Path, options: dict[str, str]) -> av.container.OutputContainer:
-    # The temporary name does not end in .mp4, so the muxer is named, not guessed.
-    return av.open(str(path), mode="w", format="mp4", options=options)
-
-
-class Mp4Writer:
+class VideoWriter:
     """Append frames (and audio) in order; `finish()` publishes the file, `abort()` drops it.
 
     As a context manager it aborts when the block raises.
@@ -67,7 +61,8 @@ class Mp4Writer:
         frame_rate: Fraction,
         keyframe_interval_s: float,
         audio_rate: int | None = None,
-        crf: int = 20,
+        encoding: VideoEncoding = VideoEncoding(),
+        container: str = "mp4",
         faststart: bool = False,
         copy_video_from: av.video.stream.VideoStream | None = None,
         described_as: str | None = None,
@@ -96,15 +91,21 @@ class Mp4Writer:
         try:
             # faststart moves the index to the front (one extra pass over the file) so
             # a finished film starts playing before it has fully downloaded.
-            self._container = _open_container(self.temp_path, {"movflags": "+faststart"} if faststart else {})
+            movflags = {"movflags": "+faststart"} if faststart and container in ("mp4", "mov") else {}
+            self._container = _open_container(self.temp_path, container, movflags)
             self._copying = copy_video_from is not None
+            self._pix_fmt = encoding.pix_fmt
             if copy_video_from is not None:
-                self._video = self._container.add_stream_from_template(copy_video_from)
+                # opaque: take the codec parameters as they are, even where the decoder that read them
+                # (libdav1d for AV1) is not an encoder.
+                self._video = self._container.add_stream_from_template(copy_video_from, opaque=True)
             else:
-                self._video = self._container.add_stream("libx264", rate=self.frame_rate, options=_x264_options(crf))
+                self._video = self._container.add_stream(encoding.encoder, rate=self.frame_rate, options=encoding.options())
                 self._video.width = width
                 self._video.height = height
-                self._video.pix_fmt = "yuv420p"
+                self._video.pix_fmt = encoding.pix_fmt
+                if encoding.bit_rate is not None:
+                    self._video.bit_rate = encoding.bit_rate
                 # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
                 self._video.thread_type = "AUTO"
                 context = self._video.codec_context
@@ -115,9 +116,11 @@ class Mp4Writer:
                 context.color_primaries = BT709
                 context.color_trc = BT709
                 context.color_range = LIMITED_RANGE
+            if encoding.codec.name == "hevc" and container in ("mp4", "mov"):
+                self._video.codec_tag = "hvc1"  # the tag Apple's players require for HEVC
             self._audio = None
             if audio_rate is not None:
-                self._audio = self._container.add_stream("aac", rate=audio_rate, layout="stereo")
+                self._audio = self._container.add_stream(AUDIO_CODECS[container], rate=audio_rate, layout="stereo")
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.abort()
             raise write_error(self.path, exc, self._described_as) from None
@@ -125,7 +128,7 @@ class Mp4Writer:
             self.abort()
             raise
 
-    def __enter__(self) -> Mp4Writer:
+    def __enter__(self) -> VideoWriter:
         return self
 
     def __exit__(
@@ -138,6 +141,8 @@ class Mp4Writer:
 
     def add_frame(self, frame: av.VideoFrame) -> None:
         """Append one yuv420p frame of the writer's size; it shows for one frame time."""
+        if frame.format.name != self._pix_fmt:
+            frame = frame.reformat(format=self._pix_fmt)
         frame.pts = self.frames_written
         frame.time_base = self._video.codec_context.time_base
         try:

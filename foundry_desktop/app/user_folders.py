@@ -1,0 +1,14 @@
+"""Where Foundry keeps what belongs to the machine rather than to a project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def cache_folder() -> Path:
+    """Machine-wide caches (which encoders work here). FOUNDRY_CACHE_DIR moves it (tests, portable installs)."""
+    override = os.environ.get("FOUNDRY_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("foundry-desktop", appauthor=False))
