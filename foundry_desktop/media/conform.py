@@ -27,7 +27,7 @@ import av.stream
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.mp4_writer import BT709, LIMITED_RANGE
+from foundry_desktop.media.video_writer import BT709, LIMITED_RANGE
 from foundry_desktop.media.probe import is_still, open_audio, open_video, unreadable
 from foundry_desktop.media.yuv_picture import BLACK_YUV, planes_of, yuv420p_frame
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from foundry_desktop.media.mp4_writer import BT709, LIMITED_RANGE
+from foundry_desktop.media.video_writer import BT709, LIMITED_RANGE
 
 # BT.709 luma weights.
 _KR, _KB = 0.2126, 0.0722
