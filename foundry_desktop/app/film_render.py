@@ -7,9 +7,10 @@ where each take's sound plays, then hands that to media.film_compose.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from fractions import Fraction
 from pathlib import Path
@@ -20,22 +21,33 @@ from foundry_desktop.app.output_presets import OutputFormat, RenderSettings, out
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.caption_styles import word_spans
 from foundry_desktop.domain.cut_plan import CutPlan, FilmPiece
-from foundry_desktop.domain.project import Caption, Take
+from foundry_desktop.domain.project import Caption, ProjectFormat, Take
 from foundry_desktop.errors import MediaError, TimelineNotReadyError
 from foundry_desktop.interchange.subtitles import write_subtitles
 from foundry_desktop.media.audio_mix import AudioPlacement
+from foundry_desktop.media.cache_pruning import prune_cache
 from foundry_desktop.media.film_compose import (
     ComposeProgress,
     ComposeReport,
     FilmRecipe,
     compose_film,
     first_sample_of_frame,
+    recipe_key,
+    segment_path,
 )
 from foundry_desktop.media.caption_overlay import CaptionOverlay
-from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
-from foundry_desktop.media.probe import probe_source
+from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
+from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.probe import probe_media, probe_source
 
 SEGMENT_CACHE = "renders/segments"
+# Beyond this, the segments used longest ago are deleted (never the current film's).
+SEGMENT_CACHE_BUDGET = 4 * 1024**3
+PREVIEW_FOLDER = "renders/previews"
+PREVIEW_HEIGHT = 360
+PREVIEWS_KEPT = 3  # the player may still show an earlier one
+# Plain stretches of a shot are encoded in pieces this long (whole keyframe intervals).
+CHUNK_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -78,22 +90,38 @@ def film_recipe(
 
     captions = _caption_overlays(project.timeline.captions, video.height)
 
-    def segment(piece: FilmPiece, start: int) -> VideoSegment:
+    def segment(piece: FilmPiece) -> VideoSegment:
         incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
-        overlays = tuple(placed(start, piece.frames) for placed in captions)
+        overlays = tuple(placed(piece.record_in, piece.frames) for placed in captions)
         return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming,
                             tuple(overlay for overlay in overlays if overlay is not None))
 
-    segments, start = [], 0
-    for piece in plan.pieces():
-        if piece.frames > 0:
-            segments.append(segment(piece, start))
-            start += piece.frames
-    segments = tuple(segments)
+    chunk = max(1, round(CHUNK_SECONDS * video.frame_rate))
+    segments = tuple(
+        segment(part) for piece in plan.pieces() if piece.frames > 0 for part in _chunked(piece, chunk)
+    )
     sample = partial(first_sample_of_frame, frame_rate=video.frame_rate, audio_rate=output.audio_rate)
     audio = (*_take_sound(service, plan, paths, sample), *_music(service, plan, sample))
     recipe = FilmRecipe(video, output.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp, output.container)
     return recipe, plan
+
+
+def _chunked(piece: FilmPiece, chunk: int) -> list[FilmPiece]:
+    """A shot playing plain, cut where its take's frame number is a multiple of `chunk`.
+
+    Long shots become several segments, so both cores work on them and a change
+    to a shot's trim re-encodes only the chunks at its ends (the cuts fall at the
+    same take frames whatever the trim)."""
+    if piece.blend != "none":
+        return [piece]
+    parts = []
+    source, end = piece.source_in, piece.source_in + piece.frames
+    while source < end:
+        boundary = min(end, (source // chunk + 1) * chunk)
+        record_in = piece.record_in + source - piece.source_in
+        parts.append(replace(piece, record_in=record_in, frames=boundary - source, source_in=source))
+        source = boundary
+    return parts
 
 
 def _caption_overlays(captions: list[Caption], frame_height: int):
@@ -197,6 +225,59 @@ def render_film(
     its true peak kept under `true_peak_dbtp`."""
     output = Path(output)
     recipe, plan = film_recipe(service, output_format(service.format, output, settings), loudness_lufs, true_peak_dbtp)
+    report = _compose(service, recipe, plan, output, cancel, on_progress)
+    subtitles = write_subtitles(output, service.project.timeline.captions, service.format.frame_rate, plan.length)
+    return FilmRender(report, plan, subtitles)
+
+
+def preview_format(fmt: ProjectFormat) -> OutputFormat:
+    """Small, quick and easy to scrub: at most PREVIEW_HEIGHT lines, a keyframe every
+    second, always H.264 (every player plays it; Qt's plays no AV1)."""
+    height = min(fmt.height, PREVIEW_HEIGHT)
+    width = max(2, round(fmt.width * height / fmt.height / 2) * 2)
+    video = VideoFormat(width, height, fmt.frame_rate, VideoEncoding("libx264", crf=26), keyframe_interval_s=1.0)
+    return OutputFormat(video, "mp4", fmt.audio_rate)
+
+
+def render_preview(
+    service: ProjectService,
+    *,
+    cancel: threading.Event | None = None,
+    on_progress: Callable[[ComposeProgress], None] | None = None,
+) -> FilmRender:
+    """The whole timeline as a low-resolution film for the preview player.
+
+    Incremental like any render (its segments are cached), and named by what it
+    shows: the same timeline gives back the same file at once, and a new
+    preview never replaces a file a player may still have open."""
+    recipe, plan = film_recipe(service, preview_format(service.format))
+    folder = service.store.media.path_of(PREVIEW_FOLDER)
+    output = folder / f"{recipe_key(recipe)[:32]}.mp4"
+    if output.is_file():
+        os.utime(output)
+        media = probe_media(output)
+        report = ComposeReport(media, recipe.video.encoding.encoder, 0, len({s.key(recipe.video) for s in recipe.segments}), None, 0.0)
+    else:
+        report = _compose(service, recipe, plan, output, cancel, on_progress)
+    prune_cache(folder, 0, keep=[output, *sorted(folder.glob("*.mp4"), key=_modified)[-PREVIEWS_KEPT:]])
+    return FilmRender(report, plan)
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _compose(
+    service: ProjectService,
+    recipe: FilmRecipe,
+    plan: CutPlan,
+    output: Path,
+    cancel: threading.Event | None,
+    on_progress: Callable[[ComposeProgress], None] | None,
+) -> ComposeReport:
     for warning in plan.warnings:
         service.events.emit(Notice(warning))
 
@@ -207,5 +288,6 @@ def render_film(
 
     cache = service.store.media.path_of(SEGMENT_CACHE)
     report = compose_film(recipe, output, cache, on_progress=progress, cancel=cancel)
-    subtitles = write_subtitles(output, service.project.timeline.captions, service.format.frame_rate, plan.length)
-    return FilmRender(report, plan, subtitles)
+    in_use = [segment_path(cache, segment.key(recipe.video), recipe.video) for segment in recipe.segments]
+    prune_cache(cache, SEGMENT_CACHE_BUDGET, keep=in_use)
+    return report

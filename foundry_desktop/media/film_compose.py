@@ -14,6 +14,7 @@ round(n * rate / fps), counted from the start, so rounding cannot pile up).
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import threading
 import time
@@ -98,6 +99,15 @@ class _Progress:
 
 def segment_path(cache: Path, key: str, fmt: VideoFormat) -> Path:
     return cache / key[:2] / f"{key}.{fmt.encoding.segment_container}"
+
+
+def recipe_key(recipe: FilmRecipe) -> str:
+    """Everything that decides the film's bytes, hashed: the same key, the same film."""
+    described = repr((
+        [segment.key(recipe.video) for segment in recipe.segments],
+        recipe.audio, recipe.audio_rate, recipe.loudness_lufs, recipe.true_peak_dbtp, recipe.container,
+    ))
+    return hashlib.sha256(described.encode()).hexdigest()
 
 
 def _check_sources(recipe: FilmRecipe) -> None:
