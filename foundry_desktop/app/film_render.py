@@ -36,8 +36,9 @@ from foundry_desktop.media.film_compose import (
     segment_path,
 )
 from foundry_desktop.media.caption_overlay import CaptionOverlay
-from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment
-from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
+from foundry_desktop.media.stream_copy import CopyableTake, copyable_take, split_for_copy
+from foundry_desktop.media.video_encoding import VideoEncoding, VideoFormat
 from foundry_desktop.media.probe import probe_media, probe_source
 
 SEGMENT_CACHE = "renders/segments"
@@ -90,15 +91,26 @@ def film_recipe(
 
     captions = _caption_overlays(project.timeline.captions, video.height)
 
-    def segment(piece: FilmPiece) -> VideoSegment:
+    copyable: dict[int, CopyableTake | None] = {}
+
+    def segments_of(piece: FilmPiece) -> list[VideoSegment]:
         incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
-        overlays = tuple(placed(piece.record_in, piece.frames) for placed in captions)
-        return VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming,
-                            tuple(overlay for overlay in overlays if overlay is not None))
+        overlays = tuple(o for o in (placed(piece.record_in, piece.frames) for placed in captions) if o is not None)
+        if piece.blend != "none" or overlays:
+            return [VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming, overlays)]
+        # Plain pictures: copied where the take is already what the encoder would write.
+        if piece.shot not in copyable:
+            copyable[piece.shot] = copyable_take(paths[piece.shot], video)
+        runs = split_for_copy(copyable[piece.shot], piece.source_in, piece.frames)
+        return [VideoSegment(frames, span(piece.shot, first), copy=copy) for first, frames, copy in runs]
 
     chunk = max(1, round(CHUNK_SECONDS * video.frame_rate))
     segments = tuple(
-        segment(part) for piece in plan.pieces() if piece.frames > 0 for part in _chunked(piece, chunk)
+        segment
+        for piece in plan.pieces()
+        if piece.frames > 0
+        for part in _chunked(piece, chunk)
+        for segment in segments_of(part)
     )
     sample = partial(first_sample_of_frame, frame_rate=video.frame_rate, audio_rate=output.audio_rate)
     audio = (*_take_sound(service, plan, paths, sample), *_music(service, plan, sample))
@@ -256,7 +268,8 @@ def render_preview(
     if output.is_file():
         os.utime(output)
         media = probe_media(output)
-        report = ComposeReport(media, recipe.video.encoding.encoder, 0, len({s.key(recipe.video) for s in recipe.segments}), None, 0.0)
+        reused = len({segment.key(recipe.video) for segment in recipe.segments})
+        report = ComposeReport(media, recipe.video.encoding.encoder, 0, reused, 0, None, 0.0)
     else:
         report = _compose(service, recipe, plan, output, cancel, on_progress)
     prune_cache(folder, 0, keep=[output, *sorted(folder.glob("*.mp4"), key=_modified)[-PREVIEWS_KEPT:]])

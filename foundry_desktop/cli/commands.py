@@ -103,6 +103,7 @@ def _render_json(render: FilmRender) -> dict:
         "encoder": report.encoder,
         "segments_encoded": report.segments_encoded,
         "segments_reused": report.segments_reused,
+        "segments_copied": report.segments_copied,
         "mix_loudness_lufs": report.mix_loudness.integrated_lufs if report.mix_loudness else None,
         "mix_gain_db": round(report.mix_gain_db, 2),
         "warnings": list(render.plan.warnings),
@@ -339,7 +340,8 @@ def render(args: argparse.Namespace) -> int:
         media, report = render.report.media, render.report
         print(
             f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.duration_s:.2f} s; "
-            f"{report.segments_encoded} segments encoded, {report.segments_reused} reused; {report.encoder})"
+            f"{report.segments_encoded} segments encoded, {report.segments_copied} copied, "
+            f"{report.segments_reused} reused; {report.encoder})"
         )
     return 0
 

@@ -33,10 +33,9 @@ from foundry_desktop.generation.backend import (
 )
 from foundry_desktop.generation.ken_burns import KenBurns, load_still
 from foundry_desktop.generation.title_card import TitleCard
-from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.video_encoding import DEFAULT_KEYFRAME_INTERVAL_S, VideoEncoding
 from foundry_desktop.media.video_writer import VideoWriter
 
-KEYFRAME_INTERVAL_S = 1.0
 PROGRESS_REPORTS = 20
 CANCELLED_MESSAGE = "Generation of this shot was cancelled."
 
@@ -83,8 +82,9 @@ def render_take(
         width=request.width,
         height=request.height,
         frame_rate=Fraction(request.frame_rate),
-        keyframe_interval_s=KEYFRAME_INTERVAL_S,
-        encoding=VideoEncoding(crf=18),
+        # Encoded as the film is by default, so a render copies these pictures instead of encoding them again.
+        keyframe_interval_s=DEFAULT_KEYFRAME_INTERVAL_S,
+        encoding=VideoEncoding(),
     ) as writer:
         for index in range(request.frames):
             if cancel.is_set():

@@ -29,7 +29,8 @@ import numpy as np
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
-from foundry_desktop.media.film_segment import SourceSpan, VideoFormat, VideoSegment, open_span, render_segment
+from foundry_desktop.media.film_segment import SourceSpan, VideoSegment, open_span, render_segment
+from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
@@ -65,7 +66,8 @@ class ComposeReport:
     media: MediaInfo
     encoder: str
     segments_encoded: int
-    segments_reused: int
+    segments_reused: int  # found in the cache
+    segments_copied: int  # made by copying a take's pictures, not encoding them (see stream_copy)
     mix_loudness: Loudness | None  # as mixed, before normalising
     mix_gain_db: float
 
@@ -154,8 +156,9 @@ def compose_film(
     return ComposeReport(
         media=probe_media(output),
         encoder=fmt.encoding.encoder,
-        segments_encoded=len(missing),
+        segments_encoded=sum(not segment.copy for segment, _ in missing.values()),
         segments_reused=len(set(keys)) - len(missing),
+        segments_copied=sum(segment.copy for segment, _ in missing.values()),
         mix_loudness=measured,
         mix_gain_db=gain_db,
     )

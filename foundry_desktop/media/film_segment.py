@@ -23,12 +23,13 @@ import av
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.caption_overlay import CaptionOverlay, CaptionPainter
 from foundry_desktop.media.conform import ConformedVideo
-from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.stream_copy import copy_pictures
+from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.picture_blend import BLENDS, FILM_FADES, TRANSITION_BLENDS, film_fade_frame, transition_frame
 
 # Bump when the same inputs would now make different frames (conform, blend or caption changes).
-SEGMENT_FORMAT_VERSION = 2
+SEGMENT_FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -43,25 +44,19 @@ class SourceSpan:
 
 
 @dataclass(frozen=True)
-class VideoFormat:
-    width: int
-    height: int
-    frame_rate: Fraction
-    encoding: VideoEncoding = VideoEncoding()
-    keyframe_interval_s: float = 2.0
-
-
-@dataclass(frozen=True)
 class VideoSegment:
     frames: int
     source: SourceSpan
     blend: str = "none"
     incoming: SourceSpan | None = None
     captions: tuple[CaptionOverlay, ...] = ()  # burnt in over the picture
+    copy: bool = False  # the source's encoded pictures copied as they are (see stream_copy)
 
     def __post_init__(self) -> None:
         if self.frames <= 0:
             raise ValueError("a segment has at least one frame")
+        if self.copy and (self.blend != "none" or self.captions):
+            raise ValueError("only a plain, uncaptioned segment can be copied")
         if self.blend not in BLENDS:
             raise ValueError(f"unknown blend {self.blend!r}")
         if (self.blend in TRANSITION_BLENDS) != (self.incoming is not None):
@@ -88,6 +83,7 @@ class VideoSegment:
             "source": span(self.source),
             "incoming": span(self.incoming),
             "captions": [caption.identity() for caption in self.captions],
+            "copy": self.copy,
             "format": [fmt.width, fmt.height, str(fmt.frame_rate), fmt.encoding.identity(), fmt.keyframe_interval_s],
         }
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
@@ -122,6 +118,11 @@ def render_segment(
 ) -> Path:
     """Encode `segment` into `output` (written whole or not at all); `described_as`
     names the file in error messages."""
+    if segment.copy:
+        copy_pictures(segment.source.path, segment.source.start_frame, segment.frames, fmt.frame_rate, output, described_as)
+        for _ in range(segment.frames) if on_frame is not None else ():
+            on_frame()
+        return output
     with contextlib.ExitStack() as stack:
         outgoing = stack.enter_context(open_span(segment.source, fmt))
         incoming = stack.enter_context(open_span(segment.incoming, fmt)) if segment.incoming is not None else None

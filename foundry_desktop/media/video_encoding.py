@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 
 from foundry_desktop.media.x264_cpu import x264_params
+
+# Films (and the built-in generator's takes, so the film can copy them) start a
+# group of pictures every 2 s: quick to seek, and little cost in size.
+DEFAULT_KEYFRAME_INTERVAL_S = 2.0
 
 # SVT-AV1 prints a banner to stderr each time it opens unless told to keep to errors.
 os.environ.setdefault("SVT_LOG", "1")
@@ -144,3 +149,14 @@ class VideoEncoding:
     def identity(self) -> list:
         """What decides the encoded bytes (for cache keys)."""
         return [self.encoder, self.crf, self.bitrate_kbps, self.pix_fmt, sorted(self.options().items())]
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """The film's pictures: size, rate and how they are encoded."""
+
+    width: int
+    height: int
+    frame_rate: Fraction
+    encoding: VideoEncoding = VideoEncoding()
+    keyframe_interval_s: float = DEFAULT_KEYFRAME_INTERVAL_S

@@ -13,7 +13,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -45,7 +44,9 @@ class WorkerPool:
 
     def _ensure_started(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._executor is None:
-            self._queue = self._context.Queue()
+            # A SimpleQueue writes to its pipe before put() returns (a Queue hands the item to
+            # a feeder thread), so a job's progress is all in the pipe before its result is.
+            self._queue = self._context.SimpleQueue()
             self._executor = concurrent.futures.ProcessPoolExecutor(
                 self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._queue,)
             )
@@ -90,8 +91,10 @@ class WorkerPool:
     def _relay(self, on_progress: Callable[[int], None] | None) -> None:
         while True:
             try:
-                amount = self._queue.get_nowait()
-            except (queue.Empty, OSError, ValueError):
+                if self._queue.empty():
+                    return
+                amount = self._queue.get()
+            except (OSError, ValueError, EOFError):
                 return
             if on_progress is not None:
                 on_progress(amount)
