@@ -18,8 +18,8 @@ from foundry_desktop.errors import GenerationError, InputFileError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
 from foundry_desktop.generation.builtin import BuiltinBackend
 from foundry_desktop.generation.ken_burns import KenBurns
-from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.probe import decode_all_frames, probe_media
+from foundry_desktop.media.video_writer import VideoWriter
 
 
 @pytest.fixture

@@ -17,7 +17,11 @@ from foundry_desktop.app.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import FoundryError, InvalidEditError, MediaError
-from foundry_desktop.media.encoder_survey import EncoderCheck, choose_encoder, survey_encoders
+from foundry_desktop.media.encoder_survey import (
+    EncoderCheck,
+    choose_encoder,
+    survey_encoders,
+)
 from foundry_desktop.media.probe import decode_all_frames
 from foundry_desktop.media.video_encoding import VideoEncoding
 

@@ -8,15 +8,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from video_sources import decoded_audio, decoded_frames, frame_indices, rms, sine, write_video
+from video_sources import (
+    decoded_audio,
+    decoded_frames,
+    frame_indices,
+    rms,
+    sine,
+    write_video,
+)
 
 import foundry_desktop.media.video_writer as video_writer
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioPlacement
-from foundry_desktop.media.film_compose import FilmRecipe, compose_film, first_sample_of_frame
+from foundry_desktop.media.film_compose import (
+    FilmRecipe,
+    compose_film,
+    first_sample_of_frame,
+)
 from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
-from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.probe import MediaInfo, decode_all_frames, probe_media
+from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.store.media_cache import sha256_of_file
 
 SMALL = VideoFormat(width=160, height=90, frame_rate=Fraction(24))

@@ -17,7 +17,10 @@ from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.media.stream_copy import CopyableTake, split_for_copy
-from foundry_desktop.media.video_encoding import DEFAULT_KEYFRAME_INTERVAL_S, VideoEncoding
+from foundry_desktop.media.video_encoding import (
+    DEFAULT_KEYFRAME_INTERVAL_S,
+    VideoEncoding,
+)
 from foundry_desktop.media.video_writer import VideoWriter
 
 

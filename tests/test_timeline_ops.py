@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.cut_plan import plan_cut
 from foundry_desktop.domain.errors import DomainError
-from foundry_desktop.domain.project import AudioClip, Caption, Marker, Shot, ShotSpec, Timeline, Transition
+from foundry_desktop.domain.project import (
+    AudioClip,
+    Caption,
+    Marker,
+    Shot,
+    ShotSpec,
+    Timeline,
+    Transition,
+)
 
 
 def shot(prompt: str, frames: int = 48) -> Shot:

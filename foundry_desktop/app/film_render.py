@@ -11,13 +11,17 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from foundry_desktop.app.caption_looks import caption_look
 from foundry_desktop.app.events import Notice, RenderProgress
-from foundry_desktop.app.output_presets import OutputFormat, RenderSettings, output_format
+from foundry_desktop.app.output_presets import (
+    OutputFormat,
+    RenderSettings,
+    output_format,
+)
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.caption_styles import word_spans
 from foundry_desktop.domain.cut_plan import CutPlan, FilmPiece
@@ -26,6 +30,7 @@ from foundry_desktop.errors import MediaError, TimelineNotReadyError
 from foundry_desktop.interchange.subtitles import write_subtitles
 from foundry_desktop.media.audio_mix import AudioPlacement
 from foundry_desktop.media.cache_pruning import prune_cache
+from foundry_desktop.media.caption_overlay import CaptionOverlay
 from foundry_desktop.media.film_compose import (
     ComposeProgress,
     ComposeReport,
@@ -35,11 +40,14 @@ from foundry_desktop.media.film_compose import (
     recipe_key,
     segment_path,
 )
-from foundry_desktop.media.caption_overlay import CaptionOverlay
 from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
-from foundry_desktop.media.stream_copy import CopyableTake, copyable_take, split_for_copy
-from foundry_desktop.media.video_encoding import VideoEncoding, VideoFormat
 from foundry_desktop.media.probe import probe_media, probe_source
+from foundry_desktop.media.stream_copy import (
+    CopyableTake,
+    copyable_take,
+    split_for_copy,
+)
+from foundry_desktop.media.video_encoding import VideoEncoding, VideoFormat
 
 SEGMENT_CACHE = "renders/segments"
 # Beyond this, the segments used longest ago are deleted (never the current film's).

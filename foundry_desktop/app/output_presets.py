@@ -15,8 +15,18 @@ from pathlib import Path
 from foundry_desktop.app.user_folders import cache_folder
 from foundry_desktop.domain.project import ProjectFormat
 from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.media.encoder_survey import EncoderCheck, choose_encoder, survey_encoders
-from foundry_desktop.media.video_encoding import CODECS, CONTAINER_CODECS, CONTAINERS, VideoEncoding, VideoFormat
+from foundry_desktop.media.encoder_survey import (
+    EncoderCheck,
+    choose_encoder,
+    survey_encoders,
+)
+from foundry_desktop.media.video_encoding import (
+    CODECS,
+    CONTAINER_CODECS,
+    CONTAINERS,
+    VideoEncoding,
+    VideoFormat,
+)
 
 OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 

@@ -20,10 +20,10 @@ from foundry_desktop.app.caption_looks import font_file
 from foundry_desktop.app.events import EventBus, ProjectChanged
 from foundry_desktop.app.input_images import import_input_image
 from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain.caption_styles import caption_style
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import shot_fingerprint
-from foundry_desktop.domain.caption_styles import caption_style
 from foundry_desktop.domain.project import (
     AudioClip,
     Caption,

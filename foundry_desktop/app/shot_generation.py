@@ -14,13 +14,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from foundry_desktop.app.events import GenerationProgress, ProjectChanged, ShotStatusChanged
+from foundry_desktop.app.events import (
+    GenerationProgress,
+    ProjectChanged,
+    ShotStatusChanged,
+)
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.fingerprint import generation_spec, fingerprint_of_spec
+from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.project import Shot, Take, new_id
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.errors import FoundryError
-from foundry_desktop.generation.backend import BackendRegistry, GenerationEvent, GenerationRequest
+from foundry_desktop.generation.backend import (
+    BackendRegistry,
+    GenerationEvent,
+    GenerationRequest,
+)
 
 
 @dataclass

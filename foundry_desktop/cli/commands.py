@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -12,13 +12,13 @@ from typing import Any
 
 import av
 
+from foundry_desktop import __version__
 from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import Notice
-from foundry_desktop import __version__
 from foundry_desktop.app.film_render import FilmRender, render_film
-from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
+from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import generate_shots
 from foundry_desktop.domain.fingerprint import shot_fingerprint

@@ -33,7 +33,10 @@ from foundry_desktop.generation.backend import (
 )
 from foundry_desktop.generation.ken_burns import KenBurns, load_still
 from foundry_desktop.generation.title_card import TitleCard
-from foundry_desktop.media.video_encoding import DEFAULT_KEYFRAME_INTERVAL_S, VideoEncoding
+from foundry_desktop.media.video_encoding import (
+    DEFAULT_KEYFRAME_INTERVAL_S,
+    VideoEncoding,
+)
 from foundry_desktop.media.video_writer import VideoWriter
 
 PROGRESS_REPORTS = 20

@@ -20,7 +20,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.media.text_layout import wrap_lines
-from foundry_desktop.media.yuv_picture import BLACK_YUV, WHITE_Y, rgb_to_yuv, yuv420p_frame
+from foundry_desktop.media.yuv_picture import (
+    BLACK_YUV,
+    WHITE_Y,
+    rgb_to_yuv,
+    yuv420p_frame,
+)
 
 FONT_PATH = RESOURCES_DIR / "fonts" / "DejaVuSans-Bold.ttf"
 FADE_S = 0.5

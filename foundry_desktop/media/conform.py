@@ -27,13 +27,13 @@ import av.stream
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.video_writer import BT709, LIMITED_RANGE
 from foundry_desktop.media.probe import is_still, open_audio, open_video, unreadable
+from foundry_desktop.media.video_writer import BT709, LIMITED_RANGE
 from foundry_desktop.media.yuv_picture import BLACK_YUV, planes_of, yuv420p_frame
 
 # Container clocks round (Matroska keeps milliseconds): a frame stamped up to this
 # much after an output instant still counts as shown at it.
-_TIMESTAMP_SLACK = Fraction(1, 1000)
+TIMESTAMP_SLACK = Fraction(1, 1000)
 
 
 def _source_error(path: Path, exc: Exception) -> MediaError:
@@ -41,7 +41,7 @@ def _source_error(path: Path, exc: Exception) -> MediaError:
     return unreadable(path, f"decoding failed ({reason}).")
 
 
-def _seek(container: av.container.InputContainer, stream: av.stream.Stream, target: int, path: Path) -> None:
+def seek_near(container: av.container.InputContainer, stream: av.stream.Stream, target: int, path: Path) -> None:
     """Seek to the keyframe at or before `target` (in the stream's time base)."""
     try:
         container.seek(target, stream=stream, backward=True, any_frame=False)
@@ -73,7 +73,7 @@ def cover(aspect: Fraction, out_width: int, out_height: int) -> tuple[int, int]:
     return max(out_width, 2 * math.ceil(covered_w / 2)), max(out_height, 2 * math.ceil(covered_h / 2))
 
 
-def _quarter_turns(frame: av.VideoFrame) -> int:
+def quarter_turns(frame: av.VideoFrame) -> int:
     """How many times to turn the decoded picture a quarter counter-clockwise to show
     it upright (phones store portrait video sideways with a rotation tag)."""
     try:
@@ -119,7 +119,7 @@ class ConformedVideo:
                 # The frames between the keyframe and the trim point are decoded and
                 # passed over by the timestamp rule.
                 target = int(self._start_time / self._time_base) + (self._origin_pts or 0)
-                _seek(self._container, self._stream, target, self.path)
+                seek_near(self._container, self._stream, target, self.path)
             self._frames = self._container.decode(self._stream)
             self._upcoming = self._next_source_frame()
             if self._upcoming is None:
@@ -162,7 +162,7 @@ class ConformedVideo:
         for j in range(count):
             instant = self._start_time + Fraction(j) / self._frame_rate
             while self._upcoming is not None and (
-                self._shown is None or self._time_of(self._upcoming) <= instant + _TIMESTAMP_SLACK
+                self._shown is None or self._time_of(self._upcoming) <= instant + TIMESTAMP_SLACK
             ):
                 self._shown = self._upcoming
                 self._upcoming = self._next_source_frame()
@@ -178,7 +178,7 @@ class ConformedVideo:
         return self._converted
 
     def _convert(self, source: av.VideoFrame) -> av.VideoFrame:
-        turns = _quarter_turns(source)
+        turns = quarter_turns(source)
         sar = self._stream.codec_context.sample_aspect_ratio
         aspect = Fraction(source.width, source.height) * (Fraction(sar) if sar and sar > 0 else 1)
         if turns % 2:
@@ -260,7 +260,7 @@ class ConformedAudio:
             zero = self._container.streams.video[0] if self._container.streams.video else self._stream
             self._origin = Fraction(zero.start_time or 0) * Fraction(zero.time_base or 1)
             if start > 0:
-                _seek(self._container, self._stream, int((start + self._origin) / self._stream.time_base), self.path)
+                seek_near(self._container, self._stream, int((start + self._origin) / self._stream.time_base), self.path)
             self._frames = self._container.decode(self._stream)
         except BaseException:
             self.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -22,7 +21,13 @@ from pathlib import Path
 import av
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.video_encoding import CODECS, VideoEncoding, codec_of, is_hardware
+from foundry_desktop.media.derived_cache import save_atomically
+from foundry_desktop.media.video_encoding import (
+    CODECS,
+    VideoEncoding,
+    codec_of,
+    is_hardware,
+)
 
 TRIAL_TIMEOUT_S = 20.0  # per encoder
 # Hardware encoders refuse tiny pictures (NVENC's minimum is about 145x49).
@@ -144,14 +149,10 @@ def survey_encoders(cache_file: Path | None, *, refresh: bool = False, timeout_s
 
 
 def _save(cache_file: Path, content: dict) -> None:
-    """Written whole or not at all; a cache that cannot be written only costs a re-trial."""
-    partial = cache_file.with_name(f".{cache_file.name}.{uuid.uuid4().hex}.partial")
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(content, indent=1), encoding="utf-8")
-        os.replace(partial, cache_file)
-    except OSError:
-        partial.unlink(missing_ok=True)
+        save_atomically(cache_file, lambda file: file.write(json.dumps(content, indent=1).encode()), "the encoder list")
+    except MediaError:
+        pass  # a cache that cannot be written only costs the trials again next time
 
 
 def choose_encoder(codec: str, wanted: str, checks: list[EncoderCheck]) -> str:

@@ -28,11 +28,16 @@ import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.audio_mix import AudioMixer, AudioPlacement
+from foundry_desktop.media.film_segment import (
+    SourceSpan,
+    VideoSegment,
+    open_span,
+    render_segment,
+)
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
-from foundry_desktop.media.film_segment import SourceSpan, VideoSegment, open_span, render_segment
+from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
-from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
 

@@ -15,7 +15,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -23,10 +22,16 @@ import av
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.caption_overlay import CaptionOverlay, CaptionPainter
 from foundry_desktop.media.conform import ConformedVideo
+from foundry_desktop.media.picture_blend import (
+    BLENDS,
+    FILM_FADES,
+    TRANSITION_BLENDS,
+    film_fade_frame,
+    transition_frame,
+)
 from foundry_desktop.media.stream_copy import copy_pictures
 from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
-from foundry_desktop.media.picture_blend import BLENDS, FILM_FADES, TRANSITION_BLENDS, film_fade_frame, transition_frame
 
 # Bump when the same inputs would now make different frames (conform, blend or caption changes).
 SEGMENT_FORMAT_VERSION = 3

@@ -18,7 +18,12 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from foundry_desktop.media.yuv_picture import BLACK_YUV, WHITE_Y, planes_of, yuv420p_frame
+from foundry_desktop.media.yuv_picture import (
+    BLACK_YUV,
+    WHITE_Y,
+    planes_of,
+    yuv420p_frame,
+)
 
 TRANSITION_BLENDS = ("dissolve", "fade_black", "fade_white")
 FILM_FADES = ("from_black", "to_black")

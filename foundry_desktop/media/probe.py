@@ -37,7 +37,7 @@ def unreadable(path: Path, reason: str) -> MediaError:
     return MediaError(f"{path.name} is not a video Foundry can read: {reason}")
 
 
-def _reason(exc: Exception) -> str:
+def error_reason(exc: Exception) -> str:
     """Why FFmpeg gave up, in words a creator can act on."""
     if isinstance(exc, av.InvalidDataError):
         return "it is damaged or in a format Foundry does not know."
@@ -70,7 +70,7 @@ def open_video(path: Path, *, allow_still: bool = False) -> av.container.InputCo
     try:
         container = av.open(str(path), mode="r")
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise unreadable(path, _reason(exc)) from None
+        raise unreadable(path, error_reason(exc)) from None
     if _is_image(container) and not allow_still:
         container.close()
         raise unreadable(path, "it is a still image, not a video.")
@@ -88,14 +88,14 @@ def open_audio(path: Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path), mode="r")
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} is not a sound file Foundry can read: {_reason(exc)}") from None
+        raise MediaError(f"{path.name} is not a sound file Foundry can read: {error_reason(exc)}") from None
     if not container.streams.audio:
         container.close()
         raise MediaError(f"{path.name} has no sound.")
     return container
 
 
-def _stream_seconds(container: av.container.InputContainer, stream: av.stream.Stream) -> float:
+def stream_seconds(container: av.container.InputContainer, stream: av.stream.Stream) -> float:
     """The stream's length as its container states it (0.0 when it does not)."""
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
@@ -109,11 +109,11 @@ def probe_audio_seconds(path: Path) -> float:
     path = Path(path)
     with open_audio(path) as container:
         stream = container.streams.audio[0]
-        seconds = _stream_seconds(container, stream)
+        seconds = stream_seconds(container, stream)
         try:
             decoded = next(container.decode(stream), None)
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise MediaError(f"{path.name} is not a sound file Foundry can read: {_reason(exc)}") from None
+            raise MediaError(f"{path.name} is not a sound file Foundry can read: {error_reason(exc)}") from None
     if decoded is None or seconds <= 0:
         raise MediaError(f"{path.name} holds no sound Foundry can read.")
     return seconds
@@ -129,7 +129,7 @@ def probe_media(path: Path) -> MediaInfo:
             raise unreadable(path, "its video stream has no size or frame rate.")
         frame_rate = Fraction(rate)
 
-        duration_s = _stream_seconds(container, video)
+        duration_s = stream_seconds(container, video)
         # MP4 and MOV know their frame count exactly; other containers only a duration.
         frame_count = video.frames or round(duration_s * frame_rate)
         if duration_s <= 0 and frame_count > 0:
@@ -165,7 +165,7 @@ def decode_all_frames(path: Path) -> int:
                     raise unreadable(path, f"frame {count + 1} is damaged.")
                 count += 1
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise unreadable(path, f"decoding stopped at frame {count + 1}: {_reason(exc)}") from None
+            raise unreadable(path, f"decoding stopped at frame {count + 1}: {error_reason(exc)}") from None
     if expected and count < expected:
         raise unreadable(path, f"it ends early ({count} of {expected} frames decode).")
     if count == 0:
@@ -194,7 +194,7 @@ def probe_source(path: Path) -> SourceInfo:
         try:
             first = next(container.decode(video), None)
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise unreadable(path, _reason(exc)) from None
+            raise unreadable(path, error_reason(exc)) from None
         if first is None:
             raise unreadable(path, "no picture decodes.")
         has_audio = bool(container.streams.audio)

@@ -18,7 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import filelock
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
@@ -28,7 +37,13 @@ from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpen
 from foundry_desktop.store import migrations
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_file import connect_sqlite, inspect_project_file
-from foundry_desktop.store.project_rows import Row, diff_rows, load_project, take_row, undoable_rows
+from foundry_desktop.store.project_rows import (
+    Row,
+    diff_rows,
+    load_project,
+    take_row,
+    undoable_rows,
+)
 from foundry_desktop.store.schema import (
     metadata,
     shot_generation_table,

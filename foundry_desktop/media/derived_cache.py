@@ -1,0 +1,63 @@
+"""Files derived from media (thumbnails, waveforms), named by what they were made from.
+
+Each is kept in a cache folder under a hash of its source's identity and the
+settings it was made with, and written whole under a temporary name first, so
+a reader (another window, another process sharing the cache) sees the whole
+file or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from foundry_desktop.errors import MediaError
+from foundry_desktop.media.probe import error_reason
+from foundry_desktop.media.video_writer import write_error
+
+
+def cache_key(source: Path, content_hash: str | None, settings: dict[str, object]) -> str:
+    """The cache file name (without suffix) of what is made from `source` with `settings`.
+
+    Without a content hash, the file's path, size and modification time stand for
+    its content: a file written again (a new take under the same name) gets new keys.
+    """
+    if content_hash is not None:
+        identity: list[object] = [content_hash]
+    else:
+        try:
+            status = source.stat()
+        except FileNotFoundError:
+            raise MediaError(f"{source.name} does not exist (looked in {source.parent}).") from None
+        except OSError as exc:
+            raise MediaError(f"{source.name} cannot be read: {error_reason(exc)}") from None
+        identity = [str(source.resolve()), status.st_size, status.st_mtime_ns]
+    described = {"source": identity, **settings}
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def save_atomically(final: Path, write: Callable[[IO[bytes]], None], described_as: str) -> Path:
+    """Write `final` through `write` under a temporary name, then move it into place.
+
+    A reader (another window, another process sharing the cache) sees the whole
+    file or none, never half a picture.
+    """
+    temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex}.partial")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("xb") as file:
+            write(file)
+        os.replace(temporary, final)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):  # it may never have been made
+            temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise write_error(final, exc, described_as) from None
+        raise
+    return final
