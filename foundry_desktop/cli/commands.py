@@ -339,10 +339,13 @@ def render(args: argparse.Namespace) -> int:
     else:
         media, report = render.report.media, render.report
         print(
-            f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.duration_s:.2f} s; "
+            f"Rendered {media.path} ({media.width}x{media.height}, {media.frame_rate} fps, {media.frame_count} frames, "
+            f"{media.duration_s:.2f} s; "
             f"{report.segments_encoded} segments encoded, {report.segments_copied} copied, "
             f"{report.segments_reused} reused; {report.encoder})"
         )
+        if render.subtitles:
+            print("Subtitles: " + ", ".join(str(path) for path in render.subtitles))
     return 0
 
 

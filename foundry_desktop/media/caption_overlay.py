@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.text_layout import wrap_lines
+from foundry_desktop.media.text_layout import balanced_lines
 from foundry_desktop.media.yuv_picture import planes_of, rgb_to_yuv, yuv420p_frame
 
 TITLE_SAFE = 0.9
@@ -143,7 +143,7 @@ class CaptionPainter:
         font = _font(look)
         safe_top = round(self.height * (1 - TITLE_SAFE) / 2)
         margin = look.outline_px + look.shadow_px
-        lines = wrap_lines(text, font, self.width * TITLE_SAFE - 2 * margin)
+        lines = balanced_lines(text, font, self.width * TITLE_SAFE - 2 * margin)
         if not lines:
             return None
         line_height = round(look.size_px * LINE_SPACING)

@@ -21,3 +21,19 @@ def wrap_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> lis
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def balanced_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+    """As few lines as wrap_lines needs, but as even in length as they can be: a
+    two-line caption reads better as two halves than as a full line and one word."""
+    lines = wrap_lines(text, font, max_width)
+    if len(lines) < 2:
+        return lines
+    narrow, wide = 0.0, max_width  # the narrowest width that still needs no more lines, bisected
+    for _ in range(12):
+        middle = (narrow + wide) / 2
+        if len(wrap_lines(text, font, middle)) > len(lines):
+            narrow = middle
+        else:
+            wide = middle
+    return wrap_lines(text, font, wide)
