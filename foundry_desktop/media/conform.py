@@ -83,6 +83,15 @@ def quarter_turns(frame: av.VideoFrame) -> int:
     return round((degrees or 0) / 90) % 4
 
 
+def shown_shape(frame: av.VideoFrame, stream: av.stream.Stream) -> tuple[Fraction, int]:
+    """The aspect ratio the picture is shown at (non-square pixels and rotation
+    applied), and the quarter turns that stand it upright."""
+    turns = quarter_turns(frame)
+    sar = stream.codec_context.sample_aspect_ratio
+    aspect = Fraction(frame.width, frame.height) * (Fraction(sar) if sar and sar > 0 else 1)
+    return (1 / aspect if turns % 2 else aspect), turns
+
+
 class ConformedVideo:
     """Output-size yuv420p frames of one source span, one per output frame time.
 
@@ -178,11 +187,7 @@ class ConformedVideo:
         return self._converted
 
     def _convert(self, source: av.VideoFrame) -> av.VideoFrame:
-        turns = quarter_turns(source)
-        sar = self._stream.codec_context.sample_aspect_ratio
-        aspect = Fraction(source.width, source.height) * (Fraction(sar) if sar and sar > 0 else 1)
-        if turns % 2:
-            aspect = 1 / aspect
+        aspect, turns = shown_shape(source, self._stream)
         size = cover if self._fit == "fill" else fit_inside
         shown_w, shown_h = size(aspect, self._width, self._height)
         # Scale first, in the stored orientation, then turn the (smaller) result.

@@ -27,7 +27,7 @@ import av.container
 import numpy as np
 from PIL import Image
 
-from foundry_desktop.media.conform import TIMESTAMP_SLACK, quarter_turns, seek_near
+from foundry_desktop.media.conform import TIMESTAMP_SLACK, seek_near, shown_shape
 from foundry_desktop.media.derived_cache import cache_key, save_atomically
 from foundry_desktop.media.probe import (
     error_reason,
@@ -162,11 +162,7 @@ class _Pictures:
         return shown  # past the end, the last frame holds
 
     def _scaled(self, frame: av.VideoFrame) -> np.ndarray:
-        turns = quarter_turns(frame)
-        sar = self.stream.codec_context.sample_aspect_ratio
-        aspect = Fraction(frame.width, frame.height) * (Fraction(sar) if sar and sar > 0 else 1)
-        if turns % 2:
-            aspect = 1 / aspect
+        aspect, turns = shown_shape(frame, self.stream)
         height = max(2, 2 * round(self._width / aspect / 2))
         # Scale in the stored orientation, then turn the (small) result, as conform does.
         stored_w, stored_h = (height, self._width) if turns % 2 else (self._width, height)
