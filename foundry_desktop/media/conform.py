@@ -34,6 +34,9 @@ from foundry_desktop.media.yuv_picture import BLACK_YUV, planes_of, yuv420p_fram
 # Container clocks round (Matroska keeps milliseconds): a frame stamped up to this
 # much after an output instant still counts as shown at it.
 TIMESTAMP_SLACK = Fraction(1, 1000)
+# Two decoding threads per source: a render decodes several sources at once in
+# parallel workers, and every frame thread holds pictures of its own.
+DECODER_THREADS = 2
 
 
 def _source_error(path: Path, exc: Exception) -> MediaError:
@@ -122,6 +125,7 @@ class ConformedVideo:
             self._still = is_still(self._container)
             self._stream = self._container.streams.video[0]
             self._stream.thread_type = "AUTO"
+            self._stream.codec_context.thread_count = DECODER_THREADS
             self._time_base = self._stream.time_base or Fraction(1, 1)
             self._origin_pts = self._stream.start_time
             if start_frame > 0 and not self._still:

@@ -36,7 +36,7 @@ from foundry_desktop.media.film_segment import (
 )
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
 from foundry_desktop.media.probe import MediaInfo, probe_media
-from foundry_desktop.media.video_encoding import VideoFormat
+from foundry_desktop.media.video_encoding import ENCODER_THREADS, VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
@@ -226,7 +226,8 @@ def shared_worker_pool() -> WorkerPool:
     """The encoding workers of this process, started on first use and stopped at exit."""
     global _POOL
     if _POOL is None:
-        _POOL = WorkerPool()
+        # Each encoder has two threads of its own (ENCODER_THREADS): cores / 2 of them fill the machine.
+        _POOL = WorkerPool(max(1, (os.cpu_count() or 1) // ENCODER_THREADS))
         atexit.register(_POOL.close)
     return _POOL
 

@@ -20,6 +20,12 @@ from foundry_desktop.media.x264_cpu import x264_params
 # group of pictures every 2 s: quick to seek, and little cost in size.
 DEFAULT_KEYFRAME_INTERVAL_S = 2.0
 
+# Every encoder runs two threads, on every machine. x264's output depends on its
+# thread count, so a fixed count makes a segment the same bytes anywhere (the cache
+# stays valid when a project moves), and it bounds each encoder's memory; the
+# render runs cores / 2 encoders side by side instead (film_compose).
+ENCODER_THREADS = 2
+
 # SVT-AV1 prints a banner to stderr each time it opens unless told to keep to errors.
 os.environ.setdefault("SVT_LOG", "1")
 

@@ -23,7 +23,7 @@ import av.container
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.video_encoding import AUDIO_CODECS, VideoEncoding
+from foundry_desktop.media.video_encoding import AUDIO_CODECS, ENCODER_THREADS, VideoEncoding
 
 # AVColorSpace / AVColorPrimaries / AVColorTransferCharacteristic BT709, AVCOL_RANGE_MPEG.
 BT709 = 1
@@ -108,6 +108,7 @@ class VideoWriter:
                     self._video.bit_rate = encoding.bit_rate
                 # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
                 self._video.thread_type = "AUTO"
+                self._video.codec_context.thread_count = ENCODER_THREADS
                 context = self._video.codec_context
                 # One tick per frame keeps NTSC rates (30000/1001) exact.
                 context.time_base = 1 / self.frame_rate
