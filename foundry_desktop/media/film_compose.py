@@ -34,6 +34,7 @@ from foundry_desktop.media.film_segment import (
     open_span,
     render_segment,
 )
+from foundry_desktop.media.freed_memory import release_freed_memory
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
 from foundry_desktop.media.probe import MediaInfo, probe_media
 from foundry_desktop.media.video_encoding import ENCODER_THREADS, VideoFormat
@@ -126,6 +127,7 @@ def _check_sources(recipe: FilmRecipe) -> None:
                 spans.setdefault(span.path, span)
     for span in spans.values():
         open_span(span, recipe.video).close()
+    release_freed_memory()  # the decoders' buffers, while the workers encode
 
 
 def compose_film(

@@ -23,7 +23,11 @@ import av.container
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.video_encoding import AUDIO_CODECS, ENCODER_THREADS, VideoEncoding
+from foundry_desktop.media.video_encoding import (
+    AUDIO_CODECS,
+    ENCODER_THREADS,
+    VideoEncoding,
+)
 
 # AVColorSpace / AVColorPrimaries / AVColorTransferCharacteristic BT709, AVCOL_RANGE_MPEG.
 BT709 = 1

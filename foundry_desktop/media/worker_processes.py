@@ -11,8 +11,6 @@ reported as a MediaError naming the job, and the pool is started afresh next tim
 from __future__ import annotations
 
 import concurrent.futures
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import threading
@@ -21,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from foundry_desktop.errors import MediaError
+from foundry_desktop.media.freed_memory import release_freed_memory
 
 _progress_queue: Any = None  # in a worker: where report_progress sends
 
@@ -30,24 +29,13 @@ def _start_worker(progress_queue: Any) -> None:
     _progress_queue = progress_queue
 
 
-def _libc_malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None  # not glibc (macOS, Windows, musl): their allocators give memory back themselves
-
-
 def _run_job(function: Callable[..., Any], *args: Any) -> Any:
-    """In a worker: run one job, then hand the memory it freed back to the system.
-
-    glibc keeps freed memory for reuse, so an idle worker would otherwise hold on
-    to its last encoder's few hundred megabytes while the editor joins the film."""
+    """In a worker: run one job, then give the memory it freed back to the system
+    (an idle worker would otherwise hold its last encoder's buffers)."""
     try:
         return function(*args)
     finally:
-        trim = _libc_malloc_trim()
-        if trim is not None:
-            trim(0)
+        release_freed_memory()
 
 
 def report_progress(amount: int) -> None:
