@@ -36,3 +36,9 @@ def misbehaving_encoder_trials(encoders: list[str], connection) -> None:
         if encoder == "hangs":
             time.sleep(3600)
         connection.send(("result", None))
+
+
+def timed_nap(seconds: float) -> tuple[float, float]:
+    started = time.monotonic()
+    time.sleep(seconds)
+    return started, time.monotonic()

@@ -11,8 +11,8 @@ ALLOWED = {
     "store": {"domain", "store", "errors"},
     # Backends write and check video through media (PyAV); media never imports generation.
     "generation": {"generation", "media", "errors", "domain"},
-    "media": {"media", "errors"},
-    "interchange": {"interchange", "domain", "errors"},
+    "media": {"media", "errors", "atomic_file"},
+    "interchange": {"interchange", "domain", "errors", "atomic_file"},
     "app": {"app", "domain", "store", "generation", "media", "interchange", "errors"},
     "cli": {"cli", "app", "domain", "generation", "media", "errors"},
 }

@@ -109,6 +109,9 @@ def test_srt_and_webvtt_times_are_the_caption_frames():
 def test_webvtt_times_each_word_of_a_highlighted_caption():
     caption = Caption(text="one two", start=24, end=48, word_starts=[24, 36], style=CAPTION_STYLES["social"])
     assert "00:00:01.000 --> 00:00:02.000\none <00:00:01.500>two\n" in webvtt_text([caption], Fraction(24), 100)
+    # Words said on the same frame share the first one's time: WebVTT's times must rise.
+    crowded = Caption(text="a b c d", start=24, end=26, word_starts=[24, 25, 25, 25], style=CAPTION_STYLES["social"])
+    assert "\na <00:00:01.042>b c d\n" in webvtt_text([crowded], Fraction(24), 100)
 
 
 @pytest.fixture
@@ -149,6 +152,12 @@ def test_a_render_burns_captions_in_and_writes_sidecars(service, tmp_path):
         "1\n00:00:01,000 --> 00:00:02,000\nHello there\n\n2\n00:00:02,500 --> 00:00:03,500\nUp top\n"
     )
     assert vtt.name == "film.vtt" and vtt.read_text().startswith("WEBVTT")
+
+    # Without captions, a new render of the film takes the old subtitles away with it.
+    for caption in list(service.project.timeline.captions):
+        service.remove_caption(caption.id)
+    assert render_film(service, tmp_path / "film.mp4").subtitles == ()
+    assert not srt.exists() and not vtt.exists()
 
 
 def test_changing_a_caption_encodes_only_the_segments_it_shows_in(service, tmp_path):

@@ -76,6 +76,8 @@ def test_auto_prefers_working_hardware_and_falls_back_to_software():
         choose_encoder("h264", "h264_nvenc", checks)
     with pytest.raises(MediaError, match="does not encode H.264"):
         choose_encoder("h264", "libx265", checks)
+    with pytest.raises(MediaError, match="nvenc does not encode H.264; choose auto or one of h264_nvenc"):
+        choose_encoder("h264", "nvenc", checks)
 
 
 def test_quality_is_a_crf_or_a_bitrate_never_both():
@@ -138,6 +140,8 @@ def test_a_sized_preset_conforms_every_take_to_it(service, tmp_path):
 def test_a_container_that_cannot_hold_the_codec_says_what_to_name_the_film(service, tmp_path):
     with pytest.raises(InvalidEditError, match=r"cannot hold ProRes 422; name the film film.mov"):
         render_film(service, tmp_path / "film.mp4", settings=RenderSettings(preset="prores"))
+    with pytest.raises(InvalidEditError, match="ProRes 422's quality is set by its profile"):
+        render_film(service, tmp_path / "film.mov", settings=RenderSettings(preset="prores", crf=18))
     with pytest.raises(InvalidEditError, match="film.avi is none of those"):
         render_film(service, tmp_path / "film.avi")
     assert not (tmp_path / "film.mp4").exists() and not (tmp_path / "film.avi").exists()

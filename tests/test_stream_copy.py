@@ -50,6 +50,7 @@ def test_runs_copy_whole_groups_of_pictures_only():
     assert split_for_copy(take, 6, 94) == [(6, 42, False), (48, 52, True)]  # to the take's end
     assert split_for_copy(take, 10, 90) == [(10, 38, False), (48, 52, True)]
     assert split_for_copy(take, 0, 60) == [(0, 48, True), (48, 12, False)]
+    assert split_for_copy(take, 0, 96) == [(0, 96, True)]  # up to the next group's keyframe
     assert split_for_copy(take, 50, 20) == [(50, 20, False)]
     assert split_for_copy(None, 0, 100) == [(0, 100, False)]
 

@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from crashing_jobs import crash, refuse, sleep_forever, square
+from crashing_jobs import crash, refuse, sleep_forever, square, timed_nap
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.worker_processes import WorkerPool
@@ -42,3 +42,8 @@ def test_cancel_stops_running_jobs_at_once(pool):
         pool.run(sleep_forever, [((1,), "a"), ((2,), "b")], cancel=cancel)
     assert time.monotonic() - started < 5
     assert pool.run(square, [((2,), "after")]) == [4]
+
+
+def test_parallel_limits_how_many_jobs_run_at_once(pool):
+    spans = pool.run(timed_nap, [((0.2,), f"nap {n}") for n in range(3)], parallel=1)
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))  # one after another

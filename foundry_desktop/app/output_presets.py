@@ -95,6 +95,8 @@ def output_format(project_format: ProjectFormat, output: Path, settings: RenderS
     if codec not in CONTAINER_CODECS[container]:
         fitting = next(ext for ext, name in CONTAINERS.items() if codec in CONTAINER_CODECS[name])
         raise InvalidEditError(f"A {output.suffix} file cannot hold {CODECS[codec].label}; name the film {output.with_suffix(fitting).name}.")
+    if crf is None and (settings.crf is not None or settings.bitrate_kbps is not None):
+        raise InvalidEditError(f"{CODECS[codec].label}'s quality is set by its profile; leave out --crf and --bitrate.")
     encoder = choose_encoder(codec, settings.encoder, encoder_checks())
     try:
         by_bitrate = settings.bitrate_kbps is not None

@@ -8,12 +8,12 @@ running over it is cut off there.
 
 from __future__ import annotations
 
-import os
-import uuid
+import contextlib
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
+from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.domain.caption_styles import word_spans
 from foundry_desktop.domain.project import Caption
 from foundry_desktop.errors import ExportError
@@ -61,11 +61,14 @@ def _vtt_payload(caption: Caption, end: int, frame_rate: Fraction) -> str:
         return _vtt_escaped(_lines(caption.text))
     spans = iter(word_spans(caption))
     lines = []
+    stamped = _milliseconds(caption.start, frame_rate)  # each timestamp must come after the one before
     for line in _lines(caption.text).split("\n"):
         words = []
         for word in line.split():
             start, _ = next(spans)
-            stamp = f"<{_clock(start, frame_rate, '.')}>" if caption.start < start < end else ""
+            stamp = ""
+            if start < end and _milliseconds(start, frame_rate) > stamped:
+                stamp, stamped = f"<{_clock(start, frame_rate, '.')}>", _milliseconds(start, frame_rate)
             words.append(stamp + _vtt_escaped(word))
         lines.append(" ".join(words))
     return "\n".join(lines)
@@ -80,20 +83,19 @@ def webvtt_text(captions: Sequence[Caption], frame_rate: Fraction, film_frames: 
 
 
 def write_subtitles(film: Path, captions: Sequence[Caption], frame_rate: Fraction, film_frames: int) -> tuple[Path, ...]:
-    """`film`.srt and `film`.vtt beside the film (each written whole or not at all);
-    nothing when the film has no captions."""
+    """`film`.srt and `film`.vtt beside the film (each written whole or not at all).
+    Without captions, none, and those of an earlier render of it are removed:
+    players load them by name, and would show captions the film no longer has."""
+    sidecars = {suffix: film.with_suffix(suffix) for suffix in (".srt", ".vtt")}
     if not _in_film(captions, film_frames):
+        for path in sidecars.values():
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         return ()
-    written = []
-    for suffix, text in ((".srt", srt_text(captions, frame_rate, film_frames)),
-                         (".vtt", webvtt_text(captions, frame_rate, film_frames))):
-        path = film.with_suffix(suffix)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    texts = {".srt": srt_text(captions, frame_rate, film_frames), ".vtt": webvtt_text(captions, frame_rate, film_frames)}
+    for suffix, path in sidecars.items():
         try:
-            partial.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(partial, path)
+            write_atomically(path, lambda file, text=texts[suffix]: file.write(text.encode("utf-8")))
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             raise ExportError(f"Could not write the subtitles {path.name}: {exc.strerror or exc}.") from None
-        written.append(path)
-    return tuple(written)
+    return tuple(sidecars.values())

@@ -22,7 +22,7 @@ def prune_cache(folder: Path, budget_bytes: int, keep: Collection[Path] = ()) ->
             stat = path.stat()
         except OSError:
             continue  # removed meanwhile
-        if path.is_file():
+        if path.is_file() and not path.name.endswith(".partial"):  # being written, by this render or another
             entries.append((stat.st_mtime_ns, stat.st_size, path))
     total = sum(size for _, size, _ in entries)
     freed = 0

@@ -8,15 +8,13 @@ file or none.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.probe import error_reason
 from foundry_desktop.media.video_writer import write_error
@@ -43,21 +41,8 @@ def cache_key(source: Path, content_hash: str | None, settings: dict[str, object
 
 
 def save_atomically(final: Path, write: Callable[[IO[bytes]], None], described_as: str) -> Path:
-    """Write `final` through `write` under a temporary name, then move it into place.
-
-    A reader (another window, another process sharing the cache) sees the whole
-    file or none, never half a picture.
-    """
-    temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex}.partial")
+    """Write `final` through `write`, whole or not at all; a failure names it as `described_as`."""
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("xb") as file:
-            write(file)
-        os.replace(temporary, final)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):  # it may never have been made
-            temporary.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise write_error(final, exc, described_as) from None
-        raise
-    return final
+        return write_atomically(final, write)
+    except OSError as exc:
+        raise write_error(final, exc, described_as) from None

@@ -25,7 +25,6 @@ from foundry_desktop.media.derived_cache import save_atomically
 from foundry_desktop.media.video_encoding import (
     CODECS,
     VideoEncoding,
-    codec_of,
     is_hardware,
 )
 
@@ -162,9 +161,12 @@ def choose_encoder(codec: str, wanted: str, checks: list[EncoderCheck]) -> str:
     working = {check.encoder for check in checks if check.works}
     if wanted == "auto":
         return next((name for name in family.hardware if name in working), family.software)
-    if codec_of(wanted) is not family:
-        raise MediaError(f"{wanted} does not encode {family.label}; choose one of {', '.join(family.encoders)}")
+    if wanted not in family.encoders:
+        raise MediaError(
+            f"{wanted} does not encode {family.label}; choose auto or one of {', '.join(family.encoders)} "
+            "(`foundry doctor` says which work here)."
+        )
     if wanted not in working:
         reason = next((check.reason for check in checks if check.encoder == wanted), "this build does not have it")
-        raise MediaError(f"The encoder {wanted} does not work on this machine ({reason})")
+        raise MediaError(f"The encoder {wanted} does not work on this machine ({reason}).")
     return wanted

@@ -37,7 +37,11 @@ from foundry_desktop.media.film_segment import (
 from foundry_desktop.media.freed_memory import release_freed_memory
 from foundry_desktop.media.loudness import Loudness, LoudnessMeter, normalising_gain_db
 from foundry_desktop.media.probe import MediaInfo, probe_media
-from foundry_desktop.media.video_encoding import ENCODER_THREADS, VideoFormat
+from foundry_desktop.media.video_encoding import (
+    ENCODER_THREADS,
+    VideoFormat,
+    is_hardware,
+)
 from foundry_desktop.media.video_writer import VideoWriter
 from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
@@ -137,7 +141,7 @@ def compose_film(
     on_progress: Callable[[ComposeProgress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> ComposeReport:
-    """Render `recipe` to the MP4 `output` (written whole or not at all)."""
+    """Render `recipe` to `output`, in the recipe's container (written whole or not at all)."""
     if not recipe.segments:
         raise MediaError("Nothing to render: the film has no frames.")
     if recipe.audio_rate <= 0:
@@ -210,12 +214,15 @@ def _encode_segments(
         path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(missing, key=lambda item: -item[0].frames)
     jobs = [((segment, fmt, path, described_as), segment.describe()) for segment, path in ordered]
+    # A GPU encodes one film at full speed, and consumer cards allow only a few sessions at once.
+    parallel = 1 if is_hardware(fmt.encoding.encoder) else None
     try:
-        shared_worker_pool().run(_encode_segment_job, jobs, on_progress=progress.advance, cancel=cancel)
+        shared_worker_pool().run(_encode_segment_job, jobs, on_progress=progress.advance, cancel=cancel, parallel=parallel)
     except BaseException:
-        # A killed worker leaves its unfinished file behind (finished ones are complete, and kept).
-        for folder in {path.parent for _, path in missing}:
-            for partial in folder.glob(".*.partial"):
+        # A killed worker leaves its unfinished file behind (finished ones are complete, and kept);
+        # only this render's own: another process may be writing beside them.
+        for _, path in missing:
+            for partial in path.parent.glob(f".{path.stem}.*.partial"):
                 partial.unlink(missing_ok=True)
         raise
 

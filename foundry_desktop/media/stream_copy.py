@@ -54,8 +54,8 @@ def copyable_take(path: Path, fmt: VideoFormat) -> CopyableTake | None:
     """Where `path` could be copied into a film of this format, or None if nowhere.
 
     Reads packets only (no decoding), so it costs little even for long takes."""
-    if fmt.encoding.codec.name != "h264" or fmt.encoding.pix_fmt != "yuv420p":
-        return None
+    if fmt.encoding.encoder != "libx264":
+        return None  # only x264's parameter sets could ever match a take's
     try:
         container = open_video(path)
     except MediaError:
@@ -72,7 +72,8 @@ def copyable_take(path: Path, fmt: VideoFormat) -> CopyableTake | None:
         tick = Fraction(1) / fmt.frame_rate / stream.time_base  # one frame in the stream's time base
         origin = stream.start_time or 0
         frames: list[tuple[int, bool]] = []
-        for packet in container.demux(stream):
+        group_start = 0
+        for packet in container.demux(stream):  # in decoding order
             if packet.size == 0:
                 continue
             if packet.pts is None:
@@ -80,6 +81,10 @@ def copyable_take(path: Path, fmt: VideoFormat) -> CopyableTake | None:
             position = (packet.pts - origin) / tick
             if position.denominator != 1:
                 return None  # off the film's frame grid
+            if packet.is_keyframe:
+                group_start = int(position)
+            elif position < group_start:
+                return None  # an open group: a picture shown before its keyframe refers to the group before
             frames.append((int(position), packet.is_keyframe))
     frames.sort()
     if [number for number, _ in frames] != list(range(len(frames))):
@@ -97,7 +102,7 @@ def split_for_copy(take: CopyableTake | None, start: int, frames: int) -> list[t
     if not inside:
         return [(start, frames, False)]
     first = inside[0]
-    last = end if end == take.frames else max((key for key in inside if key <= end), default=first)
+    last = end if end == take.frames or end in take.keyframes else inside[-1]
     if last <= first:
         return [(start, frames, False)]
     runs = [(start, first - start, False), (first, last - first, True), (last, end - last, False)]

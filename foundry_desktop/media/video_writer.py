@@ -23,6 +23,7 @@ import av.container
 import numpy as np
 
 from foundry_desktop.errors import MediaError
+from foundry_desktop.media.probe import error_reason
 from foundry_desktop.media.video_encoding import (
     AUDIO_CODECS,
     ENCODER_THREADS,
@@ -99,6 +100,7 @@ class VideoWriter:
             self._container = _open_container(self.temp_path, container, movflags)
             self._copying = copy_video_from is not None
             self._pix_fmt = encoding.pix_fmt
+            self._encoder = encoding.encoder
             if copy_video_from is not None:
                 # opaque: take the codec parameters as they are, even where the decoder that read them
                 # (libdav1d for AV1) is not an encoder.
@@ -151,7 +153,15 @@ class VideoWriter:
         frame.pts = self.frames_written
         frame.time_base = self._video.codec_context.time_base
         try:
-            self._container.mux(self._video.encode(frame))
+            packets = self._video.encode(frame)
+        except (av.FFmpegError, OSError) as exc:
+            # The encoder itself failed (it opens with the first picture): say so, not "could not write".
+            raise MediaError(
+                f"The {self._encoder} encoder failed ({error_reason(exc).rstrip('.')}). Render with another "
+                "--encoder, or run `foundry doctor --refresh` to try the encoders again."
+            ) from None
+        try:
+            self._container.mux(packets)
         except (av.FFmpegError, OSError) as exc:
             raise write_error(self.path, exc, self._described_as) from None
         self.frames_written += 1

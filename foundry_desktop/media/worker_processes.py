@@ -68,24 +68,31 @@ class WorkerPool:
         jobs: Sequence[tuple[tuple, str]],
         on_progress: Callable[[int], None] | None = None,
         cancel: threading.Event | None = None,
+        parallel: int | None = None,
     ) -> list[Any]:
-        """Run function(*args) for each (args, name) of `jobs`; results in job order.
+        """Run function(*args) for each (args, name) of `jobs`, at most `parallel` at a
+        time (default: one per worker); results in job order.
 
         The first job to fail stops the rest, and its error is raised.
         """
         with self._lock:  # one render at a time per pool
             executor = self._ensure_started()
-            futures = {executor.submit(_run_job, function, *args): name for args, name in jobs}
+            limit = max(1, parallel or self.workers)
+            waiting = list(jobs)
+            futures: dict[concurrent.futures.Future, str] = {}  # in job order
             try:
                 while True:
-                    done, pending = concurrent.futures.wait(
-                        futures, timeout=0.05, return_when=concurrent.futures.FIRST_EXCEPTION
+                    while waiting and sum(not f.done() for f in futures) < limit:
+                        args, name = waiting.pop(0)
+                        futures[executor.submit(_run_job, function, *args)] = name
+                    done, running = concurrent.futures.wait(
+                        futures, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
                     )
                     self._relay(on_progress)
                     failed = next((f for f in done if f.exception() is not None), None)
                     if failed is not None:
                         raise self._explain(failed.exception(), futures[failed])
-                    if not pending:
+                    if not running and not waiting:
                         break
                     if cancel is not None and cancel.is_set():
                         raise MediaError("Render cancelled.")
