@@ -34,7 +34,7 @@ from foundry_desktop.media.video_encoding import VideoFormat
 from foundry_desktop.media.video_writer import VideoWriter
 
 # Bump when the same inputs would now make different frames (conform, blend or caption changes).
-SEGMENT_FORMAT_VERSION = 6
+SEGMENT_FORMAT_VERSION = 7
 
 
 @dataclass(frozen=True)

@@ -121,9 +121,10 @@ class VideoEncoding:
         by_bitrate = self.bitrate_kbps is not None
         name = self.encoder
         if name == "libx264":
-            # An unthreaded lookahead holds fewer 1080p pictures in memory, at no cost in speed here.
-            params = ":".join(filter(None, ["sync-lookahead=0", x264_params()]))
-            options = {"preset": "veryfast", "x264-params": params}
+            options = {"preset": "veryfast"}
+            params = x264_params()
+            if params:
+                options["x264-params"] = params
             return options if by_bitrate else {**options, "crf": str(crf)}
         if name == "libx265":
             options = {"preset": "veryfast", "x265-params": "log-level=error"}

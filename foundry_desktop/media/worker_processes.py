@@ -82,11 +82,15 @@ class WorkerPool:
             futures: dict[concurrent.futures.Future, str] = {}  # in job order
             try:
                 while True:
-                    while waiting and sum(not f.done() for f in futures) < limit:
+                    running = {future for future in futures if not future.done()}
+                    while waiting and len(running) < limit:
                         args, name = waiting.pop(0)
-                        futures[executor.submit(_run_job, function, *args)] = name
+                        future = executor.submit(_run_job, function, *args)
+                        futures[future] = name
+                        running.add(future)
+                    # Only the running ones: a finished future would end every wait at once.
                     done, running = concurrent.futures.wait(
-                        futures, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
+                        running, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
                     )
                     self._relay(on_progress)
                     failed = next((f for f in done if f.exception() is not None), None)
