@@ -92,9 +92,27 @@ def _composer_settings(conn: Connection) -> None:
             )
 
 
+def _generation_jobs(conn: Connection) -> None:
+    """The job queue moves into the project file, so it survives a restart."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE jobs (
+            id TEXT NOT NULL, shot_id TEXT NOT NULL, fingerprint TEXT NOT NULL, backend TEXT NOT NULL,
+            spec_json TEXT NOT NULL, priority INTEGER NOT NULL, state TEXT NOT NULL, server TEXT,
+            remote_id TEXT, progress FLOAT NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL,
+            cost_estimate FLOAT, cost_actual FLOAT, cost_unit TEXT, take_id TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (id)
+        );
+        CREATE INDEX jobs_by_state ON jobs (state);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
+    _generation_jobs,  # 2 -> 3
 ]
 
 

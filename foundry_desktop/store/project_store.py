@@ -31,10 +31,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
+from foundry_desktop.domain.generation_job import GenerationJob, JobState
 from foundry_desktop.domain.project import Project, Take
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError
-from foundry_desktop.store import migrations
+from foundry_desktop.store import job_rows, migrations
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_file import connect_sqlite, inspect_project_file
 from foundry_desktop.store.project_rows import (
@@ -334,6 +335,22 @@ class ProjectStore:
                         updated_at=_now(),
                     )
                 )
+
+    def add_job(self, job: GenerationJob) -> None:
+        with self._transaction() as conn:
+            job_rows.insert_job(conn, job)
+
+    def save_job(self, job: GenerationJob) -> GenerationJob:
+        """Write the job's new state (stamped with the time) and return it as saved."""
+        saved = job.model_copy(update={"updated_at": _now()})
+        with self._transaction() as conn:
+            job_rows.update_job(conn, saved)
+        return saved
+
+    def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
+        """The project's jobs (or those in `states`), highest priority first, then oldest."""
+        with self._transaction() as conn:
+            return job_rows.load_jobs(conn, states)
 
     def clear_generating_states(self) -> None:
         """Forget 'generating' marks left by a process that died mid-generation."""

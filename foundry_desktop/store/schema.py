@@ -100,6 +100,32 @@ shot_generation_table = Table(
     Column("updated_at", Text, nullable=False),
 )
 
+# Generation jobs (domain.generation_job): what was asked of which backend, and how far it got.
+# Not undoable: a job records work that happened, like a take.
+jobs_table = Table(
+    "jobs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("shot_id", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("backend", Text, nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("server", Text, nullable=True),
+    Column("remote_id", Text, nullable=True),
+    Column("progress", Float, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("cost_estimate", Float, nullable=True),
+    Column("cost_actual", Float, nullable=True),
+    Column("cost_unit", Text, nullable=True),
+    Column("take_id", Text, nullable=True),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Index("jobs_by_state", "state"),
+)
+
 undo_steps_table = Table(
     "undo_steps",
     metadata,
