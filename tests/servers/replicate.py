@@ -1,0 +1,415 @@
+"""A test server that speaks Replicate's HTTP API (https://api.replicate.com/v1).
+
+Routes, as ../shared/reference/cloud-apis.md gives them:
+
+* ``POST /v1/models/{owner}/{name}/predictions`` with ``{"input": {...}}`` (official
+  models) and ``POST /v1/predictions`` with ``{"version": ID or "owner/name:ID",
+  "input": {...}}``, both with optional ``webhook`` and ``webhook_events_filter``
+  (recorded, never called) → 201 and the prediction;
+* ``GET /v1/predictions/{id}``; ``POST /v1/predictions/{id}/cancel`` → the prediction;
+* ``GET /v1/models/{owner}/{name}`` → the model, with
+  ``latest_version.openapi_schema`` (Cog's: ``components.schemas.Input`` and
+  ``Output``); ``GET /v1/models/{owner}/{name}/versions/{id}``; ``GET /v1/models``
+  (one page listing every model); ``GET /v1/account``.
+
+Quirks emulated:
+
+* errors are RFC 7807 problem details, ``{"title", "detail", "status"}``: 401 on a
+  wrong token, 404 for an unknown model or prediction, 422 for input the model's
+  schema refuses (required, type, enum, minimum/maximum, maxLength, uri format;
+  with ``invalid_fields``) or an unknown version;
+* the prediction object: ``id``, ``model``, ``version``, ``input``, ``logs``,
+  ``output``, ``data_removed``, ``error``, ``status`` (starting → processing →
+  succeeded | failed | canceled), ``created_at``/``started_at``/``completed_at``
+  (ISO with microseconds), ``urls`` (``get``, ``cancel``, ``web``; ``stream`` only
+  for models declared to stream, which no default model is) and, once settled,
+  ``metrics.predict_time``;
+* ``Prefer: wait`` holds the create call until the prediction settles or 60 s pass,
+  ``Prefer: wait=N`` (1 ≤ N ≤ 60) for N seconds; any other ``wait`` value is a 400;
+* a failed prediction has ``status: failed`` and ``error`` text
+  (``fail_tasks_with="moderation"`` gives Replicate's E005 "flagged as sensitive");
+* a video model's ``output`` is one URL; an image model's a list of URLs, as many
+  as ``num_outputs``; output URLs say they expire after an hour.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .cloud_base import (
+    CANCELLED,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    CloudServer,
+    Task,
+    fit_aspect,
+    iso_time,
+    json_object,
+)
+
+MAX_WAIT_S = 60
+STATUSES = {QUEUED: "starting", RUNNING: "processing", SUCCEEDED: "succeeded", FAILED: "failed", CANCELLED: "canceled"}
+FAILURES = {
+    "moderation": "The input or output was flagged as sensitive. Please try again with different inputs. (E005)",
+    "error": "Prediction failed for an unknown reason. It might have run out of memory. (E1000)",
+}
+WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
+ASPECT_RATIOS = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"]
+
+
+@dataclass(frozen=True)
+class ReplicateModel:
+    """A model: its input schema (a JSON schema object, as Cog writes it) and what it outputs."""
+
+    name: str  # "owner/name"
+    properties: dict[str, dict[str, Any]]
+    required: tuple[str, ...] = ("prompt",)
+    output: str = "video"  # "video": one MP4 URL; "images": a list of image URLs
+    description: str = ""
+    stream: bool = False
+    version: str = field(default_factory=lambda: secrets.token_hex(32))
+
+    def input_schema(self) -> dict[str, Any]:
+        properties = {
+            name: {"title": name.replace("_", " ").title(), "x-order": order, **spec}
+            for order, (name, spec) in enumerate(self.properties.items())
+        }
+        return {"type": "object", "title": "Input", "required": list(self.required), "properties": properties}
+
+    def openapi_schema(self) -> dict[str, Any]:
+        uri = {"type": "string", "format": "uri"}
+        output = uri if self.output == "video" else {"type": "array", "items": uri}
+        return {
+            "openapi": "3.0.2",
+            "info": {"title": "Cog", "version": "0.1.0"},
+            "paths": {},
+            "components": {"schemas": {"Input": self.input_schema(), "Output": {"title": "Output", **output}}},
+        }
+
+
+def default_models() -> list[ReplicateModel]:
+    """Two video models and an image model, with inputs shaped like the real ones'."""
+    uri = {"type": "string", "format": "uri"}
+    return [
+        ReplicateModel(
+            "kwaivgi/kling-v2.1",
+            {
+                "prompt": {"type": "string", "maxLength": 2500},
+                "start_image": {**uri, "description": "First frame of the video"},
+                "negative_prompt": {"type": "string", "default": ""},
+                "duration": {"type": "integer", "enum": [5, 10], "default": 5},
+                "mode": {"type": "string", "enum": ["standard", "pro"], "default": "standard"},
+            },
+            required=("prompt", "start_image"),
+            description="Image-to-video, 5 or 10 s",
+        ),
+        ReplicateModel(
+            "minimax/hailuo-02",
+            {
+                "prompt": {"type": "string"},
+                "first_frame_image": uri,
+                "duration": {"type": "integer", "enum": [6, 10], "default": 6},
+                "resolution": {"type": "string", "enum": ["512p", "768p", "1080p"], "default": "768p"},
+                "aspect_ratio": {"type": "string", "enum": ["16:9", "9:16", "1:1"], "default": "16:9"},
+                "prompt_optimizer": {"type": "boolean", "default": True},
+            },
+            description="Text- and image-to-video",
+        ),
+        ReplicateModel(
+            "black-forest-labs/flux-schnell",
+            {
+                "prompt": {"type": "string"},
+                "aspect_ratio": {"type": "string", "enum": ASPECT_RATIOS, "default": "1:1"},
+                "num_outputs": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
+                "output_format": {"type": "string", "enum": ["webp", "jpg", "png"], "default": "webp"},
+                "seed": {"type": "integer"},
+            },
+            output="images",
+            description="Fast text-to-image",
+        ),
+    ]
+
+
+class ReplicateServer(CloudServer):
+    """Replicate's API on 127.0.0.1; see the module docstring."""
+
+    output_url_ttl_s = 3600.0
+
+    def __init__(
+        self,
+        api_key: str = "test-key",
+        *,
+        task_seconds: float = 0.4,
+        models: Iterable[ReplicateModel] | None = None,
+        outputs_expire_s: float | None = None,
+    ) -> None:
+        super().__init__(api_key, task_seconds=task_seconds, outputs_expire_s=outputs_expire_s)
+        self.models = {model.name: model for model in (default_models() if models is None else models)}
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/v1/models/{owner}/{name}/predictions", self._create_for_model),
+            web.post("/v1/predictions", self._create_for_version),
+            web.get("/v1/predictions/{id}", self._get_prediction),
+            web.post("/v1/predictions/{id}/cancel", self._cancel_prediction),
+            web.get("/v1/models", self._list_models),
+            web.get("/v1/models/{owner}/{name}", self._get_model),
+            web.get("/v1/models/{owner}/{name}/versions/{version}", self._get_version),
+            web.get("/v1/account", self._account),
+        ]
+
+    def error_response(self, status: int, message: str, **details: Any) -> web.Response:
+        title = details.pop("title", message)
+        body = {"title": title, "detail": message, "status": status, **details}
+        return web.json_response(body, status=status, content_type="application/problem+json")
+
+    def unauthorized(self, request: web.Request) -> web.Response:
+        return self.error_response(401, "You did not pass a valid authentication token", title="Unauthenticated")
+
+    def rate_limited(self, retry_after_s: float) -> web.Response:
+        seconds = f"{retry_after_s:g}"
+        response = self.error_response(
+            429, f"Request was throttled. Expected available in {seconds} second(s).", title="Request was throttled."
+        )
+        response.headers["Retry-After"] = seconds
+        return response
+
+    def new_task_id(self) -> str:
+        return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(26))
+
+    def _not_found(self) -> web.Response:
+        return self.error_response(404, "The requested resource could not be found.", title="Not found")
+
+    # ----------------------------------------------------------------- create
+
+    async def _create_for_model(self, request: web.Request) -> web.Response:
+        model = self.models.get(f"{request.match_info['owner']}/{request.match_info['name']}")
+        if model is None:
+            return self._not_found()
+        return await self._create(request, model)
+
+    async def _create_for_version(self, request: web.Request) -> web.Response:
+        body = await json_object(request)
+        version = body.get("version") if body else None
+        wanted = version.rpartition(":")[2] if isinstance(version, str) else None
+        model = next((m for m in self.models.values() if m.version == wanted), None)
+        if model is None:
+            return self.error_response(
+                422,
+                "The specified version does not exist (or perhaps you don't have permission to use it?)",
+                title="Invalid version or not permitted",
+            )
+        return await self._create(request, model)
+
+    async def _create(self, request: web.Request, model: ReplicateModel) -> web.Response:
+        wait_s = _prefer_wait(request.headers.get("Prefer"))
+        if wait_s is False:
+            return self.error_response(
+                400, f"Prefer: wait=N needs 1 <= N <= {MAX_WAIT_S}", title="Invalid Prefer header"
+            )
+        body = await json_object(request)
+        if body is None or not isinstance(body.get("input"), dict):
+            return self._invalid([("input", "required", "input is required and must be an object")])
+        events = body.get("webhook_events_filter")
+        if events is not None and (not isinstance(events, list) or any(e not in WEBHOOK_EVENTS for e in events)):
+            return self._invalid(
+                [("webhook_events_filter", "enum", "must be a subset of " + ", ".join(WEBHOOK_EVENTS))]
+            )
+        inputs = body["input"]
+        if problems := _validate(inputs, model.input_schema()):
+            return self._invalid(problems)
+        width, height = _size(inputs.get("aspect_ratio"), "16:9" if model.output == "video" else "1:1")
+        if model.output == "video":
+            fmt, count = "mp4", 1
+        else:
+            output_format = inputs.get("output_format", "webp")
+            fmt, count = ("jpeg" if output_format == "jpg" else output_format), inputs.get("num_outputs", 1)
+        task = self.create_task(
+            fmt=fmt, width=width, height=height, payload=inputs, outputs=count, filename="out", model=model.name
+        )
+        if wait_s:
+            await self.wait_until_settled(task, wait_s)
+        return web.json_response(self._prediction(task, model), status=201)
+
+    def _invalid(self, problems: list[tuple[str, str, str]]) -> web.Response:
+        detail = "\n".join(f"- {name}: {description}" for name, _, description in problems)
+        fields = [{"type": kind, "field": name, "description": description} for name, kind, description in problems]
+        return self.error_response(422, detail, title="Input validation failed", invalid_fields=fields)
+
+    # ----------------------------------------------------------------- predictions
+
+    def _prediction(self, task: Task, model: ReplicateModel) -> dict[str, Any]:
+        phase = task.phase
+        urls = {
+            "get": f"{self.url}/v1/predictions/{task.id}",
+            "cancel": f"{self.url}/v1/predictions/{task.id}/cancel",
+            "web": f"https://replicate.com/p/{task.id}",
+        }
+        if model.stream:
+            urls["stream"] = f"{self.url}/v1/predictions/{task.id}/stream"
+        output: Any = None
+        if phase == SUCCEEDED:
+            output = self.output_urls(task)
+            if model.output == "video":
+                output = output[0]
+        started, finished = task.started_wall, task.finished_wall
+        body: dict[str, Any] = {
+            "id": task.id,
+            "model": model.name,
+            "version": model.version,
+            "input": task.payload,
+            "logs": _logs(task),
+            "output": output,
+            "data_removed": False,
+            "error": FAILURES.get(task.failure, task.failure) if phase == FAILED else None,
+            "status": STATUSES[phase],
+            "created_at": iso_time(task.created_wall, 6),
+            "urls": urls,
+        }
+        if started is not None:
+            body["started_at"] = iso_time(started, 6)
+        if finished is not None:
+            body["completed_at"] = iso_time(finished, 6)
+            body["metrics"] = {
+                "predict_time": round(task.run_s, 6),
+                "total_time": round(finished - task.created_wall, 6),
+            }
+        return body
+
+    def _found(self, request: web.Request) -> tuple[Task, ReplicateModel] | None:
+        task = self.find_task(request.match_info["id"])
+        return None if task is None else (task, self.models[task.extra["model"]])
+
+    async def _get_prediction(self, request: web.Request) -> web.Response:
+        if (found := self._found(request)) is None:
+            return self._not_found()
+        self.count("polls")
+        return web.json_response(self._prediction(*found))
+
+    async def _cancel_prediction(self, request: web.Request) -> web.Response:
+        if (found := self._found(request)) is None:
+            return self._not_found()
+        if found[0].cancel():
+            self.count("cancels")
+        return web.json_response(self._prediction(*found))
+
+    # ----------------------------------------------------------------- models
+
+    def _model_json(self, model: ReplicateModel) -> dict[str, Any]:
+        owner, name = model.name.split("/")
+        return {
+            "url": f"https://replicate.com/{model.name}",
+            "owner": owner,
+            "name": name,
+            "description": model.description,
+            "visibility": "public",
+            "run_count": 1000,
+            "latest_version": self._version_json(model),
+            "default_example": None,
+        }
+
+    @staticmethod
+    def _version_json(model: ReplicateModel) -> dict[str, Any]:
+        return {
+            "id": model.version,
+            "created_at": "2026-01-01T00:00:00.000000Z",
+            "cog_version": "0.14.0",
+            "openapi_schema": model.openapi_schema(),
+        }
+
+    async def _get_model(self, request: web.Request) -> web.Response:
+        model = self.models.get(f"{request.match_info['owner']}/{request.match_info['name']}")
+        return self._not_found() if model is None else web.json_response(self._model_json(model))
+
+    async def _get_version(self, request: web.Request) -> web.Response:
+        model = self.models.get(f"{request.match_info['owner']}/{request.match_info['name']}")
+        if model is None or model.version != request.match_info["version"]:
+            return self._not_found()
+        return web.json_response(self._version_json(model))
+
+    async def _list_models(self, request: web.Request) -> web.Response:
+        results = [self._model_json(model) for model in self.models.values()]
+        return web.json_response({"next": None, "previous": None, "results": results})
+
+    async def _account(self, request: web.Request) -> web.Response:
+        return web.json_response({"type": "user", "username": "test-user", "name": "Test User", "github_url": None})
+
+
+def _prefer_wait(header: str | None) -> float | None | bool:
+    """Seconds to hold the create call: None without `Prefer: wait`, False when its N is invalid."""
+    for preference in (header or "").split(","):
+        name, _, value = preference.strip().partition("=")
+        if name.strip().lower() != "wait":
+            continue
+        if not value:
+            return float(MAX_WAIT_S)
+        return int(value) if value.strip().isdigit() and 1 <= int(value) <= MAX_WAIT_S else False
+    return None
+
+
+def _size(aspect_ratio: Any, default: str) -> tuple[int, int]:
+    """The output size for an aspect_ratio input ("16:9"); `default` when there is none or it is no ratio."""
+    sides = aspect_ratio.split(":") if isinstance(aspect_ratio, str) else []
+    if len(sides) != 2 or not all(side.isdigit() and int(side) > 0 for side in sides):
+        sides = default.split(":")
+    return fit_aspect(int(sides[0]), int(sides[1]))
+
+
+def _logs(task: Task) -> str:
+    """Cog-like logs: a line per tenth of progress so far."""
+    if task.started_wall is None:
+        return ""
+    tenths = 10 if task.phase == SUCCEEDED else int(task.progress * 10)
+    return "".join(f"{tenth * 10:3d}%|{'#' * tenth:<10}| {tenth}/10\n" for tenth in range(tenths + 1))
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+_URI = re.compile(r"^(https?://\S+|data:[\w/+.-]+(;[\w=-]+)*(;base64)?,.*)$", re.DOTALL)
+
+
+def _validate(inputs: dict[str, Any], schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What the input schema refuses in `inputs`: (field, kind, description) triples.
+
+    Inputs the schema does not name are ignored, as Replicate does.
+    """
+    problems = [(name, "required", f"{name} is required") for name in schema["required"] if name not in inputs]
+    for name, value in inputs.items():
+        spec = schema["properties"].get(name)
+        if spec is None:
+            continue
+        expected = spec.get("type")
+        wrong_type = expected in _JSON_TYPES and (
+            not isinstance(value, _JSON_TYPES[expected]) or (isinstance(value, bool) and expected != "boolean")
+        )
+        if wrong_type:
+            problems.append(
+                (name, "invalid_type", f"Invalid type. Expected: {expected}, given: {type(value).__name__}")
+            )
+        elif "enum" in spec and value not in spec["enum"]:
+            choices = ", ".join(repr(choice) if isinstance(choice, str) else str(choice) for choice in spec["enum"])
+            problems.append((name, "enum", f"{name} must be one of the following: {choices}"))
+        elif "minimum" in spec and value < spec["minimum"]:
+            problems.append((name, "number_gte", f"{name} must be greater than or equal to {spec['minimum']}"))
+        elif "maximum" in spec and value > spec["maximum"]:
+            problems.append((name, "number_lte", f"{name} must be less than or equal to {spec['maximum']}"))
+        elif "maxLength" in spec and len(value) > spec["maxLength"]:
+            problems.append((name, "string_lte", f"{name} must be at most {spec['maxLength']} characters"))
+        elif spec.get("format") == "uri" and not _URI.match(value):
+            problems.append((name, "format", f"{name}: Does not match format 'uri'"))
+    return problems
