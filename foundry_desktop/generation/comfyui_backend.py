@@ -1,0 +1,155 @@
+"""The `comfyui` backend: a shot's workflow template run on the least busy capable server.
+
+For one take: pick a server (comfyui_farm), upload the input image there,
+fill the template, open the event socket, post the prompt under an id of
+ours, follow it to the end, download the output under a name of ours and
+check it decodes. A server that dies or forgets the prompt mid-way has the
+prompt run on another server (the dead one no longer holds it, so nothing is
+generated twice); a refused workflow or a failing node is the creator's to
+fix, and is reported in their words instead.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.backend import (
+    BackendHealth,
+    EventSink,
+    GenerationEvent,
+    GenerationRequest,
+    GenerationResult,
+)
+from foundry_desktop.generation.comfyui_client import (
+    IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    ComfyUIClient,
+    OutputFile,
+    PromptInterrupted,
+    ServerLostPrompt,
+)
+from foundry_desktop.generation.comfyui_farm import ComfyFarm
+from foundry_desktop.generation.workflow_library import WorkflowLibrary
+from foundry_desktop.generation.workflow_template import (
+    WorkflowTemplate,
+    WorkflowValues,
+)
+
+
+def _pick_output(outputs: list[OutputFile], client: ComfyUIClient) -> OutputFile:
+    """The take: the first video the workflow saved, else its first picture."""
+    for wanted in (VIDEO_SUFFIXES, IMAGE_SUFFIXES):
+        for output in outputs:
+            if output.kind == "output" and output.suffix in wanted:
+                return output
+    raise GenerationError(f"The workflow ran on {client.name} but saved no video or picture.")
+
+
+class ComfyUIBackend:
+    name = "comfyui"
+
+    def __init__(self, farm: ComfyFarm, library: WorkflowLibrary) -> None:
+        self.farm = farm
+        self.library = library
+        self._running: dict[str, tuple[ComfyUIClient, str]] = {}  # shot id -> (server, prompt id)
+        self._cancelled: set[str] = set()
+
+    async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+        if not request.workflow:
+            raise GenerationError("A ComfyUI shot needs a workflow; choose one with --workflow (see `foundry workflow list`).")
+        template = self.library.get(request.workflow)
+        started = time.monotonic()
+        lost_on: list[str] = []
+        self._cancelled.discard(request.shot_id)
+        on_event(GenerationEvent("queued", request.shot_id))
+        while True:
+            async with self.farm.slot(template, exclude=lost_on) as client:
+                try:
+                    return await self._run_on(client, template, request, on_event, started)
+                except ServerLostPrompt as exc:
+                    if request.shot_id in self._cancelled:
+                        raise PromptInterrupted("Cancelled.") from None
+                    lost_on.append(client.name)
+                    self.farm.status[client.name].up = False
+                    on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
+
+    async def _run_on(
+        self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, on_event: EventSink,
+        started: float,
+    ) -> GenerationResult:
+        uploaded = await client.upload_image(request.input_image) if request.input_image is not None else None
+        prompt_id, client_id = str(uuid.uuid4()), str(uuid.uuid4())
+        graph = template.fill(
+            WorkflowValues.from_request(request, uploaded_image=uploaded, filename_prefix=f"foundry/{request.shot_id[:12]}"),
+            ignore_unknown=True,
+        )
+
+        def progress(fraction: float, what: str) -> None:
+            if fraction >= 0:
+                on_event(GenerationEvent("progress", request.shot_id, min(0.99, fraction), f"{client.name}: {what}"))
+
+        self._running[request.shot_id] = (client, prompt_id)
+        try:
+            async with client.events(client_id) as socket:
+                await client.submit(graph, client_id, prompt_id)
+                on_event(GenerationEvent("progress", request.shot_id, 0.0, f"queued on {client.name}"))
+                entry = await client.follow(prompt_id, socket, progress)
+        finally:
+            self._running.pop(request.shot_id, None)
+        return await self._collect(client, template, request, prompt_id, entry, started, on_event)
+
+    async def resume(self, server: str, prompt_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+        """Follow a prompt submitted before a restart, by its id, instead of submitting it again."""
+        client = self.farm.clients[server]
+        template = self.library.get(request.workflow or "")
+        started = time.monotonic()
+        self._running[request.shot_id] = (client, prompt_id)
+        try:
+            entry = await client.follow(prompt_id, None, lambda fraction, what: None)
+        finally:
+            self._running.pop(request.shot_id, None)
+        return await self._collect(client, template, request, prompt_id, entry, started, on_event)
+
+    async def _collect(
+        self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, prompt_id: str,
+        entry: dict[str, Any], started: float, on_event: EventSink,
+    ) -> GenerationResult:
+        output = _pick_output(client.outputs(entry), client)
+        destination = Path(request.output_dir) / f"comfyui-{prompt_id}{output.suffix}"
+        info = await client.download(output, destination)
+        on_event(GenerationEvent("done", request.shot_id, 1.0, f"made on {client.name}"))
+        return GenerationResult(
+            path=destination,
+            frames=request.frames,
+            width=info.width,
+            height=info.height,
+            frame_rate=Fraction(request.frame_rate),
+            elapsed_s=round(time.monotonic() - started, 3),
+            backend_info={
+                "server": client.name,
+                "prompt_id": prompt_id,
+                "workflow": template.describe(),
+                "output": output.filename,
+                "gpu_seconds": round(time.monotonic() - started, 3),
+            },
+        )
+
+    async def cancel(self, shot_id: str) -> None:
+        """Take the shot's prompt out of its server's queue, or interrupt it (only ours)."""
+        self._cancelled.add(shot_id)
+        running = self._running.get(shot_id)
+        if running is not None:
+            client, prompt_id = running
+            await client.cancel(prompt_id)
+
+    async def health(self) -> BackendHealth:
+        await self.farm.check_all()
+        up = [s for s in self.farm.status.values() if s.server.enabled and s.up]
+        if not up:
+            return BackendHealth(False, "No ComfyUI server is reachable.")
+        return BackendHealth(True, ", ".join(f"{s.server.name}: {s.gpu or 'up'}, {s.queue_length} queued" for s in up))

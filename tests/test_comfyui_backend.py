@@ -1,0 +1,136 @@
+"""The ComfyUI backend against test servers that speak ComfyUI's protocol."""
+
+from __future__ import annotations
+
+import asyncio
+from fractions import Fraction
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from servers.comfyui import ComfyUIServer
+
+from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
+from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer
+from foundry_desktop.generation.workflow_library import WorkflowLibrary
+from foundry_desktop.media.probe import probe_source
+
+SVD_MODELS = {"checkpoints": ["svd_xt.safetensors", "sd_xl_base_1.0.safetensors"]}
+
+
+def request(tmp_path: Path, shot: str = "shot-1", *, image: Path | None = None, seed: int = 7) -> GenerationRequest:
+    out = tmp_path / "scratch"
+    out.mkdir(exist_ok=True)
+    return GenerationRequest(
+        shot_id=shot, prompt="a slow push over a valley", negative_prompt="", seed=seed, width=128, height=72,
+        frame_rate=Fraction(24), frames=14, output_dir=out, workflow="svd-image-to-video", input_image=image,
+    )
+
+
+@pytest.fixture
+def still(tmp_path) -> Path:
+    path = tmp_path / "valley.png"
+    Image.fromarray(np.full((72, 128, 3), (40, 120, 200), np.uint8)).save(path)
+    return path
+
+
+async def run_backend(servers, work, tmp_path):
+    """Run `work(backend)` with a farm of `servers`, and close what it opened."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        farm = ComfyFarm([ComfyServer(s.name, s.url) for s in servers], http)
+        backend = ComfyUIBackend(farm, WorkflowLibrary(tmp_path / "user-workflows"))
+        return await work(backend)
+
+
+def test_a_take_is_made_on_a_server_downloaded_and_checked(tmp_path, still):
+    events = []
+    with ComfyUIServer(name="gpu-1", job_seconds=0.2, models=SVD_MODELS) as server:
+        result = asyncio.run(run_backend([server], lambda b: b.generate(request(tmp_path, image=still), events.append), tmp_path))
+        assert server.submissions == 1 and server.uploads  # the image went up first
+    assert result.path.parent == tmp_path / "scratch" and result.path.name.startswith("comfyui-")
+    assert probe_source(result.path).width == 128
+    assert result.backend_info["server"] == "gpu-1" and result.backend_info["workflow"]["name"] == "svd-image-to-video"
+    kinds = [event.kind for event in events]
+    assert kinds[0] == "queued" and kinds[-1] == "done" and "progress" in kinds
+
+
+def test_jobs_spread_over_the_farm(tmp_path, still):
+    with (ComfyUIServer(name="a", job_seconds=0.3, models=SVD_MODELS) as a,
+          ComfyUIServer(name="b", job_seconds=0.3, models=SVD_MODELS) as b):
+
+        async def work(backend):
+            return await asyncio.gather(*(
+                backend.generate(request(tmp_path, f"shot-{n}", image=still, seed=n), lambda e: None) for n in range(4)
+            ))
+
+        results = asyncio.run(run_backend([a, b], work, tmp_path))
+        assert (a.submissions, b.submissions) == (2, 2)
+    assert len({r.path for r in results}) == 4
+
+
+def test_a_node_error_reaches_the_creator_in_words(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=0.1, models=SVD_MODELS) as server:
+        server.fail_node = "KSampler"
+        with pytest.raises(GenerationError, match=r"gpu-1 failed in node \d+ \(KSampler\)"):
+            asyncio.run(run_backend([server], lambda b: b.generate(request(tmp_path, image=still), lambda e: None), tmp_path))
+
+
+def test_a_server_lacking_the_models_is_not_used_and_says_why(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=0.1, models={"checkpoints": ["other.safetensors"]}) as server:
+        with pytest.raises(GenerationError, match=r"No ComfyUI server can run .*: gpu-1: The server lacks the model svd_xt.safetensors in checkpoints"):
+            asyncio.run(run_backend([server], lambda b: b.generate(request(tmp_path, image=still), lambda e: None), tmp_path))
+        assert server.submissions == 0
+
+
+def test_a_hostile_output_name_is_refused(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=0.1, models=SVD_MODELS) as server:
+        server.hostile_filename = "../../evil.mp4"
+        with pytest.raises(GenerationError, match="refuses unsafe names"):
+            asyncio.run(run_backend([server], lambda b: b.generate(request(tmp_path, image=still), lambda e: None), tmp_path))
+    assert not (tmp_path / "evil.mp4").exists() and not list((tmp_path / "scratch").iterdir())
+
+
+def test_a_cut_short_download_is_refused(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=0.1, models=SVD_MODELS) as server:
+        server.truncate_downloads = True
+        with pytest.raises(GenerationError, match="not a video or picture|cut short"):
+            asyncio.run(run_backend([server], lambda b: b.generate(request(tmp_path, image=still), lambda e: None), tmp_path))
+    assert not list((tmp_path / "scratch").iterdir())
+
+
+def test_a_server_that_dies_mid_job_has_the_job_finished_elsewhere(tmp_path, still):
+    with (ComfyUIServer(name="a", job_seconds=1.5, models=SVD_MODELS) as a,
+          ComfyUIServer(name="b", job_seconds=0.2, models=SVD_MODELS) as b):
+
+        async def work(backend):
+            job = asyncio.create_task(backend.generate(request(tmp_path, image=still), lambda e: None))
+            while not (a.submissions or b.submissions):
+                await asyncio.sleep(0.05)
+            dying = a if a.submissions else b
+            await asyncio.to_thread(dying.stop)
+            return await job, dying
+
+        result, dying = asyncio.run(run_backend([a, b], work, tmp_path))
+        survivor = b if dying is a else a
+    assert result.backend_info["server"] == survivor.name
+    assert survivor.submissions == 1
+
+
+def test_cancel_interrupts_our_running_prompt(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=3.0, models=SVD_MODELS) as server:
+
+        async def work(backend):
+            job = asyncio.create_task(backend.generate(request(tmp_path, image=still), lambda e: None))
+            while not server.submissions:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
+            await backend.cancel("shot-1")
+            with pytest.raises(GenerationError, match="interrupted"):
+                await job
+
+        asyncio.run(run_backend([server], work, tmp_path))
+        assert server.interrupts == 1
