@@ -6,3 +6,5 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Machine-wide caches (the encoder survey) go to a folder of the test run, not the user's.
 os.environ.setdefault("FOUNDRY_CACHE_DIR", tempfile.mkdtemp(prefix="foundry-cache-"))
+# Machine settings (ComfyUI servers, imported workflows) likewise; tests that change them use their own.
+os.environ.setdefault("FOUNDRY_CONFIG_DIR", tempfile.mkdtemp(prefix="foundry-config-"))

@@ -13,7 +13,7 @@ ALLOWED = {
     "generation": {"generation", "media", "errors", "domain"},
     "media": {"media", "errors", "atomic_file"},
     "interchange": {"interchange", "domain", "errors", "atomic_file"},
-    "app": {"app", "domain", "store", "generation", "media", "interchange", "errors"},
+    "app": {"app", "domain", "store", "generation", "media", "interchange", "errors", "atomic_file"},
     "cli": {"cli", "app", "domain", "generation", "media", "errors"},
 }
 

@@ -12,3 +12,9 @@ def cache_folder() -> Path:
     """Machine-wide caches (which encoders work here). FOUNDRY_CACHE_DIR moves it (tests, portable installs)."""
     override = os.environ.get("FOUNDRY_CACHE_DIR")
     return Path(override) if override else Path(platformdirs.user_cache_dir("foundry-desktop", appauthor=False))
+
+
+def config_folder() -> Path:
+    """Machine-wide settings (ComfyUI servers, workflows). FOUNDRY_CONFIG_DIR moves it."""
+    override = os.environ.get("FOUNDRY_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir("foundry-desktop", appauthor=False))

@@ -16,15 +16,30 @@ from foundry_desktop import __version__
 from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import Notice
 from foundry_desktop.app.film_render import FilmRender, render_film
+from foundry_desktop.app.generation_backends import (
+    check_servers,
+    generation_backends,
+    servers_able_to_run,
+    workflow_library,
+)
+from foundry_desktop.app.generation_settings import (
+    ComfyServerSettings,
+    GenerationSettings,
+    add_server,
+    load_settings,
+    remove_server,
+    save_settings,
+)
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
-from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import generate_shots
+from foundry_desktop.app.project_service import ProjectService, edit_errors
+from foundry_desktop.app.shot_generation import GenerateReport, generate_shots
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
+from foundry_desktop.generation.workflow_template import WorkflowTemplate
 from foundry_desktop.media.encoder_survey import choose_encoder
 from foundry_desktop.media.probe import MediaInfo
 from foundry_desktop.media.video_encoding import CODECS
@@ -79,7 +94,7 @@ def _parse_params(items: list[str] | None) -> dict[str, Any] | None:
 def _spec_fields(args: argparse.Namespace) -> dict[str, Any]:
     fields = {
         key: getattr(args, key, None)
-        for key in ("prompt", "negative_prompt", "duration_seconds", "backend", "model", "seed", "image")
+        for key in ("prompt", "negative_prompt", "duration_seconds", "backend", "model", "workflow", "seed", "image")
     }
     fields["params"] = _parse_params(args.params)
     if getattr(args, "no_image", False):
@@ -315,8 +330,12 @@ def travel(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
+    async def run(service: ProjectService) -> GenerateReport:
+        async with generation_backends() as registry:
+            return await generate_shots(service, registry)
+
     with ProjectService.open(Path(args.project)) as service:
-        report = asyncio.run(generate_shots(service, default_registry()))
+        report = asyncio.run(run(service))
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
     if args.json:
@@ -347,6 +366,86 @@ def render(args: argparse.Namespace) -> int:
         if render.subtitles:
             print("Subtitles: " + ", ".join(str(path) for path in render.subtitles))
     return 0
+
+
+def server(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.server_command == "add":
+        with edit_errors():
+            added = ComfyServerSettings(name=args.name, url=args.url, enabled=not args.disabled, max_queued=args.max_queued)
+        save_settings(add_server(settings, added))
+        print(f"Added ComfyUI server {added.name} ({added.url})")
+    elif args.server_command == "remove":
+        save_settings(remove_server(settings, args.name))
+        print(f"Removed ComfyUI server {args.name}")
+    elif args.server_command == "list":
+        if args.json:
+            _print_json([s.model_dump() for s in settings.comfyui_servers])
+        elif not settings.comfyui_servers:
+            print("No ComfyUI servers yet; add one with `foundry server add NAME URL`.")
+        for s in [] if args.json else settings.comfyui_servers:
+            print(f"{s.name:<16} {s.url:<32} {'enabled' if s.enabled else 'disabled'}, up to {s.max_queued} queued")
+    else:
+        return _check_servers(settings, args)
+    return 0
+
+
+def _check_servers(settings: GenerationSettings, args: argparse.Namespace) -> int:
+    names = [s.name for s in settings.comfyui_servers if args.name in (None, s.name)]
+    if args.name and not names:
+        raise InvalidEditError(f"There is no ComfyUI server called {args.name}.")
+
+    statuses = asyncio.run(check_servers(settings, names))
+    if args.json:
+        _print_json([{"name": s.server.name, "url": s.server.url, "up": s.up, "message": s.message, "gpu": s.gpu,
+                      "vram_total": s.vram_total, "vram_free": s.vram_free, "queue": s.queue_length} for s in statuses])
+    for s in [] if args.json else statuses:
+        if s.up:
+            memory = f", {s.vram_free / 2**30:.1f} of {s.vram_total / 2**30:.1f} GiB free" if s.vram_total else ""
+            print(f"{s.server.name:<16} up: {s.message}, {s.gpu or 'no GPU named'}{memory}, {s.queue_length} queued")
+        else:
+            print(f"{s.server.name:<16} down: {s.message}")
+    return 0 if all(s.up for s in statuses) else 1
+
+
+def workflow(args: argparse.Namespace) -> int:
+    library = workflow_library()
+    if args.workflow_command == "list":
+        entries = library.entries()
+        if args.json:
+            _print_json([{"name": e.name, "title": e.title, "category": e.category, "builtin": e.builtin,
+                          "favourite": e.favourite} for e in entries])
+            return 0
+        for category, listed in library.by_category().items():
+            print(category)
+            for e in listed:
+                print(f"  {e.name:<24} {e.title}{' *' if e.favourite else ''}")
+        for problem in library.problems():
+            print(f"foundry: note: {problem}", file=sys.stderr)
+    elif args.workflow_command == "show":
+        template = library.get(args.name)
+        print(f"{template.title} ({template.category})\n{template.description}".rstrip())
+        print("Fills in: " + ", ".join(sorted(template.roles)))
+        print("Needs nodes: " + ", ".join(template.required_nodes()))
+        for model in template.required_models():
+            print(f"Needs model: {model.name} in models/{model.folder}/")
+    elif args.workflow_command == "add":
+        added = library.import_workflow(Path(args.file), name=args.name, category=args.category)
+        print(f"Added workflow {added.name} ({added.title})")
+    else:
+        return _check_workflow(library.get(args.name))
+    return 0
+
+
+def _check_workflow(template: WorkflowTemplate) -> int:
+    settings = load_settings()
+    if not settings.comfyui_servers:
+        raise InvalidEditError("No ComfyUI servers yet; add one with `foundry server add NAME URL`.")
+
+    found = asyncio.run(servers_able_to_run(settings, template))
+    for name, problems in found.items():
+        print(f"{name:<16} " + ("can run it" if not problems else "; ".join(problems)))
+    return 0 if any(not problems for problems in found.values()) else 1
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -384,4 +483,6 @@ HANDLERS = {
     "generate": generate,
     "render": render,
     "doctor": doctor,
+    "server": server,
+    "workflow": workflow,
 }

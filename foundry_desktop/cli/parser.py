@@ -17,6 +17,7 @@ def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None
     )
     parser.add_argument("--backend", help="generation backend (default: builtin)" if adding else "generation backend")
     parser.add_argument("--model", help="model name, for backends that offer several")
+    parser.add_argument("--workflow", help="the ComfyUI workflow template (see `foundry workflow list`)")
     parser.add_argument("--seed", type=int, help="random seed (default: a new random one)" if adding else "random seed")
     parser.add_argument("--image", metavar="FILE", help="input image (the built-in backend pans and zooms over it)")
     parser.add_argument(
@@ -171,6 +172,42 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
                         help="ceiling for the mix's true peak (default -1)")
     render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
+
+    server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
+        "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "
+        "workflow's nodes and models, and has the shortest queue."
+    ))
+    server_commands = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    server_add = server_commands.add_parser("add", help="add a server", description="Add a ComfyUI server.")
+    server_add.add_argument("name", metavar="NAME", help="what to call it (gpu-1, studio...)")
+    server_add.add_argument("url", metavar="URL", help="its address, e.g. http://192.168.1.20:8188")
+    server_add.add_argument("--max-queued", type=int, default=1, metavar="N", help="prompts to keep queued on it (default 1)")
+    server_add.add_argument("--disabled", action="store_true", help="add it switched off")
+    server_commands.add_parser("list", help="list the servers").add_argument("--json", action="store_true")
+    server_remove = server_commands.add_parser("remove", help="remove a server")
+    server_remove.add_argument("name", metavar="NAME")
+    server_check = server_commands.add_parser("check", help="ask each server how it is", description=(
+        "Ask each server (or one) whether it is up, its GPU and memory, and its queue."
+    ))
+    server_check.add_argument("name", metavar="NAME", nargs="?")
+    server_check.add_argument("--json", action="store_true")
+
+    workflow = commands.add_parser("workflow", help="ComfyUI workflow templates", description=(
+        "The ComfyUI workflows shots can use: built-in templates and imported ones."
+    ))
+    workflow_commands = workflow.add_subparsers(dest="workflow_command", metavar="ACTION", required=True)
+    workflow_commands.add_parser("list", help="list the workflows").add_argument("--json", action="store_true")
+    workflow_show = workflow_commands.add_parser("show", help="what a workflow needs and what it fills in")
+    workflow_show.add_argument("name", metavar="NAME")
+    workflow_add = workflow_commands.add_parser("add", help="import a workflow", description=(
+        "Import a workflow exported from ComfyUI with Save (API Format); tag node titles like "
+        "'Prompt (Input:prompt)' so Foundry knows where the prompt, seed and size go."
+    ))
+    workflow_add.add_argument("file", metavar="FILE")
+    workflow_add.add_argument("--name", help="what to call it (default: from the file name)")
+    workflow_add.add_argument("--category", help="where to list it")
+    workflow_check = workflow_commands.add_parser("check", help="which servers can run a workflow")
+    workflow_check.add_argument("name", metavar="NAME")
 
     doctor = commands.add_parser("doctor", help="show what this machine can do", description=(
         "List the video encoders this machine really has (each is tried on one frame; the answers are "

@@ -1,0 +1,79 @@
+"""Where generation happens: the ComfyUI servers of this machine, kept between runs.
+
+Servers belong to the machine, not to a project (a project moved to another
+computer finds that computer's servers), so they live in the user's settings
+folder, in one small JSON file written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from foundry_desktop.app.user_folders import config_folder
+from foundry_desktop.atomic_file import write_atomically
+from foundry_desktop.errors import InvalidEditError
+
+SETTINGS_FILE = "generation.json"
+
+
+class ComfyServerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    url: str
+    enabled: bool = True
+    max_queued: int = Field(default=1, ge=1, le=64, description="prompts of ours it holds at once")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("a server address starts with http:// or https://")
+        return url
+
+
+class GenerationSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comfyui_servers: list[ComfyServerSettings] = Field(default_factory=list)
+
+
+def settings_path() -> Path:
+    return config_folder() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> GenerationSettings:
+    """The saved settings; none saved yet gives the defaults (no servers)."""
+    path = path or settings_path()
+    try:
+        return GenerationSettings.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return GenerationSettings()
+    except (OSError, ValidationError, ValueError) as exc:
+        raise InvalidEditError(f"The generation settings in {path} cannot be read ({exc}); fix or delete the file.") from None
+
+
+def save_settings(settings: GenerationSettings, path: Path | None = None) -> None:
+    path = path or settings_path()
+    content = json.dumps(settings.model_dump(), indent=2).encode()
+    try:
+        write_atomically(path, lambda file: file.write(content))
+    except OSError as exc:
+        raise InvalidEditError(f"The generation settings cannot be saved in {path}: {exc.strerror or exc}.") from None
+
+
+def add_server(settings: GenerationSettings, server: ComfyServerSettings) -> GenerationSettings:
+    if any(existing.name == server.name for existing in settings.comfyui_servers):
+        raise InvalidEditError(f"There is already a ComfyUI server called {server.name}.")
+    return settings.model_copy(update={"comfyui_servers": [*settings.comfyui_servers, server]})
+
+
+def remove_server(settings: GenerationSettings, name: str) -> GenerationSettings:
+    kept = [server for server in settings.comfyui_servers if server.name != name]
+    if len(kept) == len(settings.comfyui_servers):
+        raise InvalidEditError(f"There is no ComfyUI server called {name}.")
+    return settings.model_copy(update={"comfyui_servers": kept})

@@ -1,0 +1,75 @@
+"""ComfyUI servers and workflows from the command line, and a shot generated on a server end to end."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from servers.comfyui import ComfyUIServer
+
+from foundry_desktop.cli.main import main
+
+SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_servers_are_added_checked_listed_and_removed(capsys):
+    with ComfyUIServer(name="studio", models=SVD_MODELS) as server:
+        assert run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")[0] == 0
+        assert run(capsys, "server", "add", "attic", "http://127.0.0.1:9")[0] == 0
+        code, out, _ = run(capsys, "server", "add", "studio", server.url)
+        assert code == 1
+        listed = json.loads(run(capsys, "server", "list", "--json")[1])
+        assert [(s["name"], s["max_queued"]) for s in listed] == [("studio", 2), ("attic", 1)]
+        code, out, _ = run(capsys, "server", "check")
+        assert code == 1  # one is down
+        assert "studio           up: ComfyUI" in out and "RTX 4090" in out and "attic            down:" in out
+        code, out, _ = run(capsys, "workflow", "check", "svd-image-to-video")
+        assert "studio           can run it" in out and "attic            down" in out
+    assert run(capsys, "server", "remove", "attic")[0] == 0
+    assert [s["name"] for s in json.loads(run(capsys, "server", "list", "--json")[1])] == ["studio"]
+    code, _, err = run(capsys, "server", "add", "bad", "ftp://x")
+    assert code == 1 and "http://" in err
+
+
+def test_workflows_are_listed_shown_and_imported(capsys, tmp_path):
+    code, out, _ = run(capsys, "workflow", "list")
+    assert "svd-image-to-video" in out and "wan-text-to-video" in out
+    code, out, _ = run(capsys, "workflow", "show", "svd-image-to-video")
+    assert "Needs model: svd_xt.safetensors in models/checkpoints/" in out and "input_image" in out
+    ui_format = tmp_path / "saved.json"
+    ui_format.write_text(json.dumps({"nodes": [], "links": []}))
+    code, _, err = run(capsys, "workflow", "add", str(ui_format))
+    assert code == 1 and "Save (API Format)" in err
+
+
+def test_a_shot_is_generated_on_a_comfyui_server_and_only_once(capsys, tmp_path):
+    image = tmp_path / "valley.png"
+    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
+    project = str(tmp_path / "film.foundry")
+    with ComfyUIServer(name="studio", job_seconds=0.2, models=SVD_MODELS) as server:
+        run(capsys, "server", "add", "studio", server.url)
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        assert run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui",
+                   "--workflow", "svd-image-to-video", "--image", str(image), "--duration", "1")[0] == 0
+        code, out, err = run(capsys, "generate", project, "--json")
+        assert (code, json.loads(out)) == (0, {"generated": 1, "reused": 0, "failed": 0}), err
+        assert json.loads(run(capsys, "generate", project, "--json")[1])["generated"] == 0  # current: nothing to do
+        assert server.submissions == 1
+        assert run(capsys, "shot", "set", project, "1", "--seed", "99")[0] == 0
+        assert json.loads(run(capsys, "generate", project, "--json")[1])["generated"] == 1
+        assert server.submissions == 2
+    code, out, _ = run(capsys, "render", project, "-o", str(tmp_path / "film.mp4"), "--json")
+    assert code == 0 and json.loads(out)["frames"] == 24
