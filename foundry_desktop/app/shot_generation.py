@@ -2,8 +2,9 @@
 
 A shot whose selected take matches its fingerprint is left alone. A shot with
 any take (its own or another shot's) of the same fingerprint gets that take
-back without generating. Everything else goes to its backend; one failure is
-recorded on its shot and does not stop the others.
+back without generating. Everything else becomes a job (kept in the project
+file) for its backend; jobs run side by side within each backend's limit, and
+one failure is recorded on its shot and does not stop the others.
 """
 
 from __future__ import annotations
@@ -21,13 +22,17 @@ from foundry_desktop.app.events import (
 )
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
+from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Shot, Take, new_id
 from foundry_desktop.domain.status import GenerationState
+from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.generation.backend import (
     BackendRegistry,
     GenerationEvent,
     GenerationRequest,
+    GenerationResult,
+    RemoteJobLost,
 )
 
 
@@ -52,17 +57,64 @@ def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Tak
     return None
 
 
+# How many jobs of one backend run at once. The built-in generator works the CPU
+# (one at a time keeps the editor responsive); ComfyUI's farm hands out its own
+# server slots; cloud services take many.
+BACKEND_CONCURRENCY = {"builtin": 1, "media": 2}
+DEFAULT_CONCURRENCY = 8
+
+
 async def generate_shots(
     service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None
 ) -> GenerateReport:
+    """Generate what is not current. Every generation is a job in the project file: jobs
+    left unfinished by an earlier run (a crash, a quit) are followed to the end first —
+    by their remote id where the service already has them, never submitted twice."""
     report = GenerateReport()
+    jobs = _jobs_to_run(service, report, shot_ids)
+    limits: dict[str, asyncio.Semaphore] = {}
+
+    async def run(job: GenerationJob) -> None:
+        limit = limits.setdefault(job.backend, asyncio.Semaphore(BACKEND_CONCURRENCY.get(job.backend, DEFAULT_CONCURRENCY)))
+        async with limit:
+            try:
+                await _run_job(service, registry, job)
+                report.generated += 1
+            except asyncio.CancelledError:
+                service.store.set_generation_state(job.shot_id, None)
+                raise
+            except FoundryError as exc:
+                index = _index_of(service, job.shot_id)
+                service.store.set_generation_state(job.shot_id, GenerationState("failed", job.fingerprint, str(exc)))
+                report.failed += 1
+                report.failures.append(f"Shot {index + 1}: {exc}" if index >= 0 else str(exc))
+            _refresh(service, job.shot_id)
+
+    await asyncio.gather(*(run(job) for job in jobs))
+    return report
+
+
+def _jobs_to_run(service: ProjectService, report: GenerateReport, shot_ids: set[str] | None) -> list[GenerationJob]:
+    """Unfinished jobs still worth finishing, then a new job for every other shot that needs one."""
+    fmt = service.format
+    wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, fmt)) for shot in service.project.timeline.shots}
+    jobs = []
+    for job in service.store.jobs(UNFINISHED):
+        if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
+            # Never sent, and the shot has changed since: nothing is owed for it.
+            service.store.save_job(job.model_copy(update={"state": "cancelled", "error": "the shot changed"}))
+        else:
+            jobs.append(job)  # sent already (its take is paid for), or still what the shot wants
+    pending = {(job.shot_id, job.fingerprint) for job in jobs}
     for shot in list(service.project.timeline.shots):
         if shot_ids is not None and shot.id not in shot_ids:
             continue
-        spec = generation_spec(shot, service.format)
-        fingerprint = fingerprint_of_spec(spec)
+        spec = generation_spec(shot, fmt)
+        fingerprint = wanted[shot.id]
         selected = service.project.selected_take(shot)
         if selected and selected.fingerprint == fingerprint and service.store.media.exists(selected.media_path):
+            continue
+        if (shot.id, fingerprint) in pending:
             continue
         reusable = _reusable_take(service, shot, fingerprint)
         if reusable is not None:
@@ -72,83 +124,116 @@ async def generate_shots(
             else:
                 service.store.select_take(shot.id, reusable.id)
             report.reused += 1
-            _refresh(service, shot)
+            _refresh(service, shot.id)
             continue
-        try:
-            await _generate_one(service, registry, shot, spec, fingerprint)
-            report.generated += 1
-        except asyncio.CancelledError:
-            service.store.set_generation_state(shot.id, None)
-            raise
-        except FoundryError as exc:
-            index = _index_of(service, shot)
-            service.store.set_generation_state(shot.id, GenerationState("failed", fingerprint, str(exc)))
-            report.failed += 1
-            report.failures.append(f"Shot {index + 1}: {exc}")
-        _refresh(service, shot)
-    return report
+        now = _now()
+        job = GenerationJob(shot_id=shot.id, fingerprint=fingerprint, backend=shot.spec.backend, spec=spec,
+                            created_at=now, updated_at=now)
+        service.store.add_job(job)
+        jobs.append(job)
+    return jobs
 
 
-async def _generate_one(
-    service: ProjectService, registry: BackendRegistry, shot: Shot, spec: dict, fingerprint: str
-) -> None:
-    backend = registry.get(shot.spec.backend)
-    fmt = service.format
+def _request(service: ProjectService, job: GenerationJob) -> GenerationRequest:
+    """The backend request for a job, from the spec it was made for (the shot may have changed since)."""
+    spec = job.spec
     media = service.store.media
-    request = GenerationRequest(
-        shot_id=shot.id,
-        prompt=shot.spec.prompt,
-        negative_prompt=shot.spec.negative_prompt,
-        seed=shot.spec.seed,
-        width=fmt.width,
-        height=fmt.height,
-        frame_rate=fmt.frame_rate,
-        frames=shot.spec.duration,
+    return GenerationRequest(
+        shot_id=job.shot_id,
+        prompt=spec["prompt"],
+        negative_prompt=spec["negative_prompt"],
+        seed=spec["seed"],
+        width=spec["width"],
+        height=spec["height"],
+        frame_rate=parse_frame_rate(spec["frame_rate"]),
+        frames=spec["frames"],
         output_dir=media.scratch_dir(),
-        model=shot.spec.model,
-        workflow=shot.spec.workflow,
-        input_image=media.path_of(shot.spec.input_image) if shot.spec.input_image else None,
-        params=dict(shot.spec.params),
+        model=spec["model"],
+        workflow=spec["workflow"],
+        input_image=media.path_of(spec["input_image"]) if spec.get("input_image") else None,
+        input_media=media.path_of(spec["input_media"]) if spec.get("input_media") else None,
+        params=dict(spec["params"]),
     )
-    service.store.set_generation_state(shot.id, GenerationState("generating", fingerprint))
-    _refresh(service, shot)
+
+
+async def _run_job(service: ProjectService, registry: BackendRegistry, job: GenerationJob) -> None:
+    backend = registry.get(job.backend)
+    request = _request(service, job)
+    store = service.store
+    store.set_generation_state(job.shot_id, GenerationState("generating", job.fingerprint))
+    _refresh(service, job.shot_id)
 
     def forward(event: GenerationEvent) -> None:
-        service.events.emit(GenerationProgress(shot.id, event.progress, event.message or event.kind))
+        nonlocal job
+        if event.kind in ("submitting", "submitted"):
+            # Recorded before the request leaves (submitting), so a crash mid-send can be followed up.
+            job = store.save_job(job.model_copy(update={"state": event.kind, "server": event.server,
+                                                        "remote_id": event.remote_id}))
+        service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind))
 
     started = time.monotonic()
-    result = await backend.generate(request, forward)
-    relative, content_hash = media.adopt(Path(result.path), "takes", move=True)
+    result = None
+    resume = getattr(backend, "resume", None)
+    if job.state in ("submitting", "submitted") and job.remote_id and resume is not None:
+        try:
+            result = await resume(job.server, job.remote_id, request, forward)
+        except RemoteJobLost:
+            result = None  # the service never got it, or forgot it: send it again
+    if result is None:
+        job = store.save_job(job.model_copy(update={"state": "queued", "attempts": job.attempts + 1}))
+        try:
+            result = await backend.generate(request, forward)
+        except FoundryError as exc:
+            store.save_job(job.model_copy(update={"state": "failed", "error": str(exc)}))
+            raise
+        except asyncio.CancelledError:
+            store.save_job(job.model_copy(update={"state": "cancelled"}))
+            raise
+    take = _adopt(service, job, backend.name, request, result, time.monotonic() - started)
+    store.save_job(job.model_copy(update={"state": "done", "progress": 1.0, "take_id": take.id,
+                                          "cost_actual": result.backend_info.get("gpu_seconds"),
+                                          "cost_unit": "GPU seconds" if "gpu_seconds" in result.backend_info else None}))
+    store.set_generation_state(job.shot_id, None)
+
+
+def _adopt(service: ProjectService, job: GenerationJob, backend: str, request: GenerationRequest,
+           result: GenerationResult, elapsed_s: float) -> Take:
+    """The result as a take in the media cache; selected if the shot still asks for it."""
+    relative, content_hash = service.store.media.adopt(Path(result.path), "takes", move=True)
     take = Take(
-        shot_id=shot.id,
+        shot_id=job.shot_id,
         media_path=relative,
         content_hash=content_hash,
-        fingerprint=fingerprint,
-        spec=spec,
-        backend=backend.name,
+        fingerprint=job.fingerprint,
+        spec=job.spec,
+        backend=backend,
         request={**request.describe(), "backend_info": result.backend_info},
-        seed=shot.spec.seed,
+        seed=job.spec["seed"],
         frames=result.frames,
         width=result.width,
         height=result.height,
-        created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-        elapsed_s=round(time.monotonic() - started, 3),
+        created_at=_now(),
+        elapsed_s=round(elapsed_s, 3),
     )
-    # The creator may have edited the shot while it generated: keep the take, but
-    # only show it if it still matches what the shot asks for.
+    # The creator may have edited the shot meanwhile: keep the take, but only show it
+    # if it still matches what the shot asks for.
     service.reload()
-    current = next((s for s in service.project.timeline.shots if s.id == shot.id), None)
-    still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, fmt)) == fingerprint
+    current = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
+    still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.format)) == job.fingerprint
     service.store.add_take(take, select_it=still_wanted)
-    service.store.set_generation_state(shot.id, None)
+    return take
 
 
-def _index_of(service: ProjectService, shot: Shot) -> int:
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _index_of(service: ProjectService, shot_id: str) -> int:
     ids = [s.id for s in service.project.timeline.shots]
-    return ids.index(shot.id) if shot.id in ids else -1
+    return ids.index(shot_id) if shot_id in ids else -1
 
 
-def _refresh(service: ProjectService, shot: Shot) -> None:
+def _refresh(service: ProjectService, shot_id: str) -> None:
     service.reload()
-    service.events.emit(ShotStatusChanged(shot.id))
+    service.events.emit(ShotStatusChanged(shot_id))
     service.events.emit(ProjectChanged("Generation"))

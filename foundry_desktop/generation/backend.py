@@ -14,9 +14,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from foundry_desktop.errors import UnknownBackendError
+from foundry_desktop.errors import GenerationError, UnknownBackendError
 
-EventKind = Literal["queued", "progress", "done", "failed"]
+# submitting: about to send, under `remote_id` where the service lets us choose it (recorded first,
+# so a crash mid-send can be followed up); submitted: the service has it.
+EventKind = Literal["queued", "submitting", "submitted", "progress", "done", "failed"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class GenerationEvent:
     shot_id: str
     progress: float = 0.0  # 0..1
     message: str = ""
+    server: str | None = None  # submitting/submitted: where
+    remote_id: str | None = None  # submitting/submitted: its id there
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,11 @@ class BackendHealth:
 EventSink = Callable[[GenerationEvent], None]
 
 
+class RemoteJobLost(GenerationError):
+    """The service does not have the job (it never arrived, or the service forgot it):
+    it can be sent again without generating twice."""
+
+
 class Backend(Protocol):
     name: str
 
@@ -94,6 +103,10 @@ class Backend(Protocol):
     async def cancel(self, shot_id: str) -> None: ...
 
     async def health(self) -> BackendHealth: ...
+
+    # Optional: backends whose jobs outlive the app also have
+    # async resume(server, remote_id, request, on_event) -> GenerationResult,
+    # which follows a job submitted before a restart (RemoteJobLost if it is gone).
 
 
 class BackendRegistry:

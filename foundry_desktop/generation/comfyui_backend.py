@@ -96,16 +96,21 @@ class ComfyUIBackend:
         self._running[request.shot_id] = (client, prompt_id)
         try:
             async with client.events(client_id) as socket:
+                on_event(GenerationEvent("submitting", request.shot_id, server=client.name, remote_id=prompt_id))
                 await client.submit(graph, client_id, prompt_id)
-                on_event(GenerationEvent("progress", request.shot_id, 0.0, f"queued on {client.name}"))
+                on_event(GenerationEvent("submitted", request.shot_id, 0.0, f"queued on {client.name}",
+                                         server=client.name, remote_id=prompt_id))
                 entry = await client.follow(prompt_id, socket, progress)
         finally:
             self._running.pop(request.shot_id, None)
         return await self._collect(client, template, request, prompt_id, entry, started, on_event)
 
     async def resume(self, server: str, prompt_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
-        """Follow a prompt submitted before a restart, by its id, instead of submitting it again."""
-        client = self.farm.clients[server]
+        """Follow a prompt submitted before a restart, by its id, instead of submitting it again.
+        ServerLostPrompt if the server never got it or has forgotten it: then submit anew."""
+        client = self.farm.clients.get(server)
+        if client is None:
+            raise ServerLostPrompt(f"The ComfyUI server {server} is no longer set up.")
         template = self.library.get(request.workflow or "")
         started = time.monotonic()
         self._running[request.shot_id] = (client, prompt_id)

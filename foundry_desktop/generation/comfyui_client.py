@@ -32,6 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from foundry_desktop.errors import GenerationError, MediaError
+from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.media.probe import SourceInfo, probe_source
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".webp", ".gif")
@@ -41,7 +42,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _().+-]*$")
 _POLL_S = 1.0
 
 
-class ServerLostPrompt(GenerationError):
+class ServerLostPrompt(RemoteJobLost):
     """The server went away or forgot the prompt (a restart): submit it elsewhere."""
 
 
