@@ -9,7 +9,9 @@ import pytest
 from PIL import Image
 from servers.comfyui import ComfyUIServer
 
+from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
+from foundry_desktop.domain.generation_job import GenerationJob
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 
@@ -73,3 +75,41 @@ def test_a_shot_is_generated_on_a_comfyui_server_and_only_once(capsys, tmp_path)
         assert server.submissions == 2
     code, out, _ = run(capsys, "render", project, "-o", str(tmp_path / "film.mp4"), "--json")
     assert code == 0 and json.loads(out)["frames"] == 24
+
+
+def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
+    image = tmp_path / "valley.png"
+    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
+    project = str(tmp_path / "film.foundry")
+    with ComfyUIServer(name="studio", job_seconds=0.1, models=SVD_MODELS) as server:
+        run(capsys, "server", "add", "studio", server.url, "--max-queued", "3")
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        for seed in (1, 2):
+            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
+                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        code, out, _ = run(capsys, "generate", project, "--shot", "2", "--variants", "2")
+        assert code == 0 and "shot 2:" in out and "Generated 3," in out  # its take and two variants
+        assert server.submissions == 3
+        listed = json.loads(run(capsys, "takes", project, "2", "--json")[1])
+        selected = [t for t in listed if t["selected"]]
+        assert len(listed) == 3 and len(selected) == 1 and selected[0]["seed"] == 2  # the shot's own seed
+        variant = next(t for t in listed if not t["selected"])
+        assert run(capsys, "take", "select", project, "2", str(variant["number"]))[0] == 0
+        info = json.loads(run(capsys, "info", project, "--json")[1])
+        assert info["shots"][1]["seed"] == variant["seed"] and info["shots"][1]["status"] == "current"
+        assert run(capsys, "undo", project)[0] == 0  # back to the shot's own take and its seed
+        again = json.loads(run(capsys, "takes", project, "2", "--json")[1])
+        assert [t["id"] for t in again if t["selected"]] == [selected[0]["id"]]
+
+        done = json.loads(run(capsys, "jobs", project, "--all", "--json")[1])
+        assert len(done) == 3 and {job["state"] for job in done} == {"done"}
+        assert "No unfinished jobs." in run(capsys, "jobs", project)[1]
+
+        with ProjectService.open(tmp_path / "film.foundry") as service:  # a job a killed run left on the server
+            shot = service.project.timeline.shots[0]
+            service.store.add_job(GenerationJob(shot_id=shot.id, fingerprint="f", backend="comfyui", spec={},
+                                                state="submitted", server="studio", remote_id="p-1",
+                                                created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00"))
+        code, out, _ = run(capsys, "cancel", project)
+        assert (code, out.strip()) == (0, "Cancelled 1 job.")
+        assert json.loads(run(capsys, "jobs", project, "--json")[1]) == []

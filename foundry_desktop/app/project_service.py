@@ -23,7 +23,7 @@ from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.caption_styles import caption_style
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
-from foundry_desktop.domain.fingerprint import shot_fingerprint
+from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import (
     AudioClip,
     Caption,
@@ -351,9 +351,16 @@ class ProjectService:
     # -- takes ---------------------------------------------------------------
 
     def select_take(self, index: int, take_id: str) -> None:
+        """Show take `take_id` in shot `index`. A variant (the shot's spec with another seed)
+        brings its seed along, as an undoable edit, so the shot stays current and an undo
+        shows the take before again."""
         shot = self.shot_at(index)
-        if take_id not in {take.id for take in self.project.takes_of(shot.id)}:
+        take = next((t for t in self.project.takes_of(shot.id) if t.id == take_id), None)
+        if take is None:
             raise InvalidEditError(f"Shot {index + 1} has no such take.")
+        current = generation_spec(shot, self.format)
+        if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
+            self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too
         self.store.select_take(shot.id, take_id)
         self.project = self.store.load()
         self.events.emit(ProjectChanged(f"Select take for shot {index + 1}"))

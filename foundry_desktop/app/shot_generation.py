@@ -20,13 +20,13 @@ from foundry_desktop.app.events import (
     ProjectChanged,
     ShotStatusChanged,
 )
-from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.project_service import ProjectService, new_seed
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Shot, Take, new_id
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.domain.time import parse_frame_rate
-from foundry_desktop.errors import FoundryError
+from foundry_desktop.errors import FoundryError, InvalidEditError
 from foundry_desktop.generation.backend import (
     BackendRegistry,
     GenerationEvent,
@@ -65,13 +65,17 @@ DEFAULT_CONCURRENCY = 8
 
 
 async def generate_shots(
-    service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None
+    service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None, variants: int = 0
 ) -> GenerateReport:
     """Generate what is not current. Every generation is a job in the project file: jobs
     left unfinished by an earlier run (a crash, a quit) are followed to the end first —
-    by their remote id where the service already has them, never submitted twice."""
+    by their remote id where the service already has them, never submitted twice.
+
+    `variants` asks for that many more takes of each shot (of `shot_ids`), each with a
+    new seed; they are kept beside the shot's take for the creator to compare and choose."""
     report = GenerateReport()
     jobs = _jobs_to_run(service, report, shot_ids)
+    jobs += _variant_jobs(service, shot_ids, variants)
     limits: dict[str, asyncio.Semaphore] = {}
 
     async def run(job: GenerationJob) -> None:
@@ -132,6 +136,37 @@ def _jobs_to_run(service: ProjectService, report: GenerateReport, shot_ids: set[
         service.store.add_job(job)
         jobs.append(job)
     return jobs
+
+
+def _variant_jobs(service: ProjectService, shot_ids: set[str] | None, variants: int) -> list[GenerationJob]:
+    jobs = []
+    for shot in service.project.timeline.shots:
+        if shot_ids is not None and shot.id not in shot_ids:
+            continue
+        for _ in range(variants):
+            spec = {**generation_spec(shot, service.format), "seed": new_seed()}
+            now = _now()
+            job = GenerationJob(shot_id=shot.id, fingerprint=fingerprint_of_spec(spec), backend=shot.spec.backend,
+                                spec=spec, created_at=now, updated_at=now)
+            service.store.add_job(job)
+            jobs.append(job)
+    return jobs
+
+
+async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> int:
+    """Cancel one unfinished job (by id or id prefix) or all of them, also where the
+    service already has it. Returns how many were cancelled."""
+    jobs = [job for job in service.store.jobs(UNFINISHED) if job_id is None or job.id.startswith(job_id)]
+    if job_id is not None and len(jobs) != 1:
+        raise InvalidEditError(f"No unfinished job {job_id}." if not jobs else f"{job_id} names several jobs; give more of the id.")
+    for job in jobs:
+        backend = registry.get(job.backend)
+        cancel_remote = getattr(backend, "cancel_remote", None)
+        if job.state in ("submitting", "submitted") and job.remote_id and cancel_remote is not None:
+            await cancel_remote(job.server, job.remote_id)
+        service.store.save_job(job.model_copy(update={"state": "cancelled", "error": "cancelled by the creator"}))
+        service.store.set_generation_state(job.shot_id, None)
+    return len(jobs)
 
 
 def _request(service: ProjectService, job: GenerationJob) -> GenerationRequest:

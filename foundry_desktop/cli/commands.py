@@ -14,7 +14,7 @@ import av
 
 from foundry_desktop import __version__
 from foundry_desktop.app.demo_film import make_demo
-from foundry_desktop.app.events import Notice
+from foundry_desktop.app.events import GenerationProgress, Notice
 from foundry_desktop.app.film_render import FilmRender, render_film
 from foundry_desktop.app.generation_backends import (
     check_servers,
@@ -34,8 +34,13 @@ from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.app.shot_generation import GenerateReport, generate_shots
+from foundry_desktop.app.shot_generation import (
+    GenerateReport,
+    cancel_jobs,
+    generate_shots,
+)
 from foundry_desktop.domain.fingerprint import shot_fingerprint
+from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
@@ -332,9 +337,14 @@ def travel(args: argparse.Namespace) -> int:
 def generate(args: argparse.Namespace) -> int:
     async def run(service: ProjectService) -> GenerateReport:
         async with generation_backends() as registry:
-            return await generate_shots(service, registry)
+            return await generate_shots(service, registry, shot_ids, args.variants)
 
     with ProjectService.open(Path(args.project)) as service:
+        shot_ids = None if not args.shots else {service.shot_at(_to_index(n)).id for n in args.shots}
+        if args.variants < 0:
+            raise InvalidEditError("--variants counts takes: 0 or more.")
+        if not args.json:
+            _progress_lines(service)
         report = asyncio.run(run(service))
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
@@ -365,6 +375,85 @@ def render(args: argparse.Namespace) -> int:
         )
         if render.subtitles:
             print("Subtitles: " + ", ".join(str(path) for path in render.subtitles))
+    return 0
+
+
+def _progress_lines(service: ProjectService) -> None:
+    """One line per shot whenever its generation moves on by a tenth (or changes state)."""
+    shown: dict[str, tuple[str, int]] = {}
+    numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+
+    def show(event: object) -> None:
+        if not isinstance(event, GenerationProgress):
+            return
+        tenth = int(event.progress * 10)
+        if shown.get(event.shot_id, ("", -1))[1] == tenth and shown[event.shot_id][0] == event.message.split(":")[0]:
+            return
+        shown[event.shot_id] = (event.message.split(":")[0], tenth)
+        print(f"shot {numbers.get(event.shot_id, '?')}: {event.progress:4.0%} {event.message}", flush=True)
+
+    service.events.subscribe(show)
+
+
+def takes(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        shot = service.shot_at(_to_index(args.index))
+        listed = service.project.takes_of(shot.id)
+        if args.json:
+            _print_json([{"number": n, "selected": t.id == shot.selected_take_id, **t.model_dump()}
+                         for n, t in enumerate(listed, start=1)])
+            return 0
+        if not listed:
+            print(f"Shot {args.index} has no takes yet.")
+        for n, t in enumerate(listed, start=1):
+            info = t.request.get("backend_info", {})
+            where = info.get("server") or info.get("provider") or ""
+            mark = "*" if t.id == shot.selected_take_id else " "
+            print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
+                  f"{t.width}x{t.height}  {t.created_at[:19]}  {t.elapsed_s:.1f} s")
+    return 0
+
+
+def take(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        index = _to_index(args.index)
+        listed = service.project.takes_of(service.shot_at(index).id)
+        if args.take.isdigit() and 1 <= int(args.take) <= len(listed):
+            chosen = listed[int(args.take) - 1]
+        else:
+            matches = [t for t in listed if t.id.startswith(args.take)]
+            if len(matches) != 1:
+                raise InvalidEditError(f"Shot {args.index} has no take {args.take} (see `foundry takes`).")
+            chosen = matches[0]
+        service.select_take(index, chosen.id)
+    print(f"Shot {args.index} shows take {chosen.id[:8]} (seed {chosen.seed})")
+    return 0
+
+
+def jobs(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project)) as service:
+        listed = service.store.jobs(None if args.all else UNFINISHED)
+        numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+    if args.json:
+        _print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
+        return 0
+    if not listed:
+        print("No unfinished jobs." if not args.all else "No jobs yet.")
+    for job in listed:
+        where = f" on {job.server}" if job.server else ""
+        problem = f": {job.error}" if job.error else ""
+        print(f"{job.id[:8]}  shot {numbers.get(job.shot_id, '-')}  {job.backend}{where}  {job.state}{problem}")
+    return 0
+
+
+def cancel(args: argparse.Namespace) -> int:
+    async def run(service: ProjectService) -> int:
+        async with generation_backends() as registry:
+            return await cancel_jobs(service, registry, args.job)
+
+    with ProjectService.open(Path(args.project)) as service:
+        count = asyncio.run(run(service))
+    print(f"Cancelled {count} job{'s' if count != 1 else ''}.")
     return 0
 
 
@@ -485,4 +574,8 @@ HANDLERS = {
     "doctor": doctor,
     "server": server,
     "workflow": workflow,
+    "takes": takes,
+    "take": take,
+    "jobs": jobs,
+    "cancel": cancel,
 }

@@ -150,7 +150,34 @@ def build_parser() -> argparse.ArgumentParser:
         "gets that take back without generating."
     ))
     generate.add_argument("project", metavar="PROJECT")
+    generate.add_argument("--shot", dest="shots", type=int, action="append", metavar="INDEX",
+                          help="only this shot (repeatable)")
+    generate.add_argument("--variants", type=int, default=0, metavar="N",
+                          help="also make N more takes of each (chosen) shot, each with a new seed")
     generate.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
+
+    takes = commands.add_parser("takes", help="a shot's takes", description="List a shot's takes with where they came from.")
+    takes.add_argument("project", metavar="PROJECT")
+    takes.add_argument("index", type=int, metavar="INDEX")
+    takes.add_argument("--json", action="store_true")
+    take = commands.add_parser("take", help="choose a shot's take", description="Choose which take a shot shows.")
+    take_commands = take.add_subparsers(dest="take_command", metavar="ACTION", required=True)
+    take_select = take_commands.add_parser("select", help="show this take in the shot (undoable)")
+    take_select.add_argument("project", metavar="PROJECT")
+    take_select.add_argument("index", type=int, metavar="INDEX")
+    take_select.add_argument("take", metavar="TAKE", help="its number in `foundry takes`, or its id")
+
+    jobs = commands.add_parser("jobs", help="the project's generation jobs", description=(
+        "The project's generation jobs: what each asked of which backend, where it runs, how far it got."
+    ))
+    jobs.add_argument("project", metavar="PROJECT")
+    jobs.add_argument("--all", action="store_true", help="finished ones too")
+    jobs.add_argument("--json", action="store_true")
+    cancel = commands.add_parser("cancel", help="cancel generation jobs", description=(
+        "Cancel one job (by the id `foundry jobs` shows) or all unfinished ones, on the server too."
+    ))
+    cancel.add_argument("project", metavar="PROJECT")
+    cancel.add_argument("job", metavar="JOB", nargs="?")
 
     render = commands.add_parser("render", help="render the film to a video file", description=(
         "Render the timeline's selected takes into one film: H.264/AAC MP4 at the project's size unless "

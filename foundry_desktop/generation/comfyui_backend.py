@@ -152,6 +152,12 @@ class ComfyUIBackend:
             client, prompt_id = running
             await client.cancel(prompt_id)
 
+    async def cancel_remote(self, server: str, prompt_id: str) -> None:
+        """Cancel a prompt by its id (one sent by an earlier run of the app)."""
+        client = self.farm.clients.get(server)
+        if client is not None:
+            await client.cancel(prompt_id)
+
     async def health(self) -> BackendHealth:
         await self.farm.check_all()
         up = [s for s in self.farm.status.values() if s.server.enabled and s.up]
