@@ -59,8 +59,8 @@ def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Tak
 
 # How many jobs of one backend run at once. The built-in generator works the CPU
 # (one at a time keeps the editor responsive); ComfyUI's farm hands out its own
-# server slots; cloud services take many.
-BACKEND_CONCURRENCY = {"builtin": 1, "media": 2}
+# server slots (so no limit here); cloud services take many.
+BACKEND_CONCURRENCY = {"builtin": 1, "media": 2, "comfyui": 256}
 DEFAULT_CONCURRENCY = 8
 
 
@@ -196,7 +196,7 @@ async def _run_job(service: ProjectService, registry: BackendRegistry, job: Gene
     request = _request(service, job)
     store = service.store
     store.set_generation_state(job.shot_id, GenerationState("generating", job.fingerprint))
-    _refresh(service, job.shot_id)
+    _announce(service, job.shot_id)
 
     def forward(event: GenerationEvent) -> None:
         nonlocal job
@@ -250,9 +250,8 @@ def _adopt(service: ProjectService, job: GenerationJob, backend: str, request: G
         created_at=_now(),
         elapsed_s=round(elapsed_s, 3),
     )
-    # The creator may have edited the shot meanwhile: keep the take, but only show it
-    # if it still matches what the shot asks for.
-    service.reload()
+    # The creator may have edited the shot meanwhile (through this service: the file is
+    # locked to it): keep the take, but only show it if it still matches what the shot asks for.
     current = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
     still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.format)) == job.fingerprint
     service.store.add_take(take, select_it=still_wanted)
@@ -269,6 +268,11 @@ def _index_of(service: ProjectService, shot_id: str) -> int:
 
 
 def _refresh(service: ProjectService, shot_id: str) -> None:
+    """After a take was added or chosen: the project as stored, and the views told."""
     service.reload()
+    _announce(service, shot_id)
+
+
+def _announce(service: ProjectService, shot_id: str) -> None:
     service.events.emit(ShotStatusChanged(shot_id))
     service.events.emit(ProjectChanged("Generation"))

@@ -58,6 +58,7 @@ class ComfyUIBackend:
         self.library = library
         self._running: dict[str, tuple[ComfyUIClient, str]] = {}  # shot id -> (server, prompt id)
         self._cancelled: set[str] = set()
+        self._uploaded: dict[tuple[str, Path, int], str] = {}  # (server, image, mtime) -> name there
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
         if not request.workflow:
@@ -68,21 +69,32 @@ class ComfyUIBackend:
         self._cancelled.discard(request.shot_id)
         on_event(GenerationEvent("queued", request.shot_id))
         while True:
-            async with self.farm.slot(template, exclude=lost_on) as client:
-                try:
-                    return await self._run_on(client, template, request, on_event, started)
-                except ServerLostPrompt as exc:
-                    if request.shot_id in self._cancelled:
-                        raise PromptInterrupted("Cancelled.") from None
-                    lost_on.append(client.name)
-                    self.farm.status[client.name].up = False
-                    on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
+            try:
+                # The slot is held while the server works; the download happens after it is
+                # freed, so the server starts our next prompt meanwhile.
+                async with self.farm.slot(template, exclude=lost_on) as client:
+                    prompt_id, entry = await self._run_on(client, template, request, on_event)
+                return await self._collect(client, template, request, prompt_id, entry, started, on_event)
+            except ServerLostPrompt as exc:
+                if request.shot_id in self._cancelled:
+                    raise PromptInterrupted("Cancelled.") from None
+                lost_on.append(client.name)
+                self.farm.status[client.name].up = False
+                on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
+
+    async def _upload(self, client: ComfyUIClient, image: Path) -> str:
+        """The input image on that server, uploaded once per content (every variant of a
+        shot, and every shot from the same still, uses the same upload)."""
+        key = (client.name, image.resolve(), image.stat().st_mtime_ns)
+        if key not in self._uploaded:
+            self._uploaded[key] = await client.upload_image(image)
+        return self._uploaded[key]
 
     async def _run_on(
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, on_event: EventSink,
-        started: float,
-    ) -> GenerationResult:
-        uploaded = await client.upload_image(request.input_image) if request.input_image is not None else None
+    ) -> tuple[str, dict[str, Any]]:
+        """Send the prompt and follow it to the end: its id and history entry."""
+        uploaded = await self._upload(client, request.input_image) if request.input_image is not None else None
         prompt_id, client_id = str(uuid.uuid4()), str(uuid.uuid4())
         graph = template.fill(
             WorkflowValues.from_request(request, uploaded_image=uploaded, filename_prefix=f"foundry/{request.shot_id[:12]}"),
@@ -103,7 +115,7 @@ class ComfyUIBackend:
                 entry = await client.follow(prompt_id, socket, progress)
         finally:
             self._running.pop(request.shot_id, None)
-        return await self._collect(client, template, request, prompt_id, entry, started, on_event)
+        return prompt_id, entry
 
     async def resume(self, server: str, prompt_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
         """Follow a prompt submitted before a restart, by its id, instead of submitting it again.
