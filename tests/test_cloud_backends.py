@@ -300,7 +300,7 @@ def test_resume_follows_a_task_by_its_id_without_submitting_again(provider: Prov
     with provider.server(api_key=KEY, task_seconds=TASK_S) as server:
         remote_id = run(provider, server, interrupted)
         assert server.submissions == 1 and server.cancels == 0
-        result = run(provider, server, lambda b: b.resume(remote_id, request, events.append))
+        result = run(provider, server, lambda b: b.resume(b.name, remote_id, request, events.append))
         assert server.submissions == 1 and server.downloads == 1
     assert result.backend_info["remote_id"] == remote_id and probe_source(result.path).width == 160
     assert events[-1].kind == "done"
@@ -565,7 +565,7 @@ def test_stability_has_nothing_to_resume_and_reports_a_configured_key(tmp_path: 
         health = run_with(stability(server), lambda b: b.health())
         missing = run_with(stability(server, key=""), lambda b: b.health())
         with pytest.raises(GenerationError):
-            run_with(stability(server), lambda b: b.resume("x", shot(tmp_path), lambda e: None))
+            run_with(stability(server), lambda b: b.resume(b.name, "x", shot(tmp_path), lambda e: None))
         assert server.requests == []
     assert health.ok and not missing.ok and "No Stability AI API key" in missing.message
 

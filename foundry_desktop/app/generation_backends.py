@@ -12,12 +12,21 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from foundry_desktop.app.generation_settings import GenerationSettings, load_settings
+from foundry_desktop.app.api_keys import api_key
+from foundry_desktop.app.generation_settings import (
+    CloudServiceSettings,
+    GenerationSettings,
+    load_settings,
+)
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
 from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer, ServerStatus
 from foundry_desktop.generation.default_backends import default_registry
+from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
+from foundry_desktop.generation.replicate_backend import ReplicateBackend
+from foundry_desktop.generation.runway_backend import RunwayBackend
+from foundry_desktop.generation.stability_backend import StabilityBackend
 from foundry_desktop.generation.workflow_library import WorkflowLibrary
 from foundry_desktop.generation.workflow_template import WorkflowTemplate
 
@@ -35,13 +44,37 @@ def comfy_farm(settings: GenerationSettings, http: httpx.AsyncClient) -> ComfyFa
     )
 
 
+def _cloud_options(settings: GenerationSettings, provider: str) -> dict[str, str]:
+    service = settings.cloud.get(provider, CloudServiceSettings())
+    options = {}
+    if service.base_url:
+        options["base_url"] = service.base_url
+    if service.default_model:
+        options["default_model"] = service.default_model
+    return options
+
+
 @contextlib.asynccontextmanager
 async def generation_backends(settings: GenerationSettings | None = None) -> AsyncIterator[BackendRegistry]:
+    """Every backend of this machine. Cloud ones read their key from the password store at
+    each call (api_keys), so a key set meanwhile is used, and a missing one is named in words."""
     settings = settings or load_settings()
     registry = default_registry()
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
         registry.register(ComfyUIBackend(comfy_farm(settings, http), workflow_library()))
-        yield registry
+        registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
+        registry.register(ReplicateBackend(http, lambda: api_key("replicate"), **_cloud_options(settings, "replicate")))
+        registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability")))
+        openai_options = _cloud_options(settings, "openai")
+        openai = None
+        if "base_url" in openai_options:
+            openai = OpenAIVideoBackend(lambda: api_key("openai"), **openai_options)
+            registry.register(openai)
+        try:
+            yield registry
+        finally:
+            if openai is not None:
+                await openai.aclose()
 
 
 async def check_servers(settings: GenerationSettings, names: list[str]) -> list[ServerStatus]:

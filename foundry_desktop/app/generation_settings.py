@@ -36,10 +36,23 @@ class ComfyServerSettings(BaseModel):
         return url
 
 
+class CloudServiceSettings(BaseModel):
+    """Where a cloud service is (None: the provider's own address) and the model a shot gets
+    when it names none. The key is not here: it is in the password store (api_keys)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = None
+    default_model: str | None = None
+
+
 class GenerationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comfyui_servers: list[ComfyServerSettings] = Field(default_factory=list)
+    # By provider (runway, replicate, stability, openai). The OpenAI-compatible videos
+    # backend is used only when a base_url is set: OpenAI's own closed in September 2026.
+    cloud: dict[str, CloudServiceSettings] = Field(default_factory=dict)
 
 
 def settings_path() -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 import av
 
 from foundry_desktop import __version__
+from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
+from foundry_desktop.app.api_keys import api_key, remove_api_key, set_api_key
 from foundry_desktop.app.demo_film import make_demo
 from foundry_desktop.app.events import GenerationProgress, Notice
 from foundry_desktop.app.film_render import FilmRender, render_film
@@ -23,6 +26,7 @@ from foundry_desktop.app.generation_backends import (
     workflow_library,
 )
 from foundry_desktop.app.generation_settings import (
+    CloudServiceSettings,
     ComfyServerSettings,
     GenerationSettings,
     add_server,
@@ -457,6 +461,38 @@ def cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def key(args: argparse.Namespace) -> int:
+    if args.key_command == "set":
+        secret = sys.stdin.readline().strip() if args.stdin else getpass.getpass(f"{args.provider} API key: ")
+        set_api_key(args.provider, secret)
+        print(f"Kept the {args.provider} key in this machine's password store.")
+    elif args.key_command == "remove":
+        remove_api_key(args.provider)
+        print(f"Forgot the {args.provider} key.")
+    else:
+        for provider in API_PROVIDERS:
+            print(f"{provider:<10} {'has a key' if api_key(provider) else 'no key'}")
+    return 0
+
+
+def cloud(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.cloud_command == "set":
+        current = settings.cloud.get(args.provider, CloudServiceSettings())
+        changed = current.model_copy(update={
+            "base_url": args.base_url.rstrip("/") if args.base_url else current.base_url,
+            "default_model": args.model or current.default_model,
+        })
+        save_settings(settings.model_copy(update={"cloud": {**settings.cloud, args.provider: changed}}))
+        print(f"{args.provider}: {changed.base_url or 'its own address'}, default model {changed.default_model or 'its own'}")
+        return 0
+    for provider in API_PROVIDERS:
+        service = settings.cloud.get(provider, CloudServiceSettings())
+        where = service.base_url or ("not set up (needs --base-url)" if provider == "openai" else "its own address")
+        print(f"{provider:<10} {where}; model {service.default_model or 'default'}; {'key set' if api_key(provider) else 'no key'}")
+    return 0
+
+
 def server(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.server_command == "add":
@@ -574,6 +610,8 @@ HANDLERS = {
     "doctor": doctor,
     "server": server,
     "workflow": workflow,
+    "key": key,
+    "cloud": cloud,
     "takes": takes,
     "take": take,
     "jobs": jobs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop import __version__
+from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 
@@ -235,6 +236,29 @@ def build_parser() -> argparse.ArgumentParser:
     workflow_add.add_argument("--category", help="where to list it")
     workflow_check = workflow_commands.add_parser("check", help="which servers can run a workflow")
     workflow_check.add_argument("name", metavar="NAME")
+
+    key = commands.add_parser("key", help="cloud API keys (kept in the system's password store)", description=(
+        "Keep a cloud service's API key in the operating system's password store (never in a project). "
+        "Without a password store, set FOUNDRY_<SERVICE>_API_KEY in the environment instead."
+    ))
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_set = key_commands.add_parser("set", help="store a key (asked for, or read from standard input)")
+    key_set.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE", help=", ".join(API_PROVIDERS))
+    key_set.add_argument("--stdin", action="store_true", help="read the key from standard input")
+    key_remove = key_commands.add_parser("remove", help="forget a key")
+    key_remove.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE")
+    key_commands.add_parser("list", help="which services have a key (the keys are never shown)")
+
+    cloud = commands.add_parser("cloud", help="cloud services' addresses and default models", description=(
+        "Where a cloud service is and which model a shot gets when it names none. An OpenAI-compatible "
+        "videos gateway is used only once its --base-url is set."
+    ))
+    cloud_commands = cloud.add_subparsers(dest="cloud_command", metavar="ACTION", required=True)
+    cloud_set = cloud_commands.add_parser("set", help="set a service's address or default model")
+    cloud_set.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE")
+    cloud_set.add_argument("--base-url", metavar="URL")
+    cloud_set.add_argument("--model", metavar="NAME")
+    cloud_commands.add_parser("list", help="the services and how they are set up")
 
     doctor = commands.add_parser("doctor", help="show what this machine can do", description=(
         "List the video encoders this machine really has (each is tried on one frame; the answers are "

@@ -675,8 +675,10 @@ class _Reporter:
     def __init__(self, on_event: EventSink, shot_id: str) -> None:
         self._on_event, self._shot_id, self._last = on_event, shot_id, None
 
-    def __call__(self, kind: EventKind, progress: float, message: str = "") -> None:
-        event = GenerationEvent(kind, self._shot_id, round(max(0.0, min(1.0, progress)), 3), message)
+    def __call__(self, kind: EventKind, progress: float, message: str = "", *, server: str | None = None,
+                 remote_id: str | None = None) -> None:
+        event = GenerationEvent(kind, self._shot_id, round(max(0.0, min(1.0, progress)), 3), message,
+                                server=server, remote_id=remote_id)
         if event != self._last:
             self._last = event
             self._on_event(event)
@@ -737,9 +739,11 @@ class CloudTaskBackend:
         with self._run(request.shot_id) as run:
             return await self._reporting_failures(report, self._generate(request, run, report, started))
 
-    async def resume(self, remote_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+    async def resume(
+        self, server: str | None, remote_id: str, request: GenerationRequest, on_event: EventSink
+    ) -> GenerationResult:
         """Follow a task submitted before a restart, by its id, to its end and download its output;
-        nothing is submitted."""
+        nothing is submitted. (`server` is the backend's name here: one service per backend.)"""
         report = _Reporter(on_event, request.shot_id)
         started = time.monotonic()
         with self._run(request.shot_id) as run:
@@ -800,7 +804,9 @@ class CloudTaskBackend:
             run.remote_id = submission.remote_id
             if self.on_submitted is not None:
                 self.on_submitted(request.shot_id, submission.remote_id)
-            report("progress", 0.0, f"{self.provider} has it (task {submission.remote_id})")
+            # The job records the id, so a restart follows this task instead of paying for another.
+            report("submitted", 0.0, f"{self.provider} has it (task {submission.remote_id})",
+                   server=self.name, remote_id=submission.remote_id)
         return await self._finish(request, run, submission, report, started)
 
     async def _finish(

@@ -141,7 +141,9 @@ class StabilityBackend(CloudTaskBackend):
                 "aspect_ratio": form.get("aspect_ratio", (None, None))[1], "cost_unit": "credits"}
         return Submission(None, info, saved=saved)
 
-    async def resume(self, remote_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+    async def resume(
+        self, server: str | None, remote_id: str, request: GenerationRequest, on_event: EventSink
+    ) -> GenerationResult:
         """Stability makes a picture while Foundry waits: nothing is left at Stability to follow."""
         raise GenerationError("Stability AI makes pictures while Foundry waits, so there is no job there to pick up "
                               "again; generate the shot again.")
