@@ -23,7 +23,6 @@ from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
 from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer, ServerStatus
 from foundry_desktop.generation.default_backends import default_registry
-from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
 from foundry_desktop.generation.replicate_backend import ReplicateBackend
 from foundry_desktop.generation.runway_backend import RunwayBackend
 from foundry_desktop.generation.stability_backend import StabilityBackend
@@ -68,6 +67,10 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         openai_options = _cloud_options(settings, "openai")
         openai = None
         if "base_url" in openai_options:
+            # Imported only when used: the openai package alone takes half a second to
+            # import, which every command of the CLI would otherwise pay.
+            from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
+
             openai = OpenAIVideoBackend(lambda: api_key("openai"), **openai_options)
             registry.register(openai)
         try:
