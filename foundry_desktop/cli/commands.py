@@ -390,10 +390,10 @@ def _progress_lines(service: ProjectService) -> None:
     def show(event: object) -> None:
         if not isinstance(event, GenerationProgress):
             return
-        tenth = int(event.progress * 10)
-        if shown.get(event.shot_id, ("", -1))[1] == tenth and shown[event.shot_id][0] == event.message.split(":")[0]:
+        step = (event.message.split(":")[0], int(event.progress * 10))
+        if shown.get(event.shot_id) == step:
             return
-        shown[event.shot_id] = (event.message.split(":")[0], tenth)
+        shown[event.shot_id] = step
         print(f"shot {numbers.get(event.shot_id, '?')}: {event.progress:4.0%} {event.message}", flush=True)
 
     service.events.subscribe(show)

@@ -257,15 +257,11 @@ def _join(
         template = first.streams.video[0]
         extradata = template.codec_context.extradata
         with (
-            VideoWriter(
+            VideoWriter.for_format(
                 output,
-                width=fmt.width,
-                height=fmt.height,
-                frame_rate=fmt.frame_rate,
-                keyframe_interval_s=fmt.keyframe_interval_s,
+                fmt,
                 audio_rate=rate,
                 container=recipe.container,
-                encoding=fmt.encoding,
                 faststart=True,
                 copy_video_from=template,
             ) as writer,

@@ -132,16 +132,7 @@ def render_segment(
         outgoing = stack.enter_context(open_span(segment.source, fmt))
         incoming = stack.enter_context(open_span(segment.incoming, fmt)) if segment.incoming is not None else None
         writer = stack.enter_context(
-            VideoWriter(
-                output,
-                width=fmt.width,
-                height=fmt.height,
-                frame_rate=fmt.frame_rate,
-                keyframe_interval_s=fmt.keyframe_interval_s,
-                encoding=fmt.encoding,
-                container=fmt.encoding.segment_container,
-                described_as=described_as,
-            )
+            VideoWriter.for_format(output, fmt, container=fmt.encoding.segment_container, described_as=described_as)
         )
         painter = CaptionPainter(fmt.width, fmt.height) if segment.captions else None
         pictures = outgoing.frames(segment.frames)

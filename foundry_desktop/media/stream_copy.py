@@ -42,8 +42,7 @@ def _film_extradata(fmt: VideoFormat) -> bytes:
     """The codec parameters the film's encoder writes, read back from a one-frame file."""
     with tempfile.TemporaryDirectory(prefix="foundry-sps-") as folder:
         path = Path(folder) / "one-frame.mp4"
-        with VideoWriter(path, width=fmt.width, height=fmt.height, frame_rate=fmt.frame_rate, encoding=fmt.encoding,
-                         keyframe_interval_s=fmt.keyframe_interval_s) as writer:
+        with VideoWriter.for_format(path, fmt) as writer:
             writer.add_frame(av.VideoFrame(fmt.width, fmt.height, "yuv420p"))
             writer.finish()
         with av.open(str(path)) as container:

@@ -17,6 +17,7 @@ import uuid
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import av
 import av.container
@@ -28,6 +29,7 @@ from foundry_desktop.media.video_encoding import (
     AUDIO_CODECS,
     ENCODER_THREADS,
     VideoEncoding,
+    VideoFormat,
 )
 
 # AVColorSpace / AVColorPrimaries / AVColorTransferCharacteristic BT709, AVCOL_RANGE_MPEG.
@@ -134,6 +136,12 @@ class VideoWriter:
         except BaseException:
             self.abort()
             raise
+
+    @classmethod
+    def for_format(cls, path: Path, fmt: VideoFormat, **options: Any) -> VideoWriter:
+        """A writer of `fmt`'s size, rate, encoding and keyframe interval (`options`: the rest)."""
+        return cls(path, width=fmt.width, height=fmt.height, frame_rate=fmt.frame_rate,
+                   keyframe_interval_s=fmt.keyframe_interval_s, encoding=fmt.encoding, **options)
 
     def __enter__(self) -> VideoWriter:
         return self
