@@ -38,12 +38,15 @@ def still(tmp_path) -> Path:
     return path
 
 
-async def run_backend(servers, work, tmp_path):
+async def run_backend(servers, work, tmp_path, max_queued=1):
     """Run `work(backend)` with a farm of `servers`, and close what it opened."""
     async with httpx.AsyncClient(timeout=30) as http:
-        farm = ComfyFarm([ComfyServer(s.name, s.url) for s in servers], http)
+        farm = ComfyFarm([ComfyServer(s.name, s.url, max_queued=max_queued) for s in servers], http)
         backend = ComfyUIBackend(farm, WorkflowLibrary(tmp_path / "user-workflows"))
-        return await work(backend)
+        try:
+            return await work(backend)
+        finally:
+            await backend.aclose()
 
 
 def test_a_take_is_made_on_a_server_downloaded_and_checked(tmp_path, still):
@@ -70,6 +73,38 @@ def test_jobs_spread_over_the_farm(tmp_path, still):
         results = asyncio.run(run_backend([a, b], work, tmp_path))
         assert (a.submissions, b.submissions) == (2, 2)
     assert len({r.path for r in results}) == 4
+
+
+def test_the_prompts_on_a_server_share_one_socket_and_survive_its_drop(tmp_path, still):
+    """One event socket per server: every prompt there is followed on it. When it drops,
+    the prompts on it finish by polling, and the next prompt opens a new one."""
+    with ComfyUIServer(name="gpu-1", job_seconds=0.6, models=SVD_MODELS) as server:
+
+        async def work(backend):
+            progress: dict[str, list[str]] = {}
+
+            def events_of(shot):
+                return lambda event: progress.setdefault(shot, []).append(event.kind)
+
+            first = await asyncio.gather(*(
+                backend.generate(request(tmp_path, f"shot-{n}", image=still, seed=n), events_of(f"shot-{n}"))
+                for n in range(3)
+            ))
+            sockets_after_three = server.sockets_opened
+            job = asyncio.create_task(backend.generate(request(tmp_path, "shot-3", image=still, seed=3), lambda e: None))
+            while not server.queue_remaining():
+                await asyncio.sleep(0.02)
+            server.drop_sockets()  # mid-run: the prompt is followed by polling from here
+            dropped = await job
+            after = await backend.generate(request(tmp_path, "shot-4", image=still, seed=4), events_of("shot-4"))
+            return first, sockets_after_three, dropped, after, progress
+
+        first, sockets_after_three, dropped, after, progress = asyncio.run(run_backend([server], work, tmp_path, max_queued=3))
+        assert server.submissions == 5 and sockets_after_three == 1
+        assert server.sockets_opened == 2  # one reconnect, by the prompt after the drop
+    assert all("progress" in progress[f"shot-{n}"] for n in range(3))  # each prompt got its own events
+    assert "progress" in progress["shot-4"]
+    assert len({r.path for r in [*first, dropped, after]}) == 5 and probe_source(dropped.path).width == 128
 
 
 def test_a_node_error_reaches_the_creator_in_words(tmp_path, still):

@@ -79,10 +79,10 @@ def test_a_job_the_server_never_got_is_sent_again_and_a_stale_unsent_one_is_drop
                                      spec=spec, created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00", **state)
 
             # A crash between recording the prompt id and the server receiving it:
-            service.store.add_job(job(first, state="submitting", server="studio", remote_id="never-arrived"))
+            service.store.add_jobs([job(first, state="submitting", server="studio", remote_id="never-arrived")])
             # A job queued for what the second shot used to be:
             stale = job(second).model_copy(update={"fingerprint": "an-older-version"})
-            service.store.add_job(stale)
+            service.store.add_jobs([stale])
         assert main(["generate", project, "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["generated"] == 2
         assert server.submissions == 2  # the lost one once, the second shot once

@@ -20,9 +20,9 @@ def job(shot: str, *, priority: int = 0, created: str = "2026-11-25T10:00:00", *
 def test_jobs_survive_a_reopen_in_priority_then_age_order(tmp_path):
     path = tmp_path / "film.foundry"
     with ProjectStore.create(path, Project(name="Film")) as store:
-        store.add_job(job("late", created="2026-11-25T10:05:00"))
-        store.add_job(job("early"))
-        store.add_job(job("urgent", priority=5, created="2026-11-25T10:09:00"))
+        store.add_jobs([job("late", created="2026-11-25T10:05:00")])
+        store.add_jobs([job("early")])
+        store.add_jobs([job("urgent", priority=5, created="2026-11-25T10:09:00")])
         submitted = store.jobs()[1].model_copy(update={"state": "submitted", "server": "gpu-1", "remote_id": "p-1"})
         saved = store.save_job(submitted)
         assert saved.updated_at > submitted.updated_at

@@ -60,7 +60,8 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
     settings = settings or load_settings()
     registry = default_registry()
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        registry.register(ComfyUIBackend(comfy_farm(settings, http), workflow_library()))
+        comfyui = ComfyUIBackend(comfy_farm(settings, http), workflow_library())
+        registry.register(comfyui)
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
         registry.register(ReplicateBackend(http, lambda: api_key("replicate"), **_cloud_options(settings, "replicate")))
         registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability")))
@@ -69,13 +70,16 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         if "base_url" in openai_options:
             # Imported only when used: the openai package alone takes half a second to
             # import, which every command of the CLI would otherwise pay.
-            from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
+            from foundry_desktop.generation.openai_video_backend import (
+                OpenAIVideoBackend,
+            )
 
             openai = OpenAIVideoBackend(lambda: api_key("openai"), **openai_options)
             registry.register(openai)
         try:
             yield registry
         finally:
+            await comfyui.aclose()
             if openai is not None:
                 await openai.aclose()
 

@@ -26,7 +26,7 @@ from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Shot, Take, new_id
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.domain.time import parse_frame_rate
-from foundry_desktop.errors import FoundryError, InvalidEditError
+from foundry_desktop.errors import FoundryError, GenerationError, InvalidEditError
 from foundry_desktop.generation.backend import (
     BackendRegistry,
     GenerationEvent,
@@ -76,6 +76,9 @@ async def generate_shots(
     report = GenerateReport()
     jobs = _jobs_to_run(service, report, shot_ids)
     jobs += _variant_jobs(service, shot_ids, variants)
+    service.store.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
+    for shot_id in dict.fromkeys(job.shot_id for job in jobs):
+        _announce(service, shot_id)
     limits: dict[str, asyncio.Semaphore] = {}
 
     async def run(job: GenerationJob) -> None:
@@ -84,15 +87,11 @@ async def generate_shots(
             try:
                 await _run_job(service, registry, job)
                 report.generated += 1
-            except asyncio.CancelledError:
-                service.store.set_generation_state(job.shot_id, None)
-                raise
             except FoundryError as exc:
                 index = _index_of(service, job.shot_id)
-                service.store.set_generation_state(job.shot_id, GenerationState("failed", job.fingerprint, str(exc)))
                 report.failed += 1
                 report.failures.append(f"Shot {index + 1}: {exc}" if index >= 0 else str(exc))
-            _refresh(service, job.shot_id)
+            _announce(service, job.shot_id)
 
     await asyncio.gather(*(run(job) for job in jobs))
     return report
@@ -102,7 +101,7 @@ def _jobs_to_run(service: ProjectService, report: GenerateReport, shot_ids: set[
     """Unfinished jobs still worth finishing, then a new job for every other shot that needs one."""
     fmt = service.format
     wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, fmt)) for shot in service.project.timeline.shots}
-    jobs = []
+    jobs, new_jobs = [], []
     for job in service.store.jobs(UNFINISHED):
         if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
             # Never sent, and the shot has changed since: nothing is owed for it.
@@ -125,17 +124,22 @@ def _jobs_to_run(service: ProjectService, report: GenerateReport, shot_ids: set[
             if reusable.shot_id != shot.id:
                 reusable = reusable.model_copy(update={"id": new_id(), "shot_id": shot.id})
                 service.store.add_take(reusable, select_it=True)
+                service.project = service.project.with_take(reusable, select_it=True)
             else:
                 service.store.select_take(shot.id, reusable.id)
+                service.project = service.project.with_selected_take(shot.id, reusable.id)
             report.reused += 1
-            _refresh(service, shot.id)
+            _announce(service, shot.id)
             continue
-        now = _now()
-        job = GenerationJob(shot_id=shot.id, fingerprint=fingerprint, backend=shot.spec.backend, spec=spec,
-                            created_at=now, updated_at=now)
-        service.store.add_job(job)
-        jobs.append(job)
-    return jobs
+        new_jobs.append(_new_job(shot, fingerprint, spec))
+    service.store.add_jobs(new_jobs)
+    return jobs + new_jobs
+
+
+def _new_job(shot: Shot, fingerprint: str, spec: dict) -> GenerationJob:
+    now = _now()
+    return GenerationJob(shot_id=shot.id, fingerprint=fingerprint, backend=shot.spec.backend, spec=spec,
+                         created_at=now, updated_at=now)
 
 
 def _variant_jobs(service: ProjectService, shot_ids: set[str] | None, variants: int) -> list[GenerationJob]:
@@ -145,11 +149,8 @@ def _variant_jobs(service: ProjectService, shot_ids: set[str] | None, variants: 
             continue
         for _ in range(variants):
             spec = {**generation_spec(shot, service.format), "seed": new_seed()}
-            now = _now()
-            job = GenerationJob(shot_id=shot.id, fingerprint=fingerprint_of_spec(spec), backend=shot.spec.backend,
-                                spec=spec, created_at=now, updated_at=now)
-            service.store.add_job(job)
-            jobs.append(job)
+            jobs.append(_new_job(shot, fingerprint_of_spec(spec), spec))
+    service.store.add_jobs(jobs)
     return jobs
 
 
@@ -164,8 +165,7 @@ async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id
         cancel_remote = getattr(backend, "cancel_remote", None)
         if job.state in ("submitting", "submitted") and job.remote_id and cancel_remote is not None:
             await cancel_remote(job.server, job.remote_id)
-        service.store.save_job(job.model_copy(update={"state": "cancelled", "error": "cancelled by the creator"}))
-        service.store.set_generation_state(job.shot_id, None)
+        service.store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": "cancelled by the creator"}), None)
     return len(jobs)
 
 
@@ -192,48 +192,52 @@ def _request(service: ProjectService, job: GenerationJob) -> GenerationRequest:
 
 
 async def _run_job(service: ProjectService, registry: BackendRegistry, job: GenerationJob) -> None:
-    backend = registry.get(job.backend)
-    request = _request(service, job)
+    """Run (or follow) one job to its take. A failure is recorded on the job and its shot;
+    a cancelled task (the app quitting) leaves the job as it was, to be followed up next time."""
     store = service.store
-    store.set_generation_state(job.shot_id, GenerationState("generating", job.fingerprint))
-    _announce(service, job.shot_id)
 
     def forward(event: GenerationEvent) -> None:
         nonlocal job
         if event.kind in ("submitting", "submitted"):
-            # Recorded before the request leaves (submitting), so a crash mid-send can be followed up.
+            # Recorded before the request leaves (submitting), so a crash mid-send is followed up
+            # (by the remote id, where we chose it) and never simply sent again.
             job = store.save_job(job.model_copy(update={"state": event.kind, "server": event.server,
                                                         "remote_id": event.remote_id}))
         service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind))
 
     started = time.monotonic()
-    result = None
-    resume = getattr(backend, "resume", None)
-    if job.state in ("submitting", "submitted") and job.remote_id and resume is not None:
-        try:
-            result = await resume(job.server, job.remote_id, request, forward)
-        except RemoteJobLost:
-            result = None  # the service never got it, or forgot it: send it again
-    if result is None:
-        job = store.save_job(job.model_copy(update={"state": "queued", "attempts": job.attempts + 1}))
-        try:
+    try:
+        backend = registry.get(job.backend)
+        request = _request(service, job)
+        result = None
+        resume = getattr(backend, "resume", None)
+        if job.state == "submitting" and not job.remote_id:
+            raise GenerationError(
+                f"Foundry stopped while sending this shot to {backend.name}, before the answer came; "
+                f"it may be there. Look at {backend.name}'s own list of tasks, then generate the shot again if it is not."
+            )
+        if job.state in ("submitting", "submitted") and job.remote_id and resume is not None:
+            try:
+                result = await resume(job.server, job.remote_id, request, forward)
+            except RemoteJobLost:
+                result = None  # the service never got it, or forgot it: send it again
+        if result is None:
+            # Saved with its next change (submitting), which comes before anything is sent.
+            job = job.model_copy(update={"state": "queued", "attempts": job.attempts + 1})
             result = await backend.generate(request, forward)
-        except FoundryError as exc:
-            store.save_job(job.model_copy(update={"state": "failed", "error": str(exc)}))
-            raise
-        except asyncio.CancelledError:
-            store.save_job(job.model_copy(update={"state": "cancelled"}))
-            raise
-    take = _adopt(service, job, backend.name, request, result, time.monotonic() - started)
-    store.save_job(job.model_copy(update={"state": "done", "progress": 1.0, "take_id": take.id,
-                                          "cost_actual": result.backend_info.get("gpu_seconds"),
-                                          "cost_unit": "GPU seconds" if "gpu_seconds" in result.backend_info else None}))
-    store.set_generation_state(job.shot_id, None)
+    except FoundryError as exc:
+        store.save_job_and_state(job.model_copy(update={"state": "failed", "error": str(exc)}),
+                                 GenerationState("failed", job.fingerprint, str(exc)))
+        raise
+    except asyncio.CancelledError:
+        store.set_generation_states({job.shot_id: None})
+        raise
+    _adopt(service, job, backend.name, request, result, time.monotonic() - started)
 
 
 def _adopt(service: ProjectService, job: GenerationJob, backend: str, request: GenerationRequest,
-           result: GenerationResult, elapsed_s: float) -> Take:
-    """The result as a take in the media cache; selected if the shot still asks for it."""
+           result: GenerationResult, elapsed_s: float) -> None:
+    """The result as a take in the media cache, its job done; selected if the shot still asks for it."""
     relative, content_hash = service.store.media.adopt(Path(result.path), "takes", move=True)
     take = Take(
         shot_id=job.shot_id,
@@ -254,8 +258,11 @@ def _adopt(service: ProjectService, job: GenerationJob, backend: str, request: G
     # locked to it): keep the take, but only show it if it still matches what the shot asks for.
     current = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
     still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.format)) == job.fingerprint
-    service.store.add_take(take, select_it=still_wanted)
-    return take
+    cost = result.backend_info.get("gpu_seconds")
+    service.store.finish_job(job.model_copy(update={"cost_actual": cost, "cost_unit": "GPU seconds" if cost is not None else None}),
+                             take, select_it=still_wanted)
+    # The project in memory follows the store without reading it all again (one job of many).
+    service.project = service.project.with_take(take, select_it=still_wanted)
 
 
 def _now() -> str:
@@ -265,12 +272,6 @@ def _now() -> str:
 def _index_of(service: ProjectService, shot_id: str) -> int:
     ids = [s.id for s in service.project.timeline.shots]
     return ids.index(shot_id) if shot_id in ids else -1
-
-
-def _refresh(service: ProjectService, shot_id: str) -> None:
-    """After a take was added or chosen: the project as stored, and the views told."""
-    service.reload()
-    _announce(service, shot_id)
 
 
 def _announce(service: ProjectService, shot_id: str) -> None:

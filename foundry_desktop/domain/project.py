@@ -243,3 +243,13 @@ class Project(_Model):
 
     def selected_take(self, shot: Shot) -> Take | None:
         return next((t for t in self.takes_of(shot.id) if t.id == shot.selected_take_id), None)
+
+    def with_take(self, take: Take, *, select_it: bool) -> Project:
+        """This project with a new (newest) take for its shot, shown there if `select_it`."""
+        takes = {**self.takes, take.shot_id: [*self.takes_of(take.shot_id), take]}
+        changed = self.model_copy(update={"takes": takes})
+        return changed.with_selected_take(take.shot_id, take.id) if select_it else changed
+
+    def with_selected_take(self, shot_id: str, take_id: str | None) -> Project:
+        shots = [s.model_copy(update={"selected_take_id": take_id}) if s.id == shot_id else s for s in self.timeline.shots]
+        return self.model_copy(update={"timeline": self.timeline.model_copy(update={"shots": shots})})

@@ -687,7 +687,7 @@ class _Reporter:
 class CloudTaskBackend:
     """The life cycle of a cloud generation, once for every provider.
 
-    generate(): report queued → submit → record the remote id (`on_submitted`)
+    generate(): report queued → submitting → submit → record the remote id (`on_submitted`)
     → poll with backoff, reporting progress → download the output as soon as
     it succeeds → report done. resume(): the same from an existing remote id,
     without submitting. cancel(): the provider's cancel for a running task.
@@ -798,7 +798,10 @@ class CloudTaskBackend:
     async def _generate(
         self, request: GenerationRequest, run: _Run, report: _Reporter, started: float,
     ) -> GenerationResult:
-        report("queued", 0.0, f"sending to {self.provider}")
+        report("queued", 0.0, f"for {self.provider}")
+        # Recorded by the job before the create call: should Foundry stop before the answer,
+        # the task may exist with no id known to us, and is not sent again unasked.
+        report("submitting", 0.0, f"sending to {self.provider}", server=self.name)
         submission = await self._submit(request)
         if submission.remote_id is not None:
             run.remote_id = submission.remote_id

@@ -95,7 +95,7 @@ class ComfyUIBackend:
     ) -> tuple[str, dict[str, Any]]:
         """Send the prompt and follow it to the end: its id and history entry."""
         uploaded = await self._upload(client, request.input_image) if request.input_image is not None else None
-        prompt_id, client_id = str(uuid.uuid4()), str(uuid.uuid4())
+        prompt_id = str(uuid.uuid4())
         graph = template.fill(
             WorkflowValues.from_request(request, uploaded_image=uploaded, filename_prefix=f"foundry/{request.shot_id[:12]}"),
             ignore_unknown=True,
@@ -107,12 +107,12 @@ class ComfyUIBackend:
 
         self._running[request.shot_id] = (client, prompt_id)
         try:
-            async with client.events(client_id) as socket:
+            async with client.events(prompt_id) as events:
                 on_event(GenerationEvent("submitting", request.shot_id, server=client.name, remote_id=prompt_id))
-                await client.submit(graph, client_id, prompt_id)
+                await client.submit(graph, client.client_id, prompt_id)
                 on_event(GenerationEvent("submitted", request.shot_id, 0.0, f"queued on {client.name}",
                                          server=client.name, remote_id=prompt_id))
-                entry = await client.follow(prompt_id, socket, progress)
+                entry = await client.follow(prompt_id, events, progress)
         finally:
             self._running.pop(request.shot_id, None)
         return prompt_id, entry
@@ -169,6 +169,9 @@ class ComfyUIBackend:
         client = self.farm.clients.get(server)
         if client is not None:
             await client.cancel(prompt_id)
+
+    async def aclose(self) -> None:
+        await self.farm.aclose()
 
     async def health(self) -> BackendHealth:
         await self.farm.check_all()

@@ -2,7 +2,8 @@
 
 The order matters and is ComfyUI's, not ours: open the WebSocket with a
 client id *before* posting the prompt with that id (execution events go only
-to that client); post with a prompt id we chose, so a restart can find the
+to that client; one socket per server serves all our prompts there, see
+comfyui_events); post with a prompt id we chose, so a restart can find the
 prompt again; follow only our prompt's events; fetch the history after the
 final `executing {node: null}` (it is written just after success). When the
 socket drops, the prompt is followed by polling its history and the queue, and
@@ -18,21 +19,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
 
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
+from foundry_desktop.generation.comfyui_events import EventQueue, ServerEvents
 from foundry_desktop.media.probe import SourceInfo, probe_source
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".webp", ".gif")
@@ -91,7 +90,7 @@ class ComfyUIClient:
         self._max_download_bytes = max_download_bytes
         parts = urlsplit(self.url)
         scheme = "wss" if parts.scheme == "https" else "ws"
-        self._ws_url = f"{scheme}://{parts.netloc}{parts.path}/ws"
+        self._events = ServerEvents(f"{scheme}://{parts.netloc}{parts.path}/ws")
 
     # -- plain requests -------------------------------------------------------
 
@@ -170,49 +169,41 @@ class ComfyUIClient:
 
     # -- following a prompt ---------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def events(self, client_id: str) -> AsyncIterator[ClientConnection | None]:
-        """The event socket for `client_id`, opened before submitting (None if it will not open:
-        the prompt is then followed by polling)."""
-        try:
-            socket = await connect(f"{self._ws_url}?clientId={client_id}", max_size=2**24, open_timeout=10)
-        except (OSError, WebSocketException, asyncio.TimeoutError):
-            socket = None
-        try:
-            yield socket
-        finally:
-            if socket is not None:
-                with contextlib.suppress(Exception):
-                    await socket.close()
+    def events(self, prompt_id: str) -> contextlib.AbstractAsyncContextManager[EventQueue | None]:
+        """The events of `prompt_id` on the server's one socket, from now on (None if it will
+        not open: the prompt is then followed by polling). Enter it before submitting."""
+        return self._events.following(prompt_id)
 
-    async def follow(self, prompt_id: str, socket: ClientConnection | None, on_progress: Progress) -> dict[str, Any]:
+    @property
+    def client_id(self) -> str:
+        """The client id to post prompts with: their events come to our socket."""
+        return self._events.client_id
+
+    async def aclose(self) -> None:
+        await self._events.close()
+
+    async def follow(self, prompt_id: str, events: EventQueue | None, on_progress: Progress) -> dict[str, Any]:
         """Wait for the prompt to end; its history entry on success."""
-        if socket is not None:
-            with contextlib.suppress(OSError, WebSocketException):
-                await self._listen(prompt_id, socket, on_progress)
+        if events is not None:
+            await self._listen(prompt_id, events, on_progress)
         # Finished (history is written just after success), or the socket dropped: poll.
         return await self._poll(prompt_id, on_progress)
 
-    async def _listen(self, prompt_id: str, socket: ClientConnection, on_progress: Progress) -> None:
-        async for message in socket:
-            if isinstance(message, bytes):
-                continue  # a preview image
-            event = json.loads(message)
-            kind, data = event.get("type"), event.get("data") or {}
-            if data.get("prompt_id") not in (None, prompt_id):
-                continue  # another prompt of ours, or of nobody we know
+    async def _listen(self, prompt_id: str, events: EventQueue, on_progress: Progress) -> None:
+        while (event := await events.get()) is not None:
+            kind, data = event
             if kind == "progress" and data.get("max"):
                 on_progress(data["value"] / data["max"], f"node {data.get('node')}")
-            elif kind == "executing" and data.get("prompt_id") == prompt_id:
+            elif kind == "executing":
                 if data.get("node") is None:
                     return  # the legacy "done" marker: the history is being written
                 on_progress(-1.0, f"node {data['node']}")
-            elif kind == "execution_error" and data.get("prompt_id") == prompt_id:
+            elif kind == "execution_error":
                 raise GenerationError(
                     f"ComfyUI on {self.name} failed in node {data.get('node_id')} ({data.get('node_type')}): "
                     f"{data.get('exception_type', 'error')}: {data.get('exception_message', '').strip()}"
                 )
-            elif kind == "execution_interrupted" and data.get("prompt_id") == prompt_id:
+            elif kind == "execution_interrupted":
                 raise PromptInterrupted(f"The prompt was interrupted on {self.name}.")
 
     async def _poll(self, prompt_id: str, on_progress: Progress) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class ServerStatus:
     vram_free: int = 0
     in_flight: int = 0  # our prompts on it now
     checked_at: float = 0.0
-    capabilities: dict[str, Any] = field(default_factory=dict, repr=False)  # object_info, models by folder
+    capabilities: dict[str, Any] = field(default_factory=dict, repr=False)  # object_info, models by folder, verdicts
 
 
 class ComfyFarm:
@@ -57,6 +57,10 @@ class ComfyFarm:
         self.clients = {server.name: ComfyUIClient(server.name, server.url, http) for server in servers}
         self.status = {server.name: ServerStatus(server) for server in servers}
         self._slot_freed = asyncio.Condition()
+
+    async def aclose(self) -> None:
+        """Close the servers' event sockets."""
+        await asyncio.gather(*(client.aclose() for client in self.clients.values()))
 
     async def check(self, name: str) -> ServerStatus:
         """Ask the server how it is (GET /system_stats and /queue)."""
@@ -90,10 +94,14 @@ class ComfyFarm:
         if "object_info" not in capabilities:
             capabilities["object_info"] = await client.object_info()
             capabilities["models"] = {}
-        models = capabilities["models"]
-        for folder in {model.folder for model in template.required_models()} - models.keys():
-            models[folder] = await client.models(folder)
-        return template.check_against(capabilities["object_info"], models)
+        # The verdict per workflow holds as long as the nodes and models it came from.
+        verdicts = capabilities.setdefault("verdicts", {})
+        if template.identity not in verdicts:
+            models = capabilities["models"]
+            for folder in {model.folder for model in template.required_models()} - models.keys():
+                models[folder] = await client.models(folder)
+            verdicts[template.identity] = template.check_against(capabilities["object_info"], models)
+        return verdicts[template.identity]
 
     def forget_capabilities(self, name: str) -> None:
         """After a server was restarted or changed: ask for its nodes and models again."""

@@ -58,6 +58,20 @@ class WorkflowLibrary:
     def __init__(self, user_dir: Path, builtin_dir: Path | None = None) -> None:
         self.user_dir = user_dir
         self.builtin_dir = builtin_dir if builtin_dir is not None else builtin_workflows_dir()
+        self._loaded: dict[tuple[Path, str], tuple[tuple[int, int], WorkflowTemplate]] = {}
+
+    def _load(self, path: Path, name: str | None = None) -> WorkflowTemplate:
+        """The template in `path`, parsed again only when the file has changed (every job of
+        a batch asks for its workflow)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_workflow_template(path, name=name)  # which says in words what is wrong
+        key, version = (path, name or path.stem), (stat.st_mtime_ns, stat.st_size)
+        cached = self._loaded.get(key)
+        if cached is None or cached[0] != version:
+            cached = self._loaded[key] = (version, load_workflow_template(path, name=name))
+        return cached[1]
 
     # -- reading --------------------------------------------------------------
 
@@ -67,7 +81,7 @@ class WorkflowLibrary:
         entries = []
         for name, path, builtin in self._files():
             try:
-                template = load_workflow_template(path, name=name)
+                template = self._load(path, name)
             except FoundryError:
                 continue
             entries.append(self._entry(template, path, builtin, index))
@@ -91,7 +105,7 @@ class WorkflowLibrary:
         found = []
         for name, path, _ in self._files():
             try:
-                load_workflow_template(path, name=name)
+                self._load(path, name)
             except FoundryError as exc:
                 found.append(str(exc))
         return found
@@ -103,10 +117,10 @@ class WorkflowLibrary:
         """
         for name, path, _ in self._files():
             if name == reference:
-                return load_workflow_template(path, name=name)
+                return self._load(path, name)
         candidate = Path(reference).expanduser()
         if candidate.suffix.lower() == ".json" and candidate.is_file():
-            return load_workflow_template(candidate)
+            return self._load(candidate)
         known = ", ".join(self.names()) or "none"
         raise GenerationError(f"There is no workflow called {reference!r} (there are: {known}).")
 
@@ -114,7 +128,7 @@ class WorkflowLibrary:
         index = self._read_index()
         for file_name, path, builtin in self._files():
             if file_name == name:
-                return self._entry(load_workflow_template(path, name=name), path, builtin, index)
+                return self._entry(self._load(path, name), path, builtin, index)
         raise GenerationError(f"There is no workflow called {name!r}.")
 
     # -- changing -------------------------------------------------------------

@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,7 +230,7 @@ class WorkflowTemplate:
         """Whether the workflow makes moving pictures (it has a frame count to fill)."""
         return "frames" in self.roles
 
-    @property
+    @cached_property
     def identity(self) -> str:
         """A hash of everything that decides what the workflow generates.
 

@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -312,39 +312,45 @@ class ProjectStore:
 
     def add_take(self, take: Take, *, select_it: bool) -> None:
         with self._transaction() as conn:
-            conn.execute(insert(takes_table).values(**take_row(take)))
-            if select_it:
-                conn.execute(
-                    update(shots_table).where(shots_table.c.id == take.shot_id).values(selected_take_id=take.id)
-                )
+            _insert_take(conn, take, select_it)
 
     def select_take(self, shot_id: str, take_id: str | None) -> None:
         with self._transaction() as conn:
             conn.execute(update(shots_table).where(shots_table.c.id == shot_id).values(selected_take_id=take_id))
 
-    def set_generation_state(self, shot_id: str, state: GenerationState | None) -> None:
+    def set_generation_states(self, states: dict[str, GenerationState | None]) -> None:
+        """Each shot's generation mark (None: no mark), in one transaction."""
         with self._transaction() as conn:
-            conn.execute(delete(shot_generation_table).where(shot_generation_table.c.shot_id == shot_id))
-            if state is not None:
-                conn.execute(
-                    insert(shot_generation_table).values(
-                        shot_id=shot_id,
-                        state=state.state,
-                        fingerprint=state.fingerprint,
-                        message=state.message,
-                        updated_at=_now(),
-                    )
-                )
+            for shot_id, state in states.items():
+                _write_generation_state(conn, shot_id, state)
 
-    def add_job(self, job: GenerationJob) -> None:
+    def add_jobs(self, jobs: Iterable[GenerationJob]) -> None:
         with self._transaction() as conn:
-            job_rows.insert_job(conn, job)
+            for job in jobs:
+                job_rows.insert_job(conn, job)
 
     def save_job(self, job: GenerationJob) -> GenerationJob:
         """Write the job's new state (stamped with the time) and return it as saved."""
         saved = job.model_copy(update={"updated_at": _now()})
         with self._transaction() as conn:
             job_rows.update_job(conn, saved)
+        return saved
+
+    def save_job_and_state(self, job: GenerationJob, state: GenerationState | None) -> GenerationJob:
+        """The job's new state and its shot's generation mark (None: no mark), in one transaction."""
+        saved = job.model_copy(update={"updated_at": _now()})
+        with self._transaction() as conn:
+            job_rows.update_job(conn, saved)
+            _write_generation_state(conn, job.shot_id, state)
+        return saved
+
+    def finish_job(self, job: GenerationJob, take: Take, *, select_it: bool) -> GenerationJob:
+        """A job's take, the job done and its shot's mark cleared, all or nothing."""
+        saved = job.model_copy(update={"state": "done", "progress": 1.0, "take_id": take.id, "updated_at": _now()})
+        with self._transaction() as conn:
+            _insert_take(conn, take, select_it)
+            job_rows.update_job(conn, saved)
+            _write_generation_state(conn, job.shot_id, None)
         return saved
 
     def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
@@ -443,6 +449,20 @@ def _backup_before_migration(raw: sqlite3.Connection, path: Path, version: int) 
         raw.backup(target)
     finally:
         target.close()
+
+
+def _insert_take(conn: Connection, take: Take, select_it: bool) -> None:
+    conn.execute(insert(takes_table).values(**take_row(take)))
+    if select_it:
+        conn.execute(update(shots_table).where(shots_table.c.id == take.shot_id).values(selected_take_id=take.id))
+
+
+def _write_generation_state(conn: Connection, shot_id: str, state: GenerationState | None) -> None:
+    conn.execute(delete(shot_generation_table).where(shot_generation_table.c.shot_id == shot_id))
+    if state is not None:
+        conn.execute(insert(shot_generation_table).values(
+            shot_id=shot_id, state=state.state, fingerprint=state.fingerprint, message=state.message, updated_at=_now(),
+        ))
 
 
 def _write_row(conn: Connection, table_name: str, row_id: str, values: Row | None) -> None:

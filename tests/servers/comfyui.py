@@ -30,7 +30,9 @@ included, writes an H.264 MP4 (real SaveAnimatedWEBP writes ``.webp``, which
 FFmpeg cannot decode as an animation); a SaveImage fed a whole video writes at
 most 16 PNGs; ``..`` in a /view *filename* answers 403 like a traversing
 subfolder (the reference's rule; ComfyUI itself answers 400 there); nodes only
-pretend to work, taking ``job_seconds`` in all, most of it in the samplers.
+pretend to work: a prompt that is not cached takes ``job_seconds`` from
+``execution_start`` to its history written (saving files included, unless
+that alone takes longer), most of it in the samplers.
 
 Fault injection for client tests (plain attributes and methods of
 ``ComfyUIServer``, safe to change from the test thread while the server runs):
@@ -98,6 +100,13 @@ DEFAULT_MODELS: dict[str, list[str]] = {
     "embeddings": [],
 }
 DEFAULT_DEVICE = "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync"
+
+
+async def _sleep_until(deadline: float) -> None:
+    """Sleep until the event loop's clock reads `deadline` (at once if it is past)."""
+    delay = deadline - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 def _now_ms() -> int:
@@ -273,6 +282,7 @@ CORE_NODES: tuple[NodeClass, ...] = (
 
 SAMPLER_CLASSES = frozenset({"KSampler", "KSamplerAdvanced"})
 VIDEO_SAVERS = frozenset({"SaveVideo", "SaveAnimatedWEBP"})
+SAVERS = VIDEO_SAVERS | {"SaveImage", "PreviewImage"}
 IMAGE_SAVERS = frozenset({"SaveImage", "PreviewImage"})
 
 
@@ -766,7 +776,7 @@ class PromptExecution:
         signatures = cache.signatures(graph, self.server)
         cached = [node_id for node_id in order if cache.has(signatures[node_id])]
         await self.emit("execution_cached", {"nodes": cached, "prompt_id": prompt_id, "timestamp": _now_ms()}, record=True)
-        seconds = self._time_budget([node_id for node_id in order if node_id not in cached])
+        deadlines = self._deadlines([node_id for node_id in order if node_id not in cached])
         status = "error"
         try:
             for node_id in order:
@@ -778,7 +788,7 @@ class PromptExecution:
                 self.session.queue.last_node_id = node_id
                 await self.emit("executing", {"node": node_id, "display_node": node_id, "prompt_id": prompt_id})
                 await self._progress_state(node_id, 0, 1, "running")
-                ui = await self._run_node(node_id, seconds.get(node_id, 0.0))
+                ui = await self._run_node(node_id, deadlines[node_id])
                 cache.put(signatures[node_id], ui)
                 self.executed.append(node_id)
                 self.progress_nodes[node_id]["state"] = "finished"
@@ -818,19 +828,25 @@ class PromptExecution:
             visit(output_id)
         return order
 
-    def _time_budget(self, to_run: list[str]) -> dict[str, float]:
-        """job_seconds spread over the nodes that really run; samplers take most of it, as on a GPU."""
-        total = max(0.0, float(self.server.job_seconds))
+    def _deadlines(self, to_run: list[str]) -> dict[str, float]:
+        """When each node that really runs is done (event-loop time): job_seconds from now to
+        the history written, spread over the nodes; samplers take most of it, as on a GPU.
+        Deadlines rather than durations, so the events and files a node makes come out of
+        its time instead of adding to it."""
+        total = max(0.0, float(self.server.job_seconds) - self.server.history_lag_s)
         samplers = [n for n in to_run if self.item.graph[n]["class_type"] in SAMPLER_CLASSES]
         others = [n for n in to_run if n not in samplers]
-        if not to_run or total == 0:
-            return {}
         if not samplers:
-            return {n: total / len(others) for n in others}
-        share = 0.8 if others else 1.0
-        budget = {n: total * share / len(samplers) for n in samplers}
-        budget.update({n: total * (1 - share) / len(others) for n in others})
-        return budget
+            budget = {n: total / len(others) for n in others}
+        else:
+            share = 0.8 if others else 1.0
+            budget = {n: total * share / len(samplers) for n in samplers}
+            budget.update({n: total * (1 - share) / len(others) for n in others})
+        deadlines, at = {}, asyncio.get_running_loop().time()
+        for node_id in to_run:
+            at += budget[node_id]
+            deadlines[node_id] = at
+        return deadlines
 
     def _check_interrupt(self, node_id: str) -> None:
         if self.session.queue.interrupt_requested:
@@ -850,19 +866,21 @@ class PromptExecution:
         self.outputs[node_id] = shown
         await self.emit("executed", {"node": node_id, "display_node": node_id, "output": shown, "prompt_id": self.item.prompt_id})
 
-    async def _run_node(self, node_id: str, seconds: float) -> dict[str, Any] | None:
+    async def _run_node(self, node_id: str, deadline: float) -> dict[str, Any] | None:
         node = self.item.graph[node_id]
         class_type, inputs = node["class_type"], node.get("inputs") or {}
         try:
             if class_type in SAMPLER_CLASSES:
-                await self._sample(node_id, inputs, seconds)
-            elif seconds:
-                await asyncio.sleep(seconds)
+                await self._sample(node_id, inputs, deadline)
+            elif class_type not in SAVERS:
+                await _sleep_until(deadline)  # a saver saves first, and takes the rest of its time after
             self._check_interrupt(node_id)
             self._check_runtime_inputs(class_type, inputs)
             if self.server.fail_node == class_type:
                 raise RuntimeError(f"Injected failure in {class_type} (fail_node)")
-            return await self._save(node_id, class_type, inputs)
+            ui = await self._save(node_id, class_type, inputs)
+            await _sleep_until(deadline)
+            return ui
         except (Interrupted, asyncio.CancelledError):
             raise
         except Exception as exc:
@@ -870,12 +888,11 @@ class PromptExecution:
                        for name, value in inputs.items()}  # fmt: skip
             raise NodeFailure(node_id, class_type, exc, current) from exc
 
-    async def _sample(self, node_id: str, inputs: dict[str, Any], seconds: float) -> None:
+    async def _sample(self, node_id: str, inputs: dict[str, Any], deadline: float) -> None:
         steps = inputs.get("steps") if isinstance(inputs.get("steps"), int) and inputs["steps"] > 0 else 20
-        tick = seconds / steps
+        start = asyncio.get_running_loop().time()
         for step in range(1, steps + 1):
-            if tick:
-                await asyncio.sleep(tick)
+            await _sleep_until(start + (deadline - start) * step / steps)
             self._check_interrupt(node_id)  # ComfyUI's interrupt lands at a progress tick
             progress = {"value": step, "max": steps, "prompt_id": self.item.prompt_id, "node": node_id}
             await self.emit("progress", progress)
@@ -1048,6 +1065,7 @@ class ComfyUIRoutes:
         client_id = request.query.get("clientId") or uuid.uuid4().hex
         sockets, queue = self.session.sockets, self.session.queue
         sockets.attach(client_id, ws, request)
+        self.server._record_socket()
         try:
             await sockets.send(client_id, "status", {"status": queue.info(), "sid": client_id})
             running = queue.running
@@ -1368,7 +1386,7 @@ class ComfyUIServer:
     ) -> None:
         self.name = name
         self.host = host
-        self.job_seconds = job_seconds  # the time a prompt that is not cached takes; read when it starts
+        self.job_seconds = job_seconds  # a prompt that is not cached takes this, start to history; read when it starts
         self.history_lag_s = history_lag_s  # execution_success -> history written
         self.send_previews = send_previews  # one binary preview frame per sampler, as ComfyUI sends
         self.device_name = device_name
@@ -1401,6 +1419,7 @@ class ComfyUIServer:
         self._uploads: list[str] = []
         self._files: list[Path] = []
         self._interrupts = 0
+        self._sockets_opened = 0
 
     # -- Life ----------------------------------------------------------------------------------
 
@@ -1497,6 +1516,12 @@ class ComfyUIServer:
         """Cuts every WebSocket now (no close frame); clients may reconnect."""
         self._call(lambda: self._session.sockets.abort_all())
 
+    @property
+    def sockets_opened(self) -> int:
+        """WebSocket connections accepted since the server was made (restarts included)."""
+        with self._lock:
+            return self._sockets_opened
+
     def connected_clients(self) -> list[str]:
         """The client ids with an open WebSocket."""
         return self._call(lambda: self._session.sockets.client_ids())
@@ -1562,6 +1587,10 @@ class ComfyUIServer:
     def _record_submission(self, submission: Submission) -> None:
         with self._lock:
             self._submitted.append(submission)
+
+    def _record_socket(self) -> None:
+        with self._lock:
+            self._sockets_opened += 1
 
     def _record_executed(self, prompt_id: str) -> None:
         with self._lock:
