@@ -59,7 +59,7 @@ def test_a_shot_is_generated_on_runway_with_the_key_from_the_password_store(caps
     assert "runway     has a key" in run(capsys, "key", "list")[1]
     project = str(tmp_path / "film.foundry")
     with RunwayServer(api_key=SECRET, task_seconds=0.3) as server:
-        assert run(capsys, "cloud", "set", "runway", "--base-url", server.url)[0] == 0
+        assert run(capsys, "cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.2")[0] == 0
         run(capsys, "new", project, "--size", "160x90", "--fps", "24")
         run(capsys, "shot", "add", project, "--prompt", "waves at dusk", "--backend", "runway", "--duration", "2")
         code, out, err = run(capsys, "generate", project, "--json")
@@ -76,3 +76,12 @@ def test_a_shot_is_generated_on_runway_with_the_key_from_the_password_store(caps
     with ProjectService.open(tmp_path / "film.foundry") as service:
         assert SECRET not in json.dumps([t.model_dump() for t in service.project.takes_of(service.project.timeline.shots[0].id)])
     assert SECRET not in (tmp_path / "config" / "generation.json").read_text()
+
+
+def test_how_a_service_is_followed_is_set_and_checked(capsys):
+    code, out, _ = run(capsys, "cloud", "set", "replicate", "--poll-seconds", "2", "--timeout-minutes", "90")
+    assert code == 0 and "status read every 2 s at first; gives up after 90 min" in out
+    assert "replicate  its own address; model default; status read every 2 s" in run(capsys, "cloud", "list")[1]
+    code, _, err = run(capsys, "cloud", "set", "replicate", "--poll-seconds", "0")
+    assert code == 1 and "poll seconds" in err and "0.1" in err, err
+    assert "every 2 s" in run(capsys, "cloud", "list")[1]  # the refused change left the setting as it was

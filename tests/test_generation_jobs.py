@@ -12,11 +12,13 @@ import time
 import numpy as np
 from PIL import Image
 from servers.comfyui import ComfyUIServer
+from servers.runway import RunwayServer
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.store.project_store import ProjectStore
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 
@@ -90,3 +92,69 @@ def test_a_job_the_server_never_got_is_sent_again_and_a_stale_unsent_one_is_drop
         states = {job.fingerprint: job.state for job in service.store.jobs()}
         assert states["an-older-version"] == "cancelled"
         assert not service.store.jobs(UNFINISHED)
+
+
+def runway_project(tmp_path, capsys, server, shots: int) -> str:
+    project = str(tmp_path / "film.foundry")
+    assert main(["cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.2"]) == 0
+    assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
+    for number in range(shots):
+        assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "runway",
+                     "--duration", "2", "--seed", str(number)]) == 0
+    capsys.readouterr()
+    return project
+
+
+def recorded_tasks(project) -> list[str]:
+    """The task ids the running `generate` has recorded (read beside it, without its lock)."""
+    with ProjectStore.open(project, read_only=True) as store:
+        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
+
+
+def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tmp_path, capsys, monkeypatch):
+    config = tmp_path / "config"
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
+    monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
+    with RunwayServer(api_key="rk-test", task_seconds=3.0) as server:
+        project = runway_project(tmp_path, capsys, server, shots=2)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
+            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while len(recorded_tasks(tmp_path / "film.foundry")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)  # both tasks running at Runway, their ids recorded
+        assert server.submissions == 2
+        child.wait()
+        with ProjectService.open(tmp_path / "film.foundry") as service:
+            left = service.store.jobs(UNFINISHED)
+            assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
+
+        assert main(["generate", project, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0}
+        assert server.submissions == 2  # followed by task id, not created again
+    with ProjectService.open(tmp_path / "film.foundry") as service:
+        assert all(status.kind == "current" for status in service.statuses())
+
+
+def test_a_cloud_job_stopped_mid_create_is_not_sent_again_unasked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
+    with RunwayServer(api_key="rk-test", task_seconds=0.2) as server:
+        project = runway_project(tmp_path, capsys, server, shots=1)
+        with ProjectService.open(tmp_path / "film.foundry") as service:
+            shot = service.project.timeline.shots[0]
+            spec = generation_spec(shot, service.format)
+            # Foundry stopped after recording the create call and before its answer: no task id.
+            service.store.add_jobs([GenerationJob(
+                shot_id=shot.id, fingerprint=shot_fingerprint(shot, service.format), backend="runway", spec=spec,
+                state="submitting", server="runway", created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00",
+            )])
+        assert main(["generate", project]) == 1
+        err = capsys.readouterr().err
+        assert "stopped while sending this shot to runway" in err and "generate the shot again" in err, err
+        assert server.submissions == 0
+        assert main(["generate", project, "--json"]) == 0  # asked again: sent once
+        assert json.loads(capsys.readouterr().out)["generated"] == 1
+        assert server.submissions == 1

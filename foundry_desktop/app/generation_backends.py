@@ -8,7 +8,9 @@ belongs to the event loop they run in, hence an async context.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -20,6 +22,7 @@ from foundry_desktop.app.generation_settings import (
 )
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.generation.cloud_task import PollPolicy
 from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
 from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer, ServerStatus
 from foundry_desktop.generation.default_backends import default_registry
@@ -43,13 +46,24 @@ def comfy_farm(settings: GenerationSettings, http: httpx.AsyncClient) -> ComfyFa
     )
 
 
-def _cloud_options(settings: GenerationSettings, provider: str) -> dict[str, str]:
+def _cloud_options(settings: GenerationSettings, provider: str, *, polled: bool = True) -> dict[str, Any]:
+    """The backend's keyword arguments from the settings (only those set: the rest keep the
+    backend's defaults). `polled`: the service's tasks are followed by reading their status."""
     service = settings.cloud.get(provider, CloudServiceSettings())
-    options = {}
+    options: dict[str, Any] = {}
     if service.base_url:
         options["base_url"] = service.base_url
     if service.default_model:
         options["default_model"] = service.default_model
+    if polled and (service.poll_seconds is not None or service.timeout_minutes is not None):
+        default = PollPolicy()
+        interval = service.poll_seconds if service.poll_seconds is not None else default.interval_s
+        options["poll"] = dataclasses.replace(
+            default,
+            interval_s=interval,
+            max_interval_s=max(interval, default.max_interval_s),
+            timeout_s=service.timeout_minutes * 60 if service.timeout_minutes is not None else default.timeout_s,
+        )
     return options
 
 
@@ -64,7 +78,7 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         registry.register(comfyui)
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
         registry.register(ReplicateBackend(http, lambda: api_key("replicate"), **_cloud_options(settings, "replicate")))
-        registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability")))
+        registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability", polled=False)))
         openai_options = _cloud_options(settings, "openai")
         openai = None
         if "base_url" in openai_options:

@@ -37,13 +37,17 @@ class ComfyServerSettings(BaseModel):
 
 
 class CloudServiceSettings(BaseModel):
-    """Where a cloud service is (None: the provider's own address) and the model a shot gets
-    when it names none. The key is not here: it is in the password store (api_keys)."""
+    """Where a cloud service is (None: the provider's own address), the model a shot gets
+    when it names none, and how its tasks are followed (None: Foundry's defaults, a first
+    look after 5 s and up to 30 minutes in all). The key is not here: it is in the
+    password store (api_keys)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_url: str | None = None
     default_model: str | None = None
+    poll_seconds: float | None = Field(default=None, ge=0.1, le=600, description="first wait between status reads")
+    timeout_minutes: float | None = Field(default=None, ge=1, le=24 * 60, description="how long a task may take")
 
 
 class GenerationSettings(BaseModel):

@@ -479,18 +479,29 @@ def cloud(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.cloud_command == "set":
         current = settings.cloud.get(args.provider, CloudServiceSettings())
-        changed = current.model_copy(update={
-            "base_url": args.base_url.rstrip("/") if args.base_url else current.base_url,
-            "default_model": args.model or current.default_model,
-        })
+        asked = {"base_url": args.base_url.rstrip("/") if args.base_url else None, "default_model": args.model,
+                 "poll_seconds": args.poll_seconds, "timeout_minutes": args.timeout_minutes}
+        with edit_errors():
+            changed = CloudServiceSettings.model_validate(
+                {**current.model_dump(), **{name: value for name, value in asked.items() if value is not None}}
+            )
         save_settings(settings.model_copy(update={"cloud": {**settings.cloud, args.provider: changed}}))
-        print(f"{args.provider}: {changed.base_url or 'its own address'}, default model {changed.default_model or 'its own'}")
+        print(f"{args.provider}: {_cloud_service_in_words(args.provider, changed)}")
         return 0
     for provider in API_PROVIDERS:
         service = settings.cloud.get(provider, CloudServiceSettings())
-        where = service.base_url or ("not set up (needs --base-url)" if provider == "openai" else "its own address")
-        print(f"{provider:<10} {where}; model {service.default_model or 'default'}; {'key set' if api_key(provider) else 'no key'}")
+        print(f"{provider:<10} {_cloud_service_in_words(provider, service)}; {'key set' if api_key(provider) else 'no key'}")
     return 0
+
+
+def _cloud_service_in_words(provider: str, service: CloudServiceSettings) -> str:
+    where = service.base_url or ("not set up (needs --base-url)" if provider == "openai" else "its own address")
+    words = f"{where}; model {service.default_model or 'default'}"
+    if service.poll_seconds is not None:
+        words += f"; status read every {service.poll_seconds:g} s at first"
+    if service.timeout_minutes is not None:
+        words += f"; gives up after {service.timeout_minutes:g} min"
+    return words
 
 
 def server(args: argparse.Namespace) -> int:

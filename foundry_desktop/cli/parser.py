@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     cloud_set.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE")
     cloud_set.add_argument("--base-url", metavar="URL")
     cloud_set.add_argument("--model", metavar="NAME")
+    cloud_set.add_argument("--poll-seconds", type=float, metavar="S",
+                           help="how long to wait before reading a task's status again, at first (default 5)")
+    cloud_set.add_argument("--timeout-minutes", type=float, metavar="M",
+                           help="how long a task may take before Foundry gives up on it (default 30)")
     cloud_commands.add_parser("list", help="the services and how they are set up")
 
     doctor = commands.add_parser("doctor", help="show what this machine can do", description=(
