@@ -34,6 +34,7 @@ from servers.replicate import ReplicateServer
 from servers.runway import RunwayServer
 from servers.stability import StabilityServer
 
+from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
 from foundry_desktop.generation.cloud_task import (
@@ -366,8 +367,8 @@ def test_runway_sends_what_its_api_wants(tmp_path: Path, still: Path) -> None:
     assert (body["ratio"], body["duration"], body["seed"]) == ("1280:720", 5, 1234)
     assert text_call.json["ratio"] == "720:1280" and text_call.json["duration"] == 7  # 170 frames ≈ 7.08 s
     assert "promptImage" not in text_call.json
-    assert with_image.backend_info["cost_estimate"] == with_image.backend_info["cost_actual"] == 25.0
-    assert with_image.backend_info["cost_unit"] == "credits" and upright.backend_info["endpoint"] == "text_to_video"
+    assert with_image.cost == Cost(25.0, "runway-credits")  # 5 s of gen4_turbo at 5 credits a second
+    assert upright.cost == Cost(84.0, "runway-credits") and upright.backend_info["endpoint"] == "text_to_video"
 
 
 def test_runway_refusals_are_not_retried_and_bad_shots_are_not_sent(tmp_path: Path, still: Path) -> None:
@@ -462,7 +463,7 @@ def test_replicate_fills_only_the_inputs_the_model_has(tmp_path: Path, still: Pa
     assert "seed" not in first and "negative_prompt" not in first and "fps" not in first
     assert second["aspect_ratio"] == "9:16" and second["prompt_optimizer"] is False and "unknown_knob" not in second
     assert third["seed"] == 1234 and third["aspect_ratio"] == "16:9" and "duration" not in third
-    assert video.backend_info["cost_unit"] == "seconds" and video.backend_info["cost_actual"] > 0
+    assert video.cost.unit == "replicate-seconds" and video.cost.amount > 0  # the prediction's predict_time
     assert probe_source(again.path).height > probe_source(again.path).width  # 9:16 asked, 9:16 made
     assert probe_source(picture.path).still and picture.frames == 120  # a still take lasts the shot
 
@@ -494,6 +495,7 @@ def test_openai_videos_get_the_nearest_length_and_size_and_a_fitted_reference(tm
             shot(tmp_path, model="sora-2-pro", image=still, width=1080, height=1920, frames=200), lambda e: None))
         form = server.requests_to("POST", "/v1/videos")[0].form
     assert (form["model"], form["seconds"], form["size"]) == ("sora-2-pro", "8", "720x1280")
+    assert result.cost == Cost(8.0, "video-seconds")
     assert form["input_reference"]["content_type"] == "image/png" and form["input_reference"]["size"] > 0
     assert probe_source(result.path).height == 160  # downloaded through the gateway's redirect
 
@@ -517,6 +519,7 @@ def test_stability_makes_a_still_held_for_the_shot(tmp_path: Path) -> None:
     info = probe_source(result.path)
     assert info.still and result.path.suffix == ".png" and result.frames == 120
     assert result.backend_info["seed"] == 1234 and result.backend_info["remote_id"] is None
+    assert result.cost == Cost(3.0, "stability-credits")  # a Stable Image Core picture
     assert [event.kind for event in events][::len(events) - 1] == ["queued", "done"]
     assert scratch_files(tmp_path) == [result.path.name]
 

@@ -8,13 +8,16 @@ project's media cache is the caller's job, so backends never touch the store.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError, UnknownBackendError
+from foundry_desktop.media.probe import SourceInfo
 
 # submitting: about to send, under `remote_id` where the service lets us choose it (recorded first,
 # so a crash mid-send can be followed up); submitted: the service has it.
@@ -77,6 +80,16 @@ class GenerationResult:
     frame_rate: Fraction
     elapsed_s: float
     backend_info: dict[str, Any] = field(default_factory=dict)
+    cost: Cost | None = None  # what the take cost, in the backend's unit (None: free, or not known)
+
+
+def frames_made(request: GenerationRequest, info: SourceInfo) -> int:
+    """How many of the project's frames a take really holds (a still lasts as long as the shot).
+    Services round lengths to what a model allows (Wan makes 4n+1 frames, Runway whole
+    seconds), so this may differ from the shot's length."""
+    if info.still or not info.duration_s:
+        return request.frames
+    return max(1, math.floor(info.duration_s * Fraction(request.frame_rate) + 1e-6))
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,8 @@ class Backend(Protocol):
     # Optional: backends whose jobs outlive the app also have
     # async resume(server, remote_id, request, on_event) -> GenerationResult,
     # which follows a job submitted before a restart (RemoteJobLost if it is gone).
+    # Backends that cost something have `cost_unit` (a domain.cost unit id), and, where the
+    # price of a request is known beforehand, estimate_cost(request) -> float | None.
 
 
 class BackendRegistry:

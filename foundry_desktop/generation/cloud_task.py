@@ -66,6 +66,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import (
     BackendHealth,
@@ -74,6 +75,7 @@ from foundry_desktop.generation.backend import (
     GenerationEvent,
     GenerationRequest,
     GenerationResult,
+    frames_made,
 )
 from foundry_desktop.media.probe import SourceInfo, probe_source
 
@@ -700,6 +702,7 @@ class CloudTaskBackend:
 
     name = "cloud"
     provider = "the cloud service"
+    cost_unit: str | None = None  # the domain.cost unit the provider charges in
 
     def __init__(
         self, credentials: CloudCredentials, *, poll: PollPolicy | None = None,
@@ -730,6 +733,10 @@ class CloudTaskBackend:
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         """What a resumed task's provenance says (the submission's details were not kept)."""
         return {"model": request.model}
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        """What the request will cost in `cost_unit`, where the price is known beforehand."""
+        return None
 
     # -- the Backend protocol -------------------------------------------------
 
@@ -826,18 +833,24 @@ class CloudTaskBackend:
             await self._send_cancel(run, quietly=True)
             raise self._cancelled(run)
         report("done", 1.0, f"made by {self.provider}")
-        info = {"provider": self.name, "remote_id": run.remote_id, "model": request.model, "cost_estimate": None,
-                "cost_actual": None, "cost_unit": None, **submission.info, **(status.info if status else {})}
+        info = {"provider": self.name, "remote_id": run.remote_id, "model": request.model,
+                **submission.info, **(status.info if status else {})}
         if saved.info.duration_s is not None:
             info["clip_seconds"] = round(saved.info.duration_s, 3)
+        # The service's own figure where it reports one (Replicate's predict time), else the
+        # price of what was asked (Runway, Stability and the gateways charge by that).
+        amount = info.pop("cost_actual", None)
+        if amount is None:
+            amount = self.estimate_cost(request)
         return GenerationResult(
             path=saved.path,
-            frames=self._frames(request, saved.info),
+            frames=frames_made(request, saved.info),
             width=saved.info.width,
             height=saved.info.height,
             frame_rate=Fraction(request.frame_rate),
             elapsed_s=round(time.monotonic() - started, 3),
             backend_info=info,
+            cost=Cost(float(amount), self.cost_unit) if amount is not None and self.cost_unit else None,
         )
 
     async def _wait(self, run: _Run, status: TaskStatus | None, report: _Reporter) -> TaskStatus:
@@ -922,10 +935,3 @@ class CloudTaskBackend:
         safe = _SAFE_ID.sub("-", remote_id or uuid.uuid4().hex).strip("-")[:80] or uuid.uuid4().hex
         return Path(request.output_dir) / f"{self.name}-{safe}"
 
-    @staticmethod
-    def _frames(request: GenerationRequest, info: SourceInfo) -> int:
-        """How many of the project's frames the take really holds (a still lasts as long as the shot).
-        Providers round durations to what a model allows, so this may differ from the shot's length."""
-        if info.still or not info.duration_s:
-            return request.frames
-        return max(1, math.floor(info.duration_s * Fraction(request.frame_rate) + 1e-6))

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import (
     BackendHealth,
@@ -24,6 +25,7 @@ from foundry_desktop.generation.backend import (
     GenerationEvent,
     GenerationRequest,
     GenerationResult,
+    frames_made,
 )
 from foundry_desktop.generation.comfyui_client import (
     IMAGE_SUFFIXES,
@@ -50,8 +52,22 @@ def _pick_output(outputs: list[OutputFile], client: ComfyUIClient) -> OutputFile
     raise GenerationError(f"The workflow ran on {client.name} but saved no video or picture.")
 
 
+def _gpu_seconds(entry: dict[str, Any]) -> float | None:
+    """How long the server worked on the prompt, from its own execution_start and
+    execution_success stamps (milliseconds) in the history entry."""
+    stamps = {}
+    for message in (entry.get("status") or {}).get("messages") or []:
+        if isinstance(message, list) and len(message) == 2 and isinstance(message[1], dict):
+            stamps[message[0]] = message[1].get("timestamp")
+    start, end = stamps.get("execution_start"), stamps.get("execution_success")
+    if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end >= start:
+        return round((end - start) / 1000, 3)
+    return None
+
+
 class ComfyUIBackend:
     name = "comfyui"
+    cost_unit = "gpu-seconds"  # a local server costs its time; estimates come from earlier runs
 
     def __init__(self, farm: ComfyFarm, library: WorkflowLibrary) -> None:
         self.farm = farm
@@ -140,9 +156,10 @@ class ComfyUIBackend:
         destination = Path(request.output_dir) / f"comfyui-{prompt_id}{output.suffix}"
         info = await client.download(output, destination)
         on_event(GenerationEvent("done", request.shot_id, 1.0, f"made on {client.name}"))
+        gpu_seconds = _gpu_seconds(entry)
         return GenerationResult(
             path=destination,
-            frames=request.frames,
+            frames=frames_made(request, info),
             width=info.width,
             height=info.height,
             frame_rate=Fraction(request.frame_rate),
@@ -152,8 +169,8 @@ class ComfyUIBackend:
                 "prompt_id": prompt_id,
                 "workflow": template.describe(),
                 "output": output.filename,
-                "gpu_seconds": round(time.monotonic() - started, 3),
             },
+            cost=Cost(gpu_seconds, self.cost_unit) if gpu_seconds is not None else None,
         )
 
     async def cancel(self, shot_id: str) -> None:

@@ -112,6 +112,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
     """
 
     name = "openai"
+    cost_unit = "video-seconds"
 
     def __init__(
         self, api_key: KeySource, *, base_url: str, default_model: str = "sora-2",
@@ -231,6 +232,13 @@ class OpenAIVideoBackend(CloudTaskBackend):
 
     async def _cancel_remote(self, remote_id: str) -> None:
         await self._sdk("cancelling the video", lambda client: _quietly(client.videos.delete, remote_id), attempts=3)
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        """Videos are priced per second made: the seconds asked for."""
+        try:
+            return float(self._plan(request)["seconds"])
+        except (GenerationError, ValueError):
+            return None
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         try:

@@ -172,6 +172,7 @@ class ReplicateBackend(CloudTaskBackend):
 
     name = "replicate"
     provider = "Replicate"
+    cost_unit = "replicate-seconds"  # its predict time: what a model billed by hardware time is charged for
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = REPLICATE_URL,
@@ -300,7 +301,7 @@ class ReplicateBackend(CloudTaskBackend):
         prediction_id = (answer or {}).get("id")
         if not isinstance(prediction_id, str) or not prediction_id:
             raise GenerationError("Replicate accepted the shot but sent no prediction id; check Replicate's dashboard.")
-        info = {"model": model, "version": answer.get("version"), "cost_unit": "seconds"}
+        info = {"model": model, "version": answer.get("version")}
         return Submission(prediction_id, info, self._parse(answer))
 
     def _parse(self, prediction: dict[str, Any]) -> TaskStatus:
@@ -334,7 +335,7 @@ class ReplicateBackend(CloudTaskBackend):
                             attempts=3)
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
-        return {"model": request.model or self.default_model, "cost_unit": "seconds"}
+        return {"model": request.model or self.default_model}
 
     async def _health_check(self) -> str:
         account = await self.api.call("GET", "/v1/account", what="checking the account", attempts=2) or {}

@@ -117,6 +117,7 @@ class RunwayBackend(CloudTaskBackend):
 
     name = "runway"
     provider = "Runway"
+    cost_unit = "runway-credits"
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = RUNWAY_URL,
@@ -164,12 +165,21 @@ class RunwayBackend(CloudTaskBackend):
         if model.durations:
             body["duration"] = nearest_choice(shot_seconds(request), model.durations)
         body["seed"] = request.seed % SEED_RANGE
-        cost = body["duration"] * model.credits_per_second if model.credits_per_second and "duration" in body else None
-        # Runway reports no cost: it charges the model's price per second of video made, so a take
-        # that exists cost what was estimated (None when the price is not known here).
         info = {"model": model_name, "endpoint": endpoint, "ratio": body["ratio"], "duration_s": body.get("duration"),
-                "seed": body["seed"], "cost_estimate": cost, "cost_actual": cost, "cost_unit": "credits"}
+                "seed": body["seed"]}
         return endpoint, body, info
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        """Runway reports no cost: it charges the model's credits per second of video asked
+        for, so that is the estimate and the actual (None when the price is not known here)."""
+        try:
+            _, body, _ = self._plan(request)
+        except GenerationError:
+            return None  # generate() says what is wrong
+        model = self.models.get(body["model"], UNKNOWN_MODEL)
+        if model.credits_per_second is None or "duration" not in body:
+            return None
+        return body["duration"] * model.credits_per_second
 
     async def _submit(self, request: GenerationRequest) -> Submission:
         endpoint, body, info = self._plan(request)

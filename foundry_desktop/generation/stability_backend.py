@@ -47,6 +47,10 @@ SEED_RANGE = 4294967295  # Stability takes seeds 0..4294967294
 MAX_INPUT_IMAGE_BYTES = 9 * 1024**2  # the whole request may be 10 MiB
 MAX_PICTURE_BYTES = 64 * 1024**2
 DEFAULT_STRENGTH = 0.6
+# Stability's published price of one picture, in credits, by service or sd3 model (its sd3
+# endpoint without a model runs sd3.5-large). A model not listed: the price is not known here.
+CREDITS_PER_PICTURE = {"ultra": 8.0, "core": 3.0, "sd3": 6.5, "sd3.5-large": 6.5, "sd3.5-large-turbo": 4.0,
+                       "sd3.5-medium": 3.5, "sd3.5-flash": 2.5}
 
 
 def _explain(body: Any) -> tuple[str, bool]:
@@ -68,6 +72,7 @@ class StabilityBackend(CloudTaskBackend):
 
     name = "stability"
     provider = "Stability AI"
+    cost_unit = "stability-credits"
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = STABILITY_URL,
@@ -89,6 +94,13 @@ class StabilityBackend(CloudTaskBackend):
             return "sd3", model
         raise GenerationError(f"{model!r} is not a Stability AI image service: use core, ultra, sd3 or an sd3 "
                               f"model such as sd3.5-large.")
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        try:
+            service, sd3_model = self._service(request.model or self.default_model)
+        except GenerationError:
+            return None  # generate() says what is wrong
+        return CREDITS_PER_PICTURE.get(sd3_model or service)
 
     def _form(self, request: GenerationRequest, service: str, sd3_model: str | None) -> dict[str, Any]:
         """The multipart form, as httpx `files` (a plain field is (None, value))."""
@@ -138,7 +150,7 @@ class StabilityBackend(CloudTaskBackend):
         seed = verdict.get("seed")
         info = {"model": sd3_model or service, "service": service,
                 "seed": int(seed) if seed and seed.isdigit() else None,
-                "aspect_ratio": form.get("aspect_ratio", (None, None))[1], "cost_unit": "credits"}
+                "aspect_ratio": form.get("aspect_ratio", (None, None))[1]}
         return Submission(None, info, saved=saved)
 
     async def resume(
