@@ -33,6 +33,10 @@ class GenerationError(FoundryError):
     """A backend failed to generate a take."""
 
 
+class BudgetExceededError(GenerationError):
+    """Sending a job would take the project beyond its budget for that cost unit."""
+
+
 class UnknownBackendError(GenerationError):
     """A shot names a generation backend that is not registered."""
 

@@ -85,3 +85,26 @@ def test_how_a_service_is_followed_is_set_and_checked(capsys):
     code, _, err = run(capsys, "cloud", "set", "replicate", "--poll-seconds", "0")
     assert code == 1 and "poll seconds" in err and "0.1" in err, err
     assert "every 2 s" in run(capsys, "cloud", "list")[1]  # the refused change left the setting as it was
+
+
+def test_runway_credits_are_estimated_and_a_budget_stops_what_goes_beyond_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", SECRET)
+    project = str(tmp_path / "film.foundry")
+    with RunwayServer(api_key=SECRET, task_seconds=0.3) as server:
+        run(capsys, "cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.2")
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        for number in (1, 2):  # gen4.5 from text, 5 s at 12 credits a second
+            run(capsys, "shot", "add", project, "--prompt", f"waves {number}", "--backend", "runway",
+                "--model", "gen4.5", "--duration", "5")
+        assert run(capsys, "budget", "set", project, "runway-credits", "100")[0] == 0
+        code, out, _ = run(capsys, "generate", project, "--estimate")
+        assert "shot   1  runway     about 60 Runway credits\nshot   2  runway     about 60 Runway credits" in out
+        assert "shot 2 would not be sent" in out and server.submissions == 0, out
+        code, out, err = run(capsys, "generate", project)
+        assert code == 1 and server.submissions == 1
+        assert ("Shot 2: Not sent: the project's budget is 100 Runway credits: 0 are spent, 60 on their way, "
+                "and this shot about 60 more would bring it to 120") in err, err
+        jobs = json.loads(run(capsys, "jobs", project, "--all", "--json")[1])
+        assert sorted((job["state"], job["cost_actual"]) for job in jobs) == [("done", 60.0), ("failed", None)]
+        assert "60 Runway credits of a budget of 100 (40 left)" in run(capsys, "cost", project)[1]
+        assert "60 Runway credits" in run(capsys, "takes", project, "1")[1]

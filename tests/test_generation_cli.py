@@ -113,3 +113,42 @@ def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
         code, out, _ = run(capsys, "cancel", project)
         assert (code, out.strip()) == (0, "Cancelled 1 job.")
         assert json.loads(run(capsys, "jobs", project, "--json")[1]) == []
+
+
+def test_gpu_time_is_counted_estimated_from_earlier_runs_and_kept_to_the_budget(capsys, tmp_path):
+    image = tmp_path / "valley.png"
+    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
+    project = str(tmp_path / "film.foundry")
+    with ComfyUIServer(name="studio", job_seconds=0.4, models=SVD_MODELS) as server:
+        run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        for seed in (1, 2):
+            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
+                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        code, out, _ = run(capsys, "generate", project, "--estimate")
+        assert code == 0 and out.count("GPU seconds: not known until it has run once") == 2, out
+        assert server.submissions == 0  # an estimate sends nothing
+        assert run(capsys, "generate", project)[0] == 0
+        jobs = json.loads(run(capsys, "jobs", project, "--all", "--json")[1])
+        assert all(job["cost_unit"] == "gpu-seconds" and 0.3 <= job["cost_actual"] <= 1.0 for job in jobs), jobs
+        spent = sum(job["cost_actual"] for job in jobs)
+
+        shown = json.loads(run(capsys, "cost", project, "--json")[1])
+        assert [row["takes"] for row in shown["shots"]] == [1, 1]
+        assert shown["spent"]["gpu-seconds"] == pytest.approx(spent)
+        assert "In all: " in run(capsys, "cost", project)[1]
+
+        # Twice what has been spent: one more shot fits (about as long as each before), two do not.
+        assert run(capsys, "budget", "set", project, "gpu-seconds", str(round(spent * 1.6, 3)))[0] == 0
+        for number in ("1", "2"):
+            run(capsys, "shot", "set", project, number, "--seed", str(10 + int(number)))
+        estimate = json.loads(run(capsys, "generate", project, "--estimate", "--json")[1])
+        assert [job["amount"] == pytest.approx(spent / 2, rel=0.01) for job in estimate["jobs"]] == [True, True]
+        assert [item["shot"] for item in estimate["over_budget"]] == [2]
+        code, out, err = run(capsys, "generate", project)
+        assert code == 1 and "Generated 1," in out
+        assert "Shot 2: Not sent: the project's budget is" in err and "GPU seconds" in err, err
+        assert server.submissions == 3  # the second was never sent
+        assert run(capsys, "budget", "remove", project, "gpu-seconds")[0] == 0
+        assert json.loads(run(capsys, "generate", project, "--json")[1]) == {"generated": 1, "reused": 0, "failed": 0}
+        assert server.submissions == 4

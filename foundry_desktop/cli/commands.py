@@ -17,11 +17,10 @@ from foundry_desktop import __version__
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.api_keys import api_key, remove_api_key, set_api_key
 from foundry_desktop.app.demo_film import make_demo
-from foundry_desktop.app.events import GenerationProgress, Notice
+from foundry_desktop.app.events import Notice
 from foundry_desktop.app.film_render import FilmRender, render_film
 from foundry_desktop.app.generation_backends import (
     check_servers,
-    generation_backends,
     servers_able_to_run,
     workflow_library,
 )
@@ -38,13 +37,7 @@ from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.app.shot_generation import (
-    GenerateReport,
-    cancel_jobs,
-    generate_shots,
-)
 from foundry_desktop.domain.fingerprint import shot_fingerprint
-from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
@@ -54,7 +47,7 @@ from foundry_desktop.media.probe import MediaInfo
 from foundry_desktop.media.video_encoding import CODECS
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2))
 
 
@@ -113,7 +106,7 @@ def _spec_fields(args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
-def _to_index(number: int, what: str = "shot") -> int:
+def to_index(number: int, what: str = "shot") -> int:
     """Creators count shots from 1; the app from 0."""
     if number < 1:
         raise InvalidEditError(f"Shots are numbered from 1; there is no {what} {number}.")
@@ -138,7 +131,7 @@ def _render_json(render: FilmRender) -> dict:
 def demo(args: argparse.Namespace) -> int:
     result = make_demo(Path(args.out), default_registry())
     if args.json:
-        _print_json({"project": str(result.project), "film": _render_json(result.render), **result.report.as_json()})
+        print_json({"project": str(result.project), "film": _render_json(result.render), **result.report.as_json()})
     else:
         info = result.render.report.media
         print(f"Demo project: {result.project}")
@@ -180,7 +173,7 @@ def info(args: argparse.Namespace) -> int:
             )
         length = service.cut_plan().length
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "name": project.name,
                     "path": str(Path(args.project)),
@@ -224,7 +217,7 @@ def _add_media_shot(service: ProjectService, args: argparse.Namespace, at: int |
 def shot(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         if args.shot_command == "add":
-            at = None if args.at is None else _to_index(args.at)
+            at = None if args.at is None else to_index(args.at)
             if args.media:
                 added = _add_media_shot(service, args, at)
             elif args.prompt is None:
@@ -235,11 +228,11 @@ def shot(args: argparse.Namespace) -> int:
                 added = service.add_shot(at=at, name=args.name or "", **_spec_fields(args))
             index = [s.id for s in service.project.timeline.shots].index(added.id)
             if args.json:
-                _print_json({"index": index + 1, "id": added.id})
+                print_json({"index": index + 1, "id": added.id})
             else:
                 print(f"Added shot {index + 1} ({added.id[:8]})")
         elif args.shot_command == "set":
-            index = _to_index(args.index)
+            index = to_index(args.index)
             fields = _spec_fields(args)
             spec_edit = any(value is not None for value in fields.values()) or args.name is not None
             picture_edit = (args.fit, args.gain, args.muted) != (None, None, None)
@@ -253,10 +246,10 @@ def shot(args: argparse.Namespace) -> int:
                     service.set_shot_picture_and_sound(index, fit=args.fit, audio_gain_db=args.gain, audio_muted=args.muted)
             print(f"Changed shot {args.index}")
         elif args.shot_command == "move":
-            service.move_shot(_to_index(args.source), _to_index(args.destination))
+            service.move_shot(to_index(args.source), to_index(args.destination))
             print(f"Moved shot {args.source} to {args.destination}")
         elif args.shot_command == "remove":
-            service.remove_shot(_to_index(args.index))
+            service.remove_shot(to_index(args.index))
             print(f"Removed shot {args.index}")
     return 0
 
@@ -273,7 +266,7 @@ def transition(args: argparse.Namespace) -> int:
             frames = 0
         else:
             frames = service.frames_from_seconds(args.duration or "1")
-        service.set_transition(_to_index(args.index), kind, frames)
+        service.set_transition(to_index(args.index), kind, frames)
         warnings = service.cut_plan().warnings
     print(f"Transition after shot {args.index}: {args.kind}" + (f" ({frames} frames)" if frames else ""))
     for warning in warnings:
@@ -315,7 +308,7 @@ def caption(args: argparse.Namespace) -> int:
                 for n, c in enumerate(captions, start=1)
             ]
             if args.json:
-                _print_json(listed)
+                print_json(listed)
             for item in [] if args.json else listed:
                 print(f"{item['number']:>3}  {item['start_s']:8.2f}-{item['end_s']:<8.2f} {item['text']}")
         else:
@@ -330,33 +323,12 @@ def travel(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         label = service.undo() if args.command == "undo" else service.redo()
     if args.json:
-        _print_json({args.command: label})
+        print_json({args.command: label})
     elif label is None:
         print(f"Nothing to {args.command}.")
     else:
         print(f"{args.command.capitalize()}: {label}")
     return 0
-
-
-def generate(args: argparse.Namespace) -> int:
-    async def run(service: ProjectService) -> GenerateReport:
-        async with generation_backends() as registry:
-            return await generate_shots(service, registry, shot_ids, args.variants)
-
-    with ProjectService.open(Path(args.project)) as service:
-        shot_ids = None if not args.shots else {service.shot_at(_to_index(n)).id for n in args.shots}
-        if args.variants < 0:
-            raise InvalidEditError("--variants counts takes: 0 or more.")
-        if not args.json:
-            _progress_lines(service)
-        report = asyncio.run(run(service))
-    for failure in report.failures:
-        print(f"foundry: {failure}", file=sys.stderr)
-    if args.json:
-        _print_json(report.as_json())
-    else:
-        print(f"Generated {report.generated}, reused {report.reused}, failed {report.failed}.")
-    return 1 if report.failed else 0
 
 
 def render(args: argparse.Namespace) -> int:
@@ -368,7 +340,7 @@ def render(args: argparse.Namespace) -> int:
             service, Path(args.output), loudness_lufs=loudness, true_peak_dbtp=args.true_peak, settings=settings
         )
     if args.json:
-        _print_json(_render_json(render))
+        print_json(_render_json(render))
     else:
         media, report = render.report.media, render.report
         print(
@@ -379,85 +351,6 @@ def render(args: argparse.Namespace) -> int:
         )
         if render.subtitles:
             print("Subtitles: " + ", ".join(str(path) for path in render.subtitles))
-    return 0
-
-
-def _progress_lines(service: ProjectService) -> None:
-    """One line per shot whenever its generation moves on by a tenth (or changes state)."""
-    shown: dict[str, tuple[str, int]] = {}
-    numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
-
-    def show(event: object) -> None:
-        if not isinstance(event, GenerationProgress):
-            return
-        step = (event.message.split(":")[0], int(event.progress * 10))
-        if shown.get(event.shot_id) == step:
-            return
-        shown[event.shot_id] = step
-        print(f"shot {numbers.get(event.shot_id, '?')}: {event.progress:4.0%} {event.message}", flush=True)
-
-    service.events.subscribe(show)
-
-
-def takes(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
-        shot = service.shot_at(_to_index(args.index))
-        listed = service.project.takes_of(shot.id)
-        if args.json:
-            _print_json([{"number": n, "selected": t.id == shot.selected_take_id, **t.model_dump()}
-                         for n, t in enumerate(listed, start=1)])
-            return 0
-        if not listed:
-            print(f"Shot {args.index} has no takes yet.")
-        for n, t in enumerate(listed, start=1):
-            info = t.request.get("backend_info", {})
-            where = info.get("server") or info.get("provider") or ""
-            mark = "*" if t.id == shot.selected_take_id else " "
-            print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
-                  f"{t.width}x{t.height}  {t.created_at[:19]}  {t.elapsed_s:.1f} s")
-    return 0
-
-
-def take(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
-        index = _to_index(args.index)
-        listed = service.project.takes_of(service.shot_at(index).id)
-        if args.take.isdigit() and 1 <= int(args.take) <= len(listed):
-            chosen = listed[int(args.take) - 1]
-        else:
-            matches = [t for t in listed if t.id.startswith(args.take)]
-            if len(matches) != 1:
-                raise InvalidEditError(f"Shot {args.index} has no take {args.take} (see `foundry takes`).")
-            chosen = matches[0]
-        service.select_take(index, chosen.id)
-    print(f"Shot {args.index} shows take {chosen.id[:8]} (seed {chosen.seed})")
-    return 0
-
-
-def jobs(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
-        listed = service.store.jobs(None if args.all else UNFINISHED)
-        numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
-    if args.json:
-        _print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
-        return 0
-    if not listed:
-        print("No unfinished jobs." if not args.all else "No jobs yet.")
-    for job in listed:
-        where = f" on {job.server}" if job.server else ""
-        problem = f": {job.error}" if job.error else ""
-        print(f"{job.id[:8]}  shot {numbers.get(job.shot_id, '-')}  {job.backend}{where}  {job.state}{problem}")
-    return 0
-
-
-def cancel(args: argparse.Namespace) -> int:
-    async def run(service: ProjectService) -> int:
-        async with generation_backends() as registry:
-            return await cancel_jobs(service, registry, args.job)
-
-    with ProjectService.open(Path(args.project)) as service:
-        count = asyncio.run(run(service))
-    print(f"Cancelled {count} job{'s' if count != 1 else ''}.")
     return 0
 
 
@@ -516,7 +409,7 @@ def server(args: argparse.Namespace) -> int:
         print(f"Removed ComfyUI server {args.name}")
     elif args.server_command == "list":
         if args.json:
-            _print_json([s.model_dump() for s in settings.comfyui_servers])
+            print_json([s.model_dump() for s in settings.comfyui_servers])
         elif not settings.comfyui_servers:
             print("No ComfyUI servers yet; add one with `foundry server add NAME URL`.")
         for s in [] if args.json else settings.comfyui_servers:
@@ -533,7 +426,7 @@ def _check_servers(settings: GenerationSettings, args: argparse.Namespace) -> in
 
     statuses = asyncio.run(check_servers(settings, names))
     if args.json:
-        _print_json([{"name": s.server.name, "url": s.server.url, "up": s.up, "message": s.message, "gpu": s.gpu,
+        print_json([{"name": s.server.name, "url": s.server.url, "up": s.up, "message": s.message, "gpu": s.gpu,
                       "vram_total": s.vram_total, "vram_free": s.vram_free, "queue": s.queue_length} for s in statuses])
     for s in [] if args.json else statuses:
         if s.up:
@@ -549,7 +442,7 @@ def workflow(args: argparse.Namespace) -> int:
     if args.workflow_command == "list":
         entries = library.entries()
         if args.json:
-            _print_json([{"name": e.name, "title": e.title, "category": e.category, "builtin": e.builtin,
+            print_json([{"name": e.name, "title": e.title, "category": e.category, "builtin": e.builtin,
                           "favourite": e.favourite} for e in entries])
             return 0
         for category, listed in library.by_category().items():
@@ -589,7 +482,7 @@ def doctor(args: argparse.Namespace) -> int:
     chosen = {codec: choose_encoder(codec, "auto", checks) for codec in CODECS}
     versions = {"foundry": __version__, "av": av.__version__, "ffmpeg": str(av.ffmpeg_version_info)}
     if args.json:
-        _print_json({
+        print_json({
             "versions": versions,
             "encoders": [{"name": c.encoder, "works": c.works, "hardware": c.hardware, "reason": c.reason} for c in checks],
             "auto": chosen,
@@ -616,15 +509,10 @@ HANDLERS = {
     "caption": caption,
     "undo": travel,
     "redo": travel,
-    "generate": generate,
     "render": render,
     "doctor": doctor,
     "server": server,
     "workflow": workflow,
     "key": key,
     "cloud": cloud,
-    "takes": takes,
-    "take": take,
-    "jobs": jobs,
-    "cancel": cancel,
 }

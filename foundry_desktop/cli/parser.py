@@ -8,6 +8,7 @@ from foundry_desktop import __version__
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
+from foundry_desktop.domain.cost import COST_UNITS
 
 
 def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -155,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="only this shot (repeatable)")
     generate.add_argument("--variants", type=int, default=0, metavar="N",
                           help="also make N more takes of each (chosen) shot, each with a new seed")
+    generate.add_argument("--estimate", action="store_true",
+                          help="say what it would generate and what that would cost; generate nothing")
     generate.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
 
     takes = commands.add_parser("takes", help="a shot's takes", description="List a shot's takes with where they came from.")
@@ -179,6 +182,26 @@ def build_parser() -> argparse.ArgumentParser:
     ))
     cancel.add_argument("project", metavar="PROJECT")
     cancel.add_argument("job", metavar="JOB", nargs="?")
+
+    cost = commands.add_parser("cost", help="what generating has cost, per shot and in all", description=(
+        "What the project's finished generations cost, per shot and in all, in each service's own unit "
+        "(Runway and Stability credits, Replicate seconds, seconds of video, ComfyUI GPU seconds), "
+        "against the project's budget."
+    ))
+    cost.add_argument("project", metavar="PROJECT")
+    cost.add_argument("--json", action="store_true")
+    budget = commands.add_parser("budget", help="cap what the project may spend", description=(
+        "Cap what generating may spend in one unit. A shot that would go beyond the cap is not sent, "
+        "and says why. Units: " + ", ".join(f"{unit} ({words})" for unit, words in COST_UNITS.items()) + "."
+    ))
+    budget_commands = budget.add_subparsers(dest="budget_command", metavar="ACTION", required=True)
+    budget_set = budget_commands.add_parser("set", help="cap spending in a unit")
+    budget_set.add_argument("project", metavar="PROJECT")
+    budget_set.add_argument("unit", choices=list(COST_UNITS), metavar="UNIT")
+    budget_set.add_argument("amount", type=float, metavar="AMOUNT")
+    budget_remove = budget_commands.add_parser("remove", help="lift the cap of a unit")
+    budget_remove.add_argument("project", metavar="PROJECT")
+    budget_remove.add_argument("unit", choices=list(COST_UNITS), metavar="UNIT")
 
     render = commands.add_parser("render", help="render the film to a video file", description=(
         "Render the timeline's selected takes into one film: H.264/AAC MP4 at the project's size unless "

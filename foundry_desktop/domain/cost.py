@@ -85,6 +85,11 @@ class CostLedger:
         self._reserved[job_id] = Cost(estimate or 0.0, unit)
         return None
 
+    def hold(self, job_id: str, unit: str | None, estimate: float | None) -> None:
+        """Hold a job that is paid for already (sent by an earlier run), whatever the cap."""
+        if unit is not None:
+            self._reserved[job_id] = Cost(estimate or 0.0, unit)
+
     def settle(self, job_id: str, actual: Cost | None) -> None:
         """The job is done: its actual cost (or its estimate, when the service says none) is spent."""
         reserved = self._reserved.pop(job_id, None)

@@ -56,10 +56,11 @@ class MediaCache:
     def exists(self, relative: str) -> bool:
         return self.path_of(relative).is_file()
 
-    def scratch_dir(self) -> Path:
+    def scratch_dir(self, *, create: bool = True) -> Path:
         """Where backends write files before they are adopted into the cache."""
         folder = self.root / "tmp"
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
         return folder
 
     def clear_scratch(self) -> None:

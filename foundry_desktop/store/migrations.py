@@ -109,10 +109,16 @@ def _generation_jobs(conn: Connection) -> None:
     )
 
 
+def _budgets(conn: Connection) -> None:
+    """A spending cap per cost unit, which generation keeps to."""
+    _run_script(conn, "CREATE TABLE budgets (unit TEXT NOT NULL, amount FLOAT NOT NULL, PRIMARY KEY (unit));")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
     _generation_jobs,  # 2 -> 3
+    _budgets,  # 3 -> 4
 ]
 
 

@@ -46,6 +46,7 @@ from foundry_desktop.store.project_rows import (
     undoable_rows,
 )
 from foundry_desktop.store.schema import (
+    budgets_table,
     metadata,
     shot_generation_table,
     shots_table,
@@ -357,6 +358,19 @@ class ProjectStore:
         """The project's jobs (or those in `states`), highest priority first, then oldest."""
         with self._transaction() as conn:
             return job_rows.load_jobs(conn, states)
+
+    def budgets(self) -> dict[str, float]:
+        """The spending cap per cost unit (units without one are not capped)."""
+        with self._transaction() as conn:
+            return {row.unit: row.amount for row in conn.execute(select(budgets_table))}
+
+    def set_budget(self, unit: str, amount: float | None) -> None:
+        """Cap spending in `unit` at `amount`; None lifts the cap."""
+        self._require_writable()
+        with self._transaction() as conn:
+            conn.execute(delete(budgets_table).where(budgets_table.c.unit == unit))
+            if amount is not None:
+                conn.execute(insert(budgets_table).values(unit=unit, amount=amount))
 
     def clear_generating_states(self) -> None:
         """Forget 'generating' marks left by a process that died mid-generation."""

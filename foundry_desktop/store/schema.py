@@ -126,6 +126,14 @@ jobs_table = Table(
     Index("jobs_by_state", "state"),
 )
 
+# The project's spending cap per cost unit (domain.cost). A setting, not an edit: not undoable.
+budgets_table = Table(
+    "budgets",
+    metadata,
+    Column("unit", Text, primary_key=True),
+    Column("amount", Float, nullable=False),
+)
+
 undo_steps_table = Table(
     "undo_steps",
     metadata,

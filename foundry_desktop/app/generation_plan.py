@@ -1,0 +1,104 @@
+"""What a `generate` would do, worked out before anything is written or sent.
+
+A shot whose selected take matches its fingerprint is left alone. A shot with
+any take (its own or another shot's) of the same fingerprint gets that take
+back without generating. Jobs left unfinished by an earlier run are followed
+to the end if they were sent (the service has them: they are paid for) or are
+still what their shot asks for; a never-sent job for what a shot used to be is
+dropped. Every other shot that needs a take gets a new job, and each asked-for
+variant a job with a new seed.
+
+The plan is pure, so the same plan serves an estimate (nothing happens) and a
+run (`apply_plan` writes it, then the jobs run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from foundry_desktop.app.project_service import ProjectService, new_seed
+from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
+from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.project import Shot, Take, new_id
+
+
+@dataclass
+class GenerationPlan:
+    followed: list[GenerationJob] = field(default_factory=list)  # unfinished jobs to finish
+    dropped: list[GenerationJob] = field(default_factory=list)  # never sent, for what a shot no longer is
+    reused: list[tuple[Shot, Take]] = field(default_factory=list)  # shots that get an existing take back
+    new: list[GenerationJob] = field(default_factory=list)  # jobs to make (shots, then variants)
+
+    @property
+    def jobs(self) -> list[GenerationJob]:
+        """The jobs that will run, in order."""
+        return [*self.followed, *self.new]
+
+
+def plan_generation(service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0) -> GenerationPlan:
+    """What generating `shot_ids` (all shots: None) with `variants` more takes each would do."""
+    fmt = service.format
+    shots = service.project.timeline.shots
+    wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, fmt)) for shot in shots}
+    plan = GenerationPlan()
+    for job in service.store.jobs(UNFINISHED):
+        if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
+            plan.dropped.append(job)  # never sent, and the shot has changed since: nothing is owed for it
+        else:
+            plan.followed.append(job)  # sent already (its take is paid for), or still what the shot wants
+    pending = {(job.shot_id, job.fingerprint) for job in plan.followed}
+    chosen = [shot for shot in shots if shot_ids is None or shot.id in shot_ids]
+    for shot in chosen:
+        fingerprint = wanted[shot.id]
+        selected = service.project.selected_take(shot)
+        if selected and selected.fingerprint == fingerprint and service.store.media.exists(selected.media_path):
+            continue
+        if (shot.id, fingerprint) in pending:
+            continue
+        reusable = _reusable_take(service, shot, fingerprint)
+        if reusable is not None:
+            plan.reused.append((shot, reusable))
+        else:
+            plan.new.append(_new_job(shot, fingerprint, generation_spec(shot, fmt)))
+    for shot in chosen:
+        for _ in range(variants):
+            spec = {**generation_spec(shot, fmt), "seed": new_seed()}
+            plan.new.append(_new_job(shot, fingerprint_of_spec(spec), spec))
+    return plan
+
+
+def apply_plan(service: ProjectService, plan: GenerationPlan) -> None:
+    """Write the plan: dropped jobs cancelled, reused takes shown, new jobs recorded."""
+    store = service.store
+    for job in plan.dropped:
+        store.save_job(job.model_copy(update={"state": "cancelled", "error": "the shot changed"}))
+    for shot, take in plan.reused:
+        if take.shot_id != shot.id:  # another shot's take of the same spec: the shot gets its own record of it
+            take = take.model_copy(update={"id": new_id(), "shot_id": shot.id})
+            store.add_take(take, select_it=True)
+            service.project = service.project.with_take(take, select_it=True)
+        else:
+            store.select_take(shot.id, take.id)
+            service.project = service.project.with_selected_take(shot.id, take.id)
+    store.add_jobs(plan.new)
+
+
+def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Take | None:
+    """The newest take with this fingerprint whose file is still there, preferring the shot's own."""
+    own = service.project.takes_of(shot.id)
+    others = [t for shot_id, takes in service.project.takes.items() if shot_id != shot.id for t in takes]
+    for take in [*reversed(own), *reversed(others)]:
+        if take.fingerprint == fingerprint and service.store.media.exists(take.media_path):
+            return take
+    return None
+
+
+def _new_job(shot: Shot, fingerprint: str, spec: dict) -> GenerationJob:
+    now = now_stamp()
+    return GenerationJob(shot_id=shot.id, fingerprint=fingerprint, backend=shot.spec.backend, spec=spec,
+                         created_at=now, updated_at=now)
+
+
+def now_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
