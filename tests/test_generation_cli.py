@@ -56,6 +56,18 @@ def test_workflows_are_listed_shown_and_imported(capsys, tmp_path):
     code, _, err = run(capsys, "workflow", "add", str(ui_format))
     assert code == 1 and "Save (API Format)" in err
 
+    assert run(capsys, "workflow", "favourite", "wan-text-to-video")[0] == 0
+    assert run(capsys, "workflow", "category", "svd-image-to-video", "Client A")[0] == 0
+    listed = {e["name"]: e for e in json.loads(run(capsys, "workflow", "list", "--json")[1])}
+    assert listed["wan-text-to-video"]["favourite"] and listed["svd-image-to-video"]["category"] == "Client A"
+    assert "Client A\n  svd-image-to-video" in run(capsys, "workflow", "list")[1]
+    run(capsys, "workflow", "favourite", "wan-text-to-video", "--off")
+    run(capsys, "workflow", "category", "svd-image-to-video")
+    listed = {e["name"]: e for e in json.loads(run(capsys, "workflow", "list", "--json")[1])}
+    assert not listed["wan-text-to-video"]["favourite"] and listed["svd-image-to-video"]["category"] != "Client A"
+    code, _, err = run(capsys, "workflow", "remove", "svd-image-to-video")
+    assert code == 1 and "built-in" in err
+
 
 def test_a_shot_is_generated_on_a_comfyui_server_and_only_once(capsys, tmp_path):
     image = tmp_path / "valley.png"
@@ -151,4 +163,32 @@ def test_gpu_time_is_counted_estimated_from_earlier_runs_and_kept_to_the_budget(
         assert server.submissions == 3  # the second was never sent
         assert run(capsys, "budget", "remove", project, "gpu-seconds")[0] == 0
         assert json.loads(run(capsys, "generate", project, "--json")[1]) == {"generated": 1, "reused": 0, "failed": 0}
+        assert server.submissions == 4
+
+
+def test_failed_jobs_are_sent_again_once_with_their_own_seed(capsys, tmp_path):
+    image = tmp_path / "valley.png"
+    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
+    project = str(tmp_path / "film.foundry")
+    with ComfyUIServer(name="studio", job_seconds=0.1, models=SVD_MODELS) as server:
+        run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        for seed in (1, 2):
+            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
+                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        server.fail_node = "KSampler"
+        code, _, err = run(capsys, "generate", project, "--shot", "1", "--variants", "1")
+        assert code == 1 and err.count("failed in node") == 2, err
+        failed = json.loads(run(capsys, "jobs", project, "--all", "--json")[1])
+        run(capsys, "shot", "set", project, "2", "--seed", "7")  # nothing to do with the failures
+        server.fail_node = None
+
+        code, out, err = run(capsys, "retry", project, "--json")
+        assert (code, json.loads(out)) == (0, {"generated": 2, "reused": 0, "failed": 0}), err
+        assert server.submissions == 4
+        takes = json.loads(run(capsys, "takes", project, "1", "--json")[1])
+        assert len(takes) == 2 and [t["seed"] for t in takes if t["selected"]] == [1]  # the shot's, and the variant's
+        assert json.loads(run(capsys, "retry", project, "--json")[1])["generated"] == 0  # each once
+        code, _, err = run(capsys, "retry", project, failed[0]["id"][:8])
+        assert code == 1 and "No failed job" in err
         assert server.submissions == 4

@@ -32,12 +32,17 @@ class GenerationPlan:
 
     @property
     def jobs(self) -> list[GenerationJob]:
-        """The jobs that will run, in order."""
-        return [*self.followed, *self.new]
+        """The jobs that will run, in the order they start: those the services have already
+        (they need no server's slot), then by priority, highest first, then oldest first."""
+        return sorted([*self.followed, *self.new],
+                      key=lambda job: (job.state not in ("submitting", "submitted"), -job.priority, job.created_at))
 
 
-def plan_generation(service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0) -> GenerationPlan:
-    """What generating `shot_ids` (all shots: None) with `variants` more takes each would do."""
+def plan_generation(
+    service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0, priority: int = 0
+) -> GenerationPlan:
+    """What generating `shot_ids` (all shots: None) with `variants` more takes each would do;
+    new jobs get `priority` (higher runs first)."""
     fmt = service.format
     shots = service.project.timeline.shots
     wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, fmt)) for shot in shots}
@@ -60,11 +65,35 @@ def plan_generation(service: ProjectService, shot_ids: set[str] | None = None, v
         if reusable is not None:
             plan.reused.append((shot, reusable))
         else:
-            plan.new.append(_new_job(shot, fingerprint, generation_spec(shot, fmt)))
+            plan.new.append(_new_job(shot, fingerprint, generation_spec(shot, fmt), priority))
     for shot in chosen:
         for _ in range(variants):
             spec = {**generation_spec(shot, fmt), "seed": new_seed()}
-            plan.new.append(_new_job(shot, fingerprint_of_spec(spec), spec))
+            plan.new.append(_new_job(shot, fingerprint_of_spec(spec), spec, priority))
+    return plan
+
+
+def plan_retry(service: ProjectService, job_id: str | None = None) -> GenerationPlan:
+    """Send failed jobs (all, or the one `job_id` starts) again, as new jobs with the same spec:
+    those whose shot still asks for that take or a variant of it (the same spec but the seed),
+    and which no later job has made or is making."""
+    fmt = service.format
+    current = {shot.id: generation_spec(shot, fmt) for shot in service.project.timeline.shots}
+    jobs = service.store.jobs()
+    later = {(job.shot_id, job.fingerprint) for job in jobs if job.state != "failed" and job.state != "cancelled"}
+    failed = [job for job in jobs if job.state == "failed" and (job_id is None or job.id.startswith(job_id))]
+    plan = GenerationPlan()
+    for job in failed:
+        spec = current.get(job.shot_id)
+        if spec is None or {**job.spec, "seed": spec["seed"]} != spec or (job.shot_id, job.fingerprint) in later:
+            continue  # the shot is gone or asks for something else now, or the take exists or is coming
+        later.add((job.shot_id, job.fingerprint))  # once, however often it failed
+        now = now_stamp()
+        plan.new.append(job.model_copy(update={
+            "id": new_id(), "state": "queued", "server": None, "remote_id": None, "progress": 0.0, "attempts": 0,
+            "error": "", "cost_estimate": None, "cost_actual": None, "cost_unit": None, "take_id": None,
+            "created_at": now, "updated_at": now,
+        }))
     return plan
 
 
@@ -94,10 +123,10 @@ def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Tak
     return None
 
 
-def _new_job(shot: Shot, fingerprint: str, spec: dict) -> GenerationJob:
+def _new_job(shot: Shot, fingerprint: str, spec: dict, priority: int) -> GenerationJob:
     now = now_stamp()
     return GenerationJob(shot_id=shot.id, fingerprint=fingerprint, backend=shot.spec.backend, spec=spec,
-                         created_at=now, updated_at=now)
+                         priority=priority, created_at=now, updated_at=now)
 
 
 def now_stamp() -> str:

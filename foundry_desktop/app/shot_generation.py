@@ -25,7 +25,13 @@ from foundry_desktop.app.generation_cost import (
     estimated_amount,
     project_ledger,
 )
-from foundry_desktop.app.generation_plan import apply_plan, now_stamp, plan_generation
+from foundry_desktop.app.generation_plan import (
+    GenerationPlan,
+    apply_plan,
+    now_stamp,
+    plan_generation,
+    plan_retry,
+)
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import CostLedger, Overrun
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
@@ -68,15 +74,29 @@ DEFAULT_CONCURRENCY = 8
 
 
 async def generate_shots(
-    service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None, variants: int = 0
+    service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None, variants: int = 0,
+    priority: int = 0,
 ) -> GenerateReport:
     """Generate what is not current. Jobs left unfinished by an earlier run (a crash, a
     quit) are followed to the end first — by their remote id where the service already
     has them, never submitted twice.
 
     `variants` asks for that many more takes of each shot (of `shot_ids`), each with a
-    new seed; they are kept beside the shot's take for the creator to compare and choose."""
-    plan = plan_generation(service, shot_ids, variants)
+    new seed; they are kept beside the shot's take for the creator to compare and choose.
+    New jobs get `priority`: higher ones start first."""
+    return await run_plan(service, registry, plan_generation(service, shot_ids, variants, priority))
+
+
+async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> GenerateReport:
+    """Send failed jobs again (all, or the one `job_id` names); see plan_retry."""
+    plan = plan_retry(service, job_id)
+    if job_id is not None and not plan.new:
+        raise InvalidEditError(f"No failed job {job_id} to send again (see `foundry jobs --all`).")
+    return await run_plan(service, registry, plan)
+
+
+async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan) -> GenerateReport:
+    """Write the plan, then run its jobs side by side, each within its backend's limit."""
     apply_plan(service, plan)
     report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs

@@ -461,6 +461,15 @@ def workflow(args: argparse.Namespace) -> int:
     elif args.workflow_command == "add":
         added = library.import_workflow(Path(args.file), name=args.name, category=args.category)
         print(f"Added workflow {added.name} ({added.title})")
+    elif args.workflow_command == "favourite":
+        library.set_favourite(args.name, not args.off)
+        print(f"{args.name} is {'no longer ' if args.off else ''}a favourite.")
+    elif args.workflow_command == "category":
+        library.set_category(args.name, args.category)
+        print(f"{args.name} is listed under {library.entry(args.name).category}.")
+    elif args.workflow_command == "remove":
+        library.remove(args.name)
+        print(f"Removed workflow {args.name}.")
     else:
         return _check_workflow(library.get(args.name))
     return 0

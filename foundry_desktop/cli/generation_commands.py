@@ -17,6 +17,7 @@ from foundry_desktop.app.shot_generation import (
     cancel_jobs,
     estimate_generation,
     generate_shots,
+    retry_jobs,
 )
 from foundry_desktop.cli.commands import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
@@ -27,7 +28,7 @@ from foundry_desktop.errors import InvalidEditError
 def generate(args: argparse.Namespace) -> int:
     async def run(service: ProjectService) -> GenerateReport:
         async with generation_backends() as registry:
-            return await generate_shots(service, registry, shot_ids, args.variants)
+            return await generate_shots(service, registry, shot_ids, args.variants, args.priority)
 
     async def estimate(service: ProjectService) -> GenerationEstimate:
         async with generation_backends() as registry:
@@ -43,9 +44,24 @@ def generate(args: argparse.Namespace) -> int:
         if not args.json:
             _progress_lines(service)
         report = asyncio.run(run(service))
+    return _report(report, args.json)
+
+
+def retry(args: argparse.Namespace) -> int:
+    async def run(service: ProjectService) -> GenerateReport:
+        async with generation_backends() as registry:
+            return await retry_jobs(service, registry, args.job)
+
+    with ProjectService.open(Path(args.project)) as service:
+        if not args.json:
+            _progress_lines(service)
+        return _report(asyncio.run(run(service)), args.json)
+
+
+def _report(report: GenerateReport, as_json: bool) -> int:
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
-    if args.json:
+    if as_json:
         print_json(report.as_json())
     else:
         print(f"Generated {report.generated}, reused {report.reused}, failed {report.failed}.")
@@ -220,6 +236,7 @@ HANDLERS = {
     "take": take,
     "jobs": jobs,
     "cancel": cancel,
+    "retry": retry,
     "cost": cost,
     "budget": budget,
 }

@@ -156,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="only this shot (repeatable)")
     generate.add_argument("--variants", type=int, default=0, metavar="N",
                           help="also make N more takes of each (chosen) shot, each with a new seed")
+    generate.add_argument("--priority", type=int, default=0, metavar="N",
+                          help="start these jobs before others of lower priority (default 0)")
     generate.add_argument("--estimate", action="store_true",
                           help="say what it would generate and what that would cost; generate nothing")
     generate.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
@@ -182,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     ))
     cancel.add_argument("project", metavar="PROJECT")
     cancel.add_argument("job", metavar="JOB", nargs="?")
+    retry = commands.add_parser("retry", help="send failed jobs again", description=(
+        "Send one failed job (by the id `foundry jobs --all` shows) or every failed one again, with the "
+        "same settings and seed, where its shot still asks for that take."
+    ))
+    retry.add_argument("project", metavar="PROJECT")
+    retry.add_argument("job", metavar="JOB", nargs="?")
+    retry.add_argument("--json", action="store_true", help='print {"generated": N, "reused": N, "failed": N}')
 
     cost = commands.add_parser("cost", help="what generating has cost, per shot and in all", description=(
         "What the project's finished generations cost, per shot and in all, in each service's own unit "
@@ -259,6 +268,15 @@ def build_parser() -> argparse.ArgumentParser:
     workflow_add.add_argument("--category", help="where to list it")
     workflow_check = workflow_commands.add_parser("check", help="which servers can run a workflow")
     workflow_check.add_argument("name", metavar="NAME")
+    workflow_favourite = workflow_commands.add_parser("favourite", help="mark a workflow as a favourite (or --off)")
+    workflow_favourite.add_argument("name", metavar="NAME")
+    workflow_favourite.add_argument("--off", action="store_true", help="no longer a favourite")
+    workflow_category = workflow_commands.add_parser("category", help="list a workflow under another category")
+    workflow_category.add_argument("name", metavar="NAME")
+    workflow_category.add_argument("category", metavar="CATEGORY", nargs="?",
+                                   help="the category (left out: back to the workflow's own)")
+    workflow_remove = workflow_commands.add_parser("remove", help="remove an imported workflow")
+    workflow_remove.add_argument("name", metavar="NAME")
 
     key = commands.add_parser("key", help="cloud API keys (kept in the system's password store)", description=(
         "Keep a cloud service's API key in the operating system's password store (never in a project). "
