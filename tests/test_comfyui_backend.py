@@ -169,3 +169,24 @@ def test_cancel_interrupts_our_running_prompt(tmp_path, still):
 
         asyncio.run(run_backend([server], work, tmp_path))
         assert server.interrupts == 1
+
+
+def test_the_farm_keeps_checking_its_servers_and_asks_a_returning_one_for_its_nodes_again(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=0.1, models=SVD_MODELS) as server:
+
+        async def work(backend):
+            farm, rounds = backend.farm, []
+            watcher = asyncio.create_task(farm.keep_checking(0.05, lambda: rounds.append(farm.status["gpu-1"].up)))
+            await backend.generate(request(tmp_path, image=still), lambda e: None)
+            assert farm.status["gpu-1"].capabilities  # its nodes and models, asked once
+            await asyncio.to_thread(server.stop)
+            while rounds[-1]:
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(server.start)
+            while not rounds[-1]:
+                await asyncio.sleep(0.02)
+            watcher.cancel()
+            return farm.status["gpu-1"]
+
+        status = asyncio.run(run_backend([server], work, tmp_path))
+    assert status.up and status.gpu and not status.capabilities  # asked again before its next job

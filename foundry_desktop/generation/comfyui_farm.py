@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,8 @@ class ComfyFarm:
             status.up, status.message = False, str(exc)
         else:
             device = (stats.get("devices") or [{}])[0]
+            if not status.up:
+                status.capabilities.clear()  # back from down: it may have restarted with other nodes or models
             status.up = True
             status.queue_length = len(running) + len(pending)
             status.gpu = str(device.get("name", ""))
@@ -86,6 +88,15 @@ class ComfyFarm:
         now = time.monotonic()
         stale = [name for name, s in self.status.items() if s.server.enabled and now - s.checked_at >= max_age_s]
         await asyncio.gather(*(self.check(name) for name in stale))
+
+    async def keep_checking(self, interval_s: float = HEALTH_MAX_AGE_S, on_checked: Callable[[], None] | None = None) -> None:
+        """Check every enabled server each `interval_s` until cancelled, so that their state
+        (shown to the creator) is current between jobs too; `on_checked` after each round."""
+        while True:
+            await self.check_all()
+            if on_checked is not None:
+                on_checked()
+            await asyncio.sleep(interval_s)
 
     async def problems(self, name: str, template: WorkflowTemplate) -> list[str]:
         """What keeps this server from running `template` (empty: nothing)."""
