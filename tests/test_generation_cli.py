@@ -29,12 +29,12 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 def test_servers_are_added_checked_listed_and_removed(capsys):
     with ComfyUIServer(name="studio", models=SVD_MODELS) as server:
-        assert run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")[0] == 0
+        assert run(capsys, "server", "add", "studio", server.url, "--max-queued", "3")[0] == 0
         assert run(capsys, "server", "add", "attic", "http://127.0.0.1:9")[0] == 0
         code, out, _ = run(capsys, "server", "add", "studio", server.url)
         assert code == 1
         listed = json.loads(run(capsys, "server", "list", "--json")[1])
-        assert [(s["name"], s["max_queued"]) for s in listed] == [("studio", 2), ("attic", 1)]
+        assert [(s["name"], s["max_queued"]) for s in listed] == [("studio", 3), ("attic", 2)]  # 2 unless told
         code, out, _ = run(capsys, "server", "check")
         assert code == 1  # one is down
         assert "studio           up: ComfyUI" in out and "RTX 4090" in out and "attic            down:" in out

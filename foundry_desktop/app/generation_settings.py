@@ -25,7 +25,8 @@ class ComfyServerSettings(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     url: str
     enabled: bool = True
-    max_queued: int = Field(default=1, ge=1, le=64, description="prompts of ours it holds at once")
+    # Two: the next prompt waits on the server, so its GPU goes straight on (bench/dispatch.py).
+    max_queued: int = Field(default=2, ge=1, le=64, description="prompts of ours it holds at once")
 
     @field_validator("url")
     @classmethod

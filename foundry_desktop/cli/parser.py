@@ -241,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     server_add = server_commands.add_parser("add", help="add a server", description="Add a ComfyUI server.")
     server_add.add_argument("name", metavar="NAME", help="what to call it (gpu-1, studio...)")
     server_add.add_argument("url", metavar="URL", help="its address, e.g. http://192.168.1.20:8188")
-    server_add.add_argument("--max-queued", type=int, default=1, metavar="N", help="prompts to keep queued on it (default 1)")
+    server_add.add_argument("--max-queued", type=int, default=2, metavar="N", help=(
+        "prompts of ours it holds at once (default 2: the next waits there, so the GPU never idles between them)"))
     server_add.add_argument("--disabled", action="store_true", help="add it switched off")
     server_commands.add_parser("list", help="list the servers").add_argument("--json", action="store_true")
     server_remove = server_commands.add_parser("remove", help="remove a server")

@@ -31,7 +31,7 @@ class ComfyServer:
     name: str
     url: str
     enabled: bool = True
-    max_queued: int = 1  # how many of our prompts it holds at once (running + waiting)
+    max_queued: int = 2  # how many of our prompts it holds at once (running + waiting)
 
 
 @dataclass
