@@ -53,7 +53,7 @@ def test_demo_film_matches_the_project(demo_dir):
 
 
 def test_generate_right_after_the_demo_generates_nothing(demo, capsys):
-    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0}
+    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0, "cancelled": 0}
 
 
 def test_prompt_change_regenerates_one_shot_and_undo_brings_the_old_take_back(demo, capsys):
@@ -66,7 +66,7 @@ def test_prompt_change_regenerates_one_shot_and_undo_brings_the_old_take_back(de
     stale = [shot for shot in changed["shots"] if shot["status"] != "current"]
     assert [(s["index"], s["status"], s["reasons"]) for s in stale] == [(2, "stale", ["prompt changed"])]
 
-    assert run_json(capsys, "generate", demo) == {"generated": 1, "reused": 0, "failed": 0}
+    assert run_json(capsys, "generate", demo) == {"generated": 1, "reused": 0, "failed": 0, "cancelled": 0}
     regenerated = run_json(capsys, "info", demo)
     assert regenerated["shots"][1]["status"] == "current"
     assert regenerated["shots"][1]["takes"] == 2
@@ -76,7 +76,7 @@ def test_prompt_change_regenerates_one_shot_and_undo_brings_the_old_take_back(de
     undone = run_json(capsys, "info", demo)
     assert [shot["status"] for shot in undone["shots"]] == ["current"] * len(DEMO_SHOTS)
     assert undone["shots"][1]["selected_take"] == before["shots"][1]["selected_take"]
-    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0}
+    assert run_json(capsys, "generate", demo) == {"generated": 0, "reused": 0, "failed": 0, "cancelled": 0}
 
     # Redo shows the new take again, still without generating.
     run_json(capsys, "redo", demo)
@@ -99,7 +99,7 @@ def test_a_new_project_from_scratch(tmp_path, capsys):
     assert [s["duration_frames"] for s in info["shots"]] == [15, 30]
     assert run_json(capsys, "undo", project) == {"undo": "Remove shot 2"}
     assert [s["prompt"] for s in run_json(capsys, "info", project)["shots"]] == ["Bye", "Pan", "Hello"]
-    assert run_json(capsys, "generate", project) == {"generated": 3, "reused": 0, "failed": 0}
+    assert run_json(capsys, "generate", project) == {"generated": 3, "reused": 0, "failed": 0, "cancelled": 0}
     film = tmp_path / "film.mp4"
     rendered = run_json(capsys, "render", project, "-o", film)
     assert rendered["frames"] == 15 + 45 + 30
@@ -201,7 +201,7 @@ def test_a_cut_built_from_the_command_line(tmp_path, capsys):
 
     shots = run_json(capsys, "info", project)["shots"]
     assert [(s["backend"], s["status"]) for s in shots] == [("media", "current"), ("media", "current")]
-    assert run_json(capsys, "generate", project) == {"generated": 0, "reused": 0, "failed": 0}
+    assert run_json(capsys, "generate", project) == {"generated": 0, "reused": 0, "failed": 0, "cancelled": 0}
     film = tmp_path / "cut.mp4"
     result = run_json(capsys, "render", project, "-o", film)
     # 24 frames of clip (it has 12 after its out point), 48 of still less the 6 it lacked.

@@ -171,6 +171,31 @@ def test_cancel_interrupts_our_running_prompt(tmp_path, still):
         assert server.interrupts == 1
 
 
+def test_cancel_takes_a_waiting_prompt_out_of_the_queue_by_its_id(tmp_path, still):
+    with ComfyUIServer(name="gpu-1", job_seconds=1.5, models=SVD_MODELS) as server:
+
+        async def work(backend):
+            sent: dict[str, str] = {}
+
+            def remember(event):
+                if event.kind == "submitted":
+                    sent[event.shot_id] = event.remote_id
+
+            running = asyncio.create_task(backend.generate(request(tmp_path, "first", image=still), remember))
+            waiting = asyncio.create_task(backend.generate(request(tmp_path, "second", image=still, seed=2), remember))
+            while len(sent) < 2:
+                await asyncio.sleep(0.02)
+            await backend.cancel_remote("gpu-1", sent["second"])  # a variant's prompt, not the whole shot
+            with pytest.raises(GenerationError, match="Cancelled"):
+                await asyncio.wait_for(waiting, 5)  # noticed at once, not after the first prompt
+            assert not running.done()
+            return await running, sent
+
+        result, sent = asyncio.run(run_backend([server], work, tmp_path, max_queued=2))
+        assert server.deleted == [sent["second"]] and server.submissions == 2 and server.interrupts == 0
+    assert result.path.exists()
+
+
 def test_the_farm_keeps_checking_its_servers_and_asks_a_returning_one_for_its_nodes_again(tmp_path, still):
     with ComfyUIServer(name="gpu-1", job_seconds=0.1, models=SVD_MODELS) as server:
 

@@ -79,7 +79,7 @@ def test_a_shot_is_generated_on_a_comfyui_server_and_only_once(capsys, tmp_path)
         assert run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui",
                    "--workflow", "svd-image-to-video", "--image", str(image), "--duration", "1")[0] == 0
         code, out, err = run(capsys, "generate", project, "--json")
-        assert (code, json.loads(out)) == (0, {"generated": 1, "reused": 0, "failed": 0}), err
+        assert (code, json.loads(out)) == (0, {"generated": 1, "reused": 0, "failed": 0, "cancelled": 0}), err
         assert json.loads(run(capsys, "generate", project, "--json")[1])["generated"] == 0  # current: nothing to do
         assert server.submissions == 1
         assert run(capsys, "shot", "set", project, "1", "--seed", "99")[0] == 0
@@ -162,7 +162,7 @@ def test_gpu_time_is_counted_estimated_from_earlier_runs_and_kept_to_the_budget(
         assert "Shot 2: Not sent: the project's budget is" in err and "GPU seconds" in err, err
         assert server.submissions == 3  # the second was never sent
         assert run(capsys, "budget", "remove", project, "gpu-seconds")[0] == 0
-        assert json.loads(run(capsys, "generate", project, "--json")[1]) == {"generated": 1, "reused": 0, "failed": 0}
+        assert json.loads(run(capsys, "generate", project, "--json")[1]) == {"generated": 1, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 4
 
 
@@ -184,7 +184,7 @@ def test_failed_jobs_are_sent_again_once_with_their_own_seed(capsys, tmp_path):
         server.fail_node = None
 
         code, out, err = run(capsys, "retry", project, "--json")
-        assert (code, json.loads(out)) == (0, {"generated": 2, "reused": 0, "failed": 0}), err
+        assert (code, json.loads(out)) == (0, {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}), err
         assert server.submissions == 4
         takes = json.loads(run(capsys, "takes", project, "1", "--json")[1])
         assert len(takes) == 2 and [t["seed"] for t in takes if t["selected"]] == [1]  # the shot's, and the variant's

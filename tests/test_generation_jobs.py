@@ -59,7 +59,7 @@ def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(t
             assert all(job.state in ("submitting", "submitted") and job.server == "studio" and job.remote_id for job in left)
 
         assert main(["generate", project, "--json"]) == 0
-        assert json.loads(capsys.readouterr().out) == {"generated": 3, "reused": 0, "failed": 0}
+        assert json.loads(capsys.readouterr().out) == {"generated": 3, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 3  # followed by prompt id, not sent again
     with ProjectService.open(tmp_path / "film.foundry") as service:
         assert all(status.kind == "current" for status in service.statuses())
@@ -132,7 +132,7 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
             assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
 
         assert main(["generate", project, "--json"]) == 0
-        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0}
+        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 2  # followed by task id, not created again
     with ProjectService.open(tmp_path / "film.foundry") as service:
         assert all(status.kind == "current" for status in service.statuses())

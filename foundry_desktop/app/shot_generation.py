@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,11 +61,17 @@ class GenerateReport:
     generated: int = 0
     reused: int = 0
     failed: int = 0
+    cancelled: int = 0
     failures: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"generated": self.generated, "reused": self.reused, "failed": self.failed}
+        return {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
 
+
+CANCELLED = "cancelled by the creator"
+
+# The runs of generate_shots going on now, per project, so that cancel_jobs can reach their jobs.
+_RUNNING: weakref.WeakKeyDictionary[ProjectService, set[_Run]] = weakref.WeakKeyDictionary()
 
 # How many jobs of one backend run at once. The built-in generator works the CPU
 # (one at a time keeps the editor responsive); ComfyUI's farm hands out its own
@@ -108,10 +115,20 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
 
     async def one(job: GenerationJob) -> None:
         limit = limits.setdefault(job.backend, asyncio.Semaphore(BACKEND_CONCURRENCY.get(job.backend, DEFAULT_CONCURRENCY)))
-        async with limit:
-            await run.job(job)
+        try:
+            async with limit:
+                await run.job(job)
+        except asyncio.CancelledError:
+            if job.id not in run.cancelled:
+                raise  # the whole run is stopping (the app quits): the job is followed up next time
+            report.cancelled += 1  # the creator cancelled it before it was sent: it never will be
 
-    await asyncio.gather(*(one(job) for job in jobs))
+    _RUNNING.setdefault(service, set()).add(run)
+    try:
+        run.tasks = {job.id: asyncio.create_task(one(job)) for job in jobs}
+        await asyncio.gather(*run.tasks.values())
+    finally:
+        _RUNNING[service].discard(run)
     return report
 
 
@@ -172,18 +189,43 @@ def estimate_generation(
                               ledger.caps, overruns)
 
 
+class _CancelledByCreator(Exception):
+    """A job stopped because the creator cancelled it (recorded as such, not as a failure)."""
+
+
 class _Run:
-    """One `generate`: its jobs' shared budget ledger and report."""
+    """One `generate`: its jobs' tasks, shared budget ledger and report."""
 
     def __init__(self, service: ProjectService, registry: BackendRegistry, report: GenerateReport) -> None:
         self.service, self.registry, self.report = service, registry, report
         self.done = service.store.jobs(("done",))
         self.ledger: CostLedger = project_ledger(service.store, self.done)
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.latest: dict[str, GenerationJob] = {}  # each running job as last saved (where it was sent, its id there)
+        self.cancelled: set[str] = set()
+
+    async def cancel(self, job_id: str) -> bool:
+        """Stop a job of this run; False if it is not running here."""
+        task, job = self.tasks.get(job_id), self.latest.get(job_id)
+        if task is None or task.done():
+            return False
+        self.cancelled.add(job_id)
+        backend = self.registry.get(job.backend) if job is not None else None
+        cancel_remote = getattr(backend, "cancel_remote", None)
+        if job is not None and job.state in ("submitting", "submitted") and job.remote_id and cancel_remote:
+            await cancel_remote(job.server, job.remote_id)  # its generate() then stops, as cancelled
+        elif job is not None and job.state == "submitting" and backend is not None:
+            await backend.cancel(job.shot_id)  # the create call is on its way: cancelled once it has an id
+        else:
+            task.cancel()  # not sent: now it never will be
+        return True
 
     async def job(self, job: GenerationJob) -> None:
         try:
             await self._run(job)
             self.report.generated += 1
+        except _CancelledByCreator:
+            self.report.cancelled += 1
         except FoundryError as exc:
             number = _shot_numbers(self.service).get(job.shot_id)
             self.report.failed += 1
@@ -200,10 +242,11 @@ class _Run:
             if event.kind in ("submitting", "submitted"):
                 # Recorded before the request leaves (submitting), so a crash mid-send is followed up
                 # (by the remote id, where we chose it) and never simply sent again.
-                job = store.save_job(job.model_copy(update={"state": event.kind, "server": event.server,
-                                                            "remote_id": event.remote_id}))
+                job = self.latest[job.id] = store.save_job(job.model_copy(update={
+                    "state": event.kind, "server": event.server, "remote_id": event.remote_id}))
             service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind))
 
+        self.latest[job.id] = job
         started = time.monotonic()
         try:
             backend = self.registry.get(job.backend)
@@ -229,6 +272,9 @@ class _Run:
                 result = await backend.generate(request, forward)
         except FoundryError as exc:
             self.ledger.release(job.id)
+            if job.id in self.cancelled:
+                store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+                raise _CancelledByCreator from None
             store.save_job_and_state(job.model_copy(update={"state": "failed", "error": str(exc)}),
                                      GenerationState("failed", job.fingerprint, str(exc)))
             raise
@@ -283,17 +329,20 @@ class _Run:
 
 
 async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> int:
-    """Cancel one unfinished job (by id or id prefix) or all of them, also where the
-    service already has it. Returns how many were cancelled."""
+    """Cancel one unfinished job (by id or id prefix) or all of them: running ones here stop
+    (taken off their server, or never sent), and ones an earlier run left with a service are
+    cancelled there. Returns how many were cancelled."""
     jobs = [job for job in service.store.jobs(UNFINISHED) if job_id is None or job.id.startswith(job_id)]
     if job_id is not None and len(jobs) != 1:
         raise InvalidEditError(f"No unfinished job {job_id}." if not jobs else f"{job_id} names several jobs; give more of the id.")
+    runs = list(_RUNNING.get(service, ()))
     for job in jobs:
-        backend = registry.get(job.backend)
-        cancel_remote = getattr(backend, "cancel_remote", None)
+        service.store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+        if any([await run.cancel(job.id) for run in runs]):
+            continue
+        cancel_remote = getattr(registry.get(job.backend), "cancel_remote", None)
         if job.state in ("submitting", "submitted") and job.remote_id and cancel_remote is not None:
             await cancel_remote(job.server, job.remote_id)
-        service.store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": "cancelled by the creator"}), None)
     return len(jobs)
 
 

@@ -770,6 +770,18 @@ class CloudTaskBackend:
         for run in runs:
             await self._send_cancel(run, quietly=False)
 
+    async def cancel_remote(self, server: str | None, remote_id: str) -> None:
+        """Stop the task with this id: a run following it here stops (its generate() raises
+        CloudTaskCancelledError), and one sent by an earlier run is cancelled at the provider."""
+        runs = [run for runs in self._runs.values() for run in runs if run.remote_id == remote_id]
+        for run in runs:
+            run.cancelled = True
+            run.wake.set()
+        for run in runs:
+            await self._send_cancel(run, quietly=False)
+        if not runs:
+            await self._cancel_remote(remote_id)
+
     async def health(self) -> BackendHealth:
         try:
             return BackendHealth(True, self.credentials.scrub(await self._health_check()))

@@ -11,8 +11,11 @@ fix, and is reported in their words instead.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,16 @@ def _gpu_seconds(entry: dict[str, Any]) -> float | None:
     return None
 
 
+@dataclass(eq=False)
+class _Attempt:
+    """One generate() or resume() in progress, so that a cancel can reach its prompt."""
+
+    shot_id: str
+    client: ComfyUIClient | None = None
+    prompt_id: str | None = None  # while the prompt is on a server
+    cancelled: bool = False
+
+
 class ComfyUIBackend:
     name = "comfyui"
     cost_unit = "gpu-seconds"  # a local server costs its time; estimates come from earlier runs
@@ -72,8 +85,7 @@ class ComfyUIBackend:
     def __init__(self, farm: ComfyFarm, library: WorkflowLibrary) -> None:
         self.farm = farm
         self.library = library
-        self._running: dict[str, tuple[ComfyUIClient, str]] = {}  # shot id -> (server, prompt id)
-        self._cancelled: set[str] = set()
+        self._attempts: set[_Attempt] = set()
         self._uploaded: dict[tuple[str, Path, int], str] = {}  # (server, image, mtime) -> name there
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
@@ -82,21 +94,32 @@ class ComfyUIBackend:
         template = self.library.get(request.workflow)
         started = time.monotonic()
         lost_on: list[str] = []
-        self._cancelled.discard(request.shot_id)
         on_event(GenerationEvent("queued", request.shot_id))
-        while True:
-            try:
-                # The slot is held while the server works; the download happens after it is
-                # freed, so the server starts our next prompt meanwhile.
-                async with self.farm.slot(template, exclude=lost_on) as client:
-                    prompt_id, entry = await self._run_on(client, template, request, on_event)
-                return await self._collect(client, template, request, prompt_id, entry, started, on_event)
-            except ServerLostPrompt as exc:
-                if request.shot_id in self._cancelled:
-                    raise PromptInterrupted("Cancelled.") from None
-                lost_on.append(client.name)
-                self.farm.status[client.name].up = False
-                on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
+        with self._attempt(request.shot_id) as attempt:
+            while True:
+                try:
+                    # The slot is held while the server works; the download happens after it is
+                    # freed, so the server starts our next prompt meanwhile.
+                    async with self.farm.slot(template, exclude=lost_on) as client:
+                        if attempt.cancelled:
+                            raise PromptInterrupted("Cancelled.")
+                        prompt_id, entry = await self._run_on(client, template, request, on_event, attempt)
+                    return await self._collect(client, template, request, prompt_id, entry, started, on_event)
+                except ServerLostPrompt as exc:
+                    if attempt.cancelled:  # taken out of the queue by us: not lost
+                        raise PromptInterrupted("Cancelled.") from None
+                    lost_on.append(client.name)
+                    self.farm.status[client.name].up = False
+                    on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
+
+    @contextlib.contextmanager
+    def _attempt(self, shot_id: str, client: ComfyUIClient | None = None, prompt_id: str | None = None) -> Iterator[_Attempt]:
+        attempt = _Attempt(shot_id, client, prompt_id)
+        self._attempts.add(attempt)
+        try:
+            yield attempt
+        finally:
+            self._attempts.discard(attempt)
 
     async def _upload(self, client: ComfyUIClient, image: Path) -> str:
         """The input image on that server, uploaded once per content (every variant of a
@@ -108,6 +131,7 @@ class ComfyUIBackend:
 
     async def _run_on(
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, on_event: EventSink,
+        attempt: _Attempt,
     ) -> tuple[str, dict[str, Any]]:
         """Send the prompt and follow it to the end: its id and history entry."""
         uploaded = await self._upload(client, request.input_image) if request.input_image is not None else None
@@ -121,7 +145,7 @@ class ComfyUIBackend:
             if fraction >= 0:
                 on_event(GenerationEvent("progress", request.shot_id, min(0.99, fraction), f"{client.name}: {what}"))
 
-        self._running[request.shot_id] = (client, prompt_id)
+        attempt.client, attempt.prompt_id = client, prompt_id
         try:
             async with client.events(prompt_id) as events:
                 on_event(GenerationEvent("submitting", request.shot_id, server=client.name, remote_id=prompt_id))
@@ -130,7 +154,7 @@ class ComfyUIBackend:
                                          server=client.name, remote_id=prompt_id))
                 entry = await client.follow(prompt_id, events, progress)
         finally:
-            self._running.pop(request.shot_id, None)
+            attempt.client, attempt.prompt_id = None, None
         return prompt_id, entry
 
     async def resume(self, server: str, prompt_id: str, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
@@ -141,11 +165,13 @@ class ComfyUIBackend:
             raise ServerLostPrompt(f"The ComfyUI server {server} is no longer set up.")
         template = self.library.get(request.workflow or "")
         started = time.monotonic()
-        self._running[request.shot_id] = (client, prompt_id)
-        try:
-            entry = await client.follow(prompt_id, None, lambda fraction, what: None)
-        finally:
-            self._running.pop(request.shot_id, None)
+        with self._attempt(request.shot_id, client, prompt_id) as attempt:
+            try:
+                entry = await client.follow(prompt_id, None, lambda fraction, what: None)
+            except ServerLostPrompt:
+                if attempt.cancelled:
+                    raise PromptInterrupted("Cancelled.") from None
+                raise
         return await self._collect(client, template, request, prompt_id, entry, started, on_event)
 
     async def _collect(
@@ -174,18 +200,25 @@ class ComfyUIBackend:
         )
 
     async def cancel(self, shot_id: str) -> None:
-        """Take the shot's prompt out of its server's queue, or interrupt it (only ours)."""
-        self._cancelled.add(shot_id)
-        running = self._running.get(shot_id)
-        if running is not None:
-            client, prompt_id = running
-            await client.cancel(prompt_id)
+        """Stop the shot's generations: a prompt is taken out of its server's queue, or
+        interrupted (only ours); one still waiting for a server is never sent."""
+        for attempt in [a for a in self._attempts if a.shot_id == shot_id]:
+            await self._stop(attempt)
 
     async def cancel_remote(self, server: str, prompt_id: str) -> None:
-        """Cancel a prompt by its id (one sent by an earlier run of the app)."""
-        client = self.farm.clients.get(server)
-        if client is not None:
+        """Cancel a prompt by its id: one followed here stops, one sent by an earlier run of
+        the app is taken off its server."""
+        attempt = next((a for a in self._attempts if a.prompt_id == prompt_id), None)
+        if attempt is not None:
+            await self._stop(attempt)
+        elif (client := self.farm.clients.get(server)) is not None:
             await client.cancel(prompt_id)
+
+    @staticmethod
+    async def _stop(attempt: _Attempt) -> None:
+        attempt.cancelled = True
+        if attempt.client is not None and attempt.prompt_id is not None:
+            await attempt.client.cancel(attempt.prompt_id)
 
     async def aclose(self) -> None:
         await self.farm.aclose()

@@ -164,6 +164,7 @@ class ComfyUIClient:
         running, pending = await self.queue()
         if prompt_id in pending:
             await self._request("POST", "/queue", json={"delete": [prompt_id]})
+            self._events.poll_instead(prompt_id)
         elif prompt_id in running:
             await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
 

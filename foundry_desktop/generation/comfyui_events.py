@@ -55,6 +55,13 @@ class ServerEvents:
         finally:
             self._followers.pop(prompt_id, None)
 
+    def poll_instead(self, prompt_id: str) -> None:
+        """Send the prompt's follower to polling: no more events will come for it (it was
+        taken out of the queue, which ComfyUI announces to no one)."""
+        queue = self._followers.get(prompt_id)
+        if queue is not None:
+            queue.put_nowait(None)
+
     async def close(self) -> None:
         socket, reader = self._socket, self._reader
         if socket is not None:
