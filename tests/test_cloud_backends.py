@@ -37,9 +37,8 @@ from servers.stability import StabilityServer
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
-from foundry_desktop.generation.cloud_task import (
+from foundry_desktop.generation.cloud_errors import (
     CloudAuthError,
-    CloudCredentials,
     CloudError,
     CloudOutputError,
     CloudRefusedError,
@@ -48,12 +47,19 @@ from foundry_desktop.generation.cloud_task import (
     CloudTimeoutError,
     CloudUnavailableError,
     ContentModeratedError,
-    PollPolicy,
-    RetryPolicy,
     SubmissionUncertainError,
+)
+from foundry_desktop.generation.cloud_http import (
+    CloudCredentials,
+    RetryPolicy,
+    retry_after_seconds,
+)
+from foundry_desktop.generation.cloud_inputs import (
     nearest_aspect,
     nearest_choice,
-    retry_after_seconds,
+)
+from foundry_desktop.generation.cloud_task import (
+    PollPolicy,
 )
 from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
 from foundry_desktop.generation.replicate_backend import ReplicateBackend

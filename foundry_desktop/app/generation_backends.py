@@ -22,7 +22,9 @@ from foundry_desktop.app.generation_settings import (
 )
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry
-from foundry_desktop.generation.cloud_task import PollPolicy
+from foundry_desktop.generation.cloud_task import (
+    PollPolicy,
+)
 from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
 from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer, ServerStatus
 from foundry_desktop.generation.default_backends import default_registry

@@ -26,23 +26,29 @@ import httpx
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.cloud_task import (
+from foundry_desktop.generation.cloud_errors import (
+    CloudOutputError,
+)
+from foundry_desktop.generation.cloud_http import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     CloudApi,
     CloudCredentials,
-    CloudOutputError,
-    CloudTaskBackend,
     KeySource,
-    PollPolicy,
     RetryPolicy,
     SavedMedia,
-    Submission,
-    SubmittedHook,
-    TaskStatus,
+)
+from foundry_desktop.generation.cloud_inputs import (
     image_data_uri,
     nearest_aspect,
     nearest_choice,
     shot_seconds,
+)
+from foundry_desktop.generation.cloud_task import (
+    CloudTaskBackend,
+    PollPolicy,
+    Submission,
+    SubmittedHook,
+    TaskStatus,
 )
 
 RUNWAY_URL = "https://api.dev.runwayml.com"

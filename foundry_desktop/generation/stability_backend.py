@@ -28,17 +28,23 @@ from foundry_desktop.generation.backend import (
     GenerationRequest,
     GenerationResult,
 )
-from foundry_desktop.generation.cloud_task import (
+from foundry_desktop.generation.cloud_errors import (
+    CloudRefusedError,
+    ContentModeratedError,
+)
+from foundry_desktop.generation.cloud_http import (
     CloudApi,
     CloudCredentials,
-    CloudRefusedError,
-    CloudTaskBackend,
-    ContentModeratedError,
     KeySource,
     RetryPolicy,
-    Submission,
+)
+from foundry_desktop.generation.cloud_inputs import (
     nearest_aspect,
     read_input_image,
+)
+from foundry_desktop.generation.cloud_task import (
+    CloudTaskBackend,
+    Submission,
 )
 
 STABILITY_URL = "https://api.stability.ai"
