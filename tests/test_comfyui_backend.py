@@ -57,6 +57,8 @@ def test_a_take_is_made_on_a_server_downloaded_and_checked(tmp_path, still):
     assert result.path.parent == tmp_path / "scratch" and result.path.name.startswith("comfyui-")
     assert probe_source(result.path).width == 128
     assert result.backend_info["server"] == "gpu-1" and result.backend_info["workflow"]["name"] == "svd-image-to-video"
+    sampler = next(node for node in result.backend_info["graph"].values() if node["class_type"] == "KSampler")
+    assert sampler["inputs"]["seed"] == 7  # the request's seed: the exact graph sent is kept with the take
     kinds = [event.kind for event in events]
     assert kinds[0] == "queued" and kinds[-1] == "done" and "progress" in kinds
 

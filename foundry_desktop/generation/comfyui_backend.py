@@ -68,6 +68,12 @@ def _gpu_seconds(entry: dict[str, Any]) -> float | None:
     return None
 
 
+def _graph_run(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The graph the server ran, from its history entry's [number, prompt id, graph, extra, outputs]."""
+    prompt = entry.get("prompt")
+    return prompt[2] if isinstance(prompt, list) and len(prompt) > 2 and isinstance(prompt[2], dict) else None
+
+
 @dataclass(eq=False)
 class _Attempt:
     """One generate() or resume() in progress, so that a cancel can reach its prompt."""
@@ -195,6 +201,7 @@ class ComfyUIBackend:
                 "prompt_id": prompt_id,
                 "workflow": template.describe(),
                 "output": output.filename,
+                "graph": _graph_run(entry),  # the exact request, as the server kept it
             },
             cost=Cost(gpu_seconds, self.cost_unit) if gpu_seconds is not None else None,
         )
