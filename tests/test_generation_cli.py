@@ -27,6 +27,19 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def two_comfyui_shots(capsys, tmp_path, server, *, max_queued: int) -> str:
+    """A project of two image-to-video shots (seeds 1 and 2) on `server`, set up as this machine's."""
+    image = tmp_path / "valley.png"
+    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
+    project = str(tmp_path / "film.foundry")
+    run(capsys, "server", "add", "studio", server.url, "--max-queued", str(max_queued))
+    run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+    for seed in (1, 2):
+        run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
+            "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+    return project
+
+
 def test_servers_are_added_checked_listed_and_removed(capsys):
     with ComfyUIServer(name="studio", models=SVD_MODELS) as server:
         assert run(capsys, "server", "add", "studio", server.url, "--max-queued", "3")[0] == 0
@@ -90,15 +103,8 @@ def test_a_shot_is_generated_on_a_comfyui_server_and_only_once(capsys, tmp_path)
 
 
 def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
-    image = tmp_path / "valley.png"
-    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
-    project = str(tmp_path / "film.foundry")
     with ComfyUIServer(name="studio", job_seconds=0.1, models=SVD_MODELS) as server:
-        run(capsys, "server", "add", "studio", server.url, "--max-queued", "3")
-        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
-        for seed in (1, 2):
-            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
-                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        project = two_comfyui_shots(capsys, tmp_path, server, max_queued=3)
         code, out, _ = run(capsys, "generate", project, "--shot", "2", "--variants", "2")
         assert code == 0 and "shot 2:" in out and "Generated 3," in out  # its take and two variants
         assert server.submissions == 3
@@ -128,15 +134,8 @@ def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
 
 
 def test_gpu_time_is_counted_estimated_from_earlier_runs_and_kept_to_the_budget(capsys, tmp_path):
-    image = tmp_path / "valley.png"
-    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
-    project = str(tmp_path / "film.foundry")
     with ComfyUIServer(name="studio", job_seconds=0.4, models=SVD_MODELS) as server:
-        run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")
-        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
-        for seed in (1, 2):
-            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
-                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        project = two_comfyui_shots(capsys, tmp_path, server, max_queued=2)
         code, out, _ = run(capsys, "generate", project, "--estimate")
         assert code == 0 and out.count("GPU seconds: not known until it has run once") == 2, out
         assert server.submissions == 0  # an estimate sends nothing
@@ -167,15 +166,8 @@ def test_gpu_time_is_counted_estimated_from_earlier_runs_and_kept_to_the_budget(
 
 
 def test_failed_jobs_are_sent_again_once_with_their_own_seed(capsys, tmp_path):
-    image = tmp_path / "valley.png"
-    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
-    project = str(tmp_path / "film.foundry")
     with ComfyUIServer(name="studio", job_seconds=0.1, models=SVD_MODELS) as server:
-        run(capsys, "server", "add", "studio", server.url, "--max-queued", "2")
-        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
-        for seed in (1, 2):
-            run(capsys, "shot", "add", project, "--prompt", "a valley", "--backend", "comfyui", "--workflow",
-                "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(seed))
+        project = two_comfyui_shots(capsys, tmp_path, server, max_queued=2)
         server.fail_node = "KSampler"
         code, _, err = run(capsys, "generate", project, "--shot", "1", "--variants", "1")
         assert code == 1 and err.count("failed in node") == 2, err
