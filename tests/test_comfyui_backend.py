@@ -104,6 +104,7 @@ def test_the_prompts_on_a_server_share_one_socket_and_survive_its_drop(tmp_path,
         first, sockets_after_three, dropped, after, progress = asyncio.run(run_backend([server], work, tmp_path, max_queued=3))
         assert server.submissions == 5 and sockets_after_three == 1
         assert server.sockets_opened == 2  # one reconnect, by the prompt after the drop
+        assert len(server.uploads) == 1  # the still went up once, though three jobs asked for it at once
     assert all("progress" in progress[f"shot-{n}"] for n in range(3))  # each prompt got its own events
     assert "progress" in progress["shot-4"]
     assert len({r.path for r in [*first, dropped, after]}) == 5 and probe_source(dropped.path).width == 128

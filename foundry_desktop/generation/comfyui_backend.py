@@ -11,6 +11,7 @@ fix, and is reported in their words instead.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 import uuid
@@ -92,7 +93,7 @@ class ComfyUIBackend:
         self.farm = farm
         self.library = library
         self._attempts: set[_Attempt] = set()
-        self._uploaded: dict[tuple[str, Path, int], str] = {}  # (server, image, mtime) -> name there
+        self._uploaded: dict[tuple[str, Path, int], asyncio.Future[str]] = {}  # (server, image, mtime) -> name there
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
         if not request.workflow:
@@ -129,11 +130,18 @@ class ComfyUIBackend:
 
     async def _upload(self, client: ComfyUIClient, image: Path) -> str:
         """The input image on that server, uploaded once per content (every variant of a
-        shot, and every shot from the same still, uses the same upload)."""
+        shot, and every shot from the same still, uses the same upload, even while it is
+        still on its way); a failed upload is tried again by the next job."""
         key = (client.name, image.resolve(), image.stat().st_mtime_ns)
-        if key not in self._uploaded:
-            self._uploaded[key] = await client.upload_image(image)
-        return self._uploaded[key]
+        upload = self._uploaded.get(key)
+        if upload is None:
+            upload = self._uploaded[key] = asyncio.ensure_future(client.upload_image(image))
+        try:
+            return await asyncio.shield(upload)  # one job cancelled does not cancel the others' upload
+        except BaseException:
+            if upload.done() and (upload.cancelled() or upload.exception() is not None):
+                self._uploaded.pop(key, None)
+            raise
 
     async def _run_on(
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, on_event: EventSink,

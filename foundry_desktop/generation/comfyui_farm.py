@@ -121,19 +121,24 @@ class ComfyFarm:
     async def _eligible(self, template: WorkflowTemplate, exclude: Collection[str]) -> tuple[list[str], list[str]]:
         """The servers that could run `template`, and why each other one cannot."""
         await self.check_all(HEALTH_MAX_AGE_S)
+        candidates = [name for name, status in self.status.items() if status.server.enabled and name not in exclude]
+        # Asked of all servers at once (the first time, each sends its nodes and models).
+        verdicts = await asyncio.gather(*(self.problems(name, template) for name in candidates if self.status[name].up),
+                                        return_exceptions=True)
+        lacking_by_server = dict(zip([name for name in candidates if self.status[name].up], verdicts, strict=True))
         eligible, reasons = [], []
-        for name, status in self.status.items():
-            if not status.server.enabled or name in exclude:
-                continue
+        for name in candidates:
+            status = self.status[name]
             if not status.up:
                 reasons.append(f"{name} is down ({status.message.rstrip('.')})")
                 continue
-            try:
-                lacking = await self.problems(name, template)
-            except GenerationError as exc:
-                status.up, status.message = False, str(exc)
-                reasons.append(f"{name} is down ({str(exc).rstrip('.')})")
+            lacking = lacking_by_server[name]
+            if isinstance(lacking, GenerationError):
+                status.up, status.message = False, str(lacking)
+                reasons.append(f"{name} is down ({str(lacking).rstrip('.')})")
                 continue
+            if isinstance(lacking, BaseException):
+                raise lacking
             if lacking:
                 reasons.append(f"{name}: " + "; ".join(problem.rstrip(".") for problem in lacking))
             else:
