@@ -25,6 +25,7 @@ class GenerationProgress:
     shot_id: str
     progress: float
     message: str
+    job_id: str = ""  # the job this is about (a shot may have several: variants)
 
 
 @dataclass(frozen=True)

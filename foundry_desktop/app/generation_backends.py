@@ -38,6 +38,15 @@ from foundry_desktop.generation.workflow_template import WorkflowTemplate
 HTTP_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
+def backend_names(settings: GenerationSettings | None = None) -> list[str]:
+    """The backends a shot can name on this machine, as generation_backends registers them."""
+    settings = settings or load_settings()
+    names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability"]
+    if _cloud_options(settings, "openai").get("base_url"):
+        names.append("openai")
+    return names
+
+
 def workflow_library() -> WorkflowLibrary:
     return WorkflowLibrary(config_folder() / "workflows")
 

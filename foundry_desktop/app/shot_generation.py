@@ -244,7 +244,7 @@ class _Run:
                 # (by the remote id, where we chose it) and never simply sent again.
                 job = self.latest[job.id] = store.save_job(job.model_copy(update={
                     "state": event.kind, "server": event.server, "remote_id": event.remote_id}))
-            service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind))
+            service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind, job.id))
 
         self.latest[job.id] = job
         started = time.monotonic()

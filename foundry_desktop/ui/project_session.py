@@ -1,0 +1,177 @@
+"""The open project as the views see it: the app service's events as Qt signals, the
+selection and playhead the panels share, and background work that never blocks the
+GUI thread.
+
+Every panel talks to the project through one ProjectSession: edits go to the
+app service (`edit`), which validates, stores and announces them; the panels
+repaint on the signals. Work that takes time (generation, rendering, probing
+media) runs as asyncio tasks on the qasync loop or in worker threads, and its
+errors arrive as the `error` signal in words, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from foundry_desktop.app.events import (
+    GenerationProgress,
+    Notice,
+    ProjectChanged,
+    RenderProgress,
+    ShotStatusChanged,
+)
+from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shot_generation import GenerateReport
+from foundry_desktop.domain.project import Shot
+from foundry_desktop.errors import FoundryError
+
+T = TypeVar("T")
+
+
+class ProjectSession(QObject):
+    """One open project. Signals are emitted on the GUI thread whichever thread the
+    app's event came from (Qt queues them to this object's thread)."""
+
+    changed = Signal(str)  # the model changed (an edit, undo, redo, generation); the edit's label
+    shot_status_changed = Signal(str)  # shot id
+    generation_progress = Signal(str, str, float, str)  # shot id, job id, fraction, message
+    render_progress = Signal(float, float)  # fraction, seconds left (-1: not known)
+    selection_changed = Signal(list)  # shot ids
+    take_preview_requested = Signal(str, str)  # shot id, take id: show this take in the preview
+    playhead_moved = Signal(int)  # frame
+    notice = Signal(str)
+    error = Signal(str, str)  # title, message in words
+    busy_changed = Signal(bool)  # generation running or not
+
+    def __init__(self, service: ProjectService, generation: GenerationSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.generation = generation
+        self.selected: list[str] = []
+        self.playhead = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._generating = 0
+        self._unsubscribe = service.events.subscribe(self._forward)
+
+    # -- the model ------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.service.store.path
+
+    def shot(self, shot_id: str) -> Shot | None:
+        return next((shot for shot in self.service.project.timeline.shots if shot.id == shot_id), None)
+
+    def index_of(self, shot_id: str) -> int:
+        ids = [shot.id for shot in self.service.project.timeline.shots]
+        return ids.index(shot_id) if shot_id in ids else -1
+
+    def edit(self, title: str, change: Callable[[], T]) -> T | None:
+        """Run an edit of the app service; a refusal becomes the `error` signal."""
+        try:
+            return change()
+        except FoundryError as exc:
+            self.error.emit(title, str(exc))
+            return None
+
+    def select(self, shot_ids: list[str]) -> None:
+        known = {shot.id for shot in self.service.project.timeline.shots}
+        chosen = [shot_id for shot_id in shot_ids if shot_id in known]
+        if chosen != self.selected:
+            self.selected = chosen
+            self.selection_changed.emit(list(chosen))
+
+    def preview_take(self, shot_id: str, take_id: str) -> None:
+        self.take_preview_requested.emit(shot_id, take_id)
+
+    def move_playhead(self, frame: int) -> None:
+        frame = max(0, min(int(frame), self.service.cut_plan().length))
+        if frame != self.playhead:
+            self.playhead = frame
+            self.playhead_moved.emit(frame)
+
+    # -- background work ------------------------------------------------------
+
+    def run(self, title: str, work: Awaitable[T], done: Callable[[T], None] | None = None) -> asyncio.Task[Any]:
+        """Run a coroutine on the loop; `done` gets its result, a FoundryError the `error` signal."""
+
+        async def guarded() -> None:
+            try:
+                result = await work
+            except FoundryError as exc:
+                self.error.emit(title, str(exc))
+                return
+            if done is not None:
+                done(result)
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def in_thread(self, title: str, function: Callable[[], T], done: Callable[[T], None] | None = None) -> asyncio.Task[Any]:
+        """Run a blocking function in a worker thread; `done` runs on the GUI thread."""
+        return self.run(title, asyncio.to_thread(function), done)
+
+    def generate(self, shot_ids: set[str] | None = None, variants: int = 0, done: Callable[[GenerateReport], None] | None = None) -> None:
+        self._running_generation(self.generation.generate(self.service, shot_ids, variants), done)
+
+    def retry(self, job_id: str | None = None) -> None:
+        self._running_generation(self.generation.retry(self.service, job_id), None)
+
+    def cancel(self, job_id: str | None = None) -> None:
+        self.run("Cancel", self.generation.cancel(self.service, job_id))
+
+    def _running_generation(self, work: Awaitable[GenerateReport], done: Callable[[GenerateReport], None] | None) -> None:
+        self._generating += 1
+        self.busy_changed.emit(True)
+
+        def finished(report: GenerateReport) -> None:
+            if report.failures:
+                self.error.emit("Generation", "\n".join(report.failures))
+            if done is not None:
+                done(report)
+
+        task = self.run("Generation", work, finished)
+        task.add_done_callback(lambda _: self._generation_ended())
+
+    def _generation_ended(self) -> None:
+        self._generating -= 1
+        self.busy_changed.emit(self._generating > 0)
+
+    @property
+    def generating(self) -> bool:
+        return self._generating > 0
+
+    async def wait_idle(self) -> None:
+        """Until every task started here has ended (tests, and closing)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def close(self) -> None:
+        """Stop listening and close the project; running tasks are cancelled (jobs the services
+        already have are followed up when the project is opened again)."""
+        for task in list(self._tasks):
+            task.cancel()
+        self._unsubscribe()
+        self.service.close()
+
+    # -- the app's events as signals -------------------------------------------
+
+    def _forward(self, event: object) -> None:
+        if isinstance(event, ProjectChanged):
+            self.changed.emit(event.label)
+        elif isinstance(event, ShotStatusChanged):
+            self.shot_status_changed.emit(event.shot_id)
+        elif isinstance(event, GenerationProgress):
+            self.generation_progress.emit(event.shot_id, event.job_id, event.progress, event.message)
+        elif isinstance(event, RenderProgress):
+            self.render_progress.emit(event.fraction, -1.0 if event.eta_s is None else event.eta_s)
+        elif isinstance(event, Notice):
+            self.notice.emit(event.message)

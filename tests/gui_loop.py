@@ -1,0 +1,48 @@
+"""Running the GUI's asyncio work in tests: the qasync loop the app uses, and a wait that
+keeps both Qt and asyncio going until a condition holds.
+
+Qt's own event processing (qtbot.waitUntil) does not run asyncio tasks; the
+qasync loop runs both, so GUI tests wait with `wait_until(loop, condition)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+import qasync
+
+
+@pytest.fixture
+def loop(qapp):
+    """The app's kind of event loop: asyncio inside Qt."""
+    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    pending = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    event_loop.close()  # also stops its worker threads
+    asyncio.set_event_loop(None)
+
+
+def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Run Qt and asyncio until `condition()` is true; fail after `timeout` seconds."""
+
+    async def poll() -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout} s: {getattr(condition, '__name__', condition)}")
+            await asyncio.sleep(0.02)
+
+    loop.run_until_complete(poll())
+
+
+def spin(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+    """Run Qt and asyncio for a while (to let paints and queued signals happen)."""
+    loop.run_until_complete(asyncio.sleep(seconds))
