@@ -7,6 +7,7 @@ status and reuse rules as a generated one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -17,7 +18,30 @@ from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import Shot, Take
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import InputFileError, InvalidEditError, MediaError
-from foundry_desktop.media.probe import probe_source
+from foundry_desktop.media.probe import SourceInfo, probe_source
+from foundry_desktop.store.media_cache import MediaCache
+
+
+@dataclass(frozen=True)
+class PreparedMedia:
+    """A file checked and copied into the project's media folder, ready to become a shot."""
+
+    name: str
+    relative: str
+    content_hash: str
+    info: SourceInfo
+
+
+def prepare_media(media: MediaCache, path: Path) -> PreparedMedia:
+    """Check that `path` is a video or picture and copy it into the media folder. Slow (it
+    reads the file): the GUI calls it from a worker thread, then `add_prepared_shot`."""
+    path = Path(path)
+    try:
+        info = probe_source(path)
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+    relative, content_hash = media.adopt(path, "takes", move=False)
+    return PreparedMedia(path.name, relative, content_hash, info)
 
 
 def add_media_shot(
@@ -32,11 +56,23 @@ def add_media_shot(
 ) -> Shot:
     """Add a shot showing `path` (a video, or a still held for `duration_seconds`),
     optionally only from `source_in` to `source_out` seconds into it."""
-    path = Path(path)
-    try:
-        info = probe_source(path)
-    except MediaError as exc:
-        raise InputFileError(str(exc)) from None
+    return add_prepared_shot(service, prepare_media(service.store.media, path), at=at, name=name,
+                             source_in=source_in, source_out=source_out, duration_seconds=duration_seconds)
+
+
+def add_prepared_shot(
+    service: ProjectService,
+    prepared: PreparedMedia,
+    *,
+    at: int | None = None,
+    name: str = "",
+    source_in: str | Fraction | None = None,
+    source_out: str | Fraction | None = None,
+    duration_seconds: str | Fraction | None = None,
+) -> Shot:
+    """The shot for media `prepare_media` made ready, with the file as its take."""
+    info, relative, content_hash = prepared.info, prepared.relative, prepared.content_hash
+    stem = Path(prepared.name).stem
     fmt = service.format
     if info.still:
         frames = service.frames_from_seconds(duration_seconds or DEFAULT_SHOT_SECONDS)
@@ -48,14 +84,13 @@ def add_media_shot(
     trim_out = None if source_out is None else service.frames_from_seconds(source_out)
     if trim_in >= (trim_out or frames) or (trim_out or frames) > frames:
         raise InvalidEditError(
-            f"{path.name} has {frames} frames ({float(Fraction(frames) / fmt.frame_rate):.2f} s); "
+            f"{prepared.name} has {frames} frames ({float(Fraction(frames) / fmt.frame_rate):.2f} s); "
             "--in must come before --out, and both within it."
         )
 
-    relative, content_hash = service.store.media.adopt(path, "takes", move=False)
-    with service.group(f"Add {path.name}"):
+    with service.group(f"Add {prepared.name}"):
         shot = service.add_shot(
-            at=at, name=name or path.stem, prompt=path.name, backend="media", input_media=relative,
+            at=at, name=name or stem, prompt=prepared.name, backend="media", input_media=relative,
             duration_frames=frames, seed=0,
         )
         index = [s.id for s in service.project.timeline.shots].index(shot.id)
@@ -69,7 +104,7 @@ def add_media_shot(
         fingerprint=shot_fingerprint(shot, fmt),
         spec=generation_spec(shot, fmt),
         backend="media",
-        request={"file": path.name},
+        request={"file": prepared.name},
         seed=0,
         frames=frames,
         width=info.width,
@@ -78,6 +113,6 @@ def add_media_shot(
         elapsed_s=0.0,
     )
     service.store.add_take(take, select_it=True)
-    service.reload()
+    service.project = service.project.with_take(take, select_it=True)
     service.events.emit(ShotStatusChanged(shot.id))
     return shot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,6 +11,29 @@ from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import InputFileError, MediaError
 from foundry_desktop.media.probe import probe_audio_seconds
+from foundry_desktop.store.media_cache import MediaCache
+
+
+@dataclass(frozen=True)
+class PreparedSound:
+    """A sound file checked and copied into the project's media folder."""
+
+    name: str
+    relative: str
+    content_hash: str
+    seconds: float
+
+
+def prepare_sound(media: MediaCache, path: Path) -> PreparedSound:
+    """Check that `path` holds sound and copy it into the media folder. Slow (it reads the
+    file): the GUI calls it from a worker thread, then `add_prepared_music`."""
+    path = Path(path)
+    try:
+        seconds = probe_audio_seconds(path)
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+    relative, content_hash = media.adopt(path, "music", move=False)
+    return PreparedSound(path.name, relative, content_hash, seconds)
 
 
 def add_music(
@@ -23,20 +47,29 @@ def add_music(
     loop: bool = False,
 ) -> AudioClip:
     """Place `path` on the music track at `at_seconds`; with `loop`, it repeats to the film's end."""
-    path = Path(path)
-    try:
-        seconds = probe_audio_seconds(path)
-    except MediaError as exc:
-        raise InputFileError(str(exc)) from None
-    frames = max(1, frames_in_duration(seconds, service.format.frame_rate))
+    return add_prepared_music(service, prepare_sound(service.store.media, path), at_seconds=at_seconds,
+                              gain_db=gain_db, fade_in_seconds=fade_in_seconds, fade_out_seconds=fade_out_seconds,
+                              loop=loop)
+
+
+def add_prepared_music(
+    service: ProjectService,
+    prepared: PreparedSound,
+    *,
+    at_seconds: str | Fraction = "0",
+    gain_db: float = 0.0,
+    fade_in_seconds: str | Fraction = "0",
+    fade_out_seconds: str | Fraction = "0",
+    loop: bool = False,
+) -> AudioClip:
+    frames = max(1, frames_in_duration(prepared.seconds, service.format.frame_rate))
     start = service.frames_from_seconds(at_seconds, allow_zero=True)
     fade_in = service.frames_from_seconds(fade_in_seconds, allow_zero=True)
     fade_out = service.frames_from_seconds(fade_out_seconds, allow_zero=True)
-    relative, content_hash = service.store.media.adopt(path, "music", move=False)
     with edit_errors():
         clip = AudioClip(
-            media_path=relative, content_hash=content_hash, name=path.name, start=start, source_out=frames,
-            gain_db=gain_db, fade_in=fade_in, fade_out=fade_out, loop=loop,
+            media_path=prepared.relative, content_hash=prepared.content_hash, name=prepared.name, start=start,
+            source_out=frames, gain_db=gain_db, fade_in=fade_in, fade_out=fade_out, loop=loop,
         )
     service.add_music_clip(clip)
     return clip

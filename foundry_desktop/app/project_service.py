@@ -28,6 +28,7 @@ from foundry_desktop.domain.project import (
     AudioClip,
     Caption,
     CaptionStyle,
+    Marker,
     Project,
     ProjectFormat,
     Shot,
@@ -301,6 +302,15 @@ class ProjectService:
 
     def remove_caption(self, caption_id: str) -> None:
         self._edit("Remove caption", self._with_timeline(lambda timeline: timeline_ops.remove_caption(timeline, caption_id)))
+
+    def add_marker(self, frame: int, label: str = "") -> Marker:
+        with edit_errors():
+            marker = Marker(frame=frame, label=label)
+        self._edit(f"Add marker at frame {frame}", self._with_timeline(lambda t: timeline_ops.add_marker(t, marker)))
+        return marker
+
+    def remove_marker(self, marker_id: str) -> None:
+        self._edit("Remove marker", self._with_timeline(lambda t: timeline_ops.remove_marker(t, marker_id)))
 
     def rename_project(self, name: str) -> None:
         if not name.strip():
