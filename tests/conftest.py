@@ -8,3 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("FOUNDRY_CACHE_DIR", tempfile.mkdtemp(prefix="foundry-cache-"))
 # Machine settings (ComfyUI servers, imported workflows) likewise; tests that change them use their own.
 os.environ.setdefault("FOUNDRY_CONFIG_DIR", tempfile.mkdtemp(prefix="foundry-config-"))
+# New projects and the demo the GUI makes go to the documents folder: a folder of the test run.
+os.environ.setdefault("FOUNDRY_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="foundry-documents-"))
+
+# The qasync loop fixture GUI tests use (see gui_loop.py).
+pytest_plugins = ["gui_loop"]

@@ -1,59 +1,181 @@
-"""The plain main window, offscreen: it shows the project through the app service."""
+"""The whole editor window, offscreen, driven as a creator would: make a project, add
+shots, drag one to a new place, lengthen one, generate, see a prompt edit make a shot
+stale, choose another take, play the timeline, render, undo and redo every step,
+reopen the project and find it as it was."""
+
+from __future__ import annotations
 
 import pytest
+from gui_loop import spin, wait_until
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QInputDialog
+from test_gui_timeline import centre_of, drag, edge_of
 
-pytest.importorskip("PySide6.QtWidgets")
-
-from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.media.probe import probe_media
+from foundry_desktop.ui import main_window as main_window_module
+from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.render_dialog import RenderDialog
 
 
 @pytest.fixture
-def project_path(tmp_path):
-    path = tmp_path / "film.foundry"
-    with ProjectService.create(path, name="Night Film", width=320, height=180) as service:
-        service.add_shot(prompt="Opening title", duration_seconds="2", seed=1, name="Title")
-        service.add_shot(prompt="The city at night", duration_seconds="3", seed=2)
-    return path
-
-
-def cell(window: MainWindow, row: int, column: int) -> str:
-    return window.shots.item(row, column).text()
-
-
-def test_window_lists_shots_and_undoes(qtbot, project_path, tmp_path):
-    window = MainWindow()
+def window(qtbot, tmp_path, loop):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
     qtbot.addWidget(window)
+    window.resize(1400, 900)
     window.show()
-    window.open_project(project_path)
-    assert window.windowTitle() == "Night Film — Foundry Desktop"
-    assert window.shots.rowCount() == 2
-    assert (cell(window, 0, 1), cell(window, 0, 2), cell(window, 0, 4)) == ("Title", "Opening title", "2.00 s")
-    assert cell(window, 1, 5) == "missing (not generated yet)"
-    assert window.undo_action.isEnabled() and "Add shot 2" in window.undo_action.text()
-
-    # An edit made through the service shows up without any call on the window.
-    window.service.update_shot(1, prompt="The city at dawn")
-    assert cell(window, 1, 2) == "The city at dawn"
-
-    window.undo_action.trigger()
-    assert cell(window, 1, 2) == "The city at night"
-    assert window.redo_action.isEnabled()
-
-    window.grab().save(str(tmp_path / "main_window.png"))
-    assert (tmp_path / "main_window.png").stat().st_size > 0
-    window.close()
+    yield window
+    if window.session is not None:
+        loop.run_until_complete(window.session.wait_idle())
+    window.close_project()
+    loop.run_until_complete(window.generation.close())
 
 
-def test_a_bad_file_gets_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
-    shown = []
-    monkeypatch.setattr(
-        "foundry_desktop.ui.main_window.QMessageBox.warning", lambda parent, title, text: shown.append(text)
-    )
-    bogus = tmp_path / "bogus.foundry"
-    bogus.write_text("nope")
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.open_project(bogus)
-    assert shown and "not a Foundry project" in shown[0]
-    assert window.service is None
+def shots(window) -> list[tuple[str, int]]:
+    return [(shot.spec.prompt, shot.spec.duration) for shot in window.session.service.project.timeline.shots]
+
+
+def new_project(window, monkeypatch, tmp_path, name="Night Film") -> None:
+    class Accepted(main_window_module.NewProjectDialog):
+        def exec(self):
+            self.name.setText(name)
+            self.size.setCurrentIndex(1)  # 1280×720
+            self.folder.setText(str(tmp_path))
+            return self.DialogCode.Accepted
+
+    monkeypatch.setattr(main_window_module, "NewProjectDialog", Accepted)
+    window.new_action.trigger()
+
+
+def add_shot(window, monkeypatch, prompt: str) -> None:
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: (prompt, True))
+    window.add_shot_action.trigger()
+
+
+def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window, monkeypatch, tmp_path, loop):
+    assert window.welcome.isVisible() and not window.docks["Timeline"].isVisible()
+    assert not window.generate_action.isEnabled()
+
+    new_project(window, monkeypatch, tmp_path)
+    assert window.windowTitle() == "Night Film — Foundry Desktop" and window.docks["Timeline"].isVisible()
+    for prompt in ("Opening title", "The valley at dawn", "The city at night"):
+        add_shot(window, monkeypatch, prompt)
+    assert [p for p, _ in shots(window)] == ["Opening title", "The valley at dawn", "The city at night"]
+    timeline = window.timeline
+    timeline.canvas.fit()
+
+    drag(timeline.canvas, centre_of(timeline, 2), centre_of(timeline, 0) - QPoint(20, 0))  # the city first
+    assert [p for p, _ in shots(window)] == ["The city at night", "Opening title", "The valley at dawn"]
+    second = round(24 * timeline.canvas.view.px_per_frame)
+    drag(timeline.canvas, edge_of(timeline, 0, end=True), edge_of(timeline, 0, end=True) + QPoint(second, 0))
+    assert abs(shots(window)[0][1] - 96) <= 2  # three seconds became about four
+    laid_out = shots(window)
+
+    window.generate_action.trigger()
+    wait_until(loop, lambda: window.session.generating, timeout=10)
+    wait_until(loop, lambda: not window.session.generating, timeout=120)
+    statuses = [s.kind for s in window.session.service.statuses()]
+    assert statuses == ["current"] * 3, statuses
+    assert window.jobs_summary.text() == "All shots current"
+
+    # The inspector edits the selected shot's prompt: the shot goes stale, with the reason.
+    QTest.mouseClick(timeline.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(timeline, 1))
+    inspector = window.inspector
+    wait_until(loop, lambda: inspector.prompt.toPlainText() == "Opening title")
+    inspector.prompt.setFocus()
+    inspector.prompt.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(inspector.prompt, ", gold on black")
+    inspector.prompt.clearFocus()  # leaving the field saves it
+    assert inspector.status_badge.text() == "Stale: prompt changed"
+    assert window.session.service.shot_status(window.session.service.project.timeline.shots[1]).kind == "stale"
+
+    # Two variants of the third shot, then the second of them in use.
+    window.session.select([window.session.service.project.timeline.shots[2].id])
+    takes = window.takes
+    takes.variants.setValue(2)
+    takes.generate_button.click()
+    wait_until(loop, lambda: takes.gallery.count() == 3, timeout=120)
+    takes.gallery.setCurrentRow(2)
+    takes.use_button.click()
+    chosen = window.session.service.project.timeline.shots[2]
+    assert chosen.selected_take_id == window.session.service.project.takes_of(chosen.id)[2].id
+
+    # Bring shot 2 back to what it was, then play the film from the start in the preview.
+    edited = shots(window)
+    window.undo_action.trigger()  # the variant's seed
+    window.undo_action.trigger()  # the prompt edit
+    assert window.session.service.shot_status(window.session.service.project.timeline.shots[1]).kind == "current"
+    window.session.move_playhead(0)
+    window.preview.play_timeline()
+    wait_until(loop, lambda: window.preview.frames_shown > 5, timeout=120)
+    wait_until(loop, lambda: window.session.playhead > 0, timeout=30)
+    window.preview.pause()
+
+    dialog = RenderDialog(window.session, window)
+    film = tmp_path / "night.mp4"
+    dialog.output.setText(str(film))
+    dialog.render()
+    wait_until(loop, lambda: dialog.result is not None, timeout=300)
+    media = probe_media(film)
+    assert (media.width, media.height) == (1280, 720) and media.frame_count == window.session.service.cut_plan().length
+    window.grab().save(str(tmp_path / "window.png"))
+
+    # Every step undoes, and redoes back to the same film.
+    service = window.session.service
+    done = []
+    while window.undo_action.isEnabled():
+        done.append(window.undo_action.text())
+        window.undo_action.trigger()
+    assert shots(window) == [] and done[-1] == "&Undo Add shot 1" and len(done) == 5
+    for _ in range(5):
+        window.redo_action.trigger()
+    assert shots(window) == laid_out
+    assert [s.kind for s in service.statuses()] == ["current"] * 3  # the takes came back with the edits
+    window.redo_action.trigger()  # the prompt edit and the variant, undone before
+    window.redo_action.trigger()
+    assert shots(window) == edited and not window.redo_action.isEnabled()
+    assert [s.kind for s in service.statuses()] == ["current", "stale", "current"]
+
+    # Reopened, the project is as it was.
+    path = window.session.path
+    before = service.project.model_dump()
+    window.close_project()
+    assert window.welcome.isVisible() and str(path) in window.welcome.recent.item(0).text()
+    assert window.open_project(path)
+    assert window.session.service.project.model_dump() == before
+    spin(loop, 0.2)
+
+
+def test_a_file_that_is_not_a_project_gets_a_message_and_nothing_opens(window, tmp_path):
+    bogus = tmp_path / "notes.foundry"
+    bogus.write_text("not a database")
+    assert not window.open_project(bogus)
+    assert window.errors and "notes.foundry" in window.errors[-1][1]
+    assert window.session is None and window.welcome.isVisible()
+
+
+def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    path = tmp_path / "film.foundry"
+    ProjectService.create(path, width=320, height=180).close()
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.open_project(path)
+    first.docks["Inspector"].close()  # the creator hides a panel
+    first.close()
+    loop.run_until_complete(first.generation.close())
+
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.welcome.recent.count() == 1
+    second.open_project(path)
+    assert not second.docks["Inspector"].isVisible() and second.docks["Timeline"].isVisible()
+    second.reset_layout_action.trigger()
+    assert second.docks["Inspector"].isVisible()
+    second.close()
+    loop.run_until_complete(second.generation.close())

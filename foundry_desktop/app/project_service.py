@@ -187,6 +187,8 @@ class ProjectService:
             elif key == "image":
                 update["input_image"] = import_input_image(Path(value), self.store.media)
                 update["input_image_name"] = Path(value).name
+            elif key in ("model", "workflow") and value == "":
+                update[key] = None  # cleared (None itself means "unchanged" here)
             elif key in _SPEC_FIELDS:
                 update[key] = value
             else:

@@ -53,7 +53,7 @@ class ShotSpec(_Model):
     params: dict[str, Any] = Field(default_factory=dict)
     seed: int = Field(default=0, ge=0, lt=2**63)
     duration: int = Field(default=72, gt=0, description="frames to generate")
-    input_image: str | None = Field(default=None, description="content hash of the input image")
+    input_image: str | None = Field(default=None, description="the input image's path in the media folder")
     input_image_name: str | None = Field(default=None, description="the file name the creator chose")
     input_media: str | None = Field(default=None, description="a clip or still used as it is (backend 'media')")
     character: str | None = None

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +108,9 @@ class ProjectStore:
         self._engine = engine
         self._lock = lock
         self._group: tuple[Connection, int, int] | None = None  # connection, step id, depth
+        # One SQLite connection serves every thread (the GUI's, and workers rendering or probing):
+        # one transaction at a time, or two BEGINs on it collide. A group holds it throughout.
+        self._serial = threading.RLock()
 
     # -- opening and closing -------------------------------------------------
 
@@ -251,17 +255,22 @@ class ProjectStore:
     def begin_group(self, label: str) -> None:
         """Start (or nest into) a group: every edit until commit_group is one undo step."""
         self._require_writable()
+        self._serial.acquire()  # once per begin_group, released once per commit or rollback
         if self._group is not None:
             conn, step_id, depth = self._group
             self._group = (conn, step_id, depth + 1)
             return
-        conn = self._engine.connect()
-        conn.begin()
         try:
-            step_id = self._new_step(conn, label)
+            conn = self._engine.connect()
+            conn.begin()
+            try:
+                step_id = self._new_step(conn, label)
+            except BaseException:
+                conn.rollback()
+                conn.close()
+                raise
         except BaseException:
-            conn.rollback()
-            conn.close()
+            self._serial.release()
             raise
         self._group = (conn, step_id, 1)
 
@@ -271,6 +280,7 @@ class ProjectStore:
         conn, step_id, depth = self._group
         if depth > 1:
             self._group = (conn, step_id, depth - 1)
+            self._serial.release()
             return
         self._group = None
         try:
@@ -283,14 +293,20 @@ class ProjectStore:
                 conn.commit()
         finally:
             conn.close()
+            self._serial.release()
 
     def rollback_group(self) -> None:
+        """Drop the whole group, however deep (the outer levels find it gone)."""
         if self._group is None:
             return
-        conn = self._group[0]
+        conn, _, depth = self._group
         self._group = None
-        conn.rollback()
-        conn.close()
+        try:
+            conn.rollback()
+            conn.close()
+        finally:
+            for _ in range(depth):
+                self._serial.release()
 
     @contextlib.contextmanager
     def group(self, label: str) -> Iterator[None]:
@@ -386,12 +402,13 @@ class ProjectStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Connection]:
         """Inside a group: the group's transaction. Otherwise: a new one, committed at the end."""
-        if self._group is not None:
-            with _write_errors(self.path):
-                yield self._group[0]
-            return
-        with _write_errors(self.path), self._engine.begin() as conn:
-            yield conn
+        with self._serial:
+            if self._group is not None:
+                with _write_errors(self.path):
+                    yield self._group[0]
+                return
+            with _write_errors(self.path), self._engine.begin() as conn:
+                yield conn
 
     def _new_step(self, conn: Connection, label: str) -> int:
         self._require_writable()

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import QLoggingCategory
 from PySide6.QtWidgets import QApplication
 
 from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.theme import apply_theme
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv if argv is None else argv
     app = QApplication(argv)
     app.setApplicationName("Foundry Desktop")
+    app.setOrganizationName("Foundry")
+    apply_theme(app)
+    # Qt's FFmpeg backend describes every file it opens; keep its warnings, not that.
+    QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()
@@ -30,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.generation.close())  # event sockets and connections closed cleanly
     return 0
 
 

@@ -1,143 +1,362 @@
-"""A plain main window: the open project's shots and their status, with undo/redo.
+"""The editor's window: five dockable panels around the open project, menus and a
+toolbar, a status bar with the servers and jobs, the welcome page when nothing is
+open, and the layout and recent projects remembered between runs.
 
-The full editor (timeline, preview, inspector, jobs) is its own issue; this
-window already goes through the app service for everything it shows or does.
+The window owns the app's GenerationSession (one per app) and one ProjectSession
+per open project; the panels get the session and do the rest themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
-    QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QWidget,
 )
 
-from foundry_desktop.app.events import ProjectChanged, ShotStatusChanged
+from foundry_desktop.app.demo_film import create_demo_project
+from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.time import frames_to_seconds
+from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.inspector_panel import InspectorPanel
+from foundry_desktop.ui.jobs_panel import JobsPanel
+from foundry_desktop.ui.preview_panel import PreviewPanel
+from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.render_dialog import RenderDialog
+from foundry_desktop.ui.takes_panel import TakesPanel
+from foundry_desktop.ui.timeline_panel import TimelinePanel
+from foundry_desktop.ui.welcome import NewProjectDialog, WelcomePage
 
-COLUMNS = ["#", "Name", "Prompt", "Backend", "Duration", "Status", "Takes"]
+RECENT_KEPT = 8
+LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new ones
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.service: ProjectService | None = None
-        self._unsubscribe = None
+        self.settings = settings or QSettings("Foundry", "Foundry Desktop")
+        self.generation = GenerationSession(on_health=self._show_health)
+        self.session: ProjectSession | None = None
+        self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
         self.setWindowTitle("Foundry Desktop")
-        self.resize(1000, 560)
+        self.resize(1440, 900)
+        self.setDockNestingEnabled(True)
 
-        self.shots = QTableWidget(0, len(COLUMNS))
-        self.shots.setHorizontalHeaderLabels(COLUMNS)
-        self.shots.verticalHeader().setVisible(False)
-        self.shots.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.shots.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.shots.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.placeholder = QLabel("Open a project (File ▸ Open…) or make one with “foundry demo”.")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(self.placeholder)
+        self.welcome = WelcomePage()
+        self.welcome.new_requested.connect(self.new_project)
+        self.welcome.open_requested.connect(self.choose_project)
+        self.welcome.demo_requested.connect(self.open_demo)
+        self.welcome.recent_chosen.connect(lambda path: self.open_project(Path(path)))
+        self.setCentralWidget(self.welcome)
 
+        self.timeline = TimelinePanel()
+        self.inspector = InspectorPanel()
+        self.takes = TakesPanel()
+        self.jobs = JobsPanel()
+        self.preview = PreviewPanel()
+        self.panels = (self.timeline, self.inspector, self.takes, self.jobs, self.preview)
+        self.docks = {
+            "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
+            "Takes": self._dock("Media & Takes", self.takes, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+            "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.tabifyDockWidget(self.docks["Timeline"], self.docks["Jobs"])
+        self.docks["Timeline"].raise_()
+        self._default_layout = self.saveState(LAYOUT_VERSION)
+
+        self.health = QLabel("")
+        self.jobs_summary = QLabel("")
+        self.statusBar().addPermanentWidget(self.jobs_summary)
+        self.statusBar().addPermanentWidget(self.health)
+        self._make_actions()
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        self._show_project_state()
+        self._show_health()
+
+    def _dock(self, title: str, panel: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")  # saveState needs a name
+        dock.setWidget(panel)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- menus and toolbar ----------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, *, needs_project: bool = True) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        action.setProperty("needs_project", needs_project)
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.new_action = a("&New project…", self.new_project, QKeySequence.StandardKey.New, needs_project=False)
+        self.open_action = a("&Open…", self.choose_project, QKeySequence.StandardKey.Open, needs_project=False)
+        self.demo_action = a("Open the &demo", self.open_demo, needs_project=False)
+        self.close_action = a("&Close project", self.close_project, QKeySequence.StandardKey.Close)
+        self.save_action = a("&Save", lambda: self.statusBar().showMessage("Every change is saved as you make it.", 3000),
+                             QKeySequence.StandardKey.Save)
+        self.render_action = a("&Render…", self.show_render, "Ctrl+R")
+        quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, needs_project=False)
+        self.undo_action = a("&Undo", lambda: self._travel(undo=True), QKeySequence.StandardKey.Undo)
+        self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
+        self.add_shot_action = a("&Add shot", self.add_shot, "Ctrl+Shift+N")
+        self.generate_action = a("&Generate", lambda: self._generate(selected_only=False), "Ctrl+G")
+        self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
+        self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
+        self.reset_layout_action = a("Reset the &layout", self.reset_layout, needs_project=False)
+
+        self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_project)
-        file_menu.addAction(open_action)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        for action in (self.new_action, self.open_action, self.demo_action):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        for action in (self.save_action, self.render_action, self.close_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
-
         edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = QAction("&Undo", self, shortcut=QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(lambda: self._travel(undo=True))
-        self.redo_action = QAction("&Redo", self, shortcut=QKeySequence.StandardKey.Redo)
-        self.redo_action.triggered.connect(lambda: self._travel(undo=False))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
-        self._update_actions()
+        shot_menu = self.menuBar().addMenu("&Shots")
+        for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action):
+            shot_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self.reset_layout_action)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar-main")
+        for action in (self.new_action, self.open_action, None, self.undo_action, self.redo_action, None,
+                       self.add_shot_action, self.generate_action, self.play_action, self.render_action):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        self._project_actions = [action for action in self.findChildren(QAction) if action.property("needs_project")]
+
+    # -- projects ------------------------------------------------------------------------
+
+    def new_project(self) -> None:
+        dialog = NewProjectDialog(documents_folder(), self)
+        if dialog.exec() != NewProjectDialog.DialogCode.Accepted:
+            return
+        width, height = dialog.chosen_size
+        try:
+            service = ProjectService.create(dialog.path, name=dialog.name.text().strip() or "Untitled film",
+                                            width=width, height=height, frame_rate=dialog.rate.currentText())
+        except FoundryError as exc:
+            self.show_error("Cannot make the project", str(exc))
+            return
+        self._use(service)
 
     def choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Foundry projects (*.foundry)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(documents_folder()), "Foundry projects (*.foundry)")
         if path:
             self.open_project(Path(path))
 
-    def open_project(self, path: Path) -> None:
+    def open_demo(self) -> None:
+        """The demo's shots laid out in the user's documents, ready to generate."""
+        folder = documents_folder() / "Foundry demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "demo.foundry"
+        if path.exists():
+            self.open_project(path)
+            return
+        try:
+            service = create_demo_project(path)
+        except FoundryError as exc:
+            self.show_error("Cannot make the demo", str(exc))
+            return
+        self._use(service)
+
+    def open_project(self, path: Path) -> bool:
         try:
             service = ProjectService.open(path)
         except FoundryError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
-            return
-        self._close_project()
-        self.service = service
-        # Only model changes: progress events may come from worker threads.
-        self._unsubscribe = service.events.subscribe(
-            lambda event: self.refresh() if isinstance(event, ProjectChanged | ShotStatusChanged) else None
-        )
-        self.setCentralWidget(self.shots)
-        self.placeholder = None
-        self.refresh()
+            self.show_error("Cannot open the project", str(exc))
+            self._forget_recent(path)
+            return False
+        self._use(service)
+        return True
 
-    def _close_project(self) -> None:
-        if self.service is not None:
-            if self._unsubscribe:
-                self._unsubscribe()
-            self.service.close()
-            self.service = None
+    def _use(self, service: ProjectService) -> None:
+        self.close_project()
+        session = ProjectSession(service, self.generation, self)
+        session.error.connect(self.show_error)
+        session.notice.connect(lambda message: self.statusBar().showMessage(message, 6000))
+        session.changed.connect(self._show_project_state)
+        session.busy_changed.connect(self._show_jobs)
+        session.shot_status_changed.connect(self._show_jobs)
+        self.session = session
+        self._restore_layout()
+        for panel in self.panels:
+            panel.set_session(session)
+        self._remember_recent(session.path)
+        self._show_project_state()
+        asyncio.ensure_future(self.generation.start())  # the servers' health, for the status bar
 
-    def refresh(self) -> None:
-        if self.service is None:
+    def close_project(self) -> None:
+        if self.session is None:
             return
-        project = self.service.project
+        self.settings.setValue("layout", self.saveState(LAYOUT_VERSION))
+        for panel in self.panels:
+            panel.set_session(None)
+        self.session.close()
+        self.session.deleteLater()
+        self.session = None
+        self._show_project_state()
+
+    # -- showing state ---------------------------------------------------------------------
+
+    def _show_project_state(self, *_: object) -> None:
+        session = self.session
+        self.centralWidget().setVisible(session is None)
+        if session is None:
+            for dock in self.docks.values():
+                dock.setVisible(False)
+        for action in self._project_actions:
+            action.setEnabled(session is not None)
+        self.welcome.show_recent(self._recent())
+        self._fill_recent_menu()
+        if session is None:
+            self.setWindowTitle("Foundry Desktop")
+            self.statusBar().clearMessage()
+            self.jobs_summary.setText("")
+            self.undo_action.setText("&Undo")
+            self.redo_action.setText("&Redo")
+            return
+        project = session.service.project
         fmt = project.format
         self.setWindowTitle(f"{project.name} — Foundry Desktop")
-        shots = project.timeline.shots
-        self.shots.setRowCount(len(shots))
-        for row, (shot, status) in enumerate(zip(shots, self.service.statuses(), strict=True)):
-            seconds = float(frames_to_seconds(shot.spec.duration, fmt.frame_rate))
-            values = [
-                str(row + 1),
-                shot.name,
-                shot.spec.prompt,
-                shot.spec.backend,
-                f"{seconds:.2f} s",
-                status.text,
-                str(len(project.takes_of(shot.id))),
-            ]
-            for column, value in enumerate(values):
-                self.shots.setItem(row, column, QTableWidgetItem(value))
-        self.statusBar().showMessage(
-            f"{fmt.width}×{fmt.height} · {fmt.frame_rate} fps · {len(shots)} shots"
-        )
-        self._update_actions()
-
-    def _travel(self, *, undo: bool) -> None:
-        if self.service is None:
-            return
-        try:
-            label = self.service.undo() if undo else self.service.redo()
-        except FoundryError as exc:
-            QMessageBox.warning(self, "Undo" if undo else "Redo", str(exc))
-            return
-        if label:
-            self.statusBar().showMessage(f"{'Undid' if undo else 'Redid'}: {label}", 4000)
-        self._update_actions()
-
-    def _update_actions(self) -> None:
-        store = self.service.store if self.service else None
-        undo_label = store.undo_label() if store else None
-        redo_label = store.redo_label() if store else None
+        self.statusBar().showMessage(f"{fmt.width}×{fmt.height} · {fmt.frame_rate} fps · "
+                                     f"{len(project.timeline.shots)} shots")
+        store = session.service.store
+        undo_label, redo_label = store.undo_label(), store.redo_label()
         self.undo_action.setEnabled(undo_label is not None)
         self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
         self.redo_action.setEnabled(redo_label is not None)
         self.redo_action.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
+        self._show_jobs()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self._close_project()
+    def _show_jobs(self, *_: object) -> None:
+        session = self.session
+        if session is None:
+            return
+        statuses = [status.kind for status in session.service.statuses()]
+        generating, failed = statuses.count("generating"), statuses.count("failed")
+        waiting = statuses.count("missing") + statuses.count("stale")
+        parts = [f"{generating} generating" if generating else "", f"{failed} failed" if failed else "",
+                 f"{waiting} to generate" if waiting else ""]
+        self.jobs_summary.setText(" · ".join(part for part in parts if part) or "All shots current")
+
+    def _show_health(self) -> None:
+        servers = self.generation.servers
+        if not servers:
+            self.health.setText("Built-in generator")
+            return
+        up = [status for status in servers if status.up]
+        queued = sum(status.queue_length for status in up)
+        self.health.setText(f"ComfyUI: {len(up)} of {len(servers)} up, {queued} queued")
+        self.health.setToolTip("\n".join(f"{s.server.name}: {'up' if s.up else 'down'} — {s.gpu or s.message}"
+                                         for s in servers))
+
+    def show_error(self, title: str, message: str) -> None:
+        """An error in words, in a box that does not stop the app (work goes on behind it)."""
+        self.errors.append((title, message))
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _travel(self, *, undo: bool) -> None:
+        session = self.session
+        if session is None:
+            return
+        label = session.edit("Undo" if undo else "Redo", session.service.undo if undo else session.service.redo)
+        if label:
+            self.statusBar().showMessage(f"{'Undid' if undo else 'Redid'}: {label}", 4000)
+
+    def add_shot(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        prompt, ok = QInputDialog.getMultiLineText(self, "Add shot", "What should the shot show?")
+        if not ok:
+            return
+        at = session.index_of(session.selected[-1]) + 1 if session.selected else None
+        shot = session.edit("Add shot", lambda: session.service.add_shot(at=at, prompt=prompt.strip()))
+        if shot is not None:
+            session.select([shot.id])
+
+    def _generate(self, *, selected_only: bool) -> None:
+        session = self.session
+        if session is None:
+            return
+        shot_ids = set(session.selected) if selected_only and session.selected else None
+        session.generate(shot_ids)
+        self.docks["Jobs"].raise_()
+
+    def show_render(self) -> None:
+        if self.session is not None:
+            RenderDialog(self.session, self).open()
+
+    # -- remembered between runs ---------------------------------------------------------------
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        paths = [value] if isinstance(value, str) else list(value or [])
+        return [path for path in paths if Path(path).exists()]
+
+    def _remember_recent(self, path: Path) -> None:
+        paths = [str(path), *(p for p in self._recent() if p != str(path))][:RECENT_KEPT]
+        self.settings.setValue("recent", paths)
+
+    def _forget_recent(self, path: Path) -> None:
+        self.settings.setValue("recent", [p for p in self._recent() if p != str(path)])
+        self._show_project_state()
+
+    def _fill_recent_menu(self) -> None:
+        if self.recent_menu is None:
+            return
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_project(Path(p)))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _restore_layout(self) -> None:
+        """The panels as the creator left them (the default layout the first time)."""
+        state = self.settings.value("layout")
+        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
+            self.restoreState(self._default_layout, LAYOUT_VERSION)
+
+    def reset_layout(self) -> None:
+        if self.session is not None:
+            self.restoreState(self._default_layout, LAYOUT_VERSION)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.close_project()  # the generation session is closed by main() once the loop has stopped
         super().closeEvent(event)

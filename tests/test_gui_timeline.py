@@ -1,0 +1,166 @@
+"""The timeline panel, offscreen, on a real project: painting, selecting, dragging a shot
+to a new place, trimming and lengthening by the edges, transitions, markers, keys,
+and files dropped from the desktop (good ones and bad ones)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_loop import spin, wait_until
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
+from video_sources import sine, write_video
+
+from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui import timeline_panel
+from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.timeline_geometry import row_of
+from foundry_desktop.ui.timeline_panel import TimelinePanel
+
+
+@pytest.fixture
+def session(tmp_path, loop):
+    service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
+    for number, seconds in enumerate(("2", "3", "2"), start=1):
+        service.add_shot(prompt=f"shot {number}", duration_seconds=seconds, seed=number)
+    session = ProjectSession(service, GenerationSession())
+    errors = []
+    session.error.connect(lambda title, message: errors.append(message))
+    session.errors = errors
+    yield session
+    loop.run_until_complete(session.wait_idle())
+    loop.run_until_complete(session.generation.close())
+    session.close()
+
+
+@pytest.fixture
+def panel(qtbot, session):
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 260)
+    panel.show()
+    panel.set_session(session)
+    return panel
+
+
+def centre_of(panel, index) -> QPoint:
+    placed = panel.canvas._plan.shots[index]
+    x = panel.canvas.view.x_of((placed.record_in + placed.record_out) / 2)
+    return QPoint(round(x), row_of("video").top + 40)
+
+
+def edge_of(panel, index, end: bool) -> QPoint:
+    placed = panel.canvas._plan.shots[index]
+    return QPoint(round(panel.canvas.view.x_of(placed.record_out if end else placed.record_in)) - (2 if end else -2),
+                  row_of("video").top + 40)
+
+
+def drag(canvas, start: QPoint, end: QPoint) -> None:
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(canvas, start + (end - start) * step / 5)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def prompts(session) -> list[str]:
+    return [shot.spec.prompt for shot in session.service.project.timeline.shots]
+
+
+def test_shots_are_selected_moved_and_trimmed_by_the_pointer(panel, session, loop, tmp_path):
+    canvas = panel.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(panel, 1))
+    assert session.selected == [session.service.project.timeline.shots[1].id]
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, centre_of(panel, 2))
+    assert len(session.selected) == 2
+
+    drag(canvas, centre_of(panel, 0), centre_of(panel, 2) + QPoint(40, 0))  # the first shot to the end
+    assert prompts(session) == ["shot 2", "shot 3", "shot 1"]
+    assert session.service.store.undo_label() == "Move shot 1 to 3"
+
+    # No take yet: the right edge changes the shot's length (one second more, snapped to whole frames).
+    before = session.service.project.timeline.shots[0].spec.duration
+    second = round(24 * canvas.view.px_per_frame)
+    drag(canvas, edge_of(panel, 0, end=True), edge_of(panel, 0, end=True) + QPoint(second, 0))
+    after = session.service.project.timeline.shots[0].spec.duration
+    assert abs(after - (before + 24)) <= 2, (before, after)
+    assert "stale" not in session.service.shot_status(session.service.project.timeline.shots[0]).kind  # never made
+    session.service.undo()
+    assert session.service.project.timeline.shots[0].spec.duration == before
+
+    # With a take: the edges trim it instead.
+    session.generate()
+    wait_until(loop, lambda: not session.generating, timeout=60)
+    panel.canvas.reload()
+    drag(canvas, edge_of(panel, 0, end=False), edge_of(panel, 0, end=False) + QPoint(second // 2, 0))
+    shot = session.service.project.timeline.shots[0]
+    assert 9 <= shot.trim_in <= 15 and session.service.shot_status(shot).kind == "current"
+    spin(loop, 0.3)  # filmstrips arrive from their thread
+    assert panel.canvas._strips
+    canvas.grab().save(str(tmp_path / "timeline.png"))
+
+
+def test_ruler_scrubs_keys_step_and_mark_and_delete_removes(panel, session, loop):
+    canvas = panel.canvas
+    x = round(canvas.view.x_of(30))
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 10))
+    assert session.playhead == 30 and panel.timecode.text() == "00:00:01:06"
+    panel.key_actions["Next frame"].trigger()
+    panel.key_actions["Add marker"].trigger()
+    assert [m.frame for m in session.service.project.timeline.markers] == [31]
+    session.select([session.service.project.timeline.shots[1].id])
+    panel.key_actions["Delete shots"].trigger()
+    assert prompts(session) == ["shot 1", "shot 3"] and session.selected == []
+    panel.key_actions["Play forwards"].trigger()
+    spin(loop, 0.25)
+    panel.key_actions["Stop"].trigger()
+    assert session.playhead > 31
+
+
+def test_a_double_click_on_a_cut_edits_its_transition(panel, session, monkeypatch):
+    class Chosen(timeline_panel.TransitionDialog):
+        def exec(self):  # what the creator picks in the dialog
+            self.kind.setCurrentIndex(1)  # dissolve
+            self.seconds.setValue(0.5)
+            return self.DialogCode.Accepted
+
+    monkeypatch.setattr(timeline_panel, "TransitionDialog", Chosen)
+    cut = panel.canvas._plan.shots[0].record_out
+    QTest.mouseDClick(panel.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                      QPoint(round(panel.canvas.view.x_of(cut)), row_of("video").top + 30))
+    transition = session.service.project.timeline.shots[0].transition_out
+    assert (transition.kind, transition.duration) == ("dissolve", 12)
+    assert len(panel.canvas._plan.transitions) == 1
+
+
+def drop(canvas, paths, at: QPoint) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    event = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    canvas.dropEvent(event)
+
+
+def test_files_dropped_from_the_desktop_become_shots_and_music_and_bad_ones_say_why(panel, session, loop, tmp_path):
+    clip = write_video(tmp_path / "clip.mp4", frames=24, tone=sine())
+    still = tmp_path / "still.png"
+    Image.fromarray(np.full((90, 160, 3), 90, np.uint8)).save(still)
+    drop(panel.canvas, [clip, still], centre_of(panel, 0) - QPoint(30, 0))  # before the first shot's middle
+    wait_until(loop, lambda: len(session.service.project.timeline.shots) == 5)
+    assert prompts(session)[:2] == ["clip.mp4", "still.png"]
+    assert session.service.shot_status(session.service.project.timeline.shots[0]).kind == "current"
+
+    drop(panel.canvas, [clip], QPoint(round(panel.canvas.view.x_of(24)), row_of("music").top + 10))
+    wait_until(loop, lambda: session.service.project.timeline.music)
+    assert session.service.project.timeline.music[0].start == 24
+
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    shots_before = prompts(session)
+    drop(panel.canvas, [broken, notes], centre_of(panel, 1))
+    wait_until(loop, lambda: len(session.errors) == 2)
+    assert prompts(session) == shots_before
+    assert all("broken.mp4" in e or "notes.txt" in e for e in session.errors), session.errors
