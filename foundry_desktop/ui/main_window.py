@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStyle,
     QWidget,
 )
 
@@ -67,13 +68,21 @@ class MainWindow(QMainWindow):
         self.panels = (self.timeline, self.inspector, self.takes, self.jobs, self.preview)
         self.docks = {
             "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
-            "Takes": self._dock("Media & Takes", self.takes, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "Takes": self._dock("Media && Takes", self.takes, Qt.DockWidgetArea.LeftDockWidgetArea),
             "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
             "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
             "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
         self.tabifyDockWidget(self.docks["Timeline"], self.docks["Jobs"])
         self.docks["Timeline"].raise_()
+        # An editor's layout: the bin and the inspector in columns down the sides, the preview
+        # between them, the timeline across the whole width below.
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.docks["Takes"], self.docks["Inspector"]], [330, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Preview"], self.docks["Timeline"]], [520, 260], Qt.Orientation.Vertical)
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
         self.health = QLabel("")
@@ -144,14 +153,27 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.reset_layout_action)
 
+        style = self.style()
+        for action, icon in ((self.new_action, QStyle.StandardPixmap.SP_FileIcon),
+                             (self.open_action, QStyle.StandardPixmap.SP_DialogOpenButton),
+                             (self.undo_action, QStyle.StandardPixmap.SP_ArrowBack),
+                             (self.redo_action, QStyle.StandardPixmap.SP_ArrowForward),
+                             (self.add_shot_action, QStyle.StandardPixmap.SP_FileDialogNewFolder),
+                             (self.generate_action, QStyle.StandardPixmap.SP_BrowserReload),
+                             (self.play_action, QStyle.StandardPixmap.SP_MediaPlay),
+                             (self.render_action, QStyle.StandardPixmap.SP_DialogSaveButton)):
+            action.setIcon(style.standardIcon(icon))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar-main")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.new_action, self.open_action, None, self.undo_action, self.redo_action, None,
                        self.add_shot_action, self.generate_action, self.play_action, self.render_action):
             if action is None:
                 toolbar.addSeparator()
             else:
                 toolbar.addAction(action)
+        for action in (self.undo_action, self.redo_action):  # their text names the edit: a tooltip there
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self._project_actions = [action for action in self.findChildren(QAction) if action.property("needs_project")]
 
     # -- projects ------------------------------------------------------------------------
