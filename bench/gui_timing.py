@@ -80,8 +80,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings, QTimer
 import qasync
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.render_process import render_in_process
 from foundry_desktop.ui.main_window import MainWindow
 app = QApplication([])
 loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
@@ -98,13 +97,13 @@ def tick():
 timer = QTimer(); timer.setInterval(5); timer.timeout.connect(tick)
 
 async def run():
+    await window.generation.start()  # the app's start-up, before the measured work
     timer.start()
     session.generate()
     while not session.generating:
         await asyncio.sleep(0.01)
-    # Another project's film renders meanwhile (its own store; the render runs in a worker thread).
-    other = ProjectService.open(Path(sys.argv[3]))
-    session.in_thread("render", lambda: render_film(other, Path(sys.argv[4])), lambda _: other.close())
+    # Another project's film renders meanwhile, as the render dialog runs it (in a process of its own).
+    session.in_thread("render", lambda: render_in_process(Path(sys.argv[3]), Path(sys.argv[4])))
     while session.generating:
         await asyncio.sleep(0.05)
     await session.wait_idle()

@@ -7,8 +7,10 @@ belongs to the event loop they run in, hence an async context.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -84,7 +86,9 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
     each call (api_keys), so a key set meanwhile is used, and a missing one is named in words."""
     settings = settings or load_settings()
     registry = default_registry()
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+    # Loading the system's certificates takes tens of milliseconds: not on the GUI's thread.
+    certificates = await asyncio.to_thread(ssl.create_default_context)
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=certificates) as http:
         comfyui = ComfyUIBackend(comfy_farm(settings, http), workflow_library())
         registry.register(comfyui)
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))

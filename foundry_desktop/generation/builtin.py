@@ -5,8 +5,10 @@ a shot with one becomes a slow pan and zoom over it. Everything is decided by
 the request — the seed picks colours and motion — so the same request always
 decodes to the same frames, which is what makes fingerprint reuse honest.
 
-Frames are drawn and encoded on a worker thread; the event loop only relays
-progress. Takes use a one-second GOP so previews scrub quickly.
+Frames are drawn and encoded in a worker process of the generator's own:
+drawing is Python and numpy under the GIL, and on a thread of the editor it
+would stall the GUI thread for tens of milliseconds at a time. The event loop
+only relays progress. Takes use a one-second GOP so previews scrub quickly.
 """
 
 from __future__ import annotations
@@ -38,9 +40,13 @@ from foundry_desktop.media.video_encoding import (
     VideoEncoding,
 )
 from foundry_desktop.media.video_writer import VideoWriter
+from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
 PROGRESS_REPORTS = 20
 CANCELLED_MESSAGE = "Generation of this shot was cancelled."
+
+# Not the render pool: that one runs one render at a time, and generation goes on beside renders.
+_WORKER = WorkerPool(workers=1)
 
 
 class _Cancelled(Exception):
@@ -71,15 +77,22 @@ def _pictures_for(request: GenerationRequest) -> tuple[_Pictures, str]:
     return KenBurns(still, request.seed, request.width, request.height, request.frames), "ken_burns"
 
 
+def take_path(request: GenerationRequest) -> Path:
+    """A new file name for a take of the request, in its output folder."""
+    safe_shot = re.sub(r"[^A-Za-z0-9_-]", "_", request.shot_id)[:64] or "shot"
+    return Path(request.output_dir) / f"builtin-{safe_shot}-{uuid.uuid4().hex}.mp4"
+
+
 def render_take(
-    request: GenerationRequest, on_progress: Callable[[float], None], cancel: threading.Event
+    request: GenerationRequest, on_progress: Callable[[float], None], cancel: threading.Event,
+    path: Path | None = None,
 ) -> tuple[Path, str]:
-    """Draw and encode the take (blocking); returns its path and what kind of take it is."""
+    """Draw and encode the take (blocking) to `path` (a new name by default); returns its path
+    and what kind of take it is."""
     _check(request)
     pictures, kind = _pictures_for(request)
-    safe_shot = re.sub(r"[^A-Za-z0-9_-]", "_", request.shot_id)[:64] or "shot"
-    path = Path(request.output_dir) / f"builtin-{safe_shot}-{uuid.uuid4().hex}.mp4"
-    every = max(1, request.frames // PROGRESS_REPORTS)
+    path = path or take_path(request)
+    every = _progress_every(request)
     with VideoWriter(
         path,
         width=request.width,
@@ -99,6 +112,22 @@ def render_take(
             raise _Cancelled()
         writer.finish()
     return path, kind
+
+
+def _progress_every(request: GenerationRequest) -> int:
+    return max(1, request.frames // PROGRESS_REPORTS)
+
+
+def _render_in_worker(request: GenerationRequest, path: Path) -> tuple[Path, str]:
+    """In the worker process: the take, with a progress unit sent per report."""
+    return render_take(request, lambda fraction: report_progress(1), threading.Event(), path)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """What a worker stopped mid-take leaves: the take or its partly written file."""
+    path.unlink(missing_ok=True)
+    for partial in path.parent.glob(f".{path.stem}.*.partial"):
+        partial.unlink(missing_ok=True)
 
 
 class BuiltinBackend:
@@ -122,10 +151,30 @@ class BuiltinBackend:
             on_event(GenerationEvent("failed", request.shot_id, message=message))
 
         on_event(GenerationEvent("queued", request.shot_id))
+        reports = [0]
+
+        def relay(amount: int) -> None:  # on the thread that waits for the worker
+            reports[0] += amount
+            progress(min(0.99, reports[0] * _progress_every(request) / request.frames))
+
+        def in_worker() -> tuple[Path, str]:
+            """Waits on a thread (to its end, even when the task awaiting it is cancelled)."""
+            path = take_path(request)
+            try:
+                (made,) = _WORKER.run(_render_in_worker, [((request, path), f"the take of shot {request.shot_id}")],
+                                      relay, cancel)
+            except MediaError:
+                if cancel.is_set():  # the pool stopped the worker (it cannot be asked mid-frame)
+                    _remove_leftovers(path)
+                    raise _Cancelled() from None
+                raise
+            return made
+
         try:
-            path, kind = await asyncio.to_thread(render_take, request, progress, cancel)
+            _check(request)
+            path, kind = await asyncio.to_thread(in_worker)
         except asyncio.CancelledError:
-            cancel.set()  # the worker stops at its next frame and removes its file
+            cancel.set()  # the pool stops the worker, and what it wrote goes
             raise
         except _Cancelled:
             failed(CANCELLED_MESSAGE)

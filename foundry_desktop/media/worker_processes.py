@@ -22,11 +22,23 @@ from foundry_desktop.errors import MediaError
 from foundry_desktop.media.freed_memory import release_freed_memory
 
 _progress_queue: Any = None  # in a worker: where report_progress sends
+BACKGROUND_NICENESS = 10
+
+
+def run_in_background() -> None:
+    """Give this process a lower CPU priority: encoding fills every core, and the editor's
+    window must still get the CPU the moment it needs it (where the system allows)."""
+    if hasattr(os, "nice"):
+        try:
+            os.nice(BACKGROUND_NICENESS)
+        except OSError:
+            pass
 
 
 def _start_worker(progress_queue: Any) -> None:
     global _progress_queue
     _progress_queue = progress_queue
+    run_in_background()
 
 
 def _run_job(function: Callable[..., Any], *args: Any) -> Any:

@@ -1,5 +1,6 @@
-"""Render: preset, encoder and file; the render runs in a worker thread with its progress
-and time left shown, can be cancelled, and offers the folder when it is done."""
+"""Render: preset, encoder and file; the render runs in a process of its own (the GUI
+never waits for it), with its progress and time left shown, can be cancelled, and
+offers the folder when it is done."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.film_render import FilmRender, render_film
+from foundry_desktop.app.film_render import FilmRender
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS, RenderSettings
+from foundry_desktop.app.render_process import render_in_process
 from foundry_desktop.ui.project_session import ProjectSession
 
 
@@ -88,7 +90,7 @@ class RenderDialog(QDialog):
         output = Path(self.output.text()).expanduser()
         settings = RenderSettings(preset=self.preset.currentData(), encoder=self.encoder.currentData())
         self._cancel = threading.Event()
-        cancel, service = self._cancel, self.session.service
+        cancel, project = self._cancel, self.session.path
         self.start.setEnabled(False)
         self.open_folder.setVisible(False)
         self.cancel_button.setText("Cancel")
@@ -96,8 +98,9 @@ class RenderDialog(QDialog):
         self.progress.setValue(0)
 
         def work() -> FilmRender:
-            return render_film(service, output, cancel=cancel, settings=settings,
-                               on_progress=lambda p: self.progressed.emit(p.fraction, -1.0 if p.eta_s is None else p.eta_s))
+            return render_in_process(project, output, cancel=cancel, settings=settings,
+                                     on_progress=lambda p: self.progressed.emit(p.fraction,
+                                                                                -1.0 if p.eta_s is None else p.eta_s))
 
         self.session.in_thread("Render", work, self._done).add_done_callback(lambda _: self._ended())
 

@@ -38,6 +38,8 @@ from foundry_desktop.app.media_shots import add_prepared_shot, prepare_media
 from foundry_desktop.app.music_clips import add_prepared_music, prepare_sound
 from foundry_desktop.app.take_pictures import take_filmstrip
 from foundry_desktop.domain.cut_plan import CutPlan
+from foundry_desktop.domain.project import Take
+from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui import theme
@@ -58,6 +60,7 @@ from foundry_desktop.ui.timeline_geometry import (
 STRIP_PICTURES = 8  # filmstrip pictures made per take; drawn as many as fit
 DRAG_START_PX = 5
 LABEL_HEIGHT = 17
+MIN_DETAILED_PX = 28  # narrower shots are drawn as plain bars
 
 
 @dataclass
@@ -87,6 +90,8 @@ class TimelineCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._plan: CutPlan | None = None
         self._starts: list[int] = []  # each shot's record_in, for bisecting
+        self._statuses: list[ShotStatus] = []  # each shot's, worked out once per change, not per paint
+        self._takes: list[Take | None] = []  # each shot's selected take
         self._strips: dict[str, list[QImage]] = {}  # take id -> its filmstrip
         self._strips_asked: set[str] = set()
         self._progress: dict[str, float] = {}  # shot id -> generation progress
@@ -106,6 +111,10 @@ class TimelineCanvas(QWidget):
         """The model changed: lay the shots out again."""
         self._plan = self.session.service.cut_plan() if self.session else None
         self._starts = [placed.record_in for placed in self._plan.shots] if self._plan else []
+        if self.session is not None:
+            project = self.session.service.project
+            self._statuses = self.session.service.statuses()
+            self._takes = [project.selected_take(shot) for shot in project.timeline.shots]
         self.viewport_changed.emit()
         self.update()
 
@@ -175,18 +184,21 @@ class TimelineCanvas(QWidget):
         project = self.session.service.project
         row = row_of("video")
         metrics = QFontMetrics(painter.font())
+        selected_ids = set(self.session.selected)
         for index in self._visible_shots(first, last):
             placed = self._plan.shots[index]
             shot = project.timeline.shots[index]
             left, right = self.view.x_of(placed.record_in), self.view.x_of(placed.record_out)
             box = QRectF(left + 1, row.top, max(2.0, right - left - 2), row.height)
-            selected = shot.id in self.session.selected
+            selected = shot.id in selected_ids
+            status, take = self._statuses[index], self._takes[index]
+            colour = theme.STATUS_COLOURS.get(status.kind, theme.DIM_TEXT)
+            if box.width() < MIN_DETAILED_PX:  # zoomed far out: a bar in the status colour says enough
+                painter.fillRect(box, colour.darker(150) if not selected else theme.ACCENT)
+                continue
             painter.fillRect(box, theme.PANEL)
-            take = project.selected_take(shot)
             if take is not None:
                 self._paint_strip(painter, box.adjusted(0, LABEL_HEIGHT, 0, 0), take.id, take)
-            status = self.session.service.shot_status(shot)
-            colour = theme.STATUS_COLOURS.get(status.kind, theme.DIM_TEXT)
             painter.fillRect(QRectF(box.left(), box.top(), box.width(), LABEL_HEIGHT), QColor("#2f3237"))
             painter.fillRect(QRectF(box.left(), box.top(), 4, LABEL_HEIGHT), colour)
             seconds = float(frames_to_seconds(shot.length, project.format.frame_rate))
@@ -484,8 +496,7 @@ class TimelineCanvas(QWidget):
             index = self.shot_at(position.x()) if row_at(position.y()) == row_of("video") else -1
             if index >= 0:
                 shot = self.session.service.project.timeline.shots[index]
-                QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self.session.service.shot_status(shot).text}",
-                                  self)
+                QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
             else:
                 QToolTip.hideText()
             return True
