@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 import qasync
+import shiboken6
 
 
 @pytest.fixture
@@ -26,7 +27,16 @@ def loop(qapp):
         task.cancel()
     if pending:
         event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # Work a cancelled task left on a worker thread hands its result back through a queued Qt
+    # signal: let it arrive while the loop can still take it.
+    event_loop.run_until_complete(asyncio.sleep(0.2))
     event_loop.close()  # also stops its worker threads
+    # qasync keeps a Qt timer registered for each cancelled call_later handle (httpx's timeouts)
+    # until it fires; the closed loop is freed by the garbage collector in whichever thread runs
+    # next, and a QObject deleted off the GUI thread leaves its timers to fire into freed memory
+    # (a segfault in some later test). Delete it here, on the GUI thread.
+    if shiboken6.isValid(event_loop._timer):
+        shiboken6.delete(event_loop._timer)
     asyncio.set_event_loop(None)
 
 

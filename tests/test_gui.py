@@ -179,3 +179,18 @@ def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
     assert second.docks["Inspector"].isVisible()
     second.close()
     loop.run_until_complete(second.generation.close())
+
+
+def test_settings_and_the_workflow_library_open_from_the_menus(window, loop):
+    from foundry_desktop.ui.settings_dialog import SettingsDialog
+    from foundry_desktop.ui.workflow_library_dialog import WorkflowLibraryDialog
+
+    window.settings_action.trigger()
+    window.workflows_action.trigger()
+    spin(loop, 0.3)
+    settings = window.findChild(SettingsDialog)
+    library = window.findChild(WorkflowLibraryDialog)
+    assert settings is not None and settings.isVisible() and library is not None and library.isVisible()
+    settings.close()
+    library.close()
+    spin(loop, 0.1)

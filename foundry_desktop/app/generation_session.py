@@ -44,7 +44,14 @@ class GenerationSession:
         self._registry: BackendRegistry | None = None
         self._health: asyncio.Task[None] | None = None
         self._on_health = on_health
+        self._starting: asyncio.Task[None] | None = None
         self.progress: dict[str, JobProgress] = {}  # job id -> its latest progress
+
+    def start_soon(self) -> None:
+        """Start in the background (the app does this when a project opens, for the servers'
+        health); close() waits for it, so nothing is left open behind a close."""
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.ensure_future(self.start())
 
     async def start(self) -> None:
         if self._registry is not None:
@@ -55,6 +62,8 @@ class GenerationSession:
             self._health = asyncio.create_task(farm.keep_checking(HEALTH_INTERVAL_S, self._on_health))
 
     async def close(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            await asyncio.gather(self._starting, return_exceptions=True)
         if self._health is not None:
             self._health.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -161,6 +161,8 @@ def choose_encoder(codec: str, wanted: str, checks: list[EncoderCheck]) -> str:
     working = {check.encoder for check in checks if check.works}
     if wanted == "auto":
         return next((name for name in family.hardware if name in working), family.software)
+    if wanted == "software":  # the creator's choice when a hardware encoder misbehaves
+        return family.software
     if wanted not in family.encoders:
         raise MediaError(
             f"{wanted} does not encode {family.label}; choose auto or one of {', '.join(family.encoders)} "

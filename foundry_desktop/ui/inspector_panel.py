@@ -258,9 +258,15 @@ class InspectorPanel(QWidget):
                                  (session.shot_status_changed, self._status_changed)):
                 signal.connect(slot)
                 self._connections.append((signal, slot))
+        self.reload_choices()
+        self._show_selected()
+
+    def reload_choices(self) -> None:
+        """The workflow library or the backends changed: read them again."""
+        session = self._session
+        if session is not None:
             session.in_thread("Read backends and workflows", _load_choices,
                               lambda choices: self._take_choices(session, choices))
-        self._show_selected()
 
     def _take_choices(self, session: ProjectSession, choices: _Choices) -> None:
         if isValid(self) and session is self._session:

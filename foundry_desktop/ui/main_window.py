@@ -34,9 +34,11 @@ from foundry_desktop.ui.jobs_panel import JobsPanel
 from foundry_desktop.ui.preview_panel import PreviewPanel
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.render_dialog import RenderDialog
+from foundry_desktop.ui.settings_dialog import SettingsDialog
 from foundry_desktop.ui.takes_panel import TakesPanel
 from foundry_desktop.ui.timeline_panel import TimelinePanel
 from foundry_desktop.ui.welcome import NewProjectDialog, WelcomePage
+from foundry_desktop.ui.workflow_library_dialog import WorkflowLibraryDialog
 
 RECENT_KEPT = 8
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new ones
@@ -49,6 +51,7 @@ class MainWindow(QMainWindow):
         self.generation = GenerationSession(on_health=self._show_health)
         self.session: ProjectSession | None = None
         self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
+        self._reopen_generation = False  # the settings changed while jobs ran
         self.setWindowTitle("Foundry Desktop")
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
@@ -130,6 +133,11 @@ class MainWindow(QMainWindow):
         self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
         self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
         self.reset_layout_action = a("Reset the &layout", self.reset_layout, needs_project=False)
+        self.settings_action = a("Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences,
+                                 needs_project=False)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.workflows_action = a("&Workflow library…", self.show_workflow_library, "Ctrl+Shift+W",
+                                  needs_project=False)
 
         self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
@@ -140,12 +148,14 @@ class MainWindow(QMainWindow):
         for action in (self.save_action, self.render_action, self.close_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addAction(quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         shot_menu = self.menuBar().addMenu("&Shots")
-        for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action):
+        for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action,
+                       self.workflows_action):
             shot_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -227,7 +237,7 @@ class MainWindow(QMainWindow):
         session.error.connect(self.show_error)
         session.notice.connect(lambda message: self.statusBar().showMessage(message, 6000))
         session.changed.connect(self._show_project_state)
-        session.busy_changed.connect(self._show_jobs)
+        session.busy_changed.connect(self._busy_changed)
         session.shot_status_changed.connect(self._show_jobs)
         self.session = session
         self._restore_layout()
@@ -235,7 +245,7 @@ class MainWindow(QMainWindow):
             panel.set_session(session)
         self._remember_recent(session.path)
         self._show_project_state()
-        asyncio.ensure_future(self.generation.start())  # the servers' health, for the status bar
+        self.generation.start_soon()  # the servers' health, for the status bar
 
     def close_project(self) -> None:
         if self.session is None:
@@ -341,7 +351,41 @@ class MainWindow(QMainWindow):
 
     def show_render(self) -> None:
         if self.session is not None:
-            RenderDialog(self.session, self).open()
+            dialog = RenderDialog(self.session, self, self.settings)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.generation, self, settings=self.settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # deleted on the GUI thread
+        dialog.generation_settings_changed.connect(self._generation_settings_changed)
+        dialog.open()
+
+    def show_workflow_library(self) -> None:
+        dialog = WorkflowLibraryDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.library_changed.connect(self.inspector.reload_choices)
+        dialog.open()
+
+    def _generation_settings_changed(self) -> None:
+        """The backends were opened with the old servers and services: open them again, once
+        nothing is generating (a running job keeps the backend it started with)."""
+        if self.session is not None and self.session.generating:
+            self._reopen_generation = True
+            return
+        asyncio.ensure_future(self._reopen_backends())
+
+    def _busy_changed(self, busy: bool) -> None:
+        self._show_jobs()
+        if not busy and self._reopen_generation:
+            asyncio.ensure_future(self._reopen_backends())
+
+    async def _reopen_backends(self) -> None:
+        self._reopen_generation = False
+        await self.generation.close()
+        await self.generation.start()
+        self._show_health()
+        self.inspector.reload_choices()  # an OpenAI-compatible address adds the "openai" backend
 
     # -- remembered between runs ---------------------------------------------------------------
 

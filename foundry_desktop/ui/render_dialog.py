@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,15 +26,17 @@ from foundry_desktop.app.film_render import FilmRender
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS, RenderSettings
 from foundry_desktop.app.render_process import render_in_process
 from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.settings_rendering_tab import render_encoder, render_loudness
 
 
 class RenderDialog(QDialog):
     progressed = Signal(float, float)  # fraction, seconds left (-1: not known); from the render's thread
     finished_render = Signal(object)  # the FilmRender
 
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.loudness_lufs = render_loudness(settings) if settings is not None else -14.0
         self.setWindowTitle("Render the film")
         self.setMinimumWidth(520)
         self.preset = QComboBox()
@@ -44,6 +46,8 @@ class RenderDialog(QDialog):
         self.encoder = QComboBox()
         self.encoder.addItem("Fastest that works here (auto)", "auto")
         self.encoder.addItem("Software (x264 / x265)", "software")
+        if settings is not None:
+            self.encoder.setCurrentIndex(max(0, self.encoder.findData(render_encoder(settings))))
         default = session.path.with_suffix(".mp4")
         self.output = QLineEdit(str(default))
         browse = QPushButton("Choose…")
@@ -90,7 +94,7 @@ class RenderDialog(QDialog):
         output = Path(self.output.text()).expanduser()
         settings = RenderSettings(preset=self.preset.currentData(), encoder=self.encoder.currentData())
         self._cancel = threading.Event()
-        cancel, project = self._cancel, self.session.path
+        cancel, project, loudness = self._cancel, self.session.path, self.loudness_lufs
         self.start.setEnabled(False)
         self.open_folder.setVisible(False)
         self.cancel_button.setText("Cancel")
@@ -98,7 +102,7 @@ class RenderDialog(QDialog):
         self.progress.setValue(0)
 
         def work() -> FilmRender:
-            return render_in_process(project, output, cancel=cancel, settings=settings,
+            return render_in_process(project, output, cancel=cancel, settings=settings, loudness_lufs=loudness,
                                      on_progress=lambda p: self.progressed.emit(p.fraction,
                                                                                 -1.0 if p.eta_s is None else p.eta_s))
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,6 +32,7 @@ from foundry_desktop.app.generation_settings import (
 )
 from foundry_desktop.errors import FoundryError, InvalidEditError
 from foundry_desktop.ui.dialog_work import DialogWork, ErrorLine, in_words
+from foundry_desktop.ui.theme import DIM_TEXT, STATUS_COLOURS
 
 PROVIDER_LABELS = {
     "runway": "Runway",
@@ -113,19 +115,22 @@ class CloudServicesTab(QWidget):
         save_row.addWidget(self.saved_note)
         save_row.addWidget(self.save_button)
 
-        form = QFormLayout()
-        form.addRow(self.service_title)
-        form.addRow("API key", self.key_state)
-        form.addRow("", key_row)
-        form.addRow("", key_hint)
-        form.addRow(" ", QWidget())  # a gap between the key and the service's settings
-        form.addRow("Address", self.base_url)
-        form.addRow("Default model", self.default_model)
-        form.addRow("First status check after", self.poll_seconds)
-        form.addRow("Give up after", self.timeout_minutes)
-        form.addRow(save_row)
+        key_box = QGroupBox("API key")
+        key_form = QFormLayout(key_box)
+        key_form.addRow("Kept here", self.key_state)
+        key_form.addRow("New key", key_row)
+        key_form.addRow("", key_hint)
+        service_box = QGroupBox("Service")
+        service_form = QFormLayout(service_box)
+        service_form.addRow("Address", self.base_url)
+        service_form.addRow("Default model", self.default_model)
+        service_form.addRow("First status check after", self.poll_seconds)
+        service_form.addRow("Give up after", self.timeout_minutes)
+        service_form.addRow(save_row)
         right = QVBoxLayout()
-        right.addLayout(form)
+        right.addWidget(self.service_title)
+        right.addWidget(key_box)
+        right.addWidget(service_box)
         right.addWidget(self.error)
         right.addStretch(1)
         row = QHBoxLayout(self)
@@ -182,6 +187,8 @@ class CloudServicesTab(QWidget):
     def _show_key_state(self) -> None:
         state = self.key_states[self.provider]
         self.key_state.setText(state)
+        colour = STATUS_COLOURS["current"].name() if state == KEY_SET else DIM_TEXT.name()
+        self.key_state.setStyleSheet(f"color: {colour};")
         self.remove_key_button.setEnabled(state == KEY_SET)
 
     def set_key_from_field(self) -> None:

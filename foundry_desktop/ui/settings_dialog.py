@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -52,6 +53,8 @@ class SettingsDialog(QDialog):
         column = QVBoxLayout(self)
         column.addWidget(self.tabs, 1)
         column.addWidget(buttons)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a field does what that field says, not "Check now"
 
     @property
     def tabs_work(self) -> list[DialogWork]:

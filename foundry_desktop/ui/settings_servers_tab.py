@@ -66,12 +66,17 @@ class ServersTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._switched)
         self.table.itemSelectionChanged.connect(self._show_selection)
 
+        self.down_reasons = QLabel("")
+        self.down_reasons.setWordWrap(True)
+        self.down_reasons.setStyleSheet(f"color: {STATUS_COLOURS['failed'].name()};")
+        self.down_reasons.setVisible(False)
         self.check_button = QPushButton("Check now")
         self.check_button.clicked.connect(self.check_now)
         self.remove_button = QPushButton("Remove")
@@ -112,6 +117,7 @@ class ServersTab(QWidget):
         column = QVBoxLayout(self)
         column.addWidget(intro)
         column.addWidget(self.table, 1)
+        column.addWidget(self.down_reasons)
         column.addLayout(row_buttons)
         column.addWidget(self.error)
         column.addSpacing(8)
@@ -266,6 +272,7 @@ class ServersTab(QWidget):
                 self.table.setItem(row, column, item)
         finally:
             self.table.blockSignals(False)
+        self._show_down_reasons()
 
     @staticmethod
     def _state_texts(state: ServerStatus | str | None) -> tuple[str, str, str, str]:
@@ -275,7 +282,7 @@ class ServersTab(QWidget):
         if isinstance(state, str):
             return state, "", "", ""
         if not state.up:
-            return f"down — {state.message}", "", "", ""
+            return "down", "", "", ""  # why: in the line under the table, where it has room
         memory = f"{state.vram_free / GIB:.1f} of {state.vram_total / GIB:.1f} GiB free" if state.vram_total else ""
         return f"up — {state.message}", gpu_label(state.gpu) or "no GPU named", memory, str(state.queue_length)
 
@@ -289,6 +296,12 @@ class ServersTab(QWidget):
                     item.setCheckState(Qt.CheckState.Checked if server.enabled else Qt.CheckState.Unchecked)
         finally:
             self.table.blockSignals(False)
+
+    def _show_down_reasons(self) -> None:
+        reasons = [f"{name} is down: {state.message}" for name, state in self.states.items()
+                   if isinstance(state, ServerStatus) and not state.up and name in self.server_names]
+        self.down_reasons.setText("\n".join(reasons))
+        self.down_reasons.setVisible(bool(reasons))
 
     def _switched(self, item: QTableWidgetItem) -> None:
         if item.column() == ON:

@@ -13,8 +13,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:  # names for the library's answers; the dialog reaches the lib
     from foundry_desktop.generation.workflow_template import ModelFile
 
 FAVOURITE_MARK = "★"
+NOT_FAVOURITE_MARK = "☆"
 NAME_ROLE = Qt.ItemDataRole.UserRole
 CAN_RUN = "can run it"
 
@@ -62,6 +62,8 @@ def section_title(text: str) -> QLabel:
 
 
 class WorkflowLibraryDialog(QDialog):
+    library_changed = Signal()  # a workflow was imported, removed, marked or filed (lists of workflows are stale)
+
     def __init__(self, parent: QWidget | None = None, *, confirm: Confirm | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Workflow library")
@@ -80,8 +82,11 @@ class WorkflowLibraryDialog(QDialog):
         self.tree.currentItemChanged.connect(lambda *_: self._show_chosen())
         self.import_button = QPushButton("Import…")
         self.import_button.clicked.connect(self.choose_import)
-        self.favourite_button = QPushButton(f"{FAVOURITE_MARK} Favourite")
+        self.favourite_button = QPushButton(f"{NOT_FAVOURITE_MARK} Favourite")
         self.favourite_button.setCheckable(True)
+        self.favourite_button.setToolTip("Favourites come first in their category, and in the inspector's list.")
+        self.favourite_button.toggled.connect(lambda checked: self.favourite_button.setText(
+            f"{FAVOURITE_MARK if checked else NOT_FAVOURITE_MARK} Favourite"))
         self.favourite_button.clicked.connect(lambda checked: self.set_favourite(self.chosen, checked))
         self.category_button = QPushButton("Category…")
         self.category_button.clicked.connect(self.choose_category)
@@ -104,6 +109,7 @@ class WorkflowLibraryDialog(QDialog):
         self.title.setWordWrap(True)
         self.about = QLabel("")
         self.about.setProperty("hint", True)
+        self.about.setWordWrap(True)  # an imported one's path can be long
         self.description = QLabel("")
         self.description.setWordWrap(True)
         self.parameters = QTableWidget(0, 3)
@@ -111,6 +117,7 @@ class WorkflowLibraryDialog(QDialog):
         self.parameters.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.parameters.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.parameters.verticalHeader().setVisible(False)
+        self.parameters.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.parameters.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.parameters.horizontalHeader().setStretchLastSection(True)
         self.nodes = QLabel("")
@@ -159,6 +166,8 @@ class WorkflowLibraryDialog(QDialog):
         column.addWidget(splitter, 1)
         column.addWidget(self.error)
         column.addLayout(bottom)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in the tree must not import something
         self._show_entry(None)
         self.refresh()
 
@@ -178,12 +187,11 @@ class WorkflowLibraryDialog(QDialog):
     def _show_library(self, by_category: dict[str, list[WorkflowEntry]], problems: list[str], choose: str | None) -> None:
         self.entries = {entry.name: entry for entries in by_category.values() for entry in entries}
         self.problems = problems
-        self.problems_line.show_error(
-            f"{len(problems)} workflow file{'s' if len(problems) != 1 else ''} in the library cannot be used:\n"
-            + "\n".join(problems) if problems else "")
+        heading = f"{len(problems)} workflow file{'s' if len(problems) != 1 else ''} in the library cannot be used:"
+        self.problems_line.show_error("\n".join([heading, *problems]) if problems else "")
         self.tree.blockSignals(True)  # the choice is made once, below
         self.tree.clear()
-        bold = QFont()
+        bold = self.tree.font()
         bold.setBold(True)
         to_choose: QTreeWidgetItem | None = None
         for category, entries in by_category.items():
@@ -192,7 +200,9 @@ class WorkflowLibraryDialog(QDialog):
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading, not something to choose
             self.tree.addTopLevelItem(group)
             for entry in sorted(entries, key=lambda e: (not e.favourite, e.title.lower(), e.name)):
-                item = QTreeWidgetItem([f"{FAVOURITE_MARK} {entry.title}" if entry.favourite else entry.title])
+                # An imported copy of a built-in has its title: the name tells them apart.
+                text = entry.title if entry.builtin else f"{entry.title} ({entry.name})"
+                item = QTreeWidgetItem([f"{FAVOURITE_MARK} {text}" if entry.favourite else text])
                 item.setData(0, NAME_ROLE, entry.name)
                 item.setToolTip(0, f"{entry.name}: {entry.description}" if entry.description else entry.name)
                 group.addChild(item)
@@ -330,7 +340,7 @@ class WorkflowLibraryDialog(QDialog):
 
         def imported(template: WorkflowTemplate) -> None:
             self.note.setText(f"Imported {path.name} as {template.name}.")
-            self.refresh(template.name)
+            self._changed(template.name)
 
         self.work.in_thread(lambda: library.import_workflow(path, name=name), imported)
 
@@ -338,7 +348,8 @@ class WorkflowLibraryDialog(QDialog):
         if name is None:
             return
         library = self.library
-        self.work.in_thread(lambda: library.set_favourite(name, favourite), lambda _: self.refresh(name))
+        self.work.in_thread(lambda: library.set_favourite(name, favourite), lambda _: self._changed(name),
+                            failed=self._change_refused)
 
     def choose_category(self) -> None:
         name = self.chosen
@@ -355,7 +366,8 @@ class WorkflowLibraryDialog(QDialog):
     def file_under(self, name: str, category: str | None) -> None:
         """File the workflow under `category`; blank goes back to the template's own."""
         library = self.library
-        self.work.in_thread(lambda: library.set_category(name, category), lambda _: self.refresh(name))
+        self.work.in_thread(lambda: library.set_category(name, category), lambda _: self._changed(name),
+                            failed=self._change_refused)
 
     def remove(self, name: str | None) -> None:
         entry = self.entries.get(name) if name is not None else None
@@ -366,8 +378,19 @@ class WorkflowLibraryDialog(QDialog):
                             "not generate until it is imported again."):
             return
         library = self.library
-        self.work.in_thread(lambda: library.remove(entry.name),
-                            lambda _: (self.note.setText(f"Removed {entry.name}."), self.refresh()))
+        def removed(_: None) -> None:
+            self.note.setText(f"Removed {entry.name}.")
+            self._changed(None)
+
+        self.work.in_thread(lambda: library.remove(entry.name), removed, failed=self._change_refused)
+
+    def _changed(self, choose: str | None) -> None:
+        self.library_changed.emit()
+        self.refresh(choose)
+
+    def _change_refused(self, message: str) -> None:
+        self.error.show_error(message)
+        self.refresh()  # the favourite button, say, goes back to what the library says
 
     # -- closing -------------------------------------------------------------------------------
 
