@@ -15,6 +15,8 @@ import pytest
 import qasync
 import shiboken6
 
+from foundry_desktop.ui.theme import apply_theme
+
 
 @pytest.fixture
 def loop(qapp):
@@ -56,3 +58,15 @@ def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], object],
 def spin(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
     """Run Qt and asyncio for a while (to let paints and queued signals happen)."""
     loop.run_until_complete(asyncio.sleep(seconds))
+
+
+@pytest.fixture
+def dark_theme(qapp):
+    """The app's own theme for one test (screenshots that look as the app does); the test
+    run's palette, style sheet and style are put back after."""
+    palette, style_sheet, style = qapp.palette(), qapp.styleSheet(), qapp.style().name()
+    apply_theme(qapp)
+    yield
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(style_sheet)

@@ -7,33 +7,13 @@ import json
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring
 from servers.runway import RunwayServer
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 
 SECRET = "rk-very-secret-1234"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A password store that lives for one test (CI machines have none)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("no such password")
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import keyring.backends.fail
 import pytest
 import shiboken6
 from gui_loop import spin, wait_until
-from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QListWidget
 from servers.comfyui import ComfyUIServer
@@ -38,7 +38,6 @@ from foundry_desktop.ui.settings_rendering_tab import (
     render_loudness,
 )
 from foundry_desktop.ui.settings_servers_tab import GPU, MEMORY, ON, QUEUE, STATE
-from foundry_desktop.ui.theme import apply_theme
 from foundry_desktop.ui.workflow_library_dialog import NAME_ROLE, WorkflowLibraryDialog
 
 SHOTS = Path("/tmp/foundry-shots")
@@ -46,26 +45,6 @@ WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 DOWN = "http://127.0.0.1:9"  # nothing listens there
 SECRET = "rk-very-secret-1234"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A password store that lives for one test (CI machines have none)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("no such password")
 
 
 class Creator:
@@ -95,17 +74,6 @@ def machine(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def dark(qapp):
-    """The app's real look for the screenshots; the test run's own look is put back after."""
-    palette, style_sheet, style = qapp.palette(), qapp.styleSheet(), qapp.style().name()
-    apply_theme(qapp)
-    yield
-    qapp.setStyleSheet(style_sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-
-
-@pytest.fixture
 def creator() -> Creator:
     return Creator()
 
@@ -126,7 +94,7 @@ def dispose(loop, dialog) -> None:
 
 
 @pytest.fixture
-def settings_dialog(loop, dark, creator, qsettings):
+def settings_dialog(loop, dark_theme, creator, qsettings):
     dialog = SettingsDialog(GenerationSession(), settings=qsettings, confirm=creator)
     dialog.show()
     # Its first work (which keys are kept) runs now, inside the loop: pytest-qt processes Qt
@@ -137,7 +105,7 @@ def settings_dialog(loop, dark, creator, qsettings):
 
 
 @pytest.fixture
-def library_dialog(loop, dark, creator):
+def library_dialog(loop, dark_theme, creator):
     dialog = WorkflowLibraryDialog(confirm=creator)
     dialog.show()
     wait_until(loop, lambda: dialog.entries and dialog.template is not None)

@@ -19,7 +19,6 @@ from foundry_desktop.ui import inspector_panel  # noqa: E402
 from foundry_desktop.ui.inspector_panel import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 from foundry_desktop.ui.takes_panel import TakesPanel  # noqa: E402
-from foundry_desktop.ui.theme import apply_theme  # noqa: E402
 
 SCREENSHOTS = Path("/tmp/foundry-shots")
 
@@ -337,17 +336,6 @@ def test_progress_follows_the_jobs_of_the_shown_shot(qtbot, loop, session):
     assert panel.progress.value() == 50
     session.generation_progress.emit(other, "job-b", 1.0, "done")
     assert not panel.progress.isVisibleTo(panel)
-
-
-@pytest.fixture
-def dark_theme(qapp):
-    """The app's own theme, for one test: the palette, style sheet and style are the whole app's."""
-    palette, style_sheet, style = qapp.palette(), qapp.styleSheet(), qapp.style().name()
-    apply_theme(qapp)
-    yield
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setStyleSheet(style_sheet)
 
 
 def test_panels_read_in_the_dark_theme(qtbot, loop, session, dark_theme):

@@ -46,6 +46,7 @@ from foundry_desktop.domain.project import Shot, TransitionKind
 from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
+from foundry_desktop.ui.pictures import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import STATUS_COLOURS
 
@@ -73,16 +74,6 @@ def _load_choices() -> _Choices:
     library = workflow_library()
     entries = sorted(library.entries(), key=lambda entry: not entry.favourite)
     return _Choices(backend_names(), entries, {entry.name: library.get(entry.name) for entry in entries})
-
-
-def _read_picture(path: Path, width: int) -> QImage:
-    """A picture file scaled to `width` (a null image if unreadable): run it in a worker thread."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and size.width() > width:
-        reader.setScaledSize(size.scaled(width, width * 10, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read()
 
 
 def status_words(status: ShotStatus) -> str:
@@ -423,7 +414,7 @@ class InspectorPanel(QWidget):
         session = self._session
         if key is not None and session is not None:
             path = session.service.store.media.path_of(key)
-            session.in_thread("Show the input image", lambda: _read_picture(path, PICTURE_SIZE[0]),
+            session.in_thread("Show the input image", lambda: read_picture(path, PICTURE_SIZE[0]),
                               lambda image: self._show_picture(session, key, image))
 
     def _show_picture(self, session: ProjectSession, key: str, image: QImage) -> None:

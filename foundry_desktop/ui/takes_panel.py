@@ -45,22 +45,13 @@ from shiboken6 import isValid
 
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.project import Take
+from foundry_desktop.ui.pictures import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 
 STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
 TILE = QSize(160, 90)
 GRAB_TIMEOUT_MS = 20_000
 STILL_SUFFIXES = {f".{bytes(fmt).decode()}" for fmt in QImageReader.supportedImageFormats()}
-
-
-def _read_still(path: Path) -> QImage:
-    """A picture file scaled for the gallery (null if unreadable): run it in a worker thread."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and size.width() > STILL_WIDTH:
-        reader.setScaledSize(size.scaled(STILL_WIDTH, STILL_WIDTH * 10, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read()
 
 
 def made_where(take: Take) -> str:
@@ -139,7 +130,7 @@ class TakeStills(QObject):
                 self._keep(key, image if not image.isNull() else None, f"{path.name} cannot be read")
 
         self._reading.add(key)
-        session.in_thread("Picture of a take", lambda: _read_still(path), show)
+        session.in_thread("Picture of a take", lambda: read_picture(path, STILL_WIDTH), show)
 
     def _next(self) -> None:
         if self._player is not None or not self._queue:
