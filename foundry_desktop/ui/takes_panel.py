@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QIcon,
     QImage,
-    QImageReader,
     QPainter,
     QPalette,
     QPen,
     QPixmap,
 )
-from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -43,15 +40,15 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from foundry_desktop.app.take_pictures import take_thumbnail
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.project import Take
+from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.pictures import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 
 STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
 TILE = QSize(160, 90)
-GRAB_TIMEOUT_MS = 20_000
-STILL_SUFFIXES = {f".{bytes(fmt).decode()}" for fmt in QImageReader.supportedImageFormats()}
 
 
 def made_where(take: Take) -> str:
@@ -94,81 +91,36 @@ def provenance(take: Take) -> list[str]:
 
 
 class TakeStills(QObject):
-    """One picture per take file, from the middle of the take, kept for the panel's life.
+    """One picture per take, from the middle of the take, kept for the panel's life. Made by
+    the app (decoded and cached beside the takes) in a worker thread, one take at a time."""
 
-    Videos are decoded by Qt Multimedia, one file at a time; still takes (a media shot
-    of a picture) are read in a worker thread."""
-
-    ready = Signal(str)  # a take file's key: its picture (or its failure) is known
+    ready = Signal(str)  # a take's content hash: its picture (or its failure) is known
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pictures: dict[str, QImage] = {}
         self.problems: dict[str, str] = {}
-        self._queue: list[tuple[str, Path]] = []
-        self._reading: set[str] = set()  # still takes being read in a worker thread
-        self._player: QMediaPlayer | None = None
-        self._current: str | None = None
-        self._seeked = False
-        self._timeout = QTimer(self, singleShot=True, interval=GRAB_TIMEOUT_MS)
-        self._timeout.timeout.connect(lambda: self._finish(self._player, None, "no picture came in time"))
+        self._asked: set[str] = set()
 
-    def want(self, key: str, path: Path, session: ProjectSession) -> None:
-        asked = key in self.pictures or key in self.problems or key in self._reading or key == self._current
-        if asked or any(queued == key for queued, _ in self._queue):
+    def want(self, take: Take, session: ProjectSession) -> None:
+        key = take.content_hash
+        if key in self._asked:
             return
-        if path.suffix.lower() in STILL_SUFFIXES:
-            self._read_in_thread(key, path, session)
-        else:
-            self._queue.append((key, path))
-            self._next()
+        self._asked.add(key)
+        store, seconds = session.service.store, take.frames / float(session.service.format.frame_rate)
 
-    def _read_in_thread(self, key: str, path: Path, session: ProjectSession) -> None:
-        def show(image: QImage) -> None:
+        def make() -> tuple[QImage | None, str]:
+            try:
+                image = read_picture(take_thumbnail(store, take, at_s=seconds / 2, width=STILL_WIDTH), STILL_WIDTH)
+            except FoundryError as exc:  # a damaged take: the tile says so, no dialog for it
+                return None, str(exc)
+            return (image, "") if not image.isNull() else (None, "the picture cannot be read")
+
+        def show(made: tuple[QImage | None, str]) -> None:
             if isValid(self):
-                self._reading.discard(key)
-                self._keep(key, image if not image.isNull() else None, f"{path.name} cannot be read")
+                self._keep(key, *made)
 
-        self._reading.add(key)
-        session.in_thread("Picture of a take", lambda: read_picture(path, STILL_WIDTH), show)
-
-    def _next(self) -> None:
-        if self._player is not None or not self._queue:
-            return
-        self._current, path = self._queue.pop(0)
-        self._seeked = False
-        # A fresh player per file: a reused one can stall between sources. Each handler is told
-        # its player, so a late signal of a finished one is not taken for the next file's.
-        player = self._player = QMediaPlayer(self)
-        sink = QVideoSink(player)
-        player.setVideoOutput(sink)
-        sink.videoFrameChanged.connect(lambda frame: self._frame(player, frame), Qt.ConnectionType.QueuedConnection)
-        player.mediaStatusChanged.connect(lambda status: self._status(player, status))
-        player.errorOccurred.connect(lambda _error, words: self._finish(player, None, words or "unreadable video"))
-        self._timeout.start()
-        player.setSource(QUrl.fromLocalFile(str(path)))
-
-    def _status(self, player: QMediaPlayer, status: QMediaPlayer.MediaStatus) -> None:
-        if player is self._player and status == QMediaPlayer.MediaStatus.LoadedMedia and not self._seeked:
-            self._seeked = True  # the middle of the take says more than its first frame (titles fade in)
-            player.setPosition(player.duration() // 2)
-            player.pause()
-
-    def _frame(self, player: QMediaPlayer, frame: QVideoFrame) -> None:
-        if player is self._player and self._seeked and frame.isValid():
-            image = frame.toImage().scaledToWidth(STILL_WIDTH, Qt.TransformationMode.SmoothTransformation)
-            self._finish(player, image, "")
-
-    def _finish(self, player: QMediaPlayer | None, image: QImage | None, problem: str) -> None:
-        if player is None or player is not self._player or self._current is None:
-            return
-        self._timeout.stop()
-        player.stop()
-        player.deleteLater()
-        self._player = None
-        key, self._current = self._current, None
-        self._keep(key, image, problem)
-        self._next()
+        session.in_thread("Picture of a take", make, show)
 
     def _keep(self, key: str, image: QImage | None, problem: str) -> None:
         if image is None:
@@ -372,7 +324,7 @@ class TakesPanel(QWidget):
     def _show_take(self, item: QListWidgetItem, number: int, take: Take, in_use: bool) -> None:
         assert self._session is not None
         key = take.content_hash
-        self.stills.want(key, self._session.service.store.media.path_of(take.media_path), self._session)
+        self.stills.want(take, self._session)
         placeholder = "No picture" if key in self.stills.problems else "Loading…"
         item.setIcon(tile_icon(self.stills.pictures.get(key), placeholder, in_use, self.palette()))
         cost = _cost(take)
