@@ -108,8 +108,8 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
     report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs
     service.store.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
-    for shot_id in dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]):
-        _announce(service, shot_id)
+    touched = list(dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]))
+    _announce(service, *touched)
     run = _Run(service, registry, report)
     limits: dict[str, asyncio.Semaphore] = {}
 
@@ -373,6 +373,9 @@ def _shot_numbers(service: ProjectService) -> dict[str, int]:
     return {shot.id: number for number, shot in enumerate(service.project.timeline.shots, start=1)}
 
 
-def _announce(service: ProjectService, shot_id: str) -> None:
-    service.events.emit(ShotStatusChanged(shot_id))
-    service.events.emit(ProjectChanged("Generation"))
+def _announce(service: ProjectService, *shot_ids: str) -> None:
+    """Each shot's status changed; then the project once (views redraw once for a batch)."""
+    for shot_id in shot_ids:
+        service.events.emit(ShotStatusChanged(shot_id))
+    if shot_ids:
+        service.events.emit(ProjectChanged("Generation"))

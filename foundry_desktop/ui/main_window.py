@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["Preview"], self.docks["Timeline"]], [520, 260], Qt.Orientation.Vertical)
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
+        self._jobs_timer = QTimer(self, singleShot=True, interval=0)
+        self._jobs_timer.timeout.connect(self._show_jobs)
         self.health = QLabel("")
         self.jobs_summary = QLabel("")
         self.statusBar().addPermanentWidget(self.jobs_summary)
@@ -238,7 +240,7 @@ class MainWindow(QMainWindow):
         session.notice.connect(lambda message: self.statusBar().showMessage(message, 6000))
         session.changed.connect(self._show_project_state)
         session.busy_changed.connect(self._busy_changed)
-        session.shot_status_changed.connect(self._show_jobs)
+        session.shot_status_changed.connect(self._jobs_timer.start)  # a batch of changes: one count
         self.session = session
         self._restore_layout()
         for panel in self.panels:

@@ -118,6 +118,17 @@ class TimelineCanvas(QWidget):
         self.viewport_changed.emit()
         self.update()
 
+    def refresh_shot(self, shot_id: str) -> None:
+        """One shot's status or take changed (generation): that shot only, not the whole layout."""
+        if self.session is None:
+            return
+        index = self.session.index_of(shot_id)
+        if 0 <= index < len(self._statuses):
+            shot = self.session.service.project.timeline.shots[index]
+            self._statuses[index] = self.session.service.shot_status(shot)
+            self._takes[index] = self.session.service.project.selected_take(shot)
+            self.update()
+
     def note_progress(self, shot_id: str, fraction: float) -> None:
         self._progress[shot_id] = fraction
         self.update()

@@ -134,7 +134,7 @@ class TimelinePanel(QWidget):
         self.session = session
         self.canvas.set_session(session)
         if session is not None:
-            for signal, slot in ((session.changed, self._changed), (session.shot_status_changed, self._changed),
+            for signal, slot in ((session.changed, self._changed), (session.shot_status_changed, self.canvas.refresh_shot),
                                  (session.selection_changed, self._repaint), (session.playhead_moved, self._playhead),
                                  (session.generation_progress, self._progress)):
                 signal.connect(slot)
