@@ -30,6 +30,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import GenerateReport
 from foundry_desktop.domain.project import Shot
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.background_work import BackgroundWork
 
 T = TypeVar("T")
 
@@ -55,7 +56,7 @@ class ProjectSession(QObject):
         self.generation = generation
         self.selected: list[str] = []
         self.playhead = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._work = BackgroundWork(lambda message: self.error.emit("Foundry", message))
         self._generating = 0
         self._unsubscribe = service.events.subscribe(self._forward)
 
@@ -99,25 +100,12 @@ class ProjectSession(QObject):
     # -- background work ------------------------------------------------------
 
     def run(self, title: str, work: Awaitable[T], done: Callable[[T], None] | None = None) -> asyncio.Task[Any]:
-        """Run a coroutine on the loop; `done` gets its result, a FoundryError the `error` signal."""
-
-        async def guarded() -> None:
-            try:
-                result = await work
-            except FoundryError as exc:
-                self.error.emit(title, str(exc))
-                return
-            if done is not None:
-                done(result)
-
-        task = asyncio.ensure_future(guarded())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        """Run a coroutine on the loop; `done` gets its result, a refusal the `error` signal under `title`."""
+        return self._work.run(work, done, lambda message: self.error.emit(title, message))
 
     def in_thread(self, title: str, function: Callable[[], T], done: Callable[[T], None] | None = None) -> asyncio.Task[Any]:
         """Run a blocking function in a worker thread; `done` runs on the GUI thread."""
-        return self.run(title, asyncio.to_thread(function), done)
+        return self._work.in_thread(function, done, lambda message: self.error.emit(title, message))
 
     def generate(self, shot_ids: set[str] | None = None, variants: int = 0, done: Callable[[GenerateReport], None] | None = None) -> None:
         self._running_generation(self.generation.generate(self.service, shot_ids, variants), done)
@@ -151,14 +139,12 @@ class ProjectSession(QObject):
 
     async def wait_idle(self) -> None:
         """Until every task started here has ended (tests, and closing)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._work.wait_idle()
 
     def close(self) -> None:
         """Stop listening and close the project; running tasks are cancelled (jobs the services
         already have are followed up when the project is opened again)."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._work.cancel()
         self._unsubscribe()
         self.service.close()
 

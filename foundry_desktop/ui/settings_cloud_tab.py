@@ -31,7 +31,8 @@ from foundry_desktop.app.generation_settings import (
     save_settings,
 )
 from foundry_desktop.errors import FoundryError, InvalidEditError
-from foundry_desktop.ui.dialog_work import DialogWork, ErrorLine, in_words
+from foundry_desktop.ui.background_work import BackgroundWork, in_words
+from foundry_desktop.ui.dialog_work import ErrorLine
 from foundry_desktop.ui.theme import DIM_TEXT, STATUS_COLOURS
 
 PROVIDER_LABELS = {
@@ -63,7 +64,7 @@ class CloudServicesTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.error = ErrorLine()
-        self.work = DialogWork(self.error.show_error)
+        self.work = BackgroundWork(self.error.show_error)
         self.key_states: dict[str, str] = dict.fromkeys(PROVIDERS, KEY_UNKNOWN)
         self.providers = QListWidget()
         self.providers.setMaximumWidth(230)

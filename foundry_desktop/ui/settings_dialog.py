@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.app.generation_session import GenerationSession
-from foundry_desktop.ui.dialog_work import Confirm, DialogWork, asking
+from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.dialog_work import Confirm, asking
 from foundry_desktop.ui.settings_cloud_tab import CloudServicesTab
 from foundry_desktop.ui.settings_rendering_tab import RenderingTab
 from foundry_desktop.ui.settings_servers_tab import ServersTab
@@ -57,7 +58,7 @@ class SettingsDialog(QDialog):
             button.setAutoDefault(False)  # Enter in a field does what that field says, not "Check now"
 
     @property
-    def tabs_work(self) -> list[DialogWork]:
+    def tabs_work(self) -> list[BackgroundWork]:
         return [tab.work for tab in (self.servers, self.cloud, self.rendering, self.storage)]
 
     async def wait_idle(self) -> None:

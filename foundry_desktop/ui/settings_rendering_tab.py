@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.app.output_presets import EncoderCheck, encoder_checks
-from foundry_desktop.ui.dialog_work import DialogWork, ErrorLine
+from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.dialog_work import ErrorLine
 from foundry_desktop.ui.theme import STATUS_COLOURS
 
 ENCODER_KEY = "render/encoder"
@@ -64,7 +65,7 @@ class RenderingTab(QWidget):
         super().__init__(parent)
         self.settings = settings
         self.error = ErrorLine()
-        self.work = DialogWork(self.error.show_error)
+        self.work = BackgroundWork(self.error.show_error)
         self.checks: list[EncoderCheck] | None = None
 
         self.encoder = QComboBox()

@@ -33,7 +33,8 @@ from foundry_desktop.app.generation_settings import (
     save_settings,
 )
 from foundry_desktop.errors import FoundryError
-from foundry_desktop.ui.dialog_work import DialogWork, ErrorLine, in_words
+from foundry_desktop.ui.background_work import BackgroundWork, in_words
+from foundry_desktop.ui.dialog_work import ErrorLine
 from foundry_desktop.ui.theme import STATUS_COLOURS
 
 COLUMNS = ("On", "Name", "Address", "Keep queued", "State", "GPU", "Memory", "Queue")
@@ -56,7 +57,7 @@ class ServersTab(QWidget):
     def __init__(self, last_known: list[ServerStatus], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.error = ErrorLine()
-        self.work = DialogWork(self.error.show_error)
+        self.work = BackgroundWork(self.error.show_error)
         # A server's latest answer, or CHECKING; the app's own last check until this tab checks.
         self.states: dict[str, ServerStatus | str] = {status.server.name: status for status in last_known
                                                       if status.checked_at > 0}

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.app.user_folders import cache_folder
-from foundry_desktop.ui.dialog_work import Confirm, DialogWork, ErrorLine
+from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.dialog_work import Confirm, ErrorLine
 
 MB = 1_000_000
 MEASURING = "Measuring…"
@@ -78,7 +79,7 @@ class StorageTab(QWidget):
         super().__init__(parent)
         self.confirm = confirm
         self.error = ErrorLine()
-        self.work = DialogWork(self.error.show_error)
+        self.work = BackgroundWork(self.error.show_error)
         self.folder = cache_folder()
         self.size: FolderSize | None = None
 

@@ -42,7 +42,8 @@ from foundry_desktop.app.generation_backends import (
 )
 from foundry_desktop.app.generation_settings import load_settings
 from foundry_desktop.errors import FoundryError
-from foundry_desktop.ui.dialog_work import Confirm, DialogWork, ErrorLine, asking
+from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.dialog_work import Confirm, ErrorLine, asking
 from foundry_desktop.ui.theme import STATUS_COLOURS
 
 if TYPE_CHECKING:  # names for the library's answers; the dialog reaches the library through app only
@@ -71,7 +72,7 @@ class WorkflowLibraryDialog(QDialog):
         self.library = workflow_library()
         self.confirm = confirm or asking(self)
         self.error = ErrorLine()
-        self.work = DialogWork(self.error.show_error)
+        self.work = BackgroundWork(self.error.show_error)
         self.entries: dict[str, WorkflowEntry] = {}
         self.template: WorkflowTemplate | None = None  # the chosen workflow's, once it has loaded
         self.problems: list[str] = []
