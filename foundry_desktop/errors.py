@@ -47,3 +47,7 @@ class TimelineNotReadyError(FoundryError):
 
 class ExportError(FoundryError):
     """A file for another program (subtitles, an edit list) cannot be written."""
+
+
+class CutFileError(FoundryError):
+    """An edit list or timeline from another program (FCPXML, EDL, OTIO) cannot be read."""

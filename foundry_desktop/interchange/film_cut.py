@@ -1,0 +1,127 @@
+"""The cut as other editors see it: what every exporter writes and every importer reads.
+
+One plain description of a film's edit, independent of any file format and of
+Foundry's project model: clips on one video track butted end to end, centred
+transitions between them (Final Cut's rule, the one domain.cut_plan follows),
+fades from and to black at the film's ends, music clips, markers and captions.
+The app builds one from a project (app.cut_export) and turns one read from a
+file into a project (app.cut_import), so the writers and readers never touch
+the store or the media folder, and a round trip is a comparison of two of these.
+
+Every time is a whole number of frames at `frame_rate`; source frames count from
+the media file's first frame, record frames from the film's first frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+CutTransitionKind = Literal["dissolve", "fade_black", "fade_white"]
+
+
+@dataclass(frozen=True)
+class CutClip:
+    """One shot of the film: a run of one media file."""
+
+    name: str
+    media: Path | None  # an absolute path; None when the file is unknown (an offline clip)
+    media_frames: int  # how long the file is, in frames; at least source_out
+    source_in: int
+    source_out: int  # exclusive
+    record_in: int
+    record_out: int  # exclusive; record_out - record_in == source_out - source_in
+    has_audio: bool = False
+    still: bool = False  # a picture held for the clip's length
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # prompt, seed, backend... (OTIO keeps it)
+
+    @property
+    def frames(self) -> int:
+        return self.record_out - self.record_in
+
+
+@dataclass(frozen=True)
+class CutTransition:
+    """Between clip `outgoing` and the next, centred on their cut: it starts
+    `frames // 2` frames before the cut, and both clips play on media beyond
+    their edges (handles) while it lasts."""
+
+    outgoing: int
+    kind: CutTransitionKind
+    record_in: int
+    frames: int
+
+    @property
+    def record_out(self) -> int:
+        return self.record_in + self.frames
+
+    @property
+    def cut(self) -> int:
+        return self.record_in + self.frames // 2
+
+
+@dataclass(frozen=True)
+class CutMusic:
+    """A piece of the music bed: `media` from source_in to source_out, placed at record_in."""
+
+    name: str
+    media: Path | None
+    media_frames: int
+    source_in: int
+    source_out: int  # exclusive
+    record_in: int
+    gain_db: float = 0.0
+    fade_in: int = 0
+    fade_out: int = 0
+
+    @property
+    def frames(self) -> int:
+        return self.source_out - self.source_in
+
+    @property
+    def record_out(self) -> int:
+        return self.record_in + self.frames
+
+
+@dataclass(frozen=True)
+class CutMarker:
+    frame: int
+    label: str = ""
+    color: str = "#e5a50a"
+
+
+@dataclass(frozen=True)
+class CutCaption:
+    start: int
+    end: int  # exclusive
+    text: str
+
+
+@dataclass(frozen=True)
+class FilmCut:
+    name: str
+    frame_rate: Fraction
+    width: int
+    height: int
+    clips: tuple[CutClip, ...] = ()
+    transitions: tuple[CutTransition, ...] = ()
+    fade_in: int = 0  # frames from black at the film's start, over the first clip
+    fade_out: int = 0  # frames to black at the film's end, over the last clip
+    music: tuple[CutMusic, ...] = ()
+    markers: tuple[CutMarker, ...] = ()
+    captions: tuple[CutCaption, ...] = ()
+    audio_rate: int = 48000
+
+    @property
+    def length(self) -> int:
+        return self.clips[-1].record_out if self.clips else 0
+
+
+@dataclass(frozen=True)
+class ReadCut:
+    """What an importer made of a file: the cut, and what it could not represent, in words."""
+
+    cut: FilmCut
+    warnings: tuple[str, ...] = ()
