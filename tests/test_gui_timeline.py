@@ -1,6 +1,7 @@
 """The timeline panel, offscreen, on a real project: painting, selecting, dragging a shot
-to a new place, trimming and lengthening by the edges, transitions, markers, keys,
-and files dropped from the desktop (good ones and bad ones)."""
+to a new place, trimming and lengthening by the edges, splitting at the playhead,
+transitions, markers, keys, files dropped from the desktop (good ones and bad ones)
+and takes dragged from the takes bin."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from PySide6.QtTest import QTest
 from video_sources import sine, write_video
 
 from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui import timeline_panel
 from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.take_drag import take_mime_data
 from foundry_desktop.ui.timeline_geometry import row_of
 from foundry_desktop.ui.timeline_panel import TimelinePanel
 
@@ -138,6 +141,10 @@ def test_a_double_click_on_a_cut_edits_its_transition(panel, session, monkeypatc
 def drop(canvas, paths, at: QPoint) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    drop_mime(canvas, mime, at)
+
+
+def drop_mime(canvas, mime: QMimeData, at: QPoint) -> None:
     event = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     canvas.dropEvent(event)
 
@@ -164,3 +171,71 @@ def test_files_dropped_from_the_desktop_become_shots_and_music_and_bad_ones_say_
     wait_until(loop, lambda: len(session.errors) == 2)
     assert prompts(session) == shots_before
     assert all("broken.mp4" in e or "notes.txt" in e for e in session.errors), session.errors
+
+
+def cut_list(session) -> list[tuple[str, int, int, int]]:
+    """(prompt, take frame in, take frame out, film frames) per shot, as the film plays."""
+    shots = session.service.project.timeline.shots
+    return [(shots[p.index].spec.prompt, p.source_in, p.source_out, p.frames) for p in session.service.cut_plan().shots]
+
+
+def test_b_splits_the_shot_under_the_playhead_and_undo_joins_it_again(panel, session, loop, tmp_path):
+    service = session.service
+    clip = write_video(tmp_path / "clip.mp4", frames=48, tone=sine())
+    add_media_shot(service, clip, at=1, source_in="0.5", source_out="1.75")  # take frames 12..42
+    service.set_transition(1, "dissolve", 8)  # shot 2 has no frames before its start: it loses 4 to the dissolve
+    session.move_playhead(48 + 10)  # 10 frames into the clip's shot
+    panel.canvas.reload()
+    QTest.keyClick(panel.canvas, Qt.Key.Key_B)
+    assert cut_list(session) == [("shot 1", 0, 48, 48), ("clip.mp4", 12, 22, 10), ("clip.mp4", 22, 42, 20),
+                                 ("shot 2", 4, 72, 68), ("shot 3", 0, 48, 48)]
+    shots = service.project.timeline.shots
+    assert shots[1].transition_out.kind == "cut" and shots[2].transition_out.duration == 8  # the dissolve stays last
+    second_take = service.project.selected_take(shots[2])
+    assert second_take is not None and second_take.media_path == service.project.selected_take(shots[1]).media_path
+    assert [service.shot_status(shot).kind for shot in shots[1:3]] == ["current", "current"]
+    assert session.selected == [shots[2].id]
+
+    session.move_playhead(48 + 10 + 20 + 30)  # 30 frames into what shows of shot 2, not generated yet
+    panel.key_actions["Split at playhead (Ctrl+K)"].trigger()
+    assert cut_list(session)[3:5] == [("shot 2", 4, 34, 30), ("shot 2", 0, 38, 38)]  # the split is where it was put
+    assert [shot.spec.duration for shot in service.project.timeline.shots[3:5]] == [34, 38]  # two shorter generations
+
+    service.undo()
+    service.undo()
+    assert cut_list(session) == [("shot 1", 0, 48, 48), ("clip.mp4", 12, 42, 30), ("shot 2", 4, 72, 68),
+                                 ("shot 3", 0, 48, 48)]
+    service.redo()
+    assert cut_list(session)[1:3] == [("clip.mp4", 12, 22, 10), ("clip.mp4", 22, 42, 20)]
+    assert service.shot_status(service.project.timeline.shots[2]).kind == "current"  # it found its take again
+
+    session.move_playhead(48)  # on a cut: nothing to split
+    errors = len(session.errors)
+    panel.key_actions["Split at playhead"].trigger()
+    assert len(session.errors) == errors + 1 and "inside a shot" in session.errors[-1]
+
+
+def test_a_take_dragged_from_the_bin_is_used_on_its_shot_or_becomes_a_new_shot(panel, session, loop, tmp_path):
+    service = session.service
+    clip = write_video(tmp_path / "clip.mp4", frames=24, tone=sine())
+    add_media_shot(service, clip, at=0)
+    add_media_shot(service, write_video(tmp_path / "other.mp4", frames=36, tone=sine()), at=1)
+    shot, spare = service.project.timeline.shots[:2]
+    first, spare_take = service.project.selected_take(shot), service.project.selected_take(spare)
+    # A second take of shot 1 (from the other file), not shown yet.
+    service.store.add_take(spare_take.model_copy(update={"id": "spare", "shot_id": shot.id}), select_it=False)
+    service.reload()
+    panel.canvas.reload()
+
+    drop_mime(panel.canvas, take_mime_data(shot.id, "spare"), centre_of(panel, 0))  # onto its own shot: used there
+    assert service.project.timeline.shots[0].selected_take_id == "spare"
+
+    before = len(service.project.timeline.shots)
+    drop_mime(panel.canvas, take_mime_data(shot.id, first.id), centre_of(panel, 3) + QPoint(40, 0))  # past shot 4's middle
+    wait_until(loop, lambda: len(service.project.timeline.shots) == before + 1)
+    added = service.project.timeline.shots[4]
+    assert added.name == "clip take 1" and service.project.selected_take(added).media_path == first.media_path
+    assert service.shot_status(added).kind == "current"
+    assert service.project.timeline.shots[3].spec.prompt == "shot 2"  # the shot it landed on is untouched
+    service.undo()
+    assert len(service.project.timeline.shots) == before

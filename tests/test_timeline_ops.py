@@ -82,6 +82,25 @@ def test_trim(abc):
             ops.trim_shot(abc, 0, *bad)
 
 
+def test_split(abc):
+    timeline = ops.set_transition(ops.trim_shot(abc, 1, 4, 40), 1, Transition(kind="dissolve", duration=6))
+    bladed = ops.split_shot(timeline, 1, 10, timeline.shots[1].model_copy(update={"id": "rest"}), has_take=True)
+    first, rest = bladed.shots[1:3]
+    assert (first.trim_in, first.trim_out, first.transition_out.kind) == (4, 14, "cut")
+    assert (rest.id, rest.trim_in, rest.trim_out, rest.transition_out.duration) == ("rest", 14, 40, 6)
+    assert first.spec == rest.spec  # the same take, trimmed at the split
+    assert plan_cut(bladed).length == plan_cut(timeline).length
+
+    planned = ops.split_shot(abc, 0, 20, abc.shots[0].model_copy(update={"id": "rest"}), has_take=False)
+    assert [(s.spec.duration, s.trim_in, s.trim_out) for s in planned.shots[:2]] == [(20, 0, None), (28, 0, None)]
+
+    for offset in (0, 36, -1):
+        with pytest.raises(DomainError):
+            ops.split_shot(timeline, 1, offset, shot("x"), has_take=True)
+    with pytest.raises(DomainError):  # the new half needs an id of its own
+        ops.split_shot(abc, 0, 10, abc.shots[2], has_take=True)
+
+
 def test_set_duration_clamps_trim_and_refuses_non_positive(abc):
     trimmed = ops.trim_shot(abc, 0, 30, 40)
     shorter = ops.set_shot_duration(trimmed, 0, 20)

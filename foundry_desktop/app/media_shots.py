@@ -44,6 +44,16 @@ def prepare_media(media: MediaCache, path: Path) -> PreparedMedia:
     return PreparedMedia(path.name, relative, content_hash, info)
 
 
+def prepare_take(media: MediaCache, take: Take, name: str) -> PreparedMedia:
+    """A take of one shot, ready to become a shot of its own (its file is already in
+    the media folder). Slow (it reads the file): from a worker thread, like prepare_media."""
+    try:
+        info = probe_source(media.path_of(take.media_path))
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+    return PreparedMedia(name, take.media_path, take.content_hash, info)
+
+
 def add_media_shot(
     service: ProjectService,
     path: Path,

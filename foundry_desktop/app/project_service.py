@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from foundry_desktop.app.caption_looks import font_file
-from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.input_images import import_input_image
 from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.caption_styles import caption_style
@@ -34,6 +34,7 @@ from foundry_desktop.domain.project import (
     Shot,
     ShotSpec,
     Transition,
+    new_id,
 )
 from foundry_desktop.domain.status import ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
@@ -235,6 +236,26 @@ class ProjectService:
             f"Remove shot {index + 1}",
             self._with_timeline(lambda timeline: timeline_ops.remove_shot(timeline, index)),
         )
+
+    def split_shot(self, index: int, offset: int) -> Shot:
+        """Cut shot `index` in two, `offset` frames after its start (timeline_ops.split_shot);
+        the new second half shows the rest of the same take. Returns the second half."""
+        shot = self.shot_at(index)
+        take = self.project.selected_take(shot)
+        second = shot.model_copy(update={"id": new_id(), "selected_take_id": None})
+        self._edit(
+            f"Split shot {index + 1}",
+            self._with_timeline(
+                lambda timeline: timeline_ops.split_shot(timeline, index, offset, second, has_take=take is not None)),
+        )
+        if take is not None:
+            # Takes live outside the undo history (they are never lost); after an undo and a
+            # redo, the half finds this copy again by its fingerprint.
+            copy = take.model_copy(update={"id": new_id(), "shot_id": second.id})
+            self.store.add_take(copy, select_it=True)
+            self.project = self.project.with_take(copy, select_it=True)
+            self.events.emit(ShotStatusChanged(second.id))
+        return self.project.timeline.shots[index + 1]
 
     def trim_shot(self, index: int, trim_in: int, trim_out: int | None) -> None:
         self._edit(

@@ -109,6 +109,36 @@ def trim_shot(timeline: Timeline, index: int, trim_in: int, trim_out: int | None
     return normalize(result)
 
 
+def split_shot(timeline: Timeline, index: int, offset: int, second: Shot, *, has_take: bool) -> Timeline:
+    """Cut shot `index` in two, `offset` frames after its start. It keeps its first
+    `offset` frames and ends on a cut; `second` (a copy of it under a new id, made by
+    the caller) shows the rest and hands over to the next shot as the original did.
+
+    A shot with a take is bladed: both halves keep its spec and show the same take,
+    trimmed at the split. One still to be generated becomes two shorter generations,
+    so neither makes frames the other shows."""
+    _check_index(timeline, index)
+    shot = timeline.shots[index]
+    if not 0 < offset < shot.length:
+        raise DomainError(f"Shot {index + 1} can only be split inside it, between its first and last frame.")
+    if any(existing.id == second.id for existing in timeline.shots):
+        raise DomainError("That shot is already on the timeline.")
+    result = _copy(timeline)
+    first = result.shots[index]
+    if has_take:
+        split_at = first.trim_in + offset
+        rest = second.model_copy(deep=True, update={"trim_in": split_at, "trim_out": first.trim_out})
+        first.trim_out = split_at
+    else:
+        rest = second.model_copy(deep=True, update={
+            "trim_in": 0, "trim_out": None, "spec": first.spec.model_copy(update={"duration": shot.length - offset})})
+        first.trim_in, first.trim_out = 0, None
+        first.spec = first.spec.model_copy(update={"duration": offset})
+    result.shots.insert(index + 1, rest.model_copy(update={"transition_out": first.transition_out}))
+    first.transition_out = CUT
+    return normalize(result)
+
+
 def set_shot_spec(timeline: Timeline, index: int, spec: ShotSpec) -> Timeline:
     """Replace a shot's generation spec (prompt, seed, duration...)."""
     _check_index(timeline, index)

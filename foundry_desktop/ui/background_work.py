@@ -81,6 +81,7 @@ class BackgroundWork:
         """Until every task started here has ended (tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await asyncio.sleep(0)  # the ended tasks' done callbacks take them out of the set
 
     def cancel(self) -> None:
         """The owner is closing: its answers have nowhere to go. (A worker thread already

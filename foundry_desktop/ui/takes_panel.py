@@ -3,8 +3,9 @@
 Each take shows a picture from its middle, where it came from (backend, server or
 service, seed, when, how long, what it cost) and a mark on the one the shot uses.
 Clicking a take shows it in the preview; using it is an undoable edit of the app
-service. The pictures come from Qt's own media decoder, which decodes in its threads,
-so the GUI thread never waits on a video file (the ui layer does not touch PyAV).
+service; dragging it onto the timeline uses it there (see TimelineCanvas.drop_take).
+The pictures are the app's cached thumbnails, made in a worker thread, so the GUI
+thread never waits on a video file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QIcon,
     QImage,
@@ -46,6 +47,7 @@ from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.pictures import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.take_drag import TAKE_MIME, take_mime_data
 
 STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
 TILE = QSize(160, 90)
@@ -195,6 +197,24 @@ class CompareTakesDialog(QDialog):
         return "Differences: " + "; ".join(changed) if changed else "Same settings: the takes differ by chance only."
 
 
+class TakeGallery(QListWidget):
+    """The tiles of one shot's takes; a tile dragged onto the timeline carries its take."""
+
+    def __init__(self, **properties: Any) -> None:
+        super().__init__(**properties)
+        self.shot_id: str | None = None
+        self.setDragEnabled(True)
+        self.setDragDropMode(QListWidget.DragDropMode.DragOnly)
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
+        return [TAKE_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # noqa: N802
+        if self.shot_id is None or not items:
+            return QMimeData()
+        return take_mime_data(self.shot_id, items[0].data(Qt.ItemDataRole.UserRole))
+
+
 class TakesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +233,7 @@ class TakesPanel(QWidget):
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)
-        self.gallery = QListWidget(viewMode=QListView.ViewMode.IconMode, iconSize=TILE, wordWrap=True,
+        self.gallery = TakeGallery(viewMode=QListView.ViewMode.IconMode, iconSize=TILE, wordWrap=True,
                                    movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust,
                                    selectionMode=QListWidget.SelectionMode.ExtendedSelection, spacing=4)
         lines = self.fontMetrics().lineSpacing()
@@ -292,7 +312,7 @@ class TakesPanel(QWidget):
     def _refresh(self, *_: object) -> None:
         session = self._session
         shot = session.shot(session.selected[0]) if session is not None and session.selected else None
-        self._shot_id = shot.id if shot is not None else None
+        self._shot_id = self.gallery.shot_id = shot.id if shot is not None else None
         self.controls.setVisible(shot is not None)
         if shot is None:
             self.heading.setText("Takes")

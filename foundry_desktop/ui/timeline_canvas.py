@@ -6,7 +6,8 @@ transitions across the cuts, markers on the ruler, and the playhead. The
 pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place, drags a shot's edge to trim it (or, before it has a take, to change
 its length) with snapping to cuts and the playhead, and double-clicks a cut to
-edit its transition. Files dropped from the desktop become shots or music.
+edit its transition. Files dropped from the desktop become shots or music; a take
+dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere.
 
 Painting is per visible shot, found by bisecting the cut plan, so a thousand
 shots cost what the dozen on screen cost.
@@ -34,7 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from foundry_desktop.app.media_shots import add_prepared_shot, prepare_media
+from foundry_desktop.app.media_shots import add_prepared_shot, prepare_media, prepare_take
 from foundry_desktop.app.music_clips import add_prepared_music, prepare_sound
 from foundry_desktop.app.take_pictures import take_filmstrip
 from foundry_desktop.domain.cut_plan import CutPlan
@@ -44,6 +45,7 @@ from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.take_drag import dragged_take
 from foundry_desktop.ui.timeline_geometry import (
     CONTENT_HEIGHT,
     EDGE_GRAB_PX,
@@ -513,10 +515,10 @@ class TimelineCanvas(QWidget):
             return True
         return super().event(event)
 
-    # -- files from the desktop ---------------------------------------------------------------
+    # -- files from the desktop, takes from the bin ---------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self.session is not None and event.mimeData().hasUrls():
+        if self.session is not None and (event.mimeData().hasUrls() or dragged_take(event.mimeData())):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
@@ -530,6 +532,11 @@ class TimelineCanvas(QWidget):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self._drop_frame = None
+        take = dragged_take(event.mimeData())
+        if self.session is not None and take is not None:
+            event.acceptProposedAction()
+            self.drop_take(*take, event.position().toPoint())
+            return
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if self.session is None or not paths:
             return
@@ -576,3 +583,28 @@ class TimelineCanvas(QWidget):
             session.edit("Add files", add)
 
         session.in_thread("Add files", prepare_all, add_all)
+
+    def drop_take(self, shot_id: str, take_id: str, at: QPoint) -> None:
+        """A take dropped at `at`: on its own shot it becomes the take shown there (as "Use this
+        take" does); anywhere else on the shot track, a new shot showing it is inserted there,
+        leaving the shot it was dropped on as it was."""
+        assert self.session is not None
+        session, service = self.session, self.session.service
+        source = session.shot(shot_id)
+        take = next((t for t in service.project.takes_of(shot_id) if t.id == take_id), None)
+        if source is None or take is None:
+            return  # the shot or take went away while it was dragged
+        target = self.shot_at(at.x())
+        if target >= 0 and service.project.timeline.shots[target].id == shot_id:
+            session.edit("Use this take", lambda: service.select_take(target, take_id))
+            return
+        index = self._insertion_index(max(0, self.view.frame_at(at.x())))
+        number = service.project.takes_of(shot_id).index(take) + 1
+        label = f"{source.name or f'Shot {session.index_of(shot_id) + 1}'} take {number}"
+        name = label + Path(take.media_path).suffix
+
+        def added(prepared) -> None:
+            session.edit("Add take", lambda: add_prepared_shot(
+                service, prepared, at=min(index, len(service.project.timeline.shots))))
+
+        session.in_thread("Add take", lambda: prepare_take(service.store.media, take, name), added)

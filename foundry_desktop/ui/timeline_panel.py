@@ -1,6 +1,6 @@
 """The Timeline panel: the canvas with its zoom controls and scroll bar, the editor's
-keys (frame steps, J/K/L, I/O trims to the playhead, markers, delete), and the
-transition editor a double-click on a cut opens."""
+keys (frame steps, J/K/L, I/O trims to the playhead, B / Ctrl+K splits, markers,
+delete), and the transition editor a double-click on a cut opens."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from foundry_desktop.domain.cut_plan import PlacedShot
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.project_session import ProjectSession
@@ -29,6 +30,12 @@ from foundry_desktop.ui.timeline_geometry import HEADER_WIDTH
 TRANSITION_NAMES = {"cut": "Cut", "dissolve": "Dissolve", "fade_black": "Dip to black", "fade_white": "Dip to white"}
 ZOOM_STEP = 1.5
 SHUTTLE_FRAMES = (1, 2, 4, 8)  # J/L pressed again go faster, frames per tick
+
+
+def take_frame_at(placed: PlacedShot, frame: int) -> int:
+    """The frame of the shot's take that the film shows at `frame`. It may lie past the
+    shot's trim_in: a transition without handles before it trims the start further."""
+    return placed.source_in + frame - placed.record_in
 
 
 class TransitionDialog(QDialog):
@@ -112,6 +119,8 @@ class TimelinePanel(QWidget):
             ("Play forwards", Qt.Key.Key_L, lambda: self.shuttle(1)),
             ("Trim start to playhead", Qt.Key.Key_I, lambda: self.trim_to_playhead(start=True)),
             ("Trim end to playhead", Qt.Key.Key_O, lambda: self.trim_to_playhead(start=False)),
+            ("Split at playhead", Qt.Key.Key_B, self.split_at_playhead),
+            ("Split at playhead (Ctrl+K)", "Ctrl+K", self.split_at_playhead),
             ("Add marker", Qt.Key.Key_M, self.add_marker),
             ("Delete shots", QKeySequence.StandardKey.Delete, self.delete_selected),
             ("Fit the film", "Shift+Z", self.canvas.fit),
@@ -208,11 +217,28 @@ class TimelinePanel(QWidget):
         if not placed.record_in < session.playhead < placed.record_out:
             session.error.emit("Trim", f"Put the playhead inside shot {index + 1} to trim it there.")
             return
-        offset = session.playhead - placed.record_in
+        offset = take_frame_at(placed, session.playhead) - shot.trim_in
         if start:
             session.edit("Trim", lambda: service.trim_shot(index, shot.trim_in + offset, shot.trim_out))
         else:
             session.edit("Trim", lambda: service.trim_shot(index, shot.trim_in, shot.trim_in + offset))
+
+    def split_at_playhead(self) -> None:
+        """B / Ctrl+K: the shot under the playhead is cut in two there; the second half is selected."""
+        session = self.session
+        if session is None:
+            return
+        service = session.service
+        playhead = session.playhead
+        placed = next((p for p in service.cut_plan().shots if p.record_in <= playhead < p.record_out), None)
+        if placed is None or placed.record_in == playhead:
+            session.error.emit("Split", "Put the playhead inside a shot to split it there: it is on a cut or past the end.")
+            return
+        shot = service.project.timeline.shots[placed.index]
+        offset = take_frame_at(placed, playhead) - shot.trim_in
+        second = session.edit("Split", lambda: service.split_shot(placed.index, offset))
+        if second is not None:
+            session.select([second.id])
 
     def add_marker(self) -> None:
         if self.session is not None:
