@@ -64,8 +64,8 @@ def fcpxml_text(cut: FilmCut, version: str = "1.10", drop_frame: bool = False) -
     """The FCPXML document describing `cut`."""
     _check(cut, version, drop_frame)
     root = _Document(cut, version, drop_frame).build()
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True,
-                          doctype="<!DOCTYPE fcpxml>").decode("utf-8")
+    body = etree.tostring(root, encoding="unicode", pretty_print=True, doctype="<!DOCTYPE fcpxml>")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def write_fcpxml(cut: FilmCut, path: Path, version: str = "1.10", drop_frame: bool = False) -> Path:
