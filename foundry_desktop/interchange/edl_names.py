@@ -2,8 +2,9 @@
 
 An EDL is plain ASCII. Text with other characters is transliterated: each
 character is decomposed (Unicode NFKD) and keeps its ASCII part, so "Café"
-becomes "Cafe" and "Ångström" "Angstrom"; a character with no ASCII part ("日")
-becomes "?". Tabs, line breaks and other control characters become spaces, as
+becomes "Cafe" and "Ångström" "Angstrom"; typographic quotes and dashes become
+their plain forms (“ ” ’ – — as " " ' - -); a character with no ASCII part
+("日") becomes "?". Tabs, line breaks and other control characters become spaces, as
 they would break the EDL's lines. A media path that loses characters this way
 no longer names its file, so the writer adds its exact form as a percent-encoded
 file URL (`* SOURCE FILE URL:`), which is ASCII and which the reader prefers.
@@ -30,12 +31,20 @@ BLACK_REEL = "BL"
 RESERVED_REELS = frozenset({"BL", "BLK", "BLACK", "AX", "BARS"})
 
 
+_TYPOGRAPHY = {
+    **dict.fromkeys("‘’‚‛′", "'"), **dict.fromkeys("“”„‟″«»", '"'), **dict.fromkeys("‐‑‒–—―−", "-"), "…": "...",
+}
+
+
 def ascii_text(text: str) -> str:
     """`text` in printable ASCII (see the module's rules)."""
     out = []
     for char in text:
         if char.isascii():
             out.append(char if char.isprintable() else " ")
+            continue
+        if char in _TYPOGRAPHY:
+            out.append(_TYPOGRAPHY[char])
             continue
         if unicodedata.category(char).startswith(("C", "Z")):  # control, format, separators
             out.append(" ")

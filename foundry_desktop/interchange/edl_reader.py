@@ -148,6 +148,7 @@ class _Parser:
         self.warnings: list[str] = []
         self.mismatched: list[int] = []  # events whose source and record lengths differ
         self._drop_frame = False
+        self.drop_frame_used = False
         for line_no, raw in enumerate(text.splitlines(), start=1):
             self._line(line_no, raw.strip())
 
@@ -231,8 +232,10 @@ class _Parser:
             self.events.append(_Event([parsed]))
 
     def _timecode(self, line_no: int, label: str) -> int:
+        drop_frame = self._drop_frame or ";" in label
+        self.drop_frame_used |= drop_frame
         try:
-            return parse_timecode(label, self.frame_rate, drop_frame=self._drop_frame or ";" in label)
+            return parse_timecode(label, self.frame_rate, drop_frame=drop_frame)
         except ValueError as exc:
             raise self.error(line_no, f"{exc}.") from None
 
@@ -322,12 +325,12 @@ class _MediaFinder:
         return name, file_name, None
 
 
-def _origin(video: list[_Event], audio: list[_Event], frame_rate: Fraction) -> int:
+def _origin(video: list[_Event], audio: list[_Event], parser: _Parser) -> int:
     pictures = [e.incoming.record_in for e in video if not e.incoming.black]
     if pictures:
         return min(pictures)
     starts = [e.incoming.record_in for e in audio] or [0]
-    hour = parse_timecode("01:00:00:00", frame_rate)
+    hour = parse_timecode("01:00:00:00", parser.frame_rate, drop_frame=parser.drop_frame_used)
     return hour if min(starts) >= hour else min(starts)
 
 
@@ -563,7 +566,7 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
     media = _MediaFinder(parser, Path(folder).absolute())
     video = _in_record_order([e for e in parser.events if e.incoming.video], parser.warnings, "video")
     audio_only = [e for e in parser.events if not e.incoming.video and e.incoming.audio]
-    origin = _origin(video, audio_only, frame_rate)
+    origin = _origin(video, audio_only, parser)
     sound = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in audio_only}
     clips, transitions, fade_in, fade_out = _PictureBuilder(parser, media, video, sound).build(origin)
     pictures = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in video}

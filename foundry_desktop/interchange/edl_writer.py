@@ -227,6 +227,9 @@ def picture_events(cut: FilmCut) -> list[Event]:
             raise ExportError(f"Shot {index + 1} ({clip.name}) is too short for its transitions and fades: "
                               "they overlap, which an EDL cannot describe.")
         line = EventLine(source.reel, source_at(index, start), source_at(index, end), start, end, dissolve_in)
+        if line.source_in < 0:
+            raise ExportError(f"Shot {index + 1} ({clip.name}) starts its transition {-line.source_in} frames before "
+                              "the first frame of its media.")
         if dissolve_in == 0:
             events.append(_cut(source, line.source_in, start, end))
         else:
