@@ -1,0 +1,78 @@
+"""What a CMX 3600 EDL may call things: ASCII text and 8-character reels.
+
+An EDL is plain ASCII. Text with other characters is transliterated: each
+character is decomposed (Unicode NFKD) and keeps its ASCII part, so "Café"
+becomes "Cafe" and "Ångström" "Angstrom"; typographic quotes and dashes become
+their plain forms (“ ” ’ – — as " " ' - -); a character with no ASCII part
+("日") becomes "?". Tabs, line breaks and other control characters become spaces, as
+they would break the EDL's lines. A media path that loses characters this way
+no longer names its file, so the writer adds its exact form as a percent-encoded
+file URL (`* SOURCE FILE URL:`), which is ASCII and which the reader prefers.
+
+Reels name a source in at most 8 characters of [A-Za-z0-9_]. Each media file
+gets its own reel, derived from its file name (`shot_01_take3.mp4` →
+`SHOT01TA`): upper case, only letters and digits, cut to 8. When two files would
+share a reel, the later one (in the order given) ends in a counter instead
+(`SHOT01_2`, `SHOT01_3`, ... the name shortened to make room), so reels never
+collide and the same cut always gets the same reels. `BL`, `BLK`, `BLACK`, `AX`
+and `BARS` are never given to a file: readers take them for black, an unnamed
+source or colour bars.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from pathlib import PurePath
+
+REEL_LENGTH = 8
+BLACK_REEL = "BL"
+RESERVED_REELS = frozenset({"BL", "BLK", "BLACK", "AX", "BARS"})
+
+
+_TYPOGRAPHY = {
+    **dict.fromkeys("‘’‚‛′", "'"), **dict.fromkeys("“”„‟″«»", '"'), **dict.fromkeys("‐‑‒–—―−", "-"), "…": "...",
+}
+
+
+def ascii_text(text: str) -> str:
+    """`text` in printable ASCII (see the module's rules)."""
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char if char.isprintable() else " ")
+            continue
+        if char in _TYPOGRAPHY:
+            out.append(_TYPOGRAPHY[char])
+            continue
+        if unicodedata.category(char).startswith(("C", "Z")):  # control, format, separators
+            out.append(" ")
+            continue
+        kept = "".join(c for c in unicodedata.normalize("NFKD", char) if c.isascii() and c.isprintable())
+        out.append(kept or "?")
+    return "".join(out)
+
+
+def _reel_stem(name: str) -> str:
+    stem = PurePath(name).stem if "." in name else name
+    return re.sub(r"[^A-Z0-9]", "", ascii_text(stem).upper()) or "CLIP"
+
+
+def reel_names(sources: Iterable[tuple[Hashable, str]]) -> dict[Hashable, str]:
+    """One reel per distinct source key, from (key, file or clip name) pairs, in order."""
+    reels: dict[Hashable, str] = {}
+    taken = set(RESERVED_REELS)
+    for key, name in sources:
+        if key in reels:
+            continue
+        stem = _reel_stem(name)
+        reel = stem[:REEL_LENGTH]
+        counter = 1
+        while reel in taken:
+            counter += 1
+            suffix = f"_{counter}"
+            reel = stem[: REEL_LENGTH - len(suffix)] + suffix
+        reels[key] = reel
+        taken.add(reel)
+    return reels
