@@ -68,7 +68,7 @@ def frame_range(start: int, frames: int, frame_rate: Fraction) -> otio.opentime.
 
 
 def timecode_hour(frame_rate: Fraction) -> int:
-    """Frames in one hour of timecode (01:00:00:00): 108000 at 29.97, as NLEs count it."""
+    """Frames in one hour of non-drop timecode (01:00:00:00), where NLE timelines start: 108000 at 29.97."""
     return 3600 * round(frame_rate)
 
 

@@ -62,7 +62,9 @@ def _media_reference(name: str, media: Path | None, media_frames: int, cut: Film
     available = frame_range(0, media_frames, cut.frame_rate)
     if media is None:
         return otio.schema.MissingReference(name=name, available_range=available)
-    return otio.schema.ExternalReference(name=media.name, target_url=file_url(media), available_range=available)
+    reference = otio.schema.ExternalReference(target_url=file_url(media), available_range=available)
+    reference.name = media.name  # what Resolve shows, and relinks by
+    return reference
 
 
 def _checked_metadata(metadata: dict[str, Any], owner: str) -> dict[str, Any]:
