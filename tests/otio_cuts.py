@@ -86,7 +86,8 @@ def full_cut(frame_rate: Fraction) -> FilmCut:
         ),
         markers=(CutMarker(5, "Start", "#e5a50a"), CutMarker(150, "Fix the colour", "#33d17a"),
                  CutMarker(268, "", "#2060e0")),
-        captions=(CutCaption(12, 60, "Dawn over the harbour"), CutCaption(100, 180, "« Rêve » — 2025\nsecond line")),
+        captions=(CutCaption(12, 60, "Dawn over the harbour"),
+                  CutCaption(100, 180, "« Rêve » — 2025\nsecond line")),
     )
 
 

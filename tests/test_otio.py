@@ -253,7 +253,8 @@ def test_a_nested_stack_becomes_an_empty_shot_of_its_length(tmp_path):
     read = imported(timeline_of(track_of(clip("A", 0, 10), nested, clip("B", 5, 10))), tmp_path)
     assert placed(read.cut) == [("A", None, 0, 10, 0, 10), ("Compound 1", None, 0, 20, 10, 30),
                                 ("B", None, 5, 15, 30, 40)]
-    assert read.warnings == ("The nested stack Compound 1 is not imported; an empty shot of its length takes its place.",)
+    assert read.warnings == (
+        "The nested stack Compound 1 is not imported; an empty shot of its length takes its place.",)
 
 
 def test_speed_effects_are_named_and_left_out(tmp_path):

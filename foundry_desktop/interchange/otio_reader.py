@@ -37,6 +37,7 @@ each clip's cut metadata; a foreign file gets 1920x1080.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -70,19 +71,17 @@ STILL_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".h
 TRANSITION_KINDS: tuple[CutTransitionKind, ...] = ("dissolve", "fade_black", "fade_white")
 
 
-def _foundry(thing: Any) -> dict[str, Any]:
-    """The object's metadata["foundry"], as plain Python, or {}."""
-    try:
-        value = thing.metadata.get(NAMESPACE)
-    except AttributeError:
-        return {}
-    return _plain(value) if isinstance(_plain(value), dict) else {}
+def _foundry(thing: otio.core.SerializableObjectWithMetadata) -> dict[str, Any]:
+    """The object's metadata["foundry"] as plain dicts and lists, or {}."""
+    value = _plain(thing.metadata.get(NAMESPACE))
+    return value if isinstance(value, dict) else {}
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, otio._otio.AnyDictionary) or isinstance(value, dict):
+    """OTIO's AnyDictionary / AnyVector as dict / list, so the cut holds ordinary Python values."""
+    if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, otio._otio.AnyVector) or isinstance(value, list):
+    if isinstance(value, Sequence) and not isinstance(value, str):
         return [_plain(v) for v in value]
     return value
 
@@ -104,14 +103,14 @@ class _Entry:
     is_gap: bool = False
     markers: list[tuple[int, otio.schema.Marker]] = field(default_factory=list)  # (source frame, marker)
 
+    @property
+    def length(self) -> int:
+        return self.record_out - self.record_in
+
     def shift_in(self, frames: int) -> None:
         """Move the start `frames` later (negative: earlier), keeping what plays at each record frame."""
         self.record_in += frames
         self.source_in += frames
-
-    @property
-    def length(self) -> int:
-        return self.record_out - self.record_in
 
     def shift_out(self, frames: int) -> None:
         self.record_out += frames
@@ -127,7 +126,6 @@ class _Between:
     before: int  # frames before the cut (in_offset)
     after: int  # frames after it (out_offset)
     kind: CutTransitionKind
-    name: str
 
 
 class _Reader:
@@ -136,8 +134,8 @@ class _Reader:
         self.base_folder = base_folder
         self.file_name = file_name
         self.warnings: list[str] = []
+        self.off_grid = False  # said once: times between frames were rounded
         self.rate = self._rate()
-        self.off_grid = False
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -249,14 +247,13 @@ class _Reader:
         return entry
 
     def transition(self, item: otio.schema.Transition, boundary: int) -> _Between:
+        # Foundry's files say which kind it was; the film's fades say "fade_in"/"fade_out" and need no kind.
         kind = _foundry(item).get("kind")
-        if kind not in TRANSITION_KINDS and kind not in ("fade_in", "fade_out"):
+        if kind not in TRANSITION_KINDS:
             kind = "dissolve"
             if item.transition_type != otio.schema.TransitionTypes.SMPTE_Dissolve:
-                self.warn(f"The transition {item.name or item.transition_type or ''} becomes a dissolve.".replace("  ", " "))
-        if kind in ("fade_in", "fade_out"):
-            kind = "dissolve"
-        return _Between(boundary, self.frames(item.in_offset), self.frames(item.out_offset), kind, item.name)
+                self.warn(f"The transition {item.name or item.transition_type or 'without a name'} becomes a dissolve.")
+        return _Between(boundary, self.frames(item.in_offset), self.frames(item.out_offset), kind)
 
     def video(self, track: otio.schema.Track) -> tuple[list[_Entry], list[_Between]]:
         entries: list[_Entry] = []
@@ -391,7 +388,8 @@ class _Reader:
                 start, end = self.track_frames(track, index)
                 start, end = start - origin, end - origin
                 if not isinstance(item, otio.schema.Clip):
-                    self.warn(f"The nested {type(item).__name__.lower()} {item.name} on an audio track is not imported.")
+                    kind = type(item).__name__.lower()
+                    self.warn(f"The nested {kind} {item.name} on an audio track is not imported.")
                     continue
                 what = f"The audio clip {item.name}"
                 media = self.media(item, what)
@@ -434,8 +432,10 @@ class _Reader:
         if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
             width, height = DEFAULT_WIDTH, DEFAULT_HEIGHT
         audio_rate = own.get("audio_rate")
+        if not (isinstance(audio_rate, int) and audio_rate > 0):
+            audio_rate = 48000
         base = FilmCut(name=self.timeline.name or Path(self.file_name).stem, frame_rate=self.rate, width=width,
-                       height=height, audio_rate=audio_rate if isinstance(audio_rate, int) and audio_rate > 0 else 48000)
+                       height=height, audio_rate=audio_rate)
         if not video_tracks:
             self.warn(f"{self.file_name} has no video track; the cut is empty.")
             return base
@@ -504,6 +504,9 @@ def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline"
 
 def read_otio(path: Path) -> ReadCut:
     """Read a .otio file (see the module's docstring for what becomes what)."""
+    if path.suffix.lower() in (".otioz", ".otiod"):
+        raise CutFileError(f"{path.name} is an OTIO bundle, which Foundry does not read; "
+                           "export the timeline as a plain .otio file.")
     try:
         data = path.read_bytes()
     except OSError as exc:
