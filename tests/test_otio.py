@@ -455,3 +455,19 @@ def test_overlapping_clips_cannot_be_written(tmp_path):
     cut = FilmCut(name="x", frame_rate=Fraction(25), width=640, height=360, clips=(first, overlapping))
     with pytest.raises(ExportError, match=r"Clip 2 \(b\) overlaps the clip before it"):
         write_otio(cut, tmp_path / "x.otio")
+
+
+@pytest.mark.parametrize(("written_rate", "exact"), [(29.97, Fraction(30000, 1001)), (23.98, Fraction(24000, 1001)),
+                                                     (59.94, Fraction(60000, 1001)), (24.0, Fraction(24)),
+                                                     (12.5, Fraction(25, 2))])
+def test_rates_written_with_few_decimals_mean_what_editors_mean(written_rate, exact, tmp_path):
+    timeline = timeline_of(track_of(clip("A", 0, 100_000, rate=written_rate, media_frames=200_000)),
+                           rate=written_rate)
+    read = imported(timeline, tmp_path)
+    assert read.cut.frame_rate == exact and placed(read.cut) == [("A", None, 0, 100_000, 0, 100_000)]
+    assert read.warnings == ()
+
+
+def test_a_bundle_is_refused_in_words(tmp_path):
+    with pytest.raises(CutFileError, match=r"cut.otioz is an OTIO bundle, which Foundry does not read"):
+        read_otio(tmp_path / "cut.otioz")
