@@ -1,0 +1,105 @@
+"""How a Foundry cut is spelt in OpenTimelineIO, shared by the writer and the reader.
+
+OTIO stores a time as a float count of frames at a float rate. Foundry writes
+every time as a whole frame count at the cut's rate (30000/1001 as the float
+29.97002997002997), so the floats are integers far below 2**53 and survive the
+JSON text exactly; the reader turns the float rate back into the exact
+Fraction NTSC rates are meant to be. Media paths are absolute file URLs,
+percent-encoded UTF-8. What OTIO has no field for lives in each object's
+metadata under the "foundry" key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from fractions import Fraction
+from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlsplit
+
+import opentimelineio as otio
+
+NAMESPACE = "foundry"
+
+# Track metadata["foundry"]["role"]: what an audio track holds.
+MUSIC_ROLE = "music"
+SHOT_SOUND_ROLE = "shot_sound"
+
+# Marker colours: OTIO's named colours and the RGB each stands for (Resolve's marker palette).
+MARKER_COLORS: dict[str, str] = {
+    otio.schema.MarkerColor.RED: "#e0292f",
+    otio.schema.MarkerColor.PINK: "#ff6fae",
+    otio.schema.MarkerColor.ORANGE: "#f08a24",
+    otio.schema.MarkerColor.YELLOW: "#e5c022",
+    otio.schema.MarkerColor.GREEN: "#33b84d",
+    otio.schema.MarkerColor.CYAN: "#2fc9d6",
+    otio.schema.MarkerColor.BLUE: "#2c64e0",
+    otio.schema.MarkerColor.PURPLE: "#9343c9",
+    otio.schema.MarkerColor.MAGENTA: "#d633c9",
+    otio.schema.MarkerColor.BLACK: "#000000",
+    otio.schema.MarkerColor.WHITE: "#ffffff",
+}
+CAPTION_MARKER_COLOR = otio.schema.MarkerColor.CYAN
+
+
+def otio_rate(frame_rate: Fraction) -> float:
+    return float(frame_rate)
+
+
+def exact_rate(rate: float) -> Fraction:
+    """The rate a float stands for: 29.97, 29.97002997 and 30000/1001 as a float
+    all mean NTSC's 30000/1001; other rates are taken as the simplest fraction."""
+    if rate <= 0:
+        raise ValueError(f"frame rate {rate}")
+    if abs(rate - round(rate)) < 1e-6:
+        return Fraction(round(rate))
+    ntsc = Fraction(round(rate * 1001 / 1000) * 1000, 1001)
+    if abs(rate - float(ntsc)) < 0.006:  # 29.97 or 23.98 written with two decimals is still NTSC
+        return ntsc
+    return Fraction(rate).limit_denominator(1001)
+
+
+def frame_time(frames: int, frame_rate: Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, otio_rate(frame_rate))
+
+
+def frame_range(start: int, frames: int, frame_rate: Fraction) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(frame_time(start, frame_rate), frame_time(frames, frame_rate))
+
+
+def timecode_hour(frame_rate: Fraction) -> int:
+    """Frames in one hour of non-drop timecode (01:00:00:00), where NLE timelines start: 108000 at 29.97."""
+    return 3600 * round(frame_rate)
+
+
+def file_url(path: Path) -> str:
+    return path.absolute().as_uri()
+
+
+_WINDOWS_DRIVE = re.compile(r"^/?[A-Za-z]:[\\/]")
+
+
+def media_path(target_url: str, base_folder: Path) -> Path | None:
+    """The file a target_url names, decoded exactly (spaces, #, %, non-ASCII);
+    plain paths as some tools write them, relative ones against `base_folder`.
+    None for URLs that are not files (http...)."""
+    if _WINDOWS_DRIVE.match(target_url):
+        return Path(target_url.lstrip("/"))
+    scheme = urlsplit(target_url).scheme
+    if scheme.lower() == "file":
+        # Not urlsplit: a '#' or '?' some tools leave unencoded belongs to the file name.
+        rest = target_url[len("file:"):]
+        host = ""
+        if rest.startswith("//"):
+            host, slash, rest = rest[2:].partition("/")
+            rest = slash + rest
+        decoded = os.fsdecode(unquote_to_bytes(rest))
+        if _WINDOWS_DRIVE.match(decoded):
+            return Path(decoded.lstrip("/"))
+        if host not in ("", "localhost"):  # a network share: file://server/share/...
+            return Path(f"//{host}{decoded}")
+        return Path(decoded) if decoded.startswith("/") else base_folder / decoded
+    if scheme and len(scheme) > 1:
+        return None
+    path = Path(target_url)
+    return path if path.is_absolute() else base_folder / path
