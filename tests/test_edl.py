@@ -9,21 +9,36 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
+import cmx3600_check
 import opentimelineio as otio
 import pytest
+from edl_cuts import (
+    CUTS,
+    MEDIA,
+    RATES,
+    cuts_only,
+    every_transition,
+    film,
+    non_ascii,
+    with_music,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from interchange_reference import EDL_SAMPLES
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.edl_names import ascii_text, reel_names
 from foundry_desktop.interchange.edl_reader import read_edl, read_edl_text
-from foundry_desktop.interchange.edl_writer import edl_text, music_edl_texts, write_edl, write_music_edl
+from foundry_desktop.interchange.edl_writer import (
+    edl_text,
+    music_edl_texts,
+    write_edl,
+    write_music_edl,
+)
 from foundry_desktop.interchange.film_cut import CutClip, FilmCut
 from foundry_desktop.interchange.smpte_timecode import format_timecode, parse_timecode
-import cmx3600_check
-from edl_cuts import CUTS, MEDIA, RATES, cuts_only, every_transition, film, non_ascii, with_music
 
-SAMPLES = Path(__file__).parent / "samples" / "edl"  # copies of the reference samples; origins in SOURCES.tsv
+SAMPLES = EDL_SAMPLES
 GOLDEN = Path(__file__).parent / "golden" / "edl"
 NTSC = ("29.97", "59.94")
 EXPORTS = [(cut, rate, drop) for cut in CUTS for rate in RATES

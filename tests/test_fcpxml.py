@@ -10,16 +10,28 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from fcpxml_cuts import (
+    ALL_RATES,
+    GOLDEN_RATES,
+    PLAIN_NAMES,
+    TRICKY_NAMES,
+    film,
+    offline_film,
+)
+from interchange_reference import REFERENCE
 from lxml import etree
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.fcpxml_reader import read_fcpxml, read_fcpxml_text
 from foundry_desktop.interchange.fcpxml_writer import fcpxml_text, write_fcpxml
 from foundry_desktop.interchange.file_url import file_url, path_from_file_url
-from foundry_desktop.interchange.film_cut import CutClip, CutMarker, CutTransition, FilmCut
-from fcpxml_cuts import ALL_RATES, GOLDEN_RATES, PLAIN_NAMES, TRICKY_NAMES, film, offline_film
+from foundry_desktop.interchange.film_cut import (
+    CutClip,
+    CutMarker,
+    CutTransition,
+    FilmCut,
+)
 
-REFERENCE = Path(__file__).parents[1].parent / "shared/reference/interchange"
 SAMPLES = REFERENCE / "samples/fcpxml"
 GOLDEN = Path(__file__).parent / "golden/fcpxml"
 

@@ -11,15 +11,26 @@ from urllib.parse import unquote, urlsplit
 
 import opentimelineio as otio
 import pytest
+from interchange_reference import EDL_SAMPLES
+from otio_cuts import (
+    MEDIA,
+    MEDIA_2,
+    RATES,
+    SHOT_METADATA,
+    SONG,
+    STILL,
+    clips_of,
+    full_cut,
+    long_cut,
+    simple_cut,
+)
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.film_cut import CutClip, FilmCut
 from foundry_desktop.interchange.otio_reader import read_otio, read_otio_text
 from foundry_desktop.interchange.otio_writer import otio_text, write_otio
-from otio_cuts import MEDIA, MEDIA_2, RATES, SHOT_METADATA, SONG, STILL, clips_of, full_cut, long_cut, simple_cut
 
 GOLDEN = Path(__file__).parent / "golden" / "otio"
-EDL_SAMPLES = Path("/work/shared/reference/interchange/samples/edl")
 
 
 def frames(time: otio.opentime.RationalTime) -> int:

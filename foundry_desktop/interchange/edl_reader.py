@@ -60,9 +60,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path, PureWindowsPath
-from urllib.parse import unquote, urlparse
 
 from foundry_desktop.errors import CutFileError
+from foundry_desktop.interchange.file_url import path_from_file_url
 from foundry_desktop.interchange.film_cut import (
     CutClip,
     CutMarker,
@@ -297,7 +297,7 @@ class _MediaFinder:
         file_name = file_name or event.incoming.reel
         name = c.get("foundry_name") or file_name
         if "source_url" in c:
-            return name, file_name, Path(unquote(urlparse(c["source_url"]).path)), "said"
+            return name, file_name, path_from_file_url(c["source_url"], self.folder), "said"
         if outgoing is not None and "to_file" in c:
             return name, file_name, self._path(c["to_file"]), "said"
         source = c.get("source_file")

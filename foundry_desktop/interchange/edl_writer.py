@@ -56,11 +56,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from urllib.parse import quote
 
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
 from foundry_desktop.interchange.edl_names import BLACK_REEL, ascii_text, reel_names
+from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, CutTransition, FilmCut
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode, parse_timecode
 
@@ -123,17 +123,10 @@ def _file_comments(source: _Source, role: str) -> list[str]:
         text = str(source.path)
         comments.append(f"* SOURCE FILE: {ascii_text(text)}")
         if ascii_text(text) != text:
-            comments.append(f"* SOURCE FILE URL: {_file_url(source.path)}")
+            comments.append(f"* SOURCE FILE URL: {file_url(source.path)}")
     if source.shot_name != source.file_name:
         comments.append(f"* FOUNDRY NAME: {ascii_text(source.shot_name)}")
     return comments
-
-
-def _file_url(path: Path) -> str:
-    posix = path.as_posix()
-    if not posix.startswith("/"):  # C:/... on Windows
-        posix = "/" + posix
-    return "file://" + quote(posix, safe="/:")
 
 
 DISSOLVE_EFFECT = "EFFECTS NAME IS CROSS DISSOLVE"

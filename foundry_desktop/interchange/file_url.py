@@ -3,6 +3,9 @@
 `file:///Users/me/My%20Film/shot%231.mp4`: absolute, percent-encoded UTF-8
 (space, #, % and ? encoded, so that no character is read as URL syntax);
 Windows drives as `file:///C:/...` and shares as `file://server/share/...`.
+Reading is lenient, as files from other tools demand: a '#' or '?' left
+unencoded belongs to the file name, and a plain path (absolute, a Windows
+drive, or relative to the file that names it) is taken as it is.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path, PurePath, PureWindowsPath
-from urllib.parse import quote, quote_from_bytes, unquote, urlsplit
+from urllib.parse import quote, quote_from_bytes, unquote_to_bytes, urlsplit
 
-_DRIVE = re.compile(r"^/[A-Za-z]:(/|$)")
+_WINDOWS_DRIVE = re.compile(r"^/?[A-Za-z]:([\\/]|$)")
 
 
 def file_url(path: PurePath) -> str:
@@ -29,17 +32,25 @@ def file_url(path: PurePath) -> str:
 
 
 def path_from_file_url(url: str, relative_to: Path) -> Path | None:
-    """The path a `src` names: a file URL decoded back to the exact path, or a
-    relative reference resolved against `relative_to` (the file's folder).
-    None for URLs that are not files (http:, photos:...)."""
-    parts = urlsplit(url)
-    if parts.scheme == "" and not url.startswith("//"):
-        return relative_to / unquote(url, errors="surrogateescape")
-    if parts.scheme.lower() != "file":
+    """The path a media reference names: a file URL decoded back to the exact path, a
+    plain path, or a relative reference resolved against `relative_to` (the folder of
+    the file that holds it). None for URLs that are not files (http:, photos:...)."""
+    if _WINDOWS_DRIVE.match(url):
+        return Path(url.lstrip("/"))
+    scheme = urlsplit(url).scheme
+    if scheme.lower() == "file":
+        rest = url[len("file:"):]  # not urlsplit's path: it would cut at an unencoded '#' or '?'
+        host = ""
+        if rest.startswith("//"):
+            host, slash, rest = rest[2:].partition("/")
+            rest = slash + rest
+        decoded = os.fsdecode(unquote_to_bytes(rest))
+        if _WINDOWS_DRIVE.match(decoded):  # file:///C:/Clips/a.mov names C:/Clips/a.mov, not /C:/Clips/a.mov
+            return Path(decoded.lstrip("/"))
+        if host not in ("", "localhost"):  # a network share: file://server/share/clip.mov
+            return Path(f"//{host}{decoded}")
+        return Path(decoded) if decoded.startswith("/") else relative_to / decoded
+    if scheme and len(scheme) > 1:
         return None
-    decoded = unquote(parts.path, errors="surrogateescape")
-    if parts.netloc not in ("", "localhost"):  # a Windows share: file://server/share/clip.mov
-        return Path(f"//{parts.netloc}{decoded}")
-    if _DRIVE.match(decoded):  # file:///C:/Clips/a.mov names C:/Clips/a.mov, not /C:/Clips/a.mov
-        return Path(decoded[1:])
-    return Path(decoded)
+    path = Path(os.fsdecode(unquote_to_bytes(url))) if "%" in url else Path(url)
+    return path if path.is_absolute() else relative_to / path

@@ -5,17 +5,13 @@ every time as a whole frame count at the cut's rate (30000/1001 as the float
 29.97002997002997), so the floats are integers far below 2**53 and survive the
 JSON text exactly; the reader turns the float rate back into the exact
 Fraction NTSC rates are meant to be. Media paths are absolute file URLs,
-percent-encoded UTF-8. What OTIO has no field for lives in each object's
+percent-encoded UTF-8 (interchange.file_url). What OTIO has no field for lives in each object's
 metadata under the "foundry" key.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from fractions import Fraction
-from pathlib import Path
-from urllib.parse import unquote_to_bytes, urlsplit
 
 import opentimelineio as otio
 
@@ -70,36 +66,3 @@ def frame_range(start: int, frames: int, frame_rate: Fraction) -> otio.opentime.
 def timecode_hour(frame_rate: Fraction) -> int:
     """Frames in one hour of non-drop timecode (01:00:00:00), where NLE timelines start: 108000 at 29.97."""
     return 3600 * round(frame_rate)
-
-
-def file_url(path: Path) -> str:
-    return path.absolute().as_uri()
-
-
-_WINDOWS_DRIVE = re.compile(r"^/?[A-Za-z]:[\\/]")
-
-
-def media_path(target_url: str, base_folder: Path) -> Path | None:
-    """The file a target_url names, decoded exactly (spaces, #, %, non-ASCII);
-    plain paths as some tools write them, relative ones against `base_folder`.
-    None for URLs that are not files (http...)."""
-    if _WINDOWS_DRIVE.match(target_url):
-        return Path(target_url.lstrip("/"))
-    scheme = urlsplit(target_url).scheme
-    if scheme.lower() == "file":
-        # Not urlsplit: a '#' or '?' some tools leave unencoded belongs to the file name.
-        rest = target_url[len("file:"):]
-        host = ""
-        if rest.startswith("//"):
-            host, slash, rest = rest[2:].partition("/")
-            rest = slash + rest
-        decoded = os.fsdecode(unquote_to_bytes(rest))
-        if _WINDOWS_DRIVE.match(decoded):
-            return Path(decoded.lstrip("/"))
-        if host not in ("", "localhost"):  # a network share: file://server/share/...
-            return Path(f"//{host}{decoded}")
-        return Path(decoded) if decoded.startswith("/") else base_folder / decoded
-    if scheme and len(scheme) > 1:
-        return None
-    path = Path(target_url)
-    return path if path.is_absolute() else base_folder / path

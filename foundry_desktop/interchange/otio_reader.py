@@ -46,6 +46,7 @@ from typing import Any
 import opentimelineio as otio
 
 from foundry_desktop.errors import CutFileError
+from foundry_desktop.interchange.file_url import path_from_file_url
 from foundry_desktop.interchange.film_cut import (
     CutCaption,
     CutClip,
@@ -62,7 +63,6 @@ from foundry_desktop.interchange.otio_conventions import (
     NAMESPACE,
     SHOT_SOUND_ROLE,
     exact_rate,
-    media_path,
 )
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1920, 1080
@@ -185,7 +185,7 @@ class _Reader:
     def media(self, item: otio.schema.Clip, what: str) -> Path | None:
         reference = item.media_reference
         if isinstance(reference, otio.schema.ExternalReference):
-            path = media_path(reference.target_url or "", self.base_folder)
+            path = path_from_file_url(reference.target_url or "", self.base_folder)
             if path is None:
                 self.warn(f"{what}'s media is not a file ({reference.target_url}); it is imported offline.")
             elif not reference.target_url:

@@ -41,6 +41,7 @@ import opentimelineio as otio
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.domain.cut_plan import TRANSITION_NAMES
 from foundry_desktop.errors import ExportError
+from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
 from foundry_desktop.interchange.otio_conventions import (
     CAPTION_MARKER_COLOR,
@@ -48,7 +49,6 @@ from foundry_desktop.interchange.otio_conventions import (
     MUSIC_ROLE,
     NAMESPACE,
     SHOT_SOUND_ROLE,
-    file_url,
     frame_range,
     frame_time,
     timecode_hour,
