@@ -5,9 +5,13 @@ import os
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
+import opentimelineio as otio
 import pytest
+from cmx3600_check import problems as cmx3600_problems
+from fcpxml_independent_reader import independent_read
 from PIL import Image
 
 from foundry_desktop.app.demo_film import DEMO_SHOTS
@@ -50,6 +54,15 @@ def test_demo_film_matches_the_project(demo_dir):
     assert abs(decode_all_frames(demo_dir / "demo.mp4") - expected_frames) <= 1
     assert info.video_codec == "h264" and info.has_audio
     assert len(DEMO_SHOTS) >= 4
+
+
+def test_the_demo_hands_its_cut_to_editors(demo_dir):
+    """demo.fcpxml, demo.edl and demo.otio beside the film, each the film's length and shots."""
+    fcpxml = independent_read((demo_dir / "demo.fcpxml").read_text())
+    assert len(fcpxml["clips"]) == len(DEMO_SHOTS) and fcpxml["clips"][-1][5] == probe_media(demo_dir / "demo.mp4").frame_count
+    assert cmx3600_problems((demo_dir / "demo.edl").read_text(), Fraction(24)) == []
+    timeline = otio.adapters.read_from_file(str(demo_dir / "demo.otio"))
+    assert [clip.name for clip in timeline.video_tracks()[0].find_clips()] == [name for name, *_ in DEMO_SHOTS]
 
 
 def test_generate_right_after_the_demo_generates_nothing(demo, capsys):

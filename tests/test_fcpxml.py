@@ -7,7 +7,6 @@ import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from fcpxml_cuts import (
@@ -18,6 +17,7 @@ from fcpxml_cuts import (
     film,
     offline_film,
 )
+from fcpxml_independent_reader import independent_read, parse_time
 from interchange_reference import REFERENCE
 from lxml import etree
 
@@ -80,62 +80,6 @@ def test_every_rate_validates_and_every_time_is_on_the_frame_grid(rate):
     for tag, name, value in times:
         assert re.fullmatch(r"\d+(/\d+)?s", value), (tag, name, value)
         assert (parse_time(value) / frame).denominator == 1, (tag, name, value)
-
-
-# An independent reader: plain xml.etree and Fraction arithmetic, nothing of the reader under test.
-def parse_time(text: str) -> Fraction:
-    number, _, denominator = text.removesuffix("s").partition("/")
-    return Fraction(int(number), int(denominator or 1))
-
-
-def independent_read(text: str) -> dict:
-    root = ET.fromstring(text)
-    resources = {r.get("id"): r for r in root.find("resources")}
-    sequence = root.find("library/event/project/sequence")
-    sequence_format = resources[sequence.get("format")]
-    frame = parse_time(sequence_format.get("frameDuration"))
-    tc_start = parse_time(sequence.get("tcStart"))
-
-    def frames(value: str) -> int:
-        exact = parse_time(value) / frame
-        assert exact.denominator == 1, value
-        return exact.numerator
-
-    def media(element) -> Path | None:
-        if element.tag == "gap":
-            return None
-        src = resources[element.get("ref")].find("media-rep").get("src")
-        assert src.startswith("file:///")
-        return Path(unquote(urlsplit(src).path))
-
-    clips, transitions, music, markers, captions = [], [], [], [], []
-    items = list(sequence.find("spine"))
-    for index, item in enumerate(items):
-        if item.tag == "transition":
-            record_in = frames(item.get("offset")) - frames(sequence.get("tcStart"))
-            kind = item.find("filter-video").get("name")
-            white = item.find("filter-video/param") is not None
-            transitions.append((index, kind + (" white" if white else ""), record_in, frames(item.get("duration"))))
-            continue
-        record_in = (parse_time(item.get("offset")) - tc_start) / frame
-        start = frames(item.get("start", "0s"))
-        length = frames(item.get("duration"))
-        clips.append((item.get("name"), media(item), start, start + length, record_in, record_in + length))
-        for child in item:
-            place = record_in + frames(child.get("offset", "0s")) - start
-            if child.tag == "asset-clip":
-                assert child.get("lane") == "-1" and child.get("audioRole") == "music"
-                child_start = frames(child.get("start"))
-                music.append((child.get("name"), media(child), child_start, child_start + frames(child.get("duration")),
-                              place))
-            elif child.tag == "title":
-                assert child.get("lane") == "1"
-                captions.append((place, place + frames(child.get("duration")), child.find("text/text-style").text))
-            elif child.tag == "marker":
-                markers.append((record_in + frames(child.get("start")) - start, child.get("value")))
-    return dict(frame_rate=1 / frame, width=int(sequence_format.get("width")),
-                height=int(sequence_format.get("height")), clips=clips, transitions=transitions, music=music,
-                markers=markers, captions=captions, items=[i.tag for i in items])
 
 
 @pytest.mark.parametrize("rate", GOLDEN_RATES)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import wave
-from pathlib import Path
 
 import numpy as np
 import pyloudnorm
 import pytest
-from video_sources import decoded_audio, rms, sine, write_video
+from video_sources import decoded_audio, rms, sine, write_video, write_wav
 
 from foundry_desktop.app.film_render import render_film
 from foundry_desktop.app.media_shots import add_media_shot
@@ -17,17 +16,6 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import InputFileError
 
 RATE = 48000
-
-
-def write_wav(path: Path, seconds: float, level: float, hz: float = 220.0, rate: int = 44100) -> Path:
-    times = np.arange(int(seconds * rate)) / rate
-    samples = (level * np.sin(2 * np.pi * hz * times) * 32767).astype(np.int16)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return path
 
 
 @pytest.fixture

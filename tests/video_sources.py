@@ -1,4 +1,4 @@
-"""Small real source videos for the media tests, written with PyAV.
+"""Small real source videos (and sounds) for the media tests, written with PyAV.
 
 A frame's picture can encode its index (a grey level per frame), so a test can
 tell which source frame ended up where after frame-rate conforming and trims.
@@ -6,6 +6,7 @@ tell which source frame ended up where after frame-rate conforming and trims.
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -117,3 +118,14 @@ def sine(hz: float = 440.0, level: float = 0.5) -> Callable[[np.ndarray], np.nda
 
 def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples)))) if samples.size else 0.0
+
+
+def write_wav(path: Path, seconds: float, level: float, hz: float = 220.0, rate: int = 44100) -> Path:
+    times = np.arange(int(seconds * rate)) / rate
+    samples = (level * np.sin(2 * np.pi * hz * times) * 32767).astype(np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path

@@ -1,4 +1,5 @@
-"""The demo film: four shots made by the built-in backend, rendered to MP4."""
+"""The demo film: four shots made by the built-in backend, rendered to MP4, and its cut
+handed over as FCPXML, EDL and OTIO beside it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import filelock
 
 from foundry_desktop import RESOURCES_DIR
+from foundry_desktop.app.cut_export import export_cut
 from foundry_desktop.app.film_render import FilmRender, render_film
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shot_generation import GenerateReport, generate_shots
@@ -19,6 +21,7 @@ from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.store.project_store import media_folder_for
 
 DEMO_IMAGES = RESOURCES_DIR / "demo"
+DEMO_EXPORTS = (".fcpxml", ".edl", ".otio")
 
 # (name, prompt, seconds, image file in resources/demo or None, seed)
 DEMO_SHOTS = [
@@ -35,6 +38,7 @@ class DemoResult:
     film: Path
     render: FilmRender
     report: GenerateReport
+    exports: tuple[Path, ...]  # demo.fcpxml, demo.edl, demo.otio
 
 
 def _remove_previous_demo(project_path: Path, film_path: Path) -> None:
@@ -48,6 +52,8 @@ def _remove_previous_demo(project_path: Path, film_path: Path) -> None:
             if media.exists():
                 shutil.rmtree(media)
             film_path.unlink(missing_ok=True)
+            for kind in DEMO_EXPORTS:
+                film_path.with_suffix(kind).unlink(missing_ok=True)
     except filelock.Timeout:
         raise ProjectLockedError(
             f"The demo in {project_path.parent} is open in Foundry; close it before making a new demo."
@@ -81,4 +87,6 @@ def make_demo(out_dir: Path, registry: BackendRegistry) -> DemoResult:
     with create_demo_project(project_path) as service:
         report = asyncio.run(generate_shots(service, registry))
         render = render_film(service, film_path)
-    return DemoResult(project_path, film_path, render, report)
+        exports = tuple(path for kind in DEMO_EXPORTS
+                        for path in export_cut(service, out_dir / f"demo{kind}").files)
+    return DemoResult(project_path, film_path, render, report, exports)

@@ -326,9 +326,9 @@ class ProjectService:
     def remove_caption(self, caption_id: str) -> None:
         self._edit("Remove caption", self._with_timeline(lambda timeline: timeline_ops.remove_caption(timeline, caption_id)))
 
-    def add_marker(self, frame: int, label: str = "") -> Marker:
+    def add_marker(self, frame: int, label: str = "", color: str | None = None) -> Marker:
         with edit_errors():
-            marker = Marker(frame=frame, label=label)
+            marker = Marker(frame=frame, label=label, **({"color": color} if color else {}))
         self._edit(f"Add marker at frame {frame}", self._with_timeline(lambda t: timeline_ops.add_marker(t, marker)))
         return marker
 

@@ -131,11 +131,13 @@ def _render_json(render: FilmRender) -> dict:
 def demo(args: argparse.Namespace) -> int:
     result = make_demo(Path(args.out), default_registry())
     if args.json:
-        print_json({"project": str(result.project), "film": _render_json(result.render), **result.report.as_json()})
+        print_json({"project": str(result.project), "film": _render_json(result.render),
+                    "exports": [str(path) for path in result.exports], **result.report.as_json()})
     else:
         info = result.render.report.media
         print(f"Demo project: {result.project}")
         print(f"Demo film:    {result.film} ({info.width}x{info.height}, {info.frame_rate} fps, {info.duration_s:.2f} s)")
+        print("For editors:  " + ", ".join(str(path) for path in result.exports))
     return 0
 
 

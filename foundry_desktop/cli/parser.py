@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser("demo", help="make the demo project and render it", description=(
-        "Lay out a four-shot demo film, generate it with the built-in backend and render it "
-        "to DIR/demo.mp4. An earlier demo in DIR is replaced."
+        "Lay out a four-shot demo film, generate it with the built-in backend, render it "
+        "to DIR/demo.mp4 and hand its cut over as DIR/demo.fcpxml, demo.edl and demo.otio. "
+        "An earlier demo in DIR is replaced."
     ))
     demo.add_argument("--out", default="demo-output", metavar="DIR", help="output folder (default: demo-output)")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -232,6 +233,29 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
                         help="ceiling for the mix's true peak (default -1)")
     render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
+
+    export = commands.add_parser("export", help="hand the cut to Final Cut, Resolve or Premiere", description=(
+        "Write the cut (shots, trims, transitions, fades, music, markers, captions) as FCPXML (Final Cut Pro, "
+        "DaVinci Resolve), a CMX 3600 EDL (Premiere, Avid, Resolve; the music goes into NAME.music.edl beside it) "
+        "or OpenTimelineIO, by the file's extension. It describes exactly the film `render` makes."
+    ))
+    export.add_argument("project", metavar="PROJECT")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (.fcpxml, .edl, .otio)")
+    export.add_argument("--fcpxml-version", default="1.10", choices=["1.9", "1.10"],
+                        help="1.10 (default: Final Cut 10.6+, Resolve 18.5+) or 1.9 (Final Cut 10.4.9-10.5)")
+    export.add_argument("--drop-frame", action="store_true", help="drop-frame timecode (29.97 and 59.94 fps only)")
+    export.add_argument("--json", action="store_true", help="print the files written and any notes as JSON")
+
+    import_ = commands.add_parser("import", help="make a project from a cut made elsewhere", description=(
+        "Make a new project from an FCPXML (1.8-1.11), CMX 3600 EDL or OTIO file: each clip becomes a shot "
+        "with the clip's media as its take, trimmed as the cut trims it. A clip whose media is missing becomes "
+        "a shot to generate. What cannot be represented (multicam, speed changes, effects) is listed."
+    ))
+    import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio)")
+    import_.add_argument("-o", "--output", required=True, metavar="PROJECT", help="the new project (.foundry)")
+    import_.add_argument("--rate", metavar="RATE",
+                         help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
+    import_.add_argument("--json", action="store_true", help="print the result as JSON")
 
     server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
         "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "

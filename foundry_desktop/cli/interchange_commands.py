@@ -1,0 +1,40 @@
+"""`foundry export` and `foundry import`: cuts to and from Final Cut, Resolve and Premiere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from foundry_desktop.app.cut_export import export_cut
+from foundry_desktop.app.cut_import import import_cut
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.cli.commands import print_json
+
+
+def export(args: argparse.Namespace) -> int:
+    with ProjectService.open(Path(args.project), read_only=True) as service:
+        report = export_cut(service, Path(args.output), fcpxml_version=args.fcpxml_version, drop_frame=args.drop_frame)
+    if args.json:
+        print_json({"files": [str(path) for path in report.files], "warnings": list(report.warnings)})
+        return 0
+    for warning in report.warnings:
+        print(f"foundry: note: {warning}", file=sys.stderr)
+    print("Exported " + ", ".join(str(path) for path in report.files))
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    report = import_cut(Path(args.file), Path(args.output), frame_rate=args.rate)
+    if args.json:
+        print_json({"project": str(report.project), "shots": report.shots, "offline": report.offline,
+                    "warnings": list(report.warnings)})
+        return 0
+    for warning in report.warnings:
+        print(f"foundry: warning: {warning}", file=sys.stderr)
+    offline = f"; {report.offline} without media, to generate or replace" if report.offline else ""
+    print(f"Imported {report.shots} shot{'s' if report.shots != 1 else ''} into {report.project}{offline}")
+    return 0
+
+
+HANDLERS = {"export": export, "import": import_}
