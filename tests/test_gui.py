@@ -1,7 +1,8 @@
 """The whole editor window, offscreen, driven as a creator would: make a project, add
 shots, drag one to a new place, lengthen one, generate, see a prompt edit make a shot
 stale, choose another take, play the timeline, render, undo and redo every step,
-reopen the project and find it as it was."""
+reopen the project and find it as it was; hand the cut to another editor and bring
+one back."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog
 from test_gui_timeline import centre_of, drag, edge_of
+from video_sources import write_video
 
+from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.media.probe import probe_media
 from foundry_desktop.ui import main_window as main_window_module
+from foundry_desktop.ui.export_dialog import ExportDialog
+from foundry_desktop.ui.import_questions import ImportChoice
 from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.render_dialog import RenderDialog
 
@@ -194,3 +199,43 @@ def test_settings_and_the_workflow_library_open_from_the_menus(window, loop):
     settings.close()
     library.close()
     spin(loop, 0.1)
+
+
+def test_the_cut_is_exported_from_the_file_menu_and_a_cut_imported_opens_as_a_project(window, tmp_path, loop):
+    source = tmp_path / "cut" / "film.foundry"
+    source.parent.mkdir()
+    with ProjectService.create(source, width=160, height=90, frame_rate="24") as service:
+        add_media_shot(service, write_video(tmp_path / "a.mp4", frames=36), name="Dawn")
+        add_media_shot(service, write_video(tmp_path / "b.mp4", frames=36), name="Dusk")
+        service.set_transition(0, "dissolve", 6)
+    assert window.open_project(source)
+    window.export_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.output.text().endswith("film.fcpxml")
+    assert not dialog.drop_frame.isEnabled()  # 24 fps has no drop-frame timecode
+    dialog.format.setCurrentIndex(2)  # CMX 3600
+    assert dialog.output.text().endswith("film.edl")
+    dialog.export_button.click()
+    wait_until(loop, lambda: dialog.report is not None)
+    assert "Exported film.edl" in dialog.status.text() and (tmp_path / "cut" / "film.edl").exists()
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    dialog.output.setText(str(blocker / "film.otio"))  # a folder that is a file: cannot be written
+    dialog.format.setCurrentIndex(3)
+    dialog.export_button.click()
+    wait_until(loop, lambda: dialog.error_line.isVisible())
+    assert "film.otio" in dialog.error_line.text() or "a file" in dialog.error_line.text()
+    dialog.close()
+
+    loop.run_until_complete(window.import_cut(ImportChoice(tmp_path / "cut" / "film.edl", tmp_path / "back.foundry",
+                                                           "24")))
+    assert window.session is not None and window.session.path == tmp_path / "back.foundry"
+    assert [shot.name for shot in window.session.service.project.timeline.shots] == ["Dawn", "Dusk"]
+    assert window.session.service.project.timeline.shots[0].transition_out.duration == 6
+
+    bad = tmp_path / "broken.otio"
+    bad.write_text("{not json")
+    loop.run_until_complete(window.import_cut(ImportChoice(bad, tmp_path / "broken.foundry", None)))
+    assert window.errors[-1][0] == "Cannot import the cut" and "broken.otio" in window.errors[-1][1]
+    assert not (tmp_path / "broken.foundry").exists() and window.session.path == tmp_path / "back.foundry"

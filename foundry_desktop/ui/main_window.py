@@ -24,11 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from foundry_desktop.app.cut_import import ImportReport, import_cut
 from foundry_desktop.app.demo_film import create_demo_project
 from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.export_dialog import ExportDialog
+from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
 from foundry_desktop.ui.inspector_panel import InspectorPanel
 from foundry_desktop.ui.jobs_panel import JobsPanel
 from foundry_desktop.ui.preview_panel import PreviewPanel
@@ -52,6 +56,7 @@ class MainWindow(QMainWindow):
         self.session: ProjectSession | None = None
         self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
         self._reopen_generation = False  # the settings changed while jobs ran
+        self.work = BackgroundWork(lambda message: self.show_error("Cannot import the cut", message))
         self.setWindowTitle("Foundry Desktop")
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
@@ -127,6 +132,8 @@ class MainWindow(QMainWindow):
         self.save_action = a("&Save", lambda: self.statusBar().showMessage("Every change is saved as you make it.", 3000),
                              QKeySequence.StandardKey.Save)
         self.render_action = a("&Render…", self.show_render, "Ctrl+R")
+        self.export_action = a("&Export the cut…", self.show_export, "Ctrl+E")
+        self.import_action = a("&Import a cut…", self.choose_cut_to_import, "Ctrl+I", needs_project=False)
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, needs_project=False)
         self.undo_action = a("&Undo", lambda: self._travel(undo=True), QKeySequence.StandardKey.Undo)
         self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
@@ -143,11 +150,11 @@ class MainWindow(QMainWindow):
 
         self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
-        for action in (self.new_action, self.open_action, self.demo_action):
+        for action in (self.new_action, self.open_action, self.demo_action, self.import_action):
             file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
-        for action in (self.save_action, self.render_action, self.close_action):
+        for action in (self.save_action, self.render_action, self.export_action, self.close_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
@@ -357,6 +364,31 @@ class MainWindow(QMainWindow):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
+    def show_export(self) -> None:
+        if self.session is not None:
+            dialog = ExportDialog(self.session, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def choose_cut_to_import(self) -> None:
+        choice = ask_for_import(self, documents_folder())
+        if choice is not None:
+            self.import_cut(choice)
+
+    def import_cut(self, choice: ImportChoice) -> asyncio.Task:
+        """Make the project from the cut in a worker thread (it copies the media), then open it
+        and list what could not be kept."""
+        self.statusBar().showMessage(f"Importing {choice.source.name}…")
+
+        def opened(report: ImportReport) -> None:
+            self.statusBar().clearMessage()
+            if self.open_project(report.project) and report.warnings:
+                self.show_error(f"Imported {choice.source.name}", "Some of the cut could not be kept as it was:\n\n"
+                                + "\n".join(f"• {warning}" for warning in report.warnings))
+
+        return self.work.in_thread(lambda: import_cut(choice.source, choice.project, frame_rate=choice.frame_rate),
+                                   opened)
+
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.generation, self, settings=self.settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # deleted on the GUI thread
@@ -426,5 +458,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.settings.setValue("geometry", self.saveGeometry())
+        self.work.cancel()
         self.close_project()  # the generation session is closed by main() once the loop has stopped
         super().closeEvent(event)
