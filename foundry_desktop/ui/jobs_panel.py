@@ -291,7 +291,9 @@ class JobsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to their contents when the list of jobs changes, not on every repaint: a header that
+        # resizes to contents asks every cell for its text on each progress update.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(PROGRESS, 120)
         header.setSectionResizeMode(DETAILS, QHeaderView.ResizeMode.Stretch)
@@ -392,7 +394,12 @@ class JobsPanel(QWidget):
         numbers = {shot.id: number for number, shot in enumerate(service.project.timeline.shots, start=1)}
         take_seconds = {take.id: take.elapsed_s for takes in service.project.takes.values() for take in takes
                         if take.elapsed_s is not None}
+        listed = [job.id for job in self.model.jobs]
         self.model.set_jobs(jobs, numbers, take_seconds)
+        if [job.id for job in self.model.jobs] != listed:
+            for column in range(len(COLUMNS)):
+                if column not in (PROGRESS, DETAILS):
+                    self.table.resizeColumnToContents(column)
         self.select_jobs(selected)
         self.empty_label.setText("No generation jobs yet.\nGenerate shots, and their jobs show here as they run.")
         self.pages.setCurrentWidget(self.table if jobs else self.empty_label)
