@@ -15,7 +15,9 @@ import keyring.errors
 from foundry_desktop.errors import InvalidEditError
 
 KEYRING_SERVICE = "foundry-desktop"
-PROVIDERS = ("runway", "replicate", "stability", "openai")
+PROVIDERS = ("runway", "replicate", "stability", "openai")  # the cloud generation services
+# Every holder of a key: the services, and the language model of the creative assist (app.language_model).
+KEY_OWNERS = (*PROVIDERS, "assist")
 
 
 def _environment_name(provider: str) -> str:
@@ -23,8 +25,8 @@ def _environment_name(provider: str) -> str:
 
 
 def _check(provider: str) -> None:
-    if provider not in PROVIDERS:
-        raise InvalidEditError(f"There is no cloud service called {provider!r}; choose one of {', '.join(PROVIDERS)}.")
+    if provider not in KEY_OWNERS:
+        raise InvalidEditError(f"There is no service called {provider!r}; choose one of {', '.join(KEY_OWNERS)}.")
 
 
 def api_key(provider: str) -> str | None:

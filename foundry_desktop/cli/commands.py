@@ -14,6 +14,7 @@ from typing import Any
 import av
 
 from foundry_desktop import __version__
+from foundry_desktop.app.api_keys import KEY_OWNERS
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.api_keys import api_key, remove_api_key, set_api_key
 from foundry_desktop.app.demo_film import make_demo
@@ -365,7 +366,7 @@ def key(args: argparse.Namespace) -> int:
         remove_api_key(args.provider)
         print(f"Forgot the {args.provider} key.")
     else:
-        for provider in API_PROVIDERS:
+        for provider in KEY_OWNERS:
             print(f"{provider:<10} {'has a key' if api_key(provider) else 'no key'}")
     return 0
 

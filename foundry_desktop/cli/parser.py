@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop import __version__
+from foundry_desktop.app.api_keys import KEY_OWNERS
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS
+from foundry_desktop.cli import assist_commands
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 from foundry_desktop.domain.cost import COST_UNITS
 
@@ -257,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
     import_.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    assist_commands.add_parsers(commands)
+
     server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
         "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "
         "workflow's nodes and models, and has the shortest queue."
@@ -309,10 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     ))
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     key_set = key_commands.add_parser("set", help="store a key (asked for, or read from standard input)")
-    key_set.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE", help=", ".join(API_PROVIDERS))
+    key_set.add_argument("provider", choices=KEY_OWNERS, metavar="SERVICE",
+                         help=", ".join(KEY_OWNERS) + " (assist: the language model of `foundry assist`)")
     key_set.add_argument("--stdin", action="store_true", help="read the key from standard input")
     key_remove = key_commands.add_parser("remove", help="forget a key")
-    key_remove.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE")
+    key_remove.add_argument("provider", choices=KEY_OWNERS, metavar="SERVICE")
     key_commands.add_parser("list", help="which services have a key (the keys are never shown)")
 
     cloud = commands.add_parser("cloud", help="cloud services' addresses and default models", description=(

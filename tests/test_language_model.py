@@ -1,0 +1,64 @@
+"""The creative assist's language model: set up per machine, its key in the password store,
+and with nothing set up, one line that says how."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import keyring
+from memory_keyring import MemoryKeyring
+
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    NoLanguageModelError,
+    language_model_client,
+    load_language_model,
+    require_configured,
+)
+from foundry_desktop.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def machine(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_nothing_set_up_says_so_in_one_line(capsys):
+    assert main(["assist", "show"]) == 0
+    assert capsys.readouterr().out.strip() == "No language model is set up (foundry assist set --base-url URL --model NAME)."
+    with pytest.raises(NoLanguageModelError, match="foundry assist set") as refused:
+        require_configured(load_language_model())
+    assert "\n" not in str(refused.value)
+    endpoint_only = LanguageModelSettings(base_url="http://localhost:11434/v1")
+    assert require_configured(endpoint_only) is endpoint_only  # transcription needs no chat model
+    with pytest.raises(NoLanguageModelError):
+        require_configured(endpoint_only, chat=True)
+
+
+def test_set_show_and_forget(capsys, monkeypatch):
+    assert main(["assist", "set", "--base-url", "http://localhost:11434/v1/", "--model", "llama3.1"]) == 0
+    capsys.readouterr()
+    assert main(["assist", "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "llama3.1"
+    settings = load_language_model()
+    assert (settings.base_url, settings.model, settings.transcription_model) == (
+        "http://localhost:11434/v1", "llama3.1", "whisper-1")
+    assert main(["assist", "set", "--base-url", "ftp://nowhere"]) == 1
+    assert "http://" in capsys.readouterr().err
+    assert load_language_model().base_url == "http://localhost:11434/v1"  # a refused change changes nothing
+    assert main(["assist", "set", "--base-url", ""]) == 0
+    assert not load_language_model().configured
+
+
+def test_the_client_points_at_the_endpoint_with_the_kept_key(monkeypatch):
+    keyring.set_password("foundry-desktop", "assist", "sk-local-test")
+    client = language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=7))
+    assert str(client.base_url) == "http://127.0.0.1:9/v1/" and client.api_key == "sk-local-test"
+    assert client.max_retries == 0 and client.timeout == 7
+    keyring.delete_password("foundry-desktop", "assist")
+    assert language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1")).api_key == "not-needed"
