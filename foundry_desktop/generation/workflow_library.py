@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from foundry_desktop import RESOURCES_DIR
+from foundry_desktop import WORKFLOWS_DIR
 from foundry_desktop.errors import FoundryError, GenerationError, InputFileError
 from foundry_desktop.generation.workflow_template import (
     WorkflowTemplate,
@@ -35,8 +35,8 @@ _NAME_NOT_ALLOWED = re.compile(r"[^a-z0-9_-]+")
 
 
 def builtin_workflows_dir() -> Path:
-    """Where the built-in templates live. The one place to change for a frozen bundle."""
-    return RESOURCES_DIR.parent / "workflows"
+    """Where the built-in templates live (from source or in a frozen bundle: foundry_desktop.WORKFLOWS_DIR)."""
+    return WORKFLOWS_DIR
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Entry point of `foundry-desktop`: the Qt application on a qasync event loop."""
+"""Entry point of `foundry-desktop`: the Qt application on a qasync event loop.
+
+`--self-test` runs the installation's self-test headless (ui.self_test); `--check-playback
+FILM` is its playback check alone, which `foundry self-test` runs through this program."""
 
 from __future__ import annotations
 
@@ -8,23 +11,21 @@ import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QLoggingCategory
-from PySide6.QtWidgets import QApplication
 
+from foundry_desktop.ui.application import make_application
 from foundry_desktop.ui.main_window import MainWindow
-from foundry_desktop.ui.theme import apply_theme
+from foundry_desktop.ui.self_test import check_playback_command, run_desktop_self_test
 
 
 def main(argv: list[str] | None = None) -> int:
     # Render workers are spawned processes; a frozen bundle must hand them over here.
     multiprocessing.freeze_support()
     argv = sys.argv if argv is None else argv
-    app = QApplication(argv)
-    app.setApplicationName("Foundry Desktop")
-    app.setOrganizationName("Foundry")
-    apply_theme(app)
-    # Qt's FFmpeg backend describes every file it opens; keep its warnings, not that.
-    QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
+    if "--self-test" in argv[1:]:
+        return run_desktop_self_test()
+    if "--check-playback" in argv[1:-1]:
+        return check_playback_command(Path(argv[argv.index("--check-playback") + 1]))
+    app = make_application(argv)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()

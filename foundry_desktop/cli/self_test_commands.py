@@ -1,0 +1,54 @@
+"""`foundry self-test`: does this installation work? The checks of app.self_test, and
+playback through the desktop program beside this one (this program holds no Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from foundry_desktop.app.self_test import SelfTest, run_self_test
+
+PLAYBACK_TIMEOUT_S = 60
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser("self-test", help="check that this installation works", description=(
+        "Make a small project in a temporary folder, generate it with the built-in backend, render a few seconds, "
+        "play them through the desktop program's media player, export FCPXML/EDL/OTIO and try the encoders; "
+        "one line per check, and a non-zero exit status if any fails. Needs no display."
+    ))
+
+
+def desktop_program() -> list[str]:
+    """How to run the desktop program of this installation: the bundle's own beside this one
+    when frozen, this Python's package otherwise."""
+    if getattr(sys, "frozen", False):
+        return [str(Path(sys.executable).with_name("foundry-desktop" + Path(sys.executable).suffix))]
+    return [sys.executable, "-m", "foundry_desktop.ui.main"]
+
+
+def play_in_desktop_program(film: Path) -> str:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    try:
+        done = subprocess.run([*desktop_program(), "--check-playback", str(film)], capture_output=True, text=True,
+                              timeout=PLAYBACK_TIMEOUT_S, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"the desktop program did not run: {exc}") from None
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0:
+        raise RuntimeError(lines[-1] if lines else (done.stderr.strip().splitlines() or ["no answer"])[-1])
+    return lines[-1]
+
+
+def self_test(args: argparse.Namespace) -> int:
+    def playback(test: SelfTest) -> Iterator[tuple[str, Callable[[], str]]]:
+        yield "playback", lambda: play_in_desktop_program(test.film)
+
+    return 0 if run_self_test(playback, report=lambda line: print(line, flush=True)) else 1
+
+
+HANDLERS = {"self-test": self_test}
