@@ -169,7 +169,7 @@ def info(args: argparse.Namespace) -> int:
                     "input_image": shot.spec.input_image_name,
                     "status": status.kind,
                     "reasons": list(status.reasons),
-                    "fingerprint": shot_fingerprint(shot, fmt),
+                    "fingerprint": shot_fingerprint(shot, project),
                     "selected_take": shot.selected_take_id,
                     "takes": len(project.takes_of(shot.id)),
                 }
