@@ -377,8 +377,8 @@ class ProjectService:
         if template is None:
             singular, plural = KIND_WORDS[kind]
             known = ", ".join(t.name for t in templates)
-            raise InvalidEditError(f"There is no {singular} called {key}"
-                                   + (f" (the project's {plural}: {known})." if known else f"; the project has no {plural} yet."))
+            where = f" (the project's {plural}: {known})." if known else f"; the project has no {plural} yet."
+            raise InvalidEditError(f"There is no {singular} called {key}{where}")
         return template
 
     def template_usage(self, kind: TemplateKind) -> dict[str, list[int]]:

@@ -28,7 +28,8 @@ def _template_options(parser: argparse.ArgumentParser, kind: str, *, adding: boo
     parser.add_argument("--description", help="what it is, for people")
     parser.add_argument("--prefix", dest="prompt_prefix", metavar="TEXT", help="put before each shot's prompt")
     parser.add_argument("--suffix", dest="prompt_suffix", metavar="TEXT", help="put after each shot's prompt")
-    parser.add_argument("--negative", dest="negative_prompt", metavar="TEXT", help="added to each shot's negative prompt")
+    parser.add_argument("--negative", dest="negative_prompt", metavar="TEXT",
+                        help="added to each shot's negative prompt")
     parser.add_argument("--image", dest="images", action="append", metavar="FILE", help=(
         "a reference picture (repeatable" + ("" if adding else "; replaces the ones it has") + ")"))
     parser.add_argument("--backend", help="the backend a shot gets when it is given this " + kind)
@@ -36,7 +37,7 @@ def _template_options(parser: argparse.ArgumentParser, kind: str, *, adding: boo
     parser.add_argument("--workflow", help="the ComfyUI workflow a shot gets with it")
     if kind == "style":
         parser.add_argument("--palette", dest="palette", action="append", metavar="#RRGGBB",
-                            help="a colour of the look (repeatable" + ("" if adding else "; replaces the palette") + ")")
+                            help="a colour of the look (repeatable" + ("" if adding else "; replaces them") + ")")
         parser.add_argument("--keyword", dest="keywords", action="append", metavar="WORD",
                             help="a word for the look (repeatable" + ("" if adding else "; replaces them") + ")")
 

@@ -82,7 +82,8 @@ def _template_in(spec: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
 
 def prompts_of_spec(spec: Mapping[str, Any]) -> ComposedPrompt:
     """(prompt, negative) for a canonical generation spec (fingerprint.generation_spec)."""
-    return compose(spec["prompt"], spec["negative_prompt"], _template_in(spec, "character"), _template_in(spec, "style"))
+    character, style = _template_in(spec, "character"), _template_in(spec, "style")
+    return compose(spec["prompt"], spec["negative_prompt"], character, style)
 
 
 def input_image_of_spec(spec: Mapping[str, Any]) -> str | None:
