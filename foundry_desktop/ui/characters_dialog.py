@@ -76,7 +76,7 @@ class TemplatePage(QWidget):
         self.remove_button.clicked.connect(self.remove)
         side = QVBoxLayout()
         side.addWidget(self.entries, 1)
-        side.addLayout(self._row(self.add_button, self.remove_button))
+        side.addWidget(self._row(self.add_button, self.remove_button))
 
         self.name = QLineEdit()
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {"name": self.name}
