@@ -15,13 +15,21 @@ from foundry_desktop.app.shot_generation import generate_shots
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import Project, ProjectFormat, Shot, ShotSpec
-from foundry_desktop.domain.prompt_composition import compose, composed_prompt, input_image_of_spec, prompts_of_spec
-from foundry_desktop.domain.prompt_templates import Character, ReferenceImage, StyleTemplate
+from foundry_desktop.domain.prompt_composition import (
+    compose,
+    composed_prompt,
+    input_image_of_spec,
+    prompts_of_spec,
+)
+from foundry_desktop.domain.prompt_templates import (
+    Character,
+    ReferenceImage,
+    StyleTemplate,
+)
 from foundry_desktop.domain.status import staleness_reasons
 from foundry_desktop.errors import FoundryError, InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
 from foundry_desktop.store import migrations
-from foundry_desktop.store.project_store import ProjectStore
 
 FMT = ProjectFormat(width=640, height=360, frame_rate=Fraction(24000, 1001))
 MARA = Character(name="Mara", prompt_prefix="Mara, a red-haired woman,", prompt_suffix="green coat",

@@ -12,7 +12,11 @@ from typing import Any
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.commands import print_json
-from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, StyleTemplate
+from foundry_desktop.domain.prompt_templates import (
+    KIND_WORDS,
+    PromptTemplate,
+    StyleTemplate,
+)
 from foundry_desktop.errors import InvalidEditError
 
 _HELP = {

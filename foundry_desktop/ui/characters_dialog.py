@@ -35,7 +35,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, TemplateKind
+from foundry_desktop.domain.prompt_templates import (
+    KIND_WORDS,
+    PromptTemplate,
+    TemplateKind,
+)
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialog_work import Confirm, ErrorLine, asking
@@ -361,6 +365,7 @@ class CharactersDialog(QDialog):
         layout.addWidget(self.error_line)
         layout.addWidget(TemplatePage._row(QWidget(), close))
         session.changed.connect(self._model_changed)
+        self._listening = True
 
     def _model_changed(self, _label: str) -> None:
         if isValid(self):
@@ -368,9 +373,11 @@ class CharactersDialog(QDialog):
                 page.refresh()
 
     def done(self, result: int) -> None:
-        for page in self.pages.values():
-            page.apply()  # closing keeps what was typed
+        if self._listening and isValid(self.session):
+            for page in self.pages.values():
+                page.apply()  # closing keeps what was typed
+            self.session.changed.disconnect(self._model_changed)
+        self._listening = False
         self.work.cancel()
-        self.session.changed.disconnect(self._model_changed)
         super().done(result)
 
