@@ -10,6 +10,7 @@ from foundry_desktop.domain.status import GenerationState, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 
 FMT = ProjectFormat(width=640, height=360, frame_rate=Fraction(24))
+IN_FMT = Project(format=FMT)  # a project that only gives the format
 
 
 def project_with_take(spec: ShotSpec) -> tuple[Project, Shot]:
@@ -18,8 +19,8 @@ def project_with_take(spec: ShotSpec) -> tuple[Project, Shot]:
         shot_id=shot.id,
         media_path="takes/aa/aa.mp4",
         content_hash="aa",
-        fingerprint=shot_fingerprint(shot, FMT),
-        spec=generation_spec(shot, FMT),
+        fingerprint=shot_fingerprint(shot, IN_FMT),
+        spec=generation_spec(shot, IN_FMT),
         backend=spec.backend,
         seed=spec.seed,
         frames=spec.duration,
@@ -40,11 +41,11 @@ BASE = ShotSpec(prompt="a fox", seed=3, duration=48)
 def test_fingerprint_is_stable_and_canonical():
     a = Shot(spec=BASE.model_copy(update={"params": {"b": 1, "a": [1, 2]}}))
     b = Shot(spec=BASE.model_copy(update={"params": {"a": [1, 2], "b": 1}}))
-    assert shot_fingerprint(a, FMT) == shot_fingerprint(b, FMT)
+    assert shot_fingerprint(a, IN_FMT) == shot_fingerprint(b, IN_FMT)
     # The shot's identity, name and trim do not determine the generation.
     c = a.model_copy(update={"name": "other", "trim_in": 5})
-    assert shot_fingerprint(c, FMT) == shot_fingerprint(a, FMT)
-    assert len(shot_fingerprint(a, FMT)) == 64
+    assert shot_fingerprint(c, IN_FMT) == shot_fingerprint(a, IN_FMT)
+    assert len(shot_fingerprint(a, IN_FMT)) == 64
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_missing_generating_failed():
     project = Project(format=FMT)
     project.timeline.shots.append(shot)
     assert shot_status(project, shot).kind == "missing"
-    fingerprint = shot_fingerprint(shot, FMT)
+    fingerprint = shot_fingerprint(shot, IN_FMT)
     assert shot_status(project, shot, GenerationState("generating", fingerprint)).kind == "generating"
     failed = shot_status(project, shot, GenerationState("failed", fingerprint, "server down"))
     assert (failed.kind, failed.reasons) == ("failed", ("server down",))

@@ -73,11 +73,11 @@ def test_a_job_the_server_never_got_is_sent_again_and_a_stale_unsent_one_is_drop
         project = comfy_project(tmp_path, capsys, server, shots=2)
         with ProjectService.open(tmp_path / "film.foundry") as service:
             first, second = service.project.timeline.shots
-            fmt = service.format
+            film = service.project
 
             def job(shot, **state) -> GenerationJob:
-                spec = generation_spec(shot, fmt)
-                return GenerationJob(shot_id=shot.id, fingerprint=shot_fingerprint(shot, fmt), backend="comfyui",
+                spec = generation_spec(shot, film)
+                return GenerationJob(shot_id=shot.id, fingerprint=shot_fingerprint(shot, film), backend="comfyui",
                                      spec=spec, created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00", **state)
 
             # A crash between recording the prompt id and the server receiving it:
@@ -145,10 +145,10 @@ def test_a_cloud_job_stopped_mid_create_is_not_sent_again_unasked(tmp_path, caps
         project = runway_project(tmp_path, capsys, server, shots=1)
         with ProjectService.open(tmp_path / "film.foundry") as service:
             shot = service.project.timeline.shots[0]
-            spec = generation_spec(shot, service.format)
+            spec = generation_spec(shot, service.project)
             # Foundry stopped after recording the create call and before its answer: no task id.
             service.store.add_jobs([GenerationJob(
-                shot_id=shot.id, fingerprint=shot_fingerprint(shot, service.format), backend="runway", spec=spec,
+                shot_id=shot.id, fingerprint=shot_fingerprint(shot, service.project), backend="runway", spec=spec,
                 state="submitting", server="runway", created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00",
             )])
         assert main(["generate", project]) == 1

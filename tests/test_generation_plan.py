@@ -11,11 +11,11 @@ from foundry_desktop.domain.generation_job import GenerationJob
 def test_jobs_start_sent_ones_first_then_by_priority_then_oldest(tmp_path):
     with ProjectService.create(tmp_path / "film.foundry", width=160, height=90, frame_rate="24") as service:
         shots = [service.add_shot(prompt=f"shot {n}", duration_seconds="1", seed=n) for n in range(5)]
-        fmt = service.format
+        film = service.project
 
         def job(shot, created, **fields) -> GenerationJob:
-            return GenerationJob(shot_id=shot.id, fingerprint=shot_fingerprint(shot, fmt), backend="builtin",
-                                 spec=generation_spec(shot, fmt), created_at=created, updated_at=created, **fields)
+            return GenerationJob(shot_id=shot.id, fingerprint=shot_fingerprint(shot, film), backend="builtin",
+                                 spec=generation_spec(shot, film), created_at=created, updated_at=created, **fields)
 
         service.store.add_jobs([
             job(shots[0], "2026-11-25T10:00:00"),

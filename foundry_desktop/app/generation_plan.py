@@ -43,9 +43,8 @@ def plan_generation(
 ) -> GenerationPlan:
     """What generating `shot_ids` (all shots: None) with `variants` more takes each would do;
     new jobs get `priority` (higher runs first)."""
-    fmt = service.format
     shots = service.project.timeline.shots
-    wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, fmt)) for shot in shots}
+    wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, service.project)) for shot in shots}
     plan = GenerationPlan()
     for job in service.store.jobs(UNFINISHED):
         if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
@@ -65,10 +64,10 @@ def plan_generation(
         if reusable is not None:
             plan.reused.append((shot, reusable))
         else:
-            plan.new.append(_new_job(shot, fingerprint, generation_spec(shot, fmt), priority))
+            plan.new.append(_new_job(shot, fingerprint, generation_spec(shot, service.project), priority))
     for shot in chosen:
         for _ in range(variants):
-            spec = {**generation_spec(shot, fmt), "seed": new_seed()}
+            spec = {**generation_spec(shot, service.project), "seed": new_seed()}
             plan.new.append(_new_job(shot, fingerprint_of_spec(spec), spec, priority))
     return plan
 
@@ -77,8 +76,7 @@ def plan_retry(service: ProjectService, job_id: str | None = None) -> Generation
     """Send failed jobs (all, or the one `job_id` starts) again, as new jobs with the same spec:
     those whose shot still asks for that take or a variant of it (the same spec but the seed),
     and which no later job has made or is making."""
-    fmt = service.format
-    current = {shot.id: generation_spec(shot, fmt) for shot in service.project.timeline.shots}
+    current = {shot.id: generation_spec(shot, service.project) for shot in service.project.timeline.shots}
     jobs = service.store.jobs()
     later = {(job.shot_id, job.fingerprint) for job in jobs if job.state != "failed" and job.state != "cancelled"}
     failed = [job for job in jobs if job.state == "failed" and (job_id is None or job.id.startswith(job_id))]

@@ -36,12 +36,31 @@ from foundry_desktop.domain.project import (
     Transition,
     new_id,
 )
+from foundry_desktop.domain.prompt_templates import (
+    KIND_WORDS,
+    Character,
+    PromptTemplate,
+    ReferenceImage,
+    StyleTemplate,
+    TemplateKind,
+    find_template,
+    usage,
+    with_template,
+)
 from foundry_desktop.domain.status import ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.store.project_store import ProjectStore
 
 DEFAULT_SHOT_SECONDS = Fraction(3)
+
+# Template fields an edit may set; None leaves one as it is.
+_TEMPLATE_FIELDS = {
+    "name", "description", "prompt_prefix", "prompt_suffix", "negative_prompt", "reference_images", "backend", "model",
+    "workflow",
+}
+_STYLE_FIELDS = {"palette", "keywords"}
+_TEMPLATE_CLASSES: dict[TemplateKind, type[PromptTemplate]] = {"character": Character, "style": StyleTemplate}
 
 # Spec fields a shot edit may set directly (duration and image are converted first).
 _SPEC_FIELDS = {
@@ -188,12 +207,21 @@ class ProjectService:
             elif key == "image":
                 update["input_image"] = import_input_image(Path(value), self.store.media)
                 update["input_image_name"] = Path(value).name
-            elif key in ("model", "workflow") and value == "":
+            elif key in ("model", "workflow", "character", "style") and value == "":
                 update[key] = None  # cleared (None itself means "unchanged" here)
+            elif key in ("character", "style"):
+                update[key] = self.template(key, value).id
             elif key in _SPEC_FIELDS:
                 update[key] = value
             else:
                 raise TypeError(f"unknown shot field {key!r}")
+        # A newly attached template brings its preferred generator, unless this edit names one.
+        for kind in ("style", "character"):  # the character's preference wins over the style's
+            if update.get(kind) is not None and update[kind] != getattr(base, kind):
+                template = self.project.template(kind, update[kind])
+                for field in ("backend", "model", "workflow"):
+                    if getattr(template, field) is not None and changes.get(field) is None:
+                        update[field] = getattr(template, field)
         with edit_errors():
             return ShotSpec.model_validate({**base.model_dump(), **update})
 
@@ -340,6 +368,81 @@ class ProjectService:
             raise InvalidEditError("A project needs a name.")
         self._edit("Rename project", lambda project: project.model_copy(update={"name": name.strip()}))
 
+    # -- characters and styles -----------------------------------------------
+
+    def template(self, kind: TemplateKind, key: str) -> PromptTemplate:
+        """The character or style with this id or name; InvalidEditError naming those there are."""
+        templates = self.project.templates(kind)
+        template = find_template(templates, key)
+        if template is None:
+            singular, plural = KIND_WORDS[kind]
+            known = ", ".join(t.name for t in templates)
+            where = f" (the project's {plural}: {known})." if known else f"; the project has no {plural} yet."
+            raise InvalidEditError(f"There is no {singular} called {key}{where}")
+        return template
+
+    def template_usage(self, kind: TemplateKind) -> dict[str, list[int]]:
+        """Template id -> the indexes (from 0) of the shots that use it, for each character or style."""
+        shots = self.project.timeline.shots
+        return usage([getattr(shot.spec, kind) for shot in shots], self.project.templates(kind))
+
+    def reference_image(self, path: Path) -> ReferenceImage:
+        """Check a picture and copy it into the media folder (file work: keep it off the GUI thread)."""
+        return ReferenceImage(path=import_input_image(Path(path), self.store.media), name=Path(path).name)
+
+    def _templates_edit(self, kind: TemplateKind, label: str, template: PromptTemplate,
+                        detach: bool = False) -> None:
+        """Store `template` (added or changed), or with `detach` take it away from the project and its shots."""
+        field = "characters" if kind == "character" else "styles"
+
+        def change(project: Project) -> Project:
+            templates = project.templates(kind)
+            if not detach:
+                return project.model_copy(update={field: with_template(templates, template, kind)})
+            timeline = project.timeline
+            for index, shot in enumerate(timeline.shots):
+                if getattr(shot.spec, kind) == template.id:
+                    timeline = timeline_ops.set_shot_spec(timeline, index, shot.spec.model_copy(update={kind: None}))
+            kept = [t for t in templates if t.id != template.id]
+            return project.model_copy(update={field: kept, "timeline": timeline})
+
+        self._edit(label, change)
+
+    def _template_values(self, kind: TemplateKind, fields: dict[str, Any]) -> dict[str, Any]:
+        allowed = _TEMPLATE_FIELDS | (_STYLE_FIELDS if kind == "style" else set())
+        unknown = set(fields) - allowed
+        if unknown:
+            raise TypeError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
+        return {key: value for key, value in fields.items() if value is not None}
+
+    def add_template(self, kind: TemplateKind, name: str, **fields: Any) -> PromptTemplate:
+        """A new character or style. Fields: description, prompt_prefix, prompt_suffix, negative_prompt,
+        reference_images (ReferenceImage, see reference_image), backend, model, workflow; a style
+        also palette and keywords."""
+        with edit_errors():
+            template = _TEMPLATE_CLASSES[kind](name=name, **self._template_values(kind, fields))
+        self._templates_edit(kind, f"Add {kind} {template.name}", template)
+        return template
+
+    def update_template(self, kind: TemplateKind, key: str, **fields: Any) -> PromptTemplate:
+        """Change a character or style (by id or name); None leaves a field as it is, "" clears a
+        text. Every shot that uses it goes stale if what it adds to their prompts changed."""
+        before = self.template(kind, key)
+        values = self._template_values(kind, fields)
+        with edit_errors():
+            template = type(before).model_validate({**before.model_dump(), **values})
+        if template != before:
+            self._templates_edit(kind, f"Change {kind} {before.name}", template)
+        return template
+
+    def remove_template(self, kind: TemplateKind, key: str) -> list[int]:
+        """Remove a character or style; the shots that used it lose it in the same undo step.
+        Returns those shots' indexes (from 0)."""
+        template = self.template(kind, key)
+        detached = self.template_usage(kind)[template.id]
+        self._templates_edit(kind, f"Remove {kind} {template.name}", template, detach=True)
+        return detached
+
     @contextlib.contextmanager
     def group(self, label: str) -> Iterator[None]:
         """Edits inside become one undo step, saved together or not at all."""
@@ -372,7 +475,7 @@ class ProjectService:
         """After undo/redo, show each shot the take that matches its spec again, if it has one."""
         selections = {}
         for shot in project.timeline.shots:
-            fingerprint = shot_fingerprint(shot, project.format)
+            fingerprint = shot_fingerprint(shot, project)
             selected = project.selected_take(shot)
             if selected is not None and selected.fingerprint == fingerprint:
                 continue
@@ -391,7 +494,7 @@ class ProjectService:
         take = next((t for t in self.project.takes_of(shot.id) if t.id == take_id), None)
         if take is None:
             raise InvalidEditError(f"Shot {index + 1} has no such take.")
-        current = generation_spec(shot, self.format)
+        current = generation_spec(shot, self.project)
         if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
             self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too
         self.store.select_take(shot.id, take_id)

@@ -38,6 +38,10 @@ from foundry_desktop.domain.cost import CostLedger, Overrun
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Take
+from foundry_desktop.domain.prompt_composition import (
+    input_image_of_spec,
+    prompts_of_spec,
+)
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import (
@@ -319,7 +323,7 @@ class _Run:
         # The creator may have edited the shot meanwhile (through this service: the file is
         # locked to it): keep the take, but only show it if it still matches what the shot asks for.
         current = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
-        still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.format)) == job.fingerprint
+        still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.project)) == job.fingerprint
         if cost is not None:
             job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
         service.store.finish_job(job, take, select_it=still_wanted)
@@ -347,14 +351,18 @@ async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id
 
 
 def _request(service: ProjectService, job: GenerationJob, *, to_send: bool = True) -> GenerationRequest:
-    """The backend request for a job, from the spec it was made for (the shot may have changed since).
-    Not `to_send` (an estimate): nothing is made on disk for it."""
+    """The backend request for a job, from the spec it was made for (the shot may have changed since):
+    the prompt composed with the shot's character and style, and their reference image where the
+    shot has no input image of its own (prompt_composition). Not `to_send` (an estimate): nothing
+    is made on disk for it."""
     spec = job.spec
     media = service.store.media
+    prompt, negative = prompts_of_spec(spec)
+    input_image = input_image_of_spec(spec)
     return GenerationRequest(
         shot_id=job.shot_id,
-        prompt=spec["prompt"],
-        negative_prompt=spec["negative_prompt"],
+        prompt=prompt,
+        negative_prompt=negative,
         seed=spec["seed"],
         width=spec["width"],
         height=spec["height"],
@@ -363,7 +371,7 @@ def _request(service: ProjectService, job: GenerationJob, *, to_send: bool = Tru
         output_dir=media.scratch_dir(create=to_send),
         model=spec["model"],
         workflow=spec["workflow"],
-        input_image=media.path_of(spec["input_image"]) if spec.get("input_image") else None,
+        input_image=media.path_of(input_image) if input_image else None,
         input_media=media.path_of(spec["input_media"]) if spec.get("input_media") else None,
         params=dict(spec["params"]),
     )

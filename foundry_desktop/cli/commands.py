@@ -39,6 +39,7 @@ from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.domain.fingerprint import shot_fingerprint
+from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
@@ -100,6 +101,8 @@ def _spec_fields(args: argparse.Namespace) -> dict[str, Any]:
         for key in ("prompt", "negative_prompt", "duration_seconds", "backend", "model", "workflow", "seed", "image")
     }
     fields["params"] = _parse_params(args.params)
+    for kind in ("character", "style"):  # by name (or id); '' takes it away
+        fields[kind] = getattr(args, kind, None)
     if getattr(args, "no_image", False):
         if args.image:
             raise InvalidEditError("Use either --image or --no-image, not both.")
@@ -156,6 +159,8 @@ def info(args: argparse.Namespace) -> int:
         fmt = project.format
         rows = []
         for index, (shot, status) in enumerate(zip(project.timeline.shots, service.statuses(), strict=True)):
+            final = composed_prompt(shot, project)
+            character, style = project.character_of(shot), project.style_of(shot)
             rows.append(
                 {
                     "index": index + 1,
@@ -167,9 +172,13 @@ def info(args: argparse.Namespace) -> int:
                     "duration_frames": shot.spec.duration,
                     "duration_s": float(frames_to_seconds(shot.spec.duration, fmt.frame_rate)),
                     "input_image": shot.spec.input_image_name,
+                    "character": character.name if character else None,
+                    "style": style.name if style else None,
+                    "final_prompt": final.prompt,
+                    "final_negative_prompt": final.negative,
                     "status": status.kind,
                     "reasons": list(status.reasons),
-                    "fingerprint": shot_fingerprint(shot, fmt),
+                    "fingerprint": shot_fingerprint(shot, project),
                     "selected_take": shot.selected_take_id,
                     "takes": len(project.takes_of(shot.id)),
                 }
@@ -188,6 +197,8 @@ def info(args: argparse.Namespace) -> int:
                     "undo": service.store.undo_label(),
                     "redo": service.store.redo_label(),
                     "shots": rows,
+                    "characters": [c.name for c in project.characters],
+                    "styles": [s.name for s in project.styles],
                 }
             )
             return 0

@@ -8,7 +8,7 @@ from foundry_desktop import __version__
 from foundry_desktop.app.api_keys import KEY_OWNERS
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS
-from foundry_desktop.cli import assist_commands, self_test_commands
+from foundry_desktop.cli import assist_commands, self_test_commands, template_commands
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 from foundry_desktop.domain.cost import COST_UNITS
 
@@ -32,6 +32,8 @@ def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None
         help="a backend parameter (VALUE is read as JSON when it parses, else as text); repeatable",
     )
     parser.add_argument("--name", help="a short name for the shot")
+    parser.add_argument("--character", metavar="NAME", help="the project's character in the shot ('' for none)")
+    parser.add_argument("--style", metavar="NAME", help="the project's style for the shot ('' for none)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     assist_commands.add_parsers(commands)
     self_test_commands.add_parsers(commands)
+    template_commands.add_parsers(commands)
 
     server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
         "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "

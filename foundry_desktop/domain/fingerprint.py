@@ -4,6 +4,11 @@ Two shots with the same fingerprint would be generated identically, so a take
 made for one fingerprint can be reused whenever the shot comes back to it
 (an undo, a revert, a duplicate). Input files enter by content hash, so
 replacing an image with a different one under the same name changes it.
+
+A shot's character and style enter by what they add to the generation (their
+prompt fields and reference images, see prompt_composition), so editing a
+character changes the fingerprints of exactly the shots that use it, and a
+shot without one hashes as it did before characters existed.
 """
 
 from __future__ import annotations
@@ -12,15 +17,24 @@ import hashlib
 import json
 from typing import Any
 
-from foundry_desktop.domain.project import ProjectFormat, Shot
+from foundry_desktop.domain.project import Project, Shot
+from foundry_desktop.domain.prompt_composition import template_spec
 
 # Bump when the canonical form changes meaning, so old takes read as stale.
 FINGERPRINT_VERSION = 1
 
 
-def generation_spec(shot: Shot, fmt: ProjectFormat) -> dict[str, Any]:
-    """The canonical spec: plain JSON values only."""
-    spec = shot.spec
+def _template_entry(project: Project, shot: Shot, kind: str) -> Any:
+    template_id = getattr(shot.spec, kind)
+    template = project.template(kind, template_id)  # type: ignore[arg-type]
+    # No template: the bare id (None when the shot has none), exactly as before templates were stored.
+    return template_spec(template) if template is not None else template_id
+
+
+def generation_spec(shot: Shot, project: Project) -> dict[str, Any]:
+    """The canonical spec: plain JSON values only. `project` gives the format and the
+    shot's character and style."""
+    spec, fmt = shot.spec, project.format
     canonical = {
         "version": FINGERPRINT_VERSION,
         "backend": spec.backend,
@@ -35,8 +49,8 @@ def generation_spec(shot: Shot, fmt: ProjectFormat) -> dict[str, Any]:
         "frame_rate": str(fmt.frame_rate),
         "frames": spec.duration,
         "input_image": spec.input_image,
-        "character": spec.character,
-        "style": spec.style,
+        "character": _template_entry(project, shot, "character"),
+        "style": _template_entry(project, shot, "style"),
     }
     # Added after version 1 shipped: present only when used, so every earlier
     # fingerprint stays what it was.
@@ -50,5 +64,5 @@ def fingerprint_of_spec(spec: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def shot_fingerprint(shot: Shot, fmt: ProjectFormat) -> str:
-    return fingerprint_of_spec(generation_spec(shot, fmt))
+def shot_fingerprint(shot: Shot, project: Project) -> str:
+    return fingerprint_of_spec(generation_spec(shot, project))

@@ -19,6 +19,12 @@ from pydantic import (
     model_validator,
 )
 
+from foundry_desktop.domain.prompt_templates import (
+    Character,
+    PromptTemplate,
+    StyleTemplate,
+    TemplateKind,
+)
 from foundry_desktop.domain.time import parse_frame_rate
 
 
@@ -56,8 +62,8 @@ class ShotSpec(_Model):
     input_image: str | None = Field(default=None, description="the input image's path in the media folder")
     input_image_name: str | None = Field(default=None, description="the file name the creator chose")
     input_media: str | None = Field(default=None, description="a clip or still used as it is (backend 'media')")
-    character: str | None = None
-    style: str | None = None
+    character: str | None = Field(default=None, description="the id of the project's character in the shot")
+    style: str | None = Field(default=None, description="the id of the project's style template")
 
 
 TransitionKind = Literal["cut", "dissolve", "fade_black", "fade_white"]
@@ -237,6 +243,21 @@ class Project(_Model):
     format: ProjectFormat = Field(default_factory=ProjectFormat)
     timeline: Timeline = Field(default_factory=Timeline)
     takes: dict[str, list[Take]] = Field(default_factory=dict, description="shot id -> takes, oldest first")
+    characters: list[Character] = Field(default_factory=list)
+    styles: list[StyleTemplate] = Field(default_factory=list)
+
+    def templates(self, kind: TemplateKind) -> list[Character] | list[StyleTemplate]:
+        return self.characters if kind == "character" else self.styles
+
+    def template(self, kind: TemplateKind, template_id: str | None) -> PromptTemplate | None:
+        """The character or style with this id (None: none, or not in the project)."""
+        return next((t for t in self.templates(kind) if t.id == template_id), None) if template_id else None
+
+    def character_of(self, shot: Shot) -> Character | None:
+        return self.template("character", shot.spec.character)  # type: ignore[return-value]
+
+    def style_of(self, shot: Shot) -> StyleTemplate | None:
+        return self.template("style", shot.spec.style)  # type: ignore[return-value]
 
     def takes_of(self, shot_id: str) -> list[Take]:
         return self.takes.get(shot_id, [])

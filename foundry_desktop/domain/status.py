@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,10 +51,33 @@ class ShotStatus:
         return f"{self.kind} ({', '.join(self.reasons)})" if self.reasons else self.kind
 
 
-def staleness_reasons(take_spec: dict[str, Any], current_spec: dict[str, Any]) -> tuple[str, ...]:
+def _template_id(entry: Any) -> str | None:
+    return entry.get("id") if isinstance(entry, Mapping) else entry
+
+
+def _template_reason(kind: str, old: Any, new: Any, names: Mapping[str, str]) -> str:
+    """'character Mara changed' (edited), 'character now Tom' (another one), 'character removed'."""
+    old_id, new_id = _template_id(old), _template_id(new)
+    if new_id is None:
+        return f"{kind} removed"
+    name = names.get(new_id)
+    if old_id == new_id:
+        return f"{kind} {name} changed" if name else f"{kind} changed"
+    return f"{kind} now {name}" if name else f"{kind} changed"
+
+
+def staleness_reasons(
+    take_spec: dict[str, Any], current_spec: dict[str, Any], names: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """Why a take made from `take_spec` is not what `current_spec` would make, in words.
+    `names` (template id -> name) names the character or style that changed."""
     reasons: list[str] = []
     for key, reason in _REASONS.items():
-        if take_spec.get(key) != current_spec.get(key) and reason not in reasons:
+        if take_spec.get(key) == current_spec.get(key):
+            continue
+        if key in ("character", "style"):
+            reason = _template_reason(key, take_spec.get(key), current_spec.get(key), names or {})
+        if reason not in reasons:
             reasons.append(reason)
     if not reasons and take_spec != current_spec:
         reasons.append("generation settings changed")
@@ -66,7 +90,7 @@ def shot_status(
     generation: GenerationState | None = None,
     media_present: bool = True,
 ) -> ShotStatus:
-    current_spec = generation_spec(shot, project.format)
+    current_spec = generation_spec(shot, project)
     fingerprint = fingerprint_of_spec(current_spec)
     take = project.selected_take(shot)
     take_is_current = take is not None and take.fingerprint == fingerprint and media_present
@@ -81,4 +105,5 @@ def shot_status(
         return ShotStatus("missing", ("take file is missing",))
     if take.fingerprint == fingerprint:
         return ShotStatus("current")
-    return ShotStatus("stale", staleness_reasons(take.spec, current_spec))
+    names = {template.id: template.name for template in [*project.characters, *project.styles]}
+    return ShotStatus("stale", staleness_reasons(take.spec, current_spec, names))

@@ -114,11 +114,23 @@ def _budgets(conn: Connection) -> None:
     _run_script(conn, "CREATE TABLE budgets (unit TEXT NOT NULL, amount FLOAT NOT NULL, PRIMARY KEY (unit));")
 
 
+def _prompt_templates(conn: Connection) -> None:
+    """Characters and style templates that shots refer to by id (their spec_json already had room)."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE characters (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+        CREATE TABLE styles (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
     _generation_jobs,  # 2 -> 3
     _budgets,  # 3 -> 4
+    _prompt_templates,  # 4 -> 5
 ]
 
 

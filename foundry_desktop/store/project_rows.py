@@ -23,13 +23,16 @@ from foundry_desktop.domain.project import (
     Timeline,
     Transition,
 )
+from foundry_desktop.domain.prompt_templates import Character, StyleTemplate
 from foundry_desktop.store.schema import (
     UNDOABLE_COLUMNS,
     captions_table,
+    characters_table,
     markers_table,
     music_table,
     project_table,
     shots_table,
+    styles_table,
     takes_table,
 )
 
@@ -61,6 +64,8 @@ def undoable_rows(project: Project) -> Rows:
         "music_clips": {},
         "captions": {},
         "markers": {},
+        "characters": {},
+        "styles": {},
     }
     for position, shot in enumerate(project.timeline.shots):
         rows["shots"][shot.id] = {
@@ -80,6 +85,8 @@ def undoable_rows(project: Project) -> Rows:
         ("music_clips", project.timeline.music),
         ("captions", project.timeline.captions),
         ("markers", project.timeline.markers),
+        ("characters", project.characters),
+        ("styles", project.styles),
     ):
         for position, item in enumerate(items):
             rows[table][item.id] = {
@@ -186,4 +193,6 @@ def load_project(conn: Connection) -> Project:
             fade_out=project_row["fade_out"],
         ),
         takes=takes,
+        characters=items(characters_table, Character),
+        styles=items(styles_table, StyleTemplate),
     )

@@ -90,6 +90,23 @@ markers_table = Table(
     Column("data_json", Text, nullable=False),
 )
 
+# The project's characters and style templates (domain.prompt_templates), in the order they were made.
+characters_table = Table(
+    "characters",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+styles_table = Table(
+    "styles",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
 shot_generation_table = Table(
     "shot_generation",
     metadata,
@@ -172,4 +189,6 @@ UNDOABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "music_clips": ("id", "position", "data_json"),
     "captions": ("id", "position", "data_json"),
     "markers": ("id", "position", "data_json"),
+    "characters": ("id", "position", "data_json"),
+    "styles": ("id", "position", "data_json"),
 }

@@ -43,6 +43,8 @@ from shiboken6 import isValid
 from foundry_desktop.app.generation_backends import backend_names, workflow_library
 from foundry_desktop.app.project_service import new_seed
 from foundry_desktop.domain.project import Shot, TransitionKind
+from foundry_desktop.domain.prompt_composition import composed_prompt
+from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
@@ -139,7 +141,21 @@ class InspectorPanel(QWidget):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
             words = field.replace("_", " ")
             self._typed(editor, editor.textChanged, self._saver(field, f"Change the {words}", editor.toPlainText))
-        column.addWidget(self._group("What to make", [("Prompt", self.prompt), ("Negative", self.negative_prompt)]))
+        self.character_picker = QComboBox(toolTip="Someone who appears in several shots "
+                                                  "(Shots > Characters & Styles…)")
+        self.style_picker = QComboBox(toolTip="A look shared by shots (Shots > Characters & Styles…)")
+        for combo, kind in ((self.character_picker, "character"), (self.style_picker, "style")):
+            combo.currentIndexChanged.connect(lambda _, combo=combo, kind=kind: self._save_template(combo, kind))
+        # What the backend gets: the prompt inside the style's and the character's words.
+        self.final_prompt = QPlainTextEdit(readOnly=True)
+        self.final_prompt.setFixedHeight(self.final_prompt.fontMetrics().lineSpacing() * 4 + 12)
+        self.final_prompt.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        for editor in (self.prompt, self.negative_prompt):
+            editor.textChanged.connect(self._show_final_prompt)
+        column.addWidget(self._group("What to make", [("Prompt", self.prompt), ("Negative", self.negative_prompt),
+                                                      ("Character", self.character_picker),
+                                                      ("Style", self.style_picker),
+                                                      ("Final prompt", None), (None, self.final_prompt)]))
 
         self.backend = QComboBox()
         self.backend.currentIndexChanged.connect(self._saver("backend", "Change the backend", self.backend.currentText))
@@ -328,6 +344,30 @@ class InspectorPanel(QWidget):
         self.frames.setText(f"{spec.duration} frames at {float(rate):g} fps")
         self._fill_image(spec.input_image, spec.input_image_name)
         self._fill_transition(shot, index, switched)
+        for combo, kind in ((self.character_picker, "character"), (self.style_picker, "style")):
+            self._fill_templates(combo, kind, getattr(spec, kind))
+        self._show_final_prompt()
+
+    def _fill_templates(self, combo: QComboBox, kind: TemplateKind, chosen: str | None) -> None:
+        assert self._session is not None
+        items = [("None", None)] + [(t.name, t.id) for t in self._session.service.project.templates(kind)]
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] != items:
+            combo.clear()
+            for name, template_id in items:
+                combo.addItem(name, template_id)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)))
+
+    def _show_final_prompt(self) -> None:
+        """The composed prompt for what is typed now (prompt_composition's rule), negative below."""
+        shot = self._shot()
+        if shot is None or self._session is None:
+            return
+        typed = shot.model_copy(update={"spec": shot.spec.model_copy(update={
+            "prompt": self.prompt.toPlainText(), "negative_prompt": self.negative_prompt.toPlainText()})})
+        final = composed_prompt(typed, self._session.service.project)
+        text = final.prompt + (f"\n\nAvoid: {final.negative}" if final.negative else "")
+        if self.final_prompt.toPlainText() != text:
+            self.final_prompt.setPlainText(text)
 
     def _being_edited(self, editor: QWidget) -> bool:
         return editor.hasFocus() or self._pending[editor][0].isActive()
@@ -493,6 +533,14 @@ class InspectorPanel(QWidget):
                 self._apply(title, lambda index: self._service.update_shot(index, **{field: value}))
 
         return save
+
+    def _save_template(self, combo: QComboBox, kind: TemplateKind) -> None:
+        shot = self._shot()
+        if self._filling or shot is None:
+            return
+        chosen = combo.currentData()
+        if chosen != getattr(shot.spec, kind):
+            self._apply(f"Choose the {kind}", lambda index: self._service.update_shot(index, **{kind: chosen or ""}))
 
     def _save_params(self) -> None:
         if self._filling or (shot := self._shot()) is None:

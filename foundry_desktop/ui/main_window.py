@@ -31,6 +31,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.characters_dialog import CharactersDialog
 from foundry_desktop.ui.export_dialog import ExportDialog
 from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
 from foundry_desktop.ui.inspector_panel import InspectorPanel
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.workflows_action = a("&Workflow library…", self.show_workflow_library, "Ctrl+Shift+W",
                                   needs_project=False)
+        self.characters_action = a("&Characters && Styles…", self.show_characters, "Ctrl+Shift+C")
 
         self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
@@ -164,7 +166,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         shot_menu = self.menuBar().addMenu("&Shots")
         for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action,
-                       self.workflows_action):
+                       self.workflows_action, self.characters_action):
             shot_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -400,6 +402,12 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.library_changed.connect(self.inspector.reload_choices)
         dialog.open()
+
+    def show_characters(self) -> None:
+        if self.session is not None:
+            dialog = CharactersDialog(self.session, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
 
     def _generation_settings_changed(self) -> None:
         """The backends were opened with the old servers and services: open them again, once
