@@ -55,7 +55,9 @@ def _quietest_cut(samples: np.ndarray, earliest: int) -> int:
     if windows < 2:
         return len(samples)
     energy = np.square(tail[: windows * _QUIET_WINDOW]).reshape(windows, _QUIET_WINDOW).sum(axis=1)
-    return earliest + int(np.argmin(energy)) * _QUIET_WINDOW + _QUIET_WINDOW // 2
+    # The latest of the quietest windows: pieces as long as they may be.
+    quietest = windows - 1 - int(np.argmin(energy[::-1]))
+    return earliest + quietest * _QUIET_WINDOW + _QUIET_WINDOW // 2
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
