@@ -36,9 +36,9 @@ def test_captions_split_at_sentences_and_pauses_and_stay_up_long_enough_to_read(
     assert first.word_starts == (0, 7) and first.end == 14  # 5/6 s would be 20 frames; "Good" follows at 14
     assert good.start == 14 and good.end == 34  # a pause of 80 frames before "morning"
     assert morning.start == 100 and morning.end == 120
-    # Reading speed: 14 characters at 17 a second need 20 frames; 40 need 57.
+    # Reading speed: 39 characters at 17 a second need 55 frames.
     long = caption_drafts(said("abcdefghi abcdefghi abcdefghi abcdefghi", frames_per_word=2), RATE)
-    assert len(long) == 1 and long[0].end == 57
+    assert len(long) == 1 and long[0].end == 55
     # ...but never over the next caption.
     crowded = caption_drafts(said("One. Two.", frames_per_word=2), RATE)
     assert crowded[0].end == crowded[1].start == 3
