@@ -14,17 +14,14 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from foundry_desktop.app.caption_export import export_captions
 from foundry_desktop.app.language_model import load_language_model, require_configured
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.speech_captions import add_transcribed_captions, speech_source, transcribe_speech
-from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.cli.commands import print_json
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 from foundry_desktop.domain.time import format_timecode
-from foundry_desktop.errors import ExportError, InvalidEditError
-from foundry_desktop.interchange.subtitles import srt_text, webvtt_text
-
-SUBTITLE_FORMATS = {".srt": srt_text, ".vtt": webvtt_text}
+from foundry_desktop.errors import InvalidEditError
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -78,24 +75,9 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    writer = SUBTITLE_FORMATS.get(output.suffix.lower())
-    if writer is None:
-        raise ExportError(f"{output.name}: captions are written as .srt or .vtt.")
     with ProjectService.open(Path(args.project), read_only=True) as service:
-        captions = service.project.timeline.captions
-        if not captions:
-            raise ExportError("The project has no captions to write.")
-        plan = service.cut_plan()
-        # The film's length cuts captions off as the render's sidecars do; with no shots yet,
-        # the captions themselves say how long the film is.
-        film_frames = plan.length if plan.shots else max(caption.end for caption in captions)
-        text = writer(captions, service.format.frame_rate, film_frames)
-    try:
-        write_atomically(output, lambda file: file.write(text.encode("utf-8")))
-    except OSError as exc:
-        raise ExportError(f"Could not write {output.name}: {exc.strerror or exc}.") from None
-    print(f"Wrote {output}")
+        written = export_captions(service, Path(args.output))
+    print(f"Wrote {written}")
     return 0
 
 

@@ -128,13 +128,21 @@ class OpenAIAudioServer(CloudServer):
     # ----------------------------------------------------------------- the route
 
     async def _transcribe(self, request: web.Request) -> web.Response:
-        with self._slow_lock:
-            hold = self._slow.pop(0) if self._slow else 0.0
-        if hold:
-            await asyncio.sleep(hold)
         if not request.content_type.startswith("multipart/"):
             return self._invalid("Could not parse multipart form", None, None)
         form = await request.post()
+        try:
+            with self._slow_lock:
+                hold = self._slow.pop(0) if self._slow else 0.0
+            if hold:
+                await asyncio.sleep(hold)
+            return await self._answer(form)
+        finally:  # also when the client gave up waiting and the handler was cancelled
+            for value in form.values():
+                if isinstance(value, web.FileField):
+                    value.file.close()
+
+    async def _answer(self, form: Any) -> web.Response:
         upload = form.get("file")
         model = form.get("model")
         if not isinstance(upload, web.FileField):
