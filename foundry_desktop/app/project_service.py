@@ -351,6 +351,56 @@ class ProjectService:
         )
         return caption
 
+    def add_captions(self, captions: list[Caption], *, replacing: list[str] = (), label: str = "Add captions") -> None:
+        """Several captions (and the removal of `replacing`, by id) as one undoable edit."""
+        for caption in captions:
+            font_file(caption.style.font)
+        self._edit(label, self._with_timeline(
+            lambda timeline: timeline_ops.replace_captions(timeline, list(replacing), captions)))
+
+    def update_caption(
+        self,
+        caption_id: str,
+        *,
+        text: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        style: str | CaptionStyle | None = None,
+    ) -> Caption:
+        """Change a caption's text, frames [start, end) or style; None leaves a field as it is.
+
+        Its word times follow what still makes sense: moved whole (same length), they move
+        with it; with the words or the length changed, they are kept where they still fit
+        (one per word, inside the caption), else dropped (the highlight then spreads the
+        words by length)."""
+        old = next((c for c in self.project.timeline.captions if c.id == caption_id), None)
+        if old is None:
+            raise InvalidEditError("There is no such caption on the timeline.")
+        if isinstance(style, str):
+            try:
+                style = caption_style(style)
+            except ValueError as exc:
+                raise InvalidEditError(str(exc)) from None
+        if style is not None:
+            font_file(style.font)
+        new_text = old.text if text is None else text
+        new_start = old.start if start is None else start
+        new_end = old.end if end is None else end
+        word_starts = old.word_starts
+        if word_starts is not None and new_end - new_start == old.end - old.start:
+            word_starts = [frame + new_start - old.start for frame in word_starts]
+        if word_starts is not None and (
+            len(word_starts) != len(new_text.split())
+            or not all(new_start <= frame < new_end for frame in word_starts)
+        ):
+            word_starts = None
+        with edit_errors():
+            caption = Caption(id=old.id, text=new_text, start=new_start, end=new_end,
+                              style=style or old.style, word_starts=word_starts)
+        self._edit(f"Change caption \"{caption.text[:30]}\"",
+                   self._with_timeline(lambda timeline: timeline_ops.update_caption(timeline, caption)))
+        return caption
+
     def remove_caption(self, caption_id: str) -> None:
         self._edit("Remove caption", self._with_timeline(lambda timeline: timeline_ops.remove_caption(timeline, caption_id)))
 

@@ -7,6 +7,7 @@ import sys
 
 from foundry_desktop.cli import (
     assist_commands,
+    captions_commands,
     commands,
     generation_commands,
     interchange_commands,
@@ -20,6 +21,7 @@ HANDLERS = {
     **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **assist_commands.HANDLERS,
     **self_test_commands.HANDLERS,
     **template_commands.HANDLERS,
+    **captions_commands.HANDLERS,
 }
 
 

@@ -230,6 +230,26 @@ def remove_caption(timeline: Timeline, caption_id: str) -> Timeline:
     return _remove_by_id(timeline, "captions", caption_id, "caption")
 
 
+def replace_captions(timeline: Timeline, removed_ids: list[str], added: list[Caption]) -> Timeline:
+    """Take the captions `removed_ids` away and put `added` in, in one change."""
+    known = {caption.id for caption in timeline.captions}
+    if any(caption_id not in known for caption_id in removed_ids):
+        raise DomainError("There is no such caption on the timeline.")
+    result = _copy(timeline)
+    gone = set(removed_ids)
+    result.captions = sorted([c for c in result.captions if c.id not in gone] + list(added), key=lambda c: c.start)
+    return result
+
+
+def update_caption(timeline: Timeline, caption: Caption) -> Timeline:
+    """The caption with `caption`'s id, replaced by `caption`."""
+    if not any(old.id == caption.id for old in timeline.captions):
+        raise DomainError("There is no such caption on the timeline.")
+    result = _copy(timeline)
+    result.captions = sorted([caption if c.id == caption.id else c for c in result.captions], key=lambda c: c.start)
+    return result
+
+
 def add_marker(timeline: Timeline, marker: Marker) -> Timeline:
     result = _copy(timeline)
     result.markers.append(marker)

@@ -82,6 +82,21 @@ def webvtt_text(captions: Sequence[Caption], frame_rate: Fraction, film_frames: 
     return "\n".join(cues)
 
 
+SUBTITLE_WRITERS = {".srt": srt_text, ".vtt": webvtt_text}
+
+
+def write_subtitle_file(path: Path, captions: Sequence[Caption], frame_rate: Fraction, film_frames: int) -> None:
+    """`path` as SRT or WebVTT, by its suffix, written whole or not at all."""
+    writer = SUBTITLE_WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise ExportError(f"{path.name}: captions are written as .srt or .vtt.")
+    text = writer(captions, frame_rate, film_frames)
+    try:
+        write_atomically(path, lambda file: file.write(text.encode("utf-8")))
+    except OSError as exc:
+        raise ExportError(f"Could not write the subtitles {path.name}: {exc.strerror or exc}.") from None
+
+
 def write_subtitles(film: Path, captions: Sequence[Caption], frame_rate: Fraction, film_frames: int) -> tuple[Path, ...]:
     """`film`.srt and `film`.vtt beside the film (each written whole or not at all).
     Without captions, none, and those of an earlier render of it are removed:
@@ -92,10 +107,6 @@ def write_subtitles(film: Path, captions: Sequence[Caption], frame_rate: Fractio
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
         return ()
-    texts = {".srt": srt_text(captions, frame_rate, film_frames), ".vtt": webvtt_text(captions, frame_rate, film_frames)}
-    for suffix, path in sidecars.items():
-        try:
-            write_atomically(path, lambda file, text=texts[suffix]: file.write(text.encode("utf-8")))
-        except OSError as exc:
-            raise ExportError(f"Could not write the subtitles {path.name}: {exc.strerror or exc}.") from None
+    for path in sidecars.values():
+        write_subtitle_file(path, captions, frame_rate, film_frames)
     return tuple(sidecars.values())

@@ -31,6 +31,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.captions_dialog import CaptionsDialog
 from foundry_desktop.ui.characters_dialog import CharactersDialog
 from foundry_desktop.ui.export_dialog import ExportDialog
 from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         self.undo_action = a("&Undo", lambda: self._travel(undo=True), QKeySequence.StandardKey.Undo)
         self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
         self.add_shot_action = a("&Add shot", self.add_shot, "Ctrl+Shift+N")
+        self.captions_action = a("&Captions…", lambda: self._open_dialog(CaptionsDialog), "Ctrl+Shift+C")
         self.generate_action = a("&Generate", lambda: self._generate(selected_only=False), "Ctrl+G")
         self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
         self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
@@ -148,7 +150,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.workflows_action = a("&Workflow library…", self.show_workflow_library, "Ctrl+Shift+W",
                                   needs_project=False)
-        self.characters_action = a("&Characters && Styles…", self.show_characters, "Ctrl+Shift+C")
+        self.characters_action = a("&Characters && Styles…", self.show_characters, "Ctrl+Alt+C")
 
         self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
@@ -166,7 +168,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         shot_menu = self.menuBar().addMenu("&Shots")
         for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action,
-                       self.workflows_action, self.characters_action):
+                       self.captions_action, self.workflows_action, self.characters_action):
             shot_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -363,6 +365,12 @@ class MainWindow(QMainWindow):
     def show_render(self) -> None:
         if self.session is not None:
             dialog = RenderDialog(self.session, self, self.settings)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def _open_dialog(self, dialog_class) -> None:
+        if self.session is not None:
+            dialog = dialog_class(self.session, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
