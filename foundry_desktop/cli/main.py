@@ -5,12 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import sys
 
-from foundry_desktop.cli import assist_commands, commands, generation_commands, interchange_commands
+from foundry_desktop.cli import assist_commands, commands, generation_commands, interchange_commands, plan_commands
 from foundry_desktop.cli.parser import build_parser
 from foundry_desktop.errors import FoundryError
 
 HANDLERS = {
     **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **assist_commands.HANDLERS,
+    **plan_commands.HANDLERS,
 }
 
 
