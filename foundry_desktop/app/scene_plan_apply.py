@@ -3,9 +3,8 @@
 The shots are added after the existing ones, or inserted at an index; the
 shots already there are never replaced or changed (a plan is a suggestion,
 applied on the creator's terms). Each scene's length is its frames exactly,
-at the project's rate (a plan written at another rate is converted first, its
-target kept in seconds), fitted to the plan's target if an edit made them
-drift. A transition longer than the timeline allows (half the shorter of the
+fitted to the plan's target if an edit made them drift, then converted to the
+project's rate if the plan was written at another (its target kept in seconds). A transition longer than the timeline allows (half the shorter of the
 two shots it joins) is shortened, and the last scene's transition, with no
 shot after it, becomes a cut; each such change is a note.
 """
@@ -36,9 +35,8 @@ def apply_plan(service: ProjectService, plan: ScenePlan, at: int | None = None) 
     if not 0 <= first <= count:
         raise InvalidEditError(f"A plan can go at positions 1 to {count + 1}; there is no position {first + 1}.")
     fmt = service.format
-    converted = plan.at_rate(fmt.frame_rate)
-    applied = converted.fitted()
-    notes = list(applied.notes[len(converted.notes):])
+    applied = plan.fitted().at_rate(fmt.frame_rate)
+    notes = list(applied.notes[len(plan.notes):])
     if nearest_aspect(fmt.width, fmt.height) != plan.aspect:
         notes.append(f"The plan was written for {plan.aspect} ({ASPECTS[plan.aspect][2]}); the project is "
                      f"{fmt.width}×{fmt.height}, and stays so.")

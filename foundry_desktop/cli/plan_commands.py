@@ -113,7 +113,7 @@ def _print_plan(scene_plan: ScenePlan) -> None:
         seconds = float(frames_to_seconds(scene.frames, rate))
         into = "" if scene.transition == "cut" else (
             f", then {scene.transition.replace('_', ' ')} {float(frames_to_seconds(scene.transition_frames, rate)):g} s")
-        print(f"{number:>3}. {scene.title} — {seconds:.2f} s ({scene.frames} frames){into}")
+        print(f"{number:>3}. {scene.title or f'Scene {number}'} — {seconds:.2f} s ({scene.frames} frames){into}")
         print(f"     {scene.prompt}")
 
 

@@ -152,22 +152,24 @@ class ScenePlan(BaseModel):
         return self.model_copy(update={"scenes": scenes, "notes": [*self.notes, note]})
 
     def at_rate(self, rate: Fraction) -> ScenePlan:
-        """The same plan counted in frames at another rate: the target and the transitions keep
-        their length in seconds (to the nearest frame), the scenes are fitted to the new target."""
+        """The same plan counted in frames at another rate: the target, the scenes together and the
+        transitions keep their length in seconds (to the nearest frame)."""
         if rate == self.frame_rate:
             return self
 
         def converted(frames: int) -> int:
             return seconds_to_frames(frames_to_seconds(frames, self.frame_rate), rate)
 
-        target = converted(self.target_frames)
-        lengths = fit_durations([scene.frames for scene in self.scenes], target, seconds_to_frames(SCENE_MINIMUM, rate))
+        # The scenes keep their total in seconds too, fitted or not: fitted() then says if they drifted.
+        lengths = fit_durations([scene.frames for scene in self.scenes], converted(self.total_frames),
+                                seconds_to_frames(SCENE_MINIMUM, rate))
         scenes = [
             scene.model_copy(update={"frames": length, "transition_frames": max(1, converted(scene.transition_frames))
                                      if scene.transition != "cut" else 0})
             for scene, length in zip(self.scenes, lengths, strict=True)
         ]
-        return self.model_copy(update={"frame_rate": rate, "target_frames": target, "scenes": scenes})
+        return self.model_copy(update={"frame_rate": rate, "target_frames": converted(self.target_frames),
+                                       "scenes": scenes})
 
 
 def plan_from_proposal(proposal: ProposedPlan, *, brief: Brief | None, target_seconds: Fraction, rate: Fraction,
