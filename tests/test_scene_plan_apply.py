@@ -12,11 +12,19 @@ import pytest
 from memory_keyring import MemoryKeyring
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.language_model import LanguageModelSettings, save_language_model
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    save_language_model,
+)
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.scene_plan_apply import apply_plan
 from foundry_desktop.cli.main import main
-from foundry_desktop.domain.scene_plan import PlannedScene, ProposedPlan, ScenePlan, plan_from_proposal
+from foundry_desktop.domain.scene_plan import (
+    PlannedScene,
+    ProposedPlan,
+    ScenePlan,
+    plan_from_proposal,
+)
 from foundry_desktop.domain.time import seconds_to_frames
 
 

@@ -14,7 +14,10 @@ import pytest
 from memory_keyring import MemoryKeyring
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.language_model import LanguageModelSettings, NoLanguageModelError
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    NoLanguageModelError,
+)
 from foundry_desktop.app.scene_planning import PlanningError, PlanRequest, propose_plan
 from foundry_desktop.domain.scene_plan import Brief, ProposedPlan
 from foundry_desktop.domain.time import seconds_to_frames

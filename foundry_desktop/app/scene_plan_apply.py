@@ -2,9 +2,12 @@
 
 The shots are added after the existing ones, or inserted at an index; the
 shots already there are never replaced or changed (a plan is a suggestion,
-applied on the creator's terms). Each scene's length is its frames exactly,
+applied on the creator's terms), with one exception the timeline's rules force: a
+transition from the shot before into a first scene too short for it is shortened
+(timeline_ops.normalize), and a note names it. Each scene's length is its frames exactly,
 fitted to the plan's target if an edit made them drift, then converted to the
-project's rate if the plan was written at another (its target kept in seconds). A transition longer than the timeline allows (half the shorter of the
+project's rate if the plan was written at another (its target kept in seconds).
+A transition longer than the timeline allows (half the shorter of the
 two shots it joins) is shortened, and the last scene's transition, with no
 shot after it, becomes a cut; each such change is a note.
 """

@@ -30,8 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from foundry_desktop.app.language_model import LanguageModelSettings, language_model_client, require_configured
-from foundry_desktop.domain.scene_plan import ASPECTS, Aspect, Brief, ProposedPlan, ScenePlan, plan_from_proposal
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    language_model_client,
+    require_configured,
+)
+from foundry_desktop.domain.scene_plan import (
+    ASPECTS,
+    Aspect,
+    Brief,
+    ProposedPlan,
+    ScenePlan,
+    plan_from_proposal,
+)
 from foundry_desktop.errors import FoundryError
 
 if TYPE_CHECKING:
@@ -134,7 +145,8 @@ async def ask_structured[T](settings: LanguageModelSettings, client: openai.Asyn
             raise PlanningError(f"The language model's server refused: {_server_message(exc)}") from None
         except openai.NotFoundError as exc:
             raise PlanningError(f"The language model's server does not offer '{settings.model}' "
-                                f"({_server_message(exc)}); choose another with `foundry assist set --model`.") from None
+                                f"({_server_message(exc)}); choose another with `foundry assist set --model`."
+                                ) from None
         except openai.BadRequestError as exc:
             raise PlanningError(f"The language model's server refused the request: {_server_message(exc)}") from None
         except openai.InternalServerError as exc:

@@ -111,8 +111,9 @@ def _print_plan(scene_plan: ScenePlan) -> None:
           f"{_rate(rate)} fps), {scene_plan.aspect}; music: {scene_plan.music_mood or '(none suggested)'}")
     for number, scene in enumerate(scene_plan.scenes, start=1):
         seconds = float(frames_to_seconds(scene.frames, rate))
-        into = "" if scene.transition == "cut" else (
-            f", then {scene.transition.replace('_', ' ')} {float(frames_to_seconds(scene.transition_frames, rate)):g} s")
+        transition_seconds = float(frames_to_seconds(scene.transition_frames, rate))
+        kind = scene.transition.replace("_", " ")
+        into = "" if scene.transition == "cut" else f", then {kind} {transition_seconds:g} s"
         print(f"{number:>3}. {scene.title or f'Scene {number}'} — {seconds:.2f} s ({scene.frames} frames){into}")
         print(f"     {scene.prompt}")
 

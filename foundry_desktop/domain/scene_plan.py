@@ -46,7 +46,11 @@ PROPOSAL_SLACK = Fraction(1, 2)
 def nearest_aspect(width: int, height: int) -> Aspect:
     """The preset closest to a frame size (1280×720 → 16:9)."""
     ratio = Fraction(width, height)
-    return min(ASPECTS, key=lambda name: abs(Fraction(ASPECTS[name][0], ASPECTS[name][1]) - ratio))  # type: ignore[return-value]
+    def distance(name: str) -> Fraction:
+        across, down, _ = ASPECTS[name]
+        return abs(Fraction(across, down) - ratio)
+
+    return min(ASPECTS, key=distance)  # type: ignore[return-value]
 
 
 class Brief(BaseModel):
@@ -148,7 +152,8 @@ class ScenePlan(BaseModel):
                                seconds_to_frames(SCENE_MINIMUM, self.frame_rate))
         note = (f"The scenes added up to {_seconds(self.total_frames, self.frame_rate)}; they were fitted to the "
                 f"target, {_seconds(self.target_frames, self.frame_rate)}.")
-        scenes = [scene.model_copy(update={"frames": length}) for scene, length in zip(self.scenes, frames, strict=True)]
+        scenes = [scene.model_copy(update={"frames": length})
+                  for scene, length in zip(self.scenes, frames, strict=True)]
         return self.model_copy(update={"scenes": scenes, "notes": [*self.notes, note]})
 
     def at_rate(self, rate: Fraction) -> ScenePlan:

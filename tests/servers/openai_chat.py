@@ -181,9 +181,9 @@ class OpenAIChatServer(CloudServer):
 
     def _plan(self, request_text: str) -> dict[str, Any]:
         """A scene plan from the brief and target in the request (see the module docstring)."""
-        quoted = re.search(r'"""(.*?)"""', request_text, re.S)
+        quoted = re.search(r'"""(.*?)"""', request_text, re.DOTALL)
         brief = quoted.group(1) if quoted else request_text
-        target_match = re.search(r"Target duration:\s*([0-9]+(?:\.[0-9]+)?)", request_text, re.I)
+        target_match = re.search(r"Target duration:\s*([0-9]+(?:\.[0-9]+)?)", request_text, re.IGNORECASE)
         target = float(target_match.group(1)) if target_match else 30.0
         style, mood, sentences = "", "warm and hopeful", []
         for line in brief.splitlines():
