@@ -14,11 +14,12 @@ import pytest
 from memory_keyring import MemoryKeyring
 from servers.openai_chat import OpenAIChatServer
 
+from foundry_desktop.app.assist_requests import AssistError
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
     NoLanguageModelError,
 )
-from foundry_desktop.app.scene_planning import PlanningError, PlanRequest, propose_plan
+from foundry_desktop.app.scene_planning import PlanRequest, propose_plan
 from foundry_desktop.domain.scene_plan import Brief, ProposedPlan
 from foundry_desktop.domain.time import seconds_to_frames
 
@@ -116,7 +117,7 @@ def test_a_loose_answer_is_shown_back_with_the_problem_and_asked_again(server, f
 
 def test_still_loose_after_every_try_is_one_clear_error(server):
     server.answer_next("prose", "loose", "truncated")
-    with pytest.raises(PlanningError, match=r"gave no usable answer for a scene plan: its answer did not have the "
+    with pytest.raises(AssistError, match=r"gave no usable answer for a scene plan: its answer did not have the "
                                             r"shape asked for") as failure:
         ask(settings_for(server, attempts=3))
     assert "\n" not in str(failure.value) and server.completions == 3
@@ -133,7 +134,7 @@ def test_a_429_waits_its_retry_after_then_succeeds(server):
 
 def test_a_server_still_busy_after_every_try_says_so(server):
     server.rate_limit_next(2, retry_after_s=0.1)
-    with pytest.raises(PlanningError, match=r"the server was busy \(429\) 2 times"):
+    with pytest.raises(AssistError, match=r"the server was busy \(429\) 2 times"):
         ask(settings_for(server, attempts=2))
     assert len(server.requests_to("POST", "/v1/chat/completions")) == 2
 
@@ -146,7 +147,7 @@ def test_a_timeout_is_tried_again_and_after_every_try_it_fails_clearly(server):
     assert len(server.requests_to("POST", "/v1/chat/completions")) == 2
 
     server.answer_next("slow", "slow")
-    with pytest.raises(PlanningError, match=r"no answer within 0\.5 s, 2 times") as failure:
+    with pytest.raises(AssistError, match=r"no answer within 0\.5 s, 2 times") as failure:
         ask(settings_for(server, timeout_s=0.5, attempts=2))
     assert "\n" not in str(failure.value)
     assert len(server.requests_to("POST", "/v1/chat/completions")) == 4
@@ -154,21 +155,21 @@ def test_a_timeout_is_tried_again_and_after_every_try_it_fails_clearly(server):
 
 def test_a_wrong_key_an_unknown_model_a_refusal_and_a_server_that_is_down(server):
     keyring.set_password("foundry-desktop", "assist", "sk-wrong-key-0000")
-    with pytest.raises(PlanningError, match=r"refused the key: set the right one with `foundry key set assist`"):
+    with pytest.raises(AssistError, match=r"refused the key: set the right one with `foundry key set assist`"):
         ask(settings_for(server))
     assert [r.status for r in server.requests] == [401]  # not asked again with the same wrong key
     keyring.set_password("foundry-desktop", "assist", "sk-test-assist")
 
-    with pytest.raises(PlanningError, match=r"does not offer 'gpt-9'.*does not exist.*foundry assist set --model"):
+    with pytest.raises(AssistError, match=r"does not offer 'gpt-9'.*does not exist.*foundry assist set --model"):
         ask(settings_for(server, model="gpt-9"))
 
     server.answer_next("refuse")
-    with pytest.raises(PlanningError, match=r"would not write a scene plan: I'm sorry"):
+    with pytest.raises(AssistError, match=r"would not write a scene plan: I'm sorry"):
         ask(settings_for(server))
 
     down = settings_for(server)
     server.stop()
-    with pytest.raises(PlanningError, match=r"cannot be reached: is it running"):
+    with pytest.raises(AssistError, match=r"cannot be reached: is it running"):
         ask(down)
 
 
