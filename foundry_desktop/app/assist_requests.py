@@ -94,8 +94,10 @@ async def ask_structured[T: BaseModel](settings: LanguageModelSettings, client: 
     raise AssistError(f"The language model ({endpoint}) gave no usable answer for {what}: {last_problem}.")
 
 
-async def with_retries[T](settings: LanguageModelSettings, call: Callable[[], Awaitable[T]], *, what: str) -> T:
-    """`call()`'s result, tried again after a 429, a timeout or a 5xx, up to settings.attempts."""
+async def with_retries[T](settings: LanguageModelSettings, call: Callable[[], Awaitable[T]], *, what: str,
+                          model: str | None = None) -> T:
+    """`call()`'s result, tried again after a 429, a timeout or a 5xx, up to settings.attempts;
+    `model` is the one `call` uses, when not the chat model (for the message if it is unknown)."""
     import openai
 
     last_problem = ""
@@ -103,13 +105,14 @@ async def with_retries[T](settings: LanguageModelSettings, call: Callable[[], Aw
         try:
             return await call()
         except openai.OpenAIError as exc:
-            pause, last_problem = _pause_before_retry(exc, settings, attempt)
+            pause, last_problem = _pause_before_retry(exc, settings, attempt, model)
             if attempt < settings.attempts:
                 await asyncio.sleep(pause)
     raise AssistError(f"The assist's server ({settings.base_url}) gave no {what}: {last_problem}.")
 
 
-def _pause_before_retry(exc: Exception, settings: LanguageModelSettings, attempt: int) -> tuple[float, str]:
+def _pause_before_retry(exc: Exception, settings: LanguageModelSettings, attempt: int,
+                        model: str | None = None) -> tuple[float, str]:
     """For a failure worth another try: how long to wait, and what went wrong in words (for the
     message after the last try). Any other failure is raised as the AssistError that explains it."""
     import openai
@@ -128,8 +131,9 @@ def _pause_before_retry(exc: Exception, settings: LanguageModelSettings, attempt
         raise AssistError(f"The language model's server ({settings.base_url}) refused the key: set the right one "
                           "with `foundry key set assist`.") from None
     if isinstance(exc, openai.NotFoundError):
-        raise AssistError(f"The language model's server does not offer '{settings.model}' "
-                          f"({_server_message(exc)}); choose another with `foundry assist set --model`.") from None
+        option = "--image-model" if model else "--model"
+        raise AssistError(f"The language model's server does not offer '{model or settings.model}' "
+                          f"({_server_message(exc)}); choose another with `foundry assist set {option}`.") from None
     if isinstance(exc, openai.APIStatusError):
         raise AssistError(f"The language model's server refused the request: {_server_message(exc)}") from None
     if isinstance(exc, openai.APIConnectionError):

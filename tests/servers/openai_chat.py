@@ -36,13 +36,28 @@ proper answers again:
 * ``"refuse"``: a refusal (``content: null``, ``refusal`` set), as OpenAI answers;
 * ``"slow"``: the proper answer after ``slow_s`` seconds (beyond a client's timeout).
 
-``completions`` counts the completions answered (scripted ones included), and ``requests``
-(from cloud_base) logs each request with its JSON body.
+Asked for a mood board (a schema with ``directions``), the model names three or four
+looks (as many as "Directions: N" in the request says) whose keywords are the brief's longest
+words and whose palettes come from a hash of the brief and the look, so that another brief
+gives other colours.
+
+``POST /v1/images/generations`` (``client.images.generate``) answers ``{"created", "data":
+[{"b64_json", "revised_prompt"}], "usage"}``: ``n`` PNG pictures of the ``size`` asked for
+(scaled down to 160 px on the long side), coloured from the prompt, so that each prompt gives
+other pictures; ``image_urls=True`` answers ``url`` instead, served by this server. 400 for
+an ``n`` outside 1..10 or a size not in ``IMAGE_SIZES``, 404 for a model not in
+``image_models``.
+
+``completions`` counts the completions answered (scripted ones included), ``images`` the
+pictures made, and ``requests`` (from cloud_base) logs each request with its JSON body.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import io
 import json
 import re
 import secrets
@@ -52,6 +67,7 @@ from collections import deque
 from typing import Any
 
 from aiohttp import web
+from PIL import Image, ImageDraw
 
 from .cloud_base import CloudServer, json_object
 
@@ -59,14 +75,19 @@ MODELS = ("gpt-4o-mini", "llama3.1")
 BEHAVIOURS = ("prose", "truncated", "loose", "refuse", "slow")
 TRANSITIONS = (("cut", 0.0), ("dissolve", 0.5), ("cut", 0.0), ("fade_black", 1.0))
 MAX_SCENES = 8
+IMAGE_MODELS = ("gpt-image-1",)
+IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
+LOOKS = ("Warm Documentary", "Bold Graphic", "Dreamlike Pastel", "Noir Contrast")
 
 
 class OpenAIChatServer(CloudServer):
     """OpenAI-compatible chat completions on 127.0.0.1; see the module docstring."""
 
-    def __init__(self, api_key: str = "test-key", *, models: tuple[str, ...] = MODELS, slow_s: float = 5.0) -> None:
+    def __init__(self, api_key: str = "test-key", *, models: tuple[str, ...] = MODELS,
+                 image_models: tuple[str, ...] = IMAGE_MODELS, slow_s: float = 5.0, image_urls: bool = False) -> None:
         super().__init__(api_key)
-        self.models = models
+        self.models, self.image_models, self.image_urls = models, image_models, image_urls
+        self._pictures: dict[str, bytes] = {}
         self.slow_s = slow_s
         self.duration_scale = 1.0
         self._script: deque[str] = deque()
@@ -77,7 +98,8 @@ class OpenAIChatServer(CloudServer):
         return f"{self.url}/v1"
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post("/v1/chat/completions", self._completions), web.get("/v1/models", self._models)]
+        return [web.post("/v1/chat/completions", self._completions), web.get("/v1/models", self._models),
+                web.post("/v1/images/generations", self._images)]
 
     def answer_next(self, *behaviours: str) -> None:
         """How the next completions answer, one behaviour each, in order."""
@@ -91,6 +113,11 @@ class OpenAIChatServer(CloudServer):
     def completions(self) -> int:
         with self._lock:
             return self._counts["completions"]
+
+    @property
+    def images(self) -> int:
+        with self._lock:
+            return self._counts["images"]
 
     # ----------------------------------------------------------------- errors
 
@@ -146,13 +173,18 @@ class OpenAIChatServer(CloudServer):
             behaviour = self._script.popleft() if self._script else None
         if behaviour == "slow":
             await asyncio.sleep(self.slow_s)
-        plan = self._plan(_first_user_text(messages))
+        wants_mood_board = schema is not None and "directions" in schema.get("properties", {})
+        request_text = _first_user_text(messages)
+        plan = self._mood_board(request_text) if wants_mood_board else self._plan(request_text)
         content: str | None = json.dumps(plan)
         refusal = None
         if behaviour == "prose":
             content = f"Sure! Here is a plan for your film:\n\n```json\n{json.dumps(plan, indent=2)}\n```\nEnjoy!"
         elif behaviour == "truncated":
             content = content[: len(content) // 2]
+        elif behaviour == "loose" and wants_mood_board:
+            plan["directions"][0]["palette"] = ["warm orange", "#12"]
+            content = json.dumps(plan)
         elif behaviour == "loose":
             for scene in plan["scenes"]:
                 scene["duration_seconds"] = f"{scene['duration_seconds']} s"
@@ -160,7 +192,7 @@ class OpenAIChatServer(CloudServer):
             content = json.dumps(plan)
         elif behaviour == "refuse":
             content, refusal = None, "I'm sorry, but I can't help with that request."
-        if schema is not None and "scenes" not in schema.get("properties", {}):
+        if schema is not None and not {"scenes", "directions"} & set(schema.get("properties", {})):
             content = json.dumps({})  # a schema this model was not built to answer
         self.count("completions")
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
@@ -209,6 +241,83 @@ class OpenAIChatServer(CloudServer):
                 "transition_seconds": seconds,
             })
         return {"scenes": scenes, "music_mood": mood}
+
+
+    def _mood_board(self, request_text: str) -> dict[str, Any]:
+        quoted = re.search(r'"""(.*?)"""', request_text, re.DOTALL)
+        brief = quoted.group(1) if quoted else request_text
+        count_match = re.search(r"Directions:\s*([34])", request_text)
+        count = int(count_match.group(1)) if count_match else 3
+        words = sorted({w.strip(".,;:!?").lower() for w in brief.split() if len(w.strip(".,;:!?")) > 4},
+                       key=lambda w: (-len(w), w))
+        directions = []
+        for look in LOOKS[:count]:
+            digest = hashlib.sha256(f"{brief}|{look}".encode()).hexdigest()
+            keywords = [look.split()[0].lower(), *words[:4]] + ["texture", "light", "mood"][: max(0, 3 - len(words))]
+            directions.append({
+                "name": look,
+                "description": f"A {look.lower()} look for {', '.join(words[:2]) or 'the film'}.",
+                "keywords": keywords,
+                "palette": [f"#{digest[i:i + 6]}" for i in range(0, 24, 6)],
+                "prompt_prefix": f"{look.lower()} style, {', '.join(keywords[:3])}",
+            })
+        return {"directions": directions}
+
+    async def _images(self, request: web.Request) -> web.Response:
+        body = await json_object(request)
+        if body is None:
+            return self.error_response(400, "We could not parse the JSON body of your request.")
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            return self.error_response(400, "Missing required parameter: 'prompt'.", param="prompt",
+                                       code="missing_required_parameter")
+        model = body.get("model", "dall-e-2")
+        if model not in self.image_models:
+            return self.error_response(404, f"The model `{model}` does not exist or you do not have access to it.",
+                                       code="model_not_found")
+        n, size = body.get("n", 1), body.get("size", "1024x1024")
+        if not isinstance(n, int) or not 1 <= n <= 10:
+            return self.error_response(400, f"Invalid 'n': integer above maximum value. Expected a value <= 10, but "
+                                            f"got {n} instead.", param="n", code="integer_above_max_value")
+        if size not in IMAGE_SIZES:
+            return self.error_response(400, f"Invalid value: '{size}'. Supported values are: "
+                                            f"{', '.join(repr(s) for s in IMAGE_SIZES)}.", param="size",
+                                       code="invalid_value")
+        width, height = (1024, 1024) if size == "auto" else (int(side) for side in size.split("x"))
+        data = []
+        for index in range(n):
+            picture = _picture_for(prompt, index, width, height)
+            self.count("images")
+            if self.image_urls:
+                token = secrets.token_urlsafe(12)
+                with self._lock:
+                    self._pictures[token] = picture
+                data.append({"url": f"{self.url}/outputs/{token}/picture.png", "revised_prompt": prompt})
+            else:
+                data.append({"b64_json": base64.b64encode(picture).decode(), "revised_prompt": prompt})
+        return web.json_response({"created": int(time.time()), "data": data,
+                                  "usage": {"input_tokens": len(prompt.split()), "output_tokens": 1056 * n,
+                                            "total_tokens": len(prompt.split()) + 1056 * n}})
+
+    async def _serve_output(self, request: web.Request) -> web.StreamResponse:
+        with self._lock:
+            picture = self._pictures.get(request.match_info["token"])
+        if picture is None:
+            return await super()._serve_output(request)
+        return web.Response(body=picture, content_type="image/png")
+
+
+def _picture_for(prompt: str, index: int, width: int, height: int) -> bytes:
+    """A small PNG whose colours come from the prompt and its index: other prompts, other pictures."""
+    digest = hashlib.sha256(f"{prompt}|{index}".encode()).digest()
+    scale = 160 / max(width, height)
+    size = (max(2, round(width * scale)), max(2, round(height * scale)))
+    image = Image.new("RGB", size, tuple(digest[:3]))
+    ImageDraw.Draw(image).ellipse((size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4),
+                                  fill=tuple(digest[3:6]))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _first_user_text(messages: list[dict[str, Any]]) -> str:
