@@ -11,6 +11,7 @@ from foundry_desktop.cli import (
     commands,
     generation_commands,
     interchange_commands,
+    plan_commands,
     self_test_commands,
     template_commands,
 )
@@ -18,10 +19,8 @@ from foundry_desktop.cli.parser import build_parser
 from foundry_desktop.errors import FoundryError
 
 HANDLERS = {
-    **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **assist_commands.HANDLERS,
-    **self_test_commands.HANDLERS,
-    **template_commands.HANDLERS,
-    **captions_commands.HANDLERS,
+    **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **template_commands.HANDLERS,
+    **assist_commands.HANDLERS, **plan_commands.HANDLERS, **captions_commands.HANDLERS, **self_test_commands.HANDLERS,
 }
 
 

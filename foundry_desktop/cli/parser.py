@@ -8,7 +8,13 @@ from foundry_desktop import __version__
 from foundry_desktop.app.api_keys import KEY_OWNERS
 from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.output_presets import OUTPUT_PRESETS
-from foundry_desktop.cli import assist_commands, captions_commands, self_test_commands, template_commands
+from foundry_desktop.cli import (
+    assist_commands,
+    captions_commands,
+    plan_commands,
+    self_test_commands,
+    template_commands,
+)
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 from foundry_desktop.domain.cost import COST_UNITS
 
@@ -265,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     self_test_commands.add_parsers(commands)
     template_commands.add_parsers(commands)
     captions_commands.add_parsers(commands)
+    plan_commands.add_parsers(commands)
 
     server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
         "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "

@@ -37,6 +37,7 @@ from foundry_desktop.ui.export_dialog import ExportDialog
 from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
 from foundry_desktop.ui.inspector_panel import InspectorPanel
 from foundry_desktop.ui.jobs_panel import JobsPanel
+from foundry_desktop.ui.plan_dialog import PlanDialog
 from foundry_desktop.ui.preview_panel import PreviewPanel
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.render_dialog import RenderDialog
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
         self.add_shot_action = a("&Add shot", self.add_shot, "Ctrl+Shift+N")
         self.captions_action = a("&Captions…", lambda: self._open_dialog(CaptionsDialog), "Ctrl+Shift+C")
+        self.plan_action = a("&Plan from a brief…", self.show_plan)
         self.generate_action = a("&Generate", lambda: self._generate(selected_only=False), "Ctrl+G")
         self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
         self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
@@ -167,8 +169,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         shot_menu = self.menuBar().addMenu("&Shots")
-        for action in (self.add_shot_action, self.generate_action, self.generate_selected_action, self.play_action,
-                       self.captions_action, self.workflows_action, self.characters_action):
+        for action in (self.add_shot_action, self.plan_action, self.generate_action, self.generate_selected_action,
+                       self.play_action, self.captions_action, self.workflows_action, self.characters_action):
             shot_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -377,6 +379,12 @@ class MainWindow(QMainWindow):
     def show_export(self) -> None:
         if self.session is not None:
             dialog = ExportDialog(self.session, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def show_plan(self) -> None:
+        if self.session is not None:
+            dialog = PlanDialog(self.session, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 

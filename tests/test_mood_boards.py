@@ -1,0 +1,78 @@
+"""Mood boards from a brief against the OpenAI-compatible test server: style directions through
+structured output (asked again when loose), reference pictures through the images endpoint
+(base64 or URL, after a 429), stored in the project's media folder; without a picture model,
+directions without pictures and a note."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import keyring
+import pytest
+from memory_keyring import MemoryKeyring
+from PIL import Image
+from servers.openai_chat import OpenAIChatServer
+
+from foundry_desktop.app.assist_requests import AssistError
+from foundry_desktop.app.language_model import LanguageModelSettings
+from foundry_desktop.app.mood_boards import propose_mood_board
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.scene_plan import Brief
+
+BRIEF = Brief(text="Handmade ceramic mugs, thrown and glazed in a seaside workshop.", subject="Tidewater Pottery")
+
+
+@pytest.fixture(autouse=True)
+def key_store():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    keyring.set_password("foundry-desktop", "assist", "sk-mood")
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def service(tmp_path):
+    with ProjectService.create(tmp_path / "mugs.foundry", width=320, height=180) as service:
+        yield service
+
+
+def settings_for(server, **changes):
+    return LanguageModelSettings(**{"base_url": server.base_url, "model": "gpt-4o-mini",
+                                    "image_model": "gpt-image-1", "timeout_s": 5, **changes})
+
+
+@pytest.mark.parametrize("image_urls", [False, True])
+def test_directions_with_pictures_in_the_media_folder(service, image_urls):
+    with OpenAIChatServer(api_key="sk-mood", image_urls=image_urls) as server:
+        server.answer_next("loose")  # a palette that is not hex colours: shown back, asked again
+        server.rate_limit_next(1, retry_after_s=0.2, only="/v1/images")
+        board = asyncio.run(propose_mood_board(settings_for(server), BRIEF, service.store.media, directions=4,
+                                               pictures_each=2, aspect="9:16"))
+        assert server.completions == 2 and server.images == 8
+        image_requests = server.requests_to("POST", "/v1/images/generations")
+        assert [r.status for r in image_requests] == [429, 200, 200, 200, 200]
+        assert {r.json["size"] for r in image_requests} == {"1024x1536"}
+    assert [entry.direction.name for entry in board.directions] == [
+        "Warm Documentary", "Bold Graphic", "Dreamlike Pastel", "Noir Contrast"]
+    palettes = [entry.direction.palette for entry in board.directions]
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for palette in palettes for colour in palette)
+    assert len({tuple(palette) for palette in palettes}) == 4
+    assert board.directions[0].direction.keywords == ["warm", "tidewater", "handmade", "workshop", "ceramic"]
+    pictures = [path for entry in board.directions for path in entry.pictures]
+    assert len(pictures) == 8 and len(set(pictures)) == 8  # other prompts, other pictures
+    for relative in pictures:
+        assert relative.startswith("moodboards/")
+        with Image.open(service.store.media.path_of(relative)) as picture:
+            assert picture.format == "PNG" and picture.size[1] > picture.size[0]  # portrait, as asked
+    assert board.notes == []
+
+
+def test_no_picture_model_gives_directions_without_pictures_and_a_wrong_one_says_so(service):
+    with OpenAIChatServer(api_key="sk-mood") as server:
+        board = asyncio.run(propose_mood_board(settings_for(server, image_model=None), BRIEF, service.store.media))
+        assert len(board.directions) == 3 and all(entry.pictures == [] for entry in board.directions)
+        assert "No picture model is set up" in board.notes[0] and server.images == 0
+        with pytest.raises(AssistError, match=r"does not offer 'dall-e-9'.*--image-model"):
+            asyncio.run(propose_mood_board(settings_for(server, image_model="dall-e-9"), BRIEF, service.store.media))
