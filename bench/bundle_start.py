@@ -44,6 +44,17 @@ def wait_for_window(process: subprocess.Popen, env: dict[str, str], timeout_s: f
     sys.exit(f"no window within {timeout_s:.0f} s")
 
 
+def wait_for_screen(timeout_s: float = 15.0) -> None:
+    """Until Xvfb answers: a program started before would find no display and abort."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        if subprocess.run(["xdotool", "getdisplaygeometry"], env={**os.environ, "DISPLAY": DISPLAY},
+                          capture_output=True).returncode == 0:
+            return
+        time.sleep(0.05)
+    sys.exit(f"Xvfb did not start on {DISPLAY}")
+
+
 def start(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen([str(BUNDLE / "foundry-desktop"), *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -71,7 +82,7 @@ def main() -> None:
         screen = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE}x24", "-nolisten", "tcp"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(1.0)
+            wait_for_screen()
             base = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
             env = {**base, "DISPLAY": DISPLAY, "QT_QPA_PLATFORM": "xcb", "HOME": str(folder / "home"),
                    "FOUNDRY_CONFIG_DIR": str(folder / "config"), "FOUNDRY_CACHE_DIR": str(folder / "cache"),

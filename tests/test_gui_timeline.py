@@ -239,3 +239,17 @@ def test_a_take_dragged_from_the_bin_is_used_on_its_shot_or_becomes_a_new_shot(p
     assert service.project.timeline.shots[3].spec.prompt == "shot 2"  # the shot it landed on is untouched
     service.undo()
     assert len(service.project.timeline.shots) == before
+
+
+def test_a_fitted_timeline_stays_fitted_when_resized_until_the_creator_zooms(panel, session, loop):
+    canvas = panel.canvas
+    canvas.fit()
+    first, last = canvas.view.visible_frames(canvas.width())
+    panel.resize(1600, 260)
+    spin(loop, 0.05)
+    assert canvas.view.visible_frames(canvas.width())[1] == pytest.approx(last, rel=0.05)  # still the whole film
+    canvas.zoom(2.0)
+    zoomed = canvas.view.px_per_frame
+    panel.resize(1200, 260)
+    spin(loop, 0.05)
+    assert canvas.view.px_per_frame == zoomed  # the creator's zoom is kept

@@ -99,6 +99,7 @@ class TimelineCanvas(QWidget):
         self._progress: dict[str, float] = {}  # shot id -> generation progress
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
+        self.fitted = False  # showing the whole film: kept so when the canvas is resized
 
     # -- the project -------------------------------------------------------------
 
@@ -140,11 +141,18 @@ class TimelineCanvas(QWidget):
         return self._plan.length if self._plan else 0
 
     def fit(self) -> None:
+        self.fitted = True
         self.view.fit(self.length, self.width())
         self.viewport_changed.emit()
         self.update()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.fitted:  # the whole film stays in view until the creator zooms
+            self.fit()
+
     def zoom(self, factor: float, x: float | None = None) -> None:
+        self.fitted = False
         self.view.zoom_about(factor, self.width() / 2 if x is None else x)
         self.viewport_changed.emit()
         self.update()
