@@ -1,11 +1,12 @@
 """Mood boards from a brief against the OpenAI-compatible test server: style directions through
 structured output (asked again when loose), reference pictures through the images endpoint
 (base64 or URL, after a 429), stored in the project's media folder; without a picture model,
-directions without pictures and a note."""
+directions without pictures and a note; a chosen look becomes a style template."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 import keyring
@@ -18,6 +19,7 @@ from foundry_desktop.app.assist_requests import AssistError
 from foundry_desktop.app.language_model import LanguageModelSettings
 from foundry_desktop.app.mood_boards import propose_mood_board
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.cli.main import main
 from foundry_desktop.domain.scene_plan import Brief
 
 BRIEF = Brief(text="Handmade ceramic mugs, thrown and glazed in a seaside workshop.", subject="Tidewater Pottery")
@@ -76,3 +78,36 @@ def test_no_picture_model_gives_directions_without_pictures_and_a_wrong_one_says
         assert "No picture model is set up" in board.notes[0] and server.images == 0
         with pytest.raises(AssistError, match=r"does not offer 'dall-e-9'.*--image-model"):
             asyncio.run(propose_mood_board(settings_for(server, image_model="dall-e-9"), BRIEF, service.store.media))
+
+
+def test_a_chosen_look_becomes_a_style_with_its_pictures_and_stales_nothing(tmp_path, monkeypatch, capsys):
+    project = tmp_path / "mugs.foundry"
+    with ProjectService.create(project, width=320, height=180) as service:
+        service.add_shot(prompt="A mug on the wheel")
+    with OpenAIChatServer(api_key="sk-mood") as server:
+        monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+        assert main(["assist", "set", "--base-url", server.base_url, "--model", "gpt-4o-mini",
+                     "--image-model", "gpt-image-1"]) == 0
+        capsys.readouterr()
+        assert main(["moodboard", str(project), "--brief", BRIEF.text, "--json"]) == 0
+    saved = tmp_path / "board.json"
+    saved.write_text(capsys.readouterr().out)
+    looks = json.loads(saved.read_text())["directions"]
+    assert len(looks) == 3 and all(len(look["pictures"]) == 2 for look in looks)
+
+    assert main(["moodboard", str(project), "--from-json", str(saved), "--choose", "2"]) == 0
+    assert main(["moodboard", str(project), "--from-json", str(saved), "--choose", "2"]) == 0  # chosen twice
+    with ProjectService.open(project) as service:
+        styles = service.project.styles
+        assert [style.name for style in styles] == [looks[1]["name"], f"{looks[1]['name']} 2"]
+        style = styles[0]
+        assert (style.prompt_prefix, list(style.palette), list(style.keywords)) == (
+            looks[1]["prompt_prefix"], looks[1]["palette"], looks[1]["keywords"])
+        assert [image.path for image in style.reference_images] == looks[1]["pictures"]
+        assert all(service.store.media.exists(image.path) for image in style.reference_images)
+        shot = service.project.timeline.shots[0]
+        assert shot.spec.style is None  # a new style is there to attach; it changes no shot by itself
+        service.undo()
+        assert len(service.project.styles) == 1
+    assert main(["moodboard", str(project), "--from-json", str(saved), "--choose", "9"]) == 1
+    assert "no look 9" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from foundry_desktop.cli import (
     commands,
     generation_commands,
     interchange_commands,
+    mood_board_commands,
     plan_commands,
     self_test_commands,
     template_commands,
@@ -20,7 +21,8 @@ from foundry_desktop.errors import FoundryError
 
 HANDLERS = {
     **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **template_commands.HANDLERS,
-    **assist_commands.HANDLERS, **plan_commands.HANDLERS, **captions_commands.HANDLERS, **self_test_commands.HANDLERS,
+    **assist_commands.HANDLERS, **plan_commands.HANDLERS, **mood_board_commands.HANDLERS,
+    **captions_commands.HANDLERS, **self_test_commands.HANDLERS,
 }
 
 

@@ -11,6 +11,7 @@ from foundry_desktop.app.output_presets import OUTPUT_PRESETS
 from foundry_desktop.cli import (
     assist_commands,
     captions_commands,
+    mood_board_commands,
     plan_commands,
     self_test_commands,
     template_commands,
@@ -272,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     template_commands.add_parsers(commands)
     captions_commands.add_parsers(commands)
     plan_commands.add_parsers(commands)
+    mood_board_commands.add_parsers(commands)
 
     server = commands.add_parser("server", help="the ComfyUI servers of this machine", description=(
         "The ComfyUI servers this machine generates on. Each job goes to a server that is up and has the "

@@ -76,12 +76,12 @@ def _ask(args: argparse.Namespace) -> ScenePlan:
         seconds = parse_seconds(args.duration or DEFAULT_SECONDS)
         if seconds <= 0:
             raise InvalidEditError(f"A film lasts more than {args.duration} seconds.")
-        request = PlanRequest(brief=Brief(text=_brief_text(args.brief)), target_seconds=seconds,
+        request = PlanRequest(brief=Brief(text=brief_text(args.brief)), target_seconds=seconds,
                               frame_rate=fmt.frame_rate, aspect=args.aspect or nearest_aspect(fmt.width, fmt.height))
     return asyncio.run(propose_plan(settings, request))
 
 
-def _brief_text(value: str) -> str:
+def brief_text(value: str) -> str:
     """--brief is a file when one is there by that name, else the brief itself."""
     path = Path(value).expanduser()
     try:

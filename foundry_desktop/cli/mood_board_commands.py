@@ -1,0 +1,94 @@
+"""`foundry moodboard`: three or four looks for a film from its brief, with reference pictures
+(kept in the project's media folder), shown or saved as JSON; choosing one makes it a style."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from foundry_desktop.app.language_model import load_language_model, require_configured
+from foundry_desktop.app.mood_board_styles import style_from_direction
+from foundry_desktop.app.mood_boards import propose_mood_board
+from foundry_desktop.app.project_service import ProjectService, edit_errors
+from foundry_desktop.cli.commands import print_json, to_index
+from foundry_desktop.cli.plan_commands import brief_text
+from foundry_desktop.domain.mood_board import MoodBoardDirection, StyleDirection
+from foundry_desktop.domain.scene_plan import ASPECTS, Brief, nearest_aspect
+from foundry_desktop.errors import InputFileError, InvalidEditError
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    board = commands.add_parser("moodboard", help="looks for the film from its brief, to choose one as a style",
+                                description=(
+        "Ask the language model (`foundry assist set`) for 3 or 4 visual directions from a brief, each with "
+        "keywords, a palette and a prompt prefix, and reference pictures from the picture model "
+        "(`foundry assist set --image-model NAME`) kept in the project's media folder. Save them with --json, "
+        "then make one a style template: --from-json FILE --choose N."
+    ))
+    board.add_argument("project", metavar="PROJECT")
+    source = board.add_mutually_exclusive_group(required=True)
+    source.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a text file that holds it")
+    source.add_argument("--from-json", metavar="FILE", help="a mood board printed by --json")
+    board.add_argument("--directions", type=int, default=3, choices=(3, 4), help="how many looks (default 3)")
+    board.add_argument("--pictures", type=int, default=2, choices=range(0, 5), metavar="N",
+                       help="reference pictures per look, 0 to 4 (default 2)")
+    board.add_argument("--aspect", choices=list(ASPECTS), help="the pictures' shape (default: the project's)")
+    board.add_argument("--choose", type=int, metavar="N", help="make look N a style template of the project")
+    board.add_argument("--json", action="store_true", help="print the mood board as JSON")
+
+
+def moodboard(args: argparse.Namespace) -> int:
+    if args.from_json:
+        directions, notes = _read(Path(args.from_json)), []
+    else:
+        settings = require_configured(load_language_model(), chat=True)
+        with ProjectService.open(Path(args.project)) as service:  # the pictures go into its media folder
+            fmt = service.format
+            with edit_errors():
+                brief = Brief(text=brief_text(args.brief))
+            board = asyncio.run(propose_mood_board(settings, brief, service.store.media, directions=args.directions,
+                                                   pictures_each=args.pictures,
+                                                   aspect=args.aspect or nearest_aspect(fmt.width, fmt.height)))
+        directions, notes = board.directions, board.notes
+    if args.choose is not None:
+        index = to_index(args.choose, "look")
+        if not 0 <= index < len(directions):
+            raise InvalidEditError(f"There is no look {args.choose}: the mood board has {len(directions)}.")
+        with ProjectService.open(Path(args.project)) as service:
+            style = style_from_direction(service, directions[index])
+        print(f"Added style {style.name} (attach it with `foundry shot set PROJECT N --style \"{style.name}\"`)",
+              file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print_json({"directions": [{**chosen.direction.model_dump(), "pictures": chosen.pictures}
+                                   for chosen in directions], "notes": notes})
+    elif args.choose is None:
+        for number, chosen in enumerate(directions, start=1):
+            look = chosen.direction
+            print(f"{number}. {look.name} — {look.description}")
+            print(f"   palette {' '.join(look.palette)}; {', '.join(look.keywords)}")
+            print(f"   prompt prefix: {look.prompt_prefix}")
+            for picture in chosen.pictures:
+                print(f"   picture: {picture}")
+    for note in notes:
+        print(f"foundry: note: {note}", file=sys.stderr)
+    return 0
+
+
+def _read(path: Path) -> list[MoodBoardDirection]:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return [MoodBoardDirection(StyleDirection.model_validate({k: v for k, v in look.items() if k != "pictures"}),
+                                   [str(picture) for picture in look.get("pictures", [])])
+                for look in saved["directions"]]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"The mood board {path} cannot be read: {exc}.") from None
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
+        raise InputFileError(f"{path} is not a mood board printed by `foundry moodboard --json` ({exc}).") from None
+
+
+HANDLERS = {"moodboard": moodboard}
