@@ -36,6 +36,7 @@ from foundry_desktop.ui.characters_dialog import CharactersDialog
 from foundry_desktop.ui.export_dialog import ExportDialog
 from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
 from foundry_desktop.ui.inspector_panel import InspectorPanel
+from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
 from foundry_desktop.ui.jobs_panel import JobsPanel
 from foundry_desktop.ui.plan_dialog import PlanDialog
 from foundry_desktop.ui.preview_panel import PreviewPanel
@@ -135,14 +136,15 @@ class MainWindow(QMainWindow):
         self.save_action = a("&Save", lambda: self.statusBar().showMessage("Every change is saved as you make it.", 3000),
                              QKeySequence.StandardKey.Save)
         self.render_action = a("&Render…", self.show_render, "Ctrl+R")
-        self.export_action = a("&Export the cut…", self.show_export, "Ctrl+E")
+        self.export_action = a("&Export the cut…", lambda: self._open_dialog(ExportDialog), "Ctrl+E")
         self.import_action = a("&Import a cut…", self.choose_cut_to_import, "Ctrl+I", needs_project=False)
         quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, needs_project=False)
         self.undo_action = a("&Undo", lambda: self._travel(undo=True), QKeySequence.StandardKey.Undo)
         self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
         self.add_shot_action = a("&Add shot", self.add_shot, "Ctrl+Shift+N")
         self.captions_action = a("&Captions…", lambda: self._open_dialog(CaptionsDialog), "Ctrl+Shift+C")
-        self.plan_action = a("&Plan from a brief…", self.show_plan)
+        self.plan_action = a("&Plan from a brief…", lambda: self._open_dialog(PlanDialog))
+        self.mood_board_action = a("&Mood board…", lambda: self._open_dialog(MoodBoardDialog))
         self.generate_action = a("&Generate", lambda: self._generate(selected_only=False), "Ctrl+G")
         self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
         self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
@@ -152,7 +154,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.workflows_action = a("&Workflow library…", self.show_workflow_library, "Ctrl+Shift+W",
                                   needs_project=False)
-        self.characters_action = a("&Characters && Styles…", self.show_characters, "Ctrl+Alt+C")
+        self.characters_action = a("&Characters && Styles…", lambda: self._open_dialog(CharactersDialog), "Ctrl+Alt+C")
 
         self.recent_menu = None
         file_menu = self.menuBar().addMenu("&File")
@@ -169,8 +171,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         shot_menu = self.menuBar().addMenu("&Shots")
-        for action in (self.add_shot_action, self.plan_action, self.generate_action, self.generate_selected_action,
-                       self.play_action, self.captions_action, self.workflows_action, self.characters_action):
+        for action in (self.add_shot_action, self.plan_action, self.mood_board_action, self.generate_action,
+                       self.generate_selected_action, self.play_action, self.captions_action, self.workflows_action,
+                       self.characters_action):
             shot_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -371,20 +374,9 @@ class MainWindow(QMainWindow):
             dialog.open()
 
     def _open_dialog(self, dialog_class) -> None:
+        """A dialog of the open project (export, plan, mood board, captions, characters), deleted when closed."""
         if self.session is not None:
             dialog = dialog_class(self.session, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.open()
-
-    def show_export(self) -> None:
-        if self.session is not None:
-            dialog = ExportDialog(self.session, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.open()
-
-    def show_plan(self) -> None:
-        if self.session is not None:
-            dialog = PlanDialog(self.session, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
@@ -418,12 +410,6 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.library_changed.connect(self.inspector.reload_choices)
         dialog.open()
-
-    def show_characters(self) -> None:
-        if self.session is not None:
-            dialog = CharactersDialog(self.session, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.open()
 
     def _generation_settings_changed(self) -> None:
         """The backends were opened with the old servers and services: open them again, once

@@ -1,0 +1,77 @@
+"""The "Mood board…" dialog, offscreen, against the OpenAI-compatible test server: no model set
+up said in the dialog; looks proposed off the GUI thread with their palettes and pictures;
+"Use this look" adds the look as a style, one undo step; and the Shots menu that opens it."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from gui_loop import wait_until
+from memory_keyring import MemoryKeyring
+from PySide6.QtWidgets import QLabel
+from servers.openai_chat import OpenAIChatServer
+
+from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.language_model import LanguageModelSettings
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
+from foundry_desktop.ui.project_session import ProjectSession
+
+
+@pytest.fixture(autouse=True)
+def key_store():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    keyring.set_password("foundry-desktop", "assist", "sk-gui")
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def session(tmp_path, loop):
+    service = ProjectService.create(tmp_path / "mugs.foundry", width=320, height=180)
+    opened = ProjectSession(service, GenerationSession())
+    yield opened
+    loop.run_until_complete(opened.wait_idle())
+    loop.run_until_complete(opened.generation.close())
+    opened.close()
+
+
+def test_looks_are_proposed_shown_and_one_becomes_a_style(qtbot, loop, session):
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        settings = LanguageModelSettings(base_url=server.base_url, model="gpt-4o-mini", image_model="gpt-image-1",
+                                         timeout_s=5)
+        dialog = MoodBoardDialog(session, load_settings=lambda: settings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.brief.setPlainText("Handmade ceramic mugs, thrown and glazed in a seaside workshop.")
+        task = dialog.propose()
+        assert not dialog.propose_button.isEnabled()  # busy while the model answers
+        loop.run_until_complete(task)
+        assert dialog.board is not None and len(dialog.use_buttons) == 3
+        loop.run_until_complete(dialog.work.wait_idle())  # the pictures, read in worker threads
+    pictures = [label for label in dialog.looks.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull()]
+    assert len(pictures) == 6
+    swatches = [label for label in dialog.looks.findChildren(QLabel) if "background: #" in label.styleSheet()]
+    assert len(swatches) == sum(len(chosen.direction.palette) for chosen in dialog.board.directions)
+
+    dialog.use_buttons[1].click()
+    chosen = dialog.board.directions[1]
+    styles = session.service.project.styles
+    assert [style.name for style in styles] == [chosen.direction.name]
+    assert [image.path for image in styles[0].reference_images] == chosen.pictures
+    assert "Added the style" in dialog.status.text()
+    session.service.undo()
+    assert session.service.project.styles == []
+
+
+def test_no_language_model_is_said_in_the_dialog(qtbot, loop, session):
+    dialog = MoodBoardDialog(session, load_settings=LanguageModelSettings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.brief.setPlainText("Anything")
+    loop.run_until_complete(dialog.propose())
+    wait_until(loop, lambda: dialog.error_line.isVisible())
+    assert "No language model is set up" in dialog.error_line.text() and dialog.propose_button.isEnabled()
+    dialog.brief.setPlainText("")
+    assert dialog.propose() is None and dialog.error_line.isVisible()  # an empty brief is refused before asking
