@@ -19,10 +19,12 @@ from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QListWidget
 from servers.comfyui import ComfyUIServer
+from servers.openai_chat import OpenAIChatServer
 
 from foundry_desktop.app.api_keys import PROVIDERS
 from foundry_desktop.app.generation_backends import workflow_library
 from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.language_model import load_language_model
 from foundry_desktop.app.generation_settings import (
     CloudServiceSettings,
     ComfyServerSettings,
@@ -227,6 +229,35 @@ def test_a_cloud_key_is_set_and_removed_and_never_shown(settings_dialog, loop, m
     assert tab.error.text() == "No runway key is kept on this machine."
     tab.set_key_from_field()
     assert tab.error.text() == "Paste the key into the field first."
+
+
+# -- Settings › Assist ------------------------------------------------------------------------
+
+
+def test_the_assist_endpoint_is_saved_checked_live_and_its_key_kept_unseen(settings_dialog, loop, machine):
+    tab = settings_dialog.assist
+    settings_dialog.tabs.setCurrentWidget(tab)
+    assert "No language model is set up yet" in tab.status.text()
+    tab.base_url.setText("ftp://nowhere")
+    assert tab.save() is None and "Endpoint" in tab.error.text()  # refused in words, nothing saved
+    with OpenAIChatServer(api_key=SECRET) as server:
+        tab.base_url.setText(server.base_url)
+        tab.model.setText("gpt-4o-mini")
+        tab.image_model.setText("no-such-picture-model")
+        loop.run_until_complete(tab.save())
+        assert load_language_model().base_url == server.base_url and load_language_model().model == "gpt-4o-mini"
+        loop.run_until_complete(tab.check())  # no key yet: the endpoint refuses
+        assert tab.error.text() and server.base_url in tab.error.text()
+        tab.key.setText(SECRET)
+        loop.run_until_complete(tab.keep_the_key())
+        assert tab.key.text() == "" and machine.passwords[("foundry-desktop", "assist")] == SECRET
+        assert SECRET not in every_text(settings_dialog) and tab.forget_key.isEnabled()
+        tab.error.clear_error()
+        loop.run_until_complete(tab.check())
+        assert "The endpoint answers" in tab.status.text() and "gpt-4o-mini" in tab.status.text()
+        assert "Not among them:" in tab.status.text() and "no-such-picture-model" in tab.status.text()
+    loop.run_until_complete(tab.forget_the_key())
+    assert ("foundry-desktop", "assist") not in machine.passwords and not tab.forget_key.isEnabled()
 
 
 def test_a_machine_without_a_password_store_is_told_so(settings_dialog, loop):

@@ -92,8 +92,8 @@ def require_configured(settings: LanguageModelSettings, *, chat: bool = False) -
     """The settings, if they name an endpoint (and, for `chat`, a chat model); else the one line that says how."""
     if not settings.configured or (chat and settings.model is None):
         raise NoLanguageModelError(
-            "No language model is set up: run `foundry assist set --base-url URL --model NAME` (OpenAI, or a local "
-            "server such as Ollama at http://localhost:11434/v1).")
+            "No language model is set up: choose one in Settings ▸ Assist, or run `foundry assist set --base-url URL "
+            "--model NAME` (OpenAI, or a local server such as Ollama at http://localhost:11434/v1).")
     return settings
 
 

@@ -1,5 +1,5 @@
-"""The machine's settings: ComfyUI servers, cloud services, rendering and storage, one tab
-each (the tabs are in settings_*_tab.py).
+"""The machine's settings: ComfyUI servers, cloud services, the assist's language model,
+rendering and storage, one tab each (the tabs are in settings_*_tab.py).
 
 Every change applies as it is made (there is nothing to OK or cancel): servers and
 cloud services go to the machine's generation settings, rendering choices to
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialog_work import Confirm, asking
+from foundry_desktop.ui.settings_assist_tab import AssistTab
 from foundry_desktop.ui.settings_cloud_tab import CloudServicesTab
 from foundry_desktop.ui.settings_rendering_tab import RenderingTab
 from foundry_desktop.ui.settings_servers_tab import ServersTab
@@ -40,11 +41,13 @@ class SettingsDialog(QDialog):
         self.settings = settings if settings is not None else QSettings("Foundry", "Foundry Desktop")
         self.servers = ServersTab(generation.servers)
         self.cloud = CloudServicesTab()
+        self.assist = AssistTab()
         self.rendering = RenderingTab(self.settings)
         self.storage = StorageTab(confirm or asking(self))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.servers, "ComfyUI servers")
         self.tabs.addTab(self.cloud, "Cloud services")
+        self.tabs.addTab(self.assist, "Assist")
         self.tabs.addTab(self.rendering, "Rendering")
         self.tabs.addTab(self.storage, "Storage")
         self.servers.changed.connect(self.generation_settings_changed)
@@ -59,7 +62,7 @@ class SettingsDialog(QDialog):
 
     @property
     def tabs_work(self) -> list[BackgroundWork]:
-        return [tab.work for tab in (self.servers, self.cloud, self.rendering, self.storage)]
+        return [tab.work for tab in (self.servers, self.cloud, self.assist, self.rendering, self.storage)]
 
     async def wait_idle(self) -> None:
         """Until every check, keyring call and measurement started here has ended (tests)."""
