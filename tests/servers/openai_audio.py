@@ -56,6 +56,7 @@ import numpy as np
 from aiohttp import web
 
 from .cloud_base import CloudServer
+from .openai_errors import OpenAIErrors
 
 WORD_MODELS = ("whisper-1",)
 TEXT_MODELS = ("gpt-4o-transcribe", "gpt-4o-mini-transcribe")
@@ -66,12 +67,12 @@ LANGUAGES = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "
 SILENCE_LEVEL = 0.05  # samples above this are sound
 WORD_GAP_S = 0.06  # a quieter stretch at least this long ends a word
 SEGMENT_PAUSE_S = 0.5
-ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
-               413: "invalid_request_error", 429: "requests"}
 
 
-class OpenAIAudioServer(CloudServer):
+class OpenAIAudioServer(OpenAIErrors, CloudServer):
     """An OpenAI-compatible /v1/audio/transcriptions on 127.0.0.1; see the module docstring."""
+
+    rate_limit_message = "Rate limit reached for whisper-1 on requests per min (RPM): Limit 50. Please try again later."
 
     def __init__(
         self, api_key: str = "test-key", *, vocabulary: Mapping[float, str] | None = None, lenient: bool = False,
@@ -99,28 +100,6 @@ class OpenAIAudioServer(CloudServer):
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/v1/audio/transcriptions", self._transcribe)]
-
-    def error_response(self, status: int, message: str, **details: Any) -> web.Response:
-        error = {
-            "message": message,
-            "type": details.pop("type", ERROR_TYPES.get(status, "server_error" if status >= 500 else "api_error")),
-            "param": details.pop("param", None),
-            "code": details.pop("code", "rate_limit_exceeded" if status == 429 else None),
-        }
-        return web.json_response({"error": error}, status=status)
-
-    def unauthorized(self, request: web.Request) -> web.Response:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        shown = f"{given[:3]}***{given[-4:]}" if len(given) > 8 else given or "None"
-        return self.error_response(401, f"Incorrect API key provided: {shown}. You can find your API key at "
-                                        "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
-
-    def rate_limited(self, retry_after_s: float) -> web.Response:
-        response = self.error_response(429, "Rate limit reached for whisper-1 on requests per min (RPM): Limit 50. "
-                                            "Please try again later.")
-        response.headers["Retry-After"] = f"{retry_after_s:g}"
-        response.headers["retry-after-ms"] = str(round(retry_after_s * 1000))
-        return response
 
     def _invalid(self, message: str, param: str | None, code: str | None = "invalid_value") -> web.Response:
         return self.error_response(400, message, param=param, code=code)

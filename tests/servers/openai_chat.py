@@ -70,6 +70,7 @@ from aiohttp import web
 from PIL import Image, ImageDraw
 
 from .cloud_base import CloudServer, json_object
+from .openai_errors import OpenAIErrors
 
 MODELS = ("gpt-4o-mini", "llama3.1")
 BEHAVIOURS = ("prose", "truncated", "loose", "refuse", "slow")
@@ -80,7 +81,7 @@ IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 LOOKS = ("Warm Documentary", "Bold Graphic", "Dreamlike Pastel", "Noir Contrast")
 
 
-class OpenAIChatServer(CloudServer):
+class OpenAIChatServer(OpenAIErrors, CloudServer):
     """OpenAI-compatible chat completions on 127.0.0.1; see the module docstring."""
 
     def __init__(self, api_key: str = "test-key", *, models: tuple[str, ...] = MODELS,
@@ -120,29 +121,6 @@ class OpenAIChatServer(CloudServer):
             return self._counts["images"]
 
     # ----------------------------------------------------------------- errors
-
-    def error_response(self, status: int, message: str, **details: Any) -> web.Response:
-        types = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
-                 429: "requests"}
-        error = {
-            "message": message,
-            "type": details.pop("type", types.get(status, "server_error" if status >= 500 else "api_error")),
-            "param": details.pop("param", None),
-            "code": details.pop("code", "rate_limit_exceeded" if status == 429 else None),
-        }
-        return web.json_response({"error": error}, status=status)
-
-    def unauthorized(self, request: web.Request) -> web.Response:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        shown = f"{given[:3]}***{given[-4:]}" if len(given) > 8 else given or "None"
-        return self.error_response(401, f"Incorrect API key provided: {shown}. You can find your API key at "
-                                        "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
-
-    def rate_limited(self, retry_after_s: float) -> web.Response:
-        response = self.error_response(429, "Rate limit reached for requests per min. Please try again later.")
-        response.headers["Retry-After"] = f"{retry_after_s:g}"
-        response.headers["retry-after-ms"] = str(round(retry_after_s * 1000))
-        return response
 
     # ----------------------------------------------------------------- routes
 

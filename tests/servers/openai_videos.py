@@ -53,6 +53,7 @@ from .cloud_base import (
     fit_aspect,
     json_object,
 )
+from .openai_errors import OpenAIErrors
 
 MODELS = ("sora-2", "sora-2-pro")
 SECONDS = ("4", "8", "12")
@@ -63,15 +64,9 @@ FAILURES = {
     "moderation": ("moderation_blocked", "Your request was blocked by our moderation system."),
     "error": ("internal_error", "Video generation failed due to an internal error. Please try again."),
 }
-ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "invalid_request_error",
-    404: "invalid_request_error",
-    429: "requests",
-}
 
 
-class OpenAIVideosServer(CloudServer):
+class OpenAIVideosServer(OpenAIErrors, CloudServer):
     """An OpenAI-compatible /v1/videos on 127.0.0.1; see the module docstring."""
 
     def __init__(
@@ -105,26 +100,6 @@ class OpenAIVideosServer(CloudServer):
             web.get("/v1/videos/{id}/content", self._content),
             web.post("/v1/videos/{id}/remix", self._remix),
         ]
-
-    def error_response(self, status: int, message: str, **details: Any) -> web.Response:
-        error = {
-            "message": message,
-            "type": details.pop("type", ERROR_TYPES.get(status, "server_error" if status >= 500 else "api_error")),
-            "param": details.pop("param", None),
-            "code": details.pop("code", "rate_limit_exceeded" if status == 429 else None),
-        }
-        return web.json_response({"error": error}, status=status)
-
-    def unauthorized(self, request: web.Request) -> web.Response:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        shown = f"{given[:3]}***{given[-4:]}" if len(given) > 8 else given or "None"
-        return self.error_response(401, f"Incorrect API key provided: {shown}.", code="invalid_api_key")
-
-    def rate_limited(self, retry_after_s: float) -> web.Response:
-        response = self.error_response(429, "Rate limit reached for requests. Please try again later.")
-        response.headers["Retry-After"] = f"{retry_after_s:g}"
-        response.headers["retry-after-ms"] = str(round(retry_after_s * 1000))
-        return response
 
     def new_task_id(self) -> str:
         return f"video_{secrets.token_hex(20)}"
