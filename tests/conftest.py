@@ -11,5 +11,19 @@ os.environ.setdefault("FOUNDRY_CONFIG_DIR", tempfile.mkdtemp(prefix="foundry-con
 # New projects and the demo the GUI makes go to the documents folder: a folder of the test run.
 os.environ.setdefault("FOUNDRY_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="foundry-documents-"))
 
+import keyring  # noqa: E402 (after the environment above)
+import pytest  # noqa: E402
+from memory_keyring import MemoryKeyring  # noqa: E402
+
 # The qasync loop fixture GUI tests use (see gui_loop.py).
 pytest_plugins = ["gui_loop"]
+
+
+@pytest.fixture
+def password_store():
+    """A password store of the test's own (tests/memory_keyring.py), in place of the machine's."""
+    previous = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    yield store
+    keyring.set_keyring(previous)

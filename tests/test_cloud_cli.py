@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-import keyring
 import pytest
-from memory_keyring import MemoryKeyring
 from servers.runway import RunwayServer
 
 from foundry_desktop.app.project_service import ProjectService
@@ -17,13 +15,9 @@ SECRET = "rk-very-secret-1234"
 
 
 @pytest.fixture(autouse=True)
-def machine(tmp_path, monkeypatch):
+def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(previous)
+    yield password_store
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

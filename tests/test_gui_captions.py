@@ -8,13 +8,15 @@ import keyring
 import pytest
 import shiboken6
 from gui_loop import wait_until
-from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QItemSelectionModel
 from servers.openai_audio import OpenAIAudioServer
 from spoken_audio import Speech
 
 from foundry_desktop.app.generation_session import GenerationSession
-from foundry_desktop.app.language_model import LanguageModelSettings, save_language_model
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    save_language_model,
+)
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
@@ -25,13 +27,9 @@ SPEECH = Speech([("Good", 0.25, 0.5), ("morning.", 0.6, 1.0)])
 
 
 @pytest.fixture
-def machine(tmp_path, monkeypatch):
+def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "test-key")
-    yield
-    keyring.set_keyring(previous)
+    password_store.set_password("foundry-desktop", "assist", "test-key")
 
 
 @pytest.fixture

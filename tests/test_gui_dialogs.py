@@ -24,7 +24,6 @@ from servers.openai_chat import OpenAIChatServer
 from foundry_desktop.app.api_keys import PROVIDERS
 from foundry_desktop.app.generation_backends import workflow_library
 from foundry_desktop.app.generation_session import GenerationSession
-from foundry_desktop.app.language_model import load_language_model
 from foundry_desktop.app.generation_settings import (
     CloudServiceSettings,
     ComfyServerSettings,
@@ -32,6 +31,7 @@ from foundry_desktop.app.generation_settings import (
     load_settings,
     save_settings,
 )
+from foundry_desktop.app.language_model import load_language_model
 from foundry_desktop.ui.settings_cloud_tab import KEY_SET, NO_KEY
 from foundry_desktop.ui.settings_dialog import SettingsDialog
 from foundry_desktop.ui.settings_rendering_tab import (

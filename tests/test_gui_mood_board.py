@@ -4,10 +4,8 @@ up said in the dialog; looks proposed off the GUI thread with their palettes and
 
 from __future__ import annotations
 
-import keyring
 import pytest
 from gui_loop import wait_until
-from memory_keyring import MemoryKeyring
 from PySide6.QtWidgets import QLabel
 from servers.openai_chat import OpenAIChatServer
 
@@ -19,12 +17,8 @@ from foundry_desktop.ui.project_session import ProjectSession
 
 
 @pytest.fixture(autouse=True)
-def key_store():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "sk-gui")
-    yield
-    keyring.set_keyring(previous)
+def key_store(password_store):
+    password_store.set_password("foundry-desktop", "assist", "sk-gui")
 
 
 @pytest.fixture

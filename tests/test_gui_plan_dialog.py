@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import time
 
-import keyring
 import pytest
 from gui_loop import spin
-from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings
 from servers.openai_chat import OpenAIChatServer
 
@@ -32,12 +30,8 @@ BRIEF = "A runner laces her shoes before dawn. The city is still asleep. She cro
 
 
 @pytest.fixture(autouse=True)
-def key_store():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "sk-gui")
-    yield
-    keyring.set_keyring(previous)
+def key_store(password_store):
+    password_store.set_password("foundry-desktop", "assist", "sk-gui")
 
 
 @pytest.fixture

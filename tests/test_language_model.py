@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import keyring
-from memory_keyring import MemoryKeyring
+import pytest
 
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
@@ -20,12 +19,8 @@ from foundry_desktop.cli.main import main
 
 
 @pytest.fixture(autouse=True)
-def machine(tmp_path, monkeypatch):
+def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_nothing_set_up_says_so_in_one_line(capsys):

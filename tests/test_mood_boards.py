@@ -9,9 +9,7 @@ import asyncio
 import json
 import re
 
-import keyring
 import pytest
-from memory_keyring import MemoryKeyring
 from PIL import Image
 from servers.openai_chat import OpenAIChatServer
 
@@ -26,12 +24,8 @@ BRIEF = Brief(text="Handmade ceramic mugs, thrown and glazed in a seaside worksh
 
 
 @pytest.fixture(autouse=True)
-def key_store():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "sk-mood")
-    yield
-    keyring.set_keyring(previous)
+def key_store(password_store):
+    password_store.set_password("foundry-desktop", "assist", "sk-mood")
 
 
 @pytest.fixture

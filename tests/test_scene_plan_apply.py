@@ -9,7 +9,6 @@ from fractions import Fraction
 
 import keyring
 import pytest
-from memory_keyring import MemoryKeyring
 from servers.openai_chat import OpenAIChatServer
 
 from foundry_desktop.app.language_model import (
@@ -29,12 +28,8 @@ from foundry_desktop.domain.time import seconds_to_frames
 
 
 @pytest.fixture(autouse=True)
-def machine(tmp_path, monkeypatch):
+def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def project(tmp_path, rate="24", name="film") -> ProjectService:

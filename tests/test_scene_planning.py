@@ -11,7 +11,6 @@ from fractions import Fraction
 
 import keyring
 import pytest
-from memory_keyring import MemoryKeyring
 from servers.openai_chat import OpenAIChatServer
 
 from foundry_desktop.app.assist_requests import AssistError
@@ -39,12 +38,8 @@ def server():
 
 
 @pytest.fixture(autouse=True)
-def key_store():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "sk-test-assist")
-    yield
-    keyring.set_keyring(previous)
+def key_store(password_store):
+    password_store.set_password("foundry-desktop", "assist", "sk-test-assist")
 
 
 def settings_for(server, **changes) -> LanguageModelSettings:

@@ -13,18 +13,25 @@ from fractions import Fraction
 import keyring
 import numpy as np
 import pytest
-from memory_keyring import MemoryKeyring
 from servers.openai_audio import OpenAIAudioServer
 from spoken_audio import Speech
 from strict_subtitles import parse_srt, parse_webvtt
 from video_sources import decoded_frames
 
 from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.language_model import LanguageModelSettings, NoLanguageModelError, save_language_model
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    NoLanguageModelError,
+    save_language_model,
+)
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.speech_captions import add_transcribed_captions, speech_source, transcribe_speech
+from foundry_desktop.app.speech_captions import (
+    add_transcribed_captions,
+    speech_source,
+    transcribe_speech,
+)
 from foundry_desktop.app.speech_transcription import TranscriptionError
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
@@ -41,13 +48,9 @@ SHOT_SPEECH = Speech([
 
 
 @pytest.fixture
-def machine(tmp_path, monkeypatch):
+def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("foundry-desktop", "assist", "test-key")
-    yield
-    keyring.set_keyring(previous)
+    password_store.set_password("foundry-desktop", "assist", "test-key")
 
 
 @pytest.fixture
