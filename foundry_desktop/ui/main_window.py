@@ -36,8 +36,8 @@ from foundry_desktop.ui.characters_dialog import CharactersDialog
 from foundry_desktop.ui.export_dialog import ExportDialog
 from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
 from foundry_desktop.ui.inspector_panel import InspectorPanel
-from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
 from foundry_desktop.ui.jobs_panel import JobsPanel
+from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
 from foundry_desktop.ui.plan_dialog import PlanDialog
 from foundry_desktop.ui.preview_panel import PreviewPanel
 from foundry_desktop.ui.project_session import ProjectSession
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.session: ProjectSession | None = None
         self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
         self._reopen_generation = False  # the settings changed while jobs ran
-        self.work = BackgroundWork(lambda message: self.show_error("Cannot import the cut", message))
+        self.work = BackgroundWork(lambda message: self.show_error("Something went wrong", message))
         self.setWindowTitle("Foundry Desktop")
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
@@ -396,8 +396,12 @@ class MainWindow(QMainWindow):
                 self.show_error(f"Imported {choice.source.name}", "Some of the cut could not be kept as it was:\n\n"
                                 + "\n".join(f"• {warning}" for warning in report.warnings))
 
+        def failed(message: str) -> None:
+            self.statusBar().clearMessage()
+            self.show_error("Cannot import the cut", message)
+
         return self.work.in_thread(lambda: import_cut(choice.source, choice.project, frame_rate=choice.frame_rate),
-                                   opened)
+                                   opened, failed)
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.generation, self, settings=self.settings)
