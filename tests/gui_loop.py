@@ -8,13 +8,17 @@ qasync loop runs both, so GUI tests wait with `wait_until(loop, condition)`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import qasync
 import shiboken6
 
+from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import apply_theme
 
 
@@ -70,3 +74,18 @@ def dark_theme(qapp):
     qapp.setStyle(style)
     qapp.setPalette(palette)
     qapp.setStyleSheet(style_sheet)
+
+
+@contextlib.contextmanager
+def project_session(service: ProjectService, loop: asyncio.AbstractEventLoop) -> Iterator[ProjectSession]:
+    """`service` opened as the editor opens a project, the errors it shows kept in `.errors`
+    ("title: message"); its background work, backends and project closed afterwards."""
+    opened = ProjectSession(service, GenerationSession())
+    opened.errors = []
+    opened.error.connect(lambda title, message: opened.errors.append(f"{title}: {message}"))
+    try:
+        yield opened
+    finally:
+        loop.run_until_complete(opened.wait_idle())
+        loop.run_until_complete(opened.generation.close())
+        opened.close()

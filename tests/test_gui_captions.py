@@ -7,12 +7,11 @@ from __future__ import annotations
 import keyring
 import pytest
 import shiboken6
-from gui_loop import wait_until
+from gui_loop import project_session, wait_until
 from PySide6.QtCore import QItemSelectionModel
 from servers.openai_audio import OpenAIAudioServer
 from spoken_audio import Speech
 
-from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
     save_language_model,
@@ -21,7 +20,6 @@ from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.caption_styles import CAPTION_STYLES
 from foundry_desktop.ui.captions_dialog import END, START, TEXT, CaptionsDialog
-from foundry_desktop.ui.project_session import ProjectSession
 
 SPEECH = Speech([("Good", 0.25, 0.5), ("morning.", 0.6, 1.0)])
 
@@ -37,11 +35,8 @@ def session(tmp_path, loop, machine):
     service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
     add_media_shot(service, SPEECH.write_video(tmp_path / "speech.mp4", frames=48))
     service.add_caption("By hand", "1.5", "2", "title")
-    opened = ProjectSession(service, GenerationSession())
-    yield opened
-    loop.run_until_complete(opened.wait_idle())
-    loop.run_until_complete(opened.generation.close())
-    opened.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 @pytest.fixture

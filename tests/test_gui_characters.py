@@ -9,17 +9,15 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import wait_until  # noqa: E402
+from gui_loop import project_session, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
-from foundry_desktop.app.generation_session import GenerationSession  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui.characters_dialog import CharactersDialog  # noqa: E402
 from foundry_desktop.ui.inspector_panel import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
-from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 
 
 @pytest.fixture
@@ -29,13 +27,8 @@ def session(tmp_path, loop):
     service.add_template("style", "Noir", prompt_suffix="film noir")
     service.add_shot(prompt="walks in the rain", duration_seconds="1", seed=1, character="Mara")
     service.add_shot(prompt="an empty street", duration_seconds="1", seed=2)
-    opened = ProjectSession(service, GenerationSession())
-    opened.errors = []
-    opened.error.connect(lambda title, message: opened.errors.append(f"{title}: {message}"))
-    yield opened
-    loop.run_until_complete(opened.wait_idle())
-    loop.run_until_complete(opened.generation.close())
-    opened.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 def spec(session, number=1):

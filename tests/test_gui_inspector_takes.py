@@ -7,17 +7,15 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import spin, wait_until  # noqa: E402
+from gui_loop import project_session, spin, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
-from foundry_desktop.app.generation_session import GenerationSession  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui import inspector_panel  # noqa: E402
 from foundry_desktop.ui.inspector_panel import InspectorPanel  # noqa: E402
-from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 from foundry_desktop.ui.takes_panel import TakesPanel  # noqa: E402
 
 SCREENSHOTS = Path("/tmp/foundry-shots")
@@ -27,13 +25,8 @@ def session(tmp_path, loop):
     service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
     service.add_shot(prompt="A red fox in the snow", duration_seconds="2", seed=1, name="Fox")
     service.add_shot(prompt="The forest at dusk", duration_seconds="2", seed=2)
-    opened = ProjectSession(service, GenerationSession())
-    opened.errors = []
-    opened.error.connect(lambda title, message: opened.errors.append(f"{title}: {message}"))
-    yield opened
-    loop.run_until_complete(opened.wait_idle())
-    loop.run_until_complete(opened.generation.close())
-    opened.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 def shot(session, number=1):

@@ -5,15 +5,13 @@ up said in the dialog; looks proposed off the GUI thread with their palettes and
 from __future__ import annotations
 
 import pytest
-from gui_loop import wait_until
+from gui_loop import project_session, wait_until
 from PySide6.QtWidgets import QLabel
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.language_model import LanguageModelSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
-from foundry_desktop.ui.project_session import ProjectSession
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +22,8 @@ def key_store(password_store):
 @pytest.fixture
 def session(tmp_path, loop):
     service = ProjectService.create(tmp_path / "mugs.foundry", width=320, height=180)
-    opened = ProjectSession(service, GenerationSession())
-    yield opened
-    loop.run_until_complete(opened.wait_idle())
-    loop.run_until_complete(opened.generation.close())
-    opened.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 def test_looks_are_proposed_shown_and_one_becomes_a_style(qtbot, loop, session):

@@ -8,11 +8,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from gui_loop import spin
+from gui_loop import project_session, spin
 from PySide6.QtCore import QSettings
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.language_model import LanguageModelSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.main_window import MainWindow
@@ -24,7 +23,6 @@ from foundry_desktop.ui.plan_dialog import (
     TRANSITION_SECONDS,
     PlanDialog,
 )
-from foundry_desktop.ui.project_session import ProjectSession
 
 BRIEF = "A runner laces her shoes before dawn. The city is still asleep. She crosses the bridge as the sun rises."
 
@@ -45,11 +43,8 @@ def session(tmp_path, loop):
     service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="25")
     service.add_shot(prompt="Title card", duration_seconds="2", seed=1, name="Title")
     service.add_shot(prompt="End card", duration_seconds="2", seed=2, name="End")
-    opened = ProjectSession(service, GenerationSession())
-    yield opened
-    loop.run_until_complete(opened.wait_idle())
-    loop.run_until_complete(opened.generation.close())
-    opened.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 def dialog_for(qtbot, session, settings: LanguageModelSettings) -> PlanDialog:

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_loop import spin, wait_until
+from gui_loop import project_session, spin, wait_until
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 from video_sources import sine, write_video
 
-from foundry_desktop.app.generation_session import GenerationSession
 from foundry_desktop.app.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui import timeline_panel
-from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.take_drag import take_mime_data
 from foundry_desktop.ui.timeline_geometry import row_of
 from foundry_desktop.ui.timeline_panel import TimelinePanel
@@ -29,14 +27,8 @@ def session(tmp_path, loop):
     service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
     for number, seconds in enumerate(("2", "3", "2"), start=1):
         service.add_shot(prompt=f"shot {number}", duration_seconds=seconds, seed=number)
-    session = ProjectSession(service, GenerationSession())
-    errors = []
-    session.error.connect(lambda title, message: errors.append(message))
-    session.errors = errors
-    yield session
-    loop.run_until_complete(session.wait_idle())
-    loop.run_until_complete(session.generation.close())
-    session.close()
+    with project_session(service, loop) as opened:
+        yield opened
 
 
 @pytest.fixture
