@@ -9,14 +9,14 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import project_session, spin, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui import inspector_panel  # noqa: E402
 from foundry_desktop.ui.inspector_panel import InspectorPanel  # noqa: E402
-from foundry_desktop.ui.takes_panel import TakesPanel  # noqa: E402
+from foundry_desktop.ui.takes_panel import HOVER_FRAMES, TILE, TakesPanel  # noqa: E402
 
 SCREENSHOTS = Path("/tmp/foundry-shots")
 
@@ -281,6 +281,16 @@ def test_takes_gallery_use_undo_and_compare(qtbot, loop, session):
     assert "Made by builtin" in first.toolTip() and "Cost not reported" in first.toolTip()
     assert not first.icon().isNull() and panel.heading.text() == "Shot 1 · Fox: 3 takes"
     screenshot(panel, "takes.png")
+
+    # The pointer over a tile plays its take there; leaving it shows the still again.
+    still = first.icon().pixmap(TILE).toImage()
+    qtbot.mouseMove(panel.gallery.viewport(), panel.gallery.visualItemRect(first).center())
+    wait_until(loop, lambda: takes[0].content_hash in panel._strips)
+    shown = set()
+    wait_until(loop, lambda: shown.add(first.icon().pixmap(TILE).toImage().cacheKey()) or len(shown) >= 3)
+    assert len(panel._strips[takes[0].content_hash]) == HOVER_FRAMES  # pictures from across the take
+    panel.gallery.leaveEvent(QEvent(QEvent.Type.Leave))
+    assert first.icon().pixmap(TILE).toImage() == still and not panel._hover_timer.isActive()
 
     # A click shows the take in the preview; "Use this take" makes it the shot's, undoably.
     second = panel.gallery.item(1)

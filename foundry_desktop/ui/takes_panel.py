@@ -2,8 +2,9 @@
 
 Each take shows a picture from its middle, where it came from (backend, server or
 service, seed, when, how long, what it cost) and a mark on the one the shot uses.
-Clicking a take shows it in the preview; using it is an undoable edit of the app
-service; dragging it onto the timeline uses it there (see TimelineCanvas.drop_take).
+Pointing at a take plays it in its tile; clicking shows it in the preview; using it
+is an undoable edit of the app service; dragging it onto the timeline uses it there
+(see TimelineCanvas.drop_take).
 The pictures are the app's cached thumbnails, made in a worker thread, so the GUI
 thread never waits on a video file.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QIcon,
     QImage,
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from foundry_desktop.app.take_pictures import take_thumbnail
+from foundry_desktop.app.take_pictures import take_filmstrip, take_thumbnail
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import FoundryError
@@ -51,6 +52,8 @@ from foundry_desktop.ui.take_drag import TAKE_MIME, take_mime_data
 
 STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
 TILE = QSize(160, 90)
+HOVER_FRAMES = 12  # pictures across a take that the tile under the pointer runs through
+HOVER_FRAME_MS = 120
 
 
 def made_where(take: Take) -> str:
@@ -198,13 +201,32 @@ class CompareTakesDialog(QDialog):
 
 
 class TakeGallery(QListWidget):
-    """The tiles of one shot's takes; a tile dragged onto the timeline carries its take."""
+    """The tiles of one shot's takes; a tile dragged onto the timeline carries its take, and the
+    tile under the pointer is announced (its take id; "" when the pointer leaves the tiles)."""
+
+    hovered = Signal(str)
 
     def __init__(self, **properties: Any) -> None:
         super().__init__(**properties)
         self.shot_id: str | None = None
+        self._hovered = ""
         self.setDragEnabled(True)
         self.setDragDropMode(QListWidget.DragDropMode.DragOnly)
+        self.setMouseTracking(True)
+
+    def _hover(self, take_id: str) -> None:
+        if take_id != self._hovered:
+            self._hovered = take_id
+            self.hovered.emit(take_id)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        item = self.itemAt(event.position().toPoint())
+        self._hover(item.data(Qt.ItemDataRole.UserRole) if item is not None else "")
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._hover("")
+        super().leaveEvent(event)
 
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
         return [TAKE_MIME]
@@ -241,6 +263,11 @@ class TakesPanel(QWidget):
         self.gallery.itemClicked.connect(self._preview)
         self.gallery.itemDoubleClicked.connect(lambda item: self._use(item.data(Qt.ItemDataRole.UserRole)))
         self.gallery.itemSelectionChanged.connect(self._update_buttons)
+        self.gallery.hovered.connect(self._hover_play)
+        self._strips: dict[str, list[QImage]] = {}  # take content hash -> pictures across the take
+        self._playing: tuple[str, int] | None = None  # (take id, the strip picture shown) while hovered
+        self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
+        self._hover_timer.timeout.connect(self._next_hover_frame)
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hint.setProperty("hint", True)  # the theme's look for hints
@@ -391,6 +418,55 @@ class TakesPanel(QWidget):
         self.generate_button.setEnabled(not self._generating and not nothing_to_make)
         self.generate_button.setToolTip("The shot's take is current: ask for variants to get more takes"
                                         if nothing_to_make else "Generate the shot, and the variants asked for")
+
+    # -- play on hover ---------------------------------------------------------------
+
+    def _hover_play(self, take_id: str) -> None:
+        """The tile under the pointer runs through its take (a strip of pictures across it, made
+        off the GUI thread and kept); leaving it shows its still again."""
+        self._hover_timer.stop()
+        if self._playing is not None:
+            self._playing = None
+            self._refresh()
+        take = self._take(take_id)
+        if take is None or self._session is None:
+            return
+        self._playing = (take_id, 0)
+        if take.content_hash in self._strips:
+            self._hover_timer.start()
+            return
+        store, key = self._session.service.store, take.content_hash
+
+        def make() -> list[QImage]:
+            return [read_picture(path, TILE.width()) for path in take_filmstrip(store, take, HOVER_FRAMES,
+                                                                               width=TILE.width())]
+
+        def made(pictures: list[QImage]) -> None:
+            if isValid(self):
+                self._strips[key] = [picture for picture in pictures if not picture.isNull()]
+                if self._playing is not None and self._playing[0] == take_id:
+                    self._hover_timer.start()
+
+        self._session.in_thread("Playing a take", make, made)
+
+    def _take(self, take_id: str) -> Take | None:
+        if not take_id or self._session is None or self._shot_id is None:
+            return None
+        return next((t for t in self._session.service.project.takes_of(self._shot_id) if t.id == take_id), None)
+
+    def _next_hover_frame(self) -> None:
+        take = self._take(self._playing[0]) if self._playing is not None else None
+        pictures = self._strips.get(take.content_hash, []) if take is not None else []
+        row = next((r for r in range(self.gallery.count())
+                    if take is not None and self.gallery.item(r).data(Qt.ItemDataRole.UserRole) == take.id), -1)
+        if not pictures or row < 0:
+            self._hover_timer.stop()
+            return
+        take_id, frame = self._playing
+        shot = self._session.shot(self._shot_id) if self._session is not None and self._shot_id else None
+        in_use = shot is not None and shot.selected_take_id == take_id
+        self.gallery.item(row).setIcon(tile_icon(pictures[frame % len(pictures)], "", in_use, self.palette()))
+        self._playing = (take_id, frame + 1)
 
     # -- what the creator does -----------------------------------------------------
 
