@@ -1,5 +1,5 @@
-"""The creative assist's language model: set up per machine, its key in the password store,
-and with nothing set up, one line that says how."""
+"""The creative assist's language model: set up per machine (a project may keep its own),
+its key in the password store, and with nothing set up, one line that says how."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from foundry_desktop.app.language_model import (
     NoLanguageModelError,
     language_model_client,
     load_language_model,
+    project_override,
     require_configured,
+    set_project_override,
 )
+from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
+from foundry_desktop.errors import InvalidEditError
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +61,26 @@ def test_the_client_points_at_the_endpoint_with_the_kept_key(monkeypatch):
     assert client.max_retries == 0 and client.timeout == 7
     keyring.delete_password("foundry-desktop", "assist")
     assert language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1")).api_key == "not-needed"
+
+
+def test_a_project_keeps_its_own_endpoint_and_models_over_the_machines(tmp_path, capsys):
+    project = tmp_path / "film.foundry"
+    ProjectService.create(project).close()
+    assert main(["assist", "set", "--base-url", "http://localhost:11434/v1", "--model", "llama3.1"]) == 0
+    assert main(["assist", "set", "--project", str(project), "--model", "qwen2.5:14b",
+                 "--image-model", "flux-schnell"]) == 0
+    capsys.readouterr()
+    assert main(["assist", "show", "--project", str(project), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["base_url"], shown["model"], shown["image_model"]) == (
+        "http://localhost:11434/v1", "qwen2.5:14b", "flux-schnell")  # the machine's endpoint, the project's models
+    assert shown["project_sets"] == ["image_model", "model"]
+    assert load_language_model().model == "llama3.1"  # the machine's own are untouched
+    with ProjectService.open(project) as service:
+        assert load_language_model(project=service.store).model == "qwen2.5:14b"
+        with pytest.raises(InvalidEditError, match="base_url"):
+            set_project_override(service.store, {"base_url": "ftp://elsewhere"})
+        assert project_override(service.store) == {"model": "qwen2.5:14b", "image_model": "flux-schnell"}
+    assert main(["assist", "set", "--project", str(project), "--follow-machine"]) == 0
+    with ProjectService.open(project) as service:
+        assert project_override(service.store) == {} and load_language_model(project=service.store).model == "llama3.1"

@@ -4,16 +4,20 @@ Ollama, LM Studio or vLLM.
 
 Where it is (base URL) and which models it offers belong to the machine, like the
 generation servers: they live in the user's settings folder, in one small JSON file
-written whole or not at all. The key, when the endpoint needs one, is in the system's
+written whole or not at all. A project may override any of them (a film made with a
+particular model keeps asking it): the override lives in the project file, and only
+the fields it names win. The key, when the endpoint needs one, is in the system's
 password store under "assist" (api_keys), never in a file. With nothing set up, every
 assist feature says so in one line (NoLanguageModelError) and everything else works.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,11 +25,13 @@ from foundry_desktop.app.api_keys import KEY_OWNERS, api_key
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import FoundryError, InvalidEditError
+from foundry_desktop.store.project_store import ProjectStore
 
 if TYPE_CHECKING:  # the openai package takes half a second to import: only when a model is used
     import openai
 
 SETTINGS_FILE = "assist.json"
+PROJECT_SETTING = "assist"  # the name of a project's override (store.project_settings)
 KEY_PROVIDER = KEY_OWNERS[-1]  # "assist"
 # Local servers need no key, but the client insists on one.
 NO_KEY = "not-needed"
@@ -66,16 +72,45 @@ def settings_path() -> Path:
     return config_folder() / SETTINGS_FILE
 
 
-def load_language_model(path: Path | None = None) -> LanguageModelSettings:
-    """The saved settings; none saved yet: nothing set up."""
+def load_language_model(path: Path | None = None, *, project: ProjectStore | None = None) -> LanguageModelSettings:
+    """The machine's saved settings (none saved yet: nothing set up), with what `project` overrides."""
     path = path or settings_path()
     try:
-        return LanguageModelSettings.model_validate_json(path.read_bytes())
+        settings = LanguageModelSettings.model_validate_json(path.read_bytes())
     except FileNotFoundError:
-        return LanguageModelSettings()
+        settings = LanguageModelSettings()
     except (OSError, ValidationError, ValueError) as exc:
         raise InvalidEditError(f"The language model settings in {path} cannot be read ({exc}); "
                                "fix or delete the file.") from None
+    override = project_override(project) if project is not None else {}
+    with _project_errors():
+        return LanguageModelSettings.model_validate({**settings.model_dump(), **override})
+
+
+def project_override(project: ProjectStore) -> dict[str, Any]:
+    """The fields `project` sets for itself ({} when it follows the machine)."""
+    return dict(project.setting(PROJECT_SETTING) or {})
+
+
+def set_project_override(project: ProjectStore, override: dict[str, Any]) -> LanguageModelSettings:
+    """Make `override` (fields of LanguageModelSettings; empty: none) the project's own, checked first."""
+    unknown = set(override) - set(LanguageModelSettings.model_fields)
+    if unknown:
+        raise InvalidEditError(f"The assist has no setting {', '.join(sorted(unknown))}.")
+    with _project_errors():
+        checked = LanguageModelSettings.model_validate(override)
+    project.set_setting(PROJECT_SETTING, checked.model_dump(include=set(override)) or None)
+    return checked
+
+
+@contextlib.contextmanager
+def _project_errors() -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InvalidEditError(f"The project's assist setting {'.'.join(map(str, error['loc']))} is not valid: "
+                               f"{error['msg'].removeprefix('Value error, ')}.") from None
 
 
 def save_language_model(settings: LanguageModelSettings, path: Path | None = None) -> None:

@@ -1,53 +1,75 @@
-"""`foundry assist`: which language model the creative assist uses on this machine."""
+"""`foundry assist`: which language model the creative assist uses, on this machine or for one
+project (whose own settings win over the machine's, field by field)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
     load_language_model,
+    project_override,
     save_language_model,
+    set_project_override,
 )
-from foundry_desktop.app.project_service import edit_errors
+from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.cli.commands import print_json
+
+FIELDS = {"base_url": "Endpoint", "model": "Chat model", "transcription_model": "Transcription",
+          "image_model": "Pictures", "timeout_s": "Timeout (s)"}
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     assist = commands.add_parser("assist", help="the language model of the creative assist", description=(
         "Plans from a brief, mood boards and captions from speech use an OpenAI-compatible endpoint: OpenAI, or "
         "a local server such as Ollama (http://localhost:11434/v1), LM Studio or vLLM. Its key, if it needs one: "
-        "`foundry key set assist`."
+        "`foundry key set assist`. Set for this machine, or with --project for one project (its settings win)."
     ))
     assist_commands = assist.add_subparsers(dest="assist_command", metavar="ACTION", required=True)
     assist_set = assist_commands.add_parser("set", help="set the endpoint and its models")
+    assist_set.add_argument("--project", metavar="PROJECT", help="set them for this project only")
     assist_set.add_argument("--base-url", metavar="URL", help="the endpoint ('' to forget it)")
     assist_set.add_argument("--model", metavar="NAME", help="the chat model that writes plans")
     assist_set.add_argument("--transcription-model", metavar="NAME", help="speech to text (default whisper-1)")
     assist_set.add_argument("--image-model", metavar="NAME", help="the picture model for mood boards")
     assist_set.add_argument("--timeout-seconds", type=float, metavar="S", help="how long one request may take")
-    assist_commands.add_parser("show", help="how the assist is set up").add_argument("--json", action="store_true")
+    assist_set.add_argument("--follow-machine", action="store_true",
+                            help="with --project: drop the project's own settings, use the machine's")
+    assist_show = assist_commands.add_parser("show", help="how the assist is set up")
+    assist_show.add_argument("--project", metavar="PROJECT", help="as this project uses it")
+    assist_show.add_argument("--json", action="store_true")
 
 
 def assist(args: argparse.Namespace) -> int:
-    settings = load_language_model()
+    changes = {}
     if args.assist_command == "set":
-        changes = {"base_url": args.base_url, "model": args.model, "transcription_model": args.transcription_model,
-                   "image_model": args.image_model, "timeout_s": args.timeout_seconds}
-        update = {key: (None if value == "" else value) for key, value in changes.items() if value is not None}
-        with edit_errors():
-            settings = LanguageModelSettings.model_validate({**settings.model_dump(), **update})
-        save_language_model(settings)
+        given = {"base_url": args.base_url, "model": args.model, "transcription_model": args.transcription_model,
+                 "image_model": args.image_model, "timeout_s": args.timeout_seconds}
+        changes = {key: (None if value == "" else value) for key, value in given.items() if value is not None}
+    if args.project is None:
+        settings, own = load_language_model(), set()
+        if changes:
+            with edit_errors():
+                settings = LanguageModelSettings.model_validate({**settings.model_dump(), **changes})
+            save_language_model(settings)
+    else:
+        with ProjectService.open(Path(args.project), read_only=args.assist_command == "show") as service:
+            if args.assist_command == "set":
+                kept = {} if getattr(args, "follow_machine", False) else project_override(service.store)
+                set_project_override(service.store, {**kept, **changes})
+            own = set(project_override(service.store))
+            settings = load_language_model(project=service.store)
     if getattr(args, "json", False):
-        print_json(settings.model_dump())
+        print_json({**settings.model_dump(), "project_sets": sorted(own)})
         return 0
     if not settings.configured:
         print("No language model is set up (foundry assist set --base-url URL --model NAME).")
         return 0
-    print(f"Endpoint:      {settings.base_url}")
-    print(f"Chat model:    {settings.model or '(none: plans cannot be written)'}")
-    print(f"Transcription: {settings.transcription_model}")
-    print(f"Pictures:      {settings.image_model or '(none: mood boards come without pictures)'}")
+    for field, label in FIELDS.items():
+        value = getattr(settings, field)
+        shown = value if value is not None else "(none)"
+        print(f"{label + ':':<15}{shown}{'  (this project)' if field in own else ''}")
     return 0
 
 

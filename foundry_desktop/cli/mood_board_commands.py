@@ -46,8 +46,8 @@ def moodboard(args: argparse.Namespace) -> int:
     if args.from_json:
         directions, notes = _read(Path(args.from_json)), []
     else:
-        settings = require_configured(load_language_model(), chat=True)
         with ProjectService.open(Path(args.project)) as service:  # the pictures go into its media folder
+            settings = require_configured(load_language_model(project=service.store), chat=True)
             fmt = service.format
             with edit_errors():
                 brief = Brief(text=brief_text(args.brief))

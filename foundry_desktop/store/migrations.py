@@ -125,12 +125,18 @@ def _prompt_templates(conn: Connection) -> None:
     )
 
 
+def _project_settings(conn: Connection) -> None:
+    """Settings that belong to the project rather than the machine (the assist's language model)."""
+    _run_script(conn, "CREATE TABLE project_settings (name TEXT NOT NULL, value_json TEXT NOT NULL, PRIMARY KEY (name));")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
     _generation_jobs,  # 2 -> 3
     _budgets,  # 3 -> 4
     _prompt_templates,  # 4 -> 5
+    _project_settings,  # 5 -> 6
 ]
 
 

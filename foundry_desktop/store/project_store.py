@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import filelock
 from sqlalchemy import (
@@ -49,6 +50,7 @@ from foundry_desktop.store.project_rows import (
 from foundry_desktop.store.schema import (
     budgets_table,
     metadata,
+    project_settings_table,
     shot_generation_table,
     shots_table,
     takes_table,
@@ -387,6 +389,21 @@ class ProjectStore:
             conn.execute(delete(budgets_table).where(budgets_table.c.unit == unit))
             if amount is not None:
                 conn.execute(insert(budgets_table).values(unit=unit, amount=amount))
+
+    def setting(self, name: str) -> Any:
+        """A project setting's value (JSON-shaped), None when the project has none."""
+        with self._transaction() as conn:
+            row = conn.execute(select(project_settings_table.c.value_json)
+                               .where(project_settings_table.c.name == name)).first()
+        return None if row is None else json.loads(row.value_json)
+
+    def set_setting(self, name: str, value: Any) -> None:
+        """Set a project setting (JSON-shaped); None removes it."""
+        self._require_writable()
+        with self._transaction() as conn:
+            conn.execute(delete(project_settings_table).where(project_settings_table.c.name == name))
+            if value is not None:
+                conn.execute(insert(project_settings_table).values(name=name, value_json=json.dumps(value)))
 
     def clear_generating_states(self) -> None:
         """Forget 'generating' marks left by a process that died mid-generation."""

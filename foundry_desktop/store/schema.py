@@ -151,6 +151,14 @@ budgets_table = Table(
     Column("amount", Float, nullable=False),
 )
 
+# Settings of this project that override the machine's (by name, JSON values). Not undoable.
+project_settings_table = Table(
+    "project_settings",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value_json", Text, nullable=False),
+)
+
 undo_steps_table = Table(
     "undo_steps",
     metadata,

@@ -10,6 +10,7 @@ up" included, is shown in words inside the dialog.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
@@ -26,7 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.language_model import language_model_client, load_language_model, require_configured
+from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
+    language_model_client,
+    load_language_model,
+    require_configured,
+)
 from foundry_desktop.app.mood_board_styles import style_from_direction
 from foundry_desktop.app.mood_boards import propose_mood_board
 from foundry_desktop.domain.mood_board import MoodBoard, MoodBoardDirection
@@ -41,10 +47,11 @@ PICTURE_WIDTH = 180
 
 class MoodBoardDialog(QDialog):
     def __init__(self, session: ProjectSession, parent: QWidget | None = None, *,
-                 load_settings=load_language_model) -> None:
+                 load_settings: Callable[[], LanguageModelSettings] | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._load_settings = load_settings
+        # The project's own assist settings over the machine's, read off the GUI thread when asked.
+        self._load_settings = load_settings or (lambda: load_language_model(project=session.service.store))
         self.board: MoodBoard | None = None
         self.use_buttons: list[QPushButton] = []
         self.setWindowTitle("Mood board")

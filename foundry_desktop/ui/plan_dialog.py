@@ -13,6 +13,7 @@ are appended, or inserted after the selected shots.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from fractions import Fraction
 
 from pydantic import ValidationError
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.app.language_model import (
+    LanguageModelSettings,
     language_model_client,
     load_language_model,
     require_configured,
@@ -71,10 +73,11 @@ BRIEF_LABELS = {"text": "Brief", "subject": "Subject", "audience": "Audience", "
 
 class PlanDialog(QDialog):
     def __init__(self, session: ProjectSession, parent: QWidget | None = None, *,
-                 load_settings=load_language_model) -> None:
+                 load_settings: Callable[[], LanguageModelSettings] | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._load_settings = load_settings
+        # The project's own assist settings over the machine's, read off the GUI thread when asked.
+        self._load_settings = load_settings or (lambda: load_language_model(project=session.service.store))
         self.plan: ScenePlan | None = None  # the model's proposal as it came
         self.applied: AppliedPlan | None = None
         self._frames: list[int] = []
