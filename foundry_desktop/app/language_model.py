@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,3 +140,11 @@ def language_model_client(settings: LanguageModelSettings) -> openai.AsyncOpenAI
     require_configured(settings)
     return openai.AsyncOpenAI(base_url=settings.base_url, api_key=api_key(KEY_PROVIDER) or NO_KEY,
                               timeout=settings.timeout_s, max_retries=0)
+
+
+def connect_language_model(load: Callable[[], LanguageModelSettings], *, chat: bool = False,
+                           ) -> tuple[LanguageModelSettings, openai.AsyncOpenAI]:
+    """The settings `load` gives, checked, and a client for them. Blocking (the settings file,
+    the password store, the openai import): the GUI runs it in a worker thread."""
+    settings = require_configured(load(), chat=chat)
+    return settings, language_model_client(settings)

@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
-    language_model_client,
+    connect_language_model,
     load_language_model,
-    require_configured,
 )
 from foundry_desktop.app.mood_board_styles import style_from_direction
 from foundry_desktop.app.mood_boards import propose_mood_board
@@ -101,11 +100,7 @@ class MoodBoardDialog(QDialog):
         fmt, count, pictures = service.format, self.directions.value(), self.pictures.value()
 
         async def ask() -> MoodBoard:
-            def connect():
-                settings = require_configured(load_settings(), chat=True)
-                return settings, language_model_client(settings)
-
-            settings, client = await asyncio.to_thread(connect)
+            settings, client = await asyncio.to_thread(connect_language_model, load_settings, chat=True)
             return await propose_mood_board(settings, brief, service.store.media, directions=count,
                                             pictures_each=pictures, aspect=nearest_aspect(fmt.width, fmt.height),
                                             client=client)

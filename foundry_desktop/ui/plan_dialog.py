@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.app.language_model import (
     LanguageModelSettings,
-    language_model_client,
+    connect_language_model,
     load_language_model,
-    require_configured,
 )
 from foundry_desktop.app.scene_plan_apply import AppliedPlan, apply_plan
 from foundry_desktop.app.scene_planning import PlanRequest, propose_plan
@@ -186,11 +185,7 @@ class PlanDialog(QDialog):
         load_settings = self._load_settings
 
         async def ask() -> ScenePlan:
-            def connect():
-                settings = require_configured(load_settings(), chat=True)
-                return settings, language_model_client(settings)
-
-            settings, client = await asyncio.to_thread(connect)
+            settings, client = await asyncio.to_thread(connect_language_model, load_settings, chat=True)
             self.status.setText(f"Asking {settings.model} for a plan…")
             return await propose_plan(settings, request, client)
 

@@ -110,12 +110,18 @@ class AssistTab(QWidget):
                                      transcription_model=text(self.transcription_model) or "whisper-1",
                                      image_model=text(self.image_model), timeout_s=self.timeout.value())
 
-    def save(self) -> asyncio.Task | None:
+    def _checked_form(self) -> LanguageModelSettings | None:
+        """The form's settings, or None with what is wrong said in the tab."""
         self.error.clear_error()
         try:
-            settings = self.settings_in_form()
+            return self.settings_in_form()
         except ValidationError as exc:
             self.error.show_error(in_words(exc, FIELD_LABELS))
+            return None
+
+    def save(self) -> asyncio.Task | None:
+        settings = self._checked_form()
+        if settings is None:
             return None
         return self.work.in_thread(lambda: save_language_model(settings),
                                    lambda _: self.status.setText("Saved: the assist uses this from now on."))
@@ -132,11 +138,8 @@ class AssistTab(QWidget):
 
     def check(self) -> asyncio.Task | None:
         """Ask the endpoint in the form (saved or not) which models it offers."""
-        self.error.clear_error()
-        try:
-            settings = self.settings_in_form()
-        except ValidationError as exc:
-            self.error.show_error(in_words(exc, FIELD_LABELS))
+        settings = self._checked_form()
+        if settings is None:
             return None
 
         async def ask() -> list[str]:
