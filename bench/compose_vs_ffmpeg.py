@@ -52,13 +52,13 @@ from pathlib import Path
 import av
 import numpy as np
 
-from foundry_desktop.app.film_render import SEGMENT_CACHE, render_film
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.music_clips import add_music
+from foundry_desktop.app.render.film_render import SEGMENT_CACHE, render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cut_plan import CutPlan
-from foundry_desktop.media.x264_cpu import x264_params
-from foundry_desktop.media.yuv_picture import yuv420p_frame
+from foundry_desktop.media.encode.x264_cpu import x264_params
+from foundry_desktop.media.encode.yuv_picture import yuv420p_frame
 
 WIDTH, HEIGHT, FPS, AUDIO_RATE = 1920, 1080, 24, 48000
 CLIP_SECONDS = 5
@@ -290,7 +290,7 @@ def libx264_render(service: ProjectService, output: Path, **options) -> None:
     """render_film with libx264 pinned where the composer lets a render pick its encoder
     (its "auto" would take a hardware encoder where one works): x264 against x264."""
     if "settings" in inspect.signature(render_film).parameters:
-        from foundry_desktop.app.output_presets import RenderSettings
+        from foundry_desktop.app.render.output_presets import RenderSettings
 
         options["settings"] = RenderSettings(encoder="libx264")
     render_film(service, output, **options)

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from foundry_desktop.app.demo_film import DEMO_SHOTS, create_demo_project
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.shot_generation import generate_shots
+from foundry_desktop.app.setup.demo_film import DEMO_SHOTS, create_demo_project
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.generation.shot_generation import generate_shots
 from foundry_desktop.generation.default_backends import default_registry
 
 

@@ -51,14 +51,14 @@ if __name__ == "__main__":  # not in the server processes, which import this fil
 import numpy as np
 from PIL import Image
 
-from foundry_desktop.app.generation_backends import generation_backends
-from foundry_desktop.app.generation_settings import (
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.settings import (
     ComfyServerSettings,
     GenerationSettings,
     save_settings,
 )
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 WORKFLOW = "svd-image-to-video"

@@ -80,7 +80,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings, QTimer
 import qasync
-from foundry_desktop.app.render_process import render_in_process
+from foundry_desktop.app.render.render_process import render_in_process
 from foundry_desktop.ui.main_window import MainWindow
 app = QApplication([])
 loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
@@ -131,7 +131,7 @@ def make_project(path: Path, shots: int, seconds: str, *, generated: bool = Fals
     import asyncio
 
     from foundry_desktop.app.project_service import ProjectService
-    from foundry_desktop.app.shot_generation import generate_shots
+    from foundry_desktop.app.generation.shot_generation import generate_shots
     from foundry_desktop.generation.default_backends import default_registry
 
     width, height = (int(part) for part in size.split("x"))

@@ -47,7 +47,7 @@ MB = 1e6
 
 
 def render_child(project: Path, output: Path) -> None:
-    from foundry_desktop.app.film_render import render_film
+    from foundry_desktop.app.render.film_render import render_film
     from foundry_desktop.app.project_service import ProjectService
 
     with ProjectService.open(project) as service:
@@ -179,8 +179,8 @@ def measure_render(project: Path, output: Path) -> tuple[dict, Sampler, float]:
 
 
 def build_project(path: Path, takes: list[Path], music: Path, seconds: int) -> int:
-    from foundry_desktop.app.media_shots import add_media_shot
-    from foundry_desktop.app.music_clips import add_music
+    from foundry_desktop.app.shots.media_shots import add_media_shot
+    from foundry_desktop.app.shots.music_clips import add_music
     from foundry_desktop.app.project_service import ProjectService
 
     shots = seconds // SHOT_SECONDS

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from foundry_desktop.app.film_render import SEGMENT_CACHE, render_film
+from foundry_desktop.app.render.film_render import SEGMENT_CACHE, render_film
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots
 from foundry_desktop.generation.default_backends import default_registry
 
 SHOTS = 10

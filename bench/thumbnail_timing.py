@@ -25,10 +25,10 @@ from pathlib import Path
 import av
 import numpy as np
 
-from foundry_desktop.media.thumbnails import thumbnail
-from foundry_desktop.media.video_writer import VideoWriter
-from foundry_desktop.media.waveform import waveform_peaks
-from foundry_desktop.media.yuv_picture import yuv420p_frame
+from foundry_desktop.media.previews.thumbnails import thumbnail
+from foundry_desktop.media.encode.video_writer import VideoWriter
+from foundry_desktop.media.previews.waveform import waveform_peaks
+from foundry_desktop.media.encode.yuv_picture import yuv420p_frame
 
 WIDTH, HEIGHT, FPS, TAKE_SECONDS = 1920, 1080, 24, 10
 SONG_SECONDS, SONG_RATE = 600, 48000

@@ -16,7 +16,7 @@ import pytest
 import qasync
 import shiboken6
 
-from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import apply_theme

@@ -16,10 +16,10 @@ from video_sources import decoded_frames
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.errors import GenerationError, InputFileError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
-from foundry_desktop.generation.builtin import BuiltinBackend
-from foundry_desktop.generation.ken_burns import KenBurns
+from foundry_desktop.generation.local.builtin import BuiltinBackend
+from foundry_desktop.generation.local.ken_burns import KenBurns
 from foundry_desktop.media.probe import decode_all_frames, probe_media
-from foundry_desktop.media.video_writer import VideoWriter
+from foundry_desktop.media.encode.video_writer import VideoWriter
 
 
 @pytest.fixture

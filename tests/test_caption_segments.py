@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from strict_subtitles import SubtitleError, parse_srt, parse_webvtt
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.caption_segments import CaptionRules, break_lines, caption_drafts
+from foundry_desktop.domain.captions.segments import CaptionRules, break_lines, caption_drafts
 from foundry_desktop.domain.project import Caption
-from foundry_desktop.domain.spoken_words import HeardWord, TimedWord, place_words, punctuated
+from foundry_desktop.domain.captions.spoken_words import HeardWord, TimedWord, place_words, punctuated
 from foundry_desktop.errors import InvalidEditError
 
 RATE = Fraction(24)

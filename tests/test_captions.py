@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 from video_sources import decoded_frames, write_video
 
-from foundry_desktop.app.caption_looks import caption_look
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.render.caption_pixels import caption_look
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.caption_styles import CAPTION_STYLES, word_spans
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES, word_spans
 from foundry_desktop.domain.project import Caption, CaptionStyle
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.interchange.subtitles import srt_text, webvtt_text
-from foundry_desktop.media.caption_overlay import CaptionOverlay, CaptionPainter
-from foundry_desktop.media.yuv_picture import planes_of, yuv420p_frame
+from foundry_desktop.media.render.caption_overlay import CaptionOverlay, CaptionPainter
+from foundry_desktop.media.encode.yuv_picture import planes_of, yuv420p_frame
 
 GREY = (90, 90, 90)
 

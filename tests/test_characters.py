@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import Project, ProjectFormat, Shot, ShotSpec

@@ -14,7 +14,7 @@ from cmx3600_check import problems as cmx3600_problems
 from fcpxml_independent_reader import independent_read
 from PIL import Image
 
-from foundry_desktop.app.demo_film import DEMO_SHOTS
+from foundry_desktop.app.setup.demo_film import DEMO_SHOTS
 from foundry_desktop.cli.main import main
 from foundry_desktop.media.probe import decode_all_frames, probe_media
 

@@ -37,7 +37,7 @@ from servers.stability import StabilityServer
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
-from foundry_desktop.generation.cloud_errors import (
+from foundry_desktop.generation.cloud.errors import (
     CloudAuthError,
     CloudError,
     CloudOutputError,
@@ -49,22 +49,22 @@ from foundry_desktop.generation.cloud_errors import (
     ContentModeratedError,
     SubmissionUncertainError,
 )
-from foundry_desktop.generation.cloud_http import (
+from foundry_desktop.generation.cloud.http import (
     CloudCredentials,
     RetryPolicy,
     retry_after_seconds,
 )
-from foundry_desktop.generation.cloud_inputs import (
+from foundry_desktop.generation.cloud.inputs import (
     nearest_aspect,
     nearest_choice,
 )
-from foundry_desktop.generation.cloud_task import (
+from foundry_desktop.generation.cloud.task import (
     PollPolicy,
 )
-from foundry_desktop.generation.openai_video_backend import OpenAIVideoBackend
-from foundry_desktop.generation.replicate_backend import ReplicateBackend
-from foundry_desktop.generation.runway_backend import RunwayBackend
-from foundry_desktop.generation.stability_backend import StabilityBackend
+from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
+from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.runway import RunwayBackend
+from foundry_desktop.generation.cloud.stability import StabilityBackend
 from foundry_desktop.media.probe import probe_source
 
 KEY = "sk-live-SECRET-abcdef-123456"

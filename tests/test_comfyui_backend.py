@@ -14,9 +14,9 @@ from servers.comfyui import ComfyUIServer
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.comfyui_backend import ComfyUIBackend
-from foundry_desktop.generation.comfyui_farm import ComfyFarm, ComfyServer
-from foundry_desktop.generation.workflow_library import WorkflowLibrary
+from foundry_desktop.generation.comfyui.backend import ComfyUIBackend
+from foundry_desktop.generation.comfyui.farm import ComfyFarm, ComfyServer
+from foundry_desktop.generation.comfyui.library import WorkflowLibrary
 from foundry_desktop.media.probe import probe_source
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors", "sd_xl_base_1.0.safetensors"]}

@@ -9,7 +9,7 @@ import json
 
 from websockets.asyncio.server import serve
 
-from foundry_desktop.generation.comfyui_events import ServerEvents
+from foundry_desktop.generation.comfyui.events import ServerEvents
 
 
 def event(kind: str, **data) -> str:

@@ -19,11 +19,11 @@ from cmx3600_check import problems as cmx3600_problems
 from fcpxml_independent_reader import independent_read
 from video_sources import GREY_LEVELS, frame_indices, write_video, write_wav
 
-from foundry_desktop.app.cut_export import export_cut, film_cut
-from foundry_desktop.app.cut_import import import_cut
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.music_clips import add_music
+from foundry_desktop.app.exchange.cut_export import export_cut, film_cut
+from foundry_desktop.app.exchange.cut_import import import_cut
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import CutFileError, ExportError

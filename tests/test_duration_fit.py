@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foundry_desktop.domain.duration_fit import fit_durations, refit_around
+from foundry_desktop.domain.planning.duration_fit import fit_durations, refit_around
 from foundry_desktop.domain.errors import DomainError
 
 weights = st.lists(st.one_of(st.integers(0, 10_000), st.floats(0, 120, allow_nan=False),

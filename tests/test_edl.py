@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from interchange_reference import EDL_SAMPLES
 
 from foundry_desktop.errors import CutFileError, ExportError
-from foundry_desktop.interchange.edl_names import ascii_text, reel_names
-from foundry_desktop.interchange.edl_reader import read_edl, read_edl_text
-from foundry_desktop.interchange.edl_writer import (
+from foundry_desktop.interchange.edl.names import ascii_text, reel_names
+from foundry_desktop.interchange.edl.reader import read_edl, read_edl_text
+from foundry_desktop.interchange.edl.writer import (
     edl_text,
     music_edl_texts,
     write_edl,

@@ -10,20 +10,20 @@ import pytest
 from crashing_jobs import misbehaving_encoder_trials
 from video_sources import sine, write_video
 
-import foundry_desktop.media.encoder_survey as encoder_survey
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.output_presets import RenderSettings
+import foundry_desktop.media.encode.encoder_survey as encoder_survey
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.render.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import FoundryError, InvalidEditError, MediaError
-from foundry_desktop.media.encoder_survey import (
+from foundry_desktop.media.encode.encoder_survey import (
     EncoderCheck,
     choose_encoder,
     survey_encoders,
 )
 from foundry_desktop.media.probe import decode_all_frames
-from foundry_desktop.media.video_encoding import VideoEncoding
+from foundry_desktop.media.encode.video_encoding import VideoEncoding
 
 
 def test_software_encoders_work_and_hardware_ones_say_why_not(tmp_path):

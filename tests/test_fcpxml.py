@@ -22,8 +22,8 @@ from interchange_reference import REFERENCE
 from lxml import etree
 
 from foundry_desktop.errors import CutFileError, ExportError
-from foundry_desktop.interchange.fcpxml_reader import read_fcpxml, read_fcpxml_text
-from foundry_desktop.interchange.fcpxml_writer import fcpxml_text, write_fcpxml
+from foundry_desktop.interchange.fcpxml.reader import read_fcpxml, read_fcpxml_text
+from foundry_desktop.interchange.fcpxml.writer import fcpxml_text, write_fcpxml
 from foundry_desktop.interchange.file_url import file_url, path_from_file_url
 from foundry_desktop.interchange.film_cut import (
     CutClip,

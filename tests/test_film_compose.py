@@ -17,17 +17,17 @@ from video_sources import (
     write_video,
 )
 
-import foundry_desktop.media.video_writer as video_writer
+import foundry_desktop.media.encode.video_writer as video_writer
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.audio_mix import AudioPlacement
-from foundry_desktop.media.film_compose import (
+from foundry_desktop.media.render.audio_mix import AudioPlacement
+from foundry_desktop.media.render.film_compose import (
     FilmRecipe,
     compose_film,
     first_sample_of_frame,
 )
-from foundry_desktop.media.film_segment import SourceSpan, VideoSegment
+from foundry_desktop.media.render.film_segment import SourceSpan, VideoSegment
 from foundry_desktop.media.probe import MediaInfo, decode_all_frames, probe_media
-from foundry_desktop.media.video_encoding import VideoFormat
+from foundry_desktop.media.encode.video_encoding import VideoFormat
 from foundry_desktop.store.media_cache import sha256_of_file
 
 SMALL = VideoFormat(width=160, height=90, frame_rate=Fraction(24))

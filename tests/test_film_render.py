@@ -13,8 +13,8 @@ from PIL import Image
 from video_sources import decoded_audio, decoded_frames, sine, write_video
 
 from foundry_desktop.app.events import Notice
-from foundry_desktop.app.film_render import SEGMENT_CACHE, render_film
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.render.film_render import SEGMENT_CACHE, render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import FoundryError, InputFileError
 from foundry_desktop.media.probe import decode_all_frames

@@ -9,9 +9,9 @@ import pyloudnorm
 import pytest
 from video_sources import decoded_audio, rms, sine, write_video, write_wav
 
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.music_clips import add_music
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import InputFileError
 

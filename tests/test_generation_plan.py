@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foundry_desktop.app.generation_plan import plan_generation
+from foundry_desktop.app.generation.plan import plan_generation
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.generation_job import GenerationJob

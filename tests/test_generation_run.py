@@ -12,14 +12,14 @@ from PIL import Image
 from servers.comfyui import ComfyUIServer
 
 from foundry_desktop.app.events import GenerationProgress
-from foundry_desktop.app.generation_backends import generation_backends
-from foundry_desktop.app.generation_settings import (
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.settings import (
     ComfyServerSettings,
     GenerationSettings,
     save_settings,
 )
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import cancel_jobs, generate_shots
+from foundry_desktop.app.generation.shot_generation import cancel_jobs, generate_shots
 from foundry_desktop.domain.generation_job import UNFINISHED
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}

@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QInputDialog
 from test_gui_timeline import centre_of, drag, edge_of
 from video_sources import write_video
 
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.media.probe import probe_media
 from foundry_desktop.ui import main_window as main_window_module
-from foundry_desktop.ui.export_dialog import ExportDialog
-from foundry_desktop.ui.import_questions import ImportChoice
+from foundry_desktop.ui.dialogs.export_cut import ExportDialog
+from foundry_desktop.ui.dialogs.import_cut import ImportChoice
 from foundry_desktop.ui.main_window import MainWindow
-from foundry_desktop.ui.render_dialog import RenderDialog
+from foundry_desktop.ui.dialogs.render import RenderDialog
 
 
 @pytest.fixture
@@ -187,8 +187,8 @@ def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
 
 
 def test_settings_and_the_workflow_library_open_from_the_menus(window, loop):
-    from foundry_desktop.ui.settings_dialog import SettingsDialog
-    from foundry_desktop.ui.workflow_library_dialog import WorkflowLibraryDialog
+    from foundry_desktop.ui.settings.dialog import SettingsDialog
+    from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 
     window.settings_action.trigger()
     window.workflows_action.trigger()

@@ -12,14 +12,14 @@ from PySide6.QtCore import QItemSelectionModel
 from servers.openai_audio import OpenAIAudioServer
 from spoken_audio import Speech
 
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     save_language_model,
 )
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.caption_styles import CAPTION_STYLES
-from foundry_desktop.ui.captions_dialog import END, START, TEXT, CaptionsDialog
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES
+from foundry_desktop.ui.dialogs.captions import END, START, TEXT, CaptionsDialog
 
 SPEECH = Speech([("Good", 0.25, 0.5), ("morning.", 0.6, 1.0)])
 

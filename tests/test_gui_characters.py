@@ -15,8 +15,8 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.characters_dialog import CharactersDialog  # noqa: E402
-from foundry_desktop.ui.inspector_panel import InspectorPanel  # noqa: E402
+from foundry_desktop.ui.dialogs.characters import CharactersDialog  # noqa: E402
+from foundry_desktop.ui.panels.inspector import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
 
 

@@ -21,26 +21,26 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QLis
 from servers.comfyui import ComfyUIServer
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.api_keys import PROVIDERS
-from foundry_desktop.app.generation_backends import workflow_library
-from foundry_desktop.app.generation_session import GenerationSession
-from foundry_desktop.app.generation_settings import (
+from foundry_desktop.app.generation.api_keys import PROVIDERS
+from foundry_desktop.app.generation.backends import workflow_library
+from foundry_desktop.app.generation.session import GenerationSession
+from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
     ComfyServerSettings,
     GenerationSettings,
     load_settings,
     save_settings,
 )
-from foundry_desktop.app.language_model import load_language_model
-from foundry_desktop.ui.settings_cloud_tab import KEY_SET, NO_KEY
-from foundry_desktop.ui.settings_dialog import SettingsDialog
-from foundry_desktop.ui.settings_rendering_tab import (
+from foundry_desktop.app.assist.language_model import load_language_model
+from foundry_desktop.ui.settings.cloud_tab import KEY_SET, NO_KEY
+from foundry_desktop.ui.settings.dialog import SettingsDialog
+from foundry_desktop.ui.settings.rendering_tab import (
     CHECKING,
     render_encoder,
     render_loudness,
 )
-from foundry_desktop.ui.settings_servers_tab import GPU, MEMORY, ON, QUEUE, STATE
-from foundry_desktop.ui.workflow_library_dialog import NAME_ROLE, WorkflowLibraryDialog
+from foundry_desktop.ui.settings.servers_tab import GPU, MEMORY, ON, QUEUE, STATE
+from foundry_desktop.ui.dialogs.workflow_library import NAME_ROLE, WorkflowLibraryDialog
 
 SHOTS = Path("/tmp/foundry-shots")
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"

@@ -14,9 +14,9 @@ from gui_loop import spin, wait_until  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
-from foundry_desktop.app.generation_session import GenerationSession  # noqa: E402
+from foundry_desktop.app.generation.session import GenerationSession  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.jobs_panel import (  # noqa: E402
+from foundry_desktop.ui.panels.jobs import (  # noqa: E402
     COST,
     DETAILS,
     ELAPSED,
@@ -27,7 +27,7 @@ from foundry_desktop.ui.jobs_panel import (  # noqa: E402
     STATE,
     JobsPanel,
 )
-from foundry_desktop.ui.preview_panel import PreviewPanel, frame_centre_ms  # noqa: E402
+from foundry_desktop.ui.panels.preview import PreviewPanel, frame_centre_ms  # noqa: E402
 from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 
 SHOTS = Path("/tmp/foundry-shots")

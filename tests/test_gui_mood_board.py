@@ -9,9 +9,9 @@ from gui_loop import project_session, wait_until
 from PySide6.QtWidgets import QLabel
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.language_model import LanguageModelSettings
+from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
+from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 
 
 @pytest.fixture(autouse=True)

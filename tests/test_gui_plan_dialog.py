@@ -12,10 +12,10 @@ from gui_loop import project_session, spin
 from PySide6.QtCore import QSettings
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.language_model import LanguageModelSettings
+from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.main_window import MainWindow
-from foundry_desktop.ui.plan_dialog import (
+from foundry_desktop.ui.dialogs.plan import (
     PROMPT,
     SECONDS,
     TITLE,

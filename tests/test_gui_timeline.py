@@ -14,12 +14,12 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 from video_sources import sine, write_video
 
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.ui import timeline_panel
-from foundry_desktop.ui.take_drag import take_mime_data
-from foundry_desktop.ui.timeline_geometry import row_of
-from foundry_desktop.ui.timeline_panel import TimelinePanel
+from foundry_desktop.ui.timeline import panel as timeline_panel
+from foundry_desktop.ui.panels.take_drag import take_mime_data
+from foundry_desktop.ui.timeline.geometry import row_of
+from foundry_desktop.ui.timeline.panel import TimelinePanel
 
 
 @pytest.fixture

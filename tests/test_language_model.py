@@ -8,7 +8,7 @@ import json
 import keyring
 import pytest
 
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     NoLanguageModelError,
     language_model_client,

@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.assist_requests import AssistError
-from foundry_desktop.app.language_model import LanguageModelSettings
-from foundry_desktop.app.mood_boards import propose_mood_board
+from foundry_desktop.app.assist.structured_requests import AssistError
+from foundry_desktop.app.assist.language_model import LanguageModelSettings
+from foundry_desktop.app.assist.mood_boards import propose_mood_board
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
-from foundry_desktop.domain.scene_plan import Brief
+from foundry_desktop.domain.planning.scene_plan import Brief
 
 BRIEF = Brief(text="Handmade ceramic mugs, thrown and glazed in a seaside workshop.", subject="Tidewater Pottery")
 

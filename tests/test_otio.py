@@ -27,8 +27,8 @@ from otio_cuts import (
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.film_cut import CutClip, FilmCut
-from foundry_desktop.interchange.otio_reader import read_otio, read_otio_text
-from foundry_desktop.interchange.otio_writer import otio_text, write_otio
+from foundry_desktop.interchange.otio.reader import read_otio, read_otio_text
+from foundry_desktop.interchange.otio.writer import otio_text, write_otio
 
 GOLDEN = Path(__file__).parent / "golden" / "otio"
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from video_sources import decoded_frames, sine, write_video
 
-from foundry_desktop.app.film_render import (
+from foundry_desktop.app.render.film_render import (
     PREVIEW_FOLDER,
     SEGMENT_CACHE,
     render_film,
     render_preview,
 )
-from foundry_desktop.app.media_shots import add_media_shot
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.media.cache_pruning import prune_cache
 

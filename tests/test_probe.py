@@ -67,8 +67,8 @@ def test_a_truncated_mp4_is_refused(tmp_path):
 
 def test_damage_after_the_header_shows_when_decoding(tmp_path):
     # A faststart-style file keeps its index in front: it probes, but does not decode.
-    from foundry_desktop.media.video_writer import VideoWriter
-    from foundry_desktop.media.yuv_picture import yuv420p_frame
+    from foundry_desktop.media.encode.video_writer import VideoWriter
+    from foundry_desktop.media.encode.yuv_picture import yuv420p_frame
 
     rng = np.random.default_rng(0)
     path = tmp_path / "front.mp4"

@@ -11,14 +11,14 @@ import keyring
 import pytest
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     save_language_model,
 )
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.scene_plan_apply import apply_plan
+from foundry_desktop.app.shots.scene_plan_placement import apply_plan
 from foundry_desktop.cli.main import main
-from foundry_desktop.domain.scene_plan import (
+from foundry_desktop.domain.planning.scene_plan import (
     PlannedScene,
     ProposedPlan,
     ScenePlan,

@@ -13,13 +13,13 @@ import keyring
 import pytest
 from servers.openai_chat import OpenAIChatServer
 
-from foundry_desktop.app.assist_requests import AssistError
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.assist.structured_requests import AssistError
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     NoLanguageModelError,
 )
-from foundry_desktop.app.scene_planning import PlanRequest, propose_plan
-from foundry_desktop.domain.scene_plan import Brief, ProposedPlan
+from foundry_desktop.app.assist.scene_plan_proposal import PlanRequest, propose_plan
+from foundry_desktop.domain.planning.scene_plan import Brief, ProposedPlan
 from foundry_desktop.domain.time import seconds_to_frames
 
 BRIEF = Brief(

@@ -18,23 +18,23 @@ from spoken_audio import Speech
 from strict_subtitles import parse_srt, parse_webvtt
 from video_sources import decoded_frames
 
-from foundry_desktop.app.film_render import render_film
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     NoLanguageModelError,
     save_language_model,
 )
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.music_clips import add_music
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.speech_captions import (
+from foundry_desktop.app.assist.speech_captions import (
     add_transcribed_captions,
     speech_source,
     transcribe_speech,
 )
-from foundry_desktop.app.speech_transcription import TranscriptionError
+from foundry_desktop.app.assist.speech_transcription import TranscriptionError
 from foundry_desktop.cli.main import main
-from foundry_desktop.domain.caption_styles import CAPTION_STYLES
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.time import seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
 

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from video_sources import decoded_frames
 
-from foundry_desktop.app.film_render import SEGMENT_CACHE, render_film
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.output_presets import RenderSettings
+from foundry_desktop.app.render.film_render import SEGMENT_CACHE, render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.render.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.media.stream_copy import CopyableTake, split_for_copy
-from foundry_desktop.media.video_encoding import (
+from foundry_desktop.media.render.stream_copy import CopyableTake, split_for_copy
+from foundry_desktop.media.encode.video_encoding import (
     DEFAULT_KEYFRAME_INTERVAL_S,
     VideoEncoding,
 )
-from foundry_desktop.media.video_writer import VideoWriter
+from foundry_desktop.media.encode.video_writer import VideoWriter
 
 
 def film_like_take(path: Path, frames: int, crf: int = 20, size=(320, 180)) -> Path:

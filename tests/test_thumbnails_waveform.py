@@ -21,8 +21,8 @@ from video_sources import (
 )
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.thumbnails import thumbnail, thumbnail_strip
-from foundry_desktop.media.waveform import waveform_peaks
+from foundry_desktop.media.previews.thumbnails import thumbnail, thumbnail_strip
+from foundry_desktop.media.previews.waveform import waveform_peaks
 
 FPS = 24
 GOP = 12  # a keyframe every half second

@@ -10,11 +10,11 @@ import pytest
 
 from foundry_desktop.errors import FoundryError, GenerationError, InputFileError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.workflow_library import (
+from foundry_desktop.generation.comfyui.library import (
     WorkflowLibrary,
     builtin_workflows_dir,
 )
-from foundry_desktop.generation.workflow_template import (
+from foundry_desktop.generation.comfyui.template import (
     ModelFile,
     WorkflowValues,
     load_workflow_template,

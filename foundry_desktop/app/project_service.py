@@ -16,11 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from foundry_desktop.app.caption_looks import font_file
+from foundry_desktop.app.render.caption_pixels import font_file
 from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
-from foundry_desktop.app.input_images import import_input_image
+from foundry_desktop.app.shots.input_images import import_input_image
 from foundry_desktop.domain import timeline_ops
-from foundry_desktop.domain.caption_styles import caption_style
+from foundry_desktop.domain.captions.styles import caption_style
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint

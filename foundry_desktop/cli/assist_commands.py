@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from foundry_desktop.app.language_model import (
+from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
     load_language_model,
     project_override,

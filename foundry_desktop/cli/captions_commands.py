@@ -14,12 +14,12 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from foundry_desktop.app.caption_export import export_captions
-from foundry_desktop.app.language_model import load_language_model, require_configured
+from foundry_desktop.app.exchange.caption_files import export_captions
+from foundry_desktop.app.assist.language_model import load_language_model, require_configured
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.speech_captions import add_transcribed_captions, speech_source, transcribe_speech
+from foundry_desktop.app.assist.speech_captions import add_transcribed_captions, speech_source, transcribe_speech
 from foundry_desktop.cli.commands import print_json
-from foundry_desktop.domain.caption_styles import CAPTION_STYLES
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.errors import InvalidEditError
 

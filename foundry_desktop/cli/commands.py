@@ -14,18 +14,18 @@ from typing import Any
 import av
 
 from foundry_desktop import __version__
-from foundry_desktop.app.api_keys import KEY_OWNERS
-from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
-from foundry_desktop.app.api_keys import api_key, remove_api_key, set_api_key
-from foundry_desktop.app.demo_film import make_demo
+from foundry_desktop.app.generation.api_keys import KEY_OWNERS
+from foundry_desktop.app.generation.api_keys import PROVIDERS as API_PROVIDERS
+from foundry_desktop.app.generation.api_keys import api_key, remove_api_key, set_api_key
+from foundry_desktop.app.setup.demo_film import make_demo
 from foundry_desktop.app.events import Notice
-from foundry_desktop.app.film_render import FilmRender, render_film
-from foundry_desktop.app.generation_backends import (
+from foundry_desktop.app.render.film_render import FilmRender, render_film
+from foundry_desktop.app.generation.backends import (
     check_servers,
     servers_able_to_run,
     workflow_library,
 )
-from foundry_desktop.app.generation_settings import (
+from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
     ComfyServerSettings,
     GenerationSettings,
@@ -34,19 +34,19 @@ from foundry_desktop.app.generation_settings import (
     remove_server,
     save_settings,
 )
-from foundry_desktop.app.media_shots import add_media_shot
-from foundry_desktop.app.music_clips import add_music
-from foundry_desktop.app.output_presets import RenderSettings, encoder_checks
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.app.render.output_presets import RenderSettings, encoder_checks
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.default_backends import default_registry
-from foundry_desktop.generation.workflow_template import WorkflowTemplate
-from foundry_desktop.media.encoder_survey import choose_encoder
+from foundry_desktop.generation.comfyui.template import WorkflowTemplate
+from foundry_desktop.media.encode.encoder_survey import choose_encoder
 from foundry_desktop.media.probe import MediaInfo
-from foundry_desktop.media.video_encoding import CODECS
+from foundry_desktop.media.encode.video_encoding import CODECS
 
 
 def print_json(value: Any) -> None:

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from foundry_desktop.app.events import GenerationProgress
-from foundry_desktop.app.generation_backends import generation_backends
-from foundry_desktop.app.generation_cost import spending_by_shot, spent_by_unit
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.cost import spending_by_shot, spent_by_unit
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import (
+from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
     GenerationEstimate,
     cancel_jobs,

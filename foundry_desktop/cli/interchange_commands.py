@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from foundry_desktop.app.cut_export import export_cut
-from foundry_desktop.app.cut_import import import_cut
+from foundry_desktop.app.exchange.cut_export import export_cut
+from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.commands import print_json
 

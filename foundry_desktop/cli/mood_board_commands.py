@@ -11,14 +11,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from foundry_desktop.app.language_model import load_language_model, require_configured
-from foundry_desktop.app.mood_board_styles import style_from_direction
-from foundry_desktop.app.mood_boards import propose_mood_board
+from foundry_desktop.app.assist.language_model import load_language_model, require_configured
+from foundry_desktop.app.assist.mood_board_styles import style_from_direction
+from foundry_desktop.app.assist.mood_boards import propose_mood_board
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.cli.commands import print_json, to_index
 from foundry_desktop.cli.plan_commands import brief_text
-from foundry_desktop.domain.mood_board import MoodBoardDirection, StyleDirection
-from foundry_desktop.domain.scene_plan import ASPECTS, Brief, nearest_aspect
+from foundry_desktop.domain.planning.mood_board import MoodBoardDirection, StyleDirection
+from foundry_desktop.domain.planning.scene_plan import ASPECTS, Brief, nearest_aspect
 from foundry_desktop.errors import InputFileError, InvalidEditError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop import __version__
-from foundry_desktop.app.api_keys import KEY_OWNERS
-from foundry_desktop.app.api_keys import PROVIDERS as API_PROVIDERS
-from foundry_desktop.app.output_presets import OUTPUT_PRESETS
+from foundry_desktop.app.generation.api_keys import KEY_OWNERS
+from foundry_desktop.app.generation.api_keys import PROVIDERS as API_PROVIDERS
+from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS
 from foundry_desktop.cli import (
     assist_commands,
     captions_commands,
@@ -16,7 +16,7 @@ from foundry_desktop.cli import (
     self_test_commands,
     template_commands,
 )
-from foundry_desktop.domain.caption_styles import CAPTION_STYLES
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.cost import COST_UNITS
 
 

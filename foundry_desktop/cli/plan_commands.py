@@ -11,12 +11,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from foundry_desktop.app.language_model import load_language_model, require_configured
+from foundry_desktop.app.assist.language_model import load_language_model, require_configured
 from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.app.scene_plan_apply import apply_plan
-from foundry_desktop.app.scene_planning import PlanRequest, propose_plan
+from foundry_desktop.app.shots.scene_plan_placement import apply_plan
+from foundry_desktop.app.assist.scene_plan_proposal import PlanRequest, propose_plan
 from foundry_desktop.cli.commands import print_json, to_index
-from foundry_desktop.domain.scene_plan import ASPECTS, Brief, ScenePlan, nearest_aspect
+from foundry_desktop.domain.planning.scene_plan import ASPECTS, Brief, ScenePlan, nearest_aspect
 from foundry_desktop.domain.time import frames_to_seconds, parse_seconds
 from foundry_desktop.errors import InputFileError, InvalidEditError
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from foundry_desktop.app.self_test import SelfTest, run_self_test
+from foundry_desktop.app.setup.self_test import SelfTest, run_self_test
 
 PLAYBACK_TIMEOUT_S = 60
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from foundry_desktop.generation.backend import BackendRegistry
-from foundry_desktop.generation.builtin import BuiltinBackend
-from foundry_desktop.generation.media_file import MediaFileBackend
+from foundry_desktop.generation.local.builtin import BuiltinBackend
+from foundry_desktop.generation.local.media_file import MediaFileBackend
 
 
 def default_registry() -> BackendRegistry:

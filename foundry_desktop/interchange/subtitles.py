@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.atomic_file import write_atomically
-from foundry_desktop.domain.caption_styles import word_spans
+from foundry_desktop.domain.captions.styles import word_spans
 from foundry_desktop.domain.project import Caption
 from foundry_desktop.errors import ExportError
 

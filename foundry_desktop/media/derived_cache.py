@@ -17,7 +17,7 @@ from typing import IO
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.probe import error_reason
-from foundry_desktop.media.video_writer import write_error
+from foundry_desktop.media.encode.video_writer import write_error
 
 
 def cache_key(source: Path, content_hash: str | None, settings: dict[str, object]) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.conform import ConformedAudio
+from foundry_desktop.media.render.conform import ConformedAudio
 from foundry_desktop.media.probe import open_audio, stream_seconds
 
 SPEECH_RATE = 16_000

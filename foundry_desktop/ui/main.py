@@ -14,7 +14,7 @@ import qasync
 
 from foundry_desktop.ui.application import make_application
 from foundry_desktop.ui.main_window import MainWindow
-from foundry_desktop.ui.self_test import check_playback_command, run_desktop_self_test
+from foundry_desktop.ui.checks.self_test import check_playback_command, run_desktop_self_test
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,29 +24,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.cut_import import ImportReport, import_cut
-from foundry_desktop.app.demo_film import create_demo_project
-from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.exchange.cut_import import ImportReport, import_cut
+from foundry_desktop.app.setup.demo_film import create_demo_project
+from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
-from foundry_desktop.ui.captions_dialog import CaptionsDialog
-from foundry_desktop.ui.characters_dialog import CharactersDialog
-from foundry_desktop.ui.export_dialog import ExportDialog
-from foundry_desktop.ui.import_questions import ImportChoice, ask_for_import
-from foundry_desktop.ui.inspector_panel import InspectorPanel
-from foundry_desktop.ui.jobs_panel import JobsPanel
-from foundry_desktop.ui.mood_board_dialog import MoodBoardDialog
-from foundry_desktop.ui.plan_dialog import PlanDialog
-from foundry_desktop.ui.preview_panel import PreviewPanel
+from foundry_desktop.ui.dialogs.captions import CaptionsDialog
+from foundry_desktop.ui.dialogs.characters import CharactersDialog
+from foundry_desktop.ui.dialogs.export_cut import ExportDialog
+from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
+from foundry_desktop.ui.panels.inspector import InspectorPanel
+from foundry_desktop.ui.panels.jobs import JobsPanel
+from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
+from foundry_desktop.ui.dialogs.plan import PlanDialog
+from foundry_desktop.ui.panels.preview import PreviewPanel
 from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.render_dialog import RenderDialog
-from foundry_desktop.ui.settings_dialog import SettingsDialog
-from foundry_desktop.ui.takes_panel import TakesPanel
-from foundry_desktop.ui.timeline_panel import TimelinePanel
+from foundry_desktop.ui.dialogs.render import RenderDialog
+from foundry_desktop.ui.settings.dialog import SettingsDialog
+from foundry_desktop.ui.panels.takes import TakesPanel
+from foundry_desktop.ui.timeline.panel import TimelinePanel
 from foundry_desktop.ui.welcome import NewProjectDialog, WelcomePage
-from foundry_desktop.ui.workflow_library_dialog import WorkflowLibraryDialog
+from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 
 RECENT_KEPT = 8
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new ones

@@ -25,9 +25,9 @@ from foundry_desktop.app.events import (
     RenderProgress,
     ShotStatusChanged,
 )
-from foundry_desktop.app.generation_session import GenerationSession
+from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shot_generation import GenerateReport
+from foundry_desktop.app.generation.shot_generation import GenerateReport
 from foundry_desktop.domain.project import Shot
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork

@@ -1,0 +1,1 @@
+"""The creative assist: a language model for plans and mood boards, speech to captions."""

@@ -1,0 +1,147 @@
+"""Handing the cut to Final Cut, Resolve or Premiere: the project as a FilmCut, written
+as FCPXML, CMX 3600 EDL or OTIO.
+
+The FilmCut comes from the same cut plan the render and the preview play
+(domain.cut_plan): the same shots, trims, centred transitions, fades, music
+(loops laid out as the repeats the render plays, cut off where the film ends),
+markers and captions. So an exported file describes exactly the film Foundry
+renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.project import AudioClip, Shot, Take
+from foundry_desktop.domain.time import frames_in_duration
+from foundry_desktop.errors import ExportError, MediaError
+from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
+from foundry_desktop.interchange.fcpxml.writer import FCPXML_VERSIONS, write_fcpxml
+from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.otio.writer import write_otio
+from foundry_desktop.media.probe import probe_audio_seconds, probe_source
+
+EXPORT_FORMATS = {".fcpxml": "FCPXML", ".edl": "CMX 3600 EDL", ".otio": "OpenTimelineIO"}
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    files: tuple[Path, ...]  # the cut, then (EDL) the music's EDLs
+    warnings: tuple[str, ...]  # what the cut plan had to change (missing handles...)
+
+
+def film_cut(service: ProjectService) -> FilmCut:
+    """The project's cut as other editors see it. Reads each take's file once (sound or
+    not, still or not), so call it off the GUI thread."""
+    project = service.project
+    plan = service.cut_plan()
+    shots = project.timeline.shots
+    media = service.store.media
+    sources: dict[str, tuple[bool, bool]] = {}  # take file -> (has sound, still)
+
+    def clip(index: int) -> CutClip:
+        placed = plan.shots[index]
+        shot = shots[index]
+        take = project.selected_take(shot)
+        name = shot.name or shot.spec.prompt or f"Shot {index + 1}"
+        if take is None or not media.exists(take.media_path):
+            return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in,
+                           placed.source_out, placed.record_in, placed.record_out, metadata=_shot_metadata(shot, None))
+        path = media.path_of(take.media_path).resolve()
+        if take.media_path not in sources:
+            try:
+                info = probe_source(path)
+                sources[take.media_path] = (info.has_audio, info.still)
+            except MediaError:  # a damaged take is still where the cut says; the editor will say it is offline
+                sources[take.media_path] = (False, False)
+        has_audio, still = sources[take.media_path]
+        return CutClip(name, path, max(take.frames, placed.source_out), placed.source_in, placed.source_out,
+                       placed.record_in, placed.record_out, has_audio=has_audio and not shot.audio_muted, still=still,
+                       metadata=_shot_metadata(shot, take))
+
+    length = plan.length
+    music = tuple(piece for audio in project.timeline.music for piece in _music_pieces(service, audio, length))
+    return FilmCut(
+        name=project.name,
+        frame_rate=project.format.frame_rate,
+        width=project.format.width,
+        height=project.format.height,
+        audio_rate=project.format.audio_rate,
+        clips=tuple(clip(index) for index in range(len(plan.shots))),
+        transitions=tuple(CutTransition(t.outgoing, t.kind, t.record_in, t.frames) for t in plan.transitions),
+        fade_in=plan.fade_in,
+        fade_out=plan.fade_out,
+        music=music,
+        markers=tuple(CutMarker(m.frame, m.label, m.color) for m in project.timeline.markers if m.frame < length),
+        captions=tuple(CutCaption(c.start, min(c.end, length), c.text)
+                       for c in project.timeline.captions if c.start < length),
+    )
+
+
+def _shot_metadata(shot: Shot, take: Take | None) -> dict[str, object]:
+    spec = shot.spec
+    metadata: dict[str, object] = {"shot_id": shot.id, "prompt": spec.prompt, "backend": spec.backend,
+                                   "seed": spec.seed}
+    for key in ("negative_prompt", "model", "workflow", "character", "style"):
+        value = getattr(spec, key)
+        if value:
+            metadata[key] = value
+    if take is not None:
+        metadata.update(take_id=take.id, fingerprint=take.fingerprint, made_by=take.backend, take_seed=take.seed)
+    return metadata
+
+
+def _music_pieces(service: ProjectService, clip: AudioClip, film_frames: int) -> list[CutMusic]:
+    """One music clip as the render plays it: from its start, repeated when it loops, cut
+    off at the film's end; its fade in on the first repeat and its fade out on the last."""
+    if clip.start >= film_frames:
+        return []
+    path = service.store.media.path_of(clip.media_path).resolve()
+    try:
+        media_frames = max(clip.source_out, frames_in_duration(probe_audio_seconds(path), service.format.frame_rate))
+    except MediaError:
+        media_frames = clip.source_out
+    body = clip.source_out - clip.source_in
+    end = film_frames if clip.loop else min(film_frames, clip.start + body)
+    pieces = []
+    for start in range(clip.start, end, body):
+        frames = min(body, end - start)
+        pieces.append(CutMusic(clip.name or path.name, path, media_frames, clip.source_in, clip.source_in + frames,
+                               start, clip.gain_db))
+    pieces[0] = replace(pieces[0], fade_in=min(clip.fade_in, pieces[0].frames))
+    pieces[-1] = replace(pieces[-1], fade_out=min(clip.fade_out, pieces[-1].frames))
+    return pieces
+
+
+def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.10",
+               drop_frame: bool = False) -> ExportReport:
+    """Write the cut to `path`, in the format its extension names (.fcpxml, .edl, .otio).
+    An EDL holds the picture; the music goes into its own EDL beside it (NAME.music.edl)."""
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind not in EXPORT_FORMATS:
+        known = ", ".join(EXPORT_FORMATS)
+        raise ExportError(f"Foundry exports cuts as {known}; {path.name} has none of these extensions.")
+    if kind == ".fcpxml" and fcpxml_version not in FCPXML_VERSIONS:
+        raise ExportError(f"FCPXML version {fcpxml_version} is not one Foundry writes: choose "
+                          f"{' or '.join(FCPXML_VERSIONS)}.")
+    cut = film_cut(service)
+    if not cut.clips:
+        raise ExportError("The timeline has no shots: there is no cut to export yet.")
+    warnings = service.cut_plan().warnings
+    try:
+        if kind == ".fcpxml":
+            files: tuple[Path, ...] = (write_fcpxml(cut, path, fcpxml_version, drop_frame),)
+        elif kind == ".edl":
+            files = (write_edl(cut, path, drop_frame=drop_frame),)
+            if cut.music:
+                files += write_music_edl(cut, path.with_name(f"{path.stem}.music.edl"), drop_frame=drop_frame)
+        else:
+            if drop_frame:
+                raise ExportError("Drop-frame timecode is for FCPXML and EDL; an OTIO file counts frames.")
+            files = (write_otio(cut, path),)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    return ExportReport(files, tuple(warnings))

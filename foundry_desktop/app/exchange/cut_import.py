@@ -1,0 +1,220 @@
+"""A cut from another editor (FCPXML, CMX 3600 EDL, OTIO) as a new Foundry project.
+
+Each clip becomes a shot whose take is the clip's media, copied into the new
+project's media folder and trimmed as the cut trims it, so a cut edited in
+Resolve or Final Cut comes back as it was. Transitions, the film's fades, music,
+markers and captions follow. A clip whose media is missing or unreadable still
+holds its place and length, as a shot to generate (its prompt from Foundry's own
+metadata when the file carries it, else the clip's name), and the report says so.
+The file is read whole before the project is made; if anything goes wrong while
+it is made, no half-made project is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from foundry_desktop.app.shots.media_shots import PreparedMedia, add_prepared_shot, prepare_media
+from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
+from foundry_desktop.app.project_service import ProjectService, edit_errors
+from foundry_desktop.domain.project import AudioClip
+from foundry_desktop.domain.time import frames_in_duration, parse_frame_rate
+from foundry_desktop.domain.timeline_ops import max_transition_frames
+from foundry_desktop.errors import CutFileError, FoundryError, InputFileError
+from foundry_desktop.interchange.edl.reader import read_edl
+from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
+from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
+from foundry_desktop.interchange.otio.reader import read_otio
+from foundry_desktop.media.probe import probe_source
+from foundry_desktop.store.project_store import media_folder_for
+
+IMPORT_FORMATS = {".fcpxml": "FCPXML", ".fcpxmld": "FCPXML bundle", ".edl": "CMX 3600 EDL", ".otio": "OpenTimelineIO"}
+DEFAULT_SIZE = (1920, 1080)
+# Foundry's own metadata (OTIO keeps it) that brings back an offline shot's generation settings.
+_SPEC_KEYS = ("prompt", "negative_prompt", "backend", "model", "workflow", "seed")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    project: Path
+    shots: int
+    offline: int  # shots whose media was missing or unreadable: shots to generate or replace
+    warnings: tuple[str, ...]
+
+
+def read_cut_file(path: Path, frame_rate: str | Fraction | None = None) -> ReadCut:
+    """Read an FCPXML, EDL or OTIO file. An EDL carries no frame rate: `frame_rate` gives it.
+    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ)."""
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind not in IMPORT_FORMATS:
+        raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
+    if not path.exists():
+        raise CutFileError(f"{path} does not exist.")
+    rate = None if frame_rate is None else parse_frame_rate(frame_rate)
+    if kind == ".edl":
+        if rate is None:
+            raise CutFileError(f"An EDL does not say its frame rate: give the rate {path.name} was cut at "
+                               "(for example 24, 25 or 29.97).")
+        return read_edl(path, rate)
+    read = read_fcpxml(path) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
+    if rate is not None and rate != read.cut.frame_rate:
+        note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."
+        return ReadCut(read.cut, (*read.warnings, note))
+    return read
+
+
+def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
+    """Make `project_path` (a new project) from the cut in `source`."""
+    source, project_path = Path(source), Path(project_path)
+    if project_path.exists():
+        raise InputFileError(f"{project_path} already exists: choose a new name for the imported project.")
+    read = read_cut_file(source, frame_rate)
+    cut = read.cut
+    width, height = _frame_size(cut)
+    service = ProjectService.create(project_path, name=cut.name or source.stem, width=width, height=height,
+                                    frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
+    try:
+        with service:
+            building = _ProjectFromCut(service, cut)
+            with service.group(f"Import {source.name}"):
+                building.build()
+            return ImportReport(project_path, len(cut.clips), building.offline, (*read.warnings, *building.warnings))
+    except BaseException:
+        _remove_project(project_path)
+        raise
+
+
+def _frame_size(cut: FilmCut) -> tuple[int, int]:
+    """The cut's frame size; an EDL has none, so the first clip's picture that reads gives it."""
+    width, height = cut.width, cut.height
+    if width <= 0 or height <= 0:
+        width, height = DEFAULT_SIZE
+        for clip in cut.clips:
+            if clip.media is not None and clip.media.is_file():
+                with contextlib.suppress(FoundryError):
+                    info = probe_source(clip.media)
+                    width, height = info.width, info.height
+                    break
+    return width + width % 2, height + height % 2  # the film's encoders need even sizes
+
+
+def _remove_project(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                     path.with_name(path.name + ".lock")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(media_folder_for(path), ignore_errors=True)
+
+
+class _ProjectFromCut:
+    """Lays a FilmCut out in an empty project, noting what could not be kept."""
+
+    def __init__(self, service: ProjectService, cut: FilmCut) -> None:
+        self.service = service
+        self.cut = cut
+        self.rate = cut.frame_rate
+        self.warnings: list[str] = []
+        self.offline = 0
+        self._media: dict[Path, PreparedMedia | FoundryError] = {}
+        self._sound: dict[Path, PreparedSound | FoundryError] = {}
+
+    def build(self) -> None:
+        for number, clip in enumerate(self.cut.clips, start=1):
+            self._add_clip(number, clip)
+        shots = self.service.project.timeline.shots
+        for transition in self.cut.transitions:
+            limit = max_transition_frames(self.service.project.timeline, transition.outgoing)
+            frames = min(transition.frames, limit)
+            if frames < transition.frames:
+                self.warnings.append(f"The transition after shot {transition.outgoing + 1} lasts {transition.frames} "
+                                     f"frames; Foundry allows half of the shorter shot, so it is {frames}.")
+            if frames > 0 and transition.outgoing < len(shots) - 1:
+                self.service.set_transition(transition.outgoing, transition.kind, frames)
+        if self.cut.fade_in or self.cut.fade_out:
+            self.service.set_film_fades(self.cut.fade_in, self.cut.fade_out)
+        for music in self.cut.music:
+            self._add_music(music)
+        for marker in self.cut.markers:
+            self.service.add_marker(marker.frame, marker.label, marker.color)
+        for caption in self.cut.captions:
+            self.service.add_caption(caption.text, self._seconds(caption.start), self._seconds(caption.end))
+
+    def _seconds(self, frames: int) -> Fraction:
+        return Fraction(frames) / self.rate
+
+    def _prepared(self, clip: CutClip) -> PreparedMedia | FoundryError:
+        assert clip.media is not None
+        if clip.media not in self._media:
+            try:
+                self._media[clip.media] = prepare_media(self.service.store.media, clip.media)
+            except FoundryError as exc:
+                self._media[clip.media] = exc
+        return self._media[clip.media]
+
+    def _add_clip(self, number: int, clip: CutClip) -> None:
+        if clip.media is None:
+            return self._add_offline(number, clip, "it has no media")
+        if not clip.media.is_file():
+            return self._add_offline(number, clip, f"{clip.media} was not found")
+        prepared = self._prepared(clip)
+        if isinstance(prepared, FoundryError):
+            return self._add_offline(number, clip, str(prepared))
+        if prepared.info.still:
+            add_prepared_shot(self.service, prepared, name=clip.name, duration_seconds=self._seconds(clip.frames))
+            return None
+        frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
+        source_in, source_out = clip.source_in, clip.source_out
+        if source_in >= frames:
+            return self._add_offline(number, clip, f"the cut uses {clip.media.name} from frame {source_in}, "
+                                                   f"and it has only {frames}")
+        if source_out > frames:
+            self.warnings.append(f"Shot {number} ({clip.name}): the cut uses {clip.media.name} up to frame "
+                                 f"{source_out}, and it has only {frames}; the shot ends with it.")
+            source_out = frames
+        add_prepared_shot(self.service, prepared, name=clip.name, source_in=self._seconds(source_in),
+                          source_out=self._seconds(source_out))
+        return None
+
+    def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
+        """The clip's place and length kept by a shot to generate, with what Foundry knew of it."""
+        self.offline += 1
+        self.warnings.append(f"Shot {number} ({clip.name}): {why}; it is a shot to generate or replace.")
+        spec: dict[str, Any] = {key: clip.metadata[key] for key in _SPEC_KEYS if clip.metadata.get(key) is not None}
+        spec.setdefault("prompt", clip.name)
+        if spec.get("backend") == "media":  # its file is what is missing: something to generate instead
+            del spec["backend"]
+        try:
+            self.service.add_shot(name=clip.name, duration_frames=clip.frames, **spec)
+        except FoundryError:  # settings this machine's Foundry refuses: the clip's name will do
+            self.service.add_shot(name=clip.name, prompt=clip.name, duration_frames=clip.frames)
+
+    def _add_music(self, music: CutMusic) -> None:
+        if music.media is None or not music.media.is_file():
+            self.warnings.append(f"Music {music.name}: {music.media or 'its file'} was not found; it is left out.")
+            return
+        if music.media not in self._sound:
+            try:
+                self._sound[music.media] = prepare_sound(self.service.store.media, music.media)
+            except FoundryError as exc:
+                self._sound[music.media] = exc
+        prepared = self._sound[music.media]
+        if isinstance(prepared, FoundryError):
+            self.warnings.append(f"Music {music.name}: {prepared}; it is left out.")
+            return
+        frames = max(1, frames_in_duration(prepared.seconds, self.rate))
+        source_out = min(music.source_out, frames)
+        if music.source_in >= source_out:
+            self.warnings.append(f"Music {music.name}: the cut uses it beyond its end; it is left out.")
+            return
+        with edit_errors():
+            clip = AudioClip(media_path=prepared.relative, content_hash=prepared.content_hash, name=music.name,
+                             start=music.record_in, source_in=music.source_in, source_out=source_out,
+                             gain_db=max(-60.0, min(24.0, music.gain_db)),
+                             fade_in=min(music.fade_in, source_out - music.source_in),
+                             fade_out=min(music.fade_out, max(0, source_out - music.source_in - music.fade_in)))
+        self.service.add_music_clip(clip)

@@ -1,0 +1,108 @@
+"""Generation for an app that stays open: the machine's backends held for its lifetime,
+the servers' health checked on a timer, and each running job's latest progress.
+
+The CLI opens the backends for one command (`generation_backends`); the desktop
+app opens them once, so connections, event sockets and uploads are reused
+between runs, and the status bar can show the farm between jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from foundry_desktop.app.events import GenerationProgress
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.generation.shot_generation import (
+    GenerateReport,
+    cancel_jobs,
+    generate_shots,
+    retry_jobs,
+)
+from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.generation.comfyui.farm import ServerStatus
+
+HEALTH_INTERVAL_S = 10.0
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    fraction: float
+    message: str
+    started: float  # time.monotonic() of its first event here
+
+
+class GenerationSession:
+    """Open with `await start()`, close with `await close()`; one per app."""
+
+    def __init__(self, on_health: Callable[[], None] | None = None) -> None:
+        self._stack = contextlib.AsyncExitStack()
+        self._registry: BackendRegistry | None = None
+        self._health: asyncio.Task[None] | None = None
+        self._on_health = on_health
+        self._starting: asyncio.Task[None] | None = None
+        self.progress: dict[str, JobProgress] = {}  # job id -> its latest progress
+
+    def start_soon(self) -> None:
+        """Start in the background (the app does this when a project opens, for the servers'
+        health); close() waits for it, so nothing is left open behind a close."""
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.ensure_future(self.start())
+
+    async def start(self) -> None:
+        if self._registry is not None:
+            return
+        self._registry = await self._stack.enter_async_context(generation_backends())
+        farm = getattr(self._registry.get("comfyui"), "farm", None)
+        if farm is not None and farm.clients:
+            self._health = asyncio.create_task(farm.keep_checking(HEALTH_INTERVAL_S, self._on_health))
+
+    async def close(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            await asyncio.gather(self._starting, return_exceptions=True)
+        if self._health is not None:
+            self._health.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._health
+            self._health = None
+        await self._stack.aclose()
+        self._registry = None
+
+    @property
+    def servers(self) -> list[ServerStatus]:
+        """The ComfyUI servers as last checked (empty before start, or with none set up)."""
+        farm = getattr(self._registry.get("comfyui"), "farm", None) if self._registry else None
+        return list(farm.status.values()) if farm is not None else []
+
+    async def generate(self, service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0,
+                       priority: int = 0) -> GenerateReport:
+        return await self._following(service, lambda registry: generate_shots(service, registry, shot_ids,
+                                                                              variants, priority))
+
+    async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
+        return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))
+
+    async def cancel(self, service: ProjectService, job_id: str | None = None) -> int:
+        await self.start()
+        assert self._registry is not None
+        return await cancel_jobs(service, self._registry, job_id)
+
+    async def _following(self, service: ProjectService, work) -> GenerateReport:
+        await self.start()
+        assert self._registry is not None
+
+        def note(event: object) -> None:
+            if isinstance(event, GenerationProgress) and event.job_id:
+                earlier = self.progress.get(event.job_id)
+                started = earlier.started if earlier else time.monotonic()
+                self.progress[event.job_id] = JobProgress(event.progress, event.message, started)
+
+        unsubscribe = service.events.subscribe(note)
+        try:
+            return await work(self._registry)
+        finally:
+            unsubscribe()

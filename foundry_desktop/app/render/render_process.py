@@ -1,0 +1,93 @@
+"""Rendering in a process of its own, for the desktop app.
+
+A render's own thread mixes sound, joins segments and writes the file in
+Python, holding the GIL for tens of milliseconds at a time; beside the GUI
+that stalls the editor. Here the render runs in a spawned process that opens
+the project read-only (the editor keeps it open for editing; SQLite's WAL lets
+both read), reports progress through a queue, and stops when asked.
+
+`render_in_process` blocks: call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from foundry_desktop.app.render.film_render import FilmRender, render_film, render_preview
+from foundry_desktop.app.render.output_presets import RenderSettings
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.errors import FoundryError, MediaError
+from foundry_desktop.media.render.film_compose import ComposeProgress
+from foundry_desktop.media.render.worker_processes import run_in_background
+
+POLL_S = 0.1
+
+
+def _render_child(project: Path, output: Path | None, settings: RenderSettings, loudness_lufs: float | None,
+                  messages: Any, cancel: Any) -> None:
+    """In the child: render (the film to `output`, or the preview when None) and say how it went."""
+    run_in_background()
+    stop = threading.Event()
+    threading.Thread(target=lambda: (cancel.wait(), stop.set()), daemon=True).start()
+
+    def progress(step: ComposeProgress) -> None:
+        messages.put(("progress", step))
+
+    try:
+        with ProjectService.open(project, read_only=True) as service:
+            if output is None:
+                result = render_preview(service, cancel=stop, on_progress=progress)
+            else:
+                result = render_film(service, output, cancel=stop, on_progress=progress, settings=settings,
+                                     loudness_lufs=loudness_lufs)
+        messages.put(("done", result))
+    except FoundryError as exc:
+        messages.put(("error", exc))
+    except BaseException as exc:  # a bug: reported in words, not lost with the process
+        messages.put(("error", MediaError(f"The render failed unexpectedly: {exc}")))
+
+
+def render_in_process(
+    project: Path,
+    output: Path | None,
+    *,
+    settings: RenderSettings = RenderSettings(),
+    loudness_lufs: float | None = -14.0,
+    on_progress: Callable[[ComposeProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> FilmRender:
+    """Render `project` to `output` (None: its preview) in a child process; see the module docstring.
+    The project must be saved as it is to be rendered (every edit is, at once)."""
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    stop = context.Event()
+    child = context.Process(target=_render_child, args=(Path(project), output, settings, loudness_lufs, messages, stop),
+                            name="foundry-render")
+    child.start()
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                stop.set()
+            try:
+                kind, value = messages.get(timeout=POLL_S)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise MediaError("The render stopped unexpectedly; your project is safe. Try again.") from None
+                continue
+            if kind == "progress":
+                if on_progress is not None:
+                    on_progress(value)
+            elif kind == "error":
+                raise value
+            else:
+                return value
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+            child.join()

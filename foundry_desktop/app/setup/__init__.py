@@ -1,0 +1,1 @@
+"""Checks of the installation and the demo film."""

@@ -1,0 +1,92 @@
+"""The demo film: four shots made by the built-in backend, rendered to MP4, and its cut
+handed over as FCPXML, EDL and OTIO beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import filelock
+
+from foundry_desktop import RESOURCES_DIR
+from foundry_desktop.app.exchange.cut_export import export_cut
+from foundry_desktop.app.render.film_render import FilmRender, render_film
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.generation.shot_generation import GenerateReport, generate_shots
+from foundry_desktop.errors import ProjectLockedError
+from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.store.project_store import media_folder_for
+
+DEMO_IMAGES = RESOURCES_DIR / "demo"
+DEMO_EXPORTS = (".fcpxml", ".edl", ".otio")
+
+# (name, prompt, seconds, image file in resources/demo or None, seed)
+DEMO_SHOTS = [
+    ("Title", "The Long Valley", Fraction(7, 2), None, 7),
+    ("Valley", "Dawn breaks over a quiet valley", Fraction(4), "valley.png", 11),
+    ("Coast", "The coast road at dusk", Fraction(4), "coast.png", 23),
+    ("Credits", "Made with Foundry Desktop", Fraction(3), None, 42),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    project: Path
+    film: Path
+    render: FilmRender
+    report: GenerateReport
+    exports: tuple[Path, ...]  # demo.fcpxml, demo.edl, demo.otio
+
+
+def _remove_previous_demo(project_path: Path, film_path: Path) -> None:
+    lock = filelock.FileLock(str(project_path) + ".lock", timeout=0)
+    try:
+        with lock:
+            project_path.unlink(missing_ok=True)
+            for sidecar in ("-wal", "-shm"):
+                project_path.with_name(project_path.name + sidecar).unlink(missing_ok=True)
+            media = media_folder_for(project_path)
+            if media.exists():
+                shutil.rmtree(media)
+            film_path.unlink(missing_ok=True)
+            for kind in DEMO_EXPORTS:
+                film_path.with_suffix(kind).unlink(missing_ok=True)
+    except filelock.Timeout:
+        raise ProjectLockedError(
+            f"The demo in {project_path.parent} is open in Foundry; close it before making a new demo."
+        ) from None
+
+
+def create_demo_project(path: Path) -> ProjectService:
+    """The demo's project with its shots laid out, not generated yet."""
+    service = ProjectService.create(path, name="The Long Valley", width=1280, height=720, frame_rate="24")
+    with service.group("Lay out the demo"):
+        for name, prompt, seconds, image, seed in DEMO_SHOTS:
+            service.add_shot(
+                name=name,
+                prompt=prompt,
+                duration_seconds=seconds,
+                image=DEMO_IMAGES / image if image else None,
+                seed=seed,
+            )
+        # Half a second out of black, a second into it at the end.
+        service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
+    return service
+
+
+def make_demo(out_dir: Path, registry: BackendRegistry) -> DemoResult:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    project_path = out_dir / "demo.foundry"
+    film_path = out_dir / "demo.mp4"
+    _remove_previous_demo(project_path, film_path)
+
+    with create_demo_project(project_path) as service:
+        report = asyncio.run(generate_shots(service, registry))
+        render = render_film(service, film_path)
+        exports = tuple(path for kind in DEMO_EXPORTS
+                        for path in export_cut(service, out_dir / f"demo{kind}").files)
+    return DemoResult(project_path, film_path, render, report, exports)

@@ -1,0 +1,1 @@
+"""Captions from speech: the words heard, grouped into readable captions, and their looks."""

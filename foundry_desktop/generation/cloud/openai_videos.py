@@ -1,0 +1,256 @@
+"""The `openai` backend: an OpenAI-compatible Videos API (`/v1/videos`) at a base URL you choose.
+
+OpenAI shut its own /v1/videos down in September 2026; gateways keep serving
+the same shape, so this backend talks to whichever one the settings name,
+through the `openai` package: `videos.create(prompt, model, seconds, size,
+input_reference)`, `videos.retrieve(id)` while it runs, then
+`videos.download_content(id, variant="video")` (streamed to disk), and
+`videos.delete(id)` to cancel (the API has no other cancel).
+
+The SDK's own retries are off (`max_retries=0`): its errors are mapped onto
+the shared rule of cloud_http instead, so that a create call is never sent
+twice after a dropped connection. The API takes a few fixed clip lengths and
+sizes (Sora 2's by default; a gateway may differ, hence the constructor's
+`seconds` and `sizes`): the nearest to the shot's length and the project's
+aspect are asked for, and an input image is fitted to that size, as the API
+wants the reference to match the video's size. It has no seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import openai
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.cloud.http import (
+    AMBIGUOUS_STATUSES,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    CloudCredentials,
+    KeySource,
+    RetryPolicy,
+    SavedMedia,
+    TransientFailure,
+    is_transport_error,
+    refusal_error,
+    request_never_sent,
+    retry_after_seconds,
+    retryable_status,
+    save_media,
+    with_retries,
+)
+from foundry_desktop.generation.cloud.inputs import (
+    nearest_aspect,
+    nearest_choice,
+    read_input_image,
+    shot_seconds,
+)
+from foundry_desktop.generation.cloud.task import (
+    CloudTaskBackend,
+    PollPolicy,
+    Submission,
+    SubmittedHook,
+    TaskStatus,
+)
+
+T = TypeVar("T")
+SORA_SECONDS = ("4", "8", "12")
+SORA_SIZES = ("1280x720", "720x1280", "1792x1024", "1024x1792")
+MAX_REFERENCE_BYTES = 20 * 1024**2
+_PHASES = {"queued": "queued", "in_progress": "running", "completed": "succeeded", "failed": "failed",
+           "cancelled": "cancelled", "canceled": "cancelled"}
+
+
+def _quietly(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call an SDK videos method without its DeprecationWarning (it announces OpenAI's own shutdown,
+    which says nothing about the gateway this talks to). The warning is raised when the method is
+    called, before anything is awaited, so nothing else runs while the filter is changed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return call(*args, **kwargs)
+
+
+def _explain(body: Any) -> tuple[str, bool]:
+    """The SDK's error body: {"message", "code", "param"} (or wrapped in {"error": ...})."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if not isinstance(body, dict):
+        return (str(body) if isinstance(body, str) else ""), False
+    code = str(body.get("code") or "")
+    return str(body.get("message") or code), "moderation" in code
+
+
+def _fitted_reference(path: Path, size: str, provider: str) -> tuple[str, bytes, str]:
+    """The input image as the upload the API takes: PNG/JPEG/WebP of exactly `size`
+    (scaled to cover it and centred, as the video is framed)."""
+    data, mime = read_input_image(path, provider=provider, max_bytes=MAX_REFERENCE_BYTES)
+    width, height = (int(side) for side in size.split("x"))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.size == (width, height):
+                return path.name, data, mime
+            fitted = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), (width, height),
+                                  Image.Resampling.LANCZOS)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise GenerationError(f"The input image {path.name} cannot be read: {exc}.") from None
+    buffer = io.BytesIO()
+    fitted.save(buffer, format="PNG")
+    return f"{path.stem}.png", buffer.getvalue(), "image/png"
+
+
+class OpenAIVideoBackend(CloudTaskBackend):
+    """An OpenAI-compatible /v1/videos service; see the module docstring.
+
+    `api_key` is the key or a callable returning it (read at each call; a local
+    gateway without keys still wants some text); `base_url` ends in /v1 as the
+    openai package expects; `label` names the service in messages (its host by
+    default). The SDK client is made on first use and kept; `aclose()` closes it.
+    """
+
+    name = "openai"
+    cost_unit = "video-seconds"
+
+    def __init__(
+        self, api_key: KeySource, *, base_url: str, default_model: str = "sora-2",
+        seconds: Sequence[str | int] = SORA_SECONDS, sizes: Sequence[str] = SORA_SIZES, label: str | None = None,
+        name: str | None = None, retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
+        request_timeout_s: float = 60.0, max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        on_submitted: SubmittedHook | None = None,
+    ) -> None:
+        self.provider = label or urlsplit(base_url).netloc or base_url
+        self.name = name or type(self).name
+        super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
+        self.base_url, self.default_model = base_url.rstrip("/"), default_model
+        self.seconds, self.sizes = tuple(str(s) for s in seconds), tuple(sizes)
+        self.retry = retry or RetryPolicy()
+        self.request_timeout_s, self.max_download_bytes = request_timeout_s, max_download_bytes
+        self._client: openai.AsyncOpenAI | None = None
+        self._client_key: str | None = None
+
+    async def client(self) -> openai.AsyncOpenAI:
+        """The SDK client for the current key (made again, the old one closed, when the key changed)."""
+        key = self.credentials.key()
+        if self._client is None or key != self._client_key:
+            await self.aclose()
+            # Its own connection pool: the SDK follows the redirects some gateways answer /content
+            # with, and is built on httpx2, not on the app's httpx client.
+            self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, max_retries=0,
+                                              timeout=self.request_timeout_s)
+            self._client_key = key
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def _sdk(self, what: str, call: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, submits: bool = False,
+                   attempts: int | None = None) -> T:
+        """One SDK call under the shared retry rule: its errors sorted into retry, refuse, or report."""
+        async def attempt() -> T:
+            try:
+                return await call(await self.client())
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                if retryable_status(status):
+                    raise TransientFailure(f"HTTP {status}", status=status,
+                                           retry_after_s=retry_after_seconds(exc.response.headers),
+                                           maybe_delivered=status in AMBIGUOUS_STATUSES) from None
+                detail, moderated = _explain(exc.body)
+                raise refusal_error(self.provider, status, detail, moderated, what) from None
+            except openai.APIConnectionError as exc:  # APITimeoutError among them
+                cause = type(exc.__cause__ or exc).__name__
+                raise TransientFailure(f"connection failed: {cause}",
+                                       maybe_delivered=not request_never_sent(exc)) from None
+            except Exception as exc:
+                if not is_transport_error(exc):  # a download cut off mid-way surfaces as httpx2's own error
+                    raise
+                raise TransientFailure(f"connection failed: {type(exc).__name__}",
+                                       maybe_delivered=not request_never_sent(exc)) from None
+
+        return await with_retries(attempt, provider=self.provider, what=what, submits=submits, policy=self.retry,
+                                  attempts=attempts)
+
+    # -- the life cycle's hooks ----------------------------------------------
+
+    def _plan(self, request: GenerationRequest) -> dict[str, str]:
+        if not request.prompt.strip():
+            raise GenerationError(f"A shot for {self.provider} needs a prompt.")
+        return {"prompt": request.prompt.strip(), "model": request.model or self.default_model,
+                "seconds": nearest_choice(shot_seconds(request), self.seconds),
+                "size": nearest_aspect(request.width, request.height, self.sizes)}
+
+    async def _submit(self, request: GenerationRequest) -> Submission:
+        arguments: dict[str, Any] = self._plan(request)
+        if request.input_image is not None:
+            arguments["input_reference"] = await asyncio.to_thread(
+                _fitted_reference, request.input_image, arguments["size"], self.provider)
+        video = await self._sdk("submitting the shot", lambda client: _quietly(client.videos.create, **arguments),
+                                submits=True)
+        info = {"model": arguments["model"], "seconds": arguments["seconds"], "size": arguments["size"],
+                "seed": None}  # the Videos API takes no seed
+        return Submission(video.id, info, self._parse(video.model_dump()))
+
+    def _parse(self, video: dict[str, Any]) -> TaskStatus:
+        word = str(video.get("status") or "")
+        phase = _PHASES.get(word)
+        if phase is None:
+            raise GenerationError(f"{self.provider} reported a video status Foundry does not know ({word or 'none'}).")
+        if phase == "failed":
+            error = video.get("error") or {}
+            code = str(error.get("code") or "") if isinstance(error, dict) else ""
+            message = (str(error.get("message") or "") if isinstance(error, dict) else str(error)).strip().rstrip(".")
+            if "moderation" in code:
+                return TaskStatus("failed", words=word, moderated=True, failure=(
+                    f"{self.provider}'s moderation refused this shot ({message or code}). Change the prompt or the "
+                    f"input image and generate again."))
+            return TaskStatus("failed", words=word, failure=f"{self.provider} could not make this shot: "
+                              f"{message or 'no reason given'}" + (f" ({code})." if code else "."))
+        progress = video.get("progress")
+        return TaskStatus(phase, progress / 100 if isinstance(progress, (int, float)) else None, word)
+
+    async def _status(self, remote_id: str) -> TaskStatus:
+        video = await self._sdk("checking on the video", lambda client: _quietly(client.videos.retrieve, remote_id))
+        return self._parse(video.model_dump())
+
+    async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
+        async def download(client: openai.AsyncOpenAI) -> SavedMedia:
+            streaming = client.videos.with_streaming_response
+            async with _quietly(streaming.download_content, remote_id, variant="video") as response:
+                length = response.headers.get("content-length", "")
+                return await save_media(
+                    response.iter_bytes(), stem, provider=self.provider, want="video",
+                    content_type=response.headers.get("content-type", ""),
+                    expected_bytes=int(length) if length.isdigit() else None, max_bytes=self.max_download_bytes,
+                )
+
+        return await self._sdk("downloading the video", download)
+
+    async def _cancel_remote(self, remote_id: str) -> None:
+        await self._sdk("cancelling the video", lambda client: _quietly(client.videos.delete, remote_id), attempts=3)
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        """Videos are priced per second made: the seconds asked for."""
+        try:
+            return float(self._plan(request)["seconds"])
+        except (GenerationError, ValueError):
+            return None
+
+    def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
+        try:
+            plan = self._plan(request)
+        except GenerationError:
+            return {"model": request.model or self.default_model}
+        return {"model": plan["model"], "seconds": plan["seconds"], "size": plan["size"], "seed": None}
+
+    async def _health_check(self) -> str:
+        await self._sdk("checking the service", lambda client: _quietly(client.videos.list, limit=1), attempts=2)
+        return f"{self.provider}: reachable, key accepted."

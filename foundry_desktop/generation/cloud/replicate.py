@@ -1,0 +1,349 @@
+"""The `replicate` backend: any model on Replicate (api.replicate.com), named by the shot.
+
+A shot's model is `owner/name` (the model's current version), `owner/name:VERSION`
+or a bare 64-character version id. Models take different inputs, so Foundry
+asks Replicate for the model's input schema (`GET /v1/models/{owner}/{name}`,
+its `latest_version.openapi_schema`; cached) and fills only the inputs the
+model has: prompt, negative_prompt, seed, the input image (as a data URI, in
+the model's image input), duration / num_frames / fps / aspect_ratio fitted to
+what the schema allows, and any of the shot's params the schema names. No list
+of models is kept here: Replicate is asked.
+
+`owner/name` runs on `POST /v1/models/{owner}/{name}/predictions` (official
+models); a model that has no such endpoint answers 404 (nothing was created)
+and runs on `POST /v1/predictions` with its latest version instead. The
+prediction is followed on `GET /v1/predictions/{id}` and cancelled with
+`POST /v1/predictions/{id}/cancel`; its output is a URL or a list of URLs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.cloud.errors import (
+    CloudOutputError,
+    CloudRefusedError,
+)
+from foundry_desktop.generation.cloud.http import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    CloudApi,
+    CloudCredentials,
+    KeySource,
+    RetryPolicy,
+    SavedMedia,
+)
+from foundry_desktop.generation.cloud.inputs import (
+    image_data_uri,
+    nearest_aspect,
+    nearest_choice,
+    shot_seconds,
+)
+from foundry_desktop.generation.cloud.task import (
+    CloudTaskBackend,
+    PollPolicy,
+    Submission,
+    SubmittedHook,
+    TaskStatus,
+)
+
+REPLICATE_URL = "https://api.replicate.com"
+MAX_DATA_URI_IMAGE_BYTES = 10 * 1024**2
+_VERSION_ID = re.compile(r"^[0-9a-f]{64}$")
+_MODEL_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
+# Where models take their first frame, most usual names first; others are found by their format.
+_IMAGE_INPUTS = ("image", "start_image", "first_frame_image", "input_image", "init_image", "first_frame",
+                 "start_frame", "image_url")
+_NOT_A_START_IMAGE = ("end", "last", "tail", "mask", "ref")
+_PHASES = {"starting": "queued", "processing": "running", "succeeded": "succeeded", "failed": "failed",
+           "canceled": "cancelled", "aborted": "failed"}
+_PERCENT = re.compile(r"(\d{1,3})%\|")  # tqdm's progress lines, which most models' logs carry
+_VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".gif")
+
+
+@dataclass(frozen=True)
+class _ModelRef:
+    name: str | None  # "owner/name"
+    version: str | None
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """A model's input schema (None: not known, for a bare version id) and its latest version."""
+
+    properties: Mapping[str, dict[str, Any]] | None
+    required: tuple[str, ...]
+    latest_version: str | None
+
+
+def _parse_model(text: str) -> _ModelRef:
+    name, _, version = text.strip().partition(":")
+    if not version and _VERSION_ID.match(name):
+        return _ModelRef(None, name)
+    if _MODEL_NAME.match(name) and (not version or _VERSION_ID.match(version)):
+        return _ModelRef(name, version or None)
+    raise GenerationError(f"{text!r} is not a Replicate model: give it as owner/name (for example "
+                          f"minimax/hailuo-02), owner/name:version, or a 64-character version id.")
+
+
+def _explain(body: Any) -> tuple[str, bool]:
+    """Replicate's problem details: {"title", "detail", "status", "invalid_fields"?}."""
+    if not isinstance(body, dict):
+        return "", False
+    detail = str(body.get("detail") or body.get("title") or "")
+    return "; ".join(line.strip(" -") for line in detail.splitlines() if line.strip(" -")), False
+
+
+def _failure_words(error: str) -> tuple[str, bool]:
+    """A failed prediction's error as a creator reads it; True when the model refused the content."""
+    error = error.strip() or "no reason given"
+    if "E005" in error or "sensitive" in error.lower() or "nsfw" in error.lower():
+        words = (f"The model on Replicate refused this shot as sensitive content ({error}). Change the prompt "
+                 f"or the input image and generate again.")
+        return words, True
+    return f"The model on Replicate failed: {error}", False
+
+
+def _resolve(spec: dict[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
+    """A property with Cog's `allOf: [{$ref}]` (how it writes enums) merged with what it refers to."""
+    merged = {key: value for key, value in spec.items() if key != "allOf"}
+    for part in spec.get("allOf") or []:
+        ref = part.get("$ref", "") if isinstance(part, dict) else ""
+        target = components.get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/components/schemas/") else part
+        if isinstance(target, dict):
+            merged = {**target, **merged}
+    return merged
+
+
+def _fit(spec: dict[str, Any], value: float) -> Any:
+    """`value` as the schema allows it: the nearest of an enum, else clamped to minimum/maximum and
+    made an integer when the input is one (a string enum of numbers keeps its strings)."""
+    enum = spec.get("enum")
+    if enum:
+        numeric = {float(choice): choice for choice in enum
+                   if isinstance(choice, (int, float, str)) and not isinstance(choice, bool)
+                   and re.fullmatch(r"\d+(\.\d+)?", str(choice))}
+        return numeric[nearest_choice(value, numeric)] if numeric else None
+    low, high = spec.get("minimum"), spec.get("maximum")
+    if isinstance(low, (int, float)):
+        value = max(value, low)
+    if isinstance(high, (int, float)):
+        value = min(value, high)
+    kind = spec.get("type")
+    if kind == "integer":
+        return round(value)
+    if kind == "string":
+        return str(round(value))
+    return value
+
+
+def _image_input(properties: Mapping[str, dict[str, Any]]) -> str | None:
+    """The input that takes the shot's first frame, if the model has one."""
+    for name in _IMAGE_INPUTS:
+        if name in properties and properties[name].get("type", "string") == "string":
+            return name
+    candidates = sorted(
+        (spec.get("x-order", math.inf), name) for name, spec in properties.items()
+        if spec.get("format") == "uri" and ("image" in name or "frame" in name)
+        and not any(word in name for word in _NOT_A_START_IMAGE)
+    )
+    return candidates[0][1] if candidates else None
+
+
+def _progress(logs: Any) -> float | None:
+    found = _PERCENT.findall(logs) if isinstance(logs, str) else []
+    return min(100, int(found[-1])) / 100 if found else None
+
+
+def _output_urls(output: Any) -> tuple[str, ...]:
+    items = output if isinstance(output, list) else [output]
+    return tuple(item for item in items if isinstance(item, str) and item.startswith(("https://", "http://")))
+
+
+class ReplicateBackend(CloudTaskBackend):
+    """Replicate predictions; see the module docstring.
+
+    `http` is the app's shared client; `api_key` the token or a callable
+    returning it (read at each call); `default_model` serves shots naming none.
+    """
+
+    name = "replicate"
+    provider = "Replicate"
+    cost_unit = "replicate-seconds"  # its predict time: what a model billed by hardware time is charged for
+
+    def __init__(
+        self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = REPLICATE_URL,
+        default_model: str | None = None, retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, on_submitted: SubmittedHook | None = None,
+    ) -> None:
+        super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
+        self.default_model = default_model
+        # The documented base ends in /v1 while the paths start with it: take either.
+        root = base_url.rstrip("/").removesuffix("/v1")
+        self.api = CloudApi(self.provider, http, self.credentials, base_url=root, explain=_explain,
+                            retry=retry or RetryPolicy(), max_download_bytes=max_download_bytes)
+        self._schemas: dict[str, ModelInputs] = {}
+
+    async def model_inputs(self, model: str) -> ModelInputs:
+        """The model's input schema, asked of Replicate once per model and kept."""
+        ref = _parse_model(model)
+        key = f"{ref.name}:{ref.version}"
+        if key not in self._schemas:
+            self._schemas[key] = await self._fetch_inputs(ref)
+        return self._schemas[key]
+
+    async def _fetch_inputs(self, ref: _ModelRef) -> ModelInputs:
+        if ref.name is None:  # a bare version id: Replicate only describes versions under their model
+            return ModelInputs(None, (), ref.version)
+        what = f"looking up the model {ref.name}"
+        if ref.version is None:
+            model = await self.api.call("GET", f"/v1/models/{ref.name}", what=what) or {}
+            version = model.get("latest_version") or {}
+        else:
+            version = await self.api.call("GET", f"/v1/models/{ref.name}/versions/{ref.version}", what=what) or {}
+        components = ((version.get("openapi_schema") or {}).get("components") or {}).get("schemas") or {}
+        schema = components.get("Input")
+        if not isinstance(schema, dict):
+            return ModelInputs(None, (), version.get("id"))
+        properties = {name: _resolve(spec, components) for name, spec in (schema.get("properties") or {}).items()
+                      if isinstance(spec, dict)}
+        return ModelInputs(properties, tuple(schema.get("required") or ()), version.get("id"))
+
+    def _inputs(self, request: GenerationRequest, model: str, schema: ModelInputs) -> dict[str, Any]:
+        """The prediction's input: what the shot says, in the inputs this model has."""
+        props = schema.properties
+        has = (lambda name: True) if props is None else (lambda name: name in props)
+        spec = (lambda name: {}) if props is None else (lambda name: props[name])
+        inputs: dict[str, Any] = {}
+        if request.prompt.strip() and has("prompt"):
+            inputs["prompt"] = request.prompt.strip()
+        if request.negative_prompt.strip() and has("negative_prompt"):
+            inputs["negative_prompt"] = request.negative_prompt.strip()
+        if has("seed"):
+            maximum = spec("seed").get("maximum")
+            inputs["seed"] = request.seed % (int(maximum) + 1) if isinstance(maximum, (int, float)) else request.seed
+        if request.input_image is not None:
+            image_input = _image_input(props) if props is not None else None
+            if image_input is None:
+                why = (f"{model} on Replicate has no input for a picture" if props is not None else
+                       "Foundry cannot tell which input of a model given by version id alone takes a picture "
+                       "(give it as owner/name:version)")
+                raise GenerationError(f"{why}. Remove the shot's input image or choose another model.")
+            inputs[image_input] = image_data_uri(request.input_image, provider=self.provider,
+                                                 max_bytes=MAX_DATA_URI_IMAGE_BYTES)
+        if props is not None:
+            self._fit_timing(request, props, inputs)
+        inputs.update({key: value for key, value in request.params.items() if has(key)})
+        return {key: value for key, value in inputs.items() if value is not None}
+
+    @staticmethod
+    def _fit_timing(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
+        """Duration, frames, rate and aspect, only where the model has them, as its schema allows."""
+        seconds = shot_seconds(request)
+        rate = float(Fraction(request.frame_rate))
+        if "fps" in props:
+            inputs["fps"] = _fit(props["fps"], rate)
+            rate = float(inputs["fps"] or rate)
+        if "duration" in props:
+            inputs["duration"] = _fit(props["duration"], seconds)
+        if "num_frames" in props:
+            inputs["num_frames"] = _fit(props["num_frames"], seconds * rate)
+        if "aspect_ratio" in props:
+            choices = [c for c in props["aspect_ratio"].get("enum") or [] if isinstance(c, str) and ":" in c]
+            if choices:
+                inputs["aspect_ratio"] = nearest_aspect(request.width, request.height, choices)
+            elif props["aspect_ratio"].get("type", "string") == "string":
+                common = math.gcd(request.width, request.height) or 1
+                inputs["aspect_ratio"] = f"{request.width // common}:{request.height // common}"
+
+    @staticmethod
+    def _check_required(model: str, schema: ModelInputs, inputs: dict[str, Any]) -> None:
+        """Refuse before submitting when the model needs an input the shot does not give."""
+        props = schema.properties or {}
+        missing = [name for name in schema.required if name not in inputs and "default" not in props.get(name, {})]
+        if not missing:
+            return
+        if _image_input(props) in missing:
+            raise GenerationError(f"{model} on Replicate starts from a picture: give the shot an input image.")
+        raise GenerationError(f"{model} on Replicate needs inputs the shot does not give: {', '.join(missing)}. "
+                              f"Set them in the shot's parameters.")
+
+    # -- the life cycle's hooks ----------------------------------------------
+
+    async def _submit(self, request: GenerationRequest) -> Submission:
+        model = (request.model or self.default_model or "").strip()
+        if not model:
+            raise GenerationError("A Replicate shot needs a model, as owner/name (for example minimax/hailuo-02).")
+        ref = _parse_model(model)
+        schema = await self.model_inputs(model)
+        inputs = self._inputs(request, model, schema)
+        self._check_required(model, schema, inputs)
+        what = "submitting the shot"
+        if ref.version is not None:
+            version = f"{ref.name}:{ref.version}" if ref.name else ref.version
+            answer = await self.api.call("POST", "/v1/predictions", json={"version": version, "input": inputs},
+                                         what=what, submits=True)
+        else:
+            try:
+                answer = await self.api.call("POST", f"/v1/models/{ref.name}/predictions", json={"input": inputs},
+                                             what=what, submits=True)
+            except CloudRefusedError as exc:
+                # Only official models run by name; a 404 created nothing, so the version may be run instead.
+                if exc.status != 404 or not schema.latest_version:
+                    raise
+                answer = await self.api.call(
+                    "POST", "/v1/predictions", json={"version": f"{ref.name}:{schema.latest_version}", "input": inputs},
+                    what=what, submits=True,
+                )
+        prediction_id = (answer or {}).get("id")
+        if not isinstance(prediction_id, str) or not prediction_id:
+            raise GenerationError("Replicate accepted the shot but sent no prediction id; check Replicate's dashboard.")
+        info = {"model": model, "version": answer.get("version")}
+        return Submission(prediction_id, info, self._parse(answer))
+
+    def _parse(self, prediction: dict[str, Any]) -> TaskStatus:
+        word = str(prediction.get("status") or "")
+        phase = _PHASES.get(word)
+        if phase is None:
+            raise GenerationError(f"Replicate reported a prediction status Foundry does not know ({word or 'none'}).")
+        metrics = prediction.get("metrics") or {}
+        predict_time = metrics.get("predict_time") if isinstance(metrics, dict) else None
+        info = {"cost_actual": predict_time} if isinstance(predict_time, (int, float)) else {}
+        if phase == "failed":
+            words, moderated = _failure_words(str(prediction.get("error") or word))
+            return TaskStatus("failed", words=word, failure=words, moderated=moderated, info=info)
+        return TaskStatus(phase, _progress(prediction.get("logs")), word,
+                          outputs=_output_urls(prediction.get("output")), info=info)
+
+    async def _status(self, remote_id: str) -> TaskStatus:
+        return self._parse(await self.api.call("GET", f"/v1/predictions/{remote_id}",
+                                               what="checking on the prediction") or {})
+
+    async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
+        if not status.outputs:
+            raise CloudOutputError(f"The model on Replicate finished ({remote_id}) but returned no file (it may "
+                                   f"make text, not pictures).", provider=self.provider, remote_id=remote_id)
+        videos = [url for url in status.outputs if url.split("?")[0].lower().endswith(_VIDEO_SUFFIXES)]
+        url = (videos or list(status.outputs))[0]
+        return await self.api.save("GET", url, stem, what="downloading the output", want="any")
+
+    async def _cancel_remote(self, remote_id: str) -> None:
+        await self.api.call("POST", f"/v1/predictions/{remote_id}/cancel", what="cancelling the prediction",
+                            attempts=3)
+
+    def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
+        return {"model": request.model or self.default_model}
+
+    async def _health_check(self) -> str:
+        account = await self.api.call("GET", "/v1/account", what="checking the account", attempts=2) or {}
+        user = account.get("username")
+        return f"Replicate: signed in as {user}." if user else "Replicate: key accepted."

@@ -1,0 +1,1 @@
+"""CMX 3600 edit decision lists: names and reels, writer and reader."""

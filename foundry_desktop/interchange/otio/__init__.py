@@ -1,0 +1,1 @@
+"""OpenTimelineIO: Foundry's conventions, writer and reader."""

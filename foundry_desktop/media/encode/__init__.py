@@ -1,0 +1,1 @@
+"""Encoding: codec families and settings, the encoder survey, the video writer."""

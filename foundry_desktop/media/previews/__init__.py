@@ -1,0 +1,1 @@
+"""Pictures of media for the views: thumbnails and waveforms."""

@@ -1,0 +1,1 @@
+"""The composer: conforming takes, transitions, captions, sound, segments and the film."""

@@ -1,0 +1,1 @@
+"""The project's dialogs: captions, characters, plans, mood boards, render, export and import, workflows."""

@@ -1,0 +1,1 @@
+"""The dockable panels around the timeline: inspector, takes, jobs, preview."""

@@ -1,0 +1,503 @@
+"""The takes of the selected shot: a gallery to look at them, choose one and make more.
+
+Each take shows a picture from its middle, where it came from (backend, server or
+service, seed, when, how long, what it cost) and a mark on the one the shot uses.
+Pointing at a take plays it in its tile; clicking shows it in the preview; using it
+is an undoable edit of the app service; dragging it onto the timeline uses it there
+(see TimelineCanvas.drop_take).
+The pictures are the app's cached thumbnails, made in a worker thread, so the GUI
+thread never waits on a video file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QIcon,
+    QImage,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from foundry_desktop.app.shots.take_previews import take_filmstrip, take_thumbnail
+from foundry_desktop.domain.cost import Cost
+from foundry_desktop.domain.project import Take
+from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.picture_loading import read_picture
+from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.panels.take_drag import TAKE_MIME, take_mime_data
+
+STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
+TILE = QSize(160, 90)
+HOVER_FRAMES = 12  # pictures across a take that the tile under the pointer runs through
+HOVER_FRAME_MS = 120
+
+
+def made_where(take: Take) -> str:
+    """'comfyui on studio-4090', 'runway', 'builtin'."""
+    info = take.request.get("backend_info") or {}
+    place = info.get("server") or info.get("provider")
+    return f"{take.backend} on {place}" if place and place != take.backend else take.backend
+
+
+def _made_when(take: Take, *, short: bool) -> str:
+    try:
+        made = datetime.fromisoformat(take.created_at).astimezone()
+    except ValueError:
+        return take.created_at
+    if short:
+        return made.strftime("%H:%M" if made.date() == datetime.now().astimezone().date() else "%d %b")
+    return made.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _cost(take: Take) -> str | None:
+    cost = take.request.get("cost")
+    return str(Cost(cost["amount"], cost["unit"])) if cost else None
+
+
+def provenance(take: Take) -> list[str]:
+    """Where a take came from, a line per fact, as the tooltip and the compare dialog show it."""
+    info = take.request.get("backend_info") or {}
+    workflow = info.get("workflow") or {}
+    lines = [f"Made by {made_where(take)}", f"Seed {take.seed}"]
+    if take.request.get("model"):
+        lines.append(f"Model {take.request['model']}")
+    if workflow.get("title"):
+        lines.append(f"Workflow {workflow['title']}")
+    if info.get("prompt_id") or info.get("remote_id"):
+        lines.append(f"Job {info.get('prompt_id') or info.get('remote_id')}")
+    lines += [f"{take.width}×{take.height}, {take.frames} frames",
+              f"Made {_made_when(take, short=False)} in {take.elapsed_s:.1f} s",
+              f"Cost {_cost(take) or 'not reported'}"]
+    return lines
+
+
+class TakeStills(QObject):
+    """One picture per take, from the middle of the take, kept for the panel's life. Made by
+    the app (decoded and cached beside the takes) in a worker thread, one take at a time."""
+
+    ready = Signal(str)  # a take's content hash: its picture (or its failure) is known
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pictures: dict[str, QImage] = {}
+        self.problems: dict[str, str] = {}
+        self._asked: set[str] = set()
+
+    def want(self, take: Take, session: ProjectSession) -> None:
+        key = take.content_hash
+        if key in self._asked:
+            return
+        self._asked.add(key)
+        store, seconds = session.service.store, take.frames / float(session.service.format.frame_rate)
+
+        def make() -> tuple[QImage | None, str]:
+            try:
+                image = read_picture(take_thumbnail(store, take, at_s=seconds / 2, width=STILL_WIDTH), STILL_WIDTH)
+            except FoundryError as exc:  # a damaged take: the tile says so, no dialog for it
+                return None, str(exc)
+            return (image, "") if not image.isNull() else (None, "the picture cannot be read")
+
+        def show(made: tuple[QImage | None, str]) -> None:
+            if isValid(self):
+                self._keep(key, *made)
+
+        session.in_thread("Picture of a take", make, show)
+
+    def _keep(self, key: str, image: QImage | None, problem: str) -> None:
+        if image is None:
+            self.problems[key] = problem
+        else:
+            self.pictures[key] = image
+        self.ready.emit(key)
+
+
+def tile_icon(picture: QImage | None, placeholder: str, in_use: bool, palette: QPalette) -> QIcon:
+    """The take's picture letterboxed into a tile, with a check mark when the shot uses it."""
+    canvas = QPixmap(TILE)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if picture is None:
+        painter.fillRect(canvas.rect(), palette.color(QPalette.ColorRole.Mid))
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, placeholder)
+    else:
+        scaled = picture.scaled(TILE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        painter.drawImage((TILE.width() - scaled.width()) // 2, (TILE.height() - scaled.height()) // 2, scaled)
+    if in_use:
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        painter.setPen(QPen(accent, 4))
+        painter.drawRect(canvas.rect().adjusted(2, 2, -2, -2))
+        badge = QRect(TILE.width() - 26, 6, 20, 20)
+        painter.setBrush(accent)
+        painter.drawEllipse(badge)
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓")
+    painter.end()
+    return QIcon(canvas)
+
+
+class CompareTakesDialog(QDialog):
+    """Two takes side by side: their pictures, where each came from, and what differs."""
+
+    def __init__(self, parent: QWidget, takes: list[tuple[str, Take, QImage | None, bool]],
+                 use: Callable[[str], None]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare takes")
+        grid = QGridLayout(self)
+        for column, (title, take, picture, in_use) in enumerate(takes):
+            image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+            image.setMinimumSize(STILL_WIDTH, STILL_WIDTH * 9 // 16)
+            if picture is not None:
+                image.setPixmap(QPixmap.fromImage(picture))
+            else:
+                image.setText("No picture yet")
+            heading = QLabel(f"<b>{title}</b>{' · in use' if in_use else ''}")
+            facts = QLabel("\n".join(provenance(take)), textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+            button = QPushButton("In use" if in_use else f"Use {title.lower()}", enabled=not in_use)
+            button.clicked.connect(lambda _=False, take_id=take.id: (use(take_id), self.accept()))
+            for row, widget in enumerate((image, heading, facts, button)):
+                grid.addWidget(widget, row, column)
+        (_, first, _, _), (_, second, _, _) = takes
+        self.differences = QLabel(self._differences(first, second), wordWrap=True)
+        grid.addWidget(self.differences, 4, 0, 1, 2)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        grid.addWidget(buttons, 5, 0, 1, 2)
+
+    @staticmethod
+    def _differences(first: Take, second: Take) -> str:
+        changed = []
+        for key in sorted(set(first.spec) | set(second.spec)):
+            a, b = first.spec.get(key), second.spec.get(key)
+            if a != b:
+                simple = all(isinstance(v, (str, int, float)) or v is None for v in (a, b))
+                changed.append(f"{key.replace('_', ' ')}: {a} → {b}" if simple else f"{key.replace('_', ' ')} differs")
+        return "Differences: " + "; ".join(changed) if changed else "Same settings: the takes differ by chance only."
+
+
+class TakeGallery(QListWidget):
+    """The tiles of one shot's takes; a tile dragged onto the timeline carries its take, and the
+    tile under the pointer is announced (its take id; "" when the pointer leaves the tiles)."""
+
+    hovered = Signal(str)
+
+    def __init__(self, **properties: Any) -> None:
+        super().__init__(**properties)
+        self.shot_id: str | None = None
+        self._hovered = ""
+        self.setDragEnabled(True)
+        self.setDragDropMode(QListWidget.DragDropMode.DragOnly)
+        self.setMouseTracking(True)
+
+    def _hover(self, take_id: str) -> None:
+        if take_id != self._hovered:
+            self._hovered = take_id
+            self.hovered.emit(take_id)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        item = self.itemAt(event.position().toPoint())
+        self._hover(item.data(Qt.ItemDataRole.UserRole) if item is not None else "")
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._hover("")
+        super().leaveEvent(event)
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
+        return [TAKE_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # noqa: N802
+        if self.shot_id is None or not items:
+            return QMimeData()
+        return take_mime_data(self.shot_id, items[0].data(Qt.ItemDataRole.UserRole))
+
+
+class TakesPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session: ProjectSession | None = None
+        self._connections: list[tuple[Any, Callable[..., None]]] = []
+        self._shot_id: str | None = None
+        self._jobs: dict[str, dict[str, tuple[float, str]]] = {}  # shot id -> job id -> (fraction, message)
+        self._starting: set[str] = set()  # shots asked to generate, no word from their jobs yet
+        self._status = ""  # the shown shot's status kind
+        self._generating = False  # the shown shot's takes are on their way
+        self.stills = TakeStills(self)
+        self.stills.ready.connect(lambda _key: self._refresh())
+        self.compare_dialog: CompareTakesDialog | None = None
+
+        self.heading = QLabel()
+        bold = self.heading.font()
+        bold.setBold(True)
+        self.heading.setFont(bold)
+        self.gallery = TakeGallery(viewMode=QListView.ViewMode.IconMode, iconSize=TILE, wordWrap=True,
+                                   movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust,
+                                   selectionMode=QListWidget.SelectionMode.ExtendedSelection, spacing=4)
+        lines = self.fontMetrics().lineSpacing()
+        self.gallery.setGridSize(QSize(TILE.width() + 36, TILE.height() + 4 * lines + 16))
+        self.gallery.itemClicked.connect(self._preview)
+        self.gallery.itemDoubleClicked.connect(lambda item: self._use(item.data(Qt.ItemDataRole.UserRole)))
+        self.gallery.itemSelectionChanged.connect(self._update_buttons)
+        self.gallery.hovered.connect(self._hover_play)
+        self._strips: dict[str, list[QImage]] = {}  # take content hash -> pictures across the take
+        self._playing: tuple[str, int] | None = None  # (take id, the strip picture shown) while hovered
+        self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
+        self._hover_timer.timeout.connect(self._next_hover_frame)
+        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.hint.setProperty("hint", True)  # the theme's look for hints
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.hint)
+        self.pages.addWidget(self.gallery)
+
+        self.use_button = QPushButton("Use this take", toolTip="Show this take in the film (undoable)")
+        self.use_button.clicked.connect(lambda: self._use(self._chosen()[0]))
+        self.compare_button = QPushButton("Compare", toolTip="Choose two takes (Ctrl+click) to see them side by side")
+        self.compare_button.clicked.connect(self.compare_chosen)
+        self.variants = QSpinBox(minimum=0, maximum=16, specialValueText="none",
+                                 toolTip="More takes of this shot, each with a new seed")
+        self.variants.valueChanged.connect(self._update_buttons)
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.clicked.connect(self._generate)
+        self.progress = QProgressBar(textVisible=True)
+        self.progress_text = QLabel(wordWrap=True)
+
+        self.controls = QWidget()
+        controls = QVBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        for widgets in ((self.use_button, self.compare_button), (QLabel("Variants"), self.variants, self.generate_button)):
+            row = QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch()
+            controls.addLayout(row)
+        controls.addWidget(self.progress)
+        controls.addWidget(self.progress_text)
+        column = QVBoxLayout(self)
+        column.addWidget(self.heading)
+        column.addWidget(self.pages, 1)
+        column.addWidget(self.controls)
+        self._refresh()
+
+    # -- the session -------------------------------------------------------------
+
+    def set_session(self, session: ProjectSession | None) -> None:
+        """Show this project's takes (None: no project open). Disconnects from the previous one."""
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
+        self._session, self._shot_id = session, None
+        self._jobs.clear()
+        self._starting.clear()
+        if session is not None:
+            for signal, slot in ((session.changed, self._refresh), (session.selection_changed, self._refresh),
+                                 (session.shot_status_changed, self._refresh), (session.busy_changed, self._busy),
+                                 (session.generation_progress, self._progress)):
+                signal.connect(slot)
+                self._connections.append((signal, slot))
+        self._refresh()
+
+    def _progress(self, shot_id: str, job_id: str, fraction: float, message: str) -> None:
+        self._starting.discard(shot_id)
+        self._jobs.setdefault(shot_id, {})[job_id] = (fraction, message)
+        if shot_id == self._shot_id:
+            self._show_progress()
+
+    def _busy(self, busy: bool) -> None:
+        if not busy:  # every run has ended: what is left in flight is for the shot status to say
+            self._jobs.clear()
+            self._starting.clear()
+        self._refresh()
+
+    # -- showing the takes ---------------------------------------------------------
+
+    def _refresh(self, *_: object) -> None:
+        session = self._session
+        shot = session.shot(session.selected[0]) if session is not None and session.selected else None
+        self._shot_id = self.gallery.shot_id = shot.id if shot is not None else None
+        self.controls.setVisible(shot is not None)
+        if shot is None:
+            self.heading.setText("Takes")
+            self.hint.setText("Open a project to see its takes." if session is None
+                              else "Select a shot on the timeline to see its takes.")
+            self.gallery.clear()
+            self.pages.setCurrentWidget(self.hint)
+            return
+        takes = session.service.project.takes_of(shot.id)
+        number = session.index_of(shot.id) + 1
+        count = f"{len(takes)} take{'s' if len(takes) != 1 else ''}" if takes else "no takes"
+        self.heading.setText(f"Shot {number}{' · ' + shot.name if shot.name else ''}: {count}")
+        self.hint.setText("No takes yet — press Generate")
+        self.pages.setCurrentWidget(self.gallery if takes else self.hint)
+        shown = [self.gallery.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.gallery.count())]
+        if shown != [take.id for take in takes]:
+            chosen = set(self._chosen())
+            self.gallery.clear()
+            for take in takes:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, take.id)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+                self.gallery.addItem(item)
+                item.setSelected(take.id in chosen)
+        for row, take in enumerate(takes):
+            self._show_take(self.gallery.item(row), row + 1, take, take.id == shot.selected_take_id)
+        self._show_progress()
+
+    def _show_take(self, item: QListWidgetItem, number: int, take: Take, in_use: bool) -> None:
+        assert self._session is not None
+        key = take.content_hash
+        self.stills.want(take, self._session)
+        placeholder = "No picture" if key in self.stills.problems else "Loading…"
+        item.setIcon(tile_icon(self.stills.pictures.get(key), placeholder, in_use, self.palette()))
+        cost = _cost(take)
+        item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}", made_where(take), f"seed {take.seed}",
+                                f"{_made_when(take, short=True)} · {take.elapsed_s:.1f} s" + (f" · {cost}" if cost else "")]))
+        problem = self.stills.problems.get(key)
+        item.setToolTip("\n".join(provenance(take) + ([f"No picture: {problem}"] if problem else [])))
+        font = item.font()
+        font.setBold(in_use)
+        item.setFont(font)
+
+    def _show_progress(self) -> None:
+        jobs = self._jobs.get(self._shot_id or "", {})
+        running = [(fraction, message) for fraction, message in jobs.values() if fraction < 1.0]
+        shot = self._session.shot(self._shot_id) if self._session is not None and self._shot_id else None
+        self._status = self._session.service.shot_status(shot).kind if shot is not None else ""
+        busy = self._generating = bool(running) or self._shot_id in self._starting or self._status == "generating"
+        self.progress.setVisible(busy)
+        self.progress_text.setVisible(busy)
+        self._update_buttons()
+        if not busy:
+            return
+        if running:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(round(100 * sum(fraction for fraction, _ in running) / len(running)))
+            takes = f"{len(running)} takes" if len(running) > 1 else "1 take"
+            self.progress_text.setText(f"Generating {takes}: {running[-1][1]}")
+        else:  # waiting for the first word from the jobs
+            self.progress.setRange(0, 0)
+            self.progress_text.setText("Generating…")
+
+    def _chosen(self) -> list[str]:
+        return [item.data(Qt.ItemDataRole.UserRole) for item in self.gallery.selectedItems()]
+
+    def _update_buttons(self) -> None:
+        shot = self._session.shot(self._shot_id) if self._session is not None and self._shot_id else None
+        chosen = self._chosen()
+        self.use_button.setEnabled(shot is not None and len(chosen) == 1 and chosen[0] != shot.selected_take_id)
+        self.compare_button.setEnabled(len(chosen) == 2)
+        count = self.variants.value()
+        self.generate_button.setText(f"Generate {count} variant{'s' if count > 1 else ''}" if count else "Generate")
+        # Generating a current shot again would only find its take: more takes need variants.
+        nothing_to_make = self._status == "current" and count == 0
+        self.generate_button.setEnabled(not self._generating and not nothing_to_make)
+        self.generate_button.setToolTip("The shot's take is current: ask for variants to get more takes"
+                                        if nothing_to_make else "Generate the shot, and the variants asked for")
+
+    # -- play on hover ---------------------------------------------------------------
+
+    def _hover_play(self, take_id: str) -> None:
+        """The tile under the pointer runs through its take (a strip of pictures across it, made
+        off the GUI thread and kept); leaving it shows its still again."""
+        self._hover_timer.stop()
+        if self._playing is not None:
+            self._playing = None
+            self._refresh()
+        take = self._take(take_id)
+        if take is None or self._session is None:
+            return
+        self._playing = (take_id, 0)
+        if take.content_hash in self._strips:
+            self._hover_timer.start()
+            return
+        store, key = self._session.service.store, take.content_hash
+
+        def make() -> list[QImage]:
+            return [read_picture(path, TILE.width()) for path in take_filmstrip(store, take, HOVER_FRAMES,
+                                                                               width=TILE.width())]
+
+        def made(pictures: list[QImage]) -> None:
+            if isValid(self):
+                self._strips[key] = [picture for picture in pictures if not picture.isNull()]
+                if self._playing is not None and self._playing[0] == take_id:
+                    self._hover_timer.start()
+
+        self._session.in_thread("Playing a take", make, made)
+
+    def _take(self, take_id: str) -> Take | None:
+        if not take_id or self._session is None or self._shot_id is None:
+            return None
+        return next((t for t in self._session.service.project.takes_of(self._shot_id) if t.id == take_id), None)
+
+    def _next_hover_frame(self) -> None:
+        take = self._take(self._playing[0]) if self._playing is not None else None
+        pictures = self._strips.get(take.content_hash, []) if take is not None else []
+        row = next((r for r in range(self.gallery.count())
+                    if take is not None and self.gallery.item(r).data(Qt.ItemDataRole.UserRole) == take.id), -1)
+        if not pictures or row < 0:
+            self._hover_timer.stop()
+            return
+        take_id, frame = self._playing
+        shot = self._session.shot(self._shot_id) if self._session is not None and self._shot_id else None
+        in_use = shot is not None and shot.selected_take_id == take_id
+        self.gallery.item(row).setIcon(tile_icon(pictures[frame % len(pictures)], "", in_use, self.palette()))
+        self._playing = (take_id, frame + 1)
+
+    # -- what the creator does -----------------------------------------------------
+
+    def _preview(self, item: QListWidgetItem) -> None:
+        if self._session is not None and self._shot_id is not None:
+            self._session.preview_take(self._shot_id, item.data(Qt.ItemDataRole.UserRole))
+
+    def _use(self, take_id: str) -> None:
+        """Show this take in the film: an undoable edit (a variant brings its seed along)."""
+        session, shot_id = self._session, self._shot_id
+        if session is not None and shot_id is not None:
+            index = session.index_of(shot_id)
+            session.edit("Use this take", lambda: session.service.select_take(index, take_id))
+
+    def _generate(self) -> None:
+        if self._session is not None and self._shot_id is not None:
+            self._starting.add(self._shot_id)
+            self._session.generate({self._shot_id}, variants=self.variants.value())
+            self._show_progress()
+
+    def compare_chosen(self) -> None:
+        """The two chosen takes side by side."""
+        chosen = self._chosen()
+        if self._session is None or self._shot_id is None or len(chosen) != 2:
+            return
+        shot = self._session.shot(self._shot_id)
+        takes = {take.id: (number, take) for number, take in
+                 enumerate(self._session.service.project.takes_of(self._shot_id), start=1)}
+        shown = [(f"Take {number}", take, self.stills.pictures.get(take.content_hash),
+                  shot is not None and take.id == shot.selected_take_id)
+                 for number, take in sorted(takes[take_id] for take_id in chosen if take_id in takes)]
+        self.compare_dialog = CompareTakesDialog(self, shown, self._use)
+        self.compare_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.compare_dialog.show()

@@ -1,0 +1,1 @@
+"""The machine's settings dialog and its tabs."""

@@ -1,0 +1,1 @@
+"""The timeline: its panel, the painted canvas and the geometry of frames to pixels."""
