@@ -297,7 +297,7 @@ def libx264_render(service: ProjectService, output: Path, **options) -> None:
 
 
 def clear_cache(service: ProjectService) -> None:
-    shutil.rmtree(service.store.media.path_of(SEGMENT_CACHE), ignore_errors=True)
+    shutil.rmtree(service.media.path_of(SEGMENT_CACHE), ignore_errors=True)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -385,9 +385,9 @@ def main() -> None:
             if plan.warnings:
                 sys.exit("the cut plan has warnings, so ffmpeg could not render the same cut: " + "; ".join(plan.warnings))
             # ffmpeg reads the project's own copies, as the composer does.
-            clips = [service.store.media.path_of(service.project.selected_take(shot).media_path)
+            clips = [service.media.path_of(service.project.selected_take(shot).media_path)
                      for shot in service.project.timeline.shots]
-            music = service.store.media.path_of(service.project.timeline.music[0].media_path)
+            music = service.media.path_of(service.project.timeline.music[0].media_path)
             outputs = {"ffmpeg": folder / "ffmpeg.mp4", "composer": folder / "composer.mp4",
                        "composer -14 LUFS": folder / "composer-lufs.mp4"}
             command = ffmpeg_command(service, plan, clips, music, outputs["ffmpeg"], program)

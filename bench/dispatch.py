@@ -161,7 +161,7 @@ def run_once(args, max_queued: int, folder: Path, image: Path, profile: bool = F
             takes_ok = 0
             for shot in service.project.timeline.shots:
                 take = service.project.selected_take(shot)
-                takes_ok += take is not None and service.store.media.exists(take.media_path)
+                takes_ok += take is not None and service.media.exists(take.media_path)
     finally:
         farm.close()
     starts = [span[0] for seen in farm.seen for span in seen["spans"]]

@@ -48,7 +48,7 @@ def main() -> None:
             asyncio.run(generate_shots(service, registry))
 
             render_film(service, folder / "warm-up.mp4")  # starts the worker processes
-            shutil.rmtree(service.store.media.path_of(SEGMENT_CACHE))
+            shutil.rmtree(service.media.path_of(SEGMENT_CACHE))
             full_s, full = timed_render(service, folder / "full.mp4")
 
             service.update_shot(4, prompt="A changed shot")

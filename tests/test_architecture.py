@@ -64,3 +64,19 @@ def test_arrows_point_down():
             if parts[1] not in ALLOWED[layer]:
                 offenders.append(f"{relative} imports {module}")
     assert offenders == []
+
+
+def test_views_and_commands_never_touch_the_services_store():
+    """ui/ and cli/ ask the service (service.media, service.jobs(), ...); its store is its own."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] not in ("ui", "cli"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        offenders += [
+            f"{relative}:{node.lineno} .{node.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in ("store", "_store")
+        ]
+    assert offenders == []

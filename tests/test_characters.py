@@ -149,7 +149,7 @@ def test_characters_and_styles_survive_reopening(tmp_path):
     with ProjectService.open(path) as service:
         assert service.project.characters == [mara] and service.project.styles == [noir]
         assert service.project.timeline.shots[0].spec.character == mara.id
-        assert service.store.media.exists(mara.reference_images[0].path)
+        assert service.media.exists(mara.reference_images[0].path)
         assert shot_fingerprint(service.project.timeline.shots[0], service.project) == shot_fingerprint(
             saved.timeline.shots[0], saved)
 
@@ -207,7 +207,7 @@ def test_every_template_edit_is_one_undo_step(tmp_path):
         assert service.project.characters == []
         for _ in range(5):
             service.redo()
-        assert service.project.characters == [] and service.store.redo_label() is None
+        assert service.project.characters == [] and service.redo_label() is None
 
 
 def test_refusals_in_words(tmp_path):

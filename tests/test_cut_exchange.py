@@ -207,7 +207,7 @@ def test_missing_media_becomes_shots_to_generate_and_foundry_metadata_brings_the
     edited.update_shot(2, prompt="Dusk over the hills")
     exported = export_cut(edited, tmp_path / "cut.otio").files[0]
     for take in edited.project.takes_of(edited.project.timeline.shots[2].id):
-        edited.store.media.path_of(take.media_path).unlink()  # the third shot's media is gone
+        edited.media.path_of(take.media_path).unlink()  # the third shot's media is gone
     report = import_cut(exported, tmp_path / "again.foundry")
     assert report.offline == 1 and "Shot 3 (Dusk)" in report.warnings[0] and "not found" in report.warnings[0]
     with ProjectService.open(report.project) as again:
@@ -240,7 +240,7 @@ def test_exports_refuse_what_they_cannot_write(edited, tmp_path):
 
 
 def test_the_cli_exports_and_imports(edited, tmp_path, capsys):
-    project = edited.store.path
+    project = edited.path
     edited.close()
     assert main(["export", str(project), "-o", str(tmp_path / "cut.fcpxml"), "--fcpxml-version", "1.9"]) == 0
     assert 'version="1.9"' in (tmp_path / "cut.fcpxml").read_text()

@@ -178,7 +178,7 @@ def test_smart_render_encodes_only_what_changed_and_matches_a_full_render(servic
     service.set_shot_picture_and_sound(3, fit="fill")  # only the last shot's frames change
     changed = render_film(service, tmp_path / "changed.mp4").report
     assert changed.segments_encoded == 1
-    shutil.rmtree(service.store.media.path_of(SEGMENT_CACHE))
+    shutil.rmtree(service.media.path_of(SEGMENT_CACHE))
     scratch = render_film(service, tmp_path / "scratch.mp4").report
     assert scratch.segments_reused == 0
     assert frame_hashes(tmp_path / "changed.mp4") == frame_hashes(tmp_path / "scratch.mp4")
@@ -189,8 +189,8 @@ def test_a_bad_take_stops_the_render_by_shot_and_leaves_nothing(service, clips, 
     add_media_shot(service, clips["red"])
     add_media_shot(service, write_video(tmp_path / "long.mp4", frames=96, gop=24))
     take = service.project.selected_take(service.project.timeline.shots[1])
-    path = service.store.media.path_of(take.media_path)
-    project_before = service.store.path.read_bytes()
+    path = service.media.path_of(take.media_path)
+    project_before = service.path.read_bytes()
     if damage == "corrupt":
         path.write_bytes(np.random.default_rng(1).integers(0, 256, 30_000, dtype=np.uint8).tobytes())
     elif damage == "truncated":
@@ -206,7 +206,7 @@ def test_a_bad_take_stops_the_render_by_shot_and_leaves_nothing(service, clips, 
     message = str(raised.value)
     assert "Shot 2" in message or "shot 2" in message, message
     assert list(film.parent.iterdir()) == []
-    assert service.store.path.read_bytes() == project_before
+    assert service.path.read_bytes() == project_before
 
 
 def test_a_file_that_is_not_media_is_refused_when_added(service, tmp_path):

@@ -125,7 +125,7 @@ def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
 
         with ProjectService.open(tmp_path / "film.foundry") as service:  # a job a killed run left on the server
             shot = service.project.timeline.shots[0]
-            service.store.add_jobs([GenerationJob(shot_id=shot.id, fingerprint="f", backend="comfyui", spec={},
+            service.add_jobs([GenerationJob(shot_id=shot.id, fingerprint="f", backend="comfyui", spec={},
                                                  state="submitted", server="studio", remote_id="p-1",
                                                  created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00")])
         code, out, _ = run(capsys, "cancel", project)

@@ -53,7 +53,7 @@ def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(t
         child.wait()
         assert server.submissions == 3
         with ProjectService.open(tmp_path / "film.foundry") as service:
-            left = service.store.jobs(UNFINISHED)
+            left = service.jobs(UNFINISHED)
             # Each was recorded before it was sent; the kill may come before the answer is recorded.
             assert len(left) == 3
             assert all(job.state in ("submitting", "submitted") and job.server == "studio" and job.remote_id for job in left)
@@ -63,7 +63,7 @@ def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(t
         assert server.submissions == 3  # followed by prompt id, not sent again
     with ProjectService.open(tmp_path / "film.foundry") as service:
         assert all(status.kind == "current" for status in service.statuses())
-        done = service.store.jobs(("done",))
+        done = service.jobs(("done",))
         assert len(done) == 3 and all(job.take_id and job.remote_id for job in done)
 
 
@@ -81,17 +81,17 @@ def test_a_job_the_server_never_got_is_sent_again_and_a_stale_unsent_one_is_drop
                                      spec=spec, created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00", **state)
 
             # A crash between recording the prompt id and the server receiving it:
-            service.store.add_jobs([job(first, state="submitting", server="studio", remote_id="never-arrived")])
+            service.add_jobs([job(first, state="submitting", server="studio", remote_id="never-arrived")])
             # A job queued for what the second shot used to be:
             stale = job(second).model_copy(update={"fingerprint": "an-older-version"})
-            service.store.add_jobs([stale])
+            service.add_jobs([stale])
         assert main(["generate", project, "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["generated"] == 2
         assert server.submissions == 2  # the lost one once, the second shot once
     with ProjectService.open(tmp_path / "film.foundry") as service:
-        states = {job.fingerprint: job.state for job in service.store.jobs()}
+        states = {job.fingerprint: job.state for job in service.jobs()}
         assert states["an-older-version"] == "cancelled"
-        assert not service.store.jobs(UNFINISHED)
+        assert not service.jobs(UNFINISHED)
 
 
 def runway_project(tmp_path, capsys, server, shots: int) -> str:
@@ -128,7 +128,7 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
         assert server.submissions == 2
         child.wait()
         with ProjectService.open(tmp_path / "film.foundry") as service:
-            left = service.store.jobs(UNFINISHED)
+            left = service.jobs(UNFINISHED)
             assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
 
         assert main(["generate", project, "--json"]) == 0
@@ -147,7 +147,7 @@ def test_a_cloud_job_stopped_mid_create_is_not_sent_again_unasked(tmp_path, caps
             shot = service.project.timeline.shots[0]
             spec = generation_spec(shot, service.project)
             # Foundry stopped after recording the create call and before its answer: no task id.
-            service.store.add_jobs([GenerationJob(
+            service.add_jobs([GenerationJob(
                 shot_id=shot.id, fingerprint=shot_fingerprint(shot, service.project), backend="runway", spec=spec,
                 state="submitting", server="runway", created_at="2026-11-25T10:00:00", updated_at="2026-11-25T10:00:00",
             )])

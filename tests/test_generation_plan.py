@@ -17,7 +17,7 @@ def test_jobs_start_sent_ones_first_then_by_priority_then_oldest(tmp_path):
             return GenerationJob(shot_id=shot.id, fingerprint=shot_fingerprint(shot, film), backend="builtin",
                                  spec=generation_spec(shot, film), created_at=created, updated_at=created, **fields)
 
-        service.store.add_jobs([
+        service.add_jobs([
             job(shots[0], "2026-11-25T10:00:00"),
             job(shots[1], "2026-11-25T10:01:00", priority=5),
             job(shots[2], "2026-11-25T10:02:00", state="submitted", server="s", remote_id="r"),

@@ -54,7 +54,7 @@ def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(
                     run = asyncio.create_task(generate_shots(service, registry))
                     while a.submissions + b.submissions < 2:  # shots 1 and 2 running, 3 to 5 waiting for a server
                         await asyncio.sleep(0.02)
-                    jobs = {job.shot_id: job for job in service.store.jobs(UNFINISHED)}
+                    jobs = {job.shot_id: job for job in service.jobs(UNFINISHED)}
                     running = next(jobs[s] for s in shots[:2] if jobs[s].state == "submitted")
                     assert await cancel_jobs(service, registry, jobs[shots[4]].id) == 1  # waiting: never sent
                     assert await cancel_jobs(service, registry, running.id) == 1  # running: interrupted
@@ -65,7 +65,7 @@ def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(
             assert a.submissions + b.submissions == 4 and a.interrupts + b.interrupts == 1
             assert a.submissions >= 1 and b.submissions >= 1  # both servers worked
 
-            by_shot = {job.shot_id: job for job in service.store.jobs()}
+            by_shot = {job.shot_id: job for job in service.jobs()}
             assert by_shot[shots[4]].state == "cancelled" and by_shot[shots[4]].remote_id is None
             assert by_shot[running.shot_id].state == "cancelled"
             made = [shot for shot in service.project.timeline.shots if service.project.selected_take(shot)]
@@ -73,7 +73,7 @@ def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(
             for shot in made:
                 take = service.project.selected_take(shot)
                 info = take.request["backend_info"]
-                assert service.store.media.exists(take.media_path) and take.content_hash
+                assert service.media.exists(take.media_path) and take.content_hash
                 assert info["server"] in ("a", "b") and info["workflow"]["name"] == "svd-image-to-video"
                 assert info["prompt_id"] == by_shot[shot.id].remote_id and take.request["cost"]["unit"] == "gpu-seconds"
             assert {event.shot_id for event in progress} >= {shot.id for shot in made}

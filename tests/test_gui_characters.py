@@ -57,7 +57,7 @@ def test_the_dialog_lists_edits_adds_pictures_and_removes_undoably(qtbot, loop, 
     characters.apply_button.click()
     mara = service.project.characters[0]
     assert (mara.prompt_suffix, mara.backend) == ("green coat", "comfyui")
-    assert service.store.undo_label() == "Change character Mara"
+    assert service.undo_label() == "Change character Mara"
     assert not characters.apply_button.isEnabled()
 
     # A refusal is shown in the dialog and keeps what was typed.
@@ -82,7 +82,7 @@ def test_the_dialog_lists_edits_adds_pictures_and_removes_undoably(qtbot, loop, 
     wait_until(loop, lambda: service.project.characters[0].reference_images)
     assert service.project.characters[0].reference_images[0].name == "mara.png"
     wait_until(loop, lambda: characters.pictures.count() == 1 and not characters.pictures.item(0).icon().isNull())
-    assert service.store.undo_label() == "Change character Mara"
+    assert service.undo_label() == "Change character Mara"
 
     # Removing one that a shot uses asks first; no keeps it, yes takes it from the shot in the same step.
     answers.extend([False, True])
@@ -127,7 +127,7 @@ def test_inspector_pickers_and_the_final_prompt(qtbot, loop, session):
 
     panel.style_picker.setCurrentIndex(panel.style_picker.findText("Noir"))
     assert spec(session).style == session.service.project.styles[0].id
-    assert session.service.store.undo_label() == "Change shot 1: style"
+    assert session.service.undo_label() == "Change shot 1: style"
     assert panel.final_prompt.toPlainText() == "Mara, walks in the rain, film noir\n\nAvoid: extra fingers"
 
     # Typing in the prompt shows the final prompt at once, before it is saved.

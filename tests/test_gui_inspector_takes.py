@@ -150,7 +150,7 @@ def test_a_typed_prompt_is_one_undo_step_and_the_status_says_why(qtbot, loop, se
     session.service.undo()
     assert panel.prompt.toPlainText() == "A red fox in the snow"
     assert panel.status_badge.text() == "Current"
-    assert session.service.store.undo_label() != "Change shot 1: prompt"
+    assert session.service.undo_label() != "Change shot 1: prompt"
 
     # Renaming the shot, and a second shot selected shows its own fields.
     panel.name.setFocus()

@@ -149,7 +149,7 @@ def test_cancelling_a_queued_job_means_it_never_runs(qtbot, loop, tmp_path):
     row = row_of_shot(panel, 4)
     assert cell(panel, row, STATE) == "cancelled"
     assert cell(panel, row, DETAILS) == "cancelled by the creator"
-    assert session.service.store.jobs(("cancelled",))[0].id == job.id
+    assert session.service.jobs(("cancelled",))[0].id == job.id
     assert session.service.project.takes_of(last.id) == []  # never generated
     assert [cell(panel, row_of_shot(panel, n), STATE) for n in (1, 2, 3)] == ["done"] * 3
     screenshot(panel, "jobs_cancelled.png")
@@ -165,7 +165,7 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     service = session.service
     # The shot's input image goes missing from the project's media folder (a sync tool, a
     # clean-up): its job fails; once the file is back, sending the job again works.
-    cached = service.store.media.path_of(service.project.timeline.shots[1].spec.input_image)
+    cached = service.media.path_of(service.project.timeline.shots[1].spec.input_image)
     shutil.move(cached, tmp_path / "aside.png")
     panel = JobsPanel()
     qtbot.addWidget(panel)
@@ -226,7 +226,7 @@ def test_preview_plays_one_take(qtbot, loop, tmp_path):
     session.preview_take(shot.id, take.id)
     wait_until(loop, lambda: panel.frames_shown >= 10)
     assert panel.mode == "take"
-    assert panel.source == session.service.store.media.path_of(take.media_path)
+    assert panel.source == session.service.media.path_of(take.media_path)
     assert panel.title_label.text().startswith("Shot 2 · take 1 of 1")
     assert not panel.banner.isVisible()
     assert centre_colour(panel) != QColor(Qt.GlobalColor.black)  # a picture, not the empty view

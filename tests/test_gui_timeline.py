@@ -73,7 +73,7 @@ def test_shots_are_selected_moved_and_trimmed_by_the_pointer(panel, session, loo
 
     drag(canvas, centre_of(panel, 0), centre_of(panel, 2) + QPoint(40, 0))  # the first shot to the end
     assert prompts(session) == ["shot 2", "shot 3", "shot 1"]
-    assert session.service.store.undo_label() == "Move shot 1 to 3"
+    assert session.service.undo_label() == "Move shot 1 to 3"
 
     # No take yet: the right edge changes the shot's length (one second more, snapped to whole frames).
     before = session.service.project.timeline.shots[0].spec.duration
@@ -215,7 +215,7 @@ def test_a_take_dragged_from_the_bin_is_used_on_its_shot_or_becomes_a_new_shot(p
     shot, spare = service.project.timeline.shots[:2]
     first, spare_take = service.project.selected_take(shot), service.project.selected_take(spare)
     # A second take of shot 1 (from the other file), not shown yet.
-    service.store.add_take(spare_take.model_copy(update={"id": "spare", "shot_id": shot.id}), select_it=False)
+    service.add_take(spare_take.model_copy(update={"id": "spare", "shot_id": shot.id}), select_it=False)
     service.reload()
     panel.canvas.reload()
 

@@ -77,10 +77,10 @@ def test_a_project_keeps_its_own_endpoint_and_models_over_the_machines(tmp_path,
     assert shown["project_sets"] == ["image_model", "model"]
     assert load_language_model().model == "llama3.1"  # the machine's own are untouched
     with ProjectService.open(project) as service:
-        assert load_language_model(project=service.store).model == "qwen2.5:14b"
+        assert load_language_model(project=service).model == "qwen2.5:14b"
         with pytest.raises(InvalidEditError, match="base_url"):
-            set_project_override(service.store, {"base_url": "ftp://elsewhere"})
-        assert project_override(service.store) == {"model": "qwen2.5:14b", "image_model": "flux-schnell"}
+            set_project_override(service, {"base_url": "ftp://elsewhere"})
+        assert project_override(service) == {"model": "qwen2.5:14b", "image_model": "flux-schnell"}
     assert main(["assist", "set", "--project", str(project), "--follow-machine"]) == 0
     with ProjectService.open(project) as service:
-        assert project_override(service.store) == {} and load_language_model(project=service.store).model == "llama3.1"
+        assert project_override(service) == {} and load_language_model(project=service).model == "llama3.1"

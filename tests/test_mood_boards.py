@@ -44,7 +44,7 @@ def test_directions_with_pictures_in_the_media_folder(service, image_urls):
     with OpenAIChatServer(api_key="sk-mood", image_urls=image_urls) as server:
         server.answer_next("loose")  # a palette that is not hex colours: shown back, asked again
         server.rate_limit_next(1, retry_after_s=0.2, only="/v1/images")
-        board = asyncio.run(propose_mood_board(settings_for(server), BRIEF, service.store.media, directions=4,
+        board = asyncio.run(propose_mood_board(settings_for(server), BRIEF, service.media, directions=4,
                                                pictures_each=2, aspect="9:16"))
         assert server.completions == 2 and server.images == 8
         image_requests = server.requests_to("POST", "/v1/images/generations")
@@ -60,18 +60,18 @@ def test_directions_with_pictures_in_the_media_folder(service, image_urls):
     assert len(pictures) == 8 and len(set(pictures)) == 8  # other prompts, other pictures
     for relative in pictures:
         assert relative.startswith("moodboards/")
-        with Image.open(service.store.media.path_of(relative)) as picture:
+        with Image.open(service.media.path_of(relative)) as picture:
             assert picture.format == "PNG" and picture.size[1] > picture.size[0]  # portrait, as asked
     assert board.notes == []
 
 
 def test_no_picture_model_gives_directions_without_pictures_and_a_wrong_one_says_so(service):
     with OpenAIChatServer(api_key="sk-mood") as server:
-        board = asyncio.run(propose_mood_board(settings_for(server, image_model=None), BRIEF, service.store.media))
+        board = asyncio.run(propose_mood_board(settings_for(server, image_model=None), BRIEF, service.media))
         assert len(board.directions) == 3 and all(entry.pictures == [] for entry in board.directions)
         assert "No picture model is set up" in board.notes[0] and server.images == 0
         with pytest.raises(AssistError, match=r"does not offer 'dall-e-9'.*--image-model"):
-            asyncio.run(propose_mood_board(settings_for(server, image_model="dall-e-9"), BRIEF, service.store.media))
+            asyncio.run(propose_mood_board(settings_for(server, image_model="dall-e-9"), BRIEF, service.media))
 
 
 def test_a_chosen_look_becomes_a_style_with_its_pictures_and_stales_nothing(tmp_path, monkeypatch, capsys):
@@ -98,7 +98,7 @@ def test_a_chosen_look_becomes_a_style_with_its_pictures_and_stales_nothing(tmp_
         assert (style.prompt_prefix, list(style.palette), list(style.keywords)) == (
             looks[1]["prompt_prefix"], looks[1]["palette"], looks[1]["keywords"])
         assert [image.path for image in style.reference_images] == looks[1]["pictures"]
-        assert all(service.store.media.exists(image.path) for image in style.reference_images)
+        assert all(service.media.exists(image.path) for image in style.reference_images)
         shot = service.project.timeline.shots[0]
         assert shot.spec.style is None  # a new style is there to attach; it changes no shot by itself
         service.undo()

@@ -50,7 +50,7 @@ def test_the_preview_is_small_quick_to_scrub_and_incremental(service, tmp_path):
     first = render_preview(service)
     media = first.report.media
     assert (media.width, media.height, media.frame_count) == (640, 360, first.plan.length)
-    assert media.path.parent == service.store.media.path_of(PREVIEW_FOLDER) and media.has_audio
+    assert media.path.parent == service.media.path_of(PREVIEW_FOLDER) and media.has_audio
     with av.open(str(media.path)) as container:
         stream = container.streams.video[0]
         times = [float(p.pts * stream.time_base) for p in container.demux(stream) if p.size and p.is_keyframe]
@@ -67,7 +67,7 @@ def test_the_preview_is_small_quick_to_scrub_and_incremental(service, tmp_path):
     for gain in range(4):  # new sound, same pictures: new previews, nothing encoded
         service.set_shot_picture_and_sound(0, audio_gain_db=float(-gain))
         assert render_preview(service).report.segments_encoded == 0
-    assert len(list(service.store.media.path_of(PREVIEW_FOLDER).glob("*.mp4"))) <= 4
+    assert len(list(service.media.path_of(PREVIEW_FOLDER).glob("*.mp4"))) <= 4
 
 
 def test_a_long_shot_is_encoded_in_chunks_and_a_new_trim_touches_only_the_ends(tmp_path):
@@ -79,7 +79,7 @@ def test_a_long_shot_is_encoded_in_chunks_and_a_new_trim_touches_only_the_ends(t
         service.trim_shot(0, 30, 590)
         trimmed = render_film(service, tmp_path / "trimmed.mp4").report
         assert (trimmed.segments_encoded, trimmed.segments_reused) == (2, 1)
-        shutil.rmtree(service.store.media.path_of(SEGMENT_CACHE))
+        shutil.rmtree(service.media.path_of(SEGMENT_CACHE))
         render_film(service, tmp_path / "scratch.mp4")
     assert frame_hashes(tmp_path / "trimmed.mp4") == frame_hashes(tmp_path / "scratch.mp4")
     assert len(frame_hashes(tmp_path / "trimmed.mp4")) == 560

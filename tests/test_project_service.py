@@ -10,6 +10,12 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import InputFileError, InvalidEditError
 
 
+def saved_timeline(service: ProjectService) -> dict:
+    """The timeline as the project file holds it, read by a second, read-only opening."""
+    with ProjectService.open(service.path, read_only=True) as reader:
+        return reader.project.timeline.model_dump()
+
+
 @pytest.fixture
 def service(tmp_path):
     with ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24") as service:
@@ -45,7 +51,7 @@ def test_undo_and_redo_of_each_edit(service, edit):
     assert service.redo() is not None
     assert timeline_state(service) == after
     # And the same across a restart: the history lives in the file.
-    path = service.store.path
+    path = service.path
     service.close()
     with ProjectService.open(path) as reopened:
         assert timeline_state(reopened) == after
@@ -59,7 +65,7 @@ def test_group_undoes_as_one(service):
         service.add_shot(prompt="a", seed=1)
         service.move_shot(3, 0)
         service.set_transition(0, "fade_white", 6)
-    assert service.store.undo_label() == "Storyboard"
+    assert service.undo_label() == "Storyboard"
     service.undo()
     assert timeline_state(service) == before
 
@@ -71,7 +77,7 @@ def test_failed_group_rolls_back_model_and_file(service):
             service.add_shot(prompt="a", seed=1)
             service.remove_shot(17)
     assert timeline_state(service) == before
-    assert service.store.load().timeline.model_dump() == before
+    assert saved_timeline(service) == before
 
 
 def test_events_announce_edits(service):
@@ -100,12 +106,12 @@ def test_events_announce_edits(service):
 )
 def test_bad_edits_are_refused_and_change_nothing(service, edit, message):
     before = timeline_state(service)
-    undo_label = service.store.undo_label()
+    undo_label = service.undo_label()
     with pytest.raises(InvalidEditError, match=message):
         edit(service)
     assert timeline_state(service) == before
-    assert service.store.load().timeline.model_dump() == before
-    assert service.store.undo_label() == undo_label
+    assert saved_timeline(service) == before
+    assert service.undo_label() == undo_label
 
 
 def test_input_images_are_checked_and_stored_by_content(service, tmp_path):
@@ -118,12 +124,12 @@ def test_input_images_are_checked_and_stored_by_content(service, tmp_path):
     picture = tmp_path / "still.png"
     Image.new("RGB", (64, 36), (200, 40, 40)).save(picture)
     shot = service.add_shot(prompt="x", image=picture)
-    stored = service.store.media.path_of(shot.spec.input_image)
+    stored = service.media.path_of(shot.spec.input_image)
     assert stored.read_bytes() == picture.read_bytes()
     assert shot.spec.input_image_name == "still.png"
     # The project no longer depends on the original file.
     picture.unlink()
-    assert service.store.media.exists(shot.spec.input_image)
+    assert service.media.exists(shot.spec.input_image)
     # Clearing the image.
     index = len(service.project.timeline.shots) - 1
     service.update_shot(index, image="")
@@ -131,7 +137,7 @@ def test_input_images_are_checked_and_stored_by_content(service, tmp_path):
 
 
 def test_read_only_service_refuses_edits(service):
-    path: Path = service.store.path
+    path: Path = service.path
     with ProjectService.open(path, read_only=True) as reader:
         assert len(reader.project.timeline.shots) == 3
         with pytest.raises(Exception, match="read-only"):

@@ -121,8 +121,8 @@ def test_a_spoken_take_becomes_captions_timed_to_the_words_and_burnt_in_there(fi
     assert hello.size and there.size and hello.mean() < 160 < there.mean()
 
     # The render's sidecars are the export's files, and strict readers accept both.
-    assert main(["captions", "export", str(film.store.path), "-o", str(tmp_path / "out.srt")]) == 0
-    assert main(["captions", "export", str(film.store.path), "-o", str(tmp_path / "out.vtt")]) == 0
+    assert main(["captions", "export", str(film.path), "-o", str(tmp_path / "out.srt")]) == 0
+    assert main(["captions", "export", str(film.path), "-o", str(tmp_path / "out.vtt")]) == 0
     srt, vtt = render.subtitles
     assert (tmp_path / "out.srt").read_text() == srt.read_text()
     assert (tmp_path / "out.vtt").read_text() == vtt.read_text()
@@ -137,7 +137,7 @@ def test_a_spoken_take_becomes_captions_timed_to_the_words_and_burnt_in_there(fi
 def test_the_cli_transcribes_a_file_at_a_time_and_one_undo_takes_it_all_away(film, server, tmp_path, capsys):
     save_language_model(settings_for(server))
     speech = SHOT_SPEECH.write_wav(tmp_path / "voice.wav", 4)
-    project = str(film.store.path)
+    project = str(film.path)
     film.close()
     assert main(["captions", "from", project, str(speech), "--at", "1.5", "--language", "en"]) == 0
     out = capsys.readouterr().out
@@ -145,7 +145,7 @@ def test_the_cli_transcribes_a_file_at_a_time_and_one_undo_takes_it_all_away(fil
     request = server.requests_to("POST", "/v1/audio/transcriptions")[-1]
     assert request.form["model"] == "whisper-1" and request.form["language"] == "en"
     assert request.form["response_format"] == "verbose_json" and request.form["file"]["filename"].endswith(".wav")
-    with ProjectService.open(film.store.path) as service:
+    with ProjectService.open(film.path) as service:
         captions = service.project.timeline.captions
         # "Skip" and "Hello," are 0.35 s apart, less than a pause: one caption.
         assert [c.text for c in captions] == ["Skip Hello, there.", "How are you?"]
@@ -155,7 +155,7 @@ def test_the_cli_transcribes_a_file_at_a_time_and_one_undo_takes_it_all_away(fil
     assert main(["captions", "from", project, str(speech), "--at", "1.5"]) == 1
     assert "would overlap 2 captions already there" in capsys.readouterr().err
     assert main(["captions", "from", project, str(speech), "--at", "1.5", "--replace", "--style", "title"]) == 0
-    with ProjectService.open(film.store.path) as service:
+    with ProjectService.open(film.path) as service:
         assert [c.style for c in service.project.timeline.captions] == [CAPTION_STYLES["title"]] * 2
         assert service.undo() == "Captions from voice.wav"
         assert len(service.project.timeline.captions) == 2  # the first transcription's, as they were
@@ -218,7 +218,7 @@ def test_refusals_are_said_in_words(film, server, capsys):
 
 def test_with_no_model_set_up_it_says_so_in_one_line_and_the_rest_works(film, tmp_path, capsys):
     film.add_caption("By hand", "0.5", "1.5")
-    project = str(film.store.path)
+    project = str(film.path)
     film.close()
     assert main(["captions", "from", project, "shot:2"]) == 1
     error = capsys.readouterr().err

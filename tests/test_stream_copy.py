@@ -78,7 +78,7 @@ def test_a_take_made_like_the_film_is_copied_picture_for_picture(service, tmp_pa
     assert film[-48:] == hashes(decoded_frames(second))[48:]
 
     # Copied or encoded, the same cut from an empty cache gives the same frames.
-    shutil.rmtree(service.store.media.path_of(SEGMENT_CACHE))
+    shutil.rmtree(service.media.path_of(SEGMENT_CACHE))
     again = render_film(service, tmp_path / "again.mp4").report
     assert hashes(decoded_frames(again.media.path)) == film
 

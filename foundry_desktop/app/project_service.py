@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from foundry_desktop.domain.captions.styles import caption_style
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
+from foundry_desktop.domain.generation_job import GenerationJob, JobState
 from foundry_desktop.domain.project import (
     AudioClip,
     Caption,
@@ -33,6 +34,7 @@ from foundry_desktop.domain.project import (
     ProjectFormat,
     Shot,
     ShotSpec,
+    Take,
     Transition,
     new_id,
 )
@@ -47,9 +49,10 @@ from foundry_desktop.domain.prompt_templates import (
     usage,
     with_template,
 )
-from foundry_desktop.domain.status import ShotStatus, shot_status
+from foundry_desktop.domain.status import GenerationState, ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_store import ProjectStore
 
 DEFAULT_SHOT_SECONDS = Fraction(3)
@@ -91,8 +94,15 @@ def new_seed() -> int:
 
 
 class ProjectService:
+    """The only door to an open project for the GUI and the CLI.
+
+    The store is the service's own (`_store`): views and commands ask the service, and the
+    architecture test holds ui/ and cli/ to that. The app's own modules (generation, render,
+    exchange) reach the project's records through the methods under "records" below.
+    """
+
     def __init__(self, store: ProjectStore):
-        self.store = store
+        self._store = store
         self.events = EventBus()
         self.project: Project = store.load()
         if not store.read_only:
@@ -125,13 +135,78 @@ class ProjectService:
         return cls(ProjectStore.open(Path(path), read_only=read_only))
 
     def close(self) -> None:
-        self.store.close()
+        self._store.close()
 
     def __enter__(self) -> ProjectService:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+    # -- the project file ----------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    @property
+    def media(self) -> MediaCache:
+        """The project's media folder: takes, pictures and sounds by content hash."""
+        return self._store.media
+
+    def undo_label(self) -> str | None:
+        return self._store.undo_label()
+
+    def redo_label(self) -> str | None:
+        return self._store.redo_label()
+
+    def setting(self, name: str) -> Any:
+        """A setting the project keeps for itself (the assist's override, ...), or None."""
+        return self._store.setting(name)
+
+    def set_setting(self, name: str, value: Any) -> None:
+        self._store.set_setting(name, value)
+
+    # -- records: generation jobs, budgets, takes ------------------------------
+
+    def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
+        return self._store.jobs(states)
+
+    def budgets(self) -> dict[str, float]:
+        return self._store.budgets()
+
+    def set_budget(self, unit: str, amount: float | None) -> None:
+        """The most the project may spend in `unit`; None lifts the budget."""
+        self._store.set_budget(unit, amount)
+
+    def add_jobs(self, jobs: Iterable[GenerationJob]) -> None:
+        self._store.add_jobs(jobs)
+
+    def save_job(self, job: GenerationJob) -> GenerationJob:
+        return self._store.save_job(job)
+
+    def save_job_and_state(self, job: GenerationJob, state: GenerationState | None) -> GenerationJob:
+        return self._store.save_job_and_state(job, state)
+
+    def finish_job(self, job: GenerationJob, take: Take, *, select_it: bool) -> GenerationJob:
+        return self._store.finish_job(job, take, select_it=select_it)
+
+    def generation_states(self) -> dict[str, GenerationState]:
+        return self._store.generation_states()
+
+    def set_generation_states(self, states: dict[str, GenerationState | None]) -> None:
+        self._store.set_generation_states(states)
+
+    def add_take(self, take: Take, *, select_it: bool) -> None:
+        """Record a take (a generation's or the creator's file); the model is reloaded by the caller."""
+        self._store.add_take(take, select_it=select_it)
+
+    def select_take_of(self, shot_id: str, take_id: str | None) -> None:
+        self._store.select_take(shot_id, take_id)
 
     # -- queries -------------------------------------------------------------
 
@@ -149,16 +224,16 @@ class ProjectService:
 
     def shot_status(self, shot: Shot) -> ShotStatus:
         take = self.project.selected_take(shot)
-        media_present = take is None or self.store.media.exists(take.media_path)
-        generation = self.store.generation_states().get(shot.id)
+        media_present = take is None or self._store.media.exists(take.media_path)
+        generation = self._store.generation_states().get(shot.id)
         return shot_status(self.project, shot, generation, media_present)
 
     def statuses(self) -> list[ShotStatus]:
-        generation = self.store.generation_states()
+        generation = self._store.generation_states()
         result = []
         for shot in self.project.timeline.shots:
             take = self.project.selected_take(shot)
-            media_present = take is None or self.store.media.exists(take.media_path)
+            media_present = take is None or self._store.media.exists(take.media_path)
             result.append(shot_status(self.project, shot, generation.get(shot.id), media_present))
         return result
 
@@ -185,7 +260,7 @@ class ProjectService:
         before = self.project
         with edit_errors():
             after = change(before)
-        self.store.commit_edit(before, after, label)
+        self._store.commit_edit(before, after, label)
         self.project = after
         self.events.emit(ProjectChanged(label))
 
@@ -205,7 +280,7 @@ class ProjectService:
             elif key == "image" and value == "":
                 update["input_image"] = update["input_image_name"] = None
             elif key == "image":
-                update["input_image"] = import_input_image(Path(value), self.store.media)
+                update["input_image"] = import_input_image(Path(value), self._store.media)
                 update["input_image_name"] = Path(value).name
             elif key in ("model", "workflow", "character", "style") and value == "":
                 update[key] = None  # cleared (None itself means "unchanged" here)
@@ -280,7 +355,7 @@ class ProjectService:
             # Takes live outside the undo history (they are never lost); after an undo and a
             # redo, the half finds this copy again by its fingerprint.
             copy = take.model_copy(update={"id": new_id(), "shot_id": second.id})
-            self.store.add_take(copy, select_it=True)
+            self._store.add_take(copy, select_it=True)
             self.project = self.project.with_take(copy, select_it=True)
             self.events.emit(ShotStatusChanged(second.id))
         return self.project.timeline.shots[index + 1]
@@ -438,7 +513,7 @@ class ProjectService:
 
     def reference_image(self, path: Path) -> ReferenceImage:
         """Check a picture and copy it into the media folder (file work: keep it off the GUI thread)."""
-        return ReferenceImage(path=import_input_image(Path(path), self.store.media), name=Path(path).name)
+        return ReferenceImage(path=import_input_image(Path(path), self._store.media), name=Path(path).name)
 
     def _templates_edit(self, kind: TemplateKind, label: str, template: PromptTemplate,
                         detach: bool = False) -> None:
@@ -496,28 +571,28 @@ class ProjectService:
     @contextlib.contextmanager
     def group(self, label: str) -> Iterator[None]:
         """Edits inside become one undo step, saved together or not at all."""
-        self.store.begin_group(label)
+        self._store.begin_group(label)
         try:
             yield
         except BaseException:
-            self.store.rollback_group()
-            self.project = self.store.load()
+            self._store.rollback_group()
+            self.project = self._store.load()
             self.events.emit(ProjectChanged(f"Cancel {label}"))
             raise
-        self.store.commit_group()
+        self._store.commit_group()
 
     # -- undo ----------------------------------------------------------------
 
     def undo(self) -> str | None:
         """Undo the latest edit; returns its label, None when there is nothing to undo."""
-        return self._after_travel(self.store.undo(reselect=self._matching_takes), "Undo")
+        return self._after_travel(self._store.undo(reselect=self._matching_takes), "Undo")
 
     def redo(self) -> str | None:
-        return self._after_travel(self.store.redo(reselect=self._matching_takes), "Redo")
+        return self._after_travel(self._store.redo(reselect=self._matching_takes), "Redo")
 
     def _after_travel(self, label: str | None, verb: str) -> str | None:
         if label is not None:
-            self.project = self.store.load()
+            self.project = self._store.load()
             self.events.emit(ProjectChanged(f"{verb} {label}"))
         return label
 
@@ -547,9 +622,9 @@ class ProjectService:
         current = generation_spec(shot, self.project)
         if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
             self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too
-        self.store.select_take(shot.id, take_id)
-        self.project = self.store.load()
+        self._store.select_take(shot.id, take_id)
+        self.project = self._store.load()
         self.events.emit(ProjectChanged(f"Select take for shot {index + 1}"))
 
     def reload(self) -> None:
-        self.project = self.store.load()
+        self.project = self._store.load()

@@ -56,10 +56,10 @@ def assist(args: argparse.Namespace) -> int:
     else:
         with ProjectService.open(Path(args.project), read_only=args.assist_command == "show") as service:
             if args.assist_command == "set":
-                kept = {} if getattr(args, "follow_machine", False) else project_override(service.store)
-                set_project_override(service.store, {**kept, **changes})
-            own = set(project_override(service.store))
-            settings = load_language_model(project=service.store)
+                kept = {} if getattr(args, "follow_machine", False) else project_override(service)
+                set_project_override(service, {**kept, **changes})
+            own = set(project_override(service))
+            settings = load_language_model(project=service)
     if getattr(args, "json", False):
         print_json({**settings.model_dump(), "project_sets": sorted(own)})
         return 0

@@ -55,7 +55,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 def _transcribe(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        settings = require_configured(load_language_model(project=service.store))  # one line when there is none
+        settings = require_configured(load_language_model(project=service))  # one line when there is none
         if args.at is not None and ":" in args.source and not Path(args.source).is_file():
             raise InvalidEditError("--at places a file's sound; a shot or a music clip is heard where it plays.")
         source = speech_source(service, args.source, at_seconds=args.at)

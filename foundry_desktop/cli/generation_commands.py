@@ -124,7 +124,7 @@ def take(args: argparse.Namespace) -> int:
 
 def jobs(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        listed = service.store.jobs(None if args.all else UNFINISHED)
+        listed = service.jobs(None if args.all else UNFINISHED)
         numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
     if args.json:
         print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
@@ -197,9 +197,9 @@ def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
 
 def cost(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project), read_only=True) as service:
-        rows = spending_by_shot(service.store, [shot.id for shot in service.project.timeline.shots])
-        spent = spent_by_unit(service.store.jobs(("done",)))
-        budgets = service.store.budgets()
+        rows = spending_by_shot(service, [shot.id for shot in service.project.timeline.shots])
+        spent = spent_by_unit(service.jobs(("done",)))
+        budgets = service.budgets()
     if args.json:
         print_json({"shots": [vars(row) for row in rows], "spent": spent, "budgets": budgets})
         return 0
@@ -222,10 +222,10 @@ def budget(args: argparse.Namespace) -> int:
         if args.budget_command == "set":
             if args.amount < 0:
                 raise InvalidEditError("A budget is an amount of 0 or more.")
-            service.store.set_budget(args.unit, args.amount)
+            service.set_budget(args.unit, args.amount)
             print(f"The project may spend up to {Cost(args.amount, args.unit)}.")
         else:
-            service.store.set_budget(args.unit, None)
+            service.set_budget(args.unit, None)
             print(f"No cap on {COST_UNITS[args.unit]} any more.")
     return 0
 

@@ -47,11 +47,11 @@ def moodboard(args: argparse.Namespace) -> int:
         directions, notes = _read(Path(args.from_json)), []
     else:
         with ProjectService.open(Path(args.project)) as service:  # the pictures go into its media folder
-            settings = require_configured(load_language_model(project=service.store), chat=True)
+            settings = require_configured(load_language_model(project=service), chat=True)
             fmt = service.format
             with edit_errors():
                 brief = Brief(text=brief_text(args.brief))
-            board = asyncio.run(propose_mood_board(settings, brief, service.store.media, directions=args.directions,
+            board = asyncio.run(propose_mood_board(settings, brief, service.media, directions=args.directions,
                                                    pictures_each=args.pictures,
                                                    aspect=args.aspect or nearest_aspect(fmt.width, fmt.height)))
         directions, notes = board.directions, board.notes

@@ -70,7 +70,7 @@ def plan(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> ScenePlan:
     with ProjectService.open(Path(args.project), read_only=True) as service:
-        settings = require_configured(load_language_model(project=service.store), chat=True)  # one line if not
+        settings = require_configured(load_language_model(project=service), chat=True)  # one line if not
         fmt = service.format
     with edit_errors():
         seconds = parse_seconds(args.duration or DEFAULT_SECONDS)

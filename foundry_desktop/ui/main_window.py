@@ -300,8 +300,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.name} — Foundry Desktop")
         self.statusBar().showMessage(f"{fmt.width}×{fmt.height} · {fmt.frame_rate} fps · "
                                      f"{len(project.timeline.shots)} shots")
-        store = session.service.store
-        undo_label, redo_label = store.undo_label(), store.redo_label()
+        undo_label, redo_label = session.service.undo_label(), session.service.redo_label()
         self.undo_action.setEnabled(undo_label is not None)
         self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
         self.redo_action.setEnabled(redo_label is not None)

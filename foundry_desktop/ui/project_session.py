@@ -64,7 +64,7 @@ class ProjectSession(QObject):
 
     @property
     def path(self) -> Path:
-        return self.service.store.path
+        return self.service.path
 
     def shot(self, shot_id: str) -> Shot | None:
         return next((shot for shot in self.service.project.timeline.shots if shot.id == shot_id), None)

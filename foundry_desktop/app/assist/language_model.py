@@ -25,13 +25,14 @@ from foundry_desktop.app.generation.api_keys import KEY_OWNERS, api_key
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import FoundryError, InvalidEditError
-from foundry_desktop.store.project_store import ProjectStore
 
 if TYPE_CHECKING:  # the openai package takes half a second to import: only when a model is used
     import openai
 
+    from foundry_desktop.app.project_service import ProjectService
+
 SETTINGS_FILE = "assist.json"
-PROJECT_SETTING = "assist"  # the name of a project's override (store.project_settings)
+PROJECT_SETTING = "assist"  # the name of a project's override (ProjectService.setting)
 KEY_PROVIDER = KEY_OWNERS[-1]  # "assist"
 # Local servers need no key, but the client insists on one.
 NO_KEY = "not-needed"
@@ -72,7 +73,7 @@ def settings_path() -> Path:
     return config_folder() / SETTINGS_FILE
 
 
-def load_language_model(path: Path | None = None, *, project: ProjectStore | None = None) -> LanguageModelSettings:
+def load_language_model(path: Path | None = None, *, project: ProjectService | None = None) -> LanguageModelSettings:
     """The machine's saved settings (none saved yet: nothing set up), with what `project` overrides."""
     path = path or settings_path()
     try:
@@ -87,12 +88,12 @@ def load_language_model(path: Path | None = None, *, project: ProjectStore | Non
         return LanguageModelSettings.model_validate({**settings.model_dump(), **override})
 
 
-def project_override(project: ProjectStore) -> dict[str, Any]:
+def project_override(project: ProjectService) -> dict[str, Any]:
     """The fields `project` sets for itself ({} when it follows the machine)."""
     return dict(project.setting(PROJECT_SETTING) or {})
 
 
-def set_project_override(project: ProjectStore, override: dict[str, Any]) -> LanguageModelSettings:
+def set_project_override(project: ProjectService, override: dict[str, Any]) -> LanguageModelSettings:
     """Make `override` (fields of LanguageModelSettings; empty: none) the project's own, checked first."""
     unknown = set(override) - set(LanguageModelSettings.model_fields)
     if unknown:

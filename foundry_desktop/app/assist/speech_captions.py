@@ -72,7 +72,7 @@ def _shot_source(service: ProjectService, index: int) -> SpeechSource:
     if take is None:
         raise InvalidEditError(f"Shot {index + 1} has no take yet: generate it first.")
     placed = service.cut_plan().shots[index]
-    return SpeechSource(f"shot {index + 1}", service.store.media.path_of(take.media_path), placed.record_in,
+    return SpeechSource(f"shot {index + 1}", service.media.path_of(take.media_path), placed.record_in,
                         placed.source_in, placed.source_out - placed.source_in)
 
 
@@ -81,7 +81,7 @@ def _music_source(service: ProjectService, index: int) -> SpeechSource:
     if not 0 <= index < len(music):
         raise InvalidEditError(f"There is no music clip {index + 1}: the music track has {len(music)}.")
     clip = music[index]
-    return SpeechSource(f"music {clip.name}".strip(), service.store.media.path_of(clip.media_path), clip.start,
+    return SpeechSource(f"music {clip.name}".strip(), service.media.path_of(clip.media_path), clip.start,
                         clip.source_in, clip.source_out - clip.source_in)
 
 

@@ -38,7 +38,7 @@ def film_cut(service: ProjectService) -> FilmCut:
     project = service.project
     plan = service.cut_plan()
     shots = project.timeline.shots
-    media = service.store.media
+    media = service.media
     sources: dict[str, tuple[bool, bool]] = {}  # take file -> (has sound, still)
 
     def clip(index: int) -> CutClip:
@@ -98,7 +98,7 @@ def _music_pieces(service: ProjectService, clip: AudioClip, film_frames: int) ->
     off at the film's end; its fade in on the first repeat and its fade out on the last."""
     if clip.start >= film_frames:
         return []
-    path = service.store.media.path_of(clip.media_path).resolve()
+    path = service.media.path_of(clip.media_path).resolve()
     try:
         media_frames = max(clip.source_out, frames_in_duration(probe_audio_seconds(path), service.format.frame_rate))
     except MediaError:

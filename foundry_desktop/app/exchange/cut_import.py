@@ -151,7 +151,7 @@ class _ProjectFromCut:
         assert clip.media is not None
         if clip.media not in self._media:
             try:
-                self._media[clip.media] = prepare_media(self.service.store.media, clip.media)
+                self._media[clip.media] = prepare_media(self.service.media, clip.media)
             except FoundryError as exc:
                 self._media[clip.media] = exc
         return self._media[clip.media]
@@ -199,7 +199,7 @@ class _ProjectFromCut:
             return
         if music.media not in self._sound:
             try:
-                self._sound[music.media] = prepare_sound(self.service.store.media, music.media)
+                self._sound[music.media] = prepare_sound(self.service.media, music.media)
             except FoundryError as exc:
                 self._sound[music.media] = exc
         prepared = self._sound[music.media]

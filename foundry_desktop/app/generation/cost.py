@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from foundry_desktop.domain.cost import Cost, CostLedger
 from foundry_desktop.domain.generation_job import GenerationJob
 from foundry_desktop.generation.backend import Backend, GenerationRequest
-from foundry_desktop.store.project_store import ProjectStore
+
+if TYPE_CHECKING:
+    from foundry_desktop.app.project_service import ProjectService
 
 
 def cost_unit(backend: Backend) -> str | None:
@@ -60,8 +63,8 @@ def spent_by_unit(jobs: list[GenerationJob]) -> dict[str, float]:
     return dict(totals)
 
 
-def project_ledger(store: ProjectStore, done: list[GenerationJob]) -> CostLedger:
-    return CostLedger(store.budgets(), spent_by_unit(done))
+def project_ledger(service: ProjectService, done: list[GenerationJob]) -> CostLedger:
+    return CostLedger(service.budgets(), spent_by_unit(done))
 
 
 @dataclass
@@ -73,10 +76,10 @@ class ShotSpending:
     by_unit: dict[str, float] = field(default_factory=dict)
 
 
-def spending_by_shot(store: ProjectStore, shot_ids: list[str]) -> list[ShotSpending]:
+def spending_by_shot(service: ProjectService, shot_ids: list[str]) -> list[ShotSpending]:
     """Per shot (in timeline order), what its finished jobs cost."""
     rows = {shot_id: ShotSpending(number) for number, shot_id in enumerate(shot_ids, start=1)}
-    for job in store.jobs(("done",)):
+    for job in service.jobs(("done",)):
         row = rows.get(job.shot_id)
         if row is None:
             continue  # a shot removed since: its spending still counts in the project's

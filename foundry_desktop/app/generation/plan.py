@@ -46,7 +46,7 @@ def plan_generation(
     shots = service.project.timeline.shots
     wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, service.project)) for shot in shots}
     plan = GenerationPlan()
-    for job in service.store.jobs(UNFINISHED):
+    for job in service.jobs(UNFINISHED):
         if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
             plan.dropped.append(job)  # never sent, and the shot has changed since: nothing is owed for it
         else:
@@ -56,7 +56,7 @@ def plan_generation(
     for shot in chosen:
         fingerprint = wanted[shot.id]
         selected = service.project.selected_take(shot)
-        if selected and selected.fingerprint == fingerprint and service.store.media.exists(selected.media_path):
+        if selected and selected.fingerprint == fingerprint and service.media.exists(selected.media_path):
             continue
         if (shot.id, fingerprint) in pending:
             continue
@@ -77,7 +77,7 @@ def plan_retry(service: ProjectService, job_id: str | None = None) -> Generation
     those whose shot still asks for that take or a variant of it (the same spec but the seed),
     and which no later job has made or is making."""
     current = {shot.id: generation_spec(shot, service.project) for shot in service.project.timeline.shots}
-    jobs = service.store.jobs()
+    jobs = service.jobs()
     later = {(job.shot_id, job.fingerprint) for job in jobs if job.state != "failed" and job.state != "cancelled"}
     failed = [job for job in jobs if job.state == "failed" and (job_id is None or job.id.startswith(job_id))]
     plan = GenerationPlan()
@@ -97,18 +97,17 @@ def plan_retry(service: ProjectService, job_id: str | None = None) -> Generation
 
 def apply_plan(service: ProjectService, plan: GenerationPlan) -> None:
     """Write the plan: dropped jobs cancelled, reused takes shown, new jobs recorded."""
-    store = service.store
     for job in plan.dropped:
-        store.save_job(job.model_copy(update={"state": "cancelled", "error": "the shot changed"}))
+        service.save_job(job.model_copy(update={"state": "cancelled", "error": "the shot changed"}))
     for shot, take in plan.reused:
         if take.shot_id != shot.id:  # another shot's take of the same spec: the shot gets its own record of it
             take = take.model_copy(update={"id": new_id(), "shot_id": shot.id})
-            store.add_take(take, select_it=True)
+            service.add_take(take, select_it=True)
             service.project = service.project.with_take(take, select_it=True)
         else:
-            store.select_take(shot.id, take.id)
+            service.select_take_of(shot.id, take.id)
             service.project = service.project.with_selected_take(shot.id, take.id)
-    store.add_jobs(plan.new)
+    service.add_jobs(plan.new)
 
 
 def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Take | None:
@@ -116,7 +115,7 @@ def _reusable_take(service: ProjectService, shot: Shot, fingerprint: str) -> Tak
     own = service.project.takes_of(shot.id)
     others = [t for shot_id, takes in service.project.takes.items() if shot_id != shot.id for t in takes]
     for take in [*reversed(own), *reversed(others)]:
-        if take.fingerprint == fingerprint and service.store.media.exists(take.media_path):
+        if take.fingerprint == fingerprint and service.media.exists(take.media_path):
             return take
     return None
 

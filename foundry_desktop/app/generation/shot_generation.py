@@ -111,7 +111,7 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
     apply_plan(service, plan)
     report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs
-    service.store.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
+    service.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
     touched = list(dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]))
     _announce(service, *touched)
     run = _Run(service, registry, report)
@@ -163,8 +163,8 @@ def estimate_generation(
 ) -> GenerationEstimate:
     """What generating would do and cost, without doing any of it."""
     plan = plan_generation(service, shot_ids, variants)
-    done = service.store.jobs(("done",))
-    ledger = project_ledger(service.store, done)
+    done = service.jobs(("done",))
+    ledger = project_ledger(service, done)
     numbers = _shot_numbers(service)
     new = {job.id for job in plan.new}
     estimates, overruns = [], []
@@ -202,8 +202,8 @@ class _Run:
 
     def __init__(self, service: ProjectService, registry: BackendRegistry, report: GenerateReport) -> None:
         self.service, self.registry, self.report = service, registry, report
-        self.done = service.store.jobs(("done",))
-        self.ledger: CostLedger = project_ledger(service.store, self.done)
+        self.done = service.jobs(("done",))
+        self.ledger: CostLedger = project_ledger(service, self.done)
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.latest: dict[str, GenerationJob] = {}  # each running job as last saved (where it was sent, its id there)
         self.cancelled: set[str] = set()
@@ -239,14 +239,14 @@ class _Run:
     async def _run(self, job: GenerationJob) -> None:
         """Run (or follow) one job to its take. A failure is recorded on the job and its shot;
         a cancelled task (the app quitting) leaves the job as it was, to be followed up next time."""
-        service, store = self.service, self.service.store
+        service = self.service
 
         def forward(event: GenerationEvent) -> None:
             nonlocal job
             if event.kind in ("submitting", "submitted"):
                 # Recorded before the request leaves (submitting), so a crash mid-send is followed up
                 # (by the remote id, where we chose it) and never simply sent again.
-                job = self.latest[job.id] = store.save_job(job.model_copy(update={
+                job = self.latest[job.id] = service.save_job(job.model_copy(update={
                     "state": event.kind, "server": event.server, "remote_id": event.remote_id}))
             service.events.emit(GenerationProgress(job.shot_id, event.progress, event.message or event.kind, job.id))
 
@@ -277,13 +277,13 @@ class _Run:
         except FoundryError as exc:
             self.ledger.release(job.id)
             if job.id in self.cancelled:
-                store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+                service.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
                 raise _CancelledByCreator from None
-            store.save_job_and_state(job.model_copy(update={"state": "failed", "error": str(exc)}),
+            service.save_job_and_state(job.model_copy(update={"state": "failed", "error": str(exc)}),
                                      GenerationState("failed", job.fingerprint, str(exc)))
             raise
         except asyncio.CancelledError:
-            store.set_generation_states({job.shot_id: None})
+            service.set_generation_states({job.shot_id: None})
             raise
         self._adopt(job, backend.name, request, result, time.monotonic() - started)
 
@@ -302,7 +302,7 @@ class _Run:
                elapsed_s: float) -> None:
         """The result as a take in the media cache, its job done; selected if the shot still asks for it."""
         service = self.service
-        relative, content_hash = service.store.media.adopt(Path(result.path), "takes", move=True)
+        relative, content_hash = service.media.adopt(Path(result.path), "takes", move=True)
         cost = result.cost
         take = Take(
             shot_id=job.shot_id,
@@ -326,7 +326,7 @@ class _Run:
         still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.project)) == job.fingerprint
         if cost is not None:
             job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
-        service.store.finish_job(job, take, select_it=still_wanted)
+        service.finish_job(job, take, select_it=still_wanted)
         self.ledger.settle(job.id, cost)
         # The project in memory follows the store without reading it all again (one job of many).
         service.project = service.project.with_take(take, select_it=still_wanted)
@@ -336,12 +336,12 @@ async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id
     """Cancel one unfinished job (by id or id prefix) or all of them: running ones here stop
     (taken off their server, or never sent), and ones an earlier run left with a service are
     cancelled there. Returns how many were cancelled."""
-    jobs = [job for job in service.store.jobs(UNFINISHED) if job_id is None or job.id.startswith(job_id)]
+    jobs = [job for job in service.jobs(UNFINISHED) if job_id is None or job.id.startswith(job_id)]
     if job_id is not None and len(jobs) != 1:
         raise InvalidEditError(f"No unfinished job {job_id}." if not jobs else f"{job_id} names several jobs; give more of the id.")
     runs = list(_RUNNING.get(service, ()))
     for job in jobs:
-        service.store.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+        service.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
         if any([await run.cancel(job.id) for run in runs]):
             continue
         cancel_remote = getattr(registry.get(job.backend), "cancel_remote", None)
@@ -356,7 +356,7 @@ def _request(service: ProjectService, job: GenerationJob, *, to_send: bool = Tru
     shot has no input image of its own (prompt_composition). Not `to_send` (an estimate): nothing
     is made on disk for it."""
     spec = job.spec
-    media = service.store.media
+    media = service.media
     prompt, negative = prompts_of_spec(spec)
     input_image = input_image_of_spec(spec)
     return GenerationRequest(

@@ -91,7 +91,7 @@ def film_recipe(
     shots = project.timeline.shots
     takes = _selected_takes(service)
     plan = service.cut_plan()
-    paths = [service.store.media.path_of(take.media_path) for take in takes]
+    paths = [service.media.path_of(take.media_path) for take in takes]
 
     def span(shot_index: int, source_in: int) -> SourceSpan:
         take = takes[shot_index]
@@ -173,7 +173,7 @@ def _caption_overlays(captions: list[Caption], frame_height: int):
 def _music(service: ProjectService, plan: CutPlan, sample: Callable[[int], int]):
     """The music track: each clip from its start, looped if asked, cut off where the film ends."""
     fmt = service.format
-    media = service.store.media
+    media = service.media
 
     for clip in service.project.timeline.music:
         if clip.start >= plan.length:
@@ -271,7 +271,7 @@ def render_preview(
     shows: the same timeline gives back the same file at once, and a new
     preview never replaces a file a player may still have open."""
     recipe, plan = film_recipe(service, preview_format(service.format))
-    folder = service.store.media.path_of(PREVIEW_FOLDER)
+    folder = service.media.path_of(PREVIEW_FOLDER)
     output = folder / f"{recipe_key(recipe)[:32]}.mp4"
     if output.is_file():
         os.utime(output)
@@ -307,7 +307,7 @@ def _compose(
             on_progress(update)
         service.events.emit(RenderProgress(update.fraction, update.frames_done, update.frames_total, update.eta_s))
 
-    cache = service.store.media.path_of(SEGMENT_CACHE)
+    cache = service.media.path_of(SEGMENT_CACHE)
     report = compose_film(recipe, output, cache, on_progress=progress, cancel=cancel)
     in_use = [segment_path(cache, segment.key(recipe.video), recipe.video) for segment in recipe.segments]
     prune_cache(cache, SEGMENT_CACHE_BUDGET, keep=in_use)

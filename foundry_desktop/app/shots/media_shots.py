@@ -66,7 +66,7 @@ def add_media_shot(
 ) -> Shot:
     """Add a shot showing `path` (a video, or a still held for `duration_seconds`),
     optionally only from `source_in` to `source_out` seconds into it."""
-    return add_prepared_shot(service, prepare_media(service.store.media, path), at=at, name=name,
+    return add_prepared_shot(service, prepare_media(service.media, path), at=at, name=name,
                              source_in=source_in, source_out=source_out, duration_seconds=duration_seconds)
 
 
@@ -122,7 +122,7 @@ def add_prepared_shot(
         created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
         elapsed_s=0.0,
     )
-    service.store.add_take(take, select_it=True)
+    service.add_take(take, select_it=True)
     service.project = service.project.with_take(take, select_it=True)
     service.events.emit(ShotStatusChanged(shot.id))
     return shot

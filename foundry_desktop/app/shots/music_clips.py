@@ -47,7 +47,7 @@ def add_music(
     loop: bool = False,
 ) -> AudioClip:
     """Place `path` on the music track at `at_seconds`; with `loop`, it repeats to the film's end."""
-    return add_prepared_music(service, prepare_sound(service.store.media, path), at_seconds=at_seconds,
+    return add_prepared_music(service, prepare_sound(service.media, path), at_seconds=at_seconds,
                               gain_db=gain_db, fade_in_seconds=fade_in_seconds, fade_out_seconds=fade_out_seconds,
                               loop=loop)
 

@@ -198,7 +198,7 @@ class CaptionsDialog(QDialog):
         rate = service.format.frame_rate
 
         async def work() -> list[Caption]:
-            settings = await asyncio.to_thread(load_language_model, project=service.store)
+            settings = await asyncio.to_thread(load_language_model, project=service)
             return await transcribe_speech(source, settings, rate, style=style, language=language)
 
         def done(captions: list[Caption]) -> None:

@@ -216,7 +216,7 @@ class TemplatePage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, image.path)
             item.setToolTip(image.name)
             self.pictures.addItem(item)
-            path = self.service.store.media.path_of(image.path)
+            path = self.service.media.path_of(image.path)
             self.work.in_thread(lambda path=path: read_picture(path, THUMBNAIL.width()),
                                 lambda picture, key=image.path: self._show_thumbnail(key, picture))
 

@@ -50,7 +50,7 @@ class MoodBoardDialog(QDialog):
         super().__init__(parent)
         self.session = session
         # The project's own assist settings over the machine's, read off the GUI thread when asked.
-        self._load_settings = load_settings or (lambda: load_language_model(project=session.service.store))
+        self._load_settings = load_settings or (lambda: load_language_model(project=session.service))
         self.board: MoodBoard | None = None
         self.use_buttons: list[QPushButton] = []
         self.setWindowTitle("Mood board")
@@ -101,7 +101,7 @@ class MoodBoardDialog(QDialog):
 
         async def ask() -> MoodBoard:
             settings, client = await asyncio.to_thread(connect_language_model, load_settings, chat=True)
-            return await propose_mood_board(settings, brief, service.store.media, directions=count,
+            return await propose_mood_board(settings, brief, service.media, directions=count,
                                             pictures_each=pictures, aspect=nearest_aspect(fmt.width, fmt.height),
                                             client=client)
 
@@ -149,7 +149,7 @@ class MoodBoardDialog(QDialog):
             label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
             label.setFixedSize(PICTURE_WIDTH, PICTURE_WIDTH * 9 // 16)
             pictures.addWidget(label)
-            path = self.session.service.store.media.path_of(relative)
+            path = self.session.service.media.path_of(relative)
             self.work.in_thread(lambda path=path: read_picture(path, PICTURE_WIDTH),
                                 lambda image, label=label: self._show_picture(label, image))
         pictures.addStretch()

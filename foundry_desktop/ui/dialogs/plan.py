@@ -76,7 +76,7 @@ class PlanDialog(QDialog):
         super().__init__(parent)
         self.session = session
         # The project's own assist settings over the machine's, read off the GUI thread when asked.
-        self._load_settings = load_settings or (lambda: load_language_model(project=session.service.store))
+        self._load_settings = load_settings or (lambda: load_language_model(project=session.service))
         self.plan: ScenePlan | None = None  # the model's proposal as it came
         self.applied: AppliedPlan | None = None
         self._frames: list[int] = []

@@ -453,7 +453,7 @@ class InspectorPanel(QWidget):
         self.picture.setText("" if key is None else "…")
         session = self._session
         if key is not None and session is not None:
-            path = session.service.store.media.path_of(key)
+            path = session.service.media.path_of(key)
             session.in_thread("Show the input image", lambda: read_picture(path, PICTURE_SIZE[0]),
                               lambda image: self._show_picture(session, key, image))
 

@@ -390,7 +390,7 @@ class JobsPanel(QWidget):
             return
         selected = self.selected_job_ids()
         service = session.service
-        jobs = service.store.jobs()
+        jobs = service.jobs()
         numbers = {shot.id: number for number, shot in enumerate(service.project.timeline.shots, start=1)}
         take_seconds = {take.id: take.elapsed_s for takes in service.project.takes.values() for take in takes
                         if take.elapsed_s is not None}

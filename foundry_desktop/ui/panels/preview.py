@@ -251,7 +251,7 @@ class PreviewPanel(QWidget):
         if take is None:
             self._show_error("That take is no longer in the project.")
             return
-        if not session.service.store.media.exists(take.media_path):
+        if not session.service.media.exists(take.media_path):
             self._show_error(f"The file of this take is missing from the project's media folder "
                              f"({take.media_path}); generate the shot again.")
             return
@@ -260,7 +260,7 @@ class PreviewPanel(QWidget):
         number = session.index_of(shot_id) + 1
         shot = f"Shot {number}" if number else "A removed shot"
         self.title_label.setText(f"{shot} · take {takes.index(take) + 1} of {len(takes)} · seed {take.seed}")
-        self._load(session.service.store.media.path_of(take.media_path), 0, play=True)
+        self._load(session.service.media.path_of(take.media_path), 0, play=True)
 
     # -- the timeline ------------------------------------------------------------------------
 

@@ -112,11 +112,11 @@ class TakeStills(QObject):
         if key in self._asked:
             return
         self._asked.add(key)
-        store, seconds = session.service.store, take.frames / float(session.service.format.frame_rate)
+        media, seconds = session.service.media, take.frames / float(session.service.format.frame_rate)
 
         def make() -> tuple[QImage | None, str]:
             try:
-                image = read_picture(take_thumbnail(store, take, at_s=seconds / 2, width=STILL_WIDTH), STILL_WIDTH)
+                image = read_picture(take_thumbnail(media, take, at_s=seconds / 2, width=STILL_WIDTH), STILL_WIDTH)
             except FoundryError as exc:  # a damaged take: the tile says so, no dialog for it
                 return None, str(exc)
             return (image, "") if not image.isNull() else (None, "the picture cannot be read")
@@ -435,10 +435,10 @@ class TakesPanel(QWidget):
         if take.content_hash in self._strips:
             self._hover_timer.start()
             return
-        store, key = self._session.service.store, take.content_hash
+        media, key = self._session.service.media, take.content_hash
 
         def make() -> list[QImage]:
-            return [read_picture(path, TILE.width()) for path in take_filmstrip(store, take, HOVER_FRAMES,
+            return [read_picture(path, TILE.width()) for path in take_filmstrip(media, take, HOVER_FRAMES,
                                                                                width=TILE.width())]
 
         def made(pictures: list[QImage]) -> None:

@@ -262,10 +262,10 @@ class TimelineCanvas(QWidget):
         if self.session is None or take.id in self._strips_asked:
             return
         self._strips_asked.add(take.id)
-        store = self.session.service.store
+        media = self.session.service.media
 
         def make() -> list[QImage]:
-            return [QImage(str(path)) for path in take_filmstrip(store, take, STRIP_PICTURES)]
+            return [QImage(str(path)) for path in take_filmstrip(media, take, STRIP_PICTURES)]
 
         def done(pictures: list[QImage]) -> None:
             self._strips[take.id] = [picture for picture in pictures if not picture.isNull()]
@@ -567,7 +567,7 @@ class TimelineCanvas(QWidget):
             prepared: list[tuple[Path, object]] = []
             for path in paths:
                 try:
-                    prepared.append((path, prepare(service.store.media, path)))
+                    prepared.append((path, prepare(service.media, path)))
                 except FoundryError as exc:
                     prepared.append((path, exc))
             return prepared
@@ -615,4 +615,4 @@ class TimelineCanvas(QWidget):
             session.edit("Add take", lambda: add_prepared_shot(
                 service, prepared, at=min(index, len(service.project.timeline.shots))))
 
-        session.in_thread("Add take", lambda: prepare_take(service.store.media, take, name), added)
+        session.in_thread("Add take", lambda: prepare_take(service.media, take, name), added)
