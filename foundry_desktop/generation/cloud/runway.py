@@ -6,7 +6,7 @@ carries `X-Runway-Version: 2024-11-06`, which Runway requires. Runway takes a
 fixed set of ratios and durations per model, so the ratio is the allowed one
 nearest the project's aspect and the duration the allowed one nearest the
 shot's length. The task is then followed on `GET /v1/tasks/{id}` and cancelled
-with `DELETE /v1/tasks/{id}`; the shared life cycle (cloud_task) does the rest.
+with `DELETE /v1/tasks/{id}`; the shared life cycle (task.py) does the rest.
 
 Runway publishes no endpoint listing a model's ratios and durations, so what
 is known of the current models is kept in `RUNWAY_MODELS`; any other model name

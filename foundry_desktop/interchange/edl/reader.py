@@ -6,7 +6,7 @@ drop-frame labels, which exist only at 29.97 and 59.94.
 
 The picture is the events on a video channel (`V`, `B`, `A/V`, `AA/V`...), in
 record order. Rules, so that what Foundry's writer writes reads back as the cut
-it came from (edl_writer describes the other side):
+it came from (writer.py describes the other side):
 
 * The film starts at the first video event that is not black; record times count
   from there. An EDL with no video starts at 01:00:00:00 when its first event is
