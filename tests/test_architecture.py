@@ -19,13 +19,24 @@ ALLOWED = {
 
 
 def imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, wherever the import stands (under TYPE_CHECKING, in a function).
+
+    Relative imports are resolved against the file's package, and `from package import module`
+    counts as importing that module, so no spelling of an import slips past the rules."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ["foundry_desktop", *path.relative_to(PACKAGE).parent.parts]
     modules = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            modules.add(module)
+            for alias in node.names:
+                inner = PACKAGE.joinpath(*module.split(".")[1:], alias.name)
+                if module.startswith("foundry_desktop") and (inner.is_dir() or inner.with_suffix(".py").is_file()):
+                    modules.add(f"{module}.{alias.name}")
     return modules
 
 
@@ -80,3 +91,152 @@ def test_views_and_commands_never_touch_the_services_store():
             if isinstance(node, ast.Attribute) and node.attr in ("store", "_store")
         ]
     assert offenders == []
+
+
+# -- the parts inside a layer ------------------------------------------------------------------
+
+# A layer's sub-packages are rooms of their own: each row says which of its sibling rooms a
+# sub-package never imports. What they share lives at the layer's top level (generation/backend.py,
+# interchange/film_cut.py, media/probe.py, ...), never in one of the rooms.
+SEPARATE_PARTS = {
+    # The backend families: a cloud API, a ComfyUI server, and nothing at all are three ways to make
+    # a take behind one Backend protocol; a fix in one family never ripples into another.
+    "generation/cloud": {"generation/comfyui", "generation/local"},
+    "generation/comfyui": {"generation/cloud", "generation/local"},
+    "generation/local": {"generation/cloud", "generation/comfyui"},
+    # The exchange formats: each reads and writes its own files, to and from interchange/film_cut.py.
+    "interchange/fcpxml": {"interchange/edl", "interchange/otio"},
+    "interchange/edl": {"interchange/fcpxml", "interchange/otio"},
+    "interchange/otio": {"interchange/fcpxml", "interchange/edl"},
+    # Encoding lies beneath the render and the previews; the render and the previews (thumbnails,
+    # waveforms for the views) are made independently of each other.
+    "media/encode": {"media/render", "media/previews"},
+    "media/previews": {"media/render"},
+    "media/render": {"media/previews"},
+    # The model's two specialised parts do not lean on each other.
+    "domain/captions": {"domain/planning"},
+    "domain/planning": {"domain/captions"},
+}
+
+
+def part_of(module: str) -> str | None:
+    """"generation/cloud" for foundry_desktop.generation.cloud and anything in it; None outside a
+    sub-package (a layer's top-level modules, other packages)."""
+    parts = module.split(".")
+    if parts[0] != "foundry_desktop" or len(parts) < 3:
+        return None
+    if not PACKAGE.joinpath(parts[1], parts[2]).is_dir():
+        return None
+    return f"{parts[1]}/{parts[2]}"
+
+
+def test_the_parts_of_a_layer_stand_apart():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        here = "/".join(relative.parts[:2]) if len(relative.parts) > 2 else None
+        for module in sorted(imported_modules(path)):
+            if part_of(module) in SEPARATE_PARTS.get(here, ()):
+                offenders.append(f"{relative} imports {module}")
+    assert offenders == [], "A part of a layer imports a sibling it stands apart from:\n" + "\n".join(offenders)
+
+
+def test_the_parts_named_in_the_rules_exist():
+    """A renamed or removed sub-package must not leave its rule checking nothing."""
+    named = set(SEPARATE_PARTS) | set().union(*SEPARATE_PARTS.values())
+    assert sorted(part for part in named if not (PACKAGE / part).is_dir()) == []
+
+
+# -- sizes -------------------------------------------------------------------------------------
+
+# A newcomer finds a feature's room from the tree, and a file is one idea that fits on a few screens.
+MAX_MODULES_PER_FOLDER = 15  # not counting __init__.py
+MAX_MODULE_LINES = 450
+MAX_FUNCTION_LINES = 60
+
+# Declarative tables may be longer than a function should: a table read top to bottom is easier to
+# check than the same table cut into pieces. Each entry says what its table is.
+DECLARATIVE_TABLES = {
+    "cli/parser.py:build_parser": "the command line's argparse table: one add_parser/add_argument "
+                                  "per command and option, with their help texts, and no logic",
+}
+
+# TEMPORARY (issue 16): offenders that other branches are splitting right now. The merge of those
+# branches empties this list; an entry whose offence is gone fails the test, so it is removed then.
+BEING_SPLIT = {
+    "app/project_service.py": "module, 555 lines",
+    "cli/commands.py": "module, 541 lines",
+    "cli/commands.py:info": "function, 62 lines",
+    "store/project_rows.py:load_project": "function, 65 lines",
+    "store/project_store.py": "module, 523 lines",
+    "ui/dialogs/characters.py:TemplatePage.__init__": "function, 71 lines",
+    "ui/dialogs/plan.py:PlanDialog.__init__": "function, 86 lines",
+    "ui/dialogs/workflow_library.py:WorkflowLibraryDialog.__init__": "function, 106 lines",
+    "ui/main_window.py": "module, 477 lines",
+    "ui/main_window.py:MainWindow._make_actions": "function, 76 lines",
+    "ui/panels/inspector.py": "module, 628 lines",
+    "ui/panels/inspector.py:InspectorPanel._build_form": "function, 103 lines",
+    "ui/panels/jobs.py": "module, 470 lines",
+    "ui/panels/jobs.py:JobsPanel.__init__": "function, 61 lines",
+    "ui/panels/preview.py": "module, 473 lines",
+    "ui/panels/preview.py:PreviewPanel.__init__": "function, 72 lines",
+    "ui/panels/takes.py": "module, 503 lines",
+    "ui/panels/takes.py:TakesPanel.__init__": "function, 65 lines",
+    "ui/settings/cloud_tab.py:CloudServicesTab.__init__": "function, 81 lines",
+    "ui/settings/servers_tab.py:ServersTab.__init__": "function, 81 lines",
+    "ui/timeline/canvas.py": "module, 618 lines",
+}
+
+
+def functions_of(tree: ast.Module):
+    """(qualified name, lines) of every function and method, nested ones too; a function's lines
+    run from its `def` to its last line, nested functions included."""
+    def walk(node: ast.AST, prefix: str):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield f"{prefix}{child.name}", child.end_lineno - child.lineno + 1
+                yield from walk(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.ClassDef):
+                yield from walk(child, f"{prefix}{child.name}.")
+            else:
+                yield from walk(child, prefix)
+    yield from walk(tree, "")
+
+
+def size_offences() -> dict[str, str]:
+    """What is over a limit, keyed as the allowlists are ("folder/", "file.py", "file.py:function")."""
+    offences = {}
+    folders = sorted({path.parent for path in PACKAGE.rglob("*.py")})
+    for folder in folders:
+        modules = [path for path in folder.glob("*.py") if path.name != "__init__.py"]
+        if len(modules) > MAX_MODULES_PER_FOLDER:
+            key = f"{folder.relative_to(PACKAGE).as_posix()}/"
+            offences[key] = f"folder, {len(modules)} modules (limit {MAX_MODULES_PER_FOLDER})"
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            offences[relative] = f"module, {lines} lines (limit {MAX_MODULE_LINES})"
+        for name, length in functions_of(ast.parse(text, filename=str(path))):
+            if length > MAX_FUNCTION_LINES:
+                offences[f"{relative}:{name}"] = f"function, {length} lines (limit {MAX_FUNCTION_LINES})"
+    return offences
+
+
+def test_folders_modules_and_functions_keep_to_their_sizes():
+    offences = size_offences()
+    problems = [f"{key}: {what}" for key, what in sorted(offences.items())
+                if key not in DECLARATIVE_TABLES and key not in BEING_SPLIT]
+    problems += [f"{key}: in DECLARATIVE_TABLES but not over a limit (or gone); remove the entry"
+                 for key in sorted(DECLARATIVE_TABLES) if key not in offences]
+    problems += [f"{key}: in BEING_SPLIT but not over a limit (or gone); remove the entry"
+                 for key in sorted(BEING_SPLIT) if key not in offences]
+    assert not problems, "Over the size limits (split by idea; see ARCHITECTURE.md):\n" + "\n".join(problems)
+
+
+def test_the_size_check_sees_what_it_should():
+    """The walk finds methods and nested functions, and measures them from def to last line."""
+    tree = ast.parse("class A:\n    def f(self):\n        def g():\n            pass\n        return g\n")
+    assert dict(functions_of(tree)) == {"A.f": 4, "A.f.g": 2}
+

@@ -37,6 +37,7 @@ from servers.stability import StabilityServer
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
+from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import (
     CloudAuthError,
     CloudError,
@@ -49,22 +50,18 @@ from foundry_desktop.generation.cloud.errors import (
     ContentModeratedError,
     SubmissionUncertainError,
 )
-from foundry_desktop.generation.cloud.http import (
-    CloudCredentials,
-    RetryPolicy,
-    retry_after_seconds,
-)
 from foundry_desktop.generation.cloud.inputs import (
     nearest_aspect,
     nearest_choice,
 )
+from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
+from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.retries import RetryPolicy, retry_after_seconds
+from foundry_desktop.generation.cloud.runway import RunwayBackend
+from foundry_desktop.generation.cloud.stability import StabilityBackend
 from foundry_desktop.generation.cloud.task import (
     PollPolicy,
 )
-from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
-from foundry_desktop.generation.cloud.replicate import ReplicateBackend
-from foundry_desktop.generation.cloud.runway import RunwayBackend
-from foundry_desktop.generation.cloud.stability import StabilityBackend
 from foundry_desktop.media.probe import probe_source
 
 KEY = "sk-live-SECRET-abcdef-123456"

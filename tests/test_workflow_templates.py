@@ -14,12 +14,9 @@ from foundry_desktop.generation.comfyui.library import (
     WorkflowLibrary,
     builtin_workflows_dir,
 )
-from foundry_desktop.generation.comfyui.template import (
-    ModelFile,
-    WorkflowValues,
-    load_workflow_template,
-    parse_workflow_template,
-)
+from foundry_desktop.generation.comfyui.server_check import check_against
+from foundry_desktop.generation.comfyui.template import ModelFile, WorkflowValues
+from foundry_desktop.generation.comfyui.template_file import load_workflow_template, parse_workflow_template
 
 SHIPPED = ["sdxl-text-to-image", "svd-image-to-video", "wan-image-to-video", "wan-text-to-video"]
 VIDEO = ["svd-image-to-video", "wan-image-to-video", "wan-text-to-video"]
@@ -373,7 +370,7 @@ def test_check_against_a_server_that_has_everything(shape):
     info = object_info_for(template, combo_shape=shape)
     info["LoadImage"]["input"]["required"]["image"] = [["something-else.png"]]  # Foundry uploads its own
     folders = {model.folder: [model.name] for model in template.required_models()}
-    assert template.check_against(info, folders) == []
+    assert check_against(template, info, folders) == []
     assert template.outputs(info) == ["56"]
 
 
@@ -381,7 +378,7 @@ def test_check_against_names_a_missing_node_class():
     template = shipped("wan-text-to-video")
     info = object_info_for(template)
     del info["EmptyHunyuanLatentVideo"]
-    problems = template.check_against(info, {})
+    problems = check_against(template, info, {})
     assert len(problems) == 1
     assert "lacks the node EmptyHunyuanLatentVideo" in problems[0]
 
@@ -392,7 +389,7 @@ def test_check_against_names_a_missing_model_from_the_folder_listing():
     info["VAELoader"]["input"]["required"]["vae_name"] = ["COMBO", {"options": ["wan_2.1_vae.safetensors"]}]
     # The old folder name for text encoders counts, and a folder not listed is not checked.
     models = {"clip": ["umt5_xxl_fp8_e4m3fn_scaled.safetensors"], "diffusion_models": ["other.safetensors"]}
-    assert template.check_against(info, models) == [
+    assert check_against(template, info, models) == [
         "The server lacks the model wan2.1_t2v_1.3B_fp16.safetensors in diffusion_models: "
         "put it in ComfyUI/models/diffusion_models/."
     ]
@@ -406,7 +403,7 @@ def test_check_against_names_a_model_missing_from_a_loader_dropdown(shape):
     info["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"] = (
         [offered] if shape == "classic" else ["COMBO", {"options": offered}]
     )
-    problems = template.check_against(info, {"checkpoints": offered})
+    problems = check_against(template, info, {"checkpoints": offered})
     assert problems == [
         "The server lacks the model sd_xl_base_1.0.safetensors in checkpoints: put it in ComfyUI/models/checkpoints/."
     ]
@@ -420,7 +417,7 @@ def test_check_against_names_a_dropdown_value_the_server_does_not_offer(shape):
     info["KSampler"]["input"]["required"]["sampler_name"] = (
         [samplers] if shape == "classic" else ["COMBO", {"options": samplers}]
     )
-    problems = template.check_against(info, {})
+    problems = check_against(template, info, {})
     assert len(problems) == 1
     assert "sampler_name is 'uni_pc', which this server does not offer (it offers 'euler', 'dpmpp_2m')" in problems[0]
     assert "node 3" in problems[0]
@@ -430,7 +427,7 @@ def test_check_against_names_an_input_a_newer_node_needs():
     template = shipped("sdxl-text-to-image")
     info = object_info_for(template)
     info["EmptyLatentImage"]["input"]["required"]["aspect"] = ["INT", {}]
-    problems = template.check_against(info, {})
+    problems = check_against(template, info, {})
     assert len(problems) == 1 and "needs the input aspect" in problems[0]
 
 

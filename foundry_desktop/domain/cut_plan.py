@@ -19,11 +19,11 @@ from the take's first frame, record frames from the film's first frame.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from foundry_desktop.domain.project import Timeline
+from foundry_desktop.domain.project import Shot, Timeline
 
 TRANSITION_NAMES = {"dissolve": "dissolve", "fade_black": "fade through black", "fade_white": "fade through white"}
 
@@ -150,26 +150,7 @@ def plan_cut(timeline: Timeline, take_frames: Mapping[str, int] | None = None) -
     # Trim for missing handles; where even that leaves a shot too short for its
     # transitions, shorten the transition and try again (each round shortens one).
     while True:
-        source_in, source_out = list(base_in), list(base_out)
-        handle_notes: list[str] = []
-        for i, frames in enumerate(durations):
-            if frames == 0:
-                continue
-            kind = TRANSITION_NAMES[shots[i].transition_out.kind]
-            tail_missing = max(0, frames - frames // 2 - (available[i] - source_out[i]))
-            head_missing = max(0, frames // 2 - source_in[i + 1])
-            if tail_missing:
-                source_out[i] -= tail_missing
-                handle_notes.append(
-                    f"Shot {i + 1} lacks {tail_missing} frame{'s' * (tail_missing != 1)} of media after its end "
-                    f"for the {kind} into shot {i + 2}; it was shortened to make room."
-                )
-            if head_missing:
-                source_in[i + 1] += head_missing
-                handle_notes.append(
-                    f"Shot {i + 2} lacks {head_missing} frame{'s' * (head_missing != 1)} of media before its start "
-                    f"for the {kind} from shot {i + 1}; it was shortened to make room."
-                )
+        source_in, source_out, handle_notes = _trimmed_for_handles(shots, available, base_in, base_out, durations)
         too_long = _first_transition_that_does_not_fit(source_in, source_out, durations)
         if too_long is None:
             break
@@ -206,6 +187,34 @@ def plan_cut(timeline: Timeline, take_frames: Mapping[str, int] | None = None) -
 
     fade_in, fade_out = _fit_film_fades(timeline, placed, transitions, warnings)
     return CutPlan(tuple(placed), tuple(transitions), fade_in, fade_out, tuple(warnings))
+
+
+def _trimmed_for_handles(
+    shots: Sequence[Shot], available: list[int], base_in: list[int], base_out: list[int], durations: list[int]
+) -> tuple[list[int], list[int], list[str]]:
+    """Each shot's source in and out, trimmed where its take lacks the media a transition
+    needs beyond the cut (a handle), and a note for each trim."""
+    source_in, source_out = list(base_in), list(base_out)
+    handle_notes: list[str] = []
+    for i, frames in enumerate(durations):
+        if frames == 0:
+            continue
+        kind = TRANSITION_NAMES[shots[i].transition_out.kind]
+        tail_missing = max(0, frames - frames // 2 - (available[i] - source_out[i]))
+        head_missing = max(0, frames // 2 - source_in[i + 1])
+        if tail_missing:
+            source_out[i] -= tail_missing
+            handle_notes.append(
+                f"Shot {i + 1} lacks {tail_missing} frame{'s' * (tail_missing != 1)} of media after its end "
+                f"for the {kind} into shot {i + 2}; it was shortened to make room."
+            )
+        if head_missing:
+            source_in[i + 1] += head_missing
+            handle_notes.append(
+                f"Shot {i + 2} lacks {head_missing} frame{'s' * (head_missing != 1)} of media before its start "
+                f"for the {kind} from shot {i + 1}; it was shortened to make room."
+            )
+    return source_in, source_out, handle_notes
 
 
 def _first_transition_that_does_not_fit(

@@ -8,7 +8,7 @@ tenth of a second in the piece's last 20 seconds, so that a cut falls between
 words, and each piece carries where it starts in the sound, to put its words
 back in place.
 
-The samples are the ones the film plays (media.conform.ConformedAudio: the
+The samples are the ones the film plays (render/conform.py's ConformedAudio: the
 same zero as the picture, the same seeking), so a word's time in a piece is its
 time in the source, which the render plays at the shot's frames.
 """

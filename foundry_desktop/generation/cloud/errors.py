@@ -1,4 +1,4 @@
-"""What can go wrong with a cloud service, as errors a creator understands (see cloud_http)."""
+"""What can go wrong with a cloud service, as errors a creator understands (see refusals.py)."""
 
 from __future__ import annotations
 

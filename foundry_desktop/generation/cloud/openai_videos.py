@@ -8,7 +8,7 @@ input_reference)`, `videos.retrieve(id)` while it runs, then
 `videos.delete(id)` to cancel (the API has no other cancel).
 
 The SDK's own retries are off (`max_retries=0`): its errors are mapped onto
-the shared rule of cloud_http instead, so that a create call is never sent
+the shared rule of retries.py instead, so that a create call is never sent
 twice after a dropped connection. The API takes a few fixed clip lengths and
 sizes (Sora 2's by default; a gateway may differ, hence the constructor's
 `seconds` and `sizes`): the nearest to the shot's length and the project's
@@ -31,27 +31,24 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.cloud.http import (
-    AMBIGUOUS_STATUSES,
-    DEFAULT_MAX_DOWNLOAD_BYTES,
-    CloudCredentials,
-    KeySource,
-    RetryPolicy,
-    SavedMedia,
-    TransientFailure,
-    is_transport_error,
-    refusal_error,
-    request_never_sent,
-    retry_after_seconds,
-    retryable_status,
-    save_media,
-    with_retries,
-)
+from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.inputs import (
     nearest_aspect,
     nearest_choice,
     read_input_image,
     shot_seconds,
+)
+from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
+from foundry_desktop.generation.cloud.refusals import refusal_error
+from foundry_desktop.generation.cloud.retries import (
+    AMBIGUOUS_STATUSES,
+    RetryPolicy,
+    TransientFailure,
+    is_transport_error,
+    request_never_sent,
+    retry_after_seconds,
+    retryable_status,
+    with_retries,
 )
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,

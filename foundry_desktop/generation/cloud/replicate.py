@@ -30,24 +30,20 @@ import httpx
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import (
     CloudOutputError,
     CloudRefusedError,
 )
-from foundry_desktop.generation.cloud.http import (
-    DEFAULT_MAX_DOWNLOAD_BYTES,
-    CloudApi,
-    CloudCredentials,
-    KeySource,
-    RetryPolicy,
-    SavedMedia,
-)
+from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import (
     image_data_uri,
     nearest_aspect,
     nearest_choice,
     shot_seconds,
 )
+from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
     PollPolicy,

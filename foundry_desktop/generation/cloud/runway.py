@@ -6,7 +6,7 @@ carries `X-Runway-Version: 2024-11-06`, which Runway requires. Runway takes a
 fixed set of ratios and durations per model, so the ratio is the allowed one
 nearest the project's aspect and the duration the allowed one nearest the
 shot's length. The task is then followed on `GET /v1/tasks/{id}` and cancelled
-with `DELETE /v1/tasks/{id}`; the shared life cycle (cloud_task) does the rest.
+with `DELETE /v1/tasks/{id}`; the shared life cycle (task.py) does the rest.
 
 Runway publishes no endpoint listing a model's ratios and durations, so what
 is known of the current models is kept in `RUNWAY_MODELS`; any other model name
@@ -26,23 +26,19 @@ import httpx
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import (
     CloudOutputError,
 )
-from foundry_desktop.generation.cloud.http import (
-    DEFAULT_MAX_DOWNLOAD_BYTES,
-    CloudApi,
-    CloudCredentials,
-    KeySource,
-    RetryPolicy,
-    SavedMedia,
-)
+from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import (
     image_data_uri,
     nearest_aspect,
     nearest_choice,
     shot_seconds,
 )
+from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
     PollPolicy,

@@ -28,20 +28,17 @@ from foundry_desktop.generation.backend import (
     GenerationRequest,
     GenerationResult,
 )
+from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import (
     CloudRefusedError,
     ContentModeratedError,
 )
-from foundry_desktop.generation.cloud.http import (
-    CloudApi,
-    CloudCredentials,
-    KeySource,
-    RetryPolicy,
-)
+from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import (
     nearest_aspect,
     read_input_image,
 )
+from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
     Submission,

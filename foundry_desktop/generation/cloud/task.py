@@ -3,13 +3,13 @@
 Runway, Replicate, Stability AI and OpenAI-compatible /v1/videos services
 differ in routes, bodies and status words, and in nothing else that matters
 here (../shared/reference/cloud-apis.md). So what they share lives here and in
-cloud_http (keys, retries, refusals, downloads), cloud_errors and cloud_inputs,
-and a provider's module is only its translation.
+http.py (with credentials, retries, refusals and media_download), errors.py
+and inputs.py, and a provider's module is only its translation.
 
 `CloudTaskBackend` is the life cycle itself: events, polling with backoff and
 an overall timeout, download as soon as the task succeeds (output URLs are
 temporary), cancel, and resume after a restart, on four hooks a provider
-fills. A create call is never sent twice (see cloud_http).
+fills. A create call is never sent twice (see retries.py).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from foundry_desktop.generation.backend import (
     GenerationResult,
     frames_made,
 )
+from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import (
     CloudError,
     CloudTaskCancelledError,
@@ -48,11 +49,8 @@ from foundry_desktop.generation.cloud.errors import (
     CloudUnavailableError,
     ContentModeratedError,
 )
-from foundry_desktop.generation.cloud.http import (
-    CloudCredentials,
-    SavedMedia,
-    seconds_in_words,
-)
+from foundry_desktop.generation.cloud.media_download import SavedMedia
+from foundry_desktop.generation.cloud.retries import seconds_in_words
 
 T = TypeVar("T")
 Phase = Literal["queued", "running", "succeeded", "failed", "cancelled"]

@@ -1,6 +1,6 @@
 """The `comfyui` backend: a shot's workflow template run on the least busy capable server.
 
-For one take: pick a server (comfyui_farm), upload the input image there,
+For one take: pick a server (farm.py), upload the input image there,
 fill the template, open the event socket, post the prompt under an id of
 ours, follow it to the end, download the output under a name of ours and
 check it decodes. A server that dies or forgets the prompt mid-way has the

@@ -3,7 +3,7 @@
 The order matters and is ComfyUI's, not ours: open the WebSocket with a
 client id *before* posting the prompt with that id (execution events go only
 to that client; one socket per server serves all our prompts there, see
-comfyui_events); post with a prompt id we chose, so a restart can find the
+events.py); post with a prompt id we chose, so a restart can find the
 prompt again; follow only our prompt's events; fetch the history after the
 final `executing {node: null}` (it is written just after success). When the
 socket drops, the prompt is followed by polling its history and the queue, and

@@ -21,6 +21,7 @@ import httpx
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.comfyui.client import ComfyUIClient
+from foundry_desktop.generation.comfyui.server_check import check_against
 from foundry_desktop.generation.comfyui.template import WorkflowTemplate
 
 HEALTH_MAX_AGE_S = 10.0  # a server's health is checked again when older than this
@@ -111,7 +112,7 @@ class ComfyFarm:
             models = capabilities["models"]
             for folder in {model.folder for model in template.required_models()} - models.keys():
                 models[folder] = await client.models(folder)
-            verdicts[template.identity] = template.check_against(capabilities["object_info"], models)
+            verdicts[template.identity] = check_against(template, capabilities["object_info"], models)
         return verdicts[template.identity]
 
     def forget_capabilities(self, name: str) -> None:

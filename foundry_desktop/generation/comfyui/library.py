@@ -21,10 +21,8 @@ from typing import Any
 
 from foundry_desktop import WORKFLOWS_DIR
 from foundry_desktop.errors import FoundryError, GenerationError, InputFileError
-from foundry_desktop.generation.comfyui.template import (
-    WorkflowTemplate,
-    load_workflow_template,
-)
+from foundry_desktop.generation.comfyui.template import WorkflowTemplate
+from foundry_desktop.generation.comfyui.template_file import load_workflow_template
 
 # Whole or not at all, and a refusal of the disk named in a creator's words.
 from foundry_desktop.media.derived_cache import save_atomically

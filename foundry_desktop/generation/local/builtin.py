@@ -123,6 +123,30 @@ def _render_in_worker(request: GenerationRequest, path: Path) -> tuple[Path, str
     return render_take(request, lambda fraction: report_progress(1), threading.Event(), path)
 
 
+def _render_in_pool(
+    request: GenerationRequest, progress: Callable[[float], None], cancel: threading.Event
+) -> tuple[Path, str]:
+    """The take, made by the generator's worker process. Waits on a thread (to its end, even when
+    the task awaiting it is cancelled), passing the worker's progress reports on to `progress`."""
+    path = take_path(request)
+    reports = 0
+
+    def relay(amount: int) -> None:  # on the thread that waits for the worker
+        nonlocal reports
+        reports += amount
+        progress(min(0.99, reports * _progress_every(request) / request.frames))
+
+    try:
+        (made,) = _WORKER.run(_render_in_worker, [((request, path), f"the take of shot {request.shot_id}")],
+                              relay, cancel)
+    except MediaError:
+        if cancel.is_set():  # the pool stopped the worker (it cannot be asked mid-frame)
+            _remove_leftovers(path)
+            raise _Cancelled() from None
+        raise
+    return made
+
+
 def _remove_leftovers(path: Path) -> None:
     """What a worker stopped mid-take leaves: the take or its partly written file."""
     path.unlink(missing_ok=True)
@@ -151,28 +175,9 @@ class BuiltinBackend:
             on_event(GenerationEvent("failed", request.shot_id, message=message))
 
         on_event(GenerationEvent("queued", request.shot_id))
-        reports = [0]
-
-        def relay(amount: int) -> None:  # on the thread that waits for the worker
-            reports[0] += amount
-            progress(min(0.99, reports[0] * _progress_every(request) / request.frames))
-
-        def in_worker() -> tuple[Path, str]:
-            """Waits on a thread (to its end, even when the task awaiting it is cancelled)."""
-            path = take_path(request)
-            try:
-                (made,) = _WORKER.run(_render_in_worker, [((request, path), f"the take of shot {request.shot_id}")],
-                                      relay, cancel)
-            except MediaError:
-                if cancel.is_set():  # the pool stopped the worker (it cannot be asked mid-frame)
-                    _remove_leftovers(path)
-                    raise _Cancelled() from None
-                raise
-            return made
-
         try:
             _check(request)
-            path, kind = await asyncio.to_thread(in_worker)
+            path, kind = await asyncio.to_thread(_render_in_pool, request, progress, cancel)
         except asyncio.CancelledError:
             cancel.set()  # the pool stops the worker, and what it wrote goes
             raise
@@ -189,11 +194,7 @@ class BuiltinBackend:
             failed(f"The built-in generator failed unexpectedly: {exc}")
             raise
         finally:
-            waiting = self._running.get(request.shot_id)
-            if waiting is not None:
-                waiting.discard(cancel)
-                if not waiting:
-                    del self._running[request.shot_id]
+            self._forget(request.shot_id, cancel)
 
         on_event(GenerationEvent("progress", request.shot_id, 1.0))
         on_event(GenerationEvent("done", request.shot_id, 1.0))
@@ -206,6 +207,13 @@ class BuiltinBackend:
             elapsed_s=round(time.monotonic() - started, 3),
             backend_info={"generator": kind, "version": 1},
         )
+
+    def _forget(self, shot_id: str, cancel: threading.Event) -> None:
+        waiting = self._running.get(shot_id)
+        if waiting is not None:
+            waiting.discard(cancel)
+            if not waiting:
+                del self._running[shot_id]
 
     async def cancel(self, shot_id: str) -> None:
         for stop in self._running.get(shot_id, ()):

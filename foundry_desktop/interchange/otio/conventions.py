@@ -11,7 +11,9 @@ metadata under the "foundry" key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 import opentimelineio as otio
 
@@ -66,3 +68,18 @@ def frame_range(start: int, frames: int, frame_rate: Fraction) -> otio.opentime.
 def timecode_hour(frame_rate: Fraction) -> int:
     """Frames in one hour of non-drop timecode (01:00:00:00), where NLE timelines start: 108000 at 29.97."""
     return 3600 * round(frame_rate)
+
+
+def foundry_metadata(thing: otio.core.SerializableObjectWithMetadata) -> dict[str, Any]:
+    """The object's metadata["foundry"] as plain dicts and lists, or {}."""
+    value = _plain(thing.metadata.get(NAMESPACE))
+    return value if isinstance(value, dict) else {}
+
+
+def _plain(value: Any) -> Any:
+    """OTIO's AnyDictionary / AnyVector as dict / list, so the cut holds ordinary Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_plain(v) for v in value]
+    return value

@@ -2,7 +2,7 @@
 
 Every codec family lists its hardware encoders, fastest first, then the
 software encoder that always works. Which hardware ones really work on this
-machine is found out by media.encoder_survey; this module only knows how to
+machine is found out by encoder_survey.py; this module only knows how to
 set each one up so that a quality number means roughly the same thing
 everywhere (x264's CRF 20 is "visually lossless for web"; the others get the
 nearest equivalent of their own scale).

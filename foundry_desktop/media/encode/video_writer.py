@@ -87,14 +87,7 @@ class VideoWriter:
         self.frames_written = 0
         self.samples_written = 0
         self._closed = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Not mkstemp: its files are private (0600), and a film should get the
-            # permissions the creator's umask gives any new file.
-            self.temp_path = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex}.partial")
-            self.temp_path.open("xb").close()
-        except OSError as exc:
-            raise write_error(self.path, exc, self._described_as) from None
+        self.temp_path = self._new_temp_file()
         try:
             # faststart moves the index to the front (one extra pass over the file) so
             # a finished film starts playing before it has fully downloaded.
@@ -108,23 +101,7 @@ class VideoWriter:
                 # (libdav1d for AV1) is not an encoder.
                 self._video = self._container.add_stream_from_template(copy_video_from, opaque=True)
             else:
-                self._video = self._container.add_stream(encoding.encoder, rate=self.frame_rate, options=encoding.options())
-                self._video.width = width
-                self._video.height = height
-                self._video.pix_fmt = encoding.pix_fmt
-                if encoding.bit_rate is not None:
-                    self._video.bit_rate = encoding.bit_rate
-                # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
-                self._video.thread_type = "AUTO"
-                self._video.codec_context.thread_count = ENCODER_THREADS
-                context = self._video.codec_context
-                # One tick per frame keeps NTSC rates (30000/1001) exact.
-                context.time_base = 1 / self.frame_rate
-                context.gop_size = max(1, round(keyframe_interval_s * self.frame_rate))
-                context.colorspace = BT709
-                context.color_primaries = BT709
-                context.color_trc = BT709
-                context.color_range = LIMITED_RANGE
+                self._video = self._add_encoder(encoding, width, height, keyframe_interval_s)
             if encoding.codec.name == "hevc" and container in ("mp4", "mov"):
                 self._video.codec_tag = "hvc1"  # the tag Apple's players require for HEVC
             self._audio = None
@@ -136,6 +113,41 @@ class VideoWriter:
         except BaseException:
             self.abort()
             raise
+
+    def _new_temp_file(self) -> Path:
+        """The hidden file, beside the destination, that the video grows in."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Not mkstemp: its files are private (0600), and a film should get the
+            # permissions the creator's umask gives any new file.
+            temp_path = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex}.partial")
+            temp_path.open("xb").close()
+        except OSError as exc:
+            raise write_error(self.path, exc, self._described_as) from None
+        return temp_path
+
+    def _add_encoder(
+        self, encoding: VideoEncoding, width: int, height: int, keyframe_interval_s: float
+    ) -> av.video.stream.VideoStream:
+        """The stream that encodes what add_frame is given, its pictures tagged BT.709 limited range."""
+        video = self._container.add_stream(encoding.encoder, rate=self.frame_rate, options=encoding.options())
+        video.width = width
+        video.height = height
+        video.pix_fmt = encoding.pix_fmt
+        if encoding.bit_rate is not None:
+            video.bit_rate = encoding.bit_rate
+        # Frame threading: faster than FFmpeg's default slice threading, and smaller files.
+        video.thread_type = "AUTO"
+        video.codec_context.thread_count = ENCODER_THREADS
+        context = video.codec_context
+        # One tick per frame keeps NTSC rates (30000/1001) exact.
+        context.time_base = 1 / self.frame_rate
+        context.gop_size = max(1, round(keyframe_interval_s * self.frame_rate))
+        context.colorspace = BT709
+        context.color_primaries = BT709
+        context.color_trc = BT709
+        context.color_range = LIMITED_RANGE
+        return video
 
     @classmethod
     def for_format(cls, path: Path, fmt: VideoFormat, **options: Any) -> VideoWriter:

@@ -27,7 +27,6 @@ import av.container
 import numpy as np
 from PIL import Image
 
-from foundry_desktop.media.render.conform import TIMESTAMP_SLACK, seek_near, shown_shape
 from foundry_desktop.media.derived_cache import cache_key, save_atomically
 from foundry_desktop.media.probe import (
     error_reason,
@@ -36,6 +35,7 @@ from foundry_desktop.media.probe import (
     stream_seconds,
     unreadable,
 )
+from foundry_desktop.media.source_frames import TIMESTAMP_SLACK, seek_near, shown_shape
 
 # Part of every cache key: bump it when the pictures change for the same request.
 _THUMBNAIL_FORMAT = "thumbnail-1"

@@ -26,34 +26,15 @@ import av.container
 import av.stream
 import numpy as np
 
-from foundry_desktop.errors import MediaError
-from foundry_desktop.media.probe import is_still, open_audio, open_video, unreadable
 from foundry_desktop.media.encode.video_writer import BT709, LIMITED_RANGE
 from foundry_desktop.media.encode.yuv_picture import BLACK_YUV, planes_of, yuv420p_frame
+from foundry_desktop.media.probe import is_still, open_audio, open_video, unreadable
+from foundry_desktop.media.source_frames import TIMESTAMP_SLACK, decoding_failed, seek_near, shown_shape
 
-# Container clocks round (Matroska keeps milliseconds): a frame stamped up to this
-# much after an output instant still counts as shown at it.
-TIMESTAMP_SLACK = Fraction(1, 1000)
 # One decoding thread per source: the encoder's threads already keep the cores
 # busy, and every extra frame thread would hold pictures of its own (a 1-minute
 # 1080p render: 456 MB with one, 494 MB with two, and no slower).
 DECODER_THREADS = 1
-
-
-def _source_error(path: Path, exc: Exception) -> MediaError:
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return unreadable(path, f"decoding failed ({reason}).")
-
-
-def seek_near(container: av.container.InputContainer, stream: av.stream.Stream, target: int, path: Path) -> None:
-    """Seek to the keyframe at or before `target` (in the stream's time base)."""
-    try:
-        container.seek(target, stream=stream, backward=True, any_frame=False)
-    except (av.FFmpegError, OSError):
-        try:
-            container.seek(0)  # not seekable by time: decode from the start instead
-        except (av.FFmpegError, OSError) as exc:
-            raise _source_error(path, exc) from None
 
 
 def fit_inside(aspect: Fraction, out_width: int, out_height: int) -> tuple[int, int]:
@@ -75,25 +56,6 @@ def cover(aspect: Fraction, out_width: int, out_height: int) -> tuple[int, int]:
     else:
         covered_w, covered_h = out_width, out_width / aspect
     return max(out_width, 2 * math.ceil(covered_w / 2)), max(out_height, 2 * math.ceil(covered_h / 2))
-
-
-def quarter_turns(frame: av.VideoFrame) -> int:
-    """How many times to turn the decoded picture a quarter counter-clockwise to show
-    it upright (phones store portrait video sideways with a rotation tag)."""
-    try:
-        degrees = frame.rotation
-    except (AttributeError, ValueError):
-        return 0
-    return round((degrees or 0) / 90) % 4
-
-
-def shown_shape(frame: av.VideoFrame, stream: av.stream.Stream) -> tuple[Fraction, int]:
-    """The aspect ratio the picture is shown at (non-square pixels and rotation
-    applied), and the quarter turns that stand it upright."""
-    turns = quarter_turns(frame)
-    sar = stream.codec_context.sample_aspect_ratio
-    aspect = Fraction(frame.width, frame.height) * (Fraction(sar) if sar and sar > 0 else 1)
-    return (1 / aspect if turns % 2 else aspect), turns
 
 
 class ConformedVideo:
@@ -156,7 +118,7 @@ class ConformedVideo:
         except StopIteration:
             return None
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise _source_error(self.path, exc) from None
+            raise decoding_failed(self.path, exc) from None
         self._decoded_count += 1
         return frame
 
@@ -207,7 +169,7 @@ class ConformedVideo:
                 interpolation="BICUBIC",
             )
         except (av.FFmpegError, ValueError) as exc:
-            raise _source_error(self.path, exc) from None
+            raise decoding_failed(self.path, exc) from None
         planes = planes_of(scaled)
         if turns:
             planes = tuple(np.rot90(plane, turns) for plane in planes)
@@ -291,7 +253,7 @@ class ConformedAudio:
                 self._keep(self._resampler.resample(None))
             return
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise _source_error(self.path, exc) from None
+            raise decoding_failed(self.path, exc) from None
         if self._position is None:
             starts_at = Fraction(frame.pts) * frame.time_base - self._origin if frame.pts is not None else 0
             self._position = round(starts_at * self._rate)

@@ -1,0 +1,165 @@
+"""What rides on a shot of the primary storyline: its markers, the clips connected
+to it (music, titles and captions) and its effects (which Foundry does not
+represent, so they are only warned about).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from lxml import etree
+
+from foundry_desktop.interchange.fcpxml.document import (
+    CONTAINERS,
+    MEDIA_CLIPS,
+    FcpxmlDocument,
+    Place,
+    elements,
+    primary_chain,
+)
+from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic
+
+_MARKERS = ("marker", "chapter-marker")
+_FILTERS = ("filter-video", "filter-video-mask", "filter-audio")
+_PICTURE_ADJUSTMENTS = ("adjust-crop", "adjust-corners", "adjust-transform", "adjust-blend", "adjust-360-transform")
+
+
+class ShotContents:
+    """Collects the film's markers, captions and music as the storyline's shots are read."""
+
+    def __init__(self, doc: FcpxmlDocument) -> None:
+        self.doc = doc
+        self.markers: list[CutMarker] = []
+        self.captions: list[CutCaption] = []
+        self.music: list[CutMusic] = []
+
+    def read(self, clip: CutClip, element: etree._Element, place: Place, number: int) -> None:
+        """What shot `number` holds: `clip`, read from `element` of the storyline at `place`."""
+        label, visible = clip.name, (clip.record_in, clip.record_out)
+        names = []
+        shot_place = place
+        for depth, node in enumerate(primary_chain(element)):
+            if depth:  # media nested in a container lies in the container's own timeline
+                place = self.doc.child_place(place, node)
+            self.read_markers(node, place, visible)
+            names += [f.get("name") or self.effect_name(f) for f in elements(node) if f.tag in _FILTERS]
+            names += [a.tag.removeprefix("adjust-") for a in elements(node) if a.tag in _PICTURE_ADJUSTMENTS]
+        if names:
+            self.doc.warn(f"Shot {number} ('{label}') has effects Foundry does not represent: {', '.join(names)}.")
+        own_asset = clip.media is not None and primary_chain(element)[-1].get("ref")
+        for child in elements(element):
+            lane = child.get("lane", "0")
+            if lane == "0":
+                continue
+            if child.tag == "audio" and child.get("ref") == own_asset:
+                continue  # a container's own sound, split out below its picture
+            self.connected(child, int(lane) if lane.lstrip("-").isdigit() else 1, shot_place, number)
+
+    def effect_name(self, filter_element: etree._Element) -> str:
+        effect = self.doc.resources.get(filter_element.get("ref"))
+        return effect.get("name", "an effect") if effect is not None else "an effect"
+
+    def read_markers(self, element: etree._Element, place: Place, visible: tuple[int, int]) -> None:
+        """Markers of `element` that fall in the record frames `visible` (where it shows in the film)."""
+        for marker in elements(element):
+            if marker.tag not in _MARKERS:
+                continue
+            frame = self.doc.record(place, self.doc.time(marker, "start"))
+            value = marker.get("value", "")
+            if not visible[0] <= frame < visible[1]:
+                self.doc.warn(f"The marker '{value}' lies outside the visible part of its clip and was left out.")
+                continue
+            self.markers.append(CutMarker(frame, value))
+
+    def connected(self, element: etree._Element, lane: int, parent: Place, number: int) -> None:
+        tag, label = element.tag, element.get("name") or element.tag
+        place = self.doc.child_place(parent, element)
+        if tag in ("title", "caption"):
+            text = title_text(element)
+            frames = self.doc.frames(self.doc.time(element, "duration"))
+            if text:
+                self.captions.append(CutCaption(max(0, place.base), place.base + frames, text))
+            self.read_markers(element, place, (place.base, place.base + frames))
+            return
+        if tag == "spine":
+            self.connected_storyline(element, lane, place, number)
+            return
+        if self.is_music(element, lane):
+            self.add_music(element, place)
+            frames = self.doc.frames(self.doc.time(element, "duration", Fraction(0)))
+            self.read_markers(element, place, (place.base, place.base + frames))
+            return
+        kind = "audio" if self.audio_only(element) else "clip"
+        self.doc.warn(f"The connected {kind} '{label}' over shot {number} is not represented "
+                      f"(Foundry's film has one picture track and a music track).")
+
+    def connected_storyline(self, spine: etree._Element, lane: int, place: Place, number: int) -> None:
+        items = [c for c in elements(spine) if c.tag != "transition"]
+        music = [c for c in items if c.tag != "gap"]
+        if lane >= 0 or not music or not all(self.is_music(c, lane) for c in music):
+            self.doc.warn(f"A connected storyline over shot {number} is not represented "
+                          f"(Foundry's film has one picture track).")
+            return
+        for item in music:
+            self.add_music(item, self.doc.child_place(place, item))
+
+    def audio_only(self, element: etree._Element) -> bool:
+        if element.tag == "audio":
+            return True
+        if element.tag not in MEDIA_CLIPS + CONTAINERS:
+            return False
+        media = self.doc.media_at(element, self.doc.origin(element))
+        return media is not None and media[0].get("hasVideo") != "1"
+
+    def is_music(self, element: etree._Element, lane: int) -> bool:
+        if element.tag not in MEDIA_CLIPS + CONTAINERS:
+            return False
+        role = (element.get("audioRole") or element.get("role") or "").lower()
+        if role.startswith("music"):
+            return True
+        return lane < 0 and not role and self.audio_only(element)
+
+    def add_music(self, element: etree._Element, place: Place) -> None:
+        media = self.doc.media_at(element, place.origin)
+        if media is None:
+            return
+        asset, asset_time = media
+        source_in = self.doc.frames(asset_time - self.doc.time(asset, "start", Fraction(0)))
+        frames = self.doc.frames(self.doc.time(element, "duration", self.doc.time(asset, "duration", Fraction(0))))
+        record_in = place.base
+        if record_in < 0:  # starts before the film: keep what plays in it
+            source_in, frames, record_in = source_in - record_in, frames + record_in, 0
+        if frames < 1:
+            return
+        gain, fade_in, fade_out = 0.0, 0, 0
+        volume = element.find("adjust-volume")
+        if volume is not None:
+            try:
+                gain = float(volume.get("amount", "0dB").strip().removesuffix("dB"))
+            except ValueError:
+                self.doc.warn(f"{self.doc.where(volume)}: the volume '{volume.get('amount')}' was read as 0 dB.")
+            for param in volume.findall("param"):
+                fade = param.find("fadeIn")
+                fade_in = self.doc.frames(self.doc.time(fade, "duration")) if fade is not None else fade_in
+                fade = param.find("fadeOut")
+                fade_out = self.doc.frames(self.doc.time(fade, "duration")) if fade is not None else fade_out
+        self.music.append(CutMusic(
+            name=element.get("name") or asset.get("name", ""),
+            media=self.doc.media_path(asset),
+            media_frames=max(self.doc.asset_frames(asset), source_in + frames),
+            source_in=source_in,
+            source_out=source_in + frames,
+            record_in=record_in,
+            gain_db=gain,
+            fade_in=fade_in,
+            fade_out=fade_out,
+        ))
+
+
+def title_text(element: etree._Element) -> str:
+    """The words of a title or caption: its styled runs (the rest of a `text` is indentation)."""
+    texts = []
+    for text in element.findall("text"):
+        runs = [style.text or "" for style in text.iter("text-style")]
+        texts.append("".join(runs) if runs else (text.text or "").strip())
+    return "\n".join(t for t in texts if t)

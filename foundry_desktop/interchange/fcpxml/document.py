@@ -1,0 +1,148 @@
+"""An FCPXML document's values as Foundry counts them: times in whole frames at the
+timeline's rate, assets as media files, clips placed in the film.
+
+Every element keeps its own local timeline; a `Place` says where it lies in the
+film. The warnings collected here are the reader's, in the order they arose.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from lxml import etree
+
+from foundry_desktop.errors import CutFileError
+from foundry_desktop.interchange.fcpxml.rational_time import parse_fcpxml_time
+from foundry_desktop.interchange.file_url import path_from_file_url
+
+MEDIA_CLIPS = ("asset-clip", "video", "audio")  # elements whose local time is their asset's time
+CONTAINERS = ("clip", "sync-clip")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an element's own timeline lies in the film: its local time `origin` is at record frame `base`."""
+
+    base: int
+    origin: Fraction
+
+
+class FcpxmlDocument:
+    """The parsed file, its resources by id, and the sequence's rate and start once the reader knows them."""
+
+    rate: Fraction  # frames per second of the sequence
+    tc_start: Fraction  # the sequence's first instant
+
+    def __init__(self, root: etree._Element, folder: Path, name: str) -> None:
+        self.root, self.folder, self.name = root, folder, name
+        self.warnings: list[str] = []
+        self.off_grid = False
+        resources = root.find("resources")
+        self.resources = {} if resources is None else {r.get("id"): r for r in resources if r.get("id")}
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def where(self, element: etree._Element) -> str:
+        return f"{self.name}, line {element.sourceline}"
+
+    # Times.
+    def time(self, element: etree._Element, attribute: str, default: Fraction | None = None) -> Fraction:
+        text = element.get(attribute)
+        if text is None:
+            if default is None:
+                raise CutFileError(f"{self.where(element)}: <{element.tag}> has no {attribute}.")
+            return default
+        try:
+            return parse_fcpxml_time(text)
+        except ValueError:
+            raise CutFileError(
+                f"{self.where(element)}: <{element.tag}> {attribute}=\"{text}\" is not an FCPXML time.") from None
+
+    def frames(self, seconds: Fraction) -> int:
+        exact = seconds * self.rate
+        if exact.denominator != 1:
+            self.off_grid = True
+            return math.floor(exact + Fraction(1, 2))
+        return exact.numerator
+
+    def record(self, place: Place, local: Fraction) -> int:
+        return place.base + self.frames(local - place.origin)
+
+    def origin(self, element: etree._Element) -> Fraction:
+        """The local time at an element's first frame: its start, which defaults to its asset's start for
+        media clips, to the sequence's start for a transition, and to 0s otherwise."""
+        if element.tag in MEDIA_CLIPS and element.get("start") is None:
+            asset = self.resources.get(element.get("ref"))
+            if asset is not None and asset.tag == "asset":
+                return self.time(asset, "start", Fraction(0))
+        if element.tag == "transition":
+            return self.tc_start
+        return self.time(element, "start", Fraction(0))
+
+    def child_place(self, parent: Place, child: etree._Element) -> Place:
+        return Place(self.record(parent, self.time(child, "offset", Fraction(0))), self.origin(child))
+
+    # Resources.
+    def asset(self, element: etree._Element) -> etree._Element:
+        ref = element.get("ref")
+        asset = self.resources.get(ref)
+        if asset is None or asset.tag != "asset":
+            label = element.get("name") or element.tag
+            raise CutFileError(
+                f"{self.where(element)}: the clip '{label}' refers to '{ref}', which is not an asset "
+                f"among the file's resources.")
+        return asset
+
+    def media_path(self, asset: etree._Element) -> Path | None:
+        reps = asset.findall("media-rep")
+        originals = [r for r in reps if r.get("kind", "original-media") == "original-media"]
+        src = next((r.get("src") for r in originals + reps if r.get("src")), None) or asset.get("src")
+        path = path_from_file_url(src, self.folder) if src else None
+        if path is None:
+            self.warn(f"The media '{asset.get('name', asset.get('id'))}' names no file Foundry can open "
+                      f"({src or 'no address'}); its shots are offline.")
+        return path
+
+    def asset_frames(self, asset: etree._Element) -> int:
+        # Media lengths are rarely whole frames (an audio track runs on); the whole frames in it count.
+        return math.floor(self.time(asset, "duration", Fraction(0)) * self.rate)
+
+    def media_at(self, element: etree._Element, local: Fraction) -> tuple[etree._Element, Fraction] | None:
+        """The asset an element shows at its local time `local`, and the time in that asset."""
+        if element.tag in MEDIA_CLIPS:
+            return self.asset(element), local
+        if element.tag not in CONTAINERS:
+            return None
+        primary = primary_children(element)
+        for prefer_video in (True, False):
+            for child in primary:
+                if prefer_video and child.tag == "audio":
+                    continue
+                offset = self.time(child, "offset", Fraction(0))
+                if offset <= local < offset + self.time(child, "duration", Fraction(10**9)) or len(primary) == 1:
+                    return self.media_at(child, self.origin(child) + local - offset)
+        return None
+
+
+def elements(parent: etree._Element) -> Iterator[etree._Element]:
+    """Child elements only (entity references are kept as nodes: entities are never expanded)."""
+    return (child for child in parent if isinstance(child.tag, str))
+
+
+def primary_children(container: etree._Element) -> list[etree._Element]:
+    return [c for c in elements(container) if c.tag in MEDIA_CLIPS + CONTAINERS and c.get("lane", "0") == "0"]
+
+
+def primary_chain(element: etree._Element) -> list[etree._Element]:
+    """The element, and inside a container the media it plays, down to the media clip."""
+    chain = [element]
+    while chain[-1].tag in CONTAINERS and (inner := primary_children(chain[-1])):
+        video = [c for c in inner if c.tag != "audio"]
+        chain.append((video or inner)[0])
+    return chain

@@ -1,0 +1,173 @@
+"""The primary storyline of an FCPXML sequence: its shots, one after another, and the
+transitions between them (reader.py says what becomes of each element).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from lxml import etree
+
+from foundry_desktop.interchange.fcpxml import effects as effects
+from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents, title_text
+from foundry_desktop.interchange.fcpxml.document import (
+    CONTAINERS,
+    MEDIA_CLIPS,
+    FcpxmlDocument,
+    Place,
+    elements,
+    primary_chain,
+)
+from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutTransition, CutTransitionKind
+
+_CONFORM_RATES = {"23.98": Fraction(24000, 1001), "29.97": Fraction(30000, 1001), "47.95": Fraction(48000, 1001),
+                  "59.94": Fraction(60000, 1001)}
+
+
+@dataclass
+class _Shot:
+    clip: CutClip
+    element: etree._Element  # whose markers and connected clips belong to the shot
+    place: Place
+
+
+class PrimaryStoryline:
+    """Reads the shots in order; what rides on each goes to `contents`."""
+
+    def __init__(self, doc: FcpxmlDocument, contents: ShotContents) -> None:
+        self.doc = doc
+        self.contents = contents
+
+    def read(self, spine: etree._Element) -> tuple[list[CutClip], list[CutTransition], int, int]:
+        """The shots and transitions of the storyline `spine`, and the film's fade in and fade out."""
+        clips: list[CutClip] = []
+        transitions: list[CutTransition] = []
+        fade_in = fade_out = 0
+        waiting: etree._Element | None = None  # a transition seen after the last shot read
+        transition_places: list[tuple[etree._Element, int]] = []
+        for element in elements(spine):
+            if element.tag == "transition":
+                if not clips:
+                    fade_in = self.doc.frames(self.doc.time(element, "duration"))
+                    transition_places.append((element, 0))
+                elif waiting is not None:
+                    self.doc.warn(f"{self.doc.where(element)}: two transitions in a row; the second was left out.")
+                else:
+                    waiting = element
+                continue
+            shot = self.shot(element, len(clips) + 1, clips[-1].record_out if clips else 0)
+            if shot is None:
+                continue
+            if waiting is not None:
+                frames = self.doc.frames(self.doc.time(waiting, "duration"))
+                cut = shot.clip.record_in
+                transitions.append(CutTransition(len(clips) - 1, self.transition_kind(waiting), cut - frames // 2,
+                                                 frames))
+                transition_places.append((waiting, cut - frames // 2))
+                waiting = None
+            clips.append(shot.clip)
+            self.contents.read(shot.clip, shot.element, shot.place, len(clips))
+        if waiting is not None and clips:
+            fade_out = self.doc.frames(self.doc.time(waiting, "duration"))
+            transition_places.append((waiting, clips[-1].record_out - fade_out))
+        for element, record_in in transition_places:
+            frames = self.doc.frames(self.doc.time(element, "duration"))
+            self.contents.read_markers(element, Place(record_in, self.doc.tc_start), (record_in, record_in + frames))
+        return clips, transitions, fade_in, fade_out
+
+    def transition_kind(self, transition: etree._Element) -> CutTransitionKind:
+        video = transition.find("filter-video")
+        if video is None:
+            return "dissolve"
+        effect = self.doc.resources.get(video.get("ref"))
+        uid = effect.get("uid") if effect is not None else None
+        if uid == effects.CROSS_DISSOLVE[1]:
+            return "dissolve"
+        if uid == effects.FADE_TO_COLOR[1]:
+            for param in video.findall("param"):
+                if param.get("name", "").lower() == "color" or param.get("key") == effects.COLOR_PARAM[1]:
+                    try:
+                        channels = [float(v) for v in param.get("value", "").split()[:3]]
+                    except ValueError:
+                        channels = []
+                    if len(channels) == 3 and min(channels) >= 0.5:
+                        return "fade_white"
+            return "fade_black"
+        name = transition.get("name") or video.get("name") or "unnamed"
+        self.doc.warn(f"The transition '{name}' became a cross dissolve.")
+        return "dissolve"
+
+    def shot(self, element: etree._Element, number: int, record_in: int) -> _Shot | None:
+        """The shot an element of the primary storyline makes, starting at `record_in`."""
+        tag = element.tag
+        label = element.get("name") or tag
+        if tag == "audition":
+            picks = list(elements(element))
+            if not picks:
+                return None
+            self.doc.warn(f"Shot {number} is an audition; only its chosen clip '{picks[0].get('name', '')}' was read.")
+            return self.shot(picks[0], number, record_in)
+        if tag in MEDIA_CLIPS:
+            asset = self.doc.asset(element)
+            duration = self.doc.time(element, "duration", self.doc.time(asset, "duration", Fraction(0)))
+        else:
+            duration = self.doc.time(element, "duration")
+        frames = self.doc.frames(duration)
+        if frames < 1:
+            self.doc.warn(f"{self.doc.where(element)}: '{label}' lasts less than a frame and was left out.")
+            return None
+        place = Place(record_in, self.doc.origin(element))
+        media = self.doc.media_at(element, place.origin) if tag in MEDIA_CLIPS + CONTAINERS else None
+        self.retimed(element, number, label)
+        if media is None:
+            if tag == "gap":
+                self.doc.warn(f"Shot {number} is a gap in the storyline; it became an offline shot named '{label}'.")
+            elif tag == "title":
+                self.doc.warn(f"Shot {number} is the title '{label}'; it became an offline shot with its text "
+                              f"as a caption.")
+                if text := title_text(element):
+                    self.contents.captions.append(CutCaption(record_in, record_in + frames, text))
+            elif tag == "ref-clip":
+                self.doc.warn(f"Shot {number} is the compound clip '{label}', which Foundry cannot represent; "
+                              f"it became an offline shot.")
+            elif tag == "mc-clip":
+                self.doc.warn(f"Shot {number} is the multicam clip '{label}', which Foundry cannot represent; "
+                              f"it became an offline shot.")
+            elif tag in CONTAINERS:
+                self.doc.warn(f"Shot {number} ('{label}') holds no media Foundry can use; it became an offline shot.")
+            else:
+                self.doc.warn(f"Shot {number} is a <{tag}>, which Foundry does not read; it became an offline shot.")
+            clip = CutClip(label, None, frames, 0, frames, record_in, record_in + frames)
+            return _Shot(clip, element, place)
+        asset, asset_time = media
+        asset_start = self.doc.time(asset, "start", Fraction(0))
+        source_in = self.doc.frames(asset_time - asset_start)
+        if source_in < 0:
+            self.doc.warn(f"Shot {number} ('{label}') starts before its media does; "
+                          f"it was read from the media's start.")
+            source_in = 0
+        path = self.doc.media_path(asset)
+        still = asset.get("hasVideo") == "1" and self.doc.time(asset, "duration", Fraction(0)) == 0
+        has_audio = asset.get("hasAudio") == "1" and element.get("srcEnable", "all") != "video" and tag != "video"
+        media_frames = max(self.doc.asset_frames(asset), source_in + frames)
+        clip = CutClip(label, path, media_frames, source_in, source_in + frames, record_in, record_in + frames,
+                       has_audio=has_audio, still=still)
+        return _Shot(clip, element, place)
+
+    def retimed(self, element: etree._Element, number: int, label: str) -> None:
+        """Warn of what changes a shot's speed, in it or in the media it nests."""
+        for node in primary_chain(element):
+            if node.find("timeMap") is not None:
+                self.doc.warn(f"Shot {number} ('{label}') changes speed (retime), which Foundry does not represent; "
+                              f"it plays at normal speed from its first frame.")
+            conform = node.find("conform-rate")
+            if conform is not None and conform.get("scaleEnabled", "1") != "0" and conform.get("srcFrameRate"):
+                source_rate = conform.get("srcFrameRate")
+                try:
+                    rate = _CONFORM_RATES.get(source_rate) or Fraction(source_rate)
+                except ValueError:
+                    continue
+                if rate != self.doc.rate:
+                    self.doc.warn(f"Shot {number} ('{label}') plays its {source_rate} fps media at the timeline's "
+                                  f"rate (a slight speed change); Foundry plays it at normal speed.")
