@@ -4,7 +4,7 @@ import os
 import time
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.render.worker_processes import report_progress
+from foundry_desktop.media.worker_processes import report_progress
 
 
 def square(value: int) -> int:

@@ -7,7 +7,7 @@ import pytest
 from crashing_jobs import crash, refuse, sleep_forever, square, timed_nap
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.media.render.worker_processes import WorkerPool
+from foundry_desktop.media.worker_processes import WorkerPool
 
 
 @pytest.fixture(scope="module")

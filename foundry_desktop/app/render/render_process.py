@@ -23,7 +23,7 @@ from foundry_desktop.app.render.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import FoundryError, MediaError
 from foundry_desktop.media.render.film_compose import ComposeProgress
-from foundry_desktop.media.render.worker_processes import run_in_background
+from foundry_desktop.media.worker_processes import run_in_background
 
 POLL_S = 0.1
 

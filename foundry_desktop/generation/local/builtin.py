@@ -40,7 +40,7 @@ from foundry_desktop.media.encode.video_encoding import (
     VideoEncoding,
 )
 from foundry_desktop.media.encode.video_writer import VideoWriter
-from foundry_desktop.media.render.worker_processes import WorkerPool, report_progress
+from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
 PROGRESS_REPORTS = 20
 CANCELLED_MESSAGE = "Generation of this shot was cancelled."

@@ -43,7 +43,7 @@ from foundry_desktop.media.encode.video_encoding import (
     is_hardware,
 )
 from foundry_desktop.media.encode.video_writer import VideoWriter
-from foundry_desktop.media.render.worker_processes import WorkerPool, report_progress
+from foundry_desktop.media.worker_processes import WorkerPool, report_progress
 
 
 @dataclass(frozen=True)
