@@ -80,3 +80,32 @@ def test_views_and_commands_never_touch_the_services_store():
             if isinstance(node, ast.Attribute) and node.attr in ("store", "_store")
         ]
     assert offenders == []
+
+
+def test_the_views_reach_the_core_only_through_the_app():
+    """The service is the only door: ui/ imports of ours are ui, app (the ProjectService and the
+    app's modules), domain, errors, and the package's top level (RESOURCES_DIR, __version__);
+    never store, generation, media or interchange. Imports under `if TYPE_CHECKING:` count too
+    (the walk sees every import in the file): a name the views need for a type comes through app."""
+    allowed = {"ui", "app", "domain", "errors"}
+    offenders, scanned = [], 0
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        scanned += 1
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "foundry_desktop":
+                # `from foundry_desktop import store` is a subpackage too; RESOURCES_DIR is not
+                modules = [f"foundry_desktop.{alias.name}" for alias in node.names
+                           if (PACKAGE / alias.name).is_dir() or (PACKAGE / f"{alias.name}.py").is_file()]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                assert not (isinstance(node, ast.ImportFrom) and node.level), f"{path}: a relative import"
+                continue
+            offenders += [f"{path.relative_to(PACKAGE)}:{node.lineno} imports {module}" for module in modules
+                          if module.split(".")[0] == "foundry_desktop" and len(module.split(".")) > 1
+                          and module.split(".")[1] not in allowed]
+    assert scanned > 30
+    assert offenders == []

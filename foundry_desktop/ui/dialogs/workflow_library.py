@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,20 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.generation.backends import (
-    WorkflowTemplate,
-    servers_able_to_run,
-    workflow_library,
-)
+from foundry_desktop.app.generation.backends import servers_able_to_run, workflow_library
 from foundry_desktop.app.generation.settings import load_settings
+from foundry_desktop.app.generation.workflows import ModelFile, WorkflowEntry, WorkflowTemplate
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import Confirm, ErrorLine, asking
 from foundry_desktop.ui.theme import STATUS_COLOURS
-
-if TYPE_CHECKING:  # names for the library's answers; the dialog reaches the library through app only
-    from foundry_desktop.generation.comfyui.library import WorkflowEntry
-    from foundry_desktop.generation.comfyui.template import ModelFile
 
 FAVOURITE_MARK = "★"
 NOT_FAVOURITE_MARK = "☆"
