@@ -69,6 +69,29 @@ class WorkflowLibraryDialog(QDialog):
         self.template: WorkflowTemplate | None = None  # the chosen workflow's, once it has loaded
         self.problems: list[str] = []
 
+        splitter = QSplitter()
+        splitter.addWidget(self._build_list())
+        splitter.addWidget(self._build_details())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([320, 660])
+        self.note = QLabel("")
+        self.note.setProperty("hint", True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(buttons)
+        column = QVBoxLayout(self)
+        column.addWidget(splitter, 1)
+        column.addWidget(self.error)
+        column.addLayout(bottom)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in the tree must not import something
+        self._show_entry(None)
+        self.refresh()
+
+    def _build_list(self) -> QWidget:
+        """The workflows by category, and what can be done to the chosen one."""
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumWidth(280)
@@ -97,6 +120,11 @@ class WorkflowLibraryDialog(QDialog):
         left_column.addLayout(tree_buttons)
         left_column.addWidget(self.problems_line)
 
+        return left
+
+    def _build_details(self) -> QWidget:
+        """The chosen workflow: what it is, its parameter map, the nodes and model files it
+        needs, and which servers can run it."""
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 18px; font-weight: 600;")
         self.title.setWordWrap(True)
@@ -143,26 +171,7 @@ class WorkflowLibraryDialog(QDialog):
         details.addLayout(check_row)
         details.addWidget(self.server_verdicts)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 660])
-        self.note = QLabel("")
-        self.note.setProperty("hint", True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.note, 1)
-        bottom.addWidget(buttons)
-        column = QVBoxLayout(self)
-        column.addWidget(splitter, 1)
-        column.addWidget(self.error)
-        column.addLayout(bottom)
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)  # Enter in the tree must not import something
-        self._show_entry(None)
-        self.refresh()
+        return right
 
     # -- the list ----------------------------------------------------------------------------
 
