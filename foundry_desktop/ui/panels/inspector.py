@@ -131,7 +131,8 @@ class InspectorPanel(QWidget):
         for editor, field, lines in ((self.prompt, "prompt", 5), (self.negative_prompt, "negative_prompt", 3)):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
             words = field.replace("_", " ")
-            self._typing.watch(editor, editor.textChanged, self._saver(field, f"Change the {words}", editor.toPlainText))
+            self._typing.watch(editor, editor.textChanged,
+                               self._saver(field, f"Change the {words}", editor.toPlainText))
         self.character_picker = TemplatePicker(toolTip="Someone who appears in several shots "
                                                        "(Shots > Characters & Styles…)")
         self.style_picker = TemplatePicker(toolTip="A look shared by shots (Shots > Characters & Styles…)")
@@ -152,7 +153,7 @@ class InspectorPanel(QWidget):
         self.backend.currentIndexChanged.connect(self._saver("backend", "Change the backend", self.backend.currentText))
         self.model = QLineEdit(placeholderText="The backend's default")
         self._typing.watch(self.model, self.model.textEdited,
-                    self._saver("model", "Change the model", lambda: self.model.text().strip()))
+                           self._saver("model", "Change the model", lambda: self.model.text().strip()))
         self.workflow = WorkflowPicker(
             sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.workflow.currentIndexChanged.connect(
@@ -167,7 +168,7 @@ class InspectorPanel(QWidget):
         # Seeds go up to 2**63 and a QSpinBox stops at 2**31; a double holds every whole number to 2**53.
         self.seed = QDoubleSpinBox(decimals=0, minimum=0, maximum=2.0**53)
         self._typing.watch(self.seed, self.seed.valueChanged,
-                    self._saver("seed", "Change the seed", lambda: int(self.seed.value())))
+                           self._saver("seed", "Change the seed", lambda: int(self.seed.value())))
         self.new_seed = QPushButton("New seed", toolTip="A random seed: the shot will generate something new")
         self.new_seed.clicked.connect(
             lambda: self._apply("New seed", lambda index: self._service.update_shot(index, seed=new_seed())))
