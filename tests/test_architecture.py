@@ -15,6 +15,9 @@ ALLOWED = {
     "interchange": {"interchange", "domain", "errors", "atomic_file"},
     "app": {"app", "domain", "store", "generation", "media", "interchange", "errors", "atomic_file"},
     "cli": {"cli", "app", "domain", "generation", "media", "errors"},
+    # The service is the only door: the views reach store, generation, media and interchange
+    # through app alone, types included (imports under TYPE_CHECKING count).
+    "ui": {"ui", "app", "domain", "errors"},
 }
 
 
@@ -64,7 +67,8 @@ def test_the_core_was_actually_scanned():
 
 def test_arrows_point_down():
     offenders = []
-    for relative, path in core_files():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
         layer = relative.parts[0] if len(relative.parts) > 1 else None
         if layer not in ALLOWED:
             continue
@@ -169,22 +173,6 @@ BEING_SPLIT = {
     "cli/commands.py:info": "function, 62 lines",
     "store/project_rows.py:load_project": "function, 65 lines",
     "store/project_store.py": "module, 523 lines",
-    "ui/dialogs/characters.py:TemplatePage.__init__": "function, 71 lines",
-    "ui/dialogs/plan.py:PlanDialog.__init__": "function, 86 lines",
-    "ui/dialogs/workflow_library.py:WorkflowLibraryDialog.__init__": "function, 106 lines",
-    "ui/main_window.py": "module, 477 lines",
-    "ui/main_window.py:MainWindow._make_actions": "function, 76 lines",
-    "ui/panels/inspector.py": "module, 628 lines",
-    "ui/panels/inspector.py:InspectorPanel._build_form": "function, 103 lines",
-    "ui/panels/jobs.py": "module, 470 lines",
-    "ui/panels/jobs.py:JobsPanel.__init__": "function, 61 lines",
-    "ui/panels/preview.py": "module, 473 lines",
-    "ui/panels/preview.py:PreviewPanel.__init__": "function, 72 lines",
-    "ui/panels/takes.py": "module, 503 lines",
-    "ui/panels/takes.py:TakesPanel.__init__": "function, 65 lines",
-    "ui/settings/cloud_tab.py:CloudServicesTab.__init__": "function, 81 lines",
-    "ui/settings/servers_tab.py:ServersTab.__init__": "function, 81 lines",
-    "ui/timeline/canvas.py": "module, 618 lines",
 }
 
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 
 from foundry_desktop.app.generation.session import GenerationSession  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.panels.jobs import (  # noqa: E402
+from foundry_desktop.ui.panels.job_table import (  # noqa: E402
     COST,
     DETAILS,
     ELAPSED,
@@ -25,8 +25,8 @@ from foundry_desktop.ui.panels.jobs import (  # noqa: E402
     QUEUE,
     SHOT,
     STATE,
-    JobsPanel,
 )
+from foundry_desktop.ui.panels.jobs import JobsPanel  # noqa: E402
 from foundry_desktop.ui.panels.preview import PreviewPanel, frame_centre_ms  # noqa: E402
 from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 

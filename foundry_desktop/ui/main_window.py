@@ -12,47 +12,48 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QStyle,
     QWidget,
 )
 
 from foundry_desktop.app.exchange.cut_import import ImportReport, import_cut
-from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
-from foundry_desktop.ui.dialogs.captions import CaptionsDialog
-from foundry_desktop.ui.dialogs.characters import CharactersDialog
-from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
+from foundry_desktop.ui.dialogs.render import RenderDialog
+from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.panels.inspector import InspectorPanel
 from foundry_desktop.ui.panels.jobs import JobsPanel
-from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
-from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.panels.preview import PreviewPanel
-from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.dialogs.render import RenderDialog
-from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.panels.takes import TakesPanel
+from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.timeline.panel import TimelinePanel
 from foundry_desktop.ui.welcome import NewProjectDialog, WelcomePage
-from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
+from foundry_desktop.ui.window_actions import add_menus_and_toolbar
 
 RECENT_KEPT = 8
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new ones
 
 
 class MainWindow(QMainWindow):
+    # One action per command of window_actions.MENUS, named there (window.export_action, ...);
+    # these two the window relabels with the edit they would undo or redo.
+    undo_action: QAction
+    redo_action: QAction
+
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings("Foundry", "Foundry Desktop")
@@ -103,7 +104,8 @@ class MainWindow(QMainWindow):
         self.jobs_summary = QLabel("")
         self.statusBar().addPermanentWidget(self.jobs_summary)
         self.statusBar().addPermanentWidget(self.health)
-        self._make_actions()
+        self.recent_menu: QMenu | None = None
+        self._project_actions = add_menus_and_toolbar(self)  # window.new_action, window.undo_action, ...
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -116,93 +118,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(panel)
         self.addDockWidget(area, dock)
         return dock
-
-    # -- menus and toolbar ----------------------------------------------------------------
-
-    def _action(self, text: str, slot, shortcut=None, *, needs_project: bool = True) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        action.setProperty("needs_project", needs_project)
-        return action
-
-    def _make_actions(self) -> None:
-        a = self._action
-        self.new_action = a("&New project…", self.new_project, QKeySequence.StandardKey.New, needs_project=False)
-        self.open_action = a("&Open…", self.choose_project, QKeySequence.StandardKey.Open, needs_project=False)
-        self.demo_action = a("Open the &demo", self.open_demo, needs_project=False)
-        self.close_action = a("&Close project", self.close_project, QKeySequence.StandardKey.Close)
-        self.save_action = a("&Save", lambda: self.statusBar().showMessage("Every change is saved as you make it.", 3000),
-                             QKeySequence.StandardKey.Save)
-        self.render_action = a("&Render…", self.show_render, "Ctrl+R")
-        self.export_action = a("&Export the cut…", lambda: self._open_dialog(ExportDialog), "Ctrl+E")
-        self.import_action = a("&Import a cut…", self.choose_cut_to_import, "Ctrl+I", needs_project=False)
-        quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, needs_project=False)
-        self.undo_action = a("&Undo", lambda: self._travel(undo=True), QKeySequence.StandardKey.Undo)
-        self.redo_action = a("&Redo", lambda: self._travel(undo=False), "Ctrl+Shift+Z")
-        self.add_shot_action = a("&Add shot", self.add_shot, "Ctrl+Shift+N")
-        self.captions_action = a("&Captions…", lambda: self._open_dialog(CaptionsDialog), "Ctrl+Shift+C")
-        self.plan_action = a("&Plan from a brief…", lambda: self._open_dialog(PlanDialog))
-        self.mood_board_action = a("&Mood board…", lambda: self._open_dialog(MoodBoardDialog))
-        self.generate_action = a("&Generate", lambda: self._generate(selected_only=False), "Ctrl+G")
-        self.generate_selected_action = a("Generate &selected", lambda: self._generate(selected_only=True), "Ctrl+Shift+G")
-        self.play_action = a("&Play / pause", lambda: self.preview.toggle_playback(), Qt.Key.Key_Space)
-        self.reset_layout_action = a("Reset the &layout", self.reset_layout, needs_project=False)
-        self.settings_action = a("Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences,
-                                 needs_project=False)
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.workflows_action = a("&Workflow library…", self.show_workflow_library, "Ctrl+Shift+W",
-                                  needs_project=False)
-        self.characters_action = a("&Characters && Styles…", lambda: self._open_dialog(CharactersDialog), "Ctrl+Alt+C")
-
-        self.recent_menu = None
-        file_menu = self.menuBar().addMenu("&File")
-        for action in (self.new_action, self.open_action, self.demo_action, self.import_action):
-            file_menu.addAction(action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        file_menu.addSeparator()
-        for action in (self.save_action, self.render_action, self.export_action, self.close_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        shot_menu = self.menuBar().addMenu("&Shots")
-        for action in (self.add_shot_action, self.plan_action, self.mood_board_action, self.generate_action,
-                       self.generate_selected_action, self.play_action, self.captions_action, self.workflows_action,
-                       self.characters_action):
-            shot_menu.addAction(action)
-        view_menu = self.menuBar().addMenu("&View")
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(self.reset_layout_action)
-
-        style = self.style()
-        for action, icon in ((self.new_action, QStyle.StandardPixmap.SP_FileIcon),
-                             (self.open_action, QStyle.StandardPixmap.SP_DialogOpenButton),
-                             (self.undo_action, QStyle.StandardPixmap.SP_ArrowBack),
-                             (self.redo_action, QStyle.StandardPixmap.SP_ArrowForward),
-                             (self.add_shot_action, QStyle.StandardPixmap.SP_FileDialogNewFolder),
-                             (self.generate_action, QStyle.StandardPixmap.SP_BrowserReload),
-                             (self.play_action, QStyle.StandardPixmap.SP_MediaPlay),
-                             (self.render_action, QStyle.StandardPixmap.SP_DialogSaveButton)):
-            action.setIcon(style.standardIcon(icon))
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("toolbar-main")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.new_action, self.open_action, None, self.undo_action, self.redo_action, None,
-                       self.add_shot_action, self.generate_action, self.play_action, self.render_action):
-            if action is None:
-                toolbar.addSeparator()
-            else:
-                toolbar.addAction(action)
-        for action in (self.undo_action, self.redo_action):  # their text names the edit: a tooltip there
-            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self._project_actions = [action for action in self.findChildren(QAction) if action.property("needs_project")]
 
     # -- projects ------------------------------------------------------------------------
 
@@ -338,7 +253,7 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
 
-    def _travel(self, *, undo: bool) -> None:
+    def travel(self, *, undo: bool) -> None:
         session = self.session
         if session is None:
             return
@@ -358,7 +273,7 @@ class MainWindow(QMainWindow):
         if shot is not None:
             session.select([shot.id])
 
-    def _generate(self, *, selected_only: bool) -> None:
+    def generate(self, *, selected_only: bool) -> None:
         session = self.session
         if session is None:
             return
@@ -372,7 +287,7 @@ class MainWindow(QMainWindow):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
-    def _open_dialog(self, dialog_class) -> None:
+    def open_dialog(self, dialog_class) -> None:
         """A dialog of the open project (export, plan, mood board, captions, characters), deleted when closed."""
         if self.session is not None:
             dialog = dialog_class(self.session, self)

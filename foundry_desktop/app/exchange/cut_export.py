@@ -11,6 +11,7 @@ renders.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
@@ -21,6 +22,7 @@ from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
 from foundry_desktop.interchange.fcpxml.writer import FCPXML_VERSIONS, write_fcpxml
 from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
 from foundry_desktop.interchange.otio.writer import write_otio
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible as _drop_frame_possible
 from foundry_desktop.media.probe import probe_audio_seconds, probe_source
 
 EXPORT_FORMATS = {".fcpxml": "FCPXML", ".edl": "CMX 3600 EDL", ".otio": "OpenTimelineIO"}
@@ -113,6 +115,12 @@ def _music_pieces(service: ProjectService, clip: AudioClip, film_frames: int) ->
     pieces[0] = replace(pieces[0], fade_in=min(clip.fade_in, pieces[0].frames))
     pieces[-1] = replace(pieces[-1], fade_out=min(clip.fade_out, pieces[-1].frames))
     return pieces
+
+
+def drop_frame_possible(frame_rate: Fraction) -> bool:
+    """Whether FCPXML and EDL can count this rate in drop-frame timecode (29.97, 59.94 fps):
+    the export dialog offers drop frame only then."""
+    return _drop_frame_possible(frame_rate)
 
 
 def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.10",

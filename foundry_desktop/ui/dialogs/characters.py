@@ -43,7 +43,7 @@ from foundry_desktop.domain.prompt_templates import (
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import Confirm, ErrorLine, asking
-from foundry_desktop.ui.panels.inspector import IMAGE_SUFFIXES
+from foundry_desktop.ui.panels.input_image import IMAGE_SUFFIXES
 from foundry_desktop.ui.picture_loading import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 
@@ -70,18 +70,32 @@ class TemplatePage(QWidget):
         self._shown_id: str | None = None
         self._filling = False
         self.dirty = False
-        singular = KIND_WORDS[kind][0]
+        side = self._build_list()
+        self._build_fields()
+        self._build_form()
+        self.empty = QLabel(f"No {KIND_WORDS[kind][1]} yet. Add one, then give shots it in the inspector.",
+                            wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.addLayout(side, 1)
+        layout.addWidget(self.form, 2)
+        layout.addWidget(self.empty, 2)
+        self.refresh()
 
+    def _build_list(self) -> QVBoxLayout:
+        """The characters (or styles), with Add and Remove."""
         self.entries = QListWidget()
         self.entries.currentItemChanged.connect(lambda *_: self._chosen())
-        self.add_button = QPushButton(f"Add {singular}")
+        self.add_button = QPushButton(f"Add {KIND_WORDS[self.kind][0]}")
         self.add_button.clicked.connect(self.add)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove)
         side = QVBoxLayout()
         side.addWidget(self.entries, 1)
         side.addWidget(self._row(self.add_button, self.remove_button))
+        return side
 
+    def _build_fields(self) -> None:
+        """An editor per field of the template; every edit marks the page as changed."""
         self.name = QLineEdit()
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {"name": self.name}
         for field, lines, hint in (("description", 2, "Who or what it is, for people"),
@@ -94,13 +108,15 @@ class TemplatePage(QWidget):
         for field, hint in (("backend", "Leave the shot's"), ("model", "Leave the shot's"),
                             ("workflow", "Leave the shot's")):
             self.fields[field] = QLineEdit(placeholderText=hint)
-        if kind == "style":
+        if self.kind == "style":
             self.fields["palette"] = QLineEdit(placeholderText="#1d2b53 #7e2553 …")
             self.fields["keywords"] = QLineEdit(placeholderText="moody, rain-soaked, neon")
         for editor in self.fields.values():
             signal = editor.textChanged if isinstance(editor, QPlainTextEdit) else editor.textEdited
             signal.connect(self._edited)
 
+    def _build_form(self) -> None:
+        """The fields as a form, with the reference pictures and Apply."""
         self.pictures = QListWidget(viewMode=QListView.ViewMode.IconMode, iconSize=THUMBNAIL,
                                     movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust)
         self.pictures.setFixedHeight(THUMBNAIL.height() + 48)
@@ -127,13 +143,6 @@ class TemplatePage(QWidget):
         form.addRow("", self._row(QWidget(), self.apply_button))
         self.form = QWidget()
         self.form.setLayout(form)
-        self.empty = QLabel(f"No {KIND_WORDS[kind][1]} yet. Add one, then give shots it in the inspector.",
-                            wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
-        layout = QHBoxLayout(self)
-        layout.addLayout(side, 1)
-        layout.addWidget(self.form, 2)
-        layout.addWidget(self.empty, 2)
-        self.refresh()
 
     @staticmethod
     def _row(*widgets: QWidget) -> QWidget:

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.exchange.cut_export import ExportReport, export_cut
-from foundry_desktop.interchange.smpte_timecode import drop_frame_possible
+from foundry_desktop.app.exchange.cut_export import ExportReport, drop_frame_possible, export_cut
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.project_session import ProjectSession

@@ -83,8 +83,27 @@ class PlanDialog(QDialog):
         self._descriptions: list[str] = []
         self.setWindowTitle("Plan from a brief")
         self.setMinimumSize(820, 640)
-        fmt = session.service.format
+        self.status = QLabel(wordWrap=True)
+        self.error_line = ErrorLine()
+        self.music_mood = QLineEdit(placeholderText="the music's mood, for when you choose a music bed")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_brief())
+        layout.addWidget(self.error_line)
+        layout.addWidget(self.status)
+        layout.addWidget(self._build_table(), 1)
+        music = QFormLayout()
+        music.addRow("Music mood", self.music_mood)
+        layout.addLayout(music)
+        layout.addLayout(self._build_buttons())
 
+        self.work = BackgroundWork(self._failed)
+        self.duration.valueChanged.connect(self._target_changed)
+        session.selection_changed.connect(self._update_buttons)
+        self._update_buttons()
+
+    def _build_brief(self) -> QFormLayout:
+        """The brief, the film's length and shape, and Propose."""
+        fmt = self.session.service.format
         self.brief = QPlainTextEdit(placeholderText="What the film is for, what happens in it, what it should say…")
         self.brief.setMinimumHeight(70)
         self.brief.setMaximumHeight(140)
@@ -102,29 +121,6 @@ class PlanDialog(QDialog):
         self.propose_button = QPushButton("Propose")
         self.propose_button.setProperty("primary", True)
         self.propose_button.clicked.connect(self.propose)
-        self.status = QLabel(wordWrap=True)
-        self.error_line = ErrorLine()
-
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        header = self.table.horizontalHeader()
-        for column, mode in ((TITLE, QHeaderView.ResizeMode.Interactive), (PROMPT, QHeaderView.ResizeMode.Stretch),
-                             (SECONDS, QHeaderView.ResizeMode.ResizeToContents),
-                             (TRANSITION, QHeaderView.ResizeMode.ResizeToContents),
-                             (TRANSITION_SECONDS, QHeaderView.ResizeMode.ResizeToContents)):
-            header.setSectionResizeMode(column, mode)
-        self.table.setColumnWidth(TITLE, 160)
-        self.table.itemChanged.connect(self._cell_edited)
-        self.total = QLabel()
-        self.music_mood = QLineEdit(placeholderText="the music's mood, for when you choose a music bed")
-
-        self.insert_button = QPushButton("Insert after selection")
-        self.insert_button.clicked.connect(lambda: self.apply(after_selection=True))
-        self.append_button = QPushButton("Append")
-        self.append_button.clicked.connect(lambda: self.apply(after_selection=False))
-        close = QPushButton("Close")
-        close.clicked.connect(self.reject)
-
         form = QFormLayout()
         form.addRow("Brief", self.brief)
         form.addRow("Subject", self.subject)
@@ -138,25 +134,37 @@ class PlanDialog(QDialog):
         shape.addWidget(self.aspect, 1)
         shape.addWidget(self.propose_button)
         form.addRow("Duration", shape)
+        return form
+
+    def _build_table(self) -> QTableWidget:
+        """The proposed shots, editable before they are placed."""
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        header = self.table.horizontalHeader()
+        for column, mode in ((TITLE, QHeaderView.ResizeMode.Interactive), (PROMPT, QHeaderView.ResizeMode.Stretch),
+                             (SECONDS, QHeaderView.ResizeMode.ResizeToContents),
+                             (TRANSITION, QHeaderView.ResizeMode.ResizeToContents),
+                             (TRANSITION_SECONDS, QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
+        self.table.setColumnWidth(TITLE, 160)
+        self.table.itemChanged.connect(self._cell_edited)
+        return self.table
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """The plan's total length, Close, and placing the shots after the selection or at the end."""
+        self.total = QLabel()
+        self.insert_button = QPushButton("Insert after selection")
+        self.insert_button.clicked.connect(lambda: self.apply(after_selection=True))
+        self.append_button = QPushButton("Append")
+        self.append_button.clicked.connect(lambda: self.apply(after_selection=False))
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.total, 1)
         buttons.addWidget(close)
         buttons.addWidget(self.insert_button)
         buttons.addWidget(self.append_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_line)
-        layout.addWidget(self.status)
-        layout.addWidget(self.table, 1)
-        music = QFormLayout()
-        music.addRow("Music mood", self.music_mood)
-        layout.addLayout(music)
-        layout.addLayout(buttons)
-
-        self.work = BackgroundWork(self._failed)
-        self.duration.valueChanged.connect(self._target_changed)
-        session.selection_changed.connect(self._update_buttons)
-        self._update_buttons()
+        return buttons
 
     # -- proposing -------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,20 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.generation.backends import (
-    WorkflowTemplate,
-    servers_able_to_run,
-    workflow_library,
-)
+from foundry_desktop.app.generation.backends import servers_able_to_run, workflow_library
 from foundry_desktop.app.generation.settings import load_settings
+from foundry_desktop.app.generation.workflows import ModelFile, WorkflowEntry, WorkflowTemplate
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import Confirm, ErrorLine, asking
 from foundry_desktop.ui.theme import STATUS_COLOURS
-
-if TYPE_CHECKING:  # names for the library's answers; the dialog reaches the library through app only
-    from foundry_desktop.generation.comfyui.library import WorkflowEntry
-    from foundry_desktop.generation.comfyui.template import ModelFile
 
 FAVOURITE_MARK = "★"
 NOT_FAVOURITE_MARK = "☆"
@@ -77,6 +69,29 @@ class WorkflowLibraryDialog(QDialog):
         self.template: WorkflowTemplate | None = None  # the chosen workflow's, once it has loaded
         self.problems: list[str] = []
 
+        splitter = QSplitter()
+        splitter.addWidget(self._build_list())
+        splitter.addWidget(self._build_details())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([320, 660])
+        self.note = QLabel("")
+        self.note.setProperty("hint", True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(buttons)
+        column = QVBoxLayout(self)
+        column.addWidget(splitter, 1)
+        column.addWidget(self.error)
+        column.addLayout(bottom)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in the tree must not import something
+        self._show_entry(None)
+        self.refresh()
+
+    def _build_list(self) -> QWidget:
+        """The workflows by category, and what can be done to the chosen one."""
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumWidth(280)
@@ -105,6 +120,11 @@ class WorkflowLibraryDialog(QDialog):
         left_column.addLayout(tree_buttons)
         left_column.addWidget(self.problems_line)
 
+        return left
+
+    def _build_details(self) -> QWidget:
+        """The chosen workflow: what it is, its parameter map, the nodes and model files it
+        needs, and which servers can run it."""
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 18px; font-weight: 600;")
         self.title.setWordWrap(True)
@@ -151,26 +171,7 @@ class WorkflowLibraryDialog(QDialog):
         details.addLayout(check_row)
         details.addWidget(self.server_verdicts)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 660])
-        self.note = QLabel("")
-        self.note.setProperty("hint", True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.note, 1)
-        bottom.addWidget(buttons)
-        column = QVBoxLayout(self)
-        column.addWidget(splitter, 1)
-        column.addWidget(self.error)
-        column.addLayout(bottom)
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)  # Enter in the tree must not import something
-        self._show_entry(None)
-        self.refresh()
+        return right
 
     # -- the list ----------------------------------------------------------------------------
 

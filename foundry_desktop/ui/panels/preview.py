@@ -7,10 +7,7 @@ it shows, so asking for it again after an edit costs almost nothing when the
 edit changed nothing visible, and a new one never overwrites the file the
 player has open. While the timeline plays, the player moves the session's
 playhead; when the playhead is moved from elsewhere (the timeline), the player
-seeks to that frame.
-
-Pictures go to a QGraphicsVideoItem, not a QVideoWidget: the widget paints
-nothing into grab(), and the item's video sink tells how many frames arrived.
+seeks to that frame. The picture is shown by video_view.VideoView.
 """
 
 from __future__ import annotations
@@ -21,24 +18,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QRectF, Qt, QTimer, QUrl
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFontDatabase,
-    QKeySequence,
-    QShortcut,
-)
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
-from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from PySide6.QtWidgets import (
-    QGraphicsScene,
-    QGraphicsSimpleTextItem,
-    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QStyle,
     QToolButton,
@@ -49,6 +35,7 @@ from PySide6.QtWidgets import (
 from foundry_desktop.app.render.film_render import FilmRender, render_preview
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.panels.video_view import VideoView
 from foundry_desktop.ui.project_session import ProjectSession
 
 Mode = Literal["none", "take", "timeline"]
@@ -76,57 +63,6 @@ def frame_at_ms(position_ms: int, rate: Fraction) -> int:
     return int(Fraction(position_ms) * rate / 1000)
 
 
-class VideoView(QGraphicsView):
-    """The picture on black, fitted to the view with its shape kept; a hint when there is none."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._scene = QGraphicsScene(self)  # kept: a view does not own its scene
-        self.video = QGraphicsVideoItem()
-        self.hint = QGraphicsSimpleTextItem()
-        self._scene.addItem(self.video)
-        self._scene.addItem(self.hint)
-        self.setScene(self._scene)
-        # Black like every player's picture area, whatever the theme: it is where the film is.
-        self.setBackgroundBrush(QBrush(QColor(Qt.GlobalColor.black)))
-        self.hint.setBrush(QColor(Qt.GlobalColor.gray))  # on that black, in any theme
-        self.setFrameShape(QGraphicsView.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumSize(160, 90)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.video.nativeSizeChanged.connect(self._fit)
-        self.show_hint(NO_PROJECT_HINT)
-
-    def show_hint(self, text: str) -> None:
-        self.hint.setText(text)
-        self.video.hide()
-        self.hint.show()
-        self._fit()
-
-    def show_video(self) -> None:
-        self.hint.hide()
-        self.video.show()
-        self._fit()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        size = self.video.nativeSize()
-        if self.video.isVisible() and size.isValid() and not size.isEmpty():
-            self.video.setSize(size)
-            self._scene.setSceneRect(self.video.boundingRect())
-            self.fitInView(self.video, Qt.AspectRatioMode.KeepAspectRatio)
-        else:
-            self.resetTransform()
-            text = self.hint.boundingRect()
-            self.hint.setPos(-text.width() / 2, -text.height() / 2)
-            self._scene.setSceneRect(QRectF(-1, -1, 2, 2))
-            self.centerOn(0, 0)
-
-
 class PreviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +82,7 @@ class PreviewPanel(QWidget):
         self._driving_playhead = False  # the playhead moves because the player does: no seek back
         self._slider_from_player = False
 
-        self.view = VideoView()
+        self.view = VideoView(NO_PROJECT_HINT)
         self.title_label = QLabel()
         self.status_label = QLabel()
         self.status_label.setProperty("hint", True)
@@ -156,6 +92,25 @@ class PreviewPanel(QWidget):
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)  # with no audio device it plays silently; nothing breaks
+        self._connect_player()
+
+        header = QHBoxLayout()
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.status_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(self._transport())
+
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(lambda: self._render_timeline(play=False))
+        self._playback_state_changed(self.player.playbackState())
+        self._show_time(0)
+        self._update_controls()
+
+    def _connect_player(self) -> None:
         self.player.setAudioOutput(self.audio)
         self.player.setVideoOutput(self.view.video)
         self.view.video.videoSink().videoFrameChanged.connect(self._frame_arrived)
@@ -165,6 +120,8 @@ class PreviewPanel(QWidget):
         self.player.mediaStatusChanged.connect(self._media_status_changed)
         self.player.errorOccurred.connect(self._player_failed)
 
+    def _transport(self) -> QHBoxLayout:
+        """Play or pause, play the timeline, the position, loop, and the timecode; Space plays too."""
         self.play_button = QToolButton()
         self.play_button.clicked.connect(self.toggle_playback)
         self.timeline_button = QPushButton(
@@ -178,28 +135,10 @@ class PreviewPanel(QWidget):
         self.timecode_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         space = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_playback)
         space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.status_label)
         transport = QHBoxLayout()
-        transport.addWidget(self.play_button)
-        transport.addWidget(self.timeline_button)
-        transport.addWidget(self.slider, 1)
-        transport.addWidget(self.loop_button)
-        transport.addWidget(self.timecode_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(header)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(transport)
-
-        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
-        self._refresh_timer.timeout.connect(lambda: self._render_timeline(play=False))
-        self._playback_state_changed(self.player.playbackState())
-        self._show_time(0)
-        self._update_controls()
+        for widget in (self.play_button, self.timeline_button, self.slider, self.loop_button, self.timecode_label):
+            transport.addWidget(widget, 1 if widget is self.slider else 0)
+        return transport
 
     # -- the session ----------------------------------------------------------------------
 

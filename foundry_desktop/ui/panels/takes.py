@@ -12,22 +12,11 @@ thread never waits on a video file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QIcon,
-    QImage,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -42,199 +31,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from foundry_desktop.app.shots.take_previews import take_filmstrip, take_thumbnail
-from foundry_desktop.domain.cost import Cost
+from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
-from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
+from foundry_desktop.ui.panels.take_gallery import TILE, TakeGallery, TakeStills, tile_icon
+from foundry_desktop.ui.panels.take_provenance import made_when, made_where, provenance, take_cost
 from foundry_desktop.ui.picture_loading import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.panels.take_drag import TAKE_MIME, take_mime_data
 
-STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
-TILE = QSize(160, 90)
 HOVER_FRAMES = 12  # pictures across a take that the tile under the pointer runs through
 HOVER_FRAME_MS = 120
-
-
-def made_where(take: Take) -> str:
-    """'comfyui on studio-4090', 'runway', 'builtin'."""
-    info = take.request.get("backend_info") or {}
-    place = info.get("server") or info.get("provider")
-    return f"{take.backend} on {place}" if place and place != take.backend else take.backend
-
-
-def _made_when(take: Take, *, short: bool) -> str:
-    try:
-        made = datetime.fromisoformat(take.created_at).astimezone()
-    except ValueError:
-        return take.created_at
-    if short:
-        return made.strftime("%H:%M" if made.date() == datetime.now().astimezone().date() else "%d %b")
-    return made.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _cost(take: Take) -> str | None:
-    cost = take.request.get("cost")
-    return str(Cost(cost["amount"], cost["unit"])) if cost else None
-
-
-def provenance(take: Take) -> list[str]:
-    """Where a take came from, a line per fact, as the tooltip and the compare dialog show it."""
-    info = take.request.get("backend_info") or {}
-    workflow = info.get("workflow") or {}
-    lines = [f"Made by {made_where(take)}", f"Seed {take.seed}"]
-    if take.request.get("model"):
-        lines.append(f"Model {take.request['model']}")
-    if workflow.get("title"):
-        lines.append(f"Workflow {workflow['title']}")
-    if info.get("prompt_id") or info.get("remote_id"):
-        lines.append(f"Job {info.get('prompt_id') or info.get('remote_id')}")
-    lines += [f"{take.width}×{take.height}, {take.frames} frames",
-              f"Made {_made_when(take, short=False)} in {take.elapsed_s:.1f} s",
-              f"Cost {_cost(take) or 'not reported'}"]
-    return lines
-
-
-class TakeStills(QObject):
-    """One picture per take, from the middle of the take, kept for the panel's life. Made by
-    the app (decoded and cached beside the takes) in a worker thread, one take at a time."""
-
-    ready = Signal(str)  # a take's content hash: its picture (or its failure) is known
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pictures: dict[str, QImage] = {}
-        self.problems: dict[str, str] = {}
-        self._asked: set[str] = set()
-
-    def want(self, take: Take, session: ProjectSession) -> None:
-        key = take.content_hash
-        if key in self._asked:
-            return
-        self._asked.add(key)
-        media, seconds = session.service.media, take.frames / float(session.service.format.frame_rate)
-
-        def make() -> tuple[QImage | None, str]:
-            try:
-                image = read_picture(take_thumbnail(media, take, at_s=seconds / 2, width=STILL_WIDTH), STILL_WIDTH)
-            except FoundryError as exc:  # a damaged take: the tile says so, no dialog for it
-                return None, str(exc)
-            return (image, "") if not image.isNull() else (None, "the picture cannot be read")
-
-        def show(made: tuple[QImage | None, str]) -> None:
-            if isValid(self):
-                self._keep(key, *made)
-
-        session.in_thread("Picture of a take", make, show)
-
-    def _keep(self, key: str, image: QImage | None, problem: str) -> None:
-        if image is None:
-            self.problems[key] = problem
-        else:
-            self.pictures[key] = image
-        self.ready.emit(key)
-
-
-def tile_icon(picture: QImage | None, placeholder: str, in_use: bool, palette: QPalette) -> QIcon:
-    """The take's picture letterboxed into a tile, with a check mark when the shot uses it."""
-    canvas = QPixmap(TILE)
-    canvas.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(canvas)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if picture is None:
-        painter.fillRect(canvas.rect(), palette.color(QPalette.ColorRole.Mid))
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, placeholder)
-    else:
-        scaled = picture.scaled(TILE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        painter.drawImage((TILE.width() - scaled.width()) // 2, (TILE.height() - scaled.height()) // 2, scaled)
-    if in_use:
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        painter.setPen(QPen(accent, 4))
-        painter.drawRect(canvas.rect().adjusted(2, 2, -2, -2))
-        badge = QRect(TILE.width() - 26, 6, 20, 20)
-        painter.setBrush(accent)
-        painter.drawEllipse(badge)
-        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓")
-    painter.end()
-    return QIcon(canvas)
-
-
-class CompareTakesDialog(QDialog):
-    """Two takes side by side: their pictures, where each came from, and what differs."""
-
-    def __init__(self, parent: QWidget, takes: list[tuple[str, Take, QImage | None, bool]],
-                 use: Callable[[str], None]) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Compare takes")
-        grid = QGridLayout(self)
-        for column, (title, take, picture, in_use) in enumerate(takes):
-            image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-            image.setMinimumSize(STILL_WIDTH, STILL_WIDTH * 9 // 16)
-            if picture is not None:
-                image.setPixmap(QPixmap.fromImage(picture))
-            else:
-                image.setText("No picture yet")
-            heading = QLabel(f"<b>{title}</b>{' · in use' if in_use else ''}")
-            facts = QLabel("\n".join(provenance(take)), textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-            button = QPushButton("In use" if in_use else f"Use {title.lower()}", enabled=not in_use)
-            button.clicked.connect(lambda _=False, take_id=take.id: (use(take_id), self.accept()))
-            for row, widget in enumerate((image, heading, facts, button)):
-                grid.addWidget(widget, row, column)
-        (_, first, _, _), (_, second, _, _) = takes
-        self.differences = QLabel(self._differences(first, second), wordWrap=True)
-        grid.addWidget(self.differences, 4, 0, 1, 2)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        grid.addWidget(buttons, 5, 0, 1, 2)
-
-    @staticmethod
-    def _differences(first: Take, second: Take) -> str:
-        changed = []
-        for key in sorted(set(first.spec) | set(second.spec)):
-            a, b = first.spec.get(key), second.spec.get(key)
-            if a != b:
-                simple = all(isinstance(v, (str, int, float)) or v is None for v in (a, b))
-                changed.append(f"{key.replace('_', ' ')}: {a} → {b}" if simple else f"{key.replace('_', ' ')} differs")
-        return "Differences: " + "; ".join(changed) if changed else "Same settings: the takes differ by chance only."
-
-
-class TakeGallery(QListWidget):
-    """The tiles of one shot's takes; a tile dragged onto the timeline carries its take, and the
-    tile under the pointer is announced (its take id; "" when the pointer leaves the tiles)."""
-
-    hovered = Signal(str)
-
-    def __init__(self, **properties: Any) -> None:
-        super().__init__(**properties)
-        self.shot_id: str | None = None
-        self._hovered = ""
-        self.setDragEnabled(True)
-        self.setDragDropMode(QListWidget.DragDropMode.DragOnly)
-        self.setMouseTracking(True)
-
-    def _hover(self, take_id: str) -> None:
-        if take_id != self._hovered:
-            self._hovered = take_id
-            self.hovered.emit(take_id)
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        item = self.itemAt(event.position().toPoint())
-        self._hover(item.data(Qt.ItemDataRole.UserRole) if item is not None else "")
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:  # noqa: N802
-        self._hover("")
-        super().leaveEvent(event)
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
-        return [TAKE_MIME]
-
-    def mimeData(self, items) -> QMimeData:  # noqa: N802
-        if self.shot_id is None or not items:
-            return QMimeData()
-        return take_mime_data(self.shot_id, items[0].data(Qt.ItemDataRole.UserRole))
 
 
 class TakesPanel(QWidget):
@@ -250,11 +56,23 @@ class TakesPanel(QWidget):
         self.stills = TakeStills(self)
         self.stills.ready.connect(lambda _key: self._refresh())
         self.compare_dialog: CompareTakesDialog | None = None
+        self._strips: dict[str, list[QImage]] = {}  # take content hash -> pictures across the take
+        self._playing: tuple[str, int] | None = None  # (take id, the strip picture shown) while hovered
+        self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
+        self._hover_timer.timeout.connect(self._next_hover_frame)
 
         self.heading = QLabel()
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)
+        column = QVBoxLayout(self)
+        column.addWidget(self.heading)
+        column.addWidget(self._build_pages(), 1)
+        column.addWidget(self._build_controls())
+        self._refresh()
+
+    def _build_pages(self) -> QStackedWidget:
+        """The gallery of the shot's takes, or a hint where there are none to show."""
         self.gallery = TakeGallery(viewMode=QListView.ViewMode.IconMode, iconSize=TILE, wordWrap=True,
                                    movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust,
                                    selectionMode=QListWidget.SelectionMode.ExtendedSelection, spacing=4)
@@ -264,17 +82,16 @@ class TakesPanel(QWidget):
         self.gallery.itemDoubleClicked.connect(lambda item: self._use(item.data(Qt.ItemDataRole.UserRole)))
         self.gallery.itemSelectionChanged.connect(self._update_buttons)
         self.gallery.hovered.connect(self._hover_play)
-        self._strips: dict[str, list[QImage]] = {}  # take content hash -> pictures across the take
-        self._playing: tuple[str, int] | None = None  # (take id, the strip picture shown) while hovered
-        self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
-        self._hover_timer.timeout.connect(self._next_hover_frame)
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hint.setProperty("hint", True)  # the theme's look for hints
         self.pages = QStackedWidget()
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self.gallery)
+        return self.pages
 
+    def _build_controls(self) -> QWidget:
+        """Use, compare, generate with variants, and the progress of the shot's takes on their way."""
         self.use_button = QPushButton("Use this take", toolTip="Show this take in the film (undoable)")
         self.use_button.clicked.connect(lambda: self._use(self._chosen()[0]))
         self.compare_button = QPushButton("Compare", toolTip="Choose two takes (Ctrl+click) to see them side by side")
@@ -286,7 +103,6 @@ class TakesPanel(QWidget):
         self.generate_button.clicked.connect(self._generate)
         self.progress = QProgressBar(textVisible=True)
         self.progress_text = QLabel(wordWrap=True)
-
         self.controls = QWidget()
         controls = QVBoxLayout(self.controls)
         controls.setContentsMargins(0, 0, 0, 0)
@@ -298,11 +114,7 @@ class TakesPanel(QWidget):
             controls.addLayout(row)
         controls.addWidget(self.progress)
         controls.addWidget(self.progress_text)
-        column = QVBoxLayout(self)
-        column.addWidget(self.heading)
-        column.addWidget(self.pages, 1)
-        column.addWidget(self.controls)
-        self._refresh()
+        return self.controls
 
     # -- the session -------------------------------------------------------------
 
@@ -374,9 +186,9 @@ class TakesPanel(QWidget):
         self.stills.want(take, self._session)
         placeholder = "No picture" if key in self.stills.problems else "Loading…"
         item.setIcon(tile_icon(self.stills.pictures.get(key), placeholder, in_use, self.palette()))
-        cost = _cost(take)
+        cost = take_cost(take)
         item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}", made_where(take), f"seed {take.seed}",
-                                f"{_made_when(take, short=True)} · {take.elapsed_s:.1f} s" + (f" · {cost}" if cost else "")]))
+                                f"{made_when(take, short=True)} · {take.elapsed_s:.1f} s" + (f" · {cost}" if cost else "")]))
         problem = self.stills.problems.get(key)
         item.setToolTip("\n".join(provenance(take) + ([f"No picture: {problem}"] if problem else [])))
         font = item.font()

@@ -75,6 +75,23 @@ class CloudServicesTab(QWidget):
 
         self.service_title = QLabel()
         self.service_title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        right = QVBoxLayout()
+        right.addWidget(self.service_title)
+        right.addWidget(self._build_key_box())
+        right.addWidget(self._build_service_box())
+        right.addWidget(self.error)
+        right.addStretch(1)
+        row = QHBoxLayout(self)
+        row.addWidget(self.providers)
+        row.addLayout(right, 1)
+
+        self._shown_provider: str | None = None
+        self.providers.currentItemChanged.connect(lambda *_: self._show_provider())
+        self.providers.setCurrentRow(0)
+        self.refresh_keys()
+
+    def _build_key_box(self) -> QGroupBox:
+        """The service's API key: whether one is kept, and setting or removing it."""
         self.key_state = QLabel(KEY_UNKNOWN)
         self.key_field = QLineEdit()
         self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -92,6 +109,15 @@ class CloudServicesTab(QWidget):
         key_hint.setProperty("hint", True)
         key_hint.setWordWrap(True)
 
+        key_box = QGroupBox("API key")
+        key_form = QFormLayout(key_box)
+        key_form.addRow("Kept here", self.key_state)
+        key_form.addRow("New key", key_row)
+        key_form.addRow("", key_hint)
+        return key_box
+
+    def _build_service_box(self) -> QGroupBox:
+        """Where the service is, its default model, how often to ask about a task and when to give up."""
         self.base_url = QLineEdit()
         self.default_model = QLineEdit()
         self.default_model.setPlaceholderText("the service's default")
@@ -116,11 +142,6 @@ class CloudServicesTab(QWidget):
         save_row.addWidget(self.saved_note)
         save_row.addWidget(self.save_button)
 
-        key_box = QGroupBox("API key")
-        key_form = QFormLayout(key_box)
-        key_form.addRow("Kept here", self.key_state)
-        key_form.addRow("New key", key_row)
-        key_form.addRow("", key_hint)
         service_box = QGroupBox("Service")
         service_form = QFormLayout(service_box)
         service_form.addRow("Address", self.base_url)
@@ -128,20 +149,7 @@ class CloudServicesTab(QWidget):
         service_form.addRow("First status check after", self.poll_seconds)
         service_form.addRow("Give up after", self.timeout_minutes)
         service_form.addRow(save_row)
-        right = QVBoxLayout()
-        right.addWidget(self.service_title)
-        right.addWidget(key_box)
-        right.addWidget(service_box)
-        right.addWidget(self.error)
-        right.addStretch(1)
-        row = QHBoxLayout(self)
-        row.addWidget(self.providers)
-        row.addLayout(right, 1)
-
-        self._shown_provider: str | None = None
-        self.providers.currentItemChanged.connect(lambda *_: self._show_provider())
-        self.providers.setCurrentRow(0)
-        self.refresh_keys()
+        return service_box
 
     # -- which service --------------------------------------------------------------------
 

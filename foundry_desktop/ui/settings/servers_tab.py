@@ -61,6 +61,39 @@ class ServersTab(QWidget):
         # A server's latest answer, or CHECKING; the app's own last check until this tab checks.
         self.states: dict[str, ServerStatus | str] = {status.server.name: status for status in last_known
                                                       if status.checked_at > 0}
+        self.down_reasons = QLabel("")
+        self.down_reasons.setWordWrap(True)
+        self.down_reasons.setStyleSheet(f"color: {STATUS_COLOURS['failed'].name()};")
+        self.down_reasons.setVisible(False)
+        intro = QLabel("The ComfyUI servers on this machine's network that generate shots. A shot goes to the "
+                       "least busy server that is switched on, up, and has the workflow's nodes and models.")
+        intro.setProperty("hint", True)
+        intro.setWordWrap(True)
+        add_title = QLabel("Add a server")
+        add_title.setStyleSheet("font-weight: 600;")
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addWidget(self._build_table(), 1)
+        column.addWidget(self.down_reasons)
+        column.addLayout(self._build_row_buttons())
+        column.addWidget(self.error)
+        column.addSpacing(8)
+        column.addWidget(add_title)
+        column.addLayout(self._build_add_form())
+
+        try:
+            self.settings = load_settings()
+            readable = True
+        except FoundryError as exc:
+            # A damaged settings file is shown, not overwritten: editing here would replace it.
+            self.settings, readable = GenerationSettings(), False
+            self.error.show_error(str(exc))
+        for widget in (self.name, self.url, self.max_queued, self.add_button, self.remove_button, self.table):
+            widget.setEnabled(readable)
+        self._fill_table()
+
+    def _build_table(self) -> QTableWidget:
+        """The saved servers: switched on or not, and how each was found when last checked."""
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -73,11 +106,9 @@ class ServersTab(QWidget):
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._switched)
         self.table.itemSelectionChanged.connect(self._show_selection)
+        return self.table
 
-        self.down_reasons = QLabel("")
-        self.down_reasons.setWordWrap(True)
-        self.down_reasons.setStyleSheet(f"color: {STATUS_COLOURS['failed'].name()};")
-        self.down_reasons.setVisible(False)
+    def _build_row_buttons(self) -> QHBoxLayout:
         self.check_button = QPushButton("Check now")
         self.check_button.clicked.connect(self.check_now)
         self.remove_button = QPushButton("Remove")
@@ -86,7 +117,10 @@ class ServersTab(QWidget):
         row_buttons.addWidget(self.check_button)
         row_buttons.addStretch(1)
         row_buttons.addWidget(self.remove_button)
+        return row_buttons
 
+    def _build_add_form(self) -> QFormLayout:
+        """A new server: its name, address and how many prompts it keeps queued."""
         self.name = QLineEdit()
         self.name.setPlaceholderText("gpu-1")
         self.url = QLineEdit()
@@ -108,33 +142,7 @@ class ServersTab(QWidget):
         queued_row.addStretch(1)
         queued_row.addWidget(self.add_button)
         add_form.addRow("Keep queued", queued_row)
-
-        intro = QLabel("The ComfyUI servers on this machine's network that generate shots. A shot goes to the "
-                       "least busy server that is switched on, up, and has the workflow's nodes and models.")
-        intro.setProperty("hint", True)
-        intro.setWordWrap(True)
-        add_title = QLabel("Add a server")
-        add_title.setStyleSheet("font-weight: 600;")
-        column = QVBoxLayout(self)
-        column.addWidget(intro)
-        column.addWidget(self.table, 1)
-        column.addWidget(self.down_reasons)
-        column.addLayout(row_buttons)
-        column.addWidget(self.error)
-        column.addSpacing(8)
-        column.addWidget(add_title)
-        column.addLayout(add_form)
-
-        try:
-            self.settings = load_settings()
-            readable = True
-        except FoundryError as exc:
-            # A damaged settings file is shown, not overwritten: editing here would replace it.
-            self.settings, readable = GenerationSettings(), False
-            self.error.show_error(str(exc))
-        for widget in (self.name, self.url, self.max_queued, self.add_button, self.remove_button, self.table):
-            widget.setEnabled(readable)
-        self._fill_table()
+        return add_form
 
     # -- the servers ----------------------------------------------------------------------
 

@@ -1,16 +1,13 @@
 """The timeline itself: a custom-painted widget that draws only what is on screen.
 
-Three tracks under a timecode ruler: the shots (each with a filmstrip of its
-selected take, its name, length and status), the music bed and the captions;
-transitions across the cuts, markers on the ruler, and the playhead. The
-pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
+Three tracks under a timecode ruler: the shots, the music bed and the captions
+(painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
+The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place, drags a shot's edge to trim it (or, before it has a take, to change
 its length) with snapping to cuts and the playhead, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
-dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere.
-
-Painting is per visible shot, found by bisecting the cut plan, so a thousand
-shots cost what the dozen on screen cost.
+dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
+(drops.py).
 """
 
 from __future__ import annotations
@@ -19,50 +16,37 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QDragEnterEvent,
     QDropEvent,
-    QFontMetrics,
-    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
-    QPolygonF,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from foundry_desktop.app.shots.media_shots import add_prepared_shot, prepare_media, prepare_take
-from foundry_desktop.app.shots.music_clips import add_prepared_music, prepare_sound
-from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.status import ShotStatus
-from foundry_desktop.domain.time import format_timecode, frames_to_seconds
-from foundry_desktop.errors import FoundryError
-from foundry_desktop.ui import theme
-from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.panels.take_drag import dragged_take
+from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.ui.timeline.drops import add_dropped_files, place_dropped_take
+from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
     CONTENT_HEIGHT,
     EDGE_GRAB_PX,
     HEADER_WIDTH,
-    ROWS,
     RULER_HEIGHT,
     Viewport,
     row_at,
     row_of,
     snapped,
-    tick_step,
 )
+from foundry_desktop.ui.timeline.painting import TimelinePainter, TimelineScene
 
-STRIP_PICTURES = 8  # filmstrip pictures made per take; drawn as many as fit
 DRAG_START_PX = 5
-LABEL_HEIGHT = 17
-MIN_DETAILED_PX = 28  # narrower shots are drawn as plain bars
 
 
 @dataclass
@@ -94,8 +78,8 @@ class TimelineCanvas(QWidget):
         self._starts: list[int] = []  # each shot's record_in, for bisecting
         self._statuses: list[ShotStatus] = []  # each shot's, worked out once per change, not per paint
         self._takes: list[Take | None] = []  # each shot's selected take
-        self._strips: dict[str, list[QImage]] = {}  # take id -> its filmstrip
-        self._strips_asked: set[str] = set()
+        self._strips = Filmstrips(self)
+        self._strips.ready.connect(self.update)
         self._progress: dict[str, float] = {}  # shot id -> generation progress
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
@@ -106,7 +90,6 @@ class TimelineCanvas(QWidget):
     def set_session(self, session: ProjectSession | None) -> None:
         self.session = session
         self._strips.clear()
-        self._strips_asked.clear()
         self._progress.clear()
         self.reload()
 
@@ -167,192 +150,14 @@ class TimelineCanvas(QWidget):
     # -- painting ----------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        scene = None
+        if self.session is not None and self._plan is not None:
+            drag = self._drag
+            moving = drag is not None and drag.active and drag.kind != "scrub"
+            scene = TimelineScene(self.session, self._plan, self._starts, self._statuses, self._takes,
+                                  self._progress, drag.frame if moving else None, self._drop_frame)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), theme.BASE)
-        if self.session is None or self._plan is None:
-            painter.setPen(theme.DIM_TEXT)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No project open")
-            return
-        first, last = self.view.visible_frames(self.width())
-        self._paint_tracks(painter)
-        self._paint_shots(painter, first, last)
-        self._paint_transitions(painter, first, last)
-        self._paint_music(painter)
-        self._paint_captions(painter)
-        self._paint_ruler(painter, first, last)
-        self._paint_drag(painter)
-        self._paint_playhead(painter)
-        self._paint_headers(painter)
-
-    def _paint_tracks(self, painter: QPainter) -> None:
-        for row in ROWS:
-            painter.fillRect(QRectF(HEADER_WIDTH, row.top, self.width() - HEADER_WIDTH, row.height), theme.WINDOW)
-
-    def _paint_headers(self, painter: QPainter) -> None:
-        painter.fillRect(QRectF(0, 0, HEADER_WIDTH, self.height()), theme.PANEL)
-        painter.setPen(theme.DIM_TEXT)
-        for row, name in zip(ROWS, ("Shots", "Music", "Captions"), strict=True):
-            painter.drawText(QRectF(10, row.top, HEADER_WIDTH - 12, row.height),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
-
-    def _visible_shots(self, first: float, last: float) -> range:
-        start = max(0, bisect.bisect_right(self._starts, first) - 1)
-        stop = bisect.bisect_right(self._starts, last)
-        return range(start, min(stop, len(self._starts)))
-
-    def _paint_shots(self, painter: QPainter, first: float, last: float) -> None:
-        assert self.session is not None and self._plan is not None
-        project = self.session.service.project
-        row = row_of("video")
-        metrics = QFontMetrics(painter.font())
-        selected_ids = set(self.session.selected)
-        for index in self._visible_shots(first, last):
-            placed = self._plan.shots[index]
-            shot = project.timeline.shots[index]
-            left, right = self.view.x_of(placed.record_in), self.view.x_of(placed.record_out)
-            box = QRectF(left + 1, row.top, max(2.0, right - left - 2), row.height)
-            selected = shot.id in selected_ids
-            status, take = self._statuses[index], self._takes[index]
-            colour = theme.STATUS_COLOURS.get(status.kind, theme.DIM_TEXT)
-            if box.width() < MIN_DETAILED_PX:  # zoomed far out: a bar in the status colour says enough
-                painter.fillRect(box, colour.darker(150) if not selected else theme.ACCENT)
-                continue
-            painter.fillRect(box, theme.PANEL)
-            if take is not None:
-                self._paint_strip(painter, box.adjusted(0, LABEL_HEIGHT, 0, 0), take.id, take)
-            painter.fillRect(QRectF(box.left(), box.top(), box.width(), LABEL_HEIGHT), QColor("#2f3237"))
-            painter.fillRect(QRectF(box.left(), box.top(), 4, LABEL_HEIGHT), colour)
-            seconds = float(frames_to_seconds(shot.length, project.format.frame_rate))
-            label = f"{index + 1}  {shot.name or shot.spec.prompt or 'Untitled'}"
-            painter.setPen(theme.TEXT)
-            text_box = QRectF(box.left() + 8, box.top(), box.width() - 12, LABEL_HEIGHT)
-            painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(text_box.width()) - 40)))
-            painter.setPen(theme.DIM_TEXT)
-            painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{seconds:.1f}s")
-            if take is None and status.kind != "generating":
-                painter.setPen(theme.DIM_TEXT)
-                painter.drawText(box.adjusted(6, LABEL_HEIGHT, -6, 0), Qt.AlignmentFlag.AlignCenter,
-                                 metrics.elidedText(status.kind.capitalize(), Qt.TextElideMode.ElideRight,
-                                                    max(0, int(box.width()) - 12)))
-            if status.kind == "generating":
-                fraction = self._progress.get(shot.id, 0.0)
-                painter.fillRect(QRectF(box.left(), box.bottom() - 4, box.width() * fraction, 4),
-                                 theme.STATUS_COLOURS["generating"])
-            painter.setPen(QPen(theme.ACCENT if selected else QColor("#3a3c41"), 2 if selected else 1))
-            painter.drawRect(box)
-
-    def _paint_strip(self, painter: QPainter, area: QRectF, take_id: str, take) -> None:
-        pictures = self._strips.get(take_id)
-        if pictures is None:
-            self._ask_strip(take)
-            return
-        if not pictures or area.width() < 4:
-            return
-        tile_width = area.height() * pictures[0].width() / max(1, pictures[0].height())
-        count = max(1, int(area.width() // max(1.0, tile_width)) + 1)
-        painter.save()
-        painter.setClipRect(area)
-        for slot in range(count):
-            picture = pictures[min(len(pictures) - 1, slot * len(pictures) // count)]
-            painter.drawImage(QRectF(area.left() + slot * tile_width, area.top(), tile_width, area.height()), picture)
-        painter.restore()
-
-    def _ask_strip(self, take) -> None:
-        if self.session is None or take.id in self._strips_asked:
-            return
-        self._strips_asked.add(take.id)
-        media = self.session.service.media
-
-        def make() -> list[QImage]:
-            return [QImage(str(path)) for path in take_filmstrip(media, take, STRIP_PICTURES)]
-
-        def done(pictures: list[QImage]) -> None:
-            self._strips[take.id] = [picture for picture in pictures if not picture.isNull()]
-            self.update()
-
-        self.session.in_thread("Filmstrip", make, done)
-
-    def _paint_transitions(self, painter: QPainter, first: float, last: float) -> None:
-        assert self._plan is not None
-        row = row_of("video")
-        for transition in self._plan.transitions:
-            if transition.record_in + transition.frames < first or transition.record_in > last:
-                continue
-            left = self.view.x_of(transition.record_in)
-            right = self.view.x_of(transition.record_in + transition.frames)
-            box = QRectF(left, row.top + LABEL_HEIGHT + 4, max(6.0, right - left), 14)
-            painter.fillRect(box, QColor(224, 138, 46, 170))
-            painter.setPen(QColor("#16171a"))
-            painter.drawLine(box.topLeft(), box.bottomRight())
-            painter.drawLine(box.bottomLeft(), box.topRight())
-
-    def _paint_music(self, painter: QPainter) -> None:
-        assert self.session is not None
-        row = row_of("music")
-        for clip in self.session.service.project.timeline.music:
-            length = clip.source_out - clip.source_in
-            end = self.length if clip.loop else clip.start + length
-            box = QRectF(self.view.x_of(clip.start), row.top + 2, max(2.0, (end - clip.start) * self.view.px_per_frame),
-                         row.height - 4)
-            painter.fillRect(box, QColor("#2e5a46"))
-            painter.setPen(theme.TEXT)
-            painter.drawText(box.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
-                             clip.name + ("  (loops)" if clip.loop else ""))
-
-    def _paint_captions(self, painter: QPainter) -> None:
-        assert self.session is not None
-        row = row_of("captions")
-        for caption in self.session.service.project.timeline.captions:
-            box = QRectF(self.view.x_of(caption.start), row.top + 2,
-                         max(2.0, (caption.end - caption.start) * self.view.px_per_frame), row.height - 4)
-            painter.fillRect(box, QColor("#3b3f6b"))
-            painter.setPen(theme.TEXT)
-            painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, caption.text)
-
-    def _paint_ruler(self, painter: QPainter, first: float, last: float) -> None:
-        assert self.session is not None
-        rate = self.session.service.format.frame_rate
-        painter.fillRect(QRectF(HEADER_WIDTH, 0, self.width() - HEADER_WIDTH, RULER_HEIGHT), theme.PANEL)
-        major, minor = tick_step(self.view.px_per_frame, rate)
-        frame = max(0, int(first // minor) * minor)
-        while frame <= last:
-            x = self.view.x_of(frame)
-            if frame % major == 0:
-                painter.setPen(theme.DIM_TEXT)
-                painter.drawLine(QPointF(x, RULER_HEIGHT - 12), QPointF(x, RULER_HEIGHT))
-                painter.drawText(QPointF(x + 3, 12), format_timecode(frame, rate))
-            else:
-                painter.setPen(QColor("#4a4d53"))
-                painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, RULER_HEIGHT))
-            frame += minor
-        for marker in self.session.service.project.timeline.markers:
-            x = self.view.x_of(marker.frame)
-            painter.setBrush(QColor(marker.color))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawPolygon(QPolygonF([QPointF(x - 5, RULER_HEIGHT - 10), QPointF(x + 5, RULER_HEIGHT - 10),
-                                           QPointF(x, RULER_HEIGHT - 2)]))
-
-    def _paint_playhead(self, painter: QPainter) -> None:
-        assert self.session is not None
-        x = self.view.x_of(self.session.playhead)
-        if x < HEADER_WIDTH:
-            return
-        painter.setPen(QPen(theme.ACCENT, 1.5))
-        painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
-        painter.setBrush(theme.ACCENT)
-        painter.drawPolygon(QPolygonF([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)]))
-
-    def _paint_drag(self, painter: QPainter) -> None:
-        row = row_of("video")
-        if self._drag is not None and self._drag.active and self._drag.kind != "scrub":
-            x = self.view.x_of(self._drag.frame)
-            painter.setPen(QPen(theme.TEXT, 2, Qt.PenStyle.DashLine))
-            painter.drawLine(QPointF(x, row.top - 2), QPointF(x, row.bottom + 2))
-        if self._drop_frame is not None:
-            x = self.view.x_of(self._drop_frame)
-            painter.setPen(QPen(theme.ACCENT, 2))
-            painter.drawLine(QPointF(x, RULER_HEIGHT), QPointF(x, self.height()))
+        TimelinePainter(painter, self.width(), self.height(), self.view, self._strips).paint(scene)
 
     # -- finding things under the pointer ---------------------------------------------
 
@@ -553,66 +358,16 @@ class TimelineCanvas(QWidget):
 
     def drop_files(self, paths: list[Path], at: QPoint) -> None:
         """Files dropped at `at`: on the music track they become music there, anywhere else
-        shots inserted at that place, in the order given. Checking and copying them happen
-        off the GUI thread; each file that cannot be used says why, and changes nothing."""
+        shots inserted at that place, in the order given (drops.add_dropped_files)."""
         assert self.session is not None
-        session, service = self.session, self.session.service
         frame = max(0, round(self.view.frame_at(at.x())))
         row = row_at(at.y())
         music = row is not None and row.track == "music"
-        prepare = prepare_sound if music else prepare_media
-        index = self._insertion_index(frame)
-
-        def prepare_all() -> list[tuple[Path, object]]:
-            prepared: list[tuple[Path, object]] = []
-            for path in paths:
-                try:
-                    prepared.append((path, prepare(service.media, path)))
-                except FoundryError as exc:
-                    prepared.append((path, exc))
-            return prepared
-
-        def add_all(prepared: list[tuple[Path, object]]) -> None:
-            usable = [(path, item) for path, item in prepared if not isinstance(item, FoundryError)]
-            for path, item in prepared:
-                if isinstance(item, FoundryError):
-                    session.error.emit(f"Cannot use {path.name}", str(item))
-            if not usable:
-                return
-
-            def add() -> None:
-                with service.group(f"Add {len(usable)} files" if len(usable) > 1 else f"Add {usable[0][0].name}"):
-                    for offset, (_, item) in enumerate(usable):
-                        if music:
-                            add_prepared_music(service, item, at_seconds=frames_to_seconds(frame, service.format.frame_rate))
-                        else:
-                            add_prepared_shot(service, item, at=min(index + offset, len(service.project.timeline.shots)))
-
-            session.edit("Add files", add)
-
-        session.in_thread("Add files", prepare_all, add_all)
+        add_dropped_files(self.session, paths, music=music, frame=frame, index=self._insertion_index(frame))
 
     def drop_take(self, shot_id: str, take_id: str, at: QPoint) -> None:
-        """A take dropped at `at`: on its own shot it becomes the take shown there (as "Use this
-        take" does); anywhere else on the shot track, a new shot showing it is inserted there,
-        leaving the shot it was dropped on as it was."""
+        """A take dropped at `at`: on its own shot it becomes the take shown there, anywhere else
+        on the shot track a new shot showing it is inserted there (drops.place_dropped_take)."""
         assert self.session is not None
-        session, service = self.session, self.session.service
-        source = session.shot(shot_id)
-        take = next((t for t in service.project.takes_of(shot_id) if t.id == take_id), None)
-        if source is None or take is None:
-            return  # the shot or take went away while it was dragged
-        target = self.shot_at(at.x())
-        if target >= 0 and service.project.timeline.shots[target].id == shot_id:
-            session.edit("Use this take", lambda: service.select_take(target, take_id))
-            return
-        index = self._insertion_index(max(0, self.view.frame_at(at.x())))
-        number = service.project.takes_of(shot_id).index(take) + 1
-        label = f"{source.name or f'Shot {session.index_of(shot_id) + 1}'} take {number}"
-        name = label + Path(take.media_path).suffix
-
-        def added(prepared) -> None:
-            session.edit("Add take", lambda: add_prepared_shot(
-                service, prepared, at=min(index, len(service.project.timeline.shots))))
-
-        session.in_thread("Add take", lambda: prepare_take(service.media, take, name), added)
+        place_dropped_take(self.session, shot_id, take_id, onto=self.shot_at(at.x()),
+                           index=self._insertion_index(max(0, self.view.frame_at(at.x()))))

@@ -1,0 +1,146 @@
+"""The main window's commands as a table: each menu's items in order (the action's name on the
+window, its text, shortcut, what it does, whether it needs an open project), and the
+toolbar's picks with their icons. add_menus_and_toolbar builds them onto the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStyle
+
+from foundry_desktop.ui.dialogs.captions import CaptionsDialog
+from foundry_desktop.ui.dialogs.characters import CharactersDialog
+from foundry_desktop.ui.dialogs.export_cut import ExportDialog
+from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
+from foundry_desktop.ui.dialogs.plan import PlanDialog
+
+if TYPE_CHECKING:
+    from foundry_desktop.ui.main_window import MainWindow
+
+Keys = QKeySequence.StandardKey | Qt.Key | str | None
+SEPARATOR = "separator"
+RECENT = "recent projects"  # the File menu's submenu of recent projects (window.recent_menu)
+DOCKS = "docks"  # the View menu's show/hide item for each dock
+
+Key = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # the window's attribute holding the action: window.undo_action
+    text: str
+    run: Callable[[MainWindow], object]
+    keys: Keys = None
+    needs_project: bool = True  # disabled while no project is open
+    role: QAction.MenuRole | None = None
+
+
+MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
+    ("&File", (
+        Command("new_action", "&New project…", lambda w: w.new_project(), Key.New, needs_project=False),
+        Command("open_action", "&Open…", lambda w: w.choose_project(), Key.Open, needs_project=False),
+        Command("demo_action", "Open the &demo", lambda w: w.open_demo(), needs_project=False),
+        Command("import_action", "&Import a cut…", lambda w: w.choose_cut_to_import(), "Ctrl+I", needs_project=False),
+        RECENT,
+        SEPARATOR,
+        Command("save_action", "&Save",
+                lambda w: w.statusBar().showMessage("Every change is saved as you make it.", 3000), Key.Save),
+        Command("render_action", "&Render…", lambda w: w.show_render(), "Ctrl+R"),
+        Command("export_action", "&Export the cut…", lambda w: w.open_dialog(ExportDialog), "Ctrl+E"),
+        Command("close_action", "&Close project", lambda w: w.close_project(), Key.Close),
+        SEPARATOR,
+        Command("settings_action", "Se&ttings…", lambda w: w.show_settings(), Key.Preferences, needs_project=False,
+                role=QAction.MenuRole.PreferencesRole),
+        Command("quit_action", "&Quit", lambda w: w.close(), Key.Quit, needs_project=False),
+    )),
+    ("&Edit", (
+        Command("undo_action", "&Undo", lambda w: w.travel(undo=True), Key.Undo),
+        Command("redo_action", "&Redo", lambda w: w.travel(undo=False), "Ctrl+Shift+Z"),
+    )),
+    ("&Shots", (
+        Command("add_shot_action", "&Add shot", lambda w: w.add_shot(), "Ctrl+Shift+N"),
+        Command("plan_action", "&Plan from a brief…", lambda w: w.open_dialog(PlanDialog)),
+        Command("mood_board_action", "&Mood board…", lambda w: w.open_dialog(MoodBoardDialog)),
+        Command("generate_action", "&Generate", lambda w: w.generate(selected_only=False), "Ctrl+G"),
+        Command("generate_selected_action", "Generate &selected", lambda w: w.generate(selected_only=True),
+                "Ctrl+Shift+G"),
+        Command("play_action", "&Play / pause", lambda w: w.preview.toggle_playback(), Qt.Key.Key_Space),
+        Command("captions_action", "&Captions…", lambda w: w.open_dialog(CaptionsDialog), "Ctrl+Shift+C"),
+        Command("workflows_action", "&Workflow library…", lambda w: w.show_workflow_library(), "Ctrl+Shift+W",
+                needs_project=False),
+        Command("characters_action", "&Characters && Styles…", lambda w: w.open_dialog(CharactersDialog),
+                "Ctrl+Alt+C"),
+    )),
+    ("&View", (
+        DOCKS,
+        SEPARATOR,
+        Command("reset_layout_action", "Reset the &layout", lambda w: w.reset_layout(), needs_project=False),
+    )),
+)
+
+Icon = QStyle.StandardPixmap
+TOOLBAR: tuple[tuple[str, QStyle.StandardPixmap] | str, ...] = (
+    ("new_action", Icon.SP_FileIcon),
+    ("open_action", Icon.SP_DialogOpenButton),
+    SEPARATOR,
+    ("undo_action", Icon.SP_ArrowBack),
+    ("redo_action", Icon.SP_ArrowForward),
+    SEPARATOR,
+    ("add_shot_action", Icon.SP_FileDialogNewFolder),
+    ("generate_action", Icon.SP_BrowserReload),
+    ("play_action", Icon.SP_MediaPlay),
+    ("render_action", Icon.SP_DialogSaveButton),
+)
+ICON_ONLY = ("undo_action", "redo_action")  # their text names the edit: a tooltip on the toolbar
+
+
+def _action(window: MainWindow, command: Command) -> QAction:
+    action = QAction(command.text, window)
+    if command.keys is not None:
+        action.setShortcut(QKeySequence(command.keys))
+    action.triggered.connect(lambda _checked=False, run=command.run: run(window))
+    action.setProperty("needs_project", command.needs_project)
+    if command.role is not None:
+        action.setMenuRole(command.role)
+    return action
+
+
+def add_menus_and_toolbar(window: MainWindow) -> list[QAction]:
+    """The menus and the toolbar, each action kept on the window under its command's name;
+    returns the actions that need an open project."""
+    made: list[QAction] = []
+    for title, items in MENUS:
+        menu = window.menuBar().addMenu(title)
+        for item in items:
+            if item == SEPARATOR:
+                menu.addSeparator()
+            elif item == RECENT:
+                window.recent_menu = menu.addMenu("Open &recent")
+            elif item == DOCKS:
+                for dock in window.docks.values():
+                    menu.addAction(dock.toggleViewAction())
+            else:
+                assert isinstance(item, Command)
+                action = _action(window, item)
+                setattr(window, item.name, action)
+                menu.addAction(action)
+                made.append(action)
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("toolbar-main")
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for item in TOOLBAR:
+        if item == SEPARATOR:
+            toolbar.addSeparator()
+            continue
+        name, icon = item
+        action = getattr(window, name)
+        action.setIcon(window.style().standardIcon(icon))
+        toolbar.addAction(action)
+    for name in ICON_ONLY:
+        toolbar.widgetForAction(getattr(window, name)).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    return [action for action in made if action.property("needs_project")]
