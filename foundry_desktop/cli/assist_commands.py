@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from foundry_desktop.app.assist.language_model import (
+    FIELD_LABELS,
     LanguageModelSettings,
     load_language_model,
     project_override,
@@ -15,10 +16,6 @@ from foundry_desktop.app.assist.language_model import (
 )
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.cli.commands import print_json
-
-FIELDS = {"base_url": "Endpoint", "model": "Chat model", "transcription_model": "Transcription",
-          "image_model": "Pictures", "timeout_s": "Timeout (s)"}
-
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     assist = commands.add_parser("assist", help="the language model of the creative assist", description=(
@@ -66,7 +63,7 @@ def assist(args: argparse.Namespace) -> int:
     if not settings.configured:
         print("No language model is set up (foundry assist set --base-url URL --model NAME).")
         return 0
-    for field, label in FIELDS.items():
+    for field, label in FIELD_LABELS.items():
         value = getattr(settings, field)
         shown = value if value is not None else "(none)"
         print(f"{label + ':':<15}{shown}{'  (this project)' if field in own else ''}")
