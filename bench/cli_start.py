@@ -6,11 +6,12 @@ Targets (issue 16):
     foundry info P        <= 0.5 s  (SQLAlchemy's own import is about 0.3 s of that)
 
 Each run is a fresh process started the way the `foundry` script starts (this Python, the
-script's two lines, PYTHONPATH at this checkout); its peak RSS is the child's own, from
-wait4() (this process imports nothing heavy: a child's peak counts its parent's pages until it
-execs, so the "python -c pass" row shows that floor). The commands take turns round by round, so a busy moment on a shared machine
-slows all of them alike; each is reported as the median of N runs, with `python -c pass`
-measured in the same rounds as the yardstick (the "x python" column).
+script's two lines, PYTHONPATH at this checkout, bytecode cached as an install has it); its
+peak RSS is the child's own, from wait4(). This process imports nothing heavy: a child's peak
+counts its parent's pages until it execs, so the "python -c pass" row shows that floor. The
+commands take turns round by round, so a busy moment on a shared machine slows all of them
+alike; each is reported as the median of N runs, with `python -c pass` measured in the same
+rounds as the yardstick (the "x python" column).
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="foundry-bench-cli-") as folder:
         folder = Path(folder)
-        env = {**os.environ, "PYTHONPATH": str(REPO), "FOUNDRY_CONFIG_DIR": str(folder / "config"),
-               "FOUNDRY_CACHE_DIR": str(folder / "cache")}
+        # Bytecode is written (and then read), as for an installed package: PYTHONDONTWRITEBYTECODE
+        # would make every run compile the package's sources again.
+        env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPATH=str(REPO), FOUNDRY_CONFIG_DIR=str(folder / "config"), FOUNDRY_CACHE_DIR=str(folder / "cache"))
         small, hundred = folder / "small.foundry", folder / "hundred.foundry"
         make_project(small, 3, env)
         make_project(hundred, 100, env)
