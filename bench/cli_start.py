@@ -74,7 +74,8 @@ def main() -> None:
         # Bytecode is written (and then read), as for an installed package: PYTHONDONTWRITEBYTECODE
         # would make every run compile the package's sources again.
         env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPATH=str(REPO), FOUNDRY_CONFIG_DIR=str(folder / "config"), FOUNDRY_CACHE_DIR=str(folder / "cache"))
+        env.update(PYTHONPATH=str(REPO), FOUNDRY_CONFIG_DIR=str(folder / "config"),
+                   FOUNDRY_CACHE_DIR=str(folder / "cache"))
         small, hundred = folder / "small.foundry", folder / "hundred.foundry"
         make_project(small, 3, env)
         make_project(hundred, 100, env)

@@ -83,5 +83,6 @@ def doctor(args: argparse.Namespace) -> int:
         kind = "hardware" if check.hardware else "software"
         verdict = "works" if check.works else f"does not work: {check.reason.strip().splitlines()[0][:120]}"
         print(f"  {check.encoder:<20} {kind:<9} {verdict}")
-    print("--encoder auto uses: " + ", ".join(f"{report.codec_labels[codec]} {name}" for codec, name in report.auto.items()))
+    picks = (f"{report.codec_labels[codec]} {name}" for codec, name in report.auto.items())
+    print("--encoder auto uses: " + ", ".join(picks))
     return 0
