@@ -14,9 +14,9 @@ ALLOWED = {
     "media": {"media", "errors", "atomic_file"},
     "interchange": {"interchange", "domain", "errors", "atomic_file"},
     "app": {"app", "domain", "store", "generation", "media", "interchange", "errors", "atomic_file"},
-    "cli": {"cli", "app", "domain", "generation", "media", "errors"},
-    # The service is the only door: the views reach store, generation, media and interchange
-    # through app alone, types included (imports under TYPE_CHECKING count).
+    "cli": {"cli", "app", "domain", "errors"},
+    # The service is the only door: the commands and the views reach store, generation, media
+    # and interchange through app alone, types included (imports under TYPE_CHECKING count).
     "ui": {"ui", "app", "domain", "errors"},
 }
 
@@ -160,17 +160,15 @@ MAX_FUNCTION_LINES = 60
 
 # Declarative tables may be longer than a function should: a table read top to bottom is easier to
 # check than the same table cut into pieces. Each entry says what its table is.
-DECLARATIVE_TABLES = {
-    "cli/parser.py:build_parser": "the command line's argparse table: one add_parser/add_argument "
-                                  "per command and option, with their help texts, and no logic",
+DECLARATIVE_TABLES: dict[str, str] = {
+    # "path/module.py:function": "what the table is, and why it reads better whole",
+    # (none today: the command line's parser, the last one, became a table of small builders)
 }
 
 # TEMPORARY (issue 16): offenders that other branches are splitting right now. The merge of those
 # branches empties this list; an entry whose offence is gone fails the test, so it is removed then.
 BEING_SPLIT = {
     "app/project_service.py": "module, 555 lines",
-    "cli/commands.py": "module, 541 lines",
-    "cli/commands.py:info": "function, 62 lines",
     "store/project_rows.py:load_project": "function, 65 lines",
     "store/project_store.py": "module, 523 lines",
 }

@@ -1,37 +1,30 @@
-"""Entry point of `foundry`: run a command; user errors are one line on stderr."""
+"""Entry point of `foundry`: run a command; user errors are one line on stderr.
+
+The arguments are parsed before the command's module is imported (see cli.parser), so
+`foundry --version`, `--help` and a mistyped option answer without loading the heavy
+libraries the commands use.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
+from collections.abc import Sequence
 
-from foundry_desktop.cli import (
-    assist_commands,
-    captions_commands,
-    commands,
-    generation_commands,
-    interchange_commands,
-    mood_board_commands,
-    plan_commands,
-    self_test_commands,
-    template_commands,
-)
-from foundry_desktop.cli.parser import build_parser
+from foundry_desktop.cli.parser import build_parser, command_function
 from foundry_desktop.errors import FoundryError
 
-HANDLERS = {
-    **commands.HANDLERS, **generation_commands.HANDLERS, **interchange_commands.HANDLERS, **template_commands.HANDLERS,
-    **assist_commands.HANDLERS, **plan_commands.HANDLERS, **mood_board_commands.HANDLERS,
-    **captions_commands.HANDLERS, **self_test_commands.HANDLERS,
-}
 
+def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # Render workers are spawned processes; a frozen bundle must hand them over here.
+        import multiprocessing
 
-def main(argv: list[str] | None = None) -> int:
-    # Render workers are spawned processes; a frozen bundle must hand them over here.
-    multiprocessing.freeze_support()
-    args = build_parser().parse_args(argv)
+        multiprocessing.freeze_support()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
+    run = command_function(args.command)
     try:
-        return HANDLERS[args.command](args)
+        return run(args)
     except FoundryError as exc:
         print(f"foundry: error: {exc}", file=sys.stderr)
         return 1

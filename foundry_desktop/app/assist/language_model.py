@@ -69,6 +69,12 @@ class LanguageModelSettings(BaseModel):
         return self.base_url is not None
 
 
+# What each setting is called, in the order they are shown: `foundry assist show` and the
+# window's Settings › Assist both take their words from here.
+FIELD_LABELS = {"base_url": "Endpoint", "model": "Chat model", "transcription_model": "Speech model",
+                "image_model": "Picture model", "timeout_s": "Timeout (s)"}
+
+
 def settings_path() -> Path:
     return config_folder() / SETTINGS_FILE
 

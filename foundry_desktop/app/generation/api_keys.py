@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 
-import keyring
-import keyring.errors
-
 from foundry_desktop.errors import InvalidEditError
+
+# keyring (a tenth of a second, and a look for password stores) is imported by the functions
+# that use it: `foundry key --help` and the service names below need none of it.
 
 KEYRING_SERVICE = "foundry-desktop"
 PROVIDERS = ("runway", "replicate", "stability", "openai")  # the cloud generation services
@@ -35,6 +35,9 @@ def api_key(provider: str) -> str | None:
     from_environment = os.environ.get(_environment_name(provider))
     if from_environment:
         return from_environment
+    import keyring
+    import keyring.errors
+
     try:
         return keyring.get_password(KEYRING_SERVICE, provider)
     except keyring.errors.KeyringError:
@@ -45,6 +48,9 @@ def set_api_key(provider: str, key: str) -> None:
     _check(provider)
     if not key.strip():
         raise InvalidEditError("An API key cannot be empty.")
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(KEYRING_SERVICE, provider, key.strip())
     except keyring.errors.KeyringError:
@@ -56,6 +62,9 @@ def set_api_key(provider: str, key: str) -> None:
 
 def remove_api_key(provider: str) -> None:
     _check(provider)
+    import keyring
+    import keyring.errors
+
     try:
         keyring.delete_password(KEYRING_SERVICE, provider)
     except keyring.errors.PasswordDeleteError:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.domain.project import CaptionStyle
 from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.media.render.caption_overlay import CaptionLook, parse_color
+
+# The project service checks fonts with font_file on every open; the caption drawing (PyAV, numpy,
+# Pillow: a quarter of a second) is imported only when a look is made, for a render.
+if TYPE_CHECKING:
+    from foundry_desktop.media.render.caption_overlay import CaptionLook
 
 BUNDLED_FONTS = {
     "DejaVu Sans": RESOURCES_DIR / "fonts" / "DejaVuSans.ttf",
@@ -28,6 +33,8 @@ def font_file(font: str) -> Path:
 
 
 def caption_look(style: CaptionStyle, frame_height: int) -> CaptionLook:
+    from foundry_desktop.media.render.caption_overlay import CaptionLook, parse_color
+
     size = max(8, round(style.size * frame_height))
     shadow = round(style.shadow_offset * size) if style.shadow_color is not None else 0
     return CaptionLook(

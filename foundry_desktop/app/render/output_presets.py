@@ -11,15 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from foundry_desktop.app.user_folders import cache_folder
-from foundry_desktop.domain.project import ProjectFormat
 from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.media.encode.encoder_survey import (
-    EncoderCheck,
-    choose_encoder,
-    survey_encoders,
-)
 from foundry_desktop.media.encode.video_encoding import (
     CODECS,
     CONTAINER_CODECS,
@@ -27,6 +22,12 @@ from foundry_desktop.media.encode.video_encoding import (
     VideoEncoding,
     VideoFormat,
 )
+
+# `foundry render --help` lists the presets and should start in a blink: the encoder survey
+# (PyAV, numpy) is imported where it is used, the project model (pydantic) only named.
+if TYPE_CHECKING:
+    from foundry_desktop.domain.project import ProjectFormat
+    from foundry_desktop.media.encode.encoder_survey import EncoderCheck
 
 OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 
@@ -71,7 +72,17 @@ class OutputFormat:
     audio_rate: int
 
 
+def __getattr__(name: str) -> Any:
+    if name == "EncoderCheck":  # what encoder_checks lists, for the views that show it
+        from foundry_desktop.media.encode.encoder_survey import EncoderCheck
+
+        return EncoderCheck
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def encoder_checks(refresh: bool = False) -> list[EncoderCheck]:
+    from foundry_desktop.media.encode.encoder_survey import survey_encoders
+
     return survey_encoders(cache_folder() / "encoders.json", refresh=refresh)
 
 
@@ -97,6 +108,8 @@ def output_format(project_format: ProjectFormat, output: Path, settings: RenderS
         raise InvalidEditError(f"A {output.suffix} file cannot hold {CODECS[codec].label}; name the film {output.with_suffix(fitting).name}.")
     if crf is None and (settings.crf is not None or settings.bitrate_kbps is not None):
         raise InvalidEditError(f"{CODECS[codec].label}'s quality is set by its profile; leave out --crf and --bitrate.")
+    from foundry_desktop.media.encode.encoder_survey import choose_encoder
+
     encoder = choose_encoder(codec, settings.encoder, encoder_checks())
     try:
         by_bitrate = settings.bitrate_kbps is not None

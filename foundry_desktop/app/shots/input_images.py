@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from foundry_desktop.errors import InputFileError
 from foundry_desktop.store.media_cache import MediaCache
 
 
 def import_input_image(path: Path, media: MediaCache) -> str:
     """Validate `path` as an image and copy it into the media cache; returns its relative path."""
+    # Pillow is imported here, not with the project service: opening a project needs none of it.
+    from PIL import Image, UnidentifiedImageError
+
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"The input image {path} does not exist.")

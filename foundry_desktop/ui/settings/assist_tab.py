@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.app.generation.api_keys import api_key, remove_api_key, set_api_key
 from foundry_desktop.app.assist.language_model import (
+    FIELD_LABELS,
     KEY_PROVIDER,
     LanguageModelSettings,
     language_model_client,
@@ -33,9 +34,6 @@ from foundry_desktop.app.assist.language_model import (
 )
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
-
-FIELD_LABELS = {"base_url": "Endpoint", "model": "Chat model", "transcription_model": "Speech model",
-                "image_model": "Picture model", "timeout_s": "Timeout"}
 
 
 class AssistTab(QWidget):

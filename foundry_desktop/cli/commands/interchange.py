@@ -9,7 +9,7 @@ from pathlib import Path
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.cli.commands import print_json
+from foundry_desktop.cli.common import print_json
 
 
 def export(args: argparse.Namespace) -> int:
@@ -35,6 +35,3 @@ def import_(args: argparse.Namespace) -> int:
     offline = f"; {report.offline} without media, to generate or replace" if report.offline else ""
     print(f"Imported {report.shots} shot{'s' if report.shots != 1 else ''} into {report.project}{offline}")
     return 0
-
-
-HANDLERS = {"export": export, "import": import_}

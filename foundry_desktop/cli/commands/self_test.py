@@ -15,14 +15,6 @@ from foundry_desktop.app.setup.self_test import SelfTest, run_self_test
 PLAYBACK_TIMEOUT_S = 60
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("self-test", help="check that this installation works", description=(
-        "Make a small project in a temporary folder, generate it with the built-in backend, render a few seconds, "
-        "play them through the desktop program's media player, export FCPXML/EDL/OTIO and try the encoders; "
-        "one line per check, and a non-zero exit status if any fails. Needs no display."
-    ))
-
-
 def desktop_program() -> list[str]:
     """How to run the desktop program of this installation: the bundle's own beside this one
     when frozen, this Python's package otherwise."""
@@ -49,6 +41,3 @@ def self_test(args: argparse.Namespace) -> int:
         yield "playback", lambda: play_in_desktop_program(test.film)
 
     return 0 if run_self_test(playback, report=lambda line: print(line, flush=True)) else 1
-
-
-HANDLERS = {"self-test": self_test}

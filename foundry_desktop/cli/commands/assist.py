@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from foundry_desktop.app.assist.language_model import (
+    FIELD_LABELS,
     LanguageModelSettings,
     load_language_model,
     project_override,
@@ -14,32 +15,7 @@ from foundry_desktop.app.assist.language_model import (
     set_project_override,
 )
 from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.cli.commands import print_json
-
-FIELDS = {"base_url": "Endpoint", "model": "Chat model", "transcription_model": "Transcription",
-          "image_model": "Pictures", "timeout_s": "Timeout (s)"}
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    assist = commands.add_parser("assist", help="the language model of the creative assist", description=(
-        "Plans from a brief, mood boards and captions from speech use an OpenAI-compatible endpoint: OpenAI, or "
-        "a local server such as Ollama (http://localhost:11434/v1), LM Studio or vLLM. Its key, if it needs one: "
-        "`foundry key set assist`. Set for this machine, or with --project for one project (its settings win)."
-    ))
-    assist_commands = assist.add_subparsers(dest="assist_command", metavar="ACTION", required=True)
-    assist_set = assist_commands.add_parser("set", help="set the endpoint and its models")
-    assist_set.add_argument("--project", metavar="PROJECT", help="set them for this project only")
-    assist_set.add_argument("--base-url", metavar="URL", help="the endpoint ('' to forget it)")
-    assist_set.add_argument("--model", metavar="NAME", help="the chat model that writes plans")
-    assist_set.add_argument("--transcription-model", metavar="NAME", help="speech to text (default whisper-1)")
-    assist_set.add_argument("--image-model", metavar="NAME", help="the picture model for mood boards")
-    assist_set.add_argument("--timeout-seconds", type=float, metavar="S", help="how long one request may take")
-    assist_set.add_argument("--follow-machine", action="store_true",
-                            help="with --project: drop the project's own settings, use the machine's")
-    assist_show = assist_commands.add_parser("show", help="how the assist is set up")
-    assist_show.add_argument("--project", metavar="PROJECT", help="as this project uses it")
-    assist_show.add_argument("--json", action="store_true")
-
+from foundry_desktop.cli.common import print_json
 
 def assist(args: argparse.Namespace) -> int:
     changes = {}
@@ -66,11 +42,8 @@ def assist(args: argparse.Namespace) -> int:
     if not settings.configured:
         print("No language model is set up (foundry assist set --base-url URL --model NAME).")
         return 0
-    for field, label in FIELDS.items():
+    for field, label in FIELD_LABELS.items():
         value = getattr(settings, field)
         shown = value if value is not None else "(none)"
         print(f"{label + ':':<15}{shown}{'  (this project)' if field in own else ''}")
     return 0
-
-
-HANDLERS = {"assist": assist}

@@ -19,7 +19,7 @@ from foundry_desktop.app.generation.shot_generation import (
     generate_shots,
     retry_jobs,
 )
-from foundry_desktop.cli.commands import print_json, to_index
+from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.errors import InvalidEditError
@@ -150,8 +150,6 @@ def cancel(args: argparse.Namespace) -> int:
     return 0
 
 
-
-
 def _job_cost(job: GenerationJob) -> str:
     """", cost 25 Runway credits" when done, ", about 25 Runway credits" before; "" when free."""
     if not job.cost_unit:
@@ -228,15 +226,3 @@ def budget(args: argparse.Namespace) -> int:
             service.set_budget(args.unit, None)
             print(f"No cap on {COST_UNITS[args.unit]} any more.")
     return 0
-
-
-HANDLERS = {
-    "generate": generate,
-    "takes": takes,
-    "take": take,
-    "jobs": jobs,
-    "cancel": cancel,
-    "retry": retry,
-    "cost": cost,
-    "budget": budget,
-}

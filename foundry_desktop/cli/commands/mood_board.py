@@ -15,31 +15,11 @@ from foundry_desktop.app.assist.language_model import load_language_model, requi
 from foundry_desktop.app.assist.mood_board_styles import style_from_direction
 from foundry_desktop.app.assist.mood_boards import propose_mood_board
 from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.cli.commands import print_json, to_index
-from foundry_desktop.cli.plan_commands import brief_text
+from foundry_desktop.cli.common import print_json, to_index
+from foundry_desktop.cli.commands.plan import brief_text
 from foundry_desktop.domain.planning.mood_board import MoodBoardDirection, StyleDirection
-from foundry_desktop.domain.planning.scene_plan import ASPECTS, Brief, nearest_aspect
+from foundry_desktop.domain.planning.scene_plan import Brief, nearest_aspect
 from foundry_desktop.errors import InputFileError, InvalidEditError
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    board = commands.add_parser("moodboard", help="looks for the film from its brief, to choose one as a style",
-                                description=(
-        "Ask the language model (`foundry assist set`) for 3 or 4 visual directions from a brief, each with "
-        "keywords, a palette and a prompt prefix, and reference pictures from the picture model "
-        "(`foundry assist set --image-model NAME`) kept in the project's media folder. Save them with --json, "
-        "then make one a style template: --from-json FILE --choose N."
-    ))
-    board.add_argument("project", metavar="PROJECT")
-    source = board.add_mutually_exclusive_group(required=True)
-    source.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a text file that holds it")
-    source.add_argument("--from-json", metavar="FILE", help="a mood board printed by --json")
-    board.add_argument("--directions", type=int, default=3, choices=(3, 4), help="how many looks (default 3)")
-    board.add_argument("--pictures", type=int, default=2, choices=range(0, 5), metavar="N",
-                       help="reference pictures per look, 0 to 4 (default 2)")
-    board.add_argument("--aspect", choices=list(ASPECTS), help="the pictures' shape (default: the project's)")
-    board.add_argument("--choose", type=int, metavar="N", help="make look N a style template of the project")
-    board.add_argument("--json", action="store_true", help="print the mood board as JSON")
 
 
 def moodboard(args: argparse.Namespace) -> int:
@@ -89,6 +69,3 @@ def _read(path: Path) -> list[MoodBoardDirection]:
         raise InputFileError(f"The mood board {path} cannot be read: {exc}.") from None
     except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
         raise InputFileError(f"{path} is not a mood board printed by `foundry moodboard --json` ({exc}).") from None
-
-
-HANDLERS = {"moodboard": moodboard}

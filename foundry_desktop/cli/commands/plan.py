@@ -15,33 +15,11 @@ from foundry_desktop.app.assist.language_model import load_language_model, requi
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.app.shots.scene_plan_placement import apply_plan
 from foundry_desktop.app.assist.scene_plan_proposal import PlanRequest, propose_plan
-from foundry_desktop.cli.commands import print_json, to_index
-from foundry_desktop.domain.planning.scene_plan import ASPECTS, Brief, ScenePlan, nearest_aspect
+from foundry_desktop.cli.common import print_json, to_index
+from foundry_desktop.cli.parsers.assist import DEFAULT_PLAN_SECONDS
+from foundry_desktop.domain.planning.scene_plan import Brief, ScenePlan, nearest_aspect
 from foundry_desktop.domain.time import frames_to_seconds, parse_seconds
 from foundry_desktop.errors import InputFileError, InvalidEditError
-
-DEFAULT_SECONDS = "30"
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    plan = commands.add_parser("plan", help="plan scenes from a brief with the language model", description=(
-        "Ask the language model (`foundry assist set`) for a scene plan from a brief: scenes with prompts, "
-        "durations that add up exactly to the target in frames, transitions and a music mood. Print it, or "
-        "--json to save and edit it, then apply it with --from-json FILE --apply. Applying adds the scenes as "
-        "new shots, one undo step, never changing the shots already there."
-    ))
-    plan.add_argument("project", metavar="PROJECT")
-    source = plan.add_mutually_exclusive_group(required=True)
-    source.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a text file that holds it")
-    source.add_argument("--from-json", metavar="FILE", help="a plan printed by --json (and edited), to apply")
-    plan.add_argument("--duration", metavar="S", help=f"the film's length in seconds (default {DEFAULT_SECONDS})")
-    plan.add_argument("--aspect", choices=list(ASPECTS), help="the shape the shots are framed for "
-                                                              "(default: the project's)")
-    plan.add_argument("--apply", action="store_true", help="add the scenes to the project as shots")
-    plan.add_argument("--at", type=int, metavar="INDEX", help="with --apply: the first new shot's position "
-                                                              "(default: after the last shot)")
-    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
-
 
 def plan(args: argparse.Namespace) -> int:
     if args.from_json:
@@ -73,7 +51,7 @@ def _ask(args: argparse.Namespace) -> ScenePlan:
         settings = require_configured(load_language_model(project=service), chat=True)  # one line if not
         fmt = service.format
     with edit_errors():
-        seconds = parse_seconds(args.duration or DEFAULT_SECONDS)
+        seconds = parse_seconds(args.duration or DEFAULT_PLAN_SECONDS)
         if seconds <= 0:
             raise InvalidEditError(f"A film lasts more than {args.duration} seconds.")
         request = PlanRequest(brief=Brief(text=brief_text(args.brief)), target_seconds=seconds,
@@ -120,6 +98,3 @@ def _print_plan(scene_plan: ScenePlan) -> None:
 
 def _rate(rate: Fraction) -> str:
     return str(rate.numerator) if rate.denominator == 1 else f"{float(rate):.3f}"
-
-
-HANDLERS = {"plan": plan}

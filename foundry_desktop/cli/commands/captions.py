@@ -18,39 +18,9 @@ from foundry_desktop.app.exchange.caption_files import export_captions
 from foundry_desktop.app.assist.language_model import load_language_model, require_configured
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.assist.speech_captions import add_transcribed_captions, speech_source, transcribe_speech
-from foundry_desktop.cli.commands import print_json
-from foundry_desktop.domain.captions.styles import CAPTION_STYLES
+from foundry_desktop.cli.common import print_json
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.errors import InvalidEditError
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    captions = commands.add_parser("captions", help="captions from speech; SRT/WebVTT", description=(
-        "Transcribe speech into word-timed captions through the assist's endpoint (foundry assist set), "
-        "or write the caption track as subtitles."
-    ))
-    actions = captions.add_subparsers(dest="captions_command", metavar="ACTION", required=True)
-    transcribe = actions.add_parser("from", help="caption what is said in a shot, a music clip or a file",
-                                    description=(
-        "Transcribe SOURCE with word times and add captions split for reading (at most two lines of 42 "
-        "characters, a new caption at each pause and sentence), as one undo step. SOURCE is shot:N (shot N's "
-        "take, as the cut plays it), music:N (the Nth music clip) or an audio/video file (placed at --at). "
-        "Captions that would overlap existing ones are refused unless --replace."
-    ))
-    transcribe.add_argument("project", metavar="PROJECT")
-    transcribe.add_argument("source", metavar="SOURCE", help="shot:N, music:N or a file")
-    transcribe.add_argument("--language", metavar="L", help="the spoken language, ISO-639-1 (en, de, fr...)")
-    transcribe.add_argument("--style", default="subtitle", choices=list(CAPTION_STYLES),
-                            help="the look (default subtitle; social highlights each word as it is said)")
-    transcribe.add_argument("--at", metavar="SECONDS", help="where a file's sound starts in the film (default 0)")
-    transcribe.add_argument("--replace", action="store_true", help="replace the captions the new ones overlap")
-    transcribe.add_argument("--json", action="store_true", help="print the captions added as JSON")
-    export = actions.add_parser("export", help="write the captions as SRT or WebVTT", description=(
-        "Write the film's captions as SubRip (.srt) or WebVTT (.vtt), timed to the frames they show on; "
-        "the same files a render writes beside the film."
-    ))
-    export.add_argument("project", metavar="PROJECT")
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.srt or FILE.vtt")
 
 
 def _transcribe(args: argparse.Namespace) -> int:
@@ -83,6 +53,3 @@ def _export(args: argparse.Namespace) -> int:
 
 def captions(args: argparse.Namespace) -> int:
     return _transcribe(args) if args.captions_command == "from" else _export(args)
-
-
-HANDLERS = {"captions": captions}

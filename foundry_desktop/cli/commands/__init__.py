@@ -1,0 +1,1 @@
+"""What each command does, one module per area; imported only after parsing (cli/parser.py)."""

@@ -1,0 +1,30 @@
+"""What the commands share: JSON output, shot numbers as creators count them, notes on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from foundry_desktop.app.events import Notice
+from foundry_desktop.errors import InvalidEditError
+
+if TYPE_CHECKING:
+    from foundry_desktop.app.project_service import ProjectService
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def to_index(number: int, what: str = "shot") -> int:
+    """Creators count shots from 1; the app from 0."""
+    if number < 1:
+        raise InvalidEditError(f"Shots are numbered from 1; there is no {what} {number}.")
+    return number - 1
+
+
+def notices_to_stderr(service: ProjectService) -> None:
+    service.events.subscribe(
+        lambda event: print(f"foundry: note: {event.message}", file=sys.stderr) if isinstance(event, Notice) else None
+    )

@@ -1,0 +1,128 @@
+"""Options of the commands that edit the cut: shot, transition, fade, music and caption."""
+
+from __future__ import annotations
+
+import argparse
+
+from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.domain.captions.styles import CAPTION_STYLES
+
+
+def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
+    parser.add_argument("--prompt", help="what the shot should show (a title card's text)" + (" (required unless --media)" if adding else ""))
+    parser.add_argument("--negative", dest="negative_prompt", help="what the shot should avoid")
+    parser.add_argument(
+        "--duration", dest="duration_seconds", metavar="SECONDS", help="length in seconds (default 3)" if adding else "length in seconds"
+    )
+    parser.add_argument("--backend", help="generation backend (default: builtin)" if adding else "generation backend")
+    parser.add_argument("--model", help="model name, for backends that offer several")
+    parser.add_argument("--workflow", help="the ComfyUI workflow template (see `foundry workflow list`)")
+    parser.add_argument("--seed", type=int, help="random seed (default: a new random one)" if adding else "random seed")
+    parser.add_argument("--image", metavar="FILE", help="input image (the built-in backend pans and zooms over it)")
+    parser.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a backend parameter (VALUE is read as JSON when it parses, else as text); repeatable",
+    )
+    parser.add_argument("--name", help="a short name for the shot")
+    parser.add_argument("--character", metavar="NAME", help="the project's character in the shot ('' for none)")
+    parser.add_argument("--style", metavar="NAME", help="the project's style for the shot ('' for none)")
+
+
+def shot(commands: Commands, name: str, summary: str) -> None:
+    shot = commands.add_parser(name, help=summary, description="Edit the shots of a project. Shots are numbered from 1.")
+    actions = shot.add_subparsers(dest="shot_command", metavar="ACTION", required=True)
+    _shot_add(actions)
+    _shot_set(actions)
+    move = actions.add_parser("move", help="move a shot", description="Move the shot at FROM so that it becomes shot TO.")
+    move.add_argument("project", metavar="PROJECT")
+    move.add_argument("source", type=int, metavar="FROM")
+    move.add_argument("destination", type=int, metavar="TO")
+    remove = actions.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole).")
+    remove.add_argument("project", metavar="PROJECT")
+    remove.add_argument("index", type=int, metavar="INDEX")
+
+
+def _shot_add(actions: Commands) -> None:
+    add = actions.add_parser("add", help="add a shot", description="Add a shot (at the end unless --at).")
+    add.add_argument("project", metavar="PROJECT")
+    _shot_spec_options(add, adding=True)
+    add.add_argument("--at", type=int, metavar="INDEX", help="put the new shot at this position (1 = first)")
+    add.add_argument("--media", metavar="FILE", help="use this clip or still as the shot, as it is (no generation)")
+    add.add_argument("--in", dest="source_in", metavar="SECONDS", help="with --media: start this far into the clip")
+    add.add_argument("--out", dest="source_out", metavar="SECONDS", help="with --media: end this far into the clip")
+    add.add_argument("--json", action="store_true", help="print the new shot as JSON")
+
+
+def _shot_set(actions: Commands) -> None:
+    set_ = actions.add_parser("set", help="change a shot", description="Change a shot's generation settings.")
+    set_.add_argument("project", metavar="PROJECT")
+    set_.add_argument("index", type=int, metavar="INDEX", help="the shot's number (1 = first)")
+    _shot_spec_options(set_, adding=False)
+    set_.add_argument("--no-image", action="store_true", help="stop using an input image")
+    set_.add_argument("--fit", choices=["fit", "fill"], help="fit: whole picture with bars; fill: cover the frame, crop")
+    set_.add_argument("--gain", type=float, metavar="DB", help="gain of the shot's own sound, in dB")
+    sound = set_.add_mutually_exclusive_group()
+    sound.add_argument("--mute", dest="muted", action="store_const", const=True, help="silence the shot's own sound")
+    sound.add_argument("--unmute", dest="muted", action="store_const", const=False, help="play the shot's own sound")
+
+
+def transition(commands: Commands, name: str, summary: str) -> None:
+    transition = commands.add_parser(name, help=summary, description=(
+        "Set the transition from shot INDEX into the next one. It is centred on the cut and uses media "
+        "beyond the shots' ends where the takes have it; where they do not, the shots are shortened to make room."
+    ))
+    actions = transition.add_subparsers(dest="transition_command", metavar="ACTION", required=True)
+    set_transition = actions.add_parser("set", help="set a transition", description="Set the transition after shot INDEX.")
+    set_transition.add_argument("project", metavar="PROJECT")
+    set_transition.add_argument("index", type=int, metavar="INDEX", help="the shot the transition leaves (1 = first)")
+    set_transition.add_argument("kind", choices=["cut", "dissolve", "fade-black", "fade-white"], metavar="KIND",
+                                help="cut, dissolve, fade-black or fade-white")
+    set_transition.add_argument("--duration", metavar="SECONDS", help="how long it lasts (default 1 second; none for a cut)")
+
+
+def fade(commands: Commands, name: str, summary: str) -> None:
+    fade = commands.add_parser(name, help=summary, description=(
+        "Fade the film in from black at its start and out to black at its end (0 for none)."
+    ))
+    fade.add_argument("project", metavar="PROJECT")
+    fade.add_argument("--in", dest="fade_in", metavar="SECONDS", help="fade in over this long")
+    fade.add_argument("--out", dest="fade_out", metavar="SECONDS", help="fade out over this long")
+
+
+def music(commands: Commands, name: str, summary: str) -> None:
+    music = commands.add_parser(name, help=summary, description="Edit the music track.")
+    actions = music.add_subparsers(dest="music_command", metavar="ACTION", required=True)
+    music_add = actions.add_parser("add", help="add a sound file", description=(
+        "Add a sound file to the music track. It plays from --at (seconds into the film), at --gain dB, "
+        "with fades; --loop repeats a short bed until the film ends."
+    ))
+    music_add.add_argument("project", metavar="PROJECT")
+    music_add.add_argument("file", metavar="FILE", help="a sound file (WAV, MP3, AAC, FLAC, Opus...) or a video with sound")
+    music_add.add_argument("--at", default="0", metavar="SECONDS", help="where in the film it starts (default 0)")
+    music_add.add_argument("--gain", type=float, default=0.0, metavar="DB", help="gain in dB (default 0)")
+    music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
+    music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
+    music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
+
+
+def caption(commands: Commands, name: str, summary: str) -> None:
+    caption = commands.add_parser(name, help=summary, description="Edit the caption track.")
+    actions = caption.add_subparsers(dest="caption_command", metavar="ACTION", required=True)
+    caption_add = actions.add_parser("add", help="add a caption", description=(
+        "Add a caption, burnt into the render and written to the .srt and .vtt beside it."
+    ))
+    caption_add.add_argument("project", metavar="PROJECT")
+    caption_add.add_argument("--start", required=True, metavar="SECONDS", help="when it appears, in the film")
+    caption_add.add_argument("--end", required=True, metavar="SECONDS", help="when it goes")
+    caption_add.add_argument("--text", required=True, help="what it says")
+    caption_add.add_argument("--style", default="subtitle", choices=list(CAPTION_STYLES),
+                             help="how it looks (default subtitle; social highlights each word in turn)")
+    caption_list = actions.add_parser("list", help="list the captions", description="List the captions, numbered.")
+    caption_list.add_argument("project", metavar="PROJECT")
+    caption_list.add_argument("--json", action="store_true", help="print them as JSON")
+    caption_remove = actions.add_parser("remove", help="remove a caption", description="Remove caption N (see list).")
+    caption_remove.add_argument("project", metavar="PROJECT")
+    caption_remove.add_argument("index", type=int, metavar="N")

@@ -1,0 +1,56 @@
+"""Options of the commands that make the film or hand its cut over: render, export and import."""
+
+from __future__ import annotations
+
+from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS
+from foundry_desktop.cli.parsers import Commands
+
+
+def render(commands: Commands, name: str, summary: str) -> None:
+    render = commands.add_parser(name, help=summary, description=(
+        "Render the timeline's selected takes into one film: H.264/AAC MP4 at the project's size unless "
+        "a preset says otherwise. The container follows the file name (.mp4, .mov, .webm, .mkv). "
+        "Presets: " + "; ".join(f"{p.name}: {p.label}" for p in OUTPUT_PRESETS.values()) + "."
+    ))
+    render.add_argument("project", metavar="PROJECT")
+    render.add_argument("-o", "--output", required=True, metavar="FILE", help="the film to write (.mp4, .mov, .webm, .mkv)")
+    render.add_argument("--preset", choices=list(OUTPUT_PRESETS), metavar="NAME",
+                        help="size and codec: " + ", ".join(OUTPUT_PRESETS))
+    render.add_argument("--encoder", default="auto", metavar="NAME",
+                        help="auto (default: the fastest that works here) or an encoder `foundry doctor` lists as working")
+    quality = render.add_mutually_exclusive_group()
+    quality.add_argument("--crf", type=int, metavar="N", help="constant quality, lower is better (H.264 default 20)")
+    quality.add_argument("--bitrate", type=int, metavar="KBPS", help="average video bitrate in kb/s instead")
+    render.add_argument("--json", action="store_true", help="print the rendered film and what the render did as JSON")
+    render.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS",
+                        help="integrated loudness to normalise the mix to (default -14, as streaming services play)")
+    render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
+                        help="ceiling for the mix's true peak (default -1)")
+    render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
+
+
+def export(commands: Commands, name: str, summary: str) -> None:
+    export = commands.add_parser(name, help=summary, description=(
+        "Write the cut (shots, trims, transitions, fades, music, markers, captions) as FCPXML (Final Cut Pro, "
+        "DaVinci Resolve), a CMX 3600 EDL (Premiere, Avid, Resolve; the music goes into NAME.music.edl beside it) "
+        "or OpenTimelineIO, by the file's extension. It describes exactly the film `render` makes."
+    ))
+    export.add_argument("project", metavar="PROJECT")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (.fcpxml, .edl, .otio)")
+    export.add_argument("--fcpxml-version", default="1.10", choices=["1.9", "1.10"],
+                        help="1.10 (default: Final Cut 10.6+, Resolve 18.5+) or 1.9 (Final Cut 10.4.9-10.5)")
+    export.add_argument("--drop-frame", action="store_true", help="drop-frame timecode (29.97 and 59.94 fps only)")
+    export.add_argument("--json", action="store_true", help="print the files written and any notes as JSON")
+
+
+def import_(commands: Commands, name: str, summary: str) -> None:
+    import_ = commands.add_parser(name, help=summary, description=(
+        "Make a new project from an FCPXML (1.8-1.11), CMX 3600 EDL or OTIO file: each clip becomes a shot "
+        "with the clip's media as its take, trimmed as the cut trims it. A clip whose media is missing becomes "
+        "a shot to generate. What cannot be represented (multicam, speed changes, effects) is listed."
+    ))
+    import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio)")
+    import_.add_argument("-o", "--output", required=True, metavar="PROJECT", help="the new project (.foundry)")
+    import_.add_argument("--rate", metavar="RATE",
+                         help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
+    import_.add_argument("--json", action="store_true", help="print the result as JSON")
