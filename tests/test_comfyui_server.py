@@ -1,7 +1,7 @@
 """Protocol conformance of the ComfyUI test server, checked with plain httpx and websockets clients.
 
 The ComfyUI backend's tests trust this server to behave like ComfyUI 0.3.64
-(shared/reference/comfyui-api.md); these tests hold it to that.
+(docs/protocols/comfyui.md); these tests hold it to that.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """CMX 3600 EDLs: what Foundry writes passes a strict check, reads back through
 OpenTimelineIO's cmx_3600 adapter and through our reader as the same cut, and
-matches the golden files per rate; the reference samples import."""
+matches the golden files per rate; the sample EDLs (tests/data/interchange/edl) import."""
 
 from __future__ import annotations
 
@@ -316,7 +316,7 @@ def test_cuts_an_edl_cannot_describe_are_refused():
         edl_text(gap)
 
 
-# --- the reference samples ----------------------------------------------------------------------------
+# --- the sample EDLs ---------------------------------------------------------------------------------
 
 SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
 

@@ -2,7 +2,7 @@
 
 `CloudServer` is the common part of the Runway, Replicate, Stability AI and
 OpenAI-compatible /v1/videos servers beside this module (each follows
-../shared/reference/cloud-apis.md); a provider's module adds its routes, its
+docs/protocols/cloud-apis.md); a provider's module adds its routes, its
 error body and its task JSON. Shared here:
 
 * Life cycle. An aiohttp application served by a background thread with its own

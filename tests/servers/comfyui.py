@@ -1,6 +1,6 @@
 """A ComfyUI protocol test server: stands in for real ComfyUI 0.3.64 servers in tests.
 
-It speaks the HTTP + WebSocket protocol of ``shared/reference/comfyui-api.md``
+It speaks the HTTP + WebSocket protocol of docs/protocols/comfyui.md
 with the quirks a client must survive, and writes real (tiny) media files, so
 a ComfyUI client can be tested end to end without a GPU:
 
@@ -29,7 +29,7 @@ Where it knowingly differs from ComfyUI: every video saver, SaveAnimatedWEBP
 included, writes an H.264 MP4 (real SaveAnimatedWEBP writes ``.webp``, which
 FFmpeg cannot decode as an animation); a SaveImage fed a whole video writes at
 most 16 PNGs; ``..`` in a /view *filename* answers 403 like a traversing
-subfolder (the reference's rule; ComfyUI itself answers 400 there); nodes only
+subfolder (docs/protocols/comfyui.md's rule; ComfyUI itself answers 400 there); nodes only
 pretend to work: a prompt that is not cached takes ``job_seconds`` from
 ``execution_start`` to its history written (saving files included, unless
 that alone takes longer), most of it in the samplers.
