@@ -36,7 +36,8 @@ error body and its task JSON. Shared here:
   log) until it is set back to False, so a test can act while a call is surely
   out; ``shorten_tasks(s)`` ends the tasks still going s seconds after their
   creation, so a test can start long tasks that surely do not end before some
-  event, then let them end.
+  event, then let them end; ``advance_tasks(s)`` moves the clock of the tasks still
+  going on by s seconds, so a test can step a long task through its phases.
 * Counters, so a test can prove nothing was submitted twice: ``submissions``
   (create calls accepted: a task made, or for Stability an image made),
   ``polls`` (status reads answered), ``cancels`` (cancels of a task still
@@ -530,6 +531,14 @@ class CloudServer:
                 if not task.settled:
                     task.duration_s = task_seconds
             self._knob_task_seconds = task_seconds
+
+    def advance_tasks(self, seconds: float) -> None:
+        """The tasks still going behave as if `seconds` more had passed since their creation."""
+        with self._lock:
+            for task in self._tasks.values():
+                if not task.settled:
+                    task.created_mono -= seconds
+                    task.created_wall -= seconds
 
     def find_task(self, task_id: str) -> Task | None:
         with self._lock:
