@@ -120,7 +120,7 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
     config = tmp_path / "config"
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
-    # Hour-long tasks: neither can end before the kill, however slow the child; shortened after it.
+    # Hour-long tasks: neither can end before the kill, however slow the child; moved on after it.
     with RunwayServer(api_key="rk-test", task_seconds=3600) as server:
         project = runway_project(tmp_path, capsys, server, shots=2)
         child = subprocess.Popen(
@@ -137,7 +137,7 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
             left = service.store.jobs(UNFINISHED)
             assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
 
-        server.shorten_tasks(1.0)
+        server.advance_tasks(3600)  # both have finished at Runway meanwhile
         assert main(["generate", project, "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 2  # followed by task id, not created again

@@ -34,10 +34,9 @@ error body and its task JSON. Shared here:
 * Events rather than the clock, for tests that must not depend on the machine's
   speed: ``hold_responses`` keeps every answer back (the request already in the
   log) until it is set back to False, so a test can act while a call is surely
-  out; ``shorten_tasks(s)`` ends the tasks still going s seconds after their
-  creation, so a test can start long tasks that surely do not end before some
-  event, then let them end; ``advance_tasks(s)`` moves the clock of the tasks still
-  going on by s seconds, so a test can step a long task through its phases.
+  out; ``advance_tasks(s)`` moves the clock of the tasks still going on by s
+  seconds, so a test can start long tasks that surely do not end before some
+  event, then step them through their phases or to their end.
 * Counters, so a test can prove nothing was submitted twice: ``submissions``
   (create calls accepted: a task made, or for Stability an image made),
   ``polls`` (status reads answered), ``cancels`` (cancels of a task still
@@ -522,15 +521,6 @@ class CloudServer:
         with self._lock:
             failure, self._knob_fail_tasks_with = self._knob_fail_tasks_with, None
             return failure
-
-    def shorten_tasks(self, task_seconds: float) -> None:
-        """The tasks still going end `task_seconds` after their creation (at once when that has
-        passed), and new ones take that long."""
-        with self._lock:
-            for task in self._tasks.values():
-                if not task.settled:
-                    task.duration_s = task_seconds
-            self._knob_task_seconds = task_seconds
 
     def advance_tasks(self, seconds: float) -> None:
         """The tasks still going behave as if `seconds` more had passed since their creation."""
