@@ -1,6 +1,6 @@
 """A strict CMX 3600 checker for the EDLs Foundry writes, for the tests.
 
-Written from the CMX 3600 rules in the reference README, independent of
+Written from the CMX 3600 rules in docs/protocols/interchange.md, independent of
 foundry_desktop's EDL reader and timecode code (it has its own timecode
 arithmetic), so that a mistake shared by the writer and the reader still shows.
 `problems(text, rate)` returns what is wrong, in words; [] for a good EDL.

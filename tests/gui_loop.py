@@ -2,7 +2,8 @@
 keeps both Qt and asyncio going until a condition holds.
 
 Qt's own event processing (qtbot.waitUntil) does not run asyncio tasks; the
-qasync loop runs both, so GUI tests wait with `wait_until(loop, condition)`.
+qasync loop runs both, so GUI tests wait with `wait_until(loop, condition)`: for an event,
+never for a guessed time.
 """
 
 from __future__ import annotations
@@ -46,7 +47,12 @@ def loop(qapp):
     asyncio.set_event_loop(None)
 
 
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], object], timeout: float = 15.0) -> None:
+# How long wait_until waits: only so that a broken test fails instead of hanging; a slow machine
+# never comes near it.
+WAIT_S = 120.0
+
+
+def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], object], timeout: float = WAIT_S) -> None:
     """Run Qt and asyncio until `condition()` is true; fail after `timeout` seconds."""
 
     async def poll() -> None:
@@ -60,7 +66,8 @@ def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], object],
 
 
 def spin(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
-    """Run Qt and asyncio for a while (to let paints and queued signals happen)."""
+    """Run Qt and asyncio for a while: to let paints happen, or before checking that something
+    did NOT happen. Never to wait for something to happen (that is wait_until)."""
     loop.run_until_complete(asyncio.sleep(seconds))
 
 

@@ -67,8 +67,13 @@ from foundry_desktop.media.probe import probe_source
 KEY = "sk-live-SECRET-abcdef-123456"
 WRONG_KEY = "sk-wrong-HIDDEN-zyxw-9876"
 TASK_S = 0.2
+# A task that never ends by the clock during a test: for tests where it must still be running.
+ENDLESS_TASK_S = 3600
+# How long a test waits for something that must happen: only so that a broken backend fails the
+# test instead of hanging it; a slow machine never comes near it.
+WAIT_S = 60
 FAST_RETRY = RetryPolicy(attempts=4, base_s=0.01, max_s=0.04, max_wait_s=5)
-FAST_POLL = PollPolicy(interval_s=0.02, max_interval_s=0.05, growth=1.5, timeout_s=10)
+FAST_POLL = PollPolicy(interval_s=0.02, max_interval_s=0.05, growth=1.5, timeout_s=WAIT_S)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def shot(tmp_path: Path, *, model: str | None = None, image: Path | None = None,
 def run_with(make: Callable[[httpx.AsyncClient], Any], work: Callable[[Any], Any]) -> Any:
     """Run `work(backend)` in a fresh event loop with a shared httpx client, as the app does."""
     async def main() -> Any:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=WAIT_S) as http:
             backend = make(http)
             try:
                 return await work(backend)
@@ -272,13 +277,13 @@ def test_cancel_stops_the_running_task_at_the_provider(provider: Provider, tmp_p
         submitted = asyncio.Event()
         backend.on_submitted = lambda shot_id, remote_id: submitted.set()
         job = asyncio.create_task(backend.generate(request, lambda e: None))
-        await asyncio.wait_for(submitted.wait(), 5)
-        await asyncio.sleep(0.1)  # running now, polled a few times
+        await asyncio.wait_for(submitted.wait(), WAIT_S)
+        await asyncio.sleep(0.1)  # polled a few times
         await backend.cancel(request.shot_id)
         with pytest.raises(CloudTaskCancelledError):
-            await asyncio.wait_for(job, 5)
+            await asyncio.wait_for(job, WAIT_S)
 
-    with provider.server(api_key=KEY, task_seconds=10) as server:
+    with provider.server(api_key=KEY, task_seconds=ENDLESS_TASK_S) as server:
         run(provider, server, work)
         assert server.cancels == 1 and server.submissions == 1 and server.downloads == 0
     assert scratch_files(tmp_path) == []
@@ -413,17 +418,18 @@ def test_a_cancel_asked_while_the_create_call_is_out_cancels_the_task_once_it_ex
             await asyncio.sleep(0.005)
         await backend.cancel(request.shot_id)  # the task has no id yet: nothing to call
         assert server.cancels == 0
+        server.hold_responses = False  # now the create call may come back
         with pytest.raises(CloudTaskCancelledError):
-            await asyncio.wait_for(job, 5)
+            await asyncio.wait_for(job, WAIT_S)
 
-    with RunwayServer(api_key=KEY, task_seconds=10) as server:
-        server.slow_responses_s = 0.2
+    with RunwayServer(api_key=KEY, task_seconds=ENDLESS_TASK_S) as server:
+        server.hold_responses = True  # the create call stays out until the cancel has been asked
         run(PROVIDERS["runway"], server, work)
         assert server.submissions == 1 and server.cancels == 1 and server.polls == 0
 
 
 def test_a_task_that_outlasts_the_timeout_is_cancelled(tmp_path: Path, still: Path) -> None:
-    with RunwayServer(api_key=KEY, task_seconds=10) as server:
+    with RunwayServer(api_key=KEY, task_seconds=ENDLESS_TASK_S) as server:
         with pytest.raises(CloudTimeoutError) as late:
             run_with(lambda http: RunwayBackend(http, KEY, base_url=server.url, retry=FAST_RETRY,
                                                 poll=PollPolicy(interval_s=0.02, timeout_s=0.2)),

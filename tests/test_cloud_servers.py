@@ -28,6 +28,12 @@ from servers.stability import StabilityServer
 
 KEY = "test-key-123"
 TASK_S = 0.4
+# How long a test waits for something that must happen: only so that a broken server fails the
+# test instead of hanging it; a slow machine never comes near it.
+WAIT_S = 60
+# A task long enough that the clock never moves it on during a test: the test steps it through
+# its phases with advance_tasks (a quarter of it queued, then running, then done).
+LONG_TASK_S = 100
 
 
 def mp4_facts(data: bytes) -> tuple[str, int, int, int]:
@@ -41,10 +47,19 @@ def mp4_facts(data: bytes) -> tuple[str, int, int, int]:
 def poll(get: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
     """Every state read until `done`, as a backend polls (fast, for tests)."""
     states = [get()]
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_S
     while not done(states[-1]):
         assert time.monotonic() < deadline, states[-1]
         time.sleep(0.03)
+        states.append(get())
+    return states
+
+
+def stepped(server: Any, get: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The states of a LONG_TASK_S task read as it is moved on: queued, running twice, then done."""
+    states = [get()]
+    for seconds in (LONG_TASK_S * 0.4, LONG_TASK_S * 0.2, LONG_TASK_S):
+        server.advance_tasks(seconds)
         states.append(get())
     return states
 
@@ -113,13 +128,13 @@ def test_stop_and_start_keep_the_url_and_the_tasks(runway: tuple[RunwayServer, h
 
 def test_runway_happy_path(runway: tuple[RunwayServer, httpx.Client]) -> None:
     server, client = runway
-    server.task_seconds = 1.0  # queued for a quarter second: the first poll sees PENDING even on a busy machine
+    server.task_seconds = LONG_TASK_S  # moved on by the test, so that every phase is seen on any machine
     created = client.post("/v1/image_to_video", json={**I2V, "ratio": "720:1280", "duration": 10, "seed": 7})
     assert created.status_code == 200 and set(created.json()) == {"id"}
     task_id = created.json()["id"]
-    states = poll(lambda: client.get(f"/v1/tasks/{task_id}").json(), lambda s: s["status"] == "SUCCEEDED")
+    states = stepped(server, lambda: client.get(f"/v1/tasks/{task_id}").json())
     statuses = [s["status"] for s in states]
-    assert statuses[0] == "PENDING" and "RUNNING" in statuses and statuses[-1] == "SUCCEEDED"
+    assert statuses == ["PENDING", "RUNNING", "RUNNING", "SUCCEEDED"]
     progress = [s["progress"] for s in states if s["status"] == "RUNNING"]
     assert progress == sorted(progress) and all(0 <= p < 1 for p in progress)
     assert states[-1]["createdAt"].endswith("Z") and "progress" not in states[-1]
@@ -278,13 +293,14 @@ def test_replicate_model_schema_and_happy_path(replicate: tuple[ReplicateServer,
     assert schema["required"] == ["prompt", "start_image"] and schema["properties"]["duration"]["enum"] == [5, 10]
     assert any(m["name"] == "kling-v2.1" for m in client.get("/v1/models").json()["results"])
 
+    server.task_seconds = LONG_TASK_S  # moved on by the test, so that every phase is seen on any machine
     created = client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"input": KLING, "webhook": "https://h/x"})
     assert created.status_code == 201
     prediction = created.json()
     assert prediction["status"] == "starting" and prediction["output"] is None and prediction["input"] == KLING
     assert prediction["model"] == "kwaivgi/kling-v2.1" and prediction["version"] == model["latest_version"]["id"]
-    states = poll(lambda: client.get(prediction["urls"]["get"]).json(), lambda p: p["status"] == "succeeded")
-    assert "processing" in [p["status"] for p in states]
+    states = stepped(server, lambda: client.get(prediction["urls"]["get"]).json())
+    assert [p["status"] for p in states] == ["starting", "processing", "processing", "succeeded"]
     done = states[-1]
     assert isinstance(done["output"], str) and done["error"] is None and done["metrics"]["predict_time"] > 0
     assert done["created_at"] <= done["started_at"] <= done["completed_at"]
@@ -314,10 +330,11 @@ def test_replicate_prefer_wait(replicate: tuple[ReplicateServer, httpx.Client]) 
     url = "/v1/models/kwaivgi/kling-v2.1/predictions"
     held = client.post(url, json={"input": KLING}, headers={"Prefer": "wait"})
     assert held.status_code == 201 and held.json()["status"] == "succeeded" and held.json()["output"]
-    server.task_seconds = 5
+    server.task_seconds = LONG_TASK_S
     started = time.monotonic()
     partial = client.post(url, json={"input": KLING}, headers={"Prefer": "wait=1"})
-    assert 1 <= time.monotonic() - started < 2 and partial.json()["status"] in ("starting", "processing")
+    # Held its second, and answered long before the prediction settled.
+    assert time.monotonic() - started >= 1 and partial.json()["status"] in ("starting", "processing")
     assert client.post(url, json={"input": KLING}, headers={"Prefer": "wait=61"}).status_code == 400
     assert server.submissions == 2
 
@@ -447,11 +464,13 @@ def videos() -> Iterator[tuple[OpenAIVideosServer, openai.OpenAI]]:
 
 def test_openai_videos_with_the_sdk(videos: tuple[OpenAIVideosServer, openai.OpenAI]) -> None:
     server, client = videos
+    server.task_seconds = LONG_TASK_S  # moved on by the test, so that every phase is seen on any machine
     video = client.videos.create(prompt="a valley at dawn", model="sora-2", seconds="8", size="1280x720")
     assert video.status == "queued" and video.progress == 0 and video.object == "video"
-    states = poll(lambda: client.videos.retrieve(video.id).model_dump(), lambda v: v["status"] == "completed")
+    states = stepped(server, lambda: client.videos.retrieve(video.id).model_dump())
     progress = [v["progress"] for v in states]
-    assert "in_progress" in [v["status"] for v in states] and progress == sorted(progress) and progress[-1] == 100
+    assert [v["status"] for v in states] == ["queued", "in_progress", "in_progress", "completed"]
+    assert progress == sorted(progress) and progress[-1] == 100
     assert states[-1]["completed_at"] >= states[-1]["created_at"] and states[-1]["seconds"] == "8"
     content = client.videos.download_content(video.id, variant="video")
     assert mp4_facts(content.content) == ("h264", 160, 90, 12)

@@ -20,6 +20,9 @@ from foundry_desktop.generation.comfyui.library import WorkflowLibrary
 from foundry_desktop.media.probe import probe_source
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors", "sd_xl_base_1.0.safetensors"]}
+# How long a test waits for something that must happen: only so that a broken backend fails the
+# test instead of hanging it; a slow machine never comes near it.
+WAIT_S = 60
 
 
 def request(tmp_path: Path, shot: str = "shot-1", *, image: Path | None = None, seed: int = 7) -> GenerationRequest:
@@ -40,7 +43,7 @@ def still(tmp_path) -> Path:
 
 async def run_backend(servers, work, tmp_path, max_queued=1):
     """Run `work(backend)` with a farm of `servers`, and close what it opened."""
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=WAIT_S) as http:
         farm = ComfyFarm([ComfyServer(s.name, s.url, max_queued=max_queued) for s in servers], http)
         backend = ComfyUIBackend(farm, WorkflowLibrary(tmp_path / "user-workflows"))
         try:
@@ -141,14 +144,17 @@ def test_a_cut_short_download_is_refused(tmp_path, still):
 
 
 def test_a_server_that_dies_mid_job_has_the_job_finished_elsewhere(tmp_path, still):
-    with (ComfyUIServer(name="a", job_seconds=1.5, models=SVD_MODELS) as a,
+    # Held samplers: the job cannot finish on whichever server got it before that one dies.
+    with (ComfyUIServer(name="a", job_seconds=0.2, models=SVD_MODELS) as a,
           ComfyUIServer(name="b", job_seconds=0.2, models=SVD_MODELS) as b):
+        a.hold_samplers = b.hold_samplers = True
 
         async def work(backend):
             job = asyncio.create_task(backend.generate(request(tmp_path, image=still), lambda e: None))
             while not (a.submissions or b.submissions):
                 await asyncio.sleep(0.05)
             dying = a if a.submissions else b
+            (b if dying is a else a).hold_samplers = False
             await asyncio.to_thread(dying.stop)
             return await job, dying
 
@@ -160,12 +166,12 @@ def test_a_server_that_dies_mid_job_has_the_job_finished_elsewhere(tmp_path, sti
 
 def test_cancel_interrupts_our_running_prompt(tmp_path, still):
     with ComfyUIServer(name="gpu-1", job_seconds=3.0, models=SVD_MODELS) as server:
+        server.hold_samplers = True  # the prompt keeps running until it is interrupted
 
         async def work(backend):
             job = asyncio.create_task(backend.generate(request(tmp_path, image=still), lambda e: None))
-            while not server.submissions:
+            while not server.executed:  # running on the server
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(0.3)
             await backend.cancel("shot-1")
             with pytest.raises(GenerationError, match="interrupted"):
                 await job
@@ -176,6 +182,7 @@ def test_cancel_interrupts_our_running_prompt(tmp_path, still):
 
 def test_cancel_takes_a_waiting_prompt_out_of_the_queue_by_its_id(tmp_path, still):
     with ComfyUIServer(name="gpu-1", job_seconds=1.5, models=SVD_MODELS) as server:
+        server.hold_samplers = True  # the first prompt runs until the second has been cancelled
 
         async def work(backend):
             sent: dict[str, str] = {}
@@ -190,8 +197,9 @@ def test_cancel_takes_a_waiting_prompt_out_of_the_queue_by_its_id(tmp_path, stil
                 await asyncio.sleep(0.02)
             await backend.cancel_remote("gpu-1", sent["second"])  # a variant's prompt, not the whole shot
             with pytest.raises(GenerationError, match="Cancelled"):
-                await asyncio.wait_for(waiting, 5)  # noticed at once, not after the first prompt
+                await asyncio.wait_for(waiting, WAIT_S)  # noticed at once, not after the first prompt
             assert not running.done()
+            server.hold_samplers = False
             return await running, sent
 
         result, sent = asyncio.run(run_backend([server], work, tmp_path, max_queued=2))

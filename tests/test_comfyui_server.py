@@ -1,7 +1,7 @@
 """Protocol conformance of the ComfyUI test server, checked with plain httpx and websockets clients.
 
 The ComfyUI backend's tests trust this server to behave like ComfyUI 0.3.64
-(shared/reference/comfyui-api.md); these tests hold it to that.
+(docs/protocols/comfyui.md); these tests hold it to that.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ WAN_T2V: dict[str, Any] = {
     "11": {"class_type": "SaveVideo", "inputs": {"video": ["10", 0], "filename_prefix": "video/shot", "format": "auto", "codec": "auto"}},
 }  # fmt: skip
 
+# How long a test waits for something that must happen: only so that a broken server fails the
+# test instead of hanging it; a slow machine never comes near it.
+WAIT_S = 60
+
 EXECUTION_EVENTS = {"execution_start", "execution_cached", "executing", "progress", "progress_state", "executed",
                     "execution_success", "execution_error", "execution_interrupted"}  # fmt: skip
 
@@ -60,15 +64,15 @@ def server():
 
 @pytest.fixture
 def http(server: ComfyUIServer):
-    with httpx.Client(base_url=server.url, trust_env=False, timeout=10) as client:
+    with httpx.Client(base_url=server.url, trust_env=False, timeout=WAIT_S) as client:
         yield client
 
 
 @contextlib.contextmanager
 def open_ws(server: ComfyUIServer, client_id: str) -> Iterator[ClientConnection]:
     """A socket of client_id on an idle server, past ComfyUI's greeting."""
-    with connect(server.ws_url(client_id), proxy=None, open_timeout=5) as ws:
-        hello = json.loads(ws.recv(timeout=5))
+    with connect(server.ws_url(client_id), proxy=None, open_timeout=WAIT_S) as ws:
+        hello = json.loads(ws.recv(timeout=WAIT_S))
         assert hello == {"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}, "sid": client_id}}
         yield ws
 
@@ -79,7 +83,7 @@ def submit(http: httpx.Client, graph: dict, client_id: str, **extra: Any) -> str
     return response.json()["prompt_id"]
 
 
-def events_until(ws: ClientConnection, done: Any, timeout: float = 10) -> list[dict]:
+def events_until(ws: ClientConnection, done: Any, timeout: float = WAIT_S) -> list[dict]:
     """Text events until done(event) is true (that one included); binary previews are skipped."""
     events, deadline = [], time.monotonic() + timeout
     while True:
@@ -284,6 +288,7 @@ def test_failing_node_reports_execution_error(server: ComfyUIServer, http: httpx
 
 def test_queue_delete_removes_a_pending_prompt(server: ComfyUIServer, http: httpx.Client) -> None:
     server.job_seconds = 0.4
+    server.hold_samplers = True  # the first keeps running, the others waiting, until the queue is seen
     with open_ws(server, "c") as ws:
         first = submit(http, wan_graph(**{"8.seed": 1}), "c")
         second = submit(http, wan_graph(**{"8.seed": 2}), "c")
@@ -295,6 +300,7 @@ def test_queue_delete_removes_a_pending_prompt(server: ComfyUIServer, http: http
         assert pending[0][3] == {"client_id": "c"} and pending[0][4] == ["11"]
         assert http.get("/prompt").json() == {"exec_info": {"queue_remaining": 3}}
         assert http.post("/queue", json={"delete": [second, first]}).status_code == 200  # the running one stays
+        server.hold_samplers = False
         events_until(ws, finished(third))
     assert server.executed == [first, third] and server.deleted == [second]
     assert http.get(f"/history/{second}").json() == {}
@@ -302,9 +308,10 @@ def test_queue_delete_removes_a_pending_prompt(server: ComfyUIServer, http: http
 
 def test_interrupt_stops_only_the_running_prompt(server: ComfyUIServer, http: httpx.Client) -> None:
     server.job_seconds = 1.0
+    server.hold_samplers = True  # the sampler waits after its first step: the interrupt surely finds it running
     with open_ws(server, "c") as ws:
         prompt_id = submit(http, wan_graph(**{"8.steps": 50}), "c")
-        events = events_until(ws, lambda e: e["type"] == "progress" and e["data"]["value"] == 2)
+        events = events_until(ws, lambda e: e["type"] == "progress")
         assert http.post("/interrupt", json={"prompt_id": "someone-else"}).status_code == 200  # a no-op
         assert http.post("/api/interrupt", json={"prompt_id": prompt_id}).status_code == 200
         events += events_until(ws, finished(prompt_id))
@@ -321,16 +328,18 @@ def test_identical_graph_is_served_from_cache(server: ComfyUIServer, http: httpx
     with open_ws(server, "c") as ws:
         _, first = run_to_end(http, ws, WAN_T2V, "c")
         written = server.files_written
-        started = time.monotonic()
+        # Samplers held: a prompt that really ran would never finish, so one that finishes was
+        # served from the cache, without running anything.
+        server.hold_samplers = True
         _, again = run_to_end(http, ws, WAN_T2V, "c")
-        elapsed = time.monotonic() - started
+        server.hold_samplers = False
         assert server.files_written == written and len(written) == 1  # no new file
         _, reseeded = run_to_end(http, ws, wan_graph(**{"8.seed": 7}), "c")
 
     def output(events: list[dict]) -> str:
         return next(e["data"]["output"]["images"][0]["filename"] for e in events if e["type"] == "executed")
 
-    assert output(again) == output(first) == "shot_00001_.mp4" and elapsed < 0.15
+    assert output(again) == output(first) == "shot_00001_.mp4"
     cached = next(e["data"]["nodes"] for e in again if e["type"] == "execution_cached")
     assert sorted(cached, key=int) == [str(n) for n in range(1, 12)]
     assert not any(e["type"] in ("executing", "progress") and e["data"].get("node") for e in again)
@@ -384,6 +393,7 @@ def test_restart_forgets_history_on_the_same_port(server: ComfyUIServer, http: h
 
 def test_stop_mid_job_drops_the_socket(server: ComfyUIServer, http: httpx.Client) -> None:
     server.job_seconds = 5.0
+    server.hold_samplers = True  # the job cannot finish before the stop
     with open_ws(server, "c") as ws:
         submit(http, WAN_T2V, "c")
         events_until(ws, lambda e: e["type"] == "executing")
@@ -394,13 +404,14 @@ def test_stop_mid_job_drops_the_socket(server: ComfyUIServer, http: httpx.Client
 
 
 def drain_until_closed(ws: ClientConnection) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
-        ws.recv(timeout=5)
+        ws.recv(timeout=WAIT_S)
 
 
 def test_a_reconnecting_client_hears_the_running_node(server: ComfyUIServer, http: httpx.Client) -> None:
     server.job_seconds = 1.0
+    server.hold_samplers = True  # the sampler still runs when the client comes back
     with open_ws(server, "c") as ws:
         prompt_id = submit(http, wan_graph(**{"8.steps": 40}), "c")
         events_until(ws, lambda e: e["type"] == "progress")
@@ -408,9 +419,10 @@ def test_a_reconnecting_client_hears_the_running_node(server: ComfyUIServer, htt
         with pytest.raises(ConnectionClosed):
             drain_until_closed(ws)
     with connect(server.ws_url("c"), proxy=None) as ws:
-        hello = [json.loads(ws.recv(timeout=5)) for _ in range(2)]
+        hello = [json.loads(ws.recv(timeout=WAIT_S)) for _ in range(2)]
         assert hello[0]["type"] == "status" and hello[0]["data"]["sid"] == "c"
         assert hello[1] == {"type": "executing", "data": {"node": "8"}}  # no prompt_id
+        server.hold_samplers = False
         events = events_until(ws, finished(prompt_id))
         assert server.connected_clients() == ["c"]
     assert any(e["type"] == "execution_success" for e in events)
@@ -469,6 +481,7 @@ def test_capabilities(server: ComfyUIServer, http: httpx.Client) -> None:
 
 def test_front_of_queue_and_a_client_without_id(server: ComfyUIServer, http: httpx.Client) -> None:
     server.job_seconds = 0.3
+    server.hold_samplers = True  # the first prompt keeps running while the others queue behind it
     own_id = str(uuid.uuid4())
     with open_ws(server, "c") as ws:
         first = submit(http, wan_graph(**{"8.seed": 10}), "c")
@@ -476,6 +489,7 @@ def test_front_of_queue_and_a_client_without_id(server: ComfyUIServer, http: htt
         urgent = http.post("/prompt", json={"prompt": wan_graph(**{"8.seed": 12}), "client_id": "c", "front": True,
                                             "prompt_id": own_id}).json()  # fmt: skip
         assert urgent["prompt_id"] == own_id and urgent["number"] < 0 and urgent["node_errors"] == {}
+        server.hold_samplers = False
         events_until(ws, finished(later))
         # Without a client_id nobody hears the run; it still runs and lands in history.
         silent = http.post("/prompt", json={"prompt": wan_graph(**{"8.seed": 13})}).json()["prompt_id"]
@@ -496,7 +510,7 @@ def test_usable_from_another_event_loop(server: ComfyUIServer) -> None:
             prompt_id = response.json()["prompt_id"]
             events = []
             while not (events and events[-1]["type"] == "executing" and events[-1]["data"]["node"] is None):
-                message = await asyncio.wait_for(ws.recv(), 10)
+                message = await asyncio.wait_for(ws.recv(), WAIT_S)
                 if isinstance(message, str):
                     events.append(json.loads(message))
             return prompt_id, events

@@ -1,7 +1,12 @@
-"""SIGKILL at random moments of editing never breaks a project or loses a reported edit."""
+"""SIGKILL at random moments of editing never breaks a project or loses a reported edit.
+
+The kills follow the children's own progress (lines they print), never a guessed time
+since their start: on a loaded machine a child can take seconds to get going.
+"""
 
 import json
 import os
+import queue
 import random
 import signal
 import sqlite3
@@ -19,11 +24,46 @@ from foundry_desktop.store.project_store import ProjectStore
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 
 CHILD = Path(__file__).with_name("edit_forever.py")
+CLI = Path(__file__).with_name("cli_reporting_progress.py")
+# How long to wait for a line from a child: only so that a child that hangs fails the test
+# instead of hanging it; a slow machine never comes near it.
+WAIT_S = 120
 
 
-def read_lines(stream, lines: list[str]) -> None:
-    for line in stream:
-        lines.append(line.rstrip("\n"))
+class ChildLines:
+    """A child's stdout, line by line as it comes (read on a thread), so the test can wait for one."""
+
+    def __init__(self, child: subprocess.Popen) -> None:
+        self.child = child
+        self.lines: list[str] = []
+        self._arrived: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.child.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._arrived.put(self.lines[-1])
+        self._arrived.put(None)  # the child closed its output: it has ended
+
+    def wait_for(self, prefix: str) -> str:
+        """The next line that starts with `prefix`; fails if the child ends without one."""
+        while (line := self._arrived.get(timeout=WAIT_S)) is not None:
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"the child ended before saying {prefix!r}: {self.child.stderr.read()}")
+
+    def kill(self) -> list[str]:
+        """SIGKILL it (unless it has ended) and return every line it printed."""
+        self.child.send_signal(signal.SIGKILL)
+        return self.end()
+
+    def end(self) -> list[str]:
+        """Every line it printed, once it has ended."""
+        self.child.wait()
+        self._reader.join()  # its output is closed now: the last lines are read
+        self.child.stderr.close()
+        return self.lines
 
 
 def persisted_prompts(path: Path) -> list[str]:
@@ -44,19 +84,12 @@ def test_sigkill_during_edits_never_loses_a_reported_edit(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        lines: list[str] = []
-        reader = threading.Thread(target=read_lines, args=(child.stdout, lines), daemon=True)
-        reader.start()
-        # Let it start (imports take a while), then kill at a random instant of editing.
-        deadline = time.monotonic() + 20
-        while not any(line.startswith("done") for line in lines):
-            assert child.poll() is None, child.stderr.read()
-            assert time.monotonic() < deadline, "the child never finished an edit"
-            time.sleep(0.01)
+        output = ChildLines(child)
+        # Once it has started (imports take a while) and finished an edit, kill it at a random
+        # instant of its editing.
+        output.wait_for("done")
         time.sleep(rng.uniform(0.0, 0.4))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        reader.join(timeout=5)
+        lines = output.kill()
 
         done = [json.loads(line[5:]) for line in lines if line.startswith("done ")]
         nexts = [json.loads(line[5:]) for line in lines if line.startswith("next ")]
@@ -84,25 +117,33 @@ def test_sigkill_of_the_cli_between_commands(tmp_path):
     """The CLI reports an edit only once it is safely in the file."""
     path = tmp_path / "cli.foundry"
     ProjectService.create(path, width=320, height=180).close()
-    foundry = [sys.executable, "-m", "foundry_desktop.cli.main"]
     rng = random.Random(99)
     reported = []
+    kills = 0
+    work_s = None  # how long one command works once it has opened the file, here and now
     for number in range(12):
         prompt = f"cli edit {number}"
         child = subprocess.Popen(
-            [*foundry, "shot", "add", str(path), "--prompt", prompt, "--duration", "1"],
+            [sys.executable, str(CLI), "shot", "add", str(path), "--prompt", prompt, "--duration", "1"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            # From before the CLI has started (~0.8 s to import) to after it has finished.
-            out, _ = child.communicate(timeout=rng.uniform(0.2, 2.5))
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            out, _ = child.communicate()
-        if "Added shot" in out:
+        output = ChildLines(child)
+        output.wait_for("opening")  # imported, and at work on the project file
+        opened = time.monotonic()
+        if work_s is None:
+            # The first command runs to its end: its time sets the span the kills are spread
+            # over, so they land during the work (and some after it) however fast the machine.
+            lines = output.end()
+            work_s = time.monotonic() - opened
+        else:
+            # Every third at once, the others at a random instant of the work or just after it.
+            time.sleep(0.0 if number % 3 == 1 else rng.uniform(0.0, 1.5 * work_s))
+            kills += child.poll() is None
+            lines = output.kill()
+        if any(line.startswith("Added shot") for line in lines):
             reported.append(prompt)
         actual = persisted_prompts(path)
         assert all(p in actual for p in reported)
-    assert reported, "no CLI edit finished; lengthen the timeouts"
+    assert reported and kills, (reported, kills)

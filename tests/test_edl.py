@@ -1,6 +1,6 @@
 """CMX 3600 EDLs: what Foundry writes passes a strict check, reads back through
 OpenTimelineIO's cmx_3600 adapter and through our reader as the same cut, and
-matches the golden files per rate; the reference samples import."""
+matches the golden files per rate; the sample EDLs (tests/data/interchange/edl) import."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from edl_cuts import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from interchange_reference import EDL_SAMPLES
+from interchange_samples import EDL_SAMPLES
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.edl.names import ascii_text, reel_names
@@ -316,9 +316,9 @@ def test_cuts_an_edl_cannot_describe_are_refused():
         edl_text(gap)
 
 
-# --- the reference samples ----------------------------------------------------------------------------
+# --- the sample EDLs ---------------------------------------------------------------------------------
 
-SAMPLE_RATES = {"sg_springtrain_transitions.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
+SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.edl")))
@@ -347,24 +347,25 @@ def test_sample_dissolve_test_cut_list():
     assert read.cut.clips[0].media == SAMPLES.absolute() / "clip_A"
 
 
-def test_sample_springtrain_cut_list():
-    # 60 fps; the film starts at 00:00:16:41 (frame 1001). Dissolves of 122 frames at 20:39 (238)
-    # and 30 frames at 25:08 (507) move their cuts 61 and 15 frames after their edits.
-    read = read_edl(SAMPLES / "sg_springtrain_transitions.edl", Fraction(60))
+def test_sample_60fps_dissolves_cut_list():
+    # Shaped like an Avid EDL (FCM repeated inside dissolve events, the incoming source starting
+    # before the hour). 60 fps; the film starts at 00:00:12:30 (frame 750). Dissolves of 90 frames
+    # at 17:30 (300) and 24 frames at 22:30 (600) move their cuts 45 and 12 frames after their edits.
+    read = read_edl(SAMPLES / "foundry_60fps_dissolves.edl", Fraction(60))
     hour = 216000
     assert _cut_list(read.cut) == [
-        ("rfe0020", hour, hour + 299, 0, 299),
-        ("rfe0030", hour, hour + 223, 299, 522),
-        ("rfe0040", hour - 76, hour + 299, 522, 897),
-        ("rfe0050", hour, hour + 299, 897, 1196),
+        ("ferry0010", hour, hour + 345, 0, 345),
+        ("ferry0020", hour, hour + 267, 345, 612),
+        ("ferry0030", hour - 58, hour + 260, 612, 930),
+        ("ferry0040", hour, hour + 240, 930, 1170),
     ]
-    assert [(t.record_in, t.frames) for t in read.cut.transitions] == [(238, 122), (507, 30)]
+    assert [(t.record_in, t.frames) for t in read.cut.transitions] == [(300, 90), (600, 24)]
     assert read.warnings == ()
 
 
 def test_sample_resolve_and_avid_cut_lists():
-    resolve = read_edl(SAMPLES / "edltools_resolve_simple.edl", Fraction(24))
-    assert _cut_list(resolve.cut) == [("pingout_v2.mov", 0, 102, 0, 102), ("text.mov", 0, 93, 102, 195)]
+    resolve = read_edl(SAMPLES / "foundry_resolve_style.edl", Fraction(24))
+    assert _cut_list(resolve.cut) == [("harbour_wide.mov", 0, 84, 0, 84), ("harbour_close.mov", 0, 122, 84, 206)]
     avid = read_edl(SAMPLES / "otio_avid_example.edl", Fraction(24))
     assert [c.media.name for c in avid.cut.clips] == ["ZZ100_501.take_1.0001.exr", "ZZ100_502A.take_2.0101.exr"]
     assert [(c.record_in, c.record_out) for c in avid.cut.clips] == [(0, 31), (31, 81)]

@@ -18,7 +18,7 @@ from fcpxml_cuts import (
     offline_film,
 )
 from fcpxml_independent_reader import independent_read, parse_time
-from interchange_reference import REFERENCE
+from interchange_samples import DTD_DIR_VARIABLE, FCPXML_SAMPLES, fcpxml_dtd_dir
 from lxml import etree
 
 from foundry_desktop.errors import CutFileError, ExportError
@@ -32,15 +32,21 @@ from foundry_desktop.interchange.film_cut import (
     FilmCut,
 )
 
-SAMPLES = REFERENCE / "samples/fcpxml"
+SAMPLES = FCPXML_SAMPLES
 GOLDEN = Path(__file__).parent / "golden/fcpxml"
 
 _DTDS: dict[str, etree.DTD] = {}
 
 
 def dtd(version: str) -> etree.DTD:
+    """Apple's DTD for `version`; the calling test is skipped when FOUNDRY_FCPXML_DTD_DIR is unset
+    (the DTDs are all rights reserved, so the repository cannot carry them)."""
+    folder = fcpxml_dtd_dir()
+    if folder is None:
+        pytest.skip(f"{DTD_DIR_VARIABLE} is unset: Apple's FCPXML DTDs are not redistributable, "
+                    "so DTD validation needs a folder of FCPXMLv1_*.dtd named there (CI sets it)")
     if version not in _DTDS:
-        _DTDS[version] = etree.DTD(str(REFERENCE / f"dtd/FCPXMLv{version.replace('.', '_')}.dtd"))
+        _DTDS[version] = etree.DTD(str(folder / f"FCPXMLv{version.replace('.', '_')}.dtd"))
     return _DTDS[version]
 
 
@@ -67,9 +73,13 @@ def test_every_export_validates_against_its_dtd(rate, variant, version):
 
 
 @pytest.mark.parametrize("rate", ALL_RATES)
-def test_every_rate_validates_and_every_time_is_on_the_frame_grid(rate):
+def test_every_rate_validates_against_the_dtd(rate):
+    assert_valid(fcpxml_text(film(ALL_RATES[rate], names=TRICKY_NAMES)), "1.10")
+
+
+@pytest.mark.parametrize("rate", ALL_RATES)
+def test_every_time_is_on_the_frame_grid(rate):
     text = fcpxml_text(film(ALL_RATES[rate], names=TRICKY_NAMES))
-    assert_valid(text, "1.10")
     frame = 1 / ALL_RATES[rate]
     root = ET.fromstring(text)
     (sequence_format,) = [f for f in root.iter("format") if f.get("frameDuration")]

@@ -21,6 +21,9 @@ from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.store.project_store import ProjectStore
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
+# How long to wait for the child's progress: only so that a child that hangs fails the test
+# instead of hanging it; a slow machine never comes near it.
+WAIT_S = 120
 
 
 def comfy_project(tmp_path, capsys, server, shots: int) -> str:
@@ -41,12 +44,13 @@ def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(t
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
     with ComfyUIServer(name="studio", job_seconds=1.0, models=SVD_MODELS) as server:
         project = comfy_project(tmp_path, capsys, server, shots=3)
+        server.hold_samplers = True  # no prompt can finish before the kill, however slow the child
         child = subprocess.Popen(
             [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
             env={**os.environ, "FOUNDRY_CONFIG_DIR": str(config)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + WAIT_S
         while server.submissions < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         os.kill(child.pid, signal.SIGKILL)  # mid-run: one prompt running, two waiting on the server
@@ -58,6 +62,7 @@ def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(t
             assert len(left) == 3
             assert all(job.state in ("submitting", "submitted") and job.server == "studio" and job.remote_id for job in left)
 
+        server.hold_samplers = False
         assert main(["generate", project, "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"generated": 3, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 3  # followed by prompt id, not sent again
@@ -115,22 +120,24 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
     config = tmp_path / "config"
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
-    with RunwayServer(api_key="rk-test", task_seconds=3.0) as server:
+    # Hour-long tasks: neither can end before the kill, however slow the child; moved on after it.
+    with RunwayServer(api_key="rk-test", task_seconds=3600) as server:
         project = runway_project(tmp_path, capsys, server, shots=2)
         child = subprocess.Popen(
             [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
             env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + WAIT_S
         while len(recorded_tasks(tmp_path / "film.foundry")) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)  # both tasks running at Runway, their ids recorded
+        os.kill(child.pid, signal.SIGKILL)  # both tasks going at Runway, their ids recorded
         assert server.submissions == 2
         child.wait()
         with ProjectService.open(tmp_path / "film.foundry") as service:
             left = service.jobs(UNFINISHED)
             assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
 
+        server.advance_tasks(3600)  # both have finished at Runway meanwhile
         assert main(["generate", project, "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
         assert server.submissions == 2  # followed by task id, not created again

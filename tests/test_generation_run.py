@@ -41,6 +41,7 @@ def project(tmp_path, monkeypatch):
 def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(project):
     with (ComfyUIServer(name="a", job_seconds=0.8, models=SVD_MODELS) as a,
           ComfyUIServer(name="b", job_seconds=0.8, models=SVD_MODELS) as b):
+        a.hold_samplers = b.hold_samplers = True  # nothing finishes until the cancels are in
         save_settings(GenerationSettings(comfyui_servers=[
             ComfyServerSettings(name="a", url=a.url, max_queued=1), ComfyServerSettings(name="b", url=b.url, max_queued=1),
         ]))
@@ -52,12 +53,16 @@ def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(
             async def work():
                 async with generation_backends() as registry:
                     run = asyncio.create_task(generate_shots(service, registry))
-                    while a.submissions + b.submissions < 2:  # shots 1 and 2 running, 3 to 5 waiting for a server
+                    def sent() -> list:  # shots 1 and 2 running, 3 to 5 waiting for a server
+                        return [job for job in service.store.jobs(UNFINISHED) if job.state == "submitted"]
+
+                    while len(sent()) < 2:
                         await asyncio.sleep(0.02)
                     jobs = {job.shot_id: job for job in service.jobs(UNFINISHED)}
                     running = next(jobs[s] for s in shots[:2] if jobs[s].state == "submitted")
                     assert await cancel_jobs(service, registry, jobs[shots[4]].id) == 1  # waiting: never sent
                     assert await cancel_jobs(service, registry, running.id) == 1  # running: interrupted
+                    a.hold_samplers = b.hold_samplers = False
                     return await run, running
 
             report, running = asyncio.run(work())

@@ -80,8 +80,8 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     laid_out = shots(window)
 
     window.generate_action.trigger()
-    wait_until(loop, lambda: window.session.generating, timeout=10)
-    wait_until(loop, lambda: not window.session.generating, timeout=120)
+    wait_until(loop, lambda: window.session.generating)
+    wait_until(loop, lambda: not window.session.generating)
     statuses = [s.kind for s in window.session.service.statuses()]
     assert statuses == ["current"] * 3, statuses
     assert window.jobs_summary.text() == "All shots current"
@@ -102,7 +102,7 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     takes = window.takes
     takes.variants.setValue(2)
     takes.generate_button.click()
-    wait_until(loop, lambda: takes.gallery.count() == 3, timeout=120)
+    wait_until(loop, lambda: takes.gallery.count() == 3)
     takes.gallery.setCurrentRow(2)
     takes.use_button.click()
     chosen = window.session.service.project.timeline.shots[2]
@@ -115,8 +115,8 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     assert window.session.service.shot_status(window.session.service.project.timeline.shots[1]).kind == "current"
     window.session.move_playhead(0)
     window.preview.play_timeline()
-    wait_until(loop, lambda: window.preview.frames_shown > 5, timeout=120)
-    wait_until(loop, lambda: window.session.playhead > 0, timeout=30)
+    wait_until(loop, lambda: window.preview.frames_shown > 5)
+    wait_until(loop, lambda: window.session.playhead > 0)
     window.preview.pause()
 
     dialog = RenderDialog(window.session, window)
@@ -192,7 +192,12 @@ def test_settings_and_the_workflow_library_open_from_the_menus(window, loop):
 
     window.settings_action.trigger()
     window.workflows_action.trigger()
-    spin(loop, 0.3)
+
+    def shown(kind):
+        dialog = window.findChild(kind)
+        return dialog is not None and dialog.isVisible()
+
+    wait_until(loop, lambda: shown(SettingsDialog) and shown(WorkflowLibraryDialog))
     settings = window.findChild(SettingsDialog)
     library = window.findChild(WorkflowLibraryDialog)
     assert settings is not None and settings.isVisible() and library is not None and library.isVisible()

@@ -83,7 +83,7 @@ def test_transcribing_a_shot_runs_off_the_gui_thread_and_adds_its_captions(dialo
         wait_until(loop, lambda: dialog.error_line.text())
         assert "No language model is set up" in dialog.error_line.text()
 
-        save_language_model(LanguageModelSettings(base_url=server.base_url, timeout_s=10))
+        save_language_model(LanguageModelSettings(base_url=server.base_url, timeout_s=60))
         keyring.set_password("foundry-desktop", "assist", "wrong-key-123456")
         dialog.transcribe()
         wait_until(loop, lambda: "refused the key" in dialog.error_line.text())

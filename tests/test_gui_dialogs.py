@@ -324,7 +324,7 @@ def test_the_encoders_are_tried_in_a_thread_and_the_render_choices_kept(settings
     settings_dialog.tabs.setCurrentWidget(tab)
     assert tab.state.text() == CHECKING and not tab.check_again.isEnabled()
     shoot(loop, settings_dialog, "settings-rendering-checking")
-    wait_until(loop, lambda: tab.checks is not None, timeout=120)
+    wait_until(loop, lambda: tab.checks is not None)
     rows = {tab.table.item(row, 0).text(): [tab.table.item(row, column).text() for column in range(1, 4)]
             for row in range(tab.table.rowCount())}
     assert rows["libx264"] == ["software", "yes", ""]

@@ -56,7 +56,7 @@ def finish(loop, session: ProjectSession, *panels) -> None:
 
 def generate_all(loop, session: ProjectSession) -> None:
     session.generate()
-    wait_until(loop, lambda: not session.generating, timeout=120)
+    wait_until(loop, lambda: not session.generating)
 
 
 def cell(panel: JobsPanel, row: int, column: int) -> str:
@@ -93,7 +93,7 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
         return any(0 < (panel.model.index(row, PROGRESS).data(PROGRESS_ROLE) or 0) < 1
                    for row in range(panel.model.rowCount()))
 
-    wait_until(loop, a_job_is_part_way, timeout=60)
+    wait_until(loop, a_job_is_part_way)
     assert panel.pages.currentWidget() is panel.table
     running = next(row for row in range(4) if 0 < (panel.model.index(row, PROGRESS).data(PROGRESS_ROLE) or 0) < 1)
     assert cell(panel, running, STATE) == "running"
@@ -104,9 +104,8 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
     assert {cell(panel, row, COST) for row in range(4)} == {"free"}
     screenshot(panel, "jobs_running.png")
 
-    wait_until(loop, lambda: not session.generating, timeout=120)
-    spin(loop, 0.1)
-    assert [cell(panel, row, STATE) for row in range(4)] == ["done"] * 4
+    wait_until(loop, lambda: not session.generating)
+    wait_until(loop, lambda: panel.summary_label.text() == "All jobs finished")  # the last reload
     assert {cell(panel, row, PROGRESS) for row in range(4)} == {"100%"}
     assert all(cell(panel, row, ELAPSED) for row in range(4))
     assert {cell(panel, row, COST) for row in range(4)} == {"free"}
@@ -124,7 +123,8 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
     job = panel.model.jobs[0]
     for step in range(1000):
         session.generation_progress.emit(job.shot_id, job.id, step / 1000, "progress")
-    spin(loop, 0.2)
+    wait_until(loop, lambda: repaints)
+    spin(loop, 0.2)  # and no other repaint comes after it
     assert repaints == [1] and resets == []
     screenshot(panel, "jobs_done.png")
     finish(loop, session, panel)
@@ -144,8 +144,9 @@ def test_cancelling_a_queued_job_means_it_never_runs(qtbot, loop, tmp_path):
     assert panel.cancel_button.isEnabled()
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
 
-    wait_until(loop, lambda: not session.generating, timeout=120)
-    spin(loop, 0.1)
+    wait_until(loop, lambda: not session.generating)
+    wait_until(loop, lambda: [cell(panel, row_of_shot(panel, n), STATE) for n in (1, 2, 3, 4)]
+               == ["done"] * 3 + ["cancelled"])  # the last reload
     row = row_of_shot(panel, 4)
     assert cell(panel, row, STATE) == "cancelled"
     assert cell(panel, row, DETAILS) == "cancelled by the creator"
@@ -173,7 +174,7 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     panel.show()
     panel.set_session(session)
     generate_all(loop, session)
-    spin(loop, 0.1)
+    wait_until(loop, lambda: panel.summary_label.text() == "1 failed")  # the last reload
 
     row = row_of_shot(panel, 2)
     assert cell(panel, row, STATE) == "failed"
@@ -187,10 +188,13 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     shutil.move(tmp_path / "aside.png", cached)
     qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
     wait_until(loop, lambda: session.generating)
-    wait_until(loop, lambda: not session.generating, timeout=60)
-    spin(loop, 0.1)
-    states = sorted(cell(panel, r, STATE) for r in range(panel.model.rowCount()) if cell(panel, r, SHOT) == "2")
-    assert states == ["done", "failed, retried"]
+    wait_until(loop, lambda: not session.generating)
+
+    def states():
+        return sorted(cell(panel, r, STATE) for r in range(panel.model.rowCount()) if cell(panel, r, SHOT) == "2")
+
+    wait_until(loop, lambda: panel.summary_label.text() == "All jobs finished")  # the last reload
+    assert states() == ["done", "failed, retried"]
     assert len(service.project.takes_of(service.project.timeline.shots[1].id)) == 1
     assert not panel.retry_button.isEnabled()
     assert panel.summary_label.text() == "All jobs finished"
@@ -241,9 +245,9 @@ def test_play_timeline_drives_the_playhead_and_follows_it_when_paused(qtbot, loo
 
     qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
     assert panel.status_label.text().startswith("Rendering")
-    wait_until(loop, lambda: panel.timeline_file is not None, timeout=60)
+    wait_until(loop, lambda: panel.timeline_file is not None)
     assert panel.timeline_file.suffix == ".mp4" and panel.source == panel.timeline_file
-    wait_until(loop, lambda: panel.playing and session.playhead >= 12, timeout=30)
+    wait_until(loop, lambda: panel.playing and session.playhead >= 12)
     assert panel.frames_shown > 5
     assert panel.title_label.text() == "Timeline"
     screenshot(panel, "preview_timeline_playing.png")
@@ -261,7 +265,7 @@ def test_play_timeline_drives_the_playhead_and_follows_it_when_paused(qtbot, loo
     # An edit makes the preview out of date: it is made again and shown at the playhead.
     shown = panel.timeline_file
     session.service.trim_shot(0, 12, None)
-    wait_until(loop, lambda: panel.timeline_file != shown and panel.source == panel.timeline_file, timeout=60)
+    wait_until(loop, lambda: panel.timeline_file != shown and panel.source == panel.timeline_file)
     wait_until(loop, lambda: panel.player.duration() == 3500)
     assert not panel.playing
     finish(loop, session, panel)
@@ -271,7 +275,7 @@ def test_a_timeline_that_cannot_render_says_why(qtbot, loop, tmp_path):
     session = open_session(tmp_path, [{"duration_seconds": "2"}])
     panel = make_preview(qtbot, session)
     qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
-    wait_until(loop, lambda: panel.banner.isVisible(), timeout=30)
+    wait_until(loop, lambda: panel.banner.isVisible())
     assert "Shot 1 has no take" in panel.banner.text()
     assert panel.source is None and not panel.playing
     screenshot(panel, "preview_not_ready.png")

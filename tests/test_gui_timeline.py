@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_loop import project_session, spin, wait_until
+from gui_loop import project_session, wait_until
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -87,13 +87,12 @@ def test_shots_are_selected_moved_and_trimmed_by_the_pointer(panel, session, loo
 
     # With a take: the edges trim it instead.
     session.generate()
-    wait_until(loop, lambda: not session.generating, timeout=60)
+    wait_until(loop, lambda: not session.generating)
     panel.canvas.reload()
     drag(canvas, edge_of(panel, 0, end=False), edge_of(panel, 0, end=False) + QPoint(second // 2, 0))
     shot = session.service.project.timeline.shots[0]
     assert 9 <= shot.trim_in <= 15 and session.service.shot_status(shot).kind == "current"
-    spin(loop, 0.3)  # filmstrips arrive from their thread
-    assert panel.canvas._strips
+    wait_until(loop, lambda: panel.canvas._strips)  # filmstrips arrive from their thread
     canvas.grab().save(str(tmp_path / "timeline.png"))
 
 
@@ -109,7 +108,7 @@ def test_ruler_scrubs_keys_step_and_mark_and_delete_removes(panel, session, loop
     panel.key_actions["Delete shots"].trigger()
     assert prompts(session) == ["shot 1", "shot 3"] and session.selected == []
     panel.key_actions["Play forwards"].trigger()
-    spin(loop, 0.25)
+    wait_until(loop, lambda: session.playhead > 31)
     panel.key_actions["Stop"].trigger()
     assert session.playhead > 31
 
@@ -237,11 +236,13 @@ def test_a_fitted_timeline_stays_fitted_when_resized_until_the_creator_zooms(pan
     canvas = panel.canvas
     canvas.fit()
     first, last = canvas.view.visible_frames(canvas.width())
+    narrower = canvas.width()
     panel.resize(1600, 260)
-    spin(loop, 0.05)
+    wait_until(loop, lambda: canvas.width() > narrower)  # the layout has passed the new size on
     assert canvas.view.visible_frames(canvas.width())[1] == pytest.approx(last, rel=0.05)  # still the whole film
     canvas.zoom(2.0)
     zoomed = canvas.view.px_per_frame
+    wider = canvas.width()
     panel.resize(1200, 260)
-    spin(loop, 0.05)
+    wait_until(loop, lambda: canvas.width() < wider)
     assert canvas.view.px_per_frame == zoomed  # the creator's zoom is kept

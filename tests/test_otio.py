@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import opentimelineio as otio
 import pytest
-from interchange_reference import EDL_SAMPLES
+from interchange_samples import EDL_SAMPLES
 from otio_cuts import (
     MEDIA,
     MEDIA_2,
@@ -375,8 +375,8 @@ def test_a_collection_of_timelines_gives_its_first(tmp_path):
 
 
 EDL_RATES = {
-    "otio_dissolve_test.edl": 24, "sg_springtrain_transitions.edl": 60, "otio_25fps.edl": 25,
-    "edltools_resolve_simple.edl": 24, "otio_avid_example.edl": 24, "otio_premiere_example.edl": 24,
+    "otio_dissolve_test.edl": 24, "foundry_60fps_dissolves.edl": 60, "otio_25fps.edl": 25,
+    "foundry_resolve_style.edl": 24, "otio_avid_example.edl": 24, "otio_premiere_example.edl": 24,
     # pycmx_TEST.edl is left out: OTIO's cmx_3600 adapter itself refuses it (an audio dissolve at a track's start).
 }
 

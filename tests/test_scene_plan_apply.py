@@ -134,7 +134,7 @@ def test_foundry_plan_prints_saves_edits_and_applies(tmp_path, chat_server, caps
     with project(tmp_path, "30000/1001"):
         pass
     path = str(tmp_path / "film.foundry")
-    save_language_model(LanguageModelSettings(base_url=chat_server.base_url, model="llama3.1", timeout_s=5))
+    save_language_model(LanguageModelSettings(base_url=chat_server.base_url, model="llama3.1", timeout_s=60))
     keyring.set_password("foundry-desktop", "assist", "sk-cli")
     brief = tmp_path / "brief.txt"
     brief.write_text("Waves hit the pier at night. A lighthouse turns. The keeper pours tea.\nTone: quiet\n")

@@ -59,8 +59,15 @@ def server():
         yield server
 
 
+# A try's timeout where a test is about timeouts: far beyond a local transcription (a fraction of
+# a second, even on a loaded machine), so that only an answer held back on purpose runs into it.
+# Elsewhere the timeout only stops a broken test hanging.
+TRY_TIMEOUT_S = 3.0
+WAIT_S = 60
+
+
 def settings_for(server, **changes) -> LanguageModelSettings:
-    return LanguageModelSettings(base_url=server.base_url, timeout_s=changes.pop("timeout_s", 10), **changes)
+    return LanguageModelSettings(base_url=server.base_url, timeout_s=changes.pop("timeout_s", WAIT_S), **changes)
 
 
 @pytest.fixture
@@ -184,8 +191,8 @@ def test_a_429_is_waited_out_and_a_timeout_tried_again(film, server):
     assert len(captions) == 2 and server.transcriptions == 1
     assert len(server.requests_to("POST", "/v1/audio/transcriptions")) == 2
 
-    server.slow_next(1, seconds=3)
-    again = asyncio.run(transcribe_speech(source, settings_for(server, timeout_s=0.8), RATE))
+    server.slow_next(1, seconds=3600)  # never in time: the captions are the second try's
+    again = asyncio.run(transcribe_speech(source, settings_for(server, timeout_s=TRY_TIMEOUT_S), RATE))
     assert [c.text for c in again] == [c.text for c in captions]
     assert len(server.requests_to("POST", "/v1/audio/transcriptions")) == 4
 

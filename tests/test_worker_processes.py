@@ -1,7 +1,6 @@
 """The encoding workers: results, progress, a crash that leaves the caller standing, and cancel."""
 
 import threading
-import time
 
 import pytest
 from crashing_jobs import crash, refuse, sleep_forever, square, timed_nap
@@ -35,12 +34,11 @@ def test_an_error_in_a_job_comes_back_as_it_was(pool):
 
 
 def test_cancel_stops_running_jobs_at_once(pool):
+    # The jobs never end by themselves: cancelled once they report progress (they are running),
+    # the pool returning at all shows they were stopped, not waited for.
     cancel = threading.Event()
-    threading.Timer(0.3, cancel.set).start()
-    started = time.monotonic()
     with pytest.raises(MediaError, match="cancelled"):
-        pool.run(sleep_forever, [((1,), "a"), ((2,), "b")], cancel=cancel)
-    assert time.monotonic() - started < 5
+        pool.run(sleep_forever, [((1,), "a"), ((2,), "b")], cancel=cancel, on_progress=lambda _: cancel.set())
     assert pool.run(square, [((2,), "after")]) == [4]
 
 

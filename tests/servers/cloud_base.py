@@ -2,7 +2,7 @@
 
 `CloudServer` is the common part of the Runway, Replicate, Stability AI and
 OpenAI-compatible /v1/videos servers beside this module (each follows
-../shared/reference/cloud-apis.md); a provider's module adds its routes, its
+docs/protocols/cloud-apis.md); a provider's module adds its routes, its
 error body and its task JSON. Shared here:
 
 * Life cycle. An aiohttp application served by a background thread with its own
@@ -31,6 +31,12 @@ error body and its task JSON. Shared here:
   contains that text), and the settings ``slow_responses_s``,
   ``truncate_outputs``, ``non_video_outputs``, ``fail_tasks_with``,
   ``task_seconds`` and ``outputs_expire_s``.
+* Events rather than the clock, for tests that must not depend on the machine's
+  speed: ``hold_responses`` keeps every answer back (the request already in the
+  log) until it is set back to False, so a test can act while a call is surely
+  out; ``advance_tasks(s)`` moves the clock of the tasks still going on by s
+  seconds, so a test can start long tasks that surely do not end before some
+  event, then step them through their phases or to their end.
 * Counters, so a test can prove nothing was submitted twice: ``submissions``
   (create calls accepted: a task made, or for Stability an image made),
   ``polls`` (status reads answered), ``cancels`` (cancels of a task still
@@ -289,6 +295,7 @@ class CloudServer:
     #                            provider's own failure code; cleared once a task takes it
     task_seconds = _Knob()  # how long a new task runs (a quarter of it queued)
     outputs_expire_s = _Knob()  # None, or seconds after a task's end when its files answer 403
+    hold_responses = _Knob()  # True: every answer waits (its request already logged) until set False
 
     def __init__(
         self, api_key: str = "test-key", *, task_seconds: float = 0.4, outputs_expire_s: float | None = None
@@ -301,6 +308,7 @@ class CloudServer:
         self._knob_fail_tasks_with: str | None = None
         self._knob_task_seconds = task_seconds
         self._knob_outputs_expire_s = outputs_expire_s
+        self._knob_hold_responses = False
         self._faults: list[_Fault] = []
         self._counts: Counter[str] = Counter()
         self._requests: list[RecordedRequest] = []
@@ -336,7 +344,7 @@ class CloudServer:
             await web.SockSite(runner, sock).start()
 
         try:
-            asyncio.run_coroutine_threadsafe(serve(), loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(serve(), loop).result(timeout=60)
         except BaseException:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(5)
@@ -353,7 +361,7 @@ class CloudServer:
         loop, thread, runner = self._loop, self._thread, self._runner
         self._loop = self._thread = self._runner = None
         try:
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(10)
@@ -399,6 +407,7 @@ class CloudServer:
             self._knob_non_video_outputs = False
             self._knob_fail_tasks_with = None
             self._knob_outputs_expire_s = None
+            self._knob_hold_responses = False
 
     def _arm(self, fault: _Fault) -> None:
         if fault.remaining > 0:
@@ -513,6 +522,14 @@ class CloudServer:
             failure, self._knob_fail_tasks_with = self._knob_fail_tasks_with, None
             return failure
 
+    def advance_tasks(self, seconds: float) -> None:
+        """The tasks still going behave as if `seconds` more had passed since their creation."""
+        with self._lock:
+            for task in self._tasks.values():
+                if not task.settled:
+                    task.created_mono -= seconds
+                    task.created_wall -= seconds
+
     def find_task(self, task_id: str) -> Task | None:
         with self._lock:
             task = self._tasks.get(task_id)
@@ -580,6 +597,8 @@ class CloudServer:
         too_large = (request.content_length or 0) > self.max_body_bytes or not await self._read_body(request, record)
         if slow := self.slow_responses_s:
             await asyncio.sleep(slow)
+        while self.hold_responses:
+            await asyncio.sleep(0.01)
         if (fault := self._take_fault(request.method, request.path)) is not None:
             record.fault = fault.kind
             return self._fault_response(request, fault)

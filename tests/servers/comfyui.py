@@ -1,6 +1,6 @@
 """A ComfyUI protocol test server: stands in for real ComfyUI 0.3.64 servers in tests.
 
-It speaks the HTTP + WebSocket protocol of ``shared/reference/comfyui-api.md``
+It speaks the HTTP + WebSocket protocol of docs/protocols/comfyui.md
 with the quirks a client must survive, and writes real (tiny) media files, so
 a ComfyUI client can be tested end to end without a GPU:
 
@@ -29,7 +29,7 @@ Where it knowingly differs from ComfyUI: every video saver, SaveAnimatedWEBP
 included, writes an H.264 MP4 (real SaveAnimatedWEBP writes ``.webp``, which
 FFmpeg cannot decode as an animation); a SaveImage fed a whole video writes at
 most 16 PNGs; ``..`` in a /view *filename* answers 403 like a traversing
-subfolder (the reference's rule; ComfyUI itself answers 400 there); nodes only
+subfolder (docs/protocols/comfyui.md's rule; ComfyUI itself answers 400 there); nodes only
 pretend to work: a prompt that is not cached takes ``job_seconds`` from
 ``execution_start`` to its history written (saving files included, unless
 that alone takes longer), most of it in the samplers.
@@ -39,6 +39,11 @@ Fault injection for client tests (plain attributes and methods of
 ``fail_node``, ``drop_sockets()``, ``hostile_filename``, ``truncate_downloads``,
 ``abort_downloads``, ``slow_responses_s``, ``refuse_uploads``,
 ``reject_next_prompt_with``, ``missing_models``, ``stop()`` mid-job.
+
+``hold_samplers``, for tests that must not depend on the machine's speed: while it is
+True, a sampler stops after its next progress report (an interrupt still lands), so a
+prompt that started running surely is still running, and those behind it still
+waiting, until the test sets it back to False.
 
 The server runs in a background thread with its own event loop, so sync tests
 and async tests (in any other loop) can use it alike::
@@ -900,6 +905,9 @@ class PromptExecution:
             if step == (steps + 1) // 2 and self.server.send_previews:
                 # A binary preview frame: event type 1 (PREVIEW_IMAGE), then image type 1 (JPEG), then the JPEG.
                 await self.session.sockets.send_bytes(self.item.client_id, struct.pack(">II", 1, 1) + _preview_jpeg())
+            while self.server.hold_samplers:
+                await asyncio.sleep(0.01)
+                self._check_interrupt(node_id)
 
     def _check_runtime_inputs(self, class_type: str, inputs: dict[str, Any]) -> None:
         """What ComfyUI only finds out while running: newer dropdowns, models or images gone since submit."""
@@ -1408,6 +1416,7 @@ class ComfyUIServer:
         self.slow_responses_s = 0.0  # every HTTP answer waits this long
         self.refuse_uploads: bool | int = False  # True: uploads get 500; an int: that status
         self.reject_next_prompt_with: dict[str, Any] | None = None  # the next POST /prompt gets this 400 body
+        self.hold_samplers = False  # True: samplers stop after their next progress report until it is False
         self._missing_models: frozenset[str] = frozenset()
 
         self._port = port
@@ -1432,7 +1441,7 @@ class ComfyUIServer:
         thread.start()
         session = self._in(loop, lambda: ServerSession(self, loop, thread))
         try:
-            self._port = asyncio.run_coroutine_threadsafe(session.open(self.host, self._port), loop).result(10)
+            self._port = asyncio.run_coroutine_threadsafe(session.open(self.host, self._port), loop).result(60)
         except BaseException:
             self._end_loop(loop, thread)
             raise
@@ -1445,7 +1454,7 @@ class ComfyUIServer:
         if session is None:
             return
         with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(session.kill(), session.loop).result(10)
+            asyncio.run_coroutine_threadsafe(session.kill(), session.loop).result(60)
         self._end_loop(session.loop, session.thread)
 
     def close(self) -> None:
@@ -1477,7 +1486,7 @@ class ComfyUIServer:
         async def call() -> Any:
             return function()
 
-        return asyncio.run_coroutine_threadsafe(call(), loop).result(10)
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(60)
 
     def _call(self, function: Any) -> Any:
         if self._session is None:
@@ -1529,7 +1538,7 @@ class ComfyUIServer:
     def queue_remaining(self) -> int:
         return self._call(lambda: self._session.queue.remaining())
 
-    def wait_idle(self, timeout: float = 10.0) -> None:
+    def wait_idle(self, timeout: float = 60.0) -> None:
         """Blocks until nothing is queued or running (the history written)."""
         deadline = time.monotonic() + timeout
         while self.queue_remaining():

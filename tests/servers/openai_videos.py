@@ -3,7 +3,7 @@
 OpenAI shut its own /v1/videos down on 2026-09-24; the shape lives on in
 OpenAI-compatible gateways, and the real ``openai`` package talks to this server
 with ``OpenAI(base_url=server.base_url, api_key=...)``. Routes, as
-../shared/reference/cloud-apis.md and the SDK give them:
+docs/protocols/cloud-apis.md and the SDK give them:
 
 * ``POST /v1/videos`` (what ``client.videos.create`` sends: multipart/form-data
   with ``prompt``, ``model``, ``seconds``, ``size`` and an optional

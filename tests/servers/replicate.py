@@ -1,6 +1,6 @@
 """A test server that speaks Replicate's HTTP API (https://api.replicate.com/v1).
 
-Routes, as ../shared/reference/cloud-apis.md gives them:
+Routes, as docs/protocols/cloud-apis.md gives them:
 
 * ``POST /v1/models/{owner}/{name}/predictions`` with ``{"input": {...}}`` (official
   models) and ``POST /v1/predictions`` with ``{"version": ID or "owner/name:ID",

@@ -1,6 +1,6 @@
 """A test server that speaks Runway's API (https://api.dev.runwayml.com).
 
-Routes, as ../shared/reference/cloud-apis.md gives them:
+Routes, as docs/protocols/cloud-apis.md gives them:
 
 * ``POST /v1/image_to_video``, ``POST /v1/text_to_video``, ``POST /v1/text_to_image``
   → ``{"id": TASK_ID}``;
@@ -29,9 +29,10 @@ Quirks emulated:
 * output URLs say they expire after a day (Runway's "24-48 hours");
 * a video's output is an MP4 in the ratio asked for; an image's a PNG.
 
-Runway's SDK says a cancelled ("aborted") task cannot be fetched again, while the
-reference lists CANCELLED among the statuses a poll returns: a cancelled task is
-shown as CANCELLED by default, and answers 404 with ``cancelled_tasks_visible=False``.
+Runway's SDK says a cancelled ("aborted") task cannot be fetched again, while
+docs/protocols/cloud-apis.md lists CANCELLED among the statuses a poll returns: a
+cancelled task is shown as CANCELLED by default, and answers 404 with
+``cancelled_tasks_visible=False``.
 """
 
 from __future__ import annotations

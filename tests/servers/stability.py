@@ -1,7 +1,7 @@
 """A test server that speaks Stability AI's image API (https://api.stability.ai).
 
 Stability closed its video API on 2025-07-24; only the synchronous image
-generation of ../shared/reference/cloud-apis.md is emulated:
+generation of docs/protocols/cloud-apis.md is emulated:
 
 * ``POST /v2beta/stable-image/generate/core``, ``/ultra`` and ``/sd3``, a
   **multipart/form-data** body with ``prompt`` (required), ``negative_prompt``,

@@ -2,7 +2,7 @@
 
 Runway, Replicate, Stability AI and OpenAI-compatible /v1/videos services
 differ in routes, bodies and status words, and in nothing else that matters
-here (../shared/reference/cloud-apis.md). So what they share lives here and in
+here (docs/protocols/cloud-apis.md). So what they share lives here and in
 http.py (with credentials, retries, refusals and media_download), errors.py
 and inputs.py, and a provider's module is only its translation.
 

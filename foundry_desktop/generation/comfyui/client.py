@@ -1,4 +1,4 @@
-"""Talking to one ComfyUI server, as ../shared/reference/comfyui-api.md describes it.
+"""Talking to one ComfyUI server, as docs/protocols/comfyui.md describes it.
 
 The order matters and is ComfyUI's, not ours: open the WebSocket with a
 client id *before* posting the prompt with that id (execution events go only

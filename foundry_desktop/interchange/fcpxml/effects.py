@@ -2,7 +2,7 @@
 
 Final Cut identifies built-in effects by uid; Resolve maps the same uids to its
 own transitions and text. Each one here appears in files Final Cut or Resolve
-wrote themselves (see the reference samples), not in third-party generators only.
+wrote themselves (see the samples in tests/data/interchange), not in third-party generators only.
 
 * Cross Dissolve: Foundry's dissolves, and the fades from black at the film's
   start and to black at its end. Final Cut writes a fade from black as a Cross
