@@ -7,7 +7,7 @@ generation servers: they live in the user's settings folder, in one small JSON f
 written whole or not at all. A project may override any of them (a film made with a
 particular model keeps asking it): the override lives in the project file, and only
 the fields it names win. The key, when the endpoint needs one, is in the system's
-password store under "assist" (api_keys), never in a file. With nothing set up, every
+password store under "assist" (app/generation/api_keys.py), never in a file. With nothing set up, every
 assist feature says so in one line (NoLanguageModelError) and everything else works.
 """
 

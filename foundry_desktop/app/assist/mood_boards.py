@@ -1,5 +1,5 @@
 """A mood board from a brief: the language model proposes three or four style directions
-(assist_requests, structured like scene plans), and the picture model makes reference
+(structured_requests.py, structured like scene plans), and the picture model makes reference
 pictures for each through `client.images.generate` on the same OpenAI-compatible endpoint.
 
 Pictures are checked (Pillow must read them) and stored in the project's media

@@ -1,7 +1,7 @@
 """Asking the language model for a scene plan from a brief.
 
 The request is a system prompt (what a plan is, the schema) and the brief with
-its target and aspect; the answer comes back through assist_requests (parsed
+its target and aspect; the answer comes back through structured_requests.py (parsed
 into ProposedPlan, asked again when loose, retried when late or refused for
 now, one-line errors otherwise), and its durations are then fitted to the
 target in whole frames (domain.scene_plan). With no model set up,

@@ -41,7 +41,7 @@ HTTP_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
 def backend_names(settings: GenerationSettings | None = None) -> list[str]:
-    """The backends a shot can name on this machine, as generation_backends registers them."""
+    """The backends a shot can name on this machine, as this module registers them."""
     settings = settings or load_settings()
     names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability"]
     if _cloud_options(settings, "openai").get("base_url"):
@@ -83,7 +83,7 @@ def _cloud_options(settings: GenerationSettings, provider: str, *, polled: bool 
 @contextlib.asynccontextmanager
 async def generation_backends(settings: GenerationSettings | None = None) -> AsyncIterator[BackendRegistry]:
     """Every backend of this machine. Cloud ones read their key from the password store at
-    each call (api_keys), so a key set meanwhile is used, and a missing one is named in words."""
+    each call (app/generation/api_keys.py), so a key set meanwhile is used, and a missing one is named in words."""
     settings = settings or load_settings()
     registry = default_registry()
     # Loading the system's certificates takes tens of milliseconds: not on the GUI's thread.

@@ -1,7 +1,7 @@
 """Generation for an app that stays open: the machine's backends held for its lifetime,
 the servers' health checked on a timer, and each running job's latest progress.
 
-The CLI opens the backends for one command (`generation_backends`); the desktop
+The CLI opens the backends for one command (`backends.py`); the desktop
 app opens them once, so connections, event sockets and uploads are reused
 between runs, and the status bar can show the farm between jobs.
 """

@@ -41,7 +41,7 @@ class CloudServiceSettings(BaseModel):
     """Where a cloud service is (None: the provider's own address), the model a shot gets
     when it names none, and how its tasks are followed (None: Foundry's defaults, a first
     look after 5 s and up to 30 minutes in all). The key is not here: it is in the
-    password store (api_keys)."""
+    password store (app/generation/api_keys.py)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

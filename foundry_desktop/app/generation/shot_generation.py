@@ -1,4 +1,4 @@
-"""Generating the shots that are not current — and only those (see generation_plan).
+"""Generating the shots that are not current — and only those (see plan.py).
 
 Every generation is a job kept in the project file; jobs run side by side
 within each backend's limit, and one failure is recorded on its shot and does

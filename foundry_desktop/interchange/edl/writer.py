@@ -31,7 +31,7 @@ WHITE`); Foundry's reader reads it back as white.
 Comments: `* FROM CLIP NAME:` (or `* TO CLIP NAME:` for a dissolve's incoming
 shot) holds the media's file name, by which Resolve relinks; `* SOURCE FILE:` its
 path (`(NULL)` for an offline shot, as Avid writes for black); `* SOURCE FILE
-URL:` its exact path when the path is not ASCII (see edl_names); `* FOUNDRY NAME:`
+URL:` its exact path when the path is not ASCII (see edl/names.py); `* FOUNDRY NAME:`
 the shot's (or music clip's) name when it is not the file name. The shot's own sound is not in the
 EDL (only `V`).
 

@@ -17,7 +17,7 @@ film's cut laid out the way Final Cut's own files lay one out.
   cut like Foundry's (domain.cut_plan), and takes no time. The film's fade from
   black is a Cross Dissolve at the very start of the spine, within the first
   clip, and the fade to black one at the very end (what Final Cut writes).
-  Which effect stands for which kind: see fcpxml_effects.
+  Which effect stands for which kind: see fcpxml/effects.py.
 * Music pieces are connected `asset-clip`s below the shot they start over
   (lane -1, role music), captions connected Basic Titles above it (lane 1), and
   markers sit in the shot they fall in; each at its time in that shot's own

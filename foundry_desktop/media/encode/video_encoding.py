@@ -23,7 +23,7 @@ DEFAULT_KEYFRAME_INTERVAL_S = 2.0
 # Every encoder runs two threads, on every machine. x264's output depends on its
 # thread count, so a fixed count makes a segment the same bytes anywhere (the cache
 # stays valid when a project moves), and it bounds each encoder's memory; the
-# render runs cores / 2 encoders side by side instead (film_compose).
+# render runs cores / 2 encoders side by side instead (render/film_compose.py).
 ENCODER_THREADS = 2
 
 # SVT-AV1 prints a banner to stderr each time it opens unless told to keep to errors.
