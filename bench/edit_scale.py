@@ -7,10 +7,11 @@ Targets (issue 16, part 5): a prompt edit and its undo <= 5 ms at 1,000 shots, a
 t(10,000) <= 1.5 x t(1,000) for the edit and for the undo. Adding 1,000 shots one by
 one (total) and opening are reported, without a target.
 
-Each number is a median: of `--edits` edits (and their undos) in one opening, and of
-`--repeat` runs for adding and opening. The machine may be shared: compare ratios
-and runs made the same way, not single numbers. Every project file is written to a
-temporary folder (on the same disk as $TMPDIR; commits are fsynced, so the disk counts).
+Each number is a median: of `--rounds` x `--edits` edits (and their undos), and of
+`--repeat` runs for adding and opening. The rounds take the sizes in turn, so that a
+machine shared with other work slows every size alike; still, compare ratios and runs
+made the same way, not single numbers. Every project file is written to a temporary
+folder (on the same disk as $TMPDIR; commits are fsynced, so the disk counts).
 """
 
 from __future__ import annotations
@@ -47,13 +48,19 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def edit_and_undo(path: Path, edits: int) -> tuple[float, float]:
-    """Median seconds of a prompt edit of the middle shot, and of undoing it."""
-    with ProjectService.open(path) as service:
-        middle = len(service.project.timeline.shots) // 2
-        edit_times = [timed(lambda n=n: service.update_shot(middle, prompt=f"edited {n}")) for n in range(edits)]
-        undo_times = [timed(service.undo) for _ in range(edits)]
-    return statistics.median(edit_times), statistics.median(undo_times)
+def edit_and_undo(services: dict[int, ProjectService], rounds: int, edits: int) -> dict[int, tuple[float, float]]:
+    """Per size, the median seconds of a prompt edit of the middle shot, and of undoing it."""
+    times: dict[int, tuple[list[float], list[float]]] = {size: ([], []) for size in services}
+    for round_number in range(rounds):
+        for size, service in services.items():
+            middle = size // 2
+            edit_times, undo_times = times[size]
+            for n in range(edits):
+                started = time.perf_counter()
+                service.update_shot(middle, prompt=f"edited {round_number}.{n}")
+                edit_times.append(time.perf_counter() - started)
+            undo_times.extend(timed(service.undo) for _ in range(edits))
+    return {size: (statistics.median(edit), statistics.median(undo)) for size, (edit, undo) in times.items()}
 
 
 def add_one_by_one(folder: Path, shots: int) -> float:
@@ -80,7 +87,8 @@ def ms(seconds: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=30, help="edits (and undos) per size; the median is reported")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds over the sizes")
+    parser.add_argument("--edits", type=int, default=6, help="edits (then their undos) per size and round")
     parser.add_argument("--repeat", type=int, default=3, help="runs of adding and opening; the median is reported")
     args = parser.parse_args()
 
@@ -91,12 +99,16 @@ def main() -> None:
             paths[size] = folder / f"{size}.foundry"
             ProjectStore.create(paths[size], project_with(size)).close()
 
+        services = {size: ProjectService.open(path) for size, path in paths.items()}
+        try:
+            results = edit_and_undo(services, args.rounds, args.edits)
+        finally:
+            for service in services.values():
+                service.close()
         print(f"{'shots':>7} {'prompt edit':>12} {'its undo':>12} {'open':>12}")
-        results = {}
         for size in SIZES:
-            edit, undo = edit_and_undo(paths[size], args.edits)
+            edit, undo = results[size]
             opened = statistics.median(open_time(paths[size]) for _ in range(args.repeat))
-            results[size] = (edit, undo)
             print(f"{size:>7} {ms(edit):>12} {ms(undo):>12} {ms(opened):>12}", flush=True)
 
         adding = statistics.median(add_one_by_one(folder, 1_000) for _ in range(args.repeat))

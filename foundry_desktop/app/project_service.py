@@ -53,7 +53,7 @@ from foundry_desktop.domain.status import GenerationState, ShotStatus, shot_stat
 from foundry_desktop.domain.time import parse_frame_rate, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.store.media_cache import MediaCache
-from foundry_desktop.store.project_store import ProjectStore
+from foundry_desktop.store.project_store import ProjectStore, Travel
 
 DEFAULT_SHOT_SECONDS = Fraction(3)
 
@@ -104,7 +104,10 @@ class ProjectService:
     def __init__(self, store: ProjectStore):
         self._store = store
         self.events = EventBus()
+        # The open project, kept in step with the file: each edit writes what it changed, each
+        # undo or redo reads back what it changed (see the store); only opening loads it all.
         self.project: Project = store.load()
+        self._before_group = self.project
         if not store.read_only:
             # Marks and scratch files left by a process that died mid-generation.
             store.clear_generating_states()
@@ -571,12 +574,14 @@ class ProjectService:
     @contextlib.contextmanager
     def group(self, label: str) -> Iterator[None]:
         """Edits inside become one undo step, saved together or not at all."""
+        if not self._store.in_group():
+            self._before_group = self.project  # models are never mutated: this is the project as it was
         self._store.begin_group(label)
         try:
             yield
         except BaseException:
-            self._store.rollback_group()
-            self.project = self._store.load()
+            self._store.rollback_group()  # the whole group, however deep
+            self.project = self._before_group
             self.events.emit(ProjectChanged(f"Cancel {label}"))
             raise
         self._store.commit_group()
@@ -585,21 +590,23 @@ class ProjectService:
 
     def undo(self) -> str | None:
         """Undo the latest edit; returns its label, None when there is nothing to undo."""
-        return self._after_travel(self._store.undo(reselect=self._matching_takes), "Undo")
+        return self._after_travel(self._store.undo(self.project, reselect=self._matching_takes), "Undo")
 
     def redo(self) -> str | None:
-        return self._after_travel(self._store.redo(reselect=self._matching_takes), "Redo")
+        return self._after_travel(self._store.redo(self.project, reselect=self._matching_takes), "Redo")
 
-    def _after_travel(self, label: str | None, verb: str) -> str | None:
-        if label is not None:
-            self.project = self._store.load()
-            self.events.emit(ProjectChanged(f"{verb} {label}"))
-        return label
+    def _after_travel(self, travel: Travel | None, verb: str) -> str | None:
+        if travel is None:
+            return None
+        self.project = travel.project
+        self.events.emit(ProjectChanged(f"{verb} {travel.label}"))
+        return travel.label
 
-    def _matching_takes(self, project: Project) -> dict[str, str]:
-        """After undo/redo, show each shot the take that matches its spec again, if it has one."""
+    def _matching_takes(self, project: Project, shots: list[Shot]) -> dict[str, str]:
+        """After undo/redo, show each of `shots` (those it may have changed) the take that matches its spec
+        again, if it has one."""
         selections = {}
-        for shot in project.timeline.shots:
+        for shot in shots:
             fingerprint = shot_fingerprint(shot, project)
             selected = project.selected_take(shot)
             if selected is not None and selected.fingerprint == fingerprint:
@@ -623,7 +630,7 @@ class ProjectService:
         if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
             self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too
         self._store.select_take(shot.id, take_id)
-        self.project = self._store.load()
+        self.project = self.project.with_selected_take(shot.id, take_id)
         self.events.emit(ProjectChanged(f"Select take for shot {index + 1}"))
 
     def reload(self) -> None:

@@ -27,6 +27,7 @@ from foundry_desktop.domain.project import (
     Transition,
 )
 
+
 def _changed(shot: Shot, **changes: Any) -> Shot:
     """A copy of `shot` with `changes`, validated as an assignment to it would be."""
     return Shot.model_validate({**shot.__dict__, **changes})

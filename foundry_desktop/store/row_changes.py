@@ -1,0 +1,134 @@
+"""What an edit changed, row by row: found by comparing the project before and after.
+
+Timeline operations share every item they leave alone (domain.timeline_ops), so
+the unchanged start and end of each list are found by comparison in C (which
+passes identical items at once), and only the items between that are not the
+same object are turned into rows and compared column by column. A
+change holds only the columns that differ (with `position` when an item moved),
+or the whole row when one was added or removed; it is both what the store
+writes and what an undo step keeps to go back and forth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, update
+
+from foundry_desktop.domain.project import Project
+from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, project_row
+from foundry_desktop.store.schema import metadata
+
+
+@dataclass(frozen=True)
+class RowChange:
+    table: str
+    row_id: str
+    before: Row | None  # None: the row was added; else the old values of the columns that changed
+    after: Row | None  # None: the row was removed; else the new values
+
+    @property
+    def columns(self) -> set[str]:
+        return set(self.before or ()) | set(self.after or ())
+
+
+def diff_projects(before: Project, after: Project) -> list[RowChange]:
+    """Every row that differs between `before` and `after`."""
+    if before is after:
+        return []
+    changes = []
+    columns = _changed_columns(project_row(before), project_row(after))
+    if columns is not None:
+        changes.append(RowChange("project", after.id, *columns))
+    for ordered in ORDERED_TABLES:
+        changes.extend(diff_list(ordered.name, ordered.items(before), ordered.items(after), ordered.to_row))
+    return changes
+
+
+def _shared_prefix(old: list[Any], new: list[Any]) -> int:
+    """How many leading items the lists have in common. List comparison runs in C and passes
+    identical items without looking at them, so this bisects over slices: about 2n pointer
+    comparisons, where a loop in Python over 10,000 shots would cost more than the edit."""
+    low, high = 0, min(len(old), len(new))
+    if old[:high] == new[:high]:
+        return high
+    while high - low > 1:  # old[:low] == new[:low]; the first difference is below `high`
+        middle = (low + high) // 2
+        if old[low:middle] == new[low:middle]:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _shared_suffix(old: list[Any], new: list[Any], limit: int) -> int:
+    """How many trailing items (at most `limit`) the lists have in common, as _shared_prefix."""
+    end_old, end_new = len(old), len(new)
+    low, high = 0, limit
+    if old[end_old - high:] == new[end_new - high:]:
+        return high
+    while high - low > 1:  # the last `low` items are equal; the first difference from the end is below `high`
+        middle = (low + high) // 2
+        if old[end_old - middle:end_old - low] == new[end_new - middle:end_new - low]:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def diff_list(table: str, old: list[Any], new: list[Any], to_row: Callable[[Any, int], Row]) -> list[RowChange]:
+    """The row changes from the list `old` to `new` (items with an `id`; the row's position is the index)."""
+    if old is new:
+        return []
+    same_length = len(old) == len(new)
+    start = _shared_prefix(old, new)
+    if same_length and start == len(old):
+        return []
+    # A shared tail keeps its positions only when the lists are equally long.
+    end = _shared_suffix(old, new, len(old) - start) if same_length else 0
+    old_items = {item.id: (position, item) for position, item in enumerate(old[start:len(old) - end], start)}
+    changes = []
+    for position, item in enumerate(new[start:len(new) - end], start):
+        old_position, old_item = old_items.pop(item.id, (None, None))
+        if old_item is None:
+            changes.append(RowChange(table, item.id, None, to_row(item, position)))
+        elif old_item is item:
+            if old_position != position:
+                changes.append(RowChange(table, item.id, {"position": old_position}, {"position": position}))
+        else:
+            columns = _changed_columns(to_row(old_item, old_position), to_row(item, position))
+            if columns is not None:
+                changes.append(RowChange(table, item.id, *columns))
+    for row_id, (position, item) in old_items.items():
+        changes.append(RowChange(table, row_id, to_row(item, position), None))
+    return changes
+
+
+def _changed_columns(old: Row, new: Row) -> tuple[Row, Row] | None:
+    keys = [key for key, value in new.items() if old.get(key) != value]
+    if not keys:
+        return None
+    return {key: old.get(key) for key in keys}, {key: new[key] for key in keys}
+
+
+def write_row(conn: Connection, table_name: str, row_id: str, values: Row | None) -> None:
+    """Bring one row to `values`: None removes it; values update the columns they name, or
+    (a whole row) insert it where there is none."""
+    table = metadata.tables[table_name]
+    if values is None:
+        conn.execute(delete(table).where(table.c.id == row_id))
+        return
+    updated = conn.execute(update(table).where(table.c.id == row_id).values(**values)).rowcount
+    if updated == 0:
+        conn.execute(insert(table).values(**values))
+
+
+def write_new_rows(conn: Connection, project: Project) -> None:
+    """Every row of a project, into a new file."""
+    conn.execute(insert(metadata.tables["project"]).values(**project_row(project)))
+    for ordered in ORDERED_TABLES:
+        rows = [ordered.to_row(item, position) for position, item in enumerate(ordered.items(project))]
+        if rows:
+            conn.execute(insert(ordered.table), rows)
