@@ -12,7 +12,7 @@ import pytest
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.fingerprint import shot_fingerprint
-from foundry_desktop.domain.project import Caption, Project, Shot, ShotSpec, Take, Timeline
+from foundry_desktop.domain.project import Project, Shot, ShotSpec, Take, Timeline
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.store import migrations, project_store
 from foundry_desktop.store.project_rows import shot_row
