@@ -57,7 +57,7 @@ def positions(conn: Connection, touched: Touched) -> Positions:
     result: Positions = {}
     for name, rows in touched.items():
         if name in ORDERED_BY_NAME:
-            found = rows_by_id(conn, ORDERED_BY_NAME[name].table, rows)
+            found = rows_by_id(conn, ORDERED_BY_NAME[name].table, rows, ["position"])
             result[name] = {row_id: row["position"] for row_id, row in found.items()}
     return result
 

@@ -184,11 +184,12 @@ def _slices(ids: Iterable[str]) -> Iterator[list[str]]:
         yield ids[start:start + _IDS_PER_QUERY]
 
 
-def rows_by_id(conn: Connection, table: Table, ids: Iterable[str]) -> dict[str, Any]:
-    """The rows of `table` with these ids (absent ones are left out)."""
+def rows_by_id(conn: Connection, table: Table, ids: Iterable[str], columns: Sequence[str] = ()) -> dict[str, Any]:
+    """The rows of `table` with these ids (absent ones are left out): all their columns, or `columns` and id."""
+    selected = [table.c.id, *(table.c[name] for name in columns)] if columns else [table]
     rows = {}
     for part in _slices(ids):
-        for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+        for row in conn.execute(select(*selected).where(table.c.id.in_(part))).mappings():
             rows[row["id"]] = row
     return rows
 

@@ -28,7 +28,7 @@ from foundry_desktop.store import project_patch, undo_history
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_file import OpenFile, StoreWriteError, create_file, open_file, write_errors
 from foundry_desktop.store.project_rows import load_project
-from foundry_desktop.store.row_changes import diff_projects, write_new_rows, write_row
+from foundry_desktop.store.row_changes import diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
 from foundry_desktop.store.undo_history import UNDO_HISTORY_LIMIT
 from foundry_desktop.store.work_records import WorkRecords
@@ -121,8 +121,7 @@ class ProjectStore(WorkRecords):
             return
         with self._transaction() as conn:
             step_id = self._group[1] if self._group else self._new_step(conn, label)
-            for change in changes:
-                write_row(conn, change.table, change.row_id, change.after)
+            write_changes(conn, changes)
             undo_history.record(conn, step_id, changes)
 
     def in_group(self) -> bool:
@@ -233,9 +232,7 @@ class ProjectStore(WorkRecords):
             changes = undo_history.changes_of(conn, step.id)
             touched = project_patch.touched_rows(changes)
             positions = project_patch.positions(conn, touched)
-            # Redo makes the changes again in order; undo takes them back, last first.
-            for change in changes if undone else reversed(changes):
-                write_row(conn, change.table, change.row_id, change.after if undone else change.before)
+            write_changes(conn, changes, undo=not undone)
             undo_history.mark(conn, step.id, undone=not undone)
             return Travel(step.label, self._patched(conn, project, touched, positions, reselect))
 

@@ -11,11 +11,12 @@ writes and what an undo step keeps to go back and forth.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from foundry_desktop.domain.project import Project
 from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, project_row
@@ -113,16 +114,27 @@ def _changed_columns(old: Row, new: Row) -> tuple[Row, Row] | None:
     return {key: old.get(key) for key in keys}, {key: new[key] for key in keys}
 
 
-def write_row(conn: Connection, table_name: str, row_id: str, values: Row | None) -> None:
-    """Bring one row to `values`: None removes it; values update the columns they name, or
-    (a whole row) insert it where there is none."""
-    table = metadata.tables[table_name]
-    if values is None:
-        conn.execute(delete(table).where(table.c.id == row_id))
-        return
-    updated = conn.execute(update(table).where(table.c.id == row_id).values(**values)).rowcount
-    if updated == 0:
-        conn.execute(insert(table).values(**values))
+def write_changes(conn: Connection, changes: Sequence[RowChange], *, undo: bool = False) -> None:
+    """Make `changes` in the file: write their `after` values in order or, with `undo`, their
+    `before` values last change first. Runs of alike changes (a move shifts many rows' positions)
+    go to SQLite as one statement each; the order of the changes is kept."""
+    def kind(change: RowChange) -> tuple[str, str, tuple[str, ...]]:
+        target, other = (change.before, change.after) if undo else (change.after, change.before)
+        action = "delete" if target is None else "insert" if other is None else "update"
+        return change.table, action, tuple(sorted(target or ()))
+
+    for (table_name, action, columns), run in groupby(reversed(changes) if undo else changes, key=kind):
+        targets = [(change.row_id, change.before if undo else change.after) for change in run]
+        table = metadata.tables[table_name]
+        if action == "delete":
+            conn.execute(delete(table).where(table.c.id == bindparam("row_id")), [{"row_id": i} for i, _ in targets])
+        elif action == "insert":
+            conn.execute(insert(table), [values for _, values in targets])
+        else:
+            set_columns = [column for column in columns if column != "id"]  # ids never change
+            statement = update(table).where(table.c.id == bindparam("row_id")).values(
+                {column: bindparam(column) for column in set_columns})
+            conn.execute(statement, [{**values, "row_id": row_id} for row_id, values in targets])
 
 
 def write_new_rows(conn: Connection, project: Project) -> None:
