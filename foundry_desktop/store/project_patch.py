@@ -83,7 +83,9 @@ def patched(conn: Connection, project: Project, touched: Touched, old_positions:
         ordered = ORDERED_BY_NAME.get(name)
         if ordered is None:
             continue
-        new_rows = rows_by_id(conn, ordered.table, rows)
+        rewritten = [row_id for row_id, changed in rows.items() if changed]
+        moved = [row_id for row_id, changed in rows.items() if not changed]  # their items are kept
+        new_rows = rows_by_id(conn, ordered.table, rewritten) | rows_by_id(conn, ordered.table, moved, ["position"])
         items = _patched_list(ordered, ordered.items(project), rows, old_positions[name], new_rows)
         project = ordered.replaced(project, items)
         new_positions[name] = {row_id: row["position"] for row_id, row in new_rows.items()}
