@@ -2,11 +2,11 @@
 
 Timeline operations share every item they leave alone (domain.timeline_ops), so
 the unchanged start and end of each list are found by comparison in C (which
-passes identical items at once), and only the items between that are not the
-same object are turned into rows and compared column by column. A
-change holds only the columns that differ (with `position` when an item moved),
-or the whole row when one was added or removed; it is both what the store
-writes and what an undo step keeps to go back and forth.
+passes identical items at once; equal items make equal rows), and only the
+items between that are not the same object are turned into rows and compared
+column by column. A change holds only the columns that differ (`position` alone
+when an item just moved), or the whole row when one was added or removed; it is
+both what the store writes and what an undo step keeps to go back and forth.
 """
 
 from __future__ import annotations
