@@ -50,10 +50,11 @@ def diff_projects(before: Project, after: Project) -> list[RowChange]:
 
 def _shared_prefix(old: list[Any], new: list[Any]) -> int:
     """How many leading items the lists have in common. List comparison runs in C and passes
-    identical items without looking at them, so this bisects over slices: about 2n pointer
-    comparisons, where a loop in Python over 10,000 shots would cost more than the edit."""
+    identical items without looking at them, so this bisects with it over slices (copying about
+    n items in all), where a loop in Python over 10,000 shots would cost more than the edit."""
     low, high = 0, min(len(old), len(new))
-    if old[:high] == new[:high]:
+    # Comparing whole lists copies nothing; slices are copies, the cost to keep down.
+    if old == new if len(old) == len(new) else old[:high] == new[:high]:
         return high
     while high - low > 1:  # old[:low] == new[:low]; the first difference is below `high`
         middle = (low + high) // 2
