@@ -17,6 +17,7 @@ from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.store import migrations, project_store
 from foundry_desktop.store.project_rows import shot_row
 from foundry_desktop.store.project_store import ProjectStore
+from foundry_desktop.store.row_changes import diff_list
 
 
 def on_file(path: Path) -> Project:
@@ -141,6 +142,41 @@ def test_an_edit_shares_what_it_left_alone_and_records_only_what_changed(service
     service.remove_shot(30)
     [(_, _, old, new)] = last_step_changes(service.path)
     assert new is None and old["name"] == "" and old["position"] == 30
+
+
+def test_the_row_changes_between_any_two_lists_lead_from_one_to_the_other():
+    rng = random.Random(5)
+
+    def rows(items):
+        return {item.id: {"id": item.id, "position": p, "name": item.name} for p, item in enumerate(items)}
+
+    def to_row(item, position):
+        return {"id": item.id, "position": position, "name": item.name}
+
+    for case in range(300):
+        old = shots(rng.randint(0, 40))
+        new = list(old)
+        for _ in range(rng.randint(0, 4)):
+            roll, at = rng.random(), rng.randrange(len(new) + 1)
+            if roll < 0.25:
+                new.insert(at, Shot(name=f"new {case}"))
+            elif new and roll < 0.5:
+                del new[at % len(new)]
+            elif new and roll < 0.7:
+                new.insert(at % len(new), new.pop(rng.randrange(len(new))))
+            elif new:  # the same item, copied: equal, or changed
+                index = at % len(new)
+                new[index] = new[index].model_copy(update={"name": rng.choice([new[index].name, f"renamed {case}"])})
+        result = rows(old)
+        for change in diff_list("shots", old, new, to_row):
+            if change.after is None:
+                assert result.pop(change.row_id) == change.before
+            elif change.before is None:
+                result[change.row_id] = change.after
+            else:
+                assert {key: result[change.row_id][key] for key in change.before} == change.before
+                result[change.row_id] = {**result[change.row_id], **change.after}
+        assert result == rows(new)
 
 
 def test_undo_and_redo_read_back_only_the_rows_they_touched(service, monkeypatch):
