@@ -169,7 +169,7 @@ def test_a_first_schema_project_is_upgraded_with_its_data_and_history(tmp_path):
         assert (first.fit, first.audio_gain_db, first.audio_muted) == ("fit", 0.0, False)
         assert (project.timeline.fade_in, project.timeline.fade_out) == (0, 0)
         # The undo history was rewritten too: undoing gives a kind that exists today.
-        assert store.undo() == "Set transition after shot 1"
+        assert store.undo().label == "Set transition after shot 1"
         assert store.load().timeline.shots[0].transition_out.kind == "dissolve"
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version()
@@ -231,12 +231,12 @@ def test_undo_redo_survive_reopening(project_path):
         add(store, "two")
         add(store, "three")
     with ProjectStore.open(project_path) as store:
-        assert store.undo() == "add three"
-        assert store.undo() == "add two"
+        assert store.undo().label == "add three"
+        assert store.undo().label == "add two"
     with ProjectStore.open(project_path) as store:
         assert prompts(store) == ["one"]
         assert store.redo_label() == "add two"
-        assert store.redo() == "add two"
+        assert store.redo().label == "add two"
         assert prompts(store) == ["one", "two"]
         # A new edit ends the redo branch.
         add(store, "four")
@@ -256,7 +256,7 @@ def test_group_is_one_step_and_rollback_leaves_nothing(project_path):
                 add(store, "c")
                 raise RuntimeError("creator cancelled")
         assert prompts(store) == ["one", "a", "b"]
-        assert store.undo() == "two shots"
+        assert store.undo().label == "two shots"
         assert prompts(store) == ["one"]
         # An empty group leaves no undo step.
         with store.group("nothing"):

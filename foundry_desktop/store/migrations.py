@@ -11,6 +11,7 @@ would skip the steps an older file still has to take.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import Connection
@@ -130,6 +131,27 @@ def _project_settings(conn: Connection) -> None:
     _run_script(conn, "CREATE TABLE project_settings (name TEXT NOT NULL, value_json TEXT NOT NULL, PRIMARY KEY (name));")
 
 
+def _undo_keeps_changed_columns(conn: Connection) -> None:
+    """An undo step records only the columns an edit changed (whole rows only for a row added or
+    removed), so that an edit costs what it changed. The steps already written held whole rows
+    on both sides: keep just their differing columns, so that every step reads the same way."""
+    rows = conn.exec_driver_sql(
+        "SELECT step_id, seq, before_json, after_json FROM undo_changes "
+        "WHERE before_json IS NOT NULL AND after_json IS NOT NULL"
+    ).fetchall()
+    for step_id, seq, before_json, after_json in rows:
+        before, after = json.loads(before_json), json.loads(after_json)
+        changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
+        if not changed:
+            conn.exec_driver_sql("DELETE FROM undo_changes WHERE step_id = ? AND seq = ?", (step_id, seq))
+            continue
+        conn.exec_driver_sql(
+            "UPDATE undo_changes SET before_json = ?, after_json = ? WHERE step_id = ? AND seq = ?",
+            (json.dumps({key: before.get(key) for key in changed}),
+             json.dumps({key: after.get(key) for key in changed}), step_id, seq),
+        )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -137,6 +159,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _budgets,  # 3 -> 4
     _prompt_templates,  # 4 -> 5
     _project_settings,  # 5 -> 6
+    _undo_keeps_changed_columns,  # 6 -> 7
 ]
 
 

@@ -1,4 +1,5 @@
-"""Opening a .foundry file safely: recognise it, refuse what is not ours.
+"""Creating and opening a .foundry file safely: recognise it, refuse what is not ours,
+take the writer's lock, bring an older format up to date (keeping a backup).
 
 Every check runs on a read-only connection before anything can write, so a
 file we refuse is left exactly as it was.
@@ -6,11 +7,20 @@ file we refuse is left exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from foundry_desktop.errors import ProjectOpenError
+import filelock
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import StaticPool
+
+from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError
+from foundry_desktop.store import migrations
 from foundry_desktop.store.migrations import latest_version
 from foundry_desktop.store.schema import APPLICATION_ID
 
@@ -77,3 +87,130 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
     finally:
         conn.close()
     return ProjectFileInfo(schema_version=version)
+
+
+class StoreWriteError(FoundryError):
+    """A write to the project file failed (disk full, file removed, ...)."""
+
+
+@contextlib.contextmanager
+def write_errors(path: Path) -> Iterator[None]:
+    """A failed write becomes a StoreWriteError that says what happened to the file."""
+    try:
+        yield
+    except DBAPIError as exc:
+        original = exc.orig
+        if isinstance(original, sqlite3.OperationalError) and "full" in str(original).lower():
+            raise StoreWriteError(
+                f"The disk holding {path.name} is full; the last change was not saved. "
+                "Free some space and try again."
+            ) from None
+        raise StoreWriteError(f"Could not save to {path.name}: {original}.") from None
+
+
+@dataclass
+class OpenFile:
+    """An open project file: its one connection (autocommit; transactions begin through the engine) and lock."""
+
+    raw: sqlite3.Connection
+    engine: Engine
+    lock: filelock.BaseFileLock | None
+
+    def close(self) -> None:
+        self.engine.dispose()
+        # StaticPool keeps the raw connection alive: close it so SQLite checkpoints the WAL.
+        self.raw.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _engine(raw: sqlite3.Connection, *, immediate: bool = True) -> Engine:
+    engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
+
+    # pysqlite's own transaction handling skips DDL and defers locks; we run it in
+    # autocommit mode and begin ourselves. IMMEDIATE takes the write lock up front.
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def create_file(path: Path, write_rows: Callable[[Connection], None]) -> None:
+    """A new project file with the rows `write_rows` writes. It appears complete or not at all."""
+    if path.exists():
+        raise ProjectOpenError(f"{path.name} already exists; choose another name or open it.")
+    if not path.parent.is_dir():
+        raise ProjectOpenError(f"The folder {path.parent} does not exist.")
+    partial = path.with_name(f".{path.name}.creating")
+    partial.unlink(missing_ok=True)
+    try:
+        raw = sqlite3.connect(partial, isolation_level=None)
+        engine = _engine(raw)
+        with engine.connect() as conn:
+            migrations.migrate(conn, 0)
+            with conn.begin():
+                write_rows(conn)
+        engine.dispose()
+        raw.close()
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ProjectOpenError(f"Could not create {path.name}: {exc.strerror or exc}.") from None
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise ProjectOpenError(f"Could not create {path.name}: {exc}.") from None
+
+
+def _writer_lock(path: Path) -> filelock.BaseFileLock:
+    lock = filelock.FileLock(str(path) + ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise ProjectLockedError(
+            f"{path.name} is open in another Foundry window or command; close it there first."
+        ) from None
+    except OSError as exc:
+        raise ProjectOpenError(f"Cannot open {path.name} for editing: {exc.strerror or exc}.") from None
+    return lock
+
+
+def open_file(path: Path, *, read_only: bool) -> OpenFile:
+    """Open a project (checked, locked for writing unless `read_only`, migrated to today's format)."""
+    info = inspect_project_file(path)
+    lock = None if read_only else _writer_lock(path)
+    try:
+        raw = connect_sqlite(path, read_only=read_only)
+        engine = _engine(raw, immediate=not read_only)
+        if not read_only and info.schema_version < latest_version():
+            _backup_before_migration(raw, path, info.schema_version)
+            with engine.connect() as conn:
+                migrations.migrate(conn, info.schema_version)
+    except (sqlite3.Error, DBAPIError) as exc:
+        if lock is not None:
+            lock.release()
+        raise ProjectOpenError(f"{path.name} cannot be opened: {exc}.") from None
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    opened = OpenFile(raw, engine, lock)
+    if read_only and info.schema_version < latest_version():
+        opened.close()
+        raise ProjectOpenError(
+            f"{path.name} is in an older project format; open it for editing once to upgrade it."
+        )
+    return opened
+
+
+def _backup_before_migration(raw: sqlite3.Connection, path: Path, version: int) -> None:
+    """Keep a copy of the file as it was, in case a creator needs to go back to an older Foundry."""
+    backup_path = path.with_name(f"{path.name}.v{version}.bak")
+    if backup_path.exists():
+        return
+    target = sqlite3.connect(backup_path)
+    try:
+        raw.backup(target)
+    finally:
+        target.close()

@@ -1,15 +1,22 @@
-"""Converting a domain Project to table rows and back.
+"""A domain Project as table rows, and back.
 
-The store diffs the rows of the project before and after an edit; those row
-changes are both what it writes and what an undo step restores.
+A row is what undo tracks of one record: the project's own settings, one shot,
+or one music clip, caption, marker, character or style (those kept whole as
+JSON). Each ordered record carries its index in its list as `position`. The
+store writes and undoes rows one by one (row_changes), so reading them back
+comes in two sizes: the whole project on opening, or just the rows an undo
+touched.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from pydantic import BaseModel
+from sqlalchemy import Connection, Table, select
 
 from foundry_desktop.domain.project import (
     AudioClip,
@@ -25,7 +32,6 @@ from foundry_desktop.domain.project import (
 )
 from foundry_desktop.domain.prompt_templates import Character, StyleTemplate
 from foundry_desktop.store.schema import (
-    UNDOABLE_COLUMNS,
     captions_table,
     characters_table,
     markers_table,
@@ -37,79 +43,101 @@ from foundry_desktop.store.schema import (
 )
 
 Row = dict[str, Any]
-Rows = dict[str, dict[str, Row]]  # table -> row id -> tracked column values
+
+# SQLite's limit on the values one statement may bind is 32,766 (999 before 3.32): ask in slices.
+_IDS_PER_QUERY = 500
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def undoable_rows(project: Project) -> Rows:
-    """The project as the rows undo tracks, keyed by table and row id."""
+def project_row(project: Project) -> Row:
     fmt = project.format
-    rows: Rows = {
-        "project": {
-            project.id: {
-                "id": project.id,
-                "name": project.name,
-                "width": fmt.width,
-                "height": fmt.height,
-                "frame_rate": str(fmt.frame_rate),
-                "audio_rate": fmt.audio_rate,
-                "fade_in": project.timeline.fade_in,
-                "fade_out": project.timeline.fade_out,
-            }
-        },
-        "shots": {},
-        "music_clips": {},
-        "captions": {},
-        "markers": {},
-        "characters": {},
-        "styles": {},
+    return {
+        "id": project.id,
+        "name": project.name,
+        "width": fmt.width,
+        "height": fmt.height,
+        "frame_rate": str(fmt.frame_rate),
+        "audio_rate": fmt.audio_rate,
+        "fade_in": project.timeline.fade_in,
+        "fade_out": project.timeline.fade_out,
     }
-    for position, shot in enumerate(project.timeline.shots):
-        rows["shots"][shot.id] = {
-            "id": shot.id,
-            "position": position,
-            "name": shot.name,
-            "spec_json": _json(shot.spec.model_dump(mode="json")),
-            "trim_in": shot.trim_in,
-            "trim_out": shot.trim_out,
-            "transition_kind": shot.transition_out.kind,
-            "transition_frames": shot.transition_out.duration,
-            "fit": shot.fit,
-            "audio_gain_db": shot.audio_gain_db,
-            "audio_muted": int(shot.audio_muted),
-        }
-    for table, items in (
-        ("music_clips", project.timeline.music),
-        ("captions", project.timeline.captions),
-        ("markers", project.timeline.markers),
-        ("characters", project.characters),
-        ("styles", project.styles),
-    ):
-        for position, item in enumerate(items):
-            rows[table][item.id] = {
-                "id": item.id,
-                "position": position,
-                "data_json": _json(item.model_dump(mode="json")),
-            }
-    return rows
 
 
-def diff_rows(before: Rows, after: Rows) -> list[tuple[str, str, Row | None, Row | None]]:
-    """(table, row id, old values or None, new values or None) for every row that differs."""
-    changes = []
-    for table in UNDOABLE_COLUMNS:
-        old, new = before.get(table, {}), after.get(table, {})
-        for row_id, old_row in old.items():
-            new_row = new.get(row_id)
-            if new_row != old_row:
-                changes.append((table, row_id, old_row, new_row))
-        for row_id, new_row in new.items():
-            if row_id not in old:
-                changes.append((table, row_id, None, new_row))
-    return changes
+def shot_row(shot: Shot, position: int) -> Row:
+    """The shot's undoable columns (its selected take is work done, not an edit: see schema)."""
+    return {
+        "id": shot.id,
+        "position": position,
+        "name": shot.name,
+        "spec_json": _json(shot.spec.model_dump(mode="json")),
+        "trim_in": shot.trim_in,
+        "trim_out": shot.trim_out,
+        "transition_kind": shot.transition_out.kind,
+        "transition_frames": shot.transition_out.duration,
+        "fit": shot.fit,
+        "audio_gain_db": shot.audio_gain_db,
+        "audio_muted": int(shot.audio_muted),
+    }
+
+
+def item_row(item: BaseModel, position: int) -> Row:
+    return {"id": item.id, "position": position, "data_json": _json(item.model_dump(mode="json"))}
+
+
+def shot_from_row(row: Any) -> Shot:
+    return Shot(
+        id=row["id"],
+        name=row["name"],
+        spec=ShotSpec.model_validate_json(row["spec_json"]),
+        selected_take_id=row["selected_take_id"],
+        trim_in=row["trim_in"],
+        trim_out=row["trim_out"],
+        transition_out=Transition(kind=row["transition_kind"], duration=row["transition_frames"]),
+        fit=row["fit"],
+        audio_gain_db=row["audio_gain_db"],
+        audio_muted=bool(row["audio_muted"]),
+    )
+
+
+@dataclass(frozen=True)
+class OrderedTable:
+    """A list of the project kept as one row per item: where the list is, and how its rows read and write."""
+
+    table: Table
+    items: Callable[[Project], Sequence[Any]]
+    to_row: Callable[[Any, int], Row]
+    from_row: Callable[[Any], Any]
+    field: str  # the list's field: on the timeline, or (characters, styles) on the project
+    on_timeline: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def replaced(self, project: Project, items: list[Any]) -> Project:
+        """`project` with this list replaced by `items`."""
+        if not self.on_timeline:
+            return project.model_copy(update={self.field: items})
+        timeline = project.timeline.model_copy(update={self.field: items})
+        return project.model_copy(update={"timeline": timeline})
+
+
+def _from_json(model: type[BaseModel]) -> Callable[[Any], Any]:
+    return lambda row: model.model_validate_json(row["data_json"])
+
+
+ORDERED_TABLES: tuple[OrderedTable, ...] = (
+    OrderedTable(shots_table, lambda p: p.timeline.shots, shot_row, shot_from_row, "shots"),
+    OrderedTable(music_table, lambda p: p.timeline.music, item_row, _from_json(AudioClip), "music"),
+    OrderedTable(captions_table, lambda p: p.timeline.captions, item_row, _from_json(Caption), "captions"),
+    OrderedTable(markers_table, lambda p: p.timeline.markers, item_row, _from_json(Marker), "markers"),
+    OrderedTable(characters_table, lambda p: p.characters, item_row, _from_json(Character), "characters", False),
+    OrderedTable(styles_table, lambda p: p.styles, item_row, _from_json(StyleTemplate), "styles", False),
+)
+ORDERED_BY_NAME = {ordered.name: ordered for ordered in ORDERED_TABLES}
 
 
 def take_row(take: Take) -> Row:
@@ -131,68 +159,83 @@ def take_row(take: Take) -> Row:
     }
 
 
-def load_project(conn: Connection) -> Project:
-    project_row = conn.execute(select(project_table)).mappings().one()
+def take_from_row(row: Any) -> Take:
+    return Take(
+        id=row["id"],
+        shot_id=row["shot_id"],
+        media_path=row["media_path"],
+        content_hash=row["content_hash"],
+        fingerprint=row["fingerprint"],
+        spec=json.loads(row["spec_json"]),
+        backend=row["backend"],
+        request=json.loads(row["request_json"]),
+        seed=row["seed"],
+        frames=row["frames"],
+        width=row["width"],
+        height=row["height"],
+        created_at=row["created_at"],
+        elapsed_s=row["elapsed_s"],
+    )
+
+
+def _slices(ids: Iterable[str]) -> Iterator[list[str]]:
+    ids = list(ids)
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        yield ids[start:start + _IDS_PER_QUERY]
+
+
+def rows_by_id(conn: Connection, table: Table, ids: Iterable[str], columns: Sequence[str] = ()) -> dict[str, Any]:
+    """The rows of `table` with these ids (absent ones are left out): all their columns, or `columns` and id."""
+    selected = [table.c.id, *(table.c[name] for name in columns)] if columns else [table]
+    rows = {}
+    for part in _slices(ids):
+        for row in conn.execute(select(*selected).where(table.c.id.in_(part))).mappings():
+            rows[row["id"]] = row
+    return rows
+
+
+def takes_by_shot(conn: Connection, shot_ids: Iterable[str] | None = None) -> dict[str, list[Take]]:
+    """Shot id -> its takes, oldest first: of these shots, or (None) of every shot."""
+    query = select(takes_table).order_by(takes_table.c.created_at, takes_table.c.id)
+    parts = [query] if shot_ids is None else [query.where(takes_table.c.shot_id.in_(p)) for p in _slices(shot_ids)]
     takes: dict[str, list[Take]] = {}
-    for row in conn.execute(select(takes_table).order_by(takes_table.c.created_at, takes_table.c.id)).mappings():
-        take = Take(
-            id=row["id"],
-            shot_id=row["shot_id"],
-            media_path=row["media_path"],
-            content_hash=row["content_hash"],
-            fingerprint=row["fingerprint"],
-            spec=json.loads(row["spec_json"]),
-            backend=row["backend"],
-            request=json.loads(row["request_json"]),
-            seed=row["seed"],
-            frames=row["frames"],
-            width=row["width"],
-            height=row["height"],
-            created_at=row["created_at"],
-            elapsed_s=row["elapsed_s"],
-        )
-        takes.setdefault(take.shot_id, []).append(take)
+    for part in parts:
+        for row in conn.execute(part).mappings():
+            take = take_from_row(row)
+            takes.setdefault(take.shot_id, []).append(take)
+    return takes
 
-    shots = []
-    for row in conn.execute(select(shots_table).order_by(shots_table.c.position)).mappings():
-        transition = Transition(kind=row["transition_kind"], duration=row["transition_frames"])
-        shots.append(
-            Shot(
-                id=row["id"],
-                name=row["name"],
-                spec=ShotSpec.model_validate_json(row["spec_json"]),
-                selected_take_id=row["selected_take_id"],
-                trim_in=row["trim_in"],
-                trim_out=row["trim_out"],
-                transition_out=transition,
-                fit=row["fit"],
-                audio_gain_db=row["audio_gain_db"],
-                audio_muted=bool(row["audio_muted"]),
-            )
-        )
 
-    def items(table, model):
-        result = conn.execute(select(table.c.data_json).order_by(table.c.position)).scalars()
-        return [model.model_validate_json(data) for data in result]
+def project_settings(row: Any) -> dict[str, Any]:
+    """The project row as the fields it sets: the project's name and format, the film's fades."""
+    return {
+        "name": row["name"],
+        "format": ProjectFormat(
+            width=row["width"], height=row["height"], frame_rate=row["frame_rate"], audio_rate=row["audio_rate"]
+        ),
+        "fade_in": row["fade_in"],
+        "fade_out": row["fade_out"],
+    }
 
+
+def load_project(conn: Connection) -> Project:
+    """The whole project, as the file holds it."""
+    project_values = conn.execute(select(project_table)).mappings().one()
+    settings = project_settings(project_values)
+    lists = {}
+    for ordered in ORDERED_TABLES:
+        rows = conn.execute(select(ordered.table).order_by(ordered.table.c.position)).mappings()
+        lists[ordered.field] = [ordered.from_row(row) for row in rows]
+    timeline = Timeline(
+        shots=lists["shots"], music=lists["music"], captions=lists["captions"], markers=lists["markers"],
+        fade_in=settings["fade_in"], fade_out=settings["fade_out"],
+    )
     return Project(
-        id=project_row["id"],
-        name=project_row["name"],
-        format=ProjectFormat(
-            width=project_row["width"],
-            height=project_row["height"],
-            frame_rate=project_row["frame_rate"],
-            audio_rate=project_row["audio_rate"],
-        ),
-        timeline=Timeline(
-            shots=shots,
-            music=items(music_table, AudioClip),
-            captions=items(captions_table, Caption),
-            markers=items(markers_table, Marker),
-            fade_in=project_row["fade_in"],
-            fade_out=project_row["fade_out"],
-        ),
-        takes=takes,
-        characters=items(characters_table, Character),
-        styles=items(styles_table, StyleTemplate),
+        id=project_values["id"],
+        name=settings["name"],
+        format=settings["format"],
+        timeline=timeline,
+        takes=takes_by_shot(conn),
+        characters=lists["characters"],
+        styles=lists["styles"],
     )

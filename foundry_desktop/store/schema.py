@@ -1,9 +1,10 @@
 """The tables of a .foundry file (current schema; migrations.py builds them).
 
-`UNDOABLE_COLUMNS` names, per table, the columns an undo step restores. The
-selected take and everything about takes and generation are deliberately left
-out: they record work that happened (a generation finished), not an edit the
-creator made, and undoing an edit must never throw a finished take away.
+Undo restores the rows of the project, shots, music clips, captions, markers,
+characters and styles, in the columns project_rows writes. A shot's selected
+take and everything about takes and generation are deliberately left out: they
+record work that happened (a generation finished), not an edit the creator
+made, and undoing an edit must never throw a finished take away.
 """
 
 from __future__ import annotations
@@ -168,6 +169,8 @@ undo_steps_table = Table(
     Column("undone", Integer, nullable=False, default=0),
 )
 
+# One row per row an undo step changed (undo_history): the old and new values of the columns
+# that changed, as JSON objects; None on one side for a row added or removed (the other side whole).
 undo_changes_table = Table(
     "undo_changes",
     metadata,
@@ -178,25 +181,3 @@ undo_changes_table = Table(
     Column("before_json", Text, nullable=True),
     Column("after_json", Text, nullable=True),
 )
-
-UNDOABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "project": ("id", "name", "width", "height", "frame_rate", "audio_rate", "fade_in", "fade_out"),
-    "shots": (
-        "id",
-        "position",
-        "name",
-        "spec_json",
-        "trim_in",
-        "trim_out",
-        "transition_kind",
-        "transition_frames",
-        "fit",
-        "audio_gain_db",
-        "audio_muted",
-    ),
-    "music_clips": ("id", "position", "data_json"),
-    "captions": ("id", "position", "data_json"),
-    "markers": ("id", "position", "data_json"),
-    "characters": ("id", "position", "data_json"),
-    "styles": ("id", "position", "data_json"),
-}

@@ -1,0 +1,93 @@
+"""What every edit of the open project shares: the project, how an edit is made and
+undone, and how a refusal reads. ProjectService is built from this and the edit
+groups on it (shot_edits, track_edits, template_edits).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from typing import Any
+
+from pydantic import ValidationError
+
+from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.domain.errors import DomainError
+from foundry_desktop.domain.project import Project, ProjectFormat, Shot
+from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, TemplateKind, find_template
+from foundry_desktop.domain.time import seconds_to_frames
+from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.store.project_store import ProjectStore
+
+
+def _explain_validation(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "value"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"Invalid {field.replace('_', ' ')}: {message}."
+
+
+@contextlib.contextmanager
+def edit_errors() -> Iterator[None]:
+    """Domain refusals become the InvalidEditError a creator sees."""
+    try:
+        yield
+    except DomainError as exc:
+        raise InvalidEditError(str(exc)) from None
+    except ValidationError as exc:
+        raise InvalidEditError(_explain_validation(exc)) from None
+
+
+class EditBase:
+    """The open project and the one way to change it (`_edit`)."""
+
+    _store: ProjectStore
+    events: EventBus
+    # The open project, kept in step with the file: each edit writes what it changed, each
+    # undo or redo reads back what it changed (see the store); only opening reads it all.
+    project: Project
+
+    @property
+    def format(self) -> ProjectFormat:
+        return self.project.format
+
+    def shot_at(self, index: int) -> Shot:
+        shots = self.project.timeline.shots
+        if not 0 <= index < len(shots):
+            raise InvalidEditError(
+                f"There is no shot {index + 1}: the timeline has {len(shots)} shot{'s' if len(shots) != 1 else ''}."
+            )
+        return shots[index]
+
+    def frames_from_seconds(self, seconds: str | float | Fraction, *, allow_zero: bool = False) -> int:
+        with edit_errors():
+            frames = seconds_to_frames(seconds, self.format.frame_rate)
+        if frames < 0 or (frames == 0 and not allow_zero):
+            raise InvalidEditError(f"A duration must be positive (got {seconds} seconds).")
+        return frames
+
+    def template(self, kind: TemplateKind, key: str) -> PromptTemplate:
+        """The character or style with this id or name; InvalidEditError naming those there are."""
+        templates = self.project.templates(kind)
+        template = find_template(templates, key)
+        if template is None:
+            singular, plural = KIND_WORDS[kind]
+            known = ", ".join(t.name for t in templates)
+            where = f" (the project's {plural}: {known})." if known else f"; the project has no {plural} yet."
+            raise InvalidEditError(f"There is no {singular} called {key}{where}")
+        return template
+
+    def _edit(self, label: str, change: Callable[[Project], Project]) -> None:
+        """Make `change` (a new project from the open one) and save it as one undo step. The change
+        shares everything it leaves alone with the project before (domain.timeline_ops), and the
+        store writes only the rows that differ, so an edit costs what it changes."""
+        before = self.project
+        with edit_errors():
+            after = change(before)
+        self._store.commit_edit(before, after, label)
+        self.project = after
+        self.events.emit(ProjectChanged(label))
+
+    def _with_timeline(self, timeline_change: Callable[..., Any]) -> Callable[[Project], Project]:
+        return lambda project: project.model_copy(update={"timeline": timeline_change(project.timeline)})
