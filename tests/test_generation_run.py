@@ -54,7 +54,7 @@ def test_stale_shots_run_across_the_farm_and_cancelled_jobs_stop_where_they_are(
                 async with generation_backends() as registry:
                     run = asyncio.create_task(generate_shots(service, registry))
                     def sent() -> list:  # shots 1 and 2 running, 3 to 5 waiting for a server
-                        return [job for job in service.store.jobs(UNFINISHED) if job.state == "submitted"]
+                        return [job for job in service.jobs(UNFINISHED) if job.state == "submitted"]
 
                     while len(sent()) < 2:
                         await asyncio.sleep(0.02)
