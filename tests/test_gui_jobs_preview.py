@@ -4,6 +4,7 @@ Screenshots go to /tmp/foundry-shots/ for a person to look at.
 """
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from foundry_desktop.ui.panels.job_table import (  # noqa: E402
     PROGRESS,
     PROGRESS_ROLE,
     QUEUE,
+    REPAINT_INTERVAL_MS,
     SHOT,
     STATE,
 )
@@ -87,6 +89,7 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
     repaints = []
     shown = panel.model.note_progress
     panel.model.note_progress = lambda updates: (repaints.append(len(updates)), shown(updates))[1]
+    started = time.monotonic()
     session.generate()
 
     def a_job_is_part_way() -> bool:
@@ -106,6 +109,8 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
 
     wait_until(loop, lambda: not session.generating)
     wait_until(loop, lambda: panel.summary_label.text() == "All jobs finished")  # the last reload
+    took_s = time.monotonic() - started
+    assert [cell(panel, row, STATE) for row in range(4)] == ["done"] * 4
     assert {cell(panel, row, PROGRESS) for row in range(4)} == {"100%"}
     assert all(cell(panel, row, ELAPSED) for row in range(4))
     assert {cell(panel, row, COST) for row in range(4)} == {"free"}
@@ -114,7 +119,9 @@ def test_jobs_panel_follows_a_run_live_and_keeps_the_outcome(qtbot, loop, tmp_pa
     assert not panel._elapsed_timer.isActive()
     assert not panel.cancel_all_button.isEnabled() and not panel.retry_button.isEnabled()
     assert len(progress_events) > 50
-    assert len(repaints) < len(progress_events) / 2
+    # Progress is repainted at most once per repaint interval, however often it comes (how often
+    # it comes depends on the machine's speed; a burst is checked below).
+    assert len(repaints) <= took_s / (REPAINT_INTERVAL_MS / 1000) + 1
 
     # A server streaming progress (a ComfyUI sampler can send hundreds a second): one repaint.
     repaints.clear()
@@ -189,12 +196,9 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
     wait_until(loop, lambda: session.generating)
     wait_until(loop, lambda: not session.generating)
-
-    def states():
-        return sorted(cell(panel, r, STATE) for r in range(panel.model.rowCount()) if cell(panel, r, SHOT) == "2")
-
     wait_until(loop, lambda: panel.summary_label.text() == "All jobs finished")  # the last reload
-    assert states() == ["done", "failed, retried"]
+    states = sorted(cell(panel, r, STATE) for r in range(panel.model.rowCount()) if cell(panel, r, SHOT) == "2")
+    assert states == ["done", "failed, retried"]
     assert len(service.project.takes_of(service.project.timeline.shots[1].id)) == 1
     assert not panel.retry_button.isEnabled()
     assert panel.summary_label.text() == "All jobs finished"
