@@ -24,11 +24,10 @@ from foundry_desktop.ui.panels.job_table import (  # noqa: E402
     PROGRESS,
     PROGRESS_ROLE,
     QUEUE,
-    REPAINT_INTERVAL_MS,
     SHOT,
     STATE,
 )
-from foundry_desktop.ui.panels.jobs import JobsPanel  # noqa: E402
+from foundry_desktop.ui.panels.jobs import REPAINT_INTERVAL_MS, JobsPanel  # noqa: E402
 from foundry_desktop.ui.panels.preview import PreviewPanel, frame_centre_ms  # noqa: E402
 from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 
