@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.ui.theme import apply_theme
+from foundry_desktop.ui.wheel_guard import install_wheel_guard
 
 ICON = RESOURCES_DIR / "icons" / "foundry.png"
 
@@ -21,6 +22,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setDesktopFileName("foundry-desktop")  # the Linux desktop entry (resources/linux)
     app.setWindowIcon(QIcon(str(ICON)))
     apply_theme(app)
+    install_wheel_guard(app)
     # Qt's media backend describes every file it opens and lists each optional library it did
     # not find (PipeWire, VA-API); keep its real warnings, not that.
     QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false\nqt.multimedia.symbolsresolver*=false\n"
