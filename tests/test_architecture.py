@@ -1,6 +1,7 @@
 """The layering rules of the architecture, checked on the source."""
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "foundry_desktop"
@@ -21,12 +22,18 @@ ALLOWED = {
 }
 
 
+@functools.cache
+def syntax_tree(path: Path) -> ast.Module:
+    """`path` parsed once for all the rules below."""
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
 def imported_modules(path: Path) -> set[str]:
     """Every module `path` imports, wherever the import stands (under TYPE_CHECKING, in a function).
 
     Relative imports are resolved against the file's package, and `from package import module`
     counts as importing that module, so no spelling of an import slips past the rules."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = syntax_tree(path)
     package = ["foundry_desktop", *path.relative_to(PACKAGE).parent.parts]
     modules = set()
     for node in ast.walk(tree):
@@ -88,7 +95,7 @@ def test_views_and_commands_never_touch_the_services_store():
         relative = path.relative_to(PACKAGE)
         if relative.parts[0] not in ("ui", "cli"):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = syntax_tree(path)
         offenders += [
             f"{relative}:{node.lineno} .{node.attr}"
             for node in ast.walk(tree)
@@ -191,11 +198,10 @@ def size_offences() -> dict[str, str]:
             offences[key] = f"folder, {len(modules)} modules (limit {MAX_MODULES_PER_FOLDER})"
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        text = path.read_text(encoding="utf-8")
-        lines = len(text.splitlines())
+        lines = len(path.read_text(encoding="utf-8").splitlines())
         if lines > MAX_MODULE_LINES:
             offences[relative] = f"module, {lines} lines (limit {MAX_MODULE_LINES})"
-        for name, length in functions_of(ast.parse(text, filename=str(path))):
+        for name, length in functions_of(syntax_tree(path)):
             if length > MAX_FUNCTION_LINES:
                 offences[f"{relative}:{name}"] = f"function, {length} lines (limit {MAX_FUNCTION_LINES})"
     return offences

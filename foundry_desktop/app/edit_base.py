@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from foundry_desktop.app.events import EventBus, ProjectChanged
 from foundry_desktop.domain.errors import DomainError
-from foundry_desktop.domain.project import Project, ProjectFormat, Shot
+from foundry_desktop.domain.project import Project, ProjectFormat, Shot, Take
 from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, TemplateKind, find_template
 from foundry_desktop.domain.time import seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
@@ -88,6 +88,12 @@ class EditBase:
         self._store.commit_edit(before, after, label)
         self.project = after
         self.events.emit(ProjectChanged(label))
+
+    def add_take(self, take: Take, *, select_it: bool) -> None:
+        """Record a take (a generation's or the creator's file), shown in its shot if `select_it`.
+        Takes live outside the undo history: they are never lost."""
+        self._store.add_take(take, select_it=select_it)
+        self.project = self.project.with_take(take, select_it=select_it)
 
     def _with_timeline(self, timeline_change: Callable[..., Any]) -> Callable[[Project], Project]:
         return lambda project: project.model_copy(update={"timeline": timeline_change(project.timeline)})

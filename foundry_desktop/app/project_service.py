@@ -135,7 +135,10 @@ class ProjectService(ShotEdits, TrackEdits, TemplateEdits):
         return self._store.save_job_and_state(job, state)
 
     def finish_job(self, job: GenerationJob, take: Take, *, select_it: bool) -> GenerationJob:
-        return self._store.finish_job(job, take, select_it=select_it)
+        """Record a job's take with the job done; the open project gets the take too."""
+        finished = self._store.finish_job(job, take, select_it=select_it)
+        self.project = self.project.with_take(take, select_it=select_it)
+        return finished
 
     def generation_states(self) -> dict[str, GenerationState]:
         return self._store.generation_states()
@@ -143,12 +146,12 @@ class ProjectService(ShotEdits, TrackEdits, TemplateEdits):
     def set_generation_states(self, states: dict[str, GenerationState | None]) -> None:
         self._store.set_generation_states(states)
 
-    def add_take(self, take: Take, *, select_it: bool) -> None:
-        """Record a take (a generation's or the creator's file); the model is reloaded by the caller."""
-        self._store.add_take(take, select_it=select_it)
+    # The open project follows these records without reading the file again (one take of many);
+    # add_take is EditBase's, since splitting a shot adds one too.
 
     def select_take_of(self, shot_id: str, take_id: str | None) -> None:
         self._store.select_take(shot_id, take_id)
+        self.project = self.project.with_selected_take(shot_id, take_id)
 
     # -- queries (shot_at, frames_from_seconds and format: see EditBase) ------
 

@@ -120,8 +120,7 @@ class ShotEdits(EditBase):
             # Takes live outside the undo history (they are never lost); after an undo and a
             # redo, the half finds this copy again by its fingerprint.
             copy = take.model_copy(update={"id": new_id(), "shot_id": second.id})
-            self._store.add_take(copy, select_it=True)
-            self.project = self.project.with_take(copy, select_it=True)
+            self.add_take(copy, select_it=True)
             self.events.emit(ShotStatusChanged(second.id))
         return self.project.timeline.shots[index + 1]
 

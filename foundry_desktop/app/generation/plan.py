@@ -103,10 +103,8 @@ def apply_plan(service: ProjectService, plan: GenerationPlan) -> None:
         if take.shot_id != shot.id:  # another shot's take of the same spec: the shot gets its own record of it
             take = take.model_copy(update={"id": new_id(), "shot_id": shot.id})
             service.add_take(take, select_it=True)
-            service.project = service.project.with_take(take, select_it=True)
         else:
             service.select_take_of(shot.id, take.id)
-            service.project = service.project.with_selected_take(shot.id, take.id)
     service.add_jobs(plan.new)
 
 

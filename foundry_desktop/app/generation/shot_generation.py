@@ -328,8 +328,6 @@ class _Run:
             job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
         service.finish_job(job, take, select_it=still_wanted)
         self.ledger.settle(job.id, cost)
-        # The project in memory follows the store without reading it all again (one job of many).
-        service.project = service.project.with_take(take, select_it=still_wanted)
 
 
 async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> int:

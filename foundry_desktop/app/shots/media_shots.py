@@ -123,6 +123,5 @@ def add_prepared_shot(
         elapsed_s=0.0,
     )
     service.add_take(take, select_it=True)
-    service.project = service.project.with_take(take, select_it=True)
     service.events.emit(ShotStatusChanged(shot.id))
     return shot
