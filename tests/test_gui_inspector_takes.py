@@ -14,8 +14,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette, QTextCursor  # 
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.panels import inspector as inspector_panel  # noqa: E402
-from foundry_desktop.ui.panels.inspector import InspectorPanel  # noqa: E402
+from foundry_desktop.ui.inspector import inspector as inspector_panel  # noqa: E402
+from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.panels.takes import HOVER_FRAMES, TILE, TakesPanel  # noqa: E402
 
 SCREENSHOTS = Path("/tmp/foundry-shots")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.panels.inspector import InspectorPanel  # noqa: E402
+from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.wheel_guard import install_wheel_guard  # noqa: E402
 
 

@@ -34,7 +34,7 @@ from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
-from foundry_desktop.ui.panels.inspector import InspectorPanel
+from foundry_desktop.ui.inspector.inspector import InspectorPanel
 from foundry_desktop.ui.panels.jobs import JobsPanel
 from foundry_desktop.ui.panels.preview import PreviewPanel
 from foundry_desktop.ui.panels.takes import TakesPanel

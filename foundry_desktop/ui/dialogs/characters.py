@@ -43,7 +43,7 @@ from foundry_desktop.domain.prompt_templates import (
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import Confirm, ErrorLine, asking
-from foundry_desktop.ui.panels.input_image import IMAGE_SUFFIXES
+from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES
 from foundry_desktop.ui.picture_loading import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 

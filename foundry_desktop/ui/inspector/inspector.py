@@ -39,8 +39,8 @@ from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
-from foundry_desktop.ui.panels.input_image import IMAGE_SUFFIXES, InputImageBox
-from foundry_desktop.ui.panels.inspector_pickers import (
+from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES, InputImageBox
+from foundry_desktop.ui.inspector.pickers import (
     BackendPicker,
     GeneratorChoices,
     TemplatePicker,
@@ -48,8 +48,8 @@ from foundry_desktop.ui.panels.inspector_pickers import (
     load_generator_choices,
 )
 from foundry_desktop.ui.panels.status_badge import StatusBadge
-from foundry_desktop.ui.panels.typed_fields import TypedFields
-from foundry_desktop.ui.panels.workflow_params import WorkflowParamsTable
+from foundry_desktop.ui.inspector.typed_fields import TypedFields
+from foundry_desktop.ui.inspector.workflow_params import WorkflowParamsTable
 from foundry_desktop.ui.project_session import ProjectSession
 
 TRANSITION_WORDS = {"cut": "Cut", "dissolve": "Dissolve", "fade_black": "Fade through black",

@@ -1,0 +1,1 @@
+"""The inspector: the fields of what is selected on the timeline."""
