@@ -1,5 +1,5 @@
-"""The demo film: four shots made by the built-in backend, rendered to MP4, and its cut
-handed over as FCPXML, EDL and OTIO beside it."""
+"""The demo film: four shots made by the built-in backend, a dissolve, two captions and a music
+bed, rendered to MP4, and its cut handed over as FCPXML, EDL and OTIO beside it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import filelock
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.render.film_render import FilmRender, render_film
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import GenerateReport, generate_shots
 from foundry_desktop.errors import ProjectLockedError
@@ -22,6 +23,7 @@ from foundry_desktop.generation.default_backends import default_registry
 from foundry_desktop.store.project_store import media_folder_for
 
 DEMO_IMAGES = RESOURCES_DIR / "demo"
+DEMO_MUSIC = DEMO_IMAGES / "music.m4a"  # composed by resources/demo/make_demo_music.py
 DEMO_EXPORTS = (".fcpxml", ".edl", ".otio")
 
 # (name, prompt, seconds, image file in resources/demo or None, seed)
@@ -30,6 +32,11 @@ DEMO_SHOTS = [
     ("Valley", "Dawn breaks over a quiet valley", Fraction(4), "valley.png", 11),
     ("Coast", "The coast road at dusk", Fraction(4), "coast.png", 23),
     ("Credits", "Made with Foundry Desktop", Fraction(3), None, 42),
+]
+# (text, start and end in seconds on the film): one caption over each of the two stills' shots.
+DEMO_CAPTIONS = [
+    ("Dawn breaks over a quiet valley", "4", "6.25"),
+    ("The coast road at dusk", "7.5", "10"),
 ]
 
 
@@ -73,6 +80,11 @@ def create_demo_project(path: Path) -> ProjectService:
                 image=DEMO_IMAGES / image if image else None,
                 seed=seed,
             )
+        # The valley dissolves into the coast over a second, as a film would.
+        service.set_transition(1, "dissolve", service.frames_from_seconds("1"))
+        for text, start, end in DEMO_CAPTIONS:
+            service.add_caption(text, start, end)
+        add_music(service, DEMO_MUSIC, gain_db=-6.0, fade_in_seconds="1", fade_out_seconds="2")
         # Half a second out of black, a second into it at the end.
         service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
     return service
