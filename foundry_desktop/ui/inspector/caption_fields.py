@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.project import Caption
@@ -40,7 +40,10 @@ class CaptionFields(QWidget):
         self.style = QComboBox()
         for name in CAPTION_STYLES:
             self.style.addItem(name.capitalize(), name)
-        layout = QFormLayout(self)
+        column = QVBoxLayout(self)
+        layout = QFormLayout()
+        column.addLayout(layout)
+        column.addStretch(1)  # the fields stay together at the top of a tall inspector
         layout.addRow(self.title)
         layout.addRow("Text", self.text)
         layout.addRow("Shows from", self.start)

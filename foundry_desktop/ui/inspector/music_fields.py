@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_to_seconds
@@ -41,7 +41,10 @@ class MusicClipFields(QWidget):
         self.fade_out = seconds_box()
         self.loop = QCheckBox("Repeat it to the film's end")
         self.file = QLabel(wordWrap=True)
-        layout = QFormLayout(self)
+        column = QVBoxLayout(self)
+        layout = QFormLayout()
+        column.addLayout(layout)
+        column.addStretch(1)  # the fields stay together at the top of a tall inspector
         layout.addRow(self.title)
         for label, field in (("Starts at", self.start), ("Plays for", self.length), ("Gain", self.gain),
                              ("Fade in", self.fade_in), ("Fade out", self.fade_out), ("Loop", self.loop),

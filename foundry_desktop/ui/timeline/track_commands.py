@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QLineEdit, QMenu, QWidget
 
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.project import AudioClip, Caption, CaptionStyle
+from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.drops import add_dropped_files
 from foundry_desktop.ui.timeline.geometry import row_of
@@ -121,6 +122,7 @@ class CaptionEntry(QLineEdit):
         self.style = caption.style if caption else (earlier[-1].style if earlier else CAPTION_STYLES["subtitle"])
         self.setText(caption.text if caption else "")
         self.setPlaceholderText("Type the caption; Enter keeps it, Esc cancels")
+        self.setStyleSheet(f"border: 1px solid {theme.ACCENT.name()}")  # plainly the place being typed in
         row = row_of("captions")
         x = canvas.view.x_of(self.start)
         self.setGeometry(round(x), row.top, max(ENTRY_MIN_WIDTH, round(canvas.view.x_of(self.end) - x)), row.height)

@@ -96,11 +96,14 @@ class TrackPainter:
         y = gain_y(box, clip.gain_db)
         painter.setPen(QPen(GAIN_COLOUR, 1.5))
         painter.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
-        painter.setPen(theme.TEXT)
         label = clip.name + ("  (loops)" if clip.loop else "") + (f"  {clip.gain_db:+.1f} dB" if clip.gain_db else "")
-        text_box = box.adjusted(HANDLE_PX + 4, 0, -HANDLE_PX - 4, 0)
-        painter.drawText(text_box, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
-                         metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(text_box.width()))))
+        label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(box.width()) - 12))
+        if label:  # low in the clip, clear of the gain line and the fade handles, on a shade to stay legible
+            text_box = QRectF(box.left() + 4, box.bottom() - metrics.height() - 1, metrics.horizontalAdvance(label) + 6,
+                              metrics.height())
+            painter.fillRect(text_box, QColor(0, 0, 0, 110))
+            painter.setPen(theme.TEXT)
+            painter.drawText(text_box.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, label)
         painter.setPen(QPen(theme.ACCENT if selected else QColor("#1d3b2d"), 2 if selected else 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(box)
