@@ -228,10 +228,11 @@ def test_a_caption_is_typed_on_its_track_moved_trimmed_and_deleted(panel, sessio
     box = caption_box(panel)
     drag(canvas, point(box.center().x(), box.center().y()), point(box.center().x() + 12 * ppf, box.center().y()))
     assert (service.project.timeline.captions[0].start, service.project.timeline.captions[0].end) == (24, 72)
-    one_undo_step(session, 'Change caption "Hello there"')
+    one_undo_step(session, 'Move caption "Hello there"')
     box = caption_box(panel)
     drag(canvas, point(box.right() - 2, box.center().y()), point(box.right() - 2 + 24 * ppf, box.center().y()))
     assert service.project.timeline.captions[0].end == 96
+    one_undo_step(session, 'Trim caption "Hello there"')
 
     QTest.mouseDClick(canvas, LEFT, NONE, point(caption_box(panel).center().x(), row.top + 10))  # edit in place
     entry = canvas.tracks.entry
@@ -325,3 +326,69 @@ def test_the_inspector_edits_the_selected_music_clip_and_caption(qtbot, session,
     wait_until(loop, lambda: service.project.timeline.captions[0].text == "Goodbye")  # saved after a pause
     assert saved(session).captions[0].text == "Goodbye"
     assert service.undo_label() == 'Change caption "Goodbye"'
+
+
+def test_ctrl_click_picks_several_captions_and_delete_removes_them_in_one_step(panel, session):
+    service, canvas = session.service, panel.canvas
+    for start in ("0", "2", "4"):
+        service.add_caption(f"At {start}", start, str(int(start) + 1))
+    canvas.reload()
+    y = row_of("captions").top + 10
+    QTest.mouseClick(canvas, LEFT, NONE, point(caption_box(panel, 0).center().x(), y))
+    QTest.mouseClick(canvas, LEFT, Qt.KeyboardModifier.ControlModifier, point(caption_box(panel, 2).center().x(), y))
+    assert len(session.selected_captions) == 2 and session.selected == []
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)
+    assert [c.text for c in saved(session).captions] == ["At 2"]
+    assert service.undo_label() == "Remove 2 items"
+    service.undo()
+    assert len(service.project.timeline.captions) == 3
+
+
+def test_a_caption_menu_restyles_and_splits_it(panel, session):
+    service, canvas = session.service, panel.canvas
+    service.add_caption("one two three four", "0", "2")
+    canvas.reload()
+    session.move_playhead(12)
+    box = caption_box(panel)
+    canvas.contextMenuEvent(_context_event(canvas, point(box.center().x(), box.center().y())))
+    menu = canvas.findChild(QMenu)
+    styles = next(action.menu() for action in menu.actions() if action.text() == "Style")
+    next(action for action in styles.actions() if action.text() == "Title").trigger()
+    assert saved(session).captions[0].style.position == "middle"
+    next(action for action in menu.actions() if action.text() == "Split at playhead").trigger()
+    menu.close()
+    assert [c.text for c in saved(session).captions] == ["one two", "three four"]
+
+
+def test_add_caption_at_playhead_in_the_shots_menu_types_one_there(qtbot, tmp_path, loop):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+
+    from foundry_desktop.ui.main_window import MainWindow
+
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate="24") as service:
+        service.add_shot(prompt="a shot", duration_seconds="3")
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    try:
+        assert window.open_project(path)
+        assert window.add_caption_action.shortcut() == QKeySequence("Ctrl+T")
+        menus = [menu for menu in window.add_shot_action.associatedObjects() if isinstance(menu, QMenu)]
+        assert window.add_music_action in menus[0].actions() and window.add_caption_action in menus[0].actions()
+        window.session.move_playhead(36)
+        window.add_caption_action.trigger()  # as its key does (the offscreen platform routes no shortcuts)
+        entry = window.timeline.canvas.tracks.entry
+        assert entry is not None and entry.isVisible()
+        QTest.keyClicks(entry, "Typed here")
+        QTest.keyClick(entry, Qt.Key.Key_Return)
+        assert [(c.text, c.start, c.end) for c in window.session.service.project.timeline.captions] == [
+            ("Typed here", 36, 72)]
+    finally:
+        loop.run_until_complete(window.session.wait_idle())
+        window.close_project()
+        loop.run_until_complete(window.generation.close())
+    with ProjectService.open(path, read_only=True) as reader:
+        assert [c.text for c in reader.project.timeline.captions] == ["Typed here"]

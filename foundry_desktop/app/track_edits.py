@@ -111,8 +111,10 @@ class TrackEdits(EditBase):
         start: int | None = None,
         end: int | None = None,
         style: str | CaptionStyle | None = None,
+        verb: str = "Change",
     ) -> Caption:
         """Change a caption's text, frames [start, end) or style; None leaves a field as it is.
+        The undo step is called `verb` and the caption ("Move caption "Hello"").
 
         Its word times follow what still makes sense: moved whole (same length), they move
         with it; with the words or the length changed, they are kept where they still fit
@@ -142,7 +144,7 @@ class TrackEdits(EditBase):
         with edit_errors():
             caption = Caption(id=old.id, text=new_text, start=new_start, end=new_end,
                               style=style or old.style, word_starts=word_starts)
-        self._edit(f"Change caption \"{caption.text[:30]}\"",
+        self._edit(f"{verb} caption \"{caption.text[:30]}\"",
                    self._with_timeline(lambda timeline: timeline_ops.update_caption(timeline, caption)))
         return caption
 

@@ -220,7 +220,7 @@ class TimelineCanvas(QWidget):
             return
         row = row_at(y)
         if row is not None and row.track != "video" and x >= HEADER_WIDTH:
-            self.tracks.press(row.track, x, y)
+            self.tracks.press(row.track, x, y, add=bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
             return
         if row is None or row.track != "video" or x < HEADER_WIDTH:
             return

@@ -50,9 +50,11 @@ def choose_music(parent: QWidget, session: ProjectSession | None) -> None:
 
 def delete_selected_items(session: ProjectSession) -> bool:
     """Delete the selected music clips or captions as one undo step (False: none selected)."""
-    clips, captions = list(session.selected_music), list(session.selected_captions)
+    timeline = session.service.project.timeline
+    clips = [c.id for c in timeline.music if c.id in session.selected_music]  # an undo may have taken some away
+    captions = [c.id for c in timeline.captions if c.id in session.selected_captions]
     if not clips and not captions:
-        return False
+        return bool(session.selected_music or session.selected_captions)  # all gone: nothing to delete, no shot either
     service = session.service
     count = len(clips) + len(captions)
     label = f"Remove {count} items" if count > 1 else ("Remove music clip" if clips else "Remove caption")
@@ -70,20 +72,26 @@ def delete_selected_items(session: ProjectSession) -> bool:
 
 
 def split_selection_at_playhead(session: ProjectSession) -> bool:
-    """Split the selected music clip or caption at the playhead and select its second part
-    (False: no music clip or caption is selected; the caller splits the shot there)."""
+    """Split the selected music clip or caption under the playhead there and select its second
+    part (False: no music clip or caption is selected; the caller splits the shot there)."""
     service, frame = session.service, session.playhead
+    timeline = service.project.timeline
+    if not session.selected_music and not session.selected_captions:
+        return False
     if session.selected_music:
-        second = session.edit("Split", lambda: service.split_music_clip(session.selected_music[0], frame))
+        chosen = [c for c in timeline.music if c.id in session.selected_music]
+        under = [c for c in chosen if c.start < frame < c.start + c.source_out - c.source_in]
+        split, kind = service.split_music_clip, "music"
+    else:
+        chosen = [c for c in timeline.captions if c.id in session.selected_captions]
+        under = [c for c in chosen if c.start < frame < c.end]
+        split, kind = service.split_caption, "captions"
+    target = (under or chosen or [None])[0]
+    if target is not None:  # one not under the playhead is refused in words by the service
+        second = session.edit("Split", lambda: split(target.id, frame))
         if second is not None:
-            session.select([], music=[second.id])
-        return True
-    if session.selected_captions:
-        second = session.edit("Split", lambda: service.split_caption(session.selected_captions[0], frame))
-        if second is not None:
-            session.select([], captions=[second.id])
-        return True
-    return False
+            session.select([], **{kind: [second.id]})
+    return True
 
 
 def type_caption_at_playhead(canvas: TimelineCanvas) -> None:
@@ -101,7 +109,8 @@ def type_caption_at_playhead(canvas: TimelineCanvas) -> None:
 
 class CaptionEntry(QLineEdit):
     """A caption's text typed over the caption track: Enter (or clicking away) keeps it,
-    Escape leaves the track as it was. A new caption runs two seconds, or to the next one."""
+    Escape leaves the track as it was. A new caption runs two seconds, or to the next one or
+    the film's end, whichever comes first."""
 
     closed = Signal()
 
@@ -115,9 +124,10 @@ class CaptionEntry(QLineEdit):
         if caption is not None:
             self.end = caption.end
         else:
-            later = [c.start for c in captions if c.start > frame]
+            later = [c.start for c in captions if c.start > frame]  # it stops where the next one starts,
+            film_end = [canvas.length] if canvas.length > frame else []  # or where the film ends
             default = frame + NEW_CAPTION_SECONDS * round(session.service.format.frame_rate)
-            self.end = min([default, *later])
+            self.end = min([default, *later, *film_end])
         earlier = [c for c in captions if c.start <= self.start]
         self.style = caption.style if caption else (earlier[-1].style if earlier else CAPTION_STYLES["subtitle"])
         self.setText(caption.text if caption else "")

@@ -102,14 +102,20 @@ class TrackGestures(QObject):
 
     # -- the pointer --------------------------------------------------------------------
 
-    def press(self, track: str, x: float, y: float) -> None:
+    def press(self, track: str, x: float, y: float, add: bool = False) -> None:
+        """A press on the track: selects the item under it (`add`, Ctrl held: adds it to, or takes
+        it from, the selected items of that track) and may start dragging it."""
         session = self.canvas.session
         found = self.item_at(track, x, y)
         if found is None:
             session.select([])
             return
         item, box = found
-        session.select([], **{"music" if track == "music" else "captions": [item.id]})
+        kind = "music" if track == "music" else "captions"
+        chosen = list(session.selected_music if kind == "music" else session.selected_captions) if add else []
+        session.select([], **{kind: [i for i in chosen if i != item.id] if item.id in chosen else [*chosen, item.id]})
+        if add:
+            return  # Ctrl+click picks; it does not drag
         self._drag = _ItemDrag(self.zone(item, box, x, y), item, box, QPoint(round(x), round(y)))
 
     def hover(self, track: str | None, x: float, y: float) -> Qt.CursorShape | None:
@@ -200,7 +206,8 @@ class TrackGestures(QObject):
             label = f"{LABELS[drag.kind]} music {item.name}".strip()
             session.edit(label, lambda: service.update_music_clip(item.id, label, **drag.changes))
         else:
-            session.edit("Caption", lambda: service.update_caption(item.id, **drag.changes))
+            verb = "Move" if drag.kind == "move" else "Trim"
+            session.edit("Caption", lambda: service.update_caption(item.id, verb=verb, **drag.changes))
 
     # -- typing captions, menus -------------------------------------------------------------
 

@@ -121,9 +121,14 @@ class TrackPainter:
             frames = np.mod(frames, body)
         buckets = ((clip.source_in + frames) / rate * peaks.buckets_per_second).astype(np.int64)
         buckets = np.clip(buckets, 0, len(peaks.maxima) - 1)
-        ends = np.maximum(buckets[1:], buckets[:-1] + 1)
-        highs = np.array([peaks.maxima[a:b].max(initial=0.0) for a, b in zip(buckets[:-1], ends, strict=True)])
-        lows = np.array([peaks.minima[a:b].min(initial=0.0) for a, b in zip(buckets[:-1], ends, strict=True)])
+        # Each column's buckets run from its own first to the next column's (reduceat takes a
+        # column whose next starts no later, at a loop's wrap or zoomed in, as its one bucket);
+        # the last column's run is cut off where the next would start, not at the file's end.
+        starts = buckets[:-1]
+        highs = np.maximum.reduceat(peaks.maxima, starts)
+        lows = np.minimum.reduceat(peaks.minima, starts)
+        last = slice(starts[-1], max(buckets[-1], starts[-1] + 1))
+        highs[-1], lows[-1] = peaks.maxima[last].max(), peaks.minima[last].min()
         level = min(4.0, 10 ** (clip.gain_db / 20))
         middle, half = box.center().y(), box.height() / 2 - 2
         highs = middle - np.clip(highs * level, -1, 1) * half
