@@ -314,6 +314,11 @@ def test_the_inspector_edits_the_selected_music_clip_and_caption(qtbot, session,
     assert service.undo_label() == "Change the gain of music bed.wav"
     QTest.mouseClick(music_page.loop, LEFT)
     assert saved(session).music[0].loop is True
+    music_page.fade_in.lineEdit().selectAll()
+    QTest.keyClicks(music_page.fade_in.lineEdit(), "5")
+    QTest.keyClick(music_page.fade_in.lineEdit(), Qt.Key.Key_Return)
+    assert session.errors[-1].endswith("are longer than the clip (2.00 s): shorten them first.")
+    assert music_page.fade_in.value() == 0.0 and saved(session).music[0].fade_in == 0
 
     session.select([], captions=[caption.id])
     assert inspector.pages.currentWidget() is caption_page

@@ -37,7 +37,7 @@ def test_a_music_clip_is_changed_split_and_removed_by_id(service, tmp_path):
 
 def test_music_clip_edits_are_refused_in_words(service, tmp_path):
     clip = add_music(service, write_wav(tmp_path / "bed.wav", 1.0, 0.5))
-    with pytest.raises(InvalidEditError, match="fades are longer than the clip"):
+    with pytest.raises(InvalidEditError, match=r"The fades \(0.83 s in, 0.83 s out\) are longer than the clip \(1.00 s\)"):
         service.update_music_clip(clip.id, "Fade", fade_in=20, fade_out=20)
     with pytest.raises(InvalidEditError, match="no field media_path"):
         service.update_music_clip(clip.id, "Swap", media_path="elsewhere.wav")

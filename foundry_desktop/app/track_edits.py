@@ -14,6 +14,7 @@ from foundry_desktop.app.render.caption_pixels import font_file
 from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.captions.styles import caption_style, word_spans
 from foundry_desktop.domain.project import AudioClip, Caption, CaptionStyle, Marker, Timeline, new_id
+from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -40,10 +41,19 @@ class TrackEdits(EditBase):
         unknown = sorted(name for name in changes if name in fixed or name not in AudioClip.model_fields)
         if unknown:
             raise InvalidEditError(f"A music clip has no field {', '.join(unknown)} to change.")
+        merged = {**old.__dict__, **changes}
+        length = merged["source_out"] - merged["source_in"]
+        if length > 0 and merged["fade_in"] + merged["fade_out"] > length:
+            raise InvalidEditError(f"The fades ({self._seconds(merged['fade_in'])} in, "
+                                   f"{self._seconds(merged['fade_out'])} out) are longer than the clip "
+                                   f"({self._seconds(length)}): shorten them first.")
         with edit_errors():
-            clip = AudioClip.model_validate({**old.__dict__, **changes})
+            clip = AudioClip.model_validate(merged)
         self._edit(label, self._with_timeline(lambda timeline: _replace_clip(timeline, clip_id, [clip])))
         return clip
+
+    def _seconds(self, frames: int) -> str:
+        return f"{float(frames_to_seconds(frames, self.format.frame_rate)):.2f} s"
 
     def remove_music_clip(self, clip_id: str) -> None:
         name = self.music_clip(clip_id).name

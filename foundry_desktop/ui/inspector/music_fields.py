@@ -103,5 +103,6 @@ class MusicClipFields(QWidget):
             return
         label = f"{verb} music {clip.name}".strip()
         service = session.service
-        session.edit(label, lambda: service.update_music_clip(clip.id, label, **changes))
+        if session.edit(label, lambda: service.update_music_clip(clip.id, label, **changes)) is None:
+            self._clip_id = None  # refused (the creator was told why): every field shows the clip again
         self.show_selected(session)
