@@ -397,3 +397,20 @@ def test_add_caption_at_playhead_in_the_shots_menu_types_one_there(qtbot, tmp_pa
         loop.run_until_complete(window.generation.close())
     with ProjectService.open(path, read_only=True) as reader:
         assert [c.text for c in reader.project.timeline.captions] == ["Typed here"]
+
+
+def test_a_looping_clip_and_a_caption_say_what_they_are_under_the_pointer(panel, session, tmp_path):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    service, canvas = session.service, panel.canvas
+    add_music(service, write_wav(tmp_path / "bed.wav", 1.0, 0.5), gain_db=-3, loop=True)
+    service.add_caption("Hello", "1", "2")
+    canvas.reload()
+    canvas.repaint()  # a looping clip is painted with its repeats
+    box = clip_box(panel)
+    assert box.right() == pytest.approx(canvas.view.x_of(canvas.length))  # it runs to the film's end
+    for at, words in ((point(box.left() + 200, box.bottom() - 6), "bed.wav\n00:00:00:00, 1.00 s looped to the end"),
+                      (point(caption_box(panel).center().x(), row_of("captions").top + 10), "Hello\n00:00:01:00")):
+        canvas.event(QHelpEvent(QHelpEvent.Type.ToolTip, at, canvas.mapToGlobal(at)))
+        assert QToolTip.text().startswith(words)

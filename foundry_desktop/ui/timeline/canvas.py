@@ -346,6 +346,8 @@ class TimelineCanvas(QWidget):
             if index >= 0:
                 shot = self.session.service.project.timeline.shots[index]
                 QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
+            elif tip := self.tracks.tooltip(getattr(row_at(position.y()), "track", None), position.x(), position.y()):
+                QToolTip.showText(event.globalPos(), tip, self)
             else:
                 QToolTip.hideText()
             return True

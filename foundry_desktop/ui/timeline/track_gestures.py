@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt
 
 from foundry_desktop.domain.project import AudioClip, Caption
+from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.ui.timeline.geometry import EDGE_GRAB_PX, snapped
 from foundry_desktop.ui.timeline.track_commands import CaptionEntry, show_track_menu
 from foundry_desktop.ui.timeline.track_painting import (
@@ -117,6 +118,21 @@ class TrackGestures(QObject):
         if add:
             return  # Ctrl+click picks; it does not drag
         self._drag = _ItemDrag(self.zone(item, box, x, y), item, box, QPoint(round(x), round(y)))
+
+    def tooltip(self, track: str | None, x: float, y: float) -> str | None:
+        """What a music clip or caption under the pointer is, in words (None: not over one)."""
+        found = self.item_at(track, x, y) if track in ("music", "captions") else None
+        if found is None:
+            return None
+        item, rate = found[0], self.canvas.session.service.format.frame_rate
+        at = format_timecode(item.start, rate)
+        if isinstance(item, Caption):
+            return f"{item.text}\n{at}, {float(frames_to_seconds(item.end - item.start, rate)):.2f} s"
+        length = float(frames_to_seconds(item.source_out - item.source_in, rate))
+        fades = f"fades {float(frames_to_seconds(item.fade_in, rate)):.2f} s in, " \
+                f"{float(frames_to_seconds(item.fade_out, rate)):.2f} s out"
+        return (f"{item.name}\n{at}, {length:.2f} s{' looped to the end' if item.loop else ''}\n"
+                f"gain {item.gain_db:+.1f} dB, {fades}")
 
     def hover(self, track: str | None, x: float, y: float) -> Qt.CursorShape | None:
         """The cursor over a music clip or caption (None: not over one)."""

@@ -8,6 +8,8 @@ are shaded corners with a handle at each one's end, as in Resolve and Premiere.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
@@ -92,6 +94,13 @@ class TrackPainter:
         peaks = self.waveforms.peaks(clip, session)
         if peaks is not None:
             self._outline(clip, box, peaks)
+        if clip.loop:  # a faint line where each repeat begins
+            painter.setPen(QPen(QColor(255, 255, 255, 70), 1, Qt.PenStyle.DashLine))
+            step = (clip.source_out - clip.source_in) * self.view.px_per_frame
+            x = box.left() + step * max(1, math.ceil(-box.left() / step)) if step >= 4 else box.right()
+            while x < min(box.right(), self.width):  # from the first repeat on screen
+                painter.drawLine(QPointF(x, box.top()), QPointF(x, box.bottom()))
+                x += step
         self._fades(clip, box)
         y = gain_y(box, clip.gain_db)
         painter.setPen(QPen(GAIN_COLOUR, 1.5))
