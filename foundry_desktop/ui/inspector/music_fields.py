@@ -73,7 +73,7 @@ class MusicClipFields(QWidget):
             return False
         switched, self._clip_id = clip.id != self._clip_id, clip.id
         rate = self._session.service.format.frame_rate
-        self.title.setText(f"Music: {clip.name or 'untitled clip'}")
+        self.title.setText("Music clip")
         self.file.setText(clip.name)
         for box, frames in ((self.start, clip.start), (self.length, clip.source_out - clip.source_in),
                             (self.fade_in, clip.fade_in), (self.fade_out, clip.fade_out)):

@@ -163,7 +163,8 @@ class TrackGestures(QObject):
     def _changes(self, drag: _ItemDrag, x: float, y: float) -> dict[str, Any]:
         item, view = drag.item, self.canvas.view
         if drag.kind == "gain":
-            return {"gain_db": gain_at(drag.box, y)}
+            # The line follows the pointer from where it was taken, not to it: no jump on the first move.
+            return {"gain_db": gain_at(drag.box, gain_y(drag.box, item.gain_db) + y - drag.start.y())}
         music = isinstance(item, AudioClip)
         length = item.source_out - item.source_in if music else item.end - item.start
         if drag.kind in ("fade_in", "fade_out"):

@@ -19,8 +19,10 @@ class Waveforms(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._peaks: dict[str, object] = {}  # content hash -> WaveformPeaks
-        self._asked: set[str] = set()
+        # (content hash, file in the media folder) -> WaveformPeaks: a file relinked to a new
+        # place is asked for again, even if it could not be read before
+        self._peaks: dict[tuple[str, str], object] = {}
+        self._asked: set[tuple[str, str]] = set()
 
     def clear(self) -> None:
         self._peaks.clear()
@@ -28,14 +30,14 @@ class Waveforms(QObject):
 
     def seconds(self, clip: AudioClip) -> float | None:
         """How long the clip's file is, once its outline has arrived (trims stop there)."""
-        peaks = self._peaks.get(clip.content_hash)
+        peaks = self._peaks.get((clip.content_hash, clip.media_path))
         return peaks.duration_s if peaks is not None else None
 
     def peaks(self, clip: AudioClip, session: ProjectSession):
         """The outline of the clip's file (WaveformPeaks); None while it is being made (asked for
         here the first time) or when the file cannot be read (the clip is then drawn plain: the
         render says what is wrong with the file, the timeline does not nag about it)."""
-        key = clip.content_hash
+        key = (clip.content_hash, clip.media_path)
         peaks = self._peaks.get(key)
         if peaks is None and key not in self._asked:
             self._asked.add(key)
