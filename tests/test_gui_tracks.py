@@ -384,9 +384,10 @@ def test_add_caption_at_playhead_in_the_shots_menu_types_one_there(qtbot, tmp_pa
         menus = [menu for menu in window.add_shot_action.associatedObjects() if isinstance(menu, QMenu)]
         assert window.add_music_action in menus[0].actions() and window.add_caption_action in menus[0].actions()
         window.session.move_playhead(36)
+        window.docks["Timeline"].hide()  # closed by the creator: the command opens it again
         window.add_caption_action.trigger()  # as its key does (the offscreen platform routes no shortcuts)
         entry = window.timeline.canvas.tracks.entry
-        assert entry is not None and entry.isVisible()
+        assert entry is not None and entry.isVisible() and window.docks["Timeline"].isVisible()
         QTest.keyClicks(entry, "Typed here")
         QTest.keyClick(entry, Qt.Key.Key_Return)
         assert [(c.text, c.start, c.end) for c in window.session.service.project.timeline.captions] == [

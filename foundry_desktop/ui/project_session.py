@@ -12,7 +12,7 @@ errors arrive as the `error` signal in words, never as a traceback.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -85,7 +85,7 @@ class ProjectSession(QObject):
             self.error.emit(title, str(exc))
             return None
 
-    def select(self, shot_ids: list[str], *, music: list[str] = (), captions: list[str] = ()) -> None:
+    def select(self, shot_ids: Sequence[str], *, music: Sequence[str] = (), captions: Sequence[str] = ()) -> None:
         """Select these shots, or (with no shots) these music clips or captions."""
         timeline = self.service.project.timeline
         chosen = [i for i in shot_ids if i in {shot.id for shot in timeline.shots}]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLineEdit, QMenu, QWidget
 
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.project import AudioClip, Caption, CaptionStyle
@@ -99,6 +99,11 @@ def type_caption_at_playhead(canvas: TimelineCanvas) -> None:
     session = canvas.session
     if session is None:
         return
+    holder = canvas.parentWidget()
+    while holder is not None and not isinstance(holder, QDockWidget):
+        holder = holder.parentWidget()
+    if holder is not None:
+        holder.show()  # a closed Timeline panel opens: the caption is typed where it can be seen
     x = canvas.view.x_of(session.playhead)
     if not 0 <= x < canvas.width() - ENTRY_MIN_WIDTH:
         canvas.scroll_to(canvas.view.scroll_px + x - canvas.width() / 3)
