@@ -12,7 +12,7 @@ errors arrive as the `error` signal in words, never as a traceback.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +43,7 @@ class ProjectSession(QObject):
     shot_status_changed = Signal(str)  # shot id
     generation_progress = Signal(str, str, float, str)  # shot id, job id, fraction, message
     render_progress = Signal(float, float)  # fraction, seconds left (-1: not known)
-    selection_changed = Signal(list)  # shot ids
+    selection_changed = Signal(list)  # shot ids (empty while music clips or captions are selected)
     take_preview_requested = Signal(str, str)  # shot id, take id: show this take in the preview
     playhead_moved = Signal(int)  # frame
     notice = Signal(str)
@@ -54,7 +54,11 @@ class ProjectSession(QObject):
         super().__init__(parent)
         self.service = service
         self.generation = generation
-        self.selected: list[str] = []
+        self.selected: list[str] = []  # shot ids
+        # Or else music clips or captions, by id: selecting one kind of thing drops the others,
+        # so Delete, split and the inspector act on what was clicked last.
+        self.selected_music: list[str] = []
+        self.selected_captions: list[str] = []
         self.playhead = 0
         self._work = BackgroundWork(lambda message: self.error.emit("Foundry", message))
         self._generating = 0
@@ -81,11 +85,14 @@ class ProjectSession(QObject):
             self.error.emit(title, str(exc))
             return None
 
-    def select(self, shot_ids: list[str]) -> None:
-        known = {shot.id for shot in self.service.project.timeline.shots}
-        chosen = [shot_id for shot_id in shot_ids if shot_id in known]
-        if chosen != self.selected:
-            self.selected = chosen
+    def select(self, shot_ids: Sequence[str], *, music: Sequence[str] = (), captions: Sequence[str] = ()) -> None:
+        """Select these shots, or (with no shots) these music clips or captions."""
+        timeline = self.service.project.timeline
+        chosen = [i for i in shot_ids if i in {shot.id for shot in timeline.shots}]
+        clips = [] if chosen else [i for i in music if i in {clip.id for clip in timeline.music}]
+        texts = [] if chosen or clips else [i for i in captions if i in {c.id for c in timeline.captions}]
+        if (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions):
+            self.selected, self.selected_music, self.selected_captions = chosen, clips, texts
             self.selection_changed.emit(list(chosen))
 
     def preview_take(self, shot_id: str, take_id: str) -> None:

@@ -18,6 +18,7 @@ from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
+from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
 
 if TYPE_CHECKING:
     from foundry_desktop.ui.main_window import MainWindow
@@ -64,6 +65,9 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     )),
     ("&Shots", (
         Command("add_shot_action", "&Add shot", lambda w: w.add_shot(), "Ctrl+Shift+N"),
+        Command("add_music_action", "Add &music…", lambda w: choose_music(w, w.session)),
+        Command("add_caption_action", "Add cap&tion at playhead", lambda w: type_caption_at_playhead(w.timeline.canvas),
+                "Ctrl+T"),
         Command("plan_action", "&Plan from a brief…", lambda w: w.open_dialog(PlanDialog)),
         Command("mood_board_action", "&Mood board…", lambda w: w.open_dialog(MoodBoardDialog)),
         Command("generate_action", "&Generate", lambda w: w.generate(selected_only=False), "Ctrl+G"),

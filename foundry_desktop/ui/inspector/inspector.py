@@ -39,7 +39,9 @@ from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
+from foundry_desktop.ui.inspector.caption_fields import CaptionFields
 from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES, InputImageBox
+from foundry_desktop.ui.inspector.music_fields import MusicClipFields
 from foundry_desktop.ui.inspector.pickers import (
     BackendPicker,
     GeneratorChoices,
@@ -95,6 +97,9 @@ class InspectorPanel(QWidget):
         self.pages = QStackedLayout(self)
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self.editor)
+        self.track_pages = (MusicClipFields(), CaptionFields())  # a selected music clip or caption
+        for page in self.track_pages:
+            self.pages.addWidget(page)
         self._show_selected()
 
     # -- the fields --------------------------------------------------------------
@@ -259,6 +264,9 @@ class InspectorPanel(QWidget):
         if shot is None:
             self._shot_id = None
             self.image_box.setAcceptDrops(False)  # no shot to give a picture to
+            if (page := next((p for p in self.track_pages if p.show_selected(self._session)), None)) is not None:
+                self.pages.setCurrentWidget(page)
+                return
             self.hint.setText("Open a project to edit its shots." if self._session is None
                               else "Select a shot on the timeline to edit it")
             self.pages.setCurrentWidget(self.hint)

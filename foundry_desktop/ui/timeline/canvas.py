@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
     QMouseEvent,
@@ -45,6 +46,7 @@ from foundry_desktop.ui.timeline.geometry import (
     snapped,
 )
 from foundry_desktop.ui.timeline.painting import TimelinePainter, TimelineScene
+from foundry_desktop.ui.timeline.track_gestures import TrackGestures
 
 DRAG_START_PX = 5
 
@@ -83,6 +85,7 @@ class TimelineCanvas(QWidget):
         self._progress: dict[str, float] = {}  # shot id -> generation progress
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
+        self.tracks = TrackGestures(self)  # the music and caption tracks under the pointer
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
 
     # -- the project -------------------------------------------------------------
@@ -90,6 +93,7 @@ class TimelineCanvas(QWidget):
     def set_session(self, session: ProjectSession | None) -> None:
         self.session = session
         self._strips.clear()
+        self.tracks.waveforms.clear()
         self._progress.clear()
         self.reload()
 
@@ -155,7 +159,7 @@ class TimelineCanvas(QWidget):
             drag = self._drag
             moving = drag is not None and drag.active and drag.kind != "scrub"
             scene = TimelineScene(self.session, self._plan, self._starts, self._statuses, self._takes,
-                                  self._progress, drag.frame if moving else None, self._drop_frame)
+                                  self._progress, drag.frame if moving else None, self._drop_frame, self.tracks)
         painter = QPainter(self)
         TimelinePainter(painter, self.width(), self.height(), self.view, self._strips).paint(scene)
 
@@ -215,6 +219,9 @@ class TimelineCanvas(QWidget):
             self.session.move_playhead(round(self.view.frame_at(x)))
             return
         row = row_at(y)
+        if row is not None and row.track != "video" and x >= HEADER_WIDTH:
+            self.tracks.press(row.track, x, y, add=bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+            return
         if row is None or row.track != "video" or x < HEADER_WIDTH:
             return
         edge = self._edge_at(x)
@@ -244,11 +251,14 @@ class TimelineCanvas(QWidget):
         self.session.select(chosen)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        x = event.position().x()
+        x, y = event.position().x(), event.position().y()
+        if self.tracks.move(x, y):
+            return
         drag = self._drag
         if drag is None:
-            edge = self._edge_at(x) if row_at(event.position().y()) == row_of("video") else None
-            self.setCursor(Qt.CursorShape.SizeHorCursor if edge else Qt.CursorShape.ArrowCursor)
+            edge = self._edge_at(x) if row_at(y) == row_of("video") else None
+            over = self.tracks.hover(getattr(row_at(y), "track", None), x, y) if self.session else None
+            self.setCursor(over or (Qt.CursorShape.SizeHorCursor if edge else Qt.CursorShape.ArrowCursor))
             return
         if self.session is None:
             return
@@ -263,6 +273,8 @@ class TimelineCanvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.tracks.release():
+            return
         drag, self._drag = self._drag, None
         if drag is None or self.session is None or not drag.active or drag.kind == "scrub":
             self.update()
@@ -303,9 +315,20 @@ class TimelineCanvas(QWidget):
             self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        row = row_at(event.position().y())
+        if row is not None and event.position().x() >= HEADER_WIDTH and \
+                self.tracks.double_click(row.track, event.position().x(), event.position().y()):
+            return
         cut = self._cut_at(event.position().x())
         if cut >= 0 and row_at(event.position().y()) == row_of("video"):
             self.transition_edit_requested.emit(cut)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        row = row_at(event.pos().y())
+        if self.session is not None and self.tracks.context_menu(getattr(row, "track", None), event.pos().x(),
+                                                                 event.pos().y(), event.globalPos()):
+            return
+        super().contextMenuEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
@@ -323,6 +346,8 @@ class TimelineCanvas(QWidget):
             if index >= 0:
                 shot = self.session.service.project.timeline.shots[index]
                 QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
+            elif tip := self.tracks.tooltip(getattr(row_at(position.y()), "track", None), position.x(), position.y()):
+                QToolTip.showText(event.globalPos(), tip, self)
             else:
                 QToolTip.hideText()
             return True

@@ -11,7 +11,7 @@ HEADER_WIDTH = 92  # the track names on the left
 RULER_HEIGHT = 28
 TRACK_GAP = 4
 VIDEO_HEIGHT = 76
-MUSIC_HEIGHT = 40
+MUSIC_HEIGHT = 56  # room for two lanes of overlapping clips, each tall enough for its handles
 CAPTION_HEIGHT = 26
 EDGE_GRAB_PX = 6  # how near a shot's edge the pointer trims instead of moving
 SNAP_PX = 8
@@ -49,6 +49,31 @@ def row_at(y: float) -> Row | None:
 
 def row_of(track: str) -> Row:
     return next(row for row in ROWS if row.track == track)
+
+
+MUSIC_LANES = 2  # overlapping music clips stack in lanes; a third overlap shares the last lane
+
+
+def music_lanes(spans: list[tuple[int, int]]) -> list[int]:
+    """The lane of each [start, end) span (given in order of start): the first lane whose clips
+    have all ended by its start, so clips that overlap never share a lane while lanes last."""
+    ends: list[int] = []
+    lanes: list[int] = []
+    for start, end in spans:
+        lane = next((i for i, last in enumerate(ends) if last <= start), min(len(ends), MUSIC_LANES - 1))
+        if lane == len(ends):
+            ends.append(end)
+        else:
+            ends[lane] = max(ends[lane], end) if lane == MUSIC_LANES - 1 else end
+        lanes.append(lane)
+    return lanes
+
+
+def lane_span(lane: int, lanes: int) -> tuple[float, float]:
+    """(top, height) of a music lane when the track shows `lanes` of them."""
+    row = row_of("music")
+    height = (row.height - 4) / max(1, lanes)
+    return row.top + 2 + lane * height, height
 
 
 @dataclass

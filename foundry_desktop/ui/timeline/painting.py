@@ -1,6 +1,6 @@
 """Painting the timeline: the tracks and their names, the shots (each with a filmstrip of its
-selected take, its name, length and status), transitions across the cuts, the music bed,
-the captions, the timecode ruler with its markers, where a drag or a drop would land, and
+selected take, its name, length and status), transitions across the cuts, the music and caption
+tracks (track_painting), the timecode ruler with its markers, where a drag or a drop would land, and
 the playhead.
 
 Only what is on screen is drawn: the visible shots are found by bisecting their starts, so
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
@@ -23,6 +24,10 @@ from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, ROWS, RULER_HEIGHT, Viewport, row_of, tick_step
+from foundry_desktop.ui.timeline.track_painting import TrackPainter
+
+if TYPE_CHECKING:
+    from foundry_desktop.ui.timeline.track_gestures import TrackGestures
 
 LABEL_HEIGHT = 17
 MIN_DETAILED_PX = 28  # narrower shots are drawn as plain bars
@@ -40,6 +45,7 @@ class TimelineScene:
     progress: dict[str, float]  # shot id -> generation progress
     drag_frame: int | None  # where a shot or an edge being dragged would go
     drop_frame: int | None  # where dropped files would land
+    tracks: TrackGestures | None = None  # the music clips and captions, as a drag in progress shows them
 
     @property
     def project(self) -> Project:
@@ -63,8 +69,10 @@ class TimelinePainter:
         self._tracks()
         self._shots(scene, first, last)
         self._transitions(scene.plan, first, last)
-        self._music(scene)
-        self._captions(scene)
+        tracks = scene.tracks
+        if tracks is not None:
+            TrackPainter(self.painter, self.view, self.width, tracks.waveforms).paint(
+                scene.session, scene.plan.length, tracks.music(), tracks.captions())
         self._ruler(scene, first, last)
         self._drag(scene)
         self._playhead(scene.session.playhead)
@@ -159,27 +167,6 @@ class TimelinePainter:
             self.painter.setPen(QColor("#16171a"))
             self.painter.drawLine(box.topLeft(), box.bottomRight())
             self.painter.drawLine(box.bottomLeft(), box.topRight())
-
-    def _music(self, scene: TimelineScene) -> None:
-        row = row_of("music")
-        for clip in scene.project.timeline.music:
-            length = clip.source_out - clip.source_in
-            end = scene.plan.length if clip.loop else clip.start + length
-            box = QRectF(self.view.x_of(clip.start), row.top + 2, max(2.0, (end - clip.start) * self.view.px_per_frame),
-                         row.height - 4)
-            self.painter.fillRect(box, QColor("#2e5a46"))
-            self.painter.setPen(theme.TEXT)
-            self.painter.drawText(box.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
-                                  clip.name + ("  (loops)" if clip.loop else ""))
-
-    def _captions(self, scene: TimelineScene) -> None:
-        row = row_of("captions")
-        for caption in scene.project.timeline.captions:
-            box = QRectF(self.view.x_of(caption.start), row.top + 2,
-                         max(2.0, (caption.end - caption.start) * self.view.px_per_frame), row.height - 4)
-            self.painter.fillRect(box, QColor("#3b3f6b"))
-            self.painter.setPen(theme.TEXT)
-            self.painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, caption.text)
 
     def _ruler(self, scene: TimelineScene, first: float, last: float) -> None:
         painter = self.painter

@@ -26,6 +26,7 @@ from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.canvas import TimelineCanvas
 from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH
+from foundry_desktop.ui.timeline.track_commands import delete_selected_items, split_selection_at_playhead
 
 TRANSITION_NAMES = {"cut": "Cut", "dissolve": "Dissolve", "fade_black": "Dip to black", "fade_white": "Dip to white"}
 ZOOM_STEP = 1.5
@@ -226,7 +227,7 @@ class TimelinePanel(QWidget):
     def split_at_playhead(self) -> None:
         """B / Ctrl+K: the shot under the playhead is cut in two there; the second half is selected."""
         session = self.session
-        if session is None:
+        if session is None or split_selection_at_playhead(session):  # a selected music clip or caption
             return
         service = session.service
         playhead = session.playhead
@@ -247,7 +248,7 @@ class TimelinePanel(QWidget):
 
     def delete_selected(self) -> None:
         session = self.session
-        if session is None or not session.selected:
+        if session is None or delete_selected_items(session) or not session.selected:  # clips, captions, or shots
             return
         indexes = sorted((session.index_of(shot_id) for shot_id in session.selected), reverse=True)
         label = f"Remove {len(indexes)} shots" if len(indexes) > 1 else f"Remove shot {indexes[0] + 1}"
