@@ -15,6 +15,7 @@ from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.render.film_render import FilmRender, render_film
 from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.domain.cut_plan import plan_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import GenerateReport, generate_shots
 from foundry_desktop.errors import ProjectLockedError
@@ -84,7 +85,10 @@ def create_demo_project(path: Path) -> ProjectService:
         service.set_transition(1, "dissolve", service.frames_from_seconds("1"))
         for text, start, end in DEMO_CAPTIONS:
             service.add_caption(text, start, end)
-        add_music(service, DEMO_MUSIC, gain_db=-6.0, fade_in_seconds="1", fade_out_seconds="2")
+        music = add_music(service, DEMO_MUSIC, gain_db=-6.0, fade_in_seconds="1", fade_out_seconds="2")
+        # The bed ends with the film, so its fade-out is heard under the film's own.
+        service.update_music_clip(music.id, "Fit the music to the film",
+                                  source_out=plan_cut(service.project.timeline).length)
         # Half a second out of black, a second into it at the end.
         service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
     return service
