@@ -154,21 +154,60 @@ def test_cancel_in_the_jobs_panel_leaves_no_file_and_no_partial(window, qtbot, l
 
 
 def test_shots_without_a_picture_render_as_slates_for_their_length(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=1, ungenerated=1))
+    project = make_project(tmp_path, clips=2, ungenerated=1)
+    with ProjectService.open(project) as service:  # the second clip's take goes missing: offline
+        second = service.project.selected_take(service.project.timeline.shots[1])
+        service.media.path_of(second.media_path).unlink()
+    assert window.open_project(project)
     film = tmp_path / "with-slates.mp4"
     dialog = open_render_sheet(window, qtbot, film)
     click(dialog.start)
-    assert "Shot 2 (not generated)" in dialog.question.text()
+    assert "Shot 2 (offline), Shot 3 (not generated)" in dialog.question.text()
     click(question_button(dialog, "Render with slates"))
     job = window.jobs.renders.jobs[-1]
     wait_until(loop, lambda: job.finished, timeout=300)
     assert job.state == "done", job.error
-    assert probe_media(film).frame_count == 48 + 36
+    assert probe_media(film).frame_count == 48 + 48 + 36
     frames = list(decoded_frames(film))
-    slate = frames[48 + 18]
-    assert slate.mean() < 30 and slate.max() > 120  # black, with the slate's grey words
+    for slate in (frames[48 + 24], frames[96 + 18]):
+        assert slate.mean() < 30 and slate.max() > 120  # black, with the slate's grey words
     assert np.abs(frames[10][90, 160].astype(int) - RED).max() < 30
-    assert [shot.selected_take_id for shot in window.session.service.project.timeline.shots][1] is None
+    # The slates are the render's alone: the project still has no picture for those shots.
+    with ProjectService.open(project, read_only=True) as reopened:
+        assert [status.kind for status in reopened.statuses()] == ["current", "missing", "missing"]
+
+
+def test_generate_then_render_makes_the_missing_shots_first(window, qtbot, loop, tmp_path):
+    assert window.open_project(make_project(tmp_path, clips=1, ungenerated=1))
+    film = tmp_path / "generated-first.mp4"
+    dialog = open_render_sheet(window, qtbot, film)
+    click(dialog.start)
+    click(question_button(dialog, "Generate, then render"))
+    renders = window.jobs.renders
+    assert window.session.generating and renders.jobs == []  # the render waits for the generation
+    wait_until(loop, lambda: renders.jobs and renders.jobs[-1].finished, timeout=300)
+    job = renders.jobs[-1]
+    assert job.state == "done", job.error
+    assert probe_media(film).frame_count == 48 + 36
+    assert [status.kind for status in window.session.service.statuses()] == ["current", "current"]
+
+
+def test_a_render_that_fails_says_why_in_a_notice_and_writes_nothing(window, qtbot, loop, tmp_path):
+    project = make_project(tmp_path, clips=2)
+    with ProjectService.open(project) as service:  # the first take's file is damaged, not gone
+        first = service.project.selected_take(service.project.timeline.shots[0])
+        service.media.path_of(first.media_path).write_bytes(b"not a video any more")
+    assert window.open_project(project)
+    film = tmp_path / "broken.mp4"
+    click(open_render_sheet(window, qtbot, film).start)
+    renders = window.jobs.renders
+    job = renders.jobs[-1]
+    wait_until(loop, lambda: job.finished, timeout=300)
+    assert job.state == "failed" and "Shot 1" in job.error
+    notice = renders.notice
+    assert notice is not None and notice.isVisible() and notice.windowModality() == Qt.WindowModality.NonModal
+    assert "broken.mp4 was not rendered" in notice.text() and "Shot 1" in notice.text()
+    assert "failed" in renders.rows[job].label.text() and not film.exists() and partials(tmp_path) == []
 
 
 def test_a_second_render_waits_for_the_first(window, qtbot, loop, tmp_path):

@@ -21,7 +21,7 @@ from foundry_desktop.ui.dialogs.render_done import show_folder_of, show_render_e
 
 REPAINT_INTERVAL_MS = 100  # progress comes with every few frames; shown at most 10 times a second
 ROWS_KEPT = 6
-STATUS_WIDTH = 420  # the status bar's render part, in pixels  # finished renders listed, newest last; older ones drop off
+STATUS_WIDTH = 360  # the status bar's render part, in pixels  # finished renders listed, newest last; older ones drop off
 
 STATE_WORDS = {"queued": "waiting", "running": "rendering", "done": "done", "failed": "failed",
                "cancelled": "cancelled"}
