@@ -18,6 +18,7 @@ from test_gui_timeline import drag, edge_of
 from video_sources import decoded_frames, write_video
 
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.render.render_job import refusal_before_render
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.media.probe import probe_media
 from foundry_desktop.ui.dialogs.render import RenderDialog
@@ -222,3 +223,12 @@ def test_a_second_render_waits_for_the_first(window, qtbot, loop, tmp_path):
     wait_until(loop, lambda: two.finished, timeout=300)
     assert (one.state, two.state) == ("done", "done")
     assert probe_media(first).frame_count == probe_media(second).frame_count == 48
+
+
+def test_what_cannot_be_written_is_refused_in_words_before_a_render_starts(tmp_path):
+    with ProjectService.open(make_project(tmp_path, clips=1)) as service:
+        (tmp_path / "notes").write_text("a file, not a folder")
+        assert "is none of those" in refusal_before_render(service, tmp_path / "film.txt")
+        assert "is a folder" in refusal_before_render(service, tmp_path)
+        assert "may not write in" in refusal_before_render(service, tmp_path / "notes" / "film.mp4")
+        assert refusal_before_render(service, tmp_path / "new" / "folders" / "film.mp4") is None

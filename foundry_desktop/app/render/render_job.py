@@ -32,10 +32,10 @@ def refusal_before_render(service: ProjectService, output: Path) -> str | None:
     """Why `service`'s film cannot be rendered to `output`, in words; None when it can."""
     if not service.project.timeline.shots:
         return "There is nothing to render yet: the timeline has no shots. Add or import a shot first."
-    if output.suffix.lower() not in CONTAINERS:
-        return f"Foundry writes films as {', '.join(CONTAINERS)}; {output.name} is none of those."
     if output.is_dir():
         return f"{output} is a folder; name the film's file."
+    if output.suffix.lower() not in CONTAINERS:
+        return f"Foundry writes films as {', '.join(CONTAINERS)}; {output.name} is none of those."
     folder = output.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the render makes the folders that are missing

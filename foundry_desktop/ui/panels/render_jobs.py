@@ -20,8 +20,8 @@ from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.render_done import show_folder_of, show_render_end
 
 REPAINT_INTERVAL_MS = 100  # progress comes with every few frames; shown at most 10 times a second
-ROWS_KEPT = 6
-STATUS_WIDTH = 360  # the status bar's render part, in pixels  # finished renders listed, newest last; older ones drop off
+ROWS_KEPT = 6  # finished renders listed, newest last; older ones drop off
+STATUS_WIDTH = 360  # the status bar's render part, in pixels
 
 STATE_WORDS = {"queued": "waiting", "running": "rendering", "done": "done", "failed": "failed",
                "cancelled": "cancelled"}
@@ -106,7 +106,6 @@ class RenderStatus(QWidget):
 
 class RenderJobsView(QWidget):
     progressed = Signal(object)  # a RenderJob whose progress moved; emitted from its worker thread
-    ended = Signal(object)  # a RenderJob that finished, failed or was cancelled
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,7 +118,8 @@ class RenderJobsView(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 4)
         self._repaint = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
         self._repaint.timeout.connect(self._show_progress)
-        self.progressed.connect(lambda _job: self._repaint.isActive() or self._repaint.start())
+        # A method of this object, not a lambda: so the slot runs on the GUI thread, queued.
+        self.progressed.connect(self._progress_arrived)
         self.setVisible(False)
 
     @property
@@ -178,7 +178,10 @@ class RenderJobsView(QWidget):
     def _show_ended(self, job: RenderJob) -> None:
         self.rows[job].show_state()
         self._show_status()
-        self.ended.emit(job)
+
+    def _progress_arrived(self, _job: RenderJob) -> None:
+        if not self._repaint.isActive():
+            self._repaint.start()
 
     def _show_progress(self) -> None:
         job = self.running
