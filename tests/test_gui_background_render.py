@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gui_loop import wait_until
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from test_gui_timeline import drag, edge_of
 from video_sources import decoded_frames, write_video
 
@@ -234,3 +234,28 @@ def test_what_cannot_be_written_is_refused_in_words_before_a_render_starts(tmp_p
         assert "is a folder" in refusal_before_render(service, tmp_path)
         assert "may not write in" in refusal_before_render(service, tmp_path / "notes" / "film.mp4")
         assert refusal_before_render(service, tmp_path / "new" / "folders" / "film.mp4") is None
+
+
+def test_closing_the_window_while_it_renders_asks_and_stops_the_render_only_on_yes(window, qtbot, loop, tmp_path):
+    assert window.open_project(make_project(tmp_path, clips=3))
+    film = tmp_path / "unfinished.mp4"
+    dialog = open_render_sheet(window, qtbot, film)
+    dialog.preset.setCurrentIndex(dialog.preset.findData("2160p"))  # long enough to be under way at the end
+    click(dialog.start)
+    job = window.jobs.renders.jobs[-1]
+    asked = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):  # (else no question came: the asserts below say so)
+            asked.append(box.text())
+            click(box.button(button))
+
+    QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Cancel))
+    window.close()
+    assert window.isVisible() and not job.cancel.is_set() and "unfinished.mp4 is still rendering" in asked[0]
+    QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Yes))
+    window.close()
+    assert not window.isVisible() and len(asked) == 2
+    wait_until(loop, lambda: job.finished, timeout=300)
+    assert job.state == "cancelled" and not film.exists() and partials(tmp_path) == []

@@ -386,6 +386,9 @@ class MainWindow(QMainWindow):
             self.restoreState(self._default_layout, LAYOUT_VERSION)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.jobs.renders.may_close(self):
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         self.work.cancel()
         self.jobs.renders.cancel_all()

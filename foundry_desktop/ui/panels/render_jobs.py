@@ -10,18 +10,23 @@ A second render asked for while one runs waits in the queue, as in Resolve's ren
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from foundry_desktop.app.render.render_job import RenderJob
-from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.dialogs.render_done import show_folder_of, show_render_end
 
 REPAINT_INTERVAL_MS = 100  # progress comes with every few frames; shown at most 10 times a second
 ROWS_KEPT = 6  # finished renders listed, newest last; older ones drop off
 STATUS_WIDTH = 360  # the status bar's render part, in pixels
+
+logger = logging.getLogger(__name__)
 
 STATE_WORDS = {"queued": "waiting", "running": "rendering", "done": "done", "failed": "failed",
                "cancelled": "cancelled"}
@@ -106,6 +111,7 @@ class RenderStatus(QWidget):
 
 class RenderJobsView(QWidget):
     progressed = Signal(object)  # a RenderJob whose progress moved; emitted from its worker thread
+    ended_in_thread = Signal(object, str)  # a RenderJob and its refusal in words ("": it rendered); likewise
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,13 +119,14 @@ class RenderJobsView(QWidget):
         self.rows: dict[RenderJob, RenderRow] = {}
         self.notice: QWidget | None = None  # the last render's end notice, while it shows
         self.status = RenderStatus(self)  # the window puts it in its status bar
-        self._work = BackgroundWork(lambda message: None)  # a job keeps its own refusal (job.error)
+        self._unsettled = 0  # renders started whose end the GUI thread has not shown yet
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 4)
         self._repaint = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
         self._repaint.timeout.connect(self._show_progress)
         # A method of this object, not a lambda: so the slot runs on the GUI thread, queued.
         self.progressed.connect(self._progress_arrived)
+        self.ended_in_thread.connect(self._finished)
         self.setVisible(False)
 
     @property
@@ -146,14 +153,28 @@ class RenderJobsView(QWidget):
             job.state, job.error = "cancelled", "cancelled before it began"
             self._show_ended(job)
 
+    def may_close(self, parent: QWidget) -> bool:
+        """Closing the window stops its renders: ask first while one is unfinished."""
+        unfinished = [job.output.name for job in self.jobs if not job.finished]
+        if not unfinished:
+            return True
+        answer = QMessageBox.question(
+            parent, "Stop rendering?",
+            f"{', '.join(unfinished)} {'is' if len(unfinished) == 1 else 'are'} still rendering. Quit and stop? "
+            "Nothing of an unfinished render is written.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def cancel_all(self) -> None:
         """The window is closing: stop every render (the spawned processes with them)."""
-        for job in self.jobs:
+        for job in list(self.jobs):
             if not job.finished:
-                job.cancel.set()
+                self.cancel(job)
 
     async def wait_idle(self) -> None:
-        await self._work.wait_idle()
+        """Until every render started has ended and its end is shown (tests, benchmarks)."""
+        while self._unsettled or any(job.state == "queued" for job in self.jobs):
+            await asyncio.sleep(0.05)
 
     def _run_next(self) -> None:
         if self.running is not None:
@@ -164,10 +185,27 @@ class RenderJobsView(QWidget):
         job.state = "running"  # at once, not when the thread starts: one render at a time
         self.rows[job].show_state()
         self._show_status()
-        self._work.in_thread(lambda: job.run(self.progressed.emit), lambda _result: self._finished(job),
-                             lambda message: self._finished(job, message))
+        self._unsettled += 1
+        # A thread of its own, not the event loop's executor: the render starts whether or not an
+        # asyncio loop is running (a modal question may be open), and it is not daemonic, so quitting
+        # waits for a cancelled render to stop its process rather than leaving the process behind.
+        threading.Thread(target=self._render, args=(job,), name="foundry-render-job").start()
+
+    def _render(self, job: RenderJob) -> None:
+        """In the job's thread: render, then say how it ended (to the GUI thread, queued)."""
+        try:
+            job.run(self.progressed.emit)
+        except FoundryError as exc:
+            message = str(exc)
+        except Exception as exc:  # a bug: named in one line, so the row never sits at "rendering"
+            logger.exception("the render failed")
+            message = f"Something went wrong inside Foundry ({type(exc).__name__}: {exc})."
+        else:
+            message = ""
+        self.ended_in_thread.emit(job, message)
 
     def _finished(self, job: RenderJob, message: str = "") -> None:
+        self._unsettled -= 1
         if message and job.state == "running":  # refused before the job could say so itself
             job.state, job.error = "failed", message
         self._show_ended(job)
