@@ -213,7 +213,7 @@ def test_a_render_that_fails_says_why_in_a_notice_and_writes_nothing(window, qtb
     assert "failed" in renders.rows[job].label.text() and not film.exists() and partials(tmp_path) == []
 
 
-def test_a_second_render_waits_for_the_first(window, qtbot, loop, tmp_path):
+def test_a_second_render_waits_for_the_first_and_the_status_bar_cancels(window, qtbot, loop, tmp_path):
     assert window.open_project(make_project(tmp_path, clips=1))
     first, second = tmp_path / "first.mp4", tmp_path / "second.mp4"
     click(open_render_sheet(window, qtbot, first).start)
@@ -222,9 +222,10 @@ def test_a_second_render_waits_for_the_first(window, qtbot, loop, tmp_path):
     one, two = renders.jobs
     assert (one.state, two.state) == ("running", "queued")
     assert "waiting" in renders.rows[two].label.text() and "+1 waiting" in renders.status.label.text()
+    click(renders.status.cancel_button)  # the status bar's Cancel stops the running one; the next starts
     wait_until(loop, lambda: two.finished, timeout=300)
-    assert (one.state, two.state) == ("done", "done")
-    assert probe_media(first).frame_count == probe_media(second).frame_count == 48
+    assert (one.state, two.state) == ("cancelled", "done")
+    assert not first.exists() and probe_media(second).frame_count == 48
 
 
 def test_what_cannot_be_written_is_refused_in_words_before_a_render_starts(tmp_path):
