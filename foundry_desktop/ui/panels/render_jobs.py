@@ -194,7 +194,7 @@ class RenderJobsView(QWidget):
     def _render(self, job: RenderJob) -> None:
         """In the job's thread: render, then say how it ended (to the GUI thread, queued)."""
         try:
-            job.run(self.progressed.emit)
+            job.run(lambda moved: self._tell("progressed", moved))
         except FoundryError as exc:
             message = str(exc)
         except Exception as exc:  # a bug: named in one line, so the row never sits at "rendering"
@@ -202,7 +202,15 @@ class RenderJobsView(QWidget):
             message = f"Something went wrong inside Foundry ({type(exc).__name__}: {exc})."
         else:
             message = ""
-        self.ended_in_thread.emit(job, message)
+        self._tell("ended_in_thread", job, message)
+
+    def _tell(self, signal: str, *args: object) -> None:
+        """Emit from the render's thread, unless the window is gone (quitting stops the render, and
+        its thread may still report after the view was deleted)."""
+        try:
+            getattr(self, signal).emit(*args)
+        except RuntimeError:
+            pass
 
     def _finished(self, job: RenderJob, message: str = "") -> None:
         self._unsettled -= 1
