@@ -81,9 +81,8 @@ def render_in_process(
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
-    child = context.Process(target=_render_child, args=(Path(project), output, settings, loudness_lufs, messages, stop, snapshot,
-                                                           slates),
-                            name="foundry-render")
+    child = context.Process(target=_render_child, name="foundry-render",
+                            args=(Path(project), output, settings, loudness_lufs, messages, stop, snapshot, slates))
     child.start()
     try:
         while True:
