@@ -125,6 +125,8 @@ def test_an_empty_project_is_refused_before_anything_starts(window, qtbot, loop,
     click(dialog.start)
     assert dialog.isVisible() and dialog.error_line.isVisible()
     assert "nothing to render" in dialog.error_line.text() and "no shots" in dialog.error_line.text()
+    line = dialog.error_line
+    qtbot.waitUntil(lambda: line.height() >= line.heightForWidth(line.width()))  # the words show whole
     assert window.jobs.renders.jobs == [] and not film.exists()
 
 

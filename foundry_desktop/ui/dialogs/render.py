@@ -101,6 +101,7 @@ class RenderDialog(QDialog):
             refusal = f"{output.name} is already being rendered; wait for it, or choose another name."
         if refusal is not None:
             self.error_line.show_error(refusal)
+            self.adjustSize()  # taller, so the wrapped words show whole
             return
         missing = unrenderable_shots(self.session.service)
         if not missing:
