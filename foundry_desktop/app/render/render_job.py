@@ -5,7 +5,8 @@ a way to stop it.
 The job holds the project as it was at the start (the service replaces its project on
 every edit and never changes one in place, so keeping the object is a snapshot). What to
 check before starting (an empty timeline, a file type Foundry cannot write, a folder it
-may not write in) is here too, so the window and the command line refuse alike.
+may not write in) is here too: a background render must refuse before the creator turns
+away, not minutes later in a notice.
 """
 
 from __future__ import annotations
