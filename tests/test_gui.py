@@ -119,11 +119,13 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     wait_until(loop, lambda: window.session.playhead > 0)
     window.preview.pause()
 
-    dialog = RenderDialog(window.session, window)
+    dialog = RenderDialog(window.session, window.jobs.renders, window)
     film = tmp_path / "night.mp4"
     dialog.output.setText(str(film))
     dialog.render()
-    wait_until(loop, lambda: dialog.result is not None, timeout=300)
+    job = window.jobs.renders.jobs[-1]
+    wait_until(loop, lambda: job.finished, timeout=300)
+    assert job.state == "done", job.error
     media = probe_media(film)
     assert (media.width, media.height) == (1280, 720) and media.frame_count == window.session.service.cut_plan().length
     window.grab().save(str(tmp_path / "window.png"))

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._jobs_timer.timeout.connect(self._show_jobs)
         self.health = QLabel("")
         self.jobs_summary = QLabel("")
+        self.statusBar().addPermanentWidget(self.jobs.renders.status)
         self.statusBar().addPermanentWidget(self.jobs_summary)
         self.statusBar().addPermanentWidget(self.health)
         self.recent_menu: QMenu | None = None
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
 
     def show_render(self) -> None:
         if self.session is not None:
-            dialog = RenderDialog(self.session, self, self.settings)
+            dialog = RenderDialog(self.session, self.jobs.renders, self, self.settings)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
@@ -385,7 +386,11 @@ class MainWindow(QMainWindow):
             self.restoreState(self._default_layout, LAYOUT_VERSION)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.jobs.renders.may_close(self):
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         self.work.cancel()
+        self.jobs.renders.cancel_all()
         self.close_project()  # the generation session is closed by main() once the loop has stopped
         super().closeEvent(event)

@@ -6,7 +6,9 @@ that stalls the editor. Here the render runs in a spawned process that opens
 the project read-only (the editor keeps it open for editing; SQLite's WAL lets
 both read), reports progress through a queue, and stops when asked.
 
-`render_in_process` blocks: call it from a worker thread.
+`render_in_process` blocks: call it from a worker thread. Given a `snapshot` (the project as
+it was when the creator pressed Render), the child renders that, not what the file holds by
+the time it reads it: the creator goes on editing meanwhile.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 from foundry_desktop.app.render.film_render import FilmRender, render_film, render_preview
 from foundry_desktop.app.render.output_presets import RenderSettings
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.render.slates import with_slates
+from foundry_desktop.domain.project import Project
 from foundry_desktop.errors import FoundryError, MediaError
+from foundry_desktop.media.encode.video_writer import write_error
 from foundry_desktop.media.render.film_compose import ComposeProgress
 from foundry_desktop.media.worker_processes import run_in_background
 
@@ -29,8 +34,10 @@ POLL_S = 0.1
 
 
 def _render_child(project: Path, output: Path | None, settings: RenderSettings, loudness_lufs: float | None,
-                  messages: Any, cancel: Any) -> None:
-    """In the child: render (the film to `output`, or the preview when None) and say how it went."""
+                  messages: Any, cancel: Any, snapshot: Project | None = None, slates: bool = False) -> None:
+    """In the child: render (the film to `output`, or the preview when None) and say how it went;
+    `snapshot`: the project to render instead of the file's; `slates`: shots without a picture
+    shown as slates instead of refused."""
     run_in_background()
     stop = threading.Event()
     threading.Thread(target=lambda: (cancel.wait(), stop.set()), daemon=True).start()
@@ -40,6 +47,10 @@ def _render_child(project: Path, output: Path | None, settings: RenderSettings, 
 
     try:
         with ProjectService.open(project, read_only=True) as service:
+            if snapshot is not None:
+                service.project = snapshot
+            if slates:
+                service.project = with_slates(service, stop)
             if output is None:
                 result = render_preview(service, cancel=stop, on_progress=progress)
             else:
@@ -48,6 +59,8 @@ def _render_child(project: Path, output: Path | None, settings: RenderSettings, 
         messages.put(("done", result))
     except FoundryError as exc:
         messages.put(("error", exc))
+    except OSError as exc:  # the subtitles beside the film, a slate: the disk, not a bug
+        messages.put(("error", write_error(output or project, exc)))
     except BaseException as exc:  # a bug: reported in words, not lost with the process
         messages.put(("error", MediaError(f"The render failed unexpectedly: {exc}")))
 
@@ -60,14 +73,16 @@ def render_in_process(
     loudness_lufs: float | None = -14.0,
     on_progress: Callable[[ComposeProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    snapshot: Project | None = None,
+    slates: bool = False,
 ) -> FilmRender:
     """Render `project` to `output` (None: its preview) in a child process; see the module docstring.
-    The project must be saved as it is to be rendered (every edit is, at once)."""
+    Without a `snapshot`, the project must be saved as it is to be rendered (every edit is, at once)."""
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
-    child = context.Process(target=_render_child, args=(Path(project), output, settings, loudness_lufs, messages, stop),
-                            name="foundry-render")
+    child = context.Process(target=_render_child, name="foundry-render",
+                            args=(Path(project), output, settings, loudness_lufs, messages, stop, snapshot, slates))
     child.start()
     try:
         while True:

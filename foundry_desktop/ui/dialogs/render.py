@@ -1,42 +1,56 @@
-"""Render: preset, encoder and file; the render runs in a process of its own (the GUI
-never waits for it), with its progress and time left shown, can be cancelled, and
-offers the folder when it is done."""
+"""Render: a settings sheet (format, encoder, file). It checks what can be checked before
+any work starts (an empty timeline, a file Foundry cannot write, shots with no picture,
+a file that would be replaced), then hands the render to the window's render queue
+(ui/panels/render_jobs) and closes: the film renders in the background while the creator
+goes on editing, as the cut was when Render was pressed.
+
+Its questions are window-modal message boxes opened, not exec'd, so the event loop (and
+any render already running) goes on while the creator answers.
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
-from foundry_desktop.app.render.film_render import FilmRender
 from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS, RenderSettings
-from foundry_desktop.app.render.render_process import render_in_process
+from foundry_desktop.app.render.render_job import RenderJob, refusal_before_render
+from foundry_desktop.app.render.slates import UnrenderableShot, unrenderable_shots
+from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
+from foundry_desktop.ui.panels.render_jobs import RenderJobsView
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.settings.rendering_tab import render_encoder, render_loudness
 
+SHOTS_NAMED = 8  # more missing shots than this are counted, not listed
+
+
+def missing_words(missing: list[UnrenderableShot]) -> str:
+    named = [f"Shot {shot.number} ({shot.reason})" for shot in missing[:SHOTS_NAMED]]
+    more = len(missing) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
 
 class RenderDialog(QDialog):
-    progressed = Signal(float, float)  # fraction, seconds left (-1: not known); from the render's thread
-    finished_render = Signal(object)  # the FilmRender
-
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
+    def __init__(self, session: ProjectSession, renders: RenderJobsView, parent: QWidget | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.renders = renders
         self.loudness_lufs = render_loudness(settings) if settings is not None else -14.0
+        self.question: QMessageBox | None = None  # the question being asked, while it is open
         self.setWindowTitle("Render the film")
         self.setMinimumWidth(520)
         self.preset = QComboBox()
@@ -48,40 +62,29 @@ class RenderDialog(QDialog):
         self.encoder.addItem("Software (x264 / x265)", "software")
         if settings is not None:
             self.encoder.setCurrentIndex(max(0, self.encoder.findData(render_encoder(settings))))
-        default = session.path.with_suffix(".mp4")
-        self.output = QLineEdit(str(default))
+        self.output = QLineEdit(str(session.path.with_suffix(".mp4")))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_file)
         where = QHBoxLayout()
         where.addWidget(self.output, 1)
         where.addWidget(browse)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.error_line = ErrorLine()
         self.start = QPushButton("Render")
         self.start.setProperty("primary", True)
+        self.start.setDefault(True)
         self.start.clicked.connect(self.render)
-        self.cancel_button = QPushButton("Close")
-        self.cancel_button.clicked.connect(self._cancel_or_close)
-        self.open_folder = QPushButton("Show in folder")
-        self.open_folder.setVisible(False)
-        self.open_folder.clicked.connect(self._show_folder)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.open_folder)
         buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(close)
         buttons.addWidget(self.start)
         form = QFormLayout(self)
         form.addRow("Format", self.preset)
         form.addRow("Encoder", self.encoder)
         form.addRow("File", where)
-        form.addRow(self.progress)
-        form.addRow(self.status)
+        form.addRow(self.error_line)
         form.addRow(buttons)
-        self._cancel: threading.Event | None = None
-        self.result: FilmRender | None = None
-        self.progressed.connect(self._show_progress)
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Render to", self.output.text(),
@@ -90,53 +93,78 @@ class RenderDialog(QDialog):
             self.output.setText(path)
 
     def render(self) -> None:
-        """Start the render in a worker thread; progress comes back as signals."""
-        output = Path(self.output.text()).expanduser()
+        """Check, ask what must be asked, then queue the render and close."""
+        self.error_line.clear_error()
+        output = Path(self.output.text().strip()).expanduser()
+        refusal = refusal_before_render(self.session.service, output)
+        if refusal is None and self.renders.is_rendering_to(output):
+            refusal = f"{output.name} is already being rendered; wait for it, or choose another name."
+        if refusal is not None:
+            self.error_line.show_error(refusal)
+            self.adjustSize()  # taller, so the wrapped words show whole
+            return
+        missing = unrenderable_shots(self.session.service)
+        if not missing:
+            self._confirm_replace(output, slates=False)
+            return
+        box = self._ask("Shots without a picture",
+                        f"{missing_words(missing)} cannot be shown yet.",
+                        "Generate them first and render when they are done, or render now with a slate "
+                        "(black, with the shot's number) for each, for its length.")
+        generate = box.addButton("Generate, then render", QMessageBox.ButtonRole.AcceptRole)
+        slates = box.addButton("Render with slates", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(slates)
+        generate.clicked.connect(lambda: self._confirm_replace(output, slates=False, generate=missing))
+        slates.clicked.connect(lambda: self._confirm_replace(output, slates=True))
+        box.open()
+
+    def _confirm_replace(self, output: Path, *, slates: bool, generate: list[UnrenderableShot] | None = None) -> None:
+        if not output.exists():
+            self._start(output, slates, generate)
+            return
+        box = self._ask("Replace the file?", f"{output.name} already exists in {output.parent}.",
+                        "Rendering replaces it when the new film is complete; until then it stays as it is.")
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        replace.clicked.connect(lambda: self._start(output, slates, generate))
+        box.open()
+
+    def _ask(self, title: str, text: str, details: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(details)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _: setattr(self, "question", None))
+        self.question = box
+        return box
+
+    def _start(self, output: Path, slates: bool, generate: list[UnrenderableShot] | None) -> None:
+        # Only plain values from here on: after generation the dialog is long gone.
+        session, renders, loudness = self.session, self.renders, self.loudness_lufs
         settings = RenderSettings(preset=self.preset.currentData(), encoder=self.encoder.currentData())
-        self._cancel = threading.Event()
-        cancel, project, loudness = self._cancel, self.session.path, self.loudness_lufs
-        self.start.setEnabled(False)
-        self.open_folder.setVisible(False)
-        self.cancel_button.setText("Cancel")
-        self.status.setText("Rendering…")
-        self.progress.setValue(0)
 
-        def work() -> FilmRender:
-            return render_in_process(project, output, cancel=cancel, settings=settings, loudness_lufs=loudness,
-                                     on_progress=lambda p: self.progressed.emit(p.fraction,
-                                                                                -1.0 if p.eta_s is None else p.eta_s))
+        def queue() -> None:
+            renders.start(RenderJob.of(session.service, output, settings=settings, loudness_lufs=loudness,
+                                       slates=slates))
 
-        self.session.in_thread("Render", work, self._done).add_done_callback(lambda _: self._ended())
-
-    def _show_progress(self, fraction: float, seconds_left: float) -> None:
-        self.progress.setValue(round(fraction * 1000))
-        left = f", about {seconds_left:.0f} s left" if seconds_left >= 0 else ""
-        self.status.setText(f"Rendering: {fraction:.0%}{left}")
-
-    def _done(self, render: FilmRender) -> None:
-        self.result = render
-        media = render.report.media
-        self.progress.setValue(1000)
-        self.status.setText(f"Rendered {media.path.name}: {media.width}×{media.height}, {media.duration_s:.1f} s "
-                            f"({render.report.segments_encoded} segments encoded, "
-                            f"{render.report.segments_reused} reused)")
-        self.open_folder.setVisible(True)
-        self.finished_render.emit(render)
-
-    def _ended(self) -> None:
-        """After success, failure or cancel: ready to render again."""
-        if self.result is None and self._cancel is not None and self._cancel.is_set():
-            self.status.setText("Cancelled; nothing was written.")
-        self._cancel = None
-        self.start.setEnabled(True)
-        self.cancel_button.setText("Close")
-
-    def _cancel_or_close(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        if generate:
+            render_after_generation(session, {shot.shot_id for shot in generate}, queue)
         else:
-            self.reject()
+            queue()
+        self.accept()
 
-    def _show_folder(self) -> None:
-        if self.result is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.report.media.path.parent)))
+
+def render_after_generation(session: ProjectSession, shot_ids: set[str], queue: Callable[[], None]) -> None:
+    """Generate `shot_ids`, then render (the cut as it is then) if every shot has a picture;
+    if some still have none, say which instead of rendering a film with holes."""
+
+    def generated(_report: object) -> None:
+        still = unrenderable_shots(session.service)
+        if still:
+            session.error.emit("Render", f"Not rendered: {missing_words(still)} still cannot be shown.")
+        else:
+            queue()
+
+    session.generate(shot_ids, done=generated)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.domain.generation_job import GenerationJob
 from foundry_desktop.ui.panels.job_table import COLUMNS, DETAILS, PROGRESS, JobTableModel, ProgressBarDelegate
+from foundry_desktop.ui.panels.render_jobs import RenderJobsView
 from foundry_desktop.ui.project_session import ProjectSession
 
 REPAINT_INTERVAL_MS = 50  # progress is repainted at most 20 times a second, however often it comes
@@ -47,8 +48,10 @@ class JobsPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_label)
         self.pages.addWidget(self._build_table())
+        self.renders = RenderJobsView()  # the window's renders, above the generation jobs; not per project
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.renders)
         layout.addWidget(self.pages, 1)
         layout.addLayout(self._build_buttons())
 
