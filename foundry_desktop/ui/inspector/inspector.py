@@ -40,6 +40,7 @@ from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES, InputImageBox
+from foundry_desktop.ui.inspector.media_fields import MediaFields, is_media_shot
 from foundry_desktop.ui.inspector.pickers import (
     BackendPicker,
     GeneratorChoices,
@@ -104,11 +105,10 @@ class InspectorPanel(QWidget):
         form = QWidget()
         column = QVBoxLayout(form)
         column.addLayout(self._header())
-        column.addWidget(self._what_to_make())
-        column.addWidget(self._generator())
-        column.addWidget(self._seed_and_length())
-        column.addWidget(self._input_image())
-        column.addWidget(self._transition())
+        self.media = MediaFields(self._apply, lambda: self._service)  # footage and stills, instead of:
+        self._generating = [self._what_to_make(), self._generator(), self._seed_and_length(), self._input_image()]
+        for part in [self.media, *self._generating, self._transition()]:
+            column.addWidget(part)
         column.addStretch()
         return form
 
@@ -299,6 +299,11 @@ class InspectorPanel(QWidget):
         self.image_box.show_image(self._session, spec.input_image, spec.input_image_name)
         self._fill_transition(shot, index, switched)
         project = self._session.service.project
+        self.media.setVisible(is_media_shot(shot))
+        for part in self._generating:
+            part.setVisible(not is_media_shot(shot))
+        if is_media_shot(shot):
+            self.media.show_shot(shot, project.selected_take(shot), rate, switched)
         for combo, kind in ((self.character_picker, "character"), (self.style_picker, "style")):
             combo.show_template(project.templates(kind), getattr(spec, kind))
         self._show_final_prompt()
@@ -355,6 +360,7 @@ class InspectorPanel(QWidget):
         self._quiet += 1  # several saves in a row: repaint after the last
         try:
             self._typing.flush_all()
+            self.media.flush_all()
         finally:
             self._quiet -= 1
 

@@ -1,0 +1,109 @@
+"""The right fields for the right thing (issue 17): the inspector shows a footage or still shot
+as media (its source file, in and out, framing and sound) with no prompt, seed or backend, and
+a generated shot as generation settings; each media field, typed or clicked, is one undo step
+saved to the project file."""
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from gui_loop import project_session, wait_until  # noqa: E402
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from video_sources import sine, write_video  # noqa: E402
+
+from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
+
+
+@pytest.fixture
+def session(tmp_path, loop):
+    service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
+    clip = write_video(tmp_path / "beach walk.mp4", frames=48, width=320, height=180, tone=sine())
+    still = tmp_path / "poster.png"
+    Image.new("RGB", (320, 180), (200, 60, 40)).save(still)
+    add_media_shot(service, clip)
+    add_media_shot(service, still, duration_seconds="2")
+    service.add_shot(prompt="A red fox in the snow", duration_seconds="2", seed=1, name="Fox")
+    with project_session(service, loop) as opened:
+        yield opened
+
+
+def show(qtbot, loop, session, index: int) -> InspectorPanel:
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 900)
+    panel.show()
+    panel.set_session(session)
+    session.select([session.service.project.timeline.shots[index].id])
+    wait_until(loop, lambda: panel.backend.count() > 0)  # the machine's backends are read
+    return panel
+
+
+def saved(session):
+    with ProjectService.open(session.service.path, read_only=True) as reader:
+        return reader.project.timeline.shots
+
+
+def type_into(qtbot, box, text: str) -> None:
+    """Click into a spin box, replace its text and press Return, as a creator does."""
+    QTest.mouseClick(box.lineEdit(), Qt.MouseButton.LeftButton)
+    QTest.keyClick(box.lineEdit(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(box.lineEdit(), text)
+    QTest.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+
+
+def test_footage_shows_as_media_without_generation_fields(qtbot, loop, session):
+    panel = show(qtbot, loop, session, 0)
+    assert panel.media.isVisible()
+    for field in (panel.prompt, panel.seed, panel.backend, panel.model, panel.workflow, panel.browse_image):
+        assert not field.isVisible(), field  # nothing that would send the footage to a generator
+    assert panel.media.source.text() == "beach walk.mp4"
+    assert panel.media.trim_in.isVisible() and panel.media.trim_out.isVisible()
+    assert not panel.media.hold.isVisible()
+    assert panel.media.trim_out.value() == pytest.approx(2.0)
+    panel.grab().save(str(session.service.path.parent / "inspector-media.png"))
+
+
+def test_a_still_is_held_and_a_generated_shot_keeps_its_settings(qtbot, loop, session):
+    panel = show(qtbot, loop, session, 1)
+    assert panel.media.source.text() == "poster.png" and panel.media.hold.isVisible()
+    assert not panel.media.trim_in.isVisible() and not panel.media.mute.isEnabled()
+    type_into(qtbot, panel.media.hold, "3.5")
+    assert saved(session)[1].spec.duration == 84  # 3.5 s at 24 fps
+    assert session.service.undo_label() == "Change shot 2: duration"
+
+    session.select([session.service.project.timeline.shots[2].id])
+    assert not panel.media.isVisible() and panel.prompt.isVisible() and panel.backend.isVisible()
+    backends = [panel.backend.itemText(i) for i in range(panel.backend.count())]
+    assert "media" not in backends  # a generated shot cannot be turned into "footage" with no file
+
+
+def test_in_and_out_trim_the_clip_one_undo_step_each(qtbot, loop, session):
+    panel = show(qtbot, loop, session, 0)
+    type_into(qtbot, panel.media.trim_in, "0.5")
+    assert (saved(session)[0].trim_in, saved(session)[0].trim_out) == (12, None)
+    type_into(qtbot, panel.media.trim_out, "1.5")
+    assert (saved(session)[0].trim_in, saved(session)[0].trim_out) == (12, 36)
+    session.service.undo()
+    assert saved(session)[0].trim_out is None and saved(session)[0].trim_in == 12
+
+    type_into(qtbot, panel.media.trim_in, "1.9")
+    type_into(qtbot, panel.media.trim_out, "0.2")  # out before in: refused in words, nothing saved
+    assert any("trim" in error.lower() for error in session.errors), session.errors
+    assert saved(session)[0].trim_out is None
+
+
+def test_fit_gain_and_mute_are_saved(qtbot, loop, session):
+    panel = show(qtbot, loop, session, 0)
+    panel.media.fit.setFocus()
+    QTest.keyClick(panel.media.fit, Qt.Key.Key_Down)
+    assert saved(session)[0].fit == "fill"
+    type_into(qtbot, panel.media.gain, "-6")
+    assert saved(session)[0].audio_gain_db == -6.0
+    QTest.mouseClick(panel.media.mute, Qt.MouseButton.LeftButton, pos=QPoint(8, panel.media.mute.height() // 2))
+    assert saved(session)[0].audio_muted and not panel.media.gain.isEnabled()
+    session.service.undo()  # each field was its own step
+    assert not saved(session)[0].audio_muted and saved(session)[0].audio_gain_db == -6.0
