@@ -9,13 +9,17 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import project_session, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QHelpEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from video_sources import sine, write_video  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.domain.project import new_id  # noqa: E402
 from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
+from foundry_desktop.ui.panels.takes import TakesPanel  # noqa: E402
 
 
 @pytest.fixture
@@ -107,3 +111,44 @@ def test_fit_gain_and_mute_are_saved(qtbot, loop, session):
     assert saved(session)[0].audio_muted and not panel.media.gain.isEnabled()
     session.service.undo()  # each field was its own step
     assert not saved(session)[0].audio_muted and saved(session)[0].audio_gain_db == -6.0
+
+
+def takes_of_first_shot(qtbot, loop, session, copies: int, width: int) -> TakesPanel:
+    """The takes panel `width` wide on the footage shot, which has its file and `copies` more takes."""
+    service = session.service
+    shot = service.project.timeline.shots[0]
+    take = service.project.selected_take(shot)
+    for _ in range(copies):
+        service.add_take(take.model_copy(update={"id": new_id()}), select_it=False)
+    panel = TakesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, 420)
+    panel.show()
+    panel.set_session(session)
+    session.select([shot.id])
+    wait_until(loop, lambda: len(panel.stills.pictures) == 1)  # the copies share one picture
+    return panel
+
+
+def test_take_tiles_show_length_and_tell_their_making_on_hover(qtbot, loop, session):
+    panel = takes_of_first_shot(qtbot, loop, session, 0, 420)
+    tile = panel.gallery.item(0)
+    assert tile.text().splitlines() == ["Take 1 · in use", "2.00 s · 48 frames", "beach walk.mp4"]
+    assert "seed" not in tile.text()  # footage has no seed, and was not "made" in 0.0 s
+    spot = panel.gallery.visualItemRect(tile).center()
+    QTest.mouseMove(panel.gallery.viewport(), spot)
+    QApplication.sendEvent(panel.gallery.viewport(), QHelpEvent(QEvent.Type.ToolTip, spot,
+                                                                panel.gallery.viewport().mapToGlobal(spot)))
+    wait_until(loop, lambda: QToolTip.isVisible())
+    assert QToolTip.text().startswith("Your file beach walk.mp4") and "Brought in" in QToolTip.text()
+
+
+def test_the_takes_grid_uses_the_width_of_a_wide_panel(qtbot, loop, session):
+    panel = takes_of_first_shot(qtbot, loop, session, 5, 1200)
+    rows = {panel.gallery.visualItemRect(panel.gallery.item(i)).top() for i in range(panel.gallery.count())}
+    columns = {panel.gallery.visualItemRect(panel.gallery.item(i)).left() for i in range(panel.gallery.count())}
+    panel.grab().save(str(session.service.path.parent / "takes-wide.png"))
+    assert len(rows) == 1 and len(columns) == 6, (rows, columns)  # six tiles side by side in 1200 px
+    last = panel.gallery.visualItemRect(panel.gallery.item(5))
+    right_edge = last.center().x() + panel.gallery.gridSize().width() // 2
+    assert panel.gallery.viewport().width() - right_edge < 40  # the spare width is shared, not left blank
