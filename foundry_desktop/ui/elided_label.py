@@ -2,8 +2,9 @@
 and the whole text is in its tooltip.
 
 A QLabel asks for the width of its text, so a status line that grows while background work
-runs ("Generating shot 3 of 12 on studio-4090…") pushed the panels beside it narrower, and
-the main window remembered the squeezed layout. This label asks for next to nothing and
+runs ("Rendering the timeline preview… 45%", a heading naming a shot) pushed the panels
+beside it narrower, and the main window remembered the squeezed layout. This label would
+like its whole text (its size hint) but makes do with a few letters (its minimum), and
 shows what fits.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import QLabel, QStyle, QStyleOption, QWidget
 
 MIN_CHARACTERS = 4  # what the label still asks room for: enough for "Sho…"
 
@@ -21,7 +22,6 @@ MIN_CHARACTERS = 4  # what the label still asks room for: enough for "Sho…"
 class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, **properties: Any) -> None:
         super().__init__(text, parent, **properties)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setWordWrap(False)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)

@@ -33,6 +33,7 @@ from shiboken6 import isValid
 
 from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
+from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
 from foundry_desktop.ui.panels.take_gallery import TILE, TakeGallery, TakeStills, tile_icon
 from foundry_desktop.ui.panels.take_provenance import provenance, tile_lines
@@ -61,7 +62,7 @@ class TakesPanel(QWidget):
         self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
         self._hover_timer.timeout.connect(self._next_hover_frame)
 
-        self.heading = QLabel()
+        self.heading = ElidedLabel()  # a shot's long name must not widen the panel
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)
