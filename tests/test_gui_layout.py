@@ -138,3 +138,40 @@ def test_files_dropped_on_the_timeline_are_copied_not_moved(window, film, loop, 
     assert still.exists()
     with ProjectService.open(film, read_only=True) as reader:
         assert "poster.png" in [shot.spec.prompt for shot in reader.project.timeline.shots]
+
+
+# -- the smaller defects of the window ------------------------------------------------------------
+
+
+def test_open_recent_lists_each_project_once_told_apart_by_folder(qtbot, loop, settings, tmp_path):
+    first, second = tmp_path / "a" / "demo.foundry", tmp_path / "b" / "demo.foundry"
+    for path in (first, second):
+        path.parent.mkdir()
+        ProjectService.create(path, width=320, height=180).close()
+    same_again = tmp_path / "a" / ".." / "a" / "demo.foundry"
+    settings.setValue("recent", [str(first), str(same_again), str(second)])
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    names = [action.text() for action in window.recent_menu.actions()]
+    assert names == ["demo.foundry — a", "demo.foundry — b"]
+    assert window.welcome.recent.count() == 2
+
+    window.recent_menu.actions()[1].trigger()
+    assert window.session.path == second
+    window.recent_menu.actions()[0].trigger()  # the one open is listed first now: opening it again
+    assert window.session.path == second and window.errors == []  # not "open elsewhere"
+    window.close()
+    loop.run_until_complete(window.generation.close())
+
+
+def test_the_demo_opens_from_the_documents_folder_with_its_shots_generated(window, loop):
+    window.demo_action.trigger()
+    wait_until(loop, lambda: window.session is not None)
+    session = window.session
+    assert session.path.parent.name == "Foundry demo"
+    assert "Foundry demo" in window.statusBar().currentMessage()
+    wait_until(loop, lambda: not session.generating and all(
+        status.kind == "current" for status in session.service.statuses()), timeout=600)
+    with ProjectService.open(session.path, read_only=True) as reader:
+        assert all(reader.project.selected_take(shot) is not None for shot in reader.project.timeline.shots)
