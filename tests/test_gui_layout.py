@@ -81,6 +81,9 @@ def test_panel_sizes_are_the_same_before_and_after_a_generation_and_a_render(win
     dialog.close()
     window.grab().save(str(tmp_path / "layout-after.png"))
     assert sizes(window) == before
+    window.close_project()  # the layout is saved as it is now: as it was before the work
+    window.open_project(film)
+    assert laid_out(window) == before
 
 
 def test_the_state_column_holds_every_state_once_jobs_ran(window, film, loop):
@@ -161,6 +164,7 @@ def test_open_recent_lists_each_project_once_told_apart_by_folder(qtbot, loop, s
     assert window.session.path == second
     window.recent_menu.actions()[0].trigger()  # the one open is listed first now: opening it again
     assert window.session.path == second and window.errors == []  # not "open elsewhere"
+    loop.run_until_complete(window.session.wait_idle())
     window.close()
     loop.run_until_complete(window.generation.close())
 
