@@ -1,7 +1,7 @@
 """A one-line label whose text never sizes the window: too long for its width, it ends in "…"
 and the whole text is in its tooltip.
 
-A QLabel asks for the width of its text, so a status line that grows while background work
+A QLabel needs at least the width of its text, so a status line that grows while background work
 runs ("Rendering the timeline preview… 45%", a heading naming a shot) pushed the panels
 beside it narrower, and the main window remembered the squeezed layout. This label would
 like its whole text (its size hint) but makes do with a few letters (its minimum), and
@@ -33,9 +33,6 @@ class ElidedLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.fontMetrics().horizontalAdvance("M" * MIN_CHARACTERS), super().minimumSizeHint().height())
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(self.minimumSizeHint().width(), super().sizeHint().height())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
