@@ -9,8 +9,8 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import project_session, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QHelpEvent  # noqa: E402
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent, QHelpEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from video_sources import sine, write_video  # noqa: E402
@@ -152,3 +152,18 @@ def test_the_takes_grid_uses_the_width_of_a_wide_panel(qtbot, loop, session):
     last = panel.gallery.visualItemRect(panel.gallery.item(5))
     right_edge = last.center().x() + panel.gallery.gridSize().width() // 2
     assert panel.gallery.viewport().width() - right_edge < 40  # the spare width is shared, not left blank
+
+
+def test_a_picture_dropped_on_the_inspector_is_copied_not_moved(qtbot, loop, session, tmp_path):
+    panel = show(qtbot, loop, session, 2)  # the generated shot: it takes an input image
+    picture = tmp_path / "sketch.png"
+    Image.new("RGB", (64, 36), (20, 200, 90)).save(picture)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(picture))])
+    box = panel.image_box
+    event = QDropEvent(QPointF(box.width() / 2, box.height() / 2), Qt.DropAction.MoveAction | Qt.DropAction.CopyAction,
+                       data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier)
+    assert event.proposedAction() == Qt.DropAction.MoveAction  # what Shift asks a file manager for
+    box.dropEvent(event)
+    assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction  # the file manager keeps it
+    assert picture.exists() and saved(session)[2].spec.input_image_name == "sketch.png"

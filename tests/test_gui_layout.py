@@ -134,7 +134,8 @@ def test_files_dropped_on_the_timeline_are_copied_not_moved(window, film, loop, 
     data.setUrls([QUrl.fromLocalFile(str(still))])
     canvas = window.timeline.canvas
     event = QDropEvent(QPointF(QPoint(300, row_of("video").top + 30)), Qt.DropAction.MoveAction
-                       | Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+                       | Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.ShiftModifier)
+    assert event.proposedAction() == Qt.DropAction.MoveAction  # what Shift asks a file manager for
     canvas.dropEvent(event)
     assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction
     wait_until(loop, lambda: len(window.session.service.project.timeline.shots) == 4)
