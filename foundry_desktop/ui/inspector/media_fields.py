@@ -130,10 +130,12 @@ class MediaFields(QGroupBox):
         shot = self._shot
         if self._filling or shot is None or not is_still(shot):
             return
-        seconds = f"{self.hold.value():.2f}"
-        self._apply("Change how long the still is held",
-                    lambda index: self._frames(self.hold) != shot.spec.duration
-                    and self._service().update_shot(index, duration_seconds=seconds))
+        self._apply("Change how long the still is held", lambda index: self._hold(index, shot))
+
+    def _hold(self, index: int, shot: Shot) -> None:
+        # Frames decide, as for the trim: an unchanged box must not move the length by rounding.
+        if self._frames(self.hold) != shot.spec.duration:
+            self._service().update_shot(index, duration_seconds=f"{self.hold.value():.2f}")
 
     def _save_fit(self) -> None:
         shot, mode = self._shot, self.fit.currentData()
