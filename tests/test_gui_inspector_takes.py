@@ -277,7 +277,7 @@ def test_takes_gallery_use_undo_and_compare(qtbot, loop, session):
     takes = session.service.project.takes_of(shot(session).id)
     assert panel.gallery.count() == len(takes) == 3
     first = panel.gallery.item(0)
-    assert first.text().splitlines()[:3] == ["Take 1 · in use", "builtin", "seed 1"]
+    assert first.text().splitlines()[:3] == ["Take 1 · in use", "2.00 s · 48 frames", "builtin · seed 1"]
     assert "Made by builtin" in first.toolTip() and "Cost not reported" in first.toolTip()
     assert not first.icon().isNull() and panel.heading.text() == "Shot 1 · Fox: 3 takes"
     screenshot(panel, "takes.png")

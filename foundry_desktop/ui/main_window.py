@@ -41,11 +41,13 @@ from foundry_desktop.ui.panels.takes import TakesPanel
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.timeline.panel import TimelinePanel
-from foundry_desktop.ui.welcome import NewProjectDialog, WelcomePage
+from foundry_desktop.ui.welcome import CentralArea, NewProjectDialog, WelcomePage, distinct_recent, recent_names
 from foundry_desktop.ui.window_actions import add_menus_and_toolbar
 
 RECENT_KEPT = 8
-LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new ones
+# Bump when the docks change, so an old saved layout is not restored onto new ones (2: a central strip; layouts
+# saved by 1 were squeezed by background work, see CentralArea).
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +73,7 @@ class MainWindow(QMainWindow):
         self.welcome.open_requested.connect(self.choose_project)
         self.welcome.demo_requested.connect(self.open_demo)
         self.welcome.recent_chosen.connect(lambda path: self.open_project(Path(path)))
-        self.setCentralWidget(self.welcome)
+        self.setCentralWidget(CentralArea(self.welcome))
 
         self.timeline = TimelinePanel()
         self.inspector = InspectorPanel()
@@ -141,21 +143,27 @@ class MainWindow(QMainWindow):
             self.open_project(Path(path))
 
     def open_demo(self) -> None:
-        """The demo's shots laid out in the user's documents, ready to generate."""
-        folder = documents_folder() / "Foundry demo"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "demo.foundry"
-        if path.exists():
-            self.open_project(path)
-            return
-        try:
-            service = create_demo_project(path)
-        except FoundryError as exc:
-            self.show_error("Cannot make the demo", str(exc))
-            return
-        self._use(service)
+        """The demo in the user's documents, laid out off the GUI thread, opened with its shots
+        generating (the jobs panel shows them), and the status bar says where it is."""
+        path = documents_folder() / "Foundry demo" / "demo.foundry"
+        self.statusBar().showMessage(f"Opening the demo in {path.parent}…")
+
+        def lay_out() -> None:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                create_demo_project(path).close()  # opened again below, on the GUI thread that uses it
+
+        def opened(_: None) -> None:
+            if self.open_project(path):
+                self.session.generate()  # only what is not generated yet; the built-in backend is free
+                self.statusBar().showMessage(f"The demo is in {path.parent}; its shots are generating (see Jobs).")
+
+        self.work.in_thread(lay_out, opened, lambda message: self.show_error("Cannot make the demo", message))
 
     def open_project(self, path: Path) -> bool:
+        if self.session is not None and self.session.path.resolve() == Path(path).resolve():
+            self.activateWindow()  # already open here: nothing to open (its lock would say "elsewhere")
+            return True
         try:
             service = ProjectService.open(path)
         except FoundryError as exc:
@@ -174,11 +182,11 @@ class MainWindow(QMainWindow):
         session.busy_changed.connect(self._busy_changed)
         session.shot_status_changed.connect(self._jobs_timer.start)  # a batch of changes: one count
         self.session = session
-        self._restore_layout()
         for panel in self.panels:
             panel.set_session(session)
         self._remember_recent(session.path)
         self._show_project_state()
+        self._restore_layout()  # once the panels show the project: restored onto empty ones, it was not kept
         self.generation.start_soon()  # the servers' health, for the status bar
 
     def close_project(self) -> None:
@@ -196,7 +204,7 @@ class MainWindow(QMainWindow):
 
     def _show_project_state(self, *_: object) -> None:
         session = self.session
-        self.centralWidget().setVisible(session is None)
+        self.centralWidget().show_welcome(session is None)
         if session is None:
             for dock in self.docks.values():
                 dock.setVisible(False)
@@ -355,10 +363,10 @@ class MainWindow(QMainWindow):
     def _recent(self) -> list[str]:
         value = self.settings.value("recent", [])
         paths = [value] if isinstance(value, str) else list(value or [])
-        return [path for path in paths if Path(path).exists()]
+        return distinct_recent([path for path in paths if Path(path).exists()])
 
     def _remember_recent(self, path: Path) -> None:
-        paths = [str(path), *(p for p in self._recent() if p != str(path))][:RECENT_KEPT]
+        paths = distinct_recent([str(path), *self._recent()])[:RECENT_KEPT]
         self.settings.setValue("recent", paths)
 
     def _forget_recent(self, path: Path) -> None:
@@ -369,8 +377,8 @@ class MainWindow(QMainWindow):
         if self.recent_menu is None:
             return
         self.recent_menu.clear()
-        for path in self._recent():
-            action = self.recent_menu.addAction(Path(path).name)
+        for path, name in zip(self._recent(), recent_names(self._recent())):
+            action = self.recent_menu.addAction(name)
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open_project(Path(p)))
         self.recent_menu.setEnabled(bool(self._recent()))

@@ -1,5 +1,6 @@
 """What the window shows with no project open: New, Open, Open demo, and the recent
-projects; and the small form a new project starts from."""
+projects (each once, told apart by their folder); the window's central area that holds it;
+and the small form a new project starts from."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +27,47 @@ from PySide6.QtWidgets import (
 SIZES = {"1920×1080 (16:9)": (1920, 1080), "1280×720 (16:9)": (1280, 720), "1080×1920 (9:16, vertical)": (1080, 1920),
          "1080×1080 (1:1)": (1080, 1080), "3840×2160 (4K)": (3840, 2160)}
 RATES = ("24", "25", "30", "23.976", "29.97", "50", "60")
+
+
+def distinct_recent(paths: list[str]) -> list[str]:
+    """Each project once (the same file reached by another spelling of its path counts once),
+    newest first."""
+    seen: set[Path] = set()
+    kept = []
+    for path in paths:
+        resolved = Path(path).expanduser().resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            kept.append(path)
+    return kept
+
+
+def recent_names(paths: list[str]) -> list[str]:
+    """How each recent project is listed: its file name, and its folder's name where another
+    project of the list has the same file name (three "demo.foundry" looked identical)."""
+    names = [Path(path).name for path in paths]
+    return [f"{name} — {Path(path).parent.name or Path(path).parent}" if names.count(name) > 1 else name
+            for name, path in zip(names, paths)]
+
+
+class CentralArea(QWidget):
+    """The window's central widget: the welcome page with no project open, and with one a strip of
+    no height between the preview and the timeline. Qt's main window without a visible central
+    widget gives the left panel a separator's width of the preview at every relayout (each
+    selection, each progress update), so the preview shrank while background work ran."""
+
+    def __init__(self, welcome: WelcomePage) -> None:
+        super().__init__()
+        self.welcome = welcome
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(welcome)
+
+    def show_welcome(self, shown: bool) -> None:
+        self.welcome.setVisible(shown)
+        self.setMaximumHeight(16777215 if shown else 0)  # Qt's QWIDGETSIZE_MAX: no limit
+        self.setSizePolicy(QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored,
+                           QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Fixed)
 
 
 class WelcomePage(QWidget):

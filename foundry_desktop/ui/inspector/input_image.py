@@ -91,6 +91,7 @@ class InputImageBox(QGroupBox):
         it is) when nothing dropped is a picture."""
         for url in event.mimeData().urls():
             if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
-                event.acceptProposedAction()
+                event.setDropAction(Qt.DropAction.CopyAction)  # the file stays where it was
+                event.accept()
                 return url.toLocalFile()
         return None

@@ -9,8 +9,7 @@ here too, and the status badge says at once whether the shot's take is still cur
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
-from typing import Any, get_args
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
@@ -34,13 +33,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from foundry_desktop.app.project_service import new_seed
-from foundry_desktop.domain.project import Shot, TransitionKind
+from foundry_desktop.domain.project import Shot
 from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.time import frames_to_seconds
-from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.inspector.caption_fields import CaptionFields
 from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES, InputImageBox
+from foundry_desktop.ui.inspector.media_fields import MediaFields, is_media_shot
 from foundry_desktop.ui.inspector.music_fields import MusicClipFields
 from foundry_desktop.ui.inspector.pickers import (
     BackendPicker,
@@ -50,13 +49,11 @@ from foundry_desktop.ui.inspector.pickers import (
     load_generator_choices,
 )
 from foundry_desktop.ui.panels.status_badge import StatusBadge
+from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
 from foundry_desktop.ui.inspector.workflow_params import WorkflowParamsTable
 from foundry_desktop.ui.project_session import ProjectSession
 
-TRANSITION_WORDS = {"cut": "Cut", "dissolve": "Dissolve", "fade_black": "Fade through black",
-                    "fade_white": "Fade through white"}
-DEFAULT_TRANSITION_S = Fraction(1, 2)
 
 
 def _group(title: str, rows: list[tuple[str | None, QWidget | None]]) -> QGroupBox:
@@ -109,11 +106,14 @@ class InspectorPanel(QWidget):
         form = QWidget()
         column = QVBoxLayout(form)
         column.addLayout(self._header())
-        column.addWidget(self._what_to_make())
-        column.addWidget(self._generator())
-        column.addWidget(self._seed_and_length())
-        column.addWidget(self._input_image())
-        column.addWidget(self._transition())
+        self.media = MediaFields(self._apply, lambda: self._service)  # footage and stills, instead of:
+        self._generating = [self._what_to_make(), self._generator(), self._seed_and_length(), self._input_image()]
+        self.transition = TransitionFields(self._typing, self._apply, self._shot, lambda: self._service,
+                                           self._frames_in, lambda: self._filling)
+        self.transition_kind, self.transition_length = self.transition.kind, self.transition.length
+        self.transition_note = self.transition.note
+        for part in [self.media, *self._generating, self.transition]:
+            column.addWidget(part)
         column.addStretch()
         return form
 
@@ -193,18 +193,6 @@ class InspectorPanel(QWidget):
         self.clear_image.clicked.connect(lambda: self._set_image(""))
         self.image_box.dropped.connect(self._set_image)
         return self.image_box
-
-    def _transition(self) -> QGroupBox:
-        self.transition_kind = QComboBox()
-        for kind in get_args(TransitionKind):
-            self.transition_kind.addItem(TRANSITION_WORDS.get(kind, kind), kind)
-        self.transition_kind.currentIndexChanged.connect(self._save_transition_kind)
-        self.transition_length = QDoubleSpinBox(decimals=2, minimum=0.0, suffix=" s", singleStep=0.25)
-        self._typing.watch(self.transition_length, self.transition_length.valueChanged, self._save_transition_length)
-        self.transition_note = QLabel(wordWrap=True)
-        self.transition_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        return _group("Into the next shot", [("Transition", self.transition_kind),
-                                             ("Length", self.transition_length), ("", self.transition_note)])
 
     # -- the session -------------------------------------------------------------
 
@@ -305,8 +293,13 @@ class InspectorPanel(QWidget):
             self.duration.setValue(float(frames_to_seconds(spec.duration, rate)))
         self.frames.setText(f"{spec.duration} frames at {float(rate):g} fps")
         self.image_box.show_image(self._session, spec.input_image, spec.input_image_name)
-        self._fill_transition(shot, index, switched)
+        self.transition.fill(shot, index, switched)
         project = self._session.service.project
+        self.media.setVisible(is_media_shot(shot))
+        for part in self._generating:
+            part.setVisible(not is_media_shot(shot))
+        if is_media_shot(shot):
+            self.media.show_shot(shot, project.selected_take(shot), rate, switched)
         for combo, kind in ((self.character_picker, "character"), (self.style_picker, "style")):
             combo.show_template(project.templates(kind), getattr(spec, kind))
         self._show_final_prompt()
@@ -322,25 +315,6 @@ class InspectorPanel(QWidget):
         text = final.prompt + (f"\n\nAvoid: {final.negative}" if final.negative else "")
         if self.final_prompt.toPlainText() != text:
             self.final_prompt.setPlainText(text)
-
-    def _fill_transition(self, shot: Shot, index: int, switched: bool) -> None:
-        assert self._session is not None
-        service = self._session.service
-        rate = service.format.frame_rate
-        longest = max_transition_frames(service.project.timeline, index)
-        transition = shot.transition_out
-        self.transition_kind.setCurrentIndex(self.transition_kind.findData(transition.kind))
-        self.transition_kind.setEnabled(longest > 0)
-        self.transition_length.setMaximum(float(frames_to_seconds(longest, rate)))
-        self.transition_length.setMinimum(0.0 if transition.kind == "cut" else float(frames_to_seconds(1, rate)))
-        if switched or not self._typing.being_edited(self.transition_length):
-            self.transition_length.setValue(float(frames_to_seconds(transition.duration, rate)))
-        self.transition_length.setEnabled(transition.kind != "cut")
-        if index == len(service.project.timeline.shots) - 1:
-            self.transition_note.setText("The last shot has no next shot.")
-        else:
-            self.transition_note.setText(f"At most {float(frames_to_seconds(longest, rate)):.2f} s here "
-                                         "(half of the shorter shot).")
 
     # -- edits ---------------------------------------------------------------------
 
@@ -363,6 +337,7 @@ class InspectorPanel(QWidget):
         self._quiet += 1  # several saves in a row: repaint after the last
         try:
             self._typing.flush_all()
+            self.media.flush_all()
         finally:
             self._quiet -= 1
 
@@ -413,24 +388,6 @@ class InspectorPanel(QWidget):
             if frames != shot.spec.duration:
                 self._apply("Change the duration",
                             lambda index: self._service.update_shot(index, duration_seconds=f"{self.duration.value():.2f}"))
-
-    def _save_transition_kind(self) -> None:
-        shot, kind = self._shot(), self.transition_kind.currentData()
-        if self._filling or shot is None or kind == shot.transition_out.kind:
-            return
-        longest = max_transition_frames(self._service.project.timeline, self._session.index_of(shot.id))
-        frames = shot.transition_out.duration or min(longest, self._service.frames_from_seconds(DEFAULT_TRANSITION_S))
-        self._apply("Change the transition",
-                    lambda index: self._service.set_transition(index, kind, 0 if kind == "cut" else frames))
-
-    def _save_transition_length(self) -> None:
-        shot = self._shot()
-        if shot is None or shot.transition_out.kind == "cut":
-            return
-        frames = self._frames_in(self.transition_length, "Change the transition")
-        if frames is not None and frames != shot.transition_out.duration:
-            kind = shot.transition_out.kind
-            self._apply("Change the transition", lambda index: self._service.set_transition(index, kind, frames))
 
     def _browse_image(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))

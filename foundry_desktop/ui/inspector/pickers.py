@@ -34,7 +34,8 @@ def load_generator_choices() -> GeneratorChoices:
 
 class BackendPicker(QComboBox):
     def show_backend(self, choices: GeneratorChoices, backend: str) -> None:
-        names = list(choices.backends)
+        # "media" is no generator: it is the backend of footage and stills, which show no picker.
+        names = [name for name in choices.backends if name != "media"]
         if backend not in names:
             names.append(backend)  # a backend this machine lacks stays visible as the shot's choice
         if [self.itemText(i) for i in range(self.count())] != names:

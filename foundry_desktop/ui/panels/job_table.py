@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -27,6 +28,11 @@ from foundry_desktop.domain.generation_job import GenerationJob
 
 COLUMNS = ("Shot", "Backend", "Server", "State", "Progress", "Queue", "Elapsed", "Cost", "Details")
 SHOT, BACKEND, SERVER, STATE, PROGRESS, QUEUE, ELAPSED, COST, DETAILS = range(len(COLUMNS))
+
+# Every word the State column can show: the column is as wide as the widest, so that a job that
+# was "queued" when the column was fitted is not cut to "runn…" or "cance…" later.
+STATE_WORDS = ("queued", "sending", "running", "done", "failed", "cancelled", "failed, retried")
+STATE_ROOM = 24  # the cell's margins around the words
 
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the fraction done (float), or None: no bar
 
@@ -227,6 +233,18 @@ class JobTableModel(QAbstractTableModel):
         if live is not None and not job.finished and live.message not in PLAIN_MESSAGES:
             return live.message
         return ""
+
+
+def fit_columns(table: QTableView) -> None:
+    """Each column as wide as its words (the State column as its widest possible words), the
+    progress bar its own width, and the Details column the rest. Called when the list of jobs
+    changes, not on every repaint: fitting asks every cell for its text."""
+    for column in range(len(COLUMNS)):
+        if column not in (PROGRESS, DETAILS):
+            table.resizeColumnToContents(column)
+    widest = max(table.fontMetrics().horizontalAdvance(words) for words in STATE_WORDS) + STATE_ROOM
+    header = table.horizontalHeader()
+    header.resizeSection(STATE, max(header.sectionSize(STATE), widest))
 
 
 class ProgressBarDelegate(QStyledItemDelegate):

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.domain.generation_job import GenerationJob
-from foundry_desktop.ui.panels.job_table import COLUMNS, DETAILS, PROGRESS, JobTableModel, ProgressBarDelegate
+from foundry_desktop.ui.elided_label import ElidedLabel
+from foundry_desktop.ui.panels.job_table import DETAILS, PROGRESS, JobTableModel, ProgressBarDelegate, fit_columns
 from foundry_desktop.ui.panels.render_jobs import RenderJobsView
 from foundry_desktop.ui.project_session import ProjectSession
 
@@ -86,7 +87,7 @@ class JobsPanel(QWidget):
 
     def _build_buttons(self) -> QHBoxLayout:
         """The summary of the jobs, then Cancel, Cancel all and Retry."""
-        self.summary_label = QLabel()
+        self.summary_label = ElidedLabel()  # its counts grow while jobs run: never the panel
         self.summary_label.setProperty("hint", True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary_label, 1)
@@ -164,9 +165,7 @@ class JobsPanel(QWidget):
         listed = [job.id for job in self.model.jobs]
         self.model.set_jobs(jobs, numbers, take_seconds)
         if [job.id for job in self.model.jobs] != listed:
-            for column in range(len(COLUMNS)):
-                if column not in (PROGRESS, DETAILS):
-                    self.table.resizeColumnToContents(column)
+            fit_columns(self.table)
         self.select_jobs(selected)
         self.empty_label.setText("No generation jobs yet.\nGenerate shots, and their jobs show here as they run.")
         self.pages.setCurrentWidget(self.table if jobs else self.empty_label)

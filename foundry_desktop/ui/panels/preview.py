@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from foundry_desktop.app.render.film_render import FilmRender, render_preview
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.panels.video_view import VideoView
 from foundry_desktop.ui.project_session import ProjectSession
 
@@ -83,8 +84,9 @@ class PreviewPanel(QWidget):
         self._slider_from_player = False
 
         self.view = VideoView(NO_PROJECT_HINT)
-        self.title_label = QLabel()
-        self.status_label = QLabel()
+        # Their words change while work runs (a take's seed, a render's progress): never the panel's width.
+        self.title_label = ElidedLabel()
+        self.status_label = ElidedLabel()
         self.status_label.setProperty("hint", True)
         self.banner = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.setProperty("banner", "error")  # the theme's inline error look

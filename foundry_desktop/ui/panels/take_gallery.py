@@ -22,6 +22,7 @@ from foundry_desktop.ui.project_session import ProjectSession
 
 STILL_WIDTH = 320  # pictures are made at the compare dialog's size; tiles show them smaller
 TILE = QSize(160, 90)
+CELL_MARGIN = 16  # least room beside a tile in the grid, so that tiles and their words never touch
 
 
 class TakeStills(QObject):
@@ -92,7 +93,9 @@ def tile_icon(picture: QImage | None, placeholder: str, in_use: bool, palette: Q
 
 class TakeGallery(QListWidget):
     """The tiles of one shot's takes; a tile dragged onto the timeline carries its take, and the
-    tile under the pointer is announced (its take id; "" when the pointer leaves the tiles)."""
+    tile under the pointer is announced (its take id; "" when the pointer leaves the tiles).
+    As many columns as the width holds, the spare width shared between them: a fixed cell
+    left a wide panel with two columns and a blank strip."""
 
     hovered = Signal(str)
 
@@ -117,6 +120,18 @@ class TakeGallery(QListWidget):
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._hover("")
         super().leaveEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        # Qt gives each cell its grid width and the spacing, and wraps a row that would reach the edge.
+        width, spacing = self.viewport().width() - self.spacing() - 1, self.spacing()
+        columns = max(1, width // (TILE.width() + CELL_MARGIN + spacing))
+        cell = max(TILE.width() + CELL_MARGIN, width // columns - spacing)
+        if cell != self.gridSize().width():
+            self.setGridSize(QSize(cell, self.gridSize().height()))
 
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
         return [TAKE_MIME]

@@ -1,12 +1,36 @@
 """Where a take came from, in words: the backend and server or service, the seed, the model
-and workflow, when it was made, how long it took and what it cost."""
+and workflow, when it was made, how long it took and what it cost; and how long the take
+itself lasts, which is what a take's tile says first (a creator picks takes by their length,
+not by how long the machine worked on them)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.project import Take
+
+
+def is_own_media(take: Take) -> bool:
+    """The creator's own footage or still (backend "media"): no seed, nothing generated."""
+    return take.backend == "media"
+
+
+def take_length(take: Take, frame_rate: Fraction) -> str:
+    """'2.50 s', or '1:05.25' from a minute on: the take's own length at the project's rate."""
+    seconds = float(Fraction(take.frames) / frame_rate)
+    return f"{seconds:.2f} s" if seconds < 60 else f"{int(seconds // 60)}:{seconds % 60:05.2f}"
+
+
+def tile_lines(take: Take, frame_rate: Fraction) -> list[str]:
+    """Under a take's picture: its length, then where it came from in a few words."""
+    length = f"{take_length(take, frame_rate)} · {take.frames} frames"
+    if is_own_media(take):
+        return [length, str(take.request.get("file") or "Your file")]
+    cost = take_cost(take)
+    return [length, f"{made_where(take)} · seed {take.seed}",
+            made_when(take, short=True) + (f" · {cost}" if cost else "")]
 
 
 def made_where(take: Take) -> str:
@@ -33,6 +57,10 @@ def take_cost(take: Take) -> str | None:
 
 def provenance(take: Take) -> list[str]:
     """Where a take came from, a line per fact, as the tooltip and the compare dialog show it."""
+    if is_own_media(take):
+        return [f"Your file {take.request.get('file') or take.media_path}",
+                f"{take.width}×{take.height}, {take.frames} frames",
+                f"Brought in {made_when(take, short=False)}"]
     info = take.request.get("backend_info") or {}
     workflow = info.get("workflow") or {}
     lines = [f"Made by {made_where(take)}", f"Seed {take.seed}"]

@@ -1,7 +1,7 @@
 """The takes of the selected shot: a gallery to look at them, choose one and make more.
 
-Each take shows a picture from its middle, where it came from (backend, server or
-service, seed, when, how long, what it cost) and a mark on the one the shot uses.
+Each take shows a picture from its middle, its length, where it came from (backend, server
+or service, seed, when, what it cost; all of it on hover) and a mark on the one the shot uses.
 Pointing at a take plays it in its tile; clicking shows it in the preview; using it
 is an undoable edit of the app service; dragging it onto the timeline uses it there
 (see TimelineCanvas.drop_take).
@@ -33,9 +33,10 @@ from shiboken6 import isValid
 
 from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
+from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
 from foundry_desktop.ui.panels.take_gallery import TILE, TakeGallery, TakeStills, tile_icon
-from foundry_desktop.ui.panels.take_provenance import made_when, made_where, provenance, take_cost
+from foundry_desktop.ui.panels.take_provenance import provenance, tile_lines
 from foundry_desktop.ui.picture_loading import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 
@@ -61,7 +62,7 @@ class TakesPanel(QWidget):
         self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
         self._hover_timer.timeout.connect(self._next_hover_frame)
 
-        self.heading = QLabel()
+        self.heading = ElidedLabel()  # a shot's long name must not widen the panel
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)
@@ -77,7 +78,8 @@ class TakesPanel(QWidget):
                                    movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust,
                                    selectionMode=QListWidget.SelectionMode.ExtendedSelection, spacing=4)
         lines = self.fontMetrics().lineSpacing()
-        self.gallery.setGridSize(QSize(TILE.width() + 36, TILE.height() + 4 * lines + 16))
+        # Four lines of words under a tile and one spare, for a server's long name wrapping.
+        self.gallery.setGridSize(QSize(TILE.width() + 36, TILE.height() + 5 * lines + 16))
         self.gallery.itemClicked.connect(self._preview)
         self.gallery.itemDoubleClicked.connect(lambda item: self._use(item.data(Qt.ItemDataRole.UserRole)))
         self.gallery.itemSelectionChanged.connect(self._update_buttons)
@@ -186,9 +188,8 @@ class TakesPanel(QWidget):
         self.stills.want(take, self._session)
         placeholder = "No picture" if key in self.stills.problems else "Loading…"
         item.setIcon(tile_icon(self.stills.pictures.get(key), placeholder, in_use, self.palette()))
-        cost = take_cost(take)
-        item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}", made_where(take), f"seed {take.seed}",
-                                f"{made_when(take, short=True)} · {take.elapsed_s:.1f} s" + (f" · {cost}" if cost else "")]))
+        rate = self._session.service.format.frame_rate
+        item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}", *tile_lines(take, rate)]))
         problem = self.stills.problems.get(key)
         item.setToolTip("\n".join(provenance(take) + ([f"No picture: {problem}"] if problem else [])))
         font = item.font()

@@ -33,7 +33,7 @@ from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.ui.panels.take_drag import dragged_take
 from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.timeline.drops import add_dropped_files, place_dropped_take
+from foundry_desktop.ui.timeline.drops import accept_as_copy, add_dropped_files, place_dropped_take
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
     CONTENT_HEIGHT,
@@ -357,12 +357,12 @@ class TimelineCanvas(QWidget):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self.session is not None and (event.mimeData().hasUrls() or dragged_take(event.mimeData())):
-            event.acceptProposedAction()
+            accept_as_copy(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         self._drop_frame = round(self.view.frame_at(event.position().x()))
         self.update()
-        event.acceptProposedAction()
+        accept_as_copy(event)
 
     def dragLeaveEvent(self, event) -> None:  # noqa: N802
         self._drop_frame = None
@@ -372,13 +372,13 @@ class TimelineCanvas(QWidget):
         self._drop_frame = None
         take = dragged_take(event.mimeData())
         if self.session is not None and take is not None:
-            event.acceptProposedAction()
+            accept_as_copy(event)
             self.drop_take(*take, event.position().toPoint())
             return
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if self.session is None or not paths:
             return
-        event.acceptProposedAction()
+        accept_as_copy(event)
         self.drop_files(paths, event.position().toPoint())
 
     def drop_files(self, paths: list[Path], at: QPoint) -> None:

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDropEvent
+
 from foundry_desktop.app.shots.media_shots import add_prepared_shot, prepare_media, prepare_take
 from foundry_desktop.app.shots.music_clips import add_prepared_music, prepare_sound
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.project_session import ProjectSession
+
+
+def accept_as_copy(event: QDropEvent) -> None:
+    """Every drop on the timeline copies: the file stays in its folder, the take in the bin. A drop
+    answered with MoveAction (what a file manager often proposes) tells the source to delete what
+    it gave; the takes bin removes a tile answered so."""
+    event.setDropAction(Qt.DropAction.CopyAction)
+    event.accept()
 
 
 def add_dropped_files(session: ProjectSession, paths: list[Path], *, music: bool, frame: int, index: int) -> None:

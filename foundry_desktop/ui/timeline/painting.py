@@ -10,6 +10,7 @@ a thousand shots cost what the dozen on screen cost.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 LABEL_HEIGHT = 17
 MIN_DETAILED_PX = 28  # narrower shots are drawn as plain bars
+LABEL_GAP = 3  # between a ruler label and its tick, the panel's edge or the next label
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,21 @@ class TimelineScene:
     @property
     def project(self) -> Project:
         return self.session.service.project
+
+
+def ruler_label_places(ticks: list[tuple[float, str]], width_of: Callable[[str], float],
+                       right: float) -> list[tuple[float, str]]:
+    """Where each major tick's timecode is written: just right of its tick; the last one, where
+    that would run past the right edge (it was cut off there), ends at the edge instead, or is
+    left out when it would then overlap the label before it."""
+    places: list[tuple[float, str]] = []
+    previous_end = float("-inf")
+    for x, text in ticks:
+        left = min(x + LABEL_GAP, right - width_of(text) - LABEL_GAP)
+        if left >= previous_end + LABEL_GAP:
+            places.append((left, text))
+            previous_end = left + width_of(text)
+    return places
 
 
 class TimelinePainter:
@@ -174,16 +191,20 @@ class TimelinePainter:
         painter.fillRect(QRectF(HEADER_WIDTH, 0, self.width - HEADER_WIDTH, RULER_HEIGHT), theme.PANEL)
         major, minor = tick_step(self.view.px_per_frame, rate)
         frame = max(0, int(first // minor) * minor)
+        labels: list[tuple[float, str]] = []
         while frame <= last:
             x = self.view.x_of(frame)
             if frame % major == 0:
                 painter.setPen(theme.DIM_TEXT)
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 12), QPointF(x, RULER_HEIGHT))
-                painter.drawText(QPointF(x + 3, 12), format_timecode(frame, rate))
+                labels.append((x, format_timecode(frame, rate)))
             else:
                 painter.setPen(QColor("#4a4d53"))
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, RULER_HEIGHT))
             frame += minor
+        painter.setPen(theme.DIM_TEXT)
+        for x, text in ruler_label_places(labels, painter.fontMetrics().horizontalAdvance, self.width):
+            painter.drawText(QPointF(x, 12), text)
         for marker in scene.project.timeline.markers:
             x = self.view.x_of(marker.frame)
             painter.setBrush(QColor(marker.color))
