@@ -37,6 +37,14 @@ class GapEdits(EditBase):
             self._with_timeline(lambda timeline: timeline_gaps.close_gap(timeline, index)),
         )
 
+    def insert_gap(self, index: int, frames: int) -> None:
+        """Open `frames` of empty time before shot `index`; it and the shots after it move later."""
+        self.shot_at(index)
+        self._edit(
+            f"Insert empty time before shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_gaps.insert_gap(timeline, index, frames)),
+        )
+
     def move_shot_to_frame(self, index: int, frame: int) -> None:
         """Move the shot into empty time, starting at film frame `frame` (after the film's end: a gap opens)."""
         self.shot_at(index)

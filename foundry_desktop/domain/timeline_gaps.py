@@ -42,6 +42,16 @@ def close_gap(timeline: Timeline, index: int) -> Timeline:
     return _with_shots(timeline, shots, (index,))
 
 
+def insert_gap(timeline: Timeline, index: int, frames: int) -> Timeline:
+    """Open `frames` of empty time before shot `index`: it and everything after it move later."""
+    _check_index(timeline, index)
+    if frames <= 0:
+        raise DomainError("Empty time lasts at least one frame.")
+    shots = list(timeline.shots)
+    shots[index] = _changed(shots[index], gap_before=shots[index].gap_before + frames)
+    return _with_shots(timeline, shots, (index,))
+
+
 def gap_starts(timeline: Timeline, lengths: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """(first frame, frames) of the gap before each shot; (its start, 0) where there is none."""
     frames = _lengths(timeline, lengths)

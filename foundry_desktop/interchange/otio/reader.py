@@ -5,8 +5,8 @@ What FilmCut cannot hold becomes the closest thing it can, with a warning:
 
 * Empty time before the first clip is dropped (the film starts with it; the
   other tracks move with it); empty time after the last clip is dropped. A
-  Gap between clips becomes an offline clip named "Gap", so what follows keeps
-  its place.
+  Gap between clips stays empty time, so what follows keeps its place; a
+  transition into or out of one is left out.
 * A nested stack or track in the video track becomes an offline clip of its
   length, named after it.
 * A transition between two clips becomes a centred one of in_offset +
@@ -78,17 +78,18 @@ def _cut(src: TimelineSource) -> FilmCut:
     transitions = video.centred(entries, betweens)
     origin = entries[0].record_in if entries else 0
     clips: list[CutClip] = []
-    for entry in entries:
+    numbered: dict[int, int] = {}  # entry index -> clip index; gaps are no clips, only time
+    for index, entry in enumerate(entries):
         if entry.is_gap:
-            src.warn(f"The gap of {entry.length} frames at frame {entry.record_in - origin} "
-                     "becomes an empty shot named Gap.")
+            continue
+        numbered[index] = len(clips)
         clips.append(CutClip(
             name=entry.name, media=entry.media, media_frames=max(entry.media_frames, entry.source_out),
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
             metadata=entry.metadata,
         ))
-    transitions = [replace(t, record_in=t.record_in - origin) for t in transitions]
+    transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0
     markers, captions = markers_and_captions(src, track, entries, origin, length)
     music, sounding = music_and_shot_sound(src, clips, origin)

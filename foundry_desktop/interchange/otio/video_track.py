@@ -170,6 +170,10 @@ class VideoTrack:
             if frames <= 0:
                 continue
             outgoing, incoming = entries[between.boundary - 1], entries[between.boundary]
+            if outgoing.is_gap or incoming.is_gap:  # no transition crosses empty time (domain.cut_plan)
+                self.src.warn(f"The transition between {outgoing.name} and {incoming.name} joins empty time; "
+                              "it was left out.")
+                continue
             shift = frames // 2 - between.before  # how far the cut moves to lie in the middle
             if shift:
                 movable = (outgoing.length + shift >= 1 and incoming.length - shift >= 1
