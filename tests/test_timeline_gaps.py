@@ -7,7 +7,13 @@ from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.cut_plan import plan_cut
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Shot, ShotSpec, Timeline, Transition
-from foundry_desktop.domain.timeline_gaps import close_gap, gap_starts, lift_shot, move_shot_to_frame
+from foundry_desktop.domain.timeline_gaps import (
+    close_gap,
+    fits_in_empty_time,
+    gap_starts,
+    lift_shot,
+    move_shot_to_frame,
+)
 
 
 def timeline_of(*lengths: int) -> Timeline:
@@ -118,3 +124,15 @@ def test_film_fades_stay_inside_the_first_shot_after_a_leading_gap():
     plan = plan_cut(timeline)
     assert plan.fade_in == 20
     assert [(p.record_in, p.frames, p.blend) for p in plan.pieces()] == [(0, 10, "gap"), (10, 20, "from_black")]
+
+
+def test_fits_in_empty_time_agrees_with_the_move():
+    timeline = lift_shot(timeline_of(10, 20, 30, 40), 1)  # s0 0..10, empty 10..30, s2 30..60, s3 60..100
+    for index in range(3):
+        for frame in range(-2, 130, 3):
+            try:
+                move_shot_to_frame(timeline, index, frame)
+                moved = True
+            except DomainError:
+                moved = False
+            assert fits_in_empty_time(timeline, index, frame) == moved, (index, frame)

@@ -62,6 +62,19 @@ def gap_starts(timeline: Timeline, lengths: Sequence[int] | None = None) -> list
     return gaps
 
 
+def fits_in_empty_time(timeline: Timeline, index: int, frame: int, lengths: Sequence[int] | None = None) -> bool:
+    """Whether shot `index` could move to start at `frame`: all the time it would cover is
+    empty once it has left its place (what move_shot_to_frame accepts)."""
+    frames = _lengths(timeline, lengths)
+    if not 0 <= index < len(frames) or frame < 0:
+        return False
+    end = frame + frames[index]
+    for k, (start, gap) in enumerate(gap_starts(timeline, frames)):
+        if k != index and start + gap < end and frame < start + gap + frames[k]:
+            return False
+    return True
+
+
 def move_shot_to_frame(timeline: Timeline, index: int, frame: int, lengths: Sequence[int] | None = None) -> Timeline:
     """Move shot `index` into empty time so that it starts at film frame `frame`; the
     gap it lands in splits around it, and the place it left becomes a gap. After the

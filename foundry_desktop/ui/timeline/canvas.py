@@ -3,7 +3,7 @@
 Three tracks under a timecode ruler: the shots, the music bed and the captions
 (painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
-new place, drags a shot's edge to trim it (or, before it has a take, to change
+new place (into empty time, if it fits there: empty_time.py), selects a gap, drags a shot's edge to trim it (or, before it has a take, to change
 its length) with snapping to cuts and the playhead, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
@@ -33,6 +33,7 @@ from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.ui.panels.take_drag import dragged_take
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.drops import add_dropped_files, place_dropped_take
+from foundry_desktop.ui.timeline.empty_time import EmptyTime
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
     CONTENT_HEIGHT,
@@ -58,6 +59,7 @@ class _Drag:
     start_x: float = 0.0
     frame: int = 0  # the (snapped) frame the pointer points at
     active: bool = False  # past DRAG_START_PX (a press that never moves is a click)
+    grab: int = 0  # a moved shot: how far into it the pointer took hold, in frames
 
 
 class TimelineCanvas(QWidget):
@@ -83,6 +85,7 @@ class TimelineCanvas(QWidget):
         self._progress: dict[str, float] = {}  # shot id -> generation progress
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
+        self.empty = EmptyTime()  # the selected gap; where a dragged shot would land in empty time
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
 
     # -- the project -------------------------------------------------------------
@@ -154,10 +157,14 @@ class TimelineCanvas(QWidget):
         if self.session is not None and self._plan is not None:
             drag = self._drag
             moving = drag is not None and drag.active and drag.kind != "scrub"
+            inserting = moving and not (drag.kind == "move" and self.empty.landing is not None)
             scene = TimelineScene(self.session, self._plan, self._starts, self._statuses, self._takes,
-                                  self._progress, drag.frame if moving else None, self._drop_frame)
+                                  self._progress, drag.frame if inserting else None, self._drop_frame)
         painter = QPainter(self)
         TimelinePainter(painter, self.width(), self.height(), self.view, self._strips).paint(scene)
+        if scene is not None:
+            dragged = drag.shot_index if moving and drag.kind == "move" else None
+            self.empty.paint(painter, self.view, scene.plan, scene.session, dragged, self.width())
 
     # -- finding things under the pointer ---------------------------------------------
 
@@ -224,9 +231,14 @@ class TimelineCanvas(QWidget):
         index = self.shot_at(x)
         if index < 0:
             self.session.select([])
+            if self._plan is not None:
+                self.empty.click(self.session, self._plan, self.view.frame_at(x))
+            self.update()
             return
+        self.empty.gap_shot_id = None
         self._select_on_click(index, event.modifiers())
-        self._drag = _Drag("move", index, x)
+        assert self._plan is not None
+        self._drag = _Drag("move", index, x, grab=round(self.view.frame_at(x)) - self._plan.shots[index].record_in)
 
     def _select_on_click(self, index: int, modifiers: Qt.KeyboardModifier) -> None:
         assert self.session is not None
@@ -260,14 +272,21 @@ class TimelineCanvas(QWidget):
         drag.active = True
         targets = [*self._cut_points(), self.session.playhead]
         drag.frame = snapped(self.view.frame_at(x), targets, self.view.px_per_frame)
+        if drag.kind == "move" and self._plan is not None:
+            self.empty.follow_drag(self.session, self._plan, drag.shot_index, self.view.frame_at(x) - drag.grab,
+                                   self.session.playhead, self.view.px_per_frame)
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         drag, self._drag = self._drag, None
+        landing, self.empty.landing = self.empty.landing, None
         if drag is None or self.session is None or not drag.active or drag.kind == "scrub":
             self.update()
             return
-        if drag.kind == "move":
+        if drag.kind == "move" and landing is not None:
+            service = self.session.service
+            self.session.edit("Move shot", lambda: service.move_shot_to_frame(drag.shot_index, landing))
+        elif drag.kind == "move":
             self._finish_move(drag)
         else:
             self._finish_trim(drag)

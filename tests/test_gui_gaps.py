@@ -1,0 +1,111 @@
+"""Gaps in the editor window, offscreen, by real input: Backspace lifts a selected shot
+and leaves its time empty, a shot dragged into the empty time lands where it is
+dropped, a click selects the gap that is left and Delete closes it up; Delete on a
+shot ripples as before. Each gesture is one undo step, and the project file holds
+the gaps (read back by a fresh read-only open)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from test_gui_timeline import centre_of, drag
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.timeline.geometry import row_of
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    path = tmp_path / "gaps.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate="24") as service:
+        for number, seconds in enumerate(("2", "1", "1", "2"), start=1):
+            service.add_shot(prompt=f"shot {number}", duration_seconds=seconds, seed=number)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, loop, project):
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+
+    async def open_it() -> bool:  # inside the loop, as the app runs: the window starts work on it
+        return window.open_project(project)
+
+    assert loop.run_until_complete(open_it())
+    window.timeline.canvas.fit()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # the keys are the window's shortcuts
+    yield window
+    if window.session is not None:
+        loop.run_until_complete(window.session.wait_idle())
+    window.close_project()
+    loop.run_until_complete(window.generation.close())
+
+
+def on_disk(path: Path) -> list[tuple[str, int, int]]:
+    """(prompt, gap before, record in) of each shot, as the project file holds them."""
+    with ProjectService.open(path, read_only=True) as service:
+        shots = service.project.timeline.shots
+        return [(shots[p.index].spec.prompt, shots[p.index].gap_before, p.record_in) for p in service.cut_plan().shots]
+
+
+def point_at(canvas, frame: float) -> QPoint:
+    return QPoint(round(canvas.view.x_of(frame)), row_of("video").top + 40)
+
+
+def test_lift_drag_into_the_gap_and_close_it(window, project, tmp_path):
+    canvas, service = window.timeline.canvas, window.session.service
+    assert window.lift_action.shortcut().toString() == "Backspace"
+    assert window.ripple_delete_action.shortcut().toString() == "Del"
+
+    # Backspace on the selected shot 2 (24 frames at 48): its time stays empty.
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 3", 24, 72), ("shot 4", 0, 96)]
+    assert service.undo_label() == "Lift shot 2"
+    canvas.grab().save(str(tmp_path / "lifted.png"))
+
+    # Shot 4 (48 frames) dragged by its middle to start at frame 120, past the film's end: empty time too.
+    drag(canvas, centre_of(window.timeline, 2), point_at(canvas, 120 + 24))
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 3", 24, 72), ("shot 4", 24, 120)]
+    service.undo()
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 3", 24, 72), ("shot 4", 0, 96)]
+
+    # Shot 3 (24 frames) dragged back by its middle into the gap, to start at frame 54.
+    drag(canvas, centre_of(window.timeline, 1), point_at(canvas, 54 + 12))
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 3", 6, 54), ("shot 4", 18, 96)]
+    assert service.undo_label() == "Move shot 2 into empty time"
+
+    # A click in the gap before shot 4 selects it; Delete closes it up.
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_at(canvas, 85))
+    assert window.session.selected == [] and canvas.empty.selected_gap(window.session) == 2
+    canvas.grab().save(str(tmp_path / "gap-selected.png"))
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 3", 6, 54), ("shot 4", 0, 78)]
+    assert service.undo_label() == "Close the gap before shot 3"
+
+    # Delete on a shot ripples: shot 3 goes, the gap before it stays, shot 4 closes up to it.
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 4", 6, 54)]
+
+    # Each gesture was one step: four undos bring back the film as it was.
+    for _ in range(4):
+        service.undo()
+    assert on_disk(project) == [("shot 1", 0, 0), ("shot 2", 0, 48), ("shot 3", 0, 72), ("shot 4", 0, 96)]
+
+
+def test_a_drop_that_does_not_fit_into_empty_time_reorders_as_before(window, project):
+    canvas = window.timeline.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)  # 24 frames empty at 48..72
+    # Shot 1 (48 frames) cannot fit into 24 empty frames: dropped on shot 4 it reorders, no gap opens.
+    drag(canvas, centre_of(window.timeline, 0), centre_of(window.timeline, 2) + QPoint(10, 0))
+    assert [prompt for prompt, *_ in on_disk(project)] == ["shot 3", "shot 4", "shot 1"]
