@@ -10,12 +10,14 @@ import opentimelineio as otio
 import pytest
 from cmx3600_check import problems as cmx3600_problems
 from fcpxml_independent_reader import independent_read
-from video_sources import write_video
+from video_sources import write_video, write_wav
 
-from foundry_desktop.app.exchange.cut_export import export_cut
+from foundry_desktop.app.exchange.cut_export import export_cut, film_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.interchange.film_cut import CutCaption
 
 RATE = Fraction(24)
 
@@ -86,3 +88,19 @@ def test_an_imported_cut_keeps_its_gap_as_empty_time(gapped, tmp_path, kind):
         assert [shot.gap_before for shot in shots] == [0, 24, 0]
         assert [(p.record_in, p.record_out) for p in again.cut_plan().shots] == [(r, o) for _, r, o in EXPECTED]
         assert shots[1].transition_out.kind == "dissolve"
+
+
+@pytest.mark.parametrize("kind", [".fcpxml", ".otio"])
+def test_what_plays_over_empty_time_comes_back_where_it_was(gapped, tmp_path, kind):
+    """A caption, a marker and music starting in the gap (FCPXML hangs them on the `gap`)."""
+    gapped.add_caption("In the dark", "1.25", "1.75")  # frames 30..42, inside the gap at 24..48
+    gapped.add_marker(30, "Nothing yet")
+    add_music(gapped, write_wav(tmp_path / "bed.wav", 2.0, 0.2), at_seconds="1.5")
+    before = film_cut(gapped)
+    report = import_cut(export_cut(gapped, tmp_path / f"cut{kind}").files[0], tmp_path / "again.foundry")
+    assert report.warnings == ()
+    with ProjectService.open(report.project) as again:
+        after = film_cut(again)
+    assert after.captions == before.captions == (CutCaption(30, 42, "In the dark"),)
+    assert [(m.frame, m.label) for m in after.markers] == [(30, "Nothing yet")]
+    assert [(m.record_in, m.frames) for m in after.music] == [(m.record_in, m.frames) for m in before.music] == [(36, 48)]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
 from test_gui_timeline import centre_of, drag
 
 from foundry_desktop.app.project_service import ProjectService
@@ -109,3 +111,13 @@ def test_a_drop_that_does_not_fit_into_empty_time_reorders_as_before(window, pro
     # Shot 1 (48 frames) cannot fit into 24 empty frames: dropped on shot 4 it reorders, no gap opens.
     drag(canvas, centre_of(window.timeline, 0), centre_of(window.timeline, 2) + QPoint(10, 0))
     assert [prompt for prompt, *_ in on_disk(project)] == ["shot 3", "shot 4", "shot 1"]
+
+
+def test_the_gap_says_what_it_is_under_the_pointer(window, qtbot):
+    canvas = window.timeline.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)
+    where = point_at(canvas, 60)
+    QApplication.sendEvent(canvas, QHelpEvent(QEvent.Type.ToolTip, where, canvas.mapToGlobal(where)))
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert QToolTip.text().startswith("Empty time · 1.0 s")

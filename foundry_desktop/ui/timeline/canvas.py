@@ -342,6 +342,9 @@ class TimelineCanvas(QWidget):
             if index >= 0:
                 shot = self.session.service.project.timeline.shots[index]
                 QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
+            elif row_at(position.y()) == row_of("video") and self._plan is not None and (
+                    gap := self.empty.describe(self.session, self._plan, self.view.frame_at(position.x()))):
+                QToolTip.showText(event.globalPos(), gap, self)
             else:
                 QToolTip.hideText()
             return True

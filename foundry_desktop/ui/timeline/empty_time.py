@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from foundry_desktop.domain.cut_plan import CutPlan
+from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_gaps import fits_in_empty_time
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
@@ -54,6 +55,15 @@ class EmptyTime:
         index = gap_under(plan, frame)
         self.gap_shot_id = session.service.project.timeline.shots[index].id if index >= 0 else None
         return index >= 0
+
+    def describe(self, session: ProjectSession, plan: CutPlan, frame: float) -> str | None:
+        """The tooltip of the empty time under `frame` (None: there is none)."""
+        index = gap_under(plan, frame)
+        if index < 0:
+            return None
+        frames = session.service.project.timeline.shots[index].gap_before
+        seconds = float(frames_to_seconds(frames, session.service.project.format.frame_rate))
+        return f"Empty time · {seconds:.1f} s (black and silence)\nClick it, then Delete to close it up"
 
     def follow_drag(self, session: ProjectSession, plan: CutPlan, index: int, start: float, playhead: int,
                     px_per_frame: float) -> None:
