@@ -104,3 +104,15 @@ def test_what_plays_over_empty_time_comes_back_where_it_was(gapped, tmp_path, ki
     assert after.captions == before.captions == (CutCaption(30, 42, "In the dark"),)
     assert [(m.frame, m.label) for m in after.markers] == [(30, "Nothing yet")]
     assert [(m.record_in, m.frames) for m in after.music] == [(m.record_in, m.frames) for m in before.music] == [(36, 48)]
+
+
+@pytest.mark.parametrize("kind", [".fcpxml", ".otio"])
+def test_a_film_that_starts_in_black_keeps_its_opening_gap_and_fade(gapped, tmp_path, kind):
+    gapped.lift_shot(0)  # A's 24 frames: the film now opens on 48 frames of black
+    gapped.set_film_fades(6, 0)  # the fade from black lies in the first shot, after the gap
+    report = import_cut(export_cut(gapped, tmp_path / f"cut{kind}").files[0], tmp_path / "again.foundry")
+    assert report.warnings == ()
+    with ProjectService.open(report.project) as again:
+        assert [shot.gap_before for shot in again.project.timeline.shots] == [48, 0]
+        plan = again.cut_plan()
+        assert (plan.fade_in, plan.shots[0].record_in, plan.length) == (6, 48, 96)

@@ -3,10 +3,10 @@
 The first video track is the film: its clips in order, butted end to end.
 What FilmCut cannot hold becomes the closest thing it can, with a warning:
 
-* Empty time before the first clip is dropped (the film starts with it; the
-  other tracks move with it); empty time after the last clip is dropped. A
-  Gap between clips stays empty time, so what follows keeps its place; a
-  transition into or out of one is left out.
+* Empty time before the first clip is the film's own (it starts in black);
+  empty time after the last clip is dropped. A Gap between clips stays empty
+  time, so what follows keeps its place; a transition between a Gap and a clip
+  in the film's middle is left out, with a warning.
 * A nested stack or track in the video track becomes an offline clip of its
   length, named after it.
 * A transition between two clips becomes a centred one of in_offset +
@@ -74,9 +74,9 @@ def _cut(src: TimelineSource) -> FilmCut:
     track = video_tracks[0]
     video = VideoTrack(src)
     entries, betweens = video.read(track)
-    fade_in, fade_out = video.trim_ends(entries, betweens)
+    fade_in, fade_out, leading = video.trim_ends(entries, betweens)
     transitions = video.centred(entries, betweens)
-    origin = entries[0].record_in if entries else 0
+    origin = entries[0].record_in - leading if entries else 0
     clips: list[CutClip] = []
     numbered: dict[int, int] = {}  # entry index -> clip index; gaps are no clips, only time
     for index, entry in enumerate(entries):
