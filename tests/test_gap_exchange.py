@@ -5,6 +5,7 @@ where Foundry does, and each imported again makes the same gaps, not offline sho
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
 import pytest
@@ -17,6 +18,7 @@ from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.interchange.fcpxml.reader import read_fcpxml_text
 from foundry_desktop.interchange.film_cut import CutCaption
 
 RATE = Fraction(24)
@@ -116,3 +118,30 @@ def test_a_film_that_starts_in_black_keeps_its_opening_gap_and_fade(gapped, tmp_
         assert [shot.gap_before for shot in again.project.timeline.shots] == [48, 0]
         plan = again.cut_plan()
         assert (plan.fade_in, plan.shots[0].record_in, plan.length) == (6, 48, 96)
+
+
+FINAL_CUT_GAPS = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE fcpxml>
+<fcpxml version="1.10">
+  <resources>
+    <format id="r1" frameDuration="1/25s" width="1280" height="720"/>
+    <asset id="r2" name="a" start="0s" duration="100s" hasVideo="1"><media-rep kind="original-media" src="file:///m/a.mov"/></asset>
+    <effect id="r3" name="Cross Dissolve" uid="FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"/>
+  </resources>
+  <library><event name="E"><project name="P"><sequence format="r1" tcStart="0s" duration="10s"><spine>
+    <asset-clip ref="r2" offset="0s" name="A" start="10s" duration="2s"/>
+    <transition name="Cross Dissolve" offset="9/5s" duration="2/5s"><filter-video ref="r3" name="Cross Dissolve"/></transition>
+    <gap name="Gap" offset="2s" start="3600s" duration="1s"/>
+    <asset-clip ref="r2" offset="3s" name="B" start="20s" duration="2s"/>
+    <transition name="Cross Dissolve" offset="23/5s" duration="2/5s"><filter-video ref="r3" name="Cross Dissolve"/></transition>
+    <gap name="Gap" offset="5s" start="3600s" duration="5s"/>
+  </spine></sequence></project></event></library>
+</fcpxml>"""
+
+
+def test_final_cut_s_gaps_are_empty_time_and_a_dissolve_into_the_last_one_is_the_fade_out():
+    read = read_fcpxml_text(FINAL_CUT_GAPS, Path("/"), "cut.fcpxml")
+    cut = read.cut
+    assert [(c.name, c.record_in, c.record_out) for c in cut.clips] == [("A", 0, 50), ("B", 75, 125)]
+    assert cut.transitions == () and cut.fade_out == 10 and cut.length == 125  # the trailing gap is no film
+    assert len(read.warnings) == 1 and "transition between a shot and empty time was left out" in read.warnings[0]

@@ -51,6 +51,7 @@ class PrimaryStoryline:
         transitions: list[CutTransition] = []
         fade_in = fade_out = 0
         waiting: etree._Element | None = None  # a transition seen after the last shot read
+        into_gap: etree._Element | None = None  # one from the last shot into empty time: a fade out if last
         transition_places: list[tuple[etree._Element, int]] = []
         record = 0  # where the next item starts: after the last shot and any empty time since
         for element in elements(spine):
@@ -71,11 +72,13 @@ class PrimaryStoryline:
                 # What rides on the gap (music, captions, markers) keeps its place in the film.
                 self.contents.read(shot.clip, shot.element, shot.place, len(clips) + 1)
                 if waiting is not None:
-                    self.doc.warn(f"{self.doc.where(waiting)}: a transition into empty time was left out.")
-                    waiting = None
+                    into_gap, waiting = waiting, None
                 continue
+            if into_gap is not None:  # empty time in the film's middle: no transition crosses it
+                self._left_out(into_gap)
+                into_gap = None
             if waiting is not None and clips and clips[-1].record_out < shot.clip.record_in:
-                self.doc.warn(f"{self.doc.where(waiting)}: a transition out of empty time was left out.")
+                self._left_out(waiting)
                 waiting = None
             if waiting is not None:
                 frames = self.doc.frames(self.doc.time(waiting, "duration"))
@@ -86,6 +89,8 @@ class PrimaryStoryline:
                 waiting = None
             clips.append(shot.clip)
             self.contents.read(shot.clip, shot.element, shot.place, len(clips))
+        if waiting is None:  # a transition into the empty time the film ends in is its fade to black
+            waiting = into_gap
         if waiting is not None and clips:
             fade_out = self.doc.frames(self.doc.time(waiting, "duration"))
             transition_places.append((waiting, clips[-1].record_out - fade_out))
@@ -93,6 +98,9 @@ class PrimaryStoryline:
             frames = self.doc.frames(self.doc.time(element, "duration"))
             self.contents.read_markers(element, Place(record_in, self.doc.tc_start), (record_in, record_in + frames))
         return clips, transitions, fade_in, fade_out
+
+    def _left_out(self, transition: etree._Element) -> None:
+        self.doc.warn(f"{self.doc.where(transition)}: a transition between a shot and empty time was left out.")
 
     def transition_kind(self, transition: etree._Element) -> CutTransitionKind:
         video = transition.find("filter-video")
