@@ -48,7 +48,7 @@ the first goes into a file of its own: NAME_2.edl, NAME_3.edl, ... The level
 
 CMX 3600 numbers events 001 to 999 and dissolves in three digits; a cut that
 needs more events or a longer dissolve is refused (ExportError), as are cuts that
-cannot be written at all (shots that do not butt, transitions that overlap).
+cannot be written at all (shots that overlap, transitions that overlap).
 """
 
 from __future__ import annotations

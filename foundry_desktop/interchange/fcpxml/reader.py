@@ -20,8 +20,9 @@ What becomes of each part of the first project's sequence:
   equals its length in the film.
 * A `gap` named "Gap" (Final Cut's name for its own) is empty time: the shots
   after it keep their places, and what is connected to it is read like anything
-  connected to a shot. A transition into or out of one is left out, with a
-  warning. A `gap` named otherwise becomes an offline shot (no media) of that
+  connected to a shot. A transition into the one the film ends in is its fade
+  to black; one between a shot and a gap in the film's middle is left out, with
+  a warning. A `gap` named otherwise becomes an offline shot (no media) of that
   name (Foundry writes a shot with no media so). Likewise compound (`ref-clip`)
   and multicam (`mc-clip`) clips, titles in the storyline (whose text also
   becomes a caption) and anything unknown, each with a warning. Of an

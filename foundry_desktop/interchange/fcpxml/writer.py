@@ -10,7 +10,7 @@ film's cut laid out the way Final Cut's own files lay one out.
 * Timecode is non-drop unless asked for drop-frame, which exists only at 29.97
   and 59.94 fps; it changes how the clock is labelled (and where one hour
   falls), never which frames play.
-* The spine holds the shots butted end to end: `asset-clip`s for videos,
+* The spine holds the shots in order: `asset-clip`s for videos,
   `video`s for still pictures (Final Cut's form: the asset lasts "0s"), and a
   `gap` named after the shot for a shot with no media, so that the timing stays.
   Empty time is a `gap` named "Gap", as Final Cut names its own.

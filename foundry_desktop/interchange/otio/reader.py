@@ -1,6 +1,6 @@
 """Reading an OpenTimelineIO (.otio) timeline, Foundry's or anyone's, into a FilmCut.
 
-The first video track is the film: its clips in order, butted end to end.
+The first video track is the film: its clips in order, with its gaps.
 What FilmCut cannot hold becomes the closest thing it can, with a warning:
 
 * Empty time before the first clip is the film's own (it starts in black);

@@ -3,8 +3,8 @@
 The timeline runs at the cut's rate and starts at timecode 01:00:00:00. Its
 tracks, in order:
 
-* "Video": the clips butted end to end. Each clip's media reference is an
-  ExternalReference (an absolute, percent-encoded file URL; available_range =
+* "Video": the clips in order, a Gap for empty time before one. Each clip's
+  media reference is an ExternalReference (an absolute, percent-encoded file URL; available_range =
   the whole file, from frame 0) or, for offline media, a MissingReference. A
   transition between two clips is an OTIO Transition centred on the cut as
   FilmCut places it: in_offset (the part before the cut, over the outgoing
