@@ -3,9 +3,10 @@ shows, and where each transition lies. The render, the preview and the NLE
 exports all read the film from here, so they always describe the same cut.
 
 The rule is Final Cut's. Shots butt end to end at cuts (or follow a gap: see
-below); a transition of d frames is centred on its cut, starting d // 2 frames before it. During it the
-outgoing shot plays on past its out point and the incoming one starts before
-its in point, on media beyond the clips' edges (handles). Where a take has no
+below); a transition of d frames is centred on its cut, starting d // 2 frames
+before it. During it the outgoing shot plays on past its out point and the
+incoming one starts before its in point, on media beyond the clips' edges
+(handles). Where a take has no
 such media, the shot is trimmed to make room — the outgoing one ends earlier,
 the incoming one starts later — so the film gets shorter by what was missing,
 and the plan says which shot lacked handles.
