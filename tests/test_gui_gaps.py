@@ -17,6 +17,7 @@ from test_gui_timeline import centre_of, drag
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.timeline import panel as timeline_panel
 from foundry_desktop.ui.timeline.geometry import row_of
 
 
@@ -121,3 +122,21 @@ def test_the_gap_says_what_it_is_under_the_pointer(window, qtbot):
     QApplication.sendEvent(canvas, QHelpEvent(QEvent.Type.ToolTip, where, canvas.mapToGlobal(where)))
     qtbot.waitUntil(QToolTip.isVisible)
     assert QToolTip.text().startswith("Empty time · 1.0 s")
+
+
+def test_a_double_click_where_a_shot_meets_empty_time_opens_no_transition(window, monkeypatch):
+    asked = []
+
+    class Recorded(timeline_panel.TransitionDialog):
+        def exec(self):  # the creator cancels; which cut it was opened for is what counts
+            asked.append(self.windowTitle())
+            return self.DialogCode.Rejected
+
+    monkeypatch.setattr(timeline_panel, "TransitionDialog", Recorded)
+    canvas = window.timeline.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)  # shot 1 now ends at 48 before empty time
+    QTest.mouseDClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_at(canvas, 48))
+    assert asked == []
+    QTest.mouseDClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_at(canvas, 96))
+    assert asked == ["Transition after shot 2"]  # the cut between what were shots 3 and 4, which touch

@@ -203,11 +203,12 @@ class TimelineCanvas(QWidget):
         return None
 
     def _cut_at(self, x: float) -> int:
-        """The index of the shot before the cut under `x`, or -1."""
+        """The index of the shot before the cut under `x`, or -1 (a shot's end before empty time is no cut)."""
         if self._plan is None:
             return -1
         for index, placed in enumerate(self._plan.shots[:-1]):
-            if abs(x - self.view.x_of(placed.record_out)) <= max(EDGE_GRAB_PX, 8):
+            touching = self._plan.shots[index + 1].record_in == placed.record_out
+            if touching and abs(x - self.view.x_of(placed.record_out)) <= max(EDGE_GRAB_PX, 8):
                 return index
         return -1
 
