@@ -2,6 +2,8 @@
 into empty time, and how the cut plan places shots after their gaps."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.cut_plan import plan_cut
@@ -136,3 +138,45 @@ def test_fits_in_empty_time_agrees_with_the_move():
             except DomainError:
                 moved = False
             assert fits_in_empty_time(timeline, index, frame) == moved, (index, frame)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 40), min_size=2, max_size=7),
+    st.lists(st.integers(0, 12), max_size=6),  # a dissolve of this many frames after shot i (0: a cut)
+    st.lists(st.tuples(st.sampled_from(["lift", "ripple", "close", "move"]), st.integers(0, 6), st.integers(0, 300)),
+             max_size=6),
+)
+def test_any_run_of_gap_edits_plays_as_one_unbroken_film(lengths, dissolves, edits):
+    timeline = timeline_of(*lengths)
+    for index, frames in enumerate(dissolves[: len(lengths) - 1]):
+        frames = min(frames, ops.max_transition_frames(timeline, index))
+        if frames:
+            timeline = ops.set_transition(timeline, index, Transition(kind="dissolve", duration=frames))
+    for action, index, frame in edits:
+        if not timeline.shots:
+            break
+        index %= len(timeline.shots)
+        try:
+            timeline = {
+                "lift": lambda: lift_shot(timeline, index),
+                "ripple": lambda: ops.remove_shot(timeline, index),
+                "close": lambda: close_gap(timeline, index),
+                "move": lambda: move_shot_to_frame(timeline, index, frame),
+            }[action]()
+        except DomainError:
+            assert action in ("close", "move")  # no gap there; no room there
+    plan = plan_cut(timeline)
+    position = 0
+    for piece in plan.pieces():  # every frame of the film is made once, in order
+        assert piece.record_in == position and piece.frames > 0
+        if piece.blend == "gap":
+            assert piece.frames == timeline.shots[piece.shot].gap_before
+        position = piece.record_out
+    assert position == plan.length
+    lengths = [p.frames for p in plan.shots]  # shortened where a dissolve lacked handles
+    assert [p.record_in for p in plan.shots] == [start + gap for start, gap in gap_starts(timeline, lengths)]
+    for transition in plan.transitions:  # none crosses empty time
+        assert not timeline.shots[transition.outgoing + 1].gap_before
+    for before, after in zip(timeline.shots, timeline.shots[1:]):
+        assert not after.gap_before or before.transition_out.kind == "cut"
