@@ -13,9 +13,12 @@ from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
+from gui_loop import wait_until
 from test_gui_timeline import centre_of, drag
+from video_sources import write_video
 
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.timeline import panel as timeline_panel
 from foundry_desktop.ui.timeline.geometry import row_of
@@ -140,3 +143,22 @@ def test_a_double_click_where_a_shot_meets_empty_time_opens_no_transition(window
     assert asked == []
     QTest.mouseDClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_at(canvas, 96))
     assert asked == ["Transition after shot 2"]  # the cut between what were shots 3 and 4, which touch
+
+
+def test_the_start_of_a_shot_after_empty_time_is_trimmed_in_place(window, project, tmp_path, loop):
+    canvas, service = window.timeline.canvas, window.session.service
+    add_media_shot(service, write_video(tmp_path / "clip.mp4", frames=48), at=2, source_in="0.5")  # take 12..48
+    canvas.reload()
+    canvas.repaint()  # asks for the clip's filmstrip: let it arrive inside the running loop, as in the app
+    wait_until(loop, lambda: len(canvas._strips) == 1)
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)  # shot 2 lifted: the clip (36 frames) follows 24 empty ones at 72
+    assert on_disk(project)[1] == ("clip.mp4", 24, 72)
+    # Its start edge dragged 6 frames left (into the gap) and then 12 right: its end stays at 108 both times.
+    drag(canvas, point_at(canvas, 72) + QPoint(2, 0), point_at(canvas, 66) + QPoint(2, 0))
+    clip = service.project.timeline.shots[1]
+    assert (clip.trim_in, on_disk(project)[1]) == (6, ("clip.mp4", 18, 66))
+    drag(canvas, point_at(canvas, 66) + QPoint(2, 0), point_at(canvas, 78) + QPoint(2, 0))
+    assert (service.project.timeline.shots[1].trim_in, on_disk(project)[1]) == (18, ("clip.mp4", 30, 78))
+    assert [p.record_out for p in service.cut_plan().shots][1] == 108
+    assert service.undo_label() == "Trim shot 2"

@@ -15,6 +15,7 @@ from foundry_desktop.domain.timeline_gaps import (
     gap_starts,
     lift_shot,
     move_shot_to_frame,
+    trim_start_in_place,
 )
 
 
@@ -180,3 +181,14 @@ def test_any_run_of_gap_edits_plays_as_one_unbroken_film(lengths, dissolves, edi
         assert not timeline.shots[transition.outgoing + 1].gap_before
     for before, after in zip(timeline.shots, timeline.shots[1:]):
         assert not after.gap_before or before.transition_out.kind == "cut"
+
+
+def test_a_shot_after_a_gap_trims_its_start_in_place():
+    timeline = lift_shot(timeline_of(10, 20, 30), 1)  # s2 at 30..60 after 20 empty frames
+    shorter = trim_start_in_place(timeline, 1, 5)
+    assert layout(shorter) == [("s0", 0, 10), ("s2", 35, 60)] and shorter.shots[1].gap_before == 25
+    longer = trim_start_in_place(shorter, 1, 0)
+    assert layout(longer) == layout(timeline)
+    late = lift_shot(ops.trim_shot(timeline_of(10, 20, 30), 2, 25, None), 1)  # s2 shows take frames 25..30
+    with pytest.raises(DomainError, match="at most 20 frames earlier"):
+        trim_start_in_place(late, 1, 2)  # 23 frames earlier: more than the empty time before it

@@ -1,5 +1,5 @@
 """Empty time on the video track: lifting a shot out (leaving a gap), closing a
-gap, and dropping a shot into empty time.
+gap, dropping a shot into empty time, and trimming a shot's start into it.
 
 A gap is the `gap_before` of the shot after it, so it moves with that shot when
 earlier shots ripple, and there is never a gap after the last shot: the film
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Timeline
-from foundry_desktop.domain.timeline_ops import _changed, _check_index, _with_shots, take_out_shot
+from foundry_desktop.domain.timeline_ops import _changed, _check_index, _with_shots, take_out_shot, trim_shot
 
 
 def _lengths(timeline: Timeline, lengths: Sequence[int] | None) -> list[int]:
@@ -50,6 +50,22 @@ def insert_gap(timeline: Timeline, index: int, frames: int) -> Timeline:
     shots = list(timeline.shots)
     shots[index] = _changed(shots[index], gap_before=shots[index].gap_before + frames)
     return _with_shots(timeline, shots, (index,))
+
+
+def trim_start_in_place(timeline: Timeline, index: int, trim_in: int) -> Timeline:
+    """Start shot `index` at take frame `trim_in` with its end where it is: the empty time
+    before it grows or shrinks by as much, so nothing after it moves. It can grow only into
+    the empty time there is."""
+    _check_index(timeline, index)
+    shot = timeline.shots[index]
+    gap = shot.gap_before + trim_in - shot.trim_in
+    if gap < 0:
+        raise DomainError(f"Shot {index + 1} can start at most {shot.gap_before} frames earlier: "
+                          "that is the empty time before it.")
+    trimmed = trim_shot(timeline, index, trim_in, shot.trim_out)
+    shots = list(trimmed.shots)
+    shots[index] = _changed(shots[index], gap_before=gap)
+    return _with_shots(trimmed, shots, (index,))
 
 
 def gap_starts(timeline: Timeline, lengths: Sequence[int] | None = None) -> list[tuple[int, int]]:

@@ -3,8 +3,9 @@
 Three tracks under a timecode ruler: the shots, the music bed and the captions
 (painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
-new place (into empty time, if it fits there: empty_time.py), selects a gap, drags a shot's edge to trim it (or, before it has a take, to change
-its length) with snapping to cuts and the playhead, and double-clicks a cut to
+new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
+a shot's edge to trim it (or, before it has a take, to change its length; a shot
+after empty time trims its start in place, the gap taking up the difference) with snapping to cuts and the playhead, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -320,7 +321,11 @@ class TimelineCanvas(QWidget):
                 self.session.edit("Change duration", lambda: service.set_shot_duration(index, frames))
         elif has_take:
             start = max(0, min(shot.source_end - 1, shot.trim_in + drag.frame - placed.record_in))
-            self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
+            if shot.gap_before:  # after empty time the start moves where it is dragged, the end stays
+                start = max(start, shot.trim_in - shot.gap_before)
+                self.session.edit("Trim shot", lambda: service.trim_start_in_place(index, start))
+            else:
+                self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         cut = self._cut_at(event.position().x())
