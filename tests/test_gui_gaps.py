@@ -145,20 +145,27 @@ def test_a_double_click_where_a_shot_meets_empty_time_opens_no_transition(window
     assert asked == ["Transition after shot 2"]  # the cut between what were shots 3 and 4, which touch
 
 
-def test_the_start_of_a_shot_after_empty_time_is_trimmed_in_place(window, project, tmp_path, loop):
+def test_the_ends_of_shots_next_to_empty_time_are_trimmed_in_place(window, project, tmp_path, loop):
     canvas, service = window.timeline.canvas, window.session.service
-    add_media_shot(service, write_video(tmp_path / "clip.mp4", frames=48), at=2, source_in="0.5")  # take 12..48
+    add_media_shot(service, write_video(tmp_path / "a.mp4", frames=48), at=1, source_in="0.5", source_out="1.5")
+    add_media_shot(service, write_video(tmp_path / "b.mp4", frames=48), at=3, source_in="0.5")  # take 12..48
     canvas.reload()
-    canvas.repaint()  # asks for the clip's filmstrip: let it arrive inside the running loop, as in the app
-    wait_until(loop, lambda: len(canvas._strips) == 1)
-    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 1))
-    QTest.keyClick(canvas, Qt.Key.Key_Backspace)  # shot 2 lifted: the clip (36 frames) follows 24 empty ones at 72
-    assert on_disk(project)[1] == ("clip.mp4", 24, 72)
-    # Its start edge dragged 6 frames left (into the gap) and then 12 right: its end stays at 108 both times.
-    drag(canvas, point_at(canvas, 72) + QPoint(2, 0), point_at(canvas, 66) + QPoint(2, 0))
-    clip = service.project.timeline.shots[1]
-    assert (clip.trim_in, on_disk(project)[1]) == (6, ("clip.mp4", 18, 66))
-    drag(canvas, point_at(canvas, 66) + QPoint(2, 0), point_at(canvas, 78) + QPoint(2, 0))
-    assert (service.project.timeline.shots[1].trim_in, on_disk(project)[1]) == (18, ("clip.mp4", 30, 78))
-    assert [p.record_out for p in service.cut_plan().shots][1] == 108
-    assert service.undo_label() == "Trim shot 2"
+    canvas.repaint()  # asks for the clips' filmstrips: let them arrive inside the running loop, as in the app
+    wait_until(loop, lambda: len(canvas._strips) == 2)
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre_of(window.timeline, 2))
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)  # shot 2 lifted: 24 empty frames between a.mp4 and b.mp4
+    assert on_disk(project)[1:3] == [("a.mp4", 0, 48), ("b.mp4", 24, 96)]
+
+    # a.mp4's end dragged 6 frames right, into the gap: b.mp4 stays where it is.
+    drag(canvas, point_at(canvas, 72) - QPoint(2, 0), point_at(canvas, 78) - QPoint(2, 0))
+    assert service.project.timeline.shots[1].trim_out == 42
+    assert on_disk(project)[1:3] == [("a.mp4", 0, 48), ("b.mp4", 18, 96)]
+    # b.mp4's start dragged 6 frames left, into the gap, then 12 right: its end stays at 132.
+    drag(canvas, point_at(canvas, 96) + QPoint(2, 0), point_at(canvas, 90) + QPoint(2, 0))
+    assert (service.project.timeline.shots[2].trim_in, on_disk(project)[2]) == (6, ("b.mp4", 12, 90))
+    drag(canvas, point_at(canvas, 90) + QPoint(2, 0), point_at(canvas, 102) + QPoint(2, 0))
+    assert (service.project.timeline.shots[2].trim_in, on_disk(project)[2]) == (18, ("b.mp4", 24, 102))
+    assert service.cut_plan().shots[2].record_out == 132 and service.undo_label() == "Trim shot 3"
+    for _ in range(3):  # each drag was one step
+        service.undo()
+    assert on_disk(project)[1:3] == [("a.mp4", 0, 48), ("b.mp4", 24, 96)]

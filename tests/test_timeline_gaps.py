@@ -15,6 +15,7 @@ from foundry_desktop.domain.timeline_gaps import (
     gap_starts,
     lift_shot,
     move_shot_to_frame,
+    trim_end_in_place,
     trim_start_in_place,
 )
 
@@ -192,3 +193,15 @@ def test_a_shot_after_a_gap_trims_its_start_in_place():
     late = lift_shot(ops.trim_shot(timeline_of(10, 20, 30), 2, 25, None), 1)  # s2 shows take frames 25..30
     with pytest.raises(DomainError, match="at most 20 frames earlier"):
         trim_start_in_place(late, 1, 2)  # 23 frames earlier: more than the empty time before it
+
+
+def test_a_shot_before_a_gap_trims_its_end_in_place():
+    timeline = lift_shot(ops.trim_shot(timeline_of(40, 5, 30), 0, 0, 6), 1)  # s0 0..6, 5 empty, s2 at 11..41
+    assert layout(timeline) == [("s0", 0, 6), ("s2", 11, 41)]
+    assert layout(trim_end_in_place(timeline, 0, 9)) == [("s0", 0, 9), ("s2", 11, 41)]  # into the gap
+    assert layout(trim_end_in_place(timeline, 0, 3)) == [("s0", 0, 3), ("s2", 11, 41)]  # the gap grows
+    assert layout(ops.trim_shot(timeline, 0, 0, 3)) == [("s0", 0, 3), ("s2", 8, 38)]  # a ripple trim moves s2
+    with pytest.raises(DomainError, match="at most 5 frames later"):
+        trim_end_in_place(timeline, 0, 12)
+    with pytest.raises(DomainError, match="the last"):
+        trim_end_in_place(timeline, 1, 20)

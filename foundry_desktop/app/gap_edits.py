@@ -62,6 +62,14 @@ class GapEdits(EditBase):
             self._with_timeline(lambda timeline: timeline_gaps.trim_start_in_place(timeline, index, trim_in)),
         )
 
+    def trim_end_in_place(self, index: int, trim_out: int) -> None:
+        """End the shot at take frame `trim_out`, the next shot where it is: the gap between takes up the difference."""
+        self.shot_at(index)
+        self._edit(
+            f"Trim shot {index + 1}",
+            self._with_timeline(lambda timeline: timeline_gaps.trim_end_in_place(timeline, index, trim_out)),
+        )
+
     def gaps(self) -> list[tuple[int, int]]:
         """(first frame, frames) of the empty time before each shot, as the cut plays it."""
         return timeline_gaps.gap_starts(self.project.timeline, self._placed_lengths())

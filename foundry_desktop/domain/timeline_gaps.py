@@ -1,5 +1,5 @@
 """Empty time on the video track: lifting a shot out (leaving a gap), closing a
-gap, dropping a shot into empty time, and trimming a shot's start into it.
+gap, dropping a shot into empty time, and trimming a shot's ends into it.
 
 A gap is the `gap_before` of the shot after it, so it moves with that shot when
 earlier shots ripple, and there is never a gap after the last shot: the film
@@ -66,6 +66,24 @@ def trim_start_in_place(timeline: Timeline, index: int, trim_in: int) -> Timelin
     shots = list(trimmed.shots)
     shots[index] = _changed(shots[index], gap_before=gap)
     return _with_shots(trimmed, shots, (index,))
+
+
+def trim_end_in_place(timeline: Timeline, index: int, trim_out: int) -> Timeline:
+    """End shot `index` at take frame `trim_out` (exclusive) with the shot after it where it is:
+    the empty time between them shrinks or grows by as much. It can grow only into the empty
+    time there is."""
+    _check_index(timeline, index)
+    if index == len(timeline.shots) - 1:
+        raise DomainError(f"Shot {index + 1} is the last: there is no empty time after it to trim into.")
+    shot, after = timeline.shots[index], timeline.shots[index + 1]
+    gap = after.gap_before - (trim_out - shot.source_end)
+    if gap < 0:
+        raise DomainError(f"Shot {index + 1} can end at most {after.gap_before} frames later: "
+                          "that is the empty time after it.")
+    trimmed = trim_shot(timeline, index, shot.trim_in, trim_out)
+    shots = list(trimmed.shots)
+    shots[index + 1] = _changed(shots[index + 1], gap_before=gap)
+    return _with_shots(trimmed, shots, (index, index + 1))
 
 
 def gap_starts(timeline: Timeline, lengths: Sequence[int] | None = None) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ Three tracks under a timecode ruler: the shots, the music bed and the captions
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
 a shot's edge to trim it (or, before it has a take, to change its length; a shot
-after empty time trims its start in place, the gap taking up the difference) with snapping to cuts and the playhead, and double-clicks a cut to
+next to empty time trims in place, the gap taking up the difference) with snapping to cuts and the playhead, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -313,7 +313,12 @@ class TimelineCanvas(QWidget):
         has_take = service.project.selected_take(shot) is not None
         if drag.kind == "trim_out":
             change = drag.frame - placed.record_out
-            if has_take:
+            shots = service.project.timeline.shots
+            room = shots[index + 1].gap_before if index + 1 < len(shots) else 0  # empty time after it
+            if has_take and room:  # before empty time the end moves where it is dragged, the next shot stays
+                end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + min(change, room)))
+                self.session.edit("Trim shot", lambda: service.trim_end_in_place(index, end))
+            elif has_take:
                 end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + change))
                 self.session.edit("Trim shot", lambda: service.trim_shot(index, shot.trim_in, end))
             else:
