@@ -1,6 +1,7 @@
 """The service's edits of empty time on the video track: lifting a shot out (its
-time stays empty), closing a gap, and moving a shot into empty time. Deleting a
-shot so that the rest closes up (ripple delete) is ShotEdits.remove_shot.
+time stays empty), closing or opening a gap, moving a shot into empty time, and
+trimming a shot's ends in place (the gap next to it takes up the difference).
+Deleting a shot so that the rest closes up (ripple delete) is ShotEdits.remove_shot.
 """
 
 from __future__ import annotations
