@@ -9,7 +9,8 @@ Strict means: TITLE then FCM; fixed columns (`NNN  REEL____ CH___ T___ DDD
 SRC_IN SRC_OUT REC_IN REC_OUT`); event numbers 001, 002, ... ascending with a
 dissolve's two lines sharing one; reels of at most 8 [A-Za-z0-9_] characters,
 one reel per source file and one source file per reel; one channel; record
-times contiguous from 01:00:00:00 (picture) or only ascending (music); source
+times contiguous from 01:00:00:00 (picture; with `gaps`, jumping forward over
+empty time) or only ascending (music); source
 length = record length on every line; dissolves as a zero-length cut that picks
 up the reel where the event before it stopped, then `D nnn` no longer than its
 event, then `EFFECTS NAME IS CROSS DISSOLVE`; `;` before the frames exactly when
@@ -112,7 +113,7 @@ def parse_lines(text: str, rate: Fraction) -> tuple[list[Line], list[str], list[
     return events, problems, comments
 
 
-def problems(text: str, rate: Fraction, *, picture: bool = True) -> list[str]:
+def problems(text: str, rate: Fraction, *, picture: bool = True, gaps: bool = False) -> list[str]:
     found: list[str] = []
     if not text.isascii():
         found.append("not ASCII")
@@ -174,7 +175,7 @@ def problems(text: str, rate: Fraction, *, picture: bool = True) -> list[str]:
         if incoming.record_out <= incoming.record_in:
             found.append(f"line {incoming.line_no}: an event with no record time")
         start = previous.record_out if previous is not None else one_hour
-        if picture and incoming.record_in != start:
+        if picture and (incoming.record_in < start if gaps else incoming.record_in != start):
             found.append(f"line {incoming.line_no}: record in is not where the event before ended")
         if not picture and previous is not None and incoming.record_in < previous.record_out:
             found.append(f"line {incoming.line_no}: record times overlap")

@@ -228,3 +228,17 @@ def test_a_cut_built_from_the_command_line(tmp_path, capsys):
     assert code == 1 and "last shot" in err
     code, _, err = run(capsys, "shot", "add", project, "--media", clip, "--prompt", "x")
     assert code == 1 and "--prompt does not apply" in err
+
+
+def test_lifting_a_shot_leaves_a_gap_and_close_gap_closes_it(tmp_path, capsys):
+    project = tmp_path / "film.foundry"
+    assert run(capsys, "new", project, "--fps", "24")[0] == 0
+    for prompt in ("one", "two", "three"):
+        assert run(capsys, "shot", "add", project, "--prompt", prompt, "--duration", "1")[0] == 0
+    assert run(capsys, "shot", "remove", project, "2", "--lift")[0] == 0
+    info = run_json(capsys, "info", project)
+    assert [s["gap_before_frames"] for s in info["shots"]] == [0, 24] and info["length_frames"] == 72
+    code, _, err = run(capsys, "shot", "close-gap", project, "1")
+    assert code != 0 and "no empty time before shot 1" in err
+    assert run(capsys, "shot", "close-gap", project, "2")[0] == 0
+    assert run_json(capsys, "info", project)["length_frames"] == 48

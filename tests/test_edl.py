@@ -310,10 +310,10 @@ def test_cuts_an_edl_cannot_describe_are_refused():
     with pytest.raises(ExportError, match="before the first frame"):
         edl_text(film(RATES["25"], [("a", MEDIA / "a.mp4", 0, 50), ("b", MEDIA / "b.mp4", 0, 50)],
                       [(0, "dissolve", 10)]))
-    gap = replace(cuts_only(RATES["25"]), clips=(cuts_only(RATES["25"]).clips[0], replace(
-        cuts_only(RATES["25"]).clips[1], record_in=100, record_out=161)))
-    with pytest.raises(ExportError, match="end to end"):
-        edl_text(gap)
+    overlap = replace(cuts_only(RATES["25"]), clips=(cuts_only(RATES["25"]).clips[0], replace(
+        cuts_only(RATES["25"]).clips[1], record_in=90, record_out=151)))
+    with pytest.raises(ExportError, match="overlaps the shot before it"):
+        edl_text(overlap)
 
 
 # --- the sample EDLs ---------------------------------------------------------------------------------
@@ -391,14 +391,17 @@ def _read(body: str, rate: Fraction = Fraction(25)):
     return read_edl_text(HEADER + body, rate, folder=Path("/edl"), file_name="cut.edl")
 
 
-def test_gaps_become_offline_shots_and_order_is_restored():
+def test_gaps_stay_empty_time_and_order_is_restored():
     read = _read(
+        "003  BL V C 00:00:00:00 00:00:01:00 01:00:03:00 01:00:04:00\n"
+        "004  C V C 00:00:00:00 00:00:01:00 01:00:04:00 01:00:05:00\n"
         "002  B V C 00:00:00:00 00:00:01:00 01:00:02:00 01:00:03:00\n"
         "001  A V C 00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n"
     )
     assert [(c.name, c.media, c.record_in, c.record_out) for c in read.cut.clips] == [
-        ("A", Path("/edl/A"), 0, 25), ("Gap", None, 25, 50), ("B", Path("/edl/B"), 50, 75)]
-    assert any("record order" in w for w in read.warnings) and any("no media" in w for w in read.warnings)
+        ("A", Path("/edl/A"), 0, 25), ("B", Path("/edl/B"), 50, 75), ("C", Path("/edl/C"), 100, 125)]
+    assert [read.cut.gap_before(i) for i in range(3)] == [0, 25, 25]  # a gap in record time, then black
+    assert any("record order" in w for w in read.warnings) and not any("no media" in w for w in read.warnings)
 
 
 def test_wipes_speed_changes_and_drop_frame_at_the_wrong_rate():

@@ -242,20 +242,17 @@ def placed(cut: FilmCut) -> list[tuple]:
     return [(c.name, c.media, c.source_in, c.source_out, c.record_in, c.record_out) for c in cut.clips]
 
 
-def test_gaps_keep_their_place_at_the_ends_they_are_dropped(tmp_path):
+def test_gaps_keep_their_place_and_after_the_last_clip_they_are_dropped(tmp_path):
     timeline = timeline_of(track_of(gap(24), clip("A", 10, 50), gap(12), clip("B", 0, 30), gap(40)))
     timeline.tracks.markers.append(otio.schema.Marker(name="late", marked_range=span(30, 0),
                                                       color=otio.schema.MarkerColor.GREEN))
     read = imported(timeline, tmp_path)
-    assert placed(read.cut) == [("A", None, 10, 60, 0, 50), ("Gap", None, 0, 12, 50, 62), ("B", None, 0, 30, 62, 92)]
-    assert read.cut.clips[1].media_frames == 12
-    assert read.cut.markers[0].frame == 6 and read.cut.markers[0].label == "late"
+    # The film starts with 24 frames of empty time; 12 more lie between the clips.
+    assert placed(read.cut) == [("A", None, 10, 60, 24, 74), ("B", None, 0, 30, 86, 116)]
+    assert read.cut.markers[0].frame == 30 and read.cut.markers[0].label == "late"
     assert read.cut.markers[0].color == "#33b84d"
     assert (read.cut.width, read.cut.height, read.cut.frame_rate) == (1920, 1080, 24)
-    assert read.warnings == (
-        "The timeline's first 24 frames are empty; the film starts with its first clip.",
-        "The gap of 12 frames at frame 50 becomes an empty shot named Gap.",
-    )
+    assert read.warnings == ()
 
 
 def test_a_nested_stack_becomes_an_empty_shot_of_its_length(tmp_path):

@@ -15,6 +15,7 @@ from typing import Any
 
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.app.gap_edits import GapEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
 from foundry_desktop.app.template_edits import TemplateEdits
 from foundry_desktop.app.track_edits import TrackEdits
@@ -33,7 +34,7 @@ from foundry_desktop.store.project_store import ProjectStore, Travel
 __all__ = ["DEFAULT_SHOT_SECONDS", "ProjectService", "edit_errors", "new_seed"]
 
 
-class ProjectService(ShotEdits, TrackEdits, TemplateEdits):
+class ProjectService(ShotEdits, GapEdits, TrackEdits, TemplateEdits):
     """The only door to an open project for the GUI and the CLI.
 
     The store is the service's own (`_store`): views and commands ask the service, and the

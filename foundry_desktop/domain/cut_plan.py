@@ -2,13 +2,18 @@
 shows, and where each transition lies. The render, the preview and the NLE
 exports all read the film from here, so they always describe the same cut.
 
-The rule is Final Cut's. Shots butt end to end at cuts; a transition of d
-frames is centred on its cut, starting d // 2 frames before it. During it the
-outgoing shot plays on past its out point and the incoming one starts before
-its in point, on media beyond the clips' edges (handles). Where a take has no
+The rule is Final Cut's. Shots butt end to end at cuts (or follow a gap: see
+below); a transition of d frames is centred on its cut, starting d // 2 frames
+before it. During it the outgoing shot plays on past its out point and the
+incoming one starts before its in point, on media beyond the clips' edges
+(handles). Where a take has no
 such media, the shot is trimmed to make room — the outgoing one ends earlier,
 the incoming one starts later — so the film gets shorter by what was missing,
 and the plan says which shot lacked handles.
+
+A shot may have empty time before it (a gap): black and silence in the film.
+A transition needs two shots that touch, so none crosses a gap (timeline_ops
+turns one into a cut when a gap opens; here it is simply not placed).
 
 The film may also fade in from black at its start and out to black at its end;
 those fades lie within the first and last shots and need no handles.
@@ -62,13 +67,14 @@ class PlacedTransition:
         return self.record_in + self.frames // 2
 
 
-Blend = Literal["none", "dissolve", "fade_black", "fade_white", "from_black", "to_black"]
+Blend = Literal["none", "dissolve", "fade_black", "fade_white", "from_black", "to_black", "gap"]
 
 
 @dataclass(frozen=True)
 class FilmPiece:
     """A run of film frames made one way: one shot plain, one shot fading in or
-    out of black, or a transition between two shots.
+    out of black, a transition between two shots, or a gap (black; `shot` is the
+    shot after it and `source_in` means nothing).
 
     `source_in` is the frame of `shot`'s take at record_in; for a transition,
     `incoming_source_in` is the frame of shot + 1's take at record_in.
@@ -99,12 +105,16 @@ class CutPlan:
         return self.shots[-1].record_out if self.shots else 0
 
     def pieces(self) -> Iterator[FilmPiece]:
-        """The whole film, in order, as consecutive pieces with no gaps."""
+        """The whole film, in order, as consecutive pieces (the timeline's gaps among them)."""
         incoming: dict[int, PlacedTransition] = {t.outgoing + 1: t for t in self.transitions}
         outgoing: dict[int, PlacedTransition] = {t.outgoing: t for t in self.transitions}
         last = len(self.shots) - 1
+        film_so_far = 0
         for placed in self.shots:
             index = placed.index
+            if placed.record_in > film_so_far:
+                yield FilmPiece(film_so_far, placed.record_in - film_so_far, index, 0, "gap")
+            film_so_far = placed.record_out
             start = incoming[index].record_out if index in incoming else placed.record_in
             end = outgoing[index].record_in if index in outgoing else placed.record_out
             fade_in_end = start + self.fade_in if index == 0 else start
@@ -130,7 +140,10 @@ def _lengths_and_transitions(timeline: Timeline, take_frames: Mapping[str, int])
     available = [max(1, take_frames.get(shot.id, shot.spec.duration)) for shot in shots]
     source_in = [min(shot.trim_in, available[i] - 1) for i, shot in enumerate(shots)]
     source_out = [max(source_in[i] + 1, min(shot.source_end, available[i])) for i, shot in enumerate(shots)]
-    durations = [shot.transition_out.duration if i < len(shots) - 1 else 0 for i, shot in enumerate(shots)]
+    durations = [
+        shot.transition_out.duration if i < len(shots) - 1 and not shots[i + 1].gap_before else 0
+        for i, shot in enumerate(shots)
+    ]
     return available, source_in, source_out, durations
 
 
@@ -165,6 +178,7 @@ def plan_cut(timeline: Timeline, take_frames: Mapping[str, int] | None = None) -
     placed: list[PlacedShot] = []
     record = 0
     for i, shot in enumerate(shots):
+        record += shot.gap_before
         frames = source_out[i] - source_in[i]
         placed.append(PlacedShot(i, shot.id, source_in[i], source_out[i], record, record + frames))
         record += frames
@@ -245,7 +259,7 @@ def _fit_film_fades(
     last_start = (
         transitions[-1].record_out if transitions and transitions[-1].outgoing == len(placed) - 2 else placed[-1].record_in
     )
-    fade_in = min(timeline.fade_in, first_end)
+    fade_in = min(timeline.fade_in, first_end - placed[0].record_in)
     fade_out = min(timeline.fade_out, placed[-1].record_out - last_start)
     if len(placed) == 1 and fade_in + fade_out > placed[0].frames:
         fade_out = placed[0].frames - fade_in

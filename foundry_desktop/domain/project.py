@@ -120,6 +120,7 @@ class Shot(_Model):
     fit: FitMode = Field(default="fit", description="fit: whole picture, bars; fill: cover the frame, crop")
     audio_gain_db: float = Field(default=0.0, ge=-60, le=24)
     audio_muted: bool = False
+    gap_before: int = Field(default=0, ge=0, description="frames of empty time (black, silence) before the shot")
 
     @property
     def source_end(self) -> int:
@@ -208,8 +209,9 @@ class Marker(_Model):
 
 
 class Timeline(_Model):
-    """Three tracks and markers. The video track is the shots, butted end to end;
-    where each one plays in the film is worked out by cut_plan."""
+    """Three tracks and markers. The video track is the shots in order, each after
+    its gap (empty time, often none) and otherwise butted to the one before; where
+    each one plays in the film is worked out by cut_plan."""
 
     shots: list[Shot] = Field(default_factory=list)
     music: list[AudioClip] = Field(default_factory=list)

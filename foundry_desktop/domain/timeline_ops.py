@@ -45,8 +45,8 @@ def _check_index(timeline: Timeline, index: int, *, allow_end: bool = False) -> 
 
 
 def _transition_limit(shots: list[Shot], index: int) -> int:
-    if index >= len(shots) - 1:
-        return 0
+    if index >= len(shots) - 1 or shots[index + 1].gap_before:
+        return 0  # a transition needs a next shot that touches this one
     return min(shots[index].length, shots[index + 1].length) // 2
 
 
@@ -99,15 +99,27 @@ def move_shot(timeline: Timeline, source: int, destination: int) -> Timeline:
     _check_index(timeline, source)
     _check_index(timeline, destination)
     shots = list(timeline.shots)
-    shots.insert(destination, shots.pop(source))
+    moved = take_out_shot(shots, source)
+    shots.insert(destination, _changed(moved, gap_before=0) if moved.gap_before else moved)
     # The shots that gained a new neighbour sit around both ends of the move.
     return _with_shots(timeline, shots, (source, destination))
 
 
+def take_out_shot(shots: list[Shot], index: int, leave_frames: int = 0) -> Shot:
+    """Remove and return shots[index]; the gap before it, and `leave_frames` more of
+    empty time, go to the shot after it (at the film's end, empty time is dropped)."""
+    shot = shots.pop(index)
+    left = shot.gap_before + leave_frames
+    if left and index < len(shots):
+        shots[index] = _changed(shots[index], gap_before=shots[index].gap_before + left)
+    return shot
+
+
 def remove_shot(timeline: Timeline, index: int) -> Timeline:
+    """Ripple delete: the shot goes and everything after it closes up (a gap before it stays)."""
     _check_index(timeline, index)
     shots = list(timeline.shots)
-    del shots[index]
+    take_out_shot(shots, index)
     return _with_shots(timeline, shots, (index,))
 
 
@@ -152,7 +164,7 @@ def split_shot(timeline: Timeline, index: int, offset: int, second: Shot, *, has
                          spec=shot.spec.model_copy(update={"duration": offset}))
     shots = list(timeline.shots)
     shots[index] = first
-    shots.insert(index + 1, rest.model_copy(update={"transition_out": shot.transition_out}))
+    shots.insert(index + 1, rest.model_copy(update={"transition_out": shot.transition_out, "gap_before": 0}))
     return _with_shots(timeline, shots, (index, index + 1))
 
 
@@ -197,6 +209,11 @@ def set_transition(timeline: Timeline, index: int, transition: Transition) -> Ti
     if transition.kind != "cut":
         if index == len(timeline.shots) - 1:
             raise DomainError("The last shot has no next shot to transition into.")
+        if timeline.shots[index + 1].gap_before:
+            raise DomainError(
+                f"There is empty time between shots {index + 1} and {index + 2}: a transition needs two shots "
+                "that touch. Close the gap first."
+            )
         limit = max_transition_frames(timeline, index)
         if transition.duration > limit:
             raise DomainError(

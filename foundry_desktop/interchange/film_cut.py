@@ -1,7 +1,9 @@
 """The cut as other editors see it: what every exporter writes and every importer reads.
 
 One plain description of a film's edit, independent of any file format and of
-Foundry's project model: clips on one video track butted end to end, centred
+Foundry's project model: clips on one video track in order, each butted to the
+one before or after empty time (a gap: black and silence, which no transition
+crosses; the film starts at frame 0, possibly with a gap), centred
 transitions between them (Final Cut's rule, the one domain.cut_plan follows),
 fades from and to black at the film's ends, music clips, markers and captions.
 The app builds one from a project (app.cut_export) and turns one read from a
@@ -14,7 +16,7 @@ the media file's first frame, record frames from the film's first frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +42,9 @@ class CutClip:
     @property
     def frames(self) -> int:
         return self.record_out - self.record_in
+
+
+GAP_NAME = "Gap"  # what Final Cut and Resolve call empty time, and Foundry writes it as
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,23 @@ class FilmCut:
     @property
     def length(self) -> int:
         return self.clips[-1].record_out if self.clips else 0
+
+    def gap_before(self, index: int) -> int:
+        """Frames of empty time before clip `index` (0 where it follows the clip before, or starts the film)."""
+        return self.clips[index].record_in - (self.clips[index - 1].record_out if index else 0)
+
+    def with_gaps_as_clips(self) -> FilmCut:
+        """This cut with each gap as an offline clip named GAP_NAME (the transitions renumbered),
+        for formats whose storyline is a row of items with no holes in it."""
+        clips: list[CutClip] = []
+        renumbered: dict[int, int] = {}
+        for index, clip in enumerate(self.clips):
+            if gap := self.gap_before(index):
+                clips.append(CutClip(GAP_NAME, None, gap, 0, gap, clip.record_in - gap, clip.record_in))
+            renumbered[index] = len(clips)
+            clips.append(clip)
+        transitions = tuple(replace(t, outgoing=renumbered[t.outgoing]) for t in self.transitions)
+        return replace(self, clips=tuple(clips), transitions=transitions)
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,11 @@ def _undo_keeps_changed_columns(conn: Connection) -> None:
         )
 
 
+def _gaps(conn: Connection) -> None:
+    """Empty time on the video track: frames of black and silence before a shot."""
+    _run_script(conn, "ALTER TABLE shots ADD COLUMN gap_before INTEGER NOT NULL DEFAULT 0;")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -160,6 +165,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _prompt_templates,  # 4 -> 5
     _project_settings,  # 5 -> 6
     _undo_keeps_changed_columns,  # 6 -> 7
+    _gaps,  # 7 -> 8
 ]
 
 

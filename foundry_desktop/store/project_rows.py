@@ -80,6 +80,7 @@ def shot_row(shot: Shot, position: int) -> Row:
         "fit": shot.fit,
         "audio_gain_db": shot.audio_gain_db,
         "audio_muted": int(shot.audio_muted),
+        "gap_before": shot.gap_before,
     }
 
 
@@ -99,6 +100,7 @@ def shot_from_row(row: Any) -> Shot:
         fit=row["fit"],
         audio_gain_db=row["audio_gain_db"],
         audio_muted=bool(row["audio_muted"]),
+        gap_before=row["gap_before"],
     )
 
 

@@ -66,6 +66,7 @@ shots_table = Table(
     Column("fit", Text, nullable=False, server_default="fit"),
     Column("audio_gain_db", Float, nullable=False, server_default="0"),
     Column("audio_muted", Integer, nullable=False, server_default="0"),
+    Column("gap_before", Integer, nullable=False, server_default="0"),
 )
 
 # Music clips, captions and markers: small records kept whole as JSON.

@@ -62,6 +62,10 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&Edit", (
         Command("undo_action", "&Undo", lambda w: w.travel(undo=True), Key.Undo),
         Command("redo_action", "&Redo", lambda w: w.travel(undo=False), "Ctrl+Shift+Z"),
+        # Resolve's keys: Delete closes up, Backspace leaves the time empty.
+        Command("ripple_delete_action", "Ripple &delete (close up)", lambda w: w.timeline.ripple_delete(),
+                Qt.Key.Key_Delete),
+        Command("lift_action", "&Lift (leave a gap)", lambda w: w.timeline.lift(), Qt.Key.Key_Backspace),
     )),
     ("&Shots", (
         Command("add_shot_action", "&Add shot", lambda w: w.add_shot(), "Ctrl+Shift+N"),

@@ -2,7 +2,8 @@
 
 Each clip becomes a shot whose take is the clip's media, copied into the new
 project's media folder and trimmed as the cut trims it, so a cut edited in
-Resolve or Final Cut comes back as it was. Transitions, the film's fades, music,
+Resolve or Final Cut comes back as it was, its empty time (gaps) included.
+Transitions, the film's fades, music,
 markers and captions follow. A clip whose media is missing or unreadable still
 holds its place and length, as a shot to generate (its prompt from Foundry's own
 metadata when the file carries it, else the clip's name), and the report says so.
@@ -126,6 +127,9 @@ class _ProjectFromCut:
     def build(self) -> None:
         for number, clip in enumerate(self.cut.clips, start=1):
             self._add_clip(number, clip)
+        for index in range(len(self.cut.clips)):  # empty time stays empty (before the transitions, which never cross it)
+            if gap := self.cut.gap_before(index):
+                self.service.insert_gap(index, gap)
         shots = self.service.project.timeline.shots
         for transition in self.cut.transitions:
             limit = max_transition_frames(self.service.project.timeline, transition.outgoing)

@@ -104,6 +104,8 @@ def film_recipe(
     def segments_of(piece: FilmPiece) -> list[VideoSegment]:
         incoming = None if piece.incoming_source_in is None else span(piece.shot + 1, piece.incoming_source_in)
         overlays = tuple(o for o in (placed(piece.record_in, piece.frames) for placed in captions) if o is not None)
+        if piece.blend == "gap":
+            return [VideoSegment(piece.frames, None, captions=overlays)]
         if piece.blend != "none" or overlays:
             return [VideoSegment(piece.frames, span(piece.shot, piece.source_in), piece.blend, incoming, overlays)]
         # Plain pictures: copied where the take is already what the encoder would write.

@@ -79,6 +79,7 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "backend": shot.spec.backend,
             "seed": shot.spec.seed,
             "duration_frames": shot.spec.duration,
+            "gap_before_frames": shot.gap_before,
             "duration_s": float(frames_to_seconds(shot.spec.duration, project.format.frame_rate)),
             "input_image": shot.spec.input_image_name,
             "character": character.name if character else None,

@@ -102,9 +102,15 @@ def shot(args: argparse.Namespace) -> int:
         elif args.shot_command == "move":
             service.move_shot(to_index(args.source), to_index(args.destination))
             print(f"Moved shot {args.source} to {args.destination}")
+        elif args.shot_command == "remove" and args.lift:
+            service.lift_shot(to_index(args.index))
+            print(f"Lifted shot {args.index}: its time is empty")
         elif args.shot_command == "remove":
             service.remove_shot(to_index(args.index))
             print(f"Removed shot {args.index}")
+        elif args.shot_command == "close-gap":
+            service.close_gap(to_index(args.index))
+            print(f"Closed the gap before shot {args.index}")
     return 0
 
 

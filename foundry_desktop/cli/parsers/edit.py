@@ -40,9 +40,13 @@ def shot(commands: Commands, name: str, summary: str) -> None:
     move.add_argument("project", metavar="PROJECT")
     move.add_argument("source", type=int, metavar="FROM")
     move.add_argument("destination", type=int, metavar="TO")
-    remove = actions.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole).")
+    remove = actions.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole). The shots after it close up (ripple delete) unless --lift.")
     remove.add_argument("project", metavar="PROJECT")
     remove.add_argument("index", type=int, metavar="INDEX")
+    remove.add_argument("--lift", action="store_true", help="leave its time empty (a gap), so nothing after it moves")
+    close_gap = actions.add_parser("close-gap", help="close the empty time before a shot", description="Remove the gap before shot INDEX: it and the shots after it move up.")
+    close_gap.add_argument("project", metavar="PROJECT")
+    close_gap.add_argument("index", type=int, metavar="INDEX")
 
 
 def _shot_add(actions: Commands) -> None:

@@ -103,21 +103,18 @@ class PictureBuilder:
             elif all(p.black for p in pieces[index:]):
                 self._end_in(pieces[index:])
                 break
-            else:
-                if piece.dissolve_in:
-                    self.warnings.append(f"A dissolve into {piece.name.lower()} was read as a cut.")
-                self.warnings.append(f"{piece.frames} frames of {piece.name.lower()} became a shot with no media.")
-                self.kept.append(piece)
+            elif piece.dissolve_in:  # black or a gap between shots is empty time: the record times jump over it
+                self.warnings.append(f"A dissolve into {piece.name.lower()} was read as a cut.")
         return *self._clips(self.kept, self.transitions, origin), self.fade_in, self.fade_out
 
-    def _shot_before(self) -> _Piece | None:
-        """The piece kept last, if it is a shot (not black or a gap)."""
+    def _shot_before(self, piece: _Piece) -> _Piece | None:
+        """The piece kept last, if it is a shot (not black) that ends where `piece` starts."""
         before = self.kept[-1] if self.kept else None
-        return before if before is not None and not before.black else None
+        return before if before is not None and not before.black and before.record_out == piece.record_in else None
 
     def _fades_through(self, black: _Piece, after: _Piece | None) -> bool:
         """Whether the shot before dissolves into all of `black`, and `after` is a shot."""
-        return (self._shot_before() is not None and black.dissolve_in == black.frames
+        return (self._shot_before(black) is not None and black.dissolve_in == black.frames
                 and after is not None and not after.black)
 
     def _fade_through(self, black: _Piece, after: _Piece) -> None:
@@ -135,7 +132,7 @@ class PictureBuilder:
 
     def _end_in(self, black: list[_Piece]) -> None:
         """Black to the end: a dissolve into it is the film's fade out, the rest is left out."""
-        before = self._shot_before()
+        before = self._shot_before(black[0])
         if before is not None and black[0].dissolve_in:
             self.fade_out = black[0].dissolve_in
             before.end_shift = self.fade_out
@@ -147,7 +144,9 @@ class PictureBuilder:
         """A shot, and the dissolve into it: the film's fade in, a transition, or a cut."""
         before = self.kept[-1] if self.kept else None
         if piece.dissolve_in:
-            if before is None:
+            if before is not None and before.record_out < piece.record_in:
+                self.warnings.append(f"The dissolve into “{piece.name}” from empty time was read as a cut.")
+            elif before is None:
                 if not piece.dissolve_from_black:
                     self.warnings.append("The first event dissolves from a source that is not in the EDL; "
                                          "it was read as a fade from black.")

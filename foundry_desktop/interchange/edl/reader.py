@@ -22,9 +22,9 @@ it came from (writer.py describes the other side):
 * A black event between two shots that the outgoing shot dissolves into over its
   whole length, followed by a dissolve (or cut) into the next shot, is a fade
   through black of both dissolves' length (through white when Foundry's comment
-  says so). Other black between shots, and gaps in record time, become shots
-  with no media named "Black" or "Gap", with a warning: they keep the film's
-  timing. Black at the start or end is left out.
+  says so). Other black between shots, and gaps in record time, are empty time
+  (gaps) in the film: the shots after them keep their places. Black at the
+  start or end is left out.
 * Events out of record order are put in order (with a warning); video events that
   overlap in record time are an error.
 * Speed changes (`M2`) are not represented: the clip plays at normal speed from

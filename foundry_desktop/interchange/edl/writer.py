@@ -1,7 +1,8 @@
 """CMX 3600 edit decision lists of a FilmCut: the picture, and the music.
 
 The picture EDL holds one video track (`V`), an event per shot. Record times
-start at 01:00:00:00 and run contiguously; source times count from the media
+start at 01:00:00:00 and run on from shot to shot, jumping over empty time (a
+gap in record time is how CMX 3600 shows one); source times count from the media
 file's first frame (00:00:00:00). Timecode counts at the rate rounded (23.976 at
 24); drop-frame labels only at 29.97 and 59.94, when the caller asks.
 
@@ -47,13 +48,13 @@ the first goes into a file of its own: NAME_2.edl, NAME_3.edl, ... The level
 
 CMX 3600 numbers events 001 to 999 and dissolves in three digits; a cut that
 needs more events or a longer dissolve is refused (ExportError), as are cuts that
-cannot be written at all (shots that do not butt, transitions that overlap).
+cannot be written at all (shots that overlap, transitions that overlap).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -155,13 +156,14 @@ def _check_cut(cut: FilmCut) -> list[CutTransition]:
         raise ExportError(f"The film “{cut.name}” has no shots, so there is no edit list to write.")
     record = 0
     for number, clip in enumerate(cut.clips, start=1):
-        if clip.record_in != record or clip.frames < 1 or clip.source_out - clip.source_in != clip.frames:
-            raise ExportError(f"Shot {number} ({clip.name}) does not follow the shot before it end to end; "
-                              "an EDL describes shots butted one after another.")
+        if clip.record_in < record or clip.frames < 1 or clip.source_out - clip.source_in != clip.frames:
+            raise ExportError(f"Shot {number} ({clip.name}) overlaps the shot before it or has no frames; "
+                              "an EDL describes shots one after another.")
         record = clip.record_out
     transitions = sorted((t for t in cut.transitions if t.frames > 0), key=lambda t: t.outgoing)
     for t in transitions:
-        if not 0 <= t.outgoing < len(cut.clips) - 1 or t.cut != cut.clips[t.outgoing].record_out:
+        if (not 0 <= t.outgoing < len(cut.clips) - 1 or t.cut != cut.clips[t.outgoing].record_out
+                or cut.gap_before(t.outgoing + 1)):
             raise ExportError(f"The transition after shot {t.outgoing + 1} is not centred on a cut between two shots.")
         if t.frames > MAX_DISSOLVE:
             raise ExportError(f"The transition after shot {t.outgoing + 1} lasts {t.frames} frames; CMX 3600 EDLs "
@@ -226,7 +228,9 @@ def picture_events(cut: FilmCut) -> list[Event]:
         if dissolve_in == 0:
             events.append(_cut(source, line.source_in, start, end))
         else:
-            before = _BLACK_START if index == 0 else _zero_length_after(events[-1])
+            # The film's fade in starts where its first shot does, after any empty time.
+            before = replace(_BLACK_START, record_in=start, record_out=start) if index == 0 else (
+                _zero_length_after(events[-1]))
             comments = []
             if before.reel != BLACK_REEL:
                 comments.append(f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}")

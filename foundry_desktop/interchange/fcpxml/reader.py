@@ -18,8 +18,12 @@ What becomes of each part of the first project's sequence:
   shots on that media: source in = the clip's start in its asset's time minus
   the asset's own start (its timecode origin). A shot's source length always
   equals its length in the film.
-* A FilmCut has no gaps: a `gap` becomes an offline shot (no media) named after
-  it, so the shots after it keep their places. Likewise compound (`ref-clip`)
+* A `gap` named "Gap" (Final Cut's name for its own) is empty time: the shots
+  after it keep their places, and what is connected to it is read like anything
+  connected to a shot. A transition into the one the film ends in is its fade
+  to black; one between a shot and a gap in the film's middle is left out, with
+  a warning. A `gap` named otherwise becomes an offline shot (no media) of that
+  name (Foundry writes a shot with no media so). Likewise compound (`ref-clip`)
   and multicam (`mc-clip`) clips, titles in the storyline (whose text also
   becomes a caption) and anything unknown, each with a warning. Of an
   `audition`, its chosen (first) clip is read.

@@ -19,7 +19,7 @@ from foundry_desktop.interchange.fcpxml.document import (
     elements,
     primary_chain,
 )
-from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutTransition, CutTransitionKind
+from foundry_desktop.interchange.film_cut import GAP_NAME, CutCaption, CutClip, CutTransition, CutTransitionKind
 
 _CONFORM_RATES = {"23.98": Fraction(24000, 1001), "29.97": Fraction(30000, 1001), "47.95": Fraction(48000, 1001),
                   "59.94": Fraction(60000, 1001)}
@@ -30,6 +30,12 @@ class _Shot:
     clip: CutClip
     element: etree._Element  # whose markers and connected clips belong to the shot
     place: Place
+
+
+def _is_empty_time(shot: _Shot) -> bool:
+    """A gap named as Final Cut names its own (and Foundry its empty time); a gap named
+    otherwise stands for a shot with no media (what Foundry writes for one)."""
+    return shot.element.tag == "gap" and shot.clip.name == GAP_NAME
 
 
 class PrimaryStoryline:
@@ -45,7 +51,9 @@ class PrimaryStoryline:
         transitions: list[CutTransition] = []
         fade_in = fade_out = 0
         waiting: etree._Element | None = None  # a transition seen after the last shot read
+        into_gap: etree._Element | None = None  # one from the last shot into empty time: a fade out if last
         transition_places: list[tuple[etree._Element, int]] = []
+        record = 0  # where the next item starts: after the last shot and any empty time since
         for element in elements(spine):
             if element.tag == "transition":
                 if not clips:
@@ -56,9 +64,22 @@ class PrimaryStoryline:
                 else:
                     waiting = element
                 continue
-            shot = self.shot(element, len(clips) + 1, clips[-1].record_out if clips else 0)
+            shot = self.shot(element, len(clips) + 1, record)
             if shot is None:
                 continue
+            record = shot.clip.record_out
+            if _is_empty_time(shot):
+                # What rides on the gap (music, captions, markers) keeps its place in the film.
+                self.contents.read(shot.clip, shot.element, shot.place, len(clips) + 1)
+                if waiting is not None:
+                    into_gap, waiting = waiting, None
+                continue
+            if into_gap is not None:  # empty time in the film's middle: no transition crosses it
+                self._left_out(into_gap)
+                into_gap = None
+            if waiting is not None and clips and clips[-1].record_out < shot.clip.record_in:
+                self._left_out(waiting)
+                waiting = None
             if waiting is not None:
                 frames = self.doc.frames(self.doc.time(waiting, "duration"))
                 cut = shot.clip.record_in
@@ -68,6 +89,8 @@ class PrimaryStoryline:
                 waiting = None
             clips.append(shot.clip)
             self.contents.read(shot.clip, shot.element, shot.place, len(clips))
+        if waiting is None:  # a transition into the empty time the film ends in is its fade to black
+            waiting = into_gap
         if waiting is not None and clips:
             fade_out = self.doc.frames(self.doc.time(waiting, "duration"))
             transition_places.append((waiting, clips[-1].record_out - fade_out))
@@ -75,6 +98,9 @@ class PrimaryStoryline:
             frames = self.doc.frames(self.doc.time(element, "duration"))
             self.contents.read_markers(element, Place(record_in, self.doc.tc_start), (record_in, record_in + frames))
         return clips, transitions, fade_in, fade_out
+
+    def _left_out(self, transition: etree._Element) -> None:
+        self.doc.warn(f"{self.doc.where(transition)}: a transition between a shot and empty time was left out.")
 
     def transition_kind(self, transition: etree._Element) -> CutTransitionKind:
         video = transition.find("filter-video")
@@ -121,6 +147,8 @@ class PrimaryStoryline:
         media = self.doc.media_at(element, place.origin) if tag in MEDIA_CLIPS + CONTAINERS else None
         self.retimed(element, number, label)
         if media is None:
+            if tag == "gap" and label == GAP_NAME:
+                return _Shot(CutClip(label, None, frames, 0, frames, record_in, record_in + frames), element, place)
             if tag == "gap":
                 self.doc.warn(f"Shot {number} is a gap in the storyline; it became an offline shot named '{label}'.")
             elif tag == "title":

@@ -10,9 +10,10 @@ film's cut laid out the way Final Cut's own files lay one out.
 * Timecode is non-drop unless asked for drop-frame, which exists only at 29.97
   and 59.94 fps; it changes how the clock is labelled (and where one hour
   falls), never which frames play.
-* The spine holds the shots butted end to end: `asset-clip`s for videos,
+* The spine holds the shots in order: `asset-clip`s for videos,
   `video`s for still pictures (Final Cut's form: the asset lasts "0s"), and a
   `gap` named after the shot for a shot with no media, so that the timing stays.
+  Empty time is a `gap` named "Gap", as Final Cut names its own.
 * A transition sits between its two clips, starting `frames // 2` before the
   cut like Foundry's (domain.cut_plan), and takes no time. The film's fade from
   black is a Cross Dissolve at the very start of the spine, within the first
@@ -63,7 +64,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def fcpxml_text(cut: FilmCut, version: str = "1.10", drop_frame: bool = False) -> str:
     """The FCPXML document describing `cut`."""
     _check(cut, version, drop_frame)
-    root = _Document(cut, version, drop_frame).build()
+    root = _Document(cut.with_gaps_as_clips(), version, drop_frame).build()
     body = etree.tostring(root, encoding="unicode", pretty_print=True, doctype="<!DOCTYPE fcpxml>")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
@@ -88,14 +89,16 @@ def _check(cut: FilmCut, version: str, drop_frame: bool) -> None:
         raise ExportError("The film has no shots, so there is no cut to export.")
     record = 0
     for number, clip in enumerate(cut.clips, start=1):
-        if clip.record_in != record or clip.frames < 1 or clip.source_out - clip.source_in != clip.frames:
-            raise ExportError(f"Shot {number} ({clip.name}) is not placed end to end with the shot before it.")
+        if clip.record_in < record or clip.frames < 1 or clip.source_out - clip.source_in != clip.frames:
+            raise ExportError(f"Shot {number} ({clip.name}) overlaps the shot before it or has no frames.")
         if clip.media is not None and not clip.media.is_absolute():
             raise ExportError(f"Shot {number}'s media path {clip.media} is not absolute.")
         record = clip.record_out
     for transition in cut.transitions:
         if not 0 <= transition.outgoing < len(cut.clips) - 1:
             raise ExportError(f"A transition follows shot {transition.outgoing + 1}, which has no shot after it.")
+        if cut.gap_before(transition.outgoing + 1):
+            raise ExportError(f"The transition after shot {transition.outgoing + 1} leads into empty time.")
         cut_frame = cut.clips[transition.outgoing].record_out
         if transition.record_in != cut_frame - transition.frames // 2:
             raise ExportError(f"The transition after shot {transition.outgoing + 1} is not centred on its cut.")

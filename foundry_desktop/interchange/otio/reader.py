@@ -1,12 +1,12 @@
 """Reading an OpenTimelineIO (.otio) timeline, Foundry's or anyone's, into a FilmCut.
 
-The first video track is the film: its clips in order, butted end to end.
+The first video track is the film: its clips in order, with its gaps.
 What FilmCut cannot hold becomes the closest thing it can, with a warning:
 
-* Empty time before the first clip is dropped (the film starts with it; the
-  other tracks move with it); empty time after the last clip is dropped. A
-  Gap between clips becomes an offline clip named "Gap", so what follows keeps
-  its place.
+* Empty time before the first clip is the film's own (it starts in black);
+  empty time after the last clip is dropped. A Gap between clips stays empty
+  time, so what follows keeps its place; a transition between a Gap and a clip
+  in the film's middle is left out, with a warning.
 * A nested stack or track in the video track becomes an offline clip of its
   length, named after it.
 * A transition between two clips becomes a centred one of in_offset +
@@ -74,21 +74,22 @@ def _cut(src: TimelineSource) -> FilmCut:
     track = video_tracks[0]
     video = VideoTrack(src)
     entries, betweens = video.read(track)
-    fade_in, fade_out = video.trim_ends(entries, betweens)
+    fade_in, fade_out, leading = video.trim_ends(entries, betweens)
     transitions = video.centred(entries, betweens)
-    origin = entries[0].record_in if entries else 0
+    origin = entries[0].record_in - leading if entries else 0
     clips: list[CutClip] = []
-    for entry in entries:
+    numbered: dict[int, int] = {}  # entry index -> clip index; gaps are no clips, only time
+    for index, entry in enumerate(entries):
         if entry.is_gap:
-            src.warn(f"The gap of {entry.length} frames at frame {entry.record_in - origin} "
-                     "becomes an empty shot named Gap.")
+            continue
+        numbered[index] = len(clips)
         clips.append(CutClip(
             name=entry.name, media=entry.media, media_frames=max(entry.media_frames, entry.source_out),
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
             metadata=entry.metadata,
         ))
-    transitions = [replace(t, record_in=t.record_in - origin) for t in transitions]
+    transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0
     markers, captions = markers_and_captions(src, track, entries, origin, length)
     music, sounding = music_and_shot_sound(src, clips, origin)

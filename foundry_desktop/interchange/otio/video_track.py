@@ -130,9 +130,10 @@ class VideoTrack:
                 entries.append(VideoEntry(name, None, end - start, 0, end - start, start, end))
         return entries, betweens
 
-    def trim_ends(self, entries: list[VideoEntry], betweens: list[TransitionAt]) -> tuple[int, int]:
-        """Drop the empty time at both ends; the transitions into and out of it are the
-        film's fades. Returns (fade_in, fade_out)."""
+    def trim_ends(self, entries: list[VideoEntry], betweens: list[TransitionAt]) -> tuple[int, int, int]:
+        """Take the empty time at both ends out of `entries`; the transitions into and out of it
+        are the film's fades. Returns (fade_in, fade_out, the empty time left before the first
+        clip: the film's own, kept as a gap; what comes after the last clip is no film)."""
         leading = 0
         while entries and entries[0].is_gap:
             leading += entries.pop(0).length
@@ -159,9 +160,7 @@ class VideoTrack:
             else:
                 kept.append(between)
         betweens[:] = kept
-        if leading > 0:
-            self.src.warn(f"The timeline's first {leading} frames are empty; the film starts with its first clip.")
-        return fade_in, fade_out
+        return fade_in, fade_out, max(0, leading)
 
     def centred(self, entries: list[VideoEntry], betweens: list[TransitionAt]) -> list[CutTransition]:
         transitions: list[CutTransition] = []
@@ -170,6 +169,10 @@ class VideoTrack:
             if frames <= 0:
                 continue
             outgoing, incoming = entries[between.boundary - 1], entries[between.boundary]
+            if outgoing.is_gap or incoming.is_gap:  # no transition crosses empty time (domain.cut_plan)
+                self.src.warn(f"The transition between {outgoing.name} and {incoming.name} joins empty time; "
+                              "it was left out.")
+                continue
             shift = frames // 2 - between.before  # how far the cut moves to lie in the middle
             if shift:
                 movable = (outgoing.length + shift >= 1 and incoming.length - shift >= 1

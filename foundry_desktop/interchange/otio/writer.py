@@ -3,8 +3,8 @@
 The timeline runs at the cut's rate and starts at timecode 01:00:00:00. Its
 tracks, in order:
 
-* "Video": the clips butted end to end. Each clip's media reference is an
-  ExternalReference (an absolute, percent-encoded file URL; available_range =
+* "Video": the clips in order, a Gap for empty time before one. Each clip's
+  media reference is an ExternalReference (an absolute, percent-encoded file URL; available_range =
   the whole file, from frame 0) or, for offline media, a MissingReference. A
   transition between two clips is an OTIO Transition centred on the cut as
   FilmCut places it: in_offset (the part before the cut, over the outgoing
@@ -152,14 +152,14 @@ def _nearest_color(color: str) -> str:
 def _video_track(cut: FilmCut) -> otio.schema.Track:
     track = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     after: dict[int, CutTransition] = {t.outgoing: t for t in cut.transitions}
-    if cut.fade_in:
-        track.append(_transition(FADE_IN_NAME, "fade_in", 0, cut.fade_in, cut))
     position = 0
     for index, clip in enumerate(cut.clips):
         if clip.record_in < position:
             raise ExportError(f"Clip {index + 1} ({clip.name}) overlaps the clip before it; OTIO cannot hold that.")
         if clip.record_in > position:
             track.append(_gap(clip.record_in - position, cut))
+        if index == 0 and cut.fade_in:  # within the first clip, after any empty time the film starts with
+            track.append(_transition(FADE_IN_NAME, "fade_in", 0, cut.fade_in, cut))
         track.append(_clip(clip, index, cut))
         position = clip.record_out
         if index in after and index + 1 < len(cut.clips):

@@ -1,7 +1,7 @@
 """One piece of the film's picture, encoded on its own into a video-only file.
 
 A film is a row of segments: a shot playing plain, a shot fading in or out of
-black, or a transition between two shots. Each is encoded independently (it
+black, a transition between two shots, or empty time (black, no source). Each is encoded independently (it
 starts on a keyframe), so segments can be made in parallel, kept in a cache
 under a key of everything that decides their frames, and joined into the film
 without encoding them again.
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.render.caption_overlay import CaptionOverlay, CaptionPainter
@@ -32,6 +33,7 @@ from foundry_desktop.media.render.picture_blend import (
 from foundry_desktop.media.render.stream_copy import copy_pictures
 from foundry_desktop.media.encode.video_encoding import VideoFormat
 from foundry_desktop.media.encode.video_writer import VideoWriter
+from foundry_desktop.media.encode.yuv_picture import BLACK_YUV, yuv420p_frame
 
 # Bump when the same inputs would now make different frames (conform, blend or caption changes).
 SEGMENT_FORMAT_VERSION = 7
@@ -51,7 +53,7 @@ class SourceSpan:
 @dataclass(frozen=True)
 class VideoSegment:
     frames: int
-    source: SourceSpan
+    source: SourceSpan | None  # None: empty time on the timeline, black (captions may show over it)
     blend: str = "none"
     incoming: SourceSpan | None = None
     captions: tuple[CaptionOverlay, ...] = ()  # burnt in over the picture
@@ -62,6 +64,8 @@ class VideoSegment:
             raise ValueError("a segment has at least one frame")
         if self.copy and (self.blend != "none" or self.captions):
             raise ValueError("only a plain, uncaptioned segment can be copied")
+        if self.source is None and (self.blend != "none" or self.copy):
+            raise ValueError("empty time is plain black: no blend, nothing to copy")
         if self.blend not in BLENDS:
             raise ValueError(f"unknown blend {self.blend!r}")
         if (self.blend in TRANSITION_BLENDS) != (self.incoming is not None):
@@ -69,6 +73,8 @@ class VideoSegment:
 
     def describe(self) -> str:
         """The segment in a creator's words, for messages."""
+        if self.source is None:
+            return "empty time"
         source = self.source.label or self.source.path.name
         if self.incoming is not None:
             incoming = self.incoming.label or self.incoming.path.name
@@ -123,6 +129,8 @@ def render_segment(
 ) -> Path:
     """Encode `segment` into `output` (written whole or not at all); `described_as`
     names the file in error messages."""
+    if segment.source is None:
+        return _render_black(segment, fmt, output, on_frame, cancel, described_as)
     if segment.copy:
         copy_pictures(segment.source.path, segment.source.start_frame, segment.frames, fmt.frame_rate, output, described_as)
         for _ in range(segment.frames) if on_frame is not None else ():
@@ -149,6 +157,30 @@ def render_segment(
             if painter is not None:
                 picture = painter.apply(picture, segment.captions, index)
             writer.add_frame(picture)
+            if on_frame is not None:
+                on_frame()
+        writer.finish()
+    return output
+
+
+def _render_black(
+    segment: VideoSegment,
+    fmt: VideoFormat,
+    output: Path,
+    on_frame: Callable[[], None] | None,
+    cancel: threading.Event | None,
+    described_as: str | None,
+) -> Path:
+    """Empty time: black frames, with the captions that show over it."""
+    y = np.full((fmt.height, fmt.width), BLACK_YUV[0], dtype=np.uint8)
+    u = np.full((fmt.height // 2, fmt.width // 2), BLACK_YUV[1], dtype=np.uint8)
+    painter = CaptionPainter(fmt.width, fmt.height) if segment.captions else None
+    with VideoWriter.for_format(output, fmt, container=fmt.encoding.segment_container, described_as=described_as) as writer:
+        for index in range(segment.frames):
+            if cancel is not None and cancel.is_set():
+                raise MediaError("Render cancelled.")
+            picture = yuv420p_frame(y, u, u)
+            writer.add_frame(painter.apply(picture, segment.captions, index) if painter is not None else picture)
             if on_frame is not None:
                 on_frame()
         writer.finish()

@@ -3,8 +3,9 @@
 Three tracks under a timecode ruler: the shots, the music bed and the captions
 (painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
-new place, drags a shot's edge to trim it (or, before it has a take, to change
-its length) with snapping to cuts and the playhead, and double-clicks a cut to
+new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
+a shot's edge to trim it (or, before it has a take, to change its length; a shot
+next to empty time trims in place, the gap taking up the difference) with snapping to cuts and the playhead, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -34,6 +35,7 @@ from foundry_desktop.domain.status import ShotStatus
 from foundry_desktop.ui.panels.take_drag import dragged_take
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.drops import accept_as_copy, add_dropped_files, place_dropped_take
+from foundry_desktop.ui.timeline.empty_time import EmptyTime
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
     CONTENT_HEIGHT,
@@ -60,6 +62,7 @@ class _Drag:
     start_x: float = 0.0
     frame: int = 0  # the (snapped) frame the pointer points at
     active: bool = False  # past DRAG_START_PX (a press that never moves is a click)
+    grab: int = 0  # a moved shot: how far into it the pointer took hold, in frames
 
 
 class TimelineCanvas(QWidget):
@@ -86,6 +89,7 @@ class TimelineCanvas(QWidget):
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
         self.tracks = TrackGestures(self)  # the music and caption tracks under the pointer
+        self.empty = EmptyTime()  # the selected gap; where a dragged shot would land in empty time
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
 
     # -- the project -------------------------------------------------------------
@@ -158,10 +162,14 @@ class TimelineCanvas(QWidget):
         if self.session is not None and self._plan is not None:
             drag = self._drag
             moving = drag is not None and drag.active and drag.kind != "scrub"
+            inserting = moving and not (drag.kind == "move" and self.empty.landing is not None)
             scene = TimelineScene(self.session, self._plan, self._starts, self._statuses, self._takes,
-                                  self._progress, drag.frame if moving else None, self._drop_frame, self.tracks)
+                                  self._progress, drag.frame if inserting else None, self._drop_frame, self.tracks)
         painter = QPainter(self)
         TimelinePainter(painter, self.width(), self.height(), self.view, self._strips).paint(scene)
+        if scene is not None:
+            dragged = drag.shot_index if moving and drag.kind == "move" else None
+            self.empty.paint(painter, self.view, scene.plan, scene.session, dragged, self.width())
 
     # -- finding things under the pointer ---------------------------------------------
 
@@ -200,11 +208,12 @@ class TimelineCanvas(QWidget):
         return None
 
     def _cut_at(self, x: float) -> int:
-        """The index of the shot before the cut under `x`, or -1."""
+        """The index of the shot before the cut under `x`, or -1 (a shot's end before empty time is no cut)."""
         if self._plan is None:
             return -1
         for index, placed in enumerate(self._plan.shots[:-1]):
-            if abs(x - self.view.x_of(placed.record_out)) <= max(EDGE_GRAB_PX, 8):
+            touching = self._plan.shots[index + 1].record_in == placed.record_out
+            if touching and abs(x - self.view.x_of(placed.record_out)) <= max(EDGE_GRAB_PX, 8):
                 return index
         return -1
 
@@ -231,9 +240,14 @@ class TimelineCanvas(QWidget):
         index = self.shot_at(x)
         if index < 0:
             self.session.select([])
+            if self._plan is not None:
+                self.empty.click(self.session, self._plan, self.view.frame_at(x))
+            self.update()
             return
+        self.empty.gap_shot_id = None
         self._select_on_click(index, event.modifiers())
-        self._drag = _Drag("move", index, x)
+        assert self._plan is not None
+        self._drag = _Drag("move", index, x, grab=round(self.view.frame_at(x)) - self._plan.shots[index].record_in)
 
     def _select_on_click(self, index: int, modifiers: Qt.KeyboardModifier) -> None:
         assert self.session is not None
@@ -270,16 +284,23 @@ class TimelineCanvas(QWidget):
         drag.active = True
         targets = [*self._cut_points(), self.session.playhead]
         drag.frame = snapped(self.view.frame_at(x), targets, self.view.px_per_frame)
+        if drag.kind == "move" and self._plan is not None:
+            self.empty.follow_drag(self.session, self._plan, drag.shot_index, self.view.frame_at(x) - drag.grab,
+                                   self.session.playhead, self.view.px_per_frame)
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self.tracks.release():
             return
         drag, self._drag = self._drag, None
+        landing, self.empty.landing = self.empty.landing, None
         if drag is None or self.session is None or not drag.active or drag.kind == "scrub":
             self.update()
             return
-        if drag.kind == "move":
+        if drag.kind == "move" and landing is not None:
+            service = self.session.service
+            self.session.edit("Move shot", lambda: service.move_shot_to_frame(drag.shot_index, landing))
+        elif drag.kind == "move":
             self._finish_move(drag)
         else:
             self._finish_trim(drag)
@@ -304,7 +325,12 @@ class TimelineCanvas(QWidget):
         has_take = service.project.selected_take(shot) is not None
         if drag.kind == "trim_out":
             change = drag.frame - placed.record_out
-            if has_take:
+            shots = service.project.timeline.shots
+            room = shots[index + 1].gap_before if index + 1 < len(shots) else 0  # empty time after it
+            if has_take and room:  # before empty time the end moves where it is dragged, the next shot stays
+                end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + min(change, room)))
+                self.session.edit("Trim shot", lambda: service.trim_end_in_place(index, end))
+            elif has_take:
                 end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + change))
                 self.session.edit("Trim shot", lambda: service.trim_shot(index, shot.trim_in, end))
             else:
@@ -312,7 +338,11 @@ class TimelineCanvas(QWidget):
                 self.session.edit("Change duration", lambda: service.set_shot_duration(index, frames))
         elif has_take:
             start = max(0, min(shot.source_end - 1, shot.trim_in + drag.frame - placed.record_in))
-            self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
+            if shot.gap_before:  # after empty time the start moves where it is dragged, the end stays
+                start = max(start, shot.trim_in - shot.gap_before)
+                self.session.edit("Trim shot", lambda: service.trim_start_in_place(index, start))
+            else:
+                self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         row = row_at(event.position().y())
@@ -348,6 +378,9 @@ class TimelineCanvas(QWidget):
                 QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
             elif tip := self.tracks.tooltip(getattr(row_at(position.y()), "track", None), position.x(), position.y()):
                 QToolTip.showText(event.globalPos(), tip, self)
+            elif row_at(position.y()) == row_of("video") and self._plan is not None and (
+                    gap := self.empty.describe(self.session, self._plan, self.view.frame_at(position.x()))):
+                QToolTip.showText(event.globalPos(), gap, self)
             else:
                 QToolTip.hideText()
             return True

@@ -1,6 +1,7 @@
 """The Timeline panel: the canvas with its zoom controls and scroll bar, the editor's
-keys (frame steps, J/K/L, I/O trims to the playhead, B / Ctrl+K splits, markers,
-delete), and the transition editor a double-click on a cut opens."""
+keys (frame steps, J/K/L, I/O trims to the playhead, B / Ctrl+K splits, markers),
+ripple delete and lift (the window's Edit menu holds their keys), and the transition
+editor a double-click on a cut opens."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.canvas import TimelineCanvas
+from foundry_desktop.ui.timeline.empty_time import lift_selected, ripple_delete
 from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH
 from foundry_desktop.ui.timeline.track_commands import delete_selected_items, split_selection_at_playhead
 
@@ -123,7 +125,6 @@ class TimelinePanel(QWidget):
             ("Split at playhead", Qt.Key.Key_B, self.split_at_playhead),
             ("Split at playhead (Ctrl+K)", "Ctrl+K", self.split_at_playhead),
             ("Add marker", Qt.Key.Key_M, self.add_marker),
-            ("Delete shots", QKeySequence.StandardKey.Delete, self.delete_selected),
             ("Fit the film", "Shift+Z", self.canvas.fit),
         ]
         self.key_actions: dict[str, QAction] = {}
@@ -245,6 +246,17 @@ class TimelinePanel(QWidget):
         if self.session is not None:
             session = self.session
             session.edit("Add marker", lambda: session.service.add_marker(session.playhead))
+
+    def ripple_delete(self) -> None:
+        """Edit > Ripple delete: the selected shots, or the selected gap, and the film closes up."""
+        if self.session is not None:
+            ripple_delete(self.session, self.canvas.empty, self.delete_selected)
+            self.canvas.update()
+
+    def lift(self) -> None:
+        """Edit > Lift: the selected shots go and leave their time empty."""
+        if self.session is not None:
+            lift_selected(self.session)
 
     def delete_selected(self) -> None:
         session = self.session
