@@ -152,6 +152,12 @@ def _undo_keeps_changed_columns(conn: Connection) -> None:
         )
 
 
+def _media_bin(conn: Connection) -> None:
+    """The media bin: files brought into the project whether the timeline uses them or not."""
+    _run_script(conn, "CREATE TABLE media_items (id TEXT NOT NULL, position INTEGER NOT NULL, "
+                      "data_json TEXT NOT NULL, PRIMARY KEY (id));")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -160,6 +166,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _prompt_templates,  # 4 -> 5
     _project_settings,  # 5 -> 6
     _undo_keeps_changed_columns,  # 6 -> 7
+    _media_bin,  # 7 -> 8
 ]
 
 
