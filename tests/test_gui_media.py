@@ -121,6 +121,12 @@ def test_a_moved_media_folder_is_one_notice_an_offline_mark_and_relink_brings_it
     red = picture.pixelColor(centre)
     assert red.red() > red.green() + 25, red.name()  # the offline look, not a filmstrip or a blank tile
     wait_until(loop, lambda: "offline" in bin_tile(window, "beach.mp4").text())
+    window.media_tabs.setCurrentWidget(window.takes)
+    window.session.select([window.session.service.project.timeline.shots[0].id])
+    loop.run_until_complete(window.session.wait_idle())  # the tile's still: none to be had, and no pop-up
+    gallery, key = window.takes.gallery, window.session.service.project.media[0].content_hash
+    QTest.mouseMove(gallery.viewport(), gallery.visualItemRect(gallery.item(0)).center())  # plays a take on hover
+    wait_until(loop, lambda: key in window.takes._strips)
     loop.run_until_complete(window.session.wait_idle())
     assert window.errors == [] and QApplication.activeModalWidget() is None  # no pop-ups at all
 

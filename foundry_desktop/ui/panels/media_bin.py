@@ -1,6 +1,7 @@
 """The media bin: what the project holds (the footage, stills and sound brought in with
 File > Import media…, and the creator's own media the timeline uses), each with a picture,
-its length, how often the film uses it, and an "Offline" mark when its file is missing.
+its length, how often the film uses it, and an "Offline" mark when its file is missing (as
+the offline notice found: ProjectSession.offline).
 
 Importing checks and copies the files in a worker thread (app.shots.media_bin) and adds them
 to the bin as one undo step; a file that cannot be used says why, by its name. A tile dragged
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from foundry_desktop.app.shots.media_bin import BinEntry, bin_entries, prepare_import
-from foundry_desktop.app.shots.media_relink import offline_media
 from foundry_desktop.app.shots.take_previews import media_thumbnail
 from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.domain.project import MediaItem
@@ -106,8 +106,6 @@ class MediaBinPanel(QWidget):
         self._session: ProjectSession | None = None
         self._connections: list[tuple[Any, Callable[..., None]]] = []
         self._pictures: dict[str, QImage | None] = {}  # content hash -> its picture (None: none to be had)
-        self.offline: set[str] = set()  # media paths missing from the media folder
-        self._checking = self._check_again = False
         self.heading = QLabel("Media")
         self.import_button = QPushButton("Import…",
                                          toolTip="Bring footage, stills or sound into the project (Ctrl+I)")
@@ -134,46 +132,20 @@ class MediaBinPanel(QWidget):
         self._connections = []
         self._session = session
         self._pictures.clear()
-        self.offline.clear()
         if session is not None:
-            session.changed.connect(self._changed)
-            self._connections.append((session.changed, self._changed))
-        self._changed()
+            for signal in (session.changed, session.offline_changed):
+                signal.connect(self._refresh)
+                self._connections.append((signal, self._refresh))
+        self._refresh()
 
     def entries(self) -> list[BinEntry]:
         return bin_entries(self._session.service.project) if self._session is not None else []
 
     # -- showing the bin ------------------------------------------------------------
 
-    def _changed(self, *_: object) -> None:
-        self._refresh()
-        self._check_offline()
-
-    def _check_offline(self) -> None:
-        """Which files are missing: looked up in a worker thread (the disk may be slow to answer)."""
-        session = self._session
-        if session is None:
-            return
-        if self._checking:
-            self._check_again = True  # the project changed while it looked: look once more after
-            return
-        self._checking, self._check_again = True, False
-        project, media = session.service.project, session.service.media
-
-        def checked(missing: list) -> None:
-            if not isValid(self):
-                return
-            self._checking = False
-            if self._session is session:
-                self.offline = {offline.media_path for offline in missing}
-                self._refresh()
-            if self._check_again:
-                self._check_offline()
-
-        session.in_thread("Checking the media", lambda: offline_media(project, media), checked)
-
-    def _refresh(self) -> None:
+    def _refresh(self, *_: object) -> None:
         entries = self.entries()
+        offline_paths = self._session.offline if self._session is not None else frozenset()
         self.import_button.setEnabled(self._session is not None)
         self.heading.setText(f"Media · {len(entries)} file{'s' if len(entries) != 1 else ''}"
                              if self._session is not None else "Media")
@@ -187,7 +159,7 @@ class MediaBinPanel(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
                 self.list.addItem(item)
         for row, entry in enumerate(entries):
-            offline = entry.media_path in self.offline
+            offline = entry.media_path in offline_paths
             item = self.list.item(row)
             if not offline:
                 self._want_picture(entry)

@@ -4,13 +4,15 @@ imported, the shot that uses it), never by content hash, and offers Relink…. I
 the editor: the project opens and works, and each offline shot is marked on the timeline.
 
 It looks at the disk in a worker thread when a project opens and after each change (an undo
-or a relink may bring files back or take them away), and hides when nothing is missing or
-when the creator closes it (until another file goes missing).
+or a relink may bring files back or take them away), tells the session (whose `offline` the
+bin and the timeline mark), and hides when nothing is missing or when the creator closes it
+(until another file goes missing).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolBar, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QSizePolicy, QToolBar, QWidget
 from shiboken6 import isValid
 
 from foundry_desktop.app.shots.media_relink import OfflineFile, offline_media
@@ -45,7 +47,9 @@ class OfflineNotice(QToolBar):
         self.relink_button.clicked.connect(self.relink)
         self.close_button = QPushButton("Dismiss")
         self.close_button.clicked.connect(self._dismiss)
-        body = QWidget()
+        body = QWidget(objectName="offline-notice")
+        body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        body.setStyleSheet("#offline-notice { background: #4d3b12; border-radius: 4px; }")  # a warning's amber
         row = QHBoxLayout(body)
         row.setContentsMargins(8, 2, 8, 2)
         row.addWidget(QLabel("⚠"))
@@ -62,8 +66,18 @@ class OfflineNotice(QToolBar):
         self._dismissed.clear()
         self.setVisible(False)
         if session is not None:
+            self._own_row()
             session.changed.connect(self.check)
             self.check()
+
+    def _own_row(self) -> None:
+        """Back on a row of its own under the toolbar: a layout restored from an older run may have
+        put it beside the toolbar (a hidden toolbar keeps no line of its own in a saved layout)."""
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow):
+            window.removeToolBar(self)
+            window.addToolBarBreak()
+            window.addToolBar(self)
 
     def check(self, *_: object) -> None:
         session = self.session
@@ -80,6 +94,7 @@ class OfflineNotice(QToolBar):
                 return
             self._checking = False
             if self.session is session:
+                session.show_offline(frozenset(file.media_path for file in offline))  # for the bin and the timeline
                 self._show(offline)
             if self._check_again:
                 self.check()

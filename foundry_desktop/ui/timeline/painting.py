@@ -171,6 +171,8 @@ class TimelinePainter:
             box = QRectF(self.view.x_of(clip.start), row.top + 2, max(2.0, (end - clip.start) * self.view.px_per_frame),
                          row.height - 4)
             self.painter.fillRect(box, QColor("#2e5a46"))
+            if clip.media_path in scene.session.offline:
+                paint_offline(self.painter, box)
             self.painter.setPen(theme.TEXT)
             self.painter.drawText(box.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
                                   clip.name + ("  (loops)" if clip.loop else ""))
