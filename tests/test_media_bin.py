@@ -77,7 +77,8 @@ def test_offline_files_are_found_by_name_then_by_content_and_never_by_name_alone
     assert sorted((file.name, path.name) for file, path in report.found) == [
         ("beach.mp4", "beach.mp4"), ("harbour.mp4", "harbour final.mp4")]
     assert [file.name for file in report.missing] == ["cliffs.mp4"]
-    assert "Still missing:\n• cliffs.mp4" in report.in_words()
+    assert report.in_words() == ("Found 2 of 3 offline files.\n• beach.mp4 — in shoot\n"
+                                 "• harbour.mp4 — as harbour final.mp4 in shoot\nStill missing:\n• cliffs.mp4")
 
     restore_found(service.media, report)
     record_relink(service, report)

@@ -46,12 +46,21 @@ class OfflineFile:
 
 @dataclass
 class RelinkReport:
+    folder: Path  # where the creator asked to look
     found: list[tuple[OfflineFile, Path]] = field(default_factory=list)
     missing: list[OfflineFile] = field(default_factory=list)
 
+    def where(self, offline: OfflineFile, path: Path) -> str:
+        """Where a file was found, in the creator's words: the folder under the one they picked,
+        and its name there when they renamed it (a media folder's content-hash names left out)."""
+        parts = path.relative_to(self.folder).parts
+        place = f"in {Path(self.folder.name, parts[0]) if len(parts) > 1 else self.folder.name}"
+        renamed = path.name != offline.name and path.stem != offline.content_hash
+        return f"as {path.name} {place}" if renamed else place
+
     def in_words(self) -> str:
         lines = [f"Found {len(self.found)} of {len(self.found) + len(self.missing)} offline files."]
-        lines += [f"• {offline.name} — {path}" for offline, path in self.found]
+        lines += [f"• {offline.name} — {self.where(offline, path)}" for offline, path in self.found]
         if self.missing:
             lines.append("Still missing:")
             lines += [f"• {offline.name}" for offline in self.missing]
@@ -111,7 +120,7 @@ def find_offline(offline: list[OfflineFile], folder: Path) -> RelinkReport:
             return False
         return hashes[path] == wanted.content_hash
 
-    report = RelinkReport()
+    report = RelinkReport(folder)
     left = []
     for wanted in offline:
         names = {Path(wanted.media_path).name.lower(), wanted.name.lower()}

@@ -74,6 +74,9 @@ def bin_tile(picture: QImage | None, entry: BinEntry, offline: bool, palette: QP
         painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, "Offline")
     else:
         painter.setPen(palette.color(QPalette.ColorRole.Text))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 2.5)  # a sign to read at a glance, not a caption
+        painter.setFont(font)
         painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, "♪" if entry.kind == "sound" else "…")
     painter.end()
     return QIcon(canvas)
@@ -176,15 +179,23 @@ class MediaBinPanel(QWidget):
         self._pictures[key] = None  # asked: one worker per file
         media = session.service.media
 
-        def make() -> QImage | None:
+        def make() -> tuple[QImage | None, bool]:
+            """(the picture, None if damaged; whether the file is there at all)."""
+            if not media.exists(entry.media_path):
+                return None, False
             try:
                 return read_picture(media_thumbnail(media, entry.media_path, key, at_s=entry.seconds / 2,
-                                                    width=TILE.width() * 2), TILE.width() * 2)
+                                                    width=TILE.width() * 2), TILE.width() * 2), True
             except FoundryError:
-                return None  # offline or damaged: the tile says so, no dialog for it
+                return None, True  # damaged: the tile keeps its sign, no dialog for it
 
-        def made(picture: QImage | None) -> None:
-            if isValid(self) and picture is not None and not picture.isNull():
+        def made(result: tuple[QImage | None, bool]) -> None:
+            picture, present = result
+            if not isValid(self):
+                return
+            if not present:  # offline: asked again once it is back (Relink)
+                self._pictures.pop(key, None)
+            elif picture is not None and not picture.isNull():
                 self._pictures[key] = picture
                 self._refresh()
 
