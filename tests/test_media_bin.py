@@ -1,7 +1,7 @@
 """The media bin and relinking, through the app service on real files: footage, stills and sound
 come in as bin items (once each, one undo step), a damaged file is refused in words; offline
 files are named as the creator knows them, and found again by name or, renamed, by content,
-never by a name alone."""
+never by a name alone; a relink is one undo step, recorded in the bin."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from video_sources import write_video, write_wav
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_bin import bin_entries, place_entry, prepare_entry, prepare_import
 from foundry_desktop.app.shots.media_relink import find_offline, offline_media, record_relink, restore_found
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.errors import InputFileError
 
 
@@ -89,3 +91,19 @@ def test_offline_files_are_found_by_name_then_by_content_and_never_by_name_alone
     with ProjectService.open(service.path, read_only=True) as reopened:
         origins = {item.name: item.origin for item in reopened.project.media}
     assert origins["harbour.mp4"].endswith("harbour final.mp4") and origins["cliffs.mp4"].endswith("shoot/cliffs.mp4")
+
+
+def test_relinking_files_the_timeline_uses_puts_them_in_the_bin_as_the_one_undo_step(service, tmp_path):
+    clip = write_video(tmp_path / "dropped.mp4", frames=24)
+    song = write_wav(tmp_path / "bed.wav", 1.0, 0.3)
+    add_media_shot(service, clip)  # as a file dropped from the desktop: on the timeline, not in the bin
+    add_music(service, song)
+    assert service.project.media == []
+    shutil.rmtree(tmp_path / "film.media")
+    report = find_offline(offline_media(service.project, service.media), tmp_path)
+    restore_found(service.media, report)
+    record_relink(service, report)
+    assert service.undo_label() == "Relink 2 files"
+    assert [(item.name, item.kind, item.origin) for item in service.project.media] == [
+        ("dropped.mp4", "video", str(clip)), ("bed.wav", "sound", str(song))]
+    assert service.undo() == "Relink 2 files" and service.project.media == []

@@ -202,11 +202,14 @@ class ProjectService(ShotEdits, TrackEdits, TemplateEdits):
             self._edit(label, lambda project: project.model_copy(update={"media": [*project.media, *added]}))
         return added
 
-    def record_relinked(self, origins: dict[str, str], count: int) -> None:
-        """After Relink put `count` files back into the media folder: where each bin item's file was
-        found (bin item id -> path), kept as one undo step."""
+    def record_relinked(self, origins: dict[str, str], found: list[MediaItem], count: int) -> None:
+        """After Relink put `count` files back into the media folder, as one undo step: where each bin
+        item's file was found (bin item id -> path), and `found`, the creator's files the timeline
+        uses that the bin lacked, into the bin (so the step records where they were found too)."""
         media = [item.model_copy(update={"origin": origins[item.id]}) if item.id in origins else item
                  for item in self.project.media]
+        held = {item.content_hash for item in media}
+        media += [item for item in found if item.content_hash not in held]
         self._edit(f"Relink {count} file{'s' if count != 1 else ''}",
                    lambda project: project.model_copy(update={"media": media}))
 

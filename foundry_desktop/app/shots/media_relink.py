@@ -14,9 +14,9 @@ different file that happens to share a name is never used in its place.
 A file found is copied back into the project's media folder, where it was: the project stays
 one file plus its media folder that move together, renders, exports and the command line need
 no second place to look, and the original can be moved or deleted again without harm. The
-copy is the only thing that costs time, and it runs off the GUI thread. Where each bin item
-was found is then recorded as one undo step (undoing it leaves the copies in place: the
-media folder, like a take, is never thrown away by an undo).
+copy is the only thing that costs time, and it runs off the GUI thread. Where each of the
+creator's files was found is then recorded in the bin as one undo step (undoing it leaves
+the copies in place: the media folder, like a take, is never thrown away by an undo).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.shots.media_bin import bin_entries
-from foundry_desktop.domain.project import Project
+from foundry_desktop.app.shots.media_bin import BinEntry, bin_entries
+from foundry_desktop.domain.project import MediaItem, Project
 from foundry_desktop.errors import InputFileError
 from foundry_desktop.store.media_cache import MediaCache, sha256_of_file
 
@@ -42,6 +42,7 @@ class OfflineFile:
     content_hash: str
     size: int  # bytes; 0 when the project never knew
     item_id: str | None  # the bin item, when the bin holds it
+    entry: BinEntry | None = None  # the creator's own media (bin or timeline); None: a generated take, a picture
 
 
 @dataclass
@@ -74,7 +75,7 @@ def used_media(project: Project) -> list[OfflineFile]:
     sizes = {item.media_path: item.size for item in project.media}
     for entry in bin_entries(project):
         files.setdefault(entry.media_path, OfflineFile(entry.name, entry.media_path, entry.content_hash,
-                                                       sizes.get(entry.media_path, 0), entry.item_id))
+                                                       sizes.get(entry.media_path, 0), entry.item_id, entry))
     for number, shot in enumerate(project.timeline.shots, start=1):
         shot_name = shot.name or f"Shot {number}"
         take = project.selected_take(shot)
@@ -156,7 +157,13 @@ def restore_found(media: MediaCache, report: RelinkReport) -> None:
 
 
 def record_relink(service: ProjectService, report: RelinkReport) -> None:
-    """Once the files are back: where each bin item was found, as one undo step."""
-    if report.found:
-        service.record_relinked({offline.item_id: str(path) for offline, path in report.found if offline.item_id},
-                                len(report.found))
+    """Once the files are back: where each of the creator's files was found, as one undo step
+    (the bin's items note it; the timeline's files the bin lacked join it)."""
+    if not report.found:
+        return
+    origins = {offline.item_id: str(path) for offline, path in report.found if offline.item_id}
+    joining = [MediaItem(name=entry.name, media_path=entry.media_path, content_hash=entry.content_hash,
+                         kind=entry.kind, seconds=entry.seconds, size=_size(path), origin=str(path))
+               for offline, path in report.found
+               if (entry := offline.entry) is not None and offline.item_id is None]
+    service.record_relinked(origins, joining, len(report.found))
