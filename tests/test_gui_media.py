@@ -45,16 +45,6 @@ def bin_tile(window, name: str):
                 if bin_list.item(row).text().startswith(name))
 
 
-def in_the_loop(loop, gesture) -> None:
-    """Make `gesture` while the app's loop runs, as it always does in the editor: the work it starts
-    is begun by the loop (Qt's own event handling outside it would start it with no loop running)."""
-
-    async def make() -> None:
-        gesture()
-
-    loop.run_until_complete(make())
-
-
 def drop_from_bin(window, name: str, at: QPoint) -> None:
     """What a drag of the bin's tile carries (the list's own mimeData), dropped on the timeline."""
     drop_mime(window.timeline.canvas, window.media_bin.list.mimeData([bin_tile(window, name)]), at)
@@ -75,7 +65,8 @@ def test_media_imported_from_the_file_menu_goes_to_the_bin_and_from_there_onto_t
 
     monkeypatch.setattr(QFileDialog, "getOpenFileNames",
                         staticmethod(lambda *args, **kwargs: ([str(clip), str(song), str(broken)], "")))
-    window.import_media_action.trigger()
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     wait_until(loop, lambda: window.media_bin.list.count() == 2 and window.errors)
     assert window.media_tabs.currentWidget() is window.media_bin
     assert bin_tile(window, "beach.mp4").text() == "beach.mp4\n2.0 s · not used yet"
@@ -119,7 +110,7 @@ def test_a_moved_media_folder_is_one_notice_an_offline_mark_and_relink_brings_it
     elsewhere.mkdir()
     shutil.move(tmp_path / "film.media", elsewhere / "film.media")
 
-    in_the_loop(loop, lambda: window.open_project(path))
+    assert window.open_project(path)
     notice = window.offline_notice
     wait_until(loop, lambda: notice.isVisible())
     text = notice.message.text()
@@ -132,17 +123,17 @@ def test_a_moved_media_folder_is_one_notice_an_offline_mark_and_relink_brings_it
     assert red.red() > red.green() + 25, red.name()  # the offline look, not a filmstrip or a blank tile
     wait_until(loop, lambda: "offline" in bin_tile(window, "beach.mp4").text())
     window.media_tabs.setCurrentWidget(window.takes)
-    in_the_loop(loop, lambda: window.session.select([window.session.service.project.timeline.shots[0].id]))
+    window.session.select([window.session.service.project.timeline.shots[0].id])
     loop.run_until_complete(window.session.wait_idle())  # the tile's still: none to be had, and no pop-up
     gallery, key = window.takes.gallery, window.session.service.project.media[0].content_hash
     point = gallery.visualItemRect(gallery.item(0)).center()
-    in_the_loop(loop, lambda: QTest.mouseMove(gallery.viewport(), point))  # plays a take on hover
+    QTest.mouseMove(gallery.viewport(), point)  # plays a take on hover
     wait_until(loop, lambda: key in window.takes._strips)
     loop.run_until_complete(window.session.wait_idle())
     assert window.errors == [] and QApplication.activeModalWidget() is None  # no pop-ups at all
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: str(elsewhere)))
-    in_the_loop(loop, lambda: QTest.mouseClick(notice.relink_button, Qt.MouseButton.LeftButton))
+    QTest.mouseClick(notice.relink_button, Qt.MouseButton.LeftButton)
     wait_until(loop, lambda: window.findChild(QMessageBox, "relink-report") is not None)
     report = window.findChild(QMessageBox, "relink-report")
     assert report.text() == "Found 1 of 1 offline files.\n• beach.mp4 — in external drive/film.media"
