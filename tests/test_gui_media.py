@@ -1,5 +1,6 @@
-"""Media in and media lost, in the whole editor window offscreen: File > Import media… brings
-footage and sound into the media bin (a damaged file says why and changes nothing), tiles
+"""Media in and media lost, in the whole editor window offscreen: File > Import media… (Ctrl+I)
+brings footage and sound into the media bin (a damaged file says why and changes nothing),
+files dropped on the bin come in too (a file already there once only), tiles
 dragged from the bin onto the timeline become a shot and a music clip; a project whose
 media folder was moved opens with one notice naming the files as the creator knows them (no
 modal box), its shot marked offline, and Relink… with the folder brings the media back as one
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from gui_loop import wait_until
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from test_gui_timeline import drop_mime
@@ -75,6 +78,22 @@ def test_media_imported_from_the_file_menu_goes_to_the_bin_and_from_there_onto_t
     assert "damaged" in window.errors[0][1] and "not imported" in window.errors[0][1]
     assert window.session.service.undo_label() == "Import 2 files"
 
+    # Files dropped from the file manager on the bin come in the same way; one already there does not.
+    still = tmp_path / "poster.png"
+    Image.fromarray(np.full((90, 160, 3), 200, np.uint8)).save(still)
+    notices = []
+    window.session.notice.connect(notices.append)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(clip)), QUrl.fromLocalFile(str(still))])
+    dropped = QDropEvent(QPointF(40, 40), Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, mime,
+                         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.media_bin.dropEvent(dropped)
+    assert dropped.dropAction() == Qt.DropAction.CopyAction  # the files stay where they were
+    wait_until(loop, lambda: window.media_bin.list.count() == 3)
+    assert bin_tile(window, "poster.png").text() == "poster.png\nstill · not used yet"
+    assert notices == ["Already in the bin: beach.mp4."]
+    assert window.session.service.undo_label() == "Import poster.png"
+
     canvas = window.timeline.canvas
     end_of_film = round(canvas.view.x_of(canvas._plan.length)) + 20
     drop_from_bin(window, "beach.mp4", QPoint(end_of_film, row_of("video").top + 30))
@@ -87,7 +106,7 @@ def test_media_imported_from_the_file_menu_goes_to_the_bin_and_from_there_onto_t
     loop.run_until_complete(window.session.wait_idle())
     with ProjectService.open(path, read_only=True) as reopened:
         project = reopened.project
-        assert [item.name for item in project.media] == ["beach.mp4", "song.wav"]
+        assert [item.name for item in project.media] == ["beach.mp4", "song.wav", "poster.png"]
         opening, beach = project.timeline.shots
         assert (beach.name, beach.spec.backend, beach.length) == ("beach", "media", 48)
         assert project.selected_take(beach).content_hash == project.media[0].content_hash

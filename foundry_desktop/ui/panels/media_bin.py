@@ -3,9 +3,9 @@ File > Import media…, and the creator's own media the timeline uses), each wit
 its length, how often the film uses it, and an "Offline" mark when its file is missing (as
 the offline notice found: ProjectSession.offline).
 
-Importing checks and copies the files in a worker thread (app.shots.media_bin) and adds them
-to the bin as one undo step; a file that cannot be used says why, by its name. A tile dragged
-onto the timeline carries the file's content hash (MEDIA_MIME): dropped there, footage and
+Importing (or dropping files from the file manager on the bin) checks and copies the files in
+a worker thread (app.shots.media_bin) and adds them to the bin as one undo step; a file that
+cannot be used says why, by its name. A tile dragged onto the timeline carries the file's content hash (MEDIA_MIME): dropped there, footage and
 stills become shots and sound a music clip (ui.timeline.drops.place_dropped_media).
 Pictures are made by the app in worker threads and kept; the GUI thread never opens a file.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -120,6 +120,7 @@ class MediaBinPanel(QWidget):
         self.hint = QLabel("Import footage, stills or sound with File > Import media… (Ctrl+I), then drag them "
                            "onto the timeline.", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setProperty("hint", True)
+        self.setAcceptDrops(True)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.import_button)
@@ -128,6 +129,21 @@ class MediaBinPanel(QWidget):
         column.addWidget(self.hint)
         column.addWidget(self.list, 1)
         self._refresh()
+
+    # -- files dropped from the file manager come in as File > Import media… brings them -------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._session is not None and event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)  # the files stay where they are
+            event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if self._session is None or not paths:
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.import_media(paths)
 
     def set_session(self, session: ProjectSession | None) -> None:
         for signal, slot in self._connections:
@@ -233,7 +249,11 @@ class MediaBinPanel(QWidget):
                 if isinstance(item, FoundryError):
                     session.error.emit(f"Cannot import {path.name}", str(item))
             items = [item for _, item in prepared if isinstance(item, MediaItem)]
-            if items and self._session is session:
-                session.edit("Import media", lambda: session.service.add_media(items))
+            if not items or self._session is not session:
+                return
+            added = session.edit("Import media", lambda: session.service.add_media(items)) or []
+            held = [item.name for item in items if item not in added]
+            if held:
+                session.notice.emit(f"Already in the bin: {', '.join(held)}.")
 
         session.in_thread("Import media", prepare_all, add_all)
