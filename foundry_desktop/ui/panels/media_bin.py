@@ -117,8 +117,9 @@ class MediaBinPanel(QWidget):
                             movement=QListView.Movement.Static, resizeMode=QListView.ResizeMode.Adjust, spacing=4)
         lines = self.fontMetrics().lineSpacing()
         self.list.setGridSize(QSize(TILE.width() + 24, TILE.height() + 2 * lines + 14))
-        self.hint = QLabel("Import footage, stills or sound with File > Import media… (Ctrl+I), then drag them "
-                           "onto the timeline.", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.hint = QLabel("Import footage, stills or sound with File > Import media… (Ctrl+I) or drop them "
+                           "here, then drag them onto the timeline.", wordWrap=True,
+                           alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setProperty("hint", True)
         self.setAcceptDrops(True)
         top = QHBoxLayout()
@@ -126,7 +127,7 @@ class MediaBinPanel(QWidget):
         top.addWidget(self.import_button)
         column = QVBoxLayout(self)
         column.addLayout(top)
-        column.addWidget(self.hint)
+        column.addWidget(self.hint, 1)
         column.addWidget(self.list, 1)
         self._refresh()
 
@@ -169,6 +170,7 @@ class MediaBinPanel(QWidget):
         self.heading.setText(f"Media · {len(entries)} file{'s' if len(entries) != 1 else ''}"
                              if self._session is not None else "Media")
         self.hint.setVisible(self._session is not None and not entries)
+        self.list.setVisible(not self.hint.isVisibleTo(self))
         shown = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]
         if shown != [entry.content_hash for entry in entries]:
             self.list.clear()
