@@ -5,6 +5,7 @@ never by a name alone; a relink is one undo step, recorded in the bin."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -17,6 +18,7 @@ from foundry_desktop.app.shots.media_bin import bin_entries, place_entry, prepar
 from foundry_desktop.app.shots.media_relink import find_offline, offline_media, record_relink, restore_found
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.cli.main import main
 from foundry_desktop.errors import InputFileError
 
 
@@ -107,3 +109,24 @@ def test_relinking_files_the_timeline_uses_puts_them_in_the_bin_as_the_one_undo_
     assert [(item.name, item.kind, item.origin) for item in service.project.media] == [
         ("dropped.mp4", "video", str(clip)), ("bed.wav", "sound", str(song))]
     assert service.undo() == "Relink 2 files" and service.project.media == []
+
+
+def test_the_command_line_imports_lists_and_relinks_the_bin(tmp_path, capsys):
+    project = tmp_path / "film.foundry"
+    ProjectService.create(project, width=320, height=180, frame_rate="24").close()
+    clip = write_video(tmp_path / "beach.mp4", frames=24)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video" * 50)
+    assert main(["media", "import", str(project), str(clip), str(broken)]) == 1  # one refused, the other in
+    out, err = capsys.readouterr()
+    assert out == "Imported 1 file\n" and "broken.mp4" in err and "not imported" in err
+    shutil.move(tmp_path / "film.media", tmp_path / "away")
+    assert main(["media", "list", str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"name": "beach.mp4", "kind": "video", "seconds": 1.0, "uses": 0, "in_bin": True, "offline": True}]
+    assert main(["media", "relink", str(project), str(tmp_path / "away")]) == 0
+    assert capsys.readouterr().out == "Found 1 of 1 offline files.\n• beach.mp4 — in away/takes\n"
+    assert main(["media", "list", str(project)]) == 0
+    assert capsys.readouterr().out == "beach.mp4  video  1.0 s  used 0x\n"
+    with ProjectService.open(project, read_only=True) as reopened:
+        assert reopened.undo_label() == "Relink 1 file"
