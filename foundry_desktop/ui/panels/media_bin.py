@@ -184,7 +184,11 @@ class MediaBinPanel(QWidget):
             item = self.list.item(row)
             if not offline:
                 self._want_picture(entry)
-            item.setIcon(bin_tile(self._pictures.get(entry.content_hash), entry, offline, self.palette()))
+            picture = self._pictures.get(entry.content_hash)
+            look = (offline, picture is not None)  # an edit elsewhere repaints no tile whose look is the same
+            if item.data(Qt.ItemDataRole.UserRole + 1) != look:
+                item.setData(Qt.ItemDataRole.UserRole + 1, look)
+                item.setIcon(bin_tile(picture, entry, offline, self.palette()))
             item.setText(entry_text(entry, offline))
             item.setToolTip(f"{KIND_WORDS[entry.kind]}: {entry.name}" + (
                 "\nOffline: its file is missing from the project's media folder. Use File > Relink media…"
