@@ -128,5 +128,7 @@ def test_the_command_line_imports_lists_and_relinks_the_bin(tmp_path, capsys):
     assert capsys.readouterr().out == "Found 1 of 1 offline files.\n• beach.mp4 — in away/takes\n"
     assert main(["media", "list", str(project)]) == 0
     assert capsys.readouterr().out == "beach.mp4  video  1.0 s  used 0x\n"
+    assert main(["media", "relink", str(project), str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("Nothing is offline")
     with ProjectService.open(project, read_only=True) as reopened:
         assert reopened.undo_label() == "Relink 1 file"

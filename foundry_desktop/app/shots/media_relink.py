@@ -60,6 +60,8 @@ class RelinkReport:
         return f"as {path.name} {place}" if renamed else place
 
     def in_words(self) -> str:
+        if not self.found and not self.missing:
+            return "Nothing is offline: every file the project uses is in its media folder."
         lines = [f"Found {len(self.found)} of {len(self.found) + len(self.missing)} offline files."]
         lines += [f"• {offline.name} — {self.where(offline, path)}" for offline, path in self.found]
         if self.missing:
