@@ -160,10 +160,10 @@ def test_a_version_4_project_is_upgraded_with_a_backup_and_its_takes_stay_curren
         service.add_shot(prompt="a fox", duration_seconds="0.5", seed=3)
         assert asyncio.run(generate_shots(service, default_registry())).generated == 1
     # The file as schema 4 left it: versions 5 and 6 only added tables (templates, project settings),
-    # 8 a column (gaps).
+    # 8 a column (gaps), 9 a table (the media bin).
     conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript("BEGIN; DROP TABLE characters; DROP TABLE styles; DROP TABLE project_settings; "
-                       "ALTER TABLE shots DROP COLUMN gap_before; "
+                       "ALTER TABLE shots DROP COLUMN gap_before; DROP TABLE media_items; "
                        "PRAGMA user_version = 4; COMMIT;")
     conn.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
@@ -172,7 +172,7 @@ def test_a_version_4_project_is_upgraded_with_a_backup_and_its_takes_stay_curren
         assert [status.kind for status in service.statuses()] == ["current"]
         service.add_template("character", "Mara")  # the new tables take edits
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 8
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 9
     assert conn.execute("SELECT count(*) FROM characters").fetchone()[0] == 1
     conn.close()
     backup = sqlite3.connect(path.with_name("old.foundry.v4.bak"))

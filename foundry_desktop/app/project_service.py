@@ -23,7 +23,7 @@ from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.generation_job import GenerationJob, JobState
-from foundry_desktop.domain.project import Project, ProjectFormat, Shot, Take
+from foundry_desktop.domain.project import MediaItem, Project, ProjectFormat, Shot, Take
 from foundry_desktop.domain.status import GenerationState, ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import InvalidEditError
@@ -188,6 +188,31 @@ class ProjectService(ShotEdits, GapEdits, TrackEdits, TemplateEdits):
             "Set the film's fades",
             self._with_timeline(lambda timeline: timeline_ops.set_film_fades(timeline, fade_in, fade_out)),
         )
+
+    def add_media(self, items: list[MediaItem]) -> list[MediaItem]:
+        """Put files already copied into the media folder into the bin, as one undo step; a file the
+        bin holds already (the same content) is not added twice. Returns the items added."""
+        held = {item.content_hash for item in self.project.media}
+        added = []
+        for item in items:
+            if item.content_hash not in held:
+                held.add(item.content_hash)
+                added.append(item)
+        if added:
+            label = f"Import {added[0].name}" if len(added) == 1 else f"Import {len(added)} files"
+            self._edit(label, lambda project: project.model_copy(update={"media": [*project.media, *added]}))
+        return added
+
+    def record_relinked(self, origins: dict[str, str], found: list[MediaItem], count: int) -> None:
+        """After Relink put `count` files back into the media folder, as one undo step: where each bin
+        item's file was found (bin item id -> path), and `found`, the creator's files the timeline
+        uses that the bin lacked, into the bin (so the step records where they were found too)."""
+        media = [item.model_copy(update={"origin": origins[item.id]}) if item.id in origins else item
+                 for item in self.project.media]
+        held = {item.content_hash for item in media}
+        media += [item for item in found if item.content_hash not in held]
+        self._edit(f"Relink {count} file{'s' if count != 1 else ''}",
+                   lambda project: project.model_copy(update={"media": media}))
 
     def rename_project(self, name: str) -> None:
         if not name.strip():

@@ -32,6 +32,7 @@ COMMANDS = {
     "transition": Command("set the transition between two shots", "edit:transition", "shot:transition"),
     "fade": Command("fade the film in and out", "edit:fade", "shot:fade"),
     "music": Command("put music on the film", "edit:music", "shot:music"),
+    "media": Command("the media bin: import files, list them, relink offline ones", "edit:media", "shot:media"),
     "caption": Command("caption the film", "edit:caption", "shot:caption"),
     "undo": Command("undo the last edit", "project:history", "project:travel"),
     "redo": Command("redo the last undone edit", "project:history", "project:travel"),

@@ -221,6 +221,22 @@ class Timeline(_Model):
     fade_out: int = Field(default=0, ge=0, description="frames of fade to black at the film's end")
 
 
+MediaKind = Literal["video", "still", "sound"]
+
+
+class MediaItem(_Model):
+    """A file the creator brought into the project's media bin, whether the timeline uses it or not."""
+
+    id: str = Field(default_factory=new_id)
+    name: str = Field(description="the file's name as the creator knows it")
+    media_path: str = Field(description="relative to the project's media folder")
+    content_hash: str
+    kind: MediaKind
+    seconds: float = Field(default=0.0, ge=0, description="how long it plays; 0 for a still")
+    size: int = Field(default=0, ge=0, description="bytes, to find the file again by size and content")
+    origin: str = Field(default="", description="where the file was when it was brought in (or last found)")
+
+
 class ProjectFormat(_Model):
     """The output format every take is generated at and the film is rendered at."""
 
@@ -247,6 +263,7 @@ class Project(_Model):
     takes: dict[str, list[Take]] = Field(default_factory=dict, description="shot id -> takes, oldest first")
     characters: list[Character] = Field(default_factory=list)
     styles: list[StyleTemplate] = Field(default_factory=list)
+    media: list[MediaItem] = Field(default_factory=list, description="the media bin, in the order brought in")
 
     def templates(self, kind: TemplateKind) -> list[Character] | list[StyleTemplate]:
         return self.characters if kind == "character" else self.styles

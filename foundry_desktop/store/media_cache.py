@@ -88,17 +88,34 @@ class MediaCache:
                     os.fsync(handle.fileno())
                 os.replace(source, final)
             else:
-                temporary = self.scratch_dir() / f"{uuid.uuid4().hex}.part"
-                try:
-                    with source.open("rb") as src, temporary.open("wb") as dst:
-                        shutil.copyfileobj(src, dst, _CHUNK)
-                        dst.flush()
-                        os.fsync(dst.fileno())
-                    os.replace(temporary, final)
-                finally:
-                    with contextlib.suppress(FileNotFoundError):
-                        temporary.unlink()
+                self._copy_in(source, final)
             _fsync_folder(final.parent)
         except OSError as exc:
             raise explain_os_error(exc, f"{source.name} into the project's media folder") from None
         return relative, content_hash
+
+    def restore(self, source: Path, relative: str) -> None:
+        """Put a file found again (Relink) back at `relative`, whose content hash the caller has
+        checked it matches. Copied, never linked: the folder must not change when the original does."""
+        final = self.path_of(relative)
+        if final.is_file():
+            return
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self._copy_in(source, final)
+            _fsync_folder(final.parent)
+        except OSError as exc:
+            raise explain_os_error(exc, f"{source.name} into the project's media folder") from None
+
+    def _copy_in(self, source: Path, final: Path) -> None:
+        """Copy through a temporary file, so the cache never holds a half-written file under a content name."""
+        temporary = self.scratch_dir() / f"{uuid.uuid4().hex}.part"
+        try:
+            with source.open("rb") as src, temporary.open("wb") as dst:
+                shutil.copyfileobj(src, dst, _CHUNK)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(temporary, final)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()

@@ -157,6 +157,12 @@ def _gaps(conn: Connection) -> None:
     _run_script(conn, "ALTER TABLE shots ADD COLUMN gap_before INTEGER NOT NULL DEFAULT 0;")
 
 
+def _media_bin(conn: Connection) -> None:
+    """The media bin: files brought into the project whether the timeline uses them or not."""
+    _run_script(conn, "CREATE TABLE media_items (id TEXT NOT NULL, position INTEGER NOT NULL, "
+                      "data_json TEXT NOT NULL, PRIMARY KEY (id));")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -166,6 +172,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _project_settings,  # 5 -> 6
     _undo_keeps_changed_columns,  # 6 -> 7
     _gaps,  # 7 -> 8
+    _media_bin,  # 8 -> 9
 ]
 
 

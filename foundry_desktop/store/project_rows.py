@@ -22,6 +22,7 @@ from foundry_desktop.domain.project import (
     AudioClip,
     Caption,
     Marker,
+    MediaItem,
     Project,
     ProjectFormat,
     Shot,
@@ -35,6 +36,7 @@ from foundry_desktop.store.schema import (
     captions_table,
     characters_table,
     markers_table,
+    media_table,
     music_table,
     project_table,
     shots_table,
@@ -138,6 +140,7 @@ ORDERED_TABLES: tuple[OrderedTable, ...] = (
     OrderedTable(markers_table, lambda p: p.timeline.markers, item_row, _from_json(Marker), "markers"),
     OrderedTable(characters_table, lambda p: p.characters, item_row, _from_json(Character), "characters", False),
     OrderedTable(styles_table, lambda p: p.styles, item_row, _from_json(StyleTemplate), "styles", False),
+    OrderedTable(media_table, lambda p: p.media, item_row, _from_json(MediaItem), "media", False),
 )
 ORDERED_BY_NAME = {ordered.name: ordered for ordered in ORDERED_TABLES}
 
@@ -240,4 +243,5 @@ def load_project(conn: Connection) -> Project:
         takes=takes_by_shot(conn),
         characters=lists["characters"],
         styles=lists["styles"],
+        media=lists["media"],
     )

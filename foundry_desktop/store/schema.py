@@ -1,7 +1,7 @@
 """The tables of a .foundry file (current schema; migrations.py builds them).
 
 Undo restores the rows of the project, shots, music clips, captions, markers,
-characters and styles, in the columns project_rows writes. A shot's selected
+characters, styles and media bin items, in the columns project_rows writes. A shot's selected
 take and everything about takes and generation are deliberately left out: they
 record work that happened (a generation finished), not an edit the creator
 made, and undoing an edit must never throw a finished take away.
@@ -103,6 +103,15 @@ characters_table = Table(
 
 styles_table = Table(
     "styles",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+# The media bin (domain.project.MediaItem): files brought in, used on the timeline or not. Undoable.
+media_table = Table(
+    "media_items",
     metadata,
     Column("id", Text, primary_key=True),
     Column("position", Integer, nullable=False),

@@ -70,8 +70,12 @@ class BackgroundWork:
 
     def in_thread(self, function: Callable[[], T], done: Callable[[T], None] | None = None,
                   failed: Callable[[str], None] | None = None) -> asyncio.Task[Any]:
-        """Run a blocking function (disk, keyring, encoder trials) in a worker thread."""
-        return self.run(asyncio.to_thread(function), done, failed)
+        """Run a blocking function (disk, keyring, encoder trials) in a worker thread.
+
+        The thread is asked for now, from the loop this (GUI) thread has, rather than from a task's
+        first step: qasync may run that step while it ends a run_until_complete, when no loop counts
+        as running and asyncio.to_thread would refuse."""
+        return self.run(asyncio.get_event_loop().run_in_executor(None, function), done, failed)
 
     @property
     def busy(self) -> bool:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QTabWidget,
     QWidget,
 )
 
@@ -36,6 +37,8 @@ from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.inspector.inspector import InspectorPanel
 from foundry_desktop.ui.panels.jobs import JobsPanel
+from foundry_desktop.ui.panels.media_bin import MediaBinPanel
+from foundry_desktop.ui.panels.offline_notice import OfflineNotice
 from foundry_desktop.ui.panels.preview import PreviewPanel
 from foundry_desktop.ui.panels.takes import TakesPanel
 from foundry_desktop.ui.project_session import ProjectSession
@@ -77,13 +80,13 @@ class MainWindow(QMainWindow):
 
         self.timeline = TimelinePanel()
         self.inspector = InspectorPanel()
-        self.takes = TakesPanel()
-        self.jobs = JobsPanel()
-        self.preview = PreviewPanel()
-        self.panels = (self.timeline, self.inspector, self.takes, self.jobs, self.preview)
+        self.takes, self.media_bin, self.media_tabs = self._media_and_takes()
+        self.jobs, self.preview, self.offline_notice = JobsPanel(), PreviewPanel(), OfflineNotice(self)
+        self.panels = (self.timeline, self.inspector, self.takes, self.media_bin, self.jobs, self.preview,
+                       self.offline_notice)
         self.docks = {
             "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
-            "Takes": self._dock("Media && Takes", self.takes, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "Takes": self._dock("Media && Takes", self.media_tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
             "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
             "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
             "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -109,11 +112,23 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.health)
         self.recent_menu: QMenu | None = None
         self._project_actions = add_menus_and_toolbar(self)  # window.new_action, window.undo_action, ...
+        self.addToolBarBreak()  # the offline notice: a row of its own under the toolbar, shown when needed
+        self.addToolBar(self.offline_notice)
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         self._show_project_state()
         self._show_health()
+
+    @staticmethod
+    def _media_and_takes() -> tuple[TakesPanel, MediaBinPanel, QTabWidget]:
+        """The left dock's two tabs: the project's media bin, and the selected shot's takes (at the front)."""
+        takes, media_bin = TakesPanel(), MediaBinPanel()
+        tabs = QTabWidget(documentMode=True)
+        tabs.addTab(media_bin, "Media")
+        tabs.addTab(takes, "Takes")
+        tabs.setCurrentWidget(takes)
+        return takes, media_bin, tabs
 
     def _dock(self, title: str, panel: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -302,6 +317,10 @@ class MainWindow(QMainWindow):
             dialog = dialog_class(self.session, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
+
+    def import_media(self) -> None:
+        self.media_tabs.setCurrentWidget(self.media_bin)
+        self.media_bin.import_files()
 
     def choose_cut_to_import(self) -> None:
         choice = ask_for_import(self, documents_folder())

@@ -49,6 +49,7 @@ class ProjectSession(QObject):
     notice = Signal(str)
     error = Signal(str, str)  # title, message in words
     busy_changed = Signal(bool)  # generation running or not
+    offline_changed = Signal()  # `offline` changed
 
     def __init__(self, service: ProjectService, generation: GenerationSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +61,9 @@ class ProjectSession(QObject):
         self.selected_music: list[str] = []
         self.selected_captions: list[str] = []
         self.playhead = 0
+        # Media paths the project uses that are missing from its media folder, as the offline
+        # notice last found them (it looks in a worker thread after each change; see show_offline).
+        self.offline: frozenset[str] = frozenset()
         self._work = BackgroundWork(lambda message: self.error.emit("Foundry", message))
         self._generating = 0
         self._unsubscribe = service.events.subscribe(self._forward)
@@ -94,6 +98,11 @@ class ProjectSession(QObject):
         if (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions):
             self.selected, self.selected_music, self.selected_captions = chosen, clips, texts
             self.selection_changed.emit(list(chosen))
+
+    def show_offline(self, media_paths: frozenset[str]) -> None:
+        if media_paths != self.offline:
+            self.offline = media_paths
+            self.offline_changed.emit()
 
     def preview_take(self, shot_id: str, take_id: str) -> None:
         self.take_preview_requested.emit(shot_id, take_id)

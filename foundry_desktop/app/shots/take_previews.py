@@ -1,5 +1,5 @@
-"""Pictures of takes for the views: thumbnails and filmstrips, kept in the project's media
-folder beside the takes they show.
+"""Pictures of takes and of the media bin's files for the views: thumbnails and filmstrips,
+kept in the project's media folder beside the files they show.
 
 Each call may decode video: call it from a worker thread, never the GUI thread.
 The files are cached by content, so asking again is a file lookup.
@@ -32,3 +32,9 @@ def _pictures_folder(media: MediaCache) -> Path:
     folder = media.path_of(PICTURES_FOLDER)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def media_thumbnail(media: MediaCache, media_path: str, content_hash: str, *, at_s: float = 0.0,
+                    width: int = 160) -> Path:
+    """A JPEG of a file the media bin holds (footage or a still), `at_s` seconds in."""
+    return thumbnail(media.path_of(media_path), at_s, _pictures_folder(media), width, content_hash=content_hash)

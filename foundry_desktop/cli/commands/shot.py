@@ -1,4 +1,4 @@
-"""The commands that edit the cut: shot, transition, fade, music and caption."""
+"""The commands that edit the cut: shot, transition, fade, music, media and caption."""
 
 from __future__ import annotations
 
@@ -150,6 +150,43 @@ def music(args: argparse.Namespace) -> int:
             fade_out_seconds=args.fade_out, loop=args.loop,
         )
     print(f"Added music {clip.name}")
+    return 0
+
+
+def media(args: argparse.Namespace) -> int:
+    from foundry_desktop.app.shots.media_bin import bin_entries, prepare_import
+    from foundry_desktop.app.shots.media_relink import find_offline, offline_media, record_relink, restore_found
+    from foundry_desktop.errors import FoundryError
+
+    with ProjectService.open(Path(args.project)) as service:
+        if args.media_command == "import":
+            items, refused = [], 0
+            for file in args.files:
+                try:
+                    items.append(prepare_import(service.media, Path(file)))
+                except FoundryError as exc:
+                    print(f"foundry: error: {exc}", file=sys.stderr)
+                    refused += 1
+            added = service.add_media(items)
+            print(f"Imported {len(added)} file{'s' if len(added) != 1 else ''}" if added else "Nothing imported")
+            return 1 if refused else 0
+        if args.media_command == "relink":
+            report = find_offline(offline_media(service.project, service.media), Path(args.folder))
+            restore_found(service.media, report)
+            record_relink(service, report)
+            print(report.in_words())
+            return 1 if report.missing else 0
+        missing = {offline.media_path for offline in offline_media(service.project, service.media)}
+        listed = [{"name": e.name, "kind": e.kind, "seconds": round(e.seconds, 3), "uses": e.uses,
+                   "in_bin": e.item_id is not None, "offline": e.media_path in missing}
+                  for e in bin_entries(service.project)]
+    if args.json:
+        print_json(listed)
+        return 0
+    for entry in listed:
+        length = "still" if entry["kind"] == "still" else f"{entry['seconds']:.1f} s"
+        print(f"{entry['name']}  {entry['kind']}  {length}  used {entry['uses']}x" +
+              ("  OFFLINE" if entry["offline"] else ""))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Options of the commands that edit the cut: shot, transition, fade, music and caption."""
+"""Options of the commands that edit the cut: shot, transition, fade, music, media and caption."""
 
 from __future__ import annotations
 
@@ -110,6 +110,29 @@ def music(commands: Commands, name: str, summary: str) -> None:
     music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
     music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
     music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
+
+
+def media(commands: Commands, name: str, summary: str) -> None:
+    media = commands.add_parser(name, help=summary, description=(
+        "The project's media bin: footage, stills and sound brought in (copied into the project's media "
+        "folder), ready to put on the timeline."))
+    actions = media.add_subparsers(dest="media_command", metavar="ACTION", required=True)
+    media_import = actions.add_parser("import", help="bring files into the bin", description=(
+        "Check each file and copy it into the project's media folder; all of them are one undoable edit. "
+        "A file that cannot be used is named with the reason, and the others still come in."))
+    media_import.add_argument("project", metavar="PROJECT")
+    media_import.add_argument("files", metavar="FILE", nargs="+", help="footage, still pictures or sound")
+    media_list = actions.add_parser("list", help="what the bin holds, and what is offline", description=(
+        "Each file the project holds (the bin's, and the creator's media the timeline uses): its kind, "
+        "length, how often the film uses it, and whether its file is missing (offline)."))
+    media_list.add_argument("project", metavar="PROJECT")
+    media_list.add_argument("--json", action="store_true", help="print as JSON")
+    relink = actions.add_parser("relink", help="find offline files in a folder", description=(
+        "Look through FOLDER (and the folders in it) for the files missing from the project's media folder: "
+        "by name first, then by content; a file is taken only when its content is the one the project used. "
+        "Found files are copied back; one undoable edit."))
+    relink.add_argument("project", metavar="PROJECT")
+    relink.add_argument("folder", metavar="FOLDER")
 
 
 def caption(commands: Commands, name: str, summary: str) -> None:

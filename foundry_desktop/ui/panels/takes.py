@@ -33,6 +33,7 @@ from shiboken6 import isValid
 
 from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
+from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
 from foundry_desktop.ui.panels.take_gallery import TILE, TakeGallery, TakeStills, tile_icon
@@ -251,8 +252,11 @@ class TakesPanel(QWidget):
         media, key = self._session.service.media, take.content_hash
 
         def make() -> list[QImage]:
-            return [read_picture(path, TILE.width()) for path in take_filmstrip(media, take, HOVER_FRAMES,
-                                                                               width=TILE.width())]
+            try:
+                return [read_picture(path, TILE.width()) for path in take_filmstrip(media, take, HOVER_FRAMES,
+                                                                                   width=TILE.width())]
+            except FoundryError:  # offline or damaged: the tile stays still; the offline notice names the file
+                return []
 
         def made(pictures: list[QImage]) -> None:
             if isValid(self):

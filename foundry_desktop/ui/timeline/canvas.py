@@ -32,9 +32,15 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.status import ShotStatus
+from foundry_desktop.ui.panels.media_bin import dragged_media
 from foundry_desktop.ui.panels.take_drag import dragged_take
 from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.timeline.drops import accept_as_copy, add_dropped_files, place_dropped_take
+from foundry_desktop.ui.timeline.drops import (
+    accept_as_copy,
+    add_dropped_files,
+    place_dropped_media,
+    place_dropped_take,
+)
 from foundry_desktop.ui.timeline.empty_time import EmptyTime
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
@@ -389,7 +395,8 @@ class TimelineCanvas(QWidget):
     # -- files from the desktop, takes from the bin ---------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self.session is not None and (event.mimeData().hasUrls() or dragged_take(event.mimeData())):
+        data = event.mimeData()
+        if self.session is not None and (data.hasUrls() or dragged_take(data) or dragged_media(data)):
             accept_as_copy(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
@@ -407,6 +414,12 @@ class TimelineCanvas(QWidget):
         if self.session is not None and take is not None:
             accept_as_copy(event)
             self.drop_take(*take, event.position().toPoint())
+            return
+        media = dragged_media(event.mimeData())
+        if self.session is not None and media is not None:
+            accept_as_copy(event)
+            frame = max(0, round(self.view.frame_at(event.position().x())))
+            place_dropped_media(self.session, media, frame=frame, index=self._insertion_index(frame))
             return
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if self.session is None or not paths:

@@ -1,5 +1,6 @@
 """What a drop on the timeline does, once the canvas has said where it landed: files from the
-desktop become shots or music; a take dragged from the takes bin is used on its own shot, or
+desktop become shots or music; a file dragged from the media bin becomes a shot (footage, still)
+or music (sound); a take dragged from the takes bin is used on its own shot, or
 becomes a new shot elsewhere. Files are checked and copied off the GUI thread; each is one
 undoable edit of the app service.
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDropEvent
 
+from foundry_desktop.app.shots.media_bin import bin_entries, place_entry, prepare_entry
 from foundry_desktop.app.shots.media_shots import add_prepared_shot, prepare_media, prepare_take
 from foundry_desktop.app.shots.music_clips import add_prepared_music, prepare_sound
 from foundry_desktop.domain.time import frames_to_seconds
@@ -83,3 +85,17 @@ def place_dropped_take(session: ProjectSession, shot_id: str, take_id: str, *, o
             service, prepared, at=min(index, len(service.project.timeline.shots))))
 
     session.in_thread("Add take", lambda: prepare_take(service.media, take, name), added)
+
+
+def place_dropped_media(session: ProjectSession, content_hash: str, *, frame: int, index: int) -> None:
+    """A file dragged from the media bin: sound becomes music starting at `frame`, footage or a
+    still a shot inserted at `index`; one undo step. The file is probed off the GUI thread."""
+    service = session.service
+    entry = next((e for e in bin_entries(service.project) if e.content_hash == content_hash), None)
+    if entry is None:
+        return  # it left the bin (an undo) while it was dragged
+
+    def placed(prepared) -> None:
+        session.edit(f"Add {entry.name}", lambda: place_entry(service, prepared, frame=frame, index=index))
+
+    session.in_thread(f"Cannot use {entry.name}", lambda: prepare_entry(service.media, entry), placed)

@@ -1,5 +1,6 @@
 """The pictures along each shot on the timeline: a filmstrip per take, made by the app (decoded
 and cached beside the takes) in a worker thread the first time the take is painted, and kept.
+An offline take (its file missing) gets none and no dialog; the painter marks it offline.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from shiboken6 import isValid
 
 from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
+from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.project_session import ProjectSession
 
 STRIP_PICTURES = 8  # filmstrip pictures made per take; drawn as many as fit
@@ -38,13 +40,24 @@ class Filmstrips(QObject):
             self._asked.add(take.id)
             media = session.service.media
 
-            def make() -> list[QImage]:
-                return [QImage(str(path)) for path in take_filmstrip(media, take, STRIP_PICTURES)]
+            def make() -> list[QImage] | None:
+                # No dialog from here: an offline file is the offline notice's to name (by the name the
+                # creator knows), and a damaged take's tile is simply left without pictures.
+                if not media.exists(take.media_path):
+                    return None
+                try:
+                    return [QImage(str(path)) for path in take_filmstrip(media, take, STRIP_PICTURES)]
+                except FoundryError:
+                    return []
 
-            def done(made: list[QImage]) -> None:
-                if isValid(self):
-                    self._pictures[take.id] = [picture for picture in made if not picture.isNull()]
-                    self.ready.emit()
+            def done(made: list[QImage] | None) -> None:
+                if not isValid(self):
+                    return
+                if made is None:  # offline: asked again when painted once it is back (Relink)
+                    self._asked.discard(take.id)
+                    return
+                self._pictures[take.id] = [picture for picture in made if not picture.isNull()]
+                self.ready.emit()
 
             session.in_thread("Filmstrip", make, done)
         return pictures

@@ -25,6 +25,7 @@ from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, ROWS, RULER_HEIGHT, Viewport, row_of, tick_step
+from foundry_desktop.ui.timeline.offline_mark import is_offline, paint_offline
 from foundry_desktop.ui.timeline.track_painting import TrackPainter
 
 if TYPE_CHECKING:
@@ -136,7 +137,9 @@ class TimelinePainter:
         painter, project = self.painter, scene.project
         shot, status, take = project.timeline.shots[index], scene.statuses[index], scene.takes[index]
         painter.fillRect(box, theme.PANEL)
-        if take is not None:
+        if is_offline(status, take):
+            paint_offline(painter, box.adjusted(0, LABEL_HEIGHT, 0, 0))
+        elif take is not None:
             self._strip(box.adjusted(0, LABEL_HEIGHT, 0, 0), take, scene.session)
         painter.fillRect(QRectF(box.left(), box.top(), box.width(), LABEL_HEIGHT), QColor("#2f3237"))
         painter.fillRect(QRectF(box.left(), box.top(), 4, LABEL_HEIGHT), colour)

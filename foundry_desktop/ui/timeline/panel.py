@@ -147,7 +147,8 @@ class TimelinePanel(QWidget):
         if session is not None:
             for signal, slot in ((session.changed, self._changed), (session.shot_status_changed, self.canvas.refresh_shot),
                                  (session.selection_changed, self._repaint), (session.playhead_moved, self._playhead),
-                                 (session.generation_progress, self._progress)):
+                                 (session.generation_progress, self._progress),
+                                 (session.offline_changed, self._repaint)):
                 signal.connect(slot)
                 self._connections.append((signal, slot))
             self.canvas.fit()

@@ -101,6 +101,8 @@ class TrackPainter:
             while x < min(box.right(), self.width):  # from the first repeat on screen
                 painter.drawLine(QPointF(x, box.top()), QPointF(x, box.bottom()))
                 x += step
+        if clip.media_path in session.offline:
+            paint_offline(painter, box)
         self._fades(clip, box)
         y = gain_y(box, clip.gain_db)
         painter.setPen(QPen(GAIN_COLOUR, 1.5))
