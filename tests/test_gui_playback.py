@@ -1,0 +1,172 @@
+"""Playing the cut in the preview, offscreen, on real projects whose shots are solid-colour
+clips: what the picture shows (read back from the view's pixels) says which shot, slate or
+blend is on screen. Nothing here waits for a guessed time: each wait is for a frame shown
+or for the film to end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from gui_loop import project_session, wait_until  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from video_sources import write_video  # noqa: E402
+
+from foundry_desktop.app.playback.film_frames import film_frames  # noqa: E402
+from foundry_desktop.app.playback.frame_reader import FrameReader  # noqa: E402
+from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.ui.panels.preview import PreviewPanel  # noqa: E402
+from foundry_desktop.ui.playback.slate_picture import SLATE_COLOURS  # noqa: E402
+from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402
+from foundry_desktop.ui.timeline.panel import TimelinePanel  # noqa: E402
+
+COLOURS = {"red": (230, 20, 20), "green": (20, 200, 20), "blue": (20, 20, 230)}
+SHOWN = {**COLOURS, "not generated": SLATE_COLOURS["not generated"].getRgb()[:3],
+         "offline": SLATE_COLOURS["offline"].getRgb()[:3], "black": (0, 0, 0)}
+
+
+def solid_clip(folder: Path, colour: str, frames: int = 24) -> Path:
+    rgb = np.array(COLOURS[colour], dtype=np.uint8)
+    return write_video(folder / f"{colour}.mp4", frames=frames,
+                       picture=lambda _index: np.broadcast_to(rgb, (90, 160, 3)).copy())
+
+
+def what_is_shown(picture: QImage) -> str:
+    """The name of the colour nearest the picture's colour a quarter down (above a slate's words)."""
+    colour = picture.pixelColor(picture.width() // 2, picture.height() // 4)
+    rgb = np.array([colour.red(), colour.green(), colour.blue()])
+    return min(SHOWN, key=lambda name: float(np.abs(rgb - np.array(SHOWN[name])).sum()))
+
+
+def in_order(seen: list[str]) -> list[str]:
+    return [name for index, name in enumerate(seen) if index == 0 or seen[index - 1] != name]
+
+
+def film(tmp_path: Path, shots: list[str]) -> Path:
+    """A project whose shots are solid clips ("red"...) or, for "ungenerated", a shot with no take."""
+    path = tmp_path / "film.foundry"
+    service = ProjectService.create(path, width=320, height=180, frame_rate="24")
+    for shot in shots:
+        if shot == "ungenerated":
+            service.add_shot(prompt="a shot not generated yet", duration_seconds="1", seed=1)
+        else:
+            add_media_shot(service, solid_clip(tmp_path, shot))
+    service.close()
+    return path
+
+
+def preview_of(qtbot, session) -> PreviewPanel:
+    panel = PreviewPanel()
+    qtbot.addWidget(panel)
+    panel.resize(480, 340)
+    panel.show()
+    panel.set_session(session)
+    return panel
+
+
+def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_path):
+    path = film(tmp_path, ["red", "ungenerated", "blue"])
+    with project_session(ProjectService.open(path), loop) as session:
+        panel = preview_of(qtbot, session)
+        wait_until(loop, lambda: panel.frames_shown > 0)  # on opening: the frame at the playhead
+        assert panel.timecode_label.text() == "00:00:00:00 / 00:00:03:00"
+        seen: list[str] = []
+        # Read back from the view itself, after the panel has put the frame there.
+        panel.film_player.frame_shown.connect(lambda _frame, _picture: seen.append(what_is_shown(
+            panel.view.grab().toImage())))
+        panel.activateWindow()
+        panel.view.setFocus()
+        qtbot.waitUntil(panel.view.hasFocus)
+        QTest.keyClick(panel.view, Qt.Key.Key_Space)
+        assert panel.playing
+        wait_until(loop, lambda: not panel.playing)  # it plays to the end: the slate never stops it
+        assert in_order(seen) == ["red", "not generated", "blue"]
+        assert session.playhead == 71
+        assert panel.timecode_label.text() == "00:00:02:23 / 00:00:03:00"
+        assert not panel.banner.isVisible()
+        panel.set_session(None)
+
+    reopened = ProjectService.open(path)  # playing changed nothing in the project
+    try:
+        shots = reopened.project.timeline.shots
+        assert len(shots) == 3 and reopened.project.selected_take(shots[1]) is None
+    finally:
+        reopened.close()
+
+
+def test_paused_the_preview_shows_the_frame_at_the_playhead_after_a_ruler_click_and_an_edit(qtbot, loop, tmp_path):
+    path = film(tmp_path, ["red", "green", "blue"])
+    with project_session(ProjectService.open(path), loop) as session:
+        preview = preview_of(qtbot, session)
+        timeline = TimelinePanel()
+        qtbot.addWidget(timeline)
+        timeline.resize(1000, 260)
+        timeline.show()
+        timeline.set_session(session)
+        canvas = timeline.canvas
+        wait_until(loop, lambda: preview.frames_shown > 0)
+        assert what_is_shown(preview.view.grab().toImage()) == "red"
+
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(canvas.view.x_of(30)), 10))  # the ruler, in shot 2
+        assert session.playhead == 30
+        wait_until(loop, lambda: what_is_shown(preview.view.grab().toImage()) == "green")
+        assert preview.timecode_label.text() == "00:00:01:06 / 00:00:03:00"
+
+        # The first shot deleted by the keyboard: frame 30 is now in the blue shot.
+        first = canvas._plan.shots[0]
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(canvas.view.x_of((first.record_in + first.record_out) / 2)),
+                                row_of("video").top + 40))
+        QTest.keyClick(canvas, Qt.Key.Key_Delete)
+        assert len(session.service.project.timeline.shots) == 2
+        wait_until(loop, lambda: what_is_shown(preview.view.grab().toImage()) == "blue")
+        assert preview.timecode_label.text() == f"00:00:01:{session.playhead - 24:02d} / 00:00:02:00"
+        assert not preview.playing
+        preview.set_session(None)
+        timeline.set_session(None)
+
+    reopened = ProjectService.open(path)
+    try:
+        assert [shot.name for shot in reopened.project.timeline.shots] == ["green", "blue"]
+    finally:
+        reopened.close()
+
+
+def test_a_take_whose_file_is_gone_shows_the_offline_slate(qtbot, loop, tmp_path):
+    path = film(tmp_path, ["red", "green"])
+    service = ProjectService.open(path)
+    gone = service.project.selected_take(service.project.timeline.shots[1])
+    service.media.path_of(gone.media_path).unlink()  # the media folder lost it
+    with project_session(service, loop) as session:
+        panel = preview_of(qtbot, session)
+        session.move_playhead(30)
+        wait_until(loop, lambda: what_is_shown(panel.view.grab().toImage()) == "offline")
+        assert panel.timecode_label.text() == "00:00:01:06 / 00:00:02:00"
+        panel.set_session(None)
+
+
+def test_a_dissolve_blends_the_two_shots_frames(tmp_path):
+    path = film(tmp_path, ["red", "blue"])
+    service = ProjectService.open(path)
+    try:
+        service.set_transition(0, "dissolve", 8)
+        frames = film_frames(service)
+        reader = FrameReader()
+        middle = frames.pieces[1]
+        assert middle.blend == "dissolve"
+        red, blue = (reader.read(frames, frame).picture for frame in (middle.record_in - 1, middle.record_out))
+        halfway = reader.read(frames, middle.record_in + middle.frames // 2 - 1).picture
+        reader.close()
+    finally:
+        service.close()
+    assert red[90, 160, 0] > 200 and blue[90, 160, 2] > 200
+    assert 80 < halfway[90, 160, 0] < 180 and 80 < halfway[90, 160, 2] < 180
