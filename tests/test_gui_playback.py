@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("PySide6.QtMultimedia")
 
 from gui_loop import project_session, wait_until  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from video_sources import write_video  # noqa: E402
@@ -23,6 +23,7 @@ from foundry_desktop.app.playback.film_frames import film_frames  # noqa: E402
 from foundry_desktop.app.playback.frame_reader import FrameReader  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.panels.preview import PreviewPanel  # noqa: E402
 from foundry_desktop.ui.playback.slate_picture import SLATE_COLOURS  # noqa: E402
 from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402
@@ -74,25 +75,31 @@ def preview_of(qtbot, session) -> PreviewPanel:
 
 def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_path):
     path = film(tmp_path, ["red", "ungenerated", "blue"])
-    with project_session(ProjectService.open(path), loop) as session:
-        panel = preview_of(qtbot, session)
-        wait_until(loop, lambda: panel.frames_shown > 0)  # on opening: the frame at the playhead
-        assert panel.timecode_label.text() == "00:00:00:00 / 00:00:03:00"
-        seen: list[str] = []
-        # Read back from the view itself, after the panel has put the frame there.
-        panel.film_player.frame_shown.connect(lambda _frame, _picture: seen.append(what_is_shown(
-            panel.view.grab().toImage())))
-        panel.activateWindow()
-        panel.view.setFocus()
-        qtbot.waitUntil(panel.view.hasFocus)
-        QTest.keyClick(panel.view, Qt.Key.Key_Space)
-        assert panel.playing
-        wait_until(loop, lambda: not panel.playing)  # it plays to the end: the slate never stops it
-        assert in_order(seen) == ["red", "not generated", "blue"]
-        assert session.playhead == 71
-        assert panel.timecode_label.text() == "00:00:02:23 / 00:00:03:00"
-        assert not panel.banner.isVisible()
-        panel.set_session(None)
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    assert window.open_project(path)
+    panel = window.preview
+    wait_until(loop, lambda: panel.frames_shown > 0)  # on opening: the frame at the playhead
+    assert panel.timecode_label.text() == "00:00:00:00 / 00:00:03:00"
+    seen: list[str] = []
+    # Read back from the view itself, after the panel has put the frame there.
+    panel.film_player.frame_shown.connect(lambda _frame, _picture: seen.append(what_is_shown(
+        panel.view.grab().toImage())))
+    window.activateWindow()
+    window.timeline.canvas.setFocus()  # where a creator's focus is: Space is the window's key
+    qtbot.waitUntil(window.timeline.canvas.hasFocus)
+    QTest.keyClick(window.timeline.canvas, Qt.Key.Key_Space)
+    assert panel.playing
+    wait_until(loop, lambda: not panel.playing)  # it plays to the end: the slate never stops it
+    assert in_order(seen) == ["red", "not generated", "blue"]
+    assert window.session.playhead == 71
+    assert panel.timecode_label.text() == "00:00:02:23 / 00:00:03:00"
+    assert not panel.banner.isVisible()
+    loop.run_until_complete(window.session.wait_idle())
+    window.close_project()
+    loop.run_until_complete(window.generation.close())
 
     reopened = ProjectService.open(path)  # playing changed nothing in the project
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QFontDatabase, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QFontDatabase, QImage
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -110,7 +110,8 @@ class PreviewPanel(QWidget):
         self.player.errorOccurred.connect(self._player_failed)
 
     def _transport(self) -> QHBoxLayout:
-        """Play or pause, play the timeline, the position, loop, and the timecode; Space plays too."""
+        """Play or pause, play the timeline, the position, loop, and the timecode. (Space is the
+        window's Play / pause: a second Space shortcut here made the key ambiguous, so it did nothing.)"""
         self.play_button = QToolButton()
         self.play_button.clicked.connect(self.toggle_playback)
         self.timeline_button = QPushButton("Play timeline", toolTip="Play the whole cut from the playhead")
@@ -121,8 +122,6 @@ class PreviewPanel(QWidget):
         self.loop_button.toggled.connect(self._loop_toggled)
         self.timecode_label = QLabel()
         self.timecode_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_playback)
-        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         transport = QHBoxLayout()
         for widget in (self.play_button, self.timeline_button, self.slider, self.loop_button, self.timecode_label):
             transport.addWidget(widget, 1 if widget is self.slider else 0)
