@@ -6,6 +6,7 @@ or for the film to end.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,14 @@ from gui_loop import project_session, wait_until  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from video_sources import write_video  # noqa: E402
+from video_sources import rms, sine, write_video  # noqa: E402
 
 from foundry_desktop.app.playback.film_frames import film_frames  # noqa: E402
+from foundry_desktop.app.playback.film_sound import film_sound, from_sample  # noqa: E402
 from foundry_desktop.app.playback.frame_reader import FrameReader  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.media.render.audio_mix import AudioPlacement  # noqa: E402
 from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.panels.preview import PreviewPanel  # noqa: E402
 from foundry_desktop.ui.playback.slate_picture import SLATE_COLOURS  # noqa: E402
@@ -34,9 +37,9 @@ SHOWN = {**COLOURS, "not generated": SLATE_COLOURS["not generated"].getRgb()[:3]
          "offline": SLATE_COLOURS["offline"].getRgb()[:3], "black": (0, 0, 0)}
 
 
-def solid_clip(folder: Path, colour: str, frames: int = 24) -> Path:
+def solid_clip(folder: Path, colour: str, frames: int = 24, tone=None) -> Path:
     rgb = np.array(COLOURS[colour], dtype=np.uint8)
-    return write_video(folder / f"{colour}.mp4", frames=frames,
+    return write_video(folder / f"{colour}.mp4", frames=frames, tone=tone,
                        picture=lambda _index: np.broadcast_to(rgb, (90, 160, 3)).copy())
 
 
@@ -51,7 +54,7 @@ def in_order(seen: list[str]) -> list[str]:
     return [name for index, name in enumerate(seen) if index == 0 or seen[index - 1] != name]
 
 
-def film(tmp_path: Path, shots: list[str]) -> Path:
+def film(tmp_path: Path, shots: list[str], tone=None) -> Path:
     """A project whose shots are solid clips ("red"...) or, for "ungenerated", a shot with no take."""
     path = tmp_path / "film.foundry"
     service = ProjectService.create(path, width=320, height=180, frame_rate="24")
@@ -59,7 +62,7 @@ def film(tmp_path: Path, shots: list[str]) -> Path:
         if shot == "ungenerated":
             service.add_shot(prompt="a shot not generated yet", duration_seconds="1", seed=1)
         else:
-            add_media_shot(service, solid_clip(tmp_path, shot))
+            add_media_shot(service, solid_clip(tmp_path, shot, tone=tone))
     service.close()
     return path
 
@@ -177,3 +180,29 @@ def test_a_dissolve_blends_the_two_shots_frames(tmp_path):
         service.close()
     assert red[90, 160, 0] > 200 and blue[90, 160, 2] > 200
     assert 80 < halfway[90, 160, 0] < 180 and 80 < halfway[90, 160, 2] < 180
+
+
+def test_the_sound_plays_from_the_playhead_and_a_shot_not_generated_is_silent(tmp_path):
+    path = film(tmp_path, ["red", "ungenerated", "blue"], tone=sine(440.0, 0.5))
+    service = ProjectService.open(path)
+    try:
+        sound = film_sound(service, service.cut_plan())
+    finally:
+        service.close()
+    rate = sound.rate
+    with sound.mixer_from(6) as mixer:  # a quarter into the red shot: its tone at once
+        assert rms(mixer.read(rate // 4)) > 0.1
+    with sound.mixer_from(30) as mixer:  # in the shot not generated: silence until the blue shot at 48
+        before, after = mixer.read(rate * 18 // 24), mixer.read(rate // 4)
+    assert rms(before) == 0.0 and rms(after[:, rate // 20:]) > 0.1
+
+
+def test_a_looping_music_clip_cut_at_the_playhead_plays_the_rest_of_its_pass_then_loops(tmp_path):
+    placement = AudioPlacement(tmp_path / "bed.wav", start_sample=100, samples=1000, source_start=Fraction(1),
+                               fade_out=50, loop_samples=300)
+    rest, again = from_sample(placement, 500, 100)  # 400 samples in: 100 into its second pass
+    assert (rest.start_sample, rest.samples, rest.source_start, rest.loop_samples) == (0, 200, Fraction(2), None)
+    assert (again.start_sample, again.samples, again.source_start, again.loop_samples) == (200, 400, Fraction(1), 300)
+    assert again.fade_out == 50 and rest.fade_out == 0
+    assert from_sample(placement, 1100, 100) == []
+    assert from_sample(placement, 50, 100)[0].start_sample == 50

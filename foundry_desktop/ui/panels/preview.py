@@ -34,6 +34,7 @@ from foundry_desktop.app.playback.film_frames import FilmFrames, film_frames
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.ui.panels.video_view import VideoView
 from foundry_desktop.ui.playback.film_player import FilmPlayer
+from foundry_desktop.ui.playback.film_sound_output import FilmSoundOutput
 from foundry_desktop.ui.project_session import ProjectSession
 
 Mode = Literal["none", "take", "timeline"]
@@ -82,6 +83,8 @@ class PreviewPanel(QWidget):
         self.film_player.frame_shown.connect(self._film_frame_shown)
         self.film_player.playing_changed.connect(self._playback_state_changed)
         self.film_player.ended.connect(self._film_ended)
+        self.sound = FilmSoundOutput(self)  # the cut's sound, where the machine has an output
+        self.film_player.started.connect(self._start_sound)
 
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
@@ -157,6 +160,7 @@ class PreviewPanel(QWidget):
 
     def closeEvent(self, event) -> None:
         self.film_player.close()
+        self.sound.close()
         super().closeEvent(event)
 
     @property
@@ -228,6 +232,8 @@ class PreviewPanel(QWidget):
         else:
             self.film_player.frame = session.playhead
             self.film_player.set_film(self.film)
+            if self.film_player.playing and self.sound.sounding:
+                self._start_sound(self.film_player.frame)  # the edited cut's sound, from here
         self._slider_from_player = True  # a shorter cut clamps the value: that is no drag
         self.slider.setRange(0, max(0, (self.film.length if self.film else 0) - 1))
         self.slider.setValue(session.playhead)
@@ -263,6 +269,10 @@ class PreviewPanel(QWidget):
             self.slider.setValue(frame)
             self._slider_from_player = False
             self._show_time()
+
+    def _start_sound(self, frame: int) -> None:
+        if self.session is not None:
+            self.sound.start(self.session.service, frame)
 
     def _film_ended(self) -> None:
         if self.loop_button.isChecked():
@@ -349,6 +359,8 @@ class PreviewPanel(QWidget):
         self.timecode_label.setText(f"{format_timecode(now, rate)} / {format_timecode(total, rate)}")
 
     def _playback_state_changed(self, *_state: object) -> None:
+        if not self.film_player.playing:
+            self.sound.stop()
         icon = QStyle.StandardPixmap.SP_MediaPause if self.playing else QStyle.StandardPixmap.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
         self.play_button.setToolTip("Pause (Space)" if self.playing else "Play (Space)")

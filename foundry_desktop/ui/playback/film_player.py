@@ -42,6 +42,7 @@ def picture_of(shown: FilmFrame, width: int, height: int) -> QImage:
 class FilmPlayer(QObject):
     frame_shown = Signal(int, QImage)  # film frame, its picture: now on screen
     playing_changed = Signal(bool)
+    started = Signal(int)  # playing: the first frame is on screen, the film's clock runs from it
     ended = Signal()  # played to the film's last frame
     _decoded = Signal(int, int, object)  # generation, frame, FilmFrame or None (passed over)
 
@@ -151,6 +152,7 @@ class FilmPlayer(QObject):
         if self._origin is None:
             self._origin = (time.monotonic(), frame)  # the film's clock starts with its first picture
             self._tick()
+            self.started.emit(frame)
 
     # -- the clock ------------------------------------------------------------------------
 
