@@ -5,7 +5,7 @@ Targets (issue 17): Space to moving picture <= 300 ms on the demo project with a
 preview cache; <= 1 s from an edit to the preview showing it.
 
 The demo is made once (`foundry demo`, or the folder given). Each run is a fresh process
-that opens the demo in the editor's window, so nothing is decoded or cached before it
+that opens a fresh copy of the demo in the editor's window, so nothing is decoded or cached before it
 (the file system's cache is as warm as a creator's after opening a project). Measured:
 - Space: from the key press (on the timeline, where a creator's focus is) to the first frame after the playhead's shown;
 - edit: from a trim of the first shot (paused, the playhead in the third shot) to the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -89,7 +90,10 @@ def make_demo(folder: Path) -> Path:
     return folder / "demo.foundry"
 
 
-def one_run(project: Path, settings: Path) -> dict[str, float]:
+def one_run(demo: Path, scratch: Path) -> dict[str, float]:
+    """One measurement on a fresh copy of the demo (the run edits it)."""
+    project = shutil.copytree(demo, scratch / "demo", ignore=shutil.ignore_patterns("*.lock", "*.mp4")) / "demo.foundry"
+    settings = scratch / "settings.ini"
     env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     result = subprocess.run([PYTHON, "-c", textwrap.dedent(ONE_RUN), str(project), str(settings)],
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
@@ -101,11 +105,11 @@ def one_run(project: Path, settings: Path) -> dict[str, float]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         if len(sys.argv) > 1:
-            project = Path(sys.argv[1]) / "demo.foundry"
+            demo = Path(sys.argv[1])
         else:
             print("making the demo project…", flush=True)
-            project = make_demo(Path(scratch) / "demo")
-        runs = [one_run(project, Path(scratch) / f"settings-{n}.ini") for n in range(RUNS)]
+            demo = make_demo(Path(scratch) / "demo").parent
+        runs = [one_run(demo, Path(tempfile.mkdtemp(dir=scratch))) for _ in range(RUNS)]
     for name, label, target in (("space_ms", "Space to moving picture", 300), ("edit_ms", "edit to preview", 1000)):
         values = [run[name] for run in runs]
         print(f"{label}: median {statistics.median(values):.0f} ms, worst {max(values):.0f} ms "

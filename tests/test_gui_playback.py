@@ -164,6 +164,22 @@ def test_a_take_whose_file_is_gone_shows_the_offline_slate(qtbot, loop, tmp_path
         panel.set_session(None)
 
 
+def test_a_take_that_does_not_decode_is_a_slate_and_the_film_plays_on(tmp_path):
+    path = film(tmp_path, ["red", "green", "blue"])
+    service = ProjectService.open(path)
+    try:
+        broken = service.project.selected_take(service.project.timeline.shots[1])
+        service.media.path_of(broken.media_path).write_bytes(b"not a video at all")
+        frames = film_frames(service)
+    finally:
+        service.close()
+    reader = FrameReader()
+    shown = [reader.read(frames, frame) for frame in (10, 30, 60)]
+    reader.close()
+    assert shown[0].picture[90, 160, 0] > 200 and shown[2].picture[90, 160, 2] > 200
+    assert shown[1].picture is None and shown[1].slate.text == "Shot 2 · cannot be read"
+
+
 def test_a_dissolve_blends_the_two_shots_frames(tmp_path):
     path = film(tmp_path, ["red", "blue"])
     service = ProjectService.open(path)

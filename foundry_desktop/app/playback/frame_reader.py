@@ -10,6 +10,7 @@ plays on.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import av
@@ -24,6 +25,9 @@ from foundry_desktop.media.render.picture_blend import film_fade_frame, transiti
 # Reading on through this many frames is cheaper than a seek (which decodes from the
 # keyframe before the target anyway).
 READ_ON_LIMIT = 48
+# Decoders kept open: the takes around the playhead and a few played recently. A long film
+# does not hold one open file and its decoded pictures per shot.
+MAX_OPEN = 8
 ENDLESS = 1 << 40
 
 
@@ -75,7 +79,7 @@ class _OpenTake:
 
 class FrameReader:
     def __init__(self) -> None:
-        self._open: dict[tuple[str, str, str], _OpenTake] = {}
+        self._open: OrderedDict[tuple[str, str, str], _OpenTake] = OrderedDict()  # least recently used first
         self._unusable: dict[tuple[str, str, str], str] = {}  # decoder key: why it is a slate
         self._film: FilmFrames | None = None
 
@@ -125,10 +129,15 @@ class FrameReader:
                     self._unusable[key] = "offline"
                     return Slate(source.number, "offline")
                 opened = self._open[key] = _OpenTake(source, film, frame)
+                if len(self._open) > MAX_OPEN:
+                    self._open.popitem(last=False)[1].video.close()
+            self._open.move_to_end(key)
             return opened.picture(frame)
         except MediaError:
             self._unusable[key] = "cannot be read"
-            self._open.pop(key, None)
+            broken = self._open.pop(key, None)
+            if broken is not None:
+                broken.video.close()
             return Slate(source.number, "cannot be read")
 
     def close(self) -> None:
