@@ -32,15 +32,20 @@ from foundry_desktop.ui.playback.slate_picture import SLATE_COLOURS  # noqa: E40
 from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402
 from foundry_desktop.ui.timeline.panel import TimelinePanel  # noqa: E402
 
-COLOURS = {"red": (230, 20, 20), "green": (20, 200, 20), "blue": (20, 20, 230)}
-SHOWN = {**COLOURS, "not generated": SLATE_COLOURS["not generated"].getRgb()[:3],
+COLOURS = {"red": (230, 20, 20), "green": (20, 200, 20), "blue": (20, 20, 230), "long red": (230, 20, 20)}
+SHOWN = {"red": COLOURS["red"], "green": COLOURS["green"], "blue": COLOURS["blue"], "not generated": SLATE_COLOURS["not generated"].getRgb()[:3],
          "offline": SLATE_COLOURS["offline"].getRgb()[:3], "black": (0, 0, 0)}
 
 
 def solid_clip(folder: Path, colour: str, frames: int = 24, tone=None) -> Path:
+    frames = LONGER.get(colour, frames)
     rgb = np.array(COLOURS[colour], dtype=np.uint8)
-    return write_video(folder / f"{colour}.mp4", frames=frames, tone=tone,
+    return write_video(folder / f"{colour.replace(' ', '_')}.mp4", frames=frames, tone=tone,
                        picture=lambda _index: np.broadcast_to(rgb, (90, 160, 3)).copy())
+
+
+# Shots that last longer than a second: an edit made while one plays comes well before its end.
+LONGER = {"long red": 72}
 
 
 def what_is_shown(picture: QImage) -> str:
@@ -78,11 +83,7 @@ def preview_of(qtbot, session) -> PreviewPanel:
 
 def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_path):
     path = film(tmp_path, ["red", "ungenerated", "blue"])
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    assert window.open_project(path)
+    window = open_in_window(qtbot, tmp_path, path)
     panel = window.preview
     wait_until(loop, lambda: panel.frames_shown > 0)  # on opening: the frame at the playhead
     assert panel.timecode_label.text() == "00:00:00:00 / 00:00:03:00"
@@ -92,7 +93,7 @@ def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_pa
         panel.view.grab().toImage())))
     window.activateWindow()
     window.timeline.canvas.setFocus()  # where a creator's focus is: Space is the window's key
-    qtbot.waitUntil(window.timeline.canvas.hasFocus)
+    wait_until(loop, window.timeline.canvas.hasFocus)
     QTest.keyClick(window.timeline.canvas, Qt.Key.Key_Space)
     assert panel.playing
     wait_until(loop, lambda: not panel.playing)  # it plays to the end: the slate never stops it
@@ -100,14 +101,55 @@ def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_pa
     assert window.session.playhead == 71
     assert panel.timecode_label.text() == "00:00:02:23 / 00:00:03:00"
     assert not panel.banner.isVisible()
-    loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    close_window(loop, window)
 
     reopened = ProjectService.open(path)  # playing changed nothing in the project
     try:
         shots = reopened.project.timeline.shots
         assert len(shots) == 3 and reopened.project.selected_take(shots[1]) is None
+    finally:
+        reopened.close()
+
+
+def open_in_window(qtbot, tmp_path: Path, path: Path) -> MainWindow:
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    assert window.open_project(path)
+    return window
+
+
+def close_window(loop, window: MainWindow) -> None:
+    loop.run_until_complete(window.session.wait_idle())
+    window.close_project()
+    loop.run_until_complete(window.generation.close())
+
+
+def test_an_edit_made_while_the_cut_plays_is_what_plays_next(qtbot, loop, tmp_path):
+    path = film(tmp_path, ["long red", "green", "blue"])
+    window = open_in_window(qtbot, tmp_path, path)
+    panel, canvas = window.preview, window.timeline.canvas
+    green = canvas._plan.shots[1]
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(canvas.view.x_of((green.record_in + green.record_out) / 2)), row_of("video").top + 40))
+    assert window.session.selected == [green.shot_id]
+    seen: list[str] = []
+    panel.film_player.frame_shown.connect(lambda _frame, picture: seen.append(what_is_shown(picture)))
+    window.activateWindow()
+    canvas.setFocus()
+    wait_until(loop, canvas.hasFocus)
+    QTest.keyClick(canvas, Qt.Key.Key_Space)
+    wait_until(loop, lambda: seen)
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)  # three seconds of red to go: the green shot is gone before it
+    assert panel.playing
+    wait_until(loop, lambda: not panel.playing)
+    assert in_order(seen) == ["red", "blue"]
+    assert panel.timecode_label.text() == "00:00:03:23 / 00:00:04:00"
+    close_window(loop, window)
+    reopened = ProjectService.open(path)
+    try:
+        assert [shot.name for shot in reopened.project.timeline.shots] == ["long_red", "blue"]
     finally:
         reopened.close()
 
