@@ -264,3 +264,22 @@ def test_a_looping_music_clip_cut_at_the_playhead_plays_the_rest_of_its_pass_the
     assert again.fade_out == 50 and rest.fade_out == 0
     assert from_sample(placement, 1100, 100) == []
     assert from_sample(placement, 50, 100)[0].start_sample == 50
+
+
+def test_a_caption_shows_over_the_picture_while_it_lasts(qtbot, loop, tmp_path):
+    path = film(tmp_path, ["green", "blue"])
+    service = ProjectService.open(path)
+    service.add_caption("Hello there", "0.5", "1.5")  # film frames 12 to 36
+    service.close()
+    with project_session(ProjectService.open(path), loop) as session:
+        panel = preview_of(qtbot, session)
+        wait_until(loop, lambda: panel.frames_shown > 0)
+        before = panel.view.grab().toImage()
+        session.move_playhead(20)
+        wait_until(loop, lambda: panel.frames_shown > 1)
+        captioned = panel.view.grab().toImage()
+        panel.set_session(None)
+    differing = sum(before.pixelColor(x, y) != captioned.pixelColor(x, y)
+                    for x in range(0, before.width(), 4) for y in range(before.height() // 2, before.height(), 4))
+    assert differing > 20  # words over the lower half of the green picture
+    assert what_is_shown(captioned) == "green"

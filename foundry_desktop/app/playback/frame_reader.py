@@ -19,6 +19,7 @@ import numpy as np
 from foundry_desktop.app.playback.film_frames import FilmFrames, ShotSource
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.encode.video_writer import BT709, LIMITED_RANGE
+from foundry_desktop.media.render.caption_overlay import CaptionPainter
 from foundry_desktop.media.render.conform import ConformedVideo
 from foundry_desktop.media.render.picture_blend import film_fade_frame, transition_frame
 
@@ -82,6 +83,7 @@ class FrameReader:
         self._open: OrderedDict[tuple[str, str, str], _OpenTake] = OrderedDict()  # least recently used first
         self._unusable: dict[tuple[str, str, str], str] = {}  # decoder key: why it is a slate
         self._film: FilmFrames | None = None
+        self._captions: CaptionPainter | None = None  # keeps drawn captions while the size stays
 
     def read(self, film: FilmFrames, frame: int) -> FilmFrame:
         """Film frame `frame` of `film` (clamped into the film)."""
@@ -102,8 +104,18 @@ class FrameReader:
                 shown = transition_frame(piece.blend, shown, incoming, offset, piece.frames)
         if isinstance(shown, Slate):
             return FilmFrame(frame, slate=shown)
+        if film.captions:
+            try:
+                shown = self._captions_for(film).apply(shown, film.captions, frame)
+            except MediaError:
+                pass  # a caption font that cannot be read: the render says so; the preview plays on
         rgb = shown.reformat(format="rgb24", src_colorspace=BT709, src_color_range=LIMITED_RANGE)
         return FilmFrame(frame, picture=rgb.to_ndarray())
+
+    def _captions_for(self, film: FilmFrames) -> CaptionPainter:
+        if self._captions is None or (self._captions.width, self._captions.height) != (film.width, film.height):
+            self._captions = CaptionPainter(film.width, film.height)
+        return self._captions
 
     def _adopt(self, film: FilmFrames) -> None:
         """Keep the decoders the new cut still uses; a take that was offline may be back."""
