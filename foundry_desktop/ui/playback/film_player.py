@@ -69,6 +69,7 @@ class FilmPlayer(QObject):
         self.film = film
         if film is None or film.length == 0:
             self.pause()
+            self._worker.submit(self._reader.close)  # a closed project's files are let go
             return
         self.frame = film.clamp(self.frame)
         if self.playing:

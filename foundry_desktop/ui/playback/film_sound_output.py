@@ -26,6 +26,7 @@ from foundry_desktop.domain.cut_plan import CutPlan
 BLOCK_SECONDS = 0.05
 AHEAD_SECONDS = 0.4  # mixed ahead of the sink: rides out a slow read, little to throw away on a seek
 FEED_INTERVAL_MS = 20
+UNHEARD_S = 5.0
 logger = logging.getLogger(__name__)
 
 
@@ -89,10 +90,14 @@ class FilmSoundOutput(QObject):
             sound = film_sound(service, plan)
             end = sound.sample_of(plan.length) - sound.sample_of(frame)
             with sound.mixer_from(frame) as mixer:
+                waiting_since = time.monotonic()
                 while generation == self._generation and mixer.position < end:
                     if len(self._blocks) * BLOCK_SECONDS >= AHEAD_SECONDS:
+                        if time.monotonic() - waiting_since > UNHEARD_S:
+                            return  # nobody takes the sound any more (a window closed without stop)
                         time.sleep(BLOCK_SECONDS / 2)
                         continue
+                    waiting_since = time.monotonic()
                     samples = np.clip(mixer.read(block), -1.0, 1.0)
                     pcm = (samples.T * 32767).astype("<i2").tobytes()  # interleaved stereo
                     with self._lock:
