@@ -17,11 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.render.caption_pixels import caption_look
-from foundry_desktop.domain.captions.styles import word_spans
 from foundry_desktop.domain.cut_plan import FilmPiece
 from foundry_desktop.domain.project import Caption
-from foundry_desktop.media.render.caption_overlay import CaptionOverlay
 
 # The preview's picture height: enough for a docked panel, small enough to decode faster
 # than the film plays on a laptop.
@@ -51,7 +48,7 @@ class FilmFrames:
     frame_rate: Fraction
     width: int
     height: int
-    captions: tuple[CaptionOverlay, ...] = ()  # in film frames, drawn as the render draws them
+    captions: tuple[Caption, ...] = ()  # drawn over the pictures as the render draws them
 
     def piece_at(self, frame: int) -> FilmPiece:
         """The piece that film frame `frame` lies in (0 <= frame < length)."""
@@ -83,12 +80,5 @@ def film_frames(service: ProjectService) -> FilmFrames:
     fmt = service.format
     width, height = preview_size(fmt.width, fmt.height)
     pieces = tuple(piece for piece in plan.pieces() if piece.frames > 0)
-    captions = tuple(caption_overlay(caption, height) for caption in project.timeline.captions)
+    captions = tuple(project.timeline.captions)
     return FilmFrames(pieces, tuple(sources), plan.length, fmt.frame_rate, width, height, captions)
-
-
-def caption_overlay(caption: Caption, height: int) -> CaptionOverlay:
-    """A caption over the whole film, sized for the preview's pictures."""
-    look = caption_look(caption.style, height)
-    starts = tuple(start for start, _ in word_spans(caption)) if look.highlight_color is not None else ()
-    return CaptionOverlay(caption.text, look, caption.start, caption.end, starts)

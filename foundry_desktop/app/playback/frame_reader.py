@@ -17,9 +17,12 @@ import av
 import numpy as np
 
 from foundry_desktop.app.playback.film_frames import FilmFrames, ShotSource
-from foundry_desktop.errors import MediaError
+from foundry_desktop.app.render.caption_pixels import caption_look
+from foundry_desktop.domain.captions.styles import word_spans
+from foundry_desktop.domain.project import Caption
+from foundry_desktop.errors import FoundryError, MediaError
 from foundry_desktop.media.encode.video_writer import BT709, LIMITED_RANGE
-from foundry_desktop.media.render.caption_overlay import CaptionPainter
+from foundry_desktop.media.render.caption_overlay import CaptionOverlay, CaptionPainter
 from foundry_desktop.media.render.conform import ConformedVideo
 from foundry_desktop.media.render.picture_blend import film_fade_frame, transition_frame
 
@@ -53,6 +56,17 @@ class FilmFrame:
     slate: Slate | None = None
 
 
+def caption_overlay(caption: Caption, height: int) -> CaptionOverlay | None:
+    """A caption over the whole film (in film frames), sized for the preview's pictures;
+    None where its font is gone (the render refuses it in words; the preview plays on)."""
+    try:
+        look = caption_look(caption.style, height)
+    except FoundryError:
+        return None
+    starts = tuple(start for start, _ in word_spans(caption)) if look.highlight_color is not None else ()
+    return CaptionOverlay(caption.text, look, caption.start, caption.end, starts)
+
+
 class _OpenTake:
     """One take's decoder and the take frame it gives next."""
 
@@ -84,6 +98,7 @@ class FrameReader:
         self._unusable: dict[tuple[str, str, str], str] = {}  # decoder key: why it is a slate
         self._film: FilmFrames | None = None
         self._captions: CaptionPainter | None = None  # keeps drawn captions while the size stays
+        self._overlays: tuple[CaptionOverlay, ...] = ()  # the film's captions, in film frames
 
     def read(self, film: FilmFrames, frame: int) -> FilmFrame:
         """Film frame `frame` of `film` (clamped into the film)."""
@@ -104,9 +119,9 @@ class FrameReader:
                 shown = transition_frame(piece.blend, shown, incoming, offset, piece.frames)
         if isinstance(shown, Slate):
             return FilmFrame(frame, slate=shown)
-        if film.captions:
+        if self._overlays:
             try:
-                shown = self._captions_for(film).apply(shown, film.captions, frame)
+                shown = self._captions_for(film).apply(shown, self._overlays, frame)
             except MediaError:
                 pass  # a caption font that cannot be read: the render says so; the preview plays on
         rgb = shown.reformat(format="rgb24", src_colorspace=BT709, src_color_range=LIMITED_RANGE)
@@ -124,6 +139,9 @@ class FrameReader:
             self._open.pop(key).video.close()
         self._unusable.clear()
         self._film = film
+        self._overlays = tuple(
+            overlay for overlay in (caption_overlay(caption, film.height) for caption in film.captions) if overlay
+        )
 
     def _take_frame(self, film: FilmFrames, source: ShotSource, frame: int) -> av.VideoFrame | Slate:
         key = source.key
