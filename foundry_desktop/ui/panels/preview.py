@@ -44,12 +44,6 @@ Mode = Literal["none", "take", "timeline"]
 REFRESH_DELAY_MS = 40
 NO_PROJECT_HINT = "Open a project to preview it."
 EMPTY_HINT = "The timeline has no shots yet.\nAdd a shot to see it here."
-LOADED = (
-    QMediaPlayer.MediaStatus.LoadedMedia,
-    QMediaPlayer.MediaStatus.BufferingMedia,
-    QMediaPlayer.MediaStatus.BufferedMedia,
-    QMediaPlayer.MediaStatus.EndOfMedia,
-)
 
 
 def frame_at_ms(position_ms: int, rate: Fraction) -> int:
