@@ -283,3 +283,14 @@ def test_a_caption_shows_over_the_picture_while_it_lasts(qtbot, loop, tmp_path):
                     for x in range(0, before.width(), 4) for y in range(before.height() // 2, before.height(), 4))
     assert differing > 20  # words over the lower half of the green picture
     assert what_is_shown(captioned) == "green"
+
+
+def test_an_empty_timeline_says_there_is_nothing_to_play(qtbot, loop, tmp_path):
+    path = film(tmp_path, [])
+    with project_session(ProjectService.open(path), loop) as session:
+        panel = preview_of(qtbot, session)
+        assert panel.view.hint.isVisible() and "no shots" in panel.view.hint.text()
+        qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
+        assert panel.banner.isVisible() and "no shots" in panel.banner.text()
+        assert not panel.playing and panel.timecode_label.text() == "00:00:00:00 / 00:00:00:00"
+        panel.set_session(None)
