@@ -152,11 +152,6 @@ class PreviewPanel(QWidget):
         self._show_time()
         self._update_controls()
 
-    def closeEvent(self, event) -> None:
-        self.film_player.close()
-        self.sound.close()
-        super().closeEvent(event)
-
     @property
     def frame_rate(self) -> Fraction:
         return self.session.service.format.frame_rate if self.session is not None else Fraction(24)

@@ -1,7 +1,8 @@
 """The cut played frame by frame in the window, from the takes themselves.
 
 One worker thread owns the decoders (app.playback.FrameReader) and hands back frames
-through a queued signal; the GUI thread never decodes. Playing keeps a few frames read
+through a queued signal; the GUI thread never decodes. The worker lives as long as the
+player (an idle thread costs nothing); the decoders close when the film is taken away. Playing keeps a few frames read
 ahead, and a timer shows, at the film's rate, the newest frame that is due: when decoding
 falls behind, late frames are passed over instead of slowing the film down, so picture
 and sound keep time. The clock starts when the first frame is on screen, so Space is
@@ -106,12 +107,6 @@ class FilmPlayer(QObject):
             self.playing = False
             self.playing_changed.emit(False)
 
-    def close(self) -> None:
-        """Stop the worker and close the decoders (on the worker, which owns them)."""
-        self.pause()
-        self._worker.submit(self._reader.close)
-        self._worker.shutdown(wait=False, cancel_futures=False)
-
     # -- the worker ------------------------------------------------------------------------
 
     def _restart_reads(self, frame: int) -> None:
@@ -152,8 +147,8 @@ class FilmPlayer(QObject):
         self._ready[frame] = shown
         if self._origin is None:
             self._origin = (time.monotonic(), frame)  # the film's clock starts with its first picture
-            self._tick()
             self.started.emit(frame)
+            self._tick()
 
     # -- the clock ------------------------------------------------------------------------
 

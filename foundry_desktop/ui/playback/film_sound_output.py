@@ -79,10 +79,6 @@ class FilmSoundOutput(QObject):
             self._sink.deleteLater()
         self._sink, self._device = None, None
 
-    def close(self) -> None:
-        self.stop()
-        self._worker.shutdown(wait=False, cancel_futures=True)
-
     def _mix(self, generation: int, service: ProjectService, plan: CutPlan, frame: int, rate: int) -> None:
         """On the worker thread: blocks of the mix, kept AHEAD_SECONDS ahead, until stopped."""
         block = max(1, round(rate * BLOCK_SECONDS))
