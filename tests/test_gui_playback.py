@@ -33,7 +33,8 @@ from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402
 from foundry_desktop.ui.timeline.panel import TimelinePanel  # noqa: E402
 
 COLOURS = {"red": (230, 20, 20), "green": (20, 200, 20), "blue": (20, 20, 230), "long red": (230, 20, 20)}
-SHOWN = {"red": COLOURS["red"], "green": COLOURS["green"], "blue": COLOURS["blue"], "not generated": SLATE_COLOURS["not generated"].getRgb()[:3],
+SHOWN = {"red": COLOURS["red"], "green": COLOURS["green"], "blue": COLOURS["blue"],
+         "not generated": SLATE_COLOURS["not generated"].getRgb()[:3],
          "offline": SLATE_COLOURS["offline"].getRgb()[:3], "black": (0, 0, 0)}
 
 
@@ -59,10 +60,10 @@ def in_order(seen: list[str]) -> list[str]:
     return [name for index, name in enumerate(seen) if index == 0 or seen[index - 1] != name]
 
 
-def film(tmp_path: Path, shots: list[str], tone=None) -> Path:
+def film(tmp_path: Path, shots: list[str], tone=None, size: tuple[int, int] = (320, 180)) -> Path:
     """A project whose shots are solid clips ("red"...) or, for "ungenerated", a shot with no take."""
     path = tmp_path / "film.foundry"
-    service = ProjectService.create(path, width=320, height=180, frame_rate="24")
+    service = ProjectService.create(path, width=size[0], height=size[1], frame_rate="24")
     for shot in shots:
         if shot == "ungenerated":
             service.add_shot(prompt="a shot not generated yet", duration_seconds="1", seed=1)
@@ -131,8 +132,8 @@ def test_an_edit_made_while_the_cut_plays_is_what_plays_next(qtbot, loop, tmp_pa
     window = open_in_window(qtbot, tmp_path, path)
     panel, canvas = window.preview, window.timeline.canvas
     green = canvas._plan.shots[1]
-    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     QPoint(round(canvas.view.x_of((green.record_in + green.record_out) / 2)), row_of("video").top + 40))
+    middle = QPoint(round(canvas.view.x_of((green.record_in + green.record_out) / 2)), row_of("video").top + 40)
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle)
     assert window.session.selected == [green.shot_id]
     seen: list[str] = []
     panel.film_player.frame_shown.connect(lambda _frame, picture: seen.append(what_is_shown(picture)))
@@ -293,4 +294,20 @@ def test_an_empty_timeline_says_there_is_nothing_to_play(qtbot, loop, tmp_path):
         qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
         assert panel.banner.isVisible() and "no shots" in panel.banner.text()
         assert not panel.playing and panel.timecode_label.text() == "00:00:00:00 / 00:00:00:00"
+        panel.set_session(None)
+
+
+def test_a_portrait_film_shows_whole_pictures(qtbot, loop, tmp_path):
+    # 180 pixels a row is not a multiple of the decoder's row alignment: rows must not shear.
+    path = film(tmp_path, ["red"], size=(180, 320))
+    with project_session(ProjectService.open(path), loop) as session:
+        panel = preview_of(qtbot, session)
+        wait_until(loop, lambda: panel.frames_shown > 0)
+        picture = panel.view.picture.pixmap().toImage()
+        assert (picture.width(), picture.height()) == (180, 320)
+        # The landscape clip fits across, bars above and below; every row of it is red edge to edge.
+        for y in (125, 160, 195):
+            for x in (0, 90, 179):
+                colour = picture.pixelColor(x, y)
+                assert colour.red() > 180 and colour.green() < 80 and colour.blue() < 80, (x, y, colour.getRgb())
         panel.set_session(None)

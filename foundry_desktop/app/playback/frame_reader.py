@@ -125,7 +125,8 @@ class FrameReader:
             except MediaError:
                 pass  # a caption font that cannot be read: the render says so; the preview plays on
         rgb = shown.reformat(format="rgb24", src_colorspace=BT709, src_color_range=LIMITED_RANGE)
-        return FilmFrame(frame, picture=rgb.to_ndarray())
+        # Rows without padding, as a QImage made from the array reads them.
+        return FilmFrame(frame, picture=np.ascontiguousarray(rgb.to_ndarray()))
 
     def _captions_for(self, film: FilmFrames) -> CaptionPainter:
         if self._captions is None or (self._captions.width, self._captions.height) != (film.width, film.height):

@@ -12,7 +12,11 @@ from foundry_desktop.app.playback.frame_reader import Slate
 
 # Not generated yet is a normal state of a film in progress: a quiet grey-blue. Offline or
 # unreadable means the creator has something to fix: a dark red.
-SLATE_COLOURS = {"not generated": QColor(38, 44, 58), "offline": QColor(96, 20, 24), "cannot be read": QColor(96, 20, 24)}
+SLATE_COLOURS = {
+    "not generated": QColor(38, 44, 58),
+    "offline": QColor(96, 20, 24),
+    "cannot be read": QColor(96, 20, 24),
+}
 
 
 @lru_cache(maxsize=16)
