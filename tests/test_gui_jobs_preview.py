@@ -28,7 +28,7 @@ from foundry_desktop.ui.panels.job_table import (  # noqa: E402
     STATE,
 )
 from foundry_desktop.ui.panels.jobs import REPAINT_INTERVAL_MS, JobsPanel  # noqa: E402
-from foundry_desktop.ui.panels.preview import PreviewPanel, frame_centre_ms  # noqa: E402
+from foundry_desktop.ui.panels.preview import PreviewPanel  # noqa: E402
 from foundry_desktop.ui.project_session import ProjectSession  # noqa: E402
 
 SHOTS = Path("/tmp/foundry-shots")
@@ -239,54 +239,3 @@ def test_preview_plays_one_take(qtbot, loop, tmp_path):
     assert centre_colour(panel) != QColor(Qt.GlobalColor.black)  # a picture, not the empty view
     screenshot(panel, "preview_take.png")
     finish(loop, session, panel)
-
-
-def test_play_timeline_drives_the_playhead_and_follows_it_when_paused(qtbot, loop, tmp_path):
-    session = open_session(tmp_path, [{"duration_seconds": "2"}, {"duration_seconds": "2"}])
-    generate_all(loop, session)
-    panel = make_preview(qtbot, session)
-
-    qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
-    assert panel.status_label.text().startswith("Rendering")
-    wait_until(loop, lambda: panel.timeline_file is not None)
-    assert panel.timeline_file.suffix == ".mp4" and panel.source == panel.timeline_file
-    wait_until(loop, lambda: panel.playing and session.playhead >= 12)
-    assert panel.frames_shown > 5
-    assert panel.title_label.text() == "Timeline"
-    screenshot(panel, "preview_timeline_playing.png")
-
-    panel.pause()
-    wait_until(loop, lambda: not panel.playing)
-    before = panel.frames_shown
-    session.move_playhead(30)  # the timeline's playhead, dragged elsewhere
-    wait_until(loop, lambda: panel.player.position() == frame_centre_ms(30, session.service.format.frame_rate)
-               and panel.frames_shown > before)
-    assert session.playhead == 30  # the seek did not move the playhead back
-    assert panel.timecode_label.text() == "00:00:01:06 / 00:00:04:00"
-    screenshot(panel, "preview_timeline_paused.png")
-
-    # An edit makes the preview out of date: it is made again and shown at the playhead.
-    shown = panel.timeline_file
-    session.service.trim_shot(0, 12, None)
-    wait_until(loop, lambda: panel.timeline_file != shown and panel.source == panel.timeline_file)
-    wait_until(loop, lambda: panel.player.duration() == 3500)
-    assert not panel.playing
-    finish(loop, session, panel)
-
-
-def test_a_timeline_that_cannot_render_says_why(qtbot, loop, tmp_path):
-    session = open_session(tmp_path, [{"duration_seconds": "2"}])
-    panel = make_preview(qtbot, session)
-    qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
-    wait_until(loop, lambda: panel.banner.isVisible())
-    assert "Shot 1 has no take" in panel.banner.text()
-    assert panel.source is None and not panel.playing
-    screenshot(panel, "preview_not_ready.png")
-
-    # Without a project the panel says what to do, and hears nothing from the old one.
-    panel.set_session(None)
-    assert not panel.banner.isVisible() and not panel.timeline_button.isEnabled()
-    session.move_playhead(10)
-    assert panel.mode == "none"
-    screenshot(panel, "preview_no_project.png")
-    finish(loop, session)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from gui_loop import project_session, wait_until
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMenu
 from video_sources import decoded_frames, write_video, write_wav
@@ -47,10 +47,6 @@ def panel(qtbot, session):
     panel.resize(1000, 300)
     panel.show()
     panel.set_session(session)
-    # Delete is the window's Edit > Ripple delete (ui/window_actions.py); the bare panel gets the same.
-    ripple_delete = QAction(panel, shortcut=QKeySequence(Qt.Key.Key_Delete))
-    ripple_delete.triggered.connect(panel.ripple_delete)
-    panel.addAction(ripple_delete)
     return panel
 
 

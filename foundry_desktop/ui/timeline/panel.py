@@ -6,7 +6,7 @@ editor a double-click on a cut opens."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -253,6 +253,16 @@ class TimelinePanel(QWidget):
         if self.session is not None:
             ripple_delete(self.session, self.canvas.empty, self.delete_selected)
             self.canvas.update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        # In the window, Delete and Backspace are Edit > Ripple delete and Lift and never reach
+        # here; a timeline shown on its own answers them the same way.
+        if event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() == Qt.Key.Key_Delete:
+            self.ripple_delete()
+        elif event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() == Qt.Key.Key_Backspace:
+            self.lift()
+        else:
+            super().keyPressEvent(event)
 
     def lift(self) -> None:
         """Edit > Lift: the selected shots go and leave their time empty."""
