@@ -71,6 +71,7 @@ for step in range(60):
     canvas.repaint()
     paints.append(time.perf_counter() - began)
 window.close_project()
+loop.close()  # its worker threads (the offline check, pictures) are joined before Qt goes
 print(json.dumps({"open_s": opened, "paint_ms": [p * 1000 for p in paints]}))
 """
 

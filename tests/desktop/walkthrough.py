@@ -118,9 +118,148 @@ def open_window(desktop: Desktop, project: Path) -> subprocess.Popen:
             window = found[-1]
             desktop.xdotool("windowmove", window, 0, 0)
             desktop.xdotool("windowsize", window, *SIZE)
-            desktop.xdotool("windowactivate", "--sync", window)
+            desktop.xdotool("windowfocus", "--sync", window)  # no window manager: focus it directly
             return app
         if app.poll() is not None:
             sys.exit(f"the editor ended before showing a window (exit {app.returncode})")
         time.sleep(0.05)
     sys.exit("the editor showed no window")
+
+
+# -- where things are: the window maximised on the 1600x1000 screen, the timeline fitted to the
+# demo's 13.5 s film (measured on its first screenshot; if the layout changes, measure again) --
+RULER_Y = 636
+SHOTS_Y = 703
+MUSIC_Y = 770
+CAPTIONS_Y = 813
+FRAME_ZERO_X = 95
+PX_PER_SECOND = 110.3
+
+
+def x_at(seconds: float) -> int:
+    return round(FRAME_ZERO_X + seconds * PX_PER_SECOND)
+
+
+def play_and_pause(desktop: Desktop) -> None:
+    desktop.click(x_at(2.5), RULER_Y)  # the playhead into the title
+    desktop.key("space")
+    time.sleep(1.2)  # the picture moves on: its slate and shots are what the screenshot shows
+    desktop.shot("playing", settle=False)
+    desktop.key("space")
+
+
+def move_the_music(desktop: Desktop) -> None:
+    desktop.click(x_at(5), MUSIC_Y)
+    desktop.shot("music-selected")
+    desktop.drag((x_at(5), MUSIC_Y), (x_at(5.5), MUSIC_Y))
+
+
+def type_a_caption(desktop: Desktop) -> None:
+    desktop.click(x_at(11.2), RULER_Y)
+    desktop.click(x_at(11.5), CAPTIONS_Y, repeat=2)
+    desktop.type("Made with Foundry")
+    desktop.shot("caption-being-typed")
+    desktop.key("Return")
+
+
+def split_and_lift(desktop: Desktop) -> None:
+    desktop.click(x_at(9), RULER_Y)
+    desktop.click(x_at(9.5), SHOTS_Y)
+    desktop.key("ctrl+b")
+    desktop.shot("split-at-playhead")
+    desktop.click(x_at(9.5), SHOTS_Y)  # the second half
+    desktop.key("BackSpace")
+
+
+def context_menu(desktop: Desktop) -> None:
+    desktop.click(x_at(5), SHOTS_Y, button=3)
+    desktop.shot("shot-context-menu")
+    desktop.key("Escape")
+
+
+def shortcuts(desktop: Desktop) -> None:
+    desktop.key("alt+h")
+    desktop.key("Return")  # its first item: Keyboard shortcuts
+    desktop.shot("keyboard-shortcuts")
+    desktop.key("Escape")
+
+
+def render_in_background(desktop: Desktop) -> None:
+    desktop.key("ctrl+r")
+    desktop.shot("render-sheet")
+    desktop.key("Return")  # the demo's own film is there already: the sheet asks first
+    desktop.shot("render-asks-before-replacing")
+    desktop.click(878, 460)  # Replace
+    time.sleep(0.3)
+    desktop.click(x_at(1), SHOTS_Y)  # editing goes on while it renders
+    desktop.shot("rendering-while-editing", settle=False)
+
+
+def import_media(desktop: Desktop) -> None:
+    desktop.key("ctrl+i")
+    desktop.settle()
+    desktop.type(str(REPO / "resources" / "demo" / "coast.png"))
+    desktop.key("Return")
+    desktop.click(25, 88)  # the Media tab
+
+
+# (screenshot name, the gesture before it); each screenshot shows the window once it settled.
+STEPS: list[tuple[str, Step]] = [
+    ("demo-opened", lambda d: None),
+    ("shot-selected", lambda d: d.click(x_at(5), SHOTS_Y)),
+    ("paused-after-play", play_and_pause),
+    ("playhead-on-the-coast", lambda d: d.click(x_at(8.5), RULER_Y)),
+    ("music-moved", move_the_music),
+    ("undo-music-move", lambda d: d.key("ctrl+z")),
+    ("caption-typed", type_a_caption),
+    ("split-and-lifted", split_and_lift),
+    ("undone-twice", lambda d: (d.key("ctrl+z"), d.key("ctrl+z"))),
+    ("context-menu-closed", context_menu),
+    ("shortcuts-closed", shortcuts),
+    ("media-imported", import_media),
+    ("render-finished", render_in_background),
+    ("editor", lambda d: (d.click(x_at(5), SHOTS_Y), d.click(x_at(5.2), RULER_Y))),
+]
+
+
+def walk(out: Path, only: set[str] | None) -> None:
+    for tool in ("Xvfb", "xdotool", "xwd", "convert"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is missing: apt-get install xvfb xdotool x11-apps imagemagick")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="foundry-walkthrough-") as folder:
+        folder = Path(folder)
+        env = {**os.environ, "DISPLAY": DISPLAY, "QT_QPA_PLATFORM": "xcb", "HOME": str(folder / "home"),
+               "XDG_CONFIG_HOME": str(folder / "xdg"), "FOUNDRY_CONFIG_DIR": str(folder / "config"),
+               "FOUNDRY_CACHE_DIR": str(folder / "cache"), "FOUNDRY_DOCUMENTS_DIR": str(folder / "documents"),
+               "PYTHONPATH": str(REPO)}
+        subprocess.run([sys.executable, "-m", "foundry_desktop.cli.main", "demo", "--out", str(folder / "demo")],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        screen = start_screen(env)
+        desktop = Desktop(env, out, folder)
+        app = None
+        try:
+            app = open_window(desktop, folder / "demo" / "demo.foundry")
+            for name, gesture in STEPS:
+                if only and name not in only:
+                    continue
+                gesture(desktop)
+                desktop.shot(name)
+        finally:
+            if app is not None:
+                app.terminate()
+                app.wait(timeout=20)
+            screen.terminate()
+            screen.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="the folder for the screenshots")
+    parser.add_argument("--only", nargs="*", help="just these steps (by screenshot name)")
+    args = parser.parse_args()
+    walk(args.out, set(args.only) if args.only else None)
+
+
+if __name__ == "__main__":
+    main()
