@@ -108,3 +108,7 @@ class TrackEdits(EditBase):
 
     def remove_marker(self, marker_id: str) -> None:
         self._edit("Remove marker", self._with_timeline(lambda t: timeline_ops.remove_marker(t, marker_id)))
+
+    def rename_marker(self, marker_id: str, label: str) -> None:
+        self._edit(f"Rename marker \"{label.strip()[:30]}\"",
+                   self._with_timeline(lambda t: timeline_ops.rename_marker(t, marker_id, label.strip())))

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,6 +33,7 @@ from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
+from foundry_desktop.ui.editing.attach import attach_editing
 from foundry_desktop.ui.inspector.inspector import InspectorPanel
 from foundry_desktop.ui.panels.jobs import JobsPanel
 from foundry_desktop.ui.panels.preview import PreviewPanel
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.health)
         self.recent_menu: QMenu | None = None
         self._project_actions = add_menus_and_toolbar(self)  # window.new_action, window.undo_action, ...
+        attach_editing(self, self._project_actions)
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -260,18 +261,6 @@ class MainWindow(QMainWindow):
         label = session.edit("Undo" if undo else "Redo", session.service.undo if undo else session.service.redo)
         if label:
             self.statusBar().showMessage(f"{'Undid' if undo else 'Redid'}: {label}", 4000)
-
-    def add_shot(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        prompt, ok = QInputDialog.getMultiLineText(self, "Add shot", "What should the shot show?")
-        if not ok:
-            return
-        at = session.index_of(session.selected[-1]) + 1 if session.selected else None
-        shot = session.edit("Add shot", lambda: session.service.add_shot(at=at, prompt=prompt.strip()))
-        if shot is not None:
-            session.select([shot.id])
 
     def generate(self, *, selected_only: bool) -> None:
         session = self.session

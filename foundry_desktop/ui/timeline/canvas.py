@@ -4,7 +4,7 @@ Three tracks under a timecode ruler: the shots, the music bed and the captions
 (painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place, drags a shot's edge to trim it (or, before it has a take, to change
-its length) with snapping to cuts and the playhead, and double-clicks a cut to
+its length) with snapping to cuts, the playhead and markers, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -64,6 +64,7 @@ class TimelineCanvas(QWidget):
     """Paints and edits the open project's timeline; see the module docstring."""
 
     transition_edit_requested = Signal(int)  # the index of the shot before the cut
+    context_menu_requested = Signal(QPoint)  # a right click here: the window's menus (ui/editing) answer
     viewport_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -84,6 +85,7 @@ class TimelineCanvas(QWidget):
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
+        self.snapping = True  # drags and trims snap to cuts, the playhead and markers (N)
 
     # -- the project -------------------------------------------------------------
 
@@ -258,7 +260,8 @@ class TimelineCanvas(QWidget):
         if not drag.active and abs(x - drag.start_x) < DRAG_START_PX:
             return
         drag.active = True
-        targets = [*self._cut_points(), self.session.playhead]
+        markers = [marker.frame for marker in self.session.service.project.timeline.markers]
+        targets = [*self._cut_points(), self.session.playhead, *markers] if self.snapping else []
         drag.frame = snapped(self.view.frame_at(x), targets, self.view.px_per_frame)
         self.update()
 
@@ -306,6 +309,9 @@ class TimelineCanvas(QWidget):
         cut = self._cut_at(event.position().x())
         if cut >= 0 and row_at(event.position().y()) == row_of("video"):
             self.transition_edit_requested.emit(cut)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        self.context_menu_requested.emit(event.pos())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
