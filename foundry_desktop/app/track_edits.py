@@ -195,6 +195,10 @@ class TrackEdits(EditBase):
     def remove_marker(self, marker_id: str) -> None:
         self._edit("Remove marker", self._with_timeline(lambda t: timeline_ops.remove_marker(t, marker_id)))
 
+    def rename_marker(self, marker_id: str, label: str) -> None:
+        self._edit(f"Rename marker \"{label.strip()[:30]}\"",
+                   self._with_timeline(lambda t: timeline_ops.rename_marker(t, marker_id, label.strip())))
+
 
 def _replace_clip(timeline: Timeline, clip_id: str, clips: list[AudioClip]) -> Timeline:
     """`clip_id` replaced by `clips`, the track kept in order of start (the others shared)."""

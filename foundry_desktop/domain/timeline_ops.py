@@ -290,6 +290,13 @@ def remove_marker(timeline: Timeline, marker_id: str) -> Timeline:
     return _remove_by_id(timeline, "markers", marker_id, "marker")
 
 
+def rename_marker(timeline: Timeline, marker_id: str, label: str) -> Timeline:
+    if not any(marker.id == marker_id for marker in timeline.markers):
+        raise DomainError("There is no such marker on the timeline.")
+    markers = [m.model_copy(update={"label": label}) if m.id == marker_id else m for m in timeline.markers]
+    return timeline.model_copy(update={"markers": markers})
+
+
 def _remove_by_id(timeline: Timeline, track: str, item_id: str, what: str) -> Timeline:
     items = getattr(timeline, track)
     if not any(item.id == item_id for item in items):

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -35,6 +34,7 @@ from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
+from foundry_desktop.ui.editing.attach import attach_editing
 from foundry_desktop.ui.inspector.inspector import InspectorPanel
 from foundry_desktop.ui.panels.jobs import JobsPanel
 from foundry_desktop.ui.panels.media_bin import MediaBinPanel
@@ -84,23 +84,7 @@ class MainWindow(QMainWindow):
         self.jobs, self.preview, self.offline_notice = JobsPanel(), PreviewPanel(), OfflineNotice(self)
         self.panels = (self.timeline, self.inspector, self.takes, self.media_bin, self.jobs, self.preview,
                        self.offline_notice)
-        self.docks = {
-            "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
-            "Takes": self._dock("Media && Takes", self.media_tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
-            "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-            "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
-        }
-        self.tabifyDockWidget(self.docks["Timeline"], self.docks["Jobs"])
-        self.docks["Timeline"].raise_()
-        # An editor's layout: the bin and the inspector in columns down the sides, the preview
-        # between them, the timeline across the whole width below.
-        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.docks["Takes"], self.docks["Inspector"]], [330, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Preview"], self.docks["Timeline"]], [520, 260], Qt.Orientation.Vertical)
+        self.docks = self._lay_out_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
         self._jobs_timer = QTimer(self, singleShot=True, interval=0)
@@ -114,11 +98,32 @@ class MainWindow(QMainWindow):
         self._project_actions = add_menus_and_toolbar(self)  # window.new_action, window.undo_action, ...
         self.addToolBarBreak()  # the offline notice: a row of its own under the toolbar, shown when needed
         self.addToolBar(self.offline_notice)
+        attach_editing(self, self._project_actions)
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         self._show_project_state()
         self._show_health()
+
+    def _lay_out_docks(self) -> dict[str, QDockWidget]:
+        """An editor's layout: the bin and the inspector in columns down the sides, the preview
+        between them, the timeline (with the jobs behind it) across the whole width below."""
+        docks = {
+            "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
+            "Takes": self._dock("Media && Takes", self.media_tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+            "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.tabifyDockWidget(docks["Timeline"], docks["Jobs"])
+        docks["Timeline"].raise_()
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([docks["Takes"], docks["Inspector"]], [330, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["Preview"], docks["Timeline"]], [520, 260], Qt.Orientation.Vertical)
+        return docks
 
     @staticmethod
     def _media_and_takes() -> tuple[TakesPanel, MediaBinPanel, QTabWidget]:
@@ -284,18 +289,6 @@ class MainWindow(QMainWindow):
         label = session.edit("Undo" if undo else "Redo", session.service.undo if undo else session.service.redo)
         if label:
             self.statusBar().showMessage(f"{'Undid' if undo else 'Redid'}: {label}", 4000)
-
-    def add_shot(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        prompt, ok = QInputDialog.getMultiLineText(self, "Add shot", "What should the shot show?")
-        if not ok:
-            return
-        at = session.index_of(session.selected[-1]) + 1 if session.selected else None
-        shot = session.edit("Add shot", lambda: session.service.add_shot(at=at, prompt=prompt.strip()))
-        if shot is not None:
-            session.select([shot.id])
 
     def generate(self, *, selected_only: bool) -> None:
         session = self.session

@@ -18,17 +18,18 @@ from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
+from foundry_desktop.ui.editing import commands as editing
+from foundry_desktop.ui.editing.shortcuts import show_shortcuts
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
 
 if TYPE_CHECKING:
     from foundry_desktop.ui.main_window import MainWindow
 
-Keys = QKeySequence.StandardKey | Qt.Key | str | None
+Key = QKeySequence.StandardKey
+Keys = Key | Qt.Key | str | tuple[str, ...] | None  # a tuple: several keys for one command
 SEPARATOR = "separator"
 RECENT = "recent projects"  # the File menu's submenu of recent projects (window.recent_menu)
 DOCKS = "docks"  # the View menu's show/hide item for each dock
-
-Key = QKeySequence.StandardKey
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Command:
     keys: Keys = None
     needs_project: bool = True  # disabled while no project is open
     role: QAction.MenuRole | None = None
+    checked: bool | None = None  # an on/off item (snapping): on or off at first; run reads action.isChecked()
 
 
 MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
@@ -65,13 +67,20 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&Edit", (
         Command("undo_action", "&Undo", lambda w: w.travel(undo=True), Key.Undo),
         Command("redo_action", "&Redo", lambda w: w.travel(undo=False), "Ctrl+Shift+Z"),
+        SEPARATOR,
+        Command("cut_action", "Cu&t", editing.cut, Key.Cut),
+        Command("copy_action", "&Copy", editing.copy, Key.Copy),
+        Command("paste_action", "&Paste at the playhead", editing.paste, Key.Paste),
+        Command("duplicate_action", "&Duplicate", editing.duplicate, "Ctrl+D"),
+        Command("select_all_action", "Select &all", editing.select_all, Key.SelectAll),
+        SEPARATOR,
         # Resolve's keys: Delete closes up, Backspace leaves the time empty.
         Command("ripple_delete_action", "Ripple &delete (close up)", lambda w: w.timeline.ripple_delete(),
                 Qt.Key.Key_Delete),
         Command("lift_action", "&Lift (leave a gap)", lambda w: w.timeline.lift(), Qt.Key.Key_Backspace),
     )),
     ("&Shots", (
-        Command("add_shot_action", "&Add shot", lambda w: w.add_shot(), "Ctrl+Shift+N"),
+        Command("add_shot_action", "&Add shot", editing.add_shot, "Ctrl+Shift+N"),
         Command("add_music_action", "Add &music…", lambda w: choose_music(w, w.session)),
         Command("add_caption_action", "Add cap&tion at playhead", lambda w: type_caption_at_playhead(w.timeline.canvas),
                 "Ctrl+T"),
@@ -87,10 +96,28 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("characters_action", "&Characters && Styles…", lambda w: w.open_dialog(CharactersDialog),
                 "Ctrl+Alt+C"),
     )),
+    ("&Timeline", (
+        Command("split_action", "&Split at the playhead", editing.split_at_playhead, ("B", "Ctrl+B", "Ctrl+K")),
+        Command("trim_start_action", "Trim the &start to the playhead",
+                lambda w: w.timeline.trim_to_playhead(start=True), "I"),
+        Command("trim_end_action", "Trim the &end to the playhead",
+                lambda w: w.timeline.trim_to_playhead(start=False), "O"),
+        SEPARATOR,
+        Command("play_backwards_action", "Play &backwards (again: faster)", lambda w: w.timeline.shuttle(-1), "J"),
+        Command("stop_action", "S&top", lambda w: w.timeline.shuttle(0), "K"),
+        Command("play_forwards_action", "Play &forwards (again: faster)", lambda w: w.timeline.shuttle(1), "L"),
+        SEPARATOR,
+        Command("marker_action", "Add a &marker at the playhead", lambda w: w.timeline.add_marker(), "M"),
+        Command("snapping_action", "S&napping", lambda w: editing.set_snapping(w, w.snapping_action.isChecked()),
+                "N", checked=True),
+    )),
     ("&View", (
         DOCKS,
         SEPARATOR,
         Command("reset_layout_action", "Reset the &layout", lambda w: w.reset_layout(), needs_project=False),
+    )),
+    ("&Help", (
+        Command("shortcuts_action", "&Keyboard shortcuts", show_shortcuts, "Ctrl+/", needs_project=False),
     )),
 )
 
@@ -112,8 +139,13 @@ ICON_ONLY = ("undo_action", "redo_action")  # their text names the edit: a toolt
 
 def _action(window: MainWindow, command: Command) -> QAction:
     action = QAction(command.text, window)
-    if command.keys is not None:
+    if isinstance(command.keys, tuple):
+        action.setShortcuts([QKeySequence(keys) for keys in command.keys])
+    elif command.keys is not None:
         action.setShortcut(QKeySequence(command.keys))
+    if command.checked is not None:
+        action.setCheckable(True)
+        action.setChecked(command.checked)
     action.triggered.connect(lambda _checked=False, run=command.run: run(window))
     action.setProperty("needs_project", command.needs_project)
     if command.role is not None:

@@ -35,6 +35,7 @@ from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.elided_label import ElidedLabel
+from foundry_desktop.ui.editing.take_menu import show_take_menu
 from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
 from foundry_desktop.ui.panels.take_gallery import TILE, TakeGallery, TakeStills, tile_icon
 from foundry_desktop.ui.panels.take_provenance import provenance, tile_lines
@@ -85,6 +86,8 @@ class TakesPanel(QWidget):
         self.gallery.itemDoubleClicked.connect(lambda item: self._use(item.data(Qt.ItemDataRole.UserRole)))
         self.gallery.itemSelectionChanged.connect(self._update_buttons)
         self.gallery.hovered.connect(self._hover_play)
+        self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.gallery.customContextMenuRequested.connect(lambda at: show_take_menu(self, self._session, at))
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hint.setProperty("hint", True)  # the theme's look for hints

@@ -5,7 +5,8 @@ Three tracks under a timecode ruler: the shots, the music bed and the captions
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
 a shot's edge to trim it (or, before it has a take, to change its length; a shot
-next to empty time trims in place, the gap taking up the difference) with snapping to cuts and the playhead, and double-clicks a cut to
+next to empty time trims in place, the gap taking up the difference) with snapping to cuts, the playhead and
+markers, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -75,6 +76,7 @@ class TimelineCanvas(QWidget):
     """Paints and edits the open project's timeline; see the module docstring."""
 
     transition_edit_requested = Signal(int)  # the index of the shot before the cut
+    context_menu_requested = Signal(QPoint)  # a right click here: the window's menus (ui/editing) answer
     viewport_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -97,6 +99,7 @@ class TimelineCanvas(QWidget):
         self.tracks = TrackGestures(self)  # the music and caption tracks under the pointer
         self.empty = EmptyTime()  # the selected gap; where a dragged shot would land in empty time
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
+        self.snapping = True  # drags and trims snap to cuts, the playhead and markers (N)
 
     # -- the project -------------------------------------------------------------
 
@@ -288,7 +291,8 @@ class TimelineCanvas(QWidget):
         if not drag.active and abs(x - drag.start_x) < DRAG_START_PX:
             return
         drag.active = True
-        targets = [*self._cut_points(), self.session.playhead]
+        markers = [marker.frame for marker in self.session.service.project.timeline.markers]
+        targets = [*self._cut_points(), self.session.playhead, *markers] if self.snapping else []
         drag.frame = snapped(self.view.frame_at(x), targets, self.view.px_per_frame)
         if drag.kind == "move" and self._plan is not None:
             self.empty.follow_drag(self.session, self._plan, drag.shot_index, self.view.frame_at(x) - drag.grab,
@@ -363,8 +367,8 @@ class TimelineCanvas(QWidget):
         row = row_at(event.pos().y())
         if self.session is not None and self.tracks.context_menu(getattr(row, "track", None), event.pos().x(),
                                                                  event.pos().y(), event.globalPos()):
-            return
-        super().contextMenuEvent(event)
+            return  # a music clip's or caption's own menu
+        self.context_menu_requested.emit(event.pos())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
