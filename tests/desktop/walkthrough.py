@@ -178,8 +178,7 @@ def context_menu(desktop: Desktop) -> None:
 
 
 def shortcuts(desktop: Desktop) -> None:
-    desktop.key("alt+h")
-    desktop.key("Return")  # its first item: Keyboard shortcuts
+    desktop.key("ctrl+slash")  # Help > Keyboard shortcuts
     desktop.shot("keyboard-shortcuts")
     desktop.key("Escape")
 
