@@ -65,10 +65,8 @@ class PreviewPanel(QWidget):
         self._slider_from_player = False
 
         self.view = VideoView(NO_PROJECT_HINT)
-        # Their words change while work runs (a take's seed, a render's progress): never the panel's width.
+        # Its words change as takes and the cut are shown: never the panel's width.
         self.title_label = ElidedLabel()
-        self.status_label = ElidedLabel()
-        self.status_label.setProperty("hint", True)
         self.banner = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.setProperty("banner", "error")  # the theme's inline error look
         self.banner.hide()
@@ -83,12 +81,9 @@ class PreviewPanel(QWidget):
         self.sound = FilmSoundOutput(self)  # the cut's sound, where the machine has an output
         self.film_player.started.connect(self._start_sound)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.status_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(header)
+        layout.addWidget(self.title_label)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addLayout(self._transport())
@@ -141,7 +136,6 @@ class PreviewPanel(QWidget):
         self.session, self.mode, self.source, self.film = session, "none", None, None
         self.banner.hide()
         self.title_label.clear()
-        self.status_label.clear()
         self.view.show_hint(NO_PROJECT_HINT)
         if session is not None:
             for signal, slot in (
