@@ -283,6 +283,9 @@ def test_add_shot_lands_after_the_selection_or_at_the_playhead_selected_and_in_v
 
 
 def test_help_lists_every_shortcut_grouped_by_menu_and_panel(window, qtbot):
+    click(window, 0)
+    key(window, Qt.Key.Key_Delete)  # an edit to undo: the Edit menu now says "Undo Delete…"
+    assert window.undo_action.text() != "&Undo"
     key(window, Qt.Key.Key_Slash, CTRL)
     dialog = window.findChild(ShortcutsDialog)
     assert dialog is not None and dialog.isVisible()
@@ -292,6 +295,7 @@ def test_help_lists_every_shortcut_grouped_by_menu_and_panel(window, qtbot):
     assert (keys["Play backwards (again: faster)"], keys["Stop"], keys["Play forwards (again: faster)"]) == ("J", "K", "L")
     assert keys["Trim the start to the playhead"] == "I" and keys["Paste at the playhead"] == "Ctrl+V"
     assert ("In the timeline panel", "Previous frame", "Left") in listed
+    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z"  # the commands' names, not their state
     QTest.keyClicks(dialog.search, "ctrl+b")
     assert [what for _, what, _ in dialog.listed()] == ["Split at the playhead"]
     dialog.close()

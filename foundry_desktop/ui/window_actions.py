@@ -148,6 +148,7 @@ def _action(window: MainWindow, command: Command) -> QAction:
         action.setChecked(command.checked)
     action.triggered.connect(lambda _checked=False, run=command.run: run(window))
     action.setProperty("needs_project", command.needs_project)
+    action.setProperty("command_text", command.text)  # the text as the table names it (Undo's own changes)
     if command.role is not None:
         action.setMenuRole(command.role)
     return action

@@ -32,8 +32,9 @@ def _menu_entries(window: MainWindow) -> list[tuple[str, list[Entry]]]:
         menu = menu_action.menu()
         if menu is None:
             continue
-        entries = [(_plain(action.text()), _keys(action.shortcuts())) for action in menu.actions()
-                   if not action.isSeparator() and action.shortcuts()]
+        # A command's own name ("Undo"), not what it says now ("Undo Add shot 3").
+        entries = [(_plain(action.property("command_text") or action.text()), _keys(action.shortcuts()))
+                   for action in menu.actions() if not action.isSeparator() and action.shortcuts()]
         if entries:
             groups.append((f"{_plain(menu_action.text())} menu", entries))
     return groups
