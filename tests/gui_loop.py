@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 import pytest
 import qasync
 import shiboken6
+from PySide6.QtCore import QSettings
 
 from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import apply_theme
 
@@ -96,3 +98,27 @@ def project_session(service: ProjectService, loop: asyncio.AbstractEventLoop) ->
         loop.run_until_complete(opened.wait_idle())
         loop.run_until_complete(opened.generation.close())
         opened.close()
+
+
+def settings_in(folder) -> QSettings:
+    """The window's settings in a file of the test's own, never the machine's."""
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@contextlib.contextmanager
+def editor_window(qtbot, loop: asyncio.AbstractEventLoop, settings: QSettings,
+                  size: tuple[int, int] = (1400, 900)) -> Iterator[MainWindow]:
+    """The editor's window, shown at `size`; afterwards its renders stopped and its background
+    work let end, then its project and backends closed (pytest-qt closes the window itself)."""
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    yield window
+    renders = window.jobs.renders
+    renders.cancel_all()
+    loop.run_until_complete(renders.wait_idle())
+    if window.session is not None:
+        loop.run_until_complete(window.session.wait_idle())
+    window.close_project()
+    loop.run_until_complete(window.generation.close())

@@ -7,8 +7,8 @@ one back."""
 from __future__ import annotations
 
 import pytest
-from gui_loop import spin, wait_until
-from PySide6.QtCore import QPoint, QSettings, Qt
+from gui_loop import editor_window, settings_in, spin, wait_until
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog
@@ -27,16 +27,8 @@ from foundry_desktop.ui.dialogs.render import RenderDialog
 
 @pytest.fixture
 def window(qtbot, tmp_path, loop):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    yield window
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        yield window
 
 
 def shots(window) -> list[tuple[str, int]]:
@@ -165,7 +157,7 @@ def test_a_file_that_is_not_a_project_gets_a_message_and_nothing_opens(window, t
 
 
 def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings = settings_in(tmp_path)
     path = tmp_path / "film.foundry"
     ProjectService.create(path, width=320, height=180).close()
     first = MainWindow(settings)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_loop import wait_until
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from gui_loop import editor_window, settings_in, wait_until
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from test_gui_timeline import drag, edge_of
@@ -22,26 +22,14 @@ from foundry_desktop.app.render.render_job import refusal_before_render
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.media.probe import probe_media
 from foundry_desktop.ui.dialogs.render import RenderDialog
-from foundry_desktop.ui.main_window import MainWindow
 
 RED, BLUE = (220, 30, 30), (30, 30, 220)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, loop):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    yield window
-    renders = window.jobs.renders
-    renders.cancel_all()
-    loop.run_until_complete(renders.wait_idle())
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        yield window
 
 
 def make_project(tmp_path: Path, clips: int = 2, ungenerated: int = 0) -> Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from gui_loop import wait_until
-from PySide6.QtCore import QPoint, QSettings, Qt
+from gui_loop import editor_window, settings_in, wait_until
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox
@@ -21,7 +21,6 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.ui.editing.shortcuts import ShortcutsDialog
 from foundry_desktop.ui.editing.timeline_menus import show_timeline_menu
-from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.timeline import geometry
 from foundry_desktop.ui.timeline.geometry import RULER_HEIGHT, row_of
 
@@ -41,30 +40,23 @@ def film(tmp_path):
 
 @pytest.fixture
 def window(qtbot, tmp_path, loop, film):
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    window.activateWindow()
-    # Shortcuts need an active window. Made active before the project opens: this wait runs Qt
-    # alone, and the project's background work needs the asyncio loop running (so it is opened
-    # inside the loop: opening runs Qt's events once).
-    assert QTest.qWaitForWindowActive(window)
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        window.activateWindow()
+        # Shortcuts need an active window. Made active before the project opens: this wait runs Qt
+        # alone, and the project's background work needs the asyncio loop running (so it is opened
+        # inside the loop: opening runs Qt's events once).
+        assert QTest.qWaitForWindowActive(window)
 
-    async def open_film() -> bool:
-        return window.open_project(film)
+        async def open_film() -> bool:
+            return window.open_project(film)
 
-    assert loop.run_until_complete(open_film())
-    settle(loop)
-    assert window.errors == []
-    window.timeline.canvas.fit()
-    window.timeline.canvas.setFocus()
-    yield window
-    assert [message for _, message in window.errors if "inside Foundry" in message] == []
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+        assert loop.run_until_complete(open_film())
+        settle(loop)
+        assert window.errors == []
+        window.timeline.canvas.fit()
+        window.timeline.canvas.setFocus()
+        yield window
+        assert [message for _, message in window.errors if "inside Foundry" in message] == []
 
 
 def in_loop(gesture):

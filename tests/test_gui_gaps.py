@@ -9,17 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
-from gui_loop import wait_until
+from gui_loop import editor_window, settings_in, wait_until
 from test_gui_timeline import centre_of, drag
 from video_sources import write_video
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
-from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.timeline import panel as timeline_panel
 from foundry_desktop.ui.timeline.geometry import row_of
 
@@ -35,24 +34,16 @@ def project(tmp_path) -> Path:
 
 @pytest.fixture
 def window(qtbot, tmp_path, loop, project):
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        async def open_it() -> bool:  # inside the loop, as the app runs: the window starts work on it
+            return window.open_project(project)
 
-    async def open_it() -> bool:  # inside the loop, as the app runs: the window starts work on it
-        return window.open_project(project)
-
-    assert loop.run_until_complete(open_it())
-    window.timeline.canvas.fit()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)  # the keys are the window's shortcuts
-    yield window
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+        assert loop.run_until_complete(open_it())
+        window.timeline.canvas.fit()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # the keys are the window's shortcuts
+        yield window
 
 
 def on_disk(path: Path) -> list[tuple[str, int, int]]:

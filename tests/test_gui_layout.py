@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import wait_until  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl  # noqa: E402
+from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -24,7 +24,7 @@ LONG_NAME = "The valley at dawn, seen from the ridge above the old mill, before 
 
 @pytest.fixture
 def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    return settings_in(tmp_path)
 
 
 @pytest.fixture
@@ -39,15 +39,8 @@ def film(tmp_path):
 
 @pytest.fixture
 def window(qtbot, loop, settings):
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1440, 900)
-    window.show()
-    yield window
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    with editor_window(qtbot, loop, settings, size=(1440, 900)) as window:
+        yield window
 
 
 def sizes(window) -> dict[str, tuple[int, int]]:

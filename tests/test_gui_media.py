@@ -12,9 +12,9 @@ import shutil
 
 import numpy as np
 import pytest
-from gui_loop import wait_until
+from gui_loop import editor_window, settings_in, wait_until
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -24,22 +24,13 @@ from video_sources import write_video, write_wav
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_bin import bin_entries, place_entry, prepare_entry, prepare_import
 from foundry_desktop.media.probe import probe_media
-from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.timeline.geometry import row_of
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, loop):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    yield window
-    if window.session is not None:
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        yield window
 
 
 def bin_tile(window, name: str):

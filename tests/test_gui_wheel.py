@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import project_session, wait_until  # noqa: E402
+from gui_loop import editor_window, project_session, settings_in, wait_until  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
@@ -159,24 +159,13 @@ def film(tmp_path):
 
 @pytest.fixture
 def window(qtbot, loop, tmp_path, film, guarded):
-    from PySide6.QtCore import QSettings
-
-    from foundry_desktop.ui.main_window import MainWindow
-
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1440, 900)
-    window.show()
-    window.open_project(film)
-    session = window.session
-    session.generate({session.service.project.timeline.shots[0].id})
-    wait_until(loop, lambda: not session.generating and session.service.project.takes_of(
-        session.service.project.timeline.shots[0].id))
-    yield window
-    if window.session is not None:  # pytest-qt closes the window first
-        loop.run_until_complete(window.session.wait_idle())
-    window.close_project()
-    loop.run_until_complete(window.generation.close())
+    with editor_window(qtbot, loop, settings_in(tmp_path), size=(1440, 900)) as window:
+        window.open_project(film)
+        session = window.session
+        session.generate({session.service.project.timeline.shots[0].id})
+        wait_until(loop, lambda: not session.generating and session.service.project.takes_of(
+            session.service.project.timeline.shots[0].id))
+        yield window
 
 
 def test_the_wheel_changes_nothing_in_any_panel_for_any_kind_of_shot(window, loop, film):
