@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.render.film_render import take_sound
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.probe import probe_source
@@ -69,7 +70,7 @@ def film_sound(service: ProjectService, plan: CutPlan) -> FilmSound:
     fmt = service.format
     rate = fmt.audio_rate
     sound = FilmSound([], fmt.frame_rate, rate)
-    sound.placements.extend(_take_sound(service, plan, sound))
+    sound.placements.extend(take_sound(service, plan, _sounding_take(service), sound.sample_of))
     sound.placements.extend(_music(service, plan, sound))
     return sound
 
@@ -81,31 +82,17 @@ def _has_sound(path: Path | None) -> bool:
         return False  # a take that cannot be read is silent here; its picture says so
 
 
-def _take_sound(service: ProjectService, plan: CutPlan, sound: FilmSound):
-    """Each shot's own sound, over the shot and the transitions at its ends, crossfading there."""
+def _sounding_take(service: ProjectService):
+    """The preview's answer: the selected take's file where it has readable sound; a shot not
+    generated, offline or unreadable is silent, and the film plays on."""
     project = service.project
-    shots = project.timeline.shots
-    incoming = {t.outgoing + 1: t for t in plan.transitions}
-    outgoing = {t.outgoing: t for t in plan.transitions}
-    last = len(plan.shots) - 1
-    for placed in plan.shots:
-        shot = shots[placed.index]
-        take = project.selected_take(shot)
+
+    def sounding(index: int) -> Path | None:
+        take = project.selected_take(project.timeline.shots[index])
         path = None if take is None else service.media.path_of(take.media_path)
-        if shot.audio_muted or not _has_sound(path):
-            continue
-        into, out_of = incoming.get(placed.index), outgoing.get(placed.index)
-        start = into.record_in if into else placed.record_in
-        end = out_of.record_out if out_of else placed.record_out
-        fade_in = into.frames if into else (plan.fade_in if placed.index == 0 else 0)
-        fade_out = out_of.frames if out_of else (plan.fade_out if placed.index == last else 0)
-        first = placed.source_in - (placed.record_in - start)
-        yield AudioPlacement(
-            path=path, start_sample=sound.sample_of(start), samples=sound.sample_of(end) - sound.sample_of(start),
-            source_start=Fraction(first) / sound.frame_rate, gain_db=shot.audio_gain_db,
-            fade_in=sound.sample_of(start + fade_in) - sound.sample_of(start),
-            fade_out=sound.sample_of(end) - sound.sample_of(end - fade_out), label=f"Shot {placed.index + 1}",
-        )
+        return path if _has_sound(path) else None
+
+    return sounding
 
 
 def _music(service: ProjectService, plan: CutPlan, sound: FilmSound):

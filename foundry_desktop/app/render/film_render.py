@@ -123,7 +123,7 @@ def film_recipe(
         for segment in segments_of(part)
     )
     sample = partial(first_sample_of_frame, frame_rate=video.frame_rate, audio_rate=output.audio_rate)
-    audio = (*_take_sound(service, plan, paths, sample), *_music(service, plan, sample))
+    audio = (*take_sound(service, plan, _sounding_take(paths), sample), *_music(service, plan, sample))
     recipe = FilmRecipe(video, output.audio_rate, segments, audio, loudness_lufs, true_peak_dbtp, output.container)
     return recipe, plan
 
@@ -195,8 +195,11 @@ def _music(service: ProjectService, plan: CutPlan, sample: Callable[[int], int])
         )
 
 
-def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path], sample: Callable[[int], int]):
-    """Each shot's own sound, over the shot and the transitions at its ends, crossfading there."""
+def take_sound(service: ProjectService, plan: CutPlan, sounding: Callable[[int], Path | None],
+               sample: Callable[[int], int]):
+    """Each shot's own sound, over the shot and the transitions at its ends, crossfading there.
+    `sounding(index)` is the file whose sound shot `index` plays, or None where it is silent
+    (the render and the preview decide differently what a take without usable sound means)."""
     shots = service.project.timeline.shots
     fmt = service.format
     incoming = {t.outgoing + 1: t for t in plan.transitions}
@@ -205,13 +208,9 @@ def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path], sampl
 
     for placed in plan.shots:
         shot = shots[placed.index]
-        if shot.audio_muted:
+        path = None if shot.audio_muted else sounding(placed.index)
+        if path is None:
             continue
-        try:
-            if not probe_source(paths[placed.index]).has_audio:
-                continue
-        except MediaError as exc:
-            raise MediaError(f"Shot {placed.index + 1}: {exc}") from None
         into, out_of = incoming.get(placed.index), outgoing.get(placed.index)
         start = into.record_in if into else placed.record_in
         end = out_of.record_out if out_of else placed.record_out
@@ -219,7 +218,7 @@ def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path], sampl
         fade_out = out_of.frames if out_of else (plan.fade_out if placed.index == last else 0)
         source_frame = placed.source_in - (placed.record_in - start)
         yield AudioPlacement(
-            path=paths[placed.index],
+            path=path,
             start_sample=sample(start),
             samples=sample(end) - sample(start),
             source_start=Fraction(source_frame) / fmt.frame_rate,
@@ -228,6 +227,18 @@ def _take_sound(service: ProjectService, plan: CutPlan, paths: list[Path], sampl
             fade_out=sample(end) - sample(end - fade_out),
             label=f"Shot {placed.index + 1}",
         )
+
+
+def _sounding_take(paths: list[Path]) -> Callable[[int], Path | None]:
+    """The render's answer: a take with sound plays it; one that cannot be read stops the render."""
+
+    def sounding(index: int) -> Path | None:
+        try:
+            return paths[index] if probe_source(paths[index]).has_audio else None
+        except MediaError as exc:
+            raise MediaError(f"Shot {index + 1}: {exc}") from None
+
+    return sounding
 
 
 def render_film(
