@@ -28,6 +28,7 @@ from foundry_desktop.domain.prompt_templates import (
 )
 from foundry_desktop.domain.status import staleness_reasons
 from foundry_desktop.errors import FoundryError, InvalidEditError
+from old_schemas import undo_migrations_after
 from foundry_desktop.generation.default_backends import default_registry
 from foundry_desktop.store import migrations
 
@@ -160,11 +161,13 @@ def test_a_version_4_project_is_upgraded_with_a_backup_and_its_takes_stay_curren
         service.add_shot(prompt="a fox", duration_seconds="0.5", seed=3)
         assert asyncio.run(generate_shots(service, default_registry())).generated == 1
     # The file as schema 4 left it: versions 5 and 6 only added tables (templates, project settings),
-    # 8 a column (gaps), 9 a table (the media bin).
+    # later ones columns and tables (tests/old_schemas.py).
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript("BEGIN; DROP TABLE characters; DROP TABLE styles; DROP TABLE project_settings; "
-                       "ALTER TABLE shots DROP COLUMN gap_before; DROP TABLE media_items; "
-                       "PRAGMA user_version = 4; COMMIT;")
+    conn.execute("BEGIN")
+    undo_migrations_after(conn, 6)
+    for statement in ("DROP TABLE characters", "DROP TABLE styles", "DROP TABLE project_settings",
+                      "PRAGMA user_version = 4", "COMMIT"):
+        conn.execute(statement)
     conn.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
     with ProjectService.open(path) as service:
@@ -172,7 +175,7 @@ def test_a_version_4_project_is_upgraded_with_a_backup_and_its_takes_stay_curren
         assert [status.kind for status in service.statuses()] == ["current"]
         service.add_template("character", "Mara")  # the new tables take edits
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 9
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 10
     assert conn.execute("SELECT count(*) FROM characters").fetchone()[0] == 1
     conn.close()
     backup = sqlite3.connect(path.with_name("old.foundry.v4.bak"))

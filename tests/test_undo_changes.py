@@ -18,6 +18,7 @@ from foundry_desktop.store import migrations, project_store
 from foundry_desktop.store.project_rows import shot_row
 from foundry_desktop.store.project_store import ProjectStore
 from foundry_desktop.store.row_changes import diff_list
+from old_schemas import undo_migrations_after
 
 
 def on_file(path: Path) -> Project:
@@ -296,8 +297,7 @@ def version_6_file(path: Path) -> tuple[Shot, Shot]:
                                            (shot_row(second, 1), shot_row(second, 1))]):  # a change of nothing
         conn.execute("INSERT INTO undo_changes VALUES (2, ?, 'shots', ?, ?, ?)",
                      (seq, after["id"], json.dumps(before), json.dumps(after)))
-    conn.execute("ALTER TABLE shots DROP COLUMN gap_before")  # version 8's
-    conn.execute("DROP TABLE media_items")  # version 9's
+    undo_migrations_after(conn, 6)
     conn.execute("PRAGMA user_version = 6")
     conn.execute("COMMIT")
     conn.close()
@@ -310,7 +310,7 @@ def test_a_version_6_project_keeps_its_history_as_changed_columns(tmp_path):
     with ProjectStore.open(path) as store:
         assert [shot.spec.prompt for shot in store.load().timeline.shots] == ["new", "second"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 9
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 10
     assert last_step_changes(path) == [("shots", "s1", {"spec_json": shot_row(old, 0)["spec_json"]},
                                         {"spec_json": shot_row(new, 0)["spec_json"]})]
     assert json.loads(conn.execute("SELECT after_json FROM undo_changes WHERE step_id = 1").fetchone()[0]) == (

@@ -64,6 +64,10 @@ class ShotSpec(_Model):
     input_media: str | None = Field(default=None, description="a clip or still used as it is (backend 'media')")
     character: str | None = Field(default=None, description="the id of the project's character in the shot")
     style: str | None = Field(default=None, description="the id of the project's style template")
+    # How the shot's keyframe stills are made (text to image); not part of the video's fingerprint.
+    image_backend: str = "builtin"
+    image_model: str | None = None
+    image_workflow: str | None = None
 
 
 TransitionKind = Literal["cut", "dissolve", "fade_black", "fade_white"]
@@ -90,11 +94,16 @@ class Transition(_Model):
 CUT = Transition()
 
 
+TakeKind = Literal["video", "still", "sound"]
+
+
 class Take(_Model):
-    """One generated video for a shot, with where it came from."""
+    """One generated file with where it came from: a video or a keyframe still of a shot,
+    or the sound of a generated music clip."""
 
     id: str = Field(default_factory=new_id)
-    shot_id: str
+    shot_id: str = Field(description="its owner: a shot (video, still) or a music clip (sound)")
+    kind: TakeKind = "video"
     media_path: str = Field(description="relative to the project's media folder")
     content_hash: str
     fingerprint: str
@@ -103,10 +112,44 @@ class Take(_Model):
     request: dict[str, Any] = Field(default_factory=dict)
     seed: int
     frames: int = Field(gt=0)
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
+    width: int = Field(ge=0, description="0 for sound")
+    height: int = Field(ge=0, description="0 for sound")
     created_at: str
     elapsed_s: float = Field(ge=0)
+
+
+Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$", description="#rrggbb or #rrggbbaa")]
+
+
+class SceneDefaults(_Model):
+    """What a scene's shots inherit unless they set it themselves (None: the scene sets nothing)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    style: str | None = None
+    character: str | None = None
+    backend: str | None = None
+    model: str | None = None
+    workflow: str | None = None
+    image_backend: str | None = None
+    image_model: str | None = None
+    image_workflow: str | None = None
+
+
+SCENE_DEFAULT_FIELDS: tuple[str, ...] = tuple(SceneDefaults.model_fields)
+
+
+class Scene(_Model):
+    """A named run of consecutive shots (Shot.scene_id), with notes and defaults for its shots."""
+
+    id: str = Field(default_factory=new_id)
+    name: str = ""
+    description: str = ""
+    location: str = ""
+    time_of_day: str = ""
+    notes: str = ""
+    color: Color = "#4a7fb5"
+    defaults: SceneDefaults = Field(default_factory=SceneDefaults)
 
 
 class Shot(_Model):
@@ -114,6 +157,13 @@ class Shot(_Model):
     name: str = ""
     spec: ShotSpec = Field(default_factory=ShotSpec)
     selected_take_id: str | None = None
+    scene_id: str | None = Field(default=None, description="the scene it belongs to; None: none")
+    overrides: tuple[str, ...] = Field(
+        default=(), description="SceneDefaults fields the shot sets itself instead of inheriting them")
+    keyframe_take_id: str | None = Field(default=None, description="the approved first-frame keyframe (a still take)")
+    last_keyframe_take_id: str | None = Field(default=None, description="the approved last-frame keyframe")
+    continue_from_previous: bool = Field(
+        default=False, description="start from the last frame of the previous shot's take")
     trim_in: int = Field(default=0, ge=0)
     trim_out: int | None = Field(default=None, description="exclusive end in the take; None = its end")
     transition_out: Transition = CUT
@@ -132,6 +182,19 @@ class Shot(_Model):
         return self.source_end - self.trim_in
 
 
+class MusicSpec(_Model):
+    """What a generated music clip was asked for (its takes are sound takes of the clip)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompt: str = ""
+    backend: str = "builtin"
+    model: str | None = None
+    workflow: str | None = None
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class AudioClip(_Model):
     id: str = Field(default_factory=new_id)
     media_path: str
@@ -144,6 +207,8 @@ class AudioClip(_Model):
     fade_in: int = Field(default=0, ge=0)
     fade_out: int = Field(default=0, ge=0)
     loop: bool = Field(default=False, description="repeat [source_in, source_out) until the film ends")
+    spec: MusicSpec | None = Field(default=None, description="how it was generated; None: a file brought in")
+    selected_take_id: str | None = Field(default=None, description="the sound take it plays (generated clips)")
 
     @model_validator(mode="after")
     def _in_before_out(self) -> AudioClip:
@@ -154,7 +219,6 @@ class AudioClip(_Model):
         return self
 
 
-Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$", description="#rrggbb or #rrggbbaa")]
 CaptionPosition = Literal["bottom", "middle", "top"]
 
 
@@ -211,9 +275,11 @@ class Marker(_Model):
 class Timeline(_Model):
     """Three tracks and markers. The video track is the shots in order, each after
     its gap (empty time, often none) and otherwise butted to the one before; where
-    each one plays in the film is worked out by cut_plan."""
+    each one plays in the film is worked out by cut_plan. Scenes group runs of
+    consecutive shots; they are listed in film order."""
 
     shots: list[Shot] = Field(default_factory=list)
+    scenes: list[Scene] = Field(default_factory=list)
     music: list[AudioClip] = Field(default_factory=list)
     captions: list[Caption] = Field(default_factory=list)
     markers: list[Marker] = Field(default_factory=list)

@@ -19,6 +19,9 @@ from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError, UnknownBackendError
 from foundry_desktop.media.probe import SourceInfo
 
+# What a request asks for: a video take, a keyframe still (text to image) or sound (music).
+OutputKind = Literal["video", "still", "sound"]
+
 # submitting: about to send, under `remote_id` where the service lets us choose it (recorded first,
 # so a crash mid-send can be followed up); submitted: the service has it.
 EventKind = Literal["queued", "submitting", "submitted", "progress", "done", "failed"]
@@ -42,10 +45,13 @@ class GenerationRequest:
     input_image: Path | None = None
     input_media: Path | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    output: OutputKind = "video"
+    last_image: Path | None = None  # the last frame, for workflows that take first and last frames
+    reference_images: tuple[Path, ...] = ()  # pictures to follow (a character's reference), where a backend takes them
 
     def describe(self) -> dict[str, Any]:
         """The request as plain JSON, kept in the take's provenance."""
-        return {
+        described = {
             "prompt": self.prompt,
             "negative_prompt": self.negative_prompt,
             "seed": self.seed,
@@ -59,6 +65,14 @@ class GenerationRequest:
             "input_media": self.input_media.name if self.input_media else None,
             "params": self.params,
         }
+        # Added with keyframes and music: present only when used, so earlier provenance reads the same.
+        if self.output != "video":
+            described["output"] = self.output
+        if self.last_image is not None:
+            described["last_image"] = self.last_image.name
+        if self.reference_images:
+            described["reference_images"] = [path.name for path in self.reference_images]
+        return described
 
 
 @dataclass(frozen=True)

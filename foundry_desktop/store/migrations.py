@@ -163,6 +163,19 @@ def _media_bin(conn: Connection) -> None:
                       "data_json TEXT NOT NULL, PRIMARY KEY (id));")
 
 
+def _storyboard(conn: Connection) -> None:
+    """Scenes, keyframe stills (takes of kind "still") approved per shot, and sound takes of music clips."""
+    _run_script(conn, """
+        CREATE TABLE scenes (id TEXT NOT NULL, position INTEGER NOT NULL, data_json TEXT NOT NULL, PRIMARY KEY (id));
+        ALTER TABLE takes ADD COLUMN kind TEXT NOT NULL DEFAULT 'video';
+        ALTER TABLE shots ADD COLUMN scene_id TEXT;
+        ALTER TABLE shots ADD COLUMN overrides_json TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE shots ADD COLUMN continue_from_previous INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE shots ADD COLUMN keyframe_take_id TEXT;
+        ALTER TABLE shots ADD COLUMN last_keyframe_take_id TEXT;
+    """)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -173,6 +186,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _undo_keeps_changed_columns,  # 6 -> 7
     _gaps,  # 7 -> 8
     _media_bin,  # 8 -> 9
+    _storyboard,  # 9 -> 10
 ]
 
 

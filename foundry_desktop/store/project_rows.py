@@ -25,6 +25,7 @@ from foundry_desktop.domain.project import (
     MediaItem,
     Project,
     ProjectFormat,
+    Scene,
     Shot,
     ShotSpec,
     Take,
@@ -39,6 +40,7 @@ from foundry_desktop.store.schema import (
     media_table,
     music_table,
     project_table,
+    scenes_table,
     shots_table,
     styles_table,
     takes_table,
@@ -69,7 +71,7 @@ def project_row(project: Project) -> Row:
 
 
 def shot_row(shot: Shot, position: int) -> Row:
-    """The shot's undoable columns (its selected take is work done, not an edit: see schema)."""
+    """The shot's undoable columns (its selected take and approved keyframes are work done, not edits: see schema)."""
     return {
         "id": shot.id,
         "position": position,
@@ -83,6 +85,9 @@ def shot_row(shot: Shot, position: int) -> Row:
         "audio_gain_db": shot.audio_gain_db,
         "audio_muted": int(shot.audio_muted),
         "gap_before": shot.gap_before,
+        "scene_id": shot.scene_id,
+        "overrides_json": _json(list(shot.overrides)),
+        "continue_from_previous": int(shot.continue_from_previous),
     }
 
 
@@ -103,6 +108,11 @@ def shot_from_row(row: Any) -> Shot:
         audio_gain_db=row["audio_gain_db"],
         audio_muted=bool(row["audio_muted"]),
         gap_before=row["gap_before"],
+        scene_id=row["scene_id"],
+        overrides=tuple(json.loads(row["overrides_json"])),
+        keyframe_take_id=row["keyframe_take_id"],
+        last_keyframe_take_id=row["last_keyframe_take_id"],
+        continue_from_previous=bool(row["continue_from_previous"]),
     )
 
 
@@ -135,6 +145,7 @@ def _from_json(model: type[BaseModel]) -> Callable[[Any], Any]:
 
 ORDERED_TABLES: tuple[OrderedTable, ...] = (
     OrderedTable(shots_table, lambda p: p.timeline.shots, shot_row, shot_from_row, "shots"),
+    OrderedTable(scenes_table, lambda p: p.timeline.scenes, item_row, _from_json(Scene), "scenes"),
     OrderedTable(music_table, lambda p: p.timeline.music, item_row, _from_json(AudioClip), "music"),
     OrderedTable(captions_table, lambda p: p.timeline.captions, item_row, _from_json(Caption), "captions"),
     OrderedTable(markers_table, lambda p: p.timeline.markers, item_row, _from_json(Marker), "markers"),
@@ -149,6 +160,7 @@ def take_row(take: Take) -> Row:
     return {
         "id": take.id,
         "shot_id": take.shot_id,
+        "kind": take.kind,
         "media_path": take.media_path,
         "content_hash": take.content_hash,
         "fingerprint": take.fingerprint,
@@ -168,6 +180,7 @@ def take_from_row(row: Any) -> Take:
     return Take(
         id=row["id"],
         shot_id=row["shot_id"],
+        kind=row["kind"],
         media_path=row["media_path"],
         content_hash=row["content_hash"],
         fingerprint=row["fingerprint"],
@@ -232,7 +245,7 @@ def load_project(conn: Connection) -> Project:
         rows = conn.execute(select(ordered.table).order_by(ordered.table.c.position)).mappings()
         lists[ordered.field] = [ordered.from_row(row) for row in rows]
     timeline = Timeline(
-        shots=lists["shots"], music=lists["music"], captions=lists["captions"], markers=lists["markers"],
+        shots=lists["shots"], scenes=lists["scenes"], music=lists["music"], captions=lists["captions"], markers=lists["markers"],
         fade_in=settings["fade_in"], fade_out=settings["fade_out"],
     )
     return Project(

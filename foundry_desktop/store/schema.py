@@ -1,8 +1,8 @@
 """The tables of a .foundry file (current schema; migrations.py builds them).
 
-Undo restores the rows of the project, shots, music clips, captions, markers,
+Undo restores the rows of the project, shots, scenes, music clips, captions, markers,
 characters, styles and media bin items, in the columns project_rows writes. A shot's selected
-take and everything about takes and generation are deliberately left out: they
+take, its approved keyframes and everything about takes and generation are deliberately left out: they
 record work that happened (a generation finished), not an edit the creator
 made, and undoing an edit must never throw a finished take away.
 """
@@ -35,6 +35,7 @@ takes_table = Table(
     Column("id", Text, primary_key=True),
     # No foreign key: a removed shot keeps its takes, so undoing the removal brings them back.
     Column("shot_id", Text, nullable=False),
+    Column("kind", Text, nullable=False, server_default="video"),
     Column("media_path", Text, nullable=False),
     Column("content_hash", Text, nullable=False),
     Column("fingerprint", Text, nullable=False),
@@ -67,6 +68,13 @@ shots_table = Table(
     Column("audio_gain_db", Float, nullable=False, server_default="0"),
     Column("audio_muted", Integer, nullable=False, server_default="0"),
     Column("gap_before", Integer, nullable=False, server_default="0"),
+    Column("scene_id", Text, nullable=True),
+    Column("overrides_json", Text, nullable=False, server_default="[]"),
+    Column("continue_from_previous", Integer, nullable=False, server_default="0"),
+    # Like selected_take_id, which keyframes are approved is written outside undo. No foreign key:
+    # takes are never deleted, and a missing one reads as no keyframe.
+    Column("keyframe_take_id", Text, nullable=True),
+    Column("last_keyframe_take_id", Text, nullable=True),
 )
 
 # Music clips, captions and markers: small records kept whole as JSON.
@@ -79,6 +87,13 @@ music_table = Table(
 )
 captions_table = Table(
     "captions",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+scenes_table = Table(
+    "scenes",
     metadata,
     Column("id", Text, primary_key=True),
     Column("position", Integer, nullable=False),

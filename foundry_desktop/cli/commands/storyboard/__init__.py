@@ -1,0 +1,1 @@
+"""Commands of the storyboard stage: scenes, keyframe stills, generated music, the board for review, the film flow."""
