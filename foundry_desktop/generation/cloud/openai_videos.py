@@ -7,9 +7,8 @@ input_reference)`, `videos.retrieve(id)` while it runs, then
 `videos.download_content(id, variant="video")` (streamed to disk), and
 `videos.delete(id)` to cancel (the API has no other cancel).
 
-The SDK's own retries are off (`max_retries=0`): its errors are mapped onto
-the shared rule of retries.py instead, so that a create call is never sent
-twice after a dropped connection. The API takes a few fixed clip lengths and
+The SDK is called as openai_sdk.py says (its own retries off, the shared
+rule of retries.py instead, so that a create call is never sent twice). The API takes a few fixed clip lengths and
 sizes (Sora 2's by default; a gateway may differ, hence the constructor's
 `seconds` and `sizes`): the nearest to the shot's length and the project's
 aspect are asked for, and an input image is fitted to that size, as the API
@@ -21,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import io
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -39,17 +38,8 @@ from foundry_desktop.generation.cloud.inputs import (
     shot_seconds,
 )
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
-from foundry_desktop.generation.cloud.refusals import refusal_error
-from foundry_desktop.generation.cloud.retries import (
-    AMBIGUOUS_STATUSES,
-    RetryPolicy,
-    TransientFailure,
-    is_transport_error,
-    request_never_sent,
-    retry_after_seconds,
-    retryable_status,
-    with_retries,
-)
+from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk
+from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
     PollPolicy,
@@ -73,16 +63,6 @@ def _quietly(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return call(*args, **kwargs)
-
-
-def _explain(body: Any) -> tuple[str, bool]:
-    """The SDK's error body: {"message", "code", "param"} (or wrapped in {"error": ...})."""
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body = body["error"]
-    if not isinstance(body, dict):
-        return (str(body) if isinstance(body, str) else ""), False
-    code = str(body.get("code") or "")
-    return str(body.get("message") or code), "moderation" in code
 
 
 def _fitted_reference(path: Path, size: str, provider: str) -> tuple[str, bytes, str]:
@@ -128,53 +108,12 @@ class OpenAIVideoBackend(CloudTaskBackend):
         self.base_url, self.default_model = base_url.rstrip("/"), default_model
         self.seconds, self.sizes = tuple(str(s) for s in seconds), tuple(sizes)
         self.retry = retry or RetryPolicy()
-        self.request_timeout_s, self.max_download_bytes = request_timeout_s, max_download_bytes
-        self._client: openai.AsyncOpenAI | None = None
-        self._client_key: str | None = None
-
-    async def client(self) -> openai.AsyncOpenAI:
-        """The SDK client for the current key (made again, the old one closed, when the key changed)."""
-        key = self.credentials.key()
-        if self._client is None or key != self._client_key:
-            await self.aclose()
-            # Its own connection pool: the SDK follows the redirects some gateways answer /content
-            # with, and is built on httpx2, not on the app's httpx client.
-            self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, max_retries=0,
-                                              timeout=self.request_timeout_s)
-            self._client_key = key
-        return self._client
+        self.max_download_bytes = max_download_bytes
+        self.sdk = OpenAISdk(self.provider, self.credentials, base_url=base_url, retry=self.retry,
+                             request_timeout_s=request_timeout_s)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-
-    async def _sdk(self, what: str, call: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, submits: bool = False,
-                   attempts: int | None = None) -> T:
-        """One SDK call under the shared retry rule: its errors sorted into retry, refuse, or report."""
-        async def attempt() -> T:
-            try:
-                return await call(await self.client())
-            except openai.APIStatusError as exc:
-                status = exc.status_code
-                if retryable_status(status):
-                    raise TransientFailure(f"HTTP {status}", status=status,
-                                           retry_after_s=retry_after_seconds(exc.response.headers),
-                                           maybe_delivered=status in AMBIGUOUS_STATUSES) from None
-                detail, moderated = _explain(exc.body)
-                raise refusal_error(self.provider, status, detail, moderated, what) from None
-            except openai.APIConnectionError as exc:  # APITimeoutError among them
-                cause = type(exc.__cause__ or exc).__name__
-                raise TransientFailure(f"connection failed: {cause}",
-                                       maybe_delivered=not request_never_sent(exc)) from None
-            except Exception as exc:
-                if not is_transport_error(exc):  # a download cut off mid-way surfaces as httpx2's own error
-                    raise
-                raise TransientFailure(f"connection failed: {type(exc).__name__}",
-                                       maybe_delivered=not request_never_sent(exc)) from None
-
-        return await with_retries(attempt, provider=self.provider, what=what, submits=submits, policy=self.retry,
-                                  attempts=attempts)
+        await self.sdk.aclose()
 
     # -- the life cycle's hooks ----------------------------------------------
 
@@ -190,7 +129,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
         if request.input_image is not None:
             arguments["input_reference"] = await asyncio.to_thread(
                 _fitted_reference, request.input_image, arguments["size"], self.provider)
-        video = await self._sdk("submitting the shot", lambda client: _quietly(client.videos.create, **arguments),
+        video = await self.sdk.call("submitting the shot", lambda client: _quietly(client.videos.create, **arguments),
                                 submits=True)
         info = {"model": arguments["model"], "seconds": arguments["seconds"], "size": arguments["size"],
                 "seed": None}  # the Videos API takes no seed
@@ -215,7 +154,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
         return TaskStatus(phase, progress / 100 if isinstance(progress, (int, float)) else None, word)
 
     async def _status(self, remote_id: str) -> TaskStatus:
-        video = await self._sdk("checking on the video", lambda client: _quietly(client.videos.retrieve, remote_id))
+        video = await self.sdk.call("checking on the video", lambda client: _quietly(client.videos.retrieve, remote_id))
         return self._parse(video.model_dump())
 
     async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
@@ -229,10 +168,11 @@ class OpenAIVideoBackend(CloudTaskBackend):
                     expected_bytes=int(length) if length.isdigit() else None, max_bytes=self.max_download_bytes,
                 )
 
-        return await self._sdk("downloading the video", download)
+        return await self.sdk.call("downloading the video", download)
 
     async def _cancel_remote(self, remote_id: str) -> None:
-        await self._sdk("cancelling the video", lambda client: _quietly(client.videos.delete, remote_id), attempts=3)
+        await self.sdk.call("cancelling the video", lambda client: _quietly(client.videos.delete, remote_id),
+                            attempts=3)
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Videos are priced per second made: the seconds asked for."""
@@ -249,5 +189,5 @@ class OpenAIVideoBackend(CloudTaskBackend):
         return {"model": plan["model"], "seconds": plan["seconds"], "size": plan["size"], "seed": None}
 
     async def _health_check(self) -> str:
-        await self._sdk("checking the service", lambda client: _quietly(client.videos.list, limit=1), attempts=2)
+        await self.sdk.call("checking the service", lambda client: _quietly(client.videos.list, limit=1), attempts=2)
         return f"{self.provider}: reachable, key accepted."
