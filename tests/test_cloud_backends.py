@@ -9,6 +9,7 @@ left in the scratch folder; cancel reaching the provider; resume by remote id
 without a second submission; and a dropped connection on create reported, not
 retried. Stability's stills have the trials that apply to a synchronous call.
 Retries and polls run on tiny intervals so that the whole file takes seconds.
+Keyframes (still outputs) of every backend are in test_still_backends.py.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from servers.stability import StabilityServer
 
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
-from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
+from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest, OutputKind
 from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import (
     CloudAuthError,
@@ -119,13 +120,14 @@ def still(tmp_path: Path) -> Path:
 
 
 def shot(tmp_path: Path, *, model: str | None = None, image: Path | None = None, frames: int = 120,
-         width: int = 1280, height: int = 720, shot_id: str = "shot-1", **params: Any) -> GenerationRequest:
+         width: int = 1280, height: int = 720, shot_id: str = "shot-1", output: OutputKind = "video",
+         references: tuple[Path, ...] = (), **params: Any) -> GenerationRequest:
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
     return GenerationRequest(
         shot_id=shot_id, prompt="a slow push over a valley at dawn", negative_prompt="blurry", seed=1234,
         width=width, height=height, frame_rate=Fraction(24), frames=frames, output_dir=scratch, model=model,
-        input_image=image, params=params,
+        input_image=image, params=params, output=output, reference_images=references,
     )
 
 
@@ -516,11 +518,11 @@ def stability(server: StabilityServer, *, key: str = KEY) -> Callable[[httpx.Asy
     return lambda http: StabilityBackend(http, key, base_url=server.url, retry=FAST_RETRY)
 
 
-def test_stability_makes_a_still_held_for_the_shot(tmp_path: Path) -> None:
+def test_stability_makes_a_keyframe_lasting_the_shot(tmp_path: Path) -> None:
     events: list[GenerationEvent] = []
     with StabilityServer(api_key=KEY) as server:
-        result = run_with(stability(server), lambda b: b.generate(shot(tmp_path, width=1920, height=1080),
-                                                                  events.append))
+        keyframe = shot(tmp_path, width=1920, height=1080, output="still")
+        result = run_with(stability(server), lambda b: b.generate(keyframe, events.append))
         (call,) = server.requests
     assert call.path == "/v2beta/stable-image/generate/core" and call.headers["Accept"] == "image/*"
     assert call.form == {"prompt": "a slow push over a valley at dawn", "negative_prompt": "blurry",
@@ -538,7 +540,7 @@ def test_stability_moderation_is_refused_in_words_and_not_kept(verdict: str, tmp
     with StabilityServer(api_key=KEY) as server:
         server.fail_tasks_with = verdict
         with pytest.raises(ContentModeratedError) as refused:
-            run_with(stability(server), lambda b: b.generate(shot(tmp_path), lambda e: None))
+            run_with(stability(server), lambda b: b.generate(shot(tmp_path, output="still"), lambda e: None))
         assert len(server.requests) == 1
     assert "Stability AI" in str(refused.value) and "prompt" in str(refused.value)
     assert scratch_files(tmp_path) == []
@@ -547,7 +549,7 @@ def test_stability_moderation_is_refused_in_words_and_not_kept(verdict: str, tmp
 def test_stability_waits_out_a_rate_limit(tmp_path: Path) -> None:
     with StabilityServer(api_key=KEY) as server:
         server.rate_limit_next(1, retry_after_s=0.1)
-        result = run_with(stability(server), lambda b: b.generate(shot(tmp_path), lambda e: None))
+        result = run_with(stability(server), lambda b: b.generate(shot(tmp_path, output="still"), lambda e: None))
         assert len(server.requests) == 2 and server.submissions == 1
     assert probe_source(result.path).still
 
@@ -567,7 +569,8 @@ def test_stability_faults_are_refused_and_never_asked_twice(fault: str, expected
             server.non_video_outputs = True
         key = WRONG_KEY if fault == "wrong key" else KEY
         with pytest.raises(expected) as failed:
-            run_with(stability(server, key=key), lambda b: b.generate(shot(tmp_path), lambda e: None))
+            run_with(stability(server, key=key),
+                     lambda b: b.generate(shot(tmp_path, output="still"), lambda e: None))
         assert len(server.requests) == 1  # a picture may have been made (and paid for): never asked twice
     assert WRONG_KEY not in str(failed.value) and scratch_files(tmp_path) == []
 
@@ -577,7 +580,7 @@ def test_stability_has_nothing_to_resume_and_reports_a_configured_key(tmp_path: 
         health = run_with(stability(server), lambda b: b.health())
         missing = run_with(stability(server, key=""), lambda b: b.health())
         with pytest.raises(GenerationError):
-            run_with(stability(server), lambda b: b.resume(b.name, "x", shot(tmp_path), lambda e: None))
+            run_with(stability(server), lambda b: b.resume(b.name, "x", shot(tmp_path, output="still"), lambda e: None))
         assert server.requests == []
     assert health.ok and not missing.ok and "No Stability AI API key" in missing.message
 

@@ -67,7 +67,7 @@ def machine(tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("FOUNDRY_CACHE_DIR", str(tmp_path / "cache"))
     for provider in PROVIDERS:
-        monkeypatch.delenv(f"FOUNDRY_{provider.upper()}_API_KEY", raising=False)
+        monkeypatch.delenv(f"FOUNDRY_{provider.upper().replace('-', '_')}_API_KEY", raising=False)
     previous = keyring.get_keyring()
     store = MemoryKeyring()
     keyring.set_keyring(store)

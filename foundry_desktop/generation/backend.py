@@ -21,6 +21,7 @@ from foundry_desktop.media.probe import SourceInfo
 
 # What a request asks for: a video take, a keyframe still (text to image) or sound (music).
 OutputKind = Literal["video", "still", "sound"]
+_OUTPUT_NOUNS = {"video": "videos", "still": "still pictures", "sound": "sound"}
 
 # submitting: about to send, under `remote_id` where the service lets us choose it (recorded first,
 # so a crash mid-send can be followed up); submitted: the service has it.
@@ -136,6 +137,25 @@ class Backend(Protocol):
     # which follows a job submitted before a restart (RemoteJobLost if it is gone).
     # Backends that cost something have `cost_unit` (a domain.cost unit id), and, where the
     # price of a request is known beforehand, estimate_cost(request) -> float | None.
+    # Backends that know what they can make have `outputs: frozenset[OutputKind]` (read it with
+    # outputs_of), and refuse a request for anything else before sending it (refuse_unmade_output);
+    # one without it (ComfyUI: its workflow decides what comes out) is not checked.
+
+
+def outputs_of(backend: object) -> frozenset[OutputKind] | None:
+    """What a backend says it can make; None when it does not say (its workflow decides)."""
+    return getattr(backend, "outputs", None)
+
+
+def refuse_unmade_output(who: str, outputs: frozenset[OutputKind], request: GenerationRequest) -> None:
+    """A GenerationError in words when `request` asks `who` for an output it cannot make."""
+    if request.output in outputs:
+        return
+    makes = " and ".join(_OUTPUT_NOUNS[kind] for kind in ("video", "still", "sound") if kind in outputs)
+    hint = {"video": "animate the shot with a video backend",
+            "still": "make its keyframes with an image backend",
+            "sound": "make the music with a music backend"}[request.output]
+    raise GenerationError(f"{who} makes {makes}, not {_OUTPUT_NOUNS[request.output]}: {hint} instead.")
 
 
 class BackendRegistry:

@@ -29,7 +29,8 @@ Quirks emulated:
 * a failed prediction has ``status: failed`` and ``error`` text
   (``fail_tasks_with="moderation"`` gives Replicate's E005 "flagged as sensitive");
 * a video model's ``output`` is one URL; an image model's a list of URLs, as many
-  as ``num_outputs``; output URLs say they expire after an hour.
+  as ``num_outputs`` (flux-schnell), or one URL (flux-kontext-pro, which follows an
+  ``input_image``); output URLs say they expire after an hour.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class ReplicateModel:
     name: str  # "owner/name"
     properties: dict[str, dict[str, Any]]
     required: tuple[str, ...] = ("prompt",)
-    output: str = "video"  # "video": one MP4 URL; "images": a list of image URLs
+    output: str = "video"  # "video": one MP4 URL; "images": a list of image URLs; "image": one image URL
     description: str = ""
     stream: bool = False
     version: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -87,7 +88,7 @@ class ReplicateModel:
 
     def openapi_schema(self) -> dict[str, Any]:
         uri = {"type": "string", "format": "uri"}
-        output = uri if self.output == "video" else {"type": "array", "items": uri}
+        output = {"type": "array", "items": uri} if self.output == "images" else uri
         return {
             "openapi": "3.0.2",
             "info": {"title": "Cog", "version": "0.1.0"},
@@ -97,7 +98,7 @@ class ReplicateModel:
 
 
 def default_models() -> list[ReplicateModel]:
-    """Two video models and an image model, with inputs shaped like the real ones'."""
+    """Two video models and two image models, with inputs shaped like the real ones'."""
     uri = {"type": "string", "format": "uri"}
     return [
         ReplicateModel(
@@ -135,6 +136,20 @@ def default_models() -> list[ReplicateModel]:
             },
             output="images",
             description="Fast text-to-image",
+        ),
+        ReplicateModel(
+            "black-forest-labs/flux-kontext-pro",
+            {
+                "prompt": {"type": "string"},
+                "input_image": {**uri, "description": "Image to use as reference. Must be jpeg, png, gif, or webp."},
+                "aspect_ratio": {"type": "string", "enum": ["match_input_image", *ASPECT_RATIOS],
+                                 "default": "match_input_image"},
+                "output_format": {"type": "string", "enum": ["jpg", "png"], "default": "png"},
+                "safety_tolerance": {"type": "integer", "minimum": 0, "maximum": 6, "default": 2},
+                "seed": {"type": "integer"},
+            },
+            output="image",
+            description="Text-based image editing that follows a reference picture",
         ),
     ]
 
@@ -231,7 +246,7 @@ class ReplicateServer(CloudServer):
         if model.output == "video":
             fmt, count = "mp4", 1
         else:
-            output_format = inputs.get("output_format", "webp")
+            output_format = inputs.get("output_format", model.properties["output_format"]["default"])
             fmt, count = ("jpeg" if output_format == "jpg" else output_format), inputs.get("num_outputs", 1)
         task = self.create_task(
             fmt=fmt, width=width, height=height, payload=inputs, outputs=count, filename="out", model=model.name
@@ -259,7 +274,7 @@ class ReplicateServer(CloudServer):
         output: Any = None
         if phase == SUCCEEDED:
             output = self.output_urls(task)
-            if model.output == "video":
+            if model.output != "images":
                 output = output[0]
         started, finished = task.started_wall, task.finished_wall
         body: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
 Never in the project file, the settings file, logs or messages. A machine with
 no password store (a headless server) can give a key in the environment
-instead: FOUNDRY_RUNWAY_API_KEY and so on.
+instead: FOUNDRY_RUNWAY_API_KEY, FOUNDRY_OPENAI_IMAGES_API_KEY and so on.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from foundry_desktop.errors import InvalidEditError
 # that use it: `foundry key --help` and the service names below need none of it.
 
 KEYRING_SERVICE = "foundry-desktop"
-PROVIDERS = ("runway", "replicate", "stability", "openai")  # the cloud generation services
+PROVIDERS = ("runway", "replicate", "stability", "openai", "openai-images")  # the cloud generation services
 # Every holder of a key: the services, and the language model of the creative assist (app.language_model).
 KEY_OWNERS = (*PROVIDERS, "assist")
 
 
 def _environment_name(provider: str) -> str:
-    return f"FOUNDRY_{provider.upper()}_API_KEY"
+    return f"FOUNDRY_{provider.upper().replace('-', '_')}_API_KEY"  # a shell name has no hyphen
 
 
 def _check(provider: str) -> None:

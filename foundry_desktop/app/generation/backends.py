@@ -24,6 +24,7 @@ from foundry_desktop.app.generation.settings import (
 )
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.task import (
     PollPolicy,
 )
@@ -43,7 +44,7 @@ HTTP_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 def backend_names(settings: GenerationSettings | None = None) -> list[str]:
     """The backends a shot can name on this machine, as this module registers them."""
     settings = settings or load_settings()
-    names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability"]
+    names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability", "openai-images"]
     if _cloud_options(settings, "openai").get("base_url"):
         names.append("openai")
     return names
@@ -94,6 +95,9 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
         registry.register(ReplicateBackend(http, lambda: api_key("replicate"), **_cloud_options(settings, "replicate")))
         registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability", polled=False)))
+        images = OpenAIImagesBackend(http, lambda: api_key("openai-images"),
+                                     **_cloud_options(settings, "openai-images", polled=False))
+        registry.register(images)
         openai_options = _cloud_options(settings, "openai")
         openai = None
         if "base_url" in openai_options:
@@ -109,6 +113,7 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
             yield registry
         finally:
             await comfyui.aclose()
+            await images.aclose()
             if openai is not None:
                 await openai.aclose()
 

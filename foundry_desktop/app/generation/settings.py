@@ -55,8 +55,9 @@ class GenerationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comfyui_servers: list[ComfyServerSettings] = Field(default_factory=list)
-    # By provider (runway, replicate, stability, openai). The OpenAI-compatible videos
-    # backend is used only when a base_url is set: OpenAI's own closed in September 2026.
+    # By provider (runway, replicate, stability, openai, openai-images). The OpenAI-compatible
+    # videos backend is used only when a base_url is set: OpenAI's own closed in September 2026.
+    # openai-images (keyframes) uses OpenAI's own Images API unless a base_url names another.
     cloud: dict[str, CloudServiceSettings] = Field(default_factory=dict)
 
 

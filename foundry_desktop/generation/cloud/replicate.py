@@ -9,6 +9,13 @@ the model's image input), duration / num_frames / fps / aspect_ratio fitted to
 what the schema allows, and any of the shot's params the schema names. No list
 of models is kept here: Replicate is asked.
 
+Keyframes (`output="still"`) run an image model, black-forest-labs/flux-schnell
+unless the shot names one: one picture (`num_outputs` 1), in the aspect ratio
+nearest the project's, with a character's reference picture in the model's
+image input where it has one (left out otherwise, and the provenance says so).
+A model with video inputs (duration, frames, fps) is refused a still before
+anything is sent.
+
 `owner/name` runs on `POST /v1/models/{owner}/{name}/predictions` (official
 models); a model that has no such endpoint answers 404 (nothing was created)
 and runs on `POST /v1/predictions` with its latest version instead. The
@@ -29,7 +36,7 @@ from typing import Any
 import httpx
 
 from foundry_desktop.errors import GenerationError
-from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.backend import GenerationRequest, OutputKind
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import (
     CloudOutputError,
@@ -60,6 +67,11 @@ _MODEL_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 _IMAGE_INPUTS = ("image", "start_image", "first_frame_image", "input_image", "init_image", "first_frame",
                  "start_frame", "image_url")
 _NOT_A_START_IMAGE = ("end", "last", "tail", "mask", "ref")
+# Where image models take a picture to follow (a character's reference), most usual names first.
+_REFERENCE_INPUTS = ("input_image", "image_prompt", "reference_image", "subject_image", "image")
+# Inputs only a video model has: such a model cannot make a keyframe.
+_VIDEO_INPUTS = ("duration", "num_frames", "fps", "frames", "seconds", "video_length")
+DEFAULT_STILL_MODEL = "black-forest-labs/flux-schnell"
 _PHASES = {"starting": "queued", "processing": "running", "succeeded": "succeeded", "failed": "failed",
            "canceled": "cancelled", "aborted": "failed"}
 _PERCENT = re.compile(r"(\d{1,3})%\|")  # tqdm's progress lines, which most models' logs carry
@@ -142,9 +154,9 @@ def _fit(spec: dict[str, Any], value: float) -> Any:
     return value
 
 
-def _image_input(properties: Mapping[str, dict[str, Any]]) -> str | None:
-    """The input that takes the shot's first frame, if the model has one."""
-    for name in _IMAGE_INPUTS:
+def _image_input(properties: Mapping[str, dict[str, Any]], *, still: bool = False) -> str | None:
+    """The input that takes the shot's first frame (for a still, the picture to follow), if the model has one."""
+    for name in (*_REFERENCE_INPUTS, *_IMAGE_INPUTS) if still else _IMAGE_INPUTS:
         if name in properties and properties[name].get("type", "string") == "string":
             return name
     candidates = sorted(
@@ -153,6 +165,26 @@ def _image_input(properties: Mapping[str, dict[str, Any]]) -> str | None:
         and not any(word in name for word in _NOT_A_START_IMAGE)
     )
     return candidates[0][1] if candidates else None
+
+
+def _fit_aspect(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
+    """The aspect ratio nearest the project's, where the model has the input."""
+    if "aspect_ratio" not in props:
+        return
+    choices = [c for c in props["aspect_ratio"].get("enum") or [] if isinstance(c, str) and ":" in c]
+    if choices:
+        inputs["aspect_ratio"] = nearest_aspect(request.width, request.height, choices)
+    elif props["aspect_ratio"].get("type", "string") == "string":
+        common = math.gcd(request.width, request.height) or 1
+        inputs["aspect_ratio"] = f"{request.width // common}:{request.height // common}"
+
+
+def _check_makes_stills(model: str, schema: ModelInputs) -> None:
+    """Refuse a keyframe of a model whose inputs say it makes videos (before anything is sent)."""
+    video_inputs = [name for name in _VIDEO_INPUTS if name in (schema.properties or {})]
+    if video_inputs:
+        raise GenerationError(f"{model} on Replicate makes videos (it takes {', '.join(video_inputs)}), not still "
+                              f"pictures: choose an image model for keyframes, such as {DEFAULT_STILL_MODEL}.")
 
 
 def _progress(logs: Any) -> float | None:
@@ -169,20 +201,23 @@ class ReplicateBackend(CloudTaskBackend):
     """Replicate predictions; see the module docstring.
 
     `http` is the app's shared client; `api_key` the token or a callable
-    returning it (read at each call); `default_model` serves shots naming none.
+    returning it (read at each call); `default_model` serves shots naming none,
+    `default_still_model` their keyframes.
     """
 
     name = "replicate"
     provider = "Replicate"
     cost_unit = "replicate-seconds"  # its predict time: what a model billed by hardware time is charged for
+    outputs: frozenset[OutputKind] = frozenset({"video", "still"})
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = REPLICATE_URL,
-        default_model: str | None = None, retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
+        default_model: str | None = None, default_still_model: str = DEFAULT_STILL_MODEL,
+        retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, on_submitted: SubmittedHook | None = None,
     ) -> None:
         super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
-        self.default_model = default_model
+        self.default_model, self.default_still_model = default_model, default_still_model
         # The documented base ends in /v1 while the paths start with it: take either.
         root = base_url.rstrip("/").removesuffix("/v1")
         self.api = CloudApi(self.provider, http, self.credentials, base_url=root, explain=_explain,
@@ -227,19 +262,33 @@ class ReplicateBackend(CloudTaskBackend):
         if has("seed"):
             maximum = spec("seed").get("maximum")
             inputs["seed"] = request.seed % (int(maximum) + 1) if isinstance(maximum, (int, float)) else request.seed
-        if request.input_image is not None:
-            image_input = _image_input(props) if props is not None else None
-            if image_input is None:
-                why = (f"{model} on Replicate has no input for a picture" if props is not None else
-                       "Foundry cannot tell which input of a model given by version id alone takes a picture "
-                       "(give it as owner/name:version)")
-                raise GenerationError(f"{why}. Remove the shot's input image or choose another model.")
-            inputs[image_input] = image_data_uri(request.input_image, provider=self.provider,
-                                                 max_bytes=MAX_DATA_URI_IMAGE_BYTES)
-        if props is not None:
+        inputs.update(self._picture(request, model, props))
+        if props is not None and request.output == "still":
+            _fit_aspect(request, props, inputs)
+            if "num_outputs" in props:
+                inputs["num_outputs"] = 1  # one take; variants are takes of their own, each with its seed
+        elif props is not None:
             self._fit_timing(request, props, inputs)
         inputs.update({key: value for key, value in request.params.items() if has(key)})
         return {key: value for key, value in inputs.items() if value is not None}
+
+    def _picture(self, request: GenerationRequest, model: str,
+                 props: Mapping[str, dict[str, Any]] | None) -> dict[str, str]:
+        """The picture input: the shot's input image, or a keyframe's reference picture, as a data URI
+        in the model's image input. A reference the model has no input for is left out."""
+        reference = request.reference_images[0] if request.output == "still" and request.reference_images else None
+        picture = request.input_image or reference
+        if picture is None:
+            return {}
+        image_input = _image_input(props, still=request.output == "still") if props is not None else None
+        if image_input is None:
+            if request.input_image is None:
+                return {}  # _submit says so in the provenance
+            why = (f"{model} on Replicate has no input for a picture" if props is not None else
+                   "Foundry cannot tell which input of a model given by version id alone takes a picture "
+                   "(give it as owner/name:version)")
+            raise GenerationError(f"{why}. Remove the shot's input image or choose another model.")
+        return {image_input: image_data_uri(picture, provider=self.provider, max_bytes=MAX_DATA_URI_IMAGE_BYTES)}
 
     @staticmethod
     def _fit_timing(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
@@ -253,13 +302,7 @@ class ReplicateBackend(CloudTaskBackend):
             inputs["duration"] = _fit(props["duration"], seconds)
         if "num_frames" in props:
             inputs["num_frames"] = _fit(props["num_frames"], seconds * rate)
-        if "aspect_ratio" in props:
-            choices = [c for c in props["aspect_ratio"].get("enum") or [] if isinstance(c, str) and ":" in c]
-            if choices:
-                inputs["aspect_ratio"] = nearest_aspect(request.width, request.height, choices)
-            elif props["aspect_ratio"].get("type", "string") == "string":
-                common = math.gcd(request.width, request.height) or 1
-                inputs["aspect_ratio"] = f"{request.width // common}:{request.height // common}"
+        _fit_aspect(request, props, inputs)
 
     @staticmethod
     def _check_required(model: str, schema: ModelInputs, inputs: dict[str, Any]) -> None:
@@ -275,12 +318,18 @@ class ReplicateBackend(CloudTaskBackend):
 
     # -- the life cycle's hooks ----------------------------------------------
 
+    def _model_for(self, request: GenerationRequest) -> str:
+        default = self.default_still_model if request.output == "still" else self.default_model
+        return (request.model or default or "").strip()
+
     async def _submit(self, request: GenerationRequest) -> Submission:
-        model = (request.model or self.default_model or "").strip()
+        model = self._model_for(request)
         if not model:
             raise GenerationError("A Replicate shot needs a model, as owner/name (for example minimax/hailuo-02).")
         ref = _parse_model(model)
         schema = await self.model_inputs(model)
+        if request.output == "still":
+            _check_makes_stills(model, schema)
         inputs = self._inputs(request, model, schema)
         self._check_required(model, schema, inputs)
         what = "submitting the shot"
@@ -304,6 +353,10 @@ class ReplicateBackend(CloudTaskBackend):
         if not isinstance(prediction_id, str) or not prediction_id:
             raise GenerationError("Replicate accepted the shot but sent no prediction id; check Replicate's dashboard.")
         info = {"model": model, "version": answer.get("version")}
+        if request.output == "still" and request.reference_images:
+            used = request.input_image is None and any(str(v).startswith("data:image/") for v in inputs.values())
+            info["reference_images"] = (f"used: {request.reference_images[0].name}" if used else
+                                        f"left out: {model} on Replicate takes no picture")
         return Submission(prediction_id, info, self._parse(answer))
 
     def _parse(self, prediction: dict[str, Any]) -> TaskStatus:
@@ -337,7 +390,7 @@ class ReplicateBackend(CloudTaskBackend):
                             attempts=3)
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
-        return {"model": request.model or self.default_model}
+        return {"model": self._model_for(request) or None}
 
     async def _health_check(self) -> str:
         account = await self.api.call("GET", "/v1/account", what="checking the account", attempts=2) or {}

@@ -1,4 +1,4 @@
-"""The `stability` backend: still pictures from Stability AI, for seed frames and held shots.
+"""The `stability` backend: still pictures from Stability AI, for keyframes.
 
 Stability closed its video API in July 2025; its image API remains. A picture
 is made while the request waits: `POST /v2beta/stable-image/generate/{core,
@@ -14,10 +14,16 @@ A 403 is Stability's content moderation and a `CONTENT_FILTERED` finish reason
 its filter blurring the result; both are refused in words, and a filtered
 picture is not kept. With an input image, sd3 runs image-to-image (`strength`
 from the shot's params, 0.6 by default); core and ultra take text only here.
+A keyframe's reference picture (a character's) goes in the same way on sd3;
+core and ultra leave it out, and the take's provenance says so.
+
+It makes pictures only (`outputs`): asked for a video it refuses before sending
+anything, so a keyframe made here is animated by a video backend.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -65,6 +71,17 @@ def _explain(body: Any) -> tuple[str, bool]:
     return detail or str(body.get("name") or ""), body.get("name") == "content_moderation"
 
 
+def _start_picture(request: GenerationRequest, service: str) -> Path | None:
+    """The picture sd3 starts from: the input image, else a keyframe's reference picture (core and
+    ultra take none: an input image is refused in words, a reference left out)."""
+    if request.input_image is not None and service != "sd3":
+        raise GenerationError(f"Stability AI's {service} makes pictures from text only here; choose an sd3 "
+                              f"model to start from the input image, or remove it.")
+    if request.input_image is not None:
+        return request.input_image
+    return request.reference_images[0] if request.reference_images and service == "sd3" else None
+
+
 class StabilityBackend(CloudTaskBackend):
     """Stability AI stills; see the module docstring.
 
@@ -76,6 +93,7 @@ class StabilityBackend(CloudTaskBackend):
     name = "stability"
     provider = "Stability AI"
     cost_unit = "stability-credits"
+    outputs = frozenset({"still"})
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = STABILITY_URL,
@@ -116,14 +134,12 @@ class StabilityBackend(CloudTaskBackend):
         if sd3_model is not None:
             fields["model"] = sd3_model
         form: dict[str, Any] = {}
-        if request.input_image is not None:
-            if service != "sd3":
-                raise GenerationError(f"Stability AI's {service} makes pictures from text only here; choose an sd3 "
-                                      f"model to start from the input image, or remove it.")
-            data, mime = read_input_image(request.input_image, provider=self.provider, max_bytes=MAX_INPUT_IMAGE_BYTES)
+        start = _start_picture(request, service)
+        if start is not None:
+            data, mime = read_input_image(start, provider=self.provider, max_bytes=MAX_INPUT_IMAGE_BYTES)
             fields["mode"] = "image-to-image"
             fields["strength"] = str(request.params.get("strength", DEFAULT_STRENGTH))
-            form["image"] = (request.input_image.name, data, mime)
+            form["image"] = (start.name, data, mime)
         else:  # image-to-image takes the picture's own aspect
             fields["aspect_ratio"] = nearest_aspect(request.width, request.height, ASPECT_RATIOS)
         return {**{name: (None, value) for name, value in fields.items()}, **form}
@@ -154,6 +170,9 @@ class StabilityBackend(CloudTaskBackend):
         info = {"model": sd3_model or service, "service": service,
                 "seed": int(seed) if seed and seed.isdigit() else None,
                 "aspect_ratio": form.get("aspect_ratio", (None, None))[1]}
+        if request.reference_images:
+            info["reference_images"] = (f"used: {form['image'][0]}" if "image" in form else
+                                        f"left out: Stability AI's {service} takes no picture (sd3 does)")
         return Submission(None, info, saved=saved)
 
     async def resume(

@@ -38,11 +38,14 @@ from foundry_desktop.generation.backend import (
     GenerationEvent,
     GenerationRequest,
     GenerationResult,
+    OutputKind,
     frames_made,
+    refuse_unmade_output,
 )
 from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import (
     CloudError,
+    CloudOutputError,
     CloudTaskCancelledError,
     CloudTaskFailedError,
     CloudTimeoutError,
@@ -145,6 +148,7 @@ class CloudTaskBackend:
     name = "cloud"
     provider = "the cloud service"
     cost_unit: str | None = None  # the domain.cost unit the provider charges in
+    outputs: frozenset[OutputKind] = frozenset({"video"})  # what the provider makes (backend.py)
 
     def __init__(
         self, credentials: CloudCredentials, *, poll: PollPolicy | None = None,
@@ -259,6 +263,7 @@ class CloudTaskBackend:
     async def _generate(
         self, request: GenerationRequest, run: _Run, report: _Reporter, started: float,
     ) -> GenerationResult:
+        refuse_unmade_output(self.provider, self.outputs, request)  # before anything is sent
         report("queued", 0.0, f"for {self.provider}")
         # Recorded by the job before the create call: should Foundry stop before the answer,
         # the task may exist with no id known to us, and is not sent again unasked.
@@ -286,6 +291,10 @@ class CloudTaskBackend:
             saved.path.unlink(missing_ok=True)
             await self._send_cancel(run, quietly=True)
             raise self._cancelled(run)
+        if request.output == "still" and not saved.info.still:
+            saved.path.unlink(missing_ok=True)
+            raise CloudOutputError(f"{self.provider} sent a video where a keyframe picture was expected; choose an "
+                                   f"image model for keyframes.", provider=self.provider, remote_id=run.remote_id)
         report("done", 1.0, f"made by {self.provider}")
         info = {"provider": self.name, "remote_id": run.remote_id, "model": request.model,
                 **submission.info, **(status.info if status else {})}

@@ -32,8 +32,10 @@ from foundry_desktop.generation.backend import (
     GenerationEvent,
     GenerationRequest,
     GenerationResult,
+    refuse_unmade_output,
 )
 from foundry_desktop.generation.local.ken_burns import KenBurns, load_still
+from foundry_desktop.generation.local.placeholder_still import write_placeholder
 from foundry_desktop.generation.local.title_card import TitleCard
 from foundry_desktop.media.encode.video_encoding import (
     DEFAULT_KEYFRAME_INTERVAL_S,
@@ -147,6 +149,13 @@ def _render_in_pool(
     return made
 
 
+def _left_out(request: GenerationRequest) -> dict[str, str]:
+    """Provenance of the reference pictures a placeholder cannot follow."""
+    if request.output == "still" and request.reference_images:
+        return {"reference_images": "left out: the built-in placeholder follows no picture"}
+    return {}
+
+
 def _remove_leftovers(path: Path) -> None:
     """What a worker stopped mid-take leaves: the take or its partly written file."""
     path.unlink(missing_ok=True)
@@ -154,8 +163,16 @@ def _remove_leftovers(path: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _still(request: GenerationRequest) -> tuple[Path, str]:
+    """The keyframe: a placeholder picture of the prompt (blocking; a few milliseconds)."""
+    stem = take_path(request).stem
+    return write_placeholder(request.prompt, request.seed, request.width, request.height, request.output_dir,
+                             stem), "placeholder_still"
+
+
 class BuiltinBackend:
     name = "builtin"
+    outputs = frozenset({"video", "still"})
 
     def __init__(self) -> None:
         # Stop flags of the renders running now, per shot (a shot may be asked for twice).
@@ -176,8 +193,12 @@ class BuiltinBackend:
 
         on_event(GenerationEvent("queued", request.shot_id))
         try:
+            refuse_unmade_output("The built-in generator", self.outputs, request)
             _check(request)
-            path, kind = await asyncio.to_thread(_render_in_pool, request, progress, cancel)
+            if request.output == "still":  # too quick to be worth the worker process
+                path, kind = await asyncio.to_thread(_still, request)
+            else:
+                path, kind = await asyncio.to_thread(_render_in_pool, request, progress, cancel)
         except asyncio.CancelledError:
             cancel.set()  # the pool stops the worker, and what it wrote goes
             raise
@@ -205,7 +226,7 @@ class BuiltinBackend:
             height=request.height,
             frame_rate=Fraction(request.frame_rate),
             elapsed_s=round(time.monotonic() - started, 3),
-            backend_info={"generator": kind, "version": 1},
+            backend_info={"generator": kind, "version": 1, **_left_out(request)},
         )
 
     def _forget(self, shot_id: str, cancel: threading.Event) -> None:
@@ -220,4 +241,5 @@ class BuiltinBackend:
             stop.set()
 
     async def health(self) -> BackendHealth:
-        return BackendHealth(ok=True, message="Built in: title cards and Ken Burns moves, no GPU needed.")
+        return BackendHealth(ok=True, message="Built in: title cards, Ken Burns moves and placeholder keyframes, "
+                                              "no GPU needed.")

@@ -21,15 +21,19 @@ from foundry_desktop.generation.backend import (
     GenerationEvent,
     GenerationRequest,
     GenerationResult,
+    refuse_unmade_output,
 )
 from foundry_desktop.media.probe import probe_source
 
 
 class MediaFileBackend:
     name = "media"
+    # A still the creator brings may be a keyframe (a picture given with --image, say).
+    outputs = frozenset({"video", "still"})
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
         started = time.monotonic()
+        refuse_unmade_output("A media file shot", self.outputs, request)
         if request.input_media is None:
             raise GenerationError("This shot shows a media file, but none is set.")
         on_event(GenerationEvent("queued", request.shot_id))
@@ -37,6 +41,8 @@ class MediaFileBackend:
             info = await asyncio.to_thread(probe_source, request.input_media)
         except MediaError as exc:
             raise GenerationError(str(exc)) from None
+        if request.output == "still" and not info.still:
+            raise GenerationError(f"{request.input_media.name} is a video; a keyframe must be a still picture.")
         copy = Path(request.output_dir) / f"media-{uuid.uuid4().hex}{request.input_media.suffix.lower()}"
         await asyncio.to_thread(shutil.copyfile, request.input_media, copy)
         on_event(GenerationEvent("done", request.shot_id, 1.0))

@@ -48,7 +48,7 @@ def smoothstep(t: float) -> float:
     return t * t * (3.0 - 2.0 * t)
 
 
-def _layout(text: str, width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def fit_text(text: str, width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest font (up to a title size) at which the text fits in 80% x 60% of the frame."""
     size = max(8, round(height * 0.085))
     while True:
@@ -63,7 +63,7 @@ def _layout(text: str, width: int, height: int) -> tuple[ImageFont.FreeTypeFont,
 
 def _text_masks(text: str, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Coverage of the letters and of their soft drop shadow, 0..1 over the whole frame."""
-    font, lines = _layout(text, width, height)
+    font, lines = fit_text(text, width, height)
     letters = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(letters)
     line_height = font.size * 1.25

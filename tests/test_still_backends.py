@@ -1,0 +1,284 @@
+"""Keyframes: every backend that makes still pictures, against the protocol test servers (tests/servers).
+
+For each: a real still made and probed (a picture of the asked aspect, frames =
+the shot's frames, the cost where it is known), the reference picture sent where
+the backend takes one and the provenance saying so where it does not, the size
+or aspect chosen from what the model allows, refusals in words, and an output a
+backend cannot make refused before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+from servers.cloud_base import sample_mp4
+from servers.openai_images import OpenAIImagesServer, size_problem
+from servers.replicate import ReplicateServer
+from servers.stability import StabilityServer
+from test_cloud_backends import FAST_POLL, FAST_RETRY, KEY, WRONG_KEY, run_with, scratch_files, shot
+
+from foundry_desktop.domain.cost import Cost
+from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest, outputs_of
+from foundry_desktop.generation.cloud.errors import CloudAuthError, ContentModeratedError, CloudOutputError
+from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend, choose_size
+from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.stability import StabilityBackend
+from foundry_desktop.generation.local.builtin import BuiltinBackend
+from foundry_desktop.generation.local.media_file import MediaFileBackend
+from foundry_desktop.generation.local.placeholder_still import placeholder_picture
+from foundry_desktop.media.probe import probe_source
+
+
+@pytest.fixture
+def character(tmp_path: Path) -> Path:
+    """A character's reference picture."""
+    path = tmp_path / "mara.png"
+    Image.fromarray(np.full((96, 64, 3), (200, 90, 60), np.uint8)).save(path)
+    return path
+
+
+def keyframe(tmp_path: Path, **changes: Any) -> GenerationRequest:
+    return shot(tmp_path, output="still", **changes)
+
+
+def make(backend: Any, request: GenerationRequest, events: list[GenerationEvent] | None = None) -> Any:
+    return asyncio.run(backend.generate(request, (events if events is not None else []).append))
+
+
+def images(server: OpenAIImagesServer, *, key: str = KEY, **options: Any) -> Any:
+    return lambda http: OpenAIImagesBackend(http, key, base_url=server.base_url, retry=FAST_RETRY, **options)
+
+
+def replicate(server: ReplicateServer) -> Any:
+    return lambda http: ReplicateBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL)
+
+
+def stability(server: StabilityServer) -> Any:
+    return lambda http: StabilityBackend(http, KEY, base_url=server.url, retry=FAST_RETRY)
+
+
+# --------------------------------------------------------------------------- built in
+
+
+def test_the_builtin_keyframe_is_a_placeholder_picture_of_the_prompt(tmp_path: Path, character: Path) -> None:
+    events: list[GenerationEvent] = []
+    request = keyframe(tmp_path, references=(character,))
+    result = make(BuiltinBackend(), request, events)
+    info = probe_source(result.path)
+    assert info.still and result.path.suffix == ".png" and (info.width, info.height) == (1280, 720)
+    assert (result.width, result.height, result.frames) == (1280, 720, request.frames)
+    assert result.backend_info["generator"] == "placeholder_still"
+    assert result.backend_info["reference_images"].startswith("left out")
+    assert [event.kind for event in events][::len(events) - 1] == ["queued", "done"]
+    assert scratch_files(tmp_path) == [result.path.name]  # nothing half written beside it
+    with Image.open(result.path) as picture:
+        pixels = np.asarray(picture.convert("RGB"), dtype=np.int16)
+    assert pixels.std() > 10  # words and marks over the colour field, not a flat fill
+
+
+def test_builtin_keyframes_are_the_same_for_the_same_seed_and_differ_between_variants(tmp_path: Path) -> None:
+    def digest(**changes: Any) -> str:
+        result = make(BuiltinBackend(), keyframe(tmp_path, **changes))
+        return hashlib.sha256(result.path.read_bytes()).hexdigest()
+
+    first = digest(width=640, height=360)
+    assert digest(width=640, height=360) == first  # deterministic for (prompt, seed, size)
+    variant = placeholder_picture("a slow push over a valley at dawn", 1235, 640, 360)
+    same = placeholder_picture("a slow push over a valley at dawn", 1234, 640, 360)
+    field = np.asarray(variant, dtype=np.int16)[5:15, 5:15].mean(axis=(0, 1))
+    other = np.asarray(same, dtype=np.int16)[5:15, 5:15].mean(axis=(0, 1))
+    assert np.abs(field - other).max() > 3  # another seed, another colour field
+    assert placeholder_picture("", 1, 320, 180).size == (320, 180)  # no prompt still draws
+
+
+def test_builtin_and_media_refuse_outputs_they_cannot_make(tmp_path: Path) -> None:
+    with pytest.raises(GenerationError) as sound:
+        make(BuiltinBackend(), shot(tmp_path, output="sound"))
+    assert "built-in generator makes videos and still pictures, not sound" in str(sound.value)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(sample_mp4())
+    media = shot(tmp_path, output="still")
+    with pytest.raises(GenerationError) as not_still:
+        make(MediaFileBackend(), dataclasses.replace(media, input_media=clip))
+    assert "clip.mp4 is a video; a keyframe must be a still picture" in str(not_still.value)
+
+
+# --------------------------------------------------------------------------- OpenAI-compatible images
+
+
+def test_openai_images_makes_a_keyframe_of_the_nearest_size_it_allows(tmp_path: Path) -> None:
+    with OpenAIImagesServer(api_key=KEY) as server:
+        result = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, width=1920, height=1080),
+                                                               lambda e: None))
+        other = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, model="gpt-image-1.5"),
+                                                              lambda e: None))
+        sent = [r.json for r in server.requests_to("POST", "/v1/images/generations")]
+    assert sent[0] == {"model": "gpt-image-2", "prompt": "a slow push over a valley at dawn", "n": 1,
+                       "size": "1920x1088"}
+    assert sent[1]["size"] == "1536x1024"  # the 3:2 of the standard sizes, nearest 16:9
+    info = probe_source(result.path)
+    assert info.still and result.path.suffix == ".png" and result.frames == 120
+    assert (result.width, result.height) == (info.width, info.height) and info.width > info.height
+    assert result.backend_info["size"] == "1920x1088" and result.backend_info["seed"] is None
+    # The answer's usage at the published token prices: 8 prompt tokens in, 1056 out.
+    assert result.cost == Cost(round((8 * 5 + 1056 * 30) / 1e6, 6), "usd")
+    assert other.cost is None  # no published token price known for it here
+    assert sorted(scratch_files(tmp_path)) == sorted([result.path.name, other.path.name])
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080), (160, 90), (720, 1280), (7680, 4320),
+                                               (4000, 1000), (1000, 4000), (1000, 1000), (2560, 1080)])
+def test_every_size_chosen_for_gpt_image_2_is_one_it_takes(width: int, height: int) -> None:
+    size = choose_size("gpt-image-2", width, height)
+    assert size_problem("gpt-image-2", size) is None
+    chosen = [int(side) for side in size.split("x")]
+    aspect = min(3, max(1 / 3, width / height))
+    assert abs(chosen[0] / chosen[1] - aspect) / aspect < 0.05
+    assert choose_size("gpt-image-1-mini", width, height) in ("1024x1024", "1536x1024", "1024x1536")
+
+
+def test_openai_images_follows_a_reference_picture_with_an_edit(tmp_path: Path, character: Path) -> None:
+    with OpenAIImagesServer(api_key=KEY, url_models=("gateway-flux",), url_model_sizes=("1024x1024", "1344x768")) \
+            as server:
+        result = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, references=(character,)),
+                                                               lambda e: None))
+        edits = server.requests_to("POST", "/v1/images/edits")
+        left_out = run_with(images(server, sizes=("1024x1024", "1344x768")),
+                            lambda b: b.generate(keyframe(tmp_path, model="gateway-flux", references=(character,)),
+                                                 lambda e: None))
+        generations = server.requests_to("POST", "/v1/images/generations")
+    (edit,) = edits
+    pictures = [value for name, value in edit.form.items() if name.startswith("image")]
+    assert [(p["filename"], p["content_type"]) for p in pictures] == [("mara.png", "image/png")]
+    assert edit.form["model"] == "gpt-image-2" and edit.form["size"] == "1280x720"
+    assert result.backend_info["reference_images"] == "used: mara.png" and probe_source(result.path).still
+    # A gateway's model answering a URL: downloaded; it takes no picture, and the provenance says so.
+    assert generations[0].json["size"] == "1344x768" and "image" not in generations[0].json
+    assert left_out.backend_info["reference_images"] == "left out: gateway-flux takes no picture here"
+    assert probe_source(left_out.path).still
+
+
+def test_openai_images_refusals_are_in_words(tmp_path: Path) -> None:
+    with OpenAIImagesServer(api_key=KEY) as server:
+        server.fail_tasks_with = "moderation"
+        with pytest.raises(ContentModeratedError) as moderated:
+            run_with(images(server), lambda b: b.generate(keyframe(tmp_path), lambda e: None))
+        with pytest.raises(CloudAuthError) as wrong_key:
+            run_with(images(server, key=WRONG_KEY), lambda b: b.generate(keyframe(tmp_path), lambda e: None))
+        server.rate_limit_next(1, retry_after_s=0.1)
+        waited = run_with(images(server), lambda b: b.generate(keyframe(tmp_path), lambda e: None))
+        assert server.submissions == 1  # the refused ones made nothing; the rate-limited one was sent once more
+        server.non_video_outputs = True
+        with pytest.raises(CloudOutputError):
+            run_with(images(server), lambda b: b.generate(keyframe(tmp_path), lambda e: None))
+    assert "moderation refused this shot" in str(moderated.value) and "prompt" in str(moderated.value)
+    assert "did not accept the API key (401)" in str(wrong_key.value) and "9876" not in str(wrong_key.value)
+    assert probe_source(waited.path).still and scratch_files(tmp_path) == [waited.path.name]
+
+
+def test_openai_images_unreachable_and_health(tmp_path: Path) -> None:
+    with OpenAIImagesServer(api_key=KEY) as server:
+        health = run_with(images(server), lambda b: b.health())
+        missing = run_with(images(server, default_model="gpt-image-9"), lambda b: b.health())
+        address = server.base_url
+    unreachable = lambda http: OpenAIImagesBackend(http, KEY, base_url=address, retry=FAST_RETRY)  # noqa: E731
+    with pytest.raises(GenerationError) as down:
+        run_with(unreachable, lambda b: b.generate(keyframe(tmp_path), lambda e: None))
+    assert health.ok and "gpt-image-2 available" in health.message
+    assert not missing.ok and "404" in missing.message
+    assert "127.0.0.1" in str(down.value) and "connection" in str(down.value).lower()
+
+
+# --------------------------------------------------------------------------- Replicate
+
+
+def test_replicate_keyframes_run_flux_schnell_for_one_picture(tmp_path: Path, character: Path) -> None:
+    with ReplicateServer(api_key=KEY, task_seconds=0.1) as server:
+        result = run_with(replicate(server), lambda b: b.generate(keyframe(tmp_path, references=(character,)),
+                                                                  lambda e: None))
+        (created,) = server.requests_to("POST", "/v1/models/black-forest-labs/flux-schnell/predictions")
+    assert created.json["input"] == {"prompt": "a slow push over a valley at dawn", "seed": 1234,
+                                     "aspect_ratio": "16:9", "num_outputs": 1}
+    info = probe_source(result.path)
+    assert info.still and info.width > info.height and result.frames == 120
+    assert result.backend_info["model"] == "black-forest-labs/flux-schnell"
+    assert result.backend_info["reference_images"] == ("left out: black-forest-labs/flux-schnell on Replicate "
+                                                       "takes no picture")
+    assert result.cost is not None and result.cost.unit == "replicate-seconds"
+
+
+def test_replicate_keyframes_follow_a_reference_where_the_model_takes_one(tmp_path: Path, character: Path) -> None:
+    with ReplicateServer(api_key=KEY, task_seconds=0.1) as server:
+        result = run_with(replicate(server), lambda b: b.generate(
+            keyframe(tmp_path, model="black-forest-labs/flux-kontext-pro", references=(character,)), lambda e: None))
+        (created,) = server.requests_to("POST", "/v1/models/black-forest-labs/flux-kontext-pro/predictions")
+    assert created.json["input"]["input_image"].startswith("data:image/png;base64,")
+    assert created.json["input"]["aspect_ratio"] == "16:9"
+    assert result.backend_info["reference_images"] == "used: mara.png" and probe_source(result.path).still
+
+
+def test_replicate_refuses_a_keyframe_of_a_video_model_before_sending(tmp_path: Path) -> None:
+    with ReplicateServer(api_key=KEY) as server:
+        with pytest.raises(GenerationError) as refused:
+            run_with(replicate(server), lambda b: b.generate(keyframe(tmp_path, model="minimax/hailuo-02"),
+                                                             lambda e: None))
+        assert server.submissions == 0 and server.requests_to("POST", "/v1/") == []
+    assert "minimax/hailuo-02 on Replicate makes videos (it takes duration)" in str(refused.value)
+    assert "black-forest-labs/flux-schnell" in str(refused.value)
+
+
+# --------------------------------------------------------------------------- Stability AI
+
+
+def test_stability_keyframes_follow_a_reference_on_sd3_and_say_when_they_cannot(tmp_path: Path,
+                                                                                character: Path) -> None:
+    with StabilityServer(api_key=KEY) as server:
+        sd3 = run_with(stability(server), lambda b: b.generate(
+            keyframe(tmp_path, model="sd3.5-large", references=(character,)), lambda e: None))
+        core = run_with(stability(server), lambda b: b.generate(keyframe(tmp_path, references=(character,)),
+                                                                lambda e: None))
+        first, second = server.requests
+    assert first.form["mode"] == "image-to-image" and first.form["image"]["filename"] == "mara.png"
+    assert first.form["model"] == "sd3.5-large" and first.form["seed"] == "1234"
+    assert sd3.backend_info["reference_images"] == "used: mara.png"
+    assert "image" not in second.form and second.form["aspect_ratio"] == "16:9"
+    assert core.backend_info["reference_images"] == "left out: Stability AI's core takes no picture (sd3 does)"
+    assert sd3.frames == core.frames == 120 and probe_source(core.path).still
+
+
+def test_stability_refuses_a_video_before_sending(tmp_path: Path) -> None:
+    events: list[GenerationEvent] = []
+    with StabilityServer(api_key=KEY) as server:
+        with pytest.raises(GenerationError) as refused:
+            run_with(stability(server), lambda b: b.generate(shot(tmp_path), events.append))
+        assert server.requests == []
+    assert str(refused.value) == ("Stability AI makes still pictures, not videos: animate the shot with a video "
+                                  "backend instead.")
+    assert [event.kind for event in events] == ["failed"]
+
+
+# --------------------------------------------------------------------------- what each can make
+
+
+def test_each_backend_says_what_it_makes(tmp_path: Path) -> None:
+    async def made() -> dict[str, Any]:
+        import httpx
+
+        async with httpx.AsyncClient() as http:
+            backends = [BuiltinBackend(), MediaFileBackend(), StabilityBackend(http, KEY),
+                        ReplicateBackend(http, KEY), OpenAIImagesBackend(http, KEY)]
+            return {backend.name: outputs_of(backend) for backend in backends}
+
+    assert asyncio.run(made()) == {
+        "builtin": {"video", "still"}, "media": {"video", "still"}, "stability": {"still"},
+        "replicate": {"video", "still"}, "openai-images": {"still"},
+    }
+    assert outputs_of(object()) is None  # a backend that does not say is not checked
