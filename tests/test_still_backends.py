@@ -24,6 +24,8 @@ from servers.replicate import ReplicateServer
 from servers.stability import StabilityServer
 from test_cloud_backends import FAST_POLL, FAST_RETRY, KEY, WRONG_KEY, run_with, scratch_files, shot
 
+from foundry_desktop.app.generation.backends import backend_outputs, generation_backends
+from foundry_desktop.app.generation.settings import CloudServiceSettings, GenerationSettings
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest, outputs_of
@@ -225,6 +227,18 @@ def test_replicate_keyframes_follow_a_reference_where_the_model_takes_one(tmp_pa
     assert result.backend_info["reference_images"] == "used: mara.png" and probe_source(result.path).still
 
 
+def test_replicate_keyframes_put_a_reference_in_a_list_input_as_a_list(tmp_path: Path, character: Path) -> None:
+    with ReplicateServer(api_key=KEY, task_seconds=0.1) as server:
+        result = run_with(replicate(server), lambda b: b.generate(
+            keyframe(tmp_path, model="black-forest-labs/flux-2-pro", width=720, height=1280, references=(character,)),
+            lambda e: None))
+        (created,) = server.requests_to("POST", "/v1/models/black-forest-labs/flux-2-pro/predictions")
+    (reference,) = created.json["input"]["input_images"]
+    assert reference.startswith("data:image/png;base64,") and created.json["input"]["aspect_ratio"] == "9:16"
+    info = probe_source(result.path)
+    assert result.backend_info["reference_images"] == "used: mara.png" and info.still and info.height > info.width
+
+
 def test_replicate_refuses_a_keyframe_of_a_video_model_before_sending(tmp_path: Path) -> None:
     with ReplicateServer(api_key=KEY) as server:
         with pytest.raises(GenerationError) as refused:
@@ -282,3 +296,23 @@ def test_each_backend_says_what_it_makes(tmp_path: Path) -> None:
         "replicate": {"video", "still"}, "openai-images": {"still"},
     }
     assert outputs_of(object()) is None  # a backend that does not say is not checked
+    assert backend_outputs(GenerationSettings()) == {
+        "builtin": {"video", "still"}, "media": {"video", "still"}, "comfyui": None, "runway": {"video"},
+        "replicate": {"video", "still"}, "stability": {"still"}, "openai-images": {"still"},
+    }
+
+
+def test_the_app_opens_openai_images_at_the_address_and_with_the_key_of_its_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOUNDRY_OPENAI_IMAGES_API_KEY", KEY)  # as a machine without a password store gives it
+
+    async def made(settings: GenerationSettings) -> Any:
+        async with generation_backends(settings) as registry:
+            return await registry.get("openai-images").generate(keyframe(tmp_path), lambda e: None)
+
+    with OpenAIImagesServer(api_key=KEY) as server:
+        service = CloudServiceSettings(base_url=server.base_url, default_model="gpt-image-1.5")
+        result = asyncio.run(made(GenerationSettings(cloud={"openai-images": service})))
+        (sent,) = server.requests_to("POST", "/v1/images/generations")
+    assert sent.json["model"] == "gpt-image-1.5" and result.backend_info["provider"] == "openai-images"
+    assert probe_source(result.path).still

@@ -98,7 +98,7 @@ class ReplicateModel:
 
 
 def default_models() -> list[ReplicateModel]:
-    """Two video models and two image models, with inputs shaped like the real ones'."""
+    """Two video models and three image models, with inputs shaped like the real ones'."""
     uri = {"type": "string", "format": "uri"}
     return [
         ReplicateModel(
@@ -150,6 +150,20 @@ def default_models() -> list[ReplicateModel]:
             },
             output="image",
             description="Text-based image editing that follows a reference picture",
+        ),
+        ReplicateModel(
+            "black-forest-labs/flux-2-pro",
+            {
+                "prompt": {"type": "string"},
+                "input_images": {"type": "array", "items": uri, "default": [], "maxItems": 8,
+                                 "description": "List of input images for image-to-image generation."},
+                "aspect_ratio": {"type": "string", "enum": ["match_input_image", "custom", *ASPECT_RATIOS],
+                                 "default": "1:1"},
+                "output_format": {"type": "string", "enum": ["webp", "jpg", "png"], "default": "webp"},
+                "seed": {"type": "integer"},
+            },
+            output="image",
+            description="Text-to-image following up to eight reference pictures",
         ),
     ]
 
@@ -427,4 +441,10 @@ def _validate(inputs: dict[str, Any], schema: dict[str, Any]) -> list[tuple[str,
             problems.append((name, "string_lte", f"{name} must be at most {spec['maxLength']} characters"))
         elif spec.get("format") == "uri" and not _URI.match(value):
             problems.append((name, "format", f"{name}: Does not match format 'uri'"))
+        elif "maxItems" in spec and len(value) > spec["maxItems"]:
+            problems.append((name, "array_max_items", f"{name}: Array must have at most {spec['maxItems']} items"))
+        elif (spec.get("items") or {}).get("format") == "uri" and not all(
+            isinstance(item, str) and _URI.match(item) for item in value
+        ):
+            problems.append((name, "format", f"{name}: every item must match format 'uri'"))
     return problems

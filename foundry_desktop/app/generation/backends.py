@@ -23,9 +23,10 @@ from foundry_desktop.app.generation.settings import (
     load_settings,
 )
 from foundry_desktop.app.user_folders import config_folder
-from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.generation.backend import BackendRegistry, OutputKind, outputs_of
 from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.task import (
+    CloudTaskBackend,
     PollPolicy,
 )
 from foundry_desktop.generation.comfyui.backend import ComfyUIBackend
@@ -48,6 +49,19 @@ def backend_names(settings: GenerationSettings | None = None) -> list[str]:
     if _cloud_options(settings, "openai").get("base_url"):
         names.append("openai")
     return names
+
+
+def backend_outputs(settings: GenerationSettings | None = None) -> dict[str, frozenset[OutputKind] | None]:
+    """What each backend of backend_names() makes (videos, keyframe stills, sound), known without
+    opening any (a picker of image backends lists those that make stills); None: the backend's
+    workflow decides (ComfyUI)."""
+    local = default_registry()
+    # The cloud backends' classes say it (the videos one's is the life cycle's own: its module, which
+    # imports the slow openai package, is not imported for this).
+    classes = {"runway": RunwayBackend, "replicate": ReplicateBackend, "stability": StabilityBackend,
+               "openai-images": OpenAIImagesBackend, "openai": CloudTaskBackend}
+    return {name: outputs_of(local.get(name) if name in local.names() else classes.get(name))
+            for name in backend_names(settings)}
 
 
 def workflow_library() -> WorkflowLibrary:

@@ -67,8 +67,10 @@ _MODEL_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 _IMAGE_INPUTS = ("image", "start_image", "first_frame_image", "input_image", "init_image", "first_frame",
                  "start_frame", "image_url")
 _NOT_A_START_IMAGE = ("end", "last", "tail", "mask", "ref")
-# Where image models take a picture to follow (a character's reference), most usual names first.
-_REFERENCE_INPUTS = ("input_image", "image_prompt", "reference_image", "subject_image", "image")
+# Where image models take a picture to follow (a character's reference), most usual names first;
+# the plural ones are lists of pictures (FLUX.2's input_images, Gemini's image_input).
+_REFERENCE_INPUTS = ("input_image", "image_prompt", "reference_image", "subject_image", "input_images",
+                     "image_input", "reference_images", "image")
 # Inputs only a video model has: such a model cannot make a keyframe.
 _VIDEO_INPUTS = ("duration", "num_frames", "fps", "frames", "seconds", "video_length")
 DEFAULT_STILL_MODEL = "black-forest-labs/flux-schnell"
@@ -157,7 +159,8 @@ def _fit(spec: dict[str, Any], value: float) -> Any:
 def _image_input(properties: Mapping[str, dict[str, Any]], *, still: bool = False) -> str | None:
     """The input that takes the shot's first frame (for a still, the picture to follow), if the model has one."""
     for name in (*_REFERENCE_INPUTS, *_IMAGE_INPUTS) if still else _IMAGE_INPUTS:
-        if name in properties and properties[name].get("type", "string") == "string":
+        kind = properties.get(name, {}).get("type", "string")
+        if name in properties and (kind == "string" or (still and kind == "array")):
             return name
     candidates = sorted(
         (spec.get("x-order", math.inf), name) for name, spec in properties.items()
@@ -185,6 +188,15 @@ def _check_makes_stills(model: str, schema: ModelInputs) -> None:
     if video_inputs:
         raise GenerationError(f"{model} on Replicate makes videos (it takes {', '.join(video_inputs)}), not still "
                               f"pictures: choose an image model for keyframes, such as {DEFAULT_STILL_MODEL}.")
+
+
+def _reference_note(request: GenerationRequest, model: str, schema: ModelInputs) -> str:
+    """The provenance of a keyframe's reference picture: whether it went into the model (see _picture)."""
+    if request.input_image is not None:
+        return "left out: the input image takes the model's picture input"
+    if schema.properties is None or _image_input(schema.properties, still=True) is None:
+        return f"left out: {model} on Replicate takes no picture"
+    return f"used: {request.reference_images[0].name}"
 
 
 def _progress(logs: Any) -> float | None:
@@ -288,7 +300,8 @@ class ReplicateBackend(CloudTaskBackend):
                    "Foundry cannot tell which input of a model given by version id alone takes a picture "
                    "(give it as owner/name:version)")
             raise GenerationError(f"{why}. Remove the shot's input image or choose another model.")
-        return {image_input: image_data_uri(picture, provider=self.provider, max_bytes=MAX_DATA_URI_IMAGE_BYTES)}
+        uri = image_data_uri(picture, provider=self.provider, max_bytes=MAX_DATA_URI_IMAGE_BYTES)
+        return {image_input: [uri] if props and props[image_input].get("type") == "array" else uri}
 
     @staticmethod
     def _fit_timing(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
@@ -354,9 +367,7 @@ class ReplicateBackend(CloudTaskBackend):
             raise GenerationError("Replicate accepted the shot but sent no prediction id; check Replicate's dashboard.")
         info = {"model": model, "version": answer.get("version")}
         if request.output == "still" and request.reference_images:
-            used = request.input_image is None and any(str(v).startswith("data:image/") for v in inputs.values())
-            info["reference_images"] = (f"used: {request.reference_images[0].name}" if used else
-                                        f"left out: {model} on Replicate takes no picture")
+            info["reference_images"] = _reference_note(request, model, schema)
         return Submission(prediction_id, info, self._parse(answer))
 
     def _parse(self, prediction: dict[str, Any]) -> TaskStatus:
