@@ -34,7 +34,8 @@ def _rgb(hue: float, saturation: float, value: float) -> np.ndarray:
 def _field(digest: bytes, width: int, height: int) -> Image.Image:
     """A diagonal two-colour ramp, dark enough for white text, chosen by the digest. Smooth, so it
     is computed at a quarter of the size and scaled up (a third of the time of the whole picture)."""
-    hue = digest[0] / 256
+    # Teal through blue and violet to crimson: hues that stay rich when dark (dark oranges turn to mud).
+    hue = 0.45 + digest[0] / 256 * 0.55
     deep = _rgb(hue, 0.45 + digest[1] / 1024, 0.22 + digest[2] / 2560)
     light = _rgb(hue + (digest[3] / 256 - 0.5) * 0.3, 0.4 + digest[4] / 1024, 0.5 + digest[5] / 2560)
     angle = digest[6] / 256 * 2 * math.pi
@@ -73,7 +74,7 @@ def _words(draw: ImageDraw.ImageDraw, text: str, width: int, height: int) -> Non
 
 def _labels(draw: ImageDraw.ImageDraw, seed: int, width: int, height: int) -> None:
     """PLACEHOLDER on a band at the top left, the seed at the bottom right."""
-    size = max(8, round(height * 0.04))
+    size = max(8, round(min(width, height) * 0.04))
     font = ImageFont.truetype(str(FONT_PATH), size)
     margin = round(min(width, height) * 0.04) + size // 2
     left, top, right, bottom = draw.textbbox((margin, margin), LABEL, font=font)
