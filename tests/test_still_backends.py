@@ -10,12 +10,15 @@ backend cannot make refused before anything is sent.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openai
 import pytest
 from PIL import Image
 from servers.cloud_base import sample_mp4
@@ -184,6 +187,36 @@ def test_openai_images_refusals_are_in_words(tmp_path: Path) -> None:
     assert "moderation refused this shot" in str(moderated.value) and "prompt" in str(moderated.value)
     assert "did not accept the API key (401)" in str(wrong_key.value) and "9876" not in str(wrong_key.value)
     assert probe_source(waited.path).still and scratch_files(tmp_path) == [waited.path.name]
+
+
+def test_the_images_test_server_answers_the_sdk_as_the_api_does(character: Path) -> None:
+    """The server itself, through the real SDK: the ImagesResponse, the edit's files, and what it refuses."""
+    with OpenAIImagesServer(api_key=KEY, url_models=("gateway-flux",)) as server:
+        with openai.OpenAI(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
+            made = client.images.generate(model="gpt-image-2", prompt="a harbour", size="1536x864", n=2,
+                                          output_format="webp")
+            edited = client.images.edit(model="gpt-image-2", prompt="Mara", image=[(character.name, character.read_bytes(), "image/png")])
+            linked = client.images.generate(model="gateway-flux", prompt="a harbour", response_format="url")
+            refusals = {}
+            for name, arguments in {
+                "size": {"model": "gpt-image-2", "size": "1000x1000"},
+                "response_format": {"model": "gpt-image-2", "response_format": "url"},
+                "model": {"model": "dall-e-3"},
+                "standard size": {"model": "gpt-image-1.5", "size": "1280x720"},
+            }.items():
+                with pytest.raises(openai.BadRequestError) as refused:
+                    client.images.generate(prompt="x", **arguments)
+                refusals[name] = (refused.value.body or {}).get("param")
+        with openai.OpenAI(api_key=WRONG_KEY, base_url=server.base_url, max_retries=0) as stranger:
+            with pytest.raises(openai.AuthenticationError):
+                stranger.images.generate(model="gpt-image-2", prompt="x")
+    assert [Image.open(io.BytesIO(base64.b64decode(d.b64_json))).format for d in made.data] == ["WEBP", "WEBP"]
+    assert made.size == "1536x864" and made.output_format == "webp" and made.usage.output_tokens == 2112
+    assert edited.usage.input_tokens_details.image_tokens == 323 and edited.data[0].b64_json
+    assert linked.data[0].url.startswith(server.url) and linked.data[0].b64_json is None
+    assert refusals == {"size": "size", "response_format": "response_format", "model": "model",
+                        "standard size": "size"}
+    assert server.submissions == 3  # the refused requests made nothing
 
 
 def test_openai_images_unreachable_and_health(tmp_path: Path) -> None:
