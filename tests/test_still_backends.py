@@ -23,7 +23,9 @@ import pytest
 from PIL import Image
 from servers.cloud_base import sample_mp4
 from servers.openai_images import OpenAIImagesServer, size_problem
+from servers.openai_videos import OpenAIVideosServer
 from servers.replicate import ReplicateServer
+from servers.runway import RunwayServer
 from servers.stability import StabilityServer
 from test_cloud_backends import FAST_POLL, FAST_RETRY, KEY, WRONG_KEY, run_with, scratch_files, shot
 
@@ -34,7 +36,9 @@ from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest, outputs_of
 from foundry_desktop.generation.cloud.errors import CloudAuthError, ContentModeratedError, CloudOutputError
 from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend, choose_size
+from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
 from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.runway import RunwayBackend
 from foundry_desktop.generation.cloud.stability import StabilityBackend
 from foundry_desktop.generation.local.builtin import BuiltinBackend
 from foundry_desktop.generation.local.media_file import MediaFileBackend
@@ -195,7 +199,8 @@ def test_the_images_test_server_answers_the_sdk_as_the_api_does(character: Path)
         with openai.OpenAI(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
             made = client.images.generate(model="gpt-image-2", prompt="a harbour", size="1536x864", n=2,
                                           output_format="webp")
-            edited = client.images.edit(model="gpt-image-2", prompt="Mara", image=[(character.name, character.read_bytes(), "image/png")])
+            picture = (character.name, character.read_bytes(), "image/png")
+            edited = client.images.edit(model="gpt-image-2", prompt="Mara", image=[picture])
             linked = client.images.generate(model="gateway-flux", prompt="a harbour", response_format="url")
             refusals = {}
             for name, arguments in {
@@ -301,18 +306,36 @@ def test_stability_keyframes_follow_a_reference_on_sd3_and_say_when_they_cannot(
     assert sd3.frames == core.frames == 120 and probe_source(core.path).still
 
 
-def test_stability_refuses_a_video_before_sending(tmp_path: Path) -> None:
-    events: list[GenerationEvent] = []
-    with StabilityServer(api_key=KEY) as server:
-        with pytest.raises(GenerationError) as refused:
-            run_with(stability(server), lambda b: b.generate(shot(tmp_path), events.append))
-        assert server.requests == []
-    assert str(refused.value) == ("Stability AI makes still pictures, not videos: animate the shot with a video "
-                                  "backend instead.")
-    assert [event.kind for event in events] == ["failed"]
-
-
 # --------------------------------------------------------------------------- what each can make
+
+
+# Each backend with an output it cannot make: (server, backend, output asked, the refusal's words).
+UNMADE = {
+    "stability video": (StabilityServer, lambda server, http: StabilityBackend(http, KEY, base_url=server.url),
+                        "video", "Stability AI makes still pictures, not videos: animate the shot with a video "
+                                 "backend instead."),
+    "openai-images video": (OpenAIImagesServer, lambda server, http: OpenAIImagesBackend(
+        http, KEY, base_url=server.base_url), "video", "makes still pictures, not videos"),
+    "runway still": (RunwayServer, lambda server, http: RunwayBackend(http, KEY, base_url=server.url), "still",
+                     "Runway makes videos, not still pictures: make its keyframes with an image backend instead."),
+    "openai videos still": (OpenAIVideosServer, lambda server, http: OpenAIVideoBackend(
+        KEY, base_url=server.base_url), "still", "makes videos, not still pictures"),
+    "replicate sound": (ReplicateServer, lambda server, http: ReplicateBackend(http, KEY, base_url=server.url),
+                        "sound", "Replicate makes videos and still pictures, not sound"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNMADE), ids=list(UNMADE))
+def test_an_output_a_backend_cannot_make_is_refused_before_sending(case: str, tmp_path: Path) -> None:
+    server_type, backend, output, words = UNMADE[case]
+    events: list[GenerationEvent] = []
+    with server_type(api_key=KEY) as server:
+        with pytest.raises(GenerationError) as refused:
+            run_with(lambda http: backend(server, http), lambda b: b.generate(shot(tmp_path, output=output),
+                                                                               events.append))
+        assert server.requests == []
+    assert words in str(refused.value)
+    assert [event.kind for event in events] == ["failed"] and scratch_files(tmp_path) == []
 
 
 def test_each_backend_says_what_it_makes(tmp_path: Path) -> None:
