@@ -131,7 +131,7 @@ def test_openai_images_makes_a_keyframe_of_the_nearest_size_it_allows(tmp_path: 
                                                               lambda e: None))
         sent = [r.json for r in server.requests_to("POST", "/v1/images/generations")]
     assert sent[0] == {"model": "gpt-image-2", "prompt": "a slow push over a valley at dawn", "n": 1,
-                       "size": "1920x1088"}
+                       "size": "1920x1088", "quality": "medium"}  # a draft to review: not the costliest
     assert sent[1]["size"] == "1536x1024"  # the 3:2 of the standard sizes, nearest 16:9
     info = probe_source(result.path)
     assert info.still and result.path.suffix == ".png" and result.frames == 120
@@ -152,6 +152,19 @@ def test_every_size_chosen_for_gpt_image_2_is_one_it_takes(width: int, height: i
     aspect = min(3, max(1 / 3, width / height))
     assert abs(chosen[0] / chosen[1] - aspect) / aspect < 0.05
     assert choose_size("gpt-image-1-mini", width, height) in ("1024x1024", "1536x1024", "1024x1536")
+
+
+def test_openai_images_estimates_from_the_published_examples(tmp_path: Path) -> None:
+    async def estimates() -> list[float | None]:
+        import httpx
+
+        async with httpx.AsyncClient() as http:
+            backend = OpenAIImagesBackend(http, KEY)
+            return [backend.estimate_cost(keyframe(tmp_path, **changes)) for changes in (
+                {"width": 1536, "height": 1024}, {"width": 1024, "height": 1024, "quality": "high"},
+                {"width": 1280, "height": 720, "quality": "low"}, {"model": "gpt-image-1.5"}, {"quality": "best"})]
+
+    assert asyncio.run(estimates()) == [0.041, 0.211, round(0.005 * 1280 * 720 / (1536 * 1024), 4), None, None]
 
 
 def test_openai_images_follows_a_reference_picture_with_an_edit(tmp_path: Path, character: Path) -> None:

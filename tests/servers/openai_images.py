@@ -53,6 +53,7 @@ MODELS = ("gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1
 STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 FREE_SIZE = re.compile(r"^gpt-image-2(\.5-(sunburst|flare))?(-\d{4}-\d{2}-\d{2})?$")
 OUTPUT_FORMATS = ("png", "jpeg", "webp")
+QUALITIES = ("low", "medium", "high", "auto")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 MODERATION_MESSAGE = ("Your request was rejected as a result of our safety system. Your request may contain content "
                       "that is not allowed by our safety system.")
@@ -133,6 +134,9 @@ class OpenAIImagesServer(OpenAIErrors, CloudServer):
         sizes = self.url_model_sizes if model in self.url_models else STANDARD_SIZES
         if (why := size_problem(model, str(fields.get("size", "auto")), sizes)) is not None:
             return self._invalid(f"Invalid size '{fields.get('size')}'. {why}", "size")
+        if fields.get("quality", "auto") not in QUALITIES:
+            return self._invalid(f"Invalid value: '{fields['quality']}'. Supported values are: "
+                                 f"{', '.join(QUALITIES)}.", "quality")
         if fields.get("output_format", "png") not in OUTPUT_FORMATS:
             return self._invalid(f"Invalid value: '{fields['output_format']}'.", "output_format")
         if "response_format" in fields and model not in self.url_models:
@@ -170,7 +174,7 @@ class OpenAIImagesServer(OpenAIErrors, CloudServer):
                  "output_tokens": 1056 * n, "output_tokens_details": {"image_tokens": 1056 * n, "text_tokens": 0},
                  "total_tokens": text_tokens + 323 * references + 1056 * n}
         return web.json_response({"created": int(time.time()), "data": data, "background": "opaque",
-                                  "output_format": fmt, "quality": fields.get("quality", "medium"),
+                                  "output_format": fmt, "quality": fields.get("quality", "high"),
                                   "size": size, "usage": usage})
 
     async def _model(self, request: web.Request) -> web.Response:

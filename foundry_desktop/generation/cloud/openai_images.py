@@ -14,9 +14,12 @@ project's size is fitted to that. Other models take 1024x1024, 1536x1024 and
 1024x1536, and a gateway may name its own list (`sizes`): the one nearest the
 project's aspect is asked for. The API takes no seed and no negative prompt.
 
-The price is per token: where the model's published token prices are known,
-the answer's `usage` gives the take's cost in US dollars; beforehand it is not
-known (it depends on what the model makes).
+GPT image models are asked for `quality` "medium" unless the shot's params
+name another (low, medium, high, auto): a keyframe is a draft to review before
+paying for video. The price is per token: where the model's published token
+prices are known, the answer's `usage` gives the take's cost in US dollars, and
+beforehand OpenAI's published per-picture examples give an estimate, scaled by
+the pixels asked for (square and oblong pictures are priced apart).
 """
 
 from __future__ import annotations
@@ -56,8 +59,12 @@ _FREE_SIZE_MODEL = re.compile(r"^gpt-image-2(\.5-(sunburst|flare))?(-\d{4}-\d{2}
 SIZE_STEP, MAX_EDGE, MIN_PIXELS, MAX_PIXELS, MAX_ASPECT = 16, 3840, 655_360, 8_294_400, 3.0
 # Models that follow a reference picture (images.edit takes their pictures); others leave it out.
 _TAKES_REFERENCES = re.compile(r"^(gpt-image|chatgpt-image)")
-# Published prices, US dollars per million (input, output) tokens.
-USD_PER_MILLION_TOKENS = {"gpt-image-2": (5.0, 30.0)}
+# Published prices, US dollars per million (text input, image input, output) tokens.
+USD_PER_MILLION_TOKENS = {"gpt-image-2": (5.0, 8.0, 30.0)}
+# OpenAI's published examples of a picture's price by quality: 1024x1024, and 1536x1024 or 1024x1536.
+USD_PER_PICTURE = {"gpt-image-2": {"square": {"low": 0.006, "medium": 0.053, "high": 0.211},
+                                   "oblong": {"low": 0.005, "medium": 0.041, "high": 0.165}}}
+DEFAULT_QUALITY = "medium"
 _MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -130,8 +137,26 @@ class OpenAIImagesBackend(CloudTaskBackend):
         if not request.prompt.strip():
             raise GenerationError(f"A keyframe from {self.provider} needs a prompt.")
         model = request.model or self.default_model
-        return {"model": model, "prompt": request.prompt.strip(), "n": 1,
+        plan = {"model": model, "prompt": request.prompt.strip(), "n": 1,
                 "size": choose_size(model, request.width, request.height, self.sizes)}
+        if _TAKES_REFERENCES.match(model):  # the GPT image models; a gateway's others may not know it
+            plan["quality"] = str(request.params.get("quality", DEFAULT_QUALITY))
+        return plan
+
+    def estimate_cost(self, request: GenerationRequest) -> float | None:
+        """The published example price of such a picture, scaled by its pixels (output only: the
+        prompt's few tokens cost a hundredth of a cent)."""
+        try:
+            plan = self._plan(request)
+        except GenerationError:
+            return None
+        prices = USD_PER_PICTURE.get(plan["model"])
+        width, height = (int(side) for side in plan["size"].split("x"))
+        shape = "square" if width == height else "oblong"
+        quality = "high" if plan.get("quality") == "auto" else plan.get("quality")
+        if prices is None or quality not in prices[shape]:
+            return None
+        return round(prices[shape][quality] * width * height / (1024 * (1024 if shape == "square" else 1536)), 4)
 
     def _reference(self, request: GenerationRequest, model: str) -> tuple[Path | None, str | None]:
         """The reference picture to send, and what the provenance says about it."""
@@ -154,7 +179,8 @@ class OpenAIImagesBackend(CloudTaskBackend):
             answer = await self.sdk.call("making the picture", lambda client: client.images.generate(**arguments),
                                          submits=True)
         saved = await self._save(answer, self._stem(request, None))
-        info: dict[str, Any] = {"model": arguments["model"], "size": arguments["size"], "seed": None}
+        info: dict[str, Any] = {"model": arguments["model"], "size": arguments["size"], "seed": None,
+                                "quality": arguments.get("quality")}
         if note is not None:
             info["reference_images"] = note
         cost = self._cost(arguments["model"], answer.usage)
@@ -181,10 +207,13 @@ class OpenAIImagesBackend(CloudTaskBackend):
 
     @staticmethod
     def _cost(model: str, usage: Any) -> float | None:
+        """What the answer's usage costs at the model's published token prices."""
         prices = USD_PER_MILLION_TOKENS.get(model)
         if prices is None or usage is None:
             return None
-        return round((usage.input_tokens * prices[0] + usage.output_tokens * prices[1]) / 1e6, 6)
+        details = usage.input_tokens_details
+        text, images = (details.text_tokens, details.image_tokens) if details else (usage.input_tokens, 0)
+        return round((text * prices[0] + images * prices[1] + usage.output_tokens * prices[2]) / 1e6, 6)
 
     async def resume(
         self, server: str | None, remote_id: str, request: GenerationRequest, on_event: EventSink
