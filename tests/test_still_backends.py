@@ -259,9 +259,9 @@ def test_replicate_keyframes_run_flux_schnell_for_one_picture(tmp_path: Path, ch
                                                                   lambda e: None))
         (created,) = server.requests_to("POST", "/v1/models/black-forest-labs/flux-schnell/predictions")
     assert created.json["input"] == {"prompt": "a slow push over a valley at dawn", "seed": 1234,
-                                     "aspect_ratio": "16:9", "num_outputs": 1}
+                                     "aspect_ratio": "16:9", "num_outputs": 1, "output_format": "png"}
     info = probe_source(result.path)
-    assert info.still and info.width > info.height and result.frames == 120
+    assert info.still and info.width > info.height and result.frames == 120 and result.path.suffix == ".png"
     assert result.backend_info["model"] == "black-forest-labs/flux-schnell"
     assert result.backend_info["reference_images"] == ("left out: black-forest-labs/flux-schnell on Replicate "
                                                        "takes no picture")

@@ -10,7 +10,7 @@ what the schema allows, and any of the shot's params the schema names. No list
 of models is kept here: Replicate is asked.
 
 Keyframes (`output="still"`) run an image model, black-forest-labs/flux-schnell
-unless the shot names one: one picture (`num_outputs` 1), in the aspect ratio
+unless the shot names one: one PNG picture (`num_outputs` 1), in the aspect ratio
 nearest the project's, with a character's reference picture in the model's
 image input where it has one (left out otherwise, and the provenance says so).
 A model with video inputs (duration, frames, fps) is refused a still before
@@ -279,6 +279,8 @@ class ReplicateBackend(CloudTaskBackend):
             _fit_aspect(request, props, inputs)
             if "num_outputs" in props:
                 inputs["num_outputs"] = 1  # one take; variants are takes of their own, each with its seed
+            if "png" in (props.get("output_format") or {}).get("enum", ()):
+                inputs["output_format"] = "png"  # a keyframe becomes an input image: the format all take
         elif props is not None:
             self._fit_timing(request, props, inputs)
         inputs.update({key: value for key, value in request.params.items() if has(key)})
