@@ -24,7 +24,7 @@ from PIL import Image
 from servers.cloud_base import sample_mp4
 from servers.openai_images import OpenAIImagesServer, size_problem
 from servers.openai_videos import OpenAIVideosServer
-from servers.replicate import ReplicateServer
+from servers.replicate import ReplicateModel, ReplicateServer
 from servers.runway import RunwayServer
 from servers.stability import StabilityServer
 from test_cloud_backends import FAST_POLL, FAST_RETRY, KEY, WRONG_KEY, run_with, scratch_files, shot
@@ -298,6 +298,18 @@ def test_replicate_refuses_a_keyframe_of_a_video_model_before_sending(tmp_path: 
         assert server.submissions == 0 and server.requests_to("POST", "/v1/") == []
     assert "minimax/hailuo-02 on Replicate makes videos (it takes duration)" in str(refused.value)
     assert "black-forest-labs/flux-schnell" in str(refused.value)
+
+
+def test_a_video_made_for_a_keyframe_is_not_kept(tmp_path: Path) -> None:
+    """A model whose inputs do not give it away as a video model, and which sends a video all the same."""
+    quiet_video = ReplicateModel("someone/quiet-video", {"prompt": {"type": "string"}})
+    with ReplicateServer(api_key=KEY, task_seconds=0.1, models=[quiet_video]) as server:
+        with pytest.raises(CloudOutputError) as refused:
+            run_with(replicate(server), lambda b: b.generate(keyframe(tmp_path, model="someone/quiet-video"),
+                                                             lambda e: None))
+        assert server.submissions == 1
+    assert "sent a video where a keyframe picture was expected" in str(refused.value)
+    assert scratch_files(tmp_path) == []
 
 
 # --------------------------------------------------------------------------- Stability AI
