@@ -30,7 +30,7 @@ def test_a_shot_is_generated_on_runway_with_the_key_from_the_password_store(caps
     monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
     assert run(capsys, "key", "set", "runway", "--stdin")[0] == 0
     assert machine.passwords == {("foundry-desktop", "runway"): SECRET}
-    assert "runway     has a key" in run(capsys, "key", "list")[1]
+    assert "runway         has a key" in run(capsys, "key", "list")[1]
     project = str(tmp_path / "film.foundry")
     with RunwayServer(api_key=SECRET, task_seconds=0.3) as server:
         assert run(capsys, "cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.2")[0] == 0
@@ -55,7 +55,7 @@ def test_a_shot_is_generated_on_runway_with_the_key_from_the_password_store(caps
 def test_how_a_service_is_followed_is_set_and_checked(capsys):
     code, out, _ = run(capsys, "cloud", "set", "replicate", "--poll-seconds", "2", "--timeout-minutes", "90")
     assert code == 0 and "status read every 2 s at first; gives up after 90 min" in out
-    assert "replicate  its own address; model default; status read every 2 s" in run(capsys, "cloud", "list")[1]
+    assert "replicate      its own address; model default; status read every 2 s" in run(capsys, "cloud", "list")[1]
     code, _, err = run(capsys, "cloud", "set", "replicate", "--poll-seconds", "0")
     assert code == 1 and "poll seconds" in err and "0.1" in err, err
     assert "every 2 s" in run(capsys, "cloud", "list")[1]  # the refused change left the setting as it was

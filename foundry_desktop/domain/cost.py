@@ -18,6 +18,7 @@ COST_UNITS: dict[str, str] = {
     "replicate-seconds": "Replicate seconds",
     "video-seconds": "seconds of video",
     "gpu-seconds": "GPU seconds",
+    "usd": "US dollars",
 }
 
 

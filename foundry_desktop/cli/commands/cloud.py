@@ -23,7 +23,7 @@ def key(args: argparse.Namespace) -> int:
         print(f"Forgot the {args.provider} key.")
     else:
         for provider in KEY_OWNERS:
-            print(f"{provider:<10} {'has a key' if api_key(provider) else 'no key'}")
+            print(f"{provider:<14} {'has a key' if api_key(provider) else 'no key'}")
     return 0
 
 
@@ -42,7 +42,7 @@ def cloud(args: argparse.Namespace) -> int:
         return 0
     for provider in API_PROVIDERS:
         service = settings.cloud.get(provider, CloudServiceSettings())
-        print(f"{provider:<10} {_cloud_service_in_words(provider, service)}; {'key set' if api_key(provider) else 'no key'}")
+        print(f"{provider:<14} {_cloud_service_in_words(provider, service)}; {'key set' if api_key(provider) else 'no key'}")
     return 0
 
 

@@ -40,6 +40,7 @@ PROVIDER_LABELS = {
     "replicate": "Replicate",
     "stability": "Stability AI",
     "openai": "OpenAI-compatible videos",
+    "openai-images": "OpenAI-compatible images",
 }
 # What an empty address means for each: OpenAI's own videos API has closed, so its
 # backend is used only with the address of a compatible service.
