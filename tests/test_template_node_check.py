@@ -190,6 +190,13 @@ def test_a_link_of_the_wrong_type_and_a_value_where_a_link_belongs_are_found():
     ]
 
 
+def test_a_widget_of_a_type_newer_than_foundry_is_not_judged():
+    """The newest SaveVideo's format is a dynamic dropdown: a value there is right, not a missing link."""
+    info = copy.deepcopy(CAPTURE)
+    info["SaveVideo"]["input"]["required"]["format"] = ["COMFY_DYNAMICCOMBO_V3", {"options": [{"key": "mp4"}]}]
+    assert check_against(shipped("wan22-5b-text-to-video"), info, capture_models()) == []
+
+
 def test_a_missing_required_input_and_a_graph_without_output_are_found():
     template = broken("wan22-5b-text-to-video", "Wan22ImageToVideoLatent", batch_size=None)
     assert check_against(template, CAPTURE, capture_models()) == [

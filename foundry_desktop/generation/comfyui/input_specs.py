@@ -13,8 +13,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-# Types that are widgets (a value in the graph), not sockets (a link to another node's output).
 _NUMBER_TYPES = ("INT", "FLOAT")
+# Core ComfyUI's socket types: only a link to another node's output fills one. Other type
+# names may be widgets of newer nodes (COMFY_DYNAMICCOMBO_V3...), so they are not judged.
+_SOCKET_TYPES = frozenset({
+    "MODEL", "CLIP", "VAE", "CONDITIONING", "LATENT", "IMAGE", "MASK", "AUDIO", "VIDEO", "CLIP_VISION",
+    "CLIP_VISION_OUTPUT", "SAMPLER", "SIGMAS", "NOISE", "GUIDER", "CONTROL_NET", "STYLE_MODEL", "UPSCALE_MODEL",
+})  # fmt: skip
 
 
 def spec_type(spec: Any) -> str | None:
@@ -63,10 +68,9 @@ def value_problem(spec: Any, value: Any) -> str | None:
         if isinstance(high, (int, float)) and number > high:
             return f"is {value}, above the most the node takes ({high})"
         return None
-    if kind in ("COMBO", "STRING", "BOOLEAN") or kind is None:
-        return None
-    # Any other type is a socket: only a link to another node's output can fill it.
-    return f"must be wired to a node that gives {kind}; the workflow sets it to the value {value!r}"
+    if kind in _SOCKET_TYPES:
+        return f"must be wired to a node that gives {kind}; the workflow sets it to the value {value!r}"
+    return None
 
 
 def _as_number(value: Any, kind: str) -> float | None:

@@ -4,9 +4,9 @@ A ComfyUI server runs whatever graph it is sent, so Foundry does not build
 graphs itself: a creator (or the repository's `workflows/` folder) supplies a
 graph exported from ComfyUI, and the template says which node input receives
 each of the shot's values — its *roles*: prompt, negative_prompt, seed, width,
-height, frames, fps, input_image, denoise, steps, cfg, filename_prefix, plus
-any free-form role the creator sets with `--param KEY=VALUE` (say
-`motion_bucket_id`). `fill` puts one shot's values into a copy of the graph.
+height, frames, fps, input_image, last_image, seconds, denoise, steps, cfg,
+filename_prefix, plus any free-form role the creator sets with
+`--param KEY=VALUE` (say `motion_bucket_id`). `fill` puts one shot's values into a copy of the graph.
 
 Reading a template file is template_file.py; checking a template against a
 server is server_check.py. Problems filling it for a shot raise

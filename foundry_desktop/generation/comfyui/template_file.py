@@ -5,8 +5,8 @@ graphs itself: a creator (or the repository's `workflows/` folder) supplies a
 graph exported from ComfyUI with "Save (API Format)", and a *parameter map*
 says which node input receives each of the shot's values — its *roles*:
 prompt, negative_prompt, seed, width, height, frames, fps, input_image,
-last_image, seconds, denoise, steps, cfg, filename_prefix, plus any free-form role the creator sets
-with `--param KEY=VALUE` (say `motion_bucket_id`).
+last_image, seconds, denoise, steps, cfg, filename_prefix, plus any free-form
+role the creator sets with `--param KEY=VALUE` (say `motion_bucket_id`).
 
 The template file (`NAME.json`) is one of two things:
 
