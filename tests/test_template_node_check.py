@@ -312,6 +312,18 @@ def test_a_seconds_param_overrides_the_length(tmp_path):
     assert probe_audio_seconds(result.path) == pytest.approx(4.0, abs=0.05)
 
 
+@pytest.mark.parametrize("workflow", ["ltxv-image-to-video", "ltxv-text-to-video", "wan22-5b-image-to-video",
+                                      "wan22-5b-text-to-video"])
+def test_each_new_video_template_makes_a_video_of_the_shots_size(tmp_path, workflow):
+    start = picture(tmp_path / "start.png", (200, 40, 40))
+    with ComfyUIServer(name="studio", job_seconds=0.1) as server:
+        result = run_on(server, generation(tmp_path, workflow, input_image=start, width=320, height=180), tmp_path)
+        uploads = server.uploads
+    info = probe_source(result.path)
+    assert not info.still and (info.width, info.height) == (320, 192)  # 32-pixel multiples for both models
+    assert uploads == (["start.png"] if "image-to-video" in workflow else [])
+
+
 def test_first_and_last_frames_are_both_uploaded_and_wired(tmp_path):
     first = picture(tmp_path / "first.png", (200, 40, 40))
     last = picture(tmp_path / "last.png", (40, 40, 200))

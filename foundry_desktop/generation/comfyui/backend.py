@@ -159,8 +159,12 @@ class ComfyUIBackend:
         attempt: _Attempt,
     ) -> tuple[str, dict[str, Any]]:
         """Send the prompt and follow it to the end: its id and history entry."""
-        uploaded = await self._upload(client, request.input_image) if request.input_image is not None else None
-        uploaded_last = await self._upload(client, request.last_image) if request.last_image is not None else None
+        # Only pictures the workflow reads go up: a text-to-video shot may still carry its approved keyframe.
+        uploaded = uploaded_last = None
+        if request.input_image is not None and template.takes_image:
+            uploaded = await self._upload(client, request.input_image)
+        if request.last_image is not None and template.takes_last_image:
+            uploaded_last = await self._upload(client, request.last_image)
         prompt_id = str(uuid.uuid4())
         graph = template.fill(
             WorkflowValues.from_request(
