@@ -14,6 +14,7 @@ import copy
 import json
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import numpy as np
@@ -24,7 +25,8 @@ from servers.comfyui import CAPTURE_PATH, ComfyUIServer
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.comfyui.api_graph import is_link
-from foundry_desktop.generation.comfyui.backend import ComfyUIBackend
+from foundry_desktop.generation.comfyui.backend import ComfyUIBackend, _pick_output
+from foundry_desktop.generation.comfyui.client import ComfyUIClient
 from foundry_desktop.generation.comfyui.farm import ComfyFarm, ComfyServer
 from foundry_desktop.generation.comfyui.input_specs import dropdown_choices, spec_type
 from foundry_desktop.generation.comfyui.library import WorkflowLibrary, builtin_workflows_dir
@@ -344,7 +346,36 @@ def test_a_first_last_frame_shot_without_its_last_frame_is_refused_in_words(tmp_
         assert server.submissions == 0
 
 
-def test_a_still_request_refuses_a_workflow_that_saves_only_sound(tmp_path):
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_template_knows_what_it_makes(name):
+    template = shipped(name)
+    assert template.output_kind == {"Video": "video", "Image": "still", "Audio": "sound"}[template.category]
+
+
+@pytest.mark.parametrize(("workflow", "output", "words"), [
+    ("stable-audio-text-to-audio", "still", "makes sound, not still pictures"),
+    ("wan22-5b-text-to-video", "still", "makes video, not still pictures"),
+    ("flux-schnell-text-to-image", "sound", "makes still pictures, not sound"),
+])  # fmt: skip
+def test_a_workflow_that_cannot_make_what_is_asked_is_refused_before_sending(tmp_path, workflow, output, words):
     with ComfyUIServer(name="studio", job_seconds=0.1) as server:
-        with pytest.raises(GenerationError, match="saved no picture"):
-            run_on(server, generation(tmp_path, "stable-audio-text-to-audio", output="still"), tmp_path)
+        with pytest.raises(GenerationError, match=words):
+            run_on(server, generation(tmp_path, workflow, output=output), tmp_path)
+        assert server.submissions == 0
+
+
+def test_the_take_is_the_saved_file_of_the_kind_asked_for():
+    """From what a history entry lists: a video, else a picture, for a video; a picture for a
+    still; the sound (listed under audio) for a sound; none of the kind is said in words."""
+    entry = {"outputs": {
+        "9": {"images": [{"filename": "still_00001_.png", "subfolder": "foundry", "type": "output"}]},
+        "19": {"audio": [{"filename": "bed_00001_.flac", "subfolder": "foundry", "type": "output"}]},
+        "30": {"images": [{"filename": "clip_00001_.mp4", "subfolder": "", "type": "output"}], "animated": [True]},
+    }}  # fmt: skip
+    outputs = ComfyUIClient.outputs(None, entry)  # reads only the entry
+    studio = SimpleNamespace(name="studio")
+    assert _pick_output(outputs, studio, "video").filename == "clip_00001_.mp4"
+    assert _pick_output(outputs, studio, "still").filename == "still_00001_.png"
+    assert _pick_output(outputs, studio, "sound").filename == "bed_00001_.flac"
+    with pytest.raises(GenerationError, match="ran on studio but saved no sound"):
+        _pick_output(outputs[:1], studio, "sound")

@@ -110,6 +110,7 @@ class ComfyUIBackend:
         if not request.workflow:
             raise GenerationError("A ComfyUI shot needs a workflow; choose one with --workflow (see `foundry workflow list`).")
         template = self.library.get(request.workflow)
+        template.check_output(request.output)
         started = time.monotonic()
         lost_on: list[str] = []
         on_event(GenerationEvent("queued", request.shot_id))

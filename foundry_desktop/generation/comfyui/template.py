@@ -58,6 +58,10 @@ _CORE_OUTPUT_CLASSES = {
     "SaveImage", "PreviewImage", "SaveVideo", "SaveWEBM", "SaveAnimatedWEBP", "SaveAnimatedPNG",
     "SaveAudio", "SaveAudioMP3", "SaveAudioOpus", "PreviewAudio", "SaveLatent",
 }  # fmt: skip
+# Savers whose file is a sound, and those whose file is moving pictures.
+_SOUND_SAVERS = {"SaveAudio", "SaveAudioMP3", "SaveAudioOpus", "PreviewAudio"}
+_VIDEO_SAVERS = {"SaveVideo", "SaveWEBM", "SaveAnimatedWEBP", "SaveAnimatedPNG"}
+_KIND_WORDS = {"video": "video", "still": "still pictures", "sound": "sound"}
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,24 @@ class WorkflowTemplate:
     def makes_video(self) -> bool:
         """Whether the workflow makes moving pictures (it has a frame count to fill)."""
         return "frames" in self.roles
+
+    @property
+    def output_kind(self) -> str:
+        """What the workflow makes, by its save nodes: "sound", "video" or "still"."""
+        savers = {self.graph[node_id]["class_type"] for node_id in self.outputs()}
+        if savers and savers <= _SOUND_SAVERS:
+            return "sound"
+        return "video" if savers & _VIDEO_SAVERS or self.makes_video else "still"
+
+    def check_output(self, wanted: str) -> None:
+        """GenerationError, before anything is sent, when the workflow cannot make what a request asks
+        for (a video shot may still use a picture workflow: the picture lasts the shot)."""
+        made = self.output_kind
+        if made != wanted and not (wanted == "video" and made == "still"):
+            raise GenerationError(
+                f"The workflow “{self.title}” makes {_KIND_WORDS[made]}, not {_KIND_WORDS[wanted]}: "
+                "choose another workflow (see `foundry workflow list`)."
+            )
 
     @cached_property
     def identity(self) -> str:
