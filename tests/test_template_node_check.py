@@ -1,7 +1,7 @@
 """The shipped workflow templates against ComfyUI's own node definitions.
 
 tests/data/comfyui/object_info.json is ComfyUI's /object_info for every node class the
-templates use, written from ComfyUI's source (tests/data/SOURCES.md). Each template is
+templates use, made from ComfyUI 0.3.64's source (tests/data/SOURCES.md). Each template is
 checked against it here, `workflow check` finds what the server would refuse, and the
 protocol test server answers /object_info from it and runs the new kinds of template end
 to end: a still, a sound, and a video from a first and a last frame.
