@@ -466,7 +466,8 @@ def test_capabilities(server: ComfyUIServer, http: httpx.Client) -> None:
         assert {"input", "output", "output_node", "category"} <= set(info[name])
     assert info["SaveVideo"]["output_node"] is True and info["KSampler"]["output_node"] is False
     assert info["KSampler"]["input"]["required"]["sampler_name"][0][0] == "euler"  # [[options]]
-    assert info["SaveVideo"]["input"]["required"]["format"] == ["COMBO", {"options": ["auto", "mp4"], "default": "auto"}]
+    assert info["SaveVideo"]["input"]["required"]["format"][0] == "COMBO"  # the newer shape: ["COMBO", {"options"...}]
+    assert info["SaveVideo"]["input"]["required"]["format"][1]["options"] == ["auto", "mp4"]
     assert info["UNETLoader"]["input"]["required"]["unet_name"][0] == http.get("/models/diffusion_models").json()
     assert http.get("/object_info/KSampler").json().keys() == {"KSampler"}
     assert http.get("/object_info/NoSuchNode").json() == {}

@@ -395,10 +395,18 @@ def parameter_rows(dialog) -> list[tuple[str, str, str]]:
 def test_the_library_shows_the_built_in_workflows_by_category_with_their_needs(library_dialog, loop):
     dialog = library_dialog
     assert tree(dialog) == {
-        "Image": [("sdxl-text-to-image", "SDXL text to image")],
-        "Video": [("svd-image-to-video", "Stable Video Diffusion: image to video"),
+        "Audio": [("stable-audio-text-to-audio", "Stable Audio Open text to music and sound")],
+        "Image": [("flux-schnell-text-to-image", "FLUX.1 schnell text to image"),
+                  ("qwen-image-text-to-image", "Qwen-Image text to image"),
+                  ("sdxl-text-to-image", "SDXL text to image")],
+        "Video": [("ltxv-image-to-video", "LTX-Video image to video (2B)"),
+                  ("ltxv-text-to-video", "LTX-Video text to video (2B)"),
+                  ("svd-image-to-video", "Stable Video Diffusion: image to video"),
                   ("wan-image-to-video", "Wan 2.1 image to video (14B, 480p)"),
-                  ("wan-text-to-video", "Wan 2.1 text to video (1.3B)")],
+                  ("wan-text-to-video", "Wan 2.1 text to video (1.3B)"),
+                  ("wan22-first-last-frame", "Wan 2.2 first to last frame (14B)"),
+                  ("wan22-5b-image-to-video", "Wan 2.2 image to video (TI2V 5B)"),
+                  ("wan22-5b-text-to-video", "Wan 2.2 text to video (TI2V 5B)")],
     }
     choose(loop, dialog, "svd-image-to-video")
     assert dialog.title.text() == "Stable Video Diffusion: image to video"

@@ -18,9 +18,13 @@ from foundry_desktop.generation.comfyui.server_check import check_against
 from foundry_desktop.generation.comfyui.template import ModelFile, WorkflowValues
 from foundry_desktop.generation.comfyui.template_file import load_workflow_template, parse_workflow_template
 
-SHIPPED = ["sdxl-text-to-image", "svd-image-to-video", "wan-image-to-video", "wan-text-to-video"]
-VIDEO = ["svd-image-to-video", "wan-image-to-video", "wan-text-to-video"]
-IMAGE_TO_VIDEO = ["svd-image-to-video", "wan-image-to-video"]
+IMAGE = ["flux-schnell-text-to-image", "qwen-image-text-to-image", "sdxl-text-to-image"]
+AUDIO = ["stable-audio-text-to-audio"]
+FIRST_LAST_FRAME = ["wan22-first-last-frame"]
+IMAGE_TO_VIDEO = ["ltxv-image-to-video", "svd-image-to-video", "wan-image-to-video", "wan22-5b-image-to-video",
+                  *FIRST_LAST_FRAME]  # fmt: skip
+VIDEO = sorted(IMAGE_TO_VIDEO + ["ltxv-text-to-video", "wan-text-to-video", "wan22-5b-text-to-video"])
+SHIPPED = sorted(IMAGE + AUDIO + VIDEO)
 
 
 def shipped(name: str):
@@ -37,6 +41,7 @@ def values(**overrides) -> WorkflowValues:
         frames=33,
         fps=Fraction(24),
         input_image="shot-1 start.png",
+        last_image="shot-1 end.png",
     )
     base.update(overrides)
     return WorkflowValues(**base)
@@ -85,13 +90,15 @@ def test_every_shipped_template_loads_with_the_roles_a_shot_fills(name):
     template = shipped(name)
     assert template.name == name
     assert template.title and template.category and template.description
-    for role in ("seed", "width", "height"):
+    assert template.category == ("Audio" if name in AUDIO else "Image" if name in IMAGE else "Video")
+    for role in ("seed", "seconds") if name in AUDIO else ("seed", "width", "height"):
         assert template.has_role(role), role
     if name != "svd-image-to-video":  # SVD is steered by the picture alone
         assert template.has_role("prompt")
     assert template.has_role("frames") == (name in VIDEO)
     assert template.has_role("fps") == (name in VIDEO)
     assert template.takes_image == (name in IMAGE_TO_VIDEO)
+    assert template.takes_last_image == (name in FIRST_LAST_FRAME)
     assert template.outputs(), "a template must save something"
 
 
@@ -137,25 +144,33 @@ def test_required_nodes_and_models_of_the_shipped_templates():
 @pytest.mark.parametrize("name", SHIPPED)
 def test_fill_puts_each_value_in_its_node_input(name):
     template = shipped(name)
-    graph = template.fill(values(extra={"steps": "12", "cfg": 3.5}))
+    graph = template.fill(values(extra={"steps": "12", "cfg": 3.5}, seconds=12.5))
     assert landed(graph, template, "seed") == [1234] * len(template.roles["seed"])
-    assert landed(graph, template, "width") == [832]
-    assert landed(graph, template, "height") == [480]
-    assert landed(graph, template, "steps") == [12]
-    assert landed(graph, template, "cfg") == [3.5]
+    if template.has_role("width"):
+        assert landed(graph, template, "width") == [832]
+        assert landed(graph, template, "height") == [480]
+    if template.has_role("steps"):
+        assert landed(graph, template, "steps") == [12]
+    if template.has_role("cfg"):  # FLUX schnell runs without guidance
+        assert landed(graph, template, "cfg") == [3.5] * len(template.roles["cfg"])
     if template.has_role("prompt"):
         assert landed(graph, template, "prompt") == ["a lighthouse in a storm"]
+    if template.has_role("negative_prompt"):
         assert landed(graph, template, "negative_prompt") == ["blurry"]
+    if template.has_role("seconds"):
+        assert landed(graph, template, "seconds") == [12.5] * len(template.roles["seconds"])
     if template.has_role("frames"):
         assert landed(graph, template, "frames") == [33]
         assert landed(graph, template, "fps") == [24.0] * len(template.roles["fps"])
     if template.takes_image:
         assert landed(graph, template, "input_image") == ["shot-1 start.png"]
+    if template.takes_last_image:
+        assert landed(graph, template, "last_image") == ["shot-1 end.png"]
     # Only the mapped inputs changed, and the template itself did not.
     assert graph.keys() == template.graph.keys()
     assert all(graph[n]["class_type"] == template.graph[n]["class_type"] for n in graph)
     assert template.graph != graph
-    assert template.fill(values(extra={"steps": "12", "cfg": 3.5})) == graph
+    assert template.fill(values(extra={"steps": "12", "cfg": 3.5}, seconds=12.5)) == graph
 
 
 def test_the_wan_template_fills_the_nodes_the_official_example_uses():
@@ -348,7 +363,7 @@ def object_info_for(template, *, combo_shape: str = "classic") -> dict:
     info: dict = {}
     for node in template.graph.values():
         class_type = node["class_type"]
-        required = info.setdefault(class_type, {"input": {"required": {}}, "output_node": class_type == "SaveVideo"})
+        required = info.setdefault(class_type, {"input": {"required": {}}, "output_node": class_type.startswith("Save")})
         required = required["input"]["required"]
         for input_name, value in node["inputs"].items():
             if isinstance(value, str) and input_name not in ("text", "filename_prefix"):
@@ -438,10 +453,12 @@ def test_the_library_lists_the_built_ins_by_category(tmp_path):
     library = WorkflowLibrary(tmp_path / "user")
     assert library.names() == SHIPPED
     grouped = library.by_category()
-    assert [entry.name for entry in grouped["Video"]] == [
-        "svd-image-to-video", "wan-image-to-video", "wan-text-to-video",
+    assert [entry.name for entry in grouped["Video"]] == [  # by title
+        "ltxv-image-to-video", "ltxv-text-to-video", "svd-image-to-video", "wan-image-to-video", "wan-text-to-video",
+        "wan22-first-last-frame", "wan22-5b-image-to-video", "wan22-5b-text-to-video",
     ]  # fmt: skip
-    assert [entry.name for entry in grouped["Image"]] == ["sdxl-text-to-image"]
+    assert [entry.name for entry in grouped["Image"]] == IMAGE
+    assert [entry.name for entry in grouped["Audio"]] == AUDIO
     assert all(entry.builtin and not entry.favourite for entry in library.entries())
     assert library.get("wan-text-to-video").title == "Wan 2.1 text to video (1.3B)"
     assert library.problems() == []
@@ -492,7 +509,7 @@ def test_the_library_refuses_what_it_must(tmp_path):
     with pytest.raises(InputFileError, match="UI format"):
         library.import_workflow(write(tmp_path / "ui.json", {"nodes": [], "links": []}))
     assert not (tmp_path / "user" / "ui.json").exists()
-    with pytest.raises(GenerationError, match=r"no workflow called 'nope' \(there are: sdxl-text-to-image"):
+    with pytest.raises(GenerationError, match=r"no workflow called 'nope' \(there are: flux-schnell-text-to-image"):
         library.get("nope")
     with pytest.raises(GenerationError, match="no workflow called 'nope'"):
         library.set_favourite("nope")
@@ -505,7 +522,9 @@ def test_a_broken_user_file_is_reported_not_fatal(tmp_path):
     (user / "library.json").write_text("not an index", encoding="utf-8")
     library = WorkflowLibrary(user)
     assert library.names() == sorted(SHIPPED + ["broken"])
-    assert [entry.name for entry in library.entries()] == SHIPPED  # Image first, then Video by title
+    # By category (Audio, Image, Video), then by title.
+    assert [entry.name for entry in library.entries()] == [entry.name for group in library.by_category().values() for entry in group]
+    assert [entry.name for entry in library.entries()][:4] == AUDIO + IMAGE
     assert len(library.problems()) == 1 and "broken.json" in library.problems()[0]
     with pytest.raises(FoundryError):
         library.get("broken")

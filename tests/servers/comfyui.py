@@ -25,6 +25,13 @@ a ComfyUI client can be tested end to end without a GPU:
 * ``/view`` supports ``Range`` (206), answers 404 for missing files and 403 for
   path traversal; ``/upload/image`` renames a clash to ``x (1).png``.
 
+``/object_info`` answers from ``tests/data/comfyui/object_info.json``, the node definitions
+of the shipped workflow templates as ComfyUI describes them (see tests/data/SOURCES.md), with
+each loader's dropdown listing this server's model files and LoadImage's its input folder;
+a few classes the capture lacks (PreviewImage, SaveAnimatedWEBP, VAEEncode, LoraLoader) keep
+hand-written descriptions below. SaveAudio writes a real FLAC as long as the graph's
+EmptyLatentAudio asks, reported under ``audio`` as ComfyUI does.
+
 Where it knowingly differs from ComfyUI: every video saver, SaveAnimatedWEBP
 included, writes an H.264 MP4 (real SaveAnimatedWEBP writes ``.webp``, which
 FFmpeg cannot decode as an animation); a SaveImage fed a whole video writes at
@@ -91,14 +98,29 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 PLAIN_500 = "500 Internal Server Error\n\nServer got itself in trouble"
 
 DEFAULT_MODELS: dict[str, list[str]] = {
-    "checkpoints": ["sd_xl_base_1.0.safetensors", "svd_xt.safetensors", "v1-5-pruned-emaonly.safetensors"],
+    "checkpoints": [
+        "ltx-video-2b-v0.9.5.safetensors", "sd_xl_base_1.0.safetensors", "stable-audio-open-1.0.safetensors",
+        "svd_xt.safetensors", "v1-5-pruned-emaonly.safetensors",
+    ],
     "diffusion_models": [
+        "flux1-schnell.safetensors",
         "hunyuan_video_t2v_720p_bf16.safetensors",
+        "qwen_image_fp8_e4m3fn.safetensors",
         "wan2.1_i2v_480p_14B_fp16.safetensors",
         "wan2.1_t2v_1.3B_fp16.safetensors",
+        "wan2.2_i2v_high_noise_14B_fp8_scaled.safetensors",
+        "wan2.2_i2v_low_noise_14B_fp8_scaled.safetensors",
+        "wan2.2_ti2v_5B_fp16.safetensors",
     ],
-    "text_encoders": ["clip_l.safetensors", "llava_llama3_fp8_scaled.safetensors", "umt5_xxl_fp8_e4m3fn_scaled.safetensors"],
-    "vae": ["hunyuan_video_vae_bf16.safetensors", "wan_2.1_vae.safetensors"],
+    "text_encoders": [
+        "clip_l.safetensors", "llava_llama3_fp8_scaled.safetensors", "qwen_2.5_vl_7b_fp8_scaled.safetensors",
+        "t5_base.safetensors", "t5xxl_fp16.safetensors", "t5xxl_fp8_e4m3fn.safetensors",
+        "umt5_xxl_fp8_e4m3fn_scaled.safetensors",
+    ],
+    "vae": [
+        "ae.safetensors", "hunyuan_video_vae_bf16.safetensors", "qwen_image_vae.safetensors", "wan2.2_vae.safetensors",
+        "wan_2.1_vae.safetensors",
+    ],
     "clip_vision": ["clip_vision_h.safetensors"],
     "loras": [],
     "upscale_models": [],
@@ -187,9 +209,49 @@ class NodeClass:
     display_name: str | None = None
     python_module: str = "nodes"
     description: str = ""
+    captured: dict[str, Any] | None = None  # the /object_info entry it was read from, answered as it is
 
     def input_spec(self, name: str) -> list | None:
         return self.required.get(name) or self.optional.get(name)
+
+
+CAPTURE_PATH = Path(__file__).resolve().parents[1] / "data" / "comfyui" / "object_info.json"
+# Which models folder a captured loader dropdown lists (the capture holds one server's files).
+_CAPTURED_MODEL_FOLDERS = {
+    ("CLIPVisionLoader", "clip_name"): "clip_vision",
+    **{(loader, "ckpt_name"): "checkpoints" for loader in ("CheckpointLoaderSimple", "ImageOnlyCheckpointLoader")},
+    ("UNETLoader", "unet_name"): "diffusion_models",
+    ("CLIPLoader", "clip_name"): "text_encoders",
+    ("DualCLIPLoader", "clip_name1"): "text_encoders",
+    ("DualCLIPLoader", "clip_name2"): "text_encoders",
+    ("VAELoader", "vae_name"): "vae",
+}
+
+
+def _captured_spec(class_type: str, name: str, spec: list) -> list:
+    """A captured input spec, its file dropdowns standing for this server's files."""
+    folder = _CAPTURED_MODEL_FOLDERS.get((class_type, name))
+    if folder is not None:
+        return [ModelList(folder), *spec[1:]]
+    if (class_type, name) == ("LoadImage", "image"):
+        return [InputImages(), *spec[1:]]
+    return spec
+
+
+def captured_nodes(path: Path = CAPTURE_PATH) -> tuple[NodeClass, ...]:
+    """The node classes of the captured /object_info."""
+    nodes = []
+    for class_type, entry in json.loads(path.read_text(encoding="utf-8")).items():
+        declared = entry["input"]
+        nodes.append(NodeClass(
+            class_type, entry["category"], tuple(entry["output"]),
+            {name: _captured_spec(class_type, name, spec) for name, spec in declared.get("required", {}).items()},
+            {name: _captured_spec(class_type, name, spec) for name, spec in declared.get("optional", {}).items()},
+            output_name=tuple(entry["output_name"]), output_node=entry["output_node"],
+            display_name=entry["display_name"], python_module=entry["python_module"],
+            description=entry.get("description", ""), captured=entry,
+        ))  # fmt: skip
+    return tuple(nodes)
 
 
 _SAMPLER_INPUTS = {
@@ -285,9 +347,9 @@ CORE_NODES: tuple[NodeClass, ...] = (
               output_node=True, display_name="Save Video", python_module="comfy_extras.nodes_video"),
 )  # fmt: skip
 
-SAMPLER_CLASSES = frozenset({"KSampler", "KSamplerAdvanced"})
+SAMPLER_CLASSES = frozenset({"KSampler", "KSamplerAdvanced", "SamplerCustom"})
 VIDEO_SAVERS = frozenset({"SaveVideo", "SaveAnimatedWEBP"})
-SAVERS = VIDEO_SAVERS | {"SaveImage", "PreviewImage"}
+SAVERS = VIDEO_SAVERS | {"SaveImage", "PreviewImage", "SaveAudio"}
 IMAGE_SAVERS = frozenset({"SaveImage", "PreviewImage"})
 
 
@@ -296,7 +358,7 @@ class NodeCatalogue:
 
     def __init__(self, server: ComfyUIServer) -> None:
         self._server = server
-        self._classes = {node.name: node for node in CORE_NODES}
+        self._classes = {node.name: node for node in CORE_NODES} | {node.name: node for node in captured_nodes()}
 
     def __contains__(self, class_type: object) -> bool:
         return class_type in self._classes
@@ -320,6 +382,12 @@ class NodeCatalogue:
         node = self._classes[class_type]
         required = {name: self.resolve(spec) for name, spec in node.required.items()}
         optional = {name: self.resolve(spec) for name, spec in node.optional.items()}
+        if node.captured is not None:
+            info = copy.deepcopy(node.captured)
+            info["input"]["required"] = required
+            if optional:
+                info["input"]["optional"] = optional
+            return info
         inputs: dict[str, Any] = {"required": required}
         order: dict[str, list[str]] = {"required": list(required)}
         if optional:
@@ -504,6 +572,11 @@ class PromptValidator:
 SHAPE_SOURCES = {
     "EmptyHunyuanLatentVideo": ("width", "height", "length"),
     "WanImageToVideo": ("width", "height", "length"),
+    "WanFirstLastFrameToVideo": ("width", "height", "length"),
+    "Wan22ImageToVideoLatent": ("width", "height", "length"),
+    "EmptyLTXVLatentVideo": ("width", "height", "length"),
+    "LTXVImgToVideo": ("width", "height", "length"),
+    "EmptySD3LatentImage": ("width", "height", "batch_size"),
     "SVD_img2vid_Conditioning": ("width", "height", "video_frames"),
     "EmptyLatentImage": ("width", "height", "batch_size"),
 }
@@ -575,6 +648,14 @@ class MediaWriter:
             entries.append({"filename": filename, "subfolder": subfolder, "type": kind})
         return {"images": entries}
 
+    def save_audio(self, prefix: str, seconds: float) -> dict[str, Any]:
+        """SaveAudio: a stereo 44.1 kHz FLAC named like ComfyUI's, reported under ``audio``."""
+        folder, name, counter, subfolder = self._next_path(self._server.output_dir, prefix)
+        filename = f"{name}_{counter:05}_.flac"
+        _write_flac(folder / filename, seconds)
+        self._server._record_file(folder / filename)
+        return {"audio": [{"filename": filename, "subfolder": subfolder, "type": "output"}]}
+
     @staticmethod
     def _next_path(base: Path, prefix: str) -> tuple[Path, str, int, str]:
         """ComfyUI's get_save_image_path: the prefix's folder part is a subfolder, the counter follows the files there."""
@@ -609,6 +690,38 @@ def _write_mp4(path: Path, shape: OutputShape) -> None:
         for index in range(shape.frames):
             frame = av.VideoFrame.from_ndarray(_picture(shape.width, shape.height, index), format="rgb24")
             container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+
+
+AUDIO_RATE = 44100  # what Stable Audio's VAEDecodeAudio gives
+
+
+def _audio_seconds(graph: dict, node_id: str) -> float:
+    """How long a saved sound lasts: the seconds of the nearest EmptyLatentAudio upstream (5 when none)."""
+    queue, seen = [node_id], {node_id}
+    while queue:
+        node = graph.get(queue.pop(0)) or {}
+        inputs = node.get("inputs") or {}
+        if node.get("class_type") == "EmptyLatentAudio" and isinstance(inputs.get("seconds"), (int, float)):
+            return float(inputs["seconds"])
+        for value in inputs.values():
+            if _is_link(value) and str(value[0]) not in seen:
+                seen.add(str(value[0]))
+                queue.append(str(value[0]))
+    return 5.0
+
+
+def _write_flac(path: Path, seconds: float) -> None:
+    """A quiet stereo chord, as long as asked (Stable Audio's latent holds whole 2048-sample blocks)."""
+    samples = max(2048, round(seconds * AUDIO_RATE / 2048) * 2048)
+    time_axis = np.arange(samples, dtype=np.float32) / AUDIO_RATE
+    tone = 0.1 * (np.sin(2 * np.pi * 220 * time_axis) + np.sin(2 * np.pi * 330 * time_axis))
+    with av.open(str(path), mode="w", format="flac") as container:
+        stream = container.add_stream("flac", rate=AUDIO_RATE, layout="stereo")
+        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]).astype(np.float32).reshape(1, -1), format="flt", layout="stereo")
+        frame.sample_rate = AUDIO_RATE
+        for packet in stream.encode(frame):
+            container.mux(packet)
         container.mux(stream.encode(None))
 
 
@@ -926,6 +1039,8 @@ class PromptExecution:
     async def _save(self, node_id: str, class_type: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
         graph, media = self.item.graph, self.session.media
         prefix = str(inputs.get("filename_prefix", "ComfyUI"))
+        if class_type == "SaveAudio":
+            return await asyncio.to_thread(media.save_audio, prefix, _audio_seconds(graph, node_id))
         if class_type in VIDEO_SAVERS:
             # Real SaveAnimatedWEBP writes .webp; every video saver writes H.264 MP4 here (see the module docstring).
             shape = OutputShape.of(graph, node_id, video=True)

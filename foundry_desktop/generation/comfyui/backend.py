@@ -32,6 +32,7 @@ from foundry_desktop.generation.backend import (
     frames_made,
 )
 from foundry_desktop.generation.comfyui.client import (
+    AUDIO_SUFFIXES,
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
     ComfyUIClient,
@@ -47,13 +48,23 @@ from foundry_desktop.generation.comfyui.template import (
 )
 
 
-def _pick_output(outputs: list[OutputFile], client: ComfyUIClient) -> OutputFile:
-    """The take: the first video the workflow saved, else its first picture."""
-    for wanted in (VIDEO_SUFFIXES, IMAGE_SUFFIXES):
+# Which saved files can be the take, best first, for each kind of output a request asks for.
+_WANTED_SUFFIXES = {
+    "video": (VIDEO_SUFFIXES, IMAGE_SUFFIXES),
+    "still": (IMAGE_SUFFIXES,),
+    "sound": (AUDIO_SUFFIXES,),
+}
+_KIND_WORDS = {"video": "video or picture", "still": "picture", "sound": "sound"}
+
+
+def _pick_output(outputs: list[OutputFile], client: ComfyUIClient, kind: str = "video") -> OutputFile:
+    """The take: for a video the first video the workflow saved, else its first picture; for a
+    still its first picture; for a sound its first sound file."""
+    for wanted in _WANTED_SUFFIXES[kind]:
         for output in outputs:
             if output.kind == "output" and output.suffix in wanted:
                 return output
-    raise GenerationError(f"The workflow ran on {client.name} but saved no video or picture.")
+    raise GenerationError(f"The workflow ran on {client.name} but saved no {_KIND_WORDS[kind]}.")
 
 
 def _gpu_seconds(entry: dict[str, Any]) -> float | None:
@@ -99,6 +110,7 @@ class ComfyUIBackend:
         if not request.workflow:
             raise GenerationError("A ComfyUI shot needs a workflow; choose one with --workflow (see `foundry workflow list`).")
         template = self.library.get(request.workflow)
+        template.check_output(request.output)
         started = time.monotonic()
         lost_on: list[str] = []
         on_event(GenerationEvent("queued", request.shot_id))
@@ -148,10 +160,18 @@ class ComfyUIBackend:
         attempt: _Attempt,
     ) -> tuple[str, dict[str, Any]]:
         """Send the prompt and follow it to the end: its id and history entry."""
-        uploaded = await self._upload(client, request.input_image) if request.input_image is not None else None
+        # Only pictures the workflow reads go up: a text-to-video shot may still carry its approved keyframe.
+        uploaded = uploaded_last = None
+        if request.input_image is not None and template.takes_image:
+            uploaded = await self._upload(client, request.input_image)
+        if request.last_image is not None and template.takes_last_image:
+            uploaded_last = await self._upload(client, request.last_image)
         prompt_id = str(uuid.uuid4())
         graph = template.fill(
-            WorkflowValues.from_request(request, uploaded_image=uploaded, filename_prefix=f"foundry/{request.shot_id[:12]}"),
+            WorkflowValues.from_request(
+                request, uploaded_image=uploaded, filename_prefix=f"foundry/{request.shot_id[:12]}",
+                uploaded_last_image=uploaded_last,
+            ),
             ignore_unknown=True,
         )
 
@@ -192,7 +212,7 @@ class ComfyUIBackend:
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, prompt_id: str,
         entry: dict[str, Any], started: float, on_event: EventSink,
     ) -> GenerationResult:
-        output = _pick_output(client.outputs(entry), client)
+        output = _pick_output(client.outputs(entry), client, request.output)
         destination = Path(request.output_dir) / f"comfyui-{prompt_id}{output.suffix}"
         info = await client.download(output, destination)
         on_event(GenerationEvent("done", request.shot_id, 1.0, f"made on {client.name}"))

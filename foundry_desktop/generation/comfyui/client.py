@@ -32,10 +32,11 @@ import httpx
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
-from foundry_desktop.media.probe import SourceInfo, probe_source
+from foundry_desktop.media.probe import SourceInfo, probe_audio_seconds, probe_source
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".webp", ".gif")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+AUDIO_SUFFIXES = (".flac", ".mp3", ".opus", ".wav", ".ogg", ".m4a")  # SaveAudio writes FLAC, its siblings MP3 and Opus
 DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _().+-]*$")
 _POLL_S = 1.0
@@ -230,11 +231,11 @@ class ComfyUIClient:
     # -- results -------------------------------------------------------------
 
     def outputs(self, entry: dict[str, Any]) -> list[OutputFile]:
-        """The files a finished prompt made; videos are listed under `images` too."""
+        """The files a finished prompt made; videos are listed under `images` too, sound under `audio`."""
         files = []
         for output in (entry.get("outputs") or {}).values():
             animated = any(output.get("animated") or [])
-            for key in ("images", "videos", "gifs"):
+            for key in ("images", "videos", "gifs", "audio"):
                 for item in output.get(key) or []:
                     files.append(OutputFile(str(item.get("filename", "")), str(item.get("subfolder", "")),
                                             str(item.get("type", "output")), animated or key != "images"))
@@ -263,15 +264,21 @@ class ComfyUIClient:
             if expected >= 0 and received != expected:
                 raise GenerationError(f"The download of {output.filename} from {self.name} was cut short.")
             try:
-                info = await asyncio.to_thread(probe_source, partial)
+                info = await asyncio.to_thread(_probe_sound if output.suffix in AUDIO_SUFFIXES else probe_source, partial)
             except MediaError:
-                raise GenerationError(f"{output.filename} from {self.name} is not a video or picture Foundry can read.") from None
+                what = "sound file" if output.suffix in AUDIO_SUFFIXES else "video or picture"
+                raise GenerationError(f"{output.filename} from {self.name} is not a {what} Foundry can read.") from None
             partial.replace(destination)
             return info
         except httpx.HTTPError as exc:
             raise ServerLostPrompt(f"The download from ComfyUI on {self.name} failed ({exc}).") from None
         finally:
             partial.unlink(missing_ok=True)
+
+
+def _probe_sound(path: Path) -> SourceInfo:
+    """A sound output checked to decode, as SourceInfo: no picture, its length in seconds."""
+    return SourceInfo(path, 0, 0, False, probe_audio_seconds(path), True)
 
 
 def _history_error(status: dict[str, Any]) -> str:

@@ -4,9 +4,9 @@ A ComfyUI server runs whatever graph it is sent, so Foundry does not build
 graphs itself: a creator (or the repository's `workflows/` folder) supplies a
 graph exported from ComfyUI, and the template says which node input receives
 each of the shot's values — its *roles*: prompt, negative_prompt, seed, width,
-height, frames, fps, input_image, denoise, steps, cfg, filename_prefix, plus
-any free-form role the creator sets with `--param KEY=VALUE` (say
-`motion_bucket_id`). `fill` puts one shot's values into a copy of the graph.
+height, frames, fps, input_image, last_image, seconds, denoise, steps, cfg,
+filename_prefix, plus any free-form role the creator sets with
+`--param KEY=VALUE` (say `motion_bucket_id`). `fill` puts one shot's values into a copy of the graph.
 
 Reading a template file is template_file.py; checking a template against a
 server is server_check.py. Problems filling it for a shot raise
@@ -42,6 +42,8 @@ STANDARD_ROLES = (
     "frames",
     "fps",
     "input_image",
+    "last_image",
+    "seconds",
     "denoise",
     "steps",
     "cfg",
@@ -56,6 +58,10 @@ _CORE_OUTPUT_CLASSES = {
     "SaveImage", "PreviewImage", "SaveVideo", "SaveWEBM", "SaveAnimatedWEBP", "SaveAnimatedPNG",
     "SaveAudio", "SaveAudioMP3", "SaveAudioOpus", "PreviewAudio", "SaveLatent",
 }  # fmt: skip
+# Savers whose file is a sound, and those whose file is moving pictures.
+_SOUND_SAVERS = {"SaveAudio", "SaveAudioMP3", "SaveAudioOpus", "PreviewAudio"}
+_VIDEO_SAVERS = {"SaveVideo", "SaveWEBM", "SaveAnimatedWEBP", "SaveAnimatedPNG"}
+_KIND_WORDS = {"video": "video", "still": "still pictures", "sound": "sound"}
 
 
 @dataclass(frozen=True)
@@ -92,14 +98,18 @@ class WorkflowValues:
     frames: int | None = None
     fps: Fraction | float | None = None
     input_image: str | None = None  # the name ComfyUI's /upload/image answered with
+    last_image: str | None = None  # the last frame's upload, for first/last-frame workflows
+    seconds: float | None = None  # a sound's length, for audio workflows
     filename_prefix: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_request(
-        cls, request: GenerationRequest, uploaded_image: str | None = None, filename_prefix: str | None = None
+        cls, request: GenerationRequest, uploaded_image: str | None = None, filename_prefix: str | None = None,
+        uploaded_last_image: str | None = None,
     ) -> WorkflowValues:
-        """The values of one generation request; the input image must be uploaded first."""
+        """The values of one generation request; its pictures must be uploaded first. A sound's
+        length in seconds is its frames at its frame rate (a `seconds` param overrides it)."""
         return cls(
             prompt=request.prompt,
             negative_prompt=request.negative_prompt,
@@ -109,6 +119,8 @@ class WorkflowValues:
             frames=request.frames,
             fps=request.frame_rate,
             input_image=uploaded_image,
+            last_image=uploaded_last_image,
+            seconds=float(request.frames / Fraction(request.frame_rate)) if request.output == "sound" else None,
             filename_prefix=filename_prefix,
             extra=dict(request.params),
         )
@@ -143,9 +155,32 @@ class WorkflowTemplate:
         return "input_image" in self.roles
 
     @property
+    def takes_last_image(self) -> bool:
+        """Whether the workflow also takes the shot's last frame (first/last-frame video)."""
+        return "last_image" in self.roles
+
+    @property
     def makes_video(self) -> bool:
         """Whether the workflow makes moving pictures (it has a frame count to fill)."""
         return "frames" in self.roles
+
+    @property
+    def output_kind(self) -> str:
+        """What the workflow makes, by its save nodes: "sound", "video" or "still"."""
+        savers = {self.graph[node_id]["class_type"] for node_id in self.outputs()}
+        if savers and savers <= _SOUND_SAVERS:
+            return "sound"
+        return "video" if savers & _VIDEO_SAVERS or self.makes_video else "still"
+
+    def check_output(self, wanted: str) -> None:
+        """GenerationError, before anything is sent, when the workflow cannot make what a request asks
+        for (a video shot may still use a picture workflow: the picture lasts the shot)."""
+        made = self.output_kind
+        if made != wanted and not (wanted == "video" and made == "still"):
+            raise GenerationError(
+                f"The workflow “{self.title}” makes {_KIND_WORDS[made]}, not {_KIND_WORDS[wanted]}: "
+                "choose another workflow (see `foundry workflow list`)."
+            )
 
     @cached_property
     def identity(self) -> str:
@@ -214,7 +249,7 @@ class WorkflowTemplate:
         wanted: dict[str, Any] = {"prompt": values.prompt, "seed": values.seed}
         if values.negative_prompt:  # empty keeps the template's own (often tuned) negative prompt
             wanted["negative_prompt"] = values.negative_prompt
-        for role in ("width", "height", "frames", "fps", "input_image", "filename_prefix"):
+        for role in ("width", "height", "frames", "fps", "input_image", "last_image", "seconds", "filename_prefix"):
             if getattr(values, role) is not None:
                 wanted[role] = getattr(values, role)
         unknown = [key for key in values.extra if key not in self.roles and key not in STANDARD_ROLES]
@@ -229,6 +264,10 @@ class WorkflowTemplate:
         if self.takes_image and not wanted.get("input_image"):
             raise GenerationError(
                 f"The workflow “{self.title}” starts from an image: give the shot an input image."
+            )
+        if self.takes_last_image and not wanted.get("last_image"):
+            raise GenerationError(
+                f"The workflow “{self.title}” goes from a first to a last frame: give the shot a last-frame keyframe."
             )
 
         if "seed" not in self.roles:
@@ -268,6 +307,11 @@ class WorkflowTemplate:
             if not 0 <= seed <= _MAX_SEED:
                 raise GenerationError(f"The seed must be between 0 and {_MAX_SEED} (got {seed}).")
             return seed
+        if role == "seconds":
+            seconds = _as_number(role, value, self.title)
+            if seconds <= 0:
+                raise GenerationError(f"A sound must last longer than zero seconds (asked for {value}).")
+            return float(seconds)
         if role == "fps":
             # Always a float: ComfyUI turns it into an int itself for INT inputs
             # (SVD's motion fps), and 30000/1001 must not become 30 for CreateVideo.
@@ -275,7 +319,7 @@ class WorkflowTemplate:
             if fps <= 0:
                 raise GenerationError(f"The frame rate must be above zero (got {value}).")
             return float(fps)
-        if role in ("prompt", "negative_prompt", "input_image", "filename_prefix"):
+        if role in ("prompt", "negative_prompt", "input_image", "last_image", "filename_prefix"):
             return str(value)
         return _like(current, value, role, self.title)
 

@@ -5,8 +5,8 @@ graphs itself: a creator (or the repository's `workflows/` folder) supplies a
 graph exported from ComfyUI with "Save (API Format)", and a *parameter map*
 says which node input receives each of the shot's values — its *roles*:
 prompt, negative_prompt, seed, width, height, frames, fps, input_image,
-denoise, steps, cfg, filename_prefix, plus any free-form role the creator sets
-with `--param KEY=VALUE` (say `motion_bucket_id`).
+last_image, seconds, denoise, steps, cfg, filename_prefix, plus any free-form
+role the creator sets with `--param KEY=VALUE` (say `motion_bucket_id`).
 
 The template file (`NAME.json`) is one of two things:
 
@@ -60,6 +60,8 @@ DEFAULT_INPUTS: dict[str, tuple[str, ...]] = {
     "frames": ("length", "video_frames", "num_frames", "frames", "batch_size"),
     "fps": ("fps", "frame_rate"),
     "input_image": ("image",),
+    "last_image": ("image",),
+    "seconds": ("seconds", "seconds_total"),
     "denoise": ("denoise",),
     "steps": ("steps",),
     "cfg": ("cfg",),
