@@ -4,8 +4,13 @@ approved as the shot's first frame, and the video's input image from then on."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 
+import numpy as np
 import pytest
+from old_schemas import keyframes_back_to_input_images
+from PIL import Image
 from still_painter import PRICE, StillPainter
 
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes, plan_keyframes
@@ -189,3 +194,72 @@ def test_a_shot_continues_from_the_last_frame_of_the_previous_shots_take(film):
         asyncio.run(generate_shots(service, registry, {one.id}))  # shot 1's take is another now
         status = service.shot_status(service.project.timeline.shots[1])
         assert (status.kind, status.reasons) == ("stale", ("previous shot's take changed",))
+
+
+def test_a_picture_given_to_a_shot_is_an_approved_keyframe_take_of_its_own(tmp_path):
+    sky, sea = picture(tmp_path, "sky.png", (90, 140, 220)), picture(tmp_path, "sea.png", (20, 60, 120))
+    with ProjectService.create(tmp_path / "film.foundry", width=160, height=90, frame_rate="24") as service:
+        shot = service.add_shot(prompt="a coast", duration_seconds="1", image=str(sky))
+        service.update_shot(0, image=str(sea))
+        service.update_shot(0, image=str(sky))  # back to the sky: its take again, not a second one
+    with ProjectService.open(tmp_path / "film.foundry") as service:
+        [sky_take, sea_take] = service.keyframes_of(shot.id)
+        assert (sky_take.backend, sky_take.request, sky_take.width, sky_take.height) == (
+            "media", {"file": "sky.png"}, 160, 90)
+        shot = service.project.timeline.shots[0]
+        assert shot.keyframe_take_id == sky_take.id and shot.spec.input_image is None
+        assert service.undo() == "Change shot 1: image"
+        assert service.project.timeline.shots[0].keyframe_take_id == sea_take.id
+        service.update_shot(0, image="")
+        assert service.project.timeline.shots[0].keyframe_take_id is None
+
+
+def test_migration_turns_input_images_into_approved_keyframes_and_takes_stay_current(tmp_path):
+    path = tmp_path / "film.foundry"
+    sky, sea = picture(tmp_path, "sky.png", (90, 140, 220)), picture(tmp_path, "sea.png", (20, 60, 120))
+    with ProjectService.create(path, width=160, height=90, frame_rate="24") as service:
+        service.add_shot(prompt="a coast", duration_seconds="1", image=str(sea))
+        service.update_shot(0, image=str(sky))
+        asyncio.run(generate_shots(service, default_registry()))
+        video = service.project.selected_take(service.project.timeline.shots[0])
+    conn = sqlite3.connect(path)
+    with conn:
+        keyframes_back_to_input_images(conn)
+        conn.execute("PRAGMA user_version = 10")
+    (old,) = conn.execute("SELECT spec_json FROM shots").fetchone()
+    conn.close()
+    assert json.loads(old)["input_image_name"] == "sky.png"  # the file is what schema 10 wrote
+
+    with ProjectService.open(path) as service:
+        shot = service.project.timeline.shots[0]
+        [sky_take] = [take for take in service.keyframes_of(shot.id) if take.request == {"file": "sky.png"}]
+        assert shot.keyframe_take_id == sky_take.id and shot.spec.input_image is None
+        assert (sky_take.backend, sky_take.kind, sky_take.media_path) == ("media", "still", video.spec["input_image"])
+        assert shot.selected_take_id == video.id and service.shot_status(shot).kind == "current"
+        assert service.undo() == "Change shot 1: image"  # the step before the migration, in keyframes now
+        status = service.shot_status(service.project.timeline.shots[0])
+        assert (status.kind, status.reasons) == ("stale", ("keyframe changed",))
+        assert service.keyframes_of(shot.id)[-1].request == {"file": "sea.png"}
+        service.redo()
+        assert service.shot_status(service.project.timeline.shots[0]).kind == "current"
+    assert path.with_name("film.foundry.v10.bak").is_file()
+
+
+def picture(folder, name: str, colour: tuple[int, int, int]):
+    path = folder / name
+    Image.fromarray(np.full((90, 160, 3), colour, np.uint8)).save(path)
+    return path
+
+
+def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
+    sky = picture(tmp_path, "sky.png", (90, 140, 220))
+    with ProjectService.create(tmp_path / "a.foundry", width=160, height=90, frame_rate="24") as first, \
+            ProjectService.create(tmp_path / "b.foundry", width=160, height=90, frame_rate="24") as second:
+        first.add_shot(prompt="a coast", duration_seconds="1", image=str(sky))
+        payload = json.loads(json.dumps(first.copied_shots([0])))
+        assert second.bring_clipboard_media(payload) == 1  # the picture
+        second.paste_shots(payload, 0)
+    with ProjectService.open(tmp_path / "b.foundry") as reopened:
+        [shot] = reopened.project.timeline.shots
+        [keyframe] = reopened.keyframes_of(shot.id)
+        assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
