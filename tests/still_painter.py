@@ -21,6 +21,7 @@ PRICE = 2.0
 class StillPainter:
     name = "painter"
     cost_unit = "stability-credits"
+    outputs = ("still",)
 
     def __init__(self) -> None:
         self.submissions = 0

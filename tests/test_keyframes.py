@@ -31,6 +31,14 @@ def painter_registry() -> tuple:
     return registry, painter
 
 
+def two_keyframes_first_approved(service, registry, shot) -> list:
+    """The shot's keyframe and a variant of it, the first approved."""
+    asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
+    keyframes = service.keyframes_of(shot.id)
+    service.approve_keyframe(shot.id, keyframes[0].id)
+    return keyframes
+
+
 @pytest.fixture
 def film(tmp_path):
     path = tmp_path / "film.foundry"
@@ -119,9 +127,7 @@ def test_the_approved_keyframe_is_the_videos_input_image_and_changing_it_stales_
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, second = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, second = two_keyframes_first_approved(service, registry, shot)
         [job] = plan_generation(service, {shot.id}).new
         assert job.spec["input_image"] == first.media_path
         assert video_request(service, job, False).input_image == service.media.path_of(first.media_path)
@@ -155,9 +161,7 @@ def test_the_last_frame_keyframe_goes_to_the_video_as_its_last_image(film):
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, last = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, last = two_keyframes_first_approved(service, registry, shot)
         [before] = plan_generation(service, {shot.id}).new
         assert "last_image" not in before.spec  # enters the fingerprint only when set
         service.approve_keyframe(shot.id, last.id, last=True)
@@ -263,3 +267,15 @@ def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
         [shot] = reopened.project.timeline.shots
         [keyframe] = reopened.keyframes_of(shot.id)
         assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
+
+
+def test_a_backend_that_makes_no_pictures_is_not_asked_for_keyframes(film):
+    registry, painter = painter_registry()
+    with ProjectService.open(film) as service:
+        service.update_shot(0, image_backend="media")  # the creator's own files: it makes nothing
+        report = asyncio.run(generate_keyframes(service, registry, {service.project.timeline.shots[0].id}))
+        assert report.failures == ["Shot 1: The media backend cannot make keyframe pictures: choose another "
+                                   "backend for them in the shot's settings."]
+        [job] = service.jobs()
+        assert job.state == "failed" and painter.submissions == 0
+        assert service.shot_status(service.project.timeline.shots[0]).kind == "missing"  # the video's status
