@@ -21,7 +21,7 @@ PRICE = 2.0
 class StillPainter:
     name = "painter"
     cost_unit = "stability-credits"
-    outputs = ("still",)
+    outputs = frozenset({"still"})
 
     def __init__(self) -> None:
         self.submissions = 0

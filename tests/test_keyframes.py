@@ -268,14 +268,3 @@ def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
         [keyframe] = reopened.keyframes_of(shot.id)
         assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
 
-
-def test_a_backend_that_makes_no_pictures_is_not_asked_for_keyframes(film):
-    registry, painter = painter_registry()
-    with ProjectService.open(film) as service:
-        service.update_shot(0, image_backend="media")  # the creator's own files: it makes nothing
-        report = asyncio.run(generate_keyframes(service, registry, {service.project.timeline.shots[0].id}))
-        assert report.failures == ["Shot 1: The media backend cannot make keyframe pictures: choose another "
-                                   "backend for them in the shot's settings."]
-        [job] = service.jobs()
-        assert job.state == "failed" and painter.submissions == 0
-        assert service.shot_status(service.project.timeline.shots[0]).kind == "missing"  # the video's status

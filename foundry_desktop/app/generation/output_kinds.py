@@ -20,7 +20,7 @@ from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.prompt_composition import input_image_of_spec, prompts_of_spec
 from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import GenerationError
-from foundry_desktop.generation.backend import Backend, GenerationRequest
+from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.store.media_cache import MediaCache
 
 
@@ -35,8 +35,6 @@ class TakeMaker:
     # Whether the job's progress and failure show as its shot's status (a video's do; a keyframe's
     # must not hide or clear what the shot's video is doing).
     marks_shot: bool
-    # What the takes are, in a creator's words ("keyframe pictures").
-    words: str
 
 
 def video_request(service: ProjectService, job: GenerationJob, to_send: bool = True) -> GenerationRequest:
@@ -118,17 +116,9 @@ def adopt_still(service: ProjectService, job: GenerationJob, take: Take) -> None
 
 
 TAKE_MAKERS: dict[str, TakeMaker] = {
-    "video": TakeMaker(video_request, adopt_video, marks_shot=True, words="videos"),
-    "still": TakeMaker(still_request, adopt_still, marks_shot=False, words="keyframe pictures"),
+    "video": TakeMaker(video_request, adopt_video, marks_shot=True),
+    "still": TakeMaker(still_request, adopt_still, marks_shot=False),
 }
-
-
-def check_backend_makes(backend: Backend, job: GenerationJob) -> None:
-    """GenerationError unless `backend` makes the job's kind of take: a backend says what it makes in
-    `outputs`; one that does not say makes videos (every backend did, before stills and sound)."""
-    if job.output not in getattr(backend, "outputs", ("video",)):
-        raise GenerationError(f"The {backend.name} backend cannot make {take_maker(job).words}: "
-                              "choose another backend for them in the shot's settings.")
 
 
 def take_maker(job: GenerationJob) -> TakeMaker:

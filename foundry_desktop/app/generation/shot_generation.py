@@ -33,7 +33,7 @@ from foundry_desktop.app.generation.plan import (
     plan_generation,
     plan_retry,
 )
-from foundry_desktop.app.generation.output_kinds import check_backend_makes, take_maker
+from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import CostLedger, Overrun
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
@@ -274,7 +274,6 @@ class _Run:
         try:
             maker = take_maker(job)
             backend = self.registry.get(job.backend)
-            check_backend_makes(backend, job)
             if job.spec.get("continue_from"):  # decodes the previous take's last frame: off the loop's thread
                 request = await asyncio.to_thread(maker.request, service, job, True)
             else:  # at once, so jobs hold their cost against the budget in the order they start
