@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from still_painter import PRICE, StillPainter
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes, plan_keyframes
 from foundry_desktop.app.generation.output_kinds import video_request
 from foundry_desktop.app.generation.plan import apply_plan, plan_generation
-from foundry_desktop.app.generation.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots, retry_jobs
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.errors import InvalidEditError
@@ -268,3 +269,24 @@ def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
         [keyframe] = reopened.keyframes_of(shot.id)
         assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
 
+
+
+def test_a_keyframe_follows_the_character_and_a_failed_one_is_sent_again(film, tmp_path):
+    registry, painter = painter_registry()
+    face = picture(tmp_path, "mara.png", (180, 150, 120))
+    with ProjectService.open(film) as service:
+        service.add_template("character", "Mara", prompt_prefix="Mara, a keeper in a yellow coat",
+                             reference_images=(service.reference_image(face),))
+        service.update_shot(0, character="Mara")
+        shot = service.project.timeline.shots[0]
+        painter.refuse = "the service is down for maintenance"
+        report = asyncio.run(generate_keyframes(service, registry, {shot.id}))
+        assert report.failures == ["Shot 1: the service is down for maintenance"]
+        [request] = painter.requests
+        assert request.prompt == "Mara, a keeper in a yellow coat, a lighthouse, view 0"
+        assert [path.read_bytes() for path in request.reference_images] == [face.read_bytes()]
+        painter.refuse = None
+        again = asyncio.run(retry_jobs(service, registry))
+        assert again.generated == 1 and painter.submissions == 2
+        [keyframe] = service.keyframes_of(shot.id)
+        assert keyframe.request["reference_images"] == [Path(request.reference_images[0]).name]
