@@ -17,7 +17,10 @@ _REASONS: dict[str, str] = {
     "negative_prompt": "negative prompt changed",
     "seed": "seed changed",
     "frames": "duration changed",
-    "input_image": "input image changed",
+    # The input image is the approved keyframe (fingerprint.generation_spec).
+    "input_image": "keyframe changed",
+    "last_image": "last-frame keyframe changed",
+    "continue_from": "previous shot's take changed",
     "input_media": "media file changed",
     "backend": "backend changed",
     "model": "model changed",
@@ -100,6 +103,8 @@ def shot_status(
             return ShotStatus("generating")
         return ShotStatus("failed", (generation.message,) if generation.message else ())
     if take is None:
+        if "continue_from" in current_spec and current_spec["continue_from"] is None:
+            return ShotStatus("missing", ("waits for the previous shot's take",))  # it starts from its last frame
         return ShotStatus("missing", ("not generated yet",))
     if not media_present:
         return ShotStatus("missing", ("take file is missing",))
