@@ -47,6 +47,8 @@ def plan_generation(
     wanted = {shot.id: fingerprint_of_spec(generation_spec(shot, service.project)) for shot in shots}
     plan = GenerationPlan()
     for job in service.jobs(UNFINISHED):
+        if job.spec.get("output") == "sound":
+            continue  # a music clip's: music_generation follows it
         if job.state == "queued" and wanted.get(job.shot_id) != job.fingerprint:
             plan.dropped.append(job)  # never sent, and the shot has changed since: nothing is owed for it
         else:

@@ -13,6 +13,7 @@ import asyncio
 import time
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,15 +107,18 @@ async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id:
     return await run_plan(service, registry, plan)
 
 
-async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan) -> GenerateReport:
-    """Write the plan, then run its jobs side by side, each within its backend's limit."""
+async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan,
+                   make_run: Callable[[ProjectService, BackendRegistry, GenerateReport], _Run] | None = None,
+                   ) -> GenerateReport:
+    """Write the plan, then run its jobs side by side, each within its backend's limit;
+    `make_run` gives the run its own requests and takes (music's: music_generation)."""
     apply_plan(service, plan)
     report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs
     service.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
     touched = list(dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]))
     _announce(service, *touched)
-    run = _Run(service, registry, report)
+    run = (make_run or _Run)(service, registry, report)
     limits: dict[str, asyncio.Semaphore] = {}
 
     async def one(job: GenerationJob) -> None:
@@ -254,7 +258,7 @@ class _Run:
         started = time.monotonic()
         try:
             backend = self.registry.get(job.backend)
-            request = _request(service, job)
+            request = self.request_for(job)
             result = None
             resume = getattr(backend, "resume", None)
             if job.state == "submitting" and not job.remote_id:
@@ -286,6 +290,9 @@ class _Run:
             service.set_generation_states({job.shot_id: None})
             raise
         self._adopt(job, backend.name, request, result, time.monotonic() - started)
+
+    def request_for(self, job: GenerationJob) -> GenerationRequest:
+        return _request(self.service, job)
 
     def _within_budget(self, job: GenerationJob, backend: Backend, request: GenerationRequest) -> GenerationJob:
         """The job with its cost estimate, held against the budget; BudgetExceededError if over."""
