@@ -12,7 +12,7 @@ import pytest
 from video_sources import decoded_audio, rms, write_video
 
 from foundry_desktop.app.generation.backends import generation_backends
-from foundry_desktop.app.generation.music_generation import estimate_music, generate_music
+from foundry_desktop.app.generation.music_generation import estimate_music, estimate_words, generate_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.shots.media_shots import add_media_shot
@@ -124,7 +124,7 @@ def test_bad_music_requests_say_what_to_do(project, tmp_path):
             async with generation_backends() as registry:
                 return estimate_music(service, registry, prompt="x", seconds=2, variants=2)
         estimate = asyncio.run(run())
-        assert (estimate.jobs, estimate.unit) == (3, None)  # built in: free
+        assert [job.unit for job in estimate.jobs] == [None] * 3 and estimate_words(estimate) == "3 takes, free"
         assert service.project.timeline.music == [] and service.jobs() == []
 
 
@@ -151,7 +151,7 @@ def cli(capsys, *args) -> tuple[int, str, str]:
 def test_music_generate_and_its_takes_from_the_command_line(project, capsys):
     path = str(project)
     code, out, _ = cli(capsys, "music", "generate", path, "--prompt", "calm piano", "--estimate")
-    assert code == 0 and "1 music job: free." in out
+    assert code == 0 and "1 take, free." in out
     code, out, _ = cli(capsys, "music", "generate", path, "--prompt", "calm piano", "--duration", "2.5",
                        "--seed", "4", "--variants", "1", "--json")
     assert code == 0 and json.loads(out)["generated"] == 2 and json.loads(out)["clip"] == 1

@@ -17,8 +17,8 @@ from typing import Any
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.keyframes import generate_keyframes
 from foundry_desktop.app.generation.music_generation import (
-    MusicEstimate,
     MusicReport,
     estimate_music,
     generate_music,
@@ -26,6 +26,7 @@ from foundry_desktop.app.generation.music_generation import (
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
+    GenerationEstimate,
     cancel_jobs,
     generate_shots,
     retry_jobs,
@@ -90,6 +91,12 @@ class GenerationSession:
         return await self._following(service, lambda registry: generate_shots(service, registry, shot_ids,
                                                                               variants, priority))
 
+    async def make_keyframes(self, service: ProjectService, shot_ids: set[str] | None = None,
+                             variants: int = 0) -> GenerateReport:
+        """Keyframe stills for `shot_ids` (None: every generated shot without an approved one)."""
+        return await self._following(service, lambda registry: generate_keyframes(service, registry, shot_ids,
+                                                                                  variants))
+
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))
 
@@ -97,7 +104,7 @@ class GenerationSession:
         """music_generation.generate_music with this app's backends."""
         return await self._following(service, lambda registry: generate_music(service, registry, **options))
 
-    async def estimate_music(self, service: ProjectService, **options: Any) -> MusicEstimate:
+    async def estimate_music(self, service: ProjectService, **options: Any) -> GenerationEstimate:
         await self.start()
         assert self._registry is not None
         return estimate_music(service, self._registry, **options)

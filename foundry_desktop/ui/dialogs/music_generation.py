@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.generation.music_generation import MusicEstimate, MusicReport
-from foundry_desktop.domain.cost import Cost, unit_words
+from foundry_desktop.app.generation.music_generation import MusicReport, estimate_words
+from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.project_session import ProjectSession
@@ -97,19 +97,8 @@ class GenerateMusicDialog(QDialog):
         # A task of its own at once (shielded): a dialog closed mid-estimate drops only the answer.
         self.work.run(asyncio.shield(generation.estimate_music(service, **options)), self._show_estimate)
 
-    def _show_estimate(self, estimate: MusicEstimate | str) -> None:
-        if isinstance(estimate, str):
-            self.estimate.setText(estimate)
-            return
-        takes = f"{estimate.jobs} take{'s' if estimate.jobs != 1 else ''}"
-        if estimate.unit is None:
-            self.estimate.setText(f"{takes}, free")
-        elif estimate.unknown:
-            self.estimate.setText(f"{takes}, in {unit_words(estimate.unit)}: not known until it has run once")
-        else:
-            self.estimate.setText(f"{takes}, about {Cost(estimate.total, estimate.unit)}")
-        if estimate.overruns:
-            self.estimate.setText(self.estimate.text() + "; over the budget: " + "; ".join(estimate.overruns))
+    def _show_estimate(self, estimate: GenerationEstimate | str) -> None:
+        self.estimate.setText(estimate if isinstance(estimate, str) else estimate_words(estimate))
 
     def generate(self) -> None:
         """Check the request, then generate in the background; the dialog closes once it is sent on."""

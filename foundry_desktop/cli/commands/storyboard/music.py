@@ -10,14 +10,14 @@ from pathlib import Path
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.music_generation import (
-    MusicEstimate,
     MusicReport,
     estimate_music,
+    estimate_words,
     generate_music,
 )
+from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
-from foundry_desktop.domain.cost import Cost, unit_words
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -27,7 +27,7 @@ def generate_music_command(args: argparse.Namespace) -> int:
         options = {"prompt": args.prompt, "seconds": args.duration, "backend": args.backend, "model": args.model,
                    "seed": args.seed, "variants": args.variants, "clip_id": clip_id}
         if args.estimate:
-            async def estimate() -> MusicEstimate:
+            async def estimate() -> GenerationEstimate:
                 async with generation_backends() as registry:
                     return estimate_music(service, registry, **options)
 
@@ -75,20 +75,10 @@ def _progress_line():
     return show
 
 
-def _print_estimate(estimate: MusicEstimate, as_json: bool) -> None:
+def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
     if as_json:
-        print_json(vars(estimate))
-        return
-    if not estimate.jobs:
-        print("Nothing to generate: the music is current" + (" (an earlier take comes back)." if estimate.reused
-                                                             else "."))
-        return
-    if estimate.unit is None:
-        price = "free"
+        print_json({"jobs": [vars(job) for job in estimate.jobs], "reused": estimate.reused,
+                    "totals": estimate.totals, "unknown": estimate.unknown,
+                    "over_budget": [overrun.words() for _, overrun in estimate.overruns]})
     else:
-        price = f"about {Cost(estimate.total, estimate.unit)}"
-        if estimate.unknown:
-            price += f" ({estimate.unknown} in {unit_words(estimate.unit)} not known until it has run once)"
-    print(f"{estimate.jobs} music job{'s' if estimate.jobs != 1 else ''}: {price}.")
-    for why in estimate.overruns:
-        print(f"would not be sent: {why}.")
+        print(estimate_words(estimate) + ".")
