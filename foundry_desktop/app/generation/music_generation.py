@@ -18,12 +18,12 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from foundry_desktop.app.generation.plan import GenerationPlan, plan_takes
 from foundry_desktop.app.project_service import ProjectService, new_seed
 from foundry_desktop.domain.cost import Cost, unit_words
-from foundry_desktop.domain.generation_job import GenerationJob
+from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.music_fingerprint import SECONDS_PARAM, clip_fingerprint, music_generation_spec
 from foundry_desktop.domain.project import AudioClip, MusicSpec, Take, new_id
 from foundry_desktop.domain.time import frames_in_duration, frames_to_seconds, parse_frame_rate
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 
 MAX_MUSIC_SECONDS = 20 * 60
+# What music is made with where the creator names no model or workflow: a music model on
+# Replicate, the Stable Audio Open template on ComfyUI (workflows/).
+DEFAULT_MODELS = {"replicate": "meta/musicgen"}
+DEFAULT_WORKFLOWS = {"comfyui": "stable-audio-text-to-audio"}
 
 # Where each new clip of a run goes (owner id -> its first frame), per open project, until its take arrives.
 _PLACEMENTS: weakref.WeakKeyDictionary[ProjectService, dict[str, int]] = weakref.WeakKeyDictionary()
@@ -47,10 +51,12 @@ class _NewClip:
     id: str
 
 
-def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: float | str | None, backend: str | None,
-                   model: str | None, seed: int | None, clip: AudioClip | None = None) -> MusicSpec:
+def music_spec_for(service: ProjectService, *, prompt: str | None = None, seconds: float | str | None = None,
+                   backend: str | None = None, model: str | None = None, workflow: str | None = None,
+                   seed: int | None = None, clip: AudioClip | None = None) -> MusicSpec:
     """The MusicSpec asked for: a new clip's from the arguments, or an existing clip's with the given
-    ones changed. `seconds` None or "auto" is the film's length."""
+    ones changed. `seconds` None or "auto" is the film's length; a backend without a model or
+    workflow named gets its default one (DEFAULT_MODELS, DEFAULT_WORKFLOWS)."""
     base = clip.spec if clip is not None and clip.spec is not None else MusicSpec(seed=new_seed())
     text = (prompt if prompt is not None else base.prompt).strip()
     if not text:
@@ -71,15 +77,20 @@ def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: floa
     if not 0 < length <= MAX_MUSIC_SECONDS:
         raise InvalidEditError(f"Music lasts more than 0 and at most {MAX_MUSIC_SECONDS // 60} minutes, "
                                f"not {float(length):g} s.")
-    return MusicSpec(prompt=text, backend=backend or base.backend, model=model if model is not None else base.model,
-                     workflow=base.workflow, seed=seed if seed is not None else base.seed,
+    name = backend or base.backend
+    same = name == base.backend and clip is not None  # a clip kept on its backend keeps its model and workflow
+    return MusicSpec(prompt=text, backend=name,
+                     model=model if model is not None else base.model if same else DEFAULT_MODELS.get(name),
+                     workflow=workflow if workflow is not None else base.workflow if same else
+                     DEFAULT_WORKFLOWS.get(name), seed=seed if seed is not None else base.seed,
                      params={**base.params, SECONDS_PARAM: round(float(length), 3)})
 
 
 def plan_music(service: ProjectService, spec: MusicSpec, clip: AudioClip | None, variants: int = 0,
-               ) -> tuple[str, GenerationPlan]:
-    """The clip's (a new one's: None) owner id, and the plan for it to sound as `spec` asks."""
-    owner = clip if clip is not None else _NewClip(new_id())
+               owner_id: str | None = None) -> tuple[str, GenerationPlan]:
+    """The clip's owner id (a new clip's: `owner_id`, or a new one) and the plan for it to sound as
+    `spec` asks."""
+    owner = clip if clip is not None else _NewClip(owner_id or new_id())
     fmt = service.format
     # Every generated clip's spec as it is now, so that a never-sent job for what a clip no
     # longer asks for is dropped, and one for what it still asks for followed.
@@ -161,21 +172,23 @@ class MusicReport:
 async def generate_music(
     service: ProjectService, registry: BackendRegistry, *, prompt: str | None = None,
     seconds: float | str | None = None, backend: str | None = None, model: str | None = None,
-    seed: int | None = None, variants: int = 0, clip_id: str | None = None, at_frame: int = 0,
+    workflow: str | None = None, seed: int | None = None, variants: int = 0, clip_id: str | None = None,
+    at_frame: int = 0,
 ) -> MusicReport:
     """Generate music: a new clip at `at_frame` on the music track (made by `backend`, the built-in
-    one by default), or (`clip_id`) the clip again with whatever of prompt, length, backend, model
-    and seed is given changed (one undo step). `seconds` None or "auto": the film's length (an
-    existing clip keeps its own). `variants` more takes, each with a new seed, are kept beside it
-    to choose from. Music jobs an earlier run left unfinished are followed to the end first, never
-    submitted twice."""
+    one by default), or (`clip_id`) the clip again with whatever of prompt, length, backend, model,
+    workflow and seed is given changed (one undo step). `seconds` None or "auto": the film's length
+    (an existing clip keeps its own). `variants` more takes, each with a new seed, are kept beside
+    it to choose from. Music jobs an earlier run left unfinished are followed to the end first,
+    never submitted twice."""
     # Here, not above: shot_generation reaches this module through output_kinds.
     from foundry_desktop.app.generation.shot_generation import run_plan
 
-    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
+    clip, spec, owner_id = _asked(service, registry, clip_id, variants, prompt=prompt, seconds=seconds,
+                                  backend=backend, model=model, workflow=workflow, seed=seed)
     if clip is not None and clip.spec != spec:
         clip = service.update_music_clip(clip.id, f"Change music {clip.name}".strip(), spec=spec)
-    owner_id, plan = plan_music(service, spec, clip, variants)
+    owner_id, plan = plan_music(service, spec, clip, variants, owner_id)
     placements = _PLACEMENTS.setdefault(service, {})
     if clip is None:
         placements[owner_id] = at_frame
@@ -190,29 +203,45 @@ async def generate_music(
     return MusicReport(owner_id if made else None, ran.generated, ran.reused, ran.failed, ran.cancelled, ran.failures)
 
 
-def _asked(service: ProjectService, registry: BackendRegistry, clip_id: str | None, prompt: str | None,
-           seconds: float | str | None, backend: str | None, model: str | None, seed: int | None,
-           variants: int) -> tuple[AudioClip | None, MusicSpec]:
-    """The clip asked for (None: a new one) and the spec it is to have; refused in words when wrong."""
+def _asked_before(service: ProjectService, spec: MusicSpec, *, seed_given: bool) -> tuple[str, MusicSpec] | None:
+    """The owner and spec of an unfinished job for this music whose clip never appeared (a run that
+    stopped before its take came): the same prompt, length, backend, model and workflow, and the
+    same seed where one is given."""
+    on_track = {clip.id for clip in service.project.timeline.music}
+    for job in service.jobs(UNFINISHED):
+        if job.output != "sound" or job.shot_id in on_track:
+            continue
+        earlier = music_spec_of(job.spec)
+        if earlier.model_copy(update={"seed": spec.seed}) == spec and (not seed_given or earlier.seed == spec.seed):
+            return job.shot_id, earlier
+    return None
+
+
+def _asked(service: ProjectService, registry: BackendRegistry, clip_id: str | None, variants: int,
+           **asked: Any) -> tuple[AudioClip | None, MusicSpec, str | None]:
+    """The clip asked for (None: a new one), the spec it is to have, and for a new clip the owner id
+    an earlier, stopped run gave the same music (None: none did); refused in words when wrong."""
     if variants < 0:
         raise InvalidEditError("Variants count takes: 0 or more.")
     clip = service.music_clip(clip_id) if clip_id is not None else None
     if clip is not None and clip.spec is None:
         raise InvalidEditError(f"{clip.name or 'This music clip'} was brought in as a file; it cannot be generated "
                                f"again. Generate new music instead.")
-    spec = music_spec_for(service, prompt=prompt, seconds=seconds, backend=backend, model=model, seed=seed, clip=clip)
+    spec = music_spec_for(service, clip=clip, **asked)
     registry.get(spec.backend)  # an unknown backend is named before anything changes
-    return clip, spec
+    earlier = _asked_before(service, spec, seed_given=asked.get("seed") is not None) if clip is None else None
+    if earlier is not None:  # asked for again after a crash: its job is followed, not sent again
+        return clip, earlier[1], earlier[0]
+    return clip, spec, None
 
 
-def estimate_music(service: ProjectService, registry: BackendRegistry, *, prompt: str | None = None,
-                   seconds: float | str | None = None, backend: str | None = None, model: str | None = None,
-                   seed: int | None = None, variants: int = 0, clip_id: str | None = None) -> GenerationEstimate:
+def estimate_music(service: ProjectService, registry: BackendRegistry, *, variants: int = 0,
+                   clip_id: str | None = None, **asked: Any) -> GenerationEstimate:
     """What generate_music would send and cost, doing none of it."""
     from foundry_desktop.app.generation.shot_generation import estimate_plan  # see generate_music
 
-    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
-    return estimate_plan(service, registry, plan_music(service, spec, clip, variants)[1])
+    clip, spec, owner_id = _asked(service, registry, clip_id, variants, **asked)
+    return estimate_plan(service, registry, plan_music(service, spec, clip, variants, owner_id)[1])
 
 
 def estimate_words(estimate: GenerationEstimate) -> str:

@@ -25,7 +25,7 @@ def generate_music_command(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project), read_only=args.estimate) as service:
         clip_id = _clip_id(service, args.clip)
         options = {"prompt": args.prompt, "seconds": args.duration, "backend": args.backend, "model": args.model,
-                   "seed": args.seed, "variants": args.variants, "clip_id": clip_id}
+                   "workflow": args.workflow, "seed": args.seed, "variants": args.variants, "clip_id": clip_id}
         if args.estimate:
             async def estimate() -> GenerationEstimate:
                 async with generation_backends() as registry:
