@@ -252,10 +252,11 @@ def estimate_words(estimate: GenerationEstimate) -> str:
                                                              else ".")
     words = f"{count} take{'s' if count != 1 else ''}"
     known = [str(Cost(amount, unit)) for unit, amount in estimate.totals.items()]
-    unknown = [f"{n} in {unit_words(unit)} not known until it has run once" for unit, n in estimate.unknown.items()]
+    unknown = [f"cost in {unit_words(unit)} not known until one has run" if n == count else
+               f"{n} of them in {unit_words(unit)} not known yet" for unit, n in estimate.unknown.items()]
     paid = any(job.unit for job in estimate.jobs)
     words += f", about {', '.join(known)}" if known else ("" if paid else ", free")
-    words += f" ({'; '.join(unknown)})" if unknown else ""
+    words += f", {'; '.join(unknown)}" if unknown else ""
     for _, overrun in estimate.overruns:
         words += f"; not sent: {overrun.words()}"
     return words

@@ -6,7 +6,7 @@ for "dark", "sad", "night"...; slow for "calm", "ambient"...; faster for "upbeat
 and the seed the key, the tempo within the mood's range and the progression, so variants of
 one prompt differ and the same request always makes the same sound. It fades in and out, and
 is levelled to a quiet bed (about -20 dBFS RMS) that sits under dialogue. Encoded as AAC in
-an .m4a with PyAV; a minute takes well under a second.
+an .m4a with PyAV; a minute takes a second or two, most of it the AAC encoder.
 """
 
 from __future__ import annotations
@@ -116,9 +116,9 @@ def synthesise_bed(prompt: str, seed: int, seconds: float, rate: int = SAMPLE_RA
     bar_samples = round(4 * 60.0 / plan.tempo_bpm * rate)
     out = np.zeros((2, total), dtype=np.float64)
     t_bar = np.arange(bar_samples) / rate
+    bars = {degree: _bar(plan, degree, t_bar, rate) for degree in set(plan.progression)}  # each chord's bar once
     for index, start in enumerate(range(0, total, bar_samples)):
-        degree = plan.progression[index % len(plan.progression)]
-        piece = _bar(plan, degree, t_bar, rate)
+        piece = bars[plan.progression[index % len(plan.progression)]]
         end = min(total, start + bar_samples)
         out[:, start:end] = piece[:, : end - start]
     rms = float(np.sqrt(np.mean(out**2))) or 1.0
