@@ -70,7 +70,7 @@ def project(tmp_path, monkeypatch):
 
 def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_generated_again(project):
     report = generate(project, prompt="warm calm piano bed", seed=5, variants=1)
-    assert (report.generated, report.failed) == (2, 0), report.failures
+    assert (report.run.generated, report.run.failed) == (2, 0), report.run.failures
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.id == report.clip_id and clip.start == 0 and clip.spec.prompt == "warm calm piano bed"
@@ -82,9 +82,9 @@ def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_genera
         assert clip.media_path == chosen.media_path and service.media.exists(clip.media_path)
         assert {job.spec["output"] for job in service.jobs()} == {"sound"}
     again = generate(project, clip_id=report.clip_id)
-    assert (again.generated, again.reused) == (0, 0)  # current: nothing sent
+    assert (again.run.generated, again.run.reused) == (0, 0)  # current: nothing sent
     changed = generate(project, clip_id=report.clip_id, seconds="2")
-    assert changed.generated == 1
+    assert changed.run.generated == 1
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.source_out == 48 and len(service.project.takes_of(clip.id)) == 3
@@ -94,7 +94,7 @@ def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_genera
         (clip,) = service.project.timeline.music
         assert clip.spec.params["seconds"] == 3.5 and clip.source_out == 84
     back = generate(project, clip_id=report.clip_id)
-    assert (back.generated, back.reused) == (0, 0)  # the undo brought the clip's own take back
+    assert (back.run.generated, back.run.reused) == (0, 0)  # the undo brought the clip's own take back
 
 
 def test_choosing_another_take_keeps_where_the_clip_starts_and_its_gain(project):
@@ -141,7 +141,7 @@ def test_generated_music_plays_in_the_render_and_the_preview(tmp_path, monkeypat
         with film_sound(service, service.cut_plan()).mixer_from(24) as preview:  # the window plays it too
             assert rms(preview.read(48_000)) > 0.03
     samples, rate = decoded_audio(rendered)
-    assert report.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
+    assert report.run.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
     assert rms(samples[:, rate:2 * rate]) > 0.03  # the bed sounds in the middle of the film
     assert rms(samples[:, :rate // 50]) < rms(samples[:, rate:2 * rate]) / 4  # and fades in
 
@@ -187,7 +187,7 @@ def replicate(capsys, password_store, project):
 
 def test_musicgen_on_replicate_makes_a_take_as_long_as_asked_with_its_cost(project, replicate):
     report = generate(project, prompt="lo-fi piano, rain", seconds=5, backend="replicate", seed=7)
-    assert (report.generated, report.failed) == (1, 0), report.failures
+    assert (report.run.generated, report.run.failed) == (1, 0), report.run.failures
     (created,) = [r.json for r in replicate.requests_to("POST", "/v1/")]
     assert replicate.requests_to("POST", "/v1/models/meta/musicgen/predictions")  # the default music model
     assert created["input"] == {"prompt": "lo-fi piano, rain", "seed": 7, "duration": 5}
@@ -219,7 +219,7 @@ def test_a_stopped_music_run_is_followed_to_its_take_without_a_second_submission
         assert job.state == "submitted" and job.remote_id and service.project.timeline.music == []
     replicate.advance_tasks(600)
     report = generate(project, prompt="tense strings", seconds=4, backend="replicate")  # the same, asked again
-    assert (report.generated, replicate.submissions) == (1, 1)
+    assert (report.run.generated, replicate.submissions) == (1, 1)
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.id == job.shot_id and clip.spec.seed == job.spec["seed"] and [j.state for j in service.jobs()] == ["done"]

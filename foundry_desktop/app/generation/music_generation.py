@@ -16,7 +16,7 @@ earlier run left unfinished for a clip that never appeared places its clip at th
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from foundry_desktop.generation.backend import BackendRegistry, GenerationReques
 from foundry_desktop.media.probe import probe_audio_seconds
 
 if TYPE_CHECKING:
-    from foundry_desktop.app.generation.shot_generation import GenerationEstimate
+    from foundry_desktop.app.generation.shot_generation import GenerateReport, GenerationEstimate
 
 MAX_MUSIC_SECONDS = 20 * 60
 # What music is made with where the creator names no model or workflow: a music model on
@@ -157,16 +157,14 @@ def clip_name(prompt: str) -> str:
 
 @dataclass
 class MusicReport:
-    clip_id: str | None  # the clip generated (or given a take back); None when none was placed
-    generated: int = 0
-    reused: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    failures: list[str] = field(default_factory=list)
+    """What generate_music did: its run's report, and the clip it placed or gave a take
+    (None when none was: the generation failed, or only stopped runs were followed)."""
+
+    run: GenerateReport
+    clip_id: str | None
 
     def as_json(self) -> dict:
-        return {"clip_id": self.clip_id, "generated": self.generated, "reused": self.reused, "failed": self.failed,
-                "cancelled": self.cancelled}
+        return {**self.run.as_json(), "clip_id": self.clip_id}
 
 
 async def generate_music(
@@ -200,7 +198,7 @@ async def generate_music(
         take = next(t for t in reversed(service.project.takes_of(owner.id)) if t.fingerprint == reused.fingerprint)
         _show_take(service, take, at_frame)
     made = any(c.id == owner_id for c in service.project.timeline.music)
-    return MusicReport(owner_id if made else None, ran.generated, ran.reused, ran.failed, ran.cancelled, ran.failures)
+    return MusicReport(ran, owner_id if made else None)
 
 
 def _asked_before(service: ProjectService, spec: MusicSpec, *, seed_given: bool) -> tuple[str, MusicSpec] | None:

@@ -134,7 +134,7 @@ class GenerateMusicDialog(QDialog):
 
 def music_arrived(session: ProjectSession, report: MusicReport) -> None:
     """After the dialog has gone: failures said, and the new clip selected for its inspector."""
-    if report.failures:
-        session.error.emit("Generate music", "\n".join(report.failures))
+    if report.run.failures:
+        session.error.emit("Generate music", "\n".join(report.run.failures))
     if report.clip_id is not None:
         session.select([], music=[report.clip_id])
