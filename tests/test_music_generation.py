@@ -163,6 +163,8 @@ def test_music_generate_and_its_takes_from_the_command_line(project, capsys):
     listed = json.loads(out)
     assert [(t["kind"], t["selected"]) for t in listed] == [("sound", True), ("sound", False)]
     assert listed[0]["seed"] == 4 and listed[0]["frames"] == 60
+    code, out, _ = cli(capsys, "jobs", path, "--all")
+    assert out.count("music:1  builtin  done") == 2
     code, out, _ = cli(capsys, "take", "select", path, "music:1", "2")
     assert code == 0 and out.startswith(f"Music clip 1 plays take {listed[1]['id'][:8]}")
     with ProjectService.open(project) as service:  # the project file has it

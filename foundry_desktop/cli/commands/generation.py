@@ -158,16 +158,18 @@ def jobs(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         listed = service.jobs(None if args.all else UNFINISHED)
         numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+        clips = {clip.id: n for n, clip in enumerate(service.project.timeline.music, start=1)}
     if args.json:
-        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
+        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id),
+                     **({"music": clips.get(job.shot_id)} if job.output == "sound" else {})} for job in listed])
         return 0
     if not listed:
         print("No unfinished jobs." if not args.all else "No jobs yet.")
     for job in listed:
         where = f" on {job.server}" if job.server else ""
         problem = f": {job.error}" if job.error else ""
-        print(f"{job.id[:8]}  shot {numbers.get(job.shot_id, '-')}  {job.backend}{where}  {job.state}"
-              f"{_job_cost(job)}{problem}")
+        owner = f"music:{clips.get(job.shot_id, '-')}" if job.output == "sound" else f"shot {numbers.get(job.shot_id, '-')}"
+        print(f"{job.id[:8]}  {owner}  {job.backend}{where}  {job.state}{_job_cost(job)}{problem}")
     return 0
 
 
