@@ -72,6 +72,9 @@ def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its
         QTest.mouseDClick(fields.takes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert session.service.project.timeline.music[0].selected_take_id == chosen_id  # an edit, at once
         assert fields.takes.item(other).text().startswith("▶")
+        window.jobs.reload()
+        table = window.jobs.model
+        assert sorted(table.data(table.index(row, 0)) for row in range(table.rowCount())) == ["Music 1", "Music 1"]
         window.grab().save("/tmp/music-window.png")
     with ProjectService.open(film) as reopened:  # the project file has the clip and the chosen take
         (clip,) = reopened.project.timeline.music
