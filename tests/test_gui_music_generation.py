@@ -75,6 +75,9 @@ def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its
         window.jobs.reload()
         table = window.jobs.model
         assert sorted(table.data(table.index(row, 0)) for row in range(table.rowCount())) == ["Music 1", "Music 1"]
+        waveforms = window.timeline.canvas.tracks.waveforms
+        wait_until(loop, lambda: waveforms.seconds(session.service.project.timeline.music[0]))  # its outline drawn
+        assert abs(waveforms.seconds(session.service.project.timeline.music[0]) - 3.0) < 0.05
         window.grab().save("/tmp/music-window.png")
     with ProjectService.open(film) as reopened:  # the project file has the clip and the chosen take
         (clip,) = reopened.project.timeline.music
