@@ -24,6 +24,7 @@ from foundry_desktop.app.generation.shot_generation import (
 from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -41,12 +42,12 @@ def generate(args: argparse.Namespace) -> int:
         if args.variants < 0:
             raise InvalidEditError("--variants counts takes: 0 or more.")
         if args.estimate:
-            _print_estimate(asyncio.run(estimate(service)), args.json)
+            print_estimate(asyncio.run(estimate(service)), args.json)
             return 0
         if not args.json:
-            _progress_lines(service)
+            progress_lines(service)
         report = asyncio.run(run(service))
-    return _report(report, args.json)
+    return print_report(report, args.json)
 
 
 def retry(args: argparse.Namespace) -> int:
@@ -56,21 +57,21 @@ def retry(args: argparse.Namespace) -> int:
 
     with ProjectService.open(Path(args.project)) as service:
         if not args.json:
-            _progress_lines(service)
-        return _report(asyncio.run(run(service)), args.json)
+            progress_lines(service)
+        return print_report(asyncio.run(run(service)), args.json)
 
 
-def _report(report: GenerateReport, as_json: bool) -> int:
+def print_report(report: GenerateReport, as_json: bool, made: str = "Generated") -> int:
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
     if as_json:
         print_json(report.as_json())
     else:
-        print(f"Generated {report.generated}, reused {report.reused}, failed {report.failed}.")
+        print(f"{made} {report.generated}, reused {report.reused}, failed {report.failed}.")
     return 1 if report.failed else 0
 
 
-def _progress_lines(service: ProjectService) -> None:
+def progress_lines(service: ProjectService) -> None:
     """One line per shot whenever its generation moves on by a tenth (or changes state)."""
     shown: dict[str, tuple[str, int]] = {}
     numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
@@ -95,6 +96,12 @@ class _TakeOwner:
     owner_id: str
     selected_take_id: str | None
     select: Callable[[str], object]
+    keyframe_take_ids: tuple[str | None, str | None] = (None, None)  # a shot's approved first and last
+
+    def mark(self, take: Take) -> str:
+        """* the take shown (or heard), K the approved keyframe, L the last-frame one."""
+        first, last = self.keyframe_take_ids
+        return "*" if take.id == self.selected_take_id else "K" if take.id == first else "L" if take.id == last else " "
 
 
 def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
@@ -112,7 +119,8 @@ def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
     index = to_index(int(text))
     shot = service.shot_at(index)
     return _TakeOwner(f"Shot {text.strip()}", shot.id, shot.selected_take_id,
-                      lambda take_id: service.select_take(index, take_id))
+                      lambda take_id: service.select_take(index, take_id),
+                      (shot.keyframe_take_id, shot.last_keyframe_take_id))
 
 
 def takes(args: argparse.Namespace) -> int:
@@ -128,11 +136,11 @@ def takes(args: argparse.Namespace) -> int:
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            mark = "*" if t.id == owner.selected_take_id else " "
+            mark = owner.mark(t)
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
-            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames of sound"
-            print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
+            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames"
+            print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
                   f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
 
@@ -195,7 +203,8 @@ def _job_cost(job: GenerationJob) -> str:
     return f", cost in {unit_words(job.cost_unit)} not known yet"
 
 
-def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
+def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "generate",
+                   done: str = "every shot is current") -> None:
     if as_json:
         print_json({
             "jobs": [vars(job) for job in estimate.jobs], "reused": estimate.reused, "totals": estimate.totals,
@@ -205,8 +214,8 @@ def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
         })
         return
     if not estimate.jobs:
-        print("Nothing to generate" + (f"; {estimate.reused} shots would get an existing take back." if estimate.reused
-                                       else ": every shot is current."))
+        print(f"Nothing to {verb}" + (f"; {estimate.reused} shots would get an existing take back."
+                                      if estimate.reused else f": {done}."))
         return
     for job in estimate.jobs:
         if job.unit is None:
