@@ -129,9 +129,11 @@ def test_generate_again_from_the_inspector_asks_with_the_clips_own_fields(qtbot,
         QTest.keyClicks(dialog.prompt, "soft rain, cello")
         QTest.keyClick(dialog.prompt, Qt.Key.Key_Tab)  # the estimate follows the finished prompt
         wait_until(loop, lambda: dialog.estimate.text() == "1 take, free")
+        dialog.grab().save("/tmp/music-dialog-again.png")
         QTest.keyClick(dialog.prompt, Qt.Key.Key_Return)
         wait_until(loop, lambda: len(session.service.project.takes_of(clip_id)) == 2)
         wait_until(loop, lambda: fields.takes.count() == 2)
+        fields.grab().save("/tmp/music-inspector.png")
     with ProjectService.open(film) as reopened:
         (clip,) = reopened.project.timeline.music
         newest = reopened.project.takes_of(clip_id)[-1]

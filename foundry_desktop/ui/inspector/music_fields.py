@@ -121,7 +121,9 @@ class MusicClipFields(QWidget):
         for number, take in enumerate(self._session.service.project.takes_of(clip.id), start=1):
             playing = take.id == clip.selected_take_id
             seconds = float(frames_to_seconds(take.frames, rate))
-            item = QListWidgetItem(f"{'▶ ' if playing else ''}{number}. seed {take.seed}, {seconds:.1f} s, {take.backend}")
+            asked = str(take.spec.get("prompt", ""))  # takes of an earlier prompt say which
+            item = QListWidgetItem(f"{'▶ ' if playing else ''}{number}. {asked[:32]}, seed {take.seed}, "
+                                   f"{seconds:.1f} s, {take.backend}")
             item.setData(Qt.ItemDataRole.UserRole, take.id)
             item.setToolTip("Playing" if playing else "Double-click to play this take instead")
             self.takes.addItem(item)
