@@ -110,8 +110,8 @@ def test_builtin_keyframes_are_the_same_for_the_same_seed_and_differ_between_var
 
 def test_builtin_and_media_refuse_outputs_they_cannot_make(tmp_path: Path) -> None:
     with pytest.raises(GenerationError) as sound:
-        make(BuiltinBackend(), shot(tmp_path, output="sound"))
-    assert "built-in generator makes videos and still pictures, not sound" in str(sound.value)
+        make(MediaFileBackend(), shot(tmp_path, output="sound"))
+    assert "makes videos and still pictures, not sound" in str(sound.value)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(sample_mp4())
     media = shot(tmp_path, output="still")
@@ -345,8 +345,8 @@ UNMADE = {
                      "Runway makes videos, not still pictures: make its keyframes with an image backend instead."),
     "openai videos still": (OpenAIVideosServer, lambda server, http: OpenAIVideoBackend(
         KEY, base_url=server.base_url), "still", "makes videos, not still pictures"),
-    "replicate sound": (ReplicateServer, lambda server, http: ReplicateBackend(http, KEY, base_url=server.url),
-                        "sound", "Replicate makes videos and still pictures, not sound"),
+    "stability sound": (StabilityServer, lambda server, http: StabilityBackend(http, KEY, base_url=server.url),
+                        "sound", "Stability AI makes still pictures, not sound"),
 }
 
 
@@ -373,13 +373,13 @@ def test_each_backend_says_what_it_makes(tmp_path: Path) -> None:
             return {backend.name: outputs_of(backend) for backend in backends}
 
     assert asyncio.run(made()) == {
-        "builtin": {"video", "still"}, "media": {"video", "still"}, "stability": {"still"},
-        "replicate": {"video", "still"}, "openai-images": {"still"},
+        "builtin": {"video", "still", "sound"}, "media": {"video", "still"}, "stability": {"still"},
+        "replicate": {"video", "still", "sound"}, "openai-images": {"still"},
     }
     assert outputs_of(object()) is None  # a backend that does not say is not checked
     assert backend_outputs(GenerationSettings()) == {
-        "builtin": {"video", "still"}, "media": {"video", "still"}, "comfyui": None, "runway": {"video"},
-        "replicate": {"video", "still"}, "stability": {"still"}, "openai-images": {"still"},
+        "builtin": {"video", "still", "sound"}, "media": {"video", "still"}, "comfyui": None,
+        "runway": {"video"}, "replicate": {"video", "still", "sound"}, "stability": {"still"}, "openai-images": {"still"},
     }
 
 

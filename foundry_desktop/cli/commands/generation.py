@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from foundry_desktop.app.events import GenerationProgress
@@ -22,6 +24,7 @@ from foundry_desktop.app.generation.shot_generation import (
 from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -85,42 +88,77 @@ def progress_lines(service: ProjectService) -> None:
     service.events.subscribe(show)
 
 
+@dataclass(frozen=True)
+class _TakeOwner:
+    """What `takes` and `take select` name: shot N, or music:N (the Nth music clip)."""
+
+    label: str
+    owner_id: str
+    selected_take_id: str | None
+    select: Callable[[str], object]
+    keyframe_take_ids: tuple[str | None, str | None] = (None, None)  # a shot's approved first and last
+
+    def mark(self, take: Take) -> str:
+        """* the take shown (or heard), K the approved keyframe, L the last-frame one."""
+        first, last = self.keyframe_take_ids
+        return "*" if take.id == self.selected_take_id else "K" if take.id == first else "L" if take.id == last else " "
+
+
+def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
+    kind, _, number = text.strip().partition(":")
+    if kind == "music":
+        music = service.project.timeline.music
+        if not number.isdigit() or not 1 <= int(number) <= len(music):
+            raise InvalidEditError(f"There is no music clip {number or '?'}: the film has {len(music)} "
+                                   f"(music:1 is the first).")
+        clip = music[int(number) - 1]
+        return _TakeOwner(f"Music clip {number}", clip.id, clip.selected_take_id,
+                          lambda take_id: service.choose_music_take(clip.id, take_id))
+    if not text.strip().isdigit():
+        raise InvalidEditError(f"{text!r} names no shot: give its number, or music:N for a music clip.")
+    index = to_index(int(text))
+    shot = service.shot_at(index)
+    return _TakeOwner(f"Shot {text.strip()}", shot.id, shot.selected_take_id,
+                      lambda take_id: service.select_take(index, take_id),
+                      (shot.keyframe_take_id, shot.last_keyframe_take_id))
+
+
 def takes(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        shot = service.shot_at(to_index(args.index))
-        listed = service.project.takes_of(shot.id)
+        owner = _take_owner(service, args.index)
+        listed = service.project.takes_of(owner.owner_id)
         if args.json:
-            print_json([{"number": n, "selected": t.id == shot.selected_take_id, **t.model_dump()}
+            print_json([{"number": n, "selected": t.id == owner.selected_take_id, **t.model_dump()}
                          for n, t in enumerate(listed, start=1)])
             return 0
         if not listed:
-            print(f"Shot {args.index} has no takes yet.")
+            print(f"{owner.label} has no takes yet.")
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            # * the video shown, K the approved keyframe (L the last-frame one)
-            mark = "*" if t.id == shot.selected_take_id else "K" if t.id == shot.keyframe_take_id \
-                else "L" if t.id == shot.last_keyframe_take_id else " "
+            mark = owner.mark(t)
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
+            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames"
             print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
-                  f"{t.width}x{t.height}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
+                  f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
 
 
 def take(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        index = to_index(args.index)
-        listed = service.project.takes_of(service.shot_at(index).id)
+        owner = _take_owner(service, args.index)
+        listed = service.project.takes_of(owner.owner_id)
         if args.take.isdigit() and 1 <= int(args.take) <= len(listed):
             chosen = listed[int(args.take) - 1]
         else:
             matches = [t for t in listed if t.id.startswith(args.take)]
             if len(matches) != 1:
-                raise InvalidEditError(f"Shot {args.index} has no take {args.take} (see `foundry takes`).")
+                raise InvalidEditError(f"{owner.label} has no take {args.take} (see `foundry takes`).")
             chosen = matches[0]
-        service.select_take(index, chosen.id)
-    print(f"Shot {args.index} shows take {chosen.id[:8]} (seed {chosen.seed})")
+        owner.select(chosen.id)
+    verb = "plays" if owner.label.startswith("Music") else "shows"
+    print(f"{owner.label} {verb} take {chosen.id[:8]} (seed {chosen.seed})")
     return 0
 
 
@@ -128,16 +166,18 @@ def jobs(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         listed = service.jobs(None if args.all else UNFINISHED)
         numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+        clips = {clip.id: n for n, clip in enumerate(service.project.timeline.music, start=1)}
     if args.json:
-        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
+        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id),
+                     **({"music": clips.get(job.shot_id)} if job.output == "sound" else {})} for job in listed])
         return 0
     if not listed:
         print("No unfinished jobs." if not args.all else "No jobs yet.")
     for job in listed:
         where = f" on {job.server}" if job.server else ""
         problem = f": {job.error}" if job.error else ""
-        print(f"{job.id[:8]}  shot {numbers.get(job.shot_id, '-')}  {job.backend}{where}  {job.state}"
-              f"{_job_cost(job)}{problem}")
+        owner = f"music:{clips.get(job.shot_id, '-')}" if job.output == "sound" else f"shot {numbers.get(job.shot_id, '-')}"
+        print(f"{job.id[:8]}  {owner}  {job.backend}{where}  {job.state}{_job_cost(job)}{problem}")
     return 0
 
 

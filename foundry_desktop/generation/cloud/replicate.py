@@ -220,7 +220,7 @@ class ReplicateBackend(CloudTaskBackend):
     name = "replicate"
     provider = "Replicate"
     cost_unit = "replicate-seconds"  # its predict time: what a model billed by hardware time is charged for
-    outputs: frozenset[OutputKind] = frozenset({"video", "still"})
+    outputs: frozenset[OutputKind] = frozenset({"video", "still", "sound"})
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = REPLICATE_URL,

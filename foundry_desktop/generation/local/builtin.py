@@ -35,6 +35,7 @@ from foundry_desktop.generation.backend import (
     refuse_unmade_output,
 )
 from foundry_desktop.generation.local.ken_burns import KenBurns, load_still
+from foundry_desktop.generation.local.music_bed import generate_bed
 from foundry_desktop.generation.local.placeholder_still import write_placeholder
 from foundry_desktop.generation.local.title_card import TitleCard
 from foundry_desktop.media.encode.video_encoding import (
@@ -172,13 +173,15 @@ def _still(request: GenerationRequest) -> tuple[Path, str]:
 
 class BuiltinBackend:
     name = "builtin"
-    outputs = frozenset({"video", "still"})
+    outputs = frozenset({"video", "still", "sound"})
 
     def __init__(self) -> None:
         # Stop flags of the renders running now, per shot (a shot may be asked for twice).
         self._running: dict[str, set[threading.Event]] = {}
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+        if request.output == "sound":
+            return await generate_bed(request, on_event)
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
