@@ -9,6 +9,7 @@ import json
 import av
 import numpy as np
 import pytest
+from servers.comfyui import ComfyUIServer
 from servers.replicate import ReplicateServer
 from video_sources import decoded_audio, rms, write_video
 
@@ -243,3 +244,22 @@ def test_music_is_estimated_from_earlier_runs_and_kept_to_the_budget(project, re
     report = generate(project, prompt="another", seconds=4, backend="replicate")
     assert report.run.failed == 1 and "budget" in report.run.failures[0].lower() and report.clip_id is None
     assert replicate.submissions == 1  # the budget stopped it before it was sent
+
+
+def test_music_on_comfyui_runs_the_stable_audio_template_and_plays_as_long_as_asked(project, capsys):
+    with ComfyUIServer(name="studio", job_seconds=0.1) as server:
+        assert cli(capsys, "server", "add", "studio", server.url)[0] == 0
+        report = generate(project, prompt="warm synth pads", seconds=6, backend="comfyui", seed=3)
+        (submitted,) = server.submitted
+    assert (report.run.generated, report.run.failed) == (1, 0), report.run.failures
+    seconds = [node["inputs"]["seconds"] for node in submitted.graph.values() if node["class_type"] == "EmptyLatentAudio"]
+    assert seconds == [6.0]
+    with ProjectService.open(project) as service:
+        (clip,) = service.project.timeline.music
+        (take,) = service.project.takes_of(clip.id)
+        assert (clip.spec.workflow, take.kind, take.media_path.endswith(".flac")) == (
+            "stable-audio-text-to-audio", "sound", True)
+        assert (take.width, take.height) == (0, 0)
+        assert abs(clip.source_out - 144) <= 1  # 6 s at 24 fps, as long as the server's FLAC holds
+        samples, rate, channels = decoded(service.media.path_of(clip.media_path))
+        assert abs(samples.shape[-1] / channels / rate - 6.0) < 0.05

@@ -32,7 +32,7 @@ import httpx
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
-from foundry_desktop.media.probe import SourceInfo, probe_audio_seconds, probe_source
+from foundry_desktop.media.probe import SourceInfo, probe_sound_source, probe_source
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".webp", ".gif")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -264,7 +264,7 @@ class ComfyUIClient:
             if expected >= 0 and received != expected:
                 raise GenerationError(f"The download of {output.filename} from {self.name} was cut short.")
             try:
-                info = await asyncio.to_thread(_probe_sound if output.suffix in AUDIO_SUFFIXES else probe_source, partial)
+                info = await asyncio.to_thread(probe_sound_source if output.suffix in AUDIO_SUFFIXES else probe_source, partial)
             except MediaError:
                 what = "sound file" if output.suffix in AUDIO_SUFFIXES else "video or picture"
                 raise GenerationError(f"{output.filename} from {self.name} is not a {what} Foundry can read.") from None
@@ -274,11 +274,6 @@ class ComfyUIClient:
             raise ServerLostPrompt(f"The download from ComfyUI on {self.name} failed ({exc}).") from None
         finally:
             partial.unlink(missing_ok=True)
-
-
-def _probe_sound(path: Path) -> SourceInfo:
-    """A sound output checked to decode, as SourceInfo: no picture, its length in seconds."""
-    return SourceInfo(path, 0, 0, False, probe_audio_seconds(path), True)
 
 
 def _history_error(status: dict[str, Any]) -> str:
