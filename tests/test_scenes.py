@@ -2,15 +2,19 @@
 shots added and moved), defaults inherited and overridden, and the service's scene edits, each
 one undo step, checked in the project file."""
 
+import json
+
 import pytest
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.scene_plan_placement import apply_plan
+from foundry_desktop.cli.main import main
+from foundry_desktop.cli.parsers.scenes import SCENE_DEFAULT_OPTIONS
 from foundry_desktop.domain import scenes, timeline_gaps
 from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.planning.scene_plan import PlannedScene, ScenePlan
-from foundry_desktop.domain.project import Scene, SceneDefaults, Shot, ShotSpec, Timeline
+from foundry_desktop.domain.project import SCENE_DEFAULT_FIELDS, Scene, SceneDefaults, Shot, ShotSpec, Timeline
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -289,3 +293,65 @@ def test_a_plan_put_inside_a_scene_joins_it_and_says_so(service):
     timeline = reopened(service)
     assert [s.name for s in timeline.scenes] == ["Opening"] and timeline.shots[1].scene_id == scene.id
     assert any('inside scene "Opening"' in note for note in applied.notes)
+
+
+# -- foundry scene ----------------------------------------------------------------------
+
+
+def foundry(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_foundry_scene_add_set_move_remove_list_and_info(tmp_path, capsys):
+    path = tmp_path / "cli.foundry"
+    assert foundry(capsys, "new", path)[0] == 0
+    for number in range(1, 6):
+        assert foundry(capsys, "shot", "add", path, "--prompt", f"shot {number}")[0] == 0
+    assert foundry(capsys, "style", "add", path, "Noir", "--suffix", "black and white")[0] == 0
+    code, out, _ = foundry(capsys, "scene", "add", path, "Beach", "--shots", "1-3", "--location", "beach",
+                           "--time", "dusk", "--backend", "comfyui", "--color", "#336699")
+    assert (code, out.strip()) == (0, "Added scene 1 (Beach)")
+    assert foundry(capsys, "scene", "add", path, "Night", "--shots", "4,5", "--style", "Noir")[0] == 0
+    assert foundry(capsys, "shot", "set", path, "2", "--backend", "runway")[0] == 0
+    assert foundry(capsys, "scene", "move", path, "night", "1")[0] == 0
+    code, out, _ = foundry(capsys, "scene", "list", path)
+    assert out.splitlines() == [
+        "  1  Night  shots 1-2  6.00 s  defaults: style Noir",
+        "  2  Beach  shots 3-5  9.00 s  [beach, dusk]  defaults: backend comfyui",
+    ]
+    code, out, _ = foundry(capsys, "info", path, "--json")
+    info = json.loads(out)
+    assert [(shot["scene"], shot["backend"], shot["style"]) for shot in info["shots"]] == [
+        (1, "builtin", "Noir"), (1, "builtin", "Noir"), (2, "comfyui", None), (2, "runway", None), (2, "comfyui", None)]
+    assert info["shots"][3]["overrides"] == ["backend"] and info["scenes"][1]["color"] == "#336699"
+    assert foundry(capsys, "shot", "set", path, "4", "--inherit", "backend")[0] == 0
+    assert foundry(capsys, "scene", "set", path, "2", "--name", "Shore", "--backend", "")[0] == 0
+    assert foundry(capsys, "scene", "remove", path, "1", "--with-shots")[0] == 0
+    with ProjectService.open(path, read_only=True) as service:
+        timeline = service.project.timeline
+        assert [scene.name for scene in timeline.scenes] == ["Shore"]
+        assert timeline.scenes[0].defaults.backend is None
+        assert [(shot.spec.prompt, shot.spec.backend, shot.overrides) for shot in timeline.shots] == [
+            ("shot 1", "comfyui", ()), ("shot 2", "comfyui", ()), ("shot 3", "comfyui", ())]
+        assert service.undo_label() == 'Remove scene "Night" and its 2 shots'
+
+
+def test_foundry_scene_refusals_are_one_line_a_creator_understands(tmp_path, capsys):
+    path = tmp_path / "cli.foundry"
+    foundry(capsys, "new", path)
+    foundry(capsys, "shot", "add", path, "--prompt", "one")
+    for argv, message in [
+        (("scene", "add", path, "A", "--shots", "1-3"), "There is no shot 2"),
+        (("scene", "add", path, "A", "--shots", "two"), "--shots takes shot numbers such as 3-5"),
+        (("scene", "move", path, "A", "1"), "the film has no scenes yet"),
+        (("scene", "add", path, "A", "--shots", "1", "--at", "1"), "--at places a scene with none"),
+        (("shot", "set", path, "1", "--style", "x", "--inherit", "style"), "not both"),
+    ]:
+        code, _, err = foundry(capsys, *argv)
+        assert code != 0 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_the_cli_offers_every_default_a_scene_has():
+    assert tuple(option.replace("-", "_") for option in SCENE_DEFAULT_OPTIONS) == SCENE_DEFAULT_FIELDS
