@@ -48,6 +48,7 @@ from foundry_desktop.ui.inspector.pickers import (
     WorkflowPicker,
     load_generator_choices,
 )
+from foundry_desktop.ui.inspector.scene_fields import SceneFields
 from foundry_desktop.ui.panels.status_badge import StatusBadge
 from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
@@ -94,8 +95,9 @@ class InspectorPanel(QWidget):
         self.pages = QStackedLayout(self)
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self.editor)
+        self.scene_page = SceneFields(lambda: self._choices.backends)  # a scene chosen by its band
         self.track_pages = (MusicClipFields(), CaptionFields())  # a selected music clip or caption
-        for page in self.track_pages:
+        for page in (self.scene_page, *self.track_pages):
             self.pages.addWidget(page)
         self._show_selected()
 
@@ -249,6 +251,10 @@ class InspectorPanel(QWidget):
 
     def _show_selected(self) -> None:
         shot = self._selected_shot()
+        if self.scene_page.show_selected(self._session):  # its shots are selected too: the scene comes first
+            self._shot_id = None
+            self.pages.setCurrentWidget(self.scene_page)
+            return
         if shot is None:
             self._shot_id = None
             self.image_box.setAcceptDrops(False)  # no shot to give a picture to
