@@ -31,6 +31,8 @@ def film(tmp_path):
         service.add_scene("Harbour", shot_indexes=[0, 1], color="#3f9e6e")
         service.add_scene("Night", shot_indexes=[2, 3, 4], location="the quay", time_of_day="night")
         service.add_template("style", "Noir", prompt_suffix="black and white, hard shadows")
+        service.update_scene(service.scene("Night").id, defaults={"backend": "comfyui"})
+        service.update_shot(3, backend="replicate")  # shot 4 sets its own
     return path
 
 
@@ -156,3 +158,17 @@ def test_new_scene_from_selection_and_remove_scene_from_the_shots_menu(window, l
     assert scene_names(timeline) == ["Harbour", "Scene 3"]
     assert [shot.spec.prompt for shot in timeline.shots] == [f"shot {n}" for n in range(1, 7)]  # its shots stay
     assert session.service.undo_label() == 'Remove scene "Night"'
+
+
+def test_a_shot_that_sets_its_own_backend_takes_the_scenes_again_from_the_inspector(window):
+    canvas, session = window.timeline.canvas, window.session
+    placed = canvas._plan.shots[3]
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
+                     QPoint(round(canvas.view.x_of((placed.record_in + placed.record_out) / 2)), row_of("video").top + 30))
+    note = window.inspector.scene_note
+    assert note.text.text() == "In scene 2, Night; sets its own backend" and note.take_scenes.isVisible()
+    QTest.mouseClick(note.take_scenes, Qt.MouseButton.LeftButton)
+    shot = saved(window).shots[3]
+    assert (shot.spec.backend, shot.overrides) == ("comfyui", ())
+    assert session.service.undo_label() == "Shot 4: backend from the scene"
+    assert note.text.text() == "In scene 2, Night" and not note.take_scenes.isVisible()

@@ -3,6 +3,7 @@ shots added and moved), defaults inherited and overridden, and the service's sce
 one undo step, checked in the project file."""
 
 import json
+import sqlite3
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -13,6 +14,7 @@ from fcpxml_cuts import TRICKY_NAMES
 from fcpxml_cuts import film as fcpxml_film
 from interchange_samples import fcpxml_dtd_dir
 from lxml import etree
+from old_schemas import undo_migrations_after
 
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
@@ -271,11 +273,27 @@ def test_timeline_edits_through_the_service_keep_the_runs(service):
     assert timeline == service.project.timeline
 
 
-def test_an_old_project_opens_with_no_scenes_and_a_broken_file_is_repaired(service, tmp_path):
-    assert reopened(service).scenes == [] and all(shot.scene_id is None for shot in reopened(service).shots)
-    scene = service.add_scene("One", shot_indexes=[0, 1])
-    import sqlite3
+def test_a_version_9_project_opens_with_every_shot_outside_a_scene_and_takes_scenes(tmp_path):
+    path = tmp_path / "old.foundry"
+    with ProjectService.create(path, width=160, height=90) as service:
+        service.add_shot(prompt="one", duration_seconds="1")
+        service.add_shot(prompt="two", duration_seconds="1")
+    conn = sqlite3.connect(path, isolation_level=None)  # the file as schema 9 left it (tests/old_schemas.py)
+    conn.execute("BEGIN")
+    undo_migrations_after(conn, 9)
+    conn.execute("PRAGMA user_version = 9")
+    conn.execute("COMMIT")
+    conn.close()
+    with ProjectService.open(path) as service:
+        timeline = service.project.timeline
+        assert timeline.scenes == [] and [(s.scene_id, s.overrides) for s in timeline.shots] == [(None, ())] * 2
+        service.add_scene("First", shot_indexes=[0, 1])
+    with ProjectService.open(path, read_only=True) as service:
+        assert [s.scene_id for s in service.project.timeline.shots] == [service.project.timeline.scenes[0].id] * 2
 
+
+def test_a_hand_edited_file_whose_scene_runs_are_broken_is_repaired_not_refused(service):
+    scene = service.add_scene("One", shot_indexes=[0, 1])
     with sqlite3.connect(service.path) as conn:  # as a hand edit would leave it: a stray shot of scene One
         conn.execute("UPDATE shots SET scene_id = ? WHERE position = 4", (scene.id,))
     timeline = reopened(service)
@@ -300,6 +318,10 @@ def test_an_applied_plan_makes_one_scene_per_planned_scene_in_one_undo_step(serv
     assert timeline.scenes[1].description == "what happens in Harbour"
     assert [shot.scene_id for shot in timeline.shots[2:4]] == [scene.id for scene in timeline.scenes[1:]]
     assert [shot.id for shot in timeline.shots[2:4]] == applied.shot_ids and applied.notes == []
+    service.split_shot(2, 10)  # a planned scene becoming two shots: both are in it
+    harbour = reopened(service).scenes[1].id
+    assert [shot.scene_id for shot in reopened(service).shots[2:4]] == [harbour, harbour]
+    service.undo()
     assert service.undo() == "Apply a plan of 2 scenes"
     assert [scene.name for scene in reopened(service).scenes] == ["Opening"]
 

@@ -48,7 +48,7 @@ from foundry_desktop.ui.inspector.pickers import (
     WorkflowPicker,
     load_generator_choices,
 )
-from foundry_desktop.ui.inspector.scene_fields import SceneFields
+from foundry_desktop.ui.inspector.scene_fields import SceneFields, ShotSceneNote
 from foundry_desktop.ui.panels.status_badge import StatusBadge
 from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
@@ -130,6 +130,8 @@ class InspectorPanel(QWidget):
         header = QFormLayout()
         header.addRow(self.title, self.status_badge)
         header.addRow("Name", self.name)
+        self.scene_note = ShotSceneNote()  # the scene it is in, and what it sets itself
+        header.addRow(self.scene_note)
         return header
 
     def _what_to_make(self) -> QGroupBox:
@@ -282,6 +284,7 @@ class InspectorPanel(QWidget):
         index = self._session.index_of(shot.id)
         self.title.setText(f"Shot {index + 1} of {len(shots)}")
         self.status_badge.show_status(self._session.service.shot_status(shot))
+        self.scene_note.show_shot(self._session, shot)
         for editor, text in ((self.name, shot.name), (self.prompt, spec.prompt),
                              (self.negative_prompt, spec.negative_prompt), (self.model, spec.model or "")):
             if switched or not self._typing.being_edited(editor):

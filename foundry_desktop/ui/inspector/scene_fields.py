@@ -3,6 +3,9 @@ location, time of day, notes and colour, and the defaults its shots take unless 
 own ("Shots choose their own": the scene sets nothing). Typed fields save after a pause, on
 Return or when they lose focus, choices at once; each save is one undoable edit of the scene
 (ProjectService.update_scene), and the page shows the model again after every change.
+
+A shot's own fields show the scene it is in and what of the scene's defaults it sets itself,
+with a button to take the scene's again (ShotSceneNote).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.domain.project import Scene
+from foundry_desktop.domain.project import Scene, Shot
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
 from foundry_desktop.ui.project_session import ProjectSession
@@ -200,3 +203,42 @@ class SceneFields(QWidget):
         service = session.service
         session.edit(f"Change the scene's {what}", lambda: service.update_scene(scene.id, **changes))
         self.show_selected(session)
+
+
+class ShotSceneNote(QWidget):
+    """Under a shot's title: the scene it is in, what of the scene's defaults it sets itself, and a
+    button that has it take the scene's again (ProjectService.inherit_from_scene, one undo step)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session: ProjectSession | None = None
+        self._shot_id: str | None = None
+        self._own: list[str] = []
+        self.text = QLabel(wordWrap=True)
+        self.take_scenes = QPushButton("Take the scene's", toolTip="Use the scene's settings instead of the shot's own")
+        self.take_scenes.clicked.connect(self._take_scenes)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.take_scenes)
+
+    def show_shot(self, session: ProjectSession, shot: Shot) -> None:
+        scene = session.service.scene_of(shot)
+        self._session, self._shot_id = session, shot.id
+        if scene is None:
+            self.hide()
+            return
+        number = session.service.project.timeline.scenes.index(scene) + 1
+        # Only what the scene sets is worth taking back; the shot's other own settings are just its own.
+        self._own = [field for field in shot.overrides if getattr(scene.defaults, field) is not None]
+        own = ", ".join(field.replace("_", " ") for field in self._own)
+        self.text.setText(f"In scene {number}, {scene.name.strip() or 'unnamed'}" + (f"; sets its own {own}" if own else ""))
+        self.take_scenes.setVisible(bool(self._own))
+        self.show()
+
+    def _take_scenes(self) -> None:
+        session, own = self._session, list(self._own)
+        if session is None or self._shot_id is None or not own:
+            return
+        index, service = session.index_of(self._shot_id), session.service
+        session.edit("Take the scene's settings", lambda: service.inherit_from_scene([index], own))
