@@ -13,6 +13,8 @@ import pytest
 from fcpxml_cuts import TRICKY_NAMES
 from fcpxml_cuts import film as fcpxml_film
 from interchange_samples import fcpxml_dtd_dir
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from old_schemas import undo_migrations_after
 
@@ -140,6 +142,58 @@ def test_a_joining_shot_takes_the_scene_defaults_except_what_it_overrides():
 def test_inheriting_an_unknown_field_is_refused_with_the_fields_there_are():
     with pytest.raises(DomainError, match="style, character, backend"):
         scenes.inheriting(film("A"), [0], ["prompt"])
+
+
+scene_operations = st.one_of(
+    st.tuples(st.just("insert"), st.integers(-1, 9)),
+    st.tuples(st.just("move"), st.integers(-1, 9), st.integers(-1, 9)),
+    st.tuples(st.just("remove"), st.integers(-1, 9)),
+    st.tuples(st.just("split"), st.integers(-1, 9)),
+    st.tuples(st.just("lift"), st.integers(-1, 9)),
+    st.tuples(st.just("to_frame"), st.integers(-1, 9), st.integers(0, 400)),
+    st.tuples(st.just("new_scene"), st.integers(-1, 9), st.integers(1, 3)),
+    st.tuples(st.just("in_scene"), st.integers(-1, 9), st.integers(0, 4)),
+    st.tuples(st.just("move_scene"), st.integers(0, 4), st.integers(-1, 4)),
+    st.tuples(st.just("remove_scene"), st.integers(0, 4), st.booleans()),
+)
+
+
+def apply_scene_operation(timeline: Timeline, op: tuple, number: int) -> Timeline:
+    kind, *args = op
+    listed = [scene.id for scene in timeline.scenes]
+    if kind == "insert":
+        return ops.insert_shot(timeline, args[0], Shot(id=f"new{number}", spec=ShotSpec(duration=24)))
+    if kind == "move":
+        return ops.move_shot(timeline, *args)
+    if kind == "remove":
+        return ops.remove_shot(timeline, *args)
+    if kind == "split":
+        return ops.split_shot(timeline, args[0], 12, Shot(id=f"half{number}", spec=ShotSpec(duration=24)), has_take=False)
+    if kind == "lift":
+        return timeline_gaps.lift_shot(timeline, *args)
+    if kind == "to_frame":
+        return timeline_gaps.move_shot_to_frame(timeline, *args)
+    if kind == "new_scene":
+        return scenes.add_scene(timeline, Scene(id=f"scene{number}"), range(args[0], args[0] + args[1]))
+    if not listed:
+        raise DomainError("no scenes")
+    if kind == "in_scene":
+        return scenes.set_shots_scene(timeline, [args[0]], listed[args[1] % len(listed)])
+    if kind == "move_scene":
+        return scenes.move_scene(timeline, listed[args[0] % len(listed)], args[1])
+    return scenes.remove_scene(timeline, listed[args[0] % len(listed)], with_shots=args[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(scene_operations, max_size=30))
+def test_any_sequence_of_edits_keeps_scenes_runs_of_consecutive_shots_in_film_order(sequence):
+    timeline = film("A", "A", "B", None, "C", "C")
+    for number, op in enumerate(sequence):
+        try:
+            timeline = apply_scene_operation(timeline, op, number)
+        except DomainError:
+            pass  # refused edits change nothing
+        assert scenes.scene_runs_are_consecutive(timeline), (op, layout(timeline), order(timeline))
 
 
 # -- scene edits in the domain -------------------------------------------------
