@@ -82,11 +82,12 @@ def test_clicking_a_band_selects_the_scenes_shots_and_opens_the_scene_editor(win
     assert page.title.text() == "Scene 2: shots 3–5, 3.0 s"
     canvas.grab().save(str(tmp_path / "scenes-timeline.png"))
     window.inspector.grab().save(str(tmp_path / "scenes-inspector.png"))
-    # A click on a shot goes back to the shot's fields.
-    placed = canvas._plan.shots[5]
+    # A click on a shot, one of the scene's too, goes back to that shot's fields.
+    placed = canvas._plan.shots[3]
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
                      QPoint(round(canvas.view.x_of((placed.record_in + placed.record_out) / 2)), row_of("video").top + 30))
     assert session.selected_scene is None and window.inspector.pages.currentWidget() is window.inspector.editor
+    assert session.selected == [shots[3].id] and window.inspector.title.text() == "Shot 4 of 6"
 
 
 def test_dragging_a_band_moves_the_scene_and_its_shots_as_one_undo_step(window):

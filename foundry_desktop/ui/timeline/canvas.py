@@ -276,7 +276,7 @@ class TimelineCanvas(QWidget):
             anchor = self.session.index_of(chosen[0])
             low, high = sorted((anchor, index))
             chosen = [chosen[0], *(shots[i].id for i in range(low, high + 1) if shots[i].id != chosen[0])]
-        elif shot_id not in chosen:
+        elif shot_id not in chosen or self.session.selected_scene:  # a scene's band chose them: now this shot
             chosen = [shot_id]
         self.session.select(chosen)
 
