@@ -300,6 +300,16 @@ def test_scene_defaults_reach_its_shots_unless_set_on_the_shot(service):
     assert (joined.scene_id, joined.spec.style, joined.spec.backend) == (scene.id, noir.id, "comfyui")
 
 
+def test_a_removed_style_leaves_the_scenes_that_gave_it_too(service):
+    service.add_template("style", "Noir", prompt_suffix="black and white")
+    scene = service.add_scene("Alley", shot_indexes=[0, 1], defaults={"style": "Noir"})
+    service.remove_template("style", "Noir")
+    timeline = reopened(service)
+    assert timeline.scenes[0].defaults.style is None and timeline.shots[0].spec.style is None
+    service.add_shot(at=1, prompt="joins the scene")
+    assert reopened(service).shots[1].scene_id == scene.id and reopened(service).shots[1].spec.style is None
+
+
 def test_set_shots_scene_and_refusals_a_creator_understands(service):
     first = service.add_scene("One", shot_indexes=[0, 1])
     service.add_scene("Two", shot_indexes=[2, 3, 4, 5])
