@@ -168,7 +168,8 @@ def apply_scene_operation(timeline: Timeline, op: tuple, number: int) -> Timelin
     if kind == "remove":
         return ops.remove_shot(timeline, *args)
     if kind == "split":
-        return ops.split_shot(timeline, args[0], 12, Shot(id=f"half{number}", spec=ShotSpec(duration=24)), has_take=False)
+        half = Shot(id=f"half{number}", spec=ShotSpec(duration=24))
+        return ops.split_shot(timeline, args[0], 12, half, has_take=False)
     if kind == "lift":
         return timeline_gaps.lift_shot(timeline, *args)
     if kind == "to_frame":

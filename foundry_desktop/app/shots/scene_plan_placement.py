@@ -84,7 +84,8 @@ def _scenes_for(service: ProjectService, planned: list[PlannedScene], first: int
     joined = shots[first].scene_id
     if joined is not None and after < len(shots) and shots[after].scene_id == joined:
         name = service.scene_of(shots[first]).name  # type: ignore[union-attr]
-        return [f'The plan went inside scene "{name}", so its shots are in that scene rather than in scenes of their own.']
+        return [f'The plan went inside scene "{name}", so its shots are in that scene '
+                "rather than in scenes of their own."]
     # From the last: the new shots have joined the scene before them, and a scene gives up shots at its end.
     for offset, scene in reversed(list(enumerate(planned))):
         service.add_scene(scene.title or f"Scene {offset + 1}", shot_indexes=[first + offset],
