@@ -139,6 +139,13 @@ def test_a_joining_shot_takes_the_scene_defaults_except_what_it_overrides():
     assert timeline.shots[1].spec.backend == "replicate" and timeline.shots[1].overrides == ()
 
 
+def test_footage_in_a_scene_takes_none_of_its_generation_defaults():
+    timeline = scenes.update_scene(film("A"), "A", {"defaults": SceneDefaults(backend="comfyui", style="noir")})
+    footage = Shot(id="clip", spec=ShotSpec(backend="media", input_media="media/clip.mp4"))
+    joined = ops.insert_shot(timeline, 1, footage).shots[1]
+    assert (joined.scene_id, joined.spec) == ("A", footage.spec)
+
+
 def test_inheriting_an_unknown_field_is_refused_with_the_fields_there_are():
     with pytest.raises(DomainError, match="style, character, backend"):
         scenes.inheriting(film("A"), [0], ["prompt"])
