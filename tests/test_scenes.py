@@ -459,6 +459,7 @@ def test_foundry_scene_refusals_are_one_line_a_creator_understands(tmp_path, cap
         (("scene", "move", path, "A", "1"), "the film has no scenes yet"),
         (("scene", "add", path, "A", "--shots", "1", "--at", "1"), "--at places a scene with none"),
         (("shot", "set", path, "1", "--style", "x", "--inherit", "style"), "not both"),
+        (("scene", "add", path, "A", "--color", "red"), "written #rrggbb (for example #4a7fb5); 'red' is not"),
     ]:
         code, _, err = foundry(capsys, *argv)
         assert code != 0 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
