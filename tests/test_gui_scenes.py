@@ -175,3 +175,19 @@ def test_a_shot_that_sets_its_own_backend_takes_the_scenes_again_from_the_inspec
     assert (shot.spec.backend, shot.overrides) == ("comfyui", ())
     assert session.service.undo_label() == "Shot 4: backend from the scene"
     assert note.text.text() == "In scene 2, Night" and not note.take_scenes.isVisible()
+
+
+def test_a_scene_emptied_of_its_shots_is_a_tag_that_can_still_be_chosen_and_removed(window):
+    canvas, session = window.timeline.canvas, window.session
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS, band_point(window, "Harbour"))
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)  # its two shots, rippled away; the scene stays, empty
+    timeline = saved(window)
+    assert scene_names(timeline) == ["Harbour", "Night"] and len(timeline.shots) == 4
+    session.select([])
+    tag = next(band for band in canvas.bands._empty if band.name == "Harbour")
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
+                     QPoint(round(canvas.bands._tag_left(tag)) + 20, BANDS_TOP + SCENE_BAND_HEIGHT // 2))
+    assert session.selected_scene == tag.scene_id and session.selected == []
+    assert window.inspector.scene_page.title.text() == "Scene 1: no shots, 0.0 s"
+    window.remove_scene_action.trigger()
+    assert scene_names(saved(window)) == ["Night"]
