@@ -398,6 +398,18 @@ def test_an_applied_plan_makes_one_scene_per_planned_scene_in_one_undo_step(serv
     assert [scene.name for scene in reopened(service).scenes] == ["Opening"]
 
 
+@pytest.mark.parametrize("at", [0, 2, 6])
+def test_a_plan_at_a_scenes_edge_or_the_films_ends_makes_scenes_of_its_own(service, at):
+    opening = service.add_scene("Opening", shot_indexes=[0, 1])
+    service.add_scene("Middle", shot_indexes=[2, 3, 4, 5])
+    apply_plan(service, plan_of("Harbour", "Market"), at=at)
+    timeline = reopened(service)
+    names = {scene.id: scene.name for scene in timeline.scenes}
+    assert [names[shot.scene_id] for shot in timeline.shots[at:at + 2]] == ["Harbour", "Market"]
+    assert scenes.scene_runs_are_consecutive(timeline)
+    assert [shot.scene_id for shot in timeline.shots].count(opening.id) == 2
+
+
 def test_a_plan_put_inside_a_scene_joins_it_and_says_so(service):
     scene = service.add_scene("Opening", shot_indexes=[0, 1, 2])
     applied = apply_plan(service, plan_of("Harbour"), at=1)
