@@ -145,17 +145,21 @@ def takes(args: argparse.Namespace) -> int:
     return 0
 
 
+def take_named(listed: list[Take], key: str) -> Take | None:
+    """The take `key` names among `listed`: its number as `foundry takes` counts them, or the start
+    of its id (at least 4 characters, so a number never reads as the start of an id)."""
+    if key.isdigit() and len(key) < 4:
+        return listed[int(key) - 1] if 1 <= int(key) <= len(listed) else None
+    matches = [take for take in listed if take.id.startswith(key)]
+    return matches[0] if len(matches) == 1 else None
+
+
 def take(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         owner = _take_owner(service, args.index)
-        listed = service.project.takes_of(owner.owner_id)
-        if args.take.isdigit() and 1 <= int(args.take) <= len(listed):
-            chosen = listed[int(args.take) - 1]
-        else:
-            matches = [t for t in listed if t.id.startswith(args.take)]
-            if len(matches) != 1:
-                raise InvalidEditError(f"{owner.label} has no take {args.take} (see `foundry takes`).")
-            chosen = matches[0]
+        chosen = take_named(service.project.takes_of(owner.owner_id), args.take)
+        if chosen is None:
+            raise InvalidEditError(f"{owner.label} has no take {args.take} (see `foundry takes`).")
         owner.select(chosen.id)
     verb = "plays" if owner.label.startswith("Music") else "shows"
     print(f"{owner.label} {verb} take {chosen.id[:8]} (seed {chosen.seed})")

@@ -12,7 +12,7 @@ from typing import Any
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.cli.commands.generation import print_estimate, print_report, progress_lines
+from foundry_desktop.cli.commands.generation import print_estimate, print_report, progress_lines, take_named
 from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.project import Shot, Take
 from foundry_desktop.errors import InvalidEditError
@@ -77,17 +77,13 @@ def _approve(args: argparse.Namespace) -> int:
 def _keyframe_named(service: ProjectService, shot: Shot, number: int, key: str) -> Take:
     """The shot's keyframe `key` names: its number among the shot's takes (as `foundry takes` counts
     them) or the start of its id."""
-    listed = service.project.takes_of(shot.id)
-    if key.isdigit() and 1 <= int(key) <= len(listed):
-        matches = [listed[int(key) - 1]]
-    else:
-        matches = [take for take in listed if take.id.startswith(key)]
-    if len(matches) != 1:
+    chosen = take_named(service.project.takes_of(shot.id), key)
+    if chosen is None:
         raise InvalidEditError(f"Shot {number} has no take {key} (see `foundry keyframes list`).")
-    if matches[0].kind != "still":
-        raise InvalidEditError(f"Take {key} of shot {number} is a {matches[0].kind} take, not a keyframe: "
+    if chosen.kind != "still":
+        raise InvalidEditError(f"Take {key} of shot {number} is a {chosen.kind} take, not a keyframe: "
                                "approve one of its keyframes (see `foundry keyframes list`).")
-    return matches[0]
+    return chosen
 
 
 def _list(args: argparse.Namespace) -> int:
