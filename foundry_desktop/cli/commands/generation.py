@@ -42,7 +42,7 @@ def generate(args: argparse.Namespace) -> int:
             _print_estimate(asyncio.run(estimate(service)), args.json)
             return 0
         if not args.json:
-            _progress_lines(service)
+            progress_lines(service)
         report = asyncio.run(run(service))
     return _report(report, args.json)
 
@@ -54,7 +54,7 @@ def retry(args: argparse.Namespace) -> int:
 
     with ProjectService.open(Path(args.project)) as service:
         if not args.json:
-            _progress_lines(service)
+            progress_lines(service)
         return _report(asyncio.run(run(service)), args.json)
 
 
@@ -68,7 +68,7 @@ def _report(report: GenerateReport, as_json: bool) -> int:
     return 1 if report.failed else 0
 
 
-def _progress_lines(service: ProjectService) -> None:
+def progress_lines(service: ProjectService) -> None:
     """One line per shot whenever its generation moves on by a tenth (or changes state)."""
     shown: dict[str, tuple[str, int]] = {}
     numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}

@@ -1,0 +1,78 @@
+"""Running the film flow: the steps in order up to where the creator asked it to stop, each
+reported as it starts and ends; steps an earlier run finished are skipped (see steps.py).
+
+By default it stops once the keyframes are made, for the creator to review them (the
+storyboard) before paying for video; `until="video"` goes on to animate and add music,
+`until="render"` renders the film too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from inspect import isawaitable
+from pathlib import Path
+
+from foundry_desktop.app.assist.language_model import LanguageModelSettings
+from foundry_desktop.app.film_flow import steps
+from foundry_desktop.app.film_flow.film_request import DEFAULT_SECONDS, FilmRequest, FilmResult, FilmStep
+from foundry_desktop.app.film_flow.flow_state import FilmFlowState, load_state, save_state
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.generation.backend import BackendRegistry
+
+Step = Callable[[steps.FlowContext], Awaitable[str] | str]
+
+# (name, what it does, the step), in the order they run; a step once done is skipped when its
+# work cannot change (plan, look, scenes) and run again, cheaply, when it can (generation).
+STEPS: tuple[tuple[str, str, Step], ...] = (
+    ("plan", "Planning the scenes", steps.plan),
+    ("look", "Choosing the look", steps.look),
+    ("scenes", "Laying out the shots", steps.lay_out),
+    ("animate", "Animating the shots", steps.animate),
+    ("render", "Rendering the film", steps.render),
+)
+# The last step of each stop.
+LAST_STEP = {"keyframes": "scenes", "video": "animate", "render": "render"}
+
+
+def film_state(service: ProjectService, request: FilmRequest) -> FilmFlowState:
+    """The flow's state: the one saved in the project, or a new one for this brief."""
+    saved = load_state(service)
+    if saved is None:
+        if not request.brief or not request.brief.strip():
+            raise InvalidEditError("A film starts from a brief: give one (--brief TEXT or a file).")
+        seconds = request.seconds or DEFAULT_SECONDS
+        if seconds <= 0:
+            raise InvalidEditError(f"A film lasts more than {seconds} seconds.")
+        return save_state(service, FilmFlowState(brief=request.brief.strip(), target_seconds=str(seconds)))
+    if request.brief is not None and request.brief.strip() != saved.brief:
+        raise InvalidEditError("This project's film was started from another brief; run it again without a brief "
+                               "to go on, or make a new project for the new brief.")
+    if request.seconds is not None and str(request.seconds) != saved.target_seconds and saved.plan is not None:
+        raise InvalidEditError(f"This project's film was planned for {saved.target_seconds} s; its duration stays "
+                               "(change shots' lengths on the timeline).")
+    return saved
+
+
+async def run_film_flow(service: ProjectService, registry: BackendRegistry, request: FilmRequest,
+                        settings: LanguageModelSettings | None,
+                        on_step: Callable[[FilmStep], None] | None = None) -> FilmResult:
+    """Run the flow on `service` up to `request.until`; see the module docstring."""
+    flow = steps.FlowContext(service, registry, request, film_state(service, request), settings)
+    result = FilmResult(stopped_after="")
+    last = LAST_STEP[request.until]
+    for name, doing, step in STEPS:
+        if on_step is not None:
+            on_step(FilmStep(name, "started", doing))
+        said = step(flow)
+        report = FilmStep(name, "done", await said if isawaitable(said) else said)
+        result.steps.append(report)
+        if on_step is not None:
+            on_step(report)
+        result.stopped_after = name
+        if name == last:
+            break
+    result.notes = flow.notes
+    if request.until == "render" and flow.state.film is not None:
+        result.film = Path(flow.state.film)
+    return result

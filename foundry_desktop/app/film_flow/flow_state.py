@@ -1,0 +1,58 @@
+"""What the film flow has done so far, kept in the project (its `film_flow` setting), so that running
+it again continues where it stopped: the brief it was started from, the plan the language model
+wrote, the mood board's looks and the one chosen, where the plan's shots went, and which steps are
+done. The steps read and write it; nothing else does.
+
+It lives outside the undo history, like generation jobs: undoing an edit does not un-pay for a plan.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.planning.mood_board import MoodBoardDirection, StyleDirection
+from foundry_desktop.domain.planning.scene_plan import ScenePlan
+
+SETTING = "film_flow"
+
+
+class SavedLook(BaseModel):
+    """A mood board direction with its reference pictures (paths in the project's media folder)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    direction: StyleDirection
+    pictures: list[str] = Field(default_factory=list)
+
+    def as_direction(self) -> MoodBoardDirection:
+        return MoodBoardDirection(self.direction, list(self.pictures))
+
+
+class FilmFlowState(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    brief: str
+    target_seconds: str  # a Fraction as text ("60", "59/2")
+    plan: ScenePlan | None = None
+    looks: list[SavedLook] = Field(default_factory=list)
+    look: int | None = None  # the chosen look, numbered from 1 as `moodboard --choose` numbers them
+    style_id: str | None = None  # the style template made from it
+    shots_before: int | None = None  # shots on the timeline when the plan was applied: its shots follow
+    shot_ids: list[str] = Field(default_factory=list)
+    done: list[str] = Field(default_factory=list)  # the steps finished, in order
+    film: str | None = None  # the last render, as written
+
+    def with_done(self, step: str, **changes: object) -> FilmFlowState:
+        done = self.done if step in self.done else [*self.done, step]
+        return self.model_copy(update={**changes, "done": done})
+
+
+def load_state(service: ProjectService) -> FilmFlowState | None:
+    saved = service.setting(SETTING)
+    return None if saved is None else FilmFlowState.model_validate(saved)
+
+
+def save_state(service: ProjectService, state: FilmFlowState) -> FilmFlowState:
+    service.set_setting(SETTING, state.model_dump(mode="json"))
+    return state

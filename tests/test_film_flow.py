@@ -1,0 +1,158 @@
+"""`foundry film`: one flow from a brief to a film against the OpenAI-compatible test server —
+it stops for review by default, goes on to video and render when run again without asking the
+model or generating anything twice, survives a kill in the middle without a second submission,
+picks the look asked for, and without a language model says how to set one up, making nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from servers.openai_chat import LOOKS, OpenAIChatServer
+from servers.runway import RunwayServer
+
+from foundry_desktop.app.assist.language_model import LanguageModelSettings, save_language_model
+from foundry_desktop.app.film_flow.flow_state import load_state
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.cli.main import main
+from foundry_desktop.domain.generation_job import UNFINISHED
+from foundry_desktop.media.probe import probe_media
+from foundry_desktop.store.project_store import ProjectStore
+
+BRIEF = "Waves hit the pier at night. A lighthouse turns slowly. The keeper pours hot tea.\nTone: quiet\n"
+# How long to wait for the child's progress: only so that a child that hangs fails the test.
+WAIT_S = 120
+
+
+@pytest.fixture(autouse=True)
+def machine(tmp_path, monkeypatch, password_store):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def chat_server(monkeypatch):
+    with OpenAIChatServer(api_key="sk-film") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        monkeypatch.setenv("FOUNDRY_ASSIST_API_KEY", "sk-film")
+        yield server
+
+
+@pytest.fixture
+def brief(tmp_path):
+    path = tmp_path / "brief.txt"
+    path.write_text(BRIEF)
+    return str(path)
+
+
+def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path, chat_server, brief, capsys):
+    project = str(tmp_path / "harbour.foundry")
+    assert main(["film", project, "--brief", brief, "--duration", "9", "--size", "320x180"]) == 0
+    out = capsys.readouterr().out
+    assert f"Created {project}" in out and "planned 3 scenes; music: quiet" in out
+    assert "look 1, Warm Documentary (the first, recommended one)" in out
+    assert f"run `foundry film {project} --until video`" in out
+    assert chat_server.completions == 2  # the plan and the mood board
+    with ProjectService.open(tmp_path / "harbour.foundry") as service:
+        shots = service.project.timeline.shots
+        assert [shot.name for shot in shots] == ["Waves Hit The Pier", "A Lighthouse Turns Slowly",
+                                                 "The Keeper Pours Hot"]
+        assert sum(shot.spec.duration for shot in shots) == 9 * 24
+        style = service.project.style_of(shots[0])
+        assert style is not None and style.name == LOOKS[0]
+        assert all(shot.spec.style == style.id for shot in shots)
+        assert service.jobs() == []  # stopped for review: no video paid for
+        assert service.undo_label() == "Lay out the film: 3 shots"
+        state = load_state(service)
+        assert state.done == ["plan", "look", "scenes"] and len(state.looks) == 3 and state.look == 1
+
+    assert main(["film", project, "--until", "render", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [step["step"] for step in result["steps"]] == ["plan", "look", "scenes", "animate", "render"]
+    assert result["steps"][0]["result"] == "the plan of 3 scenes, written before"
+    assert result["steps"][3]["result"] == "made 3 shots"
+    film = tmp_path / "harbour.mp4"
+    assert result["film"] == str(film)
+    assert probe_media(film).duration_s == pytest.approx(9, abs=0.6)  # dissolves overlap shots
+    assert chat_server.completions == 2  # the model was not asked again
+
+    assert main(["film", project, "--until", "render", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["steps"][3]["result"] == "made 0 shots"
+    with ProjectService.open(tmp_path / "harbour.foundry") as service:
+        assert len(service.jobs(("done",))) == 3  # each shot generated once over the three runs
+        assert all(status.kind == "current" for status in service.statuses())
+        assert load_state(service).film == str(film)
+
+
+def test_look_n_is_numbered_as_the_mood_board_shows_them(tmp_path, chat_server, brief, capsys):
+    project = str(tmp_path / "film.foundry")
+    assert main(["film", project, "--brief", brief, "--duration", "6", "--look", "5"]) == 1
+    assert "There is no look 5: the mood board has 3 (numbered 1 to 3)." in capsys.readouterr().err
+    assert main(["film", project, "--look", "2"]) == 0  # the plan and looks made before are kept
+    assert "look 2, Bold Graphic (chosen), is the style 'Bold Graphic'" in capsys.readouterr().out
+    assert chat_server.completions == 2
+    assert main(["film", project, "--look", "3"]) == 0  # another look later: the shots take it
+    with ProjectService.open(tmp_path / "film.foundry") as service:
+        names = {service.project.style_of(shot).name for shot in service.project.timeline.shots}
+        assert names == {LOOKS[2]}
+        assert service.undo_label() == f"Give the film look 3, {LOOKS[2]}"
+
+
+def test_without_a_language_model_it_says_how_and_makes_nothing(tmp_path, brief, capsys):
+    project = tmp_path / "film.foundry"
+    assert main(["film", str(project), "--brief", brief]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("foundry: error: No language model is set up") and "foundry assist set" in err
+    assert not project.exists() and list(tmp_path.iterdir()) == [tmp_path / "brief.txt"]
+
+
+def test_a_film_needs_a_brief_and_keeps_its_own(tmp_path, chat_server, brief, capsys):
+    project = str(tmp_path / "film.foundry")
+    assert main(["film", project]) == 1
+    assert "A film starts from a brief" in capsys.readouterr().err
+    assert main(["film", project, "--brief", brief, "--duration", "6"]) == 0
+    assert main(["film", project, "--brief", "Another film altogether."]) == 1
+    assert "started from another brief" in capsys.readouterr().err
+
+
+def recorded_tasks(project) -> list[str]:
+    """The task ids the running flow has recorded (read beside it, without its lock)."""
+    with ProjectStore.open(project, read_only=True) as store:
+        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
+
+
+def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_path, chat_server, brief, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
+    project = tmp_path / "film.foundry"
+    # Hour-long tasks: none can end before the kill, however slow the child; moved on after it.
+    with RunwayServer(api_key="rk-test", task_seconds=3600) as runway:
+        assert main(["cloud", "set", "runway", "--base-url", runway.url, "--poll-seconds", "0.2"]) == 0
+        assert main(["film", str(project), "--brief", brief, "--duration", "9", "--backend", "runway"]) == 0
+        child = subprocess.Popen(
+            [sys.executable, "-m", "foundry_desktop.cli.main", "film", str(project), "--until", "video"],
+            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + WAIT_S
+        while len(recorded_tasks(project)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)  # all three tasks going at Runway, their ids recorded
+        child.wait()
+        assert runway.submissions == 3
+        with ProjectService.open(project) as service:
+            assert [job.state for job in service.jobs(UNFINISHED)] == ["submitted"] * 3
+            assert "animate" not in load_state(service).done
+
+        runway.advance_tasks(3600)  # they have all finished at Runway meanwhile
+        capsys.readouterr()
+        assert main(["film", str(project), "--until", "video", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["steps"][-1]["result"] == "made 3 shots"
+        assert runway.submissions == 3  # followed by task id, not created again
+    assert chat_server.completions == 2
+    with ProjectService.open(project) as service:
+        assert all(status.kind == "current" for status in service.statuses())
+        assert "animate" in load_state(service).done
