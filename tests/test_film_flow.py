@@ -68,20 +68,20 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
         assert service.jobs() == []  # stopped for review: no video paid for
         assert service.undo_label() == "Lay out the film: 3 shots"
         state = load_state(service)
-        assert state.done == ["plan", "look", "scenes"] and len(state.looks) == 3 and state.look == 1
+        assert state.done == ["plan", "moodboard", "look", "scenes"] and len(state.looks) == 3 and state.look == 1
 
     assert main(["film", project, "--until", "render", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert [step["step"] for step in result["steps"]] == ["plan", "look", "scenes", "animate", "render"]
+    assert [step["step"] for step in result["steps"]] == ["plan", "moodboard", "look", "scenes", "animate", "render"]
     assert result["steps"][0]["result"] == "the plan of 3 scenes, written before"
-    assert result["steps"][3]["result"] == "made 3 shots"
+    assert result["steps"][4]["result"] == "made 3 shots"
     film = tmp_path / "harbour.mp4"
     assert result["film"] == str(film)
     assert probe_media(film).duration_s == pytest.approx(9, abs=0.6)  # dissolves overlap shots
     assert chat_server.completions == 2  # the model was not asked again
 
     assert main(["film", project, "--until", "render", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["steps"][3]["result"] == "made 0 shots"
+    assert json.loads(capsys.readouterr().out)["steps"][4]["result"] == "made 0 shots"
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
         assert len(service.jobs(("done",))) == 3  # each shot generated once over the three runs
         assert all(status.kind == "current" for status in service.statuses())

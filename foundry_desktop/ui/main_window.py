@@ -157,6 +157,12 @@ class MainWindow(QMainWindow):
             return
         self._use(service)
 
+    def show_storyboard(self) -> None:
+        """Where the film's keyframes are reviewed: the storyboard view's tab (the lead connects it when
+        the storyboard is merged); until then the timeline, brought to the front."""
+        self.docks["Timeline"].show()
+        self.docks["Timeline"].raise_()
+
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(documents_folder()), "Foundry projects (*.foundry)")
         if path:

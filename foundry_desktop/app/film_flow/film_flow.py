@@ -22,17 +22,18 @@ from foundry_desktop.generation.backend import BackendRegistry
 
 Step = Callable[[steps.FlowContext], Awaitable[str] | str]
 
-# (name, what it does, the step), in the order they run; a step once done is skipped when its
-# work cannot change (plan, look, scenes) and run again, cheaply, when it can (generation).
+# (name, what it does, the step), in the order they run; a step once done finds its work there when
+# it cannot change (plan, mood board, scenes) and is run again, cheaply, when it can (generation).
 STEPS: tuple[tuple[str, str, Step], ...] = (
     ("plan", "Planning the scenes", steps.plan),
+    ("moodboard", "Proposing looks", steps.mood_board),
     ("look", "Choosing the look", steps.look),
     ("scenes", "Laying out the shots", steps.lay_out),
     ("animate", "Animating the shots", steps.animate),
     ("render", "Rendering the film", steps.render),
 )
 # The last step of each stop.
-LAST_STEP = {"keyframes": "scenes", "video": "animate", "render": "render"}
+LAST_STEP = {"looks": "moodboard", "keyframes": "scenes", "video": "animate", "render": "render"}
 
 
 def film_state(service: ProjectService, request: FilmRequest) -> FilmFlowState:

@@ -7,8 +7,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-Until = Literal["keyframes", "video", "render"]
-UNTIL: tuple[Until, ...] = ("keyframes", "video", "render")
+# "looks" stops once the mood board is there, for the window to show its looks to choose from.
+Until = Literal["looks", "keyframes", "video", "render"]
 DEFAULT_SECONDS = Fraction(60)
 
 

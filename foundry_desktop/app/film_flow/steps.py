@@ -67,19 +67,25 @@ async def plan(flow: FlowContext) -> str:
     return f"planned {len(written.scenes)} scenes; music: {written.music_mood or 'none suggested'}"
 
 
-async def look(flow: FlowContext) -> str:
-    """The mood board's looks (asked once), and the one chosen made the film's style."""
+async def mood_board(flow: FlowContext) -> str:
+    """The mood board's looks, asked for once."""
     service, state = flow.service, flow.state
-    if not state.looks:
-        fmt = service.format
-        settings = flow.language_model()
-        board = await propose_mood_board(settings, Brief(text=state.brief), service.media, directions=flow.request.looks,
-                                         pictures_each=PICTURES_PER_LOOK if settings.image_model else 0,
-                                         aspect=nearest_aspect(fmt.width, fmt.height))
-        flow.notes.extend(board.notes)
-        looks = [SavedLook(direction=chosen.direction, pictures=chosen.pictures) for chosen in board.directions]
-        flow.save(state.model_copy(update={"looks": looks}))
-        state = flow.state
+    if state.looks:
+        return f"{len(state.looks)} looks, proposed before"
+    fmt = service.format
+    settings = flow.language_model()
+    board = await propose_mood_board(settings, Brief(text=state.brief), service.media, directions=flow.request.looks,
+                                     pictures_each=PICTURES_PER_LOOK if settings.image_model else 0,
+                                     aspect=nearest_aspect(fmt.width, fmt.height))
+    flow.notes.extend(board.notes)
+    looks = [SavedLook(direction=chosen.direction, pictures=chosen.pictures) for chosen in board.directions]
+    flow.save(state.with_done("moodboard", looks=looks))
+    return f"{len(looks)} looks: " + ", ".join(f"{n}. {saved.direction.name}" for n, saved in enumerate(looks, 1))
+
+
+def look(flow: FlowContext) -> str:
+    """The look asked for (else the one chosen before, else the first) made the film's style."""
+    service, state = flow.service, flow.state
     number = flow.request.look or state.look or 1
     if not 1 <= number <= len(state.looks):
         raise InvalidEditError(f"There is no look {number}: the mood board has {len(state.looks)} "

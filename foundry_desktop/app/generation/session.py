@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from foundry_desktop.app.events import GenerationProgress
@@ -86,12 +86,16 @@ class GenerationSession:
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))
 
+    async def run[T](self, service: ProjectService, work: Callable[[BackendRegistry], Awaitable[T]]) -> T:
+        """Other work that generates (the film flow) with this session's backends, its jobs followed."""
+        return await self._following(service, work)
+
     async def cancel(self, service: ProjectService, job_id: str | None = None) -> int:
         await self.start()
         assert self._registry is not None
         return await cancel_jobs(service, self._registry, job_id)
 
-    async def _following(self, service: ProjectService, work) -> GenerateReport:
+    async def _following[T](self, service: ProjectService, work: Callable[[BackendRegistry], Awaitable[T]]) -> T:
         await self.start()
         assert self._registry is not None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
 
-UNTIL = ("keyframes", "video", "render")  # app.film_flow.film_request.UNTIL, without importing the app
+UNTIL = ("keyframes", "video", "render")  # where the creator may stop (app.film_flow.film_request.Until)
 
 
 def film(commands: Commands, name: str, summary: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
@@ -129,44 +130,12 @@ class MoodBoardDialog(QDialog):
             self.looks_layout.insertWidget(number - 1, self._look_card(number, chosen))
 
     def _look_card(self, number: int, chosen: MoodBoardDirection) -> QWidget:
-        look = chosen.direction
-        card = QFrame(frameShape=QFrame.Shape.StyledPanel)
-        column = QVBoxLayout(card)
-        title = QLabel(f"<b>{number}. {look.name}</b> — {look.description}", wordWrap=True)
-        title.setTextFormat(Qt.TextFormat.RichText)
-        column.addWidget(title)
-        swatches = QHBoxLayout()
-        for colour in look.palette:
-            swatch = QLabel(toolTip=colour)
-            swatch.setFixedSize(36, 22)
-            swatch.setStyleSheet(f"background: {colour}; border: 1px solid #555;")
-            swatches.addWidget(swatch)
-        swatches.addWidget(QLabel(", ".join(look.keywords)), 1)
-        column.addLayout(swatches)
-        column.addWidget(QLabel(f"Prompt prefix: {look.prompt_prefix}", wordWrap=True))
-        pictures = QHBoxLayout()
-        for relative in chosen.pictures:
-            label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
-            label.setFixedSize(PICTURE_WIDTH, PICTURE_WIDTH * 9 // 16)
-            pictures.addWidget(label)
-            path = self.session.service.media.path_of(relative)
-            self.work.in_thread(lambda path=path: read_picture(path, PICTURE_WIDTH),
-                                lambda image, label=label: self._show_picture(label, image))
-        pictures.addStretch()
+        card, bottom = look_card(self.work, self.session.service.media.path_of, number, chosen)
         use = QPushButton("Use this look")
         use.clicked.connect(lambda: self.use(chosen))
-        pictures.addWidget(use, alignment=Qt.AlignmentFlag.AlignBottom)
+        bottom.addWidget(use, alignment=Qt.AlignmentFlag.AlignBottom)
         self.use_buttons.append(use)
-        column.addLayout(pictures)
         return card
-
-    @staticmethod
-    def _show_picture(label: QLabel, image: QImage) -> None:
-        if image.isNull():
-            label.setText("No picture")
-            return
-        label.setPixmap(QPixmap.fromImage(image).scaled(label.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                        Qt.TransformationMode.SmoothTransformation))
 
     def use(self, chosen: MoodBoardDirection) -> None:
         style = self.session.edit("Use this look", lambda: style_from_direction(self.session.service, chosen))
@@ -177,3 +146,43 @@ class MoodBoardDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D102 (closing: answers have nowhere to go)
         self.work.cancel()
         super().done(result)
+
+
+def look_card(work: BackgroundWork, path_of: Callable[[str], Path], number: int, chosen: MoodBoardDirection,
+              ) -> tuple[QFrame, QHBoxLayout]:
+    """A look as the creator judges it: its name and description, palette, keywords, prompt prefix and
+    pictures (read in worker threads); and the row under the pictures, for the caller's button."""
+    look = chosen.direction
+    card = QFrame(frameShape=QFrame.Shape.StyledPanel)
+    column = QVBoxLayout(card)
+    title = QLabel(f"<b>{number}. {look.name}</b> — {look.description}", wordWrap=True)
+    title.setTextFormat(Qt.TextFormat.RichText)
+    column.addWidget(title)
+    swatches = QHBoxLayout()
+    for colour in look.palette:
+        swatch = QLabel(toolTip=colour)
+        swatch.setFixedSize(36, 22)
+        swatch.setStyleSheet(f"background: {colour}; border: 1px solid #555;")
+        swatches.addWidget(swatch)
+    swatches.addWidget(QLabel(", ".join(look.keywords)), 1)
+    column.addLayout(swatches)
+    column.addWidget(QLabel(f"Prompt prefix: {look.prompt_prefix}", wordWrap=True))
+    pictures = QHBoxLayout()
+    for relative in chosen.pictures:
+        label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
+        label.setFixedSize(PICTURE_WIDTH, PICTURE_WIDTH * 9 // 16)
+        pictures.addWidget(label)
+        path = path_of(relative)
+        work.in_thread(lambda path=path: read_picture(path, PICTURE_WIDTH),
+                       lambda image, label=label: _show_picture(label, image))
+    pictures.addStretch()
+    column.addLayout(pictures)
+    return card, pictures
+
+
+def _show_picture(label: QLabel, image: QImage) -> None:
+    if image.isNull():
+        label.setText("No picture")
+        return
+    label.setPixmap(QPixmap.fromImage(image).scaled(label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                    Qt.TransformationMode.SmoothTransformation))

@@ -1,0 +1,97 @@
+"""File ▸ New film from a brief, offscreen, against the OpenAI-compatible test server: the guided
+dialog driven by typing and clicking — brief, length, plan and looks, a look chosen, the
+storyboard made — and the project file read back afresh; no language model is said in the
+dialog and lays nothing out."""
+
+from __future__ import annotations
+
+import pytest
+from gui_loop import editor_window, settings_in, wait_until
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from servers.openai_chat import LOOKS, OpenAIChatServer
+from test_gui import new_project
+
+from foundry_desktop.app.assist.language_model import LanguageModelSettings, save_language_model
+from foundry_desktop.app.film_flow.flow_state import load_state
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.dialogs.film_flow import FilmFlowDialog
+
+BRIEF = "Waves hit the pier at night. A lighthouse turns slowly. The keeper pours hot tea."
+
+
+@pytest.fixture(autouse=True)
+def machine(tmp_path, monkeypatch, password_store):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    password_store.set_password("foundry-desktop", "assist", "sk-gui")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, loop):
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        yield window
+
+
+def open_film_dialog(window, monkeypatch, tmp_path) -> FilmFlowDialog:
+    new_project(window, monkeypatch, tmp_path, name="Harbour")
+    assert window.session is not None and not window.session.service.project.timeline.shots
+    window.new_film_action.trigger()  # the open project is empty: the film goes into it
+    dialog = window.findChild(FilmFlowDialog)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def type_brief(dialog: FilmFlowDialog, seconds: str) -> None:
+    QTest.keyClicks(dialog.brief, BRIEF)
+    dialog.seconds.setFocus()
+    dialog.seconds.selectAll()
+    QTest.keyClicks(dialog.seconds, seconds)
+    QTest.keyClick(dialog.seconds, Qt.Key.Key_Tab)
+
+
+def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tmp_path, loop):
+    shown = []
+    monkeypatch.setattr(window, "show_storyboard", lambda: shown.append(True))
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        dialog = open_film_dialog(window, monkeypatch, tmp_path)
+        type_brief(dialog, "9")
+        assert dialog.seconds.value() == 9
+        wait_until(loop, lambda: dialog.backend.count() > 0)  # the machine's backends, read off the GUI thread
+        assert dialog.backend.currentText() == "builtin"
+        assert not dialog.make_button.isEnabled()
+
+        QTest.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+        assert not dialog.propose_button.isEnabled()  # busy while the model plans
+        wait_until(loop, lambda: len(dialog.look_choice.buttons()) == 3)
+        assert dialog.make_button.isEnabled() and dialog.look_choice.checkedId() == 1
+        assert window.session.service.project.timeline.shots == []  # nothing laid out before a look is chosen
+        dialog.grab().save(str(tmp_path / "film-dialog.png"))
+
+        QTest.mouseClick(dialog.look_choice.button(2), Qt.MouseButton.LeftButton)
+        assert dialog.look_choice.checkedId() == 2
+        QTest.mouseClick(dialog.make_button, Qt.MouseButton.LeftButton)
+        wait_until(loop, lambda: shown)  # the flow ended by showing the storyboard, and closed the dialog
+        assert server.completions == 2  # the plan and the mood board, once each
+    assert window.findChild(FilmFlowDialog) is None or not window.findChild(FilmFlowDialog).isVisible()
+    path = window.session.path
+    window.close_project()
+    with ProjectService.open(path) as service:
+        shots = service.project.timeline.shots
+        assert len(shots) == 3 and sum(shot.spec.duration for shot in shots) == 9 * 24
+        assert {service.project.style_of(shot).name for shot in shots} == {LOOKS[1]}
+        state = load_state(service)
+        assert state.look == 2 and "scenes" in state.done
+
+
+def test_no_language_model_is_said_in_the_dialog_and_nothing_is_laid_out(window, monkeypatch, tmp_path, loop):
+    dialog = open_film_dialog(window, monkeypatch, tmp_path)
+    type_brief(dialog, "20")
+    QTest.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: dialog.error_line.isVisible())
+    assert dialog.error_line.text().startswith("No language model is set up")
+    assert dialog.propose_button.isEnabled() and not dialog.make_button.isEnabled()
+    path = window.session.path
+    window.close_project()
+    with ProjectService.open(path) as service:
+        assert service.project.timeline.shots == [] and load_state(service).plan is None
