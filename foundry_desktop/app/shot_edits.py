@@ -12,9 +12,9 @@ from typing import Any
 from foundry_desktop.app.edit_base import EditBase, edit_errors
 from foundry_desktop.app.events import ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.shots.input_images import import_input_image
-from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain import scenes, timeline_ops
 from foundry_desktop.domain.fingerprint import generation_spec
-from foundry_desktop.domain.project import Shot, ShotSpec, Transition, new_id
+from foundry_desktop.domain.project import SCENE_DEFAULT_FIELDS, Shot, ShotSpec, Transition, new_id
 from foundry_desktop.errors import InvalidEditError
 
 DEFAULT_SHOT_SECONDS = Fraction(3)
@@ -23,6 +23,11 @@ DEFAULT_SHOT_SECONDS = Fraction(3)
 _SPEC_FIELDS = {
     "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media"
 }
+
+
+def _set_directly(spec_fields: dict[str, Any]) -> tuple[str, ...]:
+    """The scene defaults among the fields a shot edit sets (a shot then overrides its scene's)."""
+    return tuple(field for field in SCENE_DEFAULT_FIELDS if spec_fields.get(field) is not None)
 
 
 def new_seed() -> int:
@@ -71,7 +76,8 @@ class ShotEdits(EditBase):
         if spec_fields.get("duration_seconds") is None and spec_fields.get("duration_frames") is None:
             spec_fields["duration_seconds"] = DEFAULT_SHOT_SECONDS
         spec = self._spec_with(ShotSpec(), spec_fields)
-        shot = Shot(name=name, spec=spec)
+        # What the creator sets on the shot is its own; the rest it inherits from the scene it joins.
+        shot = Shot(name=name, spec=spec, overrides=_set_directly(spec_fields))
         index = len(self.project.timeline.shots) if at is None else at
         self._edit(
             f"Add shot {index + 1}",
@@ -85,6 +91,7 @@ class ShotEdits(EditBase):
 
         def change(timeline):
             timeline = timeline_ops.set_shot_spec(timeline, index, spec)
+            timeline = scenes.overriding(timeline, index, _set_directly(spec_fields))
             return timeline_ops.rename_shot(timeline, index, name) if name is not None else timeline
 
         changed = [key for key, value in spec_fields.items() if value is not None]
