@@ -21,7 +21,8 @@ DEFAULT_SHOT_SECONDS = Fraction(3)
 
 # Spec fields a shot edit may set directly (duration and image are converted first).
 _SPEC_FIELDS = {
-    "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media"
+    "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media",
+    "image_backend", "image_model", "image_workflow",
 }
 
 
@@ -52,7 +53,7 @@ class ShotEdits(EditBase):
             elif key == "image":
                 update["input_image"] = import_input_image(Path(value), self._store.media)
                 update["input_image_name"] = Path(value).name
-            elif key in ("model", "workflow", "character", "style") and value == "":
+            elif key in ("model", "workflow", "image_model", "image_workflow", "character", "style") and value == "":
                 update[key] = None  # cleared (None itself means "unchanged" here)
             elif key in ("character", "style"):
                 update[key] = self.template(key, value).id
@@ -167,6 +168,8 @@ class ShotEdits(EditBase):
         take = next((t for t in self.project.takes_of(shot.id) if t.id == take_id), None)
         if take is None:
             raise InvalidEditError(f"Shot {index + 1} has no such take.")
+        if take.kind == "still":
+            raise InvalidEditError(f"That take is a keyframe of shot {index + 1}: approve it as the shot's keyframe instead.")
         current = generation_spec(shot, self.project)
         if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
             self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too

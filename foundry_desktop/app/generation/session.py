@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.keyframes import generate_keyframes
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
@@ -82,6 +83,12 @@ class GenerationSession:
                        priority: int = 0) -> GenerateReport:
         return await self._following(service, lambda registry: generate_shots(service, registry, shot_ids,
                                                                               variants, priority))
+
+    async def make_keyframes(self, service: ProjectService, shot_ids: set[str] | None = None,
+                             variants: int = 0) -> GenerateReport:
+        """Keyframe stills for `shot_ids` (None: every generated shot without an approved one)."""
+        return await self._following(service, lambda registry: generate_keyframes(service, registry, shot_ids,
+                                                                                  variants))
 
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))
