@@ -52,6 +52,24 @@ class TrackEdits(EditBase):
         self._edit(label, self._with_timeline(lambda timeline: _replace_clip(timeline, clip_id, [clip])))
         return clip
 
+    def choose_music_take(self, clip_id: str, take_id: str) -> AudioClip:
+        """A generated clip plays its sound take `take_id` from its start: the clip keeps where it
+        starts, its gain and loop, and its fades where they fit the take. One undo step."""
+        old = self.music_clip(clip_id)
+        take = next((t for t in self.project.takes_of(clip_id) if t.id == take_id and t.kind == "sound"), None)
+        if take is None:
+            raise InvalidEditError("That is not a take of this music clip (see `foundry takes P music:N`).")
+        fade_in = min(old.fade_in, take.frames // 2)
+        fade_out = min(old.fade_out, take.frames - fade_in)
+        with edit_errors():
+            clip = AudioClip.model_validate({
+                **old.__dict__, "media_path": take.media_path, "content_hash": take.content_hash, "source_in": 0,
+                "source_out": take.frames, "fade_in": fade_in, "fade_out": fade_out, "selected_take_id": take.id,
+            })
+        self._edit(f"Choose take of music {old.name}".strip(),
+                   self._with_timeline(lambda timeline: _replace_clip(timeline, clip_id, [clip])))
+        return clip
+
     def _seconds(self, frames: int) -> str:
         return f"{float(frames_to_seconds(frames, self.format.frame_rate)):.2f} s"
 

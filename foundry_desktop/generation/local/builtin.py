@@ -34,6 +34,7 @@ from foundry_desktop.generation.backend import (
     GenerationResult,
 )
 from foundry_desktop.generation.local.ken_burns import KenBurns, load_still
+from foundry_desktop.generation.local.music_bed import generate_bed
 from foundry_desktop.generation.local.title_card import TitleCard
 from foundry_desktop.media.encode.video_encoding import (
     DEFAULT_KEYFRAME_INTERVAL_S,
@@ -162,6 +163,8 @@ class BuiltinBackend:
         self._running: dict[str, set[threading.Event]] = {}
 
     async def generate(self, request: GenerationRequest, on_event: EventSink) -> GenerationResult:
+        if request.output == "sound":
+            return await generate_bed(request, on_event)
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
@@ -220,4 +223,4 @@ class BuiltinBackend:
             stop.set()
 
     async def health(self) -> BackendHealth:
-        return BackendHealth(ok=True, message="Built in: title cards and Ken Burns moves, no GPU needed.")
+        return BackendHealth(ok=True, message="Built in: title cards, Ken Burns moves and music beds, no GPU needed.")

@@ -1,0 +1,140 @@
+"""Generated music: the built-in bed, music clips with sound takes through the job machinery,
+placed on the music track, chosen, rendered, and the CLI's `music generate` and `music:N`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import av
+import numpy as np
+import pytest
+from video_sources import decoded_audio, rms, write_video
+
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.music_generation import estimate_music, generate_music
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.render.film_render import render_film
+from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.domain.music_fingerprint import clip_fingerprint
+from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.generation.local.music_bed import make_bed, plan_bed
+
+
+def decoded(path) -> tuple[np.ndarray, int, int]:
+    """All the samples of the first audio stream (channels, n), its rate and channel count."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        samples = np.concatenate([frame.to_ndarray() for frame in container.decode(stream)], axis=1)
+        return samples, stream.rate, stream.channels
+
+
+def test_the_bed_lasts_as_asked_in_stereo_at_48k_is_heard_and_variants_differ(tmp_path):
+    first, plan = make_bed(tmp_path, "clip", "calm ambient night rain", 1, 6.0)
+    second, _ = make_bed(tmp_path, "clip", "calm ambient night rain", 2, 6.0)
+    samples, rate, channels = decoded(first)
+    assert (rate, channels) == (48_000, 2)
+    assert abs(samples.shape[1] / rate - 6.0) < 0.05
+    rms = float(np.sqrt(np.mean(samples**2)))
+    assert 0.03 < rms < 0.3 and np.abs(samples).max() < 1.0  # heard, not clipped
+    middle = samples[:, rate * 2: rate * 4]
+    assert float(np.sqrt(np.mean(middle**2))) > 4 * float(np.sqrt(np.mean(samples[:, :480] ** 2)))  # fades in
+    other, _, _ = decoded(second)
+    length = min(samples.shape[1], other.shape[1])
+    assert np.abs(samples[:, :length] - other[:, :length]).mean() > 0.01  # another seed, another bed
+    assert plan.minor and plan.tempo_bpm < 84  # "night", "calm": slow and minor
+    assert not plan_bed("upbeat happy summer", 1).minor and plan_bed("upbeat happy summer", 1).tempo_bpm >= 112
+
+
+def generate(path, **options):
+    async def run(service):
+        async with generation_backends() as registry:
+            return await generate_music(service, registry, **options)
+
+    with ProjectService.open(path) as service:
+        return asyncio.run(run(service))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=160, height=90, frame_rate="24") as service:
+        service.add_shot(prompt="dawn over the valley", duration_seconds="2", seed=1)
+        service.add_shot(prompt="the river", duration_seconds="1.5", seed=2)
+    return path
+
+
+def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_generated_again(project):
+    report = generate(project, prompt="warm calm piano bed", seed=5, variants=1)
+    assert (report.generated, report.failed) == (2, 0), report.failures
+    with ProjectService.open(project) as service:
+        (clip,) = service.project.timeline.music
+        assert clip.id == report.clip_id and clip.start == 0 and clip.spec.prompt == "warm calm piano bed"
+        assert clip.source_out == 84  # auto: the film's 3.5 s at 24 fps
+        takes = service.project.takes_of(clip.id)
+        assert [t.kind for t in takes] == ["sound", "sound"] and {t.width for t in takes} == {0}
+        chosen = next(t for t in takes if t.id == clip.selected_take_id)
+        assert chosen.seed == 5 and chosen.fingerprint == clip_fingerprint(clip, service.format)
+        assert clip.media_path == chosen.media_path and service.media.exists(clip.media_path)
+        assert {job.spec["output"] for job in service.jobs()} == {"sound"}
+    again = generate(project, clip_id=report.clip_id)
+    assert (again.generated, again.reused) == (0, 0)  # current: nothing sent
+    changed = generate(project, clip_id=report.clip_id, seconds="2")
+    assert changed.generated == 1
+    with ProjectService.open(project) as service:
+        (clip,) = service.project.timeline.music
+        assert clip.source_out == 48 and len(service.project.takes_of(clip.id)) == 3
+        # The new take came in as its own step, after the change that asked for it.
+        assert service.undo() == "Choose take of music Music: warm calm piano bed"
+        assert service.undo() == "Change music Music: warm calm piano bed"
+        (clip,) = service.project.timeline.music
+        assert clip.spec.params["seconds"] == 3.5 and clip.source_out == 84
+    back = generate(project, clip_id=report.clip_id)
+    assert (back.generated, back.reused) == (0, 0)  # the undo brought the clip's own take back
+
+
+def test_choosing_another_take_keeps_where_the_clip_starts_and_its_gain(project):
+    report = generate(project, prompt="dark synth", seconds=3, variants=1, at_frame=12)
+    with ProjectService.open(project) as service:
+        clip = service.music_clip(report.clip_id)
+        service.update_music_clip(clip.id, "Gain", gain_db=-6.0, fade_out=24)
+        other = next(t for t in service.project.takes_of(clip.id) if t.id != clip.selected_take_id)
+        service.choose_music_take(clip.id, other.id)
+    with ProjectService.open(project) as service:
+        clip = service.music_clip(report.clip_id)
+        assert (clip.start, clip.gain_db, clip.fade_out, clip.selected_take_id) == (12, -6.0, 24, other.id)
+        assert clip.media_path == other.media_path and clip.source_out == other.frames
+        with pytest.raises(InvalidEditError, match="not a take of this music clip"):
+            service.choose_music_take(clip.id, "nope")
+
+
+def test_bad_music_requests_say_what_to_do(project, tmp_path):
+    with pytest.raises(InvalidEditError, match="Say what the music"):
+        generate(project, prompt="  ")
+    with pytest.raises(InvalidEditError, match="at most 20 minutes"):
+        generate(project, prompt="x", seconds=5000)
+    empty = tmp_path / "empty.foundry"
+    ProjectService.create(empty, width=160, height=90, frame_rate="24").close()
+    with pytest.raises(InvalidEditError, match="no shots yet"):
+        generate(empty, prompt="x")
+    with ProjectService.open(project) as service:
+        async def run():
+            async with generation_backends() as registry:
+                return estimate_music(service, registry, prompt="x", seconds=2, variants=2)
+        estimate = asyncio.run(run())
+        assert (estimate.jobs, estimate.unit) == (3, None)  # built in: free
+        assert service.project.timeline.music == [] and service.jobs() == []
+
+
+def test_generated_music_plays_in_the_render(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    path = tmp_path / "silent.foundry"
+    with ProjectService.create(path, width=160, height=90, frame_rate="24") as service:
+        add_media_shot(service, write_video(tmp_path / "a.mp4", frames=72))  # silent pictures
+    report = generate(path, prompt="soft strings", seed=3)
+    with ProjectService.open(path) as service:
+        rendered = render_film(service, tmp_path / "film.mp4", loudness_lufs=None).report.media.path
+    samples, rate = decoded_audio(rendered)
+    assert report.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
+    assert rms(samples[:, rate:2 * rate]) > 0.03  # the bed sounds in the middle of the film
+    assert rms(samples[:, :rate // 50]) < rms(samples[:, rate:2 * rate]) / 4  # and fades in
