@@ -1,6 +1,6 @@
 """`foundry film`: one flow from a brief to a film against the OpenAI-compatible test server —
-it stops for review by default, goes on to video and render when run again without asking the
-model or generating anything twice, survives a kill in the middle without a second submission,
+it stops for review by default with scenes, shots and keyframes, goes on (approving the first
+keyframes) to video, music and render when run again without asking the model or generating anything twice, survives a kill in the middle without a second submission,
 picks the look asked for, and without a language model says how to set one up, making nothing."""
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import time
 import pytest
 from servers.openai_chat import LOOKS, OpenAIChatServer
 from servers.runway import RunwayServer
+from still_painter import StillPainter
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings, save_language_model
 from foundry_desktop.app.film_flow.flow_state import load_state
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.generation import backends
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.media.probe import probe_media
@@ -32,6 +34,20 @@ WAIT_S = 120
 @pytest.fixture(autouse=True)
 def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def painter(monkeypatch):
+    """The keyframes' image backend (`--image-backend painter`), among the machine's backends."""
+    painter, machine_registry = StillPainter(), backends.default_registry
+
+    def with_painter():
+        registry = machine_registry()
+        registry.register(painter)
+        return registry
+
+    monkeypatch.setattr(backends, "default_registry", with_painter)
+    return painter
 
 
 @pytest.fixture
@@ -49,12 +65,16 @@ def brief(tmp_path):
     return str(path)
 
 
-def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path, chat_server, brief, capsys):
+def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path, chat_server, painter, brief,
+                                                                      capsys):
     project = str(tmp_path / "harbour.foundry")
-    assert main(["film", project, "--brief", brief, "--duration", "9", "--size", "320x180"]) == 0
+    assert main(["film", project, "--brief", brief, "--duration", "9", "--size", "320x180",
+                 "--image-backend", "painter"]) == 0
     out = capsys.readouterr().out
     assert f"Created {project}" in out and "planned 3 scenes; music: quiet" in out
+    assert "moodboard: 3 looks: 1. Warm Documentary, 2. Bold Graphic, 3. Dreamlike Pastel" in out
     assert "look 1, Warm Documentary (the first, recommended one)" in out
+    assert "laid out 3 shots in 3 scenes" in out and "keyframes: made 3 keyframes" in out
     assert f"run `foundry film {project} --until video`" in out
     assert chat_server.completions == 2  # the plan and the mood board
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
@@ -64,27 +84,40 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
         assert sum(shot.spec.duration for shot in shots) == 9 * 24
         style = service.project.style_of(shots[0])
         assert style is not None and style.name == LOOKS[0]
-        assert all(shot.spec.style == style.id for shot in shots)
-        assert service.jobs() == []  # stopped for review: no video paid for
+        scenes = service.project.timeline.scenes
+        assert [scene.name for scene in scenes] == [shot.name for shot in shots]
+        assert all(scene.defaults.style == style.id and scene.defaults.image_backend == "painter" for scene in scenes)
+        assert all(shot.spec.style == style.id and shot.scene_id for shot in shots)  # inherited, not overridden
+        assert all(len(service.keyframes_of(shot.id)) == 1 and shot.keyframe_take_id is None for shot in shots)
+        assert {job.spec["output"] for job in service.jobs()} == {"still"}  # stopped for review: no video yet
         assert service.undo_label() == "Lay out the film: 3 shots"
         state = load_state(service)
-        assert state.done == ["plan", "moodboard", "look", "scenes"] and len(state.looks) == 3 and state.look == 1
+        assert state.done == ["plan", "moodboard", "look", "scenes", "keyframes"] and state.look == 1
+    assert painter.submissions == 3
 
     assert main(["film", project, "--until", "render", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert [step["step"] for step in result["steps"]] == ["plan", "moodboard", "look", "scenes", "animate", "render"]
-    assert result["steps"][0]["result"] == "the plan of 3 scenes, written before"
-    assert result["steps"][4]["result"] == "made 3 shots"
+    said = {step["step"]: step["result"] for step in result["steps"]}
+    assert list(said) == ["plan", "moodboard", "look", "scenes", "keyframes", "approve", "animate", "music", "render"]
+    assert said["plan"] == "the plan of 3 scenes, written before" and said["keyframes"] == "made 0 keyframes"
+    assert said["approve"] == "approved the first keyframe of shots 1, 2, 3 (none was approved)"
+    assert said["animate"] == "made 3 shots" and said["music"] == "made a music bed: quiet"
     film = tmp_path / "harbour.mp4"
     assert result["film"] == str(film)
-    assert probe_media(film).duration_s == pytest.approx(9, abs=0.6)  # dissolves overlap shots
-    assert chat_server.completions == 2  # the model was not asked again
+    rendered = probe_media(film)
+    assert rendered.duration_s == pytest.approx(9, abs=0.6) and rendered.has_audio  # dissolves overlap shots
+    assert chat_server.completions == 2 and painter.submissions == 3  # nothing asked for again
 
     assert main(["film", project, "--until", "render", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["steps"][4]["result"] == "made 0 shots"
+    said = {step["step"]: step["result"] for step in json.loads(capsys.readouterr().out)["steps"]}
+    assert said["animate"] == "made 0 shots" and said["music"] == "the music bed made before"
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
-        assert len(service.jobs(("done",))) == 3  # each shot generated once over the three runs
+        done = [job.spec.get("output", "video") for job in service.jobs(("done",))]
+        assert sorted(done) == ["sound", "still", "still", "still", "video", "video", "video"]  # each made once
         assert all(status.kind == "current" for status in service.statuses())
+        shots = service.project.timeline.shots
+        assert all(service.project.selected_take(shot).spec["input_image"] for shot in shots)  # from the keyframes
+        assert [clip.spec.prompt for clip in service.project.timeline.music] == ["quiet"]
         assert load_state(service).film == str(film)
 
 
@@ -125,14 +158,15 @@ def recorded_tasks(project) -> list[str]:
         return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
 
 
-def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_path, chat_server, brief, capsys,
-                                                                           monkeypatch):
+def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_path, chat_server, painter, brief,
+                                                                           capsys, monkeypatch):
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
     project = tmp_path / "film.foundry"
     # Hour-long tasks: none can end before the kill, however slow the child; moved on after it.
     with RunwayServer(api_key="rk-test", task_seconds=3600) as runway:
         assert main(["cloud", "set", "runway", "--base-url", runway.url, "--poll-seconds", "0.2"]) == 0
-        assert main(["film", str(project), "--brief", brief, "--duration", "9", "--backend", "runway"]) == 0
+        assert main(["film", str(project), "--brief", brief, "--duration", "9", "--backend", "runway",
+                     "--image-backend", "painter"]) == 0
         child = subprocess.Popen(
             [sys.executable, "-m", "foundry_desktop.cli.main", "film", str(project), "--until", "video"],
             env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -145,14 +179,16 @@ def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_p
         assert runway.submissions == 3
         with ProjectService.open(project) as service:
             assert [job.state for job in service.jobs(UNFINISHED)] == ["submitted"] * 3
+            assert all(shot.keyframe_take_id for shot in service.project.timeline.shots)  # approved before animating
             assert "animate" not in load_state(service).done
 
         runway.advance_tasks(3600)  # they have all finished at Runway meanwhile
         capsys.readouterr()
         assert main(["film", str(project), "--until", "video", "--json"]) == 0
-        assert json.loads(capsys.readouterr().out)["steps"][-1]["result"] == "made 3 shots"
+        said = {step["step"]: step["result"] for step in json.loads(capsys.readouterr().out)["steps"]}
+        assert said["animate"] == "made 3 shots" and said["music"].startswith("made a music bed")
         assert runway.submissions == 3  # followed by task id, not created again
-    assert chat_server.completions == 2
+    assert chat_server.completions == 2 and painter.submissions == 3
     with ProjectService.open(project) as service:
         assert all(status.kind == "current" for status in service.statuses())
         assert "animate" in load_state(service).done

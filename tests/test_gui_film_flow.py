@@ -10,10 +10,12 @@ from gui_loop import editor_window, settings_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from servers.openai_chat import LOOKS, OpenAIChatServer
+from still_painter import StillPainter
 from test_gui import new_project
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings, save_language_model
 from foundry_desktop.app.film_flow.flow_state import load_state
+from foundry_desktop.app.generation import backends
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.dialogs.film_flow import FilmFlowDialog
 
@@ -49,7 +51,24 @@ def type_brief(dialog: FilmFlowDialog, seconds: str) -> None:
     QTest.keyClick(dialog.seconds, Qt.Key.Key_Tab)
 
 
+def choose_in_combo(combo, text: str) -> None:
+    """Pick `text` from the combo box with the keyboard, as a creator tabbing through would."""
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentText() != text:
+        assert combo.currentIndex() < combo.count() - 1, f"{text} is not offered"
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+
+
 def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tmp_path, loop):
+    painter, machine_registry = StillPainter(), backends.default_registry
+
+    def with_painter():  # the keyframes' image backend, among the machine's backends
+        registry = machine_registry()
+        registry.register(painter)
+        return registry
+
+    monkeypatch.setattr(backends, "default_registry", with_painter)
     shown = []
     monkeypatch.setattr(window, "show_storyboard", lambda: shown.append(True))
     with OpenAIChatServer(api_key="sk-gui") as server:
@@ -60,6 +79,7 @@ def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tm
         wait_until(loop, lambda: dialog.backend.count() > 0)  # the machine's backends, read off the GUI thread
         assert dialog.backend.currentText() == "builtin"
         assert not dialog.make_button.isEnabled()
+        choose_in_combo(dialog.image_backend, "painter")
 
         QTest.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
         assert not dialog.propose_button.isEnabled()  # busy while the model plans
@@ -81,7 +101,12 @@ def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tm
         assert len(shots) == 3 and sum(shot.spec.duration for shot in shots) == 9 * 24
         assert {service.project.style_of(shot).name for shot in shots} == {LOOKS[1]}
         state = load_state(service)
-        assert state.look == 2 and "scenes" in state.done
+        assert state.look == 2 and state.done[-1] == "keyframes"
+        assert [scene.name for scene in service.project.timeline.scenes] == [shot.name for shot in shots]
+        stills = [service.keyframes_of(shot.id) for shot in shots]
+        assert all(len(made) == 1 and made[0].backend == "painter" for made in stills)
+        assert not any(job.spec.get("output", "video") == "video" for job in service.jobs())  # no video yet
+    assert painter.submissions == 3
 
 
 def test_no_language_model_is_said_in_the_dialog_and_nothing_is_laid_out(window, monkeypatch, tmp_path, loop):

@@ -1,9 +1,11 @@
 """Running the film flow: the steps in order up to where the creator asked it to stop, each
-reported as it starts and ends; steps an earlier run finished are skipped (see steps.py).
+reported as it starts and ends; what an earlier run did is found done and not paid for again
+(planning_steps.py, making_steps.py).
 
 By default it stops once the keyframes are made, for the creator to review them (the
-storyboard) before paying for video; `until="video"` goes on to animate and add music,
-`until="render"` renders the film too.
+storyboard) before paying for video; `until="video"` goes on — approving the first keyframe of
+each shot that has none approved, and saying which — to animate and add music, `until="render"`
+renders the film too. The window stops earlier once ("looks") to show the mood board.
 """
 
 from __future__ import annotations
@@ -13,27 +15,30 @@ from inspect import isawaitable
 from pathlib import Path
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings
-from foundry_desktop.app.film_flow import steps
+from foundry_desktop.app.film_flow import making_steps, planning_steps
 from foundry_desktop.app.film_flow.film_request import DEFAULT_SECONDS, FilmRequest, FilmResult, FilmStep
-from foundry_desktop.app.film_flow.flow_state import FilmFlowState, load_state, save_state
+from foundry_desktop.app.film_flow.flow_state import FilmFlowState, FlowContext, load_state, save_state
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.backend import BackendRegistry
 
-Step = Callable[[steps.FlowContext], Awaitable[str] | str]
+Step = Callable[[FlowContext], Awaitable[str] | str]
 
 # (name, what it does, the step), in the order they run; a step once done finds its work there when
 # it cannot change (plan, mood board, scenes) and is run again, cheaply, when it can (generation).
 STEPS: tuple[tuple[str, str, Step], ...] = (
-    ("plan", "Planning the scenes", steps.plan),
-    ("moodboard", "Proposing looks", steps.mood_board),
-    ("look", "Choosing the look", steps.look),
-    ("scenes", "Laying out the shots", steps.lay_out),
-    ("animate", "Animating the shots", steps.animate),
-    ("render", "Rendering the film", steps.render),
+    ("plan", "Planning the scenes", planning_steps.plan),
+    ("moodboard", "Proposing looks", planning_steps.mood_board),
+    ("look", "Choosing the look", planning_steps.look),
+    ("scenes", "Laying out the shots", planning_steps.lay_out),
+    ("keyframes", "Making keyframes", making_steps.keyframes),
+    ("approve", "Approving keyframes", making_steps.approve),
+    ("animate", "Animating the shots", making_steps.animate),
+    ("music", "Making the music", making_steps.music),
+    ("render", "Rendering the film", making_steps.render),
 )
 # The last step of each stop.
-LAST_STEP = {"looks": "moodboard", "keyframes": "scenes", "video": "animate", "render": "render"}
+LAST_STEP = {"looks": "moodboard", "keyframes": "keyframes", "video": "music", "render": "render"}
 
 
 def film_state(service: ProjectService, request: FilmRequest) -> FilmFlowState:
@@ -59,7 +64,7 @@ async def run_film_flow(service: ProjectService, registry: BackendRegistry, requ
                         settings: LanguageModelSettings | None,
                         on_step: Callable[[FilmStep], None] | None = None) -> FilmResult:
     """Run the flow on `service` up to `request.until`; see the module docstring."""
-    flow = steps.FlowContext(service, registry, request, film_state(service, request), settings)
+    flow = FlowContext(service, registry, request, film_state(service, request), settings)
     result = FilmResult(stopped_after="")
     last = LAST_STEP[request.until]
     for name, doing, step in STEPS:

@@ -1,18 +1,23 @@
 """What the film flow has done so far, kept in the project (its `film_flow` setting), so that running
 it again continues where it stopped: the brief it was started from, the plan the language model
 wrote, the mood board's looks and the one chosen, where the plan's shots went, and which steps are
-done. The steps read and write it; nothing else does.
+done. The steps read and write it (through their FlowContext); nothing else does.
 
 It lives outside the undo history, like generation jobs: undoing an edit does not un-pay for a plan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from foundry_desktop.app.assist.language_model import LanguageModelSettings, require_configured
+from foundry_desktop.app.film_flow.film_request import FilmRequest
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.planning.mood_board import MoodBoardDirection, StyleDirection
 from foundry_desktop.domain.planning.scene_plan import ScenePlan
+from foundry_desktop.generation.backend import BackendRegistry
 
 SETTING = "film_flow"
 
@@ -41,6 +46,8 @@ class FilmFlowState(BaseModel):
     shots_before: int | None = None  # shots on the timeline when the plan was applied: its shots follow
     shot_ids: list[str] = Field(default_factory=list)
     done: list[str] = Field(default_factory=list)  # the steps finished, in order
+    music_seed: int | None = None  # chosen before the music is asked for, so a second run asks for the same
+    music_clip_id: str | None = None
     film: str | None = None  # the last render, as written
 
     def with_done(self, step: str, **changes: object) -> FilmFlowState:
@@ -56,3 +63,27 @@ def load_state(service: ProjectService) -> FilmFlowState | None:
 def save_state(service: ProjectService, state: FilmFlowState) -> FilmFlowState:
     service.set_setting(SETTING, state.model_dump(mode="json"))
     return state
+
+
+@dataclass
+class FlowContext:
+    """What every step works with: the project, the backends, what was asked, and the state so far."""
+
+    service: ProjectService
+    registry: BackendRegistry
+    request: FilmRequest
+    state: FilmFlowState
+    settings: LanguageModelSettings | None  # None: none set up (the steps that need one say so)
+    notes: list[str] = field(default_factory=list)
+
+    def save(self, state: FilmFlowState) -> None:
+        self.state = save_state(self.service, state)
+
+    def language_model(self) -> LanguageModelSettings:
+        return require_configured(self.settings or LanguageModelSettings(), chat=True)
+
+    @property
+    def shot_indexes(self) -> list[int]:
+        """Where the flow's shots are on the timeline now (the creator may have moved some)."""
+        ours = set(self.state.shot_ids)
+        return [index for index, shot in enumerate(self.service.project.timeline.shots) if shot.id in ours]

@@ -1,5 +1,5 @@
 """New film from a brief: the guided form of `foundry film`. The creator writes (or opens) a brief,
-sets the film's length and video backend, and asks for a plan and looks; the mood board's looks
+sets the film's length and the backends of its keyframes and video, and asks for a plan and looks; the mood board's looks
 are shown to choose from; "Make the storyboard" lays the film out with the chosen look and makes
 its keyframes, and the window then shows the storyboard to review them.
 
@@ -70,6 +70,7 @@ class FilmFlowDialog(QDialog):
         self.open_brief_button.clicked.connect(self.choose_brief_file)
         self.seconds = QSpinBox(minimum=5, maximum=600, value=60, suffix=" s")
         self.backend = QComboBox()
+        self.image_backend = QComboBox()
         self.propose_button = QPushButton("Plan and propose looks")
         self.propose_button.setProperty("primary", True)
         self.propose_button.clicked.connect(self.propose)
@@ -98,6 +99,7 @@ class FilmFlowDialog(QDialog):
         form = QFormLayout()
         form.addRow("Brief", brief_row)
         form.addRow("Length", self.seconds)
+        form.addRow("Keyframes made by", self.image_backend)
         form.addRow("Video made by", self.backend)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         scroll.setWidget(self.looks)
@@ -117,8 +119,9 @@ class FilmFlowDialog(QDialog):
         layout.addLayout(buttons)
 
     def _show_backends(self, names: list[str]) -> None:
-        self.backend.addItems(names)
-        self.backend.setCurrentText("builtin")
+        for choice in (self.image_backend, self.backend):
+            choice.addItems(names)
+            choice.setCurrentText("builtin")
 
     def choose_brief_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a brief", "", "Text (*.txt *.md);;All files (*)")
@@ -157,7 +160,8 @@ class FilmFlowDialog(QDialog):
         checked = self.look_choice.checkedId()
         request = FilmRequest(brief=brief, seconds=Fraction(self.seconds.value()),
                               look=checked if checked > 0 else None, until=until,
-                              backend=self.backend.currentText() or None)
+                              backend=self.backend.currentText() or None,
+                              image_backend=self.image_backend.currentText() or None)
         service, generation, load_settings = self.session.service, self.session.generation, self._load_settings
 
         label = button.text()

@@ -60,7 +60,8 @@ def _request(args: argparse.Namespace) -> FilmRequest:
         raise InvalidEditError("Looks are numbered from 1, as `foundry moodboard` shows them.")
     return FilmRequest(brief=brief_text(args.brief) if args.brief else None, seconds=seconds, look=args.look,
                        until=args.until, output=Path(args.output) if args.output else None, backend=args.backend,
-                       model=args.model, workflow=args.workflow)
+                       model=args.model, workflow=args.workflow, image_backend=args.image_backend,
+                       music_backend=args.music_backend)
 
 
 def _print_step(step: FilmStep) -> None:

@@ -1,57 +1,24 @@
-"""The film flow's steps, each a function of the flow's context that does its part once: run
-again, a step finds its work in the project (the flow's state, the shots' takes, the jobs) and
-does only what is missing. Generation goes through the job machinery, so a step cut short by a
-crash is followed up by the remote ids its jobs recorded, never sent twice.
-
-Each step returns a line saying what it did (or found done), for the CLI and the window.
+"""The film flow's planning steps: the plan, the mood board, the look, and the shots laid out.
+Each is a function of the flow's context that does its part once: run again, it finds its work in
+the flow's state and returns at once. Each returns a line saying what it did (or found done).
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
-from foundry_desktop.app.assist.language_model import LanguageModelSettings, require_configured
 from foundry_desktop.app.assist.mood_board_styles import style_from_direction
 from foundry_desktop.app.assist.mood_boards import propose_mood_board
 from foundry_desktop.app.assist.scene_plan_proposal import PlanRequest, propose_plan
-from foundry_desktop.app.film_flow.film_request import FilmRequest
-from foundry_desktop.app.film_flow.flow_state import FilmFlowState, SavedLook, save_state
-from foundry_desktop.app.generation.shot_generation import generate_shots
+from foundry_desktop.app.film_flow.flow_state import FlowContext, SavedLook
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.shots.scene_plan_placement import apply_plan
 from foundry_desktop.domain.planning.scene_plan import Brief, nearest_aspect
 from foundry_desktop.domain.prompt_templates import StyleTemplate
-from foundry_desktop.errors import GenerationError, InvalidEditError
-from foundry_desktop.generation.backend import BackendRegistry
+from foundry_desktop.errors import InvalidEditError
 
 # Mood board pictures per look, when a picture model is set up: enough to judge a look by.
 PICTURES_PER_LOOK = 2
-
-
-@dataclass
-class FlowContext:
-    service: ProjectService
-    registry: BackendRegistry
-    request: FilmRequest
-    state: FilmFlowState
-    settings: LanguageModelSettings | None  # None: none set up (the steps that need one say so)
-    notes: list[str] = field(default_factory=list)
-
-    def save(self, state: FilmFlowState) -> None:
-        self.state = save_state(self.service, state)
-
-    def language_model(self) -> LanguageModelSettings:
-        return require_configured(self.settings or LanguageModelSettings(), chat=True)
-
-    @property
-    def shot_indexes(self) -> list[int]:
-        """Where the flow's shots are on the timeline now (the creator may have moved some)."""
-        ours = set(self.state.shot_ids)
-        return [index for index, shot in enumerate(self.service.project.timeline.shots) if shot.id in ours]
 
 
 async def plan(flow: FlowContext) -> str:
@@ -98,8 +65,7 @@ def look(flow: FlowContext) -> str:
     style = _style_of_look(service, state.looks[number - 1])
     if "scenes" in state.done:  # a look changed after the shots were laid out: they take the new one
         with service.group(f"Give the film look {number}, {name}"):
-            for index in flow.shot_indexes:
-                service.update_shot(index, style=style.id)
+            _set_defaults(flow, {"style": style.id})
     flow.save(state.with_done("look", look=number, style_id=style.id))
     return f"look {number}, {name} ({chosen}), is the style '{style.name}'"
 
@@ -128,31 +94,28 @@ def lay_out(flow: FlowContext) -> str:
         flow.save(state.model_copy(update={"shots_before": len(shots)}))
         with service.group(f"Lay out the film: {count} shot{'s' if count != 1 else ''}"):
             applied = apply_plan(service, state.plan)
-            generator = {"backend": request.backend, "model": request.model, "workflow": request.workflow}
-            for index in range(applied.first, applied.first + len(applied.shot_ids)):
-                service.update_shot(index, style=state.style_id, **generator)
+            flow.save(flow.state.model_copy(update={"shot_ids": applied.shot_ids}))
+            _set_defaults(flow, {"style": state.style_id, "backend": request.backend, "model": request.model,
+                                 "workflow": request.workflow, "image_backend": request.image_backend})
         flow.notes.extend(applied.notes)
         shot_ids = applied.shot_ids
     flow.save(flow.state.with_done("scenes", shot_ids=shot_ids))
-    return f"laid out {len(shot_ids)} shots"
+    scenes = len({shot.scene_id for shot in service.project.timeline.shots if shot.id in set(shot_ids)} - {None})
+    return f"laid out {len(shot_ids)} shots in {scenes} scene{'s' if scenes != 1 else ''}"
 
 
-async def animate(flow: FlowContext) -> str:
-    """The film's shots generated (only those not current: a second run pays for nothing again)."""
-    report = await generate_shots(flow.service, flow.registry, set(flow.state.shot_ids))
-    if report.failed:
-        first = f": {report.failures[0].rstrip('.')}" if report.failures else ""
-        raise GenerationError(f"{report.failed} of the film's shots could not be made{first}. Run the film again "
-                              "to send them again; the others are kept.")
-    flow.save(flow.state.with_done("animate"))
-    return f"made {report.generated} shots" + (f", {report.reused} takes reused" if report.reused else "")
-
-
-async def render(flow: FlowContext) -> str:
-    """The film rendered; segments already encoded by an earlier render are reused."""
+def _set_defaults(flow: FlowContext, defaults: dict[str, str | None]) -> None:
+    """The look and generators given to the film's scenes, for their shots to inherit (a shot the
+    plan put in no scene of its own gets them itself)."""
     service = flow.service
-    output = flow.request.output or service.path.with_suffix(".mp4")
-    made = await asyncio.to_thread(render_film, service, Path(output))
-    media = made.report.media
-    flow.save(flow.state.with_done("render", film=str(media.path)))
-    return f"rendered {media.path} ({media.duration_s:.1f} s)"
+    chosen = {key: value for key, value in defaults.items() if value is not None}
+    if not chosen:
+        return
+    shots = service.project.timeline.shots
+    scene_ids = list(dict.fromkeys(shots[index].scene_id for index in flow.shot_indexes))
+    for scene_id in scene_ids:
+        if scene_id is not None:
+            service.update_scene(scene_id, defaults=chosen)
+    for index in flow.shot_indexes:
+        if service.project.timeline.shots[index].scene_id is None:
+            service.update_shot(index, **chosen)
