@@ -2,16 +2,37 @@
 shots added and moved), defaults inherited and overridden, and the service's scene edits, each
 one undo step, checked in the project file."""
 
-import pytest
+import json
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
 
+import opentimelineio as otio
+import pytest
+from fcpxml_cuts import TRICKY_NAMES
+from fcpxml_cuts import film as fcpxml_film
+from interchange_samples import fcpxml_dtd_dir
+from lxml import etree
+
+from foundry_desktop.app.exchange.cut_export import export_cut
+from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.scene_plan_placement import apply_plan
+from foundry_desktop.cli.main import main
+from foundry_desktop.cli.parsers.scenes import SCENE_DEFAULT_OPTIONS
 from foundry_desktop.domain import scenes, timeline_gaps
 from foundry_desktop.domain import timeline_ops as ops
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.planning.scene_plan import PlannedScene, ScenePlan
-from foundry_desktop.domain.project import Scene, SceneDefaults, Shot, ShotSpec, Timeline
+from foundry_desktop.domain.project import SCENE_DEFAULT_FIELDS, Scene, SceneDefaults, Shot, ShotSpec, Timeline
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.interchange.edl.reader import read_edl_text
+from foundry_desktop.interchange.edl.writer import edl_text
+from foundry_desktop.interchange.fcpxml.reader import read_fcpxml_text
+from foundry_desktop.interchange.fcpxml.writer import fcpxml_text
+from foundry_desktop.interchange.film_cut import FilmCut
+from foundry_desktop.interchange.otio.reader import read_otio_text
+from foundry_desktop.interchange.otio.writer import otio_text
 
 
 def film(*layout: str | None) -> Timeline:
@@ -289,3 +310,140 @@ def test_a_plan_put_inside_a_scene_joins_it_and_says_so(service):
     timeline = reopened(service)
     assert [s.name for s in timeline.scenes] == ["Opening"] and timeline.shots[1].scene_id == scene.id
     assert any('inside scene "Opening"' in note for note in applied.notes)
+
+
+# -- foundry scene ----------------------------------------------------------------------
+
+
+def foundry(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_foundry_scene_add_set_move_remove_list_and_info(tmp_path, capsys):
+    path = tmp_path / "cli.foundry"
+    assert foundry(capsys, "new", path)[0] == 0
+    for number in range(1, 6):
+        assert foundry(capsys, "shot", "add", path, "--prompt", f"shot {number}")[0] == 0
+    assert foundry(capsys, "style", "add", path, "Noir", "--suffix", "black and white")[0] == 0
+    code, out, _ = foundry(capsys, "scene", "add", path, "Beach", "--shots", "1-3", "--location", "beach",
+                           "--time", "dusk", "--backend", "comfyui", "--color", "#336699")
+    assert (code, out.strip()) == (0, "Added scene 1 (Beach)")
+    assert foundry(capsys, "scene", "add", path, "Night", "--shots", "4,5", "--style", "Noir")[0] == 0
+    assert foundry(capsys, "shot", "set", path, "2", "--backend", "runway")[0] == 0
+    assert foundry(capsys, "scene", "move", path, "night", "1")[0] == 0
+    code, out, _ = foundry(capsys, "scene", "list", path)
+    assert out.splitlines() == [
+        "  1  Night  shots 1-2  6.00 s  defaults: style Noir",
+        "  2  Beach  shots 3-5  9.00 s  [beach, dusk]  defaults: backend comfyui",
+    ]
+    code, out, _ = foundry(capsys, "info", path, "--json")
+    info = json.loads(out)
+    assert [(shot["scene"], shot["backend"], shot["style"]) for shot in info["shots"]] == [
+        (1, "builtin", "Noir"), (1, "builtin", "Noir"), (2, "comfyui", None), (2, "runway", None), (2, "comfyui", None)]
+    assert info["shots"][3]["overrides"] == ["backend"] and info["scenes"][1]["color"] == "#336699"
+    assert foundry(capsys, "shot", "set", path, "4", "--inherit", "backend")[0] == 0
+    assert foundry(capsys, "scene", "set", path, "2", "--name", "Shore", "--backend", "")[0] == 0
+    assert foundry(capsys, "scene", "remove", path, "1", "--with-shots")[0] == 0
+    with ProjectService.open(path, read_only=True) as service:
+        timeline = service.project.timeline
+        assert [scene.name for scene in timeline.scenes] == ["Shore"]
+        assert timeline.scenes[0].defaults.backend is None
+        assert [(shot.spec.prompt, shot.spec.backend, shot.overrides) for shot in timeline.shots] == [
+            ("shot 1", "comfyui", ()), ("shot 2", "comfyui", ()), ("shot 3", "comfyui", ())]
+        assert service.undo_label() == 'Remove scene "Night" and its 2 shots'
+
+
+def test_foundry_scene_refusals_are_one_line_a_creator_understands(tmp_path, capsys):
+    path = tmp_path / "cli.foundry"
+    foundry(capsys, "new", path)
+    foundry(capsys, "shot", "add", path, "--prompt", "one")
+    for argv, message in [
+        (("scene", "add", path, "A", "--shots", "1-3"), "There is no shot 2"),
+        (("scene", "add", path, "A", "--shots", "two"), "--shots takes shot numbers such as 3-5"),
+        (("scene", "move", path, "A", "1"), "the film has no scenes yet"),
+        (("scene", "add", path, "A", "--shots", "1", "--at", "1"), "--at places a scene with none"),
+        (("shot", "set", path, "1", "--style", "x", "--inherit", "style"), "not both"),
+    ]:
+        code, _, err = foundry(capsys, *argv)
+        assert code != 0 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_the_cli_offers_every_default_a_scene_has():
+    assert tuple(option.replace("-", "_") for option in SCENE_DEFAULT_OPTIONS) == SCENE_DEFAULT_FIELDS
+
+
+# -- interchange: scenes kept where the format can hold them ------------------------------
+
+
+def cut_with_scenes() -> FilmCut:
+    """The FCPXML tests' film (four clips, markers, captions) with its first two clips in one scene and the
+    third in another; the fourth in none."""
+    cut = fcpxml_film(Fraction(25), names=TRICKY_NAMES)
+    scenes_of = ("Dawn & <co>", "Dawn & <co>", "Dusk", "")
+    return replace(cut, clips=tuple(replace(clip, scene=name) for clip, name in zip(cut.clips, scenes_of, strict=True)))
+
+
+def assert_valid_fcpxml(document: etree._Element) -> None:
+    """Valid against Apple's DTD, where the machine has it (FOUNDRY_FCPXML_DTD_DIR; see tests/test_fcpxml.py)."""
+    folder = fcpxml_dtd_dir()
+    if folder is None:
+        pytest.skip("FOUNDRY_FCPXML_DTD_DIR is unset: Apple's FCPXML DTDs are not redistributable")
+    checker = etree.DTD(str(folder / f"FCPXMLv{document.get('version').replace('.', '_')}.dtd"))
+    assert checker.validate(document), checker.error_log.filter_from_errors()
+
+
+def test_fcpxml_keeps_scenes_as_keywords_and_a_marker_where_each_begins_valid_against_the_dtd():
+    cut = cut_with_scenes()
+    text = fcpxml_text(cut)
+    document = etree.fromstring(text.encode("utf-8"))
+    assert [k.get("value") for k in document.iter("keyword")] == ["Scene: Dawn & <co>"] * 2 + ["Scene: Dusk"]
+    assert {m.get("value") for m in document.iter("marker")} >= {"Scene: Dawn & <co>", "Scene: Dusk"}
+    read = read_fcpxml_text(text, Path("/")).cut
+    assert read == cut  # the scene markers are the scenes', not the film's markers
+    assert_valid_fcpxml(document)
+
+
+def test_otio_keeps_scenes_in_clip_metadata_and_markers():
+    cut = cut_with_scenes()
+    text = otio_text(cut)
+    timeline = otio.adapters.read_from_string(text, "otio_json")
+    clips = timeline.video_tracks()[0].find_clips()
+    assert [clip.metadata["foundry"].get("scene") for clip in clips] == ["Dawn & <co>", "Dawn & <co>", "Dusk", None]
+    assert "Scene: Dusk" in [marker.name for marker in timeline.video_tracks()[0].markers]
+    assert read_otio_text(text, Path("/")).cut.clips == cut.clips
+    assert read_otio_text(text, Path("/")).cut.markers == cut.markers
+
+
+def test_edl_keeps_scenes_as_comments():
+    cut = replace(cut_with_scenes(), music=(), captions=())
+    text = edl_text(cut)
+    assert text.count("* SCENE: Dawn & <co>") == 2 and text.count("* SCENE: Dusk") == 1
+    read = read_edl_text(text, cut.frame_rate, folder=Path("/")).cut
+    assert [clip.scene for clip in read.clips] == ["Dawn & <co>", "Dawn & <co>", "Dusk", ""]
+
+
+def test_cuts_from_other_programs_have_no_scenes():
+    cut = fcpxml_film(Fraction(25))
+    assert all(clip.scene == "" for clip in read_fcpxml_text(fcpxml_text(cut), Path("/")).cut.clips)
+
+
+@pytest.mark.parametrize("kind", [".fcpxml", ".otio", ".edl"])
+def test_a_foundry_round_trip_keeps_the_scenes(service, tmp_path, kind):
+    service.add_scene("Harbour", shot_indexes=[0, 1], location="harbour", time_of_day="dawn", color="#aa5500")
+    service.add_scene("", shot_indexes=[2, 3, 4])  # unnamed: exported as "Scene 2"
+    service.insert_gap(1, 12)  # empty time inside a scene stays in it
+    exported = export_cut(service, tmp_path / f"cut{kind}").files[0]
+    report = import_cut(exported, tmp_path / "again.foundry", frame_rate="24")
+    with ProjectService.open(report.project) as again:
+        timeline = again.project.timeline
+        assert [scene.name for scene in timeline.scenes] == ["Harbour", "Scene 2"]
+        numbers = {scene.id: number for number, scene in enumerate(timeline.scenes, 1)}
+        assert [numbers.get(shot.scene_id) for shot in timeline.shots] == [1, 1, 2, 2, 2, None]
+        assert timeline.markers == []
+        harbour = timeline.scenes[0]
+        if kind == ".otio":  # the one format with room for a scene's notes
+            assert (harbour.location, harbour.time_of_day, harbour.color) == ("harbour", "dawn", "#aa5500")
+    if kind == ".fcpxml":  # last, as it skips without the DTDs: shots to generate are gaps with the keyword too
+        assert_valid_fcpxml(etree.parse(str(exported)).getroot())
