@@ -4,6 +4,7 @@ placed on the music track, chosen, rendered, and the CLI's `music generate` and 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import av
 import numpy as np
@@ -11,10 +12,11 @@ import pytest
 from video_sources import decoded_audio, rms, write_video
 
 from foundry_desktop.app.generation.backends import generation_backends
-from foundry_desktop.app.generation.music_generation import estimate_music, generate_music
+from foundry_desktop.app.generation.music_generation import estimate_music, estimate_words, generate_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.shots.media_shots import add_media_shot
+from foundry_desktop.cli.main import main
 from foundry_desktop.domain.music_fingerprint import clip_fingerprint
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.local.music_bed import make_bed, plan_bed
@@ -122,7 +124,7 @@ def test_bad_music_requests_say_what_to_do(project, tmp_path):
             async with generation_backends() as registry:
                 return estimate_music(service, registry, prompt="x", seconds=2, variants=2)
         estimate = asyncio.run(run())
-        assert (estimate.jobs, estimate.unit) == (3, None)  # built in: free
+        assert [job.unit for job in estimate.jobs] == [None] * 3 and estimate_words(estimate) == "3 takes, free"
         assert service.project.timeline.music == [] and service.jobs() == []
 
 
@@ -138,3 +140,33 @@ def test_generated_music_plays_in_the_render(tmp_path, monkeypatch):
     assert report.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
     assert rms(samples[:, rate:2 * rate]) > 0.03  # the bed sounds in the middle of the film
     assert rms(samples[:, :rate // 50]) < rms(samples[:, rate:2 * rate]) / 4  # and fades in
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_music_generate_and_its_takes_from_the_command_line(project, capsys):
+    path = str(project)
+    code, out, _ = cli(capsys, "music", "generate", path, "--prompt", "calm piano", "--estimate")
+    assert code == 0 and "1 take, free." in out
+    code, out, _ = cli(capsys, "music", "generate", path, "--prompt", "calm piano", "--duration", "2.5",
+                       "--seed", "4", "--variants", "1", "--json")
+    assert code == 0 and json.loads(out)["generated"] == 2 and json.loads(out)["clip"] == 1
+    code, out, _ = cli(capsys, "takes", path, "music:1", "--json")
+    listed = json.loads(out)
+    assert [(t["kind"], t["selected"]) for t in listed] == [("sound", True), ("sound", False)]
+    assert listed[0]["seed"] == 4 and listed[0]["frames"] == 60
+    code, out, _ = cli(capsys, "take", "select", path, "music:1", "2")
+    assert code == 0 and out.startswith(f"Music clip 1 plays take {listed[1]['id'][:8]}")
+    with ProjectService.open(project) as service:  # the project file has it
+        (clip,) = service.project.timeline.music
+        assert clip.selected_take_id == listed[1]["id"] and clip.media_path == listed[1]["media_path"]
+    code, out, _ = cli(capsys, "music", "generate", path, "--clip", "1", "--seed", "4")
+    assert code == 0 and "generated 0, reused 1" in out  # the first take comes back, nothing is sent
+    code, _, err = cli(capsys, "takes", path, "music:2")
+    assert code != 0 and "no music clip 2" in err
+    code, _, err = cli(capsys, "music", "generate", path, "--prompt", "x", "--duration", "soon")
+    assert code != 0 and "a number of seconds or auto" in err

@@ -18,6 +18,7 @@ from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.film_flow import start_film_from_brief
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
+from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
@@ -84,6 +85,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&Shots", (
         Command("add_shot_action", "&Add shot", editing.add_shot, "Ctrl+Shift+N"),
         Command("add_music_action", "Add &music…", lambda w: choose_music(w, w.session)),
+        Command("generate_music_action", "Generate m&usic…", lambda w: w.open_dialog(GenerateMusicDialog)),
         Command("add_caption_action", "Add cap&tion at playhead", lambda w: type_caption_at_playhead(w.timeline.canvas),
                 "Ctrl+T"),
         Command("plan_action", "&Plan from a brief…", lambda w: w.open_dialog(PlanDialog)),

@@ -2,10 +2,11 @@
 
 A generated clip is an AudioClip with a MusicSpec; each generation is a persisted job whose
 owner is the clip (its id in the job's `shot_id`) and whose spec says `"output": "sound"`.
-Jobs run, resume after a crash by their remote id, are costed and held against the budget
-exactly as a shot's are (shot_generation's run, with this module's requests and takes). Only
-what changed is generated: a clip whose take matches its fingerprint is left alone, and a sound
-take of the same fingerprint, from any clip, comes back without generating.
+Jobs are planned by plan.plan_takes and run by shot_generation.run_plan like a shot's: they
+resume after a crash by their remote id, are costed and held against the budget, and only
+what changed is generated (a clip whose take matches its fingerprint is left alone; a sound
+take of the same fingerprint, from any clip, comes back without generating). This module is
+the "sound" kind of output_kinds: its request, and where a finished take goes.
 
 A new clip does not exist until its first take does (a clip is its sound): the job is made for
 the id the clip will have, and the clip appears, at the asked frame, with that take. A job an
@@ -14,52 +15,36 @@ earlier run left unfinished for a clip that never appeared places its clip at th
 
 from __future__ import annotations
 
-from collections import defaultdict
+import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from foundry_desktop.app.generation.cost import cost_unit, estimated_amount, project_ledger
-from foundry_desktop.app.generation.plan import GenerationPlan, now_stamp
-from foundry_desktop.app.generation.shot_generation import GenerateReport, _Run, run_plan
+from foundry_desktop.app.generation.plan import GenerationPlan, plan_takes
 from foundry_desktop.app.project_service import ProjectService, new_seed
-from foundry_desktop.domain.fingerprint import fingerprint_of_spec
-from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.cost import Cost, unit_words
+from foundry_desktop.domain.generation_job import GenerationJob
 from foundry_desktop.domain.music_fingerprint import SECONDS_PARAM, clip_fingerprint, music_generation_spec
 from foundry_desktop.domain.project import AudioClip, MusicSpec, Take, new_id
 from foundry_desktop.domain.time import frames_in_duration, frames_to_seconds, parse_frame_rate
-from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.generation.backend import BackendRegistry, GenerationRequest, GenerationResult
+from foundry_desktop.errors import InvalidEditError, MediaError
+from foundry_desktop.generation.backend import BackendRegistry, GenerationRequest
 from foundry_desktop.media.probe import probe_audio_seconds
+
+if TYPE_CHECKING:
+    from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 
 MAX_MUSIC_SECONDS = 20 * 60
 
-
-@dataclass
-class MusicReport(GenerateReport):
-    clip_id: str | None = None  # the clip generated (or chosen again); None when nothing was
-
-    def as_json(self) -> dict:
-        return {**super().as_json(), "clip_id": self.clip_id}
+# Where each new clip of a run goes (owner id -> its first frame), per open project, until its take arrives.
+_PLACEMENTS: weakref.WeakKeyDictionary[ProjectService, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
-@dataclass
-class MusicEstimate:
-    jobs: int
-    reused: int
-    unit: str | None  # None: free
-    total: float  # the known amounts
-    unknown: int  # jobs whose cost is not known beforehand
-    overruns: list[str] = field(default_factory=list)  # why the budget would stop a job
+@dataclass(frozen=True)
+class _NewClip:
+    """The owner of a new clip's jobs before the clip exists: plan_takes needs only its id."""
 
-
-@dataclass
-class _MusicPlan:
-    owner_id: str
-    spec: MusicSpec
-    clip: AudioClip | None  # None: a new clip
-    plan: GenerationPlan
-    reused: Take | None = None
+    id: str
 
 
 def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: float | str | None, backend: str | None,
@@ -91,42 +76,26 @@ def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: floa
                      params={**base.params, SECONDS_PARAM: round(float(length), 3)})
 
 
-def _plan(service: ProjectService, spec: MusicSpec, clip: AudioClip | None, variants: int) -> _MusicPlan:
-    owner_id = clip.id if clip is not None else new_id()
+def plan_music(service: ProjectService, spec: MusicSpec, clip: AudioClip | None, variants: int = 0,
+               ) -> tuple[str, GenerationPlan]:
+    """The clip's (a new one's: None) owner id, and the plan for it to sound as `spec` asks."""
+    owner = clip if clip is not None else _NewClip(new_id())
     fmt = service.format
-    canonical = music_generation_spec(spec, fmt)
-    wanted = fingerprint_of_spec(canonical)
-    result = _MusicPlan(owner_id, spec, clip, GenerationPlan())
-    # Every unfinished music job is followed (sent ones are paid for; queued ones are still wanted).
-    result.plan.followed = [job for job in service.jobs(UNFINISHED) if job.spec.get("output") == "sound"]
-    pending = {(job.shot_id, job.fingerprint) for job in result.plan.followed}
-    selected = next((t for t in service.project.takes_of(owner_id) if clip and t.id == clip.selected_take_id), None)
-    current = selected is not None and selected.fingerprint == wanted and service.media.exists(selected.media_path)
-    if not current and (owner_id, wanted) not in pending:
-        result.reused = _reusable_take(service, owner_id, wanted)
-        if result.reused is None:
-            result.plan.new.append(_new_job(owner_id, wanted, canonical))
-    for _ in range(variants):
-        variant = music_generation_spec(spec.model_copy(update={"seed": new_seed()}), fmt)
-        result.plan.new.append(_new_job(owner_id, fingerprint_of_spec(variant), variant))
-    return result
+    # Every generated clip's spec as it is now, so that a never-sent job for what a clip no
+    # longer asks for is dropped, and one for what it still asks for followed.
+    specs = {c.id: music_generation_spec(c.spec, fmt) for c in service.project.timeline.music if c.spec is not None}
+    specs[owner.id] = music_generation_spec(spec, fmt)
+
+    def is_current(_owner: object, fingerprint: str) -> bool:
+        take = next((t for t in service.project.takes_of(owner.id) if clip and t.id == clip.selected_take_id), None)
+        return take is not None and take.fingerprint == fingerprint and service.media.exists(take.media_path)
+
+    return owner.id, plan_takes(service, "sound", specs, [owner], variants, 0, is_current)  # type: ignore[list-item]
 
 
-def _reusable_take(service: ProjectService, owner_id: str, fingerprint: str) -> Take | None:
-    """The newest sound take of this fingerprint whose file is there, the clip's own first."""
-    everything = [take for takes in service.project.takes.values() for take in takes if take.kind == "sound"]
-    ordered = [*reversed(service.project.takes_of(owner_id)), *reversed(everything)]
-    return next((t for t in ordered if t.fingerprint == fingerprint and service.media.exists(t.media_path)), None)
-
-
-def _new_job(owner_id: str, fingerprint: str, spec: dict) -> GenerationJob:
-    now = now_stamp()
-    return GenerationJob(shot_id=owner_id, fingerprint=fingerprint, backend=spec["backend"], spec=spec,
-                         created_at=now, updated_at=now)
-
-
-def music_request(service: ProjectService, job: GenerationJob, *, to_send: bool = True) -> GenerationRequest:
-    """The backend request for a music job: sound, as long as its spec's frames."""
+def music_request(service: ProjectService, job: GenerationJob, to_send: bool = True) -> GenerationRequest:
+    """The backend request for a music job: sound as long as its spec's frames. Not `to_send` (an
+    estimate): nothing is made on disk for it."""
     spec = job.spec
     return GenerationRequest(
         shot_id=job.shot_id, prompt=spec["prompt"], negative_prompt="", seed=spec["seed"], width=0, height=0,
@@ -134,6 +103,33 @@ def music_request(service: ProjectService, job: GenerationJob, *, to_send: bool 
         output_dir=service.media.scratch_dir(create=to_send), model=spec["model"], workflow=spec["workflow"],
         params=dict(spec["params"]), output="sound",
     )
+
+
+def adopt_sound(service: ProjectService, job: GenerationJob, take: Take) -> None:
+    """A finished sound take: as long as the sound that arrived (services round lengths), kept with
+    its clip, and heard there when it is what the clip asks for (a new clip appears with it)."""
+    try:
+        seconds = probe_audio_seconds(service.media.path_of(take.media_path))
+        take = take.model_copy(update={"frames": max(1, frames_in_duration(seconds, service.format.frame_rate))})
+    except MediaError:
+        pass  # the backend checked it decodes; its own count of frames stands
+    take = take.model_copy(update={"width": 0, "height": 0})
+    service.finish_job(job, take, select_it=False, mark=False)
+    _show_take(service, take, _PLACEMENTS.get(service, {}).pop(job.shot_id, 0))
+
+
+def _show_take(service: ProjectService, take: Take, start: int) -> None:
+    """The take on its clip: a new clip made with it, or an existing clip's chosen take when it is
+    what the clip asks for now (a variant, or a take for what the clip used to be, is only kept)."""
+    clip = next((c for c in service.project.timeline.music if c.id == take.shot_id), None)
+    if clip is None:
+        spec = music_spec_of(take.spec)
+        service.add_music_clip(AudioClip(
+            id=take.shot_id, media_path=take.media_path, content_hash=take.content_hash, name=clip_name(spec.prompt),
+            start=start, source_out=take.frames, spec=spec, selected_take_id=take.id,
+        ))
+    elif clip_fingerprint(clip, service.format) == take.fingerprint and clip.selected_take_id != take.id:
+        service.choose_music_take(clip.id, take.id)
 
 
 def music_spec_of(canonical: dict) -> MusicSpec:
@@ -148,51 +144,18 @@ def clip_name(prompt: str) -> str:
     return f"Music: {words[:40]}{'…' if len(words) > 40 else ''}"
 
 
-class _MusicRun(_Run):
-    """shot_generation's run, making sound requests and keeping sound takes on music clips."""
+@dataclass
+class MusicReport:
+    clip_id: str | None  # the clip generated (or given a take back); None when none was placed
+    generated: int = 0
+    reused: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    failures: list[str] = field(default_factory=list)
 
-    def __init__(self, service: ProjectService, registry: BackendRegistry, report: GenerateReport,
-                 placement: dict[str, int]) -> None:
-        super().__init__(service, registry, report)
-        self.placement = placement  # new clips: owner id -> the frame the clip starts at
-
-    def request_for(self, job: GenerationJob) -> GenerationRequest:
-        return music_request(self.service, job)
-
-    def _adopt(self, job: GenerationJob, backend: str, request: GenerationRequest, result: GenerationResult,
-               elapsed_s: float) -> None:
-        service = self.service
-        seconds = probe_audio_seconds(Path(result.path))  # what arrived, whatever the service rounded to
-        relative, content_hash = service.media.adopt(Path(result.path), "takes", move=True)
-        cost = result.cost
-        take = Take(
-            shot_id=job.shot_id, kind="sound", media_path=relative, content_hash=content_hash,
-            fingerprint=job.fingerprint, spec=job.spec, backend=backend,
-            request={**request.describe(), "backend_info": result.backend_info,
-                     "cost": {"amount": cost.amount, "unit": cost.unit} if cost else None},
-            seed=job.spec["seed"], frames=max(1, frames_in_duration(seconds, service.format.frame_rate)),
-            width=0, height=0, created_at=now_stamp(), elapsed_s=round(elapsed_s, 3),
-        )
-        if cost is not None:
-            job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
-        service.finish_job(job, take, select_it=False)
-        self.ledger.settle(job.id, cost)
-        _show_take(service, take, self.placement.get(job.shot_id, 0))
-
-
-def _show_take(service: ProjectService, take: Take, start: int) -> None:
-    """The take on its clip: a new clip made with it, or an existing clip's chosen take when it is
-    what the clip asks for now (a variant, or a take for what the clip used to be, is only kept)."""
-    clip = next((c for c in service.project.timeline.music if c.id == take.shot_id), None)
-    if clip is None:
-        spec = music_spec_of(take.spec)
-        service.add_music_clip(AudioClip(
-            id=take.shot_id, media_path=take.media_path, content_hash=take.content_hash, name=clip_name(spec.prompt),
-            start=start, source_out=take.frames, spec=spec, selected_take_id=take.id,
-        ))
-    elif clip_fingerprint(clip, service.format) == take.fingerprint:
-        service.choose_music_take(clip.id, take.id)
-
+    def as_json(self) -> dict:
+        return {"clip_id": self.clip_id, "generated": self.generated, "reused": self.reused, "failed": self.failed,
+                "cancelled": self.cancelled}
 
 
 async def generate_music(
@@ -202,10 +165,35 @@ async def generate_music(
 ) -> MusicReport:
     """Generate music: a new clip at `at_frame` on the music track (made by `backend`, the built-in
     one by default), or (`clip_id`) the clip again with whatever of prompt, length, backend, model
-    and seed is given changed (one undo step). `seconds`
-    None or "auto": the film's length (an existing clip keeps its own). `variants` more takes, each
-    with a new seed, are kept beside it to choose from. Music jobs an earlier run left unfinished
-    are followed to the end first, never submitted twice."""
+    and seed is given changed (one undo step). `seconds` None or "auto": the film's length (an
+    existing clip keeps its own). `variants` more takes, each with a new seed, are kept beside it
+    to choose from. Music jobs an earlier run left unfinished are followed to the end first, never
+    submitted twice."""
+    # Here, not above: shot_generation reaches this module through output_kinds.
+    from foundry_desktop.app.generation.shot_generation import run_plan
+
+    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
+    if clip is not None and clip.spec != spec:
+        clip = service.update_music_clip(clip.id, f"Change music {clip.name}".strip(), spec=spec)
+    owner_id, plan = plan_music(service, spec, clip, variants)
+    placements = _PLACEMENTS.setdefault(service, {})
+    if clip is None:
+        placements[owner_id] = at_frame
+    try:
+        ran = await run_plan(service, registry, plan)
+    finally:
+        placements.pop(owner_id, None)
+    for owner, reused in plan.reused:  # its own record of the take (plan.apply_plan made one if it was another's)
+        take = next(t for t in reversed(service.project.takes_of(owner.id)) if t.fingerprint == reused.fingerprint)
+        _show_take(service, take, at_frame)
+    made = any(c.id == owner_id for c in service.project.timeline.music)
+    return MusicReport(owner_id if made else None, ran.generated, ran.reused, ran.failed, ran.cancelled, ran.failures)
+
+
+def _asked(service: ProjectService, registry: BackendRegistry, clip_id: str | None, prompt: str | None,
+           seconds: float | str | None, backend: str | None, model: str | None, seed: int | None,
+           variants: int) -> tuple[AudioClip | None, MusicSpec]:
+    """The clip asked for (None: a new one) and the spec it is to have; refused in words when wrong."""
     if variants < 0:
         raise InvalidEditError("Variants count takes: 0 or more.")
     clip = service.music_clip(clip_id) if clip_id is not None else None
@@ -214,55 +202,31 @@ async def generate_music(
                                f"again. Generate new music instead.")
     spec = music_spec_for(service, prompt=prompt, seconds=seconds, backend=backend, model=model, seed=seed, clip=clip)
     registry.get(spec.backend)  # an unknown backend is named before anything changes
-    if clip is not None and clip.spec != spec:
-        clip = service.update_music_clip(clip.id, f"Change music {clip.name}".strip(), spec=spec)
-    planned = _plan(service, spec, clip, variants)
-    report = MusicReport()
-    if planned.reused is not None:
-        _reuse(service, planned, at_frame)
-        report.reused += 1
-    placement = {planned.owner_id: at_frame} if clip is None else {}
-    ran = await run_plan(service, registry, planned.plan,
-                         lambda s, r, rep: _MusicRun(s, r, rep, placement))
-    report.generated, report.failed, report.cancelled, report.failures = (
-        ran.generated, ran.failed, ran.cancelled, ran.failures)
-    made = any(c.id == planned.owner_id for c in service.project.timeline.music)
-    report.clip_id = planned.owner_id if made else None
-    return report
-
-
-def _reuse(service: ProjectService, planned: _MusicPlan, at_frame: int) -> None:
-    take = planned.reused
-    assert take is not None
-    if take.shot_id != planned.owner_id:  # another clip's take of the same music: this clip gets its own record
-        take = take.model_copy(update={"id": new_id(), "shot_id": planned.owner_id})
-        service.add_take(take, select_it=False)
-    _show_take(service, take, at_frame)
+    return clip, spec
 
 
 def estimate_music(service: ProjectService, registry: BackendRegistry, *, prompt: str | None = None,
                    seconds: float | str | None = None, backend: str | None = None, model: str | None = None,
-                   seed: int | None = None, variants: int = 0, clip_id: str | None = None) -> MusicEstimate:
+                   seed: int | None = None, variants: int = 0, clip_id: str | None = None) -> GenerationEstimate:
     """What generate_music would send and cost, doing none of it."""
-    clip = service.music_clip(clip_id) if clip_id is not None else None
-    spec = music_spec_for(service, prompt=prompt, seconds=seconds, backend=backend, model=model, seed=seed, clip=clip)
-    planned = _plan(service, spec, clip, max(0, variants))
-    backend_used = registry.get(spec.backend)
-    unit = cost_unit(backend_used)
-    done = service.jobs(("done",))
-    ledger = project_ledger(service, done)
-    estimate = MusicEstimate(len(planned.plan.jobs), int(planned.reused is not None), unit, 0.0, 0)
-    totals: dict[str, float] = defaultdict(float)
-    for job in planned.plan.new:
-        if unit is None:
-            continue
-        amount = estimated_amount(backend_used, music_request(service, job, to_send=False), job, unit, done)
-        overrun = ledger.reserve(job.id, unit, amount)
-        if overrun is not None:
-            estimate.overruns.append(overrun.words())
-        elif amount is None:
-            estimate.unknown += 1
-        else:
-            totals[unit] += amount
-    estimate.total = round(totals.get(unit or "", 0.0), 3)
-    return estimate
+    from foundry_desktop.app.generation.shot_generation import estimate_plan  # see generate_music
+
+    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
+    return estimate_plan(service, registry, plan_music(service, spec, clip, variants)[1])
+
+
+def estimate_words(estimate: GenerationEstimate) -> str:
+    """The estimate as the dialog and `music generate --estimate` say it: "2 takes, free"."""
+    count = len(estimate.jobs)
+    if not count:
+        return "Nothing to generate: the music is current" + (" (an earlier take comes back)." if estimate.reused
+                                                             else ".")
+    words = f"{count} take{'s' if count != 1 else ''}"
+    known = [str(Cost(amount, unit)) for unit, amount in estimate.totals.items()]
+    unknown = [f"{n} in {unit_words(unit)} not known until it has run once" for unit, n in estimate.unknown.items()]
+    paid = any(job.unit for job in estimate.jobs)
+    words += f", about {', '.join(known)}" if known else ("" if paid else ", free")
+    words += f" ({'; '.join(unknown)})" if unknown else ""
+    for _, overrun in estimate.overruns:
+        words += f"; not sent: {overrun.words()}"
+    return words

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from foundry_desktop.app.generation.music_generation import adopt_sound, music_request
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.generation_job import GenerationJob
@@ -118,6 +119,7 @@ def adopt_still(service: ProjectService, job: GenerationJob, take: Take) -> None
 TAKE_MAKERS: dict[str, TakeMaker] = {
     "video": TakeMaker(video_request, adopt_video, marks_shot=True),
     "still": TakeMaker(still_request, adopt_still, marks_shot=False),
+    "sound": TakeMaker(music_request, adopt_sound, marks_shot=False),  # a music clip's (music_generation)
 }
 
 

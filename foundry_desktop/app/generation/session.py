@@ -13,13 +13,20 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.keyframes import generate_keyframes
+from foundry_desktop.app.generation.music_generation import (
+    MusicReport,
+    estimate_music,
+    generate_music,
+)
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
+    GenerationEstimate,
     cancel_jobs,
     generate_shots,
     retry_jobs,
@@ -96,6 +103,15 @@ class GenerationSession:
     async def run[T](self, service: ProjectService, work: Callable[[BackendRegistry], Awaitable[T]]) -> T:
         """Other work that generates (the film flow) with this session's backends, its jobs followed."""
         return await self._following(service, work)
+
+    async def generate_music(self, service: ProjectService, **options: Any) -> MusicReport:
+        """music_generation.generate_music with this app's backends."""
+        return await self._following(service, lambda registry: generate_music(service, registry, **options))
+
+    async def estimate_music(self, service: ProjectService, **options: Any) -> GenerationEstimate:
+        await self.start()
+        assert self._registry is not None
+        return estimate_music(service, self._registry, **options)
 
     async def cancel(self, service: ProjectService, job_id: str | None = None) -> int:
         await self.start()

@@ -13,7 +13,6 @@ import asyncio
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,11 +101,8 @@ async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id:
     return await run_plan(service, registry, plan)
 
 
-async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan,
-                   make_run: Callable[[ProjectService, BackendRegistry, GenerateReport], _Run] | None = None,
-                   ) -> GenerateReport:
-    """Write the plan, then run its jobs side by side, each within its backend's limit;
-    `make_run` gives the run its own requests and takes (music's: music_generation)."""
+async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan) -> GenerateReport:
+    """Write the plan, then run its jobs side by side, each within its backend's limit."""
     apply_plan(service, plan)
     report = GenerateReport(reused=len(plan.reused), failed=len(plan.blocked),
                             failures=[why for _, why in plan.blocked])
@@ -115,7 +111,7 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
                                    if _marks_shot(job)})
     touched = list(dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]))
     _announce(service, *touched)
-    run = (make_run or _Run)(service, registry, report)
+    run = _Run(service, registry, report)
     limits: dict[str, asyncio.Semaphore] = {}
 
     async def one(job: GenerationJob) -> None:
@@ -259,11 +255,12 @@ class _Run:
         self.latest[job.id] = job
         started = time.monotonic()
         try:
+            maker = take_maker(job)
             backend = self.registry.get(job.backend)
             if job.spec.get("continue_from"):  # decodes the previous take's last frame: off the loop's thread
-                request = await asyncio.to_thread(self.request_for, job)
+                request = await asyncio.to_thread(maker.request, service, job, True)
             else:  # at once, so jobs hold their cost against the budget in the order they start
-                request = self.request_for(job)
+                request = maker.request(service, job, True)
             result = None
             resume = getattr(backend, "resume", None)
             if job.state == "submitting" and not job.remote_id:
@@ -296,10 +293,6 @@ class _Run:
                 service.set_generation_states({job.shot_id: None})
             raise
         self._adopt(job, backend.name, request, result, time.monotonic() - started)
-
-    def request_for(self, job: GenerationJob) -> GenerationRequest:
-        """The backend request, as the job's kind builds it (output_kinds; music's run has its own)."""
-        return take_maker(job).request(self.service, job, True)
 
     def _within_budget(self, job: GenerationJob, backend: Backend, request: GenerationRequest) -> GenerationJob:
         """The job with its cost estimate, held against the budget; BudgetExceededError if over."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from foundry_desktop.app.events import GenerationProgress
@@ -85,40 +87,70 @@ def progress_lines(service: ProjectService) -> None:
     service.events.subscribe(show)
 
 
+@dataclass(frozen=True)
+class _TakeOwner:
+    """What `takes` and `take select` name: shot N, or music:N (the Nth music clip)."""
+
+    label: str
+    owner_id: str
+    selected_take_id: str | None
+    select: Callable[[str], object]
+
+
+def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
+    kind, _, number = text.strip().partition(":")
+    if kind == "music":
+        music = service.project.timeline.music
+        if not number.isdigit() or not 1 <= int(number) <= len(music):
+            raise InvalidEditError(f"There is no music clip {number or '?'}: the film has {len(music)} "
+                                   f"(music:1 is the first).")
+        clip = music[int(number) - 1]
+        return _TakeOwner(f"Music clip {number}", clip.id, clip.selected_take_id,
+                          lambda take_id: service.choose_music_take(clip.id, take_id))
+    if not text.strip().isdigit():
+        raise InvalidEditError(f"{text!r} names no shot: give its number, or music:N for a music clip.")
+    index = to_index(int(text))
+    shot = service.shot_at(index)
+    return _TakeOwner(f"Shot {text.strip()}", shot.id, shot.selected_take_id,
+                      lambda take_id: service.select_take(index, take_id))
+
+
 def takes(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        shot = service.shot_at(to_index(args.index))
-        listed = service.project.takes_of(shot.id)
+        owner = _take_owner(service, args.index)
+        listed = service.project.takes_of(owner.owner_id)
         if args.json:
-            print_json([{"number": n, "selected": t.id == shot.selected_take_id, **t.model_dump()}
+            print_json([{"number": n, "selected": t.id == owner.selected_take_id, **t.model_dump()}
                          for n, t in enumerate(listed, start=1)])
             return 0
         if not listed:
-            print(f"Shot {args.index} has no takes yet.")
+            print(f"{owner.label} has no takes yet.")
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            mark = "*" if t.id == shot.selected_take_id else " "
+            mark = "*" if t.id == owner.selected_take_id else " "
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
+            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames of sound"
             print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
-                  f"{t.width}x{t.height}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
+                  f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
 
 
 def take(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
-        index = to_index(args.index)
-        listed = service.project.takes_of(service.shot_at(index).id)
+        owner = _take_owner(service, args.index)
+        listed = service.project.takes_of(owner.owner_id)
         if args.take.isdigit() and 1 <= int(args.take) <= len(listed):
             chosen = listed[int(args.take) - 1]
         else:
             matches = [t for t in listed if t.id.startswith(args.take)]
             if len(matches) != 1:
-                raise InvalidEditError(f"Shot {args.index} has no take {args.take} (see `foundry takes`).")
+                raise InvalidEditError(f"{owner.label} has no take {args.take} (see `foundry takes`).")
             chosen = matches[0]
-        service.select_take(index, chosen.id)
-    print(f"Shot {args.index} shows take {chosen.id[:8]} (seed {chosen.seed})")
+        owner.select(chosen.id)
+    verb = "plays" if owner.label.startswith("Music") else "shows"
+    print(f"{owner.label} {verb} take {chosen.id[:8]} (seed {chosen.seed})")
     return 0
 
 

@@ -148,6 +148,10 @@ def fade(args: argparse.Namespace) -> int:
 
 
 def music(args: argparse.Namespace) -> int:
+    if args.music_command == "generate":
+        from foundry_desktop.cli.commands.storyboard.music import generate_music_command
+
+        return generate_music_command(args)
     from foundry_desktop.app.shots.music_clips import add_music
 
     with ProjectService.open(Path(args.project)) as service:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers.music import add_generate
 from foundry_desktop.cli.parsers.scenes import SCENE_DEFAULT_OPTIONS
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 
@@ -118,6 +119,7 @@ def music(commands: Commands, name: str, summary: str) -> None:
     music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
     music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
     music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
+    add_generate(actions)
 
 
 def media(commands: Commands, name: str, summary: str) -> None:

@@ -24,18 +24,20 @@ def generate(commands: Commands, name: str, summary: str) -> None:
 
 
 def takes(commands: Commands, name: str, summary: str) -> None:
-    takes = commands.add_parser(name, help=summary, description="List a shot's takes with where they came from.")
+    takes = commands.add_parser(name, help=summary, description=(
+        "List a shot's takes (or a generated music clip's, as music:N) with where they came from."))
     takes.add_argument("project", metavar="PROJECT")
-    takes.add_argument("index", type=int, metavar="INDEX")
+    takes.add_argument("index", metavar="INDEX", help="the shot's number, or music:N for the Nth music clip")
     takes.add_argument("--json", action="store_true")
 
 
 def take(commands: Commands, name: str, summary: str) -> None:
-    take = commands.add_parser(name, help=summary, description="Choose which take a shot shows.")
+    take = commands.add_parser(name, help=summary, description=(
+        "Choose which take a shot shows, or which a generated music clip (music:N) plays."))
     actions = take.add_subparsers(dest="take_command", metavar="ACTION", required=True)
     take_select = actions.add_parser("select", help="show this take in the shot (undoable)")
     take_select.add_argument("project", metavar="PROJECT")
-    take_select.add_argument("index", type=int, metavar="INDEX")
+    take_select.add_argument("index", metavar="INDEX", help="the shot's number, or music:N for the Nth music clip")
     take_select.add_argument("take", metavar="TAKE", help="its number in `foundry takes`, or its id")
 
 

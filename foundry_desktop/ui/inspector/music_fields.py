@@ -1,5 +1,6 @@
 """The inspector's page for a selected music clip: where it starts, how long it plays, its gain,
-fades and loop. Each field saves when the creator presses Return or leaves it (or, for Loop, at
+fades and loop; a generated clip also shows its prompt and its takes, one of which it plays
+(double-click or Return on another to play that one instead). Each field saves when the creator presses Return or leaves it (or, for Loop, at
 once), as one undoable edit named for what changed; the page shows the model again after every
 change, an undo or a drag on the timeline included.
 """
@@ -8,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_to_seconds
@@ -41,14 +52,18 @@ class MusicClipFields(QWidget):
         self.fade_out = seconds_box()
         self.loop = QCheckBox("Repeat it to the film's end")
         self.file = QLabel(wordWrap=True)
+        self.prompt = QLabel(wordWrap=True)  # a generated clip's
+        self.takes = QListWidget()
+        self.takes.setMaximumHeight(120)
+        self.takes.itemActivated.connect(self._choose_take)
         column = QVBoxLayout(self)
-        layout = QFormLayout()
+        self._layout = layout = QFormLayout()
         column.addLayout(layout)
         column.addStretch(1)  # the fields stay together at the top of a tall inspector
         layout.addRow(self.title)
         for label, field in (("Starts at", self.start), ("Plays for", self.length), ("Gain", self.gain),
                              ("Fade in", self.fade_in), ("Fade out", self.fade_out), ("Loop", self.loop),
-                             ("File", self.file)):
+                             ("File", self.file), ("Music of", self.prompt), ("Takes", self.takes)):
             layout.addRow(label, field)
         self.start.editingFinished.connect(lambda: self._save("Move", start=self._frames(self.start)))
         self.length.editingFinished.connect(self._save_length)
@@ -86,7 +101,34 @@ class MusicClipFields(QWidget):
             self.gain.setValue(clip.gain_db)
             self.gain.blockSignals(False)
         self.loop.setChecked(clip.loop)
+        self._show_generated(clip)
         return True
+
+    def _show_generated(self, clip: AudioClip) -> None:
+        """The prompt and takes of a generated clip; the rows are hidden for a file brought in."""
+        for field in (self.prompt, self.takes):
+            self._layout.setRowVisible(field, clip.spec is not None)
+        if clip.spec is None:
+            return
+        self.prompt.setText(f"{clip.spec.prompt} ({clip.spec.backend})")
+        rate = self._session.service.format.frame_rate
+        self.takes.clear()
+        for number, take in enumerate(self._session.service.project.takes_of(clip.id), start=1):
+            playing = take.id == clip.selected_take_id
+            seconds = float(frames_to_seconds(take.frames, rate))
+            item = QListWidgetItem(f"{'▶ ' if playing else ''}{number}. seed {take.seed}, {seconds:.1f} s, {take.backend}")
+            item.setData(Qt.ItemDataRole.UserRole, take.id)
+            item.setToolTip("Playing" if playing else "Double-click to play this take instead")
+            self.takes.addItem(item)
+
+    def _choose_take(self, item: QListWidgetItem) -> None:
+        clip, session = self._clip(), self._session
+        take_id = item.data(Qt.ItemDataRole.UserRole)
+        if clip is None or take_id == clip.selected_take_id:
+            return
+        service = session.service
+        session.edit("Choose a take", lambda: service.choose_music_take(clip.id, take_id))
+        self.show_selected(session)
 
     def _frames(self, box: QDoubleSpinBox) -> int:
         return round(box.value() * self._session.service.format.frame_rate)

@@ -1,0 +1,25 @@
+"""Options of `foundry music generate`: music made by a backend, placed on the music track."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_generate(actions: argparse._SubParsersAction) -> None:
+    generate = actions.add_parser("generate", help="generate music with a backend", description=(
+        "Generate music and put it on the music track, with its takes (see `foundry takes P music:N`). "
+        "The built-in backend synthesises a quiet bed on this machine; replicate and comfyui run music "
+        "models. Only what changed is generated: --clip N generates the Nth music clip again only if "
+        "its prompt, length, backend, model or seed changed (or with --variants)."))
+    generate.add_argument("project", metavar="PROJECT")
+    generate.add_argument("--prompt", help="what the music should be like (required for new music)")
+    generate.add_argument("--duration", default=None, metavar="auto|SECONDS",
+                          help="how long; auto (the default) is the film's length")
+    generate.add_argument("--backend", help="builtin (default), replicate, comfyui...")
+    generate.add_argument("--model", help="the backend's model (Replicate: owner/name, e.g. meta/musicgen)")
+    generate.add_argument("--seed", type=int, help="random seed (default: a new random one)")
+    generate.add_argument("--variants", type=int, default=0, metavar="N", help="N more takes, each with a new seed")
+    generate.add_argument("--at", default="0", metavar="SECONDS", help="where in the film new music starts")
+    generate.add_argument("--clip", type=int, metavar="N", help="generate the Nth music clip again instead")
+    generate.add_argument("--estimate", action="store_true", help="say what it would send and cost; change nothing")
+    generate.add_argument("--json", action="store_true", help="print the result as JSON")
