@@ -1,7 +1,7 @@
 """File ▸ New film from a brief, offscreen, against the OpenAI-compatible test server: the guided
-dialog driven by typing and clicking — brief, length, plan and looks, a look chosen, the
-storyboard made — and the project file read back afresh; no language model is said in the
-dialog and lays nothing out."""
+dialog driven by typing and clicking — brief, length, keyframe backend, plan and looks, a look
+chosen, the storyboard made — and the project file read back afresh; without a language model the
+window says so and makes no project, and one gone meanwhile is said in the dialog."""
 
 from __future__ import annotations
 
@@ -34,10 +34,11 @@ def window(qtbot, tmp_path, loop):
         yield window
 
 
-def open_film_dialog(window, monkeypatch, tmp_path) -> FilmFlowDialog:
+def open_film_dialog(window, monkeypatch, tmp_path, loop) -> FilmFlowDialog:
     new_project(window, monkeypatch, tmp_path, name="Harbour")
     assert window.session is not None and not window.session.service.project.timeline.shots
     window.new_film_action.trigger()  # the open project is empty: the film goes into it
+    wait_until(loop, lambda: window.findChild(FilmFlowDialog))  # once the assist's settings are read
     dialog = window.findChild(FilmFlowDialog)
     assert dialog is not None and dialog.isVisible()
     return dialog
@@ -73,7 +74,7 @@ def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tm
     monkeypatch.setattr(window, "show_storyboard", lambda: shown.append(True))
     with OpenAIChatServer(api_key="sk-gui") as server:
         save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
-        dialog = open_film_dialog(window, monkeypatch, tmp_path)
+        dialog = open_film_dialog(window, monkeypatch, tmp_path, loop)
         type_brief(dialog, "9")
         assert dialog.seconds.value() == 9
         wait_until(loop, lambda: dialog.backend.count() > 0)  # the machine's backends, read off the GUI thread
@@ -109,8 +110,21 @@ def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tm
     assert painter.submissions == 3
 
 
-def test_no_language_model_is_said_in_the_dialog_and_nothing_is_laid_out(window, monkeypatch, tmp_path, loop):
-    dialog = open_film_dialog(window, monkeypatch, tmp_path)
+def test_without_a_language_model_the_window_says_so_and_makes_no_project(window, monkeypatch, tmp_path, loop):
+    made = []
+    monkeypatch.setattr(window, "new_project", lambda: made.append(True))
+    window.new_film_action.trigger()
+    wait_until(loop, lambda: window.errors)
+    title, message = window.errors[-1]
+    assert title == "No film without a language model" and message.startswith("No language model is set up")
+    assert made == [] and window.session is None and window.findChild(FilmFlowDialog) is None
+
+
+def test_a_language_model_gone_meanwhile_is_said_in_the_dialog(window, monkeypatch, tmp_path, loop):
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        dialog = open_film_dialog(window, monkeypatch, tmp_path, loop)
+    save_language_model(LanguageModelSettings())  # set up when the dialog opened, forgotten since
     type_brief(dialog, "20")
     QTest.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
     wait_until(loop, lambda: dialog.error_line.isVisible())

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.assist.language_model import LanguageModelSettings, load_language_model
+from foundry_desktop.app.assist.language_model import LanguageModelSettings, load_language_model, require_configured
 from foundry_desktop.app.film_flow.film_flow import run_film_flow
 from foundry_desktop.app.film_flow.film_request import FilmRequest, FilmResult, FilmStep, Until
 from foundry_desktop.app.film_flow.flow_state import load_state
@@ -226,13 +226,20 @@ class FilmFlowDialog(QDialog):
         super().done(result)
 
 
-def start_film_from_brief(window: MainWindow) -> None:
-    """File ▸ New film from a brief: a film is a project of its own, so a new project is made first
-    unless the open one is still empty; the guided dialog then works on it."""
-    if window.session is None or window.session.service.project.timeline.shots:
-        window.new_project()
-    if window.session is None:
-        return  # the creator cancelled the new project
-    dialog = FilmFlowDialog(window.session, window, show_storyboard=window.show_storyboard)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
+def start_film_from_brief(window: MainWindow) -> asyncio.Task:
+    """File ▸ New film from a brief. Without a language model there is no film to start: that is said
+    (the settings read in a worker thread) before anything is made. A film is a project of its own,
+    so a new project is made first unless the open one is still empty; the guided dialog then works
+    on it."""
+
+    def start(_: object) -> None:
+        if window.session is None or window.session.service.project.timeline.shots:
+            window.new_project()
+        if window.session is None:
+            return  # the creator cancelled the new project
+        dialog = FilmFlowDialog(window.session, window, show_storyboard=window.show_storyboard)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    return window.work.in_thread(lambda: require_configured(load_language_model(), chat=True), start,
+                                 lambda message: window.show_error("No film without a language model", message))
