@@ -66,7 +66,18 @@ async def run_film_flow(service: ProjectService, registry: BackendRegistry, requ
     """Run the flow on `service` up to `request.until`; see the module docstring."""
     flow = FlowContext(service, registry, request, film_state(service, request), settings)
     result = FilmResult(stopped_after="")
-    last = LAST_STEP[request.until]
+    try:
+        await _run_steps(flow, result, on_step)
+    finally:
+        await flow.close()
+    result.notes = flow.notes
+    if request.until == "render" and flow.state.film is not None:
+        result.film = Path(flow.state.film)
+    return result
+
+
+async def _run_steps(flow: FlowContext, result: FilmResult, on_step: Callable[[FilmStep], None] | None) -> None:
+    last = LAST_STEP[flow.request.until]
     for name, doing, step in STEPS:
         if on_step is not None:
             on_step(FilmStep(name, "started", doing))
@@ -78,7 +89,3 @@ async def run_film_flow(service: ProjectService, registry: BackendRegistry, requ
         result.stopped_after = name
         if name == last:
             break
-    result.notes = flow.notes
-    if request.until == "render" and flow.state.film is not None:
-        result.film = Path(flow.state.film)
-    return result

@@ -8,16 +8,25 @@ It lives outside the undo history, like generation jobs: undoing an edit does no
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from foundry_desktop.app.assist.language_model import LanguageModelSettings, require_configured
+from foundry_desktop.app.assist.language_model import (
+    LanguageModelSettings,
+    language_model_client,
+    require_configured,
+)
 from foundry_desktop.app.film_flow.film_request import FilmRequest
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.planning.mood_board import MoodBoardDirection, StyleDirection
 from foundry_desktop.domain.planning.scene_plan import ScenePlan
 from foundry_desktop.generation.backend import BackendRegistry
+
+if TYPE_CHECKING:
+    import openai
 
 SETTING = "film_flow"
 
@@ -75,12 +84,23 @@ class FlowContext:
     state: FilmFlowState
     settings: LanguageModelSettings | None  # None: none set up (the steps that need one say so)
     notes: list[str] = field(default_factory=list)
+    _client: openai.AsyncOpenAI | None = None
 
     def save(self, state: FilmFlowState) -> None:
         self.state = save_state(self.service, state)
 
-    def language_model(self) -> LanguageModelSettings:
-        return require_configured(self.settings or LanguageModelSettings(), chat=True)
+    async def language_model(self) -> tuple[LanguageModelSettings, openai.AsyncOpenAI]:
+        """The settings, checked, and one client for the whole run (made in a worker thread: the
+        openai import and the password store would stall the window's loop); close() closes it."""
+        settings = require_configured(self.settings or LanguageModelSettings(), chat=True)
+        if self._client is None:
+            self._client = await asyncio.to_thread(language_model_client, settings)
+        return settings, self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
     @property
     def shot_indexes(self) -> list[int]:

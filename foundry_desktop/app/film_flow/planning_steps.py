@@ -28,7 +28,8 @@ async def plan(flow: FlowContext) -> str:
     fmt = flow.service.format
     request = PlanRequest(brief=Brief(text=state.brief), target_seconds=Fraction(state.target_seconds),
                           frame_rate=fmt.frame_rate, aspect=nearest_aspect(fmt.width, fmt.height))
-    written = await propose_plan(flow.language_model(), request)
+    settings, client = await flow.language_model()
+    written = await propose_plan(settings, request, client)
     flow.notes.extend(written.notes)
     flow.save(state.with_done("plan", plan=written))
     return f"planned {len(written.scenes)} scenes; music: {written.music_mood or 'none suggested'}"
@@ -40,10 +41,10 @@ async def mood_board(flow: FlowContext) -> str:
     if state.looks:
         return f"{len(state.looks)} looks, proposed before"
     fmt = service.format
-    settings = flow.language_model()
+    settings, client = await flow.language_model()
     board = await propose_mood_board(settings, Brief(text=state.brief), service.media, directions=flow.request.looks,
                                      pictures_each=PICTURES_PER_LOOK if settings.image_model else 0,
-                                     aspect=nearest_aspect(fmt.width, fmt.height))
+                                     aspect=nearest_aspect(fmt.width, fmt.height), client=client)
     flow.notes.extend(board.notes)
     looks = [SavedLook(direction=chosen.direction, pictures=chosen.pictures) for chosen in board.directions]
     flow.save(state.with_done("moodboard", looks=looks))
