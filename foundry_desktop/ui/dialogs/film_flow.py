@@ -24,13 +24,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -44,7 +42,7 @@ from foundry_desktop.app.generation.backends import backend_names
 from foundry_desktop.errors import InputFileError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
-from foundry_desktop.ui.dialogs.mood_board import look_card
+from foundry_desktop.ui.dialogs.mood_board import LookColumn, look_card
 from foundry_desktop.ui.project_session import ProjectSession
 
 if TYPE_CHECKING:
@@ -79,9 +77,7 @@ class FilmFlowDialog(QDialog):
         self.make_button.clicked.connect(self.make)
         self.status = QLabel(wordWrap=True)
         self.error_line = ErrorLine()
-        self.looks = QWidget()
-        self.looks_layout = QVBoxLayout(self.looks)
-        self.looks_layout.addStretch()
+        self.look_column = LookColumn()
         self.look_choice = QButtonGroup(self)
         self._lay_out()
         self.work = BackgroundWork(self._failed)
@@ -101,8 +97,6 @@ class FilmFlowDialog(QDialog):
         form.addRow("Length", self.seconds)
         form.addRow("Keyframes made by", self.image_backend)
         form.addRow("Video made by", self.backend)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setWidget(self.looks)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -115,7 +109,7 @@ class FilmFlowDialog(QDialog):
         layout.addWidget(self.error_line)
         layout.addWidget(self.status)
         layout.addWidget(QLabel("Looks"))
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.look_column, 1)
         layout.addLayout(buttons)
 
     def _show_backends(self, names: list[str]) -> None:
@@ -205,20 +199,17 @@ class FilmFlowDialog(QDialog):
         state = load_state(self.session.service)
         if state is None or not state.looks:
             return
-        while self.looks_layout.count() > 1:
-            item = self.looks_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
         for button in self.look_choice.buttons():
             self.look_choice.removeButton(button)
-        path_of = self.session.service.media.path_of
+        path_of, cards = self.session.service.media.path_of, []
         for number, saved in enumerate(state.looks, start=1):
             card, bottom = look_card(self.work, path_of, number, saved.as_direction())
             choose = QRadioButton("This look")
             self.look_choice.addButton(choose, number)
             choose.setChecked(number == (state.look or 1))
             bottom.addWidget(choose, alignment=Qt.AlignmentFlag.AlignBottom)
-            self.looks_layout.insertWidget(number - 1, card)
+            cards.append(card)
+        self.look_column.show_cards(cards)
         self.make_button.setEnabled(True)
 
     def done(self, result: int) -> None:  # noqa: D102 (closing: answers have nowhere to go)

@@ -65,11 +65,8 @@ class MoodBoardDialog(QDialog):
         self.propose_button.clicked.connect(self.propose)
         self.status = QLabel(wordWrap=True)
         self.error_line = ErrorLine()
-        self.looks = QWidget()
-        self.looks_layout = QVBoxLayout(self.looks)
-        self.looks_layout.addStretch()
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setWidget(self.looks)
+        self.look_column = LookColumn()
+        self.looks = self.look_column.looks
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         row = QHBoxLayout()
@@ -86,7 +83,7 @@ class MoodBoardDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error_line)
         layout.addWidget(self.status)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.look_column, 1)
         layout.addLayout(bottom)
         self.work = BackgroundWork(self._failed)
 
@@ -121,13 +118,9 @@ class MoodBoardDialog(QDialog):
         self.board = board
         self.status.setText("\n".join(f"Note: {note}" for note in board.notes)
                             or "Choose the look the film should have: it becomes a style to give its shots.")
-        while self.looks_layout.count() > 1:
-            item = self.looks_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
         self.use_buttons = []
-        for number, chosen in enumerate(board.directions, start=1):
-            self.looks_layout.insertWidget(number - 1, self._look_card(number, chosen))
+        self.look_column.show_cards([self._look_card(number, chosen)
+                                     for number, chosen in enumerate(board.directions, start=1)])
 
     def _look_card(self, number: int, chosen: MoodBoardDirection) -> QWidget:
         card, bottom = look_card(self.work, self.session.service.media.path_of, number, chosen)
@@ -146,6 +139,26 @@ class MoodBoardDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D102 (closing: answers have nowhere to go)
         self.work.cancel()
         super().done(result)
+
+
+class LookColumn(QScrollArea):
+    """Looks, one card under another (look_card), scrolled; `looks` is the widget holding them."""
+
+    def __init__(self) -> None:
+        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.looks = QWidget()
+        self._column = QVBoxLayout(self.looks)
+        self._column.addStretch()
+        self.setWidget(self.looks)
+
+    def show_cards(self, cards: list[QWidget]) -> None:
+        """These cards in place of the ones shown before."""
+        while self._column.count() > 1:
+            item = self._column.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for place, card in enumerate(cards):
+            self._column.insertWidget(place, card)
 
 
 def look_card(work: BackgroundWork, path_of: Callable[[str], Path], number: int, chosen: MoodBoardDirection,
