@@ -4,14 +4,20 @@ approved as the shot's first frame, and the video's input image from then on."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
+from pathlib import Path
 
+import numpy as np
 import pytest
+from old_schemas import keyframes_back_to_input_images
+from PIL import Image
 from still_painter import PRICE, StillPainter
 
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes, plan_keyframes
 from foundry_desktop.app.generation.output_kinds import video_request
 from foundry_desktop.app.generation.plan import apply_plan, plan_generation
-from foundry_desktop.app.generation.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots, retry_jobs
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.errors import InvalidEditError
@@ -24,6 +30,14 @@ def painter_registry() -> tuple:
     painter = StillPainter()
     registry.register(painter)
     return registry, painter
+
+
+def two_keyframes_first_approved(service, registry, shot) -> list:
+    """The shot's keyframe and a variant of it, the first approved."""
+    asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
+    keyframes = service.keyframes_of(shot.id)
+    service.approve_keyframe(shot.id, keyframes[0].id)
+    return keyframes
 
 
 @pytest.fixture
@@ -114,9 +128,7 @@ def test_the_approved_keyframe_is_the_videos_input_image_and_changing_it_stales_
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, second = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, second = two_keyframes_first_approved(service, registry, shot)
         [job] = plan_generation(service, {shot.id}).new
         assert job.spec["input_image"] == first.media_path
         assert video_request(service, job, False).input_image == service.media.path_of(first.media_path)
@@ -150,9 +162,7 @@ def test_the_last_frame_keyframe_goes_to_the_video_as_its_last_image(film):
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, last = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, last = two_keyframes_first_approved(service, registry, shot)
         [before] = plan_generation(service, {shot.id}).new
         assert "last_image" not in before.spec  # enters the fingerprint only when set
         service.approve_keyframe(shot.id, last.id, last=True)
@@ -189,3 +199,94 @@ def test_a_shot_continues_from_the_last_frame_of_the_previous_shots_take(film):
         asyncio.run(generate_shots(service, registry, {one.id}))  # shot 1's take is another now
         status = service.shot_status(service.project.timeline.shots[1])
         assert (status.kind, status.reasons) == ("stale", ("previous shot's take changed",))
+
+
+def test_a_picture_given_to_a_shot_is_an_approved_keyframe_take_of_its_own(tmp_path):
+    sky, sea = picture(tmp_path, "sky.png", (90, 140, 220)), picture(tmp_path, "sea.png", (20, 60, 120))
+    with ProjectService.create(tmp_path / "film.foundry", width=160, height=90, frame_rate="24") as service:
+        shot = service.add_shot(prompt="a coast", duration_seconds="1", image=str(sky))
+        service.update_shot(0, image=str(sea))
+        service.update_shot(0, image=str(sky))  # back to the sky: its take again, not a second one
+    with ProjectService.open(tmp_path / "film.foundry") as service:
+        [sky_take, sea_take] = service.keyframes_of(shot.id)
+        assert (sky_take.backend, sky_take.request, sky_take.width, sky_take.height) == (
+            "media", {"file": "sky.png"}, 160, 90)
+        shot = service.project.timeline.shots[0]
+        assert shot.keyframe_take_id == sky_take.id and shot.spec.input_image is None
+        assert service.undo() == "Change shot 1: image"
+        assert service.project.timeline.shots[0].keyframe_take_id == sea_take.id
+        service.update_shot(0, image="")
+        assert service.project.timeline.shots[0].keyframe_take_id is None
+
+
+def test_migration_turns_input_images_into_approved_keyframes_and_takes_stay_current(tmp_path):
+    path = tmp_path / "film.foundry"
+    sky, sea = picture(tmp_path, "sky.png", (90, 140, 220)), picture(tmp_path, "sea.png", (20, 60, 120))
+    with ProjectService.create(path, width=160, height=90, frame_rate="24") as service:
+        service.add_shot(prompt="a coast", duration_seconds="1", image=str(sea))
+        service.update_shot(0, image=str(sky))
+        asyncio.run(generate_shots(service, default_registry()))
+        video = service.project.selected_take(service.project.timeline.shots[0])
+    conn = sqlite3.connect(path)
+    with conn:
+        keyframes_back_to_input_images(conn)
+        conn.execute("PRAGMA user_version = 10")
+    (old,) = conn.execute("SELECT spec_json FROM shots").fetchone()
+    conn.close()
+    assert json.loads(old)["input_image_name"] == "sky.png"  # the file is what schema 10 wrote
+
+    with ProjectService.open(path) as service:
+        shot = service.project.timeline.shots[0]
+        [sky_take] = [take for take in service.keyframes_of(shot.id) if take.request == {"file": "sky.png"}]
+        assert shot.keyframe_take_id == sky_take.id and shot.spec.input_image is None
+        assert (sky_take.backend, sky_take.kind, sky_take.media_path) == ("media", "still", video.spec["input_image"])
+        assert shot.selected_take_id == video.id and service.shot_status(shot).kind == "current"
+        assert service.undo() == "Change shot 1: image"  # the step before the migration, in keyframes now
+        status = service.shot_status(service.project.timeline.shots[0])
+        assert (status.kind, status.reasons) == ("stale", ("keyframe changed",))
+        assert service.keyframes_of(shot.id)[-1].request == {"file": "sea.png"}
+        service.redo()
+        assert service.shot_status(service.project.timeline.shots[0]).kind == "current"
+    assert path.with_name("film.foundry.v10.bak").is_file()
+
+
+def picture(folder, name: str, colour: tuple[int, int, int]):
+    path = folder / name
+    Image.fromarray(np.full((90, 160, 3), colour, np.uint8)).save(path)
+    return path
+
+
+def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
+    sky = picture(tmp_path, "sky.png", (90, 140, 220))
+    with ProjectService.create(tmp_path / "a.foundry", width=160, height=90, frame_rate="24") as first, \
+            ProjectService.create(tmp_path / "b.foundry", width=160, height=90, frame_rate="24") as second:
+        first.add_shot(prompt="a coast", duration_seconds="1", image=str(sky))
+        payload = json.loads(json.dumps(first.copied_shots([0])))
+        assert second.bring_clipboard_media(payload) == 1  # the picture
+        second.paste_shots(payload, 0)
+    with ProjectService.open(tmp_path / "b.foundry") as reopened:
+        [shot] = reopened.project.timeline.shots
+        [keyframe] = reopened.keyframes_of(shot.id)
+        assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
+
+
+
+def test_a_keyframe_follows_the_character_and_a_failed_one_is_sent_again(film, tmp_path):
+    registry, painter = painter_registry()
+    face = picture(tmp_path, "mara.png", (180, 150, 120))
+    with ProjectService.open(film) as service:
+        service.add_template("character", "Mara", prompt_prefix="Mara, a keeper in a yellow coat",
+                             reference_images=(service.reference_image(face),))
+        service.update_shot(0, character="Mara")
+        shot = service.project.timeline.shots[0]
+        painter.refuse = "the service is down for maintenance"
+        report = asyncio.run(generate_keyframes(service, registry, {shot.id}))
+        assert report.failures == ["Shot 1: the service is down for maintenance"]
+        [request] = painter.requests
+        assert request.prompt == "Mara, a keeper in a yellow coat, a lighthouse, view 0"
+        assert [path.read_bytes() for path in request.reference_images] == [face.read_bytes()]
+        painter.refuse = None
+        again = asyncio.run(retry_jobs(service, registry))
+        assert again.generated == 1 and painter.submissions == 2
+        [keyframe] = service.keyframes_of(shot.id)
+        assert keyframe.request["reference_images"] == [Path(request.reference_images[0]).name]

@@ -10,7 +10,8 @@ is reused instead of paid for twice.
 
 The approved keyframe is the shot's first frame for image to video: its
 picture is the video's input image (fingerprint.generation_spec), so
-approving another one makes the video stale ("keyframe changed").
+approving another one makes the video stale ("keyframe changed"). A picture the
+creator gives a shot is a keyframe take of its own, approved (one source of truth).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def keyframe_spec(shot: Shot, project: Project) -> dict[str, Any]:
         "frames": 1,
         "reference_images": [image.path for image in character.reference_images] if character else [],
     }
+
+
+def picture_keyframe_spec(media_path: str) -> dict[str, Any]:
+    """The spec of a keyframe that is the creator's own picture (`shot set --image`): made by no
+    generator, so its content alone (the path names it) is what it is."""
+    return {"version": KEYFRAME_SPEC_VERSION, "output": "still", "backend": "media", "input_media": media_path}
 
 
 def approved_keyframe(project: Project, shot: Shot, *, last: bool = False) -> Take | None:

@@ -63,6 +63,11 @@ class GenerateReport:
     cancelled: int = 0
     failures: list[str] = field(default_factory=list)
 
+    def add(self, other: GenerateReport) -> None:
+        self.generated, self.reused = self.generated + other.generated, self.reused + other.reused
+        self.failed, self.cancelled = self.failed + other.failed, self.cancelled + other.cancelled
+        self.failures += other.failures
+
     def as_json(self) -> dict:
         return {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
 
@@ -89,8 +94,21 @@ async def generate_shots(
 
     `variants` asks for that many more takes of each shot (of `shot_ids`), each with a
     new seed; they are kept beside the shot's take for the creator to compare and choose.
-    New jobs get `priority`: higher ones start first."""
-    return await run_plan(service, registry, plan_generation(service, shot_ids, variants, priority))
+    New jobs get `priority`: higher ones start first.
+
+    A shot that continues the previous one waits for that shot's take: made in this run, the
+    waiting shot goes next; never made, it fails saying why."""
+    plan = plan_generation(service, shot_ids, variants, priority)
+    report = await run_plan(service, registry, plan)
+    while plan.blocked:
+        waiting = {shot.id for shot, _ in plan.blocked}
+        plan = plan_generation(service, waiting, variants, priority)
+        if {shot.id for shot, _ in plan.blocked} == waiting:
+            break  # nothing they wait for came this time
+        report.add(await run_plan(service, registry, plan))
+    report.failed += len(plan.blocked)
+    report.failures += [why for _, why in plan.blocked]
+    return report
 
 
 async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> GenerateReport:
@@ -104,8 +122,7 @@ async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id:
 async def run_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan) -> GenerateReport:
     """Write the plan, then run its jobs side by side, each within its backend's limit."""
     apply_plan(service, plan)
-    report = GenerateReport(reused=len(plan.reused), failed=len(plan.blocked),
-                            failures=[why for _, why in plan.blocked])
+    report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs
     service.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs
                                    if _marks_shot(job)})

@@ -41,12 +41,12 @@ def generate(args: argparse.Namespace) -> int:
         if args.variants < 0:
             raise InvalidEditError("--variants counts takes: 0 or more.")
         if args.estimate:
-            _print_estimate(asyncio.run(estimate(service)), args.json)
+            print_estimate(asyncio.run(estimate(service)), args.json)
             return 0
         if not args.json:
             progress_lines(service)
         report = asyncio.run(run(service))
-    return _report(report, args.json)
+    return print_report(report, args.json)
 
 
 def retry(args: argparse.Namespace) -> int:
@@ -57,16 +57,16 @@ def retry(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         if not args.json:
             progress_lines(service)
-        return _report(asyncio.run(run(service)), args.json)
+        return print_report(asyncio.run(run(service)), args.json)
 
 
-def _report(report: GenerateReport, as_json: bool) -> int:
+def print_report(report: GenerateReport, as_json: bool, made: str = "Generated") -> int:
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
     if as_json:
         print_json(report.as_json())
     else:
-        print(f"Generated {report.generated}, reused {report.reused}, failed {report.failed}.")
+        print(f"{made} {report.generated}, reused {report.reused}, failed {report.failed}.")
     return 1 if report.failed else 0
 
 
@@ -128,11 +128,13 @@ def takes(args: argparse.Namespace) -> int:
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            mark = "*" if t.id == owner.selected_take_id else " "
+            # * the take shown, K the shot's approved keyframe (L its last-frame one)
+            mark = "*" if t.id == owner.selected_take_id else "K" if t.id == getattr(owner, "keyframe_take_id", None) \
+                else "L" if t.id == getattr(owner, "last_keyframe_take_id", None) else " "
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
             size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames of sound"
-            print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
+            print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
                   f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
 
@@ -193,7 +195,8 @@ def _job_cost(job: GenerationJob) -> str:
     return f", cost in {unit_words(job.cost_unit)} not known yet"
 
 
-def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
+def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "generate",
+                   done: str = "every shot is current") -> None:
     if as_json:
         print_json({
             "jobs": [vars(job) for job in estimate.jobs], "reused": estimate.reused, "totals": estimate.totals,
@@ -203,8 +206,8 @@ def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
         })
         return
     if not estimate.jobs:
-        print("Nothing to generate" + (f"; {estimate.reused} shots would get an existing take back." if estimate.reused
-                                       else ": every shot is current."))
+        print(f"Nothing to {verb}" + (f"; {estimate.reused} shots would get an existing take back."
+                                      if estimate.reused else f": {done}."))
         return
     for job in estimate.jobs:
         if job.unit is None:
