@@ -68,11 +68,20 @@ def test_the_demo_hands_its_cut_to_editors(demo_dir):
     assert [clip.name for clip in timeline.video_tracks()[0].find_clips()] == [name for name, *_ in DEMO_SHOTS]
 
 
-def test_the_demo_has_scenes_its_exports_keep_and_a_composed_music_bed(demo_dir, tmp_path, capsys):
+def test_the_demo_is_a_storyboard_animated_with_scenes_its_exports_keep_and_a_composed_bed(demo_dir, tmp_path,
+                                                                                            capsys):
     scene_names = [name for name, *_ in DEMO_SCENES]
     with ProjectService.open(demo_dir / "demo.foundry", read_only=True) as service:
-        timeline = service.project.timeline
+        project = service.project
+        timeline = project.timeline
         assert [scene.name for scene in timeline.scenes] == scene_names and all(s.scene_id for s in timeline.shots)
+        for shot, (_, _, _, image, _) in zip(timeline.shots, DEMO_SHOTS, strict=True):
+            if image is None:  # a title card is made from its words: no keyframe
+                assert shot.keyframe_take_id is None
+                continue
+            [keyframe] = service.keyframes_of(shot.id)  # the demo's picture, approved as the shot's keyframe
+            assert shot.keyframe_take_id == keyframe.id
+            assert project.selected_take(shot).spec["input_image"] == keyframe.media_path  # animated from it
         [music] = timeline.music
         assert (music.spec.prompt, music.spec.backend, music.spec.seed) == (DEMO_MUSIC[0], "builtin", DEMO_MUSIC[1])
         assert [take.kind for take in service.project.takes_of(music.id)] == ["sound"]

@@ -1,6 +1,7 @@
-"""The demo film: four shots in four scenes made by the built-in backend, a dissolve, two captions
-and a music bed the built-in backend composes, rendered to MP4, and its cut (scenes included)
-handed over as FCPXML, EDL and OTIO beside it."""
+"""The demo film, made as a storyboard is: four shots in four scenes; the valley and the coast have
+keyframes (the demo's two pictures, approved) that the built-in backend animates, the title and
+credits are cards made from their words; a dissolve, two captions and a music bed the built-in
+backend composes; rendered to MP4, and its cut (scenes included) handed over as FCPXML, EDL and OTIO."""
 
 from __future__ import annotations
 
