@@ -85,6 +85,11 @@ def lay_out(flow: FlowContext) -> str:
     service, state, request = flow.service, flow.state, flow.request
     assert state.plan is not None
     if "scenes" in state.done:
+        asked = [f"--{name.replace('_', '-')}" for name in ("backend", "model", "workflow", "image_backend")
+                 if getattr(request, name) is not None]
+        if asked:
+            flow.notes.append(f"{', '.join(asked)} set the backends of a film's new shots; these were laid out "
+                              "before, so they keep theirs (change a scene's with `foundry scene set`).")
         return f"{len(flow.shot_indexes)} shots, laid out before"
     count = len(state.plan.scenes)
     shots = service.project.timeline.shots
