@@ -9,6 +9,7 @@ import pytest
 from gui_loop import editor_window, settings_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
 from servers.openai_chat import LOOKS, OpenAIChatServer
 from still_painter import StillPainter
 from test_gui import new_project
@@ -134,3 +135,20 @@ def test_a_language_model_gone_meanwhile_is_said_in_the_dialog(window, monkeypat
     window.close_project()
     with ProjectService.open(path) as service:
         assert service.project.timeline.shots == [] and load_state(service).plan is None
+
+
+def test_a_brief_is_opened_from_a_file_off_the_gui_thread(window, monkeypatch, tmp_path, loop):
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        dialog = open_film_dialog(window, monkeypatch, tmp_path, loop)
+    brief, garbled = tmp_path / "brief.txt", tmp_path / "garbled.txt"
+    brief.write_text(BRIEF + "\nTone: quiet\n", encoding="utf-8")
+    garbled.write_bytes(b"\xff\xfe\x00not text")
+    chosen = [str(garbled), str(brief)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (chosen.pop(0), ""))
+    QTest.mouseClick(dialog.open_brief_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: dialog.error_line.isVisible())
+    assert dialog.error_line.text().startswith("The brief garbled.txt cannot be read")
+    QTest.mouseClick(dialog.open_brief_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: dialog.brief.toPlainText() == brief.read_text())
+    assert not dialog.error_line.isVisible()

@@ -124,6 +124,7 @@ class FilmFlowDialog(QDialog):
 
     def open_brief(self, path: Path) -> asyncio.Task:
         """The brief read from `path` (in a worker thread) into the brief's box."""
+        self.error_line.clear_error()
 
         def read() -> str:
             try:
