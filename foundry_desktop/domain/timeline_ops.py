@@ -233,6 +233,7 @@ def split_shot(timeline: Timeline, index: int, offset: int, second: Shot, *, has
     shots = list(timeline.shots)
     shots[index] = first
     shots.insert(index + 1, rest.model_copy(update={"transition_out": shot.transition_out, "gap_before": 0}))
+    join_neighbours_scene(timeline, shots, index + 1)
     return _with_shots(timeline, shots, (index, index + 1))
 
 
