@@ -183,6 +183,8 @@ def test_a_shot_continues_from_the_last_frame_of_the_previous_shots_take(film):
         with pytest.raises(InvalidEditError, match="first shot"):
             service.set_continue_from_previous(one.id, True)
         service.set_continue_from_previous(two.id, True)
+        status = service.shot_status(service.project.timeline.shots[1])
+        assert (status.kind, status.reasons) == ("missing", ("waits for the previous shot's take",))
         report = asyncio.run(generate_shots(service, registry, {two.id}))
         assert report.failures == ["Shot 2 continues from shot 1, which has no take yet: generate shot 1 first."]
         asyncio.run(generate_shots(service, registry, {one.id}))
