@@ -46,6 +46,7 @@ def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its
         QTest.mouseClick(dialog.generate_button, Qt.MouseButton.LeftButton)  # no prompt yet: said in words
         assert dialog.error_line.isVisible() and "Say what the music" in dialog.error_line.text()
         QTest.keyClicks(dialog.prompt, "calm warm strings")
+        assert not dialog.error_line.isVisible()  # typing answers it
         QTest.mouseClick(dialog.film_length, Qt.MouseButton.LeftButton)  # seconds of its own
         assert dialog.seconds.isEnabled()
         dialog.seconds.selectAll()
@@ -54,6 +55,7 @@ def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its
         dialog.variants.setFocus()
         QTest.keyClick(dialog.variants, Qt.Key.Key_Up)  # one variant
         wait_until(loop, lambda: dialog.estimate.text() == "2 takes, free")
+        dialog.grab().save("/tmp/music-dialog.png")
         QTest.keyClick(dialog.prompt, Qt.Key.Key_Return)  # Generate is the default button
         assert not dialog.isVisible()
         wait_until(loop, lambda: session.selected_music)  # the new clip, selected when it arrives
@@ -70,6 +72,12 @@ def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its
         QTest.mouseDClick(fields.takes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert session.service.project.timeline.music[0].selected_take_id == chosen_id  # an edit, at once
         assert fields.takes.item(other).text().startswith("▶")
+        window.jobs.reload()
+        table = window.jobs.model
+        assert sorted(table.data(table.index(row, 0)) for row in range(table.rowCount())) == ["Music 1", "Music 1"]
+        waveforms = window.timeline.canvas.tracks.waveforms
+        wait_until(loop, lambda: waveforms.seconds(session.service.project.timeline.music[0]))  # its outline drawn
+        assert abs(waveforms.seconds(session.service.project.timeline.music[0]) - 3.0) < 0.05
         window.grab().save("/tmp/music-window.png")
     with ProjectService.open(film) as reopened:  # the project file has the clip and the chosen take
         (clip,) = reopened.project.timeline.music
@@ -88,4 +96,12 @@ def test_an_empty_film_asks_for_seconds(qtbot, loop, tmp_path):
         QTest.mouseClick(dialog.generate_button, Qt.MouseButton.LeftButton)
         assert "no shots yet" in dialog.error_line.text() and dialog.isVisible()
         wait_until(loop, lambda: "no shots yet" in dialog.estimate.text())
+        QTest.mouseClick(dialog.film_length, Qt.MouseButton.LeftButton)  # seconds of its own, on Replicate
+        assert not dialog.error_line.isVisible()
+        dialog.backend.setFocus()
+        QTest.keyClick(dialog.backend, Qt.Key.Key_Down)
+        assert dialog.backend.currentData() == "replicate" and dialog.model.isEnabled()
+        wait_until(loop, lambda: "Replicate" in dialog.estimate.text())
+        assert dialog.estimate.text() == "1 take, cost in Replicate seconds not known until one has run"
+        dialog.grab().save("/tmp/music-dialog-replicate.png")
         dialog.reject()

@@ -9,10 +9,12 @@ import json
 import av
 import numpy as np
 import pytest
+from servers.replicate import ReplicateServer
 from video_sources import decoded_audio, rms, write_video
 
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.music_generation import estimate_music, estimate_words, generate_music
+from foundry_desktop.app.playback.film_sound import film_sound
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.shots.media_shots import add_media_shot
@@ -36,10 +38,11 @@ def test_the_bed_lasts_as_asked_in_stereo_at_48k_is_heard_and_variants_differ(tm
     samples, rate, channels = decoded(first)
     assert (rate, channels) == (48_000, 2)
     assert abs(samples.shape[1] / rate - 6.0) < 0.05
-    rms = float(np.sqrt(np.mean(samples**2)))
-    assert 0.03 < rms < 0.3 and np.abs(samples).max() < 1.0  # heard, not clipped
+    assert 0.03 < rms(samples) < 0.3 and np.abs(samples).max() < 1.0  # heard, not clipped
     middle = samples[:, rate * 2: rate * 4]
-    assert float(np.sqrt(np.mean(middle**2))) > 4 * float(np.sqrt(np.mean(samples[:, :480] ** 2)))  # fades in
+    assert rms(middle) > 4 * rms(samples[:, :480])  # fades in
+    windows = [rms(samples[:, i:i + rate // 20]) for i in range(rate, samples.shape[1] - 2 * rate, rate // 20)]
+    assert min(windows) > np.median(windows) / 3  # chords join: no bar falls silent between them
     other, _, _ = decoded(second)
     length = min(samples.shape[1], other.shape[1])
     assert np.abs(samples[:, :length] - other[:, :length]).mean() > 0.01  # another seed, another bed
@@ -68,7 +71,7 @@ def project(tmp_path, monkeypatch):
 
 def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_generated_again(project):
     report = generate(project, prompt="warm calm piano bed", seed=5, variants=1)
-    assert (report.generated, report.failed) == (2, 0), report.failures
+    assert (report.run.generated, report.run.failed) == (2, 0), report.run.failures
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.id == report.clip_id and clip.start == 0 and clip.spec.prompt == "warm calm piano bed"
@@ -80,9 +83,9 @@ def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_genera
         assert clip.media_path == chosen.media_path and service.media.exists(clip.media_path)
         assert {job.spec["output"] for job in service.jobs()} == {"sound"}
     again = generate(project, clip_id=report.clip_id)
-    assert (again.generated, again.reused) == (0, 0)  # current: nothing sent
+    assert (again.run.generated, again.run.reused) == (0, 0)  # current: nothing sent
     changed = generate(project, clip_id=report.clip_id, seconds="2")
-    assert changed.generated == 1
+    assert changed.run.generated == 1
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.source_out == 48 and len(service.project.takes_of(clip.id)) == 3
@@ -92,7 +95,7 @@ def test_generated_music_is_placed_with_its_take_and_only_what_changed_is_genera
         (clip,) = service.project.timeline.music
         assert clip.spec.params["seconds"] == 3.5 and clip.source_out == 84
     back = generate(project, clip_id=report.clip_id)
-    assert (back.generated, back.reused) == (0, 0)  # the undo brought the clip's own take back
+    assert (back.run.generated, back.run.reused) == (0, 0)  # the undo brought the clip's own take back
 
 
 def test_choosing_another_take_keeps_where_the_clip_starts_and_its_gain(project):
@@ -128,7 +131,7 @@ def test_bad_music_requests_say_what_to_do(project, tmp_path):
         assert service.project.timeline.music == [] and service.jobs() == []
 
 
-def test_generated_music_plays_in_the_render(tmp_path, monkeypatch):
+def test_generated_music_plays_in_the_render_and_the_preview(tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     path = tmp_path / "silent.foundry"
     with ProjectService.create(path, width=160, height=90, frame_rate="24") as service:
@@ -136,8 +139,10 @@ def test_generated_music_plays_in_the_render(tmp_path, monkeypatch):
     report = generate(path, prompt="soft strings", seed=3)
     with ProjectService.open(path) as service:
         rendered = render_film(service, tmp_path / "film.mp4", loudness_lufs=None).report.media.path
+        with film_sound(service, service.cut_plan()).mixer_from(24) as preview:  # the window plays it too
+            assert rms(preview.read(48_000)) > 0.03
     samples, rate = decoded_audio(rendered)
-    assert report.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
+    assert report.run.generated == 1 and abs(samples.shape[1] / rate - 3.0) < 0.05
     assert rms(samples[:, rate:2 * rate]) > 0.03  # the bed sounds in the middle of the film
     assert rms(samples[:, :rate // 50]) < rms(samples[:, rate:2 * rate]) / 4  # and fades in
 
@@ -159,6 +164,8 @@ def test_music_generate_and_its_takes_from_the_command_line(project, capsys):
     listed = json.loads(out)
     assert [(t["kind"], t["selected"]) for t in listed] == [("sound", True), ("sound", False)]
     assert listed[0]["seed"] == 4 and listed[0]["frames"] == 60
+    code, out, _ = cli(capsys, "jobs", path, "--all")
+    assert out.count("music:1  builtin  done") == 2
     code, out, _ = cli(capsys, "take", "select", path, "music:1", "2")
     assert code == 0 and out.startswith(f"Music clip 1 plays take {listed[1]['id'][:8]}")
     with ProjectService.open(project) as service:  # the project file has it
@@ -170,3 +177,52 @@ def test_music_generate_and_its_takes_from_the_command_line(project, capsys):
     assert code != 0 and "no music clip 2" in err
     code, _, err = cli(capsys, "music", "generate", path, "--prompt", "x", "--duration", "soon")
     assert code != 0 and "a number of seconds or auto" in err
+
+
+@pytest.fixture
+def replicate(capsys, password_store, project):
+    """A Replicate test server set up as this machine's (key in the password store)."""
+    with ReplicateServer(api_key="r8-music", task_seconds=0.3) as server:
+        password_store.set_password("foundry-desktop", "replicate", "r8-music")
+        assert cli(capsys, "cloud", "set", "replicate", "--base-url", server.url, "--poll-seconds", "0.1")[0] == 0
+        yield server
+
+
+def test_musicgen_on_replicate_makes_a_take_as_long_as_asked_with_its_cost(project, replicate):
+    report = generate(project, prompt="lo-fi piano, rain", seconds=5, backend="replicate", seed=7)
+    assert (report.run.generated, report.run.failed) == (1, 0), report.run.failures
+    (created,) = [r.json for r in replicate.requests_to("POST", "/v1/")]
+    assert replicate.requests_to("POST", "/v1/models/meta/musicgen/predictions")  # the default music model
+    assert created["input"] == {"prompt": "lo-fi piano, rain", "seed": 7, "duration": 5}
+    with ProjectService.open(project) as service:
+        (clip,) = service.project.timeline.music
+        take = service.project.takes_of(clip.id)[0]
+        assert (clip.spec.model, take.kind, take.frames, clip.source_out) == ("meta/musicgen", "sound", 120, 120)
+        assert take.request["cost"]["unit"] == "replicate-seconds" and take.request["cost"]["amount"] > 0
+        samples, rate, channels = decoded(service.media.path_of(clip.media_path))  # the WAV musicgen sent
+        assert channels == 2 and abs(samples.shape[-1] / channels / rate - 5.0) < 0.01 and np.abs(samples).max() > 0
+
+
+def test_a_stopped_music_run_is_followed_to_its_take_without_a_second_submission(project, replicate):
+    replicate.task_seconds = 600  # the prediction runs until the test moves its clock on
+
+    async def stopped_after_sending(service):
+        async with generation_backends() as registry:
+            run = asyncio.create_task(generate_music(service, registry, prompt="tense strings", seconds=4,
+                                                     backend="replicate"))
+            while not [job for job in service.jobs() if job.state == "submitted"]:
+                await asyncio.sleep(0.02)
+            run.cancel()  # the app quits with the job on Replicate
+            with pytest.raises(asyncio.CancelledError):
+                await run
+
+    with ProjectService.open(project) as service:
+        asyncio.run(stopped_after_sending(service))
+        (job,) = service.jobs()
+        assert job.state == "submitted" and job.remote_id and service.project.timeline.music == []
+    replicate.advance_tasks(600)
+    report = generate(project, prompt="tense strings", seconds=4, backend="replicate")  # the same, asked again
+    assert (report.run.generated, replicate.submissions) == (1, 1)
+    with ProjectService.open(project) as service:
+        (clip,) = service.project.timeline.music
+        assert clip.id == job.shot_id and clip.spec.seed == job.spec["seed"] and [j.state for j in service.jobs()] == ["done"]

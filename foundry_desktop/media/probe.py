@@ -185,6 +185,11 @@ class SourceInfo:
     has_audio: bool
 
 
+def probe_sound_source(path: Path) -> SourceInfo:
+    """A sound file (a music model's output) checked to decode, described as a source without a picture."""
+    return SourceInfo(Path(path), 0, 0, still=False, duration_s=probe_audio_seconds(path), has_audio=True)
+
+
 def probe_source(path: Path) -> SourceInfo:
     """Check that `path` is a video or a still image whose first picture decodes."""
     path = Path(path)

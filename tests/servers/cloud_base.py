@@ -76,7 +76,9 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded"
 SETTLED = frozenset({SUCCEEDED, FAILED, CANCELLED})
 QUEUE_SHARE = 0.25  # the part of task_seconds a task spends queued before it runs
 
-MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
+               "wav": "audio/wav", "mp3": "audio/mpeg"}
+SOUND_FORMATS = ("wav", "mp3")
 
 # What a non-video output serves instead of the file: a login page, as a captive
 # portal or a misconfigured CDN would.
@@ -130,7 +132,26 @@ def sample_image(fmt: str = "png", width: int = 160, height: int = 90) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def sample_sound(fmt: str = "wav", seconds: int = 8, rate: int = 32000) -> bytes:
+    """A real stereo WAV or MP3 of `seconds` (a soft chord, as music models make); made once per format and length."""
+    times = np.arange(seconds * rate) / rate
+    chord = sum(np.sin(2 * np.pi * hz * times) for hz in (220.0, 277.2, 329.6)) * 0.15
+    samples = np.stack([chord, chord]).astype(np.float32)
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=fmt) as container:
+        stream = container.add_stream("pcm_s16le" if fmt == "wav" else "libmp3lame", rate=rate, layout="stereo")
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="stereo")
+        frame.sample_rate = rate
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
 def media_bytes(fmt: str, width: int, height: int) -> bytes:
+    """An output file; a sound's (wav, mp3) lasts `width` seconds (it has no picture: height is 0)."""
+    if fmt in SOUND_FORMATS:
+        return sample_sound(fmt, width)
     return sample_mp4(width, height) if fmt == "mp4" else sample_image(fmt, width, height)
 
 

@@ -29,7 +29,8 @@ Quirks emulated:
 * a failed prediction has ``status: failed`` and ``error`` text
   (``fail_tasks_with="moderation"`` gives Replicate's E005 "flagged as sensitive");
 * a video model's ``output`` is one URL; an image model's a list of URLs, as many
-  as ``num_outputs``; output URLs say they expire after an hour.
+  as ``num_outputs``; a music model's (meta/musicgen) one URL to a WAV or MP3 of
+  ``duration`` seconds; output URLs say they expire after an hour.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class ReplicateModel:
     name: str  # "owner/name"
     properties: dict[str, dict[str, Any]]
     required: tuple[str, ...] = ("prompt",)
-    output: str = "video"  # "video": one MP4 URL; "images": a list of image URLs
+    output: str = "video"  # "video": one MP4 URL; "images": a list of image URLs; "audio": one sound URL
     description: str = ""
     stream: bool = False
     version: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -87,7 +88,7 @@ class ReplicateModel:
 
     def openapi_schema(self) -> dict[str, Any]:
         uri = {"type": "string", "format": "uri"}
-        output = uri if self.output == "video" else {"type": "array", "items": uri}
+        output = {"type": "array", "items": uri} if self.output == "images" else uri
         return {
             "openapi": "3.0.2",
             "info": {"title": "Cog", "version": "0.1.0"},
@@ -139,6 +140,35 @@ def default_models() -> list[ReplicateModel]:
     ]
 
 
+def music_models() -> list[ReplicateModel]:
+    """meta/musicgen, with the inputs of its published schema (Cog writes its enums as allOf refs;
+    plain enums here, which the client reads the same)."""
+    return [
+        ReplicateModel(
+            "meta/musicgen",
+            {
+                "model_version": {"type": "string", "enum": ["stereo-melody-large", "stereo-large", "melody-large",
+                                                             "large"], "default": "stereo-melody-large"},
+                "prompt": {"type": "string"},
+                "input_audio": {"type": "string", "format": "uri"},
+                "duration": {"type": "integer", "default": 8},
+                "continuation": {"type": "boolean", "default": False},
+                "normalization_strategy": {"type": "string", "enum": ["loudness", "clip", "peak", "rms"],
+                                           "default": "loudness"},
+                "top_k": {"type": "integer", "default": 250},
+                "top_p": {"type": "number", "default": 0},
+                "temperature": {"type": "number", "default": 1},
+                "classifier_free_guidance": {"type": "integer", "default": 3},
+                "output_format": {"type": "string", "enum": ["wav", "mp3"], "default": "wav"},
+                "seed": {"type": "integer"},
+            },
+            required=(),
+            output="audio",
+            description="Music from a text prompt",
+        ),
+    ]
+
+
 class ReplicateServer(CloudServer):
     """Replicate's API on 127.0.0.1; see the module docstring."""
 
@@ -153,7 +183,8 @@ class ReplicateServer(CloudServer):
         outputs_expire_s: float | None = None,
     ) -> None:
         super().__init__(api_key, task_seconds=task_seconds, outputs_expire_s=outputs_expire_s)
-        self.models = {model.name: model for model in (default_models() if models is None else models)}
+        every = [*default_models(), *music_models()] if models is None else models
+        self.models = {model.name: model for model in every}
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -228,7 +259,9 @@ class ReplicateServer(CloudServer):
         if problems := _validate(inputs, model.input_schema()):
             return self._invalid(problems)
         width, height = _size(inputs.get("aspect_ratio"), "16:9" if model.output == "video" else "1:1")
-        if model.output == "video":
+        if model.output == "audio":  # a sound of `duration` seconds (see media_bytes)
+            fmt, count, width, height = inputs.get("output_format", "wav"), 1, inputs.get("duration", 8), 0
+        elif model.output == "video":
             fmt, count = "mp4", 1
         else:
             output_format = inputs.get("output_format", "webp")
@@ -259,7 +292,7 @@ class ReplicateServer(CloudServer):
         output: Any = None
         if phase == SUCCEEDED:
             output = self.output_urls(task)
-            if model.output == "video":
+            if model.output != "images":
                 output = output[0]
         started, finished = task.started_wall, task.finished_wall
         body: dict[str, Any] = {

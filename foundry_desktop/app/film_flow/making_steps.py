@@ -69,7 +69,7 @@ async def music(flow: FlowContext) -> str:
     mood = state.plan.music_mood if state.plan is not None else ""
     report = await generate_music(service, flow.registry, prompt=mood or DEFAULT_MUSIC, seconds="auto",
                                   backend=flow.request.music_backend, seed=flow.state.music_seed)
-    _stop_on_failures(report, "music")
+    _stop_on_failures(report.run, "music")
     flow.save(flow.state.with_done("music", music_clip_id=report.clip_id))
     return f"made a music bed: {mood or DEFAULT_MUSIC}"
 

@@ -16,14 +16,14 @@ earlier run left unfinished for a clip that never appeared places its clip at th
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from foundry_desktop.app.generation.plan import GenerationPlan, plan_takes
 from foundry_desktop.app.project_service import ProjectService, new_seed
 from foundry_desktop.domain.cost import Cost, unit_words
-from foundry_desktop.domain.generation_job import GenerationJob
+from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.music_fingerprint import SECONDS_PARAM, clip_fingerprint, music_generation_spec
 from foundry_desktop.domain.project import AudioClip, MusicSpec, Take, new_id
 from foundry_desktop.domain.time import frames_in_duration, frames_to_seconds, parse_frame_rate
@@ -32,9 +32,13 @@ from foundry_desktop.generation.backend import BackendRegistry, GenerationReques
 from foundry_desktop.media.probe import probe_audio_seconds
 
 if TYPE_CHECKING:
-    from foundry_desktop.app.generation.shot_generation import GenerationEstimate
+    from foundry_desktop.app.generation.shot_generation import GenerateReport, GenerationEstimate
 
 MAX_MUSIC_SECONDS = 20 * 60
+# What music is made with where the creator names no model or workflow: a music model on
+# Replicate, the Stable Audio Open template on ComfyUI (workflows/).
+DEFAULT_MODELS = {"replicate": "meta/musicgen"}
+DEFAULT_WORKFLOWS = {"comfyui": "stable-audio-text-to-audio"}
 
 # Where each new clip of a run goes (owner id -> its first frame), per open project, until its take arrives.
 _PLACEMENTS: weakref.WeakKeyDictionary[ProjectService, dict[str, int]] = weakref.WeakKeyDictionary()
@@ -47,10 +51,12 @@ class _NewClip:
     id: str
 
 
-def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: float | str | None, backend: str | None,
-                   model: str | None, seed: int | None, clip: AudioClip | None = None) -> MusicSpec:
+def music_spec_for(service: ProjectService, *, prompt: str | None = None, seconds: float | str | None = None,
+                   backend: str | None = None, model: str | None = None, workflow: str | None = None,
+                   seed: int | None = None, clip: AudioClip | None = None) -> MusicSpec:
     """The MusicSpec asked for: a new clip's from the arguments, or an existing clip's with the given
-    ones changed. `seconds` None or "auto" is the film's length."""
+    ones changed. `seconds` None or "auto" is the film's length; a backend without a model or
+    workflow named gets its default one (DEFAULT_MODELS, DEFAULT_WORKFLOWS)."""
     base = clip.spec if clip is not None and clip.spec is not None else MusicSpec(seed=new_seed())
     text = (prompt if prompt is not None else base.prompt).strip()
     if not text:
@@ -71,15 +77,20 @@ def music_spec_for(service: ProjectService, *, prompt: str | None, seconds: floa
     if not 0 < length <= MAX_MUSIC_SECONDS:
         raise InvalidEditError(f"Music lasts more than 0 and at most {MAX_MUSIC_SECONDS // 60} minutes, "
                                f"not {float(length):g} s.")
-    return MusicSpec(prompt=text, backend=backend or base.backend, model=model if model is not None else base.model,
-                     workflow=base.workflow, seed=seed if seed is not None else base.seed,
+    name = backend or base.backend
+    same = name == base.backend and clip is not None  # a clip kept on its backend keeps its model and workflow
+    return MusicSpec(prompt=text, backend=name,
+                     model=model if model is not None else base.model if same else DEFAULT_MODELS.get(name),
+                     workflow=workflow if workflow is not None else base.workflow if same else
+                     DEFAULT_WORKFLOWS.get(name), seed=seed if seed is not None else base.seed,
                      params={**base.params, SECONDS_PARAM: round(float(length), 3)})
 
 
 def plan_music(service: ProjectService, spec: MusicSpec, clip: AudioClip | None, variants: int = 0,
-               ) -> tuple[str, GenerationPlan]:
-    """The clip's (a new one's: None) owner id, and the plan for it to sound as `spec` asks."""
-    owner = clip if clip is not None else _NewClip(new_id())
+               owner_id: str | None = None) -> tuple[str, GenerationPlan]:
+    """The clip's owner id (a new clip's: `owner_id`, or a new one) and the plan for it to sound as
+    `spec` asks."""
+    owner = clip if clip is not None else _NewClip(owner_id or new_id())
     fmt = service.format
     # Every generated clip's spec as it is now, so that a never-sent job for what a clip no
     # longer asks for is dropped, and one for what it still asks for followed.
@@ -146,36 +157,36 @@ def clip_name(prompt: str) -> str:
 
 @dataclass
 class MusicReport:
-    clip_id: str | None  # the clip generated (or given a take back); None when none was placed
-    generated: int = 0
-    reused: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    failures: list[str] = field(default_factory=list)
+    """What generate_music did: its run's report, and the clip it placed or gave a take
+    (None when none was: the generation failed, or only stopped runs were followed)."""
+
+    run: GenerateReport
+    clip_id: str | None
 
     def as_json(self) -> dict:
-        return {"clip_id": self.clip_id, "generated": self.generated, "reused": self.reused, "failed": self.failed,
-                "cancelled": self.cancelled}
+        return {**self.run.as_json(), "clip_id": self.clip_id}
 
 
 async def generate_music(
     service: ProjectService, registry: BackendRegistry, *, prompt: str | None = None,
     seconds: float | str | None = None, backend: str | None = None, model: str | None = None,
-    seed: int | None = None, variants: int = 0, clip_id: str | None = None, at_frame: int = 0,
+    workflow: str | None = None, seed: int | None = None, variants: int = 0, clip_id: str | None = None,
+    at_frame: int = 0,
 ) -> MusicReport:
     """Generate music: a new clip at `at_frame` on the music track (made by `backend`, the built-in
-    one by default), or (`clip_id`) the clip again with whatever of prompt, length, backend, model
-    and seed is given changed (one undo step). `seconds` None or "auto": the film's length (an
-    existing clip keeps its own). `variants` more takes, each with a new seed, are kept beside it
-    to choose from. Music jobs an earlier run left unfinished are followed to the end first, never
-    submitted twice."""
+    one by default), or (`clip_id`) the clip again with whatever of prompt, length, backend, model,
+    workflow and seed is given changed (one undo step). `seconds` None or "auto": the film's length
+    (an existing clip keeps its own). `variants` more takes, each with a new seed, are kept beside
+    it to choose from. Music jobs an earlier run left unfinished are followed to the end first,
+    never submitted twice."""
     # Here, not above: shot_generation reaches this module through output_kinds.
     from foundry_desktop.app.generation.shot_generation import run_plan
 
-    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
+    clip, spec, owner_id = _asked(service, registry, clip_id, variants, prompt=prompt, seconds=seconds,
+                                  backend=backend, model=model, workflow=workflow, seed=seed)
     if clip is not None and clip.spec != spec:
         clip = service.update_music_clip(clip.id, f"Change music {clip.name}".strip(), spec=spec)
-    owner_id, plan = plan_music(service, spec, clip, variants)
+    owner_id, plan = plan_music(service, spec, clip, variants, owner_id)
     placements = _PLACEMENTS.setdefault(service, {})
     if clip is None:
         placements[owner_id] = at_frame
@@ -187,32 +198,48 @@ async def generate_music(
         take = next(t for t in reversed(service.project.takes_of(owner.id)) if t.fingerprint == reused.fingerprint)
         _show_take(service, take, at_frame)
     made = any(c.id == owner_id for c in service.project.timeline.music)
-    return MusicReport(owner_id if made else None, ran.generated, ran.reused, ran.failed, ran.cancelled, ran.failures)
+    return MusicReport(ran, owner_id if made else None)
 
 
-def _asked(service: ProjectService, registry: BackendRegistry, clip_id: str | None, prompt: str | None,
-           seconds: float | str | None, backend: str | None, model: str | None, seed: int | None,
-           variants: int) -> tuple[AudioClip | None, MusicSpec]:
-    """The clip asked for (None: a new one) and the spec it is to have; refused in words when wrong."""
+def _asked_before(service: ProjectService, spec: MusicSpec, *, seed_given: bool) -> tuple[str, MusicSpec] | None:
+    """The owner and spec of an unfinished job for this music whose clip never appeared (a run that
+    stopped before its take came): the same prompt, length, backend, model and workflow, and the
+    same seed where one is given."""
+    on_track = {clip.id for clip in service.project.timeline.music}
+    for job in service.jobs(UNFINISHED):
+        if job.output != "sound" or job.shot_id in on_track:
+            continue
+        earlier = music_spec_of(job.spec)
+        if earlier.model_copy(update={"seed": spec.seed}) == spec and (not seed_given or earlier.seed == spec.seed):
+            return job.shot_id, earlier
+    return None
+
+
+def _asked(service: ProjectService, registry: BackendRegistry, clip_id: str | None, variants: int,
+           **asked: Any) -> tuple[AudioClip | None, MusicSpec, str | None]:
+    """The clip asked for (None: a new one), the spec it is to have, and for a new clip the owner id
+    an earlier, stopped run gave the same music (None: none did); refused in words when wrong."""
     if variants < 0:
         raise InvalidEditError("Variants count takes: 0 or more.")
     clip = service.music_clip(clip_id) if clip_id is not None else None
     if clip is not None and clip.spec is None:
         raise InvalidEditError(f"{clip.name or 'This music clip'} was brought in as a file; it cannot be generated "
                                f"again. Generate new music instead.")
-    spec = music_spec_for(service, prompt=prompt, seconds=seconds, backend=backend, model=model, seed=seed, clip=clip)
+    spec = music_spec_for(service, clip=clip, **asked)
     registry.get(spec.backend)  # an unknown backend is named before anything changes
-    return clip, spec
+    earlier = _asked_before(service, spec, seed_given=asked.get("seed") is not None) if clip is None else None
+    if earlier is not None:  # asked for again after a crash: its job is followed, not sent again
+        return clip, earlier[1], earlier[0]
+    return clip, spec, None
 
 
-def estimate_music(service: ProjectService, registry: BackendRegistry, *, prompt: str | None = None,
-                   seconds: float | str | None = None, backend: str | None = None, model: str | None = None,
-                   seed: int | None = None, variants: int = 0, clip_id: str | None = None) -> GenerationEstimate:
+def estimate_music(service: ProjectService, registry: BackendRegistry, *, variants: int = 0,
+                   clip_id: str | None = None, **asked: Any) -> GenerationEstimate:
     """What generate_music would send and cost, doing none of it."""
     from foundry_desktop.app.generation.shot_generation import estimate_plan  # see generate_music
 
-    clip, spec = _asked(service, registry, clip_id, prompt, seconds, backend, model, seed, variants)
-    return estimate_plan(service, registry, plan_music(service, spec, clip, variants)[1])
+    clip, spec, owner_id = _asked(service, registry, clip_id, variants, **asked)
+    return estimate_plan(service, registry, plan_music(service, spec, clip, variants, owner_id)[1])
 
 
 def estimate_words(estimate: GenerationEstimate) -> str:
@@ -223,10 +250,11 @@ def estimate_words(estimate: GenerationEstimate) -> str:
                                                              else ".")
     words = f"{count} take{'s' if count != 1 else ''}"
     known = [str(Cost(amount, unit)) for unit, amount in estimate.totals.items()]
-    unknown = [f"{n} in {unit_words(unit)} not known until it has run once" for unit, n in estimate.unknown.items()]
+    unknown = [f"cost in {unit_words(unit)} not known until one has run" if n == count else
+               f"{n} of them in {unit_words(unit)} not known yet" for unit, n in estimate.unknown.items()]
     paid = any(job.unit for job in estimate.jobs)
     words += f", about {', '.join(known)}" if known else ("" if paid else ", free")
-    words += f" ({'; '.join(unknown)})" if unknown else ""
+    words += f", {'; '.join(unknown)}" if unknown else ""
     for _, overrun in estimate.overruns:
         words += f"; not sent: {overrun.words()}"
     return words

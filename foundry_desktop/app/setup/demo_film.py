@@ -111,7 +111,7 @@ def _compose_music(service: ProjectService) -> None:
     report = asyncio.run(generate_music(service, default_registry(), prompt=prompt, seconds="auto", backend="builtin",
                                         seed=seed))
     if report.clip_id is None:
-        raise GenerationError(f"The demo's music could not be made: {'; '.join(report.failures) or 'no clip'}.")
+        raise GenerationError(f"The demo's music could not be made: {'; '.join(report.run.failures) or 'no clip'}.")
     # The bed ends with the film, so its fade-out is heard under the film's own.
     service.update_music_clip(report.clip_id, "Set the music under the film", gain_db=-6.0,
                               fade_in=service.frames_from_seconds("1"), fade_out=service.frames_from_seconds("2"),

@@ -24,6 +24,7 @@ from foundry_desktop.app.generation.shot_generation import (
 from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import InvalidEditError
 
 
@@ -95,6 +96,12 @@ class _TakeOwner:
     owner_id: str
     selected_take_id: str | None
     select: Callable[[str], object]
+    keyframe_take_ids: tuple[str | None, str | None] = (None, None)  # a shot's approved first and last
+
+    def mark(self, take: Take) -> str:
+        """* the take shown (or heard), K the approved keyframe, L the last-frame one."""
+        first, last = self.keyframe_take_ids
+        return "*" if take.id == self.selected_take_id else "K" if take.id == first else "L" if take.id == last else " "
 
 
 def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
@@ -112,7 +119,8 @@ def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
     index = to_index(int(text))
     shot = service.shot_at(index)
     return _TakeOwner(f"Shot {text.strip()}", shot.id, shot.selected_take_id,
-                      lambda take_id: service.select_take(index, take_id))
+                      lambda take_id: service.select_take(index, take_id),
+                      (shot.keyframe_take_id, shot.last_keyframe_take_id))
 
 
 def takes(args: argparse.Namespace) -> int:
@@ -128,12 +136,10 @@ def takes(args: argparse.Namespace) -> int:
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            # * the take shown, K the shot's approved keyframe (L its last-frame one)
-            mark = "*" if t.id == owner.selected_take_id else "K" if t.id == getattr(owner, "keyframe_take_id", None) \
-                else "L" if t.id == getattr(owner, "last_keyframe_take_id", None) else " "
+            mark = owner.mark(t)
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
-            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames of sound"
+            size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames"
             print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
                   f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
@@ -160,16 +166,18 @@ def jobs(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project)) as service:
         listed = service.jobs(None if args.all else UNFINISHED)
         numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+        clips = {clip.id: n for n, clip in enumerate(service.project.timeline.music, start=1)}
     if args.json:
-        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id)} for job in listed])
+        print_json([{**job.model_dump(exclude={"spec"}), "shot": numbers.get(job.shot_id),
+                     **({"music": clips.get(job.shot_id)} if job.output == "sound" else {})} for job in listed])
         return 0
     if not listed:
         print("No unfinished jobs." if not args.all else "No jobs yet.")
     for job in listed:
         where = f" on {job.server}" if job.server else ""
         problem = f": {job.error}" if job.error else ""
-        print(f"{job.id[:8]}  shot {numbers.get(job.shot_id, '-')}  {job.backend}{where}  {job.state}"
-              f"{_job_cost(job)}{problem}")
+        owner = f"music:{clips.get(job.shot_id, '-')}" if job.output == "sound" else f"shot {numbers.get(job.shot_id, '-')}"
+        print(f"{job.id[:8]}  {owner}  {job.backend}{where}  {job.state}{_job_cost(job)}{problem}")
     return 0
 
 

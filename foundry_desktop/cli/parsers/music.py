@@ -17,6 +17,7 @@ def add_generate(actions: argparse._SubParsersAction) -> None:
                           help="how long; auto (the default) is the film's length")
     generate.add_argument("--backend", help="builtin (default), replicate, comfyui...")
     generate.add_argument("--model", help="the backend's model (Replicate: owner/name, e.g. meta/musicgen)")
+    generate.add_argument("--workflow", help="the ComfyUI template (default: stable-audio-text-to-audio)")
     generate.add_argument("--seed", type=int, help="random seed (default: a new random one)")
     generate.add_argument("--variants", type=int, default=0, metavar="N", help="N more takes, each with a new seed")
     generate.add_argument("--at", default="0", metavar="SECONDS", help="where in the film new music starts")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.generation.cloud.errors import CloudOutputError
-from foundry_desktop.media.probe import SourceInfo, probe_source
+from foundry_desktop.media.probe import SourceInfo, probe_sound_source, probe_source
 
 Wanted = Literal["video", "still", "any"]
 
@@ -23,8 +23,12 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
 _MEDIA_TYPES = {
     "video/mp4": ".mp4", "video/webm": ".webm", "video/quicktime": ".mov", "video/x-matroska": ".mkv",
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif",
+    # What music models send (asked for with want="any": a sound has no picture to probe).
+    "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav", "audio/mpeg": ".mp3", "audio/flac": ".flac",
+    "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/ogg": ".ogg",
 }
 _MEDIA_SUFFIXES = frozenset(_MEDIA_TYPES.values()) | {".jpeg"}
+_SOUND_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ async def save_media(
             raise CloudOutputError(f"The {noun} from {provider} arrived cut short ({received} of "
                                    f"{expected_bytes} bytes).", provider=provider)
         try:
-            info = await asyncio.to_thread(probe_source, partial)
+            info = await asyncio.to_thread(probe_sound_source if destination.suffix in _SOUND_SUFFIXES else probe_source,
+                                           partial)
         except MediaError:
             raise CloudOutputError(
                 f"What {provider} sent is not a {noun} Foundry can read (damaged, cut short or not media at "

@@ -223,4 +223,4 @@ class BuiltinBackend:
             stop.set()
 
     async def health(self) -> BackendHealth:
-        return BackendHealth(ok=True, message="Built in: title cards, Ken Burns moves and music beds, no GPU needed.")
+        return BackendHealth(ok=True, message="Built in: title cards and Ken Burns moves, no GPU needed.")

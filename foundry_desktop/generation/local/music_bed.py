@@ -6,7 +6,7 @@ for "dark", "sad", "night"...; slow for "calm", "ambient"...; faster for "upbeat
 and the seed the key, the tempo within the mood's range and the progression, so variants of
 one prompt differ and the same request always makes the same sound. It fades in and out, and
 is levelled to a quiet bed (about -20 dBFS RMS) that sits under dialogue. Encoded as AAC in
-an .m4a with PyAV; a minute takes well under a second.
+an .m4a with PyAV; a minute takes a second or two, most of it the AAC encoder.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ SAMPLE_RATE = 48_000
 TARGET_RMS = 0.1  # -20 dBFS: a bed under voices, loud enough to hear
 PEAK_LIMIT = 0.89  # -1 dBFS
 MAX_SECONDS = 20 * 60
+ATTACK_S = 0.3  # how long a chord takes to swell in
+RING_S = 0.4  # how long it rings on into the next bar while fading out
 
 _MINOR_WORDS = frozenset("dark sad melancholy melancholic night gloomy tense mysterious somber sombre moody "
                          "lonely rain noir eerie tragic cold".split())
@@ -92,19 +94,18 @@ def _tone(frequency: float, t: np.ndarray, detune_cents: float) -> np.ndarray:
     return np.sin(phase) + 0.25 * np.sin(2 * phase) + 0.08 * np.sin(3 * phase)
 
 
-def _bar(plan: BedPlan, degree: int, t: np.ndarray, rate: int) -> np.ndarray:
-    """One bar of pad, bass and pulse, stereo (2, n)."""
-    n = t.size
+def _bar(plan: BedPlan, degree: int, t: np.ndarray, bar_s: float) -> np.ndarray:
+    """One bar of pad, bass and pulse, stereo (2, n); the pad and bass ring on past `bar_s`, fading
+    out while the next chord swells in (the bars overlap by that ring), so chords join without a dip."""
     notes = _chord_notes(plan, degree)
-    swell = np.minimum(1.0, t / 0.35) * np.minimum(1.0, (t[-1] - t + 1 / rate) / 0.25)  # no clicks between bars
+    swell = np.minimum(1.0, t / ATTACK_S) * np.clip((bar_s + RING_S - t) / RING_S, 0.0, 1.0)
     left = sum(_tone(_hz(note), t, -4) for note in notes) / 3
     right = sum(_tone(_hz(note), t, 4) for note in notes) / 3
     bass = np.sin(2 * np.pi * _hz(notes[0] - 12) * t) * 0.6
     beat = 60.0 / plan.tempo_bpm
     since_beat = np.mod(t, beat)
-    pulse = np.sin(2 * np.pi * _hz(notes[0] + 12) * t) * np.exp(-since_beat * 9.0) * 0.35
-    mono = bass + pulse
-    return np.stack([(left * 0.5 + mono) * swell, (right * 0.5 + mono) * swell])[:, :n]
+    pulse = np.sin(2 * np.pi * _hz(notes[0] + 12) * t) * np.exp(-since_beat * 9.0) * 0.35 * (t < bar_s)
+    return np.stack([left * 0.5 * swell + bass * swell + pulse, right * 0.5 * swell + bass * swell + pulse])
 
 
 def synthesise_bed(prompt: str, seed: int, seconds: float, rate: int = SAMPLE_RATE) -> tuple[np.ndarray, BedPlan]:
@@ -115,12 +116,12 @@ def synthesise_bed(prompt: str, seed: int, seconds: float, rate: int = SAMPLE_RA
     total = max(1, round(seconds * rate))
     bar_samples = round(4 * 60.0 / plan.tempo_bpm * rate)
     out = np.zeros((2, total), dtype=np.float64)
-    t_bar = np.arange(bar_samples) / rate
+    t_bar = np.arange(bar_samples + round(RING_S * rate)) / rate
+    bars = {degree: _bar(plan, degree, t_bar, bar_samples / rate) for degree in set(plan.progression)}  # once each
     for index, start in enumerate(range(0, total, bar_samples)):
-        degree = plan.progression[index % len(plan.progression)]
-        piece = _bar(plan, degree, t_bar, rate)
-        end = min(total, start + bar_samples)
-        out[:, start:end] = piece[:, : end - start]
+        piece = bars[plan.progression[index % len(plan.progression)]]
+        end = min(total, start + piece.shape[1])
+        out[:, start:end] += piece[:, : end - start]
     rms = float(np.sqrt(np.mean(out**2))) or 1.0
     out *= TARGET_RMS / rms
     np.clip(out, -PEAK_LIMIT, PEAK_LIMIT, out=out)

@@ -77,17 +77,29 @@ class GenerateMusicDialog(QDialog):
         column.addWidget(self.error_line)
         column.addLayout(buttons)
         self.film_length.toggled.connect(lambda auto: self.seconds.setEnabled(not auto))
+        self.prompt.textChanged.connect(lambda _: self.error_line.clear_error())  # answered: the error goes
+        self.film_length.toggled.connect(lambda _: self.error_line.clear_error())
+        self.backend.currentIndexChanged.connect(self._backend_changed)
         for signal in (self.film_length.toggled, self.seconds.valueChanged, self.backend.currentIndexChanged,
                        self.variants.valueChanged, self.model.editingFinished, self.prompt.editingFinished):
             signal.connect(self.update_estimate)
         self.generate_button.clicked.connect(self.generate)
         cancel.clicked.connect(self.reject)
+        self._backend_changed()
         self.update_estimate()
+
+    def _backend_changed(self) -> None:
+        """The built-in bed has no models; a music service's default model is named in the field."""
+        name = self.backend.currentData()
+        self.model.setEnabled(name != "builtin")
+        self.model.setPlaceholderText({"replicate": "meta/musicgen (default), or another owner/name",
+                                       "comfyui": "the template's own model by default"}
+                                      .get(name, "the built-in bed has no models"))
 
     def options(self) -> dict:
         """What generate_music and estimate_music are asked, from the fields."""
         return {"prompt": self.prompt.text(), "seconds": None if self.film_length.isChecked() else self.seconds.value(),
-                "backend": self.backend.currentData(), "model": self.model.text().strip() or None,
+                "backend": self.backend.currentData(), "model": (self.model.text().strip() or None) if self.model.isEnabled() else None,
                 "variants": self.variants.value()}
 
     def update_estimate(self) -> None:
@@ -122,7 +134,7 @@ class GenerateMusicDialog(QDialog):
 
 def music_arrived(session: ProjectSession, report: MusicReport) -> None:
     """After the dialog has gone: failures said, and the new clip selected for its inspector."""
-    if report.failures:
-        session.error.emit("Generate music", "\n".join(report.failures))
+    if report.run.failures:
+        session.error.emit("Generate music", "\n".join(report.run.failures))
     if report.clip_id is not None:
         session.select([], music=[report.clip_id])

@@ -209,7 +209,8 @@ class JobTableModel(QAbstractTableModel):
 
     def _text(self, job: GenerationJob, column: int) -> str:
         if column == SHOT:
-            return str(self._shot_numbers.get(job.shot_id, "removed"))
+            number = str(self._shot_numbers.get(job.shot_id, "removed"))
+            return f"Music {number}" if job.output == "sound" else number  # a music clip's, numbered on its track
         if column == BACKEND:
             return job.backend
         if column == SERVER:

@@ -160,6 +160,7 @@ class JobsPanel(QWidget):
         service = session.service
         jobs = service.jobs()
         numbers = {shot.id: number for number, shot in enumerate(service.project.timeline.shots, start=1)}
+        numbers.update({clip.id: number for number, clip in enumerate(service.project.timeline.music, start=1)})
         take_seconds = {take.id: take.elapsed_s for takes in service.project.takes.values() for take in takes
                         if take.elapsed_s is not None}
         listed = [job.id for job in self.model.jobs]

@@ -25,7 +25,7 @@ def generate_music_command(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project), read_only=args.estimate) as service:
         clip_id = _clip_id(service, args.clip)
         options = {"prompt": args.prompt, "seconds": args.duration, "backend": args.backend, "model": args.model,
-                   "seed": args.seed, "variants": args.variants, "clip_id": clip_id}
+                   "workflow": args.workflow, "seed": args.seed, "variants": args.variants, "clip_id": clip_id}
         if args.estimate:
             async def estimate() -> GenerationEstimate:
                 async with generation_backends() as registry:
@@ -35,24 +35,25 @@ def generate_music_command(args: argparse.Namespace) -> int:
             return 0
         at_frame = service.frames_from_seconds(args.at, allow_zero=True)
 
-        async def run() -> MusicReport:
+        async def generating() -> MusicReport:
             async with generation_backends() as registry:
                 return await generate_music(service, registry, at_frame=at_frame, **options)
 
         if not args.json:
             service.events.subscribe(_progress_line())
-        report = asyncio.run(run())
+        report = asyncio.run(generating())
         number = next((n for n, c in enumerate(service.project.timeline.music, start=1) if c.id == report.clip_id), None)
-    for failure in report.failures:
+    run = report.run
+    for failure in run.failures:
         print(f"foundry: {failure}", file=sys.stderr)
     if args.json:
         print_json({**report.as_json(), "clip": number})
     elif number is not None:
-        print(f"Music clip {number}: generated {report.generated}, reused {report.reused}, failed {report.failed} "
+        print(f"Music clip {number}: generated {run.generated}, reused {run.reused}, failed {run.failed} "
               f"(its takes: `foundry takes {args.project} music:{number}`).")
     else:
-        print(f"No music was placed: generated {report.generated}, failed {report.failed}.")
-    return 1 if report.failed else 0
+        print(f"No music was placed: generated {run.generated}, failed {run.failed}.")
+    return 1 if run.failed else 0
 
 
 def _clip_id(service: ProjectService, number: int | None) -> str | None:
