@@ -157,12 +157,6 @@ class MainWindow(QMainWindow):
             return
         self._use(service)
 
-    def show_storyboard(self) -> None:
-        """Where the film's keyframes are reviewed: the storyboard view's tab (the lead connects it when
-        the storyboard is merged); until then the timeline, brought to the front."""
-        self.docks["Timeline"].show()
-        self.docks["Timeline"].raise_()
-
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(documents_folder()), "Foundry projects (*.foundry)")
         if path:
@@ -303,6 +297,12 @@ class MainWindow(QMainWindow):
         shot_ids = set(session.selected) if selected_only and session.selected else None
         session.generate(shot_ids)
         self.docks["Jobs"].raise_()
+
+    def show_storyboard(self) -> None:
+        """Where the film's keyframes are reviewed. The storyboard branch has this method, showing its tab:
+        merged, its version replaces this one, which brings the timeline to the front meanwhile."""
+        self.docks["Timeline"].show()
+        self.docks["Timeline"].raise_()
 
     def show_render(self) -> None:
         if self.session is not None:
