@@ -75,7 +75,7 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
     assert "moodboard: 3 looks: 1. Warm Documentary, 2. Bold Graphic, 3. Dreamlike Pastel" in out
     assert "look 1, Warm Documentary (the first, recommended one)" in out
     assert "laid out 3 shots in 3 scenes" in out and "keyframes: made 3 keyframes" in out
-    assert f"run `foundry film {project} --until video`" in out
+    assert f"run `foundry film {project} --until video` (or --until render). Animating then sends 3 videos, free." in out
     assert chat_server.completions == 2  # the plan and the mood board
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
         shots = service.project.timeline.shots
@@ -168,8 +168,11 @@ def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_p
     # Hour-long tasks: none can end before the kill, however slow the child; moved on after it.
     with RunwayServer(api_key="rk-test", task_seconds=3600) as runway:
         assert main(["cloud", "set", "runway", "--base-url", runway.url, "--poll-seconds", "0.2"]) == 0
+        capsys.readouterr()
         assert main(["film", str(project), "--brief", brief, "--duration", "9", "--backend", "runway",
-                     "--image-backend", "painter"]) == 0
+                     "--image-backend", "painter", "--json"]) == 0
+        asked = json.loads(capsys.readouterr().out)["video_estimate"]
+        assert asked["jobs"] == 3 and asked["totals"]["runway-credits"] > 0  # said before anything is paid for
         child = subprocess.Popen(
             [sys.executable, "-m", "foundry_desktop.cli.main", "film", str(project), "--until", "video"],
             env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

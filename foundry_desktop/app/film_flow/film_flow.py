@@ -18,6 +18,7 @@ from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.app.film_flow import making_steps, planning_steps
 from foundry_desktop.app.film_flow.film_request import DEFAULT_SECONDS, FilmRequest, FilmResult, FilmStep
 from foundry_desktop.app.film_flow.flow_state import FilmFlowState, FlowContext, load_state, save_state
+from foundry_desktop.app.generation.shot_generation import estimate_generation
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.backend import BackendRegistry
@@ -71,6 +72,8 @@ async def run_film_flow(service: ProjectService, registry: BackendRegistry, requ
     finally:
         await flow.close()
     result.notes = flow.notes
+    if request.until == "keyframes":  # the creator decides on paying for video next: say what it costs
+        result.video_estimate = estimate_generation(service, registry, set(flow.state.shot_ids))
     if request.until == "render" and flow.state.film is not None:
         result.film = Path(flow.state.film)
     return result

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 
 # "looks" stops once the mood board is there, for the window to show its looks to choose from.
 Until = Literal["looks", "keyframes", "video", "render"]
@@ -44,3 +47,5 @@ class FilmResult:
     steps: list[FilmStep] = field(default_factory=list)  # what each step did, in order
     notes: list[str] = field(default_factory=list)
     film: Path | None = None  # the render, when the flow went that far
+    # Stopped for review: what animating the film's shots would send and cost (GenerationEstimate).
+    video_estimate: GenerationEstimate | None = None

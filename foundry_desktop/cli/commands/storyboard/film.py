@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
@@ -11,11 +12,13 @@ from foundry_desktop.app.assist.language_model import load_language_model, requi
 from foundry_desktop.app.film_flow.film_flow import run_film_flow
 from foundry_desktop.app.film_flow.film_request import FilmRequest, FilmResult, FilmStep
 from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.cli.commands import project
 from foundry_desktop.cli.commands.generation import progress_lines
 from foundry_desktop.cli.commands.plan import brief_text
 from foundry_desktop.cli.common import notices_to_stderr, print_json
+from foundry_desktop.domain.cost import Cost, unit_words
 from foundry_desktop.domain.time import parse_seconds
 from foundry_desktop.errors import InvalidEditError
 
@@ -28,7 +31,8 @@ def film(args: argparse.Namespace) -> int:
         require_configured(load_language_model(), chat=True)
         if request.brief is None:
             raise InvalidEditError("A film starts from a brief: give one with --brief TEXT or --brief FILE.")
-        project.new(argparse.Namespace(project=args.project, size=args.size, fps=args.fps, name=None))
+        with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):  # --json: stdout is the JSON
+            project.new(argparse.Namespace(project=args.project, size=args.size, fps=args.fps, name=None))
 
     async def run(service: ProjectService) -> FilmResult:
         async with generation_backends() as registry:
@@ -43,14 +47,28 @@ def film(args: argparse.Namespace) -> int:
         result = asyncio.run(run(service))
     for note in result.notes:
         print(f"foundry: note: {note}", file=sys.stderr)
+    estimate = result.video_estimate
     if args.json:
         print_json({"stopped_after": result.stopped_after, "film": str(result.film) if result.film else None,
                     "steps": [{"step": step.step, "result": step.message} for step in result.steps],
-                    "notes": result.notes})
-    elif request.until == "keyframes":
+                    "notes": result.notes,
+                    "video_estimate": None if estimate is None else {
+                        "jobs": len(estimate.jobs), "totals": estimate.totals, "unknown": estimate.unknown}})
+    elif estimate is not None:
         print(f"Review the keyframes: open {args.project} in Foundry and look at the storyboard, approve one "
-              f"keyframe per shot, then run `foundry film {args.project} --until video` (or --until render).")
+              f"keyframe per shot, then run `foundry film {args.project} --until video` (or --until render). "
+              f"Animating then sends {_cost_words(estimate)}.")
     return 0
+
+
+def _cost_words(estimate: GenerationEstimate) -> str:
+    """"3 videos, free" or "12 videos, about 240 Runway credits" (and what is not known beforehand)."""
+    count = f"{len(estimate.jobs)} video{'s' if len(estimate.jobs) != 1 else ''}"
+    totals = [str(Cost(amount, unit)) for unit, amount in estimate.totals.items()]
+    unknown = [f"{jobs} priced in {unit_words(unit)} only once run" for unit, jobs in estimate.unknown.items()]
+    if not totals and not unknown:
+        return f"{count}, free"
+    return f"{count}, about {', '.join(totals) or 'nothing known yet'}" + (f" ({'; '.join(unknown)})" if unknown else "")
 
 
 def _request(args: argparse.Namespace) -> FilmRequest:
