@@ -114,7 +114,8 @@ def main() -> None:
     start, end = stamps["keyframes"]
     wall = end - start
     overhead_ms = (wall - builtin.seconds) / max(1, builtin.calls) * 1000
-    print(f"keyframes: {made} made by {builtin.calls} jobs; step {wall:.3f} s, inside the backend {builtin.seconds:.3f} s")
+    print(f"keyframes: {made} made by {builtin.calls} jobs; step {wall:.3f} s, "
+          f"inside the backend {builtin.seconds:.3f} s")
     print(f"dispatch overhead per job: {overhead_ms:.2f} ms (target <= {TARGET_MS:g} ms) — "
           f"{'met' if overhead_ms <= TARGET_MS else 'NOT met'}")
     print(f"main process CPU for the whole flow: {cpu:.2f} s")

@@ -1,25 +1,33 @@
 """`foundry film`: one flow from a brief to a film against the OpenAI-compatible test server —
 it stops for review by default with scenes, shots and keyframes, goes on (approving the first
-keyframes) to video, music and render when run again without asking the model or generating anything twice, survives a kill in the middle without a second submission,
-picks the look asked for, and without a language model says how to set one up, making nothing."""
+keyframes) to video, music and render when run again without asking the model or generating
+anything twice, survives a kill while animating without a second submission and a stop inside
+the layout without laying out twice, picks the look asked for, and without a language model
+says how to set one up, making nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from fractions import Fraction
 
 import pytest
 from servers.openai_chat import LOOKS, OpenAIChatServer
 from servers.runway import RunwayServer
 from still_painter import StillPainter
 
-from foundry_desktop.app.assist.language_model import LanguageModelSettings, save_language_model
-from foundry_desktop.app.film_flow.flow_state import load_state
+from foundry_desktop.app.assist.language_model import LanguageModelSettings, load_language_model, save_language_model
+from foundry_desktop.app.film_flow.film_flow import run_film_flow
+from foundry_desktop.app.film_flow.film_request import FilmRequest
+from foundry_desktop.app.film_flow.flow_state import load_state, save_state
+from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.scene_plan_placement import apply_plan
 from foundry_desktop.app.generation import backends
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import UNFINISHED
@@ -75,7 +83,8 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
     assert "moodboard: 3 looks: 1. Warm Documentary, 2. Bold Graphic, 3. Dreamlike Pastel" in out
     assert "look 1, Warm Documentary (the first, recommended one)" in out
     assert "laid out 3 shots in 3 scenes" in out and "keyframes: made 3 keyframes" in out
-    assert f"run `foundry film {project} --until video` (or --until render). Animating then sends 3 videos, free." in out
+    assert f"run `foundry film {project} --until video` (or --until render). " \
+           "Animating then sends 3 videos, free." in out
     assert chat_server.completions == 2  # the plan and the mood board
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
         shots = service.project.timeline.shots
@@ -198,3 +207,28 @@ def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_p
     with ProjectService.open(project) as service:
         assert all(status.kind == "current" for status in service.statuses())
         assert "animate" in load_state(service).done
+
+
+def test_shots_laid_out_by_a_run_stopped_before_it_recorded_so_are_not_laid_out_twice(tmp_path, chat_server, capsys):
+    project = tmp_path / "film.foundry"
+    with ProjectService.create(project, width=320, height=180) as service:
+        service.add_shot(prompt="The creator's own opening")
+
+        async def plan_and_looks():
+            async with generation_backends() as registry:
+                return await run_film_flow(service, registry, FilmRequest(brief=BRIEF, seconds=Fraction(9),
+                                                                          until="looks"), load_language_model())
+
+        assert asyncio.run(plan_and_looks()).stopped_after == "moodboard"
+        state = load_state(service)
+        # What a run killed inside the layout step leaves: the count before it noted, its one undo step
+        # committed, the shots not yet recorded as the film's.
+        save_state(service, state.model_copy(update={"shots_before": 1}))
+        apply_plan(service, state.plan)
+    assert main(["film", str(project), "--json"]) == 0
+    said = {step["step"]: step["result"] for step in json.loads(capsys.readouterr().out)["steps"]}
+    assert said["scenes"] == "laid out 3 shots in 3 scenes"
+    with ProjectService.open(project) as service:
+        shots = service.project.timeline.shots
+        assert [shot.spec.prompt for shot in shots][0] == "The creator's own opening" and len(shots) == 4
+        assert load_state(service).shot_ids == [shot.id for shot in shots[1:]]

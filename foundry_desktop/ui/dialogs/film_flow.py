@@ -1,6 +1,6 @@
 """New film from a brief: the guided form of `foundry film`. The creator writes (or opens) a brief,
-sets the film's length and the backends of its keyframes and video, and asks for a plan and looks; the mood board's looks
-are shown to choose from; "Make the storyboard" lays the film out with the chosen look and makes
+sets the film's length and the backends of its keyframes and video, and asks for a plan and
+looks; the mood board's looks are shown to choose from; "Make the storyboard" lays the film out with the chosen look and makes
 its keyframes, and the window then shows the storyboard to review them.
 
 Both runs are app.film_flow's, on the app's loop with the window's generation backends (the

@@ -68,7 +68,8 @@ def _cost_words(estimate: GenerationEstimate) -> str:
     unknown = [f"{jobs} priced in {unit_words(unit)} only once run" for unit, jobs in estimate.unknown.items()]
     if not totals and not unknown:
         return f"{count}, free"
-    return f"{count}, about {', '.join(totals) or 'nothing known yet'}" + (f" ({'; '.join(unknown)})" if unknown else "")
+    known = f"{count}, about {', '.join(totals) or 'nothing known yet'}"
+    return known + (f" ({'; '.join(unknown)})" if unknown else "")
 
 
 def _request(args: argparse.Namespace) -> FilmRequest:
