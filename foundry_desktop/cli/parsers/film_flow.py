@@ -11,9 +11,10 @@ def film(commands: Commands, name: str, summary: str) -> None:
     film = commands.add_parser(name, help=summary, description=(
         "Make a film from a brief: the language model plans its scenes and proposes looks (a mood board), the "
         "plan becomes shots with the chosen look, each shot gets a keyframe still, and the flow stops for you to "
-        "review them. Run it again with --until video to animate the shots and add music, or --until render to "
-        "render the film as well. It continues where it stopped and never pays for a step twice. The project is "
-        "created when it does not exist."
+        "review them (and says what animating will cost). Run it again with --until video to animate the shots "
+        "(a shot with no approved keyframe gets its first one approved, and the flow says which) and add a music "
+        "bed, or --until render to render the film as well. It continues where it stopped and never pays for a "
+        "step twice. The project is created when it does not exist."
     ))
     film.add_argument("project", metavar="PROJECT", help="the .foundry file (created when missing)")
     film.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a file holding it (only to start the film)")
