@@ -76,7 +76,7 @@ def brief(tmp_path):
 def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path, chat_server, painter, brief,
                                                                       capsys):
     project = str(tmp_path / "harbour.foundry")
-    assert main(["film", project, "--brief", brief, "--duration", "9", "--size", "320x180",
+    assert main(["film", project, "--brief", brief, "--duration", "9", "--size", "320x180", "--name", "Harbour",
                  "--image-backend", "painter"]) == 0
     out = capsys.readouterr().out
     assert f"Created {project}" in out and "planned 3 scenes; music: quiet" in out
@@ -88,6 +88,7 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
     assert chat_server.completions == 2  # the plan and the mood board
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
         shots = service.project.timeline.shots
+        assert service.project.name == "Harbour" and service.format.width == 320
         assert [shot.name for shot in shots] == ["Waves Hit The Pier", "A Lighthouse Turns Slowly",
                                                  "The Keeper Pours Hot"]
         assert sum(shot.spec.duration for shot in shots) == 9 * 24

@@ -31,4 +31,5 @@ def film(commands: Commands, name: str, summary: str) -> None:
     film.add_argument("--music-backend", metavar="NAME", help="the backend that makes the music (default builtin)")
     film.add_argument("--size", default="1280x720", metavar="WxH", help="a new project's size (default 1280x720)")
     film.add_argument("--fps", default="24", metavar="RATE", help="a new project's frame rate (default 24)")
+    film.add_argument("--name", help="a new project's name (default: the file name)")
     film.add_argument("--json", action="store_true", help="print each step's result as JSON")

@@ -32,7 +32,7 @@ def film(args: argparse.Namespace) -> int:
         if request.brief is None:
             raise InvalidEditError("A film starts from a brief: give one with --brief TEXT or --brief FILE.")
         with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):  # --json: stdout is the JSON
-            project.new(argparse.Namespace(project=args.project, size=args.size, fps=args.fps, name=None))
+            project.new(argparse.Namespace(project=args.project, size=args.size, fps=args.fps, name=args.name))
 
     async def run(service: ProjectService) -> FilmResult:
         async with generation_backends() as registry:
