@@ -152,3 +152,20 @@ def test_a_brief_is_opened_from_a_file_off_the_gui_thread(window, monkeypatch, t
     QTest.mouseClick(dialog.open_brief_button, Qt.MouseButton.LeftButton)
     wait_until(loop, lambda: dialog.brief.toPlainText() == brief.read_text())
     assert not dialog.error_line.isVisible()
+
+
+def test_a_film_started_before_is_taken_up_where_it_stopped(window, monkeypatch, tmp_path, loop):
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        first = open_film_dialog(window, monkeypatch, tmp_path, loop)
+        type_brief(first, "9")
+        QTest.mouseClick(first.propose_button, Qt.MouseButton.LeftButton)
+        wait_until(loop, lambda: len(first.look_choice.buttons()) == 3)
+        QTest.mouseClick(first.look_choice.button(3), Qt.MouseButton.LeftButton)
+        first.close()  # the creator stops here, and opens the flow again later
+        window.new_film_action.trigger()  # the project is still empty: the same film is taken up
+        wait_until(loop, lambda: any(d.isVisible() for d in window.findChildren(FilmFlowDialog)))
+        again = next(d for d in window.findChildren(FilmFlowDialog) if d.isVisible())
+        assert again.brief.toPlainText() == BRIEF and again.seconds.value() == 9
+        assert len(again.look_choice.buttons()) == 3 and again.make_button.isEnabled()
+        assert server.completions == 2  # shown from the project, not asked again
