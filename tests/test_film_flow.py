@@ -118,12 +118,12 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
     assert rendered.duration_s == pytest.approx(9, abs=0.6) and rendered.has_audio  # dissolves overlap shots
     assert chat_server.completions == 2 and painter.submissions == 3  # nothing asked for again
 
-    assert main(["film", project, "--until", "render", "--json", "--backend", "runway"]) == 0
+    assert main(["film", project, "--until", "render", "--json", "--backend", "runway", "--image-model", "x"]) == 0
     result = json.loads(capsys.readouterr().out)
     said = {step["step"]: step["result"] for step in result["steps"]}
     assert said["animate"] == "made 0 shots" and said["music"] == "the music bed made before"
-    assert result["notes"] == ["--backend set the backends of a film's new shots; these were laid out before, so "
-                               "they keep theirs (change a scene's with `foundry scene set`)."]
+    assert result["notes"] == ["--backend, --image-model set the backends of a film's new shots; these were laid out "
+                               "before, so they keep theirs (change a scene's with `foundry scene set`)."]
     with ProjectService.open(tmp_path / "harbour.foundry") as service:
         done = [job.spec.get("output", "video") for job in service.jobs(("done",))]
         assert sorted(done) == ["sound", "still", "still", "still", "video", "video", "video"]  # each made once

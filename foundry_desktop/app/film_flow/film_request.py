@@ -28,6 +28,8 @@ class FilmRequest:
     model: str | None = None
     workflow: str | None = None
     image_backend: str | None = None  # how their keyframes are made (None: the built-in picture)
+    image_model: str | None = None
+    image_workflow: str | None = None
     music_backend: str | None = None  # None: the built-in bed
     looks: int = 3  # how many looks the mood board offers
 

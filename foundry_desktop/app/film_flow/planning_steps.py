@@ -19,6 +19,8 @@ from foundry_desktop.errors import InvalidEditError
 
 # Mood board pictures per look, when a picture model is set up: enough to judge a look by.
 PICTURES_PER_LOOK = 2
+# What makes the film's videos and keyframes, as the request names them and the scenes' defaults do.
+GENERATORS = ("backend", "model", "workflow", "image_backend", "image_model", "image_workflow")
 
 
 async def plan(flow: FlowContext) -> str:
@@ -85,8 +87,7 @@ def lay_out(flow: FlowContext) -> str:
     service, state, request = flow.service, flow.state, flow.request
     assert state.plan is not None
     if "scenes" in state.done:
-        asked = [f"--{name.replace('_', '-')}" for name in ("backend", "model", "workflow", "image_backend")
-                 if getattr(request, name) is not None]
+        asked = [f"--{name.replace('_', '-')}" for name in GENERATORS if getattr(request, name) is not None]
         if asked:
             flow.notes.append(f"{', '.join(asked)} set the backends of a film's new shots; these were laid out "
                               "before, so they keep theirs (change a scene's with `foundry scene set`).")
@@ -101,8 +102,7 @@ def lay_out(flow: FlowContext) -> str:
         with service.group(f"Lay out the film: {count} shot{'s' if count != 1 else ''}"):
             applied = apply_plan(service, state.plan)
             flow.save(flow.state.model_copy(update={"shot_ids": applied.shot_ids}))
-            _set_defaults(flow, {"style": state.style_id, "backend": request.backend, "model": request.model,
-                                 "workflow": request.workflow, "image_backend": request.image_backend})
+            _set_defaults(flow, {"style": state.style_id, **{name: getattr(request, name) for name in GENERATORS}})
         flow.notes.extend(applied.notes)
         shot_ids = applied.shot_ids
     flow.save(flow.state.with_done("scenes", shot_ids=shot_ids))

@@ -28,6 +28,9 @@ def film(commands: Commands, name: str, summary: str) -> None:
     film.add_argument("--model", metavar="NAME", help="the video model, for backends that offer several")
     film.add_argument("--workflow", metavar="NAME", help="the ComfyUI workflow template, for --backend comfyui")
     film.add_argument("--image-backend", metavar="NAME", help="the backend that makes the keyframes (default builtin)")
+    film.add_argument("--image-model", metavar="NAME", help="the picture model, for image backends that offer several")
+    film.add_argument("--image-workflow", metavar="NAME",
+                      help="the ComfyUI image workflow, for --image-backend comfyui")
     film.add_argument("--music-backend", metavar="NAME", help="the backend that makes the music (default builtin)")
     film.add_argument("--size", default="1280x720", metavar="WxH", help="a new project's size (default 1280x720)")
     film.add_argument("--fps", default="24", metavar="RATE", help="a new project's frame rate (default 24)")

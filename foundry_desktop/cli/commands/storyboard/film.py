@@ -11,6 +11,7 @@ from pathlib import Path
 from foundry_desktop.app.assist.language_model import load_language_model, require_configured
 from foundry_desktop.app.film_flow.film_flow import run_film_flow
 from foundry_desktop.app.film_flow.film_request import FilmRequest, FilmResult, FilmStep
+from foundry_desktop.app.film_flow.planning_steps import GENERATORS
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.shot_generation import GenerationEstimate
 from foundry_desktop.app.project_service import ProjectService, edit_errors
@@ -77,10 +78,10 @@ def _request(args: argparse.Namespace) -> FilmRequest:
         seconds = parse_seconds(args.duration) if args.duration else None
     if args.look is not None and args.look < 1:
         raise InvalidEditError("Looks are numbered from 1, as `foundry moodboard` shows them.")
+    generators = {name: getattr(args, name) for name in GENERATORS}
     return FilmRequest(brief=brief_text(args.brief) if args.brief else None, seconds=seconds, look=args.look,
-                       until=args.until, output=Path(args.output) if args.output else None, backend=args.backend,
-                       model=args.model, workflow=args.workflow, image_backend=args.image_backend,
-                       music_backend=args.music_backend)
+                       until=args.until, output=Path(args.output) if args.output else None,
+                       music_backend=args.music_backend, **generators)
 
 
 def _print_step(step: FilmStep) -> None:
