@@ -169,3 +169,18 @@ def test_a_film_started_before_is_taken_up_where_it_stopped(window, monkeypatch,
         assert again.brief.toPlainText() == BRIEF and again.seconds.value() == 9
         assert len(again.look_choice.buttons()) == 3 and again.make_button.isEnabled()
         assert server.completions == 2  # shown from the project, not asked again
+
+
+def test_closing_the_dialog_while_the_flow_runs_stops_it_quietly(window, monkeypatch, tmp_path, loop):
+    with OpenAIChatServer(api_key="sk-gui") as server:
+        save_language_model(LanguageModelSettings(base_url=server.base_url, model="llama3.1", timeout_s=60))
+        dialog = open_film_dialog(window, monkeypatch, tmp_path, loop)
+        type_brief(dialog, "9")
+        server.answer_next("slow")  # the plan takes its time: the creator closes the dialog meanwhile
+        QTest.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+        wait_until(loop, lambda: dialog.status.text() == "Planning the scenes…")
+        QTest.keyClick(dialog, Qt.Key.Key_Escape)
+        loop.run_until_complete(dialog.work.wait_idle())
+    assert window.errors == [] and window.findChild(FilmFlowDialog) is None  # closed, and deleted
+    with ProjectService.open(window.session.path, read_only=True) as service:
+        assert load_state(service).plan is None and service.project.timeline.shots == []

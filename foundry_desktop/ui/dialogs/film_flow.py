@@ -60,6 +60,7 @@ class FilmFlowDialog(QDialog):
         self._load_settings = load_settings or (lambda: load_language_model(project=session.service))
         self._show_storyboard = show_storyboard
         self.result_of_flow: FilmResult | None = None
+        self._closed = False  # set when the creator closes it: a flow cancelled then has no widgets to update
         self.setWindowTitle("New film from a brief")
         self.setMinimumSize(820, 640)
         self.brief = QPlainTextEdit(placeholderText="What the film is for, what it shows, how it should feel…")
@@ -175,6 +176,8 @@ class FilmFlowDialog(QDialog):
         return self.work.run(run(), self._finished)
 
     def _idle(self, button: QPushButton, label: str) -> None:
+        if self._closed:
+            return
         button.setText(label)
         self.propose_button.setEnabled(True)
         self.make_button.setEnabled(self.look_choice.checkedId() > 0)
@@ -183,7 +186,9 @@ class FilmFlowDialog(QDialog):
         self.status.setText(f"{step.message}…" if step.state == "started" else step.message)
 
     def _failed(self, message: str) -> None:
-        self.error_line.show_error(message)
+        if not self._closed:
+            self.status.setText("")
+            self.error_line.show_error(message)
 
     def _finished(self, result: FilmResult) -> None:
         self.result_of_flow = result
@@ -214,6 +219,7 @@ class FilmFlowDialog(QDialog):
         self.make_button.setEnabled(True)
 
     def done(self, result: int) -> None:  # noqa: D102 (closing: answers have nowhere to go)
+        self._closed = True
         self.work.cancel()
         super().done(result)
 
