@@ -67,6 +67,12 @@ def band_point(window, name: str, shift: float = 0.0) -> QPoint:
     return QPoint(round(canvas.view.x_of(band.middle) + shift), BANDS_TOP + SCENE_BAND_HEIGHT // 2)
 
 
+def shot_point(window, index: int) -> QPoint:
+    canvas = window.timeline.canvas
+    placed = canvas._plan.shots[index]
+    return QPoint(round(canvas.view.x_of((placed.record_in + placed.record_out) / 2)), row_of("video").top + 30)
+
+
 def scene_names(timeline: Timeline) -> list[str]:
     return [scene.name for scene in timeline.scenes]
 
@@ -83,9 +89,7 @@ def test_clicking_a_band_selects_the_scenes_shots_and_opens_the_scene_editor(win
     canvas.grab().save(str(tmp_path / "scenes-timeline.png"))
     window.inspector.grab().save(str(tmp_path / "scenes-inspector.png"))
     # A click on a shot, one of the scene's too, goes back to that shot's fields.
-    placed = canvas._plan.shots[3]
-    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
-                     QPoint(round(canvas.view.x_of((placed.record_in + placed.record_out) / 2)), row_of("video").top + 30))
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS, shot_point(window, 3))
     assert session.selected_scene is None and window.inspector.pages.currentWidget() is window.inspector.editor
     assert session.selected == [shots[3].id] and window.inspector.title.text() == "Shot 4 of 6"
 
@@ -163,9 +167,7 @@ def test_new_scene_from_selection_and_remove_scene_from_the_shots_menu(window, l
 
 def test_a_shot_that_sets_its_own_backend_takes_the_scenes_again_from_the_inspector(window):
     canvas, session = window.timeline.canvas, window.session
-    placed = canvas._plan.shots[3]
-    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
-                     QPoint(round(canvas.view.x_of((placed.record_in + placed.record_out) / 2)), row_of("video").top + 30))
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS, shot_point(window, 3))
     note = window.inspector.scene_note
     assert note.text.text() == "In scene 2, Night; sets its own backend" and note.take_scenes.isVisible()
     QTest.mouseClick(note.take_scenes, Qt.MouseButton.LeftButton)
@@ -173,3 +175,19 @@ def test_a_shot_that_sets_its_own_backend_takes_the_scenes_again_from_the_inspec
     assert (shot.spec.backend, shot.overrides) == ("comfyui", ())
     assert session.service.undo_label() == "Shot 4: backend from the scene"
     assert note.text.text() == "In scene 2, Night" and not note.take_scenes.isVisible()
+
+
+def test_a_scene_emptied_of_its_shots_is_a_tag_that_can_still_be_chosen_and_removed(window):
+    canvas, session = window.timeline.canvas, window.session
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS, band_point(window, "Harbour"))
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)  # its two shots, rippled away; the scene stays, empty
+    timeline = saved(window)
+    assert scene_names(timeline) == ["Harbour", "Night"] and len(timeline.shots) == 4
+    session.select([])
+    tag = next(band for band in canvas.bands._empty if band.name == "Harbour")
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS,
+                     QPoint(round(canvas.bands._tag_left(tag)) + 20, BANDS_TOP + SCENE_BAND_HEIGHT // 2))
+    assert session.selected_scene == tag.scene_id and session.selected == []
+    assert window.inspector.scene_page.title.text() == "Scene 1: no shots, 0.0 s"
+    window.remove_scene_action.trigger()
+    assert scene_names(saved(window)) == ["Night"]

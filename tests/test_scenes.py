@@ -139,6 +139,13 @@ def test_a_joining_shot_takes_the_scene_defaults_except_what_it_overrides():
     assert timeline.shots[1].spec.backend == "replicate" and timeline.shots[1].overrides == ()
 
 
+def test_footage_in_a_scene_takes_none_of_its_generation_defaults():
+    timeline = scenes.update_scene(film("A"), "A", {"defaults": SceneDefaults(backend="comfyui", style="noir")})
+    footage = Shot(id="clip", spec=ShotSpec(backend="media", input_media="media/clip.mp4"))
+    joined = ops.insert_shot(timeline, 1, footage).shots[1]
+    assert (joined.scene_id, joined.spec) == ("A", footage.spec)
+
+
 def test_inheriting_an_unknown_field_is_refused_with_the_fields_there_are():
     with pytest.raises(DomainError, match="style, character, backend"):
         scenes.inheriting(film("A"), [0], ["prompt"])
@@ -168,7 +175,8 @@ def apply_scene_operation(timeline: Timeline, op: tuple, number: int) -> Timelin
     if kind == "remove":
         return ops.remove_shot(timeline, *args)
     if kind == "split":
-        return ops.split_shot(timeline, args[0], 12, Shot(id=f"half{number}", spec=ShotSpec(duration=24)), has_take=False)
+        half = Shot(id=f"half{number}", spec=ShotSpec(duration=24))
+        return ops.split_shot(timeline, args[0], 12, half, has_take=False)
     if kind == "lift":
         return timeline_gaps.lift_shot(timeline, *args)
     if kind == "to_frame":
@@ -300,6 +308,16 @@ def test_scene_defaults_reach_its_shots_unless_set_on_the_shot(service):
     assert (joined.scene_id, joined.spec.style, joined.spec.backend) == (scene.id, noir.id, "comfyui")
 
 
+def test_a_removed_style_leaves_the_scenes_that_gave_it_too(service):
+    service.add_template("style", "Noir", prompt_suffix="black and white")
+    scene = service.add_scene("Alley", shot_indexes=[0, 1], defaults={"style": "Noir"})
+    service.remove_template("style", "Noir")
+    timeline = reopened(service)
+    assert timeline.scenes[0].defaults.style is None and timeline.shots[0].spec.style is None
+    service.add_shot(at=1, prompt="joins the scene")
+    assert reopened(service).shots[1].scene_id == scene.id and reopened(service).shots[1].spec.style is None
+
+
 def test_set_shots_scene_and_refusals_a_creator_understands(service):
     first = service.add_scene("One", shot_indexes=[0, 1])
     service.add_scene("Two", shot_indexes=[2, 3, 4, 5])
@@ -380,6 +398,18 @@ def test_an_applied_plan_makes_one_scene_per_planned_scene_in_one_undo_step(serv
     assert [scene.name for scene in reopened(service).scenes] == ["Opening"]
 
 
+@pytest.mark.parametrize("at", [0, 2, 6])
+def test_a_plan_at_a_scenes_edge_or_the_films_ends_makes_scenes_of_its_own(service, at):
+    opening = service.add_scene("Opening", shot_indexes=[0, 1])
+    service.add_scene("Middle", shot_indexes=[2, 3, 4, 5])
+    apply_plan(service, plan_of("Harbour", "Market"), at=at)
+    timeline = reopened(service)
+    names = {scene.id: scene.name for scene in timeline.scenes}
+    assert [names[shot.scene_id] for shot in timeline.shots[at:at + 2]] == ["Harbour", "Market"]
+    assert scenes.scene_runs_are_consecutive(timeline)
+    assert [shot.scene_id for shot in timeline.shots].count(opening.id) == 2
+
+
 def test_a_plan_put_inside_a_scene_joins_it_and_says_so(service):
     scene = service.add_scene("Opening", shot_indexes=[0, 1, 2])
     applied = apply_plan(service, plan_of("Harbour"), at=1)
@@ -441,6 +471,7 @@ def test_foundry_scene_refusals_are_one_line_a_creator_understands(tmp_path, cap
         (("scene", "move", path, "A", "1"), "the film has no scenes yet"),
         (("scene", "add", path, "A", "--shots", "1", "--at", "1"), "--at places a scene with none"),
         (("shot", "set", path, "1", "--style", "x", "--inherit", "style"), "not both"),
+        (("scene", "add", path, "A", "--color", "red"), "written #rrggbb (for example #4a7fb5); 'red' is not"),
     ]:
         code, _, err = foundry(capsys, *argv)
         assert code != 0 and message in err and len(err.strip().splitlines()) == 1, (argv, err)

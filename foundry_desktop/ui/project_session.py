@@ -97,7 +97,8 @@ class ProjectSession(QObject):
         chosen = [i for i in shot_ids if i in {shot.id for shot in timeline.shots}]
         clips = [] if chosen else [i for i in music if i in {clip.id for clip in timeline.music}]
         texts = [] if chosen or clips else [i for i in captions if i in {c.id for c in timeline.captions}]
-        if (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions) or self.selected_scene:
+        changed = (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions)
+        if changed or self.selected_scene:  # a scene chosen by its band gives way to what is selected now
             self.selected, self.selected_music, self.selected_captions = chosen, clips, texts
             self.selected_scene = None
             self.selection_changed.emit(list(chosen))

@@ -1,7 +1,8 @@
 """The Edit, Shots and Timeline menus' commands on the open project: cut, copy, paste at the
 playhead, duplicate, select all, split at the playhead, snapping, Add shot placed where
-the creator is working, and a new scene from the selected shots or one removed. Each edit is one undo step on the service; the window's menus
-(window_actions) and the context menus (timeline_menus) both call these.
+the creator is working, and a new scene from the selected shots or one removed. Each edit
+is one undo step on the service; the window's menus (window_actions) and the context menus
+(timeline_menus) both call these.
 """
 
 from __future__ import annotations

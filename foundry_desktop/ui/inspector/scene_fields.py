@@ -69,7 +69,8 @@ class SceneFields(QWidget):
         # A time from the list counts at once; one typed in, after a pause or on Return.
         self.time_of_day.activated.connect(lambda _: self._save("time_of_day", self.time_of_day.currentText().strip()))
         typed_time = self.time_of_day.lineEdit()
-        self._typing.watch(typed_time, typed_time.textEdited, lambda: self._save("time_of_day", typed_time.text().strip()))
+        self._typing.watch(typed_time, typed_time.textEdited,
+                           lambda: self._save("time_of_day", typed_time.text().strip()))
         column = QVBoxLayout(self)
         form = QFormLayout()
         form.addRow(self.title)
@@ -101,11 +102,11 @@ class SceneFields(QWidget):
         self.workflow_default = QLineEdit(placeholderText=INHERIT)
         for field, combo in (("style", self.style_default), ("character", self.character_default),
                              ("backend", self.backend_default)):
-            combo.currentIndexChanged.connect(
-                lambda _, field=field, combo=combo: None if self._filling else self._save_default(field, combo.currentData()))
+            combo.currentIndexChanged.connect(lambda _, field=field, combo=combo: None if self._filling
+                                              else self._save_default(field, combo.currentData()))
         for field, editor in (("model", self.model_default), ("workflow", self.workflow_default)):
-            self._typing.watch(editor, editor.textEdited,
-                               lambda field=field, editor=editor: self._save_default(field, editor.text().strip() or None))
+            self._typing.watch(editor, editor.textEdited, lambda field=field, editor=editor:
+                               self._save_default(field, editor.text().strip() or None))
         box = QGroupBox("What its shots take, unless they set their own")
         form = QFormLayout(box)
         for label, widget in (("Style", self.style_default), ("Character", self.character_default),
@@ -232,7 +233,8 @@ class ShotSceneNote(QWidget):
         # Only what the scene sets is worth taking back; the shot's other own settings are just its own.
         self._own = [field for field in shot.overrides if getattr(scene.defaults, field) is not None]
         own = ", ".join(field.replace("_", " ") for field in self._own)
-        self.text.setText(f"In scene {number}, {scene.name.strip() or 'unnamed'}" + (f"; sets its own {own}" if own else ""))
+        name = scene.name.strip() or "unnamed"
+        self.text.setText(f"In scene {number}, {name}" + (f"; sets its own {own}" if own else ""))
         self.take_scenes.setVisible(bool(self._own))
         self.show()
 

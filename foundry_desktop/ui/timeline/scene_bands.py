@@ -1,7 +1,9 @@
 """The scenes' bands, a strip between the ruler and the shots: one band per scene over its shots,
 in the scene's colour, with its name. A click selects the scene (its shots, and the scene for the
 inspector's scene editor); dragging a band left or right moves the scene, its shots with it, as
-one undo step (ProjectService.move_scene), a line showing where it would go meanwhile.
+one undo step (ProjectService.move_scene), a line showing where it would go meanwhile. A scene
+with no shots (they were all moved or deleted) is a small tag where the list places it, so it
+can still be chosen, named, moved or removed.
 
 The bands are worked out once per layout of the timeline (a walk of the shots), not per paint.
 """
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from foundry_desktop.ui.timeline.canvas import TimelineCanvas
 
 DRAG_START_PX = 5
+EMPTY_TAG_PX = 84  # an empty scene's tag: wide enough to read a short name
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,13 @@ class Band:
     scene_id: str
     name: str
     color: str
-    first: int  # the film frame where its first shot starts
-    last: int  # where its last shot ends
+    first: int  # the film frame where its first shot starts (an empty scene: where it is listed)
+    last: int  # where its last shot ends (an empty scene: the same frame)
+    empty_place: int = -1  # an empty scene: its tag's place among those at the same frame; else -1
+
+    @property
+    def empty(self) -> bool:
+        return self.empty_place >= 0
 
     @property
     def middle(self) -> float:
@@ -51,6 +59,7 @@ class SceneBands:
     def __init__(self, canvas: TimelineCanvas) -> None:
         self.canvas = canvas
         self._bands: list[Band] = []
+        self._empty: list[Band] = []  # the scenes with no shots, as tags
         self._drag: _BandDrag | None = None
 
     def lay_out(self, plan: CutPlan | None) -> None:
@@ -65,16 +74,31 @@ class SceneBands:
             if shot.scene_id is not None:
                 first = spans.get(shot.scene_id, (placed.record_in, 0))[0]
                 spans[shot.scene_id] = (first, placed.record_out)
-        self._bands = [Band(scene.id, scene.name.strip() or f"Scene {number}", scene.color, *spans[scene.id])
-                       for number, scene in enumerate(timeline.scenes, 1) if scene.id in spans]
+        self._bands, self._empty = [], []
+        after, stacked = 0, 0  # where the scenes listed so far end; empty tags already there
+        for number, scene in enumerate(timeline.scenes, 1):
+            name = scene.name.strip() or f"Scene {number}"
+            if scene.id in spans:
+                self._bands.append(Band(scene.id, name, scene.color, *spans[scene.id]))
+                after, stacked = spans[scene.id][1], 0
+            else:
+                self._empty.append(Band(scene.id, name, scene.color, after, after, stacked))
+                stacked += 1
 
     def bands(self) -> list[Band]:
         """The scenes with shots, in film order, as the last layout placed them."""
         return self._bands
 
+    def _tag_left(self, band: Band) -> float:
+        return self.canvas.view.x_of(band.first) + band.empty_place * EMPTY_TAG_PX
+
     def band_at(self, x: float, y: float) -> Band | None:
+        """The band, or empty scene's tag (drawn over the bands), under the pointer."""
         if not in_scene_bands(y) or x < HEADER_WIDTH:
             return None
+        tag = next((band for band in self._empty if 0 <= x - self._tag_left(band) < EMPTY_TAG_PX), None)
+        if tag is not None:
+            return tag
         frame = self.canvas.view.frame_at(x)
         return next((band for band in self.bands() if band.first <= frame < band.last), None)
 
@@ -126,7 +150,9 @@ class SceneBands:
         scene = next(s for s in self.canvas.session.service.project.timeline.scenes if s.id == band.scene_id)
         details = [part for part in (scene.location, scene.time_of_day) if part]
         lines = [band.name + (f" — {', '.join(details)}" if details else ""), scene.description]
-        return "\n".join([line for line in lines if line] + ["Click to select its shots; drag to move the scene."])
+        how = ("No shots yet: click to edit or remove it; drag to move it." if band.empty
+               else "Click to select its shots; drag to move the scene.")
+        return "\n".join([line for line in lines if line] + [how])
 
     def _place_for(self, drag: _BandDrag) -> int | None:
         """The scene's new place in the list (ProjectService.move_scene's to_index) for a drop at the
@@ -160,8 +186,15 @@ class SceneBands:
             if band.last < first or band.first > last:
                 continue
             left, right = max(HEADER_WIDTH, view.x_of(band.first)), view.x_of(band.last)
+            tags = sum(1 for tag in self._empty if tag.first == band.first)  # its name goes after them
             self._band(painter, metrics, band, QRectF(left + 1, BANDS_TOP + 1, max(2.0, right - left - 2),
-                                                      SCENE_BAND_HEIGHT - 2), band.scene_id == chosen)
+                                                      SCENE_BAND_HEIGHT - 2), band.scene_id == chosen,
+                       indent=tags * EMPTY_TAG_PX)
+        for band in self._empty:
+            left = self._tag_left(band)
+            if HEADER_WIDTH <= left + EMPTY_TAG_PX and left <= width:
+                box = QRectF(left + 1, BANDS_TOP + 3, EMPTY_TAG_PX - 2, SCENE_BAND_HEIGHT - 6)
+                self._band(painter, metrics, band, box, band.scene_id == chosen, empty=True)
         self._dragged(painter, metrics)
         if session is not None and (x := view.x_of(session.playhead)) >= HEADER_WIDTH:
             painter.setPen(QPen(theme.ACCENT, 1.5))  # the playhead runs through the strip too
@@ -172,16 +205,21 @@ class SceneBands:
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, "Scenes")
 
     @staticmethod
-    def _band(painter: QPainter, metrics: QFontMetrics, band: Band, box: QRectF, chosen: bool) -> None:
+    def _band(painter: QPainter, metrics: QFontMetrics, band: Band, box: QRectF, chosen: bool,
+              empty: bool = False, indent: float = 0) -> None:
         colour = QColor(band.color)
         fill = QColor(colour)
-        fill.setAlpha(255 if chosen else 170)
+        fill.setAlpha(90 if empty else 255 if chosen else 170)
+        if empty:
+            painter.fillRect(box, theme.PANEL)  # a tag over a band hides the band beneath it
         painter.fillRect(box, fill)
-        painter.setPen(QPen(theme.ACCENT if chosen else colour.lighter(130), 2 if chosen else 1))
+        pen = QPen(theme.ACCENT if chosen else colour.lighter(130), 2 if chosen else 1)
+        pen.setStyle(Qt.PenStyle.DashLine if empty else Qt.PenStyle.SolidLine)  # no shots: a tag, not a band
+        painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(box)
-        if box.width() > 24:
-            text_box = box.adjusted(6, 0, -4, 0)
+        if box.width() - indent > 24:
+            text_box = box.adjusted(6 + indent, 0, -4, 0)
             name = metrics.elidedText(band.name, Qt.TextElideMode.ElideRight, int(text_box.width()))
             painter.setPen(theme.TEXT if colour.lightness() < 150 else QColor("#111111"))
             painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
@@ -193,7 +231,11 @@ class SceneBands:
             return
         view = self.canvas.view
         shift = drag.x - drag.start_x
-        left, right = view.x_of(drag.band.first) + shift, view.x_of(drag.band.last) + shift
+        if drag.band.empty:
+            left = self._tag_left(drag.band) + shift
+            right = left + EMPTY_TAG_PX
+        else:
+            left, right = view.x_of(drag.band.first) + shift, view.x_of(drag.band.last) + shift
         painter.setOpacity(0.6)
         self._band(painter, metrics, drag.band, QRectF(left, BANDS_TOP + 1, max(2.0, right - left),
                                                        SCENE_BAND_HEIGHT - 2), True)
