@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.music_generation import generate_music
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 
@@ -105,3 +107,35 @@ def test_an_empty_film_asks_for_seconds(qtbot, loop, tmp_path):
         assert dialog.estimate.text() == "1 take, cost in Replicate seconds not known until one has run"
         dialog.grab().save("/tmp/music-dialog-replicate.png")
         dialog.reject()
+
+
+def test_generate_again_from_the_inspector_asks_with_the_clips_own_fields(qtbot, loop, tmp_path, film):
+    with ProjectService.open(film) as service:
+        async def first():
+            async with generation_backends() as registry:
+                return await generate_music(service, registry, prompt="soft rain", seconds=2, seed=3)
+        clip_id = loop.run_until_complete(first()).clip_id
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        assert window.open_project(film)
+        session = window.session
+        session.select([], music=[clip_id])
+        fields = window.inspector.track_pages[0]
+        assert fields.again.isVisible()
+        QTest.mouseClick(fields.again, Qt.MouseButton.LeftButton)
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, GenerateMusicDialog) and w.isVisible())
+        assert (dialog.prompt.text(), dialog.seconds.value(), dialog.film_length.isChecked()) == ("soft rain", 2.0, False)
+        wait_until(loop, lambda: dialog.estimate.text() == "Nothing to generate: the music is current.")
+        dialog.prompt.selectAll()
+        QTest.keyClicks(dialog.prompt, "soft rain, cello")
+        QTest.keyClick(dialog.prompt, Qt.Key.Key_Tab)  # the estimate follows the finished prompt
+        wait_until(loop, lambda: dialog.estimate.text() == "1 take, free")
+        dialog.grab().save("/tmp/music-dialog-again.png")
+        QTest.keyClick(dialog.prompt, Qt.Key.Key_Return)
+        wait_until(loop, lambda: len(session.service.project.takes_of(clip_id)) == 2)
+        wait_until(loop, lambda: fields.takes.count() == 2)
+        fields.grab().save("/tmp/music-inspector.png")
+    with ProjectService.open(film) as reopened:
+        (clip,) = reopened.project.timeline.music
+        newest = reopened.project.takes_of(clip_id)[-1]
+        assert (clip.spec.prompt, clip.spec.seed, clip.selected_take_id) == ("soft rain, cello", 3, newest.id)
+        assert clip.source_out == 48  # its own two seconds, not the film's four

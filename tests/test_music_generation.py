@@ -19,6 +19,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.cli.main import main
+from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.music_fingerprint import clip_fingerprint
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.local.music_bed import make_bed, plan_bed
@@ -226,3 +227,19 @@ def test_a_stopped_music_run_is_followed_to_its_take_without_a_second_submission
     with ProjectService.open(project) as service:
         (clip,) = service.project.timeline.music
         assert clip.id == job.shot_id and clip.spec.seed == job.spec["seed"] and [j.state for j in service.jobs()] == ["done"]
+
+
+def test_music_is_estimated_from_earlier_runs_and_kept_to_the_budget(project, replicate, capsys):
+    assert generate(project, prompt="warm synth pad", seconds=4, backend="replicate").run.generated == 1
+    asked = ("music", "generate", str(project), "--prompt", "another", "--duration", "4", "--backend", "replicate",
+             "--estimate")
+    code, out, _ = cli(capsys, *asked)
+    with ProjectService.open(project) as service:
+        spent = service.jobs(("done",))[0].cost_actual
+        assert out == f"1 take, about {Cost(round(spent, 3), 'replicate-seconds')}.\n"  # as much as the first, a second
+        service.set_budget("replicate-seconds", spent * 1.5)  # room for half the next one's estimate
+    code, out, _ = cli(capsys, *asked)
+    assert code == 0 and out.startswith("1 take; not sent: the project's budget")  # estimated from the first
+    report = generate(project, prompt="another", seconds=4, backend="replicate")
+    assert report.run.failed == 1 and "budget" in report.run.failures[0].lower() and report.clip_id is None
+    assert replicate.submissions == 1  # the budget stopped it before it was sent

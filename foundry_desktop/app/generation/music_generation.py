@@ -55,13 +55,14 @@ def music_spec_for(service: ProjectService, *, prompt: str | None = None, second
                    backend: str | None = None, model: str | None = None, workflow: str | None = None,
                    seed: int | None = None, clip: AudioClip | None = None) -> MusicSpec:
     """The MusicSpec asked for: a new clip's from the arguments, or an existing clip's with the given
-    ones changed. `seconds` None or "auto" is the film's length; a backend without a model or
+    ones changed. `seconds` "auto" is the film's length, None too except for a clip (it keeps its
+    own); a backend without a model or
     workflow named gets its default one (DEFAULT_MODELS, DEFAULT_WORKFLOWS)."""
     base = clip.spec if clip is not None and clip.spec is not None else MusicSpec(seed=new_seed())
     text = (prompt if prompt is not None else base.prompt).strip()
     if not text:
         raise InvalidEditError("Say what the music should be like (a prompt such as \"calm piano, warm, slow\").")
-    if seconds in (None, "auto") and clip is not None and base.params.get(SECONDS_PARAM):
+    if seconds is None and clip is not None and base.params.get(SECONDS_PARAM):
         length = Fraction(str(base.params[SECONDS_PARAM]))
     elif seconds in (None, "auto"):
         frames = service.cut_plan().length

@@ -14,7 +14,7 @@ def add_generate(actions: argparse._SubParsersAction) -> None:
     generate.add_argument("project", metavar="PROJECT")
     generate.add_argument("--prompt", help="what the music should be like (required for new music)")
     generate.add_argument("--duration", default=None, metavar="auto|SECONDS",
-                          help="how long; auto (the default) is the film's length")
+                          help="how long; auto is the film's length (new music's default; --clip keeps its own)")
     generate.add_argument("--backend", help="builtin (default), replicate, comfyui...")
     generate.add_argument("--model", help="the backend's model (Replicate: owner/name, e.g. meta/musicgen)")
     generate.add_argument("--workflow", help="the ComfyUI template (default: stable-audio-text-to-audio)")

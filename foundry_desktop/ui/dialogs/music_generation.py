@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.app.generation.music_generation import MusicReport, estimate_words
 from foundry_desktop.app.generation.shot_generation import GenerationEstimate
+from foundry_desktop.domain.music_fingerprint import music_seconds
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.project_session import ProjectSession
@@ -38,9 +39,11 @@ MUSIC_BACKENDS = (("Built in (a synthesised bed, free)", "builtin"), ("Replicate
 
 
 class GenerateMusicDialog(QDialog):
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+    """New music, or (`clip_id`) a generated clip's again, its fields filled from what it was asked."""
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None, *, clip_id: str | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.session, self.clip_id = session, clip_id
         self.work = BackgroundWork(self._show_estimate)  # the estimates; the generation is the session's
         self.setWindowTitle("Generate music")
         self.setMinimumWidth(480)
@@ -58,6 +61,8 @@ class GenerateMusicDialog(QDialog):
         self.generate_button.setProperty("primary", True)
         self.generate_button.setDefault(True)
         cancel = QPushButton("Cancel")
+        if clip_id is not None:
+            self._fill_from_clip(clip_id)
         length = QHBoxLayout()
         length.addWidget(self.film_length)
         length.addWidget(self.seconds)
@@ -96,11 +101,25 @@ class GenerateMusicDialog(QDialog):
                                        "comfyui": "the template's own model by default"}
                                       .get(name, "the built-in bed has no models"))
 
+    def _fill_from_clip(self, clip_id: str) -> None:
+        clip = self.session.service.music_clip(clip_id)
+        spec = clip.spec
+        assert spec is not None, "only a generated clip is generated again"
+        self.setWindowTitle("Generate music again")
+        self.generate_button.setText("Generate again")
+        self.prompt.setText(spec.prompt)
+        self.film_length.setChecked(False)
+        self.seconds.setEnabled(True)
+        self.seconds.setValue(float(music_seconds(spec)))
+        self.backend.setCurrentIndex(max(0, self.backend.findData(spec.backend)))
+        self.model.setText(spec.model or "")
+
     def options(self) -> dict:
         """What generate_music and estimate_music are asked, from the fields."""
-        return {"prompt": self.prompt.text(), "seconds": None if self.film_length.isChecked() else self.seconds.value(),
-                "backend": self.backend.currentData(), "model": (self.model.text().strip() or None) if self.model.isEnabled() else None,
-                "variants": self.variants.value()}
+        model = (self.model.text().strip() or None) if self.model.isEnabled() else None
+        return {"prompt": self.prompt.text(), "seconds": "auto" if self.film_length.isChecked() else self.seconds.value(),
+                "backend": self.backend.currentData(), "model": model, "variants": self.variants.value(),
+                "clip_id": self.clip_id}
 
     def update_estimate(self) -> None:
         options = {**self.options(), "prompt": self.prompt.text().strip() or "music"}  # priced before it is typed

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_to_seconds
+from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.project_session import ProjectSession
 
 MAX_SECONDS = 24 * 3600.0
@@ -56,6 +58,8 @@ class MusicClipFields(QWidget):
         self.takes = QListWidget()
         self.takes.setMaximumHeight(120)
         self.takes.itemActivated.connect(self._choose_take)
+        self.again = QPushButton("Generate again…")  # new takes: another prompt, length, backend or variants
+        self.again.clicked.connect(self._generate_again)
         column = QVBoxLayout(self)
         self._layout = layout = QFormLayout()
         column.addLayout(layout)
@@ -63,7 +67,8 @@ class MusicClipFields(QWidget):
         layout.addRow(self.title)
         for label, field in (("Starts at", self.start), ("Plays for", self.length), ("Gain", self.gain),
                              ("Fade in", self.fade_in), ("Fade out", self.fade_out), ("Loop", self.loop),
-                             ("File", self.file), ("Music of", self.prompt), ("Takes", self.takes)):
+                             ("File", self.file), ("Music of", self.prompt), ("Takes", self.takes),
+                             ("", self.again)):
             layout.addRow(label, field)
         self.start.editingFinished.connect(lambda: self._save("Move", start=self._frames(self.start)))
         self.length.editingFinished.connect(self._save_length)
@@ -106,7 +111,7 @@ class MusicClipFields(QWidget):
 
     def _show_generated(self, clip: AudioClip) -> None:
         """The prompt and takes of a generated clip; the rows are hidden for a file brought in."""
-        for field in (self.prompt, self.takes):
+        for field in (self.prompt, self.takes, self.again):
             self._layout.setRowVisible(field, clip.spec is not None)
         if clip.spec is None:
             return
@@ -116,10 +121,19 @@ class MusicClipFields(QWidget):
         for number, take in enumerate(self._session.service.project.takes_of(clip.id), start=1):
             playing = take.id == clip.selected_take_id
             seconds = float(frames_to_seconds(take.frames, rate))
-            item = QListWidgetItem(f"{'▶ ' if playing else ''}{number}. seed {take.seed}, {seconds:.1f} s, {take.backend}")
+            asked = str(take.spec.get("prompt", ""))  # takes of an earlier prompt say which
+            item = QListWidgetItem(f"{'▶ ' if playing else ''}{number}. {asked[:32]}, seed {take.seed}, "
+                                   f"{seconds:.1f} s, {take.backend}")
             item.setData(Qt.ItemDataRole.UserRole, take.id)
             item.setToolTip("Playing" if playing else "Double-click to play this take instead")
             self.takes.addItem(item)
+
+    def _generate_again(self) -> None:
+        clip = self._clip()
+        if clip is not None:
+            dialog = GenerateMusicDialog(self._session, self.window(), clip_id=clip.id)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
 
     def _choose_take(self, item: QListWidgetItem) -> None:
         clip, session = self._clip(), self._session
