@@ -83,6 +83,7 @@ def test_a_brief_becomes_a_storyboard_then_a_film_without_paying_twice(tmp_path,
     assert "moodboard: 3 looks: 1. Warm Documentary, 2. Bold Graphic, 3. Dreamlike Pastel" in out
     assert "look 1, Warm Documentary (the first, recommended one)" in out
     assert "laid out 3 shots in 3 scenes" in out and "keyframes: made 3 keyframes" in out
+    assert "shot 3: " in out and "shot ?" not in out  # each keyframe's progress under its new shot's number
     assert f"run `foundry film {project} --until video` (or --until render). " \
            "Animating then sends 3 videos, free." in out
     assert chat_server.completions == 2  # the plan and the mood board
