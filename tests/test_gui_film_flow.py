@@ -79,7 +79,7 @@ def test_a_brief_becomes_a_storyboard_through_the_dialog(window, monkeypatch, tm
         type_brief(dialog, "9")
         assert dialog.seconds.value() == 9
         wait_until(loop, lambda: dialog.backend.count() > 0)  # the machine's backends, read off the GUI thread
-        assert dialog.backend.currentText() == "builtin"
+        assert dialog.backend.currentText() == "builtin" and dialog.backend.findText("media") == -1
         assert not dialog.make_button.isEnabled()
         choose_in_combo(dialog.image_backend, "painter")
 

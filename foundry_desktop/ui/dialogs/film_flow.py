@@ -1,7 +1,8 @@
 """New film from a brief: the guided form of `foundry film`. The creator writes (or opens) a brief,
 sets the film's length and the backends of its keyframes and video, and asks for a plan and
-looks; the mood board's looks are shown to choose from; "Make the storyboard" lays the film out with the chosen look and makes
-its keyframes, and the window then shows the storyboard to review them.
+looks; the mood board's looks are shown to choose from; "Make the storyboard" lays the film out
+with the chosen look and makes its keyframes, and the window then shows the storyboard to review
+them.
 
 Both runs are app.film_flow's, on the app's loop with the window's generation backends (the
 language model's settings read in a worker thread first); each step's progress shows in the
@@ -114,8 +115,9 @@ class FilmFlowDialog(QDialog):
         layout.addLayout(buttons)
 
     def _show_backends(self, names: list[str]) -> None:
+        makers = [name for name in names if name != "media"]  # it plays the creator's own files: makes nothing
         for choice in (self.image_backend, self.backend):
-            choice.addItems(names)
+            choice.addItems(makers)
             choice.setCurrentText("builtin")
 
     def choose_brief_file(self) -> None:
