@@ -161,6 +161,9 @@ def test_a_film_needs_a_brief_and_keeps_its_own(tmp_path, chat_server, brief, ca
     project = str(tmp_path / "film.foundry")
     assert main(["film", project]) == 1
     assert "A film starts from a brief" in capsys.readouterr().err
+    assert main(["film", project, "--brief", brief, "--image-backend", "paintbrush"]) == 1
+    assert "No generation backend called 'paintbrush'" in capsys.readouterr().err
+    assert chat_server.completions == 0
     assert main(["film", project, "--brief", brief, "--duration", "6"]) == 0
     assert main(["film", project, "--brief", "Another film altogether."]) == 1
     assert "started from another brief" in capsys.readouterr().err

@@ -65,6 +65,9 @@ async def run_film_flow(service: ProjectService, registry: BackendRegistry, requ
                         settings: LanguageModelSettings | None,
                         on_step: Callable[[FilmStep], None] | None = None) -> FilmResult:
     """Run the flow on `service` up to `request.until`; see the module docstring."""
+    for name in (request.backend, request.image_backend, request.music_backend):
+        if name is not None:
+            registry.get(name)  # an unknown backend is named before anything is asked or changed
     flow = FlowContext(service, registry, request, film_state(service, request), settings)
     result = FilmResult(stopped_after="")
     try:
