@@ -14,7 +14,8 @@ from cmx3600_check import problems as cmx3600_problems
 from fcpxml_independent_reader import independent_read
 from PIL import Image
 
-from foundry_desktop.app.setup.demo_film import DEMO_SHOTS
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.setup.demo_film import DEMO_MUSIC, DEMO_SCENES, DEMO_SHOTS
 from foundry_desktop.cli.main import main
 from foundry_desktop.media.probe import decode_all_frames, probe_media
 
@@ -65,6 +66,31 @@ def test_the_demo_hands_its_cut_to_editors(demo_dir):
     assert cmx3600_problems((demo_dir / "demo.edl").read_text(), Fraction(24)) == []
     timeline = otio.adapters.read_from_file(str(demo_dir / "demo.otio"))
     assert [clip.name for clip in timeline.video_tracks()[0].find_clips()] == [name for name, *_ in DEMO_SHOTS]
+
+
+def test_the_demo_is_a_storyboard_animated_with_scenes_its_exports_keep_and_a_composed_bed(demo_dir, tmp_path,
+                                                                                            capsys):
+    scene_names = [name for name, *_ in DEMO_SCENES]
+    with ProjectService.open(demo_dir / "demo.foundry", read_only=True) as service:
+        project = service.project
+        timeline = project.timeline
+        assert [scene.name for scene in timeline.scenes] == scene_names and all(s.scene_id for s in timeline.shots)
+        for shot, (_, _, _, image, _) in zip(timeline.shots, DEMO_SHOTS, strict=True):
+            if image is None:  # a title card is made from its words: no keyframe
+                assert shot.keyframe_take_id is None
+                continue
+            [keyframe] = service.keyframes_of(shot.id)  # the demo's picture, approved as the shot's keyframe
+            assert shot.keyframe_take_id == keyframe.id
+            assert project.selected_take(shot).spec["input_image"] == keyframe.media_path  # animated from it
+        [music] = timeline.music
+        assert (music.spec.prompt, music.spec.backend, music.spec.seed) == (DEMO_MUSIC[0], "builtin", DEMO_MUSIC[1])
+        assert [take.kind for take in service.project.takes_of(music.id)] == ["sound"]
+    for kind in ("fcpxml", "edl", "otio"):  # each export, read back by `foundry import`, has the scenes
+        project = tmp_path / f"from-{kind}.foundry"
+        assert main(["import", str(demo_dir / f"demo.{kind}"), "-o", str(project), "--rate", "24"]) == 0
+        with ProjectService.open(project, read_only=True) as service:
+            assert [scene.name for scene in service.project.timeline.scenes] == scene_names, kind
+    capsys.readouterr()
 
 
 def test_generate_right_after_the_demo_generates_nothing(demo, capsys):

@@ -196,7 +196,9 @@ def dialog_openers():
     from foundry_desktop.ui.dialogs.captions import CaptionsDialog
     from foundry_desktop.ui.dialogs.characters import CharactersDialog
     from foundry_desktop.ui.dialogs.export_cut import ExportDialog
+    from foundry_desktop.ui.dialogs.film_flow import FilmFlowDialog
     from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
+    from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
     from foundry_desktop.ui.dialogs.plan import PlanDialog
     from foundry_desktop.ui.dialogs.render import RenderDialog
     from foundry_desktop.ui.panels.render_jobs import RenderJobsView
@@ -218,6 +220,8 @@ def dialog_openers():
         "CharactersDialog": lambda session, tmp_path: CharactersDialog(session, confirm=lambda *_: False),
         "ExportDialog": lambda session, tmp_path: ExportDialog(session),
         "MoodBoardDialog": lambda session, tmp_path: MoodBoardDialog(session, load_settings=LanguageModelSettings),
+        "GenerateMusicDialog": lambda session, tmp_path: GenerateMusicDialog(session),
+        "FilmFlowDialog": lambda session, tmp_path: FilmFlowDialog(session, load_settings=LanguageModelSettings),
         "PlanDialog": lambda session, tmp_path: PlanDialog(session, load_settings=LanguageModelSettings),
         "RenderDialog": lambda session, tmp_path: RenderDialog(session, RenderJobsView(),
                                                                        settings=settings(tmp_path)),

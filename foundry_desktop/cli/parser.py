@@ -58,6 +58,8 @@ COMMANDS = {
     "style": Command("style templates shared by shots", "templates:template", "template:template"),
     "captions": Command("captions from speech; SRT/WebVTT", "assist:captions", "captions:captions"),
     "plan": Command("plan scenes from a brief with the language model", "assist:plan", "plan:plan"),
+    "film": Command("one flow from a brief to a film: plan, look, shots, keyframes, video, music, render",
+                    "film_flow:film", "storyboard.film:film"),
     "moodboard": Command("looks for the film from its brief, to choose one as a style", "assist:moodboard",
                          "mood_board:moodboard"),
     "server": Command("the ComfyUI servers of this machine", "machine:server", "comfyui:server"),

@@ -298,6 +298,12 @@ class MainWindow(QMainWindow):
         session.generate(shot_ids)
         self.docks["Jobs"].raise_()
 
+    def show_storyboard(self) -> None:
+        """Where the film's keyframes are reviewed. The storyboard branch has this method, showing its tab:
+        merged, its version replaces this one, which brings the timeline to the front meanwhile."""
+        self.docks["Timeline"].show()
+        self.docks["Timeline"].raise_()
+
     def show_render(self) -> None:
         if self.session is not None:
             dialog = RenderDialog(self.session, self.jobs.renders, self, self.settings)

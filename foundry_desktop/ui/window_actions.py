@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStyle
 from foundry_desktop.ui.dialogs.captions import CaptionsDialog
 from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
+from foundry_desktop.ui.dialogs.film_flow import start_film_from_brief
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
@@ -47,6 +48,7 @@ class Command:
 MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&File", (
         Command("new_action", "&New project…", lambda w: w.new_project(), Key.New, needs_project=False),
+        Command("new_film_action", "New &film from a brief…", start_film_from_brief, needs_project=False),
         Command("open_action", "&Open…", lambda w: w.choose_project(), Key.Open, needs_project=False),
         Command("demo_action", "Open the &demo", lambda w: w.open_demo(), needs_project=False),
         Command("import_media_action", "Import &media…", lambda w: w.import_media(), "Ctrl+I"),

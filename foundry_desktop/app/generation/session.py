@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +100,10 @@ class GenerationSession:
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))
 
+    async def run[T](self, service: ProjectService, work: Callable[[BackendRegistry], Awaitable[T]]) -> T:
+        """Other work that generates (the film flow) with this session's backends, its jobs followed."""
+        return await self._following(service, work)
+
     async def generate_music(self, service: ProjectService, **options: Any) -> MusicReport:
         """music_generation.generate_music with this app's backends."""
         return await self._following(service, lambda registry: generate_music(service, registry, **options))
@@ -114,7 +118,7 @@ class GenerationSession:
         assert self._registry is not None
         return await cancel_jobs(service, self._registry, job_id)
 
-    async def _following(self, service: ProjectService, work) -> GenerateReport:
+    async def _following[T](self, service: ProjectService, work: Callable[[BackendRegistry], Awaitable[T]]) -> T:
         await self.start()
         assert self._registry is not None
 

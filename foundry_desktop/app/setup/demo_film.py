@@ -1,5 +1,7 @@
-"""The demo film: four shots made by the built-in backend, a dissolve, two captions and a music
-bed, rendered to MP4, and its cut handed over as FCPXML, EDL and OTIO beside it."""
+"""The demo film, made as a storyboard is: four shots in four scenes; the valley and the coast have
+keyframes (the demo's two pictures, approved) that the built-in backend animates, the title and
+credits are cards made from their words; a dissolve, two captions and a music bed the built-in
+backend composes; rendered to MP4, and its cut (scenes included) handed over as FCPXML, EDL and OTIO."""
 
 from __future__ import annotations
 
@@ -14,17 +16,18 @@ import filelock
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.render.film_render import FilmRender, render_film
-from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.app.generation.music_generation import generate_music
 from foundry_desktop.domain.cut_plan import plan_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import GenerateReport, generate_shots
-from foundry_desktop.errors import ProjectLockedError
+from foundry_desktop.errors import GenerationError, ProjectLockedError
 from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.generation.default_backends import default_registry
 from foundry_desktop.store.project_store import media_folder_for
 
 DEMO_IMAGES = RESOURCES_DIR / "demo"
-DEMO_MUSIC = DEMO_IMAGES / "music.m4a"  # composed by resources/demo/make_demo_music.py
+# The bed the built-in music backend composes under the film (its mood from the prompt, key and tempo from the seed).
+DEMO_MUSIC = ("quiet, warm and hopeful", 5)
 DEMO_EXPORTS = (".fcpxml", ".edl", ".otio")
 
 # (name, prompt, seconds, image file in resources/demo or None, seed)
@@ -33,6 +36,13 @@ DEMO_SHOTS = [
     ("Valley", "Dawn breaks over a quiet valley", Fraction(4), "valley.png", 11),
     ("Coast", "The coast road at dusk", Fraction(4), "coast.png", 23),
     ("Credits", "Made with Foundry Desktop", Fraction(3), None, 42),
+]
+# (name, description, location, time of day, the shots it holds): every shot in a scene, as a storyboard has them.
+DEMO_SCENES = [
+    ("Opening", "The film's title over black.", "", "", [0]),
+    ("The valley", "Morning comes to the valley.", "A quiet valley", "dawn", [1]),
+    ("The coast", "The road along the sea as the day ends.", "The coast road", "dusk", [2]),
+    ("Credits", "Who made it.", "", "", [3]),
 ]
 # (text, start and end in seconds on the film): one caption over each of the two stills' shots.
 DEMO_CAPTIONS = [
@@ -81,17 +91,31 @@ def create_demo_project(path: Path) -> ProjectService:
                 image=DEMO_IMAGES / image if image else None,
                 seed=seed,
             )
+        for name, description, location, time_of_day, shots in DEMO_SCENES:
+            service.add_scene(name, shot_indexes=shots, description=description, location=location,
+                              time_of_day=time_of_day)
         # The valley dissolves into the coast over a second, as a film would.
         service.set_transition(1, "dissolve", service.frames_from_seconds("1"))
         for text, start, end in DEMO_CAPTIONS:
             service.add_caption(text, start, end)
-        music = add_music(service, DEMO_MUSIC, gain_db=-6.0, fade_in_seconds="1", fade_out_seconds="2")
-        # The bed ends with the film, so its fade-out is heard under the film's own.
-        service.update_music_clip(music.id, "Fit the music to the film",
-                                  source_out=plan_cut(service.project.timeline).length)
         # Half a second out of black, a second into it at the end.
         service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
+    _compose_music(service)
     return service
+
+
+def _compose_music(service: ProjectService) -> None:
+    """The bed, as long as the film, composed by the built-in backend (its own loop: this runs in the
+    CLI's thread or the window's worker thread), then set under the film: quieter, faded in and out."""
+    prompt, seed = DEMO_MUSIC
+    report = asyncio.run(generate_music(service, default_registry(), prompt=prompt, seconds="auto", backend="builtin",
+                                        seed=seed))
+    if report.clip_id is None:
+        raise GenerationError(f"The demo's music could not be made: {'; '.join(report.run.failures) or 'no clip'}.")
+    # The bed ends with the film, so its fade-out is heard under the film's own.
+    service.update_music_clip(report.clip_id, "Set the music under the film", gain_db=-6.0,
+                              fade_in=service.frames_from_seconds("1"), fade_out=service.frames_from_seconds("2"),
+                              source_out=plan_cut(service.project.timeline).length)
 
 
 def make_demo(out_dir: Path, registry: BackendRegistry | None = None) -> DemoResult:

@@ -72,9 +72,17 @@ def print_report(report: GenerateReport, as_json: bool, made: str = "Generated")
 
 
 def progress_lines(service: ProjectService) -> None:
-    """One line per shot whenever its generation moves on by a tenth (or changes state)."""
+    """One line per shot (or music clip) whenever its generation moves on by a tenth (or changes state)."""
     shown: dict[str, tuple[str, int]] = {}
-    numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
+    names: dict[str, str] = {}
+
+    def name_of(owner_id: str) -> str:
+        # Looked up when first seen, not when subscribed: `foundry film` lays out its shots meanwhile.
+        if owner_id not in names:
+            timeline = service.project.timeline
+            names.update({shot.id: f"shot {n}" for n, shot in enumerate(timeline.shots, start=1)})
+            names.update({clip.id: f"music {n}" for n, clip in enumerate(timeline.music, start=1)})
+        return names.get(owner_id, "music")  # a new music clip is placed once its take has come
 
     def show(event: object) -> None:
         if not isinstance(event, GenerationProgress):
@@ -83,7 +91,7 @@ def progress_lines(service: ProjectService) -> None:
         if shown.get(event.shot_id) == step:
             return
         shown[event.shot_id] = step
-        print(f"shot {numbers.get(event.shot_id, '?')}: {event.progress:4.0%} {event.message}", flush=True)
+        print(f"{name_of(event.shot_id)}: {event.progress:4.0%} {event.message}", flush=True)
 
     service.events.subscribe(show)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
@@ -64,11 +65,8 @@ class MoodBoardDialog(QDialog):
         self.propose_button.clicked.connect(self.propose)
         self.status = QLabel(wordWrap=True)
         self.error_line = ErrorLine()
-        self.looks = QWidget()
-        self.looks_layout = QVBoxLayout(self.looks)
-        self.looks_layout.addStretch()
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setWidget(self.looks)
+        self.look_column = LookColumn()
+        self.looks = self.look_column.looks
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         row = QHBoxLayout()
@@ -85,7 +83,7 @@ class MoodBoardDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error_line)
         layout.addWidget(self.status)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.look_column, 1)
         layout.addLayout(bottom)
         self.work = BackgroundWork(self._failed)
 
@@ -120,53 +118,17 @@ class MoodBoardDialog(QDialog):
         self.board = board
         self.status.setText("\n".join(f"Note: {note}" for note in board.notes)
                             or "Choose the look the film should have: it becomes a style to give its shots.")
-        while self.looks_layout.count() > 1:
-            item = self.looks_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
         self.use_buttons = []
-        for number, chosen in enumerate(board.directions, start=1):
-            self.looks_layout.insertWidget(number - 1, self._look_card(number, chosen))
+        self.look_column.show_cards([self._look_card(number, chosen)
+                                     for number, chosen in enumerate(board.directions, start=1)])
 
     def _look_card(self, number: int, chosen: MoodBoardDirection) -> QWidget:
-        look = chosen.direction
-        card = QFrame(frameShape=QFrame.Shape.StyledPanel)
-        column = QVBoxLayout(card)
-        title = QLabel(f"<b>{number}. {look.name}</b> — {look.description}", wordWrap=True)
-        title.setTextFormat(Qt.TextFormat.RichText)
-        column.addWidget(title)
-        swatches = QHBoxLayout()
-        for colour in look.palette:
-            swatch = QLabel(toolTip=colour)
-            swatch.setFixedSize(36, 22)
-            swatch.setStyleSheet(f"background: {colour}; border: 1px solid #555;")
-            swatches.addWidget(swatch)
-        swatches.addWidget(QLabel(", ".join(look.keywords)), 1)
-        column.addLayout(swatches)
-        column.addWidget(QLabel(f"Prompt prefix: {look.prompt_prefix}", wordWrap=True))
-        pictures = QHBoxLayout()
-        for relative in chosen.pictures:
-            label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
-            label.setFixedSize(PICTURE_WIDTH, PICTURE_WIDTH * 9 // 16)
-            pictures.addWidget(label)
-            path = self.session.service.media.path_of(relative)
-            self.work.in_thread(lambda path=path: read_picture(path, PICTURE_WIDTH),
-                                lambda image, label=label: self._show_picture(label, image))
-        pictures.addStretch()
+        card, bottom = look_card(self.work, self.session.service.media.path_of, number, chosen)
         use = QPushButton("Use this look")
         use.clicked.connect(lambda: self.use(chosen))
-        pictures.addWidget(use, alignment=Qt.AlignmentFlag.AlignBottom)
+        bottom.addWidget(use, alignment=Qt.AlignmentFlag.AlignBottom)
         self.use_buttons.append(use)
-        column.addLayout(pictures)
         return card
-
-    @staticmethod
-    def _show_picture(label: QLabel, image: QImage) -> None:
-        if image.isNull():
-            label.setText("No picture")
-            return
-        label.setPixmap(QPixmap.fromImage(image).scaled(label.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                        Qt.TransformationMode.SmoothTransformation))
 
     def use(self, chosen: MoodBoardDirection) -> None:
         style = self.session.edit("Use this look", lambda: style_from_direction(self.session.service, chosen))
@@ -177,3 +139,63 @@ class MoodBoardDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D102 (closing: answers have nowhere to go)
         self.work.cancel()
         super().done(result)
+
+
+class LookColumn(QScrollArea):
+    """Looks, one card under another (look_card), scrolled; `looks` is the widget holding them."""
+
+    def __init__(self) -> None:
+        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.looks = QWidget()
+        self._column = QVBoxLayout(self.looks)
+        self._column.addStretch()
+        self.setWidget(self.looks)
+
+    def show_cards(self, cards: list[QWidget]) -> None:
+        """These cards in place of the ones shown before."""
+        while self._column.count() > 1:
+            item = self._column.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for place, card in enumerate(cards):
+            self._column.insertWidget(place, card)
+
+
+def look_card(work: BackgroundWork, path_of: Callable[[str], Path], number: int, chosen: MoodBoardDirection,
+              ) -> tuple[QFrame, QHBoxLayout]:
+    """A look as the creator judges it: its name and description, palette, keywords, prompt prefix and
+    pictures (read in worker threads); and the row under the pictures, for the caller's button."""
+    look = chosen.direction
+    card = QFrame(frameShape=QFrame.Shape.StyledPanel)
+    column = QVBoxLayout(card)
+    title = QLabel(f"<b>{number}. {look.name}</b> — {look.description}", wordWrap=True)
+    title.setTextFormat(Qt.TextFormat.RichText)
+    column.addWidget(title)
+    swatches = QHBoxLayout()
+    for colour in look.palette:
+        swatch = QLabel(toolTip=colour)
+        swatch.setFixedSize(36, 22)
+        swatch.setStyleSheet(f"background: {colour}; border: 1px solid #555;")
+        swatches.addWidget(swatch)
+    swatches.addWidget(QLabel(", ".join(look.keywords)), 1)
+    column.addLayout(swatches)
+    column.addWidget(QLabel(f"Prompt prefix: {look.prompt_prefix}", wordWrap=True))
+    pictures = QHBoxLayout()
+    for relative in chosen.pictures:
+        label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
+        label.setFixedSize(PICTURE_WIDTH, PICTURE_WIDTH * 9 // 16)
+        pictures.addWidget(label)
+        path = path_of(relative)
+        work.in_thread(lambda path=path: read_picture(path, PICTURE_WIDTH),
+                       lambda image, label=label: _show_picture(label, image))
+    pictures.addStretch()
+    column.addLayout(pictures)
+    return card, pictures
+
+
+def _show_picture(label: QLabel, image: QImage) -> None:
+    if image.isNull():
+        label.setText("No picture")
+        return
+    label.setPixmap(QPixmap.fromImage(image).scaled(label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                    Qt.TransformationMode.SmoothTransformation))
