@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from servers.comfyui import ComfyUIServer
 from still_painter import PRICE, StillPainter
 
 from foundry_desktop.app.generation import backends
@@ -90,3 +91,24 @@ def test_a_shot_that_continues_the_previous_one_waits_for_its_take(project, caps
     # In one run: shot 1 first, then shot 2 from its last frame.
     assert json.loads(run(capsys, "generate", project, "--json")[1])["generated"] == 3
     assert [shot["status"] for shot in json.loads(run(capsys, "info", project, "--json")[1])["shots"]] == ["current"] * 3
+
+
+def test_keyframes_on_comfyui_run_the_flux_template_unless_the_shot_names_one(project, capsys):
+    with ComfyUIServer(name="studio", job_seconds=0.05) as server:
+        assert run(capsys, "server", "add", "studio", server.url)[0] == 0
+        assert run(capsys, "shot", "set", project, 1, "--image-backend", "comfyui")[0] == 0
+        assert run(capsys, "shot", "set", project, 2, "--image-backend", "comfyui",
+                   "--image-workflow", "sdxl-text-to-image")[0] == 0
+        code, out, err = run(capsys, "keyframes", "make", project, "--shots", "1-2")
+        submitted = [job.graph for job in server.submitted]
+    assert code == 0, err
+    classes = sorted({node["class_type"] for graph in submitted for node in graph.values()
+                      if node["class_type"] in ("UNETLoader", "CheckpointLoaderSimple")})
+    assert classes == ["CheckpointLoaderSimple", "UNETLoader"]  # FLUX's loader for shot 1, SDXL's for shot 2
+    with ProjectService.open(project) as service:
+        sizes = []
+        for shot in service.project.timeline.shots[:2]:
+            (keyframe,) = service.keyframes_of(shot.id)
+            assert keyframe.kind == "still" and keyframe.media_path.endswith(".png")
+            sizes.append(Image.open(service.media.path_of(keyframe.media_path)).size)
+    assert sizes == [(160, 96), (160, 88)]  # 160x90 rounded to FLUX's multiple of 16 and SDXL's of 8

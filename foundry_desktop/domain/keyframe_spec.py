@@ -23,6 +23,8 @@ from foundry_desktop.domain.prompt_composition import composed_prompt
 
 # Bump when the keyframe spec changes meaning, so old keyframes read as made for something else.
 KEYFRAME_SPEC_VERSION = 1
+# The workflow a backend that runs workflows makes keyframes with when the shot names none.
+DEFAULT_IMAGE_WORKFLOWS = {"comfyui": "flux-schnell-text-to-image"}
 
 
 def keyframe_spec(shot: Shot, project: Project) -> dict[str, Any]:
@@ -37,7 +39,7 @@ def keyframe_spec(shot: Shot, project: Project) -> dict[str, Any]:
         "output": "still",
         "backend": spec.image_backend,
         "model": spec.image_model,
-        "workflow": spec.image_workflow,
+        "workflow": spec.image_workflow or DEFAULT_IMAGE_WORKFLOWS.get(spec.image_backend),
         "prompt": prompt,
         "negative_prompt": negative,
         "seed": spec.seed,
