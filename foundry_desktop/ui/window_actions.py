@@ -114,6 +114,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&View", (
         DOCKS,
         SEPARATOR,
+        Command("storyboard_action", "The &storyboard", lambda w: w.show_storyboard(), "Ctrl+Shift+B"),
         Command("reset_layout_action", "Reset the &layout", lambda w: w.reset_layout(), needs_project=False),
     )),
     ("&Help", (

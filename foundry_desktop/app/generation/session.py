@@ -19,7 +19,9 @@ from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
+    GenerationEstimate,
     cancel_jobs,
+    estimate_generation,
     generate_shots,
     retry_jobs,
 )
@@ -82,6 +84,13 @@ class GenerationSession:
                        priority: int = 0) -> GenerateReport:
         return await self._following(service, lambda registry: generate_shots(service, registry, shot_ids,
                                                                               variants, priority))
+
+    async def estimate(self, service: ProjectService, shot_ids: set[str] | None = None,
+                       variants: int = 0) -> GenerationEstimate:
+        """What generate() would send and cost, sending nothing (a confirmation's figures)."""
+        await self.start()
+        assert self._registry is not None
+        return estimate_generation(service, self._registry, shot_ids, variants)
 
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))

@@ -1,0 +1,192 @@
+"""The storyboard: the film as scenes of shot cards, each with its approved keyframe, prompt,
+length and the state of both stages (keyframe stills, then video). The storyboard view and the
+exported contact sheet show the same board; this module says what is on it, in order, and
+which shots each stage would send, without any drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.cost import Cost, unit_words
+from foundry_desktop.domain.project import Project, Scene, Shot, Take
+from foundry_desktop.domain.status import ShotStatus
+
+KeyframeState = Literal["none", "variants", "approved"]
+OUTSIDE_SCENES = "Outside any scene"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One shot on the board."""
+
+    shot_id: str
+    number: int  # 1-based, in film order
+    prompt: str
+    seconds: float
+    keyframe: Path | None  # the approved keyframe's picture file; None: no approved keyframe
+    keyframe_hash: str  # its content hash (a view's cache key); "" without one
+    keyframe_state: KeyframeState
+    variants: int  # keyframe stills made for the shot
+    video: ShotStatus
+
+    @property
+    def label(self) -> str:
+        return f"Shot {self.number}"
+
+    @property
+    def duration_text(self) -> str:
+        return seconds_text(self.seconds)
+
+    @property
+    def keyframe_text(self) -> str:
+        if self.keyframe_state == "approved":
+            return "Keyframe approved"
+        if self.keyframe_state == "variants":
+            return f"{self.variants} variant{'s' if self.variants != 1 else ''} to approve"
+        return "No keyframe"
+
+    @property
+    def video_text(self) -> str:
+        kind = self.video.kind
+        if kind == "missing" and self.video.reasons == ("not generated yet",):
+            return "Video not generated"
+        words = {"current": "Video current", "generating": "Video generating"}.get(kind, f"Video {kind}")
+        return f"{words}: {', '.join(self.video.reasons)}" if self.video.reasons else words
+
+
+@dataclass(frozen=True)
+class Row:
+    """A scene's shots (or the shots outside any scene), with the header the board shows."""
+
+    scene: Scene | None
+    number: int  # the scene's number in film order; 0 outside any scene
+    cards: tuple[Card, ...]
+
+    @property
+    def title(self) -> str:
+        if self.scene is None:
+            return OUTSIDE_SCENES
+        return f"Scene {self.number} · {self.scene.name or 'Untitled scene'}"
+
+    @property
+    def place(self) -> str:
+        """'Harbour · dawn': where and when, as the scene says (empty when it says neither)."""
+        if self.scene is None:
+            return ""
+        return " · ".join(part for part in (self.scene.location, self.scene.time_of_day) if part)
+
+    @property
+    def notes(self) -> str:
+        if self.scene is None:
+            return ""
+        return "\n".join(part for part in (self.scene.description, self.scene.notes) if part)
+
+    @property
+    def summary(self) -> str:
+        count = len(self.cards)
+        return f"{count} shot{'s' if count != 1 else ''} · {seconds_text(sum(card.seconds for card in self.cards))}"
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    title: str
+    made_on: str
+    rows: tuple[Row, ...]
+
+    @property
+    def cards(self) -> list[Card]:
+        return [card for row in self.rows for card in row.cards]
+
+    @property
+    def subtitle(self) -> str:
+        cards = self.cards
+        count = len(cards)
+        return (f"{self.made_on} · {count} shot{'s' if count != 1 else ''} · "
+                f"{seconds_text(sum(card.seconds for card in cards))}")
+
+
+def seconds_text(seconds: float) -> str:
+    """'4.0 s' for a shot; '1:04' once it runs a minute or more."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def stills_of(project: Project, shot_id: str) -> list[Take]:
+    """The shot's keyframe stills, oldest first."""
+    return [take for take in project.takes_of(shot_id) if take.kind == "still"]
+
+
+def approved_keyframe(project: Project, shot: Shot) -> Take | None:
+    return next((take for take in stills_of(project, shot.id) if take.id == shot.keyframe_take_id), None)
+
+
+def card_of(service: ProjectService, shot: Shot, number: int) -> Card:
+    project = service.project
+    stills = stills_of(project, shot.id)
+    approved = approved_keyframe(project, shot)
+    state: KeyframeState = "approved" if approved else ("variants" if stills else "none")
+    return Card(
+        shot_id=shot.id, number=number, prompt=shot.spec.prompt or shot.name,
+        seconds=float(shot.length / project.format.frame_rate),
+        keyframe=service.media.path_of(approved.media_path) if approved else None,
+        keyframe_hash=approved.content_hash if approved else "",
+        keyframe_state=state, variants=len(stills), video=service.shot_status(shot))
+
+
+def storyboard_of(service: ProjectService, today: date | None = None) -> Storyboard:
+    """The board in film order: a row for each run of consecutive shots of one scene (or of
+    shots outside any scene), then the scenes that have no shots yet."""
+    project = service.project
+    scenes = {scene.id: scene for scene in project.timeline.scenes}
+    runs: list[tuple[Scene | None, list[Card]]] = []
+    for number, shot in enumerate(project.timeline.shots, start=1):
+        scene = scenes.get(shot.scene_id) if shot.scene_id else None
+        if not runs or runs[-1][0] is not scene:
+            runs.append((scene, []))
+        runs[-1][1].append(card_of(service, shot, number))
+    shown = {id(scene) for scene, _ in runs}
+    runs += [(scene, []) for scene in project.timeline.scenes if id(scene) not in shown]
+    rows, numbers = [], {}
+    for scene, cards in runs:
+        if scene is not None:
+            numbers.setdefault(scene.id, len(numbers) + 1)
+        rows.append(Row(scene, numbers[scene.id] if scene is not None else 0, tuple(cards)))
+    return Storyboard(project.name, (today or date.today()).strftime("%d %B %Y").lstrip("0"), tuple(rows))
+
+
+# -- the two stages ------------------------------------------------------------------------------
+
+def shots_to_keyframe(service: ProjectService, selected: list[str]) -> list[str]:
+    """The shots "Make keyframes" sends: the selected ones, or (none selected) every shot
+    without a keyframe still of its own yet."""
+    shots = service.project.timeline.shots
+    if selected:
+        chosen = set(selected)
+        return [shot.id for shot in shots if shot.id in chosen]
+    return [shot.id for shot in shots if not stills_of(service.project, shot.id)]
+
+
+def shots_to_animate(service: ProjectService) -> list[str]:
+    """The shots "Animate approved" sends: every shot whose keyframe is approved and whose video
+    is not current (nor being made now)."""
+    project = service.project
+    return [shot.id for shot in project.timeline.shots
+            if approved_keyframe(project, shot) is not None
+            and service.shot_status(shot).kind not in ("current", "generating")]
+
+
+def cost_words(totals: dict[str, float], unknown: dict[str, int]) -> str:
+    """'about 1.2 US dollars', 'free', or what is not known beforehand, for a confirmation."""
+    known = [str(Cost(amount, unit)) for unit, amount in totals.items() if amount]
+    unsure = [f"{count} job{'s' if count != 1 else ''} in {unit_words(unit)} not known until run"
+              for unit, count in unknown.items()]
+    if not known and not unsure:
+        return "free"
+    return "; ".join(([f"about {', '.join(known)}"] if known else []) + unsure)

@@ -1,0 +1,110 @@
+"""The storyboard view in the editor's window, offscreen, driven by real key presses and clicks:
+walking the grid moves the project's selection (and the timeline's moves the grid's), and
+"Animate approved" asks first, saying how many shots and what they cost, then sends exactly
+the shots whose keyframe is approved and whose video is not current."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from storyboard_films import storyboard_film  # noqa: E402
+
+from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, loop, tmp_path):
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as opened:
+        yield opened
+
+
+def open_board(window, path: Path):
+    assert window.open_project(path)
+    window.show_storyboard()
+    grid = window.storyboard.grid
+    grid.setFocus()
+    return grid
+
+
+def ids(window) -> list[str]:
+    return [shot.id for shot in window.session.service.project.timeline.shots]
+
+
+def test_the_keys_walk_the_grid_and_the_selection_follows_both_ways(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=8, scenes=2, outside=1)
+    grid = open_board(window, path)
+    shots = ids(window)
+    assert [row.title for row in window.storyboard.grid.board.rows] == [
+        "Outside any scene", "Scene 1 · Harbour 1", "Scene 2 · Harbour 2"]
+
+    QTest.keyClick(grid, Qt.Key.Key_Home)
+    assert window.session.selected == [shots[0]]
+    QTest.keyClick(grid, Qt.Key.Key_Right)  # the outside row's only card: on into scene 1
+    assert window.session.selected == [shots[1]]
+    assert window.inspector.title.text() == "Shot 2 of 8"  # the inspector shows what the storyboard chose
+    QTest.keyClick(grid, Qt.Key.Key_Up)
+    assert window.session.selected == [shots[0]]
+    QTest.keyClick(grid, Qt.Key.Key_Down)
+    QTest.keyClick(grid, Qt.Key.Key_Down)  # scene 1's line, then scene 2's line below it
+    assert grid.rect_of(window.session.selected[0]).top() > grid.rect_of(shots[1]).top()
+    assert window.session.selected[0] in [card.shot_id for card in grid.board.rows[2].cards]
+    QTest.keyClick(grid, Qt.Key.Key_End)
+    assert window.session.selected == [shots[-1]]
+    QTest.keyClick(grid, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert window.session.selected == shots[-2:]  # Shift extends in film order
+
+    window.session.select([shots[3]])  # chosen elsewhere (the timeline): the grid follows
+    assert grid.selected == [shots[3]] and grid.current == shots[3]
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    assert window.session.selected == [shots[4]]
+
+    rect = grid.rect_of(shots[2]).translated(0, -grid.verticalScrollBar().value())
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.session.selected == [shots[2]]
+    assert window.storyboard.variants.heading.text().startswith("Shot 3 has no keyframes yet")
+
+
+def test_animate_approved_asks_then_sends_the_approved_shots_whose_video_is_not_current(window, loop, tmp_path):
+    # Shots 1, 2 and 4 have an approved keyframe; 3 has none. Shot 1's video is made first, so is current.
+    path = storyboard_film(tmp_path / "film.foundry", shots=4, scenes=1, outside=0, approve=lambda index: True)
+    grid = open_board(window, path)
+    shots = ids(window)
+    window.session.generate({shots[0]})
+    wait_until(loop, lambda: not window.session.generating)
+    assert window.session.service.shot_status(window.session.shot(shots[0])).kind == "current"
+
+    QTest.mouseClick(window.storyboard.animate_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.storyboard.stages.box is not None)
+    box = window.storyboard.stages.box
+    assert "Animate approved for 2 shots (2, 4)." in box.text()
+    assert "2 video jobs to send; cost: free." in box.text()
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: len(window.session.service.jobs(("done",))) == 3 and not window.session.generating)
+    assert grid.board.cards[1].video.kind == "current"
+
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        made = {shot_id: [take for take in takes if take.kind == "video"] for shot_id, takes in
+                reopened.project.takes.items()}
+        assert [len(made.get(shot_id, [])) for shot_id in shots] == [1, 1, 0, 1]
+        sent = sorted(job.shot_id for job in reopened.jobs())
+        assert sent == sorted([shots[0], shots[1], shots[3]])
+
+
+def test_nothing_to_animate_says_what_to_do_and_sends_nothing(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0, approve=lambda index: False)
+    open_board(window, path)
+    notices = []
+    window.session.notice.connect(notices.append)
+    QTest.mouseClick(window.storyboard.animate_button, Qt.MouseButton.LeftButton)
+    assert window.storyboard.stages.box is None
+    assert notices[-1].startswith("No shot to animate: approve keyframes first")
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        assert reopened.jobs() == []
