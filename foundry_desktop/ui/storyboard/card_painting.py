@@ -78,10 +78,10 @@ def _paint_picture(painter: QPainter, rect: QRect, card: Card, picture: QImage |
         return
     if card.keyframe is not None:
         return  # being read: the ground alone, so the card does not flash a false "No keyframe"
-    _paint_placeholder(painter, rect, card, look)
+    paint_placeholder(painter, rect, card, look)
 
 
-def _paint_placeholder(painter: QPainter, rect: QRect, card: Card, look: CardLook) -> None:
+def paint_placeholder(painter: QPainter, rect: QRect, card: Card, look: CardLook) -> None:
     """A frame with a camera-less mark: 'No keyframe', or 'Keyframe not approved' over variants."""
     painter.setPen(QPen(look.dim_text, 1, Qt.PenStyle.DashLine))
     inner = QRectF(rect).adjusted(10, 10, -10, -10)
