@@ -59,7 +59,7 @@ def test_fingerprint_is_stable_and_canonical():
         ({"model": "wan-2.2"}, "model changed"),
         ({"workflow": "txt2vid"}, "workflow changed"),
         ({"params": {"steps": 30}}, "parameters changed"),
-        ({"input_image": "inputs/bb/bb.png"}, "input image changed"),
+        ({"input_image": "inputs/bb/bb.png"}, "keyframe changed"),
         ({"character": "ada"}, "character changed"),
         ({"style": "noir"}, "style changed"),
     ],

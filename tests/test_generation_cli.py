@@ -108,7 +108,8 @@ def test_variants_takes_selection_jobs_and_cancel(capsys, tmp_path):
         code, out, _ = run(capsys, "generate", project, "--shot", "2", "--variants", "2")
         assert code == 0 and "shot 2:" in out and "Generated 3," in out  # its take and two variants
         assert server.submissions == 3
-        listed = json.loads(run(capsys, "takes", project, "2", "--json")[1])
+        # The shot's picture is a keyframe take of its own (kind "still"); the rest are its videos.
+        listed = [t for t in json.loads(run(capsys, "takes", project, "2", "--json")[1]) if t["kind"] == "video"]
         selected = [t for t in listed if t["selected"]]
         assert len(listed) == 3 and len(selected) == 1 and selected[0]["seed"] == 2  # the shot's own seed
         variant = next(t for t in listed if not t["selected"])
@@ -184,7 +185,7 @@ def test_failed_jobs_are_sent_again_once_with_their_own_seed(capsys, tmp_path):
         code, out, err = run(capsys, "retry", project, "--json")
         assert (code, json.loads(out)) == (0, {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}), err
         assert server.submissions == 4
-        takes = json.loads(run(capsys, "takes", project, "1", "--json")[1])
+        takes = [t for t in json.loads(run(capsys, "takes", project, "1", "--json")[1]) if t["kind"] == "video"]
         assert len(takes) == 2 and [t["seed"] for t in takes if t["selected"]] == [1]  # the shot's, and the variant's
         assert json.loads(run(capsys, "retry", project, "--json")[1])["generated"] == 0  # each once
         code, _, err = run(capsys, "retry", project, failed[0]["id"][:8])

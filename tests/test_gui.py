@@ -98,7 +98,7 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     takes.gallery.setCurrentRow(2)
     takes.use_button.click()
     chosen = window.session.service.project.timeline.shots[2]
-    assert chosen.selected_take_id == window.session.service.project.takes_of(chosen.id)[2].id
+    assert chosen.selected_take_id == window.session.service.project.video_takes_of(chosen.id)[2].id
 
     # Bring shot 2 back to what it was, then play the film from the start in the preview.
     edited = shots(window)

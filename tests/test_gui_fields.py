@@ -17,6 +17,7 @@ from video_sources import sine, write_video  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
+from foundry_desktop.domain.keyframe_spec import approved_keyframe  # noqa: E402
 from foundry_desktop.domain.project import new_id  # noqa: E402
 from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.panels.takes import TakesPanel  # noqa: E402
@@ -49,6 +50,13 @@ def show(qtbot, loop, session, index: int) -> InspectorPanel:
 def saved(session):
     with ProjectService.open(session.service.path, read_only=True) as reader:
         return reader.project.timeline.shots
+
+
+def saved_keyframe_file(session, index: int) -> str | None:
+    """The file name of the picture shot `index` starts from, as the project file has it."""
+    with ProjectService.open(session.service.path, read_only=True) as reader:
+        keyframe = approved_keyframe(reader.project, reader.project.timeline.shots[index])
+        return keyframe.request.get("file") if keyframe else None
 
 
 def type_into(qtbot, box, text: str) -> None:
@@ -166,4 +174,4 @@ def test_a_picture_dropped_on_the_inspector_is_copied_not_moved(qtbot, loop, ses
     assert event.proposedAction() == Qt.DropAction.MoveAction  # what Shift asks a file manager for
     box.dropEvent(event)
     assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction  # the file manager keeps it
-    assert picture.exists() and saved(session)[2].spec.input_image_name == "sketch.png"
+    assert picture.exists() and saved_keyframe_file(session, 2) == "sketch.png"

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette, QTextCursor  # 
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+from foundry_desktop.domain.keyframe_spec import approved_keyframe  # noqa: E402
 from foundry_desktop.ui.inspector import inspector as inspector_panel  # noqa: E402
 from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
 from foundry_desktop.ui.panels.takes import HOVER_FRAMES, TILE, TakesPanel  # noqa: E402
@@ -223,19 +224,19 @@ def test_input_image_browse_drop_and_clear(qtbot, loop, session, tmp_path, monke
 
     monkeypatch.setattr(inspector_panel.QFileDialog, "getOpenFileName", lambda *args: (str(picture), ""))
     qtbot.mouseClick(panel.browse_image, Qt.MouseButton.LeftButton)
-    assert shot(session).spec.input_image_name == "still.png" and panel.image_name.text() == "still.png"
+    assert keyframe_file(session) == "still.png" and panel.image_name.text() == "still.png"
     wait_until(loop, lambda: panel.picture.pixmap() is not None and not panel.picture.pixmap().isNull())
     assert panel.picture.pixmap().width() <= 128 and panel.clear_image.isEnabled()
     screenshot(panel, "inspector.png")
 
     qtbot.mouseClick(panel.clear_image, Qt.MouseButton.LeftButton)
-    assert shot(session).spec.input_image is None and "No input image" in panel.image_name.text()
+    assert keyframe_file(session) is None and "No input image" in panel.image_name.text()
 
     # Dropping a picture file on the image box sets it; a file that is not a picture is not taken.
     assert not drag_and_drop(panel.image_box, tmp_path / "notes.txt")
-    assert shot(session).spec.input_image is None
+    assert keyframe_file(session) is None
     assert drag_and_drop(panel.image_box, picture)
-    assert shot(session).spec.input_image_name == "still.png"
+    assert keyframe_file(session) == "still.png"
 
     # A file that only looks like a picture: the app service refuses it, in words.
     fake = tmp_path / "fake.png"
@@ -243,7 +244,13 @@ def test_input_image_browse_drop_and_clear(qtbot, loop, session, tmp_path, monke
     monkeypatch.setattr(inspector_panel.QFileDialog, "getOpenFileName", lambda *args: (str(fake), ""))
     qtbot.mouseClick(panel.browse_image, Qt.MouseButton.LeftButton)
     assert session.errors == ["Set the input image: fake.png is not an image Foundry can read."]
-    assert shot(session).spec.input_image_name == "still.png"
+    assert keyframe_file(session) == "still.png"
+
+
+def keyframe_file(session) -> str | None:
+    """The file name of the picture the shot starts from: its approved keyframe's (None: none)."""
+    keyframe = approved_keyframe(session.service.project, shot(session))
+    return keyframe.request.get("file") if keyframe else None
 
 
 def test_transition_into_the_next_shot(qtbot, loop, session):

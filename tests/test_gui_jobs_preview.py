@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 
 from foundry_desktop.app.generation.session import GenerationSession  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+from foundry_desktop.domain.keyframe_spec import approved_keyframe  # noqa: E402
 from foundry_desktop.ui.panels.job_table import (  # noqa: E402
     COST,
     DETAILS,
@@ -172,7 +173,7 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     service = session.service
     # The shot's input image goes missing from the project's media folder (a sync tool, a
     # clean-up): its job fails; once the file is back, sending the job again works.
-    cached = service.media.path_of(service.project.timeline.shots[1].spec.input_image)
+    cached = service.media.path_of(approved_keyframe(service.project, service.project.timeline.shots[1]).media_path)
     shutil.move(cached, tmp_path / "aside.png")
     panel = JobsPanel()
     qtbot.addWidget(panel)
@@ -198,7 +199,7 @@ def test_a_failed_job_shows_why_and_retry_sends_it_again(qtbot, loop, tmp_path):
     wait_until(loop, lambda: panel.summary_label.text() == "All jobs finished")  # the last reload
     states = sorted(cell(panel, r, STATE) for r in range(panel.model.rowCount()) if cell(panel, r, SHOT) == "2")
     assert states == ["done", "failed, retried"]
-    assert len(service.project.takes_of(service.project.timeline.shots[1].id)) == 1
+    assert len(service.project.video_takes_of(service.project.timeline.shots[1].id)) == 1
     assert not panel.retry_button.isEnabled()
     assert panel.summary_label.text() == "All jobs finished"
     screenshot(panel, "jobs_retried.png")

@@ -7,6 +7,7 @@ from PIL import Image
 
 from foundry_desktop.app.events import ProjectChanged
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.keyframe_spec import approved_keyframe
 from foundry_desktop.errors import InputFileError, InvalidEditError
 
 
@@ -124,16 +125,17 @@ def test_input_images_are_checked_and_stored_by_content(service, tmp_path):
     picture = tmp_path / "still.png"
     Image.new("RGB", (64, 36), (200, 40, 40)).save(picture)
     shot = service.add_shot(prompt="x", image=picture)
-    stored = service.media.path_of(shot.spec.input_image)
+    keyframe = approved_keyframe(service.project, service.project.timeline.shots[-1])  # the picture, approved
+    stored = service.media.path_of(keyframe.media_path)
     assert stored.read_bytes() == picture.read_bytes()
-    assert shot.spec.input_image_name == "still.png"
+    assert keyframe.request["file"] == "still.png" and shot.spec.input_image is None
     # The project no longer depends on the original file.
     picture.unlink()
-    assert service.media.exists(shot.spec.input_image)
+    assert service.media.exists(keyframe.media_path)
     # Clearing the image.
     index = len(service.project.timeline.shots) - 1
     service.update_shot(index, image="")
-    assert service.project.timeline.shots[index].spec.input_image is None
+    assert approved_keyframe(service.project, service.project.timeline.shots[index]) is None
 
 
 def test_read_only_service_refuses_edits(service):

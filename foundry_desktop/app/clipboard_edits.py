@@ -146,4 +146,5 @@ class ClipboardEdits(EditBase):
             if getattr(spec, field) and not self._store.media.exists(getattr(spec, field)):
                 raise InvalidEditError(f"{Path(getattr(spec, field)).name}, which a copied shot uses, is gone.")
         selected = new_ids.get(shot.selected_take_id) if shot.selected_take_id else None
-        return shot.model_copy(update={"id": shot_id, "spec": spec, "selected_take_id": selected}), copies
+        keyframes = {field: new_ids.get(getattr(shot, field)) for field in ("keyframe_take_id", "last_keyframe_take_id")}
+        return shot.model_copy(update={"id": shot_id, "spec": spec, "selected_take_id": selected, **keyframes}), copies

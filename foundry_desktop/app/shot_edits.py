@@ -11,7 +11,7 @@ from typing import Any
 
 from foundry_desktop.app.edit_base import EditBase, edit_errors
 from foundry_desktop.app.events import ProjectChanged, ShotStatusChanged
-from foundry_desktop.app.shots.input_images import import_input_image
+from foundry_desktop.app.shots.input_images import picture_keyframe
 from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.fingerprint import generation_spec
 from foundry_desktop.domain.project import Shot, ShotSpec, Transition, new_id
@@ -21,7 +21,8 @@ DEFAULT_SHOT_SECONDS = Fraction(3)
 
 # Spec fields a shot edit may set directly (duration and image are converted first).
 _SPEC_FIELDS = {
-    "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media"
+    "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media",
+    "image_backend", "image_model", "image_workflow",
 }
 
 
@@ -42,12 +43,7 @@ class ShotEdits(EditBase):
                 update["duration"] = self.frames_from_seconds(value)
             elif key == "duration_frames":
                 update["duration"] = value
-            elif key == "image" and value == "":
-                update["input_image"] = update["input_image_name"] = None
-            elif key == "image":
-                update["input_image"] = import_input_image(Path(value), self._store.media)
-                update["input_image_name"] = Path(value).name
-            elif key in ("model", "workflow", "character", "style") and value == "":
+            elif key in ("model", "workflow", "image_model", "image_workflow", "character", "style") and value == "":
                 update[key] = None  # cleared (None itself means "unchanged" here)
             elif key in ("character", "style"):
                 update[key] = self.template(key, value).id
@@ -70,8 +66,11 @@ class ShotEdits(EditBase):
         spec_fields.setdefault("seed", new_seed())
         if spec_fields.get("duration_seconds") is None and spec_fields.get("duration_frames") is None:
             spec_fields["duration_seconds"] = DEFAULT_SHOT_SECONDS
+        image = spec_fields.pop("image", None)
         spec = self._spec_with(ShotSpec(), spec_fields)
         shot = Shot(name=name, spec=spec)
+        if image:
+            shot = shot.model_copy(update={"keyframe_take_id": self._picture_as_keyframe(shot.id, image)})
         index = len(self.project.timeline.shots) if at is None else at
         self._edit(
             f"Add shot {index + 1}",
@@ -80,18 +79,39 @@ class ShotEdits(EditBase):
         return shot
 
     def update_shot(self, index: int, *, name: str | None = None, **spec_fields: Any) -> None:
+        """Change shot `index`'s generation fields; `image` (a picture's path; "" for none) approves that
+        picture as its keyframe, in the same undo step."""
         shot = self.shot_at(index)
+        changed = [key for key, value in spec_fields.items() if value is not None]
+        image = spec_fields.pop("image", None)
         spec = self._spec_with(shot.spec, spec_fields)
+        keyframe = shot.keyframe_take_id if image is None else self._picture_as_keyframe(shot.id, image)
 
         def change(timeline):
             timeline = timeline_ops.set_shot_spec(timeline, index, spec)
+            if keyframe != shot.keyframe_take_id:
+                shots = list(timeline.shots)
+                shots[index] = shots[index].model_copy(update={"keyframe_take_id": keyframe})
+                timeline = timeline.model_copy(update={"shots": shots})
             return timeline_ops.rename_shot(timeline, index, name) if name is not None else timeline
 
-        changed = [key for key, value in spec_fields.items() if value is not None]
         if name is not None:
             changed.append("name")
         what = ", ".join(key.replace("_", " ").removesuffix(" seconds") for key in changed) or "nothing"
         self._edit(f"Change shot {index + 1}: {what}", self._with_timeline(change))
+
+    def _picture_as_keyframe(self, shot_id: str, image: str | Path) -> str | None:
+        """The creator's picture as a keyframe take of the shot (recorded now, like every take: takes
+        live outside undo), its id to approve; the shot's take of the same picture where it has one.
+        "" : no picture, so no keyframe."""
+        if image == "":
+            return None
+        take = picture_keyframe(Path(image), self._store.media, shot_id)
+        held = next((t for t in self.project.takes_of(shot_id) if t.fingerprint == take.fingerprint), None)
+        if held is not None:
+            return held.id
+        self.add_take(take, select_it=False)
+        return take.id
 
     def move_shot(self, source: int, destination: int) -> None:
         self._edit(
@@ -160,6 +180,8 @@ class ShotEdits(EditBase):
         take = next((t for t in self.project.takes_of(shot.id) if t.id == take_id), None)
         if take is None:
             raise InvalidEditError(f"Shot {index + 1} has no such take.")
+        if take.kind == "still":
+            raise InvalidEditError(f"That take is a keyframe of shot {index + 1}: approve it as the shot's keyframe instead.")
         current = generation_spec(shot, self.project)
         if take.spec != current and {**take.spec, "seed": current["seed"]} == current:
             self.update_shot(index, seed=take.seed)  # the take then matches, and is selected on undo/redo too

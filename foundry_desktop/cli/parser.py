@@ -38,6 +38,8 @@ COMMANDS = {
     "redo": Command("redo the last undone edit", "project:history", "project:travel"),
     "generate": Command("generate the shots that are not current", "generation:generate",
                         "generation:generate"),
+    "keyframes": Command("make and approve the shots' keyframe stills", "keyframes:keyframes",
+                         "storyboard.keyframes:keyframes"),
     "takes": Command("a shot's takes", "generation:takes", "generation:takes"),
     "take": Command("choose a shot's take", "generation:take", "generation:take"),
     "jobs": Command("the project's generation jobs", "generation:jobs", "generation:jobs"),

@@ -17,6 +17,7 @@ import hashlib
 import json
 from typing import Any
 
+from foundry_desktop.domain.keyframe_spec import approved_keyframe
 from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.domain.prompt_composition import template_spec
 
@@ -48,7 +49,7 @@ def generation_spec(shot: Shot, project: Project) -> dict[str, Any]:
         "height": fmt.height,
         "frame_rate": str(fmt.frame_rate),
         "frames": spec.duration,
-        "input_image": spec.input_image,
+        "input_image": _first_frame(shot, project),
         "character": _template_entry(project, shot, "character"),
         "style": _template_entry(project, shot, "style"),
     }
@@ -56,7 +57,33 @@ def generation_spec(shot: Shot, project: Project) -> dict[str, Any]:
     # fingerprint stays what it was.
     if spec.input_media is not None:
         canonical["input_media"] = spec.input_media
+    last = approved_keyframe(project, shot, last=True)
+    if last is not None:
+        canonical["last_image"] = last.media_path
+    if shot.continue_from_previous:
+        canonical["continue_from"] = _previous_take_path(shot, project)
     return canonical
+
+
+def _first_frame(shot: Shot, project: Project) -> str | None:
+    """The picture the video starts from: the approved keyframe's (or, in a project not yet
+    migrated to keyframes, the spec's own), none when it continues the previous shot (that
+    shot's last frame is the start, and enters as continue_from)."""
+    if shot.continue_from_previous:
+        return None
+    keyframe = approved_keyframe(project, shot)
+    return keyframe.media_path if keyframe is not None else shot.spec.input_image
+
+
+def _previous_take_path(shot: Shot, project: Project) -> str | None:
+    """The take whose last frame a continuing shot starts from (its path names its content);
+    None when there is no previous shot or it has no take yet."""
+    shots = project.timeline.shots
+    index = next(i for i, s in enumerate(shots) if s.id == shot.id)
+    if index == 0:
+        return None
+    take = project.selected_take(shots[index - 1])
+    return take.media_path if take is not None else None
 
 
 def fingerprint_of_spec(spec: dict[str, Any]) -> str:

@@ -1,4 +1,7 @@
-"""A generation job: one request for one take of one shot, from queued to done.
+"""A generation job: one request for one take of one owner, from queued to done.
+
+Its owner (`shot_id`) is a shot for video and keyframe still takes, a music clip
+for sound takes; the spec's "output" says which.
 
 Jobs live in the project file, so a restart finds every job it had: those
 that never left the machine are queued again, and those a server or cloud
@@ -16,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from foundry_desktop.domain.project import new_id
+from foundry_desktop.domain.project import TakeKind, new_id
 
 JobState = Literal["queued", "submitting", "submitted", "done", "failed", "cancelled"]
 UNFINISHED: tuple[JobState, ...] = ("queued", "submitting", "submitted")
@@ -47,3 +50,9 @@ class GenerationJob(BaseModel):
     @property
     def finished(self) -> bool:
         return self.state not in UNFINISHED
+
+    @property
+    def output(self) -> TakeKind:
+        """What the job makes: a video take (jobs from before keyframes carry no "output"),
+        a keyframe still or a sound."""
+        return self.spec.get("output", "video")

@@ -347,6 +347,10 @@ class Project(_Model):
     def takes_of(self, shot_id: str) -> list[Take]:
         return self.takes.get(shot_id, [])
 
+    def video_takes_of(self, shot_id: str) -> list[Take]:
+        """The shot's video takes, oldest first (not its keyframe stills)."""
+        return [take for take in self.takes_of(shot_id) if take.kind == "video"]
+
     def selected_take(self, shot: Shot) -> Take | None:
         return next((t for t in self.takes_of(shot.id) if t.id == shot.selected_take_id), None)
 

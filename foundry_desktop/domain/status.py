@@ -17,7 +17,10 @@ _REASONS: dict[str, str] = {
     "negative_prompt": "negative prompt changed",
     "seed": "seed changed",
     "frames": "duration changed",
-    "input_image": "input image changed",
+    # The input image is the approved keyframe (fingerprint.generation_spec).
+    "input_image": "keyframe changed",
+    "last_image": "last-frame keyframe changed",
+    "continue_from": "previous shot's take changed",
     "input_media": "media file changed",
     "backend": "backend changed",
     "model": "model changed",

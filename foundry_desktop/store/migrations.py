@@ -11,8 +11,12 @@ would skip the steps an older file still has to take.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 from sqlalchemy import Connection
 
@@ -176,6 +180,68 @@ def _storyboard(conn: Connection) -> None:
     """)
 
 
+def _input_images_become_keyframes(conn: Connection) -> None:
+    """One source of truth for a shot's first frame: each shot's input image becomes a keyframe
+    take of its own (backend "media", the picture's file name as provenance), approved, and the
+    spec's input image is cleared — in the shots and in the undo history's steps alike, so an
+    undo after the migration brings back the keyframe the step had. The video fingerprint takes
+    the approved keyframe's path, which is the input image's, so every take stays current."""
+    made: dict[tuple[str, str], str] = {}  # (shot, picture) -> its keyframe take
+
+    def moved(shot_id: str, row: dict) -> dict:
+        """A shot row (or a step's side of one) with its input image as an approved keyframe."""
+        if "spec_json" not in row:
+            return row
+        spec = json.loads(row["spec_json"])
+        picture, name = spec.get("input_image"), spec.get("input_image_name")
+        spec["input_image"] = spec["input_image_name"] = None
+        keyframe = _picture_keyframe_take(conn, shot_id, picture, name, made) if picture else None
+        return {**row, "spec_json": json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+                "keyframe_take_id": keyframe}
+
+    for shot_id, spec_json in conn.exec_driver_sql("SELECT id, spec_json FROM shots").fetchall():
+        if json.loads(spec_json).get("input_image"):
+            row = moved(shot_id, {"spec_json": spec_json})
+            conn.exec_driver_sql("UPDATE shots SET spec_json = ?, keyframe_take_id = ? WHERE id = ?",
+                                 (row["spec_json"], row["keyframe_take_id"], shot_id))
+    steps = conn.exec_driver_sql("SELECT step_id, seq, row_id, before_json, after_json FROM undo_changes "
+                                 "WHERE table_name = 'shots'").fetchall()
+    for step_id, seq, shot_id, before_json, after_json in steps:
+        before, after = (json.loads(side) if side else None for side in (before_json, after_json))
+        if not any(side and "spec_json" in side and json.loads(side["spec_json"]).get("input_image")
+                   for side in (before, after)):
+            continue
+        before, after = (moved(shot_id, side) if side is not None else None for side in (before, after))
+        if before is not None and after is not None:  # a step keeps only the columns it changed
+            changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
+            if not changed:
+                conn.exec_driver_sql("DELETE FROM undo_changes WHERE step_id = ? AND seq = ?", (step_id, seq))
+                continue
+            before, after = ({key: side.get(key) for key in changed} for side in (before, after))
+        conn.exec_driver_sql("UPDATE undo_changes SET before_json = ?, after_json = ? WHERE step_id = ? AND seq = ?",
+                             (*(json.dumps(side) if side is not None else None for side in (before, after)),
+                              step_id, seq))
+
+
+def _picture_keyframe_take(conn: Connection, shot_id: str, picture: str, name: str | None,
+                           made: dict[tuple[str, str], str]) -> str:
+    """The id of the shot's keyframe take of `picture` (a content-addressed media path), made once."""
+    if (shot_id, picture) in made:
+        return made[(shot_id, picture)]
+    spec = {"version": 1, "output": "still", "backend": "media", "input_media": picture}
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    take_id = uuid.uuid4().hex
+    conn.exec_driver_sql(
+        "INSERT INTO takes (id, shot_id, kind, media_path, content_hash, fingerprint, spec_json, backend, request_json, "
+        "seed, frames, width, height, created_at, elapsed_s) VALUES (?, ?, 'still', ?, ?, ?, ?, 'media', ?, 0, 1, 0, 0, ?, 0)",
+        (take_id, shot_id, picture, PurePosixPath(picture).stem, hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+         canonical, json.dumps({"file": name or PurePosixPath(picture).name}),
+         datetime.now(UTC).isoformat(timespec="microseconds")),
+    )
+    made[(shot_id, picture)] = take_id
+    return take_id
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -187,6 +253,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _gaps,  # 7 -> 8
     _media_bin,  # 8 -> 9
     _storyboard,  # 9 -> 10
+    _input_images_become_keyframes,  # 10 -> 11
 ]
 
 

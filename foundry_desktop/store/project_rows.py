@@ -71,7 +71,8 @@ def project_row(project: Project) -> Row:
 
 
 def shot_row(shot: Shot, position: int) -> Row:
-    """The shot's undoable columns (its selected take and approved keyframes are work done, not edits: see schema)."""
+    """The shot's undoable columns (its selected take is work done, not an edit: see schema). Approving a
+    keyframe is the creator's choice of the video's first frame, so it is an undoable edit."""
     return {
         "id": shot.id,
         "position": position,
@@ -88,6 +89,8 @@ def shot_row(shot: Shot, position: int) -> Row:
         "scene_id": shot.scene_id,
         "overrides_json": _json(list(shot.overrides)),
         "continue_from_previous": int(shot.continue_from_previous),
+        "keyframe_take_id": shot.keyframe_take_id,
+        "last_keyframe_take_id": shot.last_keyframe_take_id,
     }
 
 

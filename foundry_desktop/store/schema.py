@@ -1,8 +1,9 @@
 """The tables of a .foundry file (current schema; migrations.py builds them).
 
 Undo restores the rows of the project, shots, scenes, music clips, captions, markers,
-characters, styles and media bin items, in the columns project_rows writes. A shot's selected
-take, its approved keyframes and everything about takes and generation are deliberately left out: they
+characters, styles and media bin items, in the columns project_rows writes (a shot's approved
+keyframes among them: approving one is the creator's edit, which Ctrl+Z takes back). A shot's selected
+take and everything about takes and generation are deliberately left out: they
 record work that happened (a generation finished), not an edit the creator
 made, and undoing an edit must never throw a finished take away.
 """
@@ -71,7 +72,7 @@ shots_table = Table(
     Column("scene_id", Text, nullable=True),
     Column("overrides_json", Text, nullable=False, server_default="[]"),
     Column("continue_from_previous", Integer, nullable=False, server_default="0"),
-    # Like selected_take_id, which keyframes are approved is written outside undo. No foreign key:
+    # Which keyframes are approved: undoable edits (project_rows.shot_row). No foreign key:
     # takes are never deleted, and a missing one reads as no keyframe.
     Column("keyframe_take_id", Text, nullable=True),
     Column("last_keyframe_take_id", Text, nullable=True),

@@ -81,13 +81,15 @@ class WorkRecords:
             _write_generation_state(conn, job.shot_id, state)
         return saved
 
-    def finish_job(self, job: GenerationJob, take: Take, *, select_it: bool) -> GenerationJob:
-        """A job's take, the job done and its shot's mark cleared, all or nothing."""
+    def finish_job(self, job: GenerationJob, take: Take, *, select_it: bool, mark: bool = True) -> GenerationJob:
+        """A job's take, the job done and (`mark`: its job marks the shot) its shot's mark cleared,
+        all or nothing."""
         saved = job.model_copy(update={"state": "done", "progress": 1.0, "take_id": take.id, "updated_at": now()})
         with self._transaction() as conn:
             _insert_take(conn, take, select_it)
             job_rows.update_job(conn, saved)
-            _write_generation_state(conn, job.shot_id, None)
+            if mark:
+                _write_generation_state(conn, job.shot_id, None)
         return saved
 
     def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:

@@ -29,7 +29,8 @@ def cost_unit(backend: Backend) -> str | None:
 def estimated_amount(backend: Backend, request: GenerationRequest, job: GenerationJob, unit: str,
                      done: list[GenerationJob]) -> float | None:
     """The backend's own price for the request, else the cost per frame of earlier jobs of the
-    same backend, model and workflow; None when neither is known (a first run)."""
+    same backend, model, workflow and kind of take (a still is one frame); None when neither is known
+    (a first run)."""
     priced = getattr(backend, "estimate_cost", None)
     amount = priced(request) if priced is not None else None
     if amount is not None:
@@ -38,7 +39,8 @@ def estimated_amount(backend: Backend, request: GenerationRequest, job: Generati
     per_frame = [
         earlier.cost_actual / earlier.spec["frames"]
         for earlier in done
-        if earlier.backend == job.backend and earlier.cost_unit == unit and earlier.cost_actual is not None
+        if earlier.backend == job.backend and earlier.output == job.output and earlier.cost_unit == unit
+        and earlier.cost_actual is not None
         and earlier.spec.get("frames") and earlier.spec.get("model") == job.spec.get("model")
         and earlier.spec.get("workflow") == job.spec.get("workflow")
     ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
@@ -85,12 +86,19 @@ class GenerationSession:
         return await self._following(service, lambda registry: generate_shots(service, registry, shot_ids,
                                                                               variants, priority))
 
-    async def estimate(self, service: ProjectService, shot_ids: set[str] | None = None,
-                       variants: int = 0) -> GenerationEstimate:
-        """What generate() would send and cost, sending nothing (a confirmation's figures)."""
+    async def make_keyframes(self, service: ProjectService, shot_ids: set[str] | None = None,
+                             variants: int = 0) -> GenerateReport:
+        """Keyframe stills for `shot_ids` (None: every generated shot without an approved one)."""
+        return await self._following(service, lambda registry: generate_keyframes(service, registry, shot_ids,
+                                                                                  variants))
+
+    async def estimate(self, service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0, *,
+                       keyframes: bool = False) -> GenerationEstimate:
+        """What generate() (or make_keyframes()) would send and cost, sending nothing: a confirmation's figures."""
         await self.start()
         assert self._registry is not None
-        return estimate_generation(service, self._registry, shot_ids, variants)
+        estimate = estimate_keyframes if keyframes else estimate_generation
+        return estimate(service, self._registry, shot_ids, variants)
 
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))

@@ -33,17 +33,12 @@ from foundry_desktop.app.generation.plan import (
     plan_generation,
     plan_retry,
 )
+from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import CostLedger, Overrun
-from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Take
-from foundry_desktop.domain.prompt_composition import (
-    input_image_of_spec,
-    prompts_of_spec,
-)
 from foundry_desktop.domain.status import GenerationState
-from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import (
     BudgetExceededError,
     FoundryError,
@@ -67,6 +62,11 @@ class GenerateReport:
     failed: int = 0
     cancelled: int = 0
     failures: list[str] = field(default_factory=list)
+
+    def add(self, other: GenerateReport) -> None:
+        self.generated, self.reused = self.generated + other.generated, self.reused + other.reused
+        self.failed, self.cancelled = self.failed + other.failed, self.cancelled + other.cancelled
+        self.failures += other.failures
 
     def as_json(self) -> dict:
         return {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
@@ -94,8 +94,21 @@ async def generate_shots(
 
     `variants` asks for that many more takes of each shot (of `shot_ids`), each with a
     new seed; they are kept beside the shot's take for the creator to compare and choose.
-    New jobs get `priority`: higher ones start first."""
-    return await run_plan(service, registry, plan_generation(service, shot_ids, variants, priority))
+    New jobs get `priority`: higher ones start first.
+
+    A shot that continues the previous one waits for that shot's take: made in this run, the
+    waiting shot goes next; never made, it fails saying why."""
+    plan = plan_generation(service, shot_ids, variants, priority)
+    report = await run_plan(service, registry, plan)
+    while plan.blocked:
+        waiting = {shot.id for shot, _ in plan.blocked}
+        plan = plan_generation(service, waiting, variants, priority)
+        if {shot.id for shot, _ in plan.blocked} == waiting:
+            break  # nothing they wait for came this time
+        report.add(await run_plan(service, registry, plan))
+    report.failed += len(plan.blocked)
+    report.failures += [why for _, why in plan.blocked]
+    return report
 
 
 async def retry_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> GenerateReport:
@@ -111,7 +124,8 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
     apply_plan(service, plan)
     report = GenerateReport(reused=len(plan.reused))
     jobs = plan.jobs
-    service.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs})
+    service.set_generation_states({job.shot_id: GenerationState("generating", job.fingerprint) for job in jobs
+                                   if _marks_shot(job)})
     touched = list(dict.fromkeys([*(shot.id for shot, _ in plan.reused), *(job.shot_id for job in jobs)]))
     _announce(service, *touched)
     run = _Run(service, registry, report)
@@ -162,7 +176,11 @@ def estimate_generation(
     service: ProjectService, registry: BackendRegistry, shot_ids: set[str] | None = None, variants: int = 0
 ) -> GenerationEstimate:
     """What generating would do and cost, without doing any of it."""
-    plan = plan_generation(service, shot_ids, variants)
+    return estimate_plan(service, registry, plan_generation(service, shot_ids, variants))
+
+
+def estimate_plan(service: ProjectService, registry: BackendRegistry, plan: GenerationPlan) -> GenerationEstimate:
+    """What running `plan` would cost, against the project's budgets, without doing any of it."""
     done = service.jobs(("done",))
     ledger = project_ledger(service, done)
     numbers = _shot_numbers(service)
@@ -173,7 +191,8 @@ def estimate_generation(
     for job in plan.jobs:
         backend = registry.get(job.backend)
         unit = cost_unit(backend)
-        amount = estimated_amount(backend, _request(service, job, to_send=False), job, unit, done) if unit else None
+        request = take_maker(job).request(service, job, False) if unit else None
+        amount = estimated_amount(backend, request, job, unit, done) if request is not None else None
         sent = job.state in ("submitting", "submitted")
         estimates.append(JobEstimate(numbers.get(job.shot_id, 0), job.backend, "new" if job.id in new else job.state,
                                      unit, amount))
@@ -253,8 +272,12 @@ class _Run:
         self.latest[job.id] = job
         started = time.monotonic()
         try:
+            maker = take_maker(job)
             backend = self.registry.get(job.backend)
-            request = _request(service, job)
+            if job.spec.get("continue_from"):  # decodes the previous take's last frame: off the loop's thread
+                request = await asyncio.to_thread(maker.request, service, job, True)
+            else:  # at once, so jobs hold their cost against the budget in the order they start
+                request = maker.request(service, job, True)
             result = None
             resume = getattr(backend, "resume", None)
             if job.state == "submitting" and not job.remote_id:
@@ -277,13 +300,14 @@ class _Run:
         except FoundryError as exc:
             self.ledger.release(job.id)
             if job.id in self.cancelled:
-                service.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+                _save_with_mark(service, job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
                 raise _CancelledByCreator from None
-            service.save_job_and_state(job.model_copy(update={"state": "failed", "error": str(exc)}),
-                                     GenerationState("failed", job.fingerprint, str(exc)))
+            _save_with_mark(service, job.model_copy(update={"state": "failed", "error": str(exc)}),
+                            GenerationState("failed", job.fingerprint, str(exc)))
             raise
         except asyncio.CancelledError:
-            service.set_generation_states({job.shot_id: None})
+            if _marks_shot(job):
+                service.set_generation_states({job.shot_id: None})
             raise
         self._adopt(job, backend.name, request, result, time.monotonic() - started)
 
@@ -300,12 +324,13 @@ class _Run:
 
     def _adopt(self, job: GenerationJob, backend: str, request: GenerationRequest, result: GenerationResult,
                elapsed_s: float) -> None:
-        """The result as a take in the media cache, its job done; selected if the shot still asks for it."""
+        """The result as a take in the media cache, its job done, kept as its kind keeps it (output_kinds)."""
         service = self.service
         relative, content_hash = service.media.adopt(Path(result.path), "takes", move=True)
         cost = result.cost
         take = Take(
             shot_id=job.shot_id,
+            kind=job.output,
             media_path=relative,
             content_hash=content_hash,
             fingerprint=job.fingerprint,
@@ -320,13 +345,9 @@ class _Run:
             created_at=now_stamp(),
             elapsed_s=round(elapsed_s, 3),
         )
-        # The creator may have edited the shot meanwhile (through this service: the file is
-        # locked to it): keep the take, but only show it if it still matches what the shot asks for.
-        current = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
-        still_wanted = current is not None and fingerprint_of_spec(generation_spec(current, service.project)) == job.fingerprint
         if cost is not None:
             job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
-        service.finish_job(job, take, select_it=still_wanted)
+        take_maker(job).adopt(service, job, take)
         self.ledger.settle(job.id, cost)
 
 
@@ -339,7 +360,7 @@ async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id
         raise InvalidEditError(f"No unfinished job {job_id}." if not jobs else f"{job_id} names several jobs; give more of the id.")
     runs = list(_RUNNING.get(service, ()))
     for job in jobs:
-        service.save_job_and_state(job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
+        _save_with_mark(service, job.model_copy(update={"state": "cancelled", "error": CANCELLED}), None)
         if any([await run.cancel(job.id) for run in runs]):
             continue
         cancel_remote = getattr(registry.get(job.backend), "cancel_remote", None)
@@ -348,31 +369,21 @@ async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id
     return len(jobs)
 
 
-def _request(service: ProjectService, job: GenerationJob, *, to_send: bool = True) -> GenerationRequest:
-    """The backend request for a job, from the spec it was made for (the shot may have changed since):
-    the prompt composed with the shot's character and style, and their reference image where the
-    shot has no input image of its own (prompt_composition). Not `to_send` (an estimate): nothing
-    is made on disk for it."""
-    spec = job.spec
-    media = service.media
-    prompt, negative = prompts_of_spec(spec)
-    input_image = input_image_of_spec(spec)
-    return GenerationRequest(
-        shot_id=job.shot_id,
-        prompt=prompt,
-        negative_prompt=negative,
-        seed=spec["seed"],
-        width=spec["width"],
-        height=spec["height"],
-        frame_rate=parse_frame_rate(spec["frame_rate"]),
-        frames=spec["frames"],
-        output_dir=media.scratch_dir(create=to_send),
-        model=spec["model"],
-        workflow=spec["workflow"],
-        input_image=media.path_of(input_image) if input_image else None,
-        input_media=media.path_of(spec["input_media"]) if spec.get("input_media") else None,
-        params=dict(spec["params"]),
-    )
+def _marks_shot(job: GenerationJob) -> bool:
+    """Whether the job's progress shows as its shot's status (output_kinds); an unknown kind's
+    does not (its failure to start says why)."""
+    try:
+        return take_maker(job).marks_shot
+    except GenerationError:
+        return False
+
+
+def _save_with_mark(service: ProjectService, job: GenerationJob, state: GenerationState | None) -> None:
+    """Save the job, and set its shot's generation mark where its kind marks the shot."""
+    if _marks_shot(job):
+        service.save_job_and_state(job, state)
+    else:
+        service.save_job(job)
 
 
 def _shot_numbers(service: ProjectService) -> dict[str, int]:

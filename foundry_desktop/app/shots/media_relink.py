@@ -28,6 +28,7 @@ from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_bin import BinEntry, bin_entries
+from foundry_desktop.domain.keyframe_spec import approved_keyframe
 from foundry_desktop.domain.project import MediaItem, Project
 from foundry_desktop.errors import InputFileError
 from foundry_desktop.store.media_cache import MediaCache, sha256_of_file
@@ -72,7 +73,7 @@ class RelinkReport:
 
 def used_media(project: Project) -> list[OfflineFile]:
     """Every file the project uses or holds, each once, named as the creator knows it: the bin's
-    files, the creator's own media on the timeline, the generated takes in use, input pictures."""
+    files, the creator's own media on the timeline, the generated takes in use, approved keyframes."""
     files: dict[str, OfflineFile] = {}
     sizes = {item.media_path: item.size for item in project.media}
     for entry in bin_entries(project):
@@ -83,10 +84,10 @@ def used_media(project: Project) -> list[OfflineFile]:
         take = project.selected_take(shot)
         if take is not None and take.media_path not in files:
             files[take.media_path] = OfflineFile(f"{shot_name} (its take)", take.media_path, take.content_hash, 0, None)
-        picture = shot.spec.input_image
-        if picture and picture not in files:
-            files[picture] = OfflineFile(shot.spec.input_image_name or f"{shot_name} (its input picture)",
-                                         picture, Path(picture).stem, 0, None)
+        keyframe = approved_keyframe(project, shot)
+        if keyframe is not None and keyframe.media_path not in files:
+            files[keyframe.media_path] = OfflineFile(keyframe.request.get("file") or f"{shot_name} (its keyframe)",
+                                                     keyframe.media_path, keyframe.content_hash, 0, None)
     return list(files.values())
 
 

@@ -39,12 +39,12 @@ def generate(args: argparse.Namespace) -> int:
         if args.variants < 0:
             raise InvalidEditError("--variants counts takes: 0 or more.")
         if args.estimate:
-            _print_estimate(asyncio.run(estimate(service)), args.json)
+            print_estimate(asyncio.run(estimate(service)), args.json)
             return 0
         if not args.json:
-            _progress_lines(service)
+            progress_lines(service)
         report = asyncio.run(run(service))
-    return _report(report, args.json)
+    return print_report(report, args.json)
 
 
 def retry(args: argparse.Namespace) -> int:
@@ -54,21 +54,21 @@ def retry(args: argparse.Namespace) -> int:
 
     with ProjectService.open(Path(args.project)) as service:
         if not args.json:
-            _progress_lines(service)
-        return _report(asyncio.run(run(service)), args.json)
+            progress_lines(service)
+        return print_report(asyncio.run(run(service)), args.json)
 
 
-def _report(report: GenerateReport, as_json: bool) -> int:
+def print_report(report: GenerateReport, as_json: bool, made: str = "Generated") -> int:
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
     if as_json:
         print_json(report.as_json())
     else:
-        print(f"Generated {report.generated}, reused {report.reused}, failed {report.failed}.")
+        print(f"{made} {report.generated}, reused {report.reused}, failed {report.failed}.")
     return 1 if report.failed else 0
 
 
-def _progress_lines(service: ProjectService) -> None:
+def progress_lines(service: ProjectService) -> None:
     """One line per shot whenever its generation moves on by a tenth (or changes state)."""
     shown: dict[str, tuple[str, int]] = {}
     numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
@@ -98,10 +98,12 @@ def takes(args: argparse.Namespace) -> int:
         for n, t in enumerate(listed, start=1):
             info = t.request.get("backend_info", {})
             where = info.get("server") or info.get("provider") or ""
-            mark = "*" if t.id == shot.selected_take_id else " "
+            # * the video shown, K the approved keyframe (L the last-frame one)
+            mark = "*" if t.id == shot.selected_take_id else "K" if t.id == shot.keyframe_take_id \
+                else "L" if t.id == shot.last_keyframe_take_id else " "
             cost = t.request.get("cost")
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
-            print(f"{mark}{n:>3}  {t.id[:8]}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
+            print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
                   f"{t.width}x{t.height}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
     return 0
 
@@ -161,7 +163,8 @@ def _job_cost(job: GenerationJob) -> str:
     return f", cost in {unit_words(job.cost_unit)} not known yet"
 
 
-def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
+def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "generate",
+                   done: str = "every shot is current") -> None:
     if as_json:
         print_json({
             "jobs": [vars(job) for job in estimate.jobs], "reused": estimate.reused, "totals": estimate.totals,
@@ -171,8 +174,8 @@ def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
         })
         return
     if not estimate.jobs:
-        print("Nothing to generate" + (f"; {estimate.reused} shots would get an existing take back." if estimate.reused
-                                       else ": every shot is current."))
+        print(f"Nothing to {verb}" + (f"; {estimate.reused} shots would get an existing take back."
+                                      if estimate.reused else f": {done}."))
         return
     for job in estimate.jobs:
         if job.unit is None:

@@ -9,6 +9,7 @@ from typing import Any
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
 from foundry_desktop.domain.fingerprint import shot_fingerprint
+from foundry_desktop.domain.keyframe_spec import approved_keyframe, keyframes_of
 from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
 from foundry_desktop.errors import InvalidEditError
@@ -70,6 +71,7 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
     rows = []
     for index, (shot, status) in enumerate(zip(project.timeline.shots, service.statuses(), strict=True)):
         final = composed_prompt(shot, project)
+        keyframe = approved_keyframe(project, shot)
         character, style = project.character_of(shot), project.style_of(shot)
         rows.append({
             "index": index + 1,
@@ -81,7 +83,9 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "duration_frames": shot.spec.duration,
             "gap_before_frames": shot.gap_before,
             "duration_s": float(frames_to_seconds(shot.spec.duration, project.format.frame_rate)),
-            "input_image": shot.spec.input_image_name,
+            "input_image": keyframe.request.get("file") if keyframe else None,  # the creator's own picture
+            "keyframe": shot.keyframe_take_id if keyframe else None,  # the approved keyframe (None: none)
+            "keyframes": len(keyframes_of(project, shot)),
             "character": character.name if character else None,
             "style": style.name if style else None,
             "final_prompt": final.prompt,
@@ -90,7 +94,7 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "reasons": list(status.reasons),
             "fingerprint": shot_fingerprint(shot, project),
             "selected_take": shot.selected_take_id,
-            "takes": len(project.takes_of(shot.id)),
+            "takes": len(project.video_takes_of(shot.id)),
         })
     return rows
 
@@ -107,8 +111,16 @@ def _print_info(service: ProjectService, rows: list[dict[str, Any]], length: int
         prompt = row["prompt"] if len(row["prompt"]) <= 48 else row["prompt"][:47] + "…"
         print(
             f"{row['index']:>3}  {row['id'][:8]}  {row['duration_s']:6.2f} s  {row['backend']:<8}  "
-            f"{status:<28}  take {take} of {row['takes']}  {prompt}"
+            f"{status:<28}  take {take} of {row['takes']}  {_keyframe_words(row):<14}  {prompt}"
         )
+
+
+def _keyframe_words(row: dict[str, Any]) -> str:
+    if row["backend"] == "media":
+        return "-"  # the creator's own clip: no keyframe to make
+    if row["keyframe"]:
+        return "keyframe ok"
+    return f"{row['keyframes']} to approve" if row["keyframes"] else "no keyframe"
 
 
 def travel(args: argparse.Namespace) -> int:

@@ -97,7 +97,7 @@ def _fill_shot_menu(window: MainWindow, menu: QMenu, index: int) -> None:
 def _fill_takes(menu: QMenu, session: ProjectSession, index: int) -> None:
     """One checkable item per take of the shot, the one it shows checked."""
     shot = session.service.project.timeline.shots[index]
-    takes = session.service.project.takes_of(shot.id)
+    takes = session.service.project.video_takes_of(shot.id)
     menu.setEnabled(bool(takes))
     rate = float(session.service.format.frame_rate)
     for number, take in enumerate(takes, start=1):

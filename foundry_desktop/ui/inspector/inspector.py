@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from foundry_desktop.app.project_service import new_seed
+from foundry_desktop.domain.keyframe_spec import approved_keyframe
 from foundry_desktop.domain.project import Shot
 from foundry_desktop.domain.prompt_composition import composed_prompt
 from foundry_desktop.domain.prompt_templates import TemplateKind
 from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.ui.inspector.caption_fields import CaptionFields
 from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES, InputImageBox
+from foundry_desktop.ui.inspector.keyframe_fields import KeyframeFields, keyframe_name
 from foundry_desktop.ui.inspector.media_fields import MediaFields, is_media_shot
 from foundry_desktop.ui.inspector.music_fields import MusicClipFields
 from foundry_desktop.ui.inspector.pickers import (
@@ -107,7 +109,9 @@ class InspectorPanel(QWidget):
         column = QVBoxLayout(form)
         column.addLayout(self._header())
         self.media = MediaFields(self._apply, lambda: self._service)  # footage and stills, instead of:
-        self._generating = [self._what_to_make(), self._generator(), self._seed_and_length(), self._input_image()]
+        self.keyframes = KeyframeFields(self._apply)  # the shot's keyframe stills, to approve one
+        self._generating = [self._what_to_make(), self._generator(), self._seed_and_length(), self._input_image(),
+                            self.keyframes]
         self.transition = TransitionFields(self._typing, self._apply, self._shot, lambda: self._service,
                                            self._frames_in, lambda: self._filling)
         self.transition_kind, self.transition_length = self.transition.kind, self.transition.length
@@ -204,6 +208,7 @@ class InspectorPanel(QWidget):
         self._connections = []
         self._session, self._shot_id = session, None
         self.image_box.forget()
+        self.keyframes.forget()
         if session is not None:
             for signal, slot in ((session.changed, self._model_changed), (session.selection_changed, self._selection_changed),
                                  (session.shot_status_changed, self._status_changed)):
@@ -292,7 +297,9 @@ class InspectorPanel(QWidget):
         if switched or not self._typing.being_edited(self.duration):
             self.duration.setValue(float(frames_to_seconds(spec.duration, rate)))
         self.frames.setText(f"{spec.duration} frames at {float(rate):g} fps")
-        self.image_box.show_image(self._session, spec.input_image, spec.input_image_name)
+        keyframe = approved_keyframe(self._session.service.project, shot)  # the picture the video starts from
+        self.image_box.show_image(self._session, keyframe.media_path if keyframe else None, keyframe_name(keyframe))
+        self.keyframes.show_shot(self._session, shot)
         self.transition.fill(shot, index, switched)
         project = self._session.service.project
         self.media.setVisible(is_media_shot(shot))

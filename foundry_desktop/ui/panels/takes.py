@@ -166,7 +166,7 @@ class TakesPanel(QWidget):
             self.gallery.clear()
             self.pages.setCurrentWidget(self.hint)
             return
-        takes = session.service.project.takes_of(shot.id)
+        takes = session.service.project.video_takes_of(shot.id)  # keyframes: the inspector's strip
         number = session.index_of(shot.id) + 1
         count = f"{len(takes)} take{'s' if len(takes) != 1 else ''}" if takes else "no takes"
         self.heading.setText(f"Shot {number}{' · ' + shot.name if shot.name else ''}: {count}")
@@ -314,7 +314,7 @@ class TakesPanel(QWidget):
             return
         shot = self._session.shot(self._shot_id)
         takes = {take.id: (number, take) for number, take in
-                 enumerate(self._session.service.project.takes_of(self._shot_id), start=1)}
+                 enumerate(self._session.service.project.video_takes_of(self._shot_id), start=1)}
         shown = [(f"Take {number}", take, self.stills.pictures.get(take.content_hash),
                   shot is not None and take.id == shot.selected_take_id)
                  for number, take in sorted(takes[take_id] for take_id in chosen if take_id in takes)]
