@@ -17,6 +17,7 @@ from foundry_desktop.app.clipboard_edits import ClipboardEdits
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.events import EventBus, ProjectChanged
 from foundry_desktop.app.gap_edits import GapEdits
+from foundry_desktop.app.scene_edits import SceneEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
 from foundry_desktop.app.template_edits import TemplateEdits
 from foundry_desktop.app.track_edits import TrackEdits
@@ -36,13 +37,14 @@ from foundry_desktop.store.project_store import ProjectStore, Travel
 __all__ = ["DEFAULT_SHOT_SECONDS", "ProjectService", "edit_errors", "new_seed"]
 
 
-class ProjectService(ShotEdits, GapEdits, ClipboardEdits, TrackEdits, TemplateEdits):
+class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits, TemplateEdits):
     """The only door to an open project for the GUI and the CLI.
 
     The store is the service's own (`_store`): views and commands ask the service, and the
     architecture test holds ui/ and cli/ to that. The app's own modules (generation, render,
     exchange) reach the project's records through the methods under "records" below. The
-    edits live by kind in shot_edits, clipboard_edits, track_edits and template_edits, on edit_base.
+    edits live by kind in shot_edits, clipboard_edits, scene_edits, track_edits and template_edits, on
+    edit_base.
     """
 
     def __init__(self, store: ProjectStore):

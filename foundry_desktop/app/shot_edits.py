@@ -12,9 +12,9 @@ from typing import Any
 from foundry_desktop.app.edit_base import EditBase, edit_errors
 from foundry_desktop.app.events import ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.shots.input_images import picture_keyframe
-from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain import scenes, timeline_ops
 from foundry_desktop.domain.fingerprint import generation_spec
-from foundry_desktop.domain.project import Shot, ShotSpec, Transition, new_id
+from foundry_desktop.domain.project import SCENE_DEFAULT_FIELDS, Shot, ShotSpec, Transition, new_id
 from foundry_desktop.errors import InvalidEditError
 
 DEFAULT_SHOT_SECONDS = Fraction(3)
@@ -24,6 +24,11 @@ _SPEC_FIELDS = {
     "prompt", "negative_prompt", "backend", "model", "workflow", "params", "seed", "character", "style", "input_media",
     "image_backend", "image_model", "image_workflow",
 }
+
+
+def _set_directly(spec_fields: dict[str, Any]) -> tuple[str, ...]:
+    """The scene defaults among the fields a shot edit sets (a shot then overrides its scene's)."""
+    return tuple(field for field in SCENE_DEFAULT_FIELDS if spec_fields.get(field) is not None)
 
 
 def new_seed() -> int:
@@ -68,7 +73,8 @@ class ShotEdits(EditBase):
             spec_fields["duration_seconds"] = DEFAULT_SHOT_SECONDS
         image = spec_fields.pop("image", None)
         spec = self._spec_with(ShotSpec(), spec_fields)
-        shot = Shot(name=name, spec=spec)
+        # What the creator sets on the shot is its own; the rest it inherits from the scene it joins.
+        shot = Shot(name=name, spec=spec, overrides=_set_directly(spec_fields))
         if image:
             shot = shot.model_copy(update={"keyframe_take_id": self._picture_as_keyframe(shot.id, image)})
         index = len(self.project.timeline.shots) if at is None else at
@@ -93,6 +99,7 @@ class ShotEdits(EditBase):
                 shots = list(timeline.shots)
                 shots[index] = shots[index].model_copy(update={"keyframe_take_id": keyframe})
                 timeline = timeline.model_copy(update={"shots": shots})
+            timeline = scenes.overriding(timeline, index, _set_directly(spec_fields))
             return timeline_ops.rename_shot(timeline, index, name) if name is not None else timeline
 
         if name is not None:

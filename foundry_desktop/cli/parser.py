@@ -29,6 +29,8 @@ COMMANDS = {
     "new": Command("create an empty project", "project:new", "project:new"),
     "info": Command("show a project's format and shots", "project:info", "project:info"),
     "shot": Command("add, change, move or remove shots", "edit:shot", "shot:shot"),
+    "scene": Command("group shots into scenes: add, change, move, remove, list", "scenes:scene",
+                     "storyboard.scene:scene"),
     "transition": Command("set the transition between two shots", "edit:transition", "shot:transition"),
     "fade": Command("fade the film in and out", "edit:fade", "shot:fade"),
     "music": Command("put music on the film", "edit:music", "shot:music"),

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Timeline
-from foundry_desktop.domain.timeline_ops import _changed, _check_index, _with_shots, take_out_shot, trim_shot
+from foundry_desktop.domain.timeline_ops import (
+    _changed,
+    _check_index,
+    _with_shots,
+    join_neighbours_scene,
+    take_out_shot,
+    trim_shot,
+)
 
 
 def _lengths(timeline: Timeline, lengths: Sequence[int] | None) -> list[int]:
@@ -134,9 +141,11 @@ def move_shot_to_frame(timeline: Timeline, index: int, frame: int, lengths: Sequ
                 )
             shots[k] = _changed(shots[k], gap_before=start + gap - frame - length)
             shots.insert(k, _changed(moving, gap_before=frame - start))
+            join_neighbours_scene(lifted, shots, k)
             return _with_shots(lifted, shots, (k, k + 1))
         film_end = start + gap + frames[k]
     if frame < film_end:
         raise DomainError(f"Shot {index + 1} can only be dropped into empty time; that time holds a shot.")
     shots.append(_changed(moving, gap_before=frame - film_end))
+    join_neighbours_scene(lifted, shots, len(shots) - 1)
     return _with_shots(lifted, shots, (len(shots) - 1,))

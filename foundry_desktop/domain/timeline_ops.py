@@ -7,6 +7,10 @@ the same at 10 shots as at 10,000, and the store finds what changed by identity.
 An edit the creator asks for that cannot be done raises DomainError; knock-on
 effects of a valid edit (a transition that no longer fits, the last shot ending
 on a dissolve after a reorder) are normalised instead of refused.
+
+Scenes are runs of consecutive shots (domain.scenes); a shot these operations put
+somewhere new joins the scene of the shot before it (at the film's start, of the one
+after it) and takes that scene's defaults, so the runs stay whole at constant cost.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from typing import Any
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import (
     CUT,
+    SCENE_DEFAULT_FIELDS,
     AudioClip,
     Caption,
     Marker,
+    Scene,
     Shot,
     ShotSpec,
     Timeline,
@@ -75,6 +81,33 @@ def normalize(shots: list[Shot], around: Iterable[int]) -> None:
             shots[k] = _changed(shots[k], transition_out=fitted)
 
 
+def in_scene(shot: Shot, scene: Scene | None) -> Shot:
+    """`shot` as a member of `scene` (None: of none): the scene's defaults copied into its spec,
+    except the fields it overrides and those the scene leaves unset. Copied down, not looked up,
+    so fingerprints, generation and exports read the spec alone. `shot` itself if nothing changes."""
+    if scene is None:
+        return shot if shot.scene_id is None else _changed(shot, scene_id=None)
+    inherited = {
+        field: value for field in SCENE_DEFAULT_FIELDS
+        if field not in shot.overrides
+        and (value := getattr(scene.defaults, field)) is not None and value != getattr(shot.spec, field)
+    }
+    if shot.scene_id == scene.id and not inherited:
+        return shot
+    spec = ShotSpec.model_validate({**shot.spec.__dict__, **inherited}) if inherited else shot.spec
+    return _changed(shot, scene_id=scene.id, spec=spec)
+
+
+def join_neighbours_scene(timeline: Timeline, shots: list[Shot], index: int) -> None:
+    """The shot put at `index` of `shots` (the edit's new list) joins the scene of the shot before
+    it, or at the film's start of the one after it: between two shots of a scene it is in that
+    scene, at a scene's boundary in the earlier one."""
+    neighbour = shots[index - 1] if index > 0 else shots[index + 1] if index + 1 < len(shots) else None
+    scene_id = neighbour.scene_id if neighbour is not None else None
+    scene = next((s for s in timeline.scenes if s.id == scene_id), None) if scene_id else None
+    shots[index] = in_scene(shots[index], scene)
+
+
 def _with_shots(timeline: Timeline, shots: list[Shot], around: Iterable[int] = ()) -> Timeline:
     """`timeline` with the new list `shots`, normalised where the edit touched it (`around`)."""
     normalize(shots, around)
@@ -87,6 +120,7 @@ def insert_shot(timeline: Timeline, index: int, shot: Shot) -> Timeline:
         raise DomainError("That shot is already on the timeline.")
     shots = list(timeline.shots)
     shots.insert(index, shot.model_copy())  # the caller's object stays its own
+    join_neighbours_scene(timeline, shots, index)
     return _with_shots(timeline, shots, (index,))
 
 
@@ -101,8 +135,42 @@ def move_shot(timeline: Timeline, source: int, destination: int) -> Timeline:
     shots = list(timeline.shots)
     moved = take_out_shot(shots, source)
     shots.insert(destination, _changed(moved, gap_before=0) if moved.gap_before else moved)
+    join_neighbours_scene(timeline, shots, destination)
     # The shots that gained a new neighbour sit around both ends of the move.
     return _with_shots(timeline, shots, (source, destination))
+
+
+def move_shots(timeline: Timeline, start: int, count: int, destination: int) -> Timeline:
+    """Move the `count` shots from `start` as one block, so that its first shot ends up at index
+    `destination` of the new list. The block keeps its shots' scenes (a whole scene moving); its
+    gap stays where it was, as move_shot leaves it."""
+    _check_index(timeline, start)
+    _check_index(timeline, start + count - 1)
+    if not 0 <= destination <= len(timeline.shots) - count:
+        raise DomainError(f"The {count} shots cannot go to position {destination + 1}.")
+    shots = list(timeline.shots)
+    block = _take_out_block(shots, start, count)
+    block[0] = _changed(block[0], gap_before=0) if block[0].gap_before else block[0]
+    shots[destination:destination] = block
+    return _with_shots(timeline, shots, (start, start + count - 1, destination, destination + count - 1))
+
+
+def remove_shots(timeline: Timeline, start: int, count: int) -> Timeline:
+    """Ripple delete of the `count` shots from `start` (a gap before the first of them stays)."""
+    _check_index(timeline, start)
+    _check_index(timeline, start + count - 1)
+    shots = list(timeline.shots)
+    _take_out_block(shots, start, count)
+    return _with_shots(timeline, shots, (start,))
+
+
+def _take_out_block(shots: list[Shot], start: int, count: int) -> list[Shot]:
+    """Remove and return shots[start:start + count]; the gap before the first goes to the shot after them."""
+    block = shots[start:start + count]
+    del shots[start:start + count]
+    if block[0].gap_before and start < len(shots):
+        shots[start] = _changed(shots[start], gap_before=shots[start].gap_before + block[0].gap_before)
+    return block
 
 
 def take_out_shot(shots: list[Shot], index: int, leave_frames: int = 0) -> Shot:

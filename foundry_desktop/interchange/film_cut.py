@@ -5,7 +5,8 @@ Foundry's project model: clips on one video track in order, each butted to the
 one before or after empty time (a gap: black and silence, which no transition
 crosses; the film starts at frame 0, possibly with a gap), centred
 transitions between them (Final Cut's rule, the one domain.cut_plan follows),
-fades from and to black at the film's ends, music clips, markers and captions.
+fades from and to black at the film's ends, music clips, markers and captions,
+and the scene each clip is in (by name: runs of clips of one name are a scene).
 The app builds one from a project (app.cut_export) and turns one read from a
 file into a project (app.cut_import), so the writers and readers never touch
 the store or the media folder, and a round trip is a comparison of two of these.
@@ -37,6 +38,7 @@ class CutClip:
     record_out: int  # exclusive; record_out - record_in == source_out - source_in
     has_audio: bool = False
     still: bool = False  # a picture held for the clip's length
+    scene: str = ""  # the name of the scene it is in; "" for none
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # prompt, seed, backend... (OTIO keeps it)
 
     @property
@@ -139,6 +141,36 @@ class FilmCut:
             clips.append(clip)
         transitions = tuple(replace(t, outgoing=renumbered[t.outgoing]) for t in self.transitions)
         return replace(self, clips=tuple(clips), transitions=transitions)
+
+
+SCENE_LABEL = "Scene: "  # how a scene's name is spelt where the format has no field for it (markers, keywords)
+
+
+def scene_of_label(label: str) -> str:
+    """The scene a "Scene: NAME" marker or keyword names; "" when it names none."""
+    return label[len(SCENE_LABEL):].strip() if label.startswith(SCENE_LABEL) else ""
+
+
+def scene_starts(cut: FilmCut) -> list[tuple[int, str]]:
+    """(record frame, name) where each scene begins: the first clip of each run of one scene's clips."""
+    starts = []
+    for index, clip in enumerate(cut.clips):
+        if clip.scene and (index == 0 or cut.clips[index - 1].scene != clip.scene):
+            starts.append((clip.record_in, clip.scene))
+    return starts
+
+
+def with_scene_markers(cut: FilmCut) -> FilmCut:
+    """The cut with a "Scene: NAME" marker where each scene begins, for formats whose editors show markers."""
+    added = [CutMarker(frame, SCENE_LABEL + name) for frame, name in scene_starts(cut)]
+    return replace(cut, markers=tuple(sorted([*cut.markers, *added], key=lambda m: m.frame)))
+
+
+def without_scene_markers(cut: FilmCut) -> FilmCut:
+    """A cut read back with the markers with_scene_markers added taken out again (its clips say their scenes)."""
+    starts = {(frame, SCENE_LABEL + name) for frame, name in scene_starts(cut)}
+    kept = tuple(marker for marker in cut.markers if (marker.frame, marker.label) not in starts)
+    return cut if len(kept) == len(cut.markers) else replace(cut, markers=kept)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, select
 
+from foundry_desktop.domain import scenes
 from foundry_desktop.domain.project import (
     AudioClip,
     Caption,
@@ -247,10 +248,10 @@ def load_project(conn: Connection) -> Project:
     for ordered in ORDERED_TABLES:
         rows = conn.execute(select(ordered.table).order_by(ordered.table.c.position)).mappings()
         lists[ordered.field] = [ordered.from_row(row) for row in rows]
-    timeline = Timeline(
+    timeline = scenes.repaired(Timeline(  # a hand-edited file's broken scene runs are mended, not refused
         shots=lists["shots"], scenes=lists["scenes"], music=lists["music"], captions=lists["captions"], markers=lists["markers"],
         fade_in=settings["fade_in"], fade_out=settings["fade_out"],
-    )
+    ))
     return Project(
         id=project_values["id"],
         name=settings["name"],

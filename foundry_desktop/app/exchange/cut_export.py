@@ -4,7 +4,7 @@ as FCPXML, CMX 3600 EDL or OTIO.
 The FilmCut comes from the same cut plan the render and the preview play
 (domain.cut_plan): the same shots, trims, centred transitions, fades, music
 (loops laid out as the repeats the render plays, cut off where the film ends),
-markers and captions. So an exported file describes exactly the film Foundry
+markers and captions, and each shot's scene (by name; an unnamed one as "Scene N"). So an exported file describes exactly the film Foundry
 renders.
 """
 
@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.project import AudioClip, Shot, Take
+from foundry_desktop.domain.project import AudioClip, Scene, Shot, Take
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import ExportError, MediaError
 from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
@@ -42,8 +42,17 @@ def film_cut(service: ProjectService) -> FilmCut:
     shots = project.timeline.shots
     media = service.media
     sources: dict[str, tuple[bool, bool]] = {}  # take file -> (has sound, still)
+    scenes = {scene.id: (number, scene) for number, scene in enumerate(project.timeline.scenes, 1)}
 
     def clip(index: int) -> CutClip:
+        cut_clip = shot_clip(index)
+        number, scene = scenes.get(shots[index].scene_id, (0, None))  # type: ignore[arg-type]
+        if scene is None:
+            return cut_clip
+        name = scene.name.strip() or f"Scene {number}"
+        return replace(cut_clip, scene=name, metadata={**cut_clip.metadata, "scene": _scene_metadata(scene)})
+
+    def shot_clip(index: int) -> CutClip:
         placed = plan.shots[index]
         shot = shots[index]
         take = project.selected_take(shot)
@@ -93,6 +102,12 @@ def _shot_metadata(shot: Shot, take: Take | None) -> dict[str, object]:
     if take is not None:
         metadata.update(take_id=take.id, fingerprint=take.fingerprint, made_by=take.backend, take_seed=take.seed)
     return metadata
+
+
+def _scene_metadata(scene: Scene) -> dict[str, str]:
+    """What a scene's notes say, for the formats that keep metadata (OTIO)."""
+    fields = ("description", "location", "time_of_day", "notes", "color")
+    return {field: getattr(scene, field) for field in fields if getattr(scene, field)}
 
 
 def _music_pieces(service: ProjectService, clip: AudioClip, film_frames: int) -> list[CutMusic]:

@@ -4,7 +4,7 @@ Each clip becomes a shot whose take is the clip's media, copied into the new
 project's media folder and trimmed as the cut trims it, so a cut edited in
 Resolve or Final Cut comes back as it was, its empty time (gaps) included.
 Transitions, the film's fades, music,
-markers and captions follow. A clip whose media is missing or unreadable still
+markers, captions and scenes (runs of clips of one scene name) follow. A clip whose media is missing or unreadable still
 holds its place and length, as a shot to generate (its prompt from Foundry's own
 metadata when the file carries it, else the clip's name), and the report says so.
 The file is read whole before the project is made; if anything goes wrong while
@@ -38,6 +38,7 @@ IMPORT_FORMATS = {".fcpxml": "FCPXML", ".fcpxmld": "FCPXML bundle", ".edl": "CMX
 DEFAULT_SIZE = (1920, 1080)
 # Foundry's own metadata (OTIO keeps it) that brings back an offline shot's generation settings.
 _SPEC_KEYS = ("prompt", "negative_prompt", "backend", "model", "workflow", "seed")
+_SCENE_KEYS = ("description", "location", "time_of_day", "notes", "color")  # cut_export's scene metadata
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ def _frame_size(cut: FilmCut) -> tuple[int, int]:
     return width + width % 2, height + height % 2  # the film's encoders need even sizes
 
 
+def _scene_details(kept: object) -> dict[str, str]:
+    """The scene notes cut_export keeps in a clip's metadata, as far as they are what it writes."""
+    if not isinstance(kept, dict):
+        return {}
+    return {key: value for key, value in kept.items() if key in _SCENE_KEYS and isinstance(value, str)}
+
+
 def _remove_project(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
                      path.with_name(path.name + ".lock")):
@@ -147,6 +155,19 @@ class _ProjectFromCut:
             self.service.add_marker(marker.frame, marker.label, marker.color)
         for caption in self.cut.captions:
             self.service.add_caption(caption.text, self._seconds(caption.start), self._seconds(caption.end))
+        self._add_scenes()
+
+    def _add_scenes(self) -> None:
+        """Each run of clips of one scene (one shot per clip) as a scene, with its notes where the file kept them."""
+        clips = self.cut.clips
+        starts = [i for i, clip in enumerate(clips) if clip.scene and (i == 0 or clips[i - 1].scene != clip.scene)]
+        for start in starts:
+            stop = next((i for i in range(start, len(clips)) if clips[i].scene != clips[start].scene), len(clips))
+            details = _scene_details(clips[start].metadata.get("scene"))
+            try:
+                self.service.add_scene(clips[start].scene, shot_indexes=range(start, stop), **details)
+            except FoundryError:  # notes this Foundry refuses (a colour it cannot read): the name will do
+                self.service.add_scene(clips[start].scene, shot_indexes=range(start, stop))
 
     def _seconds(self, frames: int) -> Fraction:
         return Fraction(frames) / self.rate

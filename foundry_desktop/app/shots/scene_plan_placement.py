@@ -1,4 +1,6 @@
-"""Putting a scene plan on the timeline: one new shot per scene, as one undo step.
+"""Putting a scene plan on the timeline: one new shot and one scene of the film per planned
+scene (its title and description), as one undo step. A plan put inside a scene of the film
+cannot cut it in two: its shots join that scene instead, and a note says so.
 
 The shots are added after the existing ones, or inserted at an index; the
 shots already there are never replaced or changed (a plan is a suggestion,
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.domain.planning.scene_plan import ASPECTS, ScenePlan, nearest_aspect
+from foundry_desktop.domain.planning.scene_plan import ASPECTS, PlannedScene, ScenePlan, nearest_aspect
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.errors import InvalidEditError
 
@@ -65,12 +67,29 @@ def apply_plan(service: ProjectService, plan: ScenePlan, at: int | None = None) 
                              f"a transition may take half the shorter shot it joins, so it is "
                              f"{_seconds(frames, fmt.frame_rate)}.")
             service.set_transition(index, scene.transition, frames)
+        notes += _scenes_for(service, scenes, first)
     if before is not None:
         after = service.project.timeline.shots[first - 1]
         if after.transition_out != before.transition_out:
             notes.append(f"The {before.transition_out.kind.replace('_', ' ')} after shot {first} into the plan's "
                          f"first scene was shortened to {after.transition_out.duration} frames to fit it.")
     return AppliedPlan(first, shot_ids, applied, notes)
+
+
+def _scenes_for(service: ProjectService, planned: list[PlannedScene], first: int) -> list[str]:
+    """One scene of the film per planned scene, holding its shot; or a note when the plan went
+    between two shots of one scene (which its shots have joined)."""
+    shots = service.project.timeline.shots
+    after = first + len(planned)
+    joined = shots[first].scene_id
+    if joined is not None and after < len(shots) and shots[after].scene_id == joined:
+        name = service.scene_of(shots[first]).name  # type: ignore[union-attr]
+        return [f'The plan went inside scene "{name}", so its shots are in that scene rather than in scenes of their own.']
+    # From the last: the new shots have joined the scene before them, and a scene gives up shots at its end.
+    for offset, scene in reversed(list(enumerate(planned))):
+        service.add_scene(scene.title or f"Scene {offset + 1}", shot_indexes=[first + offset],
+                          description=scene.description)
+    return []
 
 
 def _seconds(frames: int, rate: Fraction) -> str:

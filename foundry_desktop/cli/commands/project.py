@@ -8,6 +8,7 @@ from typing import Any
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
+from foundry_desktop.cli.commands.storyboard.scene import scene_rows
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.keyframe_spec import approved_keyframe, keyframes_of
 from foundry_desktop.domain.prompt_composition import composed_prompt
@@ -59,6 +60,7 @@ def info(args: argparse.Namespace) -> int:
                 "frame_rate": str(fmt.frame_rate), "audio_rate": fmt.audio_rate, "length_frames": length,
                 "undo": service.undo_label(), "redo": service.redo_label(), "shots": rows,
                 "characters": [c.name for c in project.characters], "styles": [s.name for s in project.styles],
+                "scenes": scene_rows(service),
             })
         else:
             _print_info(service, rows, length)
@@ -68,6 +70,7 @@ def info(args: argparse.Namespace) -> int:
 def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
     """What `info` says of each shot."""
     project = service.project
+    scene_numbers = {scene.id: number for number, scene in enumerate(project.timeline.scenes, 1)}
     rows = []
     for index, (shot, status) in enumerate(zip(project.timeline.shots, service.statuses(), strict=True)):
         final = composed_prompt(shot, project)
@@ -77,6 +80,8 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "index": index + 1,
             "id": shot.id,
             "name": shot.name,
+            "scene": scene_numbers.get(shot.scene_id),
+            "overrides": [field.replace("_", "-") for field in shot.overrides],
             "prompt": shot.spec.prompt,
             "backend": shot.spec.backend,
             "seed": shot.spec.seed,
@@ -105,7 +110,11 @@ def _print_info(service: ProjectService, rows: list[dict[str, Any]], length: int
         f"{project.name}: {fmt.width}x{fmt.height} at {fmt.frame_rate} fps, {fmt.audio_rate} Hz audio, "
         f"{len(rows)} shot{'s' if len(rows) != 1 else ''}, {format_timecode(length, fmt.frame_rate)}"
     )
+    scenes = {row["number"]: row for row in scene_rows(service)}
     for row in rows:
+        if row["scene"] is not None and row["index"] == scenes[row["scene"]]["shots"][0]:
+            scene = scenes[row["scene"]]
+            print(f"     Scene {scene['number']}: {scene['name'] or '(unnamed)'}")
         status = row["status"] + (f" ({', '.join(row['reasons'])})" if row["reasons"] else "")
         take = (row["selected_take"] or "-")[:8]
         prompt = row["prompt"] if len(row["prompt"]) <= 48 else row["prompt"][:47] + "…"

@@ -82,12 +82,18 @@ def _set_shot(service: ProjectService, args: argparse.Namespace) -> None:
     fields = _spec_fields(args)
     spec_edit = any(value is not None for value in fields.values()) or args.name is not None
     picture_edit = (args.fit, args.gain, args.muted) != (None, None, None)
-    if not (spec_edit or picture_edit):
+    if not (spec_edit or picture_edit or args.inherit):
         raise InvalidEditError("Nothing to change: give at least one option (see --help).")
-    # Both kinds of change at once are one undo step.
-    with service.group(f"Change shot {args.index}") if spec_edit and picture_edit else contextlib.nullcontext():
+    inherited = [field.replace("-", "_") for field in args.inherit or ()]
+    if set(inherited) & {key for key, value in fields.items() if value is not None}:
+        raise InvalidEditError("A field is either set on the shot or inherited from its scene, not both.")
+    # The kinds of change at once are one undo step.
+    several = [spec_edit, picture_edit, bool(inherited)].count(True) > 1
+    with service.group(f"Change shot {args.index}") if several else contextlib.nullcontext():
         if spec_edit:
             service.update_shot(index, name=args.name, **fields)
+        if inherited:
+            service.inherit_from_scene([index], inherited)
         if picture_edit:
             service.set_shot_picture_and_sound(index, fit=args.fit, audio_gain_db=args.gain, audio_muted=args.muted)
     print(f"Changed shot {args.index}")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers.scenes import SCENE_DEFAULT_OPTIONS
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
+
+
+# What a shot may take from its scene (domain.project.SceneDefaults, as options name them).
+_INHERITABLE = tuple(SCENE_DEFAULT_OPTIONS)
 
 
 def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -66,6 +71,9 @@ def _shot_set(actions: Commands) -> None:
     set_.add_argument("index", type=int, metavar="INDEX", help="the shot's number (1 = first)")
     _shot_spec_options(set_, adding=False)
     set_.add_argument("--no-image", action="store_true", help="stop using an input image")
+    set_.add_argument("--inherit", action="append", metavar="FIELD", choices=_INHERITABLE, help=(
+        "take FIELD from the shot's scene again instead of setting it here: "
+        f"{', '.join(_INHERITABLE)}; repeatable"))
     set_.add_argument("--fit", choices=["fit", "fill"], help="fit: whole picture with bars; fill: cover the frame, crop")
     set_.add_argument("--gain", type=float, metavar="DB", help="gain of the shot's own sound, in dB")
     sound = set_.add_mutually_exclusive_group()

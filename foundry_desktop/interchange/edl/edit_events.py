@@ -66,7 +66,7 @@ _COMMENT_KEYS = (
     ("FROM CLIP NAME", "from_name"), ("TO CLIP NAME", "to_name"),
     ("SOURCE FILE URL", "source_url"), ("SOURCE FILE", "source_file"),
     ("FROM CLIP", "from_file"), ("FROM FILE", "from_file"), ("TO CLIP", "to_file"), ("TO FILE", "to_file"),
-    ("FOUNDRY NAME", "foundry_name"), ("FOUNDRY TRANSITION", "foundry_transition"),
+    ("FOUNDRY NAME", "foundry_name"), ("FOUNDRY TRANSITION", "foundry_transition"), ("SCENE", "scene"),
 )
 
 

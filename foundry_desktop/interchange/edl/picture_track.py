@@ -32,6 +32,7 @@ class _Piece:
     white: bool = False  # Foundry's comment: a fade through white shown through black
     start_shift: int = 0  # where Foundry's clip starts, from record_in (a centred transition's half)
     end_shift: int = 0
+    scene: str = ""  # Foundry's comment: the scene the shot is in
 
     @property
     def frames(self) -> int:
@@ -83,6 +84,7 @@ class PictureBuilder:
                 dissolve_in=dissolve,
                 dissolve_from_black=outgoing is not None and outgoing.black,
                 white="WHITE" in event.comments.get("foundry_transition", "").upper(),
+                scene=event.comments.get("scene", ""),
             ))
             previous = event
         return pieces
@@ -174,7 +176,7 @@ class PictureBuilder:
             media = piece.media
             clips.append(CutClip(
                 name=piece.name, media=media, media_frames=source_out, source_in=source_in, source_out=source_out,
-                record_in=record_in, record_out=record_out, has_audio=piece.has_audio,
+                record_in=record_in, record_out=record_out, has_audio=piece.has_audio, scene=piece.scene,
                 still=media is not None and media.suffix.lower() in STILL_SUFFIXES,
             ))
         cut_transitions = []

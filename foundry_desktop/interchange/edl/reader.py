@@ -35,7 +35,8 @@ it came from (writer.py describes the other side):
   clips, each channel on its own: a dissolve from black is a fade in, into black a
   fade out, and a dissolve between two clips a cross-fade (the outgoing clip
   plays on under the incoming one, fading out while it fades in).
-* `* LOC:` comments become markers at their record time.
+* `* LOC:` comments become markers at their record time; Foundry's `* SCENE:`
+  comment puts its event's shot in that scene.
 
 Media: `* SOURCE FILE URL:` (Foundry's exact, percent-encoded path) if present,
 else `* SOURCE FILE:` (or Avid's `* FROM CLIP:` / Nucoda's `* FROM FILE:`; in a

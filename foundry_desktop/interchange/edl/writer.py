@@ -33,8 +33,9 @@ Comments: `* FROM CLIP NAME:` (or `* TO CLIP NAME:` for a dissolve's incoming
 shot) holds the media's file name, by which Resolve relinks; `* SOURCE FILE:` its
 path (`(NULL)` for an offline shot, as Avid writes for black); `* SOURCE FILE
 URL:` its exact path when the path is not ASCII (see edl/names.py); `* FOUNDRY NAME:`
-the shot's (or music clip's) name when it is not the file name. The shot's own sound is not in the
-EDL (only `V`).
+the shot's (or music clip's) name when it is not the file name; `* SCENE:` the
+name of the scene the shot is in, on each of its events (so a scene begins at the
+first event that names it). The shot's own sound is not in the EDL (only `V`).
 
 The music EDL holds the music clips as `AA` (stereo) events with their own reels
 (distinct from the picture's), placed at their record times, gaps left empty. A
@@ -100,6 +101,7 @@ class _Source:
     file_name: str
     path: Path | None
     shot_name: str
+    scene: str = ""
 
 
 def _media_key(media: Path | None, name: str) -> Hashable:
@@ -111,7 +113,9 @@ def _sources(cut: FilmCut) -> tuple[list[_Source], list[_Source]]:
     items: list[CutClip | CutMusic] = [*cut.clips, *cut.music]
     reels = reel_names((_media_key(i.media, i.name), i.media.name if i.media else i.name) for i in items)
     sources = [
-        _Source(reels[_media_key(i.media, i.name)], i.media.name if i.media else i.name, i.media, i.name) for i in items
+        _Source(reels[_media_key(i.media, i.name)], i.media.name if i.media else i.name, i.media, i.name,
+                i.scene if isinstance(i, CutClip) else "")
+        for i in items
     ]
     return sources[: len(cut.clips)], sources[len(cut.clips):]
 
@@ -127,6 +131,8 @@ def _file_comments(source: _Source, role: str) -> list[str]:
             comments.append(f"* SOURCE FILE URL: {file_url(source.path)}")
     if source.shot_name != source.file_name:
         comments.append(f"* FOUNDRY NAME: {ascii_text(source.shot_name)}")
+    if source.scene:
+        comments.append(f"* SCENE: {ascii_text(source.scene)}")
     return comments
 
 

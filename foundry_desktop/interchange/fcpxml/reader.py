@@ -38,6 +38,8 @@ What becomes of each part of the first project's sequence:
   ones outside the visible part of their clip are left out, with a warning.
   Markers inside a transition count from the sequence's start (what the
   Final Cut samples show).
+* A clip's keyword "Scene: NAME" puts it in that scene (Foundry's export); the
+  marker "Scene: NAME" where such a scene begins is the scene's, not a marker.
 * Connected clips: audio with the music role (or audio-only media with no
   role) becomes music, also inside a connected audio storyline; connected
   titles and captions become captions. Other connected clips, connected
@@ -57,7 +59,7 @@ from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents
 from foundry_desktop.interchange.fcpxml.document import FcpxmlDocument
 from foundry_desktop.interchange.fcpxml.storyline import PrimaryStoryline
-from foundry_desktop.interchange.film_cut import FilmCut, ReadCut
+from foundry_desktop.interchange.film_cut import FilmCut, ReadCut, without_scene_markers
 
 OLDEST_VERSION = (1, 8)
 NEWEST_CHECKED_VERSION = (1, 11)  # the newest DTD Foundry has
@@ -164,4 +166,4 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         captions=tuple(sorted((c for c in contents.captions if c.start < length), key=lambda c: (c.start, c.end))),
         audio_rate=_AUDIO_RATES.get(sequence.get("audioRate", ""), 48000),
     )
-    return ReadCut(cut, tuple(doc.warnings))
+    return ReadCut(without_scene_markers(cut), tuple(doc.warnings))

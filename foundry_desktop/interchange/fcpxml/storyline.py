@@ -4,7 +4,7 @@ transitions between them (reader.py says what becomes of each element).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from lxml import etree
@@ -19,7 +19,14 @@ from foundry_desktop.interchange.fcpxml.document import (
     elements,
     primary_chain,
 )
-from foundry_desktop.interchange.film_cut import GAP_NAME, CutCaption, CutClip, CutTransition, CutTransitionKind
+from foundry_desktop.interchange.film_cut import (
+    GAP_NAME,
+    CutCaption,
+    CutClip,
+    CutTransition,
+    CutTransitionKind,
+    scene_of_label,
+)
 
 _CONFORM_RATES = {"23.98": Fraction(24000, 1001), "29.97": Fraction(30000, 1001), "47.95": Fraction(48000, 1001),
                   "59.94": Fraction(60000, 1001)}
@@ -36,6 +43,15 @@ def _is_empty_time(shot: _Shot) -> bool:
     """A gap named as Final Cut names its own (and Foundry its empty time); a gap named
     otherwise stands for a shot with no media (what Foundry writes for one)."""
     return shot.element.tag == "gap" and shot.clip.name == GAP_NAME
+
+
+def _scene_keyword(element: etree._Element) -> str:
+    """The scene a clip's "Scene: NAME" keyword names (Foundry's export), or ""."""
+    for keyword in element.findall("keyword"):
+        for value in keyword.get("value", "").split(","):  # Final Cut lists several keywords with commas
+            if name := scene_of_label(value.strip()):
+                return name
+    return ""
 
 
 class PrimaryStoryline:
@@ -87,7 +103,7 @@ class PrimaryStoryline:
                                                  frames))
                 transition_places.append((waiting, cut - frames // 2))
                 waiting = None
-            clips.append(shot.clip)
+            clips.append(replace(shot.clip, scene=_scene_keyword(shot.element)))
             self.contents.read(shot.clip, shot.element, shot.place, len(clips))
         if waiting is None:  # a transition into the empty time the film ends in is its fade to black
             waiting = into_gap

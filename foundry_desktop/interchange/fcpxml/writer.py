@@ -22,7 +22,8 @@ film's cut laid out the way Final Cut's own files lay one out.
 * Music pieces are connected `asset-clip`s below the shot they start over
   (lane -1, role music), captions connected Basic Titles above it (lane 1), and
   markers sit in the shot they fall in; each at its time in that shot's own
-  (source) timeline. Music, captions and markers starting after the film's end
+  (source) timeline. A scene is a marker "Scene: NAME" where it begins and the
+  keyword "Scene: NAME" over each of its clips (Final Cut's keyword collections). Music, captions and markers starting after the film's end
   are left out, and so is music with no file (a connected clip must refer to
   one). Markers carry no colour in FCPXML.
 * Every take and music file is one `asset` with a `media-rep` file URL. Takes
@@ -47,7 +48,15 @@ from foundry_desktop.errors import ExportError
 from foundry_desktop.interchange.fcpxml import effects as effects
 from foundry_desktop.interchange.fcpxml.rational_time import DROP_FRAME_RATES, fcpxml_time, frame_duration, timecode_hour_frames
 from foundry_desktop.interchange.file_url import file_url
-from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import (
+    SCENE_LABEL,
+    CutCaption,
+    CutClip,
+    CutMusic,
+    CutTransition,
+    FilmCut,
+    with_scene_markers,
+)
 
 FCPXML_VERSIONS = ("1.9", "1.10")
 
@@ -64,7 +73,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def fcpxml_text(cut: FilmCut, version: str = "1.10", drop_frame: bool = False) -> str:
     """The FCPXML document describing `cut`."""
     _check(cut, version, drop_frame)
-    root = _Document(cut.with_gaps_as_clips(), version, drop_frame).build()
+    root = _Document(with_scene_markers(cut).with_gaps_as_clips(), version, drop_frame).build()
     body = etree.tostring(root, encoding="unicode", pretty_print=True, doctype="<!DOCTYPE fcpxml>")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
@@ -258,6 +267,9 @@ class _Document:
             for marker in markers:
                 _element("marker", [("start", self.local(clip, marker.frame)), ("duration", self.duration(1)),
                                     ("value", marker.label)], element)
+            if clip.scene:
+                _element("keyword", [("start", self.local(clip, clip.record_in)), ("duration", self.duration(clip.frames)),
+                                     ("value", SCENE_LABEL + clip.scene)], element)
             if index in outgoing:
                 self.between(spine, outgoing[index])
         if cut.fade_out:

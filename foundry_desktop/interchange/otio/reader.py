@@ -22,9 +22,11 @@ What FilmCut cannot hold becomes the closest thing it can, with a warning:
   make offline clips (media None). File URLs are decoded exactly; relative
   paths are taken from the .otio file's folder.
 * Markers on the timeline, the video track and its clips become markers;
-  Foundry's caption markers become captions. Audio tracks become music,
-  except clips playing the same file in the same place as a video clip, which
-  are that clip's own sound (has_audio), and Foundry's "Shot sound" track.
+  Foundry's caption markers become captions. A clip's scene comes from its
+  metadata; the "Scene: NAME" marker where that scene begins is the scene's,
+  not a marker of the film. Audio tracks become music, except clips playing
+  the same file in the same place as a video clip, which are that clip's own
+  sound (has_audio), and Foundry's "Shot sound" track.
 * Source frames count from the start of the media's available_range (its
   first frame); without one, from the timecode the file gives.
 * Times at other rates are converted to the cut's rate (the timeline's) and
@@ -43,7 +45,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from foundry_desktop.errors import CutFileError
-from foundry_desktop.interchange.film_cut import CutClip, FilmCut, ReadCut
+from foundry_desktop.interchange.film_cut import CutClip, FilmCut, ReadCut, without_scene_markers
 from foundry_desktop.interchange.otio.audio_tracks import music_and_shot_sound
 from foundry_desktop.interchange.otio.conventions import foundry_metadata
 from foundry_desktop.interchange.otio.markers import markers_and_captions
@@ -87,7 +89,7 @@ def _cut(src: TimelineSource) -> FilmCut:
             name=entry.name, media=entry.media, media_frames=max(entry.media_frames, entry.source_out),
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
-            metadata=entry.metadata,
+            scene=entry.scene, metadata=entry.metadata,
         ))
     transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0
@@ -130,7 +132,7 @@ def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline"
         cut = _cut(src)
     except (ValueError, TypeError, KeyError) as exc:  # OTIO refusing an inconsistent timeline (a bad range...)
         raise CutFileError(f"{file_name} cannot be read as a cut: {exc}") from None
-    return ReadCut(cut, tuple(src.warnings))
+    return ReadCut(without_scene_markers(cut), tuple(src.warnings))
 
 
 def read_otio(path: Path) -> ReadCut:

@@ -32,6 +32,7 @@ class VideoEntry:
     has_audio: bool = False
     still: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
+    scene: str = ""
     is_gap: bool = False
     markers: list[tuple[int, otio.schema.Marker]] = field(default_factory=list)  # (source frame, marker)
 
@@ -89,6 +90,7 @@ class VideoTrack:
             has_audio=bool(own.get("has_audio", False)),
             still=bool(own.get("still", media is not None and media.suffix.lower() in STILL_SUFFIXES)),
             metadata=metadata if isinstance(metadata, dict) else {},
+            scene=own["scene"] if isinstance(own.get("scene"), str) else "",
         )
         source_start = self.src.frames(item.trimmed_range().start_time)
         for marker in item.markers:

@@ -18,7 +18,7 @@ tracks, in order:
   Markers sit on this track (name = label, the nearest OTIO colour, the exact
   colour in metadata); captions too, as markers spanning the caption with
   the text as name and metadata["foundry"]["caption"] = true, since OTIO has
-  no titles an editor would show.
+  no titles an editor would show. A scene begins at a marker "Scene: NAME".
 * "Shot sound" (audio), when any clip has sound: the same clips at the same
   places, so the editor plays the takes' sound; gaps where a clip has none.
 * "Music" (audio, more tracks where pieces overlap): the music pieces at
@@ -26,7 +26,8 @@ tracks, in order:
 
 What OTIO has no field for sits in metadata["foundry"]: the frame size, the
 exact rate and the audio rate on the timeline; each clip's cut metadata
-(prompt, seed, backend...), has_audio and still on the clip.
+(prompt, seed, backend, its scene's notes...), has_audio, still and the name of
+its scene on the clip.
 """
 
 from __future__ import annotations
@@ -42,7 +43,15 @@ from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.domain.cut_plan import TRANSITION_NAMES
 from foundry_desktop.errors import ExportError
 from foundry_desktop.interchange.file_url import file_url
-from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import (
+    CutCaption,
+    CutClip,
+    CutMarker,
+    CutMusic,
+    CutTransition,
+    FilmCut,
+    with_scene_markers,
+)
 from foundry_desktop.interchange.otio.conventions import (
     CAPTION_MARKER_COLOR,
     MARKER_COLORS,
@@ -80,6 +89,8 @@ def _checked_metadata(metadata: dict[str, Any], owner: str) -> dict[str, Any]:
 def _clip(clip: CutClip, index: int, cut: FilmCut) -> otio.schema.Clip:
     metadata = {"metadata": _checked_metadata(dict(clip.metadata), f"clip {index + 1} ({clip.name})"),
                 "has_audio": clip.has_audio, "still": clip.still}
+    if clip.scene:
+        metadata["scene"] = clip.scene
     return otio.schema.Clip(
         name=clip.name,
         media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut),
@@ -166,7 +177,7 @@ def _video_track(cut: FilmCut) -> otio.schema.Track:
             track.append(_between(after[index], cut))
     if cut.fade_out:
         track.append(_transition(FADE_OUT_NAME, "fade_out", cut.fade_out, 0, cut))
-    for marker in cut.markers:
+    for marker in with_scene_markers(cut).markers:
         track.markers.append(_marker(marker, cut))
     for caption in cut.captions:
         track.markers.append(_caption(caption, cut))
