@@ -4,7 +4,6 @@ project file as the contract's model has them."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QImage
@@ -54,8 +53,7 @@ def storyboard_film(path: Path, *, shots: int = 8, scenes: int = 3, outside: int
             target = service.media.path_of(take.media_path)
             target.parent.mkdir(parents=True, exist_ok=True)
             assert picture.save(str(target))
-    with sqlite3.connect(path) as conn:  # approvals are work done, outside undo: written as the store keeps them
-        conn.executemany("UPDATE shots SET keyframe_take_id = ? WHERE id = ?",
-                         [(shot.keyframe_take_id, shot.id) for shot in shot_list if shot.keyframe_take_id])
-    conn.close()
+        for shot in shot_list:
+            if shot.keyframe_take_id:
+                service.approve_keyframe(shot.id, shot.keyframe_take_id)
     return path

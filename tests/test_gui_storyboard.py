@@ -108,3 +108,58 @@ def test_nothing_to_animate_says_what_to_do_and_sends_nothing(window, loop, tmp_
     window.close_project()
     with ProjectService.open(path) as reopened:
         assert reopened.jobs() == []
+
+
+def test_a_click_on_a_variant_approves_it_as_one_undo_step(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0, variants=3,
+                           approve=lambda index: False)
+    grid = open_board(window, path)
+    shots = ids(window)
+    QTest.keyClick(grid, Qt.Key.Key_Home)
+    QTest.keyClick(grid, Qt.Key.Key_Return)  # Enter: the card's variants, the keys now in their strip
+    tiles = window.storyboard.variants.tiles
+    assert tiles.count() == 3 and tiles.hasFocus()
+    assert window.storyboard.variants.heading.text() == "Shot 1: 3 keyframe variants — click one to approve it."
+    second = tiles.item(1)
+    QTest.mouseClick(tiles.viewport(), Qt.MouseButton.LeftButton, pos=tiles.visualItemRect(second).center())
+    wait_until(loop, lambda: grid.board.cards[0].keyframe_state == "approved")
+    variant = window.session.service.keyframes_of(shots[0])[1]
+    assert window.session.shot(shots[0]).keyframe_take_id == variant.id
+    assert window.undo_action.text() == "&Undo Approve the keyframe of shot 1"
+    QTest.keyClick(tiles, Qt.Key.Key_Right)
+    QTest.keyClick(tiles, Qt.Key.Key_Return)  # Enter on the third tile approves it instead
+    third = window.session.service.keyframes_of(shots[0])[2]
+    wait_until(loop, lambda: window.session.shot(shots[0]).keyframe_take_id == third.id)
+    assert "✓" in tiles.item(2).text() and "✓" not in tiles.item(1).text()
+
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        assert reopened.project.timeline.shots[0].keyframe_take_id == third.id
+        assert reopened.undo() == "Approve the keyframe of shot 1"
+        assert reopened.project.timeline.shots[0].keyframe_take_id == variant.id
+
+
+def test_make_keyframes_asks_then_makes_stills_for_the_shots_without_any(window, loop, tmp_path):
+    # Shot 3 of 4 has no keyframe stills (every third shot has none); the others have variants.
+    path = storyboard_film(tmp_path / "film.foundry", shots=4, scenes=1, outside=0, approve=lambda index: False)
+    open_board(window, path)
+    shots = ids(window)
+    QTest.mouseClick(window.storyboard.make_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.storyboard.stages.box is not None)
+    box = window.storyboard.stages.box
+    assert box.text().startswith("Make keyframes for 1 shot (3).\n1 keyframe job to send; cost: free.")
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.session.service.keyframes_of(shots[2]) and not window.session.generating)
+    assert window.storyboard.grid.board.cards[2].keyframe_state == "variants"
+
+    window.session.select(shots[:2])  # chosen cards: keyframes for them, even though they have some
+    QTest.mouseClick(window.storyboard.make_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.storyboard.stages.box is not None)
+    assert window.storyboard.stages.box.text().startswith("Make keyframes for 2 shots (1, 2).")
+    QTest.mouseClick(window.storyboard.stages.box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        stills = [len(reopened.keyframes_of(shot_id)) for shot_id in shots]
+        assert stills == [2, 2, 1, 2]  # the cancelled second round sent nothing
+        assert [job.shot_id for job in reopened.jobs()] == [shots[2]]

@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from foundry_desktop.app.generation.keyframes import shots_for_keyframes
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import Cost, unit_words
-from foundry_desktop.domain.project import Project, Scene, Shot, Take
+from foundry_desktop.domain.keyframe_spec import approved_keyframe, keyframes_of
+from foundry_desktop.domain.project import Scene, Shot
 from foundry_desktop.domain.status import ShotStatus
 
 KeyframeState = Literal["none", "variants", "approved"]
@@ -118,18 +120,9 @@ def seconds_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def stills_of(project: Project, shot_id: str) -> list[Take]:
-    """The shot's keyframe stills, oldest first."""
-    return [take for take in project.takes_of(shot_id) if take.kind == "still"]
-
-
-def approved_keyframe(project: Project, shot: Shot) -> Take | None:
-    return next((take for take in stills_of(project, shot.id) if take.id == shot.keyframe_take_id), None)
-
-
 def card_of(service: ProjectService, shot: Shot, number: int) -> Card:
     project = service.project
-    stills = stills_of(project, shot.id)
+    stills = keyframes_of(project, shot)
     approved = approved_keyframe(project, shot)
     state: KeyframeState = "approved" if approved else ("variants" if stills else "none")
     return Card(
@@ -165,12 +158,10 @@ def storyboard_of(service: ProjectService, today: date | None = None) -> Storybo
 
 def shots_to_keyframe(service: ProjectService, selected: list[str]) -> list[str]:
     """The shots "Make keyframes" sends: the selected ones, or (none selected) every shot
-    without a keyframe still of its own yet."""
-    shots = service.project.timeline.shots
+    without a keyframe still yet (one with variants waits for the creator to approve one)."""
     if selected:
-        chosen = set(selected)
-        return [shot.id for shot in shots if shot.id in chosen]
-    return [shot.id for shot in shots if not stills_of(service.project, shot.id)]
+        return [shot.id for shot in shots_for_keyframes(service, set(selected))]
+    return [shot.id for shot in shots_for_keyframes(service, None) if not keyframes_of(service.project, shot)]
 
 
 def shots_to_animate(service: ProjectService) -> list[str]:

@@ -30,7 +30,7 @@ def keyframe_stage(session: ProjectSession) -> Stage:
     ids = shots_to_keyframe(session.service, session.selected)
     service, generation = session.service, session.generation
     return Stage("Make keyframes", "keyframe", ids,
-                 lambda: generation.estimate_keyframes(service, set(ids)),
+                 lambda: generation.estimate(service, set(ids), keyframes=True),
                  lambda: session.make_keyframes(set(ids)))
 
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from foundry_desktop.app.storyboard import stills_of
 from foundry_desktop.ui.panels.take_gallery import TILE, tile_icon
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.storyboard.keyframe_pictures import KeyframePictures
@@ -49,7 +48,9 @@ class KeyframeVariants(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """The tiles of the shot's keyframes as the project has them now."""
+        """The tiles of the shot's keyframes as the project has them now (the keys' place kept)."""
+        current = self.tiles.currentItem()
+        kept = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.tiles.clear()
         session = self.session
         shot = session.shot(self.shot_id) if session is not None and self.shot_id else None
@@ -57,7 +58,7 @@ class KeyframeVariants(QWidget):
             self.heading.setText("Choose a shot to see its keyframe variants.")
             return
         number = session.index_of(shot.id) + 1
-        stills = stills_of(session.service.project, shot.id)
+        stills = session.service.keyframes_of(shot.id)
         if not stills:
             self.heading.setText(f"Shot {number} has no keyframes yet: Make keyframes draws them.")
             return
@@ -71,6 +72,8 @@ class KeyframeVariants(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, take.id)
             item.setToolTip(f"Seed {take.seed} · {take.backend}")
             self.tiles.addItem(item)
+            if take.id == kept:
+                self.tiles.setCurrentItem(item)
 
     def _approve(self, item: QListWidgetItem) -> None:
         session, shot_id = self.session, self.shot_id
