@@ -25,10 +25,11 @@ def still_take(shot_id: str, index: int) -> Take:
 
 
 def storyboard_film(path: Path, *, shots: int = 8, scenes: int = 3, outside: int = 1, variants: int = 2,
-                    approve=lambda index: index % 2 == 0, frames: int = 12) -> Path:
+                    approve=lambda index: index % 2 == 0, frames: int = 12,
+                    picture: tuple[int, int] = (320, 180)) -> Path:
     """`shots` shots: the first `outside` outside any scene, the rest shared among `scenes` scenes
     in order. Every shot but each third has `variants` keyframe stills; of those, the shots
-    `approve(index)` picks (0-based) have their first still approved."""
+    `approve(index)` picks (0-based) have their first still approved. The stills are `picture` pixels."""
     scene_list = [Scene(name=f"Harbour {n}", location="Harbour", time_of_day=("dawn", "noon", "dusk")[n % 3],
                         description=f"The town wakes, part {n}.", color=SCENE_COLOURS[n % len(SCENE_COLOURS)])
                   for n in range(1, scenes + 1)]
@@ -48,11 +49,11 @@ def storyboard_film(path: Path, *, shots: int = 8, scenes: int = 3, outside: int
     with ProjectService.open(path) as service:
         for number, take in enumerate(take for stills in takes.values() for take in stills):
             service.add_take(take, select_it=False)
-            picture = QImage(320, 180, QImage.Format.Format_RGB32)
-            picture.fill(QColor.fromHsv(number * 37 % 360, 120, 200))
+            image = QImage(*picture, QImage.Format.Format_RGB32)
+            image.fill(QColor.fromHsv(number * 37 % 360, 120, 200))
             target = service.media.path_of(take.media_path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            assert picture.save(str(target))
+            assert image.save(str(target))
         for shot in shot_list:
             if shot.keyframe_take_id:
                 service.approve_keyframe(shot.id, shot.keyframe_take_id)

@@ -303,9 +303,11 @@ class MainWindow(QMainWindow):
         self.docks["Jobs"].raise_()
 
     def show_storyboard(self) -> None:
-        """The storyboard's tab in front, its grid taking the keys."""
-        self.docks["Storyboard"].show()
-        self.docks["Storyboard"].raise_()
+        """The storyboard's tab in front, most of the window's height, its grid taking the keys."""
+        dock = self.docks["Storyboard"]
+        dock.show()
+        dock.raise_()
+        self.resizeDocks([dock], [self.height() * 3 // 5], Qt.Orientation.Vertical)
         self.storyboard.grid.setFocus()
 
     def show_render(self) -> None:

@@ -12,16 +12,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from foundry_desktop.app.storyboard import Card, Row, Storyboard
-from foundry_desktop.ui.storyboard.card_painting import SCREEN, card_height, paint_card
+from foundry_desktop.ui.storyboard.card_painting import PICTURE_RATIO, SCREEN, card_height, paint_card
 from foundry_desktop.ui.theme import DIM_TEXT, TEXT
 
 MARGIN, GAP, HEADER, ROW_GAP = 16, 14, 46, 18
 CARD_MIN, CARD_MAX = 210, 320
+NEW_CARDS_PER_PAINT = 6  # about 1 ms a card: a paint stays well inside a frame
 EMPTY_ROW = 36  # a scene with no shots yet: a line saying so
 
 
@@ -47,6 +60,15 @@ class StoryboardGrid(QAbstractScrollArea):
         self.current: str | None = None  # the card the keys walk from
         self.progress: dict[str, float] = {}  # shot id -> fraction of its video being made
         self.picture_of: Callable[[Card], QImage | None] = lambda card: None
+        # Keyframes scaled to the cards' size once (smoothly), and each card painted once as it is
+        # now (shot id -> what it showed, its picture): scrolling and repaints only copy pictures.
+        self._fitted: dict[tuple[str, int], QImage] = {}
+        self._painted: dict[str, tuple[tuple, QPixmap]] = {}
+        self._drawn_last: dict[str, int] = {}  # shot id -> the cache key of the picture last drawn for it
+        # A paint paints a few new cards and leaves the rest to the next paint, soon after, so a
+        # board of new cards (opening it, a generation run) never holds the GUI thread for long.
+        self._more = QTimer(self, singleShot=True, interval=0)
+        self._more.timeout.connect(self.viewport().update)
         self._height = 0
         self._add_keys()
 
@@ -54,6 +76,8 @@ class StoryboardGrid(QAbstractScrollArea):
 
     def show_board(self, board: Storyboard) -> None:
         self.board = board
+        shot_ids = {card.shot_id for card in board.cards}
+        self._painted = {shot_id: kept for shot_id, kept in self._painted.items() if shot_id in shot_ids}
         self._lay_out()
 
     def show_selection(self, shot_ids: list[str]) -> None:
@@ -87,6 +111,8 @@ class StoryboardGrid(QAbstractScrollArea):
 
     def _lay_out(self) -> None:
         columns, width = self._columns()
+        if self.placed and self.placed[0].rect.width() != width:
+            self._fitted.clear()  # made for the cards' old size
         height = card_height(width, SCREEN)
         self.placed, self.headers = [], []
         y = MARGIN
@@ -121,11 +147,54 @@ class StoryboardGrid(QAbstractScrollArea):
             if rect.intersects(seen.adjusted(0, -HEADER, 0, HEADER)):
                 self._paint_header(painter, row, rect)
         selected = set(self.selected)
+        fresh = 0
         for placed in self.placed:
-            if placed.rect.intersects(seen):
-                paint_card(painter, placed.rect, placed.card, self.picture_of(placed.card), SCREEN,
-                           selected=placed.card.shot_id in selected, progress=self.progress.get(placed.card.shot_id))
+            if not placed.rect.intersects(seen):
+                continue
+            picture = self._card_picture(placed, placed.card.shot_id in selected, may_paint=fresh < NEW_CARDS_PER_PAINT)
+            if picture is None:  # this paint has painted its share: the card's ground now, the card next time
+                painter.fillRect(placed.rect.adjusted(1, 1, -1, -1), SCREEN.card)
+                self._more.start()
+                continue
+            fresh += picture.cacheKey() != self._drawn_last.get(placed.card.shot_id, 0)
+            self._drawn_last[placed.card.shot_id] = picture.cacheKey()
+            painter.drawPixmap(placed.rect.topLeft(), picture)
         painter.end()
+
+    def _card_picture(self, placed: Placed, selected: bool, *, may_paint: bool) -> QPixmap | None:
+        """The card as painted last, or painted again now if anything it shows changed (None: it
+        changed, and `may_paint` says this paint may not paint another card)."""
+        card = placed.card
+        progress = self.progress.get(card.shot_id)
+        picture = self._fitted_picture(placed)
+        shown = (card, placed.rect.size().toTuple(), selected, progress, picture.cacheKey() if picture else 0)
+        kept = self._painted.get(card.shot_id)
+        if kept is not None and kept[0] == shown:
+            return kept[1]
+        if not may_paint:
+            return None
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(placed.rect.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        paint_card(painter, QRect(QPoint(0, 0), placed.rect.size()), card, picture, SCREEN, selected=selected,
+                   progress=progress)
+        painter.end()
+        self._painted[card.shot_id] = (shown, pixmap)
+        return pixmap
+
+    def _fitted_picture(self, placed: Placed) -> QImage | None:
+        picture = self.picture_of(placed.card)
+        if picture is None or picture.isNull():
+            return picture
+        key = (placed.card.keyframe_hash, placed.rect.width())
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            size = QSize(placed.rect.width(), round(placed.rect.width() * PICTURE_RATIO))
+            fitted = picture.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            self._fitted[key] = fitted
+        return fitted
 
     def _paint_header(self, painter: QPainter, row: Row, rect: QRect) -> None:
         colour = QColor(row.scene.color) if row.scene is not None else DIM_TEXT

@@ -1,5 +1,9 @@
-"""The keyframe pictures the storyboard shows, read in worker threads (scaled as they are read)
+"""The keyframe pictures the storyboard shows, read in a worker thread (scaled as they are read)
 and kept by content, so scrolling and every change after the first paint find them at once.
+
+One picture is read at a time, the latest asked for first: decoding a large PNG is tens of
+milliseconds of CPU, and several at once would take the cores the GUI thread needs to scroll,
+while the cards in sight now are the ones the creator waits for.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class KeyframePictures(QObject):
         super().__init__(parent)
         self.pictures: dict[str, QImage] = {}
         self._asked: set[str] = set()
+        self._waiting: list[tuple[str, Path]] = []  # (content hash, file): the last asked is read next
+        self._reading = False
 
     def get(self, session: ProjectSession, path: Path | None, content_hash: str) -> QImage | None:
         """The picture if it has been read; else None, and it is asked for (once)."""
@@ -31,17 +37,31 @@ class KeyframePictures(QObject):
         picture = self.pictures.get(content_hash)
         if picture is None and content_hash not in self._asked:
             self._asked.add(content_hash)
-            session.in_thread("Keyframe picture", lambda: read_picture(path, PICTURE_WIDTH),
-                              lambda image: self._keep(content_hash, image))
+            self._waiting.append((content_hash, path))
+            self._read_next(session)
         return picture
 
-    def _keep(self, content_hash: str, image: QImage) -> None:
-        if not isValid(self):
-            return  # the view closed while the picture was read
-        # An unreadable file is kept as a null picture: the card shows its ground, not a new try per paint.
-        self.pictures[content_hash] = image
-        self.ready.emit(content_hash)
+    def _read_next(self, session: ProjectSession) -> None:
+        if self._reading or not self._waiting:
+            return
+        content_hash, path = self._waiting.pop()
+        self._reading = True
+
+        def keep(image: QImage) -> None:
+            if isValid(self):  # else the view closed while the picture was read
+                # An unreadable file is kept as a null picture: its card shows its ground, not a new try per paint.
+                self.pictures[content_hash] = image
+                self.ready.emit(content_hash)
+
+        def next_one(_task: object) -> None:
+            if isValid(self):  # read, refused or cancelled: on to the next picture
+                self._reading = False
+                self._read_next(session)
+
+        session.in_thread("Keyframe picture", lambda: read_picture(path, PICTURE_WIDTH), keep).add_done_callback(next_one)
 
     def clear(self) -> None:
         self.pictures.clear()
         self._asked.clear()
+        self._waiting.clear()
+        self._reading = False

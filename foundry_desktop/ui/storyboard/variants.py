@@ -41,7 +41,7 @@ class KeyframeVariants(QWidget):
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.heading)
         layout.addWidget(self.tiles)
-        pictures.ready.connect(lambda _: self.refresh())
+        pictures.ready.connect(self._picture_ready)
 
     def show_shot(self, session: ProjectSession | None, shot_id: str | None) -> None:
         self.session, self.shot_id = session, shot_id
@@ -74,6 +74,11 @@ class KeyframeVariants(QWidget):
             self.tiles.addItem(item)
             if take.id == kept:
                 self.tiles.setCurrentItem(item)
+
+    def _picture_ready(self, content_hash: str) -> None:
+        if self.session is not None and self.shot_id and any(
+                take.content_hash == content_hash for take in self.session.service.keyframes_of(self.shot_id)):
+            self.refresh()  # one of this shot's tiles: the rest of the board's pictures are not shown here
 
     def _approve(self, item: QListWidgetItem) -> None:
         session, shot_id = self.session, self.shot_id
