@@ -9,6 +9,7 @@ count the shots by its pictures. Painting only reads files: it may run in a work
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,30 +86,29 @@ def lay_out(board: Storyboard, per_page: int) -> list[Page]:
     return pages
 
 
-def write_sheet(board: Storyboard, output: Path, *, per_page: int = DEFAULT_PER_PAGE) -> list[Path]:
+def write_sheet(board: Storyboard, output: Path, *, per_page: int = DEFAULT_PER_PAGE, readers: int = 1) -> list[Path]:
     """Write the sheet to `output` (.pdf or .png) and return the files written: one PDF, or one
-    PNG per page (board.png alone for one page; board-1.png, board-2.png... for several)."""
+    PNG per page (board.png alone for one page; board-1.png, board-2.png... for several).
+    `readers` threads read the keyframes (one beside a window: the others keep its cores free)."""
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".png"):
         raise InvalidEditError(f"Cannot write a storyboard as {output.name}: name a .pdf or a .png file.")
     if not output.parent.is_dir():
         raise InvalidEditError(f"There is no folder {output.parent} to write the storyboard in.")
     pages = lay_out(board, per_page)
-    pictures = _pictures(board)
+    pictures = _pictures(board, readers)
     if suffix == ".pdf":
         return [_write_pdf(board, pages, pictures, output)]
     return _write_pngs(board, pages, pictures, output)
 
 
-def _pictures(board: Storyboard) -> dict[str, QImage]:
+def _pictures(board: Storyboard, readers: int) -> dict[str, QImage]:
     """Each approved keyframe, read at the size a card prints it (an unreadable one: none)."""
-    pictures = {}
-    for card in board.cards:
-        if card.keyframe is not None:
-            image = read_picture(card.keyframe, PICTURE_WIDTH)
-            if not image.isNull():
-                pictures[card.shot_id] = image.convertToFormat(QImage.Format.Format_RGB32)
-    return pictures
+    cards = [card for card in board.cards if card.keyframe is not None]
+    with ThreadPoolExecutor(max_workers=max(1, readers)) as pool:
+        images = pool.map(lambda card: read_picture(card.keyframe, PICTURE_WIDTH), cards)
+        return {card.shot_id: image.convertToFormat(QImage.Format.Format_RGB32)
+                for card, image in zip(cards, images) if not image.isNull()}
 
 
 def _write_pdf(board: Storyboard, pages: list[Page], pictures: dict[str, QImage], output: Path) -> Path:

@@ -57,7 +57,7 @@ def export_storyboard_command(arguments: list[str]) -> int:
         per_page = int(arguments[2]) if len(arguments) > 2 else DEFAULT_PER_PAGE
         with ProjectService.open(project, read_only=True) as service:
             board = storyboard_of(service)
-        files = write_sheet(board, output, per_page=per_page)
+        files = write_sheet(board, output, per_page=per_page, readers=os.cpu_count() or 1)
     except (FoundryError, OSError) as exc:
         print(in_words(exc), flush=True)
         return 1

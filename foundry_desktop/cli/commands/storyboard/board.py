@@ -9,8 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from foundry_desktop.cli.commands.self_test import desktop_program
-from foundry_desktop.cli.common import print_json
+from foundry_desktop.cli.common import desktop_program, print_json
 from foundry_desktop.errors import InvalidEditError
 
 EXPORT_TIMEOUT_S = 300
