@@ -10,12 +10,13 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from storyboard_films import storyboard_film  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
+from foundry_desktop.ui.editing.shortcuts import shortcut_groups  # noqa: E402
 
 
 @pytest.fixture
@@ -163,3 +164,19 @@ def test_make_keyframes_asks_then_makes_stills_for_the_shots_without_any(window,
         stills = [len(reopened.keyframes_of(shot_id)) for shot_id in shots]
         assert stills == [2, 2, 1, 2]  # the cancelled second round sent nothing
         assert [job.shot_id for job in reopened.jobs()] == [shots[2]]
+
+
+def test_a_click_on_a_scene_header_chooses_its_shots_and_help_lists_the_keys(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=7, scenes=2, outside=1)
+    grid = open_board(window, path)
+    row, header = grid.headers[2]  # scene 2
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.translated(0, -grid.verticalScrollBar().value()).topLeft() + QPoint(40, 10))
+    assert window.session.selected == [card.shot_id for card in row.cards] and len(row.cards) == 3
+
+    groups = dict(shortcut_groups(window))
+    keys = dict(groups["In the storyboard panel"])
+    assert keys["Next card (on into the next scene)"] == "Right"
+    assert keys["The card's keyframe variants"].startswith("Return")
+    assert dict(groups["View menu"])["The storyboard"] == "Ctrl+Shift+B"
+    assert dict(groups["File menu"])["Export the storyboard"] == "Ctrl+Shift+E"

@@ -224,8 +224,11 @@ class StoryboardGrid(QAbstractScrollArea):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.setFocus()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
         card = self.card_at(event.position().toPoint())
-        if card is None or event.button() != Qt.MouseButton.LeftButton:
+        if card is None:
+            self._choose_scene(event.position().toPoint())
             return
         modifiers = event.modifiers()
         if modifiers & Qt.KeyboardModifier.ControlModifier:
@@ -237,6 +240,14 @@ class StoryboardGrid(QAbstractScrollArea):
             chosen = [card.shot_id]
         self.current = card.shot_id
         self.chosen.emit(chosen)
+
+    def _choose_scene(self, point: QPoint) -> None:
+        """A click on a scene's header chooses its shots, as a click on its band on the timeline does."""
+        at = point + QPoint(0, self.verticalScrollBar().value())
+        row = next((row for row, rect in self.headers if rect.contains(at)), None)
+        if row is not None and row.cards:
+            self.current = row.cards[0].shot_id
+            self.chosen.emit([card.shot_id for card in row.cards])
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         card = self.card_at(event.position().toPoint())
