@@ -180,3 +180,25 @@ def test_a_click_on_a_scene_header_chooses_its_shots_and_help_lists_the_keys(win
     assert keys["The card's keyframe variants"].startswith("Return")
     assert dict(groups["View menu"])["The storyboard"] == "Ctrl+Shift+B"
     assert dict(groups["File menu"])["Export the storyboard"] == "Ctrl+Shift+E"
+
+
+def test_an_edit_repaints_only_the_card_it_changed_and_progress_shows_on_its_card(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=4, scenes=1, outside=0)
+    grid = open_board(window, path)
+    shots = ids(window)
+    approved = [card.shot_id for card in grid.board.cards if card.keyframe is not None]
+    assert approved == [shots[0]]
+    # Every card painted, the approved one with its keyframe read (what a card showed: card, size,
+    # selected, progress, its picture's key).
+    wait_until(loop, lambda: len(grid._painted) == 4 and grid._painted[shots[0]][0][4] != 0)
+    before = {shot_id: pixmap.cacheKey() for shot_id, (_, pixmap) in grid._painted.items()}
+
+    window.session.edit("Prompt", lambda: window.session.service.update_shot(1, prompt="A new prompt for shot two"))
+    wait_until(loop, lambda: grid._painted[shots[1]][1].cacheKey() != before[shots[1]])
+    assert {shot_id: grid._painted[shot_id][1].cacheKey() for shot_id in (shots[0], shots[2], shots[3])} == {
+        shot_id: before[shot_id] for shot_id in (shots[0], shots[2], shots[3])}
+    assert grid.board.cards[1].prompt == "A new prompt for shot two"
+
+    window.session.generation_progress.emit(shots[2], "job", 0.4, "working")
+    wait_until(loop, lambda: grid._painted[shots[2]][0][3] == 0.4)
+    assert grid._painted[shots[0]][1].cacheKey() == before[shots[0]]
