@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from foundry_desktop.domain.cost import Cost
+from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import BackendHealth, GenerationEvent, GenerationRequest, GenerationResult
 
 PRICE = 2.0
@@ -21,12 +22,14 @@ PRICE = 2.0
 class StillPainter:
     name = "painter"
     cost_unit = "stability-credits"
+    outputs = frozenset({"still"})
 
     def __init__(self) -> None:
         self.submissions = 0
         self.requests: list[GenerationRequest] = []
         self.resumed: list[str] = []
         self.hold: asyncio.Event | None = None  # set: every task waits for it before it is done
+        self.refuse: str | None = None  # set: every task fails with this message
 
     def estimate_cost(self, request: GenerationRequest) -> float:
         return PRICE
@@ -41,6 +44,8 @@ class StillPainter:
         on_event(GenerationEvent("submitted", request.shot_id, server="painter", remote_id=remote_id))
         if self.hold is not None:
             await self.hold.wait()
+        if self.refuse is not None:
+            raise GenerationError(self.refuse)
         return paint(request)
 
     async def resume(self, server: str, remote_id: str, request: GenerationRequest, on_event) -> GenerationResult:

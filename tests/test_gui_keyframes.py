@@ -79,6 +79,7 @@ def test_keyframes_are_made_and_a_click_on_a_variant_approves_it(qtbot, loop, se
     assert panel.image_name.text().startswith("Keyframe made by painter")  # the input image is the keyframe
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert panel.keyframes.grab().save(str(SCREENSHOTS / "keyframe-strip.png"))
+    assert panel.grab().save(str(SCREENSHOTS / "inspector-keyframes.png"))
 
     # The context menu approves another as the last frame.
     rect = strip.visualItemRect(strip.item(2))
@@ -101,3 +102,18 @@ def test_the_continue_box_makes_the_shot_start_from_the_previous_one(qtbot, loop
     shots, _ = saved_shots(session)
     assert [shot.continue_from_previous for shot in shots] == [False, True]
     assert not first.keyframes.strip.isEnabled()  # its keyframes are not what it starts from now
+
+
+def test_the_backend_that_makes_the_keyframes_is_picked_in_the_strip(qtbot, loop, session):
+    panel = inspector(qtbot, loop, session)
+    picker = panel.keyframes.made_by
+    wait_until(loop, lambda: "builtin" in [picker.itemText(i) for i in range(picker.count())])  # the machine's
+    assert picker.currentText() == "painter"  # not this machine's, but the shot's choice: shown
+    picker.setFocus()
+    for _ in range(picker.count()):  # up the list, as far as "builtin"
+        if picker.currentText() == "builtin":
+            break
+        QTest.keyClick(picker, Qt.Key.Key_Up)
+    shots, _ = saved_shots(session)
+    assert shots[0].spec.image_backend == "builtin" and shots[0].spec.backend == "builtin"
+    assert session.service.undo_label() == "Change shot 1: image backend"

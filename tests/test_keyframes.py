@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from still_painter import PRICE, StillPainter
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes, plan_keyframes
 from foundry_desktop.app.generation.output_kinds import video_request
 from foundry_desktop.app.generation.plan import apply_plan, plan_generation
-from foundry_desktop.app.generation.shot_generation import generate_shots
+from foundry_desktop.app.generation.shot_generation import generate_shots, retry_jobs
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.errors import InvalidEditError
@@ -29,6 +30,14 @@ def painter_registry() -> tuple:
     painter = StillPainter()
     registry.register(painter)
     return registry, painter
+
+
+def two_keyframes_first_approved(service, registry, shot) -> list:
+    """The shot's keyframe and a variant of it, the first approved."""
+    asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
+    keyframes = service.keyframes_of(shot.id)
+    service.approve_keyframe(shot.id, keyframes[0].id)
+    return keyframes
 
 
 @pytest.fixture
@@ -119,9 +128,7 @@ def test_the_approved_keyframe_is_the_videos_input_image_and_changing_it_stales_
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, second = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, second = two_keyframes_first_approved(service, registry, shot)
         [job] = plan_generation(service, {shot.id}).new
         assert job.spec["input_image"] == first.media_path
         assert video_request(service, job, False).input_image == service.media.path_of(first.media_path)
@@ -155,9 +162,7 @@ def test_the_last_frame_keyframe_goes_to_the_video_as_its_last_image(film):
     registry, _ = painter_registry()
     with ProjectService.open(film) as service:
         shot = service.project.timeline.shots[0]
-        asyncio.run(generate_keyframes(service, registry, {shot.id}, variants=1))
-        first, last = service.keyframes_of(shot.id)
-        service.approve_keyframe(shot.id, first.id)
+        first, last = two_keyframes_first_approved(service, registry, shot)
         [before] = plan_generation(service, {shot.id}).new
         assert "last_image" not in before.spec  # enters the fingerprint only when set
         service.approve_keyframe(shot.id, last.id, last=True)
@@ -178,6 +183,8 @@ def test_a_shot_continues_from_the_last_frame_of_the_previous_shots_take(film):
         with pytest.raises(InvalidEditError, match="first shot"):
             service.set_continue_from_previous(one.id, True)
         service.set_continue_from_previous(two.id, True)
+        status = service.shot_status(service.project.timeline.shots[1])
+        assert (status.kind, status.reasons) == ("missing", ("waits for the previous shot's take",))
         report = asyncio.run(generate_shots(service, registry, {two.id}))
         assert report.failures == ["Shot 2 continues from shot 1, which has no take yet: generate shot 1 first."]
         asyncio.run(generate_shots(service, registry, {one.id}))
@@ -263,3 +270,25 @@ def test_a_pasted_shot_keeps_its_approved_keyframe(tmp_path):
         [shot] = reopened.project.timeline.shots
         [keyframe] = reopened.keyframes_of(shot.id)
         assert shot.keyframe_take_id == keyframe.id and keyframe.request == {"file": "sky.png"}
+
+
+
+def test_a_keyframe_follows_the_character_and_a_failed_one_is_sent_again(film, tmp_path):
+    registry, painter = painter_registry()
+    face = picture(tmp_path, "mara.png", (180, 150, 120))
+    with ProjectService.open(film) as service:
+        service.add_template("character", "Mara", prompt_prefix="Mara, a keeper in a yellow coat",
+                             reference_images=(service.reference_image(face),))
+        service.update_shot(0, character="Mara")
+        shot = service.project.timeline.shots[0]
+        painter.refuse = "the service is down for maintenance"
+        report = asyncio.run(generate_keyframes(service, registry, {shot.id}))
+        assert report.failures == ["Shot 1: the service is down for maintenance"]
+        [request] = painter.requests
+        assert request.prompt == "Mara, a keeper in a yellow coat, a lighthouse, view 0"
+        assert [path.read_bytes() for path in request.reference_images] == [face.read_bytes()]
+        painter.refuse = None
+        again = asyncio.run(retry_jobs(service, registry))
+        assert again.generated == 1 and painter.submissions == 2
+        [keyframe] = service.keyframes_of(shot.id)
+        assert keyframe.request["reference_images"] == [Path(request.reference_images[0]).name]

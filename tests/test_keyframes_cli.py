@@ -41,9 +41,8 @@ def project(tmp_path, capsys, monkeypatch):
     for number in (1, 2):
         assert run(capsys, "shot", "add", path, "--prompt", f"a harbour at dawn, {number}", "--duration", "1")[0] == 0
     assert run(capsys, "shot", "add", path, "--prompt", "the harbour", "--duration", "1", "--image", picture)[0] == 0
-    with ProjectService.open(path) as service:
-        for index in range(3):
-            service.update_shot(index, image_backend="painter")
+    for number in (1, 2, 3):
+        assert run(capsys, "shot", "set", path, number, "--image-backend", "painter")[0] == 0
     return path
 
 

@@ -103,6 +103,8 @@ def shot_status(
             return ShotStatus("generating")
         return ShotStatus("failed", (generation.message,) if generation.message else ())
     if take is None:
+        if "continue_from" in current_spec and current_spec["continue_from"] is None:
+            return ShotStatus("missing", ("waits for the previous shot's take",))  # it starts from its last frame
         return ShotStatus("missing", ("not generated yet",))
     if not media_present:
         return ShotStatus("missing", ("take file is missing",))

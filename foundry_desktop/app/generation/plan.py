@@ -26,6 +26,7 @@ from typing import Any
 from foundry_desktop.app.project_service import ProjectService, new_seed
 from foundry_desktop.domain.fingerprint import fingerprint_of_spec, generation_spec
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
+from foundry_desktop.domain.keyframe_spec import keyframe_spec
 from foundry_desktop.domain.project import Project, Shot, TakeKind, Take, new_id
 
 
@@ -115,14 +116,17 @@ def _why_not_continued(project: Project, shot: Shot) -> str:
 def plan_retry(service: ProjectService, job_id: str | None = None) -> GenerationPlan:
     """Send failed jobs (all, or the one `job_id` starts) again, as new jobs with the same spec:
     those whose shot still asks for that take or a variant of it (the same spec but the seed),
-    and which no later job has made or is making."""
-    current = {shot.id: generation_spec(shot, service.project) for shot in service.project.timeline.shots}
-    jobs = [job for job in service.jobs() if job.output == "video"]
+    and which no later job has made or is making. Videos and keyframes alike (other kinds' jobs,
+    a music clip's, are not a shot's)."""
+    project = service.project
+    current = {(kind, shot.id): spec(shot, project) for shot in project.timeline.shots
+               for kind, spec in (("video", generation_spec), ("still", keyframe_spec))}
+    jobs = service.jobs()
     later = {(job.shot_id, job.fingerprint) for job in jobs if job.state != "failed" and job.state != "cancelled"}
     failed = [job for job in jobs if job.state == "failed" and (job_id is None or job.id.startswith(job_id))]
     plan = GenerationPlan()
     for job in failed:
-        spec = current.get(job.shot_id)
+        spec = current.get((job.output, job.shot_id))
         if spec is None or {**job.spec, "seed": spec["seed"]} != spec or (job.shot_id, job.fingerprint) in later:
             continue  # the shot is gone or asks for something else now, or the take exists or is coming
         later.add((job.shot_id, job.fingerprint))  # once, however often it failed

@@ -34,7 +34,8 @@ def _parse_params(items: list[str] | None) -> dict[str, Any] | None:
 def _spec_fields(args: argparse.Namespace) -> dict[str, Any]:
     fields = {
         key: getattr(args, key, None)
-        for key in ("prompt", "negative_prompt", "duration_seconds", "backend", "model", "workflow", "seed", "image")
+        for key in ("prompt", "negative_prompt", "duration_seconds", "backend", "model", "workflow", "seed", "image",
+                    "image_backend", "image_model", "image_workflow")
     }
     fields["params"] = _parse_params(args.params)
     for kind in ("character", "style"):  # by name (or id); '' takes it away

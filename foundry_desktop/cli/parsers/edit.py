@@ -23,7 +23,13 @@ def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None
     parser.add_argument("--model", help="model name, for backends that offer several")
     parser.add_argument("--workflow", help="the ComfyUI workflow template (see `foundry workflow list`)")
     parser.add_argument("--seed", type=int, help="random seed (default: a new random one)" if adding else "random seed")
-    parser.add_argument("--image", metavar="FILE", help="input image (the built-in backend pans and zooms over it)")
+    parser.add_argument("--image", metavar="FILE",
+                        help="a picture to start from, approved as the shot's keyframe (the built-in backend pans "
+                             "and zooms over it)")
+    parser.add_argument("--image-backend", metavar="NAME", help="the backend that makes its keyframe stills")
+    parser.add_argument("--image-model", metavar="NAME", help="its model, for backends that offer several ('' for "
+                                                              "the backend's default)")
+    parser.add_argument("--image-workflow", metavar="NAME", help="its ComfyUI workflow template ('' for none)")
     parser.add_argument(
         "--param",
         dest="params",

@@ -299,7 +299,7 @@ class InspectorPanel(QWidget):
         self.frames.setText(f"{spec.duration} frames at {float(rate):g} fps")
         keyframe = approved_keyframe(self._session.service.project, shot)  # the picture the video starts from
         self.image_box.show_image(self._session, keyframe.media_path if keyframe else None, keyframe_name(keyframe))
-        self.keyframes.show_shot(self._session, shot)
+        self.keyframes.show_shot(self._session, shot, self._choices)
         self.transition.fill(shot, index, switched)
         project = self._session.service.project
         self.media.setVisible(is_media_shot(shot))

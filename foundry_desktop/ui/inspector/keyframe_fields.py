@@ -2,7 +2,8 @@
 GUI thread), the approved one marked. A click approves a keyframe as the shot's first frame (one
 undoable edit); the context menu approves one as its last frame. "Make keyframe" makes the shot's
 keyframe if it has none of what it asks for now, "+ variants" that many more with new seeds, and
-"Continue from the previous shot" starts its video from the last frame of the shot before.
+"Continue from the previous shot" starts its video from the last frame of the shot before; "Made by"
+picks the backend that makes its keyframes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from shiboken6 import isValid
 
 from foundry_desktop.domain.keyframe_spec import approved_keyframe, keyframes_of
 from foundry_desktop.domain.project import Shot, Take
+from foundry_desktop.ui.inspector.pickers import BackendPicker, GeneratorChoices
 from foundry_desktop.ui.picture_loading import read_picture
 from foundry_desktop.ui.project_session import ProjectSession
 
@@ -51,6 +53,7 @@ class KeyframeFields(QGroupBox):
         self._shot_id: str | None = None
         self._pictures: dict[str, QPixmap] = {}  # content hash -> thumbnail, for this project
         self._reading: set[str] = set()
+        self._choices = GeneratorChoices([], [], {})
         self.strip = QListWidget(viewMode=QListView.ViewMode.IconMode, flow=QListView.Flow.LeftToRight,
                                  wrapping=False, movement=QListView.Movement.Static, iconSize=THUMBNAIL)
         self.strip.setFixedHeight(THUMBNAIL.height() + 44)
@@ -66,12 +69,18 @@ class KeyframeFields(QGroupBox):
         self.continues = QCheckBox("Continue from the previous shot")
         self.continues.setToolTip("Start this shot's video from the last frame of the previous shot's take")
         self.continues.clicked.connect(self._continue)
+        self.made_by = BackendPicker(toolTip="The backend that makes this shot's keyframes")
+        self.made_by.activated.connect(lambda _row: self._made_by(self.made_by.currentText()))
+        maker = QHBoxLayout()
+        maker.addWidget(QLabel("Made by"))
+        maker.addWidget(self.made_by, 1)
         buttons = QHBoxLayout()
         for widget in (self.make, self.variants, self.more):
             buttons.addWidget(widget)
         column = QVBoxLayout(self)
         column.addWidget(self.strip)
         column.addWidget(self.note)
+        column.addLayout(maker)
         column.addLayout(buttons)
         column.addWidget(self.continues)
 
@@ -81,8 +90,9 @@ class KeyframeFields(QGroupBox):
         self._pictures.clear()
         self._reading.clear()
 
-    def show_shot(self, session: ProjectSession, shot: Shot) -> None:
-        self._session, self._shot_id = session, shot.id
+    def show_shot(self, session: ProjectSession, shot: Shot, choices: GeneratorChoices) -> None:
+        self._session, self._shot_id, self._choices = session, shot.id, choices
+        self.made_by.show_backend(choices, shot.spec.image_backend)
         project = session.service.project
         keyframes = keyframes_of(project, shot)
         self.strip.clear()
@@ -124,7 +134,7 @@ class KeyframeFields(QGroupBox):
             THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         shot = session.shot(self._shot_id) if self._shot_id else None
         if shot is not None:
-            self.show_shot(session, shot)
+            self.show_shot(session, shot, self._choices)
 
     # -- what the creator does -----------------------------------------------------
 
@@ -150,6 +160,13 @@ class KeyframeFields(QGroupBox):
         if shot.last_keyframe_take_id is not None:
             menu.addAction("No last frame", lambda: self._approve(None, last=True))
         menu.popup(self.strip.viewport().mapToGlobal(where))
+
+    def _made_by(self, backend: str) -> None:
+        session, shot_id = self._session, self._shot_id
+        shot = session.shot(shot_id) if session is not None and shot_id is not None else None
+        if shot is not None and backend != shot.spec.image_backend:
+            self._edit(f"Make keyframes with {backend}", lambda index: session.service.update_shot(
+                index, image_backend=backend))
 
     def _make(self, variants: int) -> None:
         if self._session is not None and self._shot_id is not None:
