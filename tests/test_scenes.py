@@ -3,6 +3,7 @@ shots added and moved), defaults inherited and overridden, and the service's sce
 one undo step, checked in the project file."""
 
 import json
+import sqlite3
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +13,10 @@ import pytest
 from fcpxml_cuts import TRICKY_NAMES
 from fcpxml_cuts import film as fcpxml_film
 from interchange_samples import fcpxml_dtd_dir
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from old_schemas import undo_migrations_after
 
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
@@ -135,9 +139,69 @@ def test_a_joining_shot_takes_the_scene_defaults_except_what_it_overrides():
     assert timeline.shots[1].spec.backend == "replicate" and timeline.shots[1].overrides == ()
 
 
+def test_footage_in_a_scene_takes_none_of_its_generation_defaults():
+    timeline = scenes.update_scene(film("A"), "A", {"defaults": SceneDefaults(backend="comfyui", style="noir")})
+    footage = Shot(id="clip", spec=ShotSpec(backend="media", input_media="media/clip.mp4"))
+    joined = ops.insert_shot(timeline, 1, footage).shots[1]
+    assert (joined.scene_id, joined.spec) == ("A", footage.spec)
+
+
 def test_inheriting_an_unknown_field_is_refused_with_the_fields_there_are():
     with pytest.raises(DomainError, match="style, character, backend"):
         scenes.inheriting(film("A"), [0], ["prompt"])
+
+
+scene_operations = st.one_of(
+    st.tuples(st.just("insert"), st.integers(-1, 9)),
+    st.tuples(st.just("move"), st.integers(-1, 9), st.integers(-1, 9)),
+    st.tuples(st.just("remove"), st.integers(-1, 9)),
+    st.tuples(st.just("split"), st.integers(-1, 9)),
+    st.tuples(st.just("lift"), st.integers(-1, 9)),
+    st.tuples(st.just("to_frame"), st.integers(-1, 9), st.integers(0, 400)),
+    st.tuples(st.just("new_scene"), st.integers(-1, 9), st.integers(1, 3)),
+    st.tuples(st.just("in_scene"), st.integers(-1, 9), st.integers(0, 4)),
+    st.tuples(st.just("move_scene"), st.integers(0, 4), st.integers(-1, 4)),
+    st.tuples(st.just("remove_scene"), st.integers(0, 4), st.booleans()),
+)
+
+
+def apply_scene_operation(timeline: Timeline, op: tuple, number: int) -> Timeline:
+    kind, *args = op
+    listed = [scene.id for scene in timeline.scenes]
+    if kind == "insert":
+        return ops.insert_shot(timeline, args[0], Shot(id=f"new{number}", spec=ShotSpec(duration=24)))
+    if kind == "move":
+        return ops.move_shot(timeline, *args)
+    if kind == "remove":
+        return ops.remove_shot(timeline, *args)
+    if kind == "split":
+        half = Shot(id=f"half{number}", spec=ShotSpec(duration=24))
+        return ops.split_shot(timeline, args[0], 12, half, has_take=False)
+    if kind == "lift":
+        return timeline_gaps.lift_shot(timeline, *args)
+    if kind == "to_frame":
+        return timeline_gaps.move_shot_to_frame(timeline, *args)
+    if kind == "new_scene":
+        return scenes.add_scene(timeline, Scene(id=f"scene{number}"), range(args[0], args[0] + args[1]))
+    if not listed:
+        raise DomainError("no scenes")
+    if kind == "in_scene":
+        return scenes.set_shots_scene(timeline, [args[0]], listed[args[1] % len(listed)])
+    if kind == "move_scene":
+        return scenes.move_scene(timeline, listed[args[0] % len(listed)], args[1])
+    return scenes.remove_scene(timeline, listed[args[0] % len(listed)], with_shots=args[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(scene_operations, max_size=30))
+def test_any_sequence_of_edits_keeps_scenes_runs_of_consecutive_shots_in_film_order(sequence):
+    timeline = film("A", "A", "B", None, "C", "C")
+    for number, op in enumerate(sequence):
+        try:
+            timeline = apply_scene_operation(timeline, op, number)
+        except DomainError:
+            pass  # refused edits change nothing
+        assert scenes.scene_runs_are_consecutive(timeline), (op, layout(timeline), order(timeline))
 
 
 # -- scene edits in the domain -------------------------------------------------
@@ -244,6 +308,16 @@ def test_scene_defaults_reach_its_shots_unless_set_on_the_shot(service):
     assert (joined.scene_id, joined.spec.style, joined.spec.backend) == (scene.id, noir.id, "comfyui")
 
 
+def test_a_removed_style_leaves_the_scenes_that_gave_it_too(service):
+    service.add_template("style", "Noir", prompt_suffix="black and white")
+    scene = service.add_scene("Alley", shot_indexes=[0, 1], defaults={"style": "Noir"})
+    service.remove_template("style", "Noir")
+    timeline = reopened(service)
+    assert timeline.scenes[0].defaults.style is None and timeline.shots[0].spec.style is None
+    service.add_shot(at=1, prompt="joins the scene")
+    assert reopened(service).shots[1].scene_id == scene.id and reopened(service).shots[1].spec.style is None
+
+
 def test_set_shots_scene_and_refusals_a_creator_understands(service):
     first = service.add_scene("One", shot_indexes=[0, 1])
     service.add_scene("Two", shot_indexes=[2, 3, 4, 5])
@@ -271,11 +345,27 @@ def test_timeline_edits_through_the_service_keep_the_runs(service):
     assert timeline == service.project.timeline
 
 
-def test_an_old_project_opens_with_no_scenes_and_a_broken_file_is_repaired(service, tmp_path):
-    assert reopened(service).scenes == [] and all(shot.scene_id is None for shot in reopened(service).shots)
-    scene = service.add_scene("One", shot_indexes=[0, 1])
-    import sqlite3
+def test_a_version_9_project_opens_with_every_shot_outside_a_scene_and_takes_scenes(tmp_path):
+    path = tmp_path / "old.foundry"
+    with ProjectService.create(path, width=160, height=90) as service:
+        service.add_shot(prompt="one", duration_seconds="1")
+        service.add_shot(prompt="two", duration_seconds="1")
+    conn = sqlite3.connect(path, isolation_level=None)  # the file as schema 9 left it (tests/old_schemas.py)
+    conn.execute("BEGIN")
+    undo_migrations_after(conn, 9)
+    conn.execute("PRAGMA user_version = 9")
+    conn.execute("COMMIT")
+    conn.close()
+    with ProjectService.open(path) as service:
+        timeline = service.project.timeline
+        assert timeline.scenes == [] and [(s.scene_id, s.overrides) for s in timeline.shots] == [(None, ())] * 2
+        service.add_scene("First", shot_indexes=[0, 1])
+    with ProjectService.open(path, read_only=True) as service:
+        assert [s.scene_id for s in service.project.timeline.shots] == [service.project.timeline.scenes[0].id] * 2
 
+
+def test_a_hand_edited_file_whose_scene_runs_are_broken_is_repaired_not_refused(service):
+    scene = service.add_scene("One", shot_indexes=[0, 1])
     with sqlite3.connect(service.path) as conn:  # as a hand edit would leave it: a stray shot of scene One
         conn.execute("UPDATE shots SET scene_id = ? WHERE position = 4", (scene.id,))
     timeline = reopened(service)
@@ -300,8 +390,24 @@ def test_an_applied_plan_makes_one_scene_per_planned_scene_in_one_undo_step(serv
     assert timeline.scenes[1].description == "what happens in Harbour"
     assert [shot.scene_id for shot in timeline.shots[2:4]] == [scene.id for scene in timeline.scenes[1:]]
     assert [shot.id for shot in timeline.shots[2:4]] == applied.shot_ids and applied.notes == []
+    service.split_shot(2, 10)  # a planned scene becoming two shots: both are in it
+    harbour = reopened(service).scenes[1].id
+    assert [shot.scene_id for shot in reopened(service).shots[2:4]] == [harbour, harbour]
+    service.undo()
     assert service.undo() == "Apply a plan of 2 scenes"
     assert [scene.name for scene in reopened(service).scenes] == ["Opening"]
+
+
+@pytest.mark.parametrize("at", [0, 2, 6])
+def test_a_plan_at_a_scenes_edge_or_the_films_ends_makes_scenes_of_its_own(service, at):
+    opening = service.add_scene("Opening", shot_indexes=[0, 1])
+    service.add_scene("Middle", shot_indexes=[2, 3, 4, 5])
+    apply_plan(service, plan_of("Harbour", "Market"), at=at)
+    timeline = reopened(service)
+    names = {scene.id: scene.name for scene in timeline.scenes}
+    assert [names[shot.scene_id] for shot in timeline.shots[at:at + 2]] == ["Harbour", "Market"]
+    assert scenes.scene_runs_are_consecutive(timeline)
+    assert [shot.scene_id for shot in timeline.shots].count(opening.id) == 2
 
 
 def test_a_plan_put_inside_a_scene_joins_it_and_says_so(service):
@@ -365,6 +471,7 @@ def test_foundry_scene_refusals_are_one_line_a_creator_understands(tmp_path, cap
         (("scene", "move", path, "A", "1"), "the film has no scenes yet"),
         (("scene", "add", path, "A", "--shots", "1", "--at", "1"), "--at places a scene with none"),
         (("shot", "set", path, "1", "--style", "x", "--inherit", "style"), "not both"),
+        (("scene", "add", path, "A", "--color", "red"), "written #rrggbb (for example #4a7fb5); 'red' is not"),
     ]:
         code, _, err = foundry(capsys, *argv)
         assert code != 0 and message in err and len(err.strip().splitlines()) == 1, (argv, err)

@@ -6,15 +6,18 @@ they keep are domain.scenes'.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from foundry_desktop.app.edit_base import EditBase, edit_errors
 from foundry_desktop.domain import scenes
 from foundry_desktop.domain.project import SCENE_DEFAULT_FIELDS, Scene, SceneDefaults, Shot
+from foundry_desktop.errors import InvalidEditError
 
 # What update_scene may change besides the defaults.
 _SCENE_FIELDS = ("name", "description", "location", "time_of_day", "notes", "color")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")  # domain.project.Color's
 
 
 def _shots_words(indexes: list[int]) -> str:
@@ -70,6 +73,9 @@ class SceneEdits(EditBase):
             raise TypeError(f"unknown scene field {sorted(unknown)[0]!r}")
         if isinstance(changes.get("name"), str):
             changes["name"] = changes["name"].strip()
+        if "color" in changes and not _COLOR.match(str(changes["color"])):
+            raise InvalidEditError(f"A scene's colour is written #rrggbb (for example #4a7fb5); "
+                                   f"{changes['color']!r} is not.")
         if fields.get("defaults") is not None:
             defaults = fields["defaults"]
             given = defaults.model_dump(exclude_unset=True) if isinstance(defaults, SceneDefaults) else dict(defaults)

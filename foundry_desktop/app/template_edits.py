@@ -43,7 +43,8 @@ class TemplateEdits(EditBase):
 
     def _templates_edit(self, kind: TemplateKind, label: str, template: PromptTemplate,
                         detach: bool = False) -> None:
-        """Store `template` (added or changed), or with `detach` take it away from the project and its shots."""
+        """Store `template` (added or changed), or with `detach` take it away from the project, its shots
+        and the scenes that give it to their shots."""
         field = "characters" if kind == "character" else "styles"
 
         def change(project: Project) -> Project:
@@ -53,6 +54,10 @@ class TemplateEdits(EditBase):
             specs = {index: shot.spec.model_copy(update={kind: None})
                      for index, shot in enumerate(project.timeline.shots) if getattr(shot.spec, kind) == template.id}
             timeline = timeline_ops.set_shot_specs(project.timeline, specs)
+            # Nor does a scene keep giving it to its shots.
+            scene_list = [scene.model_copy(update={"defaults": scene.defaults.model_copy(update={kind: None})})
+                          if getattr(scene.defaults, kind) == template.id else scene for scene in timeline.scenes]
+            timeline = timeline.model_copy(update={"scenes": scene_list})
             kept = [t for t in templates if t.id != template.id]
             return project.model_copy(update={field: kept, "timeline": timeline})
 

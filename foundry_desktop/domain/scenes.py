@@ -167,7 +167,8 @@ def add_scene(timeline: Timeline, scene: Scene, shot_indexes: Iterable[int] = ()
         raise DomainError("That scene is already in the film.")
     place = len(timeline.scenes) if at is None else at
     if not 0 <= place <= len(timeline.scenes):
-        raise DomainError(f"A new scene can go at places 1 to {len(timeline.scenes) + 1}; there is no place {place + 1}.")
+        raise DomainError(
+            f"A new scene can go at places 1 to {len(timeline.scenes) + 1}; there is no place {place + 1}.")
     scenes = list(timeline.scenes)
     scenes.insert(place, scene)
     timeline = timeline.model_copy(update={"scenes": scenes})

@@ -81,15 +81,19 @@ def normalize(shots: list[Shot], around: Iterable[int]) -> None:
             shots[k] = _changed(shots[k], transition_out=fitted)
 
 
+MEDIA_BACKEND = "media"  # the backend of footage and stills used as they are: nothing to generate
+
+
 def in_scene(shot: Shot, scene: Scene | None) -> Shot:
     """`shot` as a member of `scene` (None: of none): the scene's defaults copied into its spec,
-    except the fields it overrides and those the scene leaves unset. Copied down, not looked up,
+    except the fields it overrides and those the scene leaves unset (footage and stills used as they
+    are take none: they are not generated). Copied down, not looked up,
     so fingerprints, generation and exports read the spec alone. `shot` itself if nothing changes."""
     if scene is None:
         return shot if shot.scene_id is None else _changed(shot, scene_id=None)
     inherited = {
         field: value for field in SCENE_DEFAULT_FIELDS
-        if field not in shot.overrides
+        if field not in shot.overrides and shot.spec.backend != MEDIA_BACKEND  # footage is used as it is
         and (value := getattr(scene.defaults, field)) is not None and value != getattr(shot.spec, field)
     }
     if shot.scene_id == scene.id and not inherited:
@@ -233,6 +237,7 @@ def split_shot(timeline: Timeline, index: int, offset: int, second: Shot, *, has
     shots = list(timeline.shots)
     shots[index] = first
     shots.insert(index + 1, rest.model_copy(update={"transition_out": shot.transition_out, "gap_before": 0}))
+    join_neighbours_scene(timeline, shots, index + 1)
     return _with_shots(timeline, shots, (index, index + 1))
 
 

@@ -60,6 +60,8 @@ class ProjectSession(QObject):
         # so Delete, split and the inspector act on what was clicked last.
         self.selected_music: list[str] = []
         self.selected_captions: list[str] = []
+        # A scene chosen by its band: its shots are selected, and the inspector edits the scene.
+        self.selected_scene: str | None = None
         self.playhead = 0
         # Media paths the project uses that are missing from its media folder, as the offline
         # notice last found them (it looks in a worker thread after each change; see show_offline).
@@ -95,9 +97,19 @@ class ProjectSession(QObject):
         chosen = [i for i in shot_ids if i in {shot.id for shot in timeline.shots}]
         clips = [] if chosen else [i for i in music if i in {clip.id for clip in timeline.music}]
         texts = [] if chosen or clips else [i for i in captions if i in {c.id for c in timeline.captions}]
-        if (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions):
+        changed = (chosen, clips, texts) != (self.selected, self.selected_music, self.selected_captions)
+        if changed or self.selected_scene:  # a scene chosen by its band gives way to what is selected now
             self.selected, self.selected_music, self.selected_captions = chosen, clips, texts
+            self.selected_scene = None
             self.selection_changed.emit(list(chosen))
+
+    def select_scene(self, scene_id: str) -> None:
+        """Select a scene: its shots, and the scene itself (the inspector's scene editor)."""
+        shots = self.service.project.timeline.shots
+        self.selected, self.selected_music, self.selected_captions = (
+            [shots[index].id for index in self.service.scene_shot_indexes(scene_id)], [], [])
+        self.selected_scene = scene_id
+        self.selection_changed.emit(list(self.selected))
 
     def show_offline(self, media_paths: frozenset[str]) -> None:
         if media_paths != self.offline:

@@ -86,6 +86,8 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("add_music_action", "Add &music…", lambda w: choose_music(w, w.session)),
         Command("add_caption_action", "Add cap&tion at playhead", lambda w: type_caption_at_playhead(w.timeline.canvas),
                 "Ctrl+T"),
+        Command("new_scene_action", "New sc&ene from selection", editing.new_scene_from_selection, "Ctrl+Alt+N"),
+        Command("remove_scene_action", "Remo&ve scene (keep its shots)", editing.remove_scene),
         Command("plan_action", "&Plan from a brief…", lambda w: w.open_dialog(PlanDialog)),
         Command("mood_board_action", "&Mood board…", lambda w: w.open_dialog(MoodBoardDialog)),
         Command("generate_action", "&Generate", lambda w: w.generate(selected_only=False), "Ctrl+G"),

@@ -4,8 +4,8 @@ as FCPXML, CMX 3600 EDL or OTIO.
 The FilmCut comes from the same cut plan the render and the preview play
 (domain.cut_plan): the same shots, trims, centred transitions, fades, music
 (loops laid out as the repeats the render plays, cut off where the film ends),
-markers and captions, and each shot's scene (by name; an unnamed one as "Scene N"). So an exported file describes exactly the film Foundry
-renders.
+markers and captions, and each shot's scene (by name; an unnamed one as "Scene N").
+So an exported file describes exactly the film Foundry renders.
 """
 
 from __future__ import annotations

@@ -82,11 +82,15 @@ def _scenes_for(service: ProjectService, planned: list[PlannedScene], first: int
     shots = service.project.timeline.shots
     after = first + len(planned)
     joined = shots[first].scene_id
-    if joined is not None and after < len(shots) and shots[after].scene_id == joined:
+    if joined is not None and 0 < first and after < len(shots) and shots[first - 1].scene_id == joined \
+            and shots[after].scene_id == joined:
         name = service.scene_of(shots[first]).name  # type: ignore[union-attr]
-        return [f'The plan went inside scene "{name}", so its shots are in that scene rather than in scenes of their own.']
-    # From the last: the new shots have joined the scene before them, and a scene gives up shots at its end.
-    for offset, scene in reversed(list(enumerate(planned))):
+        return [f'The plan went inside scene "{name}", so its shots are in that scene '
+                "rather than in scenes of their own."]
+    # At a scene's edge the new shots joined it: out of it first (an edge gives shots up), then their own.
+    if any(shot.scene_id is not None for shot in shots[first:after]):
+        service.set_shots_scene(range(first, after), None)
+    for offset, scene in enumerate(planned):
         service.add_scene(scene.title or f"Scene {offset + 1}", shot_indexes=[first + offset],
                           description=scene.description)
     return []

@@ -61,6 +61,7 @@ def scene(commands: Commands, name: str, summary: str) -> None:
     remove.add_argument("project", metavar="PROJECT")
     remove.add_argument("scene", metavar="SCENE")
     remove.add_argument("--with-shots", action="store_true", help="remove its shots too (the rest closes up)")
-    list_ = actions.add_parser("list", help="list the scenes", description="The scenes in film order, with their shots.")
+    list_ = actions.add_parser("list", help="list the scenes",
+                               description="The scenes in film order, with their shots.")
     list_.add_argument("project", metavar="PROJECT")
     list_.add_argument("--json", action="store_true", help="print them as JSON")

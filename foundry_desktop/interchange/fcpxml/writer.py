@@ -23,9 +23,10 @@ film's cut laid out the way Final Cut's own files lay one out.
   (lane -1, role music), captions connected Basic Titles above it (lane 1), and
   markers sit in the shot they fall in; each at its time in that shot's own
   (source) timeline. A scene is a marker "Scene: NAME" where it begins and the
-  keyword "Scene: NAME" over each of its clips (Final Cut's keyword collections). Music, captions and markers starting after the film's end
-  are left out, and so is music with no file (a connected clip must refer to
-  one). Markers carry no colour in FCPXML.
+  keyword "Scene: NAME" over each of its clips (Final Cut's keyword collections).
+  Music, captions and markers starting after the film's end are left out, and so
+  is music with no file (a connected clip must refer to one). Markers carry no
+  colour in FCPXML.
 * Every take and music file is one `asset` with a `media-rep` file URL. Takes
   share the sequence's format (Foundry conforms every take to the film's size
   and rate); the asset is named by its file name, which Resolve relinks by,
@@ -268,7 +269,8 @@ class _Document:
                 _element("marker", [("start", self.local(clip, marker.frame)), ("duration", self.duration(1)),
                                     ("value", marker.label)], element)
             if clip.scene:
-                _element("keyword", [("start", self.local(clip, clip.record_in)), ("duration", self.duration(clip.frames)),
+                _element("keyword", [("start", self.local(clip, clip.record_in)),
+                                     ("duration", self.duration(clip.frames)),
                                      ("value", SCENE_LABEL + clip.scene)], element)
             if index in outgoing:
                 self.between(spine, outgoing[index])

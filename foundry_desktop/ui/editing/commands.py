@@ -1,7 +1,8 @@
-"""The Edit and Timeline menus' commands on the open project: cut, copy, paste at the
-playhead, duplicate, select all, split at the playhead, snapping, and Add shot placed where
-the creator is working. Each edit is one undo step on the service; the window's menus
-(window_actions) and the context menus (timeline_menus) both call these.
+"""The Edit, Shots and Timeline menus' commands on the open project: cut, copy, paste at the
+playhead, duplicate, select all, split at the playhead, snapping, Add shot placed where
+the creator is working, and a new scene from the selected shots or one removed. Each edit
+is one undo step on the service; the window's menus (window_actions) and the context menus
+(timeline_menus) both call these.
 """
 
 from __future__ import annotations
@@ -167,3 +168,35 @@ def reveal_shot(window: MainWindow, shot_id: str) -> None:
     canvas.fitted = False  # the creator's view now, kept when the window is resized
     canvas.scroll_to(placed.record_in * canvas.view.px_per_frame - REVEAL_MARGIN_PX)
     canvas.viewport_changed.emit()
+
+
+def new_scene_from_selection(window: MainWindow) -> None:
+    """The selected shots as a new scene ("Scene N", named in the inspector's scene editor, which it
+    opens): one undo step. Shots taken from the middle of a scene are refused, with why."""
+    session, indexes = window.session, _selected_indexes(window)
+    if session is None:
+        return
+    if not indexes:
+        session.error.emit("New scene", "Select the shots of the new scene on the timeline first.")
+        return
+    service = session.service
+    name = f"Scene {len(service.project.timeline.scenes) + 1}"
+    scene = session.edit("New scene", lambda: service.add_scene(name, shot_indexes=indexes))
+    if scene is not None:
+        session.select_scene(scene.id)
+
+
+def remove_scene(window: MainWindow) -> None:
+    """The chosen scene (its band clicked), or the first selected shot's, removed; its shots stay."""
+    session = window.session
+    if session is None:
+        return
+    scene_id = session.selected_scene
+    if scene_id is None and session.selected and (shot := session.shot(session.selected[0])) is not None:
+        scene_id = shot.scene_id
+    if scene_id is None:
+        session.error.emit("Remove scene", "Click a scene's band above the shots (or select a shot in a scene) "
+                                           "to choose the scene to remove.")
+        return
+    service = session.service
+    session.edit("Remove scene", lambda: service.remove_scene(scene_id))

@@ -50,6 +50,7 @@ from foundry_desktop.ui.inspector.pickers import (
     WorkflowPicker,
     load_generator_choices,
 )
+from foundry_desktop.ui.inspector.scene_fields import SceneFields, ShotSceneNote
 from foundry_desktop.ui.panels.status_badge import StatusBadge
 from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
@@ -96,8 +97,9 @@ class InspectorPanel(QWidget):
         self.pages = QStackedLayout(self)
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self.editor)
+        self.scene_page = SceneFields(lambda: self._choices.backends)  # a scene chosen by its band
         self.track_pages = (MusicClipFields(), CaptionFields())  # a selected music clip or caption
-        for page in self.track_pages:
+        for page in (self.scene_page, *self.track_pages):
             self.pages.addWidget(page)
         self._show_selected()
 
@@ -132,6 +134,8 @@ class InspectorPanel(QWidget):
         header = QFormLayout()
         header.addRow(self.title, self.status_badge)
         header.addRow("Name", self.name)
+        self.scene_note = ShotSceneNote()  # the scene it is in, and what it sets itself
+        header.addRow(self.scene_note)
         return header
 
     def _what_to_make(self) -> QGroupBox:
@@ -254,6 +258,10 @@ class InspectorPanel(QWidget):
 
     def _show_selected(self) -> None:
         shot = self._selected_shot()
+        if self.scene_page.show_selected(self._session):  # its shots are selected too: the scene comes first
+            self._shot_id = None
+            self.pages.setCurrentWidget(self.scene_page)
+            return
         if shot is None:
             self._shot_id = None
             self.image_box.setAcceptDrops(False)  # no shot to give a picture to
@@ -281,6 +289,7 @@ class InspectorPanel(QWidget):
         index = self._session.index_of(shot.id)
         self.title.setText(f"Shot {index + 1} of {len(shots)}")
         self.status_badge.show_status(self._session.service.shot_status(shot))
+        self.scene_note.show_shot(self._session, shot)
         for editor, text in ((self.name, shot.name), (self.prompt, spec.prompt),
                              (self.negative_prompt, spec.negative_prompt), (self.model, spec.model or "")):
             if switched or not self._typing.being_edited(editor):

@@ -1,11 +1,11 @@
 """The timeline itself: a custom-painted widget that draws only what is on screen.
 
-Three tracks under a timecode ruler: the shots, the music bed and the captions
-(painted by painting.TimelinePainter, with filmstrips from filmstrips.Filmstrips).
+Three tracks under a timecode ruler and the scenes' bands (scene_bands.py): the shots,
+the music bed and the captions (painted by painting.TimelinePainter, with filmstrips
+from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
-a shot's edge to trim it (or, before it has a take, to change its length; a shot
-next to empty time trims in place, the gap taking up the difference) with snapping to cuts, the playhead and
+a shot's edge to trim it (shot_trims.py) with snapping to cuts, the playhead and
 markers, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
@@ -55,6 +55,8 @@ from foundry_desktop.ui.timeline.geometry import (
     snapped,
 )
 from foundry_desktop.ui.timeline.painting import TimelinePainter, TimelineScene
+from foundry_desktop.ui.timeline.scene_bands import SceneBands
+from foundry_desktop.ui.timeline.shot_trims import finish_trim
 from foundry_desktop.ui.timeline.track_gestures import TrackGestures
 
 DRAG_START_PX = 5
@@ -97,6 +99,7 @@ class TimelineCanvas(QWidget):
         self._drag: _Drag | None = None
         self._drop_frame: int | None = None  # where dropped files would land
         self.tracks = TrackGestures(self)  # the music and caption tracks under the pointer
+        self.bands = SceneBands(self)  # the scenes' bands above the shots
         self.empty = EmptyTime()  # the selected gap; where a dragged shot would land in empty time
         self.fitted = False  # showing the whole film: kept so when the canvas is resized
         self.snapping = True  # drags and trims snap to cuts, the playhead and markers (N)
@@ -118,6 +121,7 @@ class TimelineCanvas(QWidget):
             project = self.session.service.project
             self._statuses = self.session.service.statuses()
             self._takes = [project.selected_take(shot) for shot in project.timeline.shots]
+        self.bands.lay_out(self._plan)
         self.viewport_changed.emit()
         self.update()
 
@@ -179,6 +183,7 @@ class TimelineCanvas(QWidget):
         if scene is not None:
             dragged = drag.shot_index if moving and drag.kind == "move" else None
             self.empty.paint(painter, self.view, scene.plan, scene.session, dragged, self.width())
+            self.bands.paint(painter, self.width())
 
     # -- finding things under the pointer ---------------------------------------------
 
@@ -236,6 +241,8 @@ class TimelineCanvas(QWidget):
             self._drag = _Drag("scrub", active=True)
             self.session.move_playhead(round(self.view.frame_at(x)))
             return
+        if self.bands.press(x, y):
+            return
         row = row_at(y)
         if row is not None and row.track != "video" and x >= HEADER_WIDTH:
             self.tracks.press(row.track, x, y, add=bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
@@ -269,13 +276,13 @@ class TimelineCanvas(QWidget):
             anchor = self.session.index_of(chosen[0])
             low, high = sorted((anchor, index))
             chosen = [chosen[0], *(shots[i].id for i in range(low, high + 1) if shots[i].id != chosen[0])]
-        elif shot_id not in chosen:
+        elif shot_id not in chosen or self.session.selected_scene:  # a scene's band chose them: now this shot
             chosen = [shot_id]
         self.session.select(chosen)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         x, y = event.position().x(), event.position().y()
-        if self.tracks.move(x, y):
+        if self.tracks.move(x, y) or self.bands.move(x):
             return
         drag = self._drag
         if drag is None:
@@ -300,7 +307,7 @@ class TimelineCanvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self.tracks.release():
+        if self.tracks.release() or self.bands.release():
             return
         drag, self._drag = self._drag, None
         landing, self.empty.landing = self.empty.landing, None
@@ -313,7 +320,7 @@ class TimelineCanvas(QWidget):
         elif drag.kind == "move":
             self._finish_move(drag)
         else:
-            self._finish_trim(drag)
+            finish_trim(self.session, self._plan, drag.kind, drag.shot_index, drag.frame)
         self.update()
 
     def _finish_move(self, drag: _Drag) -> None:
@@ -325,36 +332,9 @@ class TimelineCanvas(QWidget):
             service = self.session.service
             self.session.edit("Move shot", lambda: service.move_shot(drag.shot_index, destination))
 
-    def _finish_trim(self, drag: _Drag) -> None:
-        """An edge dragged: the shot's take is trimmed; a shot without a take changes its length."""
-        assert self.session is not None and self._plan is not None
-        service = self.session.service
-        index = drag.shot_index
-        shot = service.project.timeline.shots[index]
-        placed = self._plan.shots[index]
-        has_take = service.project.selected_take(shot) is not None
-        if drag.kind == "trim_out":
-            change = drag.frame - placed.record_out
-            shots = service.project.timeline.shots
-            room = shots[index + 1].gap_before if index + 1 < len(shots) else 0  # empty time after it
-            if has_take and room:  # before empty time the end moves where it is dragged, the next shot stays
-                end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + min(change, room)))
-                self.session.edit("Trim shot", lambda: service.trim_end_in_place(index, end))
-            elif has_take:
-                end = max(shot.trim_in + 1, min(shot.spec.duration, shot.source_end + change))
-                self.session.edit("Trim shot", lambda: service.trim_shot(index, shot.trim_in, end))
-            else:
-                frames = max(1, shot.spec.duration + change)
-                self.session.edit("Change duration", lambda: service.set_shot_duration(index, frames))
-        elif has_take:
-            start = max(0, min(shot.source_end - 1, shot.trim_in + drag.frame - placed.record_in))
-            if shot.gap_before:  # after empty time the start moves where it is dragged, the end stays
-                start = max(start, shot.trim_in - shot.gap_before)
-                self.session.edit("Trim shot", lambda: service.trim_start_in_place(index, start))
-            else:
-                self.session.edit("Trim shot", lambda: service.trim_shot(index, start, shot.trim_out))
-
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.bands.double_click(event.position().x(), event.position().y()):
+            return
         row = row_at(event.position().y())
         if row is not None and event.position().x() >= HEADER_WIDTH and \
                 self.tracks.double_click(row.track, event.position().x(), event.position().y()):
@@ -386,7 +366,8 @@ class TimelineCanvas(QWidget):
             if index >= 0:
                 shot = self.session.service.project.timeline.shots[index]
                 QToolTip.showText(event.globalPos(), f"{shot.spec.prompt}\n{self._statuses[index].text}", self)
-            elif tip := self.tracks.tooltip(getattr(row_at(position.y()), "track", None), position.x(), position.y()):
+            elif tip := (self.tracks.tooltip(getattr(row_at(position.y()), "track", None), position.x(), position.y())
+                         or self.bands.tooltip(position.x(), position.y())):
                 QToolTip.showText(event.globalPos(), tip, self)
             elif row_at(position.y()) == row_of("video") and self._plan is not None and (
                     gap := self.empty.describe(self.session, self._plan, self.view.frame_at(position.x()))):

@@ -13,6 +13,8 @@ TRACK_GAP = 4
 VIDEO_HEIGHT = 76
 MUSIC_HEIGHT = 56  # room for two lanes of overlapping clips, each tall enough for its handles
 CAPTION_HEIGHT = 26
+SCENE_BAND_HEIGHT = 18  # the scenes' bands, between the ruler and the shots
+BANDS_TOP = RULER_HEIGHT + TRACK_GAP // 2
 EDGE_GRAB_PX = 6  # how near a shot's edge the pointer trims instead of moving
 SNAP_PX = 8
 MIN_PX_PER_FRAME = 0.02  # about 2 hours across a wide window at 24 fps
@@ -35,12 +37,17 @@ class Row:
         return self.top <= y < self.bottom
 
 
+_TRACKS_TOP = BANDS_TOP + SCENE_BAND_HEIGHT
 ROWS = (
-    Row("video", RULER_HEIGHT + TRACK_GAP, VIDEO_HEIGHT),
-    Row("music", RULER_HEIGHT + 2 * TRACK_GAP + VIDEO_HEIGHT, MUSIC_HEIGHT),
-    Row("captions", RULER_HEIGHT + 3 * TRACK_GAP + VIDEO_HEIGHT + MUSIC_HEIGHT, CAPTION_HEIGHT),
+    Row("video", _TRACKS_TOP + TRACK_GAP // 2, VIDEO_HEIGHT),
+    Row("music", _TRACKS_TOP + TRACK_GAP // 2 + TRACK_GAP + VIDEO_HEIGHT, MUSIC_HEIGHT),
+    Row("captions", _TRACKS_TOP + TRACK_GAP // 2 + 2 * TRACK_GAP + VIDEO_HEIGHT + MUSIC_HEIGHT, CAPTION_HEIGHT),
 )
 CONTENT_HEIGHT = ROWS[-1].bottom + TRACK_GAP
+
+
+def in_scene_bands(y: float) -> bool:
+    return BANDS_TOP <= y < BANDS_TOP + SCENE_BAND_HEIGHT
 
 
 def row_at(y: float) -> Row | None:
