@@ -17,7 +17,7 @@ from pypdf import PdfReader  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
-from storyboard_films import storyboard_film  # noqa: E402
+from storyboard_films import PROMPTS, storyboard_film  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.storyboard import storyboard_of  # noqa: E402
@@ -101,3 +101,22 @@ def test_the_window_exports_the_storyboard_from_the_file_menu(qtbot, loop, tmp_p
         assert window.errors == []
     assert shot_labels(target) == list(range(1, 7))
     assert pictures(target) == 6
+
+
+def test_the_board_lists_scenes_in_film_order_with_an_empty_scene_where_the_list_has_it(tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=6, scenes=2, outside=1)
+    with ProjectService.open(path) as service:
+        service.add_scene("Night falls", at=1, location="Pier", time_of_day="night")  # between the two, no shots
+        board = storyboard_of(service)
+        assert [row.title for row in board.rows] == [
+            "Outside any scene", "Scene 1 · Harbour 1", "Scene 2 · Night falls", "Scene 3 · Harbour 2"]
+        assert [row.place for row in board.rows] == ["", "Harbour · noon", "Pier · night", "Harbour · dusk"]
+        assert [len(row.cards) for row in board.rows] == [1, 3, 0, 2]
+        assert board.rows[3].summary == "2 shots · 1.0 s"
+
+        service.move_scene(service.project.timeline.scenes[2].id, 0)  # Harbour 2 first: its shots come first
+        board = storyboard_of(service)
+    assert [row.title for row in board.rows] == [
+        "Outside any scene", "Scene 1 · Harbour 2", "Scene 2 · Harbour 1", "Scene 3 · Night falls"]
+    assert [card.number for card in board.cards] == [1, 2, 3, 4, 5, 6]
+    assert [card.prompt for card in board.rows[1].cards] == [PROMPTS[4], PROMPTS[0]]

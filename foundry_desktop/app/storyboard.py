@@ -134,23 +134,27 @@ def card_of(service: ProjectService, shot: Shot, number: int) -> Card:
 
 
 def storyboard_of(service: ProjectService, today: date | None = None) -> Storyboard:
-    """The board in film order: a row for each run of consecutive shots of one scene (or of
-    shots outside any scene), then the scenes that have no shots yet."""
+    """The board in film order: a row for each scene's shots (or a run of shots outside any
+    scene), scenes numbered as the scene list numbers them; a scene with no shots yet keeps its
+    place after the scene listed before it."""
     project = service.project
-    scenes = {scene.id: scene for scene in project.timeline.scenes}
-    runs: list[tuple[Scene | None, list[Card]]] = []
+    listed = project.timeline.scenes
+    numbers = {scene.id: number for number, scene in enumerate(listed, start=1)}
+    rows: list[Row] = []
     for number, shot in enumerate(project.timeline.shots, start=1):
-        scene = scenes.get(shot.scene_id) if shot.scene_id else None
-        if not runs or runs[-1][0] is not scene:
-            runs.append((scene, []))
-        runs[-1][1].append(card_of(service, shot, number))
-    shown = {id(scene) for scene, _ in runs}
-    runs += [(scene, []) for scene in project.timeline.scenes if id(scene) not in shown]
-    rows, numbers = [], {}
-    for scene, cards in runs:
-        if scene is not None:
-            numbers.setdefault(scene.id, len(numbers) + 1)
-        rows.append(Row(scene, numbers[scene.id] if scene is not None else 0, tuple(cards)))
+        scene = next((s for s in listed if s.id == shot.scene_id), None) if shot.scene_id else None
+        card = card_of(service, shot, number)
+        if rows and rows[-1].scene is scene:
+            rows[-1] = Row(scene, rows[-1].number, (*rows[-1].cards, card))
+        else:
+            rows.append(Row(scene, numbers[scene.id] if scene else 0, (card,)))
+    for index, scene in enumerate(listed):
+        if any(row.scene is scene for row in rows):
+            continue
+        before = listed[index - 1].id if index else None
+        at = next((i + 1 for i, row in enumerate(rows) if row.scene is not None and row.scene.id == before),
+                  next((i for i, row in enumerate(rows) if row.scene is not None), len(rows)))
+        rows.insert(at, Row(scene, numbers[scene.id], ()))
     return Storyboard(project.name, (today or date.today()).strftime("%d %B %Y").lstrip("0"), tuple(rows))
 
 
