@@ -132,6 +132,8 @@ def test_a_click_on_a_variant_approves_it_as_one_undo_step(window, loop, tmp_pat
     third = window.session.service.keyframes_of(shots[0])[2]
     wait_until(loop, lambda: window.session.shot(shots[0]).keyframe_take_id == third.id)
     assert "✓" in tiles.item(2).text() and "✓" not in tiles.item(1).text()
+    QTest.keyClick(tiles, Qt.Key.Key_Escape)  # back to the cards
+    assert grid.hasFocus()
 
     window.close_project()
     with ProjectService.open(path) as reopened:
@@ -202,3 +204,22 @@ def test_an_edit_repaints_only_the_card_it_changed_and_progress_shows_on_its_car
     window.session.generation_progress.emit(shots[2], "job", 0.4, "working")
     wait_until(loop, lambda: grid._painted[shots[2]][0][3] == 0.4)
     assert grid._painted[shots[0]][1].cacheKey() == before[shots[0]]
+
+
+def test_delete_on_the_storyboard_is_the_timelines_ripple_delete(window, loop, tmp_path):
+    window.activateWindow()  # the window's Delete is a shortcut: it needs an active window
+    assert QTest.qWaitForWindowActive(window)
+    path = storyboard_film(tmp_path / "film.foundry", shots=4, scenes=1, outside=0)
+    grid = open_board(window, path)
+    shots = ids(window)
+    QTest.keyClick(grid, Qt.Key.Key_Home)
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    QTest.keyClick(grid, Qt.Key.Key_Delete)
+    wait_until(loop, lambda: len(grid.board.cards) == 3)
+    assert [card.shot_id for card in grid.board.cards] == [shots[0], shots[2], shots[3]]
+
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        assert [shot.id for shot in reopened.project.timeline.shots] == [shots[0], shots[2], shots[3]]
+        assert reopened.undo() == "Remove shot 2"  # one step, as on the timeline
+        assert [shot.id for shot in reopened.project.timeline.shots] == shots

@@ -30,6 +30,7 @@ class StoryboardPanel(QWidget):
         self.grid.chosen.connect(self._choose)
         self.grid.open_requested.connect(self._open_variants)
         self.variants = KeyframeVariants(self.pictures)
+        self.variants.tiles.left.connect(self.grid.setFocus)
         self.stages = StageSender(self)
         self.make_button = QPushButton("Make keyframes")
         self.make_button.setToolTip("Keyframe stills for the chosen shots, or for every shot without one")

@@ -5,7 +5,7 @@ keyframe becomes the picture the shot's video starts from.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -15,11 +15,16 @@ from foundry_desktop.ui.storyboard.keyframe_pictures import KeyframePictures
 
 
 class VariantTiles(QListWidget):
-    """Enter approves the tile under the keyboard's focus, as a click does."""
+    """Enter approves the tile under the keyboard's focus, as a click does; Escape goes back."""
+
+    left = Signal()  # Escape: the keys back to the cards
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
             self.itemClicked.emit(self.currentItem())
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.left.emit()
             return
         super().keyPressEvent(event)
 
