@@ -10,9 +10,10 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QHelpEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip  # noqa: E402
 from storyboard_films import storyboard_film  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
@@ -223,3 +224,15 @@ def test_delete_on_the_storyboard_is_the_timelines_ripple_delete(window, loop, t
         assert [shot.id for shot in reopened.project.timeline.shots] == [shots[0], shots[2], shots[3]]
         assert reopened.undo() == "Remove shot 2"  # one step, as on the timeline
         assert [shot.id for shot in reopened.project.timeline.shots] == shots
+
+
+def test_a_cards_tooltip_gives_its_whole_prompt_and_both_stages_in_words(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0)
+    grid = open_board(window, path)
+    rect = grid.rect_of(ids(window)[1]).translated(0, -grid.verticalScrollBar().value())
+    QTest.mouseMove(grid.viewport(), rect.center())
+    event = QHelpEvent(QEvent.Type.ToolTip, rect.center(), grid.viewport().mapToGlobal(rect.center()))
+    QApplication.sendEvent(grid.viewport(), event)
+    wait_until(loop, lambda: QToolTip.isVisible())
+    assert QToolTip.text() == ("Shot 2 · 0.5 s\nWaves break over the harbour wall, gulls scatter\n\n"
+                               "2 variants to approve\nVideo not generated")

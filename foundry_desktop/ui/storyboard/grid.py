@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPixmap,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from foundry_desktop.app.storyboard import Card, Row, Storyboard
 from foundry_desktop.ui.storyboard.card_painting import PICTURE_RATIO, SCREEN, card_height, paint_card
@@ -218,7 +218,7 @@ class StoryboardGrid(QAbstractScrollArea):
 
     # -- choosing cards ------------------------------------------------------------------------
 
-    def card_at(self, point) -> Card | None:
+    def card_at(self, point: QPoint) -> Card | None:
         at = point + QPoint(0, self.verticalScrollBar().value())  # the viewport's point on the board
         return next((placed.card for placed in self.placed if placed.rect.contains(at)), None)
 
@@ -248,6 +248,17 @@ class StoryboardGrid(QAbstractScrollArea):
         if row is not None and row.cards:
             self.current = row.cards[0].shot_id
             self.chosen.emit([card.shot_id for card in row.cards])
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ToolTip:
+            card = self.card_at(event.pos())
+            if card is None:
+                QToolTip.hideText()
+            else:  # the whole prompt (the card cuts it short) and both stages in words
+                QToolTip.showText(event.globalPos(), f"{card.label} · {card.duration_text}\n{card.prompt}\n\n"
+                                  f"{card.keyframe_text}\n{card.video_text}", self.viewport())
+            return True
+        return super().viewportEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         card = self.card_at(event.position().toPoint())

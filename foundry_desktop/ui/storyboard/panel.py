@@ -8,6 +8,8 @@ signals; one card's status or progress repaints that card alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
@@ -15,7 +17,7 @@ from foundry_desktop.app.storyboard import Card, Storyboard, card_of, storyboard
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.storyboard.grid import StoryboardGrid
 from foundry_desktop.ui.storyboard.keyframe_pictures import KeyframePictures
-from foundry_desktop.ui.storyboard.stages import StageSender, animation_stage, keyframe_stage
+from foundry_desktop.ui.storyboard.stages import Stage, StageSender, animation_stage, keyframe_stage
 from foundry_desktop.ui.storyboard.variants import KeyframeVariants
 
 
@@ -143,6 +145,6 @@ class StoryboardPanel(QWidget):
             if self.variants.tiles.count():
                 self.variants.tiles.setCurrentRow(0)
 
-    def _send(self, make_stage) -> None:
+    def _send(self, make_stage: Callable[[ProjectSession], Stage]) -> None:
         if self.session is not None:
             self.stages.start(self.session, make_stage(self.session))
