@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from foundry_desktop.app.project_service import ProjectService
@@ -28,13 +29,13 @@ def export_from_window(window: MainWindow) -> None:
     if session is None:
         return
     suggested = session.path.with_name(f"{session.path.stem} storyboard.pdf")
-    chosen, _ = QFileDialog.getSaveFileName(window, "Export the storyboard", str(suggested),
-                                            "PDF (*.pdf);;PNG pages (*.png)")
+    chosen, kind = QFileDialog.getSaveFileName(window, "Export the storyboard", str(suggested),
+                                               "PDF (*.pdf);;PNG pages (*.png)")
     if not chosen:
         return
     output = Path(chosen)
-    if output.suffix.lower() not in (".pdf", ".png"):
-        output = output.with_suffix(".pdf")  # a name typed without its suffix: the PDF the dialog offers first
+    if output.suffix.lower() not in (".pdf", ".png"):  # a name typed without its suffix: the kind chosen
+        output = output.with_name(output.name + (".png" if "png" in kind.lower() else ".pdf"))
     board = storyboard_of(session.service)  # read here: the project is the GUI thread's
     window.statusBar().showMessage(f"Writing the storyboard to {output.name}…")
 
@@ -48,9 +49,10 @@ def export_from_window(window: MainWindow) -> None:
 def export_storyboard_command(arguments: list[str]) -> int:
     """PROJECT OUTPUT [PER_PAGE]: write the sheet headless; print {"files": [...], "shots": N, "pages": N}
     or, on a refusal, the reason in words, as the last line."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-
+    if len(arguments) < 2:
+        print("--export-storyboard needs PROJECT OUTPUT [PER_PAGE].", flush=True)
+        return 2
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when the application is made, just below
     app = QGuiApplication.instance() or QGuiApplication(["foundry-desktop"])
     try:
         project, output = Path(arguments[0]), Path(arguments[1])
@@ -63,5 +65,5 @@ def export_storyboard_command(arguments: list[str]) -> int:
         return 1
     print(json.dumps({"files": [str(path) for path in files], "shots": len(board.cards),
                       "pages": len(lay_out(board, per_page))}), flush=True)
-    del app
+    app.quit()
     return 0
