@@ -99,8 +99,16 @@ def test_the_window_exports_the_storyboard_from_the_file_menu(qtbot, loop, tmp_p
         QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         wait_until(loop, lambda: "Storyboard written" in window.statusBar().currentMessage())
         assert window.errors == []
+        # A name typed without a suffix, PNG pages chosen: a PNG (the six shots fit on one page).
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda *args, **kwargs: (str(tmp_path / "pages"), "PNG pages (*.png)"))
+        window.statusBar().clearMessage()
+        QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        wait_until(loop, lambda: "Storyboard written" in window.statusBar().currentMessage())
+        assert window.statusBar().currentMessage().startswith("Storyboard written: pages.png (in ")
     assert shot_labels(target) == list(range(1, 7))
     assert pictures(target) == 6
+    assert Image.open(tmp_path / "pages.png").size == (PAGE.width() * PNG_SCALE, PAGE.height() * PNG_SCALE)
 
 
 def test_the_board_lists_scenes_in_film_order_with_an_empty_scene_where_the_list_has_it(tmp_path):
