@@ -236,3 +236,27 @@ def test_a_cards_tooltip_gives_its_whole_prompt_and_both_stages_in_words(window,
     wait_until(loop, lambda: QToolTip.isVisible())
     assert QToolTip.text() == ("Shot 2 · 0.5 s\nWaves break over the harbour wall, gulls scatter\n\n"
                                "2 variants to approve\nVideo not generated")
+
+
+def test_keyframe_variants_for_the_chosen_shot_are_counted_before_they_are_made(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0, approve=lambda index: False)
+    grid = open_board(window, path)
+    shots = ids(window)
+    QTest.keyClick(grid, Qt.Key.Key_End)  # shot 3: no keyframe yet
+    spin = window.storyboard.variants_box
+    spin.setFocus()
+    QTest.keyClick(spin, Qt.Key.Key_Up)
+    QTest.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.value() == 2
+    QTest.mouseClick(window.storyboard.make_button, Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.storyboard.stages.box is not None)
+    box = window.storyboard.stages.box
+    assert box.text().startswith("Make keyframes for 1 shot (3).\n3 keyframe jobs to send; cost: free.")
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: len(window.session.service.keyframes_of(shots[2])) == 3 and not window.session.generating)
+    assert window.storyboard.variants.tiles.count() == 3  # the chosen shot's variants, to approve
+
+    window.close_project()
+    with ProjectService.open(path) as reopened:
+        seeds = {take.seed for take in reopened.keyframes_of(shots[2])}
+        assert len(seeds) == 3 and reopened.project.timeline.shots[2].keyframe_take_id is None

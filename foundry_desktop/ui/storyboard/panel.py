@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from foundry_desktop.app.storyboard import Card, Storyboard, card_of, storyboard_of
 from foundry_desktop.ui.project_session import ProjectSession
@@ -36,7 +36,11 @@ class StoryboardPanel(QWidget):
         self.stages = StageSender(self)
         self.make_button = QPushButton("Make keyframes")
         self.make_button.setToolTip("Keyframe stills for the chosen shots, or for every shot without one")
-        self.make_button.clicked.connect(lambda: self._send(keyframe_stage))
+        self.make_button.clicked.connect(lambda: self._send(lambda session: keyframe_stage(
+            session, self.variants_box.value())))
+        # As the takes panel's: how many more stills each shot gets beside its first, to choose from.
+        self.variants_box = QSpinBox(minimum=0, maximum=8, specialValueText="none")
+        self.variants_box.setToolTip("More keyframe stills of each shot, each with a new seed, to choose from")
         self.animate_button = QPushButton("Animate approved")
         self.animate_button.setToolTip("Video for every shot whose keyframe is approved and whose video is not current")
         self.animate_button.clicked.connect(lambda: self._send(animation_stage))
@@ -44,7 +48,7 @@ class StoryboardPanel(QWidget):
         self.counts.setObjectName("storyboard-counts")
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 0)
-        for widget in (self.make_button, self.animate_button):
+        for widget in (self.make_button, QLabel("Variants"), self.variants_box, self.animate_button):
             bar.addWidget(widget)
         bar.addSpacing(12)
         bar.addWidget(self.counts, 1)

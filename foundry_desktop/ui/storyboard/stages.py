@@ -26,12 +26,13 @@ class Stage:
     send: Callable[[], None]
 
 
-def keyframe_stage(session: ProjectSession) -> Stage:
+def keyframe_stage(session: ProjectSession, variants: int = 0) -> Stage:
+    """`variants` more stills of each shot, each with a new seed, to choose from."""
     ids = shots_to_keyframe(session.service, session.selected)
     service, generation = session.service, session.generation
     return Stage("Make keyframes", "keyframe", ids,
-                 lambda: generation.estimate(service, set(ids), keyframes=True),
-                 lambda: session.make_keyframes(set(ids)))
+                 lambda: generation.estimate(service, set(ids), variants, keyframes=True),
+                 lambda: session.make_keyframes(set(ids), variants))
 
 
 def animation_stage(session: ProjectSession) -> Stage:
