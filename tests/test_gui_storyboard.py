@@ -260,3 +260,15 @@ def test_keyframe_variants_for_the_chosen_shot_are_counted_before_they_are_made(
     with ProjectService.open(path) as reopened:
         seeds = {take.seed for take in reopened.keyframes_of(shots[2])}
         assert len(seeds) == 3 and reopened.project.timeline.shots[2].keyframe_take_id is None
+
+
+def test_behind_the_timelines_tab_the_board_waits_to_be_shown_before_it_is_built(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0)
+    assert window.open_project(path)
+    assert window.storyboard.visibleRegion().isEmpty()  # the timeline's tab is in front
+    window.session.edit("Prompt", lambda: window.session.service.update_shot(0, prompt="Changed while hidden"))
+    wait_until(loop, lambda: not window.storyboard._rebuild.isActive())
+    assert window.storyboard.grid.board.cards == []  # nothing built for a board no one sees
+
+    window.show_storyboard()
+    assert [card.prompt for card in window.storyboard.grid.board.cards][0] == "Changed while hidden"

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
             "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
             "Storyboard": self._dock("Storyboard", self.storyboard, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
+        docks["Storyboard"].visibilityChanged.connect(self.storyboard.on_screen)
         self.tabifyDockWidget(docks["Timeline"], docks["Storyboard"])
         self.tabifyDockWidget(docks["Timeline"], docks["Jobs"])
         docks["Timeline"].raise_()

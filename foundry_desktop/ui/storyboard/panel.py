@@ -65,6 +65,8 @@ class StoryboardPanel(QWidget):
         # Edits come in bursts (a generation run announces each shot): one new board per burst.
         self._rebuild = QTimer(self, singleShot=True, interval=0)
         self._rebuild.timeout.connect(self.reload)
+        self._stale = True  # the board shown is not the project's: built again when next shown
+        self._on_screen = False
         self.pictures.ready.connect(self._picture_ready)
         self.set_session(None)
 
@@ -90,10 +92,22 @@ class StoryboardPanel(QWidget):
     # -- what the board shows ------------------------------------------------------------------
 
     def reload(self) -> None:
+        # Behind the timeline's tab nothing is built: a board of a thousand shots would cost every
+        # edit there the statuses of all its shots. It is built when it is shown.
+        self._stale = not self._on_screen
+        if self._stale:
+            return
         board = storyboard_of(self.session.service) if self.session is not None else Storyboard("", "", ())
         self.grid.show_board(board)
         self._count(board)
         self.variants.refresh()
+
+    def on_screen(self, shown: bool) -> None:
+        """Its tab came to the front (or its dock was shown), or went behind another: its dock's
+        visibilityChanged (a tab behind another stays "visible" to Qt, so showEvent cannot tell)."""
+        self._on_screen = shown
+        if shown and self._stale:
+            self.reload()
 
     def _count(self, board: Storyboard) -> None:
         cards = board.cards
@@ -119,7 +133,7 @@ class StoryboardPanel(QWidget):
     def _status_changed(self, shot_id: str) -> None:
         session = self.session
         shot = session.shot(shot_id) if session is not None else None
-        if shot is None:
+        if shot is None or self._stale:
             return
         card = card_of(session.service, shot, session.index_of(shot_id) + 1)
         if card.video.kind != "generating":
