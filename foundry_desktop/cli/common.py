@@ -1,9 +1,11 @@
-"""What the commands share: JSON output, shot numbers as creators count them, notes on stderr."""
+"""What the commands share: JSON output, shot numbers as creators count them, notes on stderr, and
+the desktop program beside this one (for the work that needs Qt, which this program never imports)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from foundry_desktop.app.events import Notice
@@ -28,3 +30,11 @@ def notices_to_stderr(service: ProjectService) -> None:
     service.events.subscribe(
         lambda event: print(f"foundry: note: {event.message}", file=sys.stderr) if isinstance(event, Notice) else None
     )
+
+
+def desktop_program() -> list[str]:
+    """How to run the desktop program of this installation: the bundle's own beside this one
+    when frozen, this Python's package otherwise."""
+    if getattr(sys, "frozen", False):
+        return [str(Path(sys.executable).with_name("foundry-desktop" + Path(sys.executable).suffix))]
+    return [sys.executable, "-m", "foundry_desktop.ui.main"]

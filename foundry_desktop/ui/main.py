@@ -1,7 +1,9 @@
 """Entry point of `foundry-desktop`: the Qt application on a qasync event loop.
 
 `--self-test` runs the installation's self-test headless (ui.self_test); `--check-playback
-FILM` is its playback check alone, which `foundry self-test` runs through this program."""
+FILM` is its playback check alone, which `foundry self-test` runs through this program;
+`--export-storyboard PROJECT OUTPUT PER_PAGE` writes the storyboard's contact sheet for
+`foundry storyboard export`."""
 
 from __future__ import annotations
 
@@ -10,11 +12,8 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-import qasync
-
-from foundry_desktop.ui.application import make_application
-from foundry_desktop.ui.main_window import MainWindow
 from foundry_desktop.ui.checks.self_test import check_playback_command, run_desktop_self_test
+from foundry_desktop.ui.storyboard.sheet_export import export_storyboard_command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_desktop_self_test()
     if "--check-playback" in argv[1:-1]:
         return check_playback_command(Path(argv[argv.index("--check-playback") + 1]))
+    if "--export-storyboard" in argv[1:]:
+        return export_storyboard_command(argv[argv.index("--export-storyboard") + 1:])
+    # The window's modules only now: the headless commands above start without them.
+    import qasync
+
+    from foundry_desktop.ui.application import make_application
+    from foundry_desktop.ui.main_window import MainWindow
+
     app = make_application(argv)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -43,14 +43,15 @@ from foundry_desktop.ui.panels.preview import PreviewPanel
 from foundry_desktop.ui.panels.takes import TakesPanel
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.settings.dialog import SettingsDialog
+from foundry_desktop.ui.storyboard.panel import StoryboardPanel
 from foundry_desktop.ui.timeline.panel import TimelinePanel
 from foundry_desktop.ui.welcome import CentralArea, NewProjectDialog, WelcomePage, distinct_recent, recent_names
 from foundry_desktop.ui.window_actions import add_menus_and_toolbar
 
 RECENT_KEPT = 8
 # Bump when the docks change, so an old saved layout is not restored onto new ones (2: a central strip; layouts
-# saved by 1 were squeezed by background work, see CentralArea).
-LAYOUT_VERSION = 2
+# saved by 1 were squeezed by background work, see CentralArea; 3: the storyboard's tab).
+LAYOUT_VERSION = 3
 
 
 class MainWindow(QMainWindow):
@@ -82,8 +83,9 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel()
         self.takes, self.media_bin, self.media_tabs = self._media_and_takes()
         self.jobs, self.preview, self.offline_notice = JobsPanel(), PreviewPanel(), OfflineNotice(self)
+        self.storyboard = StoryboardPanel()
         self.panels = (self.timeline, self.inspector, self.takes, self.media_bin, self.jobs, self.preview,
-                       self.offline_notice)
+                       self.offline_notice, self.storyboard)
         self.docks = self._lay_out_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
@@ -114,7 +116,10 @@ class MainWindow(QMainWindow):
             "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
             "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
             "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "Storyboard": self._dock("Storyboard", self.storyboard, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
+        docks["Storyboard"].visibilityChanged.connect(self.storyboard.on_screen)
+        self.tabifyDockWidget(docks["Timeline"], docks["Storyboard"])
         self.tabifyDockWidget(docks["Timeline"], docks["Jobs"])
         docks["Timeline"].raise_()
         self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -299,10 +304,12 @@ class MainWindow(QMainWindow):
         self.docks["Jobs"].raise_()
 
     def show_storyboard(self) -> None:
-        """Where the film's keyframes are reviewed. The storyboard branch has this method, showing its tab:
-        merged, its version replaces this one, which brings the timeline to the front meanwhile."""
-        self.docks["Timeline"].show()
-        self.docks["Timeline"].raise_()
+        """The storyboard's tab in front, most of the window's height, its grid taking the keys."""
+        dock = self.docks["Storyboard"]
+        dock.show()
+        dock.raise_()
+        self.resizeDocks([dock], [self.height() * 3 // 5], Qt.Orientation.Vertical)
+        self.storyboard.grid.setFocus()
 
     def show_render(self) -> None:
         if self.session is not None:

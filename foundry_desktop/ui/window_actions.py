@@ -22,6 +22,7 @@ from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
+from foundry_desktop.ui.storyboard.sheet_export import export_from_window
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
                 lambda w: w.statusBar().showMessage("Every change is saved as you make it.", 3000), Key.Save),
         Command("render_action", "&Render…", lambda w: w.show_render(), "Ctrl+R"),
         Command("export_action", "&Export the cut…", lambda w: w.open_dialog(ExportDialog), "Ctrl+E"),
+        Command("export_storyboard_action", "Export the story&board…", export_from_window, "Ctrl+Shift+E"),
         Command("close_action", "&Close project", lambda w: w.close_project(), Key.Close),
         SEPARATOR,
         Command("settings_action", "Se&ttings…", lambda w: w.show_settings(), Key.Preferences, needs_project=False,
@@ -120,6 +122,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
     ("&View", (
         DOCKS,
         SEPARATOR,
+        Command("storyboard_action", "The &storyboard", lambda w: w.show_storyboard(), "Ctrl+Shift+B"),
         Command("reset_layout_action", "Reset the &layout", lambda w: w.reset_layout(), needs_project=False),
     )),
     ("&Help", (

@@ -17,7 +17,7 @@ from typing import Any
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
-from foundry_desktop.app.generation.keyframes import generate_keyframes
+from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes
 from foundry_desktop.app.generation.music_generation import (
     MusicReport,
     estimate_music,
@@ -28,6 +28,7 @@ from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
     GenerationEstimate,
     cancel_jobs,
+    estimate_generation,
     generate_shots,
     retry_jobs,
 )
@@ -96,6 +97,14 @@ class GenerationSession:
         """Keyframe stills for `shot_ids` (None: every generated shot without an approved one)."""
         return await self._following(service, lambda registry: generate_keyframes(service, registry, shot_ids,
                                                                                   variants))
+
+    async def estimate(self, service: ProjectService, shot_ids: set[str] | None = None, variants: int = 0, *,
+                       keyframes: bool = False) -> GenerationEstimate:
+        """What generate() (or make_keyframes()) would send and cost, sending nothing: a confirmation's figures."""
+        await self.start()
+        assert self._registry is not None
+        estimate = estimate_keyframes if keyframes else estimate_generation
+        return estimate(service, self._registry, shot_ids, variants)
 
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))

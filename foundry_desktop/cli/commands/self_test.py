@@ -11,16 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from foundry_desktop.app.setup.self_test import SelfTest, run_self_test
+from foundry_desktop.cli.common import desktop_program
 
 PLAYBACK_TIMEOUT_S = 60
-
-
-def desktop_program() -> list[str]:
-    """How to run the desktop program of this installation: the bundle's own beside this one
-    when frozen, this Python's package otherwise."""
-    if getattr(sys, "frozen", False):
-        return [str(Path(sys.executable).with_name("foundry-desktop" + Path(sys.executable).suffix))]
-    return [sys.executable, "-m", "foundry_desktop.ui.main"]
 
 
 def play_in_desktop_program(film: Path) -> str:
