@@ -46,6 +46,7 @@ from foundry_desktop.ui.timeline.empty_time import EmptyTime
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
 from foundry_desktop.ui.timeline.geometry import (
     CONTENT_HEIGHT,
+    DRAG_START_PX,
     EDGE_GRAB_PX,
     HEADER_WIDTH,
     RULER_HEIGHT,
@@ -58,8 +59,6 @@ from foundry_desktop.ui.timeline.painting import TimelinePainter, TimelineScene
 from foundry_desktop.ui.timeline.scene_bands import SceneBands
 from foundry_desktop.ui.timeline.shot_trims import finish_trim
 from foundry_desktop.ui.timeline.track_gestures import TrackGestures
-
-DRAG_START_PX = 5
 
 
 @dataclass

@@ -16,6 +16,7 @@ CAPTION_HEIGHT = 26
 SCENE_BAND_HEIGHT = 18  # the scenes' bands, between the ruler and the shots
 BANDS_TOP = RULER_HEIGHT + TRACK_GAP // 2
 EDGE_GRAB_PX = 6  # how near a shot's edge the pointer trims instead of moving
+DRAG_START_PX = 5  # how far a press must move to be a drag (one that moves less is a click)
 SNAP_PX = 8
 MIN_PX_PER_FRAME = 0.02  # about 2 hours across a wide window at 24 fps
 MAX_PX_PER_FRAME = 40.0  # single frames wide enough to click

@@ -18,12 +18,17 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.ui import theme
-from foundry_desktop.ui.timeline.geometry import BANDS_TOP, HEADER_WIDTH, SCENE_BAND_HEIGHT, in_scene_bands
+from foundry_desktop.ui.timeline.geometry import (
+    BANDS_TOP,
+    DRAG_START_PX,
+    HEADER_WIDTH,
+    SCENE_BAND_HEIGHT,
+    in_scene_bands,
+)
 
 if TYPE_CHECKING:
     from foundry_desktop.ui.timeline.canvas import TimelineCanvas
 
-DRAG_START_PX = 5
 EMPTY_TAG_PX = 84  # an empty scene's tag: wide enough to read a short name
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QPoint, QRectF, Qt
 
 from foundry_desktop.domain.project import AudioClip, Caption
 from foundry_desktop.domain.time import format_timecode, frames_to_seconds
-from foundry_desktop.ui.timeline.geometry import EDGE_GRAB_PX, snapped
+from foundry_desktop.ui.timeline.geometry import DRAG_START_PX, EDGE_GRAB_PX, snapped
 from foundry_desktop.ui.timeline.track_commands import CaptionEntry, show_track_menu
 from foundry_desktop.ui.timeline.track_painting import (
     HANDLE_PX,
@@ -28,7 +28,6 @@ from foundry_desktop.ui.timeline.waveforms import Waveforms
 if TYPE_CHECKING:
     from foundry_desktop.ui.timeline.canvas import TimelineCanvas
 
-DRAG_START_PX = 5
 GAIN_GRAB_PX = 4
 CURSORS = {"move": Qt.CursorShape.OpenHandCursor, "trim_in": Qt.CursorShape.SizeHorCursor,
            "trim_out": Qt.CursorShape.SizeHorCursor, "fade_in": Qt.CursorShape.SizeHorCursor,
