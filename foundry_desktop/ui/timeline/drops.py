@@ -76,7 +76,7 @@ def place_dropped_take(session: ProjectSession, shot_id: str, take_id: str, *, o
     if onto >= 0 and service.project.timeline.shots[onto].id == shot_id:
         session.edit("Use this take", lambda: service.select_take(onto, take_id))
         return
-    number = service.project.takes_of(shot_id).index(take) + 1
+    number = service.project.video_takes_of(shot_id).index(take) + 1
     label = f"{source.name or f'Shot {session.index_of(shot_id) + 1}'} take {number}"
     name = label + Path(take.media_path).suffix
 
