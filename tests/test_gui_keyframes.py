@@ -19,6 +19,7 @@ from foundry_desktop.app.generation import backends  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.generation.default_backends import default_registry  # noqa: E402
 from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
+from foundry_desktop.ui.panels.job_table import JobTableModel  # noqa: E402
 
 SCREENSHOTS = Path("/tmp/foundry-shots")
 
@@ -77,6 +78,9 @@ def test_keyframes_are_made_and_a_click_on_a_variant_approves_it(qtbot, loop, se
     assert len(stills) == 3 and shots[0].keyframe_take_id == stills[1].id and shots[0].selected_take_id is None
     assert strip.item(1).text() == "2 · first" and "starts from keyframe 2" in panel.keyframes.note.text()
     assert panel.image_name.text().startswith("Keyframe made by painter")  # the input image is the keyframe
+    jobs = JobTableModel()  # the Jobs panel says which jobs made keyframes
+    jobs.set_jobs(session.service.jobs(), {shots[0].id: 1}, {})
+    assert [jobs.data(jobs.index(row, 0)) for row in range(jobs.rowCount())] == ["1 keyframe"] * 3
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert panel.keyframes.grab().save(str(SCREENSHOTS / "keyframe-strip.png"))
     assert panel.grab().save(str(SCREENSHOTS / "inspector-keyframes.png"))

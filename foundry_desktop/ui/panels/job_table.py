@@ -210,7 +210,8 @@ class JobTableModel(QAbstractTableModel):
     def _text(self, job: GenerationJob, column: int) -> str:
         if column == SHOT:
             number = str(self._shot_numbers.get(job.shot_id, "removed"))
-            return f"Music {number}" if job.output == "sound" else number  # a music clip's, numbered on its track
+            # A music clip's is numbered on its track; a keyframe's is its shot's, said to be a still.
+            return {"sound": f"Music {number}", "still": f"{number} keyframe"}.get(job.output, number)
         if column == BACKEND:
             return job.backend
         if column == SERVER:
