@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +147,21 @@ def language_model_client(settings: LanguageModelSettings) -> openai.AsyncOpenAI
     require_configured(settings)
     return openai.AsyncOpenAI(base_url=settings.base_url, api_key=api_key(KEY_PROVIDER) or NO_KEY,
                               timeout=settings.timeout_s, max_retries=0)
+
+
+@contextlib.asynccontextmanager
+async def client_for(settings: LanguageModelSettings,
+                     client: openai.AsyncOpenAI | None) -> AsyncIterator[openai.AsyncOpenAI]:
+    """`client` when the caller lends one (it closes it), else a client of our own, closed on the
+    way out (a client left open is closed by the garbage collector after its loop has gone)."""
+    if client is not None:
+        yield client
+        return
+    own = language_model_client(settings)
+    try:
+        yield own
+    finally:
+        await own.close()
 
 
 def connect_language_model(load: Callable[[], LanguageModelSettings], *, chat: bool = False,

@@ -31,7 +31,7 @@ from foundry_desktop.app.assist.structured_requests import (
 )
 from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
-    language_model_client,
+    client_for,
     require_configured,
 )
 from foundry_desktop.domain.planning.mood_board import (
@@ -66,23 +66,23 @@ async def propose_mood_board(settings: LanguageModelSettings, brief: Brief, medi
     require_configured(settings, chat=True)
     if not 3 <= directions <= 4 or not 0 <= pictures_each <= 4:
         raise AssistError("A mood board has 3 or 4 directions of up to 4 pictures each.")
-    client = client or language_model_client(settings)
     schema = json.dumps(ProposedMoodBoard.model_json_schema())
-    proposal = await ask_structured(settings, client, [
-        {"role": "system", "content": SYSTEM_PROMPT.format(count=directions, schema=schema)},
-        {"role": "user", "content": f'The brief:\n"""\n{brief.in_words()}\n"""\nDirections: {directions}.'},
-    ], ProposedMoodBoard, what="a mood board")
-    notes = []
-    if settings.image_model is None or pictures_each == 0:
-        if pictures_each:
-            notes.append("No picture model is set up (foundry assist set --image-model NAME): the directions come "
-                         "without pictures.")
-        return MoodBoard(brief, [MoodBoardDirection(direction) for direction in proposal.directions], notes)
-    board = []
-    for direction in proposal.directions[:directions]:
-        pictures = await _pictures(settings, client, direction, brief, media, pictures_each, PICTURE_SIZES[aspect])
-        board.append(MoodBoardDirection(direction, pictures))
-    return MoodBoard(brief, board, notes)
+    async with client_for(settings, client) as model:
+        proposal = await ask_structured(settings, model, [
+            {"role": "system", "content": SYSTEM_PROMPT.format(count=directions, schema=schema)},
+            {"role": "user", "content": f'The brief:\n"""\n{brief.in_words()}\n"""\nDirections: {directions}.'},
+        ], ProposedMoodBoard, what="a mood board")
+        notes = []
+        if settings.image_model is None or pictures_each == 0:
+            if pictures_each:
+                notes.append("No picture model is set up (foundry assist set --image-model NAME): the directions "
+                             "come without pictures.")
+            return MoodBoard(brief, [MoodBoardDirection(direction) for direction in proposal.directions], notes)
+        board = []
+        for direction in proposal.directions[:directions]:
+            pictures = await _pictures(settings, model, direction, brief, media, pictures_each, PICTURE_SIZES[aspect])
+            board.append(MoodBoardDirection(direction, pictures))
+        return MoodBoard(brief, board, notes)
 
 
 async def _pictures(settings: LanguageModelSettings, client: openai.AsyncOpenAI, direction: StyleDirection,

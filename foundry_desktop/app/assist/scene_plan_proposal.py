@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from foundry_desktop.app.assist.structured_requests import AssistError, ask_structured
 from foundry_desktop.app.assist.language_model import (
     LanguageModelSettings,
-    language_model_client,
+    client_for,
     require_configured,
 )
 from foundry_desktop.domain.planning.scene_plan import (
@@ -76,11 +76,11 @@ async def propose_plan(settings: LanguageModelSettings, request: PlanRequest,
     require_configured(settings, chat=True)
     if request.target_seconds <= 0:
         raise AssistError("A plan needs a target duration above zero seconds.")
-    client = client or language_model_client(settings)
-    proposal = await ask_structured(settings, client, [
-        {"role": "system", "content": SYSTEM_PROMPT.format(schema=json.dumps(ProposedPlan.model_json_schema()))},
-        {"role": "user", "content": request.in_words()},
-    ], ProposedPlan, what="a scene plan")
+    async with client_for(settings, client) as model:
+        proposal = await ask_structured(settings, model, [
+            {"role": "system", "content": SYSTEM_PROMPT.format(schema=json.dumps(ProposedPlan.model_json_schema()))},
+            {"role": "user", "content": request.in_words()},
+        ], ProposedPlan, what="a scene plan")
     try:
         return plan_from_proposal(proposal, brief=request.brief, target_seconds=request.target_seconds,
                                   rate=request.frame_rate, aspect=request.aspect)
