@@ -17,6 +17,10 @@ UNDO_MIGRATION: dict[int, tuple[str, ...]] = {
         *(f"ALTER TABLE shots DROP COLUMN {column}" for column in (
             "scene_id", "overrides_json", "continue_from_previous", "keyframe_take_id", "last_keyframe_take_id")),
     ),
+    12: (
+        "ALTER TABLE shots DROP COLUMN reel", "ALTER TABLE shots DROP COLUMN source_timecode",
+        "ALTER TABLE project DROP COLUMN start_timecode", "ALTER TABLE project DROP COLUMN drop_frame",
+    ),
 }
 
 

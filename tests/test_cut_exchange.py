@@ -160,9 +160,10 @@ def test_the_render_and_every_export_show_the_same_frame_at_every_frame(edited, 
     first_clip = timeline.video_tracks()[0].find_clips()[0]
     assert first_clip.metadata["foundry"]["metadata"]["shot_id"] == shots[0].id
 
-    # CMX 3600, through a strict check and OpenTimelineIO's reader; the music in its own EDL.
-    edl, music_edl = export_cut(service, tmp_path / "film.edl").files
-    assert music_edl.name == "film.music.edl"
+    # CMX 3600, through a strict check and OpenTimelineIO's reader; the music in its own EDL, the captions
+    # in a SubRip file beside it (an EDL has no place for them).
+    edl, music_edl, captions = export_cut(service, tmp_path / "film.edl").files
+    assert (music_edl.name, captions.name) == ("film.music.edl", "film.srt")
     assert cmx3600_problems(edl.read_text(), RATE) == []
     assert cmx3600_problems(music_edl.read_text(), RATE, picture=False) == []
     picture, transitions = edl_view(edl.read_text(), frames)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from old_schemas import keyframes_back_to_input_images
+from old_schemas import keyframes_back_to_input_images, undo_migrations_after
 from PIL import Image
 from still_painter import PRICE, StillPainter
 
@@ -231,6 +231,7 @@ def test_migration_turns_input_images_into_approved_keyframes_and_takes_stay_cur
         video = service.project.selected_take(service.project.timeline.shots[0])
     conn = sqlite3.connect(path)
     with conn:
+        undo_migrations_after(conn, 11)
         keyframes_back_to_input_images(conn)
         conn.execute("PRAGMA user_version = 10")
     (old,) = conn.execute("SELECT spec_json FROM shots").fetchone()

@@ -30,6 +30,7 @@ from foundry_desktop.domain.project import MediaItem, Project, ProjectFormat, Sh
 from foundry_desktop.domain.status import GenerationState, ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.interchange.smpte_timecode import NTSC_RATES
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_store import ProjectStore, Travel
 
@@ -242,6 +243,25 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
             "Set the film's fades",
             self._with_timeline(lambda timeline: timeline_ops.set_film_fades(timeline, fade_in, fade_out)),
         )
+
+    def set_film_timecode(self, start_timecode: int | None, drop_frame: bool | None) -> None:
+        """Where the film's timecode starts (frames; None: 01:00:00:00) and whether it drops frame labels
+        (None: as the rate allows), as one undo step: the default of every export."""
+        if start_timecode is not None and start_timecode < 0:
+            raise InvalidEditError("The film's timecode cannot start before 00:00:00:00.")
+        if drop_frame and self.format.frame_rate not in NTSC_RATES:
+            raise InvalidEditError(f"Drop-frame timecode exists only at 29.97 and 59.94 fps; this film runs at "
+                                   f"{float(self.format.frame_rate):g} fps.")
+        self._edit("Set the film's timecode", self._with_timeline(lambda timeline: timeline.model_copy(
+            update={"start_timecode": start_timecode, "drop_frame": drop_frame})))
+
+    def set_shot_source(self, index: int, *, reel: str, source_timecode: int) -> None:
+        """The reel and source timecode (of its source's first frame) an editor conforms shot `index` by."""
+        if source_timecode < 0:
+            raise InvalidEditError("A source's timecode cannot start before 00:00:00:00.")
+        shot = self.shot_at(index)
+        self._replace_shot(f"Set the reel and source timecode of shot {index + 1}",
+                           shot.model_copy(update={"reel": reel.strip(), "source_timecode": source_timecode}))
 
     def add_media(self, items: list[MediaItem]) -> list[MediaItem]:
         """Put files already copied into the media folder into the bin, as one undo step; a file the

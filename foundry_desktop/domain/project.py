@@ -171,6 +171,10 @@ class Shot(_Model):
     audio_gain_db: float = Field(default=0.0, ge=-60, le=24)
     audio_muted: bool = False
     gap_before: int = Field(default=0, ge=0, description="frames of empty time (black, silence) before the shot")
+    # The keys an online editor conforms by: kept as the cut or the file named them, written back unchanged.
+    reel: str = Field(default="", description="its source's reel (tape, camera roll); '' for none known")
+    source_timecode: int = Field(default=0, ge=0, description="the timecode of its source's first frame, "
+                                 "in frames at the film's rate (a camera original's start timecode)")
 
     @property
     def source_end(self) -> int:
@@ -285,6 +289,10 @@ class Timeline(_Model):
     markers: list[Marker] = Field(default_factory=list)
     fade_in: int = Field(default=0, ge=0, description="frames of fade from black at the film's start")
     fade_out: int = Field(default=0, ge=0, description="frames of fade to black at the film's end")
+    start_timecode: int | None = Field(default=None, ge=0, description="the film's first frame's timecode, in "
+                                       "frames; None: 01:00:00:00, where editors start their timelines")
+    drop_frame: bool | None = Field(default=None, description="whether its timecode drops frame labels; "
+                                    "None: it does at 29.97 and 59.94 fps, where drop frame exists")
 
 
 MediaKind = Literal["video", "still", "sound"]

@@ -12,7 +12,10 @@ file into a project (app.cut_import), so the writers and readers never touch
 the store or the media folder, and a round trip is a comparison of two of these.
 
 Every time is a whole number of frames at `frame_rate`; source frames count from
-the media file's first frame, record frames from the film's first frame.
+the media file's first frame, record frames from the film's first frame. The
+timecode an editor conforms by is kept beside them: each clip's reel and the
+timecode of its media's first frame (`source_start`, so source frame f is
+labelled source_start + f), and the timecode of the film's first frame.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+from foundry_desktop.interchange.smpte_timecode import parse_timecode
+
+DEFAULT_RECORD_START = "01:00:00:00"  # where editors start their timelines
 CutTransitionKind = Literal["dissolve", "fade_black", "fade_white"]
 
 
@@ -39,6 +45,9 @@ class CutClip:
     has_audio: bool = False
     still: bool = False  # a picture held for the clip's length
     scene: str = ""  # the name of the scene it is in; "" for none
+    reel: str = ""  # the source's reel as the cut or the file names it; "" for none (writers make one)
+    source_start: int = 0  # the timecode of the media's first frame, in frames
+    offline_media: Path | None = None  # an offline clip's: where its media is expected (None: a gap's)
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # prompt, seed, backend... (OTIO keeps it)
 
     @property
@@ -120,6 +129,14 @@ class FilmCut:
     markers: tuple[CutMarker, ...] = ()
     captions: tuple[CutCaption, ...] = ()
     audio_rate: int = 48000
+    start_timecode: int | None = None  # the film's first frame's timecode, in frames; None: 01:00:00:00
+    drop_frame: bool | None = None  # whether its timecode drops frame labels; None: not said
+
+    def record_start(self, drop_frame: bool) -> int:
+        """The film's first frame's timecode in frames, counted with or without drop frame."""
+        if self.start_timecode is not None:
+            return self.start_timecode
+        return parse_timecode(DEFAULT_RECORD_START, self.frame_rate, drop_frame=drop_frame)
 
     @property
     def length(self) -> int:

@@ -183,6 +183,19 @@ class SourceInfo:
     still: bool
     duration_s: float | None  # None for a still: it lasts as long as it is asked to
     has_audio: bool
+    timecode: str = ""  # the start timecode the file carries (a camera original's), as written; "" for none
+    reel: str = ""  # the reel name the file carries; "" for none
+    frame_rate: Fraction | None = None  # a clip's, the rate its timecode counts at; None for a still
+
+
+def _tag(container: av.container.InputContainer, *keys: str) -> str:
+    """A tag of the file's own or of one of its streams (a MOV or MP4 keeps its start timecode on the
+    video stream and its tmcd track, MXF on the material package), first of `keys` found; "" for none."""
+    for metadata in (container.metadata, *(stream.metadata for stream in container.streams)):
+        for key in keys:
+            if value := str(metadata.get(key, "")).strip():
+                return value
+    return ""
 
 
 def probe_sound_source(path: Path) -> SourceInfo:
@@ -203,7 +216,9 @@ def probe_source(path: Path) -> SourceInfo:
         if first is None:
             raise unreadable(path, "no picture decodes.")
         has_audio = bool(container.streams.audio)
+        timecode, reel = _tag(container, "timecode"), _tag(container, "reel_name", "reel")
     if still:
-        return SourceInfo(path, first.width, first.height, True, None, False)
+        return SourceInfo(path, first.width, first.height, True, None, False, reel=reel)
     info = probe_media(path)
-    return SourceInfo(path, info.width, info.height, False, info.duration_s, has_audio)
+    return SourceInfo(path, info.width, info.height, False, info.duration_s, has_audio, timecode, reel,
+                      info.frame_rate)

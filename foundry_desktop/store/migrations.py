@@ -242,6 +242,19 @@ def _picture_keyframe_take(conn: Connection, shot_id: str, picture: str, name: s
     return take_id
 
 
+def _conform_keys(conn: Connection) -> None:
+    """Reels and source timecode on shots; the film's start timecode and drop-frame flag. Shots made
+    before had neither (reel '', source from 00:00:00:00); films made before were exported from
+    01:00:00:00 in non-drop-frame unless asked otherwise, so they keep that (0), not the rate's default."""
+    _run_script(conn, """
+        ALTER TABLE shots ADD COLUMN reel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE shots ADD COLUMN source_timecode INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE project ADD COLUMN start_timecode INTEGER;
+        ALTER TABLE project ADD COLUMN drop_frame INTEGER;
+        UPDATE project SET drop_frame = 0;
+    """)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -254,6 +267,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _media_bin,  # 8 -> 9
     _storyboard,  # 9 -> 10
     _input_images_become_keyframes,  # 10 -> 11
+    _conform_keys,  # 11 -> 12
 ]
 
 

@@ -73,7 +73,7 @@ def patched(conn: Connection, project: Project, touched: Touched, old_positions:
     Raises OutOfStep when the project did not match the file."""
     if "project" in touched:
         settings = project_settings(conn.execute(select(project_table)).mappings().one())
-        fades = {"fade_in": settings["fade_in"], "fade_out": settings["fade_out"]}
+        fades = {key: settings[key] for key in ("fade_in", "fade_out", "start_timecode", "drop_frame")}
         project = project.model_copy(update={
             "name": settings["name"], "format": settings["format"],
             "timeline": project.timeline.model_copy(update=fades),

@@ -68,6 +68,8 @@ def project_row(project: Project) -> Row:
         "audio_rate": fmt.audio_rate,
         "fade_in": project.timeline.fade_in,
         "fade_out": project.timeline.fade_out,
+        "start_timecode": project.timeline.start_timecode,
+        "drop_frame": None if project.timeline.drop_frame is None else int(project.timeline.drop_frame),
     }
 
 
@@ -87,6 +89,8 @@ def shot_row(shot: Shot, position: int) -> Row:
         "audio_gain_db": shot.audio_gain_db,
         "audio_muted": int(shot.audio_muted),
         "gap_before": shot.gap_before,
+        "reel": shot.reel,
+        "source_timecode": shot.source_timecode,
         "scene_id": shot.scene_id,
         "overrides_json": _json(list(shot.overrides)),
         "continue_from_previous": int(shot.continue_from_previous),
@@ -112,6 +116,8 @@ def shot_from_row(row: Any) -> Shot:
         audio_gain_db=row["audio_gain_db"],
         audio_muted=bool(row["audio_muted"]),
         gap_before=row["gap_before"],
+        reel=row["reel"],
+        source_timecode=row["source_timecode"],
         scene_id=row["scene_id"],
         overrides=tuple(json.loads(row["overrides_json"])),
         keyframe_take_id=row["keyframe_take_id"],
@@ -237,6 +243,8 @@ def project_settings(row: Any) -> dict[str, Any]:
         ),
         "fade_in": row["fade_in"],
         "fade_out": row["fade_out"],
+        "start_timecode": row["start_timecode"],
+        "drop_frame": None if row["drop_frame"] is None else bool(row["drop_frame"]),
     }
 
 
@@ -251,6 +259,7 @@ def load_project(conn: Connection) -> Project:
     timeline = scenes.repaired(Timeline(  # a hand-edited file's broken scene runs are mended, not refused
         shots=lists["shots"], scenes=lists["scenes"], music=lists["music"], captions=lists["captions"], markers=lists["markers"],
         fade_in=settings["fade_in"], fade_out=settings["fade_out"],
+        start_timecode=settings["start_timecode"], drop_frame=settings["drop_frame"],
     ))
     return Project(
         id=project_values["id"],

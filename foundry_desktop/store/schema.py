@@ -28,6 +28,8 @@ project_table = Table(
     Column("audio_rate", Integer, nullable=False),
     Column("fade_in", Integer, nullable=False, server_default="0"),
     Column("fade_out", Integer, nullable=False, server_default="0"),
+    Column("start_timecode", Integer),  # NULL: 01:00:00:00
+    Column("drop_frame", Integer),  # NULL: as the rate allows
 )
 
 takes_table = Table(
@@ -69,6 +71,8 @@ shots_table = Table(
     Column("audio_gain_db", Float, nullable=False, server_default="0"),
     Column("audio_muted", Integer, nullable=False, server_default="0"),
     Column("gap_before", Integer, nullable=False, server_default="0"),
+    Column("reel", Text, nullable=False, server_default=""),
+    Column("source_timecode", Integer, nullable=False, server_default="0"),
     Column("scene_id", Text, nullable=True),
     Column("overrides_json", Text, nullable=False, server_default="[]"),
     Column("continue_from_previous", Integer, nullable=False, server_default="0"),

@@ -14,10 +14,13 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
+from foundry_desktop.app.exchange.caption_files import export_captions
+from foundry_desktop.app.exchange.conform_keys import film_drop_frame
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.project import AudioClip, Scene, Shot, Take
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import ExportError, MediaError
+from foundry_desktop.interchange.edl.names import ReelStyle
 from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
 from foundry_desktop.interchange.fcpxml.writer import FCPXML_VERSIONS, write_fcpxml
 from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
@@ -59,7 +62,9 @@ def film_cut(service: ProjectService) -> FilmCut:
         name = shot.name or shot.spec.prompt or f"Shot {index + 1}"
         if take is None or not media.exists(take.media_path):
             return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in,
-                           placed.source_out, placed.record_in, placed.record_out, metadata=_shot_metadata(shot, None))
+                           placed.source_out, placed.record_in, placed.record_out, reel=shot.reel,
+                           source_start=shot.source_timecode, offline_media=_expected_media(service, shot, take),
+                           metadata=_shot_metadata(shot, None))
         path = media.path_of(take.media_path).resolve()
         if take.media_path not in sources:
             try:
@@ -70,7 +75,7 @@ def film_cut(service: ProjectService) -> FilmCut:
         has_audio, still = sources[take.media_path]
         return CutClip(name, path, max(take.frames, placed.source_out), placed.source_in, placed.source_out,
                        placed.record_in, placed.record_out, has_audio=has_audio and not shot.audio_muted, still=still,
-                       metadata=_shot_metadata(shot, take))
+                       reel=shot.reel, source_start=shot.source_timecode, metadata=_shot_metadata(shot, take))
 
     length = plan.length
     music = tuple(piece for audio in project.timeline.music for piece in _music_pieces(service, audio, length))
@@ -88,7 +93,19 @@ def film_cut(service: ProjectService) -> FilmCut:
         markers=tuple(CutMarker(m.frame, m.label, m.color) for m in project.timeline.markers if m.frame < length),
         captions=tuple(CutCaption(c.start, min(c.end, length), c.text)
                        for c in project.timeline.captions if c.start < length),
+        start_timecode=project.timeline.start_timecode,
+        drop_frame=film_drop_frame(project),
     )
+
+
+def _expected_media(service: ProjectService, shot: Shot, take: Take | None) -> Path:
+    """Where an offline shot's media is expected, for editors that relink by file: its take's file,
+    else the creator's file it uses, else one named after its reel or name in the media folder."""
+    relative = take.media_path if take is not None else shot.spec.input_media
+    if relative:
+        return service.media.path_of(relative).resolve()
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in (shot.reel or shot.name or shot.id))
+    return service.media.path_of(f"{stem[:64]}.mov").resolve()
 
 
 def _shot_metadata(shot: Shot, take: Take | None) -> dict[str, object]:
@@ -139,9 +156,11 @@ def drop_frame_possible(frame_rate: Fraction) -> bool:
 
 
 def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.10",
-               drop_frame: bool = False) -> ExportReport:
+               drop_frame: bool | None = None, edl_names: ReelStyle = "cmx") -> ExportReport:
     """Write the cut to `path`, in the format its extension names (.fcpxml, .edl, .otio).
-    An EDL holds the picture; the music goes into its own EDL beside it (NAME.music.edl)."""
+    An EDL holds the picture; the music goes into its own EDL beside it (NAME.music.edl), the
+    captions into a SubRip file (NAME.srt). The film's own timecode (start, drop frame) is written
+    unless `drop_frame` overrides it; `edl_names` picks strict 8-character reels or long ones."""
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in EXPORT_FORMATS:
@@ -150,20 +169,27 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
     if kind == ".fcpxml" and fcpxml_version not in FCPXML_VERSIONS:
         raise ExportError(f"FCPXML version {fcpxml_version} is not one Foundry writes: choose "
                           f"{' or '.join(FCPXML_VERSIONS)}.")
+    if edl_names not in ("cmx", "long"):
+        raise ExportError(f"EDL reel names are 'cmx' (8 characters) or 'long' (File129), not {edl_names!r}.")
     cut = film_cut(service)
     if not cut.clips:
         raise ExportError("The timeline has no shots: there is no cut to export yet.")
-    warnings = service.cut_plan().warnings
+    if kind == ".otio" and drop_frame:
+        raise ExportError("Drop-frame timecode is for FCPXML and EDL; an OTIO file counts frames.")
+    warnings = list(service.cut_plan().warnings)
+    drop = bool(cut.drop_frame) if drop_frame is None else drop_frame
     try:
         if kind == ".fcpxml":
-            files: tuple[Path, ...] = (write_fcpxml(cut, path, fcpxml_version, drop_frame),)
+            files: tuple[Path, ...] = (write_fcpxml(cut, path, fcpxml_version, drop),)
         elif kind == ".edl":
-            files = (write_edl(cut, path, drop_frame=drop_frame),)
+            files = (write_edl(cut, path, drop_frame=drop, names=edl_names),)
             if cut.music:
-                files += write_music_edl(cut, path.with_name(f"{path.stem}.music.edl"), drop_frame=drop_frame)
+                files += write_music_edl(cut, path.with_name(f"{path.stem}.music.edl"), drop_frame=drop,
+                                         names=edl_names)
+            if cut.captions:
+                files += (export_captions(service, path.with_name(f"{path.stem}.srt")),)
+                warnings.append(f"An EDL has no place for captions: they are in {files[-1].name} beside it.")
         else:
-            if drop_frame:
-                raise ExportError("Drop-frame timecode is for FCPXML and EDL; an OTIO file counts frames.")
             files = (write_otio(cut, path),)
     except OSError as exc:
         raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from None

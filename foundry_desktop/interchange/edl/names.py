@@ -16,7 +16,13 @@ share a reel, the later one (in the order given) ends in a counter instead
 (`SHOT01_2`, `SHOT01_3`, ... the name shortened to make room), so reels never
 collide and the same cut always gets the same reels. `BL`, `BLK`, `BLACK`, `AX`
 and `BARS` are never given to a file: readers take them for black, an unnamed
-source or colour bars.
+source or colour bars. A source that already has a reel (the cut it came from
+named it, or its file carries one) keeps it when it is a strict reel already
+(`B008` stays `B008`), else its reel is made from that name the same way.
+
+The long-name variant (`names="long"`, the File129 EDLs Resolve and Avid write)
+keeps the whole name, up to 128 characters, with spaces as `_` (an event line's
+fields are separated by spaces); the same counters keep long reels distinct.
 """
 
 from __future__ import annotations
@@ -25,8 +31,12 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterable
 from pathlib import PurePath
+from typing import Literal
 
 REEL_LENGTH = 8
+LONG_REEL_LENGTH = 128  # File129: the reel field holds up to 128 characters and a space
+ReelStyle = Literal["cmx", "long"]
+_STRICT_REEL = re.compile(r"^[A-Z0-9_]{1,8}$")
 BLACK_REEL = "BL"
 RESERVED_REELS = frozenset({"BL", "BLK", "BLACK", "AX", "BARS"})
 
@@ -59,20 +69,29 @@ def _reel_stem(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", ascii_text(stem).upper()) or "CLIP"
 
 
-def reel_names(sources: Iterable[tuple[Hashable, str]]) -> dict[Hashable, str]:
-    """One reel per distinct source key, from (key, file or clip name) pairs, in order."""
+def _long_stem(name: str) -> str:
+    stem = PurePath(name).stem if PurePath(name).suffix else name
+    return "_".join(ascii_text(stem).split()) or "CLIP"
+
+
+def reel_names(sources: Iterable[tuple[Hashable, str]], style: ReelStyle = "cmx") -> dict[Hashable, str]:
+    """One reel per distinct source key, from (key, reel, file or clip name) pairs, in order."""
     reels: dict[Hashable, str] = {}
     taken = set(RESERVED_REELS)
+    length = LONG_REEL_LENGTH if style == "long" else REEL_LENGTH
     for key, name in sources:
         if key in reels:
             continue
-        stem = _reel_stem(name)
-        reel = stem[:REEL_LENGTH]
+        if style == "long":
+            stem = _long_stem(name)
+        else:
+            stem = name if _STRICT_REEL.match(name) else _reel_stem(name)
+        reel = stem[:length]
         counter = 1
-        while reel in taken:
+        while reel.upper() in taken:
             counter += 1
             suffix = f"_{counter}"
-            reel = stem[: REEL_LENGTH - len(suffix)] + suffix
+            reel = stem[: length - len(suffix)] + suffix
         reels[key] = reel
-        taken.add(reel)
+        taken.add(reel.upper())
     return reels

@@ -1,10 +1,13 @@
 """CMX 3600 edit decision lists of a FilmCut: the picture, and the music.
 
-The picture EDL holds one video track (`V`), an event per shot. Record times
-start at 01:00:00:00 and run on from shot to shot, jumping over empty time (a
-gap in record time is how CMX 3600 shows one); source times count from the media
-file's first frame (00:00:00:00). Timecode counts at the rate rounded (23.976 at
-24); drop-frame labels only at 29.97 and 59.94, when the caller asks.
+The picture EDL holds one video track (`V`), an event per shot (`AA/V` when the
+shot brings its own sound). Record times start at the film's start timecode
+(01:00:00:00 unless the cut says another) and run on from shot to shot, jumping
+over empty time (a gap in record time is how CMX 3600 shows one); source times
+are the media's own timecode (its first frame at the clip's source_start). Reels
+are the clips' own where they have one (see names.py). Timecode counts at the
+rate rounded (23.976 at 24); drop-frame labels only at 29.97 and 59.94, when the
+caller or, failing that, the cut asks.
 
 Transitions. A CMX dissolve starts at its edit: the outgoing source plays on past
 its event for the dissolve's length while the incoming one comes up. Foundry's
@@ -35,7 +38,7 @@ path (`(NULL)` for an offline shot, as Avid writes for black); `* SOURCE FILE
 URL:` its exact path when the path is not ASCII (see edl/names.py); `* FOUNDRY NAME:`
 the shot's (or music clip's) name when it is not the file name; `* SCENE:` the
 name of the scene the shot is in, on each of its events (so a scene begins at the
-first event that names it). The shot's own sound is not in the EDL (only `V`).
+first event that names it).
 
 The music EDL holds the music clips as `AA` (stereo) events with their own reels
 (distinct from the picture's), placed at their record times, gaps left empty. A
@@ -61,12 +64,12 @@ from pathlib import Path
 
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
-from foundry_desktop.interchange.edl.names import BLACK_REEL, ascii_text, reel_names
+from foundry_desktop.interchange.edl.names import BLACK_REEL, ReelStyle, ascii_text, reel_names
 from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, CutTransition, FilmCut
-from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode, parse_timecode
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode
 
-RECORD_START = "01:00:00:00"
+SOUND_AND_PICTURE = "AA/V"  # the channel of an event whose shot brings its own (stereo) sound
 MAX_EVENTS = 999
 MAX_DISSOLVE = 999
 TITLE_LENGTH = 70
@@ -91,6 +94,7 @@ class Event:
 
     lines: tuple[EventLine, ...]
     comments: tuple[str, ...]
+    sound: bool = False  # its incoming shot's own sound comes with the picture (AA/V)
 
 
 @dataclass(frozen=True)
@@ -104,16 +108,27 @@ class _Source:
     scene: str = ""
 
 
-def _media_key(media: Path | None, name: str) -> Hashable:
-    return media if media is not None else ("offline", name)
+def _media_key(item: CutClip | CutMusic) -> Hashable:
+    """What shares a reel: one media file (named by its first clip's reel); an offline clip's reel
+    (or, without one, its name)."""
+    reel = item.reel if isinstance(item, CutClip) else ""
+    if item.media is not None:
+        return item.media
+    return ("offline", reel) if reel else ("offline", "", item.name)
 
 
-def _sources(cut: FilmCut) -> tuple[list[_Source], list[_Source]]:
-    """(per clip, per music clip): reels unique per media file over both EDLs."""
+def _reel_source(item: CutClip | CutMusic) -> str:
+    """What a reel is named from: the clip's own reel, else its media's file name, else its name."""
+    reel = item.reel if isinstance(item, CutClip) else ""
+    return reel or (item.media.name if item.media else item.name)
+
+
+def _sources(cut: FilmCut, names: ReelStyle = "cmx") -> tuple[list[_Source], list[_Source]]:
+    """(per clip, per music clip): reels unique per media file (or offline reel) over both EDLs."""
     items: list[CutClip | CutMusic] = [*cut.clips, *cut.music]
-    reels = reel_names((_media_key(i.media, i.name), i.media.name if i.media else i.name) for i in items)
+    reels = reel_names(((_media_key(i), _reel_source(i)) for i in items), names)
     sources = [
-        _Source(reels[_media_key(i.media, i.name)], i.media.name if i.media else i.name, i.media, i.name,
+        _Source(reels[_media_key(i)], i.media.name if i.media else i.name, i.media, i.name,
                 i.scene if isinstance(i, CutClip) else "")
         for i in items
     ]
@@ -189,10 +204,10 @@ def _through_black_comment(kind: str) -> str:
     return "* FOUNDRY TRANSITION: FADE THROUGH BLACK"
 
 
-def picture_events(cut: FilmCut) -> list[Event]:
-    """The video track as events, record times from 0 (the film's first frame)."""
+def picture_events(cut: FilmCut, names: ReelStyle = "cmx") -> list[Event]:
+    """The video track as events, record times from 0 (the film's first frame), sources in their timecode."""
     transitions = _check_cut(cut)
-    sources, _ = _sources(cut)
+    sources, _ = _sources(cut, names)
     incoming = {t.outgoing + 1: t for t in transitions}
     outgoing = {t.outgoing: t for t in transitions}
     clips = cut.clips
@@ -231,8 +246,9 @@ def picture_events(cut: FilmCut) -> list[Event]:
         if line.source_in < 0:
             raise ExportError(f"Shot {index + 1} ({clip.name}) starts its transition {-line.source_in} frames before "
                               "the first frame of its media.")
+        line = replace(line, source_in=line.source_in + clip.source_start, source_out=line.source_out + clip.source_start)
         if dissolve_in == 0:
-            events.append(_cut(source, line.source_in, start, end))
+            events.append(replace(_cut(source, line.source_in, start, end), sound=clip.has_audio))
         else:
             # The film's fade in starts where its first shot does, after any empty time.
             before = replace(_BLACK_START, record_in=start, record_out=start) if index == 0 else (
@@ -241,7 +257,7 @@ def picture_events(cut: FilmCut) -> list[Event]:
             if before.reel != BLACK_REEL:
                 comments.append(f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}")
             comments += _file_comments(source, "TO")
-            events.append(_dissolve(before, line, comments))
+            events.append(replace(_dissolve(before, line, comments), sound=clip.has_audio))
     if cut.fade_out:
         end = clips[-1].record_out
         black = EventLine(BLACK_REEL, 0, cut.fade_out, end - cut.fade_out, end, cut.fade_out)
@@ -269,9 +285,9 @@ def music_layers(music: Sequence[CutMusic]) -> list[list[int]]:
     return layers
 
 
-def music_events(cut: FilmCut, layer: Sequence[int]) -> list[Event]:
+def music_events(cut: FilmCut, layer: Sequence[int], names: ReelStyle = "cmx") -> list[Event]:
     """One layer of the music as events, record times from 0 (the film's first frame)."""
-    _, sources = _sources(cut)
+    _, sources = _sources(cut, names)
     music = cut.music
     events: list[Event] = []
     for position, index in enumerate(layer):
@@ -318,12 +334,12 @@ def _check_drop_frame(frame_rate: Fraction, drop_frame: bool) -> None:
                           f"{float(frame_rate):g} fps. Export it with non-drop-frame timecode.")
 
 
-def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, channel: str, drop_frame: bool) -> str:
-    """The EDL: TITLE, FCM, then the events with their record times moved to 01:00:00:00."""
+def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, channel: str, drop_frame: bool,
+                record_start: int) -> str:
+    """The EDL: TITLE, FCM, then the events with their record times moved to `record_start`."""
     if len(events) > MAX_EVENTS:
         raise ExportError(f"This edit needs {len(events)} EDL events; CMX 3600 EDLs hold at most {MAX_EVENTS}. "
                           "Export it as FCPXML or OTIO, or in parts.")
-    record_start = parse_timecode(RECORD_START, frame_rate, drop_frame=drop_frame)
 
     def timecode(frame: int) -> str:
         try:
@@ -336,26 +352,35 @@ def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, chann
         for line in event.lines:
             transition = f"{'D' if line.dissolve else 'C':<4} {f'{line.dissolve:03d}' if line.dissolve else '':>3}"
             times = (line.source_in, line.source_out, line.record_in + record_start, line.record_out + record_start)
-            lines.append(f"{number:03d}  {line.reel:<8} {channel:<5} {transition} {' '.join(map(timecode, times))}")
+            track = SOUND_AND_PICTURE if event.sound and channel == "V" else channel
+            lines.append(f"{number:03d}  {line.reel:<8} {track:<5} {transition} {' '.join(map(timecode, times))}")
         lines.extend(event.comments)
         lines.append("")
     return "\n".join(lines)
 
 
-def edl_text(cut: FilmCut, *, drop_frame: bool = False) -> str:
+def _drop_frame_of(cut: FilmCut, drop_frame: bool | None) -> bool:
+    """The caller's choice, else the cut's own (non-drop when it says none)."""
+    drop = bool(cut.drop_frame) if drop_frame is None else drop_frame
+    _check_drop_frame(cut.frame_rate, drop)
+    return drop
+
+
+def edl_text(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> str:
     """The picture EDL of `cut` (see the module)."""
-    _check_drop_frame(cut.frame_rate, drop_frame)
-    return events_text(_title(cut), picture_events(cut), cut.frame_rate, "V", drop_frame)
+    drop = _drop_frame_of(cut, drop_frame)
+    return events_text(_title(cut), picture_events(cut, names), cut.frame_rate, "V", drop, cut.record_start(drop))
 
 
-def music_edl_texts(cut: FilmCut, *, drop_frame: bool = False) -> list[str]:
+def music_edl_texts(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> list[str]:
     """One music EDL per layer of overlapping music (none without music)."""
-    _check_drop_frame(cut.frame_rate, drop_frame)
+    drop = _drop_frame_of(cut, drop_frame)
     layers = music_layers(cut.music)
     texts = []
     for number, layer in enumerate(layers, start=1):
         suffix = " music" if len(layers) == 1 else f" music {number} of {len(layers)}"
-        texts.append(events_text(_title(cut, suffix), music_events(cut, layer), cut.frame_rate, "AA", drop_frame))
+        texts.append(events_text(_title(cut, suffix), music_events(cut, layer, names), cut.frame_rate, "AA", drop,
+                                 cut.record_start(drop)))
     return texts
 
 
@@ -366,9 +391,9 @@ def _write(path: Path, text: str) -> Path:
         raise ExportError(f"Could not write the edit list {path.name}: {exc.strerror or exc}.") from None
 
 
-def write_edl(cut: FilmCut, path: Path, *, drop_frame: bool = False) -> Path:
+def write_edl(cut: FilmCut, path: Path, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> Path:
     """Write the picture EDL to `path` (whole or not at all)."""
-    return _write(Path(path), edl_text(cut, drop_frame=drop_frame))
+    return _write(Path(path), edl_text(cut, drop_frame=drop_frame, names=names))
 
 
 def music_edl_paths(path: Path, layers: int) -> list[Path]:
@@ -377,9 +402,10 @@ def music_edl_paths(path: Path, layers: int) -> list[Path]:
     return [path if n == 1 else path.with_name(f"{path.stem}_{n}{path.suffix}") for n in range(1, layers + 1)]
 
 
-def write_music_edl(cut: FilmCut, path: Path, *, drop_frame: bool = False) -> tuple[Path, ...]:
+def write_music_edl(cut: FilmCut, path: Path, *, drop_frame: bool | None = None,
+                    names: ReelStyle = "cmx") -> tuple[Path, ...]:
     """Write the music EDL(s): `path`, and one more file per extra layer of
     overlapping music (see the module). Without music, nothing is written."""
-    texts = music_edl_texts(cut, drop_frame=drop_frame)
+    texts = music_edl_texts(cut, drop_frame=drop_frame, names=names)
     return tuple(_write(p, text) for p, text in zip(music_edl_paths(path, len(texts)), texts, strict=True))
 

@@ -47,7 +47,7 @@ from lxml import etree
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
 from foundry_desktop.interchange.fcpxml import effects as effects
-from foundry_desktop.interchange.fcpxml.rational_time import DROP_FRAME_RATES, fcpxml_time, frame_duration, timecode_hour_frames
+from foundry_desktop.interchange.fcpxml.rational_time import DROP_FRAME_RATES, fcpxml_time, frame_duration
 from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import (
     SCENE_LABEL,
@@ -138,6 +138,13 @@ class _AssetUse:
     video: bool = False
     audio: bool = False
     still: bool = False
+    start: int = 0  # the timecode of its first frame, in frames
+
+
+def _media_of(clip: CutClip) -> PurePath | None:
+    """The file a clip refers to: its media, or an offline clip's expected media (so editors see a
+    clip to relink, not a gap); None for empty time."""
+    return clip.media if clip.media is not None else clip.offline_media
 
 
 class _Document:
@@ -146,7 +153,7 @@ class _Document:
         self.version = version
         self.drop_frame = drop_frame
         self.frame = frame_duration(cut.frame_rate)
-        self.start = timecode_hour_frames(cut.frame_rate, drop_frame)
+        self.start = cut.record_start(drop_frame)
         self.ids = 0
         self.assets: dict[tuple[PurePath, bool], _AssetUse] = {}
         self.effects: dict[str, str] = {}  # uid -> resource id
@@ -218,7 +225,7 @@ class _Document:
             asset = _element("asset", [
                 ("id", use.id),
                 ("name", use.media.name),
-                ("start", "0s"),
+                ("start", self.duration(use.start)),
                 ("duration", "0s" if use.still else self.duration(use.frames)),
                 ("hasVideo", "1" if use.video else None),
                 ("format", (self.still_format_id if use.still else self.format_id) if use.video else None),
@@ -230,17 +237,17 @@ class _Document:
             _element("media-rep", [("kind", "original-media"), ("src", file_url(use.media))], asset)
 
     def collect_assets(self) -> None:
-        def use(media: PurePath, frames: int, still: bool) -> _AssetUse:
+        def use(media: PurePath, frames: int, still: bool, start: int = 0) -> _AssetUse:
             key = (media, still)
             if key not in self.assets:
-                self.assets[key] = _AssetUse(self.next_id(), media, frames, still=still)
+                self.assets[key] = _AssetUse(self.next_id(), media, frames, still=still, start=start)
             found = self.assets[key]
             found.frames = max(found.frames, frames)
             return found
 
         for clip in self.cut.clips:
-            if clip.media is not None:
-                found = use(clip.media, clip.media_frames, clip.still)
+            if (media := _media_of(clip)) is not None:
+                found = use(media, clip.media_frames, clip.still, clip.source_start)
                 found.video = True
                 found.audio |= clip.has_audio and not clip.still
         for music in self.playing_music():
@@ -295,15 +302,17 @@ class _Document:
         return per_clip
 
     def local(self, clip: CutClip, record_frame: int) -> str:
-        """`record_frame` in `clip`'s own timeline, which runs in its media's time (the asset starts at 0s)."""
-        return self.duration(clip.source_in + record_frame - clip.record_in)
+        """`record_frame` in `clip`'s own timeline, which runs in its media's time (its source timecode)."""
+        return self.duration(clip.source_start + clip.source_in + record_frame - clip.record_in)
 
     def clip(self, spine: etree._Element, clip: CutClip) -> etree._Element:
         timing = [("offset", self.position(clip.record_in)), ("name", clip.name),
-                  ("start", self.duration(clip.source_in)), ("duration", self.duration(clip.frames))]
-        if clip.media is None:
+                  ("start", self.duration(clip.source_start + clip.source_in)),
+                  ("duration", self.duration(clip.frames))]
+        media = _media_of(clip)
+        if media is None:
             return _element("gap", timing, spine)
-        asset = self.assets[(clip.media, clip.still)]
+        asset = self.assets[(media, clip.still)]
         if clip.still:
             return _element("video", [("ref", asset.id), *timing], spine)
         return _element("asset-clip", [

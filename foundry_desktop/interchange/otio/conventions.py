@@ -65,11 +65,6 @@ def frame_range(start: int, frames: int, frame_rate: Fraction) -> otio.opentime.
     return otio.opentime.TimeRange(frame_time(start, frame_rate), frame_time(frames, frame_rate))
 
 
-def timecode_hour(frame_rate: Fraction) -> int:
-    """Frames in one hour of non-drop timecode (01:00:00:00), where NLE timelines start: 108000 at 29.97."""
-    return 3600 * round(frame_rate)
-
-
 def foundry_metadata(thing: otio.core.SerializableObjectWithMetadata) -> dict[str, Any]:
     """The object's metadata["foundry"] as plain dicts and lists, or {}."""
     value = _plain(thing.metadata.get(NAMESPACE))

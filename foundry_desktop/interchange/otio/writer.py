@@ -1,11 +1,11 @@
 """OpenTimelineIO (.otio) for a cut, for DaVinci Resolve, Kdenlive and OTIO tools.
 
-The timeline runs at the cut's rate and starts at timecode 01:00:00:00. Its
-tracks, in order:
+The timeline runs at the cut's rate and starts at the cut's start timecode
+(01:00:00:00 unless it says another). Its tracks, in order:
 
 * "Video": the clips in order, a Gap for empty time before one. Each clip's
   media reference is an ExternalReference (an absolute, percent-encoded file URL; available_range =
-  the whole file, from frame 0) or, for offline media, a MissingReference. A
+  the whole file, from its first frame's timecode) or, for offline media, a MissingReference. A
   transition between two clips is an OTIO Transition centred on the cut as
   FilmCut places it: in_offset (the part before the cut, over the outgoing
   clip) = frames // 2, out_offset = the rest. Dissolves and fades through
@@ -60,15 +60,15 @@ from foundry_desktop.interchange.otio.conventions import (
     SHOT_SOUND_ROLE,
     frame_range,
     frame_time,
-    timecode_hour,
 )
 
 FADE_IN_NAME = "Fade from black"
 FADE_OUT_NAME = "Fade to black"
 
 
-def _media_reference(name: str, media: Path | None, media_frames: int, cut: FilmCut) -> otio.core.MediaReference:
-    available = frame_range(0, media_frames, cut.frame_rate)
+def _media_reference(name: str, media: Path | None, media_frames: int, cut: FilmCut,
+                     start: int = 0) -> otio.core.MediaReference:
+    available = frame_range(start, media_frames, cut.frame_rate)  # from the timecode of its first frame
     if media is None:
         return otio.schema.MissingReference(name=name, available_range=available)
     reference = otio.schema.ExternalReference(target_url=file_url(media), available_range=available)
@@ -93,8 +93,9 @@ def _clip(clip: CutClip, index: int, cut: FilmCut) -> otio.schema.Clip:
         metadata["scene"] = clip.scene
     return otio.schema.Clip(
         name=clip.name,
-        media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut),
-        source_range=frame_range(clip.source_in, clip.source_out - clip.source_in, cut.frame_rate),
+        media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut, clip.source_start),
+        source_range=frame_range(clip.source_start + clip.source_in, clip.source_out - clip.source_in,
+                                 cut.frame_rate),
         metadata={NAMESPACE: metadata},
     )
 
@@ -237,7 +238,7 @@ def otio_timeline(cut: FilmCut) -> otio.schema.Timeline:
     """The cut as an OTIO Timeline (see the module's docstring for its layout)."""
     timeline = otio.schema.Timeline(
         name=cut.name,
-        global_start_time=frame_time(timecode_hour(cut.frame_rate), cut.frame_rate),
+        global_start_time=frame_time(cut.record_start(bool(cut.drop_frame)), cut.frame_rate),
         metadata={NAMESPACE: {"width": cut.width, "height": cut.height, "frame_rate": str(cut.frame_rate),
                               "audio_rate": cut.audio_rate}},
     )
