@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 _EVENT = re.compile(
-    r"^(?P<num>\d{3})  (?P<reel>[A-Za-z0-9_]{1,8}) +(?P<chan>V|A|A2|AA|B) +"
+    r"^(?P<num>\d{3})  (?P<reel>[A-Za-z0-9_]{1,8}) +(?P<chan>V|A|A2|AA|B|A/V|AA/V) +"
     r"(?P<trans>C|D) +(?P<dur>   |\d{3}) "
     r"(?P<si>\S{11}) (?P<so>\S{11}) (?P<ri>\S{11}) (?P<ro>\S{11})$"
 )
@@ -113,7 +113,8 @@ def parse_lines(text: str, rate: Fraction) -> tuple[list[Line], list[str], list[
     return events, problems, comments
 
 
-def problems(text: str, rate: Fraction, *, picture: bool = True, gaps: bool = False) -> list[str]:
+def problems(text: str, rate: Fraction, *, picture: bool = True, gaps: bool = False,
+             start: str = "01:00:00:00") -> list[str]:
     found: list[str] = []
     if not text.isascii():
         found.append("not ASCII")
@@ -132,7 +133,7 @@ def problems(text: str, rate: Fraction, *, picture: bool = True, gaps: bool = Fa
     found += line_problems
     if not events:
         return [*found, "no events"]
-    one_hour = _frames("01:00:00:00", rate, drop)
+    one_hour = _frames(start, rate, drop)
     expected_channel = "V" if picture else "AA"
     expected_number = 0
     previous: Line | None = None  # the last line of the event before
@@ -148,7 +149,7 @@ def problems(text: str, rate: Fraction, *, picture: bool = True, gaps: bool = Fa
         if line.number != expected_number:
             found.append(f"{where}: event {line.number:03d} where {expected_number:03d} was due")
         for part in group:
-            if part.channel != expected_channel:
+            if part.channel != expected_channel and not (picture and part.channel == "AA/V"):  # a shot's sound
                 found.append(f"line {part.line_no}: channel {part.channel}, not {expected_channel}")
             if part.source_out - part.source_in != part.record_out - part.record_in:
                 found.append(f"line {part.line_no}: source length differs from record length")

@@ -190,8 +190,8 @@ def test_opentimelineio_reads_back_the_same_cut(name, rate, drop):
 
 def _comparable(cut: FilmCut) -> tuple:
     """The cut as an EDL can carry it: not the media's length (the reader knows only what
-    the EDL uses) nor whether a shot has sound (the picture EDL holds only V)."""
-    clips = tuple(replace(c, media_frames=0, has_audio=False) for c in cut.clips)
+    the EDL uses) nor the reels the writer made up for clips that had none (the reader keeps them)."""
+    clips = tuple(replace(c, media_frames=0, reel="") for c in cut.clips)
     music = tuple(sorted((replace(m, media_frames=0) for m in cut.music), key=lambda m: (m.record_in, m.name)))
     return clips, cut.transitions, cut.fade_in, cut.fade_out, music
 

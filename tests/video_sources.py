@@ -67,10 +67,12 @@ def write_video(
     audio_rate: int = 44100,
     codec: str = "libx264",
     rotation: int = 0,
+    tags: dict[str, str] | None = None,
 ) -> Path:
     """Write `frames` pictures (RGB arrays from `picture(i)`, grey_of(i) by default).
 
-    `rotation` tags the stream to be shown turned counter-clockwise by that many degrees.
+    `rotation` tags the stream to be shown turned counter-clockwise by that many degrees;
+    `tags` are the file's metadata (a "timecode" tag becomes a MOV or MP4 file's tmcd track).
     With `tone`, also a mono audio track: tone(times in seconds) -> samples, as
     long as the video.
     """
@@ -81,6 +83,7 @@ def write_video(
             return np.full((height, width, 3), grey_of(index), dtype=np.uint8)
 
     with av.open(str(path), mode="w", format=container_format) as container:
+        container.metadata.update(tags or {})
         options = {"crf": "8", "preset": "ultrafast"} if codec == "libx264" else {}
         video = container.add_stream(codec, rate=frame_rate, options=options)
         video.width, video.height, video.pix_fmt = width, height, pix_fmt

@@ -255,13 +255,20 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         self._edit("Set the film's timecode", self._with_timeline(lambda timeline: timeline.model_copy(
             update={"start_timecode": start_timecode, "drop_frame": drop_frame})))
 
-    def set_shot_source(self, index: int, *, reel: str, source_timecode: int) -> None:
-        """The reel and source timecode (of its source's first frame) an editor conforms shot `index` by."""
-        if source_timecode < 0:
+    def set_shot_sources(self, sources: dict[int, tuple[str, int]]) -> None:
+        """The reel and source timecode (of its source's first frame) an editor conforms each shot by,
+        as shot index -> (reel, timecode in frames): one undo step however many shots it sets."""
+        if not sources:
+            return
+        if any(timecode < 0 for _, timecode in sources.values()):
             raise InvalidEditError("A source's timecode cannot start before 00:00:00:00.")
-        shot = self.shot_at(index)
-        self._replace_shot(f"Set the reel and source timecode of shot {index + 1}",
-                           shot.model_copy(update={"reel": reel.strip(), "source_timecode": source_timecode}))
+        for index in sources:
+            self.shot_at(index)  # a shot that is not there is refused in words
+        label = (f"Set the reel and source timecode of shot {next(iter(sources)) + 1}" if len(sources) == 1
+                 else "Set the shots' reels and source timecode")
+        self._edit(label, self._with_timeline(lambda timeline: timeline.model_copy(update={"shots": [
+            shot.model_copy(update={"reel": sources[i][0].strip(), "source_timecode": sources[i][1]})
+            if i in sources else shot for i, shot in enumerate(timeline.shots)]})))
 
     def add_media(self, items: list[MediaItem]) -> list[MediaItem]:
         """Put files already copied into the media folder into the bin, as one undo step; a file the

@@ -54,6 +54,8 @@ COMMANDS = {
     "render": Command("render the film to a video file", "film:render", "render:render"),
     "export": Command("hand the cut to Final Cut, Resolve or Premiere", "film:export", "interchange:export"),
     "import": Command("make a project from a cut made elsewhere", "film:import_", "interchange:import_"),
+    "timecode": Command("the film's start timecode and drop frame, as exports write them", "film:timecode",
+                        "interchange:timecode"),
     "assist": Command("the language model of the creative assist", "assist:assist", "assist:assist"),
     "self-test": Command("check that this installation works", "machine:self_test", "self_test:self_test"),
     "character": Command("characters who appear in several shots", "templates:template", "template:template"),

@@ -48,11 +48,17 @@ class CutClip:
     reel: str = ""  # the source's reel as the cut or the file names it; "" for none (writers make one)
     source_start: int = 0  # the timecode of the media's first frame, in frames
     offline_media: Path | None = None  # an offline clip's: where its media is expected (None: a gap's)
+    media_name: str = ""  # the media's own file name where `media` is a copy named otherwise ("": its name)
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # prompt, seed, backend... (OTIO keeps it)
 
     @property
     def frames(self) -> int:
         return self.record_out - self.record_in
+
+    @property
+    def file_name(self) -> str:
+        """What editors call its media: the media's own name, else its file's (an offline clip's: its name)."""
+        return self.media_name or (self.media.name if self.media is not None else self.name)
 
 
 GAP_NAME = "Gap"  # what Final Cut and Resolve call empty time, and Foundry writes it as

@@ -16,13 +16,24 @@ from pathlib import Path
 
 from foundry_desktop.domain.project import Project
 from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, parse_timecode
+from foundry_desktop.interchange.film_cut import DEFAULT_RECORD_START
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode, parse_timecode
 from foundry_desktop.media.probe import SourceInfo
 
 def film_drop_frame(project: Project) -> bool:
     """Whether the film's timecode drops frame labels (its own flag, else the rate's default)."""
     flag = project.timeline.drop_frame
     return drop_frame_possible(project.format.frame_rate) if flag is None else flag
+
+
+def film_timecode_label(project: Project) -> tuple[str, bool]:
+    """The film's start timecode as its label, and whether it drops frame labels."""
+    drop_frame = film_drop_frame(project)
+    rate = project.format.frame_rate
+    start = project.timeline.start_timecode
+    if start is None:
+        start = parse_timecode(DEFAULT_RECORD_START, rate, drop_frame=drop_frame)
+    return format_timecode(start, rate, drop_frame=drop_frame), drop_frame
 
 
 def timecode_frames(label: str, frame_rate: Fraction, drop_frame: bool) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from foundry_desktop.app.exchange.caption_files import export_captions
 from foundry_desktop.app.exchange.conform_keys import film_drop_frame
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.domain.cut_plan import PlacedShot
 from foundry_desktop.domain.project import AudioClip, Scene, Shot, Take
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import ExportError, MediaError
@@ -61,10 +62,7 @@ def film_cut(service: ProjectService) -> FilmCut:
         take = project.selected_take(shot)
         name = shot.name or shot.spec.prompt or f"Shot {index + 1}"
         if take is None or not media.exists(take.media_path):
-            return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in,
-                           placed.source_out, placed.record_in, placed.record_out, reel=shot.reel,
-                           source_start=shot.source_timecode, offline_media=_expected_media(service, shot, take),
-                           metadata=_shot_metadata(shot, None))
+            return _offline_clip(service, name, shot, take, placed)
         path = media.path_of(take.media_path).resolve()
         if take.media_path not in sources:
             try:
@@ -75,7 +73,8 @@ def film_cut(service: ProjectService) -> FilmCut:
         has_audio, still = sources[take.media_path]
         return CutClip(name, path, max(take.frames, placed.source_out), placed.source_in, placed.source_out,
                        placed.record_in, placed.record_out, has_audio=has_audio and not shot.audio_muted, still=still,
-                       reel=shot.reel, source_start=shot.source_timecode, metadata=_shot_metadata(shot, take))
+                       reel=shot.reel, source_start=shot.source_timecode, media_name=_own_name(take),
+                       metadata=_shot_metadata(shot, take))
 
     length = plan.length
     music = tuple(piece for audio in project.timeline.music for piece in _music_pieces(service, audio, length))
@@ -98,14 +97,28 @@ def film_cut(service: ProjectService) -> FilmCut:
     )
 
 
+def _offline_clip(service: ProjectService, name: str, shot: Shot, take: Take | None, placed: PlacedShot) -> CutClip:
+    """A shot without its media: its place, its conform keys, and where its media is expected."""
+    return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in, placed.source_out,
+                   placed.record_in, placed.record_out, reel=shot.reel, source_start=shot.source_timecode,
+                   offline_media=_expected_media(service, shot, take),
+                   media_name=_own_name(take) if take is not None else "", metadata=_shot_metadata(shot, None))
+
+
+def _own_name(take: Take) -> str:
+    """The creator's file's own name (the media folder holds it under its content's name); "" for a generated take."""
+    name = take.request.get("file") if take.backend == "media" else None
+    return name if isinstance(name, str) else ""
+
+
 def _expected_media(service: ProjectService, shot: Shot, take: Take | None) -> Path:
     """Where an offline shot's media is expected, for editors that relink by file: its take's file,
     else the creator's file it uses, else one named after its reel or name in the media folder."""
     relative = take.media_path if take is not None else shot.spec.input_media
     if relative:
         return service.media.path_of(relative).resolve()
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in (shot.reel or shot.name or shot.id))
-    return service.media.path_of(f"{stem[:64]}.mov").resolve()
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in (shot.name or shot.reel or shot.id))[:64]
+    return service.media.path_of(name if Path(name).suffix else f"{name}.mov").resolve()
 
 
 def _shot_metadata(shot: Shot, take: Take | None) -> dict[str, object]:

@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from foundry_desktop.app.exchange.conform_keys import source_timecode
 from foundry_desktop.app.shots.media_shots import PreparedMedia, add_prepared_shot, prepare_media
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
 from foundry_desktop.app.project_service import ProjectService, edit_errors
@@ -31,6 +32,7 @@ from foundry_desktop.interchange.edl.reader import read_edl
 from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.otio.reader import read_otio
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.store.project_store import media_folder_for
 
@@ -131,6 +133,7 @@ class _ProjectFromCut:
         self.offline = 0
         self._media: dict[Path, PreparedMedia | FoundryError] = {}
         self._sound: dict[Path, PreparedSound | FoundryError] = {}
+        self._source_timecodes: dict[int, int] = {}  # clip index -> its file's timecode, where the file gave it
 
     def build(self) -> None:
         for number, clip in enumerate(self.cut.clips, start=1):
@@ -156,6 +159,7 @@ class _ProjectFromCut:
         for caption in self.cut.captions:
             self.service.add_caption(caption.text, self._seconds(caption.start), self._seconds(caption.end))
         self._add_scenes()
+        self._keep_conform_keys()
 
     def _add_scenes(self) -> None:
         """Each run of clips of one scene (one shot per clip) as a scene, with its notes where the file kept them."""
@@ -193,7 +197,7 @@ class _ProjectFromCut:
             add_prepared_shot(self.service, prepared, name=clip.name, duration_seconds=self._seconds(clip.frames))
             return None
         frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
-        source_in, source_out = clip.source_in, clip.source_out
+        source_in, source_out = self._file_frames(number - 1, clip, prepared)
         if source_in >= frames:
             return self._add_offline(number, clip, f"the cut uses {clip.media.name} from frame {source_in}, "
                                                    f"and it has only {frames}")
@@ -204,6 +208,37 @@ class _ProjectFromCut:
         add_prepared_shot(self.service, prepared, name=clip.name, source_in=self._seconds(source_in),
                           source_out=self._seconds(source_out))
         return None
+
+    def _file_frames(self, index: int, clip: CutClip, prepared: PreparedMedia) -> tuple[int, int]:
+        """Where in its file the clip plays: a cut that counts its source in the file's own timecode
+        (an EDL at 01:00:02:00 on a camera original starting at 01:00:00:00) means that far into it;
+        one that counts from before the file's timecode counts from the file's first frame."""
+        start = source_timecode(prepared.info, self.rate)
+        timecode = clip.source_start + clip.source_in
+        if not start or timecode < start:
+            return clip.source_in, clip.source_out
+        self._source_timecodes[index] = start
+        return timecode - start, timecode - start + clip.frames
+
+    def _keep_conform_keys(self) -> None:
+        """The film's start timecode and drop frame, each shot's reel and source timecode, as the cut
+        says them (so that its export gives them back): an offline shot's timecode is set so that
+        the frame it starts on has the cut's source timecode."""
+        if self.cut.start_timecode is not None or self.cut.drop_frame is not None:
+            drop_frame = self.cut.drop_frame and drop_frame_possible(self.rate)
+            self.service.set_film_timecode(self.cut.start_timecode, drop_frame)
+        shots, placed = self.service.project.timeline.shots, self.service.cut_plan().shots
+        sources: dict[int, tuple[str, int]] = {}
+        for index, clip in enumerate(self.cut.clips):
+            shot = shots[index]
+            if self.service.project.selected_take(shot) is None:
+                timecode = max(0, clip.source_start + clip.source_in - placed[index].source_in)
+            else:
+                timecode = self._source_timecodes.get(index, clip.source_start)
+            reel = clip.reel or shot.reel
+            if (reel, timecode) != (shot.reel, shot.source_timecode):
+                sources[index] = (reel, timecode)
+        self.service.set_shot_sources(sources)
 
     def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
         """The clip's place and length kept by a shot to generate, with what Foundry knew of it."""

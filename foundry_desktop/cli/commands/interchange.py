@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from foundry_desktop.app.exchange.conform_keys import film_drop_frame, film_timecode_label, timecode_frames
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
@@ -14,7 +15,8 @@ from foundry_desktop.cli.common import print_json
 
 def export(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project), read_only=True) as service:
-        report = export_cut(service, Path(args.output), fcpxml_version=args.fcpxml_version, drop_frame=args.drop_frame)
+        report = export_cut(service, Path(args.output), fcpxml_version=args.fcpxml_version, drop_frame=args.drop_frame,
+                            edl_names=args.edl_names)
     if args.json:
         print_json({"files": [str(path) for path in report.files], "warnings": list(report.warnings)})
         return 0
@@ -34,4 +36,22 @@ def import_(args: argparse.Namespace) -> int:
         print(f"foundry: warning: {warning}", file=sys.stderr)
     offline = f"; {report.offline} without media, to generate or replace" if report.offline else ""
     print(f"Imported {report.shots} shot{'s' if report.shots != 1 else ''} into {report.project}{offline}")
+    return 0
+
+
+def timecode(args: argparse.Namespace) -> int:
+    """Show the film's timecode, or set it (one undo step) when --start or a drop-frame flag is given."""
+    read_only = args.start is None and args.drop_frame is None
+    with ProjectService.open(Path(args.project), read_only=read_only) as service:
+        if not read_only:
+            drop_frame = service.project.timeline.drop_frame if args.drop_frame is None else args.drop_frame
+            counted = film_drop_frame(service.project) if drop_frame is None else drop_frame
+            start = service.project.timeline.start_timecode if args.start is None else (
+                timecode_frames(args.start, service.format.frame_rate, counted))
+            service.set_film_timecode(start, drop_frame)
+        label, drop_frame = film_timecode_label(service.project)
+    if args.json:
+        print_json({"start": label, "drop_frame": drop_frame})
+    else:
+        print(f"The film starts at {label} ({'drop' if drop_frame else 'non-drop'} frame)")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS
 from foundry_desktop.cli.parsers import Commands
 
@@ -39,7 +41,10 @@ def export(commands: Commands, name: str, summary: str) -> None:
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (.fcpxml, .edl, .otio)")
     export.add_argument("--fcpxml-version", default="1.10", choices=["1.9", "1.10"],
                         help="1.10 (default: Final Cut 10.6+, Resolve 18.5+) or 1.9 (Final Cut 10.4.9-10.5)")
-    export.add_argument("--drop-frame", action="store_true", help="drop-frame timecode (29.97 and 59.94 fps only)")
+    _drop_frame_options(export, "(default: the film's own, see `foundry timecode`)")
+    export.add_argument("--edl-names", default="cmx", choices=["cmx", "long"],
+                        help="EDL reel names: cmx (default: 8 characters, strict CMX 3600) or long (File129, "
+                             "as Resolve and Avid write them)")
     export.add_argument("--json", action="store_true", help="print the files written and any notes as JSON")
 
 
@@ -54,3 +59,22 @@ def import_(commands: Commands, name: str, summary: str) -> None:
     import_.add_argument("--rate", metavar="RATE",
                          help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
     import_.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _drop_frame_options(parser: argparse.ArgumentParser, default: str) -> None:
+    drop = parser.add_mutually_exclusive_group()
+    drop.add_argument("--drop-frame", dest="drop_frame", action="store_true", default=None,
+                      help=f"drop-frame timecode, 29.97 and 59.94 fps only {default}")
+    drop.add_argument("--non-drop-frame", dest="drop_frame", action="store_false", help="non-drop-frame timecode")
+
+
+def timecode(commands: Commands, name: str, summary: str) -> None:
+    timecode = commands.add_parser(name, help=summary, description=(
+        "Show or set the film's timecode: where it starts (01:00:00:00 unless set) and whether it drops frame "
+        "labels (at 29.97 and 59.94 fps unless set). Exports write it; an imported cut keeps its own. "
+        "A change is one undo step."
+    ))
+    timecode.add_argument("project", metavar="PROJECT")
+    timecode.add_argument("--start", metavar="TIMECODE", help="the film's first frame's timecode, e.g. 04:00:00:00")
+    _drop_frame_options(timecode, "(default: as the rate allows)")
+    timecode.add_argument("--json", action="store_true", help="print the film's timecode as JSON")

@@ -33,6 +33,7 @@ class _Piece:
     start_shift: int = 0  # where Foundry's clip starts, from record_in (a centred transition's half)
     end_shift: int = 0
     scene: str = ""  # Foundry's comment: the scene the shot is in
+    reel: str = ""  # the source's reel, a conform key ("" for black and AX, which name none)
 
     @property
     def frames(self) -> int:
@@ -85,6 +86,7 @@ class PictureBuilder:
                 dissolve_from_black=outgoing is not None and outgoing.black,
                 white="WHITE" in event.comments.get("foundry_transition", "").upper(),
                 scene=event.comments.get("scene", ""),
+                reel="" if line.black or line.reel.upper() == "AX" else line.reel,
             ))
             previous = event
         return pieces
@@ -176,7 +178,7 @@ class PictureBuilder:
             media = piece.media
             clips.append(CutClip(
                 name=piece.name, media=media, media_frames=source_out, source_in=source_in, source_out=source_out,
-                record_in=record_in, record_out=record_out, has_audio=piece.has_audio, scene=piece.scene,
+                record_in=record_in, record_out=record_out, has_audio=piece.has_audio, scene=piece.scene, reel=piece.reel,
                 still=media is not None and media.suffix.lower() in STILL_SUFFIXES,
             ))
         cut_transitions = []

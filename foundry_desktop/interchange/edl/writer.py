@@ -117,10 +117,15 @@ def _media_key(item: CutClip | CutMusic) -> Hashable:
     return ("offline", reel) if reel else ("offline", "", item.name)
 
 
+def _file_name(item: CutClip | CutMusic) -> str:
+    if isinstance(item, CutClip):
+        return item.file_name
+    return item.media.name if item.media else item.name
+
+
 def _reel_source(item: CutClip | CutMusic) -> str:
-    """What a reel is named from: the clip's own reel, else its media's file name, else its name."""
-    reel = item.reel if isinstance(item, CutClip) else ""
-    return reel or (item.media.name if item.media else item.name)
+    """What a reel is named from: the clip's own reel, else its media's own file name, else its name."""
+    return (item.reel if isinstance(item, CutClip) else "") or _file_name(item)
 
 
 def _sources(cut: FilmCut, names: ReelStyle = "cmx") -> tuple[list[_Source], list[_Source]]:
@@ -128,7 +133,7 @@ def _sources(cut: FilmCut, names: ReelStyle = "cmx") -> tuple[list[_Source], lis
     items: list[CutClip | CutMusic] = [*cut.clips, *cut.music]
     reels = reel_names(((_media_key(i), _reel_source(i)) for i in items), names)
     sources = [
-        _Source(reels[_media_key(i)], i.media.name if i.media else i.name, i.media, i.name,
+        _Source(reels[_media_key(i)], _file_name(i), i.media, i.name,
                 i.scene if isinstance(i, CutClip) else "")
         for i in items
     ]

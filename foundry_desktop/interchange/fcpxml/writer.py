@@ -139,6 +139,7 @@ class _AssetUse:
     audio: bool = False
     still: bool = False
     start: int = 0  # the timecode of its first frame, in frames
+    name: str = ""  # the media's own name ("": its file's)
 
 
 def _media_of(clip: CutClip) -> PurePath | None:
@@ -224,7 +225,7 @@ class _Document:
         for use in self.assets.values():
             asset = _element("asset", [
                 ("id", use.id),
-                ("name", use.media.name),
+                ("name", use.name or use.media.name),
                 ("start", self.duration(use.start)),
                 ("duration", "0s" if use.still else self.duration(use.frames)),
                 ("hasVideo", "1" if use.video else None),
@@ -249,6 +250,7 @@ class _Document:
             if (media := _media_of(clip)) is not None:
                 found = use(media, clip.media_frames, clip.still, clip.source_start)
                 found.video = True
+                found.name = found.name or clip.file_name
                 found.audio |= clip.has_audio and not clip.still
         for music in self.playing_music():
             use(music.media, music.media_frames, False).audio = True

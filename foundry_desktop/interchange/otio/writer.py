@@ -67,12 +67,12 @@ FADE_OUT_NAME = "Fade to black"
 
 
 def _media_reference(name: str, media: Path | None, media_frames: int, cut: FilmCut,
-                     start: int = 0) -> otio.core.MediaReference:
+                     start: int = 0, file_name: str = "") -> otio.core.MediaReference:
     available = frame_range(start, media_frames, cut.frame_rate)  # from the timecode of its first frame
     if media is None:
         return otio.schema.MissingReference(name=name, available_range=available)
     reference = otio.schema.ExternalReference(target_url=file_url(media), available_range=available)
-    reference.name = media.name  # what Resolve shows, and relinks by
+    reference.name = file_name or media.name  # what Resolve shows, and relinks by
     return reference
 
 
@@ -93,7 +93,8 @@ def _clip(clip: CutClip, index: int, cut: FilmCut) -> otio.schema.Clip:
         metadata["scene"] = clip.scene
     return otio.schema.Clip(
         name=clip.name,
-        media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut, clip.source_start),
+        media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut, clip.source_start,
+                                         clip.file_name),
         source_range=frame_range(clip.source_start + clip.source_in, clip.source_out - clip.source_in,
                                  cut.frame_rate),
         metadata={NAMESPACE: metadata},
