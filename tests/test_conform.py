@@ -132,6 +132,12 @@ def test_a_camera_originals_embedded_timecode_maps_the_cut_onto_the_file(tmp_pat
     played = otio.adapters.read_from_file(str(timeline_file)).video_tracks()[0].find_clips()[0]
     assert played.media_reference.available_range.start_time.to_frames() == 86400
     assert played.source_range.start_time.to_frames() == 86400 + 48
+    for number, exported in enumerate((fcpxml, timeline_file)):  # and each comes back as it went
+        import_cut(exported, tmp_path / f"back{number}.foundry")
+        with ProjectService.open(tmp_path / f"back{number}.foundry", read_only=True) as service:
+            (shot,) = service.project.timeline.shots
+            assert (shot.trim_in, shot.length, shot.source_timecode) == (48, 24, 86400)
+            assert service.project.timeline.start_timecode == 86400
 
     # A clip added by hand takes its reel and start timecode from the file too.
     with ProjectService.create(tmp_path / "by_hand.foundry", frame_rate="24") as service:

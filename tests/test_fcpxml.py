@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -140,6 +141,7 @@ def test_golden_files(rate):
 
 def test_one_hour_is_timecode_not_seconds_and_drop_frame_only_at_ntsc_rates():
     ntsc = film(Fraction(30000, 1001), transitions=False, fades=False, music=False, markers=False, captions=False)
+    ntsc = replace(ntsc, start_timecode=None)  # the default start: 01:00:00:00 as each count labels it
     sequence = ET.fromstring(fcpxml_text(ntsc)).find("library/event/project/sequence")
     assert (sequence.get("tcStart"), sequence.get("tcFormat")) == ("18018/5s", "NDF")  # 108000 frames
     sequence = ET.fromstring(fcpxml_text(ntsc, drop_frame=True)).find("library/event/project/sequence")
@@ -305,7 +307,8 @@ def test_a_version_1_8_file_with_asset_src_and_a_bundle(tmp_path):
     cut = read.cut
     assert read.warnings == ()
     assert (cut.name, cut.frame_rate, cut.width, cut.height) == ("P & Q", 25, 1280, 720)
-    assert cut.clips == (CutClip("A", Path("/Volumes/Media/a #1.mov"), 2500, 50, 150, 0, 100),
+    # A's asset starts at 01:00:00:00 (its source timecode, a conform key); its clip 2 s into it.
+    assert cut.clips == (CutClip("A", Path("/Volumes/Media/a #1.mov"), 2500, 50, 150, 0, 100, source_start=90000),
                          CutClip("B", bundle / "clips/b c.mov", 250, 0, 50, 100, 150, has_audio=True))
     (music,) = cut.music
     assert (music.media, music.source_in, music.source_out, music.record_in) == (bundle / "music/song.m4a", 250,

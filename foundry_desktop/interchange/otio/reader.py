@@ -65,8 +65,9 @@ def _cut(src: TimelineSource) -> FilmCut:
     audio_rate = own.get("audio_rate")
     if not (isinstance(audio_rate, int) and audio_rate > 0):
         audio_rate = 48000
+    start = src.timeline.global_start_time  # the conform keys: the timeline's start timecode, where it has one
     base = FilmCut(name=src.timeline.name or Path(src.file_name).stem, frame_rate=src.rate, width=width,
-                   height=height, audio_rate=audio_rate)
+                   height=height, audio_rate=audio_rate, start_timecode=None if start is None else src.frames(start))
     if not video_tracks:
         src.warn(f"{src.file_name} has no video track; the cut is empty.")
         return base
@@ -89,7 +90,7 @@ def _cut(src: TimelineSource) -> FilmCut:
             name=entry.name, media=entry.media, media_frames=max(entry.media_frames, entry.source_out),
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
-            scene=entry.scene, metadata=entry.metadata,
+            scene=entry.scene, metadata=entry.metadata, source_start=entry.source_start,
         ))
     transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0

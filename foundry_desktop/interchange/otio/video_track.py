@@ -34,6 +34,7 @@ class VideoEntry:
     metadata: dict[str, Any] = field(default_factory=dict)
     scene: str = ""
     is_gap: bool = False
+    source_start: int = 0  # the timecode of its media's first frame (its available range's start)
     markers: list[tuple[int, otio.schema.Marker]] = field(default_factory=list)  # (source frame, marker)
 
     @property
@@ -92,6 +93,8 @@ class VideoTrack:
             metadata=metadata if isinstance(metadata, dict) else {},
             scene=own["scene"] if isinstance(own.get("scene"), str) else "",
         )
+        available = item.media_reference.available_range if item.media_reference is not None else None
+        entry.source_start = max(0, self.src.frames(available.start_time)) if available is not None else 0
         source_start = self.src.frames(item.trimmed_range().start_time)
         for marker in item.markers:
             entry.markers.append((self.src.frames(marker.marked_range.start_time) - source_start + source_in, marker))
