@@ -8,6 +8,7 @@ reel names, its sound and its captions are what an editor expects.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from fractions import Fraction
@@ -20,12 +21,14 @@ from interchange_samples import fcpxml_dtd_dir
 from lxml import etree
 from video_sources import sine, write_video
 
-from foundry_desktop.app.exchange.cut_export import export_cut
+from foundry_desktop.app.exchange.cut_export import export_cut, film_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
+from foundry_desktop.app.generation.shot_generation import generate_shots
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.generation.default_backends import default_registry
 from foundry_desktop.interchange.smpte_timecode import parse_timecode
 
 _EVENT = re.compile(r"^(\d{3,6})\s+(\S+)\s+(\S+)\s+(C|D)\s+(\d*)\s*"
@@ -201,7 +204,6 @@ def test_edl_reels_come_from_the_media_names_strict_or_long(tmp_path):
     import_cut(strict, tmp_path / "back.foundry", frame_rate="24")
     with ProjectService.open(tmp_path / "back.foundry", read_only=True) as service:
         assert [shot.reel for shot in service.project.timeline.shots] == ["INTERVIE", "INTERV_2"]
-        from foundry_desktop.app.exchange.cut_export import film_cut
         assert [clip.has_audio for clip in film_cut(service).clips] == [True, True]
 
 
@@ -236,3 +238,17 @@ def test_the_films_timecode_is_set_from_the_command_line_as_one_undo_step(tmp_pa
     assert json.loads(capsys.readouterr().out) == {"start": "01:00:00:00", "drop_frame": False}
     assert main(["timecode", str(project), "--start", "4 o'clock"]) != 0
     assert "not a timecode" in capsys.readouterr().err
+
+
+def test_a_generated_shot_comes_back_by_its_prompt_not_its_files_content_name(tmp_path):
+    with ProjectService.create(tmp_path / "made.foundry", width=160, height=90, frame_rate="24") as service:
+        service.add_shot(prompt="a harbour at dawn", duration_frames=24)
+        asyncio.run(generate_shots(service, default_registry()))
+        (written,) = export_cut(service, tmp_path / "made.edl").files
+    text = written.read_text()
+    assert [event[0] for event in events(text)] == ["AHARBOUR"]  # not the first 8 digits of a content hash
+    import_cut(written, tmp_path / "back.foundry", frame_rate="24")
+    with ProjectService.open(tmp_path / "back.foundry", read_only=True) as service:
+        (shot,) = service.project.timeline.shots
+        assert (shot.name, shot.spec.prompt, shot.reel) == ("a harbour at dawn", "a harbour at dawn", "AHARBOUR")
+        assert service.project.selected_take(shot) is not None  # its media came along

@@ -73,7 +73,8 @@ def film_cut(service: ProjectService) -> FilmCut:
         has_audio, still = sources[take.media_path]
         return CutClip(name, path, max(take.frames, placed.source_out), placed.source_in, placed.source_out,
                        placed.record_in, placed.record_out, has_audio=has_audio and not shot.audio_muted, still=still,
-                       reel=shot.reel, source_start=shot.source_timecode, media_name=_own_name(take),
+                       reel=shot.reel or _generated_reel(take, name), source_start=shot.source_timecode,
+                       media_name=_own_name(take),
                        metadata=_shot_metadata(shot, take))
 
     length = plan.length
@@ -101,8 +102,13 @@ def _offline_clip(service: ProjectService, name: str, shot: Shot, take: Take | N
     """A shot without its media: its place, its conform keys, and where its media is expected."""
     return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in, placed.source_out,
                    placed.record_in, placed.record_out, reel=shot.reel, source_start=shot.source_timecode,
-                   offline_media=_expected_media(service, shot, take),
+                   offline_media=_expected_media(service, name, take),
                    media_name=_own_name(take) if take is not None else "", metadata=_shot_metadata(shot, None))
+
+
+def _generated_reel(take: Take, name: str) -> str:
+    """A generated take's file is named by its content: its reel is named after the shot instead."""
+    return "" if take.backend == "media" else name
 
 
 def _own_name(take: Take) -> str:
@@ -111,14 +117,13 @@ def _own_name(take: Take) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _expected_media(service: ProjectService, shot: Shot, take: Take | None) -> Path:
+def _expected_media(service: ProjectService, name: str, take: Take | None) -> Path:
     """Where an offline shot's media is expected, for editors that relink by file: its take's file,
-    else the creator's file it uses, else one named after its reel or name in the media folder."""
-    relative = take.media_path if take is not None else shot.spec.input_media
-    if relative:
-        return service.media.path_of(relative).resolve()
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in (shot.name or shot.reel or shot.id))[:64]
-    return service.media.path_of(name if Path(name).suffix else f"{name}.mov").resolve()
+    else one named as the shot is (an imported clip's name is its file's) in the media folder."""
+    if take is not None:
+        return service.media.path_of(take.media_path).resolve()
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")[:64] or "shot"
+    return service.media.path_of(safe if Path(safe).suffix else f"{safe}.mov").resolve()
 
 
 def _shot_metadata(shot: Shot, take: Take | None) -> dict[str, object]:

@@ -115,6 +115,13 @@ def _scene_details(kept: object) -> dict[str, str]:
     return {key: value for key, value in kept.items() if key in _SCENE_KEYS and isinstance(value, str)}
 
 
+def _prompt_of(clip: CutClip) -> str:
+    """A shot of media is labelled by the prompt Foundry's metadata kept, else by the clip's name (a generated
+    shot's name or prompt, which the file, named by its content, would not tell)."""
+    prompt = clip.metadata.get("prompt")
+    return prompt if isinstance(prompt, str) and prompt else clip.name
+
+
 def _remove_project(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
                      path.with_name(path.name + ".lock")):
@@ -193,8 +200,10 @@ class _ProjectFromCut:
         prepared = self._prepared(clip)
         if isinstance(prepared, FoundryError):
             return self._add_offline(number, clip, str(prepared))
+        prompt = _prompt_of(clip)
         if prepared.info.still:
-            add_prepared_shot(self.service, prepared, name=clip.name, duration_seconds=self._seconds(clip.frames))
+            add_prepared_shot(self.service, prepared, name=clip.name, duration_seconds=self._seconds(clip.frames),
+                              prompt=prompt)
             return None
         frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
         source_in, source_out = self._file_frames(number - 1, clip, prepared)
@@ -206,7 +215,7 @@ class _ProjectFromCut:
                                  f"{source_out}, and it has only {frames}; the shot ends with it.")
             source_out = frames
         add_prepared_shot(self.service, prepared, name=clip.name, source_in=self._seconds(source_in),
-                          source_out=self._seconds(source_out))
+                          source_out=self._seconds(source_out), prompt=prompt)
         return None
 
     def _file_frames(self, index: int, clip: CutClip, prepared: PreparedMedia) -> tuple[int, int]:

@@ -80,8 +80,10 @@ def add_prepared_shot(
     source_in: str | Fraction | None = None,
     source_out: str | Fraction | None = None,
     duration_seconds: str | Fraction | None = None,
+    prompt: str = "",
 ) -> Shot:
-    """The shot for media `prepare_media` made ready, with the file as its take."""
+    """The shot for media `prepare_media` made ready, with the file as its take; its prompt (a label for a
+    shot of media) is `prompt`, else the file's name."""
     info, relative, content_hash = prepared.info, prepared.relative, prepared.content_hash
     stem = Path(prepared.name).stem
     fmt = service.format
@@ -101,7 +103,7 @@ def add_prepared_shot(
 
     with service.group(f"Add {prepared.name}"):
         shot = service.add_shot(
-            at=at, name=name or stem, prompt=prepared.name, backend="media", input_media=relative,
+            at=at, name=name or stem, prompt=prompt or prepared.name, backend="media", input_media=relative,
             duration_frames=frames, seed=0,
         )
         index = [s.id for s in service.project.timeline.shots].index(shot.id)
