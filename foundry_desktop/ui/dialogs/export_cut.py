@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from foundry_desktop.app.exchange.conform_keys import film_drop_frame
 from foundry_desktop.app.exchange.cut_export import ExportReport, drop_frame_possible, export_cut
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
@@ -52,7 +53,10 @@ class ExportDialog(QDialog):
         where.addWidget(self.output, 1)
         where.addWidget(browse)
         self.drop_frame = QCheckBox("Drop-frame timecode")
-        self.drop_frame.setToolTip("Timecode that keeps to the clock at 29.97 and 59.94 fps")
+        self.drop_frame.setToolTip("Timecode that keeps to the clock at 29.97 and 59.94 fps (the film's own "
+                                   "timecode is the default)")
+        self.long_reels = QCheckBox("Long reel names (File129, as Resolve and Avid write them)")
+        self.long_reels.setToolTip("Reels keep the media's whole name instead of 8 characters of strict CMX 3600")
         self.status = QLabel(wordWrap=True)
         self.error_line = ErrorLine()
         self.export_button = QPushButton("Export")
@@ -71,6 +75,7 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("File", where)
         form.addRow("", self.drop_frame)
+        form.addRow("", self.long_reels)
         form.addRow(self.error_line)
         form.addRow(self.status)
         form.addRow(buttons)
@@ -83,8 +88,10 @@ class ExportDialog(QDialog):
         self.output.setText(str(Path(self.output.text()).with_suffix(extension)))
         ntsc = drop_frame_possible(self.session.service.format.frame_rate)
         self.drop_frame.setEnabled(ntsc and extension != ".otio")
-        if not self.drop_frame.isEnabled():
-            self.drop_frame.setChecked(False)
+        self.drop_frame.setChecked(self.drop_frame.isEnabled() and film_drop_frame(self.session.service.project))
+        self.long_reels.setEnabled(extension == ".edl")
+        if not self.long_reels.isEnabled():
+            self.long_reels.setChecked(False)
 
     def _choose_file(self) -> None:
         extension, _ = self.format.currentData()
@@ -95,12 +102,14 @@ class ExportDialog(QDialog):
     def export(self) -> None:
         _, version = self.format.currentData()
         output, drop_frame = Path(self.output.text()).expanduser(), self.drop_frame.isChecked()
+        names = "long" if self.long_reels.isChecked() else "cmx"
         service = self.session.service
         self.export_button.setEnabled(False)
         self.error_line.clear_error()
         self.status.setText("Exporting…")
         self.work.in_thread(
-            lambda: export_cut(service, output, fcpxml_version=version or "1.10", drop_frame=drop_frame), self._done,
+            lambda: export_cut(service, output, fcpxml_version=version or "1.10", drop_frame=drop_frame,
+                               edl_names=names), self._done,
         ).add_done_callback(lambda _: self.export_button.setEnabled(True))
 
     def _failed(self, message: str) -> None:
