@@ -183,6 +183,16 @@ def test_offline_shots_are_clips_with_their_timecode_in_fcpxml_not_gaps(tmp_path
     assert timeline.global_start_time.to_frames() == 4 * 3600 * 24
     first = timeline.video_tracks()[0].find_clips()[0]
     assert first.source_range.start_time.to_frames() == 85 * 24 + 12
+    assert first.metadata["cmx_3600"]["reel"] == "B008"  # where OpenTimelineIO's EDL adapter looks
+
+    # Each file brought back gives the same keys: Final Cut's reel metadata, OTIO's, the timecodes.
+    for number, exported in enumerate((fcpxml, timeline_file)):
+        import_cut(exported, tmp_path / f"back{number}.foundry")
+        with ProjectService.open(tmp_path / f"back{number}.foundry", read_only=True) as service:
+            shots = service.project.timeline.shots
+            assert [shot.reel for shot in shots] == ["B008", "A012", "B008"]
+            assert [shot.source_timecode for shot in shots] == [85 * 24 + 12, 45000 * 24, 420 * 24]
+            assert service.project.timeline.start_timecode == 4 * 3600 * 24
 
 
 def test_edl_reels_come_from_the_media_names_strict_or_long(tmp_path):

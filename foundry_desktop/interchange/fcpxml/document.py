@@ -23,6 +23,15 @@ MEDIA_CLIPS = ("asset-clip", "video", "audio")  # elements whose local time is t
 CONTAINERS = ("clip", "sync-clip")
 
 
+REEL_KEY = "com.apple.proapps.studio.reel"  # Final Cut's metadata key for a clip's reel (a conform key)
+
+
+def reel_of(asset: etree._Element) -> str:
+    """The reel an asset's metadata names; "" for none."""
+    md = asset.find(f"metadata/md[@key='{REEL_KEY}']")
+    return (md.get("value") or "").strip() if md is not None else ""
+
+
 @dataclass(frozen=True)
 class Place:
     """Where an element's own timeline lies in the film: its local time `origin` is at record frame `base`."""

@@ -18,6 +18,7 @@ from foundry_desktop.interchange.fcpxml.document import (
     Place,
     elements,
     primary_chain,
+    reel_of,
 )
 from foundry_desktop.interchange.film_cut import (
     GAP_NAME,
@@ -196,7 +197,8 @@ class PrimaryStoryline:
         has_audio = asset.get("hasAudio") == "1" and element.get("srcEnable", "all") != "video" and tag != "video"
         media_frames = max(self.doc.asset_frames(asset), source_in + frames)
         clip = CutClip(label, path, media_frames, source_in, source_in + frames, record_in, record_in + frames,
-                       has_audio=has_audio, still=still, source_start=max(0, self.doc.frames(asset_start)))
+                       has_audio=has_audio, still=still, source_start=max(0, self.doc.frames(asset_start)),
+                       reel=reel_of(asset))
         return _Shot(clip, element, place)
 
     def retimed(self, element: etree._Element, number: int, label: str) -> None:

@@ -47,6 +47,7 @@ from lxml import etree
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
 from foundry_desktop.interchange.fcpxml import effects as effects
+from foundry_desktop.interchange.fcpxml.document import REEL_KEY
 from foundry_desktop.interchange.fcpxml.rational_time import DROP_FRAME_RATES, fcpxml_time, frame_duration
 from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import (
@@ -140,6 +141,7 @@ class _AssetUse:
     still: bool = False
     start: int = 0  # the timecode of its first frame, in frames
     name: str = ""  # the media's own name ("": its file's)
+    reel: str = ""  # its first clip's reel ("": none)
 
 
 def _media_of(clip: CutClip) -> PurePath | None:
@@ -236,6 +238,8 @@ class _Document:
                 ("audioRate", str(cut.audio_rate) if use.audio else None),
             ], resources)
             _element("media-rep", [("kind", "original-media"), ("src", file_url(use.media))], asset)
+            if use.reel:  # a conform key, where Final Cut keeps a clip's reel
+                _element("md", [("key", REEL_KEY), ("value", _clean(use.reel))], _element("metadata", parent=asset))
 
     def collect_assets(self) -> None:
         def use(media: PurePath, frames: int, still: bool, start: int = 0) -> _AssetUse:
@@ -251,6 +255,7 @@ class _Document:
                 found = use(media, clip.media_frames, clip.still, clip.source_start)
                 found.video = True
                 found.name = found.name or clip.file_name
+                found.reel = found.reel or clip.reel
                 found.audio |= clip.has_audio and not clip.still
         for music in self.playing_music():
             use(music.media, music.media_frames, False).audio = True

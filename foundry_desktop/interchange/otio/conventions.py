@@ -18,6 +18,7 @@ from typing import Any
 import opentimelineio as otio
 
 NAMESPACE = "foundry"
+CMX_NAMESPACE = "cmx_3600"  # where the OTIO EDL adapter keeps a clip's reel ({"reel": ...})
 
 # Track metadata["foundry"]["role"]: what an audio track holds.
 MUSIC_ROLE = "music"

@@ -11,7 +11,7 @@ from typing import Any
 import opentimelineio as otio
 
 from foundry_desktop.interchange.film_cut import CutTransition, CutTransitionKind
-from foundry_desktop.interchange.otio.conventions import foundry_metadata
+from foundry_desktop.interchange.otio.conventions import CMX_NAMESPACE, foundry_metadata
 from foundry_desktop.interchange.otio.timeline_source import TimelineSource
 
 STILL_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic"}
@@ -35,6 +35,7 @@ class VideoEntry:
     scene: str = ""
     is_gap: bool = False
     source_start: int = 0  # the timecode of its media's first frame (its available range's start)
+    reel: str = ""  # its source's reel, where the OTIO EDL adapter keeps it
     markers: list[tuple[int, otio.schema.Marker]] = field(default_factory=list)  # (source frame, marker)
 
     @property
@@ -60,6 +61,12 @@ class TransitionAt:
     before: int  # frames before the cut (in_offset)
     after: int  # frames after it (out_offset)
     kind: CutTransitionKind
+
+
+def _reel_of(item: otio.schema.Clip) -> str:
+    kept = item.metadata.get(CMX_NAMESPACE)
+    reel = kept.get("reel") if hasattr(kept, "get") else None
+    return reel.strip() if isinstance(reel, str) else ""
 
 
 class VideoTrack:
@@ -92,6 +99,7 @@ class VideoTrack:
             still=bool(own.get("still", media is not None and media.suffix.lower() in STILL_SUFFIXES)),
             metadata=metadata if isinstance(metadata, dict) else {},
             scene=own["scene"] if isinstance(own.get("scene"), str) else "",
+            reel=_reel_of(item),
         )
         available = item.media_reference.available_range if item.media_reference is not None else None
         entry.source_start = max(0, self.src.frames(available.start_time)) if available is not None else 0

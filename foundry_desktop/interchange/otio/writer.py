@@ -56,6 +56,7 @@ from foundry_desktop.interchange.otio.conventions import (
     CAPTION_MARKER_COLOR,
     MARKER_COLORS,
     MUSIC_ROLE,
+    CMX_NAMESPACE,
     NAMESPACE,
     SHOT_SOUND_ROLE,
     frame_range,
@@ -91,13 +92,15 @@ def _clip(clip: CutClip, index: int, cut: FilmCut) -> otio.schema.Clip:
                 "has_audio": clip.has_audio, "still": clip.still}
     if clip.scene:
         metadata["scene"] = clip.scene
+    # The reel where OpenTimelineIO's EDL adapter keeps it, so its EDLs and Resolve's conform by it too.
+    reel = {CMX_NAMESPACE: {"reel": clip.reel}} if clip.reel else {}
     return otio.schema.Clip(
         name=clip.name,
         media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut, clip.source_start,
                                          clip.file_name),
         source_range=frame_range(clip.source_start + clip.source_in, clip.source_out - clip.source_in,
                                  cut.frame_rate),
-        metadata={NAMESPACE: metadata},
+        metadata={NAMESPACE: metadata, **reel},
     )
 
 
