@@ -91,6 +91,10 @@ def test_drop_frame_is_the_films_own_and_an_export_may_override_it(tmp_path):
         assert service.project.timeline.drop_frame is True
         (kept,) = export_cut(service, tmp_path / "kept.edl").files
         (ndf,) = export_cut(service, tmp_path / "ndf.edl", drop_frame=False).files
+        (timeline_file,) = export_cut(service, tmp_path / "df.otio").files  # OTIO counts frames: the flag rides along
+    import_cut(timeline_file, tmp_path / "from_otio.foundry")
+    with ProjectService.open(tmp_path / "from_otio.foundry", read_only=True) as service:
+        assert service.project.timeline.drop_frame is True
     assert "FCM: DROP FRAME" in kept.read_text()
     assert events(kept.read_text()) == [("TAPE7", "V", "00:10:00;02", "00:10:01;02", "01:00:00;00", "01:00:01;00")]
     # The same frames, labelled without dropping: the source frame is kept, not its label.

@@ -25,7 +25,7 @@ The timeline runs at the cut's rate and starts at the cut's start timecode
   their places with Gaps between; gain and fades in metadata["foundry"].
 
 What OTIO has no field for sits in metadata["foundry"]: the frame size, the
-exact rate and the audio rate on the timeline; each clip's cut metadata
+exact rate, the audio rate and whether its timecode drops frames on the timeline; each clip's cut metadata
 (prompt, seed, backend, its scene's notes...), has_audio, still and the name of
 its scene on the clip.
 """
@@ -244,7 +244,8 @@ def otio_timeline(cut: FilmCut) -> otio.schema.Timeline:
         name=cut.name,
         global_start_time=frame_time(cut.record_start(bool(cut.drop_frame)), cut.frame_rate),
         metadata={NAMESPACE: {"width": cut.width, "height": cut.height, "frame_rate": str(cut.frame_rate),
-                              "audio_rate": cut.audio_rate}},
+                              "audio_rate": cut.audio_rate,
+                              **({} if cut.drop_frame is None else {"drop_frame": cut.drop_frame})}},
     )
     timeline.tracks.append(_video_track(cut))
     if any(clip.has_audio for clip in cut.clips):
