@@ -146,6 +146,13 @@ def test_a_camera_originals_embedded_timecode_maps_the_cut_onto_the_file(tmp_pat
             assert (shot.trim_in, shot.length, shot.source_timecode) == (48, 24, 86400)
             assert service.project.timeline.start_timecode == 86400
 
+    # A camera roll that names its reel (here Matroska's tags) gives its shot that reel.
+    roll = write_video(tmp_path / "roll.mkv", frames=24, tags={"reel_name": "B008", "timecode": "10:00:00:00"})
+    with ProjectService.create(tmp_path / "roll.foundry", frame_rate="25") as service:
+        add_media_shot(service, roll)
+        (shot,) = service.project.timeline.shots
+        assert (shot.reel, shot.source_timecode) == ("B008", 10 * 3600 * 25)  # 10 h, counted at the film's rate
+
     # A clip added by hand takes its reel and start timecode from the file too.
     with ProjectService.create(tmp_path / "by_hand.foundry", frame_rate="24") as service:
         add_media_shot(service, camera)

@@ -190,11 +190,13 @@ class SourceInfo:
 
 def _tag(container: av.container.InputContainer, *keys: str) -> str:
     """A tag of the file's own or of one of its streams (a MOV or MP4 keeps its start timecode on the
-    video stream and its tmcd track, MXF on the material package), first of `keys` found; "" for none."""
+    video stream and its tmcd track, MXF on the material package, Matroska in upper case), first of
+    `keys` found; "" for none."""
     for metadata in (container.metadata, *(stream.metadata for stream in container.streams)):
+        tags = {str(key).lower(): str(value).strip() for key, value in metadata.items()}
         for key in keys:
-            if value := str(metadata.get(key, "")).strip():
-                return value
+            if tags.get(key):
+                return tags[key]
     return ""
 
 
