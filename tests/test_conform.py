@@ -232,15 +232,23 @@ def test_captions_go_where_each_format_has_a_place_and_an_edl_says_where(tmp_pat
     with ProjectService.create(tmp_path / "said.foundry", frame_rate="24") as service:
         service.add_shot(prompt="a harbour at dawn", duration_frames=48)
         service.add_caption("Good morning", "0.5", "1.5")
+        service.add_marker(30, "Red sky", "#e01b24")
+        service.add_marker(36, "Red herring")  # Foundry's amber, nearest ORANGE; a label starting with a colour stays whole
         report = export_cut(service, tmp_path / "said.edl")
         (fcpxml,) = export_cut(service, tmp_path / "said.fcpxml").files
         (timeline_file,) = export_cut(service, tmp_path / "said.otio").files
     edl_file, subtitles = report.files
     assert subtitles.name == "said.srt" and "Good morning" in subtitles.read_text()
     assert any("said.srt" in warning for warning in report.warnings)
+    text = edl_file.read_text()
+    assert "* LOC: 01:00:01:06 RED Red sky" in text and "* LOC: 01:00:01:12 ORANGE Red herring" in text
+    assert cmx3600_problems(text, Fraction(24)) == []
+    import_cut(edl_file, tmp_path / "said_back.foundry", frame_rate="24")
+    with ProjectService.open(tmp_path / "said_back.foundry", read_only=True) as service:
+        assert [(m.frame, m.label) for m in service.project.timeline.markers] == [(30, "Red sky"), (36, "Red herring")]
     assert "Good morning" in "".join(etree.parse(str(fcpxml)).getroot().find(".//title").itertext())
     markers = otio.adapters.read_from_file(str(timeline_file)).video_tracks()[0].markers
-    assert [marker.name for marker in markers] == ["Good morning"]
+    assert [marker.name for marker in markers if marker.metadata["foundry"].get("caption")] == ["Good morning"]
 
 
 def test_the_films_timecode_is_set_from_the_command_line_as_one_undo_step(tmp_path, capsys):

@@ -63,17 +63,13 @@ from pathlib import Path
 
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser
+from foundry_desktop.interchange.edl.locators import MARKER_COLOURS
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
 from foundry_desktop.interchange.edl.music_track import music_clips
 from foundry_desktop.interchange.edl.picture_track import PictureBuilder
 from foundry_desktop.interchange.film_cut import CutClip, CutMarker, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.smpte_timecode import parse_timecode
 
-MARKER_COLOURS = {
-    "RED": "#e01b24", "GREEN": "#33d17a", "BLUE": "#3584e4", "CYAN": "#00c0c0", "MAGENTA": "#c061cb",
-    "YELLOW": "#f6d32d", "WHITE": "#ffffff", "BLACK": "#000000", "ORANGE": "#ff7800", "PINK": "#ff8fc0",
-    "PURPLE": "#9141ac",
-}
 
 
 def _origin(video: list[EditEvent], audio: list[EditEvent], parser: EdlParser) -> int:

@@ -38,7 +38,7 @@ path (`(NULL)` for an offline shot, as Avid writes for black); `* SOURCE FILE
 URL:` its exact path when the path is not ASCII (see edl/names.py); `* FOUNDRY NAME:`
 the shot's (or music clip's) name when it is not the file name; `* SCENE:` the
 name of the scene the shot is in, on each of its events (so a scene begins at the
-first event that names it).
+first event that names it); `* LOC:` the markers (locators.py).
 
 The music EDL holds the music clips as `AA` (stereo) events with their own reels
 (distinct from the picture's), placed at their record times, gaps left empty. A
@@ -64,9 +64,10 @@ from pathlib import Path
 
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
+from foundry_desktop.interchange.edl.locators import locator_comments
 from foundry_desktop.interchange.edl.names import BLACK_REEL, ReelStyle, ascii_text, reel_names
 from foundry_desktop.interchange.file_url import file_url
-from foundry_desktop.interchange.film_cut import CutClip, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import CutClip, CutMarker, CutMusic, CutTransition, FilmCut
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode
 
 SOUND_AND_PICTURE = "AA/V"  # the channel of an event whose shot brings its own (stereo) sound
@@ -340,8 +341,9 @@ def _check_drop_frame(frame_rate: Fraction, drop_frame: bool) -> None:
 
 
 def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, channel: str, drop_frame: bool,
-                record_start: int) -> str:
-    """The EDL: TITLE, FCM, then the events with their record times moved to `record_start`."""
+                record_start: int, markers: Sequence[CutMarker] = ()) -> str:
+    """The EDL: TITLE, FCM, then the events with their record times moved to `record_start`, and
+    `markers` as locators (see locators.py)."""
     if len(events) > MAX_EVENTS:
         raise ExportError(f"This edit needs {len(events)} EDL events; CMX 3600 EDLs hold at most {MAX_EVENTS}. "
                           "Export it as FCPXML or OTIO, or in parts.")
@@ -353,6 +355,8 @@ def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, chann
             raise ExportError("The film is too long for an EDL: its timecode would pass 23:59:59.") from None
 
     lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if drop_frame else 'NON-DROP FRAME'}", ""]
+    starts = [event.lines[-1].record_in for event in events]
+    located = locator_comments(starts, markers, lambda frame: timecode(frame + record_start))
     for number, event in enumerate(events, start=1):
         for line in event.lines:
             transition = f"{'D' if line.dissolve else 'C':<4} {f'{line.dissolve:03d}' if line.dissolve else '':>3}"
@@ -360,6 +364,7 @@ def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, chann
             track = SOUND_AND_PICTURE if event.sound and channel == "V" else channel
             lines.append(f"{number:03d}  {line.reel:<8} {track:<5} {transition} {' '.join(map(timecode, times))}")
         lines.extend(event.comments)
+        lines.extend(located.get(number - 1, ()))
         lines.append("")
     return "\n".join(lines)
 
@@ -374,7 +379,8 @@ def _drop_frame_of(cut: FilmCut, drop_frame: bool | None) -> bool:
 def edl_text(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> str:
     """The picture EDL of `cut` (see the module)."""
     drop = _drop_frame_of(cut, drop_frame)
-    return events_text(_title(cut), picture_events(cut, names), cut.frame_rate, "V", drop, cut.record_start(drop))
+    return events_text(_title(cut), picture_events(cut, names), cut.frame_rate, "V", drop, cut.record_start(drop),
+                       [marker for marker in cut.markers if 0 <= marker.frame < cut.length])
 
 
 def music_edl_texts(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> list[str]:

@@ -52,6 +52,7 @@ from foundry_desktop.interchange.film_cut import (
     FilmCut,
     with_scene_markers,
 )
+from foundry_desktop.interchange.marker_colours import nearest_named
 from foundry_desktop.interchange.otio.conventions import (
     CAPTION_MARKER_COLOR,
     MARKER_COLORS,
@@ -128,7 +129,7 @@ def _marker(marker: CutMarker, cut: FilmCut) -> otio.schema.Marker:
     return otio.schema.Marker(
         name=marker.label,
         marked_range=frame_range(marker.frame, 0, cut.frame_rate),
-        color=_nearest_color(marker.color),
+        color=nearest_named(marker.color, MARKER_COLORS, otio.schema.MarkerColor.YELLOW),
         metadata={NAMESPACE: {"color": marker.color}},
     )
 
@@ -140,29 +141,6 @@ def _caption(caption: CutCaption, cut: FilmCut) -> otio.schema.Marker:
         color=CAPTION_MARKER_COLOR,
         metadata={NAMESPACE: {"caption": True}},
     )
-
-
-def _rgb(color: str) -> tuple[int, int, int] | None:
-    digits = color.strip().lstrip("#")
-    if len(digits) != 6:
-        return None
-    try:
-        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-    except ValueError:
-        return None
-
-
-def _nearest_color(color: str) -> str:
-    rgb = _rgb(color)
-    if rgb is None:
-        return otio.schema.MarkerColor.YELLOW
-
-    def distance(named: str) -> int:
-        other = _rgb(MARKER_COLORS[named])
-        assert other is not None
-        return sum((a - b) ** 2 for a, b in zip(rgb, other, strict=True))
-
-    return min(MARKER_COLORS, key=distance)
 
 
 def _video_track(cut: FilmCut) -> otio.schema.Track:
