@@ -162,8 +162,10 @@ def test_the_render_and_every_export_show_the_same_frame_at_every_frame(edited, 
 
     # CMX 3600, through a strict check and OpenTimelineIO's reader; the music in its own EDL, the captions
     # in a SubRip file beside it (an EDL has no place for them).
-    edl, music_edl, captions = export_cut(service, tmp_path / "film.edl").files
+    report = export_cut(service, tmp_path / "film.edl")
+    edl, music_edl, captions = report.files
     assert (music_edl.name, captions.name) == ("film.music.edl", "film.srt")
+    assert any("music clip's level" in warning for warning in report.warnings)  # the bed is at -3 dB
     assert cmx3600_problems(edl.read_text(), RATE) == []
     assert cmx3600_problems(music_edl.read_text(), RATE, picture=False) == []
     picture, transitions = edl_view(edl.read_text(), frames)

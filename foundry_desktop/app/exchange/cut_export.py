@@ -204,6 +204,8 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
             if cut.music:
                 files += write_music_edl(cut, path.with_name(f"{path.stem}.music.edl"), drop_frame=drop,
                                          names=edl_names)
+                if any(piece.gain_db for piece in cut.music):
+                    warnings.append("An EDL has no place for a music clip's level: the music EDL plays it at 0 dB.")
             if cut.captions:
                 files += (export_captions(service, path.with_name(f"{path.stem}.srt")),)
                 warnings.append(f"An EDL has no place for captions: they are in {files[-1].name} beside it.")
