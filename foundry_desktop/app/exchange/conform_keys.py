@@ -11,12 +11,13 @@ The film starts at 01:00:00:00 unless told otherwise, and drops frame labels at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
-from foundry_desktop.domain.project import Project
+from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import InvalidEditError
-from foundry_desktop.interchange.film_cut import DEFAULT_RECORD_START
+from foundry_desktop.interchange.film_cut import DEFAULT_RECORD_START, CutClip, FilmCut
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode, parse_timecode
 from foundry_desktop.media.probe import SourceInfo
 
@@ -60,3 +61,46 @@ def source_timecode(info: SourceInfo, film_rate: Fraction) -> int:
 def source_reel(info: SourceInfo, file_name: str) -> str:
     """The reel the file names itself, else its file name without the extension."""
     return info.reel or Path(file_name).stem
+
+
+# -- a cut brought in -----------------------------------------------------------------------------
+
+
+def film_timecode_of(cut: FilmCut) -> tuple[int | None, bool | None] | None:
+    """The film's (start timecode, drop frame) as an imported cut says them; None when it says neither."""
+    if cut.start_timecode is None and cut.drop_frame is None:
+        return None
+    drop_frame = cut.drop_frame
+    if drop_frame and not drop_frame_possible(cut.frame_rate):  # a ';' at 25 fps: no drop frame to keep
+        drop_frame = False
+    return cut.start_timecode, drop_frame
+
+
+def frames_in_file(clip: CutClip, file_timecode: int) -> tuple[int, int] | None:
+    """Where in its file a clip plays, when the cut counts its source in the file's own timecode
+    (`file_timecode`, the file's first frame's: an EDL at 01:00:02:00 on a camera original starting
+    at 01:00:00:00 means 2 s into it); None when it counts from the file's first frame instead
+    (a file without timecode, or a cut whose source times lie before it)."""
+    timecode = clip.source_start + clip.source_in
+    if not file_timecode or timecode < file_timecode:
+        return None
+    return timecode - file_timecode, timecode - file_timecode + clip.frames
+
+
+def shot_sources(cut: FilmCut, shots: Sequence[Shot], starts: Sequence[int], offline: Sequence[bool],
+                 file_timecodes: dict[int, int]) -> dict[int, tuple[str, int]]:
+    """Shot index -> (reel, source timecode) where the cut's keys differ from what the shot has: clip i
+    made shot i, which starts on source frame starts[i]; an offline shot's timecode is set so that the
+    frame it starts on has the cut's source timecode, a media shot's is its file's where the cut counted
+    in it (file_timecodes), else the cut's."""
+    sources: dict[int, tuple[str, int]] = {}
+    for index, clip in enumerate(cut.clips):
+        shot = shots[index]
+        if offline[index]:
+            timecode = max(0, clip.source_start + clip.source_in - starts[index])
+        else:
+            timecode = file_timecodes.get(index, clip.source_start)
+        reel = clip.reel or shot.reel
+        if (reel, timecode) != (shot.reel, shot.source_timecode):
+            sources[index] = (reel, timecode)
+    return sources

@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from foundry_desktop.app.exchange.conform_keys import source_timecode
+from foundry_desktop.app.exchange.conform_keys import film_timecode_of, frames_in_file, shot_sources, source_timecode
 from foundry_desktop.app.shots.media_shots import PreparedMedia, add_prepared_shot, prepare_media
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
 from foundry_desktop.app.project_service import ProjectService, edit_errors
@@ -32,7 +32,6 @@ from foundry_desktop.interchange.edl.reader import read_edl
 from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.otio.reader import read_otio
-from foundry_desktop.interchange.smpte_timecode import drop_frame_possible
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.store.project_store import media_folder_for
 
@@ -219,35 +218,23 @@ class _ProjectFromCut:
         return None
 
     def _file_frames(self, index: int, clip: CutClip, prepared: PreparedMedia) -> tuple[int, int]:
-        """Where in its file the clip plays: a cut that counts its source in the file's own timecode
-        (an EDL at 01:00:02:00 on a camera original starting at 01:00:00:00) means that far into it;
-        one that counts from before the file's timecode counts from the file's first frame."""
+        """Where in its file the clip plays (conform_keys.frames_in_file)."""
         start = source_timecode(prepared.info, self.rate)
-        timecode = clip.source_start + clip.source_in
-        if not start or timecode < start:
+        if (frames := frames_in_file(clip, start)) is None:
             return clip.source_in, clip.source_out
         self._source_timecodes[index] = start
-        return timecode - start, timecode - start + clip.frames
+        return frames
 
     def _keep_conform_keys(self) -> None:
-        """The film's start timecode and drop frame, each shot's reel and source timecode, as the cut
-        says them (so that its export gives them back): an offline shot's timecode is set so that
-        the frame it starts on has the cut's source timecode."""
-        if self.cut.start_timecode is not None or self.cut.drop_frame is not None:
-            drop_frame = self.cut.drop_frame and drop_frame_possible(self.rate)
-            self.service.set_film_timecode(self.cut.start_timecode, drop_frame)
-        shots, placed = self.service.project.timeline.shots, self.service.cut_plan().shots
-        sources: dict[int, tuple[str, int]] = {}
-        for index, clip in enumerate(self.cut.clips):
-            shot = shots[index]
-            if self.service.project.selected_take(shot) is None:
-                timecode = max(0, clip.source_start + clip.source_in - placed[index].source_in)
-            else:
-                timecode = self._source_timecodes.get(index, clip.source_start)
-            reel = clip.reel or shot.reel
-            if (reel, timecode) != (shot.reel, shot.source_timecode):
-                sources[index] = (reel, timecode)
-        self.service.set_shot_sources(sources)
+        """The film's timecode and each shot's reel and source timecode as the cut says them, so that
+        its export gives them back."""
+        if (timecode := film_timecode_of(self.cut)) is not None:
+            self.service.set_film_timecode(*timecode)
+        project = self.service.project
+        shots = project.timeline.shots
+        starts = [placed.source_in for placed in self.service.cut_plan().shots]
+        offline = [project.selected_take(shot) is None for shot in shots]
+        self.service.set_shot_sources(shot_sources(self.cut, shots, starts, offline, self._source_timecodes))
 
     def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
         """The clip's place and length kept by a shot to generate, with what Foundry knew of it."""
