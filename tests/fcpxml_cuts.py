@@ -74,7 +74,7 @@ def film(rate: Fraction, *, transitions: bool = True, fades: bool = True, music:
         markers=(CutMarker(5, "Start <here>"), CutMarker(70, "Größe & co"), CutMarker(200, "")) if markers else (),
         captions=(CutCaption(20, 60, "Hello & <welcome>"), CutCaption(150, 190, "Two\nlines “quoted”"))
         if captions else (),
-        start_timecode=3600 * round(rate), drop_frame=False,  # 01:00:00:00 NDF, as the sequence's tcStart says
+        timecode_start=3600 * round(rate), drop_frame=False,  # 01:00:00:00 NDF, as the sequence's tcStart says
     )
 
 
@@ -84,4 +84,4 @@ def offline_film(rate: Fraction) -> FilmCut:
              CutClip("Missing shot", None, 24, 0, 24, 30, 54),
              CutClip("Closing", Path("/media/b.mp4"), 100, 10, 40, 54, 84))
     return FilmCut("Offline", rate, 1280, 720, clips, (CutTransition(0, "dissolve", 26, 8),),
-                   start_timecode=3600 * round(rate), drop_frame=False)
+                   timecode_start=3600 * round(rate), drop_frame=False)

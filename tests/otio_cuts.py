@@ -73,7 +73,7 @@ def full_cut(frame_rate: Fraction) -> FilmCut:
     return FilmCut(
         name="Rêve & Co — cut 3",
         frame_rate=frame_rate,
-        start_timecode=3600 * round(frame_rate),  # the timeline's global start: 01:00:00:00
+        timecode_start=3600 * round(frame_rate),  # the timeline's global start: 01:00:00:00
         width=1280,
         height=720,
         clips=clips,
@@ -97,7 +97,7 @@ def simple_cut(frame_rate: Fraction) -> FilmCut:
     clips = clips_of(("shot #1 100%.mp4", MEDIA, 200, 20, 90), ("shot_002?take=7 été.mov", MEDIA_2, 150, 30, 60),
                      metadata=SHOT_METADATA[:2])
     return FilmCut(name="Simple cut", frame_rate=frame_rate, width=1920, height=1080, clips=clips,
-                   start_timecode=3600 * round(frame_rate),
+                   timecode_start=3600 * round(frame_rate),
                    transitions=(centred(clips, 0, "dissolve", 10),), fade_in=6,
                    markers=(CutMarker(30, "Look here"),))
 
@@ -111,7 +111,7 @@ def long_cut(frame_rate: Fraction) -> FilmCut:
         ("reel 4", MEDIA_2, 300_000, 99_999, 100_001),
     )
     return FilmCut(name="Long", frame_rate=frame_rate, width=3840, height=2160, clips=clips,
-                   start_timecode=3600 * round(frame_rate),
+                   timecode_start=3600 * round(frame_rate),
                    transitions=(centred(clips, 0, "dissolve", 25), centred(clips, 2, "dissolve", 31)),
                    fade_out=49,
                    music=(CutMusic("Score", SONG, 900_000, 1, 500_001, 499_999),),

@@ -141,7 +141,7 @@ def test_golden_files(rate):
 
 def test_one_hour_is_timecode_not_seconds_and_drop_frame_only_at_ntsc_rates():
     ntsc = film(Fraction(30000, 1001), transitions=False, fades=False, music=False, markers=False, captions=False)
-    ntsc = replace(ntsc, start_timecode=None)  # the default start: 01:00:00:00 as each count labels it
+    ntsc = replace(ntsc, timecode_start=None)  # the default start: 01:00:00:00 as each count labels it
     sequence = ET.fromstring(fcpxml_text(ntsc)).find("library/event/project/sequence")
     assert (sequence.get("tcStart"), sequence.get("tcFormat")) == ("18018/5s", "NDF")  # 108000 frames
     sequence = ET.fromstring(fcpxml_text(ntsc, drop_frame=True)).find("library/event/project/sequence")

@@ -135,13 +135,13 @@ class FilmCut:
     markers: tuple[CutMarker, ...] = ()
     captions: tuple[CutCaption, ...] = ()
     audio_rate: int = 48000
-    start_timecode: int | None = None  # the film's first frame's timecode, in frames; None: 01:00:00:00
+    timecode_start: int | None = None  # the film's first frame's timecode, in frames; None: 01:00:00:00
     drop_frame: bool | None = None  # whether its timecode drops frame labels; None: not said
 
     def record_start(self, drop_frame: bool) -> int:
         """The film's first frame's timecode in frames, counted with or without drop frame."""
-        if self.start_timecode is not None:
-            return self.start_timecode
+        if self.timecode_start is not None:
+            return self.timecode_start
         return parse_timecode(DEFAULT_RECORD_START, self.frame_rate, drop_frame=drop_frame)
 
     @property

@@ -68,12 +68,12 @@ def source_reel(info: SourceInfo, file_name: str) -> str:
 
 def film_timecode_of(cut: FilmCut) -> tuple[int | None, bool | None] | None:
     """The film's (start timecode, drop frame) as an imported cut says them; None when it says neither."""
-    if cut.start_timecode is None and cut.drop_frame is None:
+    if cut.timecode_start is None and cut.drop_frame is None:
         return None
     drop_frame = cut.drop_frame
     if drop_frame and not drop_frame_possible(cut.frame_rate):  # a ';' at 25 fps: no drop frame to keep
         drop_frame = False
-    return cut.start_timecode, drop_frame
+    return cut.timecode_start, drop_frame
 
 
 def frames_in_file(clip: CutClip, file_timecode: int) -> tuple[int, int] | None:

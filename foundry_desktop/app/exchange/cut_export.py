@@ -93,7 +93,7 @@ def film_cut(service: ProjectService) -> FilmCut:
         markers=tuple(CutMarker(m.frame, m.label, m.color) for m in project.timeline.markers if m.frame < length),
         captions=tuple(CutCaption(c.start, min(c.end, length), c.text)
                        for c in project.timeline.captions if c.start < length),
-        start_timecode=project.timeline.start_timecode,
+        timecode_start=project.timeline.start_timecode,
         drop_frame=film_drop_frame(project),
     )
 

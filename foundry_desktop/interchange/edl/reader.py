@@ -157,7 +157,7 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
         fade_out=fade_out,
         music=tuple(music),
         markers=tuple(_markers(parser, parser.events, origin)),
-        start_timecode=origin,  # the conform keys: the film's timecode as the EDL counts it
+        timecode_start=origin,  # the conform keys: the film's timecode as the EDL counts it
         drop_frame=parser.drop_frame_used,
     )
     return ReadCut(cut, tuple(dict.fromkeys(parser.warnings)))

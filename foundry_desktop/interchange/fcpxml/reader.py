@@ -165,7 +165,7 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         markers=tuple(sorted((m for m in contents.markers if 0 <= m.frame < length), key=lambda m: m.frame)),
         captions=tuple(sorted((c for c in contents.captions if c.start < length), key=lambda c: (c.start, c.end))),
         audio_rate=_AUDIO_RATES.get(sequence.get("audioRate", ""), 48000),
-        start_timecode=doc.frames(doc.tc_start),  # the conform keys: the sequence's timecode as it counts it
+        timecode_start=doc.frames(doc.tc_start),  # the conform keys: the sequence's timecode as it counts it
         drop_frame=sequence.get("tcFormat") == "DF",
     )
     return ReadCut(without_scene_markers(cut), tuple(doc.warnings))

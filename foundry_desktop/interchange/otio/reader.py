@@ -67,7 +67,7 @@ def _cut(src: TimelineSource) -> FilmCut:
         audio_rate = 48000
     start = src.timeline.global_start_time  # the conform keys: the timeline's start timecode, where it has one
     base = FilmCut(name=src.timeline.name or Path(src.file_name).stem, frame_rate=src.rate, width=width,
-                   height=height, audio_rate=audio_rate, start_timecode=None if start is None else src.frames(start),
+                   height=height, audio_rate=audio_rate, timecode_start=None if start is None else src.frames(start),
                    drop_frame=own["drop_frame"] if isinstance(own.get("drop_frame"), bool) else None)
     if not video_tracks:
         src.warn(f"{src.file_name} has no video track; the cut is empty.")
