@@ -12,6 +12,7 @@ The film starts at 01:00:00:00 unless told otherwise, and drops frame labels at 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -76,30 +77,31 @@ def film_timecode_of(cut: FilmCut) -> tuple[int | None, bool | None] | None:
     return cut.timecode_start, drop_frame
 
 
-def frames_in_file(clip: CutClip, file_timecode: int) -> tuple[int, int] | None:
-    """Where in its file a clip plays, when the cut counts its source in the file's own timecode
-    (`file_timecode`, the file's first frame's: an EDL at 01:00:02:00 on a camera original starting
-    at 01:00:00:00 means 2 s into it); None when it counts from the file's first frame instead
-    (a file without timecode, or a cut whose source times lie before it)."""
+def in_file_timecode(clip: CutClip, file_timecode: int) -> CutClip:
+    """The clip with its source counted from its file's first frame, when the cut counts it in the
+    file's own timecode (`file_timecode`, the file's first frame's: an EDL at 01:00:02:00 on a camera
+    original starting at 01:00:00:00 means 2 s into it); as it is when it counts from the first frame
+    already (a file without timecode, or a cut whose source times lie before it)."""
     timecode = clip.source_start + clip.source_in
-    if not file_timecode or timecode < file_timecode:
-        return None
-    return timecode - file_timecode, timecode - file_timecode + clip.frames
+    if not file_timecode or timecode < file_timecode or clip.source_start == file_timecode:
+        return clip
+    return replace(clip, source_in=timecode - file_timecode, source_out=timecode - file_timecode + clip.frames,
+                   source_start=file_timecode)
 
 
-def shot_sources(cut: FilmCut, shots: Sequence[Shot], starts: Sequence[int], offline: Sequence[bool],
-                 file_timecodes: dict[int, int]) -> dict[int, tuple[str, int]]:
+def shot_sources(cut: FilmCut, shots: Sequence[Shot], starts: Sequence[int],
+                 offline: Sequence[bool]) -> dict[int, tuple[str, int]]:
     """Shot index -> (reel, source timecode) where the cut's keys differ from what the shot has: clip i
-    made shot i, which starts on source frame starts[i]; an offline shot's timecode is set so that the
-    frame it starts on has the cut's source timecode, a media shot's is its file's where the cut counted
-    in it (file_timecodes), else the cut's."""
+    (its source counted in its file, in_file_timecode) made shot i, which starts on source frame
+    starts[i]. An offline shot's timecode is set so that the frame it starts on has the cut's source
+    timecode; a media shot's is its clip's source_start."""
     sources: dict[int, tuple[str, int]] = {}
     for index, clip in enumerate(cut.clips):
         shot = shots[index]
         if offline[index]:
             timecode = max(0, clip.source_start + clip.source_in - starts[index])
         else:
-            timecode = file_timecodes.get(index, clip.source_start)
+            timecode = clip.source_start
         reel = clip.reel or shot.reel
         if (reel, timecode) != (shot.reel, shot.source_timecode):
             sources[index] = (reel, timecode)

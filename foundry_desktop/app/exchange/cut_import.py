@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from foundry_desktop.app.exchange.conform_keys import film_timecode_of, frames_in_file, shot_sources, source_timecode
+from foundry_desktop.app.exchange.conform_keys import film_timecode_of, in_file_timecode, shot_sources, source_timecode
 from foundry_desktop.app.shots.media_shots import PreparedMedia, add_prepared_shot, prepare_media
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
 from foundry_desktop.app.project_service import ProjectService, edit_errors
@@ -139,9 +139,9 @@ class _ProjectFromCut:
         self.offline = 0
         self._media: dict[Path, PreparedMedia | FoundryError] = {}
         self._sound: dict[Path, PreparedSound | FoundryError] = {}
-        self._source_timecodes: dict[int, int] = {}  # clip index -> its file's timecode, where the file gave it
 
     def build(self) -> None:
+        self._count_sources_in_files()
         for number, clip in enumerate(self.cut.clips, start=1):
             self._add_clip(number, clip)
         for index in range(len(self.cut.clips)):  # empty time stays empty (before the transitions, which never cross it)
@@ -205,7 +205,7 @@ class _ProjectFromCut:
                               prompt=prompt)
             return None
         frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
-        source_in, source_out = self._file_frames(number - 1, clip, prepared)
+        source_in, source_out = clip.source_in, clip.source_out
         if source_in >= frames:
             return self._add_offline(number, clip, f"the cut uses {clip.media.name} from frame {source_in}, "
                                                    f"and it has only {frames}")
@@ -217,13 +217,17 @@ class _ProjectFromCut:
                           source_out=self._seconds(source_out), prompt=prompt)
         return None
 
-    def _file_frames(self, index: int, clip: CutClip, prepared: PreparedMedia) -> tuple[int, int]:
-        """Where in its file the clip plays (conform_keys.frames_in_file)."""
-        start = source_timecode(prepared.info, self.rate)
-        if (frames := frames_in_file(clip, start)) is None:
-            return clip.source_in, clip.source_out
-        self._source_timecodes[index] = start
-        return frames
+    def _count_sources_in_files(self) -> None:
+        """Each clip's source counted from its file's first frame where the cut counts it in the
+        file's own timecode (conform_keys.in_file_timecode), before anything measures it."""
+        clips = []
+        for clip in self.cut.clips:
+            if clip.media is not None and clip.media.is_file():
+                prepared = self._prepared(clip)
+                if not isinstance(prepared, FoundryError):
+                    clip = in_file_timecode(clip, source_timecode(prepared.info, self.rate))
+            clips.append(clip)
+        self.cut = replace(self.cut, clips=tuple(clips))
 
     def _keep_conform_keys(self) -> None:
         """The film's timecode and each shot's reel and source timecode as the cut says them, so that
@@ -234,7 +238,7 @@ class _ProjectFromCut:
         shots = project.timeline.shots
         starts = [placed.source_in for placed in self.service.cut_plan().shots]
         offline = [project.selected_take(shot) is None for shot in shots]
-        self.service.set_shot_sources(shot_sources(self.cut, shots, starts, offline, self._source_timecodes))
+        self.service.set_shot_sources(shot_sources(self.cut, shots, starts, offline))
 
     def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
         """The clip's place and length kept by a shot to generate, with what Foundry knew of it."""
