@@ -157,7 +157,9 @@ def test_a_camera_originals_embedded_timecode_maps_the_cut_onto_the_file(tmp_pat
     with ProjectService.create(tmp_path / "by_hand.foundry", frame_rate="24") as service:
         add_media_shot(service, camera)
         (shot,) = service.project.timeline.shots
-        assert (shot.reel, shot.source_timecode) == ("A001_C002", 86400)
+        assert (shot.reel, shot.source_timecode) == ("", 86400)  # no reel tag: an export names it after the file
+        (by_hand,) = export_cut(service, tmp_path / "by_hand.edl").files
+        assert events(by_hand.read_text())[0][:3] == ("A001C002", "V", "01:00:00:00")
         service.undo()
         assert service.project.timeline.shots == []  # adding the clip, keys included, was one step
 

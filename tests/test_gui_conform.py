@@ -1,6 +1,6 @@
 """The export dialog's conform options, driven by mouse and keyboard: the film's own drop-frame flag is
-the default (an imported 29.97 drop-frame cut goes out drop-frame), and long EDL reel names are a
-click away, for EDLs only."""
+the default (an imported 29.97 drop-frame cut goes out drop-frame), and so are long (File129) EDL reel
+names when the cut's reels need them; strict 8-character reels are a click away, for EDLs only."""
 
 from __future__ import annotations
 
@@ -46,17 +46,19 @@ def test_the_export_dialog_keeps_the_films_drop_frame_and_offers_long_reels(wind
     QTest.keyClick(dialog.format, Qt.Key.Key_Down)  # FCPXML 1.9
     QTest.keyClick(dialog.format, Qt.Key.Key_Down)  # CMX 3600 EDL
     assert dialog.output.text().endswith(".edl")
-    assert dialog.drop_frame.isChecked() and dialog.long_reels.isEnabled() and not dialog.long_reels.isChecked()
-
-    strict = _export(dialog, loop, tmp_path / "strict.edl")
-    assert "FCM: DROP FRAME" in strict
-    assert [event[:3] for event in events(strict)] == [("A001C002", "V", "10:00:00;00"), ("A001C003", "V", "10:00:05;00")]
-
-    QTest.mouseClick(dialog.long_reels, Qt.MouseButton.LeftButton)
-    QTest.keyClick(dialog.drop_frame, Qt.Key.Key_Space)  # this once, non-drop
+    # The cut's reels are longer than strict CMX allows: the film's own keys are the default, kept whole.
+    assert dialog.drop_frame.isChecked() and dialog.long_reels.isEnabled() and dialog.long_reels.isChecked()
     long = _export(dialog, loop, tmp_path / "long.edl")
-    assert "FCM: NON-DROP FRAME" in long
-    assert [event[0] for event in events(long)] == ["A001_C002_0101AB", "A001_C003_0101AB"]
+    assert "FCM: DROP FRAME" in long
+    assert [event[:3] for event in events(long)] == [("A001_C002_0101AB", "V", "10:00:00;00"),
+                                                     ("A001_C003_0101AB", "V", "10:00:05;00")]
+
+    QTest.mouseClick(dialog.long_reels, Qt.MouseButton.LeftButton)  # strict CMX this once, and non-drop
+    QTest.keyClick(dialog.drop_frame, Qt.Key.Key_Space)
+    strict = _export(dialog, loop, tmp_path / "strict.edl")
+    assert "FCM: NON-DROP FRAME" in strict
+    assert [event[0] for event in events(strict)] == ["A001C002", "A001C003"]
+    assert "shortened" in dialog.status.text()  # the note says the reels were cut to 8 characters
 
     QTest.keyClick(dialog.format, Qt.Key.Key_Down)  # OTIO: neither applies
     assert not dialog.long_reels.isEnabled() and not dialog.drop_frame.isEnabled()

@@ -2,7 +2,7 @@
 the film's own timecode starts and whether it drops frame labels.
 
 A shot's reel is what the cut it was imported from called its source, else the reel name its
-file carries, else the file's name without its extension. Its source timecode is the timecode of
+file carries; without either, an export names the reel after the media's own file name. Its source timecode is the timecode of
 its source's first frame, in frames at the film's rate: the start timecode a camera original
 carries (converted through seconds when the file runs at another rate), else 00:00:00:00.
 The film starts at 01:00:00:00 unless told otherwise, and drops frame labels at 29.97 and
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
-from pathlib import Path
 
 from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.interchange.edl.names import fits_strict_reel
 from foundry_desktop.interchange.film_cut import DEFAULT_RECORD_START, CutClip, FilmCut
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode, parse_timecode
 from foundry_desktop.media.probe import SourceInfo
@@ -59,9 +59,15 @@ def source_timecode(info: SourceInfo, film_rate: Fraction) -> int:
     return round(Fraction(frames) / info.frame_rate * film_rate)
 
 
-def source_reel(info: SourceInfo, file_name: str) -> str:
-    """The reel the file names itself, else its file name without the extension."""
-    return info.reel or Path(file_name).stem
+def source_reel(info: SourceInfo) -> str:
+    """The reel the file names itself; "" for none (an export then names it after the file)."""
+    return info.reel
+
+
+def reels_need_long_names(project: Project) -> bool:
+    """Whether a reel the shots keep (from a cut or a file) does not fit a strict CMX 3600 EDL's 8
+    characters, so that an EDL written with them whole (File129) is the one that keeps them."""
+    return any(shot.reel and not fits_strict_reel(shot.reel) for shot in project.timeline.shots)
 
 
 # -- a cut brought in -----------------------------------------------------------------------------

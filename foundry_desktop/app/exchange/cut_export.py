@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.exchange.caption_files import export_captions
-from foundry_desktop.app.exchange.conform_keys import film_drop_frame
+from foundry_desktop.app.exchange.conform_keys import film_drop_frame, reels_need_long_names
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cut_plan import PlacedShot
 from foundry_desktop.domain.project import AudioClip, Scene, Shot, Take
@@ -174,11 +174,12 @@ def drop_frame_possible(frame_rate: Fraction) -> bool:
 
 
 def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.10",
-               drop_frame: bool | None = None, edl_names: ReelStyle = "cmx") -> ExportReport:
+               drop_frame: bool | None = None, edl_names: ReelStyle | None = None) -> ExportReport:
     """Write the cut to `path`, in the format its extension names (.fcpxml, .edl, .otio).
     An EDL holds the picture; the music goes into its own EDL beside it (NAME.music.edl), the
     captions into a SubRip file (NAME.srt). The film's own timecode (start, drop frame) is written
-    unless `drop_frame` overrides it; `edl_names` picks strict 8-character reels or long ones."""
+    unless `drop_frame` overrides it; `edl_names` picks strict 8-character reels or long ones (by
+    default long only where the shots keep reels that strict ones would shorten)."""
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in EXPORT_FORMATS:
@@ -187,6 +188,8 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
     if kind == ".fcpxml" and fcpxml_version not in FCPXML_VERSIONS:
         raise ExportError(f"FCPXML version {fcpxml_version} is not one Foundry writes: choose "
                           f"{' or '.join(FCPXML_VERSIONS)}.")
+    if edl_names is None:
+        edl_names = "long" if reels_need_long_names(service.project) else "cmx"
     if edl_names not in ("cmx", "long"):
         raise ExportError(f"EDL reel names are 'cmx' (8 characters) or 'long' (File129), not {edl_names!r}.")
     cut = film_cut(service)
@@ -201,6 +204,9 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
             files: tuple[Path, ...] = (write_fcpxml(cut, path, fcpxml_version, drop),)
         elif kind == ".edl":
             files = (write_edl(cut, path, drop_frame=drop, names=edl_names),)
+            if edl_names == "cmx" and reels_need_long_names(service.project):
+                warnings.append("Some reels are longer than the 8 characters of a strict CMX 3600 EDL and were "
+                                "shortened; export with long reel names (File129) to keep them whole.")
             if cut.music:
                 files += write_music_edl(cut, path.with_name(f"{path.stem}.music.edl"), drop_frame=drop,
                                          names=edl_names)

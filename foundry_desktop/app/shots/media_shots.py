@@ -109,7 +109,7 @@ def add_prepared_shot(
         index = [s.id for s in service.project.timeline.shots].index(shot.id)
         if trim_in or trim_out is not None:
             service.trim_shot(index, trim_in, trim_out)
-        service.set_shot_sources({index: (source_reel(info, prepared.name), source_timecode(info, fmt.frame_rate))})
+        service.set_shot_sources({index: (source_reel(info), source_timecode(info, fmt.frame_rate))})
     shot = service.project.timeline.shots[index]
     take = Take(
         shot_id=shot.id,

@@ -42,9 +42,9 @@ def export(commands: Commands, name: str, summary: str) -> None:
     export.add_argument("--fcpxml-version", default="1.10", choices=["1.9", "1.10"],
                         help="1.10 (default: Final Cut 10.6+, Resolve 18.5+) or 1.9 (Final Cut 10.4.9-10.5)")
     _drop_frame_options(export, "(default: the film's own, see `foundry timecode`)")
-    export.add_argument("--edl-names", default="cmx", choices=["cmx", "long"],
-                        help="EDL reel names: cmx (default: 8 characters, strict CMX 3600) or long (File129, "
-                             "as Resolve and Avid write them)")
+    export.add_argument("--edl-names", choices=["cmx", "long"],
+                        help="EDL reel names: cmx (8 characters, strict CMX 3600) or long (File129, as Resolve "
+                             "and Avid write them); default: long only where the shots' reels need it")
     export.add_argument("--json", action="store_true", help="print the files written and any notes as JSON")
 
 

@@ -36,7 +36,7 @@ from typing import Literal
 REEL_LENGTH = 8
 LONG_REEL_LENGTH = 128  # File129: the reel field holds up to 128 characters and a space
 ReelStyle = Literal["cmx", "long"]
-_STRICT_REEL = re.compile(r"^[A-Z0-9_]{1,8}$")
+_STRICT_REEL = re.compile(r"^[A-Za-z0-9_]{1,8}$")
 BLACK_REEL = "BL"
 RESERVED_REELS = frozenset({"BL", "BLK", "BLACK", "AX", "BARS"})
 
@@ -71,21 +71,36 @@ def _reel_stem(name: str) -> str:
 
 def _long_stem(name: str) -> str:
     stem = PurePath(name).stem if PurePath(name).suffix else name
-    return "_".join(ascii_text(stem).split()) or "CLIP"
+    return _long_reel(stem)
 
 
-def reel_names(sources: Iterable[tuple[Hashable, str]], style: ReelStyle = "cmx") -> dict[Hashable, str]:
-    """One reel per distinct source key, from (key, reel, file or clip name) pairs, in order."""
+def _long_reel(reel: str) -> str:
+    return "_".join(ascii_text(reel).split()) or "CLIP"
+
+
+def fits_strict_reel(reel: str) -> bool:
+    """Whether a reel can be written as it is in a strict CMX 3600 EDL."""
+    return bool(_STRICT_REEL.match(reel)) and reel.upper() not in RESERVED_REELS
+
+
+def _candidate(name: str, given: bool, style: ReelStyle) -> str:
+    """A reel the source gave is kept as it is where the style allows; a file's name is made into one."""
+    if style == "long":
+        return _long_reel(name) if given else _long_stem(name)
+    return name if given and fits_strict_reel(name) else _reel_stem(name)
+
+
+def reel_names(sources: Iterable[tuple[Hashable, str] | tuple[Hashable, str, bool]],
+               style: ReelStyle = "cmx") -> dict[Hashable, str]:
+    """One reel per distinct source key, in order, from (key, file or clip name) pairs, or (key, name,
+    True) where the name is a reel the source gave (the cut it came from, its file's reel tag)."""
     reels: dict[Hashable, str] = {}
     taken = set(RESERVED_REELS)
     length = LONG_REEL_LENGTH if style == "long" else REEL_LENGTH
-    for key, name in sources:
+    for key, name, *given in sources:
         if key in reels:
             continue
-        if style == "long":
-            stem = _long_stem(name)
-        else:
-            stem = name if _STRICT_REEL.match(name) else _reel_stem(name)
+        stem = _candidate(name, bool(given and given[0]), style)
         reel = stem[:length]
         counter = 1
         while reel.upper() in taken:

@@ -124,15 +124,16 @@ def _file_name(item: CutClip | CutMusic) -> str:
     return item.media.name if item.media else item.name
 
 
-def _reel_source(item: CutClip | CutMusic) -> str:
-    """What a reel is named from: the clip's own reel, else its media's own file name, else its name."""
-    return (item.reel if isinstance(item, CutClip) else "") or _file_name(item)
+def _reel_source(item: CutClip | CutMusic) -> tuple[str, bool]:
+    """What a reel is named from: the clip's own reel (given), else its media's own file name, else its name."""
+    reel = item.reel if isinstance(item, CutClip) else ""
+    return (reel, True) if reel else (_file_name(item), False)
 
 
 def _sources(cut: FilmCut, names: ReelStyle = "cmx") -> tuple[list[_Source], list[_Source]]:
     """(per clip, per music clip): reels unique per media file (or offline reel) over both EDLs."""
     items: list[CutClip | CutMusic] = [*cut.clips, *cut.music]
-    reels = reel_names(((_media_key(i), _reel_source(i)) for i in items), names)
+    reels = reel_names(((_media_key(i), *_reel_source(i)) for i in items), names)
     sources = [
         _Source(reels[_media_key(i)], _file_name(i), i.media, i.name,
                 i.scene if isinstance(i, CutClip) else "")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.exchange.conform_keys import film_drop_frame
+from foundry_desktop.app.exchange.conform_keys import film_drop_frame, reels_need_long_names
 from foundry_desktop.app.exchange.cut_export import ExportReport, drop_frame_possible, export_cut
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
@@ -90,8 +90,7 @@ class ExportDialog(QDialog):
         self.drop_frame.setEnabled(ntsc and extension != ".otio")
         self.drop_frame.setChecked(self.drop_frame.isEnabled() and film_drop_frame(self.session.service.project))
         self.long_reels.setEnabled(extension == ".edl")
-        if not self.long_reels.isEnabled():
-            self.long_reels.setChecked(False)
+        self.long_reels.setChecked(self.long_reels.isEnabled() and reels_need_long_names(self.session.service.project))
 
     def _choose_file(self) -> None:
         extension, _ = self.format.currentData()
