@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from cmx3600_check import problems as cmx3600_problems
 from interchange_samples import fcpxml_dtd_dir
 from lxml import etree
+from old_schemas import undo_migrations_after
 from video_sources import sine, write_video
 
 from foundry_desktop.app.exchange.cut_export import export_cut, film_cut
@@ -283,3 +285,21 @@ def test_a_generated_shot_comes_back_by_its_prompt_not_its_files_content_name(tm
         (shot,) = service.project.timeline.shots
         assert (shot.name, shot.spec.prompt, shot.reel) == ("a harbour at dawn", "a harbour at dawn", "AHARBOUR")
         assert service.project.selected_take(shot) is not None  # its media came along
+
+
+def test_a_project_from_before_the_conform_keys_exports_as_it_did(tmp_path):
+    path = tmp_path / "old.foundry"
+    with ProjectService.create(path, frame_rate="29.97") as service:
+        service.add_shot(prompt="a harbour", duration_frames=30)
+    conn = sqlite3.connect(path)
+    with conn:
+        undo_migrations_after(conn, 11)  # the file as schema 11 left it: no reels, no film timecode
+        conn.execute("PRAGMA user_version = 11")
+    conn.close()
+    with ProjectService.open(path) as service:  # migrated on opening
+        timeline = service.project.timeline
+        assert (timeline.start_timecode, timeline.drop_frame) == (None, False)  # non-drop, as its exports were
+        assert [(shot.reel, shot.source_timecode) for shot in timeline.shots] == [("", 0)]
+        (written,) = export_cut(service, tmp_path / "old.edl").files
+    assert "FCM: NON-DROP FRAME" in written.read_text()
+    assert events(written.read_text())[0][2:5] == ("00:00:00:00", "00:00:01:00", "01:00:00:00")
