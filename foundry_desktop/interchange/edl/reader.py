@@ -63,6 +63,7 @@ from pathlib import Path
 
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser
+from foundry_desktop.interchange.edl.edl_bytes import edl_file_text
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
 from foundry_desktop.interchange.edl.music_track import music_clips
 from foundry_desktop.interchange.edl.picture_track import PictureBuilder
@@ -119,6 +120,24 @@ def _media_lengths(clips: list[CutClip], music: list[CutMusic]) -> tuple[list[Cu
 
 def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: str = "EDL") -> ReadCut:
     """The cut an EDL's text describes; relative media paths are taken from `folder`."""
+    return read_edl_placed(text, frame_rate, folder=folder, file_name=file_name)[0]
+
+
+def _speed_warning(parser: EdlParser) -> str | None:
+    changed = [e for e in parser.events if e.speed is not None and e.speed != float(parser.frame_rate)
+               and abs(e.speed - round(float(parser.frame_rate))) > 1e-9]
+    if not changed:
+        return None
+    numbers = ", ".join(f"{e.incoming.number:03d}" for e in changed[:5]) + (" ..." if len(changed) > 5 else "")
+    speeds = ", ".join(dict.fromkeys(f"{e.speed:g}" for e in changed))
+    return (f"{len(changed)} event(s) ({numbers}) change speed (M2: {speeds} fps); Foundry has no speed changes, so "
+            "they play at normal speed from their source in, over the record times the EDL gives.")
+
+
+def read_edl_placed(text: str, frame_rate: Fraction, *, folder: Path, file_name: str = "EDL",
+                    origin: int | None = None) -> tuple[ReadCut, int]:
+    """The cut, and the record timecode (in frames) of its first frame: `origin` when
+    given (an EDL read beside another, such as its music), else found as the module says."""
     if "\x00" in text:
         raise CutFileError(f"{file_name} is not a text file, so not an EDL.")
     parser = EdlParser(text, Fraction(frame_rate), file_name)
@@ -127,7 +146,7 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
     media = MediaFinder(parser, Path(folder).absolute())
     video = _in_record_order([e for e in parser.events if e.incoming.video], parser.warnings, "video")
     audio_only = [e for e in parser.events if not e.incoming.video and e.incoming.audio]
-    origin = _origin(video, audio_only, parser)
+    origin = _origin(video, audio_only, parser) if origin is None else origin
     sound = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in audio_only}
     clips, transitions, fade_in, fade_out = PictureBuilder(parser, media, video, sound).build(origin)
     pictures = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in video}
@@ -138,6 +157,8 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
     if music and clips:
         channels = sorted({e.incoming.channel for e in music_events})
         parser.warnings.append(f"Audio events on {', '.join(channels)} were read as music.")
+    if speed := _speed_warning(parser):
+        parser.warnings.append(speed)
     if parser.mismatched:
         numbers = ", ".join(f"{n:03d}" for n in sorted(set(parser.mismatched))[:5])
         more = " ..." if len(set(parser.mismatched)) > 5 else ""
@@ -162,7 +183,7 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
         music=tuple(music),
         markers=tuple(_markers(parser, parser.events, origin)),
     )
-    return ReadCut(cut, tuple(dict.fromkeys(parser.warnings)))
+    return ReadCut(cut, tuple(dict.fromkeys(parser.warnings))), origin
 
 
 def read_edl(path: Path, frame_rate: Fraction) -> ReadCut:
@@ -172,8 +193,4 @@ def read_edl(path: Path, frame_rate: Fraction) -> ReadCut:
         data = path.read_bytes()
     except OSError as exc:
         raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return read_edl_text(text, frame_rate, folder=path.absolute().parent, file_name=path.name)
+    return read_edl_text(edl_file_text(data, path.name), frame_rate, folder=path.absolute().parent, file_name=path.name)
