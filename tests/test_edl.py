@@ -318,7 +318,8 @@ def test_cuts_an_edl_cannot_describe_are_refused():
 
 # --- the sample EDLs ---------------------------------------------------------------------------------
 
-SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
+SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25),
+                "fcm_switch.edl": RATES["29.97"], "premiere_utf16.edl": RATES["29.97"]}  # drop-frame: NTSC only
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.edl")))

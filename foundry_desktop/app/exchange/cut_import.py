@@ -27,7 +27,7 @@ from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_in_duration, parse_frame_rate
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.errors import CutFileError, FoundryError, InputFileError
-from foundry_desktop.interchange.edl.reader import read_edl
+from foundry_desktop.interchange.edl.music_beside import read_edl_with_music
 from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.otio.reader import read_otio
@@ -63,7 +63,7 @@ def read_cut_file(path: Path, frame_rate: str | Fraction | None = None) -> ReadC
         if rate is None:
             raise CutFileError(f"An EDL does not say its frame rate: give the rate {path.name} was cut at "
                                "(for example 24, 25 or 29.97).")
-        return read_edl(path, rate)
+        return read_edl_with_music(path, rate)
     read = read_fcpxml(path) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
     if rate is not None and rate != read.cut.frame_rate:
         note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."

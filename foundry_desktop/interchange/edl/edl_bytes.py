@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from pathlib import Path
 
 from foundry_desktop.errors import CutFileError
 
@@ -54,3 +55,12 @@ def edl_file_text(data: bytes, file_name: str) -> str:
     if _BINARY.search(text):
         raise CutFileError(f"{file_name} is not a text file, so not an EDL.")
     return text
+
+
+def read_edl_file(path: Path) -> str:
+    """The text of the EDL file at `path` (see edl_file_text)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CutFileError(f"Could not read {Path(path).name}: {exc.strerror or exc}.") from None
+    return edl_file_text(data, Path(path).name)

@@ -63,7 +63,7 @@ from pathlib import Path
 
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser
-from foundry_desktop.interchange.edl.edl_bytes import edl_file_text
+from foundry_desktop.interchange.edl.edl_bytes import read_edl_file
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
 from foundry_desktop.interchange.edl.music_track import music_clips
 from foundry_desktop.interchange.edl.picture_track import PictureBuilder
@@ -189,8 +189,4 @@ def read_edl_placed(text: str, frame_rate: Fraction, *, folder: Path, file_name:
 def read_edl(path: Path, frame_rate: Fraction) -> ReadCut:
     """Read the EDL at `path` (see the module); `frame_rate` is the rate it was made at."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
-    return read_edl_text(edl_file_text(data, path.name), frame_rate, folder=path.absolute().parent, file_name=path.name)
+    return read_edl_text(read_edl_file(path), frame_rate, folder=path.absolute().parent, file_name=path.name)
