@@ -23,6 +23,7 @@ from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.shots.music_clips import add_music
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edl_bytes import edl_file_text, read_edl_file
+from foundry_desktop.interchange.edl.event_fields import event_fields
 from foundry_desktop.interchange.edl.reader import read_edl, read_edl_text
 from foundry_desktop.interchange.film_cut import FilmCut
 
@@ -102,6 +103,10 @@ def test_resolve_long_reels_crlf_and_its_marker_lines():
     assert read.cut.name == "Harbour Edit v3" and read.warnings == ()
 
 
+def _bom(encoding: str) -> bytes:
+    return "\ufeff".encode(encoding)
+
+
 def test_text_encodings_keep_their_names():
     premiere = read_edl(EDL_SAMPLES / "premiere_utf16.edl", NTSC)  # UTF-16 LE with a BOM, drop-frame
     assert _clips(premiere.cut) == [("café_terrasse.mov", "café_terrasse.mov", 0, 0, 120),
@@ -112,12 +117,9 @@ def test_text_encodings_keep_their_names():
     assert [c.name for c in latin.cut.clips] == ["Überfahrt_Ätna.mov", "café_crème.mov"]
     text = "001  A V C 00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n* FROM CLIP NAME: Ünder\n"
     for data in (text.encode("utf-8-sig"), text.encode("utf-16-be"), text.encode("utf-16-le"),
-                 codec_bom("utf-16-be") + text.encode("utf-16-be"), text.encode("cp1252"), text.encode("utf-8")):
+                 _bom("utf-16-be") + text.encode("utf-16-be"), text.encode("utf-16") + b"\x1a",
+                 text.encode("cp1252"), text.encode("utf-8") + b"\r\n\x1a\x00\x00"):
         assert edl_file_text(data, "x.edl") == text.rstrip("\n")
-
-
-def codec_bom(encoding: str) -> bytes:
-    return "\ufeff".encode(encoding)
 
 
 def test_dos_end_of_file_bytes_cr_only_lines_and_no_title():
@@ -139,6 +141,13 @@ def test_fcm_changing_mid_file_reads_each_event_in_its_own_mode():
     one_mode = read_edl_file(path).replace("FCM: NON-DROP FRAME", "").replace(":12", ";12")
     with pytest.raises(CutFileError, match="line 7: event 002 starts before event 001 ends"):
         read_edl_text(one_mode, NTSC, folder=EDL_SAMPLES, file_name="fcm_switch.edl")
+
+
+def test_other_ways_of_writing_drop_frame():
+    text = ("FRAME CODE MODE: DROP FRAME\n"
+            "001  AX V C 00:01:00.02 00:01:01,02 01:00:00.00 01:00:01.00\n")
+    read = read_edl_text(text, NTSC, folder=EDL_SAMPLES, file_name="sony.edl")
+    assert _clips(read.cut) == [("AX", None, 1800, 0, 30)]  # 00:01:00;02 is frame 1800 in drop-frame
 
 
 def test_m2_speed_lines_keep_record_times_and_are_told_in_one_warning():
@@ -168,8 +177,6 @@ def test_comments_without_a_star_and_rem_lines():
     ("002  D D D 020 00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00", "D", "D", "D", 20),
 ])
 def test_event_lines_are_read_from_the_right(line, reel, channel, kind, frames):
-    from foundry_desktop.interchange.edl.event_fields import event_fields
-
     fields = event_fields(line)
     assert (fields.reel, fields.channel, fields.transition, fields.frames) == (reel, channel, kind, frames)
     assert fields.timecodes[2] == "01:00:00:00"
@@ -204,8 +211,9 @@ def test_hostile_files_are_refused_in_one_line(case, tmp_path):
 def test_an_audio_only_edl_is_refused_without_its_files_and_imports_its_music_with_them(tmp_path):
     source = tmp_path / "audio_only.edl"
     source.write_bytes((EDL_SAMPLES / "audio_only.edl").read_bytes())
-    with pytest.raises(CutFileError, match=r"^audio_only\.edl holds only audio events \(3\) and none of their "
-                                           r"files was found beside it: import its picture EDL"):
+    with pytest.raises(CutFileError, match=r"^audio_only\.edl holds only audio events \(3\), no picture, and none "
+                                           r"of their files \(such as score_cue_1\.wav\) is in .+: import its "
+                                           r"picture EDL"):
         import_cut(source, tmp_path / "music.foundry", frame_rate="25")
     assert not (tmp_path / "music.foundry").exists()
     write_wav(tmp_path / "score_cue_1.wav", 21.0, 0.2)

@@ -67,6 +67,7 @@ def _only_audio(path: Path, music: list[CutMusic], warnings: list[str]) -> None:
     if not music:
         raise CutFileError(f"{path.name} holds no picture or sound Foundry can import: its events are black, "
                            "keys, or on no video or audio channel.")
-    raise CutFileError(f"{path.name} holds only audio events ({len(music)}) and none of their files was found "
-                       f"beside it: import its picture EDL, or put the audio files in {path.parent.name or '.'} "
-                       "and import it again.")
+    missing = next((m.media.name for m in music if m.media is not None), music[0].name)
+    raise CutFileError(f"{path.name} holds only audio events ({len(music)}), no picture, and none of their files "
+                       f"(such as {missing}) is in {path.absolute().parent}: import its picture EDL, or put the "
+                       "audio files there and import it again.")

@@ -1,8 +1,16 @@
 """Reading a CMX 3600 EDL into a FilmCut.
 
 An EDL carries no frame rate: the caller gives it, and timecode counts at that
-rate rounded (23.976 at 24). `FCM: DROP FRAME` (or a `;` in a timecode) means
-drop-frame labels, which exist only at 29.97 and 59.94.
+rate rounded (23.976 at 24). `FCM: DROP FRAME` (or a `;`, `.` or `,` before the
+frames of a timecode) means drop-frame labels, which exist only at 29.97 and
+59.94; an `FCM:` line mid-file holds for the events after it.
+
+What real editors write is read as well as strict CMX 3600: event lines are read
+from the right (event_fields.py), so Avid's 6-digit event numbers and the long
+reel names of Avid's and Resolve's "File32"/"File129" EDLs read; comments with or
+without the `*` (`FROM CLIP NAME:`...), `REM` lines, and Resolve's `|C:... |M:...`
+marker lines; colour decisions (`ASC_SOP`, `ASC_SAT`) and other comments are left
+out quietly. The file's bytes may be in any encoding (edl_bytes.py).
 
 The picture is the events on a video channel (`V`, `B`, `A/V`, `AA/V`...), in
 record order. Rules, so that what Foundry's writer writes reads back as the cut
@@ -28,8 +36,9 @@ it came from (writer.py describes the other side):
 * Events out of record order are put in order (with a warning); video events that
   overlap in record time are an error.
 * Speed changes (`M2`) are not represented: the clip plays at normal speed from
-  its source in for its record length, with a warning, as does any event whose
-  source and record lengths differ. Key effects are left out, with a warning.
+  its source in for its record length, and one warning names the events and
+  speeds; any other event whose source and record lengths differ plays the same
+  way, with one warning too. Key effects are left out, with a warning.
 * Audio-only events that repeat a video event (same reel, source and record
   times) are that shot's sound (`has_audio`); the other audio events become music
   clips, each channel on its own: a dissolve from black is a fade in, into black a
