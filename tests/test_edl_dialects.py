@@ -120,6 +120,7 @@ def test_text_encodings_keep_their_names():
                  _bom("utf-16-be") + text.encode("utf-16-be"), text.encode("utf-16") + b"\x1a",
                  text.encode("cp1252"), text.encode("utf-8") + b"\r\n\x1a\x00\x00"):
         assert edl_file_text(data, "x.edl") == text.rstrip("\n")
+    assert edl_file_text(text.replace("Ünder", "Ün\x1bder").encode(), "x.edl") == text.replace("Ünder", "Ün der").rstrip()
 
 
 def test_dos_end_of_file_bytes_cr_only_lines_and_no_title():
@@ -186,6 +187,7 @@ HOSTILE = {
     "binary junk": bytes(range(256)) * 40,
     "a truncated file": b"TITLE: T\nFCM: NON-DROP FRAME\n001  AX V C 00:00:00:00 00:00:01:00 01:00:00:00 01:00",
     "minutes past 59": b"001  AX V C 00:00:00:00 00:00:01:00 01:75:00:00 01:76:00:00\n",
+    "hours past the day": b"001  AX V C 00:00:00:00 00:00:01:00 25:00:00:00 25:00:01:00\n",
     "frames past the rate": b"001  AX V C 00:00:00:00 00:00:01:99 01:00:00:00 01:00:01:00\n",
     "record out before in": b"001  AX V C 00:00:00:00 00:00:01:00 01:00:01:00 01:00:00:00\n",
     "a megabyte of comments": b"* just a comment, nothing else\n" * 34000,
@@ -240,7 +242,7 @@ def test_importing_film_edl_picks_up_the_music_edl_written_beside_it(tmp_path):
     assert [f.name for f in files] == ["film.edl", "film.music.edl", "film.music_2.edl"]
     report = import_cut(files[0], tmp_path / "again.foundry", frame_rate="24")
     assert report.shots == 2
-    assert any("film.music.edl, film.music_2.edl, beside film.edl, was read with it (2 clip(s))" in w
+    assert any("film.music.edl, film.music_2.edl, beside film.edl, was read with it (2 clips)" in w
                for w in report.warnings)
     with ProjectService.open(tmp_path / "again.foundry") as again:
         music = sorted((m.start, m.source_in, m.source_out, m.fade_in) for m in again.project.timeline.music)

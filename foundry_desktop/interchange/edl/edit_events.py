@@ -175,6 +175,8 @@ class EdlParser:
     def timecode(self, line_no: int, label: str) -> int:
         if _DROP_FRAME_DOT.match(label):  # Sony's and Avid's other ways of writing 01:00:00;00
             label = label[:8] + ";" + label[9:]
+        if label[:2].isdigit() and int(label[:2]) > 23:
+            raise self.error(line_no, f"{label} is past 23:59:59: timecode counts the hours of one day.")
         drop_frame = self._drop_frame or ";" in label
         self.drop_frame_used |= drop_frame
         try:

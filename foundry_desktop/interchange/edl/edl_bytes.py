@@ -7,7 +7,8 @@ their machine's 8-bit code page. Files copied from DOS-era systems end in an
 end-of-file byte (0x1A), and some tools pad with NULs. So: a byte-order mark says
 the encoding; UTF-16 without one shows as a NUL beside each ASCII byte; else
 UTF-8, else Windows-1252, else Latin-1, which reads any byte, so decoding never
-fails. Only a file that still holds control bytes (a binary file) is refused.
+fails. Only a file that still holds NULs or many control bytes (a binary file) is
+refused; a stray one reads as a space.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ def _decoded(data: bytes) -> str:
 def edl_file_text(data: bytes, file_name: str) -> str:
     """The text of an EDL file's bytes, up to a DOS end-of-file byte, trailing NULs left off."""
     text = _decoded(data).split("\x1a", 1)[0].rstrip(_TRAILING_PADDING)
-    if _BINARY.search(text):
+    controls = len(_BINARY.findall(text))
+    if "\x00" in text or controls > max(2, len(text) // 100):
         raise CutFileError(f"{file_name} is not a text file, so not an EDL.")
-    return text
+    return _BINARY.sub(" ", text)  # a stray control byte in a comment is no reason to refuse the cut
 
 
 def read_edl_file(path: Path) -> str:

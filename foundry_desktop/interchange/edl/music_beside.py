@@ -50,8 +50,9 @@ def read_edl_with_music(path: Path, frame_rate: Fraction) -> ReadCut:
         warnings += more.warnings
     if beside:
         names = ", ".join(p.name for p in beside)
+        count = len(music) - len(read.cut.music)
         warnings.append(f"The music in {names}, beside {path.name}, was read with it "
-                        f"({len(music) - len(read.cut.music)} clip(s)).")
+                        f"({count} clip{'' if count == 1 else 's'}).")
     if not read.cut.clips:
         _only_audio(path, music, warnings)
     cut = replace(read.cut, music=tuple(sorted(music, key=lambda m: m.record_in)))
