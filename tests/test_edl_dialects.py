@@ -159,6 +159,27 @@ def test_m2_speed_lines_keep_record_times_and_are_told_in_one_warning():
                              "they play at normal speed from their source in, over the record times the EDL gives.",)
 
 
+def test_m2_at_the_edl_rate_is_no_speed_change():
+    text = ("001  A001 V C 00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+            "M2   A001       023.976              00:00:10:00\n"
+            "002  A002 V C 00:00:20:00 00:00:22:00 01:00:02:00 01:00:04:00\n"
+            "M2   A002       024.0                00:00:20:00\n")
+    assert read_edl_text(text, Fraction(24000, 1001), folder=EDL_SAMPLES, file_name="m2.edl").warnings == ()
+
+
+def test_channels_a_single_track_film_holds_and_those_it_leaves_out():
+    text = ("001  PIC  A2/V C 00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+            "002  MX   A3   C 00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+            "003  MX2  A4   C 00:00:05:00 00:00:06:00 01:00:01:00 01:00:02:00\n"
+            "004  TC   NONE C 00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n")
+    read = read_edl_text(text, Fraction(25), folder=EDL_SAMPLES, file_name="channels.edl")
+    assert [(c.name, c.has_audio, c.record_in, c.record_out) for c in read.cut.clips] == [("PIC", True, 0, 50)]
+    assert [(m.name, m.source_in, m.record_in, m.record_out) for m in read.cut.music] == [
+        ("MX", 0, 0, 50), ("MX2", 125, 25, 50)]
+    assert read.warnings == ("Audio events on A3, A4 were read as music.",
+                             "1 event(s) on no video or audio channel were left out.")
+
+
 def test_comments_without_a_star_and_rem_lines():
     read = read_edl(EDL_SAMPLES / "comments_without_star.edl", Fraction(25))
     assert _clips(read.cut) == [("Pier at dawn", "pier_dawn.mov", _tc(10, 0, 0, 0, 25), 0, 50),

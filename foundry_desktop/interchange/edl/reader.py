@@ -133,8 +133,9 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
 
 
 def _speed_warning(parser: EdlParser) -> str | None:
-    changed = [e for e in parser.events if e.speed is not None and e.speed != float(parser.frame_rate)
-               and abs(e.speed - round(float(parser.frame_rate))) > 1e-9]
+    rate = float(parser.frame_rate)  # M2 writes the speed to a tenth or thousandth: 023.976 or 024.0 at 23.976
+    changed = [e for e in parser.events
+               if e.speed is not None and min(abs(e.speed - rate), abs(e.speed - round(rate))) > 0.01]
     if not changed:
         return None
     numbers = ", ".join(f"{e.incoming.number:03d}" for e in changed[:5]) + (" ..." if len(changed) > 5 else "")
