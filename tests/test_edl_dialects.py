@@ -225,10 +225,10 @@ def test_hostile_files_are_refused_in_one_line(case, tmp_path):
     path = tmp_path / "hostile.edl"
     path.write_bytes(HOSTILE[case])
     with pytest.raises(CutFileError) as refused:
-        read_cut_file(path, "24")
+        import_cut(path, tmp_path / "hostile.foundry", frame_rate="24")
     message = str(refused.value)
     assert "hostile.edl" in message and "\n" not in message and "Traceback" not in message
-    assert not (tmp_path / "hostile.foundry").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.edl"]  # no project, not even a partial one
 
 
 def test_an_audio_only_edl_is_refused_without_its_files_and_imports_its_music_with_them(tmp_path):
