@@ -109,7 +109,10 @@ class ProjectDraft:
         self.shots[index] = shot.model_copy(update={"gap_before": shot.gap_before + frames})
 
     def max_transition_frames(self, index: int) -> int:
-        return timeline_ops.max_transition_frames(Timeline.model_construct(shots=self.shots), index)
+        # Every field given: model_construct looks defaults up slowly, and this runs once per transition.
+        shots_only = Timeline.model_construct(shots=self.shots, scenes=[], music=[], captions=[], markers=[],
+                                              fade_in=0, fade_out=0)
+        return timeline_ops.max_transition_frames(shots_only, index)
 
     def set_transition(self, index: int, kind: str, frames: int = 0) -> None:
         if frames > self.max_transition_frames(index):
