@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from foundry_desktop.domain.project import Project
-from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, project_row, take_row
-from foundry_desktop.store.schema import metadata, shots_table, takes_table
+from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, insert_shown_takes, project_row, take_row
+from foundry_desktop.store.schema import metadata, takes_table
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,9 @@ def write_new_rows(conn: Connection, project: Project) -> None:
         rows = [ordered.to_row(item, position) for position, item in enumerate(ordered.items(project))]
         if rows:
             conn.execute(insert(ordered.table), rows)
-    takes = [take_row(take) for shot_takes in project.takes.values() for take in shot_takes]
-    if takes:
-        conn.execute(insert(takes_table), takes)
-        shown = [{"row_id": shot.id, "take": shot.selected_take_id}
-                 for shot in project.timeline.shots if shot.selected_take_id is not None]
-        if shown:  # not in the shot rows (work done, not an edit): written as add_take writes it
-            conn.execute(update(shots_table).where(shots_table.c.id == bindparam("row_id"))
-                         .values(selected_take_id=bindparam("take")), shown)
+    takes = [take for shot_takes in project.takes.values() for take in shot_takes]
+    shown = {shot.selected_take_id for shot in project.timeline.shots}
+    others = [take_row(take) for take in takes if take.id not in shown]
+    if others:
+        conn.execute(insert(takes_table), others)
+    insert_shown_takes(conn, [take for take in takes if take.id in shown])

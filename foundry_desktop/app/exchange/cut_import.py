@@ -24,6 +24,7 @@ from typing import Any
 
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.exchange.cut_project import ProjectDraft
+from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import PreparedMedia, prepare_media
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
 from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat
@@ -103,14 +104,51 @@ def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction |
     with edit_errors():
         fmt = ProjectFormat(width=width, height=height, frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
     try:
-        building = _ProjectFromCut(ProjectDraft(Project(name=cut.name or source.stem, format=fmt),
-                                                MediaCache(media_folder_for(project_path))), cut)
+        building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(media_folder_for(project_path))), cut)
         building.build()
-        ProjectStore.create(project_path, building.service.project()).close()
+        project, _ = building.service.project(Project(name=cut.name or source.stem, format=fmt))
+        ProjectStore.create(project_path, project).close()
     except BaseException:
         _remove_project(project_path)
         raise
     return ImportReport(project_path, len(cut.clips), building.offline, (*read.warnings, *building.warnings))
+
+
+@dataclass(frozen=True)
+class LaidOutCut:
+    """A cut laid out for the open project, its media already in the project's media folder."""
+
+    source: Path
+    building: _ProjectFromCut
+    warnings: tuple[str, ...]
+
+
+def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> LaidOutCut:
+    """Read the cut and lay it out for the open project (copying its media in). Slow: from a worker
+    thread, then add_laid_out_cut. An EDL is read at the project's frame rate unless told otherwise;
+    a cut at another rate than the project's is refused (its frames would not be the project's)."""
+    source = Path(source)
+    read = read_cut_file(source, frame_rate or service.format.frame_rate)
+    rate = service.format.frame_rate
+    if read.cut.frame_rate != rate:
+        raise CutFileError(f"{source.name} is cut at {float(read.cut.frame_rate):.3f} fps and this project plays at "
+                           f"{float(rate):.3f} fps: import it as a new project instead.")
+    building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut)
+    building.build()
+    return LaidOutCut(source, building, read.warnings)
+
+
+def add_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> ImportReport:
+    """The laid-out cut after the end of the open project's film: one edit, one undo step."""
+    building = laid_out.building
+    service.add_after_the_film(f"Import {laid_out.source.name}", building.service.project)
+    return ImportReport(service.path, len(building.cut.clips), building.offline,
+                        (*laid_out.warnings, *building.warnings))
+
+
+def import_cut_into(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
+    """Add the cut in `source` after the end of the open project's film, as one undo step."""
+    return add_laid_out_cut(service, lay_out_cut(service, source, frame_rate=frame_rate))
 
 
 def _frame_size(cut: FilmCut) -> tuple[int, int]:

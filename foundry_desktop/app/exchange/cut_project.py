@@ -32,8 +32,8 @@ from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.captions.styles import caption_style
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import (
-    SCENE_DEFAULT_FIELDS, AudioClip, Caption, Marker, MediaItem, Project, Scene, Shot, ShotSpec, Take, Timeline,
-    Transition,
+    SCENE_DEFAULT_FIELDS, AudioClip, Caption, Marker, MediaItem, Project, ProjectFormat, Scene, Shot, ShotSpec, Take,
+    Timeline, Transition,
 )
 from foundry_desktop.domain.time import frames_in_duration, seconds_to_frames
 from foundry_desktop.errors import InvalidEditError
@@ -52,8 +52,8 @@ class _ShownFile:
 class ProjectDraft:
     """A project being laid out from a cut: shots, tracks and bin as lists, the Project made once."""
 
-    def __init__(self, base: Project, media: MediaCache) -> None:
-        self.base = base  # name, format, and (into an open project) what it holds already
+    def __init__(self, fmt: ProjectFormat, media: MediaCache) -> None:
+        self.format = fmt
         self.media = media
         self.shots: list[Shot] = []
         self.music: list[AudioClip] = []
@@ -66,7 +66,7 @@ class ProjectDraft:
 
     @property
     def frame_rate(self) -> Fraction:
-        return self.base.format.frame_rate
+        return self.format.frame_rate
 
     # -- the service's edits, made on the lists --------------------------------
 
@@ -148,28 +148,34 @@ class ProjectDraft:
 
     # -- the project -----------------------------------------------------------
 
-    def project(self) -> Project:
-        """The base project with everything laid out added after what it holds, made once."""
-        base = self.base.timeline
+    def project(self, base: Project, start: int = 0) -> tuple[Project, list[Take]]:
+        """`base` with everything laid out added after what it holds, its tracks from film frame
+        `start` on (the end of base's film), made once; and the takes its new shots show."""
+        timeline = base.timeline
         shots = list(self.shots)
         for scene, indexes in self.scenes:
             for index in indexes:
                 shots[index] = timeline_ops.in_scene(shots[index], scene)
+        music = [clip.model_copy(update={"start": clip.start + start}) for clip in self.music] if start else self.music
+        captions = [caption.model_copy(update={"start": caption.start + start, "end": caption.end + start})
+                    for caption in self.captions] if start else self.captions
+        markers = [marker.model_copy(update={"frame": marker.frame + start})
+                   for marker in self.markers] if start else self.markers
         # Sorted as the service's edits insert them; stable, so clips starting together keep the cut's order.
         timeline = Timeline(
-            shots=[*base.shots, *shots], scenes=[*base.scenes, *(scene for scene, _ in self.scenes)],
-            music=sorted([*base.music, *self.music], key=lambda clip: clip.start),
-            captions=sorted([*base.captions, *self.captions], key=lambda caption: caption.start),
-            markers=sorted([*base.markers, *self.markers], key=lambda marker: marker.frame),
-            fade_in=self.fade_in or base.fade_in, fade_out=self.fade_out or base.fade_out)
-        held = {item.content_hash for item in self.base.media}
+            shots=[*timeline.shots, *shots], scenes=[*timeline.scenes, *(scene for scene, _ in self.scenes)],
+            music=sorted([*timeline.music, *music], key=lambda clip: clip.start),
+            captions=sorted([*timeline.captions, *captions], key=lambda caption: caption.start),
+            markers=sorted([*timeline.markers, *markers], key=lambda marker: marker.frame),
+            fade_in=timeline.fade_in if start else self.fade_in, fade_out=self.fade_out or timeline.fade_out)
+        held = {item.content_hash for item in base.media}
         bin_items = [item for item in self._bin.values() if item.content_hash not in held]
-        project = self.base.model_copy(update={"timeline": timeline, "media": [*self.base.media, *bin_items]})
-        return self._with_takes(project, len(base.shots))
+        project = base.model_copy(update={"timeline": timeline, "media": [*base.media, *bin_items]})
+        return self._with_takes(project, len(base.timeline.shots))
 
-    def _with_takes(self, project: Project, first: int) -> Project:
+    def _with_takes(self, project: Project, first: int) -> tuple[Project, list[Take]]:
         """Each media shot showing its file: a take of the shot's fingerprint, selected."""
-        shots, takes = list(project.timeline.shots), dict(project.takes)
+        shots, takes, made = list(project.timeline.shots), dict(project.takes), []
         created = datetime.now(UTC).isoformat(timespec="microseconds")
         for shown in self._shown:
             index = first + shown.shot
@@ -178,10 +184,11 @@ class ProjectDraft:
                         fingerprint=shot_fingerprint(shot, project), spec=generation_spec(shot, project),
                         backend="media", request={"file": shown.prepared.name}, seed=0, frames=shown.frames,
                         width=info.width, height=info.height, created_at=created, elapsed_s=0.0)
+            made.append(take)
             takes[shot.id] = [take]
             shots[index] = shot.model_copy(update={"selected_take_id": take.id})
         timeline = project.timeline.model_copy(update={"shots": shots})
-        return project.model_copy(update={"timeline": timeline, "takes": takes})
+        return project.model_copy(update={"timeline": timeline, "takes": takes}), made
 
     def _frames(self, seconds: Fraction) -> int:
         return seconds_to_frames(seconds, self.frame_rate)
