@@ -162,11 +162,14 @@ def test_an_import_costs_the_same_statements_and_copies_at_any_size_and_rows_in_
 
 
 def test_a_file_too_big_to_be_a_cut_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    def never(*_):
-        raise AssertionError("the file was read")
+    read: list[str] = []
+    read_bytes = Path.read_bytes
 
-    monkeypatch.setattr(cut_import, "read_edl", never)
-    monkeypatch.setattr(cut_import, "read_fcpxml", never)
+    def noted(path: Path) -> bytes:  # every reader reads its file whole, with read_bytes
+        read.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", noted)
     for name, size in (("huge.edl", MAX_CUT_BYTES[".edl"] + 1), ("huge.fcpxml", MAX_CUT_BYTES[".fcpxml"] + 1)):
         huge = tmp_path / name
         with huge.open("wb") as handle:
@@ -174,10 +177,12 @@ def test_a_file_too_big_to_be_a_cut_is_refused_before_it_is_read(tmp_path, monke
         with pytest.raises(CutFileError, match=rf"{name} is \d+ MB: too big to be a cut"):
             import_cut(huge, tmp_path / "huge.foundry", frame_rate="24")
         assert not (tmp_path / "huge.foundry").exists()
-    just_small_enough = tmp_path / "big.edl"
-    just_small_enough.write_text("TITLE: big\n")
-    with pytest.raises(AssertionError, match="the file was read"):
-        import_cut(just_small_enough, tmp_path / "big.foundry", frame_rate="24")
+    assert read == []
+    small_enough = tmp_path / "big.edl"
+    small_enough.write_text("TITLE: big\n")
+    with pytest.raises(CutFileError):  # read, and found to hold no events
+        import_cut(small_enough, tmp_path / "big.foundry", frame_rate="24")
+    assert read == ["big.edl"]
 
 
 EDL = """TITLE: NIGHT
