@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from lxml import etree
 
+from foundry_desktop.interchange.fcpxml.entities import element_text
 from foundry_desktop.interchange.fcpxml.document import (
     CONTAINERS,
     MEDIA_CLIPS,
@@ -32,6 +33,26 @@ class ShotContents:
         self.markers: list[CutMarker] = []
         self.captions: list[CutCaption] = []
         self.music: list[CutMusic] = []
+        self.left_out: list[tuple[int, str]] = []  # connected clips a single-track film cannot hold: lane, what
+        self.effects: list[str] = []  # effects and keyframed parameters, shot by shot
+
+    def left_out_warning(self) -> str | None:
+        """The one warning that names everything a single-track film could not hold, or None."""
+        parts = []
+        if self.left_out:
+            lanes = sorted({lane for lane, _ in self.left_out})
+            span = ", ".join(map(str, lanes))
+            if len(lanes) > 1 and lanes == list(range(lanes[0], lanes[-1] + 1)):
+                span = f"{lanes[0]}-{lanes[-1]}"
+            count = len(self.left_out)
+            parts.append(f"{count} connected clip{'s' if count != 1 else ''} on lane{'s' if len(lanes) > 1 else ''} "
+                         f"{span} {'were' if count != 1 else 'was'} left out: "
+                         + "; ".join(what for _, what in self.left_out))
+        if self.effects:
+            parts.append("Effects were left out: " + "; ".join(self.effects))
+        if not parts:
+            return None
+        return "Foundry's film has one picture track, a music track and no effects. " + ". ".join(parts) + "."
 
     def read(self, clip: CutClip, element: etree._Element, place: Place, number: int) -> None:
         """What shot `number` holds: `clip`, read from `element` of the storyline at `place`."""
@@ -45,7 +66,10 @@ class ShotContents:
             names += [f.get("name") or self.effect_name(f) for f in elements(node) if f.tag in _FILTERS]
             names += [a.tag.removeprefix("adjust-") for a in elements(node) if a.tag in _PICTURE_ADJUSTMENTS]
         if names:
-            self.doc.warn(f"Shot {number} ('{label}') has effects Foundry does not represent: {', '.join(names)}.")
+            self.effects.append(f"shot {number} ('{label}'): {', '.join(dict.fromkeys(names))}")
+        if keyframed := [p.get("name") or "a parameter" for p in element.iter("param")
+                         if p.find("keyframeAnimation") is not None]:
+            self.effects.append(f"shot {number} ('{label}'): keyframed {', '.join(dict.fromkeys(keyframed))}")
         own_asset = clip.media is not None and primary_chain(element)[-1].get("ref")
         for child in elements(element):
             lane = child.get("lane", "0")
@@ -75,7 +99,7 @@ class ShotContents:
         tag, label = element.tag, element.get("name") or element.tag
         place = self.doc.child_place(parent, element)
         if tag in ("title", "caption"):
-            text = title_text(element)
+            text = title_text(element, self.doc.entities)
             frames = self.doc.frames(self.doc.time(element, "duration"))
             if text:
                 self.captions.append(CutCaption(max(0, place.base), place.base + frames, text))
@@ -90,18 +114,16 @@ class ShotContents:
             self.read_markers(element, place, (place.base, place.base + frames))
             return
         kind = "audio" if self.audio_only(element) else "clip"
-        self.doc.warn(f"The connected {kind} '{label}' over shot {number} is not represented "
-                      f"(Foundry's film has one picture track and a music track).")
+        self.left_out.append((lane, f"the {kind} '{label}' over shot {number}"))
 
     def connected_storyline(self, spine: etree._Element, lane: int, place: Place, number: int) -> None:
-        items = [c for c in elements(spine) if c.tag != "transition"]
-        music = [c for c in items if c.tag != "gap"]
-        if lane >= 0 or not music or not all(self.is_music(c, lane) for c in music):
-            self.doc.warn(f"A connected storyline over shot {number} is not represented "
-                          f"(Foundry's film has one picture track).")
-            return
+        """A storyline connected to shot `number`: what of it is music goes to the music track."""
+        items = [c for c in elements(spine) if c.tag not in ("transition", "gap")]
+        music = [c for c in items if self.is_music(c, lane)]
         for item in music:
             self.add_music(item, self.doc.child_place(place, item))
+        if rest := [c.get("name") or c.tag for c in items if c not in music]:
+            self.left_out.append((lane, f"a storyline over shot {number} ({', '.join(rest)})"))
 
     def audio_only(self, element: etree._Element) -> bool:
         if element.tag == "audio":
@@ -156,10 +178,11 @@ class ShotContents:
         ))
 
 
-def title_text(element: etree._Element) -> str:
-    """The words of a title or caption: its styled runs (the rest of a `text` is indentation)."""
+def title_text(element: etree._Element, entities: dict[str, str]) -> str:
+    """The words of a title or caption: its styled runs (the rest of a `text` is indentation), with
+    the document's entities in them expanded."""
     texts = []
     for text in element.findall("text"):
-        runs = [style.text or "" for style in text.iter("text-style")]
-        texts.append("".join(runs) if runs else (text.text or "").strip())
+        runs = [element_text(style, entities) for style in text.iter("text-style")]
+        texts.append("".join(runs) if runs else element_text(text, entities).strip())
     return "\n".join(t for t in texts if t)

@@ -1,6 +1,6 @@
 """Reading a timeline from FCPXML (Final Cut Pro, DaVinci Resolve...) into a FilmCut.
 
-Versions 1.8 to 1.11 are read as their DTDs define them. 1.12 and 1.13 (Final
+Versions 1.3 to 1.11 are read as their DTDs define them. 1.12 and 1.13 (Final
 Cut Pro 10.8 and 11) are read too, with a warning: they add elements for new
 Final Cut features but keep the timeline's structure, and whatever this reader
 does not know is reported like any other unsupported element. Anything newer,
@@ -58,10 +58,11 @@ from lxml import etree
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents
 from foundry_desktop.interchange.fcpxml.document import FcpxmlDocument
+from foundry_desktop.interchange.fcpxml.projects import chosen_timeline, start_timecode
 from foundry_desktop.interchange.fcpxml.storyline import PrimaryStoryline
 from foundry_desktop.interchange.film_cut import FilmCut, ReadCut, without_scene_markers
 
-OLDEST_VERSION = (1, 8)
+OLDEST_VERSION = (1, 3)  # the first with libraries and events (Final Cut Pro 10.1)
 NEWEST_CHECKED_VERSION = (1, 11)  # the newest DTD Foundry has
 NEWEST_VERSION = (1, 13)
 
@@ -70,18 +71,19 @@ _AUDIO_RATES = {"32k": 32000, "44.1k": 44100, "48k": 48000, "88.2k": 88200, "96k
                 "192k": 192000}
 
 
-def read_fcpxml(path: Path) -> ReadCut:
-    """The cut of the first project in an .fcpxml file or .fcpxmld bundle."""
+def read_fcpxml(path: Path, sequence: str | None = None) -> ReadCut:
+    """The cut of the project named `sequence` (or the only one) in an .fcpxml file or .fcpxmld bundle."""
     path = Path(path)
     document = path / "Info.fcpxml" if path.is_dir() else path
     try:
         data = document.read_bytes()
     except OSError as exc:
         raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
-    return read_fcpxml_text(data, document.parent, path.name)
+    return read_fcpxml_text(data, document.parent, path.name, sequence)
 
 
-def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML file") -> ReadCut:
+def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML file",
+                     sequence: str | None = None) -> ReadCut:
     """The cut in FCPXML `text`; relative media paths are resolved against `folder`."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
@@ -94,7 +96,7 @@ def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML fi
         raise CutFileError(f"{name} is empty.")
     if root.tag != "fcpxml":
         raise CutFileError(f"{name} is not an FCPXML file: its root element is <{root.tag}>, not <fcpxml>.")
-    return _read(FcpxmlDocument(root, folder, name))
+    return _read(FcpxmlDocument(root, folder, name), sequence)
 
 
 def _version(root: etree._Element, name: str) -> tuple[int, int]:
@@ -105,32 +107,23 @@ def _version(root: etree._Element, name: str) -> tuple[int, int]:
     version = int(match.group(1)), int(match.group(2))
     if version > NEWEST_VERSION:
         raise CutFileError(
-            f"{name} is FCPXML {text.strip()}, newer than Foundry reads (1.8 to 1.13). "
+            f"{name} is FCPXML {text.strip()}, newer than Foundry reads (1.3 to 1.13). "
             f"Export it again choosing FCPXML 1.11 or older.")
     if version < OLDEST_VERSION:
         raise CutFileError(
-            f"{name} is FCPXML {text.strip()}, older than Foundry reads (1.8 to 1.13). "
+            f"{name} is FCPXML {text.strip()}, older than Foundry reads (1.3 to 1.13). "
             f"Open it in Final Cut Pro and export it again.")
     return version
 
 
-def _read(doc: FcpxmlDocument) -> ReadCut:
-    """The cut of the first project's sequence."""
+def _read(doc: FcpxmlDocument, sequence_name: str | None) -> ReadCut:
+    """The cut of the chosen project's sequence (projects.py says which)."""
     version = _version(doc.root, doc.name)
     if version > NEWEST_CHECKED_VERSION:
         doc.warn(f"{doc.name} is FCPXML {version[0]}.{version[1]}, newer than the 1.11 definition Foundry "
                  f"knows; it was read as 1.11, and anything it did not know is listed here.")
-    projects = list(doc.root.iter("project"))
-    if not projects:
-        raise CutFileError(f"{doc.name} holds no project (timeline), only clips or events; "
-                           f"export a project from your editor.")
-    project = projects[0]
-    if len(projects) > 1:
-        doc.warn(f"{doc.name} holds {len(projects)} projects; only the first, "
-                 f"'{project.get('name', '')}', was read.")
-    sequence = project.find("sequence")
-    if sequence is None or sequence.find("spine") is None:
-        raise CutFileError(f"{doc.where(project)}: the project has no sequence with a storyline (spine).")
+    timeline = chosen_timeline(doc, sequence_name)
+    sequence = timeline.sequence
     film_format = doc.resources.get(sequence.get("format"))
     if film_format is None or film_format.tag != "format":
         raise CutFileError(f"{doc.where(sequence)}: the sequence's format '{sequence.get('format')}' "
@@ -140,7 +133,7 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         raise CutFileError(f"{doc.where(film_format)}: the sequence's format has no frame duration, "
                            f"so its frame rate is unknown.")
     doc.rate = 1 / duration
-    doc.tc_start = doc.time(sequence, "tcStart", Fraction(0))
+    doc.tc_start, drop_frame = start_timecode(doc, sequence)
     try:
         width, height = int(film_format.get("width", "")), int(film_format.get("height", ""))
     except ValueError:
@@ -149,11 +142,13 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
     contents = ShotContents(doc)
     clips, transitions, fade_in, fade_out = PrimaryStoryline(doc, contents).read(sequence.find("spine"))
     length = clips[-1].record_out if clips else 0
+    if left_out := contents.left_out_warning():
+        doc.warn(left_out)
     if doc.off_grid:
         doc.warn("Some times are not whole frames at the timeline's rate (media at another rate); "
                  "they were rounded to the nearest frame.")
     cut = FilmCut(
-        name=project.get("name") or Path(doc.name).stem,
+        name=timeline.name or Path(doc.name).stem,
         frame_rate=doc.rate,
         width=width,
         height=height,
@@ -165,5 +160,7 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         markers=tuple(sorted((m for m in contents.markers if 0 <= m.frame < length), key=lambda m: m.frame)),
         captions=tuple(sorted((c for c in contents.captions if c.start < length), key=lambda c: (c.start, c.end))),
         audio_rate=_AUDIO_RATES.get(sequence.get("audioRate", ""), 48000),
+        timecode_start=doc.frames(doc.tc_start),
+        drop_frame=drop_frame,
     )
     return ReadCut(without_scene_markers(cut), tuple(doc.warnings))
