@@ -65,11 +65,10 @@ class ShotContents:
             self.read_markers(node, place, visible)
             names += [f.get("name") or self.effect_name(f) for f in elements(node) if f.tag in _FILTERS]
             names += [a.tag.removeprefix("adjust-") for a in elements(node) if a.tag in _PICTURE_ADJUSTMENTS]
+        names += [f"keyframed {p.get('name') or 'parameter'}" for p in element.iter("param")
+                  if p.find("keyframeAnimation") is not None]
         if names:
             self.effects.append(f"shot {number} ('{label}'): {', '.join(dict.fromkeys(names))}")
-        if keyframed := [p.get("name") or "a parameter" for p in element.iter("param")
-                         if p.find("keyframeAnimation") is not None]:
-            self.effects.append(f"shot {number} ('{label}'): keyframed {', '.join(dict.fromkeys(keyframed))}")
         own_asset = clip.media is not None and primary_chain(element)[-1].get("ref")
         for child in elements(element):
             lane = child.get("lane", "0")

@@ -4,10 +4,11 @@ Versions 1.3 to 1.11 are read as their DTDs define them. 1.12 and 1.13 (Final
 Cut Pro 10.8 and 11) are read too, with a warning: they add elements for new
 Final Cut features but keep the timeline's structure, and whatever this reader
 does not know is reported like any other unsupported element. Anything newer,
-older, or not FCPXML is refused in words. Parsing is safe: no entities are
-expanded and nothing is fetched from the network.
+older, or not FCPXML is refused in words. Parsing is safe: the parser expands no
+entities (entities.py works out declared ones, within limits, for titles' text),
+and nothing is fetched from the network.
 
-What becomes of each part of the first project's sequence:
+Which project's sequence is read, projects.py says. What becomes of each part of it:
 
 * Times are converted to whole frames at the sequence's rate (its format's
   frameDuration); record frames count from the sequence's start (its tcStart),
@@ -23,10 +24,14 @@ What becomes of each part of the first project's sequence:
   connected to a shot. A transition into the one the film ends in is its fade
   to black; one between a shot and a gap in the film's middle is left out, with
   a warning. A `gap` named otherwise becomes an offline shot (no media) of that
-  name (Foundry writes a shot with no media so). Likewise compound (`ref-clip`)
-  and multicam (`mc-clip`) clips, titles in the storyline (whose text also
-  becomes a caption) and anything unknown, each with a warning. Of an
-  `audition`, its chosen (first) clip is read.
+  name (Foundry writes a shot with no media so), as does anything unknown, with
+  a warning. Of an `audition`, its chosen (first) clip is read.
+* Compound (`ref-clip`) and multicam (`mc-clip`) clips are flattened: the shots
+  of the storyline they play (a multicam's active video angle) take their
+  place, trimmed to what they show (compound.py).
+* A `title` or `video` that refers to an effect (a title, a solid or another
+  generator used as a shot) becomes a title card for the built-in generator
+  to make, of the title's text or else its name.
 * Transitions are centred on their cut by Foundry's rule (starting
   `frames // 2` before it; Final Cut puts the odd frame of an odd-length
   transition before the cut instead, a one-frame difference in where the blend
@@ -41,10 +46,10 @@ What becomes of each part of the first project's sequence:
 * A clip's keyword "Scene: NAME" puts it in that scene (Foundry's export); the
   marker "Scene: NAME" where such a scene begins is the scene's, not a marker.
 * Connected clips: audio with the music role (or audio-only media with no
-  role) becomes music, also inside a connected audio storyline; connected
-  titles and captions become captions. Other connected clips, connected
-  storylines with video, speed changes (timeMap, rate conform), effects and
-  transforms are not represented, each with a warning.
+  role) becomes music, also inside a connected storyline; connected titles
+  and captions become captions. Other connected clips and storylines, effects,
+  transforms and keyframed parameters are not represented, and one warning
+  names them all; speed changes (timeMap, rate conform) are warned of by shot.
 """
 
 from __future__ import annotations
@@ -91,6 +96,9 @@ def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML fi
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        if "amplification" in (exc.msg or ""):  # libxml2's own guard against entity bombs
+            raise CutFileError(f"{name} declares entities that expand into far more text than any timeline holds "
+                               f"(an entity bomb?); it was not read.") from None
         raise CutFileError(f"{name} is not well-formed XML (line {exc.lineno}: {exc.msg}).") from None
     if root is None:
         raise CutFileError(f"{name} is empty.")
