@@ -213,3 +213,13 @@ def test_hostile_files_are_refused_in_words(tmp_path):
     media = '<media id="r3" name="Self"><sequence format="r1"><spine><ref-clip ref="r3" duration="1s"/></spine></sequence></media>'
     with pytest.raises(CutFileError, match="nests compound clips more than 16 deep"):
         read_fcpxml_text(spine('<ref-clip ref="r3" name="Self" duration="1s"/>', media), tmp_path, "self.fcpxml")
+
+
+def test_a_transition_cut_off_by_the_edge_of_a_compound_is_left_out_with_a_warning():
+    text = (FCPXML_SAMPLES / "foundry_compound.fcpxml").read_text().replace(
+        '<ref-clip ref="r5" offset="8s" name="Beach compound" duration="2s"/>',
+        '<ref-clip ref="r5" offset="8s" name="Beach compound" start="2s" duration="1s"/>')  # ends at the dissolve's cut
+    read = read_fcpxml_text(text, FCPXML_SAMPLES, "edge.fcpxml")
+    assert times(read.cut)[-1] == (A, 100, 125, 200, 225) and len(read.cut.transitions) == 1
+    assert read.warnings == ("Shot 5: the transition at the edge of what the compound clip 'Beach compound' shows "
+                             "was left out.",)

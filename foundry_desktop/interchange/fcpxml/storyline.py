@@ -144,12 +144,12 @@ class PrimaryStoryline:
                 record = self.doc.frames(self.doc.time(child, "offset") - nested.origin)
             for item in self.items(child, number, record, depth + 1):
                 if not isinstance(item, _Shot):
-                    waiting = item if shown else None
+                    waiting = item if shown else self._cut_off(item, nested, window, number)
                     continue
                 record = item.clip.record_out
                 placed = window.trimmed(item.clip, item.place)
                 if placed is None:
-                    waiting = None
+                    waiting = waiting if waiting is None else self._cut_off(waiting, nested, window, number)
                     continue
                 if waiting is not None:
                     yield waiting
@@ -157,12 +157,21 @@ class PrimaryStoryline:
                 shown = True
                 end = placed[0].record_out
                 yield _Shot(placed[0], item.element, placed[1])
+        if waiting is not None:
+            self._cut_off(waiting, nested, window, number)
         if not shown:
             self.doc.warn(f"Shot {number}: the {nested.what} shows nothing of its storyline; it is empty time.")
         if end < record_in + frames:  # its storyline ends before the clip does
             gap = CutClip(GAP_NAME, None, record_in + frames - end, 0, record_in + frames - end, end,
                           record_in + frames)
             yield _Shot(gap, etree.Element("gap", name=GAP_NAME), Place(end, Fraction(0)))
+
+    def _cut_off(self, transition: etree._Element, nested: NestedStoryline, window: Window, number: int) -> None:
+        """A transition of a nested storyline with no shown cut on both sides: it is left out, and said so
+        when any of it shows (one at the very edge of what the clip shows, or the storyline's own fade)."""
+        first = self.doc.frames(self.doc.time(transition, "offset", nested.origin) - nested.origin)
+        if first < window.end and window.first < first + self.doc.frames(self.doc.time(transition, "duration")):
+            self.doc.warn(f"Shot {number}: the transition at the edge of what the {nested.what} shows was left out.")
 
     def _left_out(self, transition: etree._Element) -> None:
         self.doc.warn(f"{self.doc.where(transition)}: a transition between a shot and empty time was left out.")
