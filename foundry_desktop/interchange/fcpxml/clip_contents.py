@@ -9,7 +9,6 @@ from fractions import Fraction
 
 from lxml import etree
 
-from foundry_desktop.interchange.fcpxml.entities import element_text
 from foundry_desktop.interchange.fcpxml.document import (
     CONTAINERS,
     MEDIA_CLIPS,
@@ -18,6 +17,7 @@ from foundry_desktop.interchange.fcpxml.document import (
     elements,
     primary_chain,
 )
+from foundry_desktop.interchange.fcpxml.entities import element_text
 from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic
 
 _MARKERS = ("marker", "chapter-marker")

@@ -37,7 +37,7 @@ class Timeline:
 
 def chosen_timeline(doc: FcpxmlDocument, choice: str | None) -> Timeline:
     """The timeline of `doc` to read: the one named `choice`, or the only one there is."""
-    projects = [p for p in doc.root.iter("project")]
+    projects = list(doc.root.iter("project"))
     if projects:
         named = [(p.get("name") or f"Project {n}", p) for n, p in enumerate(projects, start=1)]
         name, project = _pick(doc, named, choice, "projects")
@@ -85,7 +85,7 @@ def _pick(doc: FcpxmlDocument, named: list[tuple[str, etree._Element]], choice: 
 
 def _sequence_of(doc: FcpxmlDocument, clips: list[etree._Element]) -> etree._Element:
     """A sequence whose storyline plays `clips` one after another, at the first clip's format."""
-    film_format = next((f for f in map(lambda c: _format_of(doc, c), clips) if f), None)
+    film_format = next((found for clip in clips if (found := _format_of(doc, clip))), None)
     if film_format is None:
         raise CutFileError(f"{doc.name} holds clips but none says its format (frame rate); there is no "
                            f"timeline to make of them.")

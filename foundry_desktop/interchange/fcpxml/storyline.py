@@ -11,8 +11,8 @@ from fractions import Fraction
 from lxml import etree
 
 from foundry_desktop.interchange.fcpxml import effects as effects
-from foundry_desktop.interchange.fcpxml.compound import NESTING, NestedStoryline, Window, nested_storyline
 from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents, title_text
+from foundry_desktop.interchange.fcpxml.compound import NESTING, NestedStoryline, Window, nested_storyline
 from foundry_desktop.interchange.fcpxml.document import (
     CONTAINERS,
     MEDIA_CLIPS,
