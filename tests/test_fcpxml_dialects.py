@@ -82,8 +82,11 @@ def test_sync_clips_and_clips_play_their_primary_media_and_keep_the_start_timeco
     read = read_fcpxml(FCPXML_SAMPLES / "foundry_sync_clip.fcpxml")
     assert times(read.cut) == [(A, 150, 250, 0, 100), (B, 50, 125, 100, 175)]
     assert (read.cut.timecode_start, read.cut.drop_frame) == (3600 * 25, False)
-    assert read.warnings == ("Foundry's film has one picture track, a music track and no effects. 1 connected clip "
-                             "on lane -1 was left out: the audio 'boom_mic' over shot 1.",)
+    # The sync-clip's own sound (a dialogue role) goes to the music track, for as long as the sync-clip plays:
+    # its 10 s from 20 s, seen from the sync-clip's start 1 s in, for its 4 s.
+    assert [(m.name, m.source_in, m.source_out, m.record_in) for m in read.cut.music] == [("boom_mic", 525, 625, 0)]
+    assert read.warnings == ("Foundry's film has one picture track, a music track and no effects. Connected sound "
+                             "that is not music went to the music track: the dialogue 'boom_mic' over shot 1.",)
 
 
 def test_titles_and_generators_in_the_storyline_are_title_cards_to_generate(tmp_path):

@@ -5,6 +5,7 @@ represent, so they are only warned about).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 from lxml import etree
@@ -35,6 +36,7 @@ class ShotContents:
         self.music: list[CutMusic] = []
         self.left_out: list[tuple[int, str]] = []  # connected clips a single-track film cannot hold: lane, what
         self.effects: list[str] = []  # effects and keyframed parameters, shot by shot
+        self.not_music: list[str] = []  # connected sound of another role (dialogue, effects) put on the music track
 
     def left_out_warning(self) -> str | None:
         """The one warning that names everything a single-track film could not hold, or None."""
@@ -50,6 +52,8 @@ class ShotContents:
                          + "; ".join(what for _, what in self.left_out))
         if self.effects:
             parts.append("Effects were left out: " + "; ".join(self.effects))
+        if self.not_music:
+            parts.append("Connected sound that is not music went to the music track: " + "; ".join(self.not_music))
         if not parts:
             return None
         return "Foundry's film has one picture track, a music track and no effects. " + ". ".join(parts) + "."
@@ -65,11 +69,13 @@ class ShotContents:
             self.read_markers(node, place, visible)
             names += [f.get("name") or self.effect_name(f) for f in elements(node) if f.tag in _FILTERS]
             names += [a.tag.removeprefix("adjust-") for a in elements(node) if a.tag in _PICTURE_ADJUSTMENTS]
-        names += [f"keyframed {p.get('name') or 'parameter'}" for p in element.iter("param")
-                  if p.find("keyframeAnimation") is not None]
+            names += [f"keyframed {p.get('name') or 'parameter'}" for f in elements(node)
+                      if f.tag in _FILTERS + _PICTURE_ADJUSTMENTS for p in f.iter("param")
+                      if p.find("keyframeAnimation") is not None]
         if names:
             self.effects.append(f"shot {number} ('{label}'): {', '.join(dict.fromkeys(names))}")
         own_asset = clip.media is not None and primary_chain(element)[-1].get("ref")
+        music_before = len(self.music)
         for child in elements(element):
             lane = child.get("lane", "0")
             if lane == "0":
@@ -77,6 +83,9 @@ class ShotContents:
             if child.tag == "audio" and child.get("ref") == own_asset:
                 continue  # a container's own sound, split out below its picture
             self.connected(child, int(lane) if lane.lstrip("-").isdigit() else 1, shot_place, number)
+        if element.tag in CONTAINERS:  # what a clip or sync-clip holds plays only while it does
+            held = (_within(m, clip.record_in, clip.record_out) for m in self.music[music_before:])
+            self.music[music_before:] = [m for m in held if m is not None]
 
     def effect_name(self, filter_element: etree._Element) -> str:
         effect = self.doc.resources.get(filter_element.get("ref"))
@@ -108,7 +117,7 @@ class ShotContents:
             self.connected_storyline(element, lane, place, number)
             return
         if self.is_music(element, lane):
-            self.add_music(element, place)
+            self.to_music(element, place, number)
             frames = self.doc.frames(self.doc.time(element, "duration", Fraction(0)))
             self.read_markers(element, place, (place.base, place.base + frames))
             return
@@ -120,7 +129,7 @@ class ShotContents:
         items = [c for c in elements(spine) if c.tag not in ("transition", "gap")]
         music = [c for c in items if self.is_music(c, lane)]
         for item in music:
-            self.add_music(item, self.doc.child_place(place, item))
+            self.to_music(item, self.doc.child_place(place, item), number)
         if rest := [c.get("name") or c.tag for c in items if c not in music]:
             self.left_out.append((lane, f"a storyline over shot {number} ({', '.join(rest)})"))
 
@@ -135,10 +144,15 @@ class ShotContents:
     def is_music(self, element: etree._Element, lane: int) -> bool:
         if element.tag not in MEDIA_CLIPS + CONTAINERS:
             return False
-        role = (element.get("audioRole") or element.get("role") or "").lower()
-        if role.startswith("music"):
+        if _role(element).startswith("music"):
             return True
-        return lane < 0 and not role and self.audio_only(element)
+        return lane < 0 and self.audio_only(element)  # dialogue and effects too: the music track keeps the sound
+
+    def to_music(self, element: etree._Element, place: Place, number: int) -> None:
+        """A connected audio clip onto the music track, noting it when its role says it is not music."""
+        self.add_music(element, place)
+        if (role := _role(element)) and not role.startswith("music"):
+            self.not_music.append(f"the {role.split('.')[0]} '{element.get('name') or element.tag}' over shot {number}")
 
     def add_music(self, element: etree._Element, place: Place) -> None:
         media = self.doc.media_at(element, place.origin)
@@ -185,3 +199,19 @@ def title_text(element: etree._Element, entities: dict[str, str]) -> str:
         runs = [element_text(style, entities) for style in text.iter("text-style")]
         texts.append("".join(runs) if runs else element_text(text, entities).strip())
     return "\n".join(t for t in texts if t)
+
+
+def _role(element: etree._Element) -> str:
+    """A clip's audio role as Final Cut names it ("dialogue", "music.music-1"...), lower case; "" for none."""
+    return (element.get("audioRole") or element.get("role") or "").lower()
+
+
+def _within(music: CutMusic, first: int, end: int) -> CutMusic | None:
+    """`music` cut to the record frames from `first` to `end`; None when none of it plays there."""
+    record_in, record_out = max(music.record_in, first), min(music.record_out, end)
+    if record_in >= record_out:
+        return None
+    source_in = music.source_in + record_in - music.record_in
+    frames = record_out - record_in
+    return replace(music, source_in=source_in, source_out=source_in + frames, record_in=record_in,
+                   fade_in=min(music.fade_in, frames), fade_out=min(music.fade_out, frames - min(music.fade_in, frames)))
