@@ -45,9 +45,10 @@ Which project's sequence is read, projects.py says. What becomes of each part of
   Final Cut samples show).
 * A clip's keyword "Scene: NAME" puts it in that scene (Foundry's export); the
   marker "Scene: NAME" where such a scene begins is the scene's, not a marker.
-* Connected clips: audio with the music role (or audio-only media with no
-  role) becomes music, also inside a connected storyline; connected titles
-  and captions become captions. Other connected clips and storylines, effects,
+* Connected clips: audio with the music role (or any audio-only media below
+  the picture, whatever its role) becomes music, also inside a connected
+  storyline, and only while a clip holding it plays; connected titles and
+  captions become captions. Other connected clips and storylines, effects,
   transforms and keyframed parameters are not represented, and one warning
   names them all; speed changes (timeMap, rate conform) are warned of by shot.
 """
