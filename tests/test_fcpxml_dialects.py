@@ -156,6 +156,10 @@ def test_foundry_import_lists_the_projects_and_says_to_choose(tmp_path, capsys):
     assert "--sequence NAME" in err and not project.exists()
     assert main(["import", str(path), "-o", str(project), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["sequences"] == ["Untitled Project", "Main cut", "Alt cut"]
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: Cut\nFCM: NON-DROP FRAME\n")
+    assert main(["import", str(edl), "-o", str(project), "--rate", "25", "--sequence", "Main cut"]) == 1
+    assert "cut.edl holds one timeline: choosing one by name is for FCPXML files" in capsys.readouterr().err
     assert main(["import", str(path), "-o", str(project), "--sequence", "Main cut"]) == 0
     with ProjectService.open(project, read_only=True) as service:  # the project file, reopened
         assert [s.spec.duration for s in service.project.timeline.shots] == [50, 75]

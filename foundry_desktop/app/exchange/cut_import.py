@@ -59,6 +59,9 @@ def read_cut_file(path: Path, frame_rate: str | Fraction | None = None, sequence
         raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
     if not path.exists():
         raise CutFileError(f"{path} does not exist.")
+    if sequence is not None and kind not in (".fcpxml", ".fcpxmld"):
+        raise CutFileError(f"{path.name} holds one timeline: choosing one by name is for FCPXML files, which may "
+                           f"hold several.")
     rate = None if frame_rate is None else parse_frame_rate(frame_rate)
     if kind == ".edl":
         if rate is None:
