@@ -113,7 +113,7 @@ def test_what_one_picture_track_cannot_hold_is_named_in_one_warning():
     assert read.warnings == (
         "Foundry's film has one picture track, a music track and no effects. 2 connected clips on lanes 1-2 "
         "were left out: the clip 'beach_b cutaway' over shot 1; a storyline over shot 1 (beach_b over, beach_a "
-        "over). Effects were left out: shot 1 ('beach_a'): Gaussian Blur, keyframed Amount.",)
+        "over). Effects were left out: Gaussian Blur (shot 1); keyframed Amount (shot 1).",)
 
 
 def test_event_clips_without_a_project_are_read_in_order_as_a_cut():
@@ -230,3 +230,15 @@ def test_a_transition_cut_off_by_the_edge_of_a_compound_is_left_out_with_a_warni
     assert times(read.cut)[-1] == (A, 100, 125, 200, 225) and len(read.cut.transitions) == 1
     assert read.warnings == ("Shot 5: the transition at the edge of what the compound clip 'Beach compound' shows "
                              "was left out.",)
+
+
+def test_the_one_warning_stays_readable_for_a_cut_of_thousands_of_clips():
+    clip = '<asset-clip ref="r3" offset="{n}s" name="c{n}" duration="1s"><filter-video ref="r2" name="Blur"/>' \
+           '<asset-clip ref="r3" lane="1" offset="{n}s" name="over {n}" duration="1s"/></asset-clip>'
+    asset = '<asset id="r3" name="a" duration="10000s" hasVideo="1"><media-rep src="file:///m/a.mov"/></asset>'
+    read = read_fcpxml_text(spine("".join(clip.format(n=n) for n in range(3000)), asset), Path("/"), "big.fcpxml")
+    assert len(read.cut.clips) == 3000
+    assert read.warnings == (
+        "Foundry's film has one picture track, a music track and no effects. 3000 connected clips on lane 1 were "
+        "left out: " + "; ".join(f"the clip 'over {n}' over shot {n + 1}" for n in range(12)) + "; and 2,988 more. "
+        "Effects were left out: Blur (shots 1-3000).",)

@@ -35,7 +35,7 @@ class ShotContents:
         self.captions: list[CutCaption] = []
         self.music: list[CutMusic] = []
         self.left_out: list[tuple[int, str]] = []  # connected clips a single-track film cannot hold: lane, what
-        self.effects: list[str] = []  # effects and keyframed parameters, shot by shot
+        self.effects: dict[str, list[int]] = {}  # each effect or keyframed parameter: the shots it is on
         self.not_music: list[str] = []  # connected sound of another role (dialogue, effects) put on the music track
 
     def left_out_warning(self) -> str | None:
@@ -43,24 +43,22 @@ class ShotContents:
         parts = []
         if self.left_out:
             lanes = sorted({lane for lane, _ in self.left_out})
-            span = ", ".join(map(str, lanes))
-            if len(lanes) > 1 and lanes == list(range(lanes[0], lanes[-1] + 1)):
-                span = f"{lanes[0]}-{lanes[-1]}"
             count = len(self.left_out)
             parts.append(f"{count} connected clip{'s' if count != 1 else ''} on lane{'s' if len(lanes) > 1 else ''} "
-                         f"{span} {'were' if count != 1 else 'was'} left out: "
-                         + "; ".join(what for _, what in self.left_out))
+                         f"{_spans(lanes)} {'were' if count != 1 else 'was'} left out: "
+                         + _listed([what for _, what in self.left_out]))
         if self.effects:
-            parts.append("Effects were left out: " + "; ".join(self.effects))
+            parts.append("Effects were left out: " + _listed(
+                [f"{name} (shot{'s' if len(shots) > 1 else ''} {_spans(shots)})" for name, shots in self.effects.items()]))
         if self.not_music:
-            parts.append("Connected sound that is not music went to the music track: " + "; ".join(self.not_music))
+            parts.append("Connected sound that is not music went to the music track: " + _listed(self.not_music))
         if not parts:
             return None
         return "Foundry's film has one picture track, a music track and no effects. " + ". ".join(parts) + "."
 
     def read(self, clip: CutClip, element: etree._Element, place: Place, number: int) -> None:
         """What shot `number` holds: `clip`, read from `element` of the storyline at `place`."""
-        label, visible = clip.name, (clip.record_in, clip.record_out)
+        visible = (clip.record_in, clip.record_out)
         names = []
         shot_place = place
         for depth, node in enumerate(primary_chain(element)):
@@ -72,8 +70,8 @@ class ShotContents:
             names += [f"keyframed {p.get('name') or 'parameter'}" for f in elements(node)
                       if f.tag in _FILTERS + _PICTURE_ADJUSTMENTS for p in f.iter("param")
                       if p.find("keyframeAnimation") is not None]
-        if names:
-            self.effects.append(f"shot {number} ('{label}'): {', '.join(dict.fromkeys(names))}")
+        for name in dict.fromkeys(names):
+            self.effects.setdefault(name, []).append(number)
         own_asset = clip.media is not None and primary_chain(element)[-1].get("ref")
         music_before = len(self.music)
         for child in elements(element):
@@ -215,3 +213,22 @@ def _within(music: CutMusic, first: int, end: int) -> CutMusic | None:
     frames = record_out - record_in
     return replace(music, source_in=source_in, source_out=source_in + frames, record_in=record_in,
                    fade_in=min(music.fade_in, frames), fade_out=min(music.fade_out, frames - min(music.fade_in, frames)))
+
+
+def _spans(numbers: list[int]) -> str:
+    """Sorted numbers as runs: "1-3, 5"."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        elif not runs or number != runs[-1][1]:
+            runs.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+_LISTED = 12  # a cut of thousands of clips still gets a warning one can read
+
+
+def _listed(items: list[str]) -> str:
+    more = f"; and {len(items) - _LISTED:,} more" if len(items) > _LISTED else ""
+    return "; ".join(items[:_LISTED]) + more

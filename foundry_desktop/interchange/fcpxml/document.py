@@ -41,13 +41,15 @@ class FcpxmlDocument:
     def __init__(self, root: etree._Element, folder: Path, name: str) -> None:
         self.root, self.folder, self.name = root, folder, name
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         self.off_grid = False
         self.entities = entity_values(root, name)
         resources = root.find("resources")
         self.resources = {} if resources is None else {r.get("id"): r for r in resources if r.get("id")}
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        if text not in self._warned:  # a set: a cut of thousands of clips may warn thousands of times
+            self._warned.add(text)
             self.warnings.append(text)
 
     def where(self, element: etree._Element) -> str:
