@@ -215,6 +215,10 @@ def test_hostile_files_are_refused_in_words(tmp_path):
     big.write_bytes(b"<fcpxml version='1.10'><resources/>" + b"<!-- padding -->" * (50 * 2**20 // 16) + b"</fcpxml")
     with pytest.raises(CutFileError, match="big.fcpxml is not well-formed XML"):
         read_fcpxml(big)
+    lost = read_fcpxml_text(spine('<title ref="r9" name="Card" duration="1s"><text>Hello</text></title>'), tmp_path, "t")
+    assert lost.cut.clips[0].metadata["prompt"] == "Hello"
+    assert lost.warnings == ("Shot 1 is the title 'Card' (an effect missing from the file); it became a title card "
+                             "to generate, of its text.",)
     with pytest.raises(CutFileError, match="refers to 'r9', which is not a media resource"):
         read_fcpxml_text(spine('<ref-clip ref="r9" name="C" duration="1s"/>'), tmp_path, "c.fcpxml")
     media = '<media id="r3" name="Self"><sequence format="r1"><spine><ref-clip ref="r3" duration="1s"/></spine></sequence></media>'

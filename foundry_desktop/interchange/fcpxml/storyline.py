@@ -221,7 +221,7 @@ class PrimaryStoryline:
         place = Place(record_in, self.doc.origin(element))
         media = self.doc.media_at(element, place.origin) if tag in MEDIA_CLIPS + CONTAINERS else None
         self.retimed(element, number, label)
-        if generator is not None:
+        if generator is not None or tag == "title":  # a title is words to show, whatever its effect
             return _Shot(self.generated(element, generator, number, record_in, frames), element, place)
         if media is None:
             if tag == "gap" and label == GAP_NAME:
@@ -243,15 +243,16 @@ class PrimaryStoryline:
                        has_audio=has_audio, still=still)
         return _Shot(clip, element, place)
 
-    def generated(self, element: etree._Element, effect: etree._Element, number: int, record_in: int,
+    def generated(self, element: etree._Element, effect: etree._Element | None, number: int, record_in: int,
                   frames: int) -> CutClip:
         """A title or generator (a solid, a placeholder) in the storyline: a title card for Foundry's built-in
         generator to make, of the title's text or else the generator's name."""
-        label = element.get("name") or effect.get("name") or element.tag
+        effect_name = "an effect missing from the file" if effect is None else effect.get("name") or "an effect"
+        label = element.get("name") or (effect.get("name") if effect is not None else None) or element.tag
         text = title_text(element, self.doc.entities) if element.tag == "title" else ""
         kind = "title" if element.tag == "title" else "generator"
-        self.doc.warn(f"Shot {number} is the {kind} '{label}' ({effect.get('name') or 'an effect'}); it became a "
-                      f"title card to generate, of {'its text' if text else 'its name'}.")
+        self.doc.warn(f"Shot {number} is the {kind} '{label}' ({effect_name}); it became a title card to generate, "
+                      f"of {'its text' if text else 'its name'}.")
         return CutClip(label, None, frames, 0, frames, record_in, record_in + frames,
                        metadata={"prompt": text or label, "backend": "builtin"})
 
