@@ -120,6 +120,11 @@ class FilmCut:
     markers: tuple[CutMarker, ...] = ()
     captions: tuple[CutCaption, ...] = ()
     audio_rate: int = 48000
+    # The timecode of the film's first frame, in frames at frame_rate (FCPXML's tcStart), and whether that
+    # timecode counts drop-frame: keys an editor conforms by, as the file read held them. Not compared:
+    # the writers still choose their own start (01:00:00:00), so a round trip differs only there.
+    timecode_start: int = field(default=0, compare=False)
+    drop_frame: bool = field(default=False, compare=False)
 
     @property
     def length(self) -> int:

@@ -60,15 +60,19 @@ class ImportReport:
     warnings: tuple[str, ...]
 
 
-def read_cut_file(path: Path, frame_rate: str | Fraction | None = None) -> ReadCut:
+def read_cut_file(path: Path, frame_rate: str | Fraction | None = None, sequence: str | None = None) -> ReadCut:
     """Read an FCPXML, EDL or OTIO file. An EDL carries no frame rate: `frame_rate` gives it.
-    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ)."""
+    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ).
+    `sequence` names the project of an FCPXML file that holds several (CutChoiceError lists them)."""
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in IMPORT_FORMATS:
         raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
     if not path.exists():
         raise CutFileError(f"{path} does not exist.")
+    if sequence is not None and kind not in (".fcpxml", ".fcpxmld"):
+        raise CutFileError(f"{path.name} holds one timeline: choosing one by name is for FCPXML files, which may "
+                           f"hold several.")
     _check_size(path, kind)
     rate = None if frame_rate is None else parse_frame_rate(frame_rate)
     if kind == ".edl":
@@ -76,7 +80,7 @@ def read_cut_file(path: Path, frame_rate: str | Fraction | None = None) -> ReadC
             raise CutFileError(f"An EDL does not say its frame rate: give the rate {path.name} was cut at "
                                "(for example 24, 25 or 29.97).")
         return read_edl_with_music(path, rate)
-    read = read_fcpxml(path) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
+    read = read_fcpxml(path, sequence) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
     if rate is not None and rate != read.cut.frame_rate:
         note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."
         return ReadCut(read.cut, (*read.warnings, note))
@@ -93,12 +97,14 @@ def _check_size(path: Path, kind: str) -> None:
                            "Check that it is the file the editor exported.")
 
 
-def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
-    """Make `project_path` (a new project) from the cut in `source`, written in one go."""
+def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None,
+               sequence: str | None = None) -> ImportReport:
+    """Make `project_path` (a new project) from the cut in `source` (its project `sequence`, where it holds
+    several), written in one go."""
     source, project_path = Path(source), Path(project_path)
     if project_path.exists():
         raise InputFileError(f"{project_path} already exists: choose a new name for the imported project.")
-    read = read_cut_file(source, frame_rate)
+    read = read_cut_file(source, frame_rate, sequence)
     cut = read.cut
     width, height = _frame_size(cut)
     with edit_errors():
