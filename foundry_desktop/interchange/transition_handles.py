@@ -47,15 +47,19 @@ def fitted_to_media(cut: FilmCut, media_frames: Sequence[int | None]) -> tuple[F
         outgoing, incoming = clips[transition.outgoing], clips[transition.outgoing + 1]
         tail_needed, head_needed = transition.frames - transition.frames // 2, transition.frames // 2
         tail_frames, head_frames = media_frames[transition.outgoing], media_frames[transition.outgoing + 1]
-        tail_room = tail_needed if tail_frames is None else max(0, tail_frames - outgoing.source_out)
+        # Media may even end before the clip's own end (the importer then ends the shot with it).
+        tail_room = tail_needed if tail_frames is None else tail_frames - outgoing.source_out
         head_room = head_needed if head_frames is None else incoming.source_in
         ends_early, starts_late = max(0, tail_needed - tail_room), max(0, head_needed - head_room)
         if not ends_early and not starts_late:
             transitions.append(transition)
             continue
-        record_in = transition.record_in + starts_late
-        frames = max(0, transition.frames - starts_late - ends_early)
-        shift = record_in + frames // 2 - transition.cut  # where the edit moves to, within what is left
+        record_in, record_out = transition.record_in + starts_late, transition.record_out - ends_early
+        frames = max(0, record_out - record_in)
+        # The edit moves to the middle of what is left; with nothing left, to the nearest
+        # frame both clips' media reach (or as near as there is one).
+        edit = record_in + frames // 2 if frames else max(min(transition.cut, record_out), record_in)
+        shift = edit - transition.cut
         clips[transition.outgoing] = replace(outgoing, source_out=outgoing.source_out + shift,
                                              record_out=outgoing.record_out + shift)
         clips[transition.outgoing + 1] = replace(incoming, source_in=incoming.source_in + shift,
@@ -73,9 +77,9 @@ def _shortened_note(transition: CutTransition, frames: int, ends_early: int, sta
         why.append(f"shot {outgoing}'s media ends {_frames(ends_early)} too early")
     if starts_late:
         why.append(f"shot {incoming}'s media starts {_frames(starts_late)} too late")
-    now = f"is {_frames(frames)}" if frames else "is a cut"
-    return (f"The {TRANSITION_NAMES[transition.kind]} between shots {outgoing} and {incoming} {now} instead of "
-            f"{_frames(transition.frames)}: {' and '.join(why)}.")
+    now = (f"is {_frames(frames)} instead of {transition.frames}" if frames
+           else f"is a cut instead of {_frames(transition.frames)}")
+    return f"The {TRANSITION_NAMES[transition.kind]} between shots {outgoing} and {incoming} {now}: {' and '.join(why)}."
 
 
 def _frames(count: int) -> str:
