@@ -3,9 +3,11 @@
 Each clip becomes a shot whose take is the clip's media, copied into the new
 project's media folder and trimmed as the cut trims it, so a cut edited in
 Resolve or Final Cut comes back as it was, its empty time (gaps) included.
-Transitions, the film's fades, music,
-markers, captions and scenes (runs of clips of one scene name) follow. A clip whose media is missing or unreadable still
-holds its place and length, as a shot to generate (its prompt from Foundry's own
+Transitions keep their length and record time: an offline shot is made with the
+handles its transitions need, and where media lacks them a transition loses only
+those frames (interchange/transition_handles.py). The film's fades, music, markers,
+captions and scenes (runs of clips of one scene name) follow. A clip whose media is
+missing or unreadable still holds its place and length, as a shot to generate (its prompt from Foundry's own
 metadata when the file carries it, else the clip's name), and the report says so.
 The file is read whole before the project is made; if anything goes wrong while
 it is made, no half-made project is left behind.
