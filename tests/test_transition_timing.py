@@ -25,6 +25,7 @@ from foundry_desktop.app.exchange.cut_import import import_cut, read_cut_file
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.render.film_render import render_film
 from foundry_desktop.app.render.slates import with_slates
+from foundry_desktop.interchange.fcpxml.writer import write_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutTransition, FilmCut
 from foundry_desktop.interchange.otio.writer import write_otio
 from foundry_desktop.interchange.transition_handles import fitted_to_media
@@ -149,6 +150,24 @@ def test_media_too_short_shortens_the_dissolve_by_what_it_lacks_and_the_note_nam
     assert [(t.record_in, t.frames) for t in plan.transitions] == [(40, 10)]
     assert [(s.record_in, s.record_out) for s in plan.shots] == [(0, 45), (45, 88)]
     assert (plan.shots[0].source_out, plan.shots[1].source_in) == (285, 245)
+
+
+def test_an_fcpxml_dissolve_into_media_that_starts_too_late_keeps_its_end_and_the_film_its_length(tmp_path):
+    # Final Cut centres a 30-frame dissolve on the edit: shot 2, from frame 7, lacks 8 of the 15 before it.
+    media = [write_video(tmp_path / name, frames=120) for name in ("first.mp4", "second.mp4")]
+    cut = FilmCut("late", Fraction(24), 160, 90, clips=(
+        CutClip("first", media[0], 120, 20, 80, 0, 60), CutClip("second", media[1], 120, 7, 67, 60, 120)),
+        transitions=(CutTransition(0, "dissolve", 45, 30),))
+    write_fcpxml(cut, tmp_path / "cut.fcpxml")
+    report = import_cut(tmp_path / "cut.fcpxml", tmp_path / "cut.foundry")
+    assert report.warnings == ("The dissolve between shots 1 and 2 is 22 frames instead of 30: shot 2's media starts "
+                               "8 frames too late.",)
+    with ProjectService.open(tmp_path / "cut.foundry") as service:
+        plan = service.cut_plan()
+    assert plan.warnings == ()
+    assert [(t.record_in, t.frames, t.record_out) for t in plan.transitions] == [(53, 22, 75)]
+    assert [(s.source_in, s.source_out, s.record_in, s.record_out) for s in plan.shots] == \
+        [(20, 84, 0, 64), (11, 67, 64, 120)]
 
 
 def test_media_that_starts_too_late_loses_only_the_frames_it_lacks():
