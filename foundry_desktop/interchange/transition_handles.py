@@ -79,7 +79,8 @@ def _shortened_note(transition: CutTransition, frames: int, ends_early: int, sta
         why.append(f"shot {incoming}'s media starts {_frames(starts_late)} too late")
     now = (f"is {_frames(frames)} instead of {transition.frames}" if frames
            else f"is a cut instead of {_frames(transition.frames)}")
-    return f"The {TRANSITION_NAMES[transition.kind]} between shots {outgoing} and {incoming} {now}: {' and '.join(why)}."
+    kind = TRANSITION_NAMES[transition.kind]
+    return f"The {kind} between shots {outgoing} and {incoming} {now}: {' and '.join(why)}."
 
 
 def _frames(count: int) -> str:
