@@ -117,7 +117,8 @@ def test_the_render_plan_of_an_offline_cut_lasts_as_long_as_the_cut(long_cut):
 
 
 def test_an_offline_cut_renders_with_slates_as_long_as_the_cut(tmp_path):
-    lengths = [40, 52, 45, 60]
+    # Shot 2 shows one frame of its own between its dissolves: a one-frame segment among longer ones.
+    lengths = [40, 31, 45, 60]
     clips, record = [], 0
     for number, length in enumerate(lengths, start=1):
         clips.append(CutClip(f"shot {number}", None, 240 + length + 15, 240, 240 + length, record, record + length))
@@ -131,6 +132,7 @@ def test_an_offline_cut_renders_with_slates_as_long_as_the_cut(tmp_path):
         film = render_film(service, tmp_path / "film.mp4").report.media
         plan = service.cut_plan()
     assert [(t.record_in, t.frames) for t in plan.transitions] == [(t.record_in, 30) for t in cut.transitions]
+    assert [piece.frames for piece in plan.pieces()] == [25, 30, 1, 30, 15, 30, 45]
     assert probe_media(film.path).frame_count == cut.length == sum(lengths)
 
 
