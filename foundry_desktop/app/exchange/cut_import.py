@@ -3,9 +3,11 @@
 Each clip becomes a shot whose take is the clip's media, copied into the new
 project's media folder and trimmed as the cut trims it, so a cut edited in
 Resolve or Final Cut comes back as it was, its empty time (gaps) included.
-Transitions, the film's fades, music,
-markers, captions and scenes (runs of clips of one scene name) follow. A clip whose media is missing or unreadable still
-holds its place and length, as a shot to generate (its prompt from Foundry's own
+Transitions keep their length and record time: an offline shot is made with the
+handles its transitions need, and where media lacks them a transition loses only
+those frames (interchange/transition_handles.py). The film's fades, music, markers,
+captions and scenes (runs of clips of one scene name) follow. A clip whose media is
+missing or unreadable still holds its place and length, as a shot to generate (its prompt from Foundry's own
 metadata when the file carries it, else the clip's name), and the report says so.
 The file is read whole (a file too big to be a cut is refused first) and the project
 laid out in memory (cut_project), then written at once: a new project appears whole
@@ -34,6 +36,7 @@ from foundry_desktop.interchange.edl.music_beside import read_edl_with_music
 from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.otio.reader import read_otio
+from foundry_desktop.interchange.transition_handles import Handles, fitted_to_media, implied_handles
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_store import ProjectStore, media_folder_for
@@ -197,8 +200,10 @@ class _ProjectFromCut:
         self.offline = 0
         self._media: dict[Path, PreparedMedia | FoundryError] = {}
         self._sound: dict[Path, PreparedSound | FoundryError] = {}
+        self._handles: list[Handles] = []
 
     def build(self) -> None:
+        self._fit_transitions_to_media()
         for number, clip in enumerate(self.cut.clips, start=1):
             self._add_clip(number, clip)
         for index in range(len(self.cut.clips)):  # empty time stays empty (before the transitions, which never cross it)
@@ -210,7 +215,7 @@ class _ProjectFromCut:
             frames = min(transition.frames, limit)
             if frames < transition.frames:
                 self.warnings.append(f"The transition after shot {transition.outgoing + 1} lasts {transition.frames} "
-                                     f"frames; Foundry allows half of the shorter shot, so it is {frames}.")
+                                     f"frames and overlaps the next one; Foundry keeps {frames}.")
             if frames > 0 and transition.outgoing < len(shots) - 1:
                 self.service.set_transition(transition.outgoing, transition.kind, frames)
         if self.cut.fade_in or self.cut.fade_out:
@@ -235,6 +240,27 @@ class _ProjectFromCut:
             except FoundryError:  # notes this Foundry refuses (a colour it cannot read): the name will do
                 self.service.add_scene(clips[start].scene, shot_indexes=range(start, stop))
 
+    def _fit_transitions_to_media(self) -> None:
+        """Shorten the transitions whose media lacks handles (each by what is missing, every
+        cut kept in place), and note the handles the offline shots are to be made with."""
+        self.cut, notes = fitted_to_media(self.cut, [self._media_frames(clip) for clip in self.cut.clips])
+        self.warnings.extend(notes)
+        self._handles = implied_handles(self.cut)
+
+    def _media_frames(self, clip: CutClip) -> int | None:
+        """How long the clip's media is, in frames; None where it has no end to run out of
+        (a still) or will be an offline shot, made with the handles its transitions need."""
+        if clip.media is None or not clip.media.is_file():
+            return None
+        prepared = self._prepared(clip)
+        if isinstance(prepared, FoundryError) or prepared.info.still:
+            return None
+        frames = self._probed_frames(prepared)
+        return None if clip.source_in >= frames else frames
+
+    def _probed_frames(self, prepared: PreparedMedia) -> int:
+        return max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
+
     def _seconds(self, frames: int) -> Fraction:
         return Fraction(frames) / self.rate
 
@@ -258,7 +284,7 @@ class _ProjectFromCut:
         if prepared.info.still:
             self.service.add_prepared_shot(prepared, name=clip.name, duration_seconds=self._seconds(clip.frames))
             return None
-        frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
+        frames = self._probed_frames(prepared)
         source_in, source_out = clip.source_in, clip.source_out
         if source_in >= frames:
             return self._add_offline(number, clip, f"the cut uses {clip.media.name} from frame {source_in}, "
@@ -280,9 +306,22 @@ class _ProjectFromCut:
         if spec.get("backend") == "media":  # its file is what is missing: something to generate instead
             del spec["backend"]
         try:
-            self.service.add_shot(name=clip.name, duration_frames=clip.frames, **spec)
+            self.service.add_shot(name=clip.name, duration_frames=self._with_handles(number, clip), **spec)
         except FoundryError:  # settings this machine's Foundry refuses: the clip's name will do
-            self.service.add_shot(name=clip.name, prompt=clip.name, duration_frames=clip.frames)
+            self.service.add_shot(name=clip.name, prompt=clip.name, duration_frames=self._with_handles(number, clip))
+        self._trim_to_handles(number, clip)
+
+    def _with_handles(self, number: int, clip: CutClip) -> int:
+        """An offline shot's length to make: the clip and the media its transitions need around it."""
+        handles = self._handles[number - 1]
+        return handles.head + clip.frames + handles.tail
+
+    def _trim_to_handles(self, number: int, clip: CutClip) -> None:
+        """Trim the offline shot just added to the clip, its handles kept beyond its ends for its transitions."""
+        handles = self._handles[number - 1]
+        if handles.head or handles.tail:
+            self.service.trim_shot(len(self.service.project.timeline.shots) - 1, handles.head,
+                                   handles.head + clip.frames if handles.tail else None)
 
     def _add_music(self, music: CutMusic) -> None:
         if music.media is None or not music.media.is_file():
