@@ -320,8 +320,9 @@ class _ProjectFromCut:
         """Trim the offline shot just added to the clip, its handles kept beyond its ends for its transitions."""
         handles = self._handles[number - 1]
         if handles.head or handles.tail:
-            self.service.trim_shot(len(self.service.project.timeline.shots) - 1, handles.head,
-                                   handles.head + clip.frames if handles.tail else None)
+            shot = self.service.shots[-1]
+            self.service.shots[-1] = shot.model_copy(update={
+                "trim_in": handles.head, "trim_out": handles.head + clip.frames if handles.tail else None})
 
     def _add_music(self, music: CutMusic) -> None:
         if music.media is None or not music.media.is_file():
