@@ -318,7 +318,8 @@ def test_cuts_an_edl_cannot_describe_are_refused():
 
 # --- the sample EDLs ---------------------------------------------------------------------------------
 
-SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
+SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25),
+                "foundry_2997_drop_frame.edl": Fraction(30000, 1001)}
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.edl")))

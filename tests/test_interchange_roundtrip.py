@@ -33,6 +33,9 @@ _START = "conform: the export starts the record at 01:00:00:00, not at the file'
 _SOURCE = "conform: source timecode comes back from 00:00:00:00"
 _REELS = "conform: reels renamed after the clips"
 _GAPS = "conform: offline shots exported to FCPXML as gaps, so FCPXML has no events"
+_DROP = "conform: drop frame comes back as non-drop (01:01:02;02 as 01:01:02:00)"
+_DISSOLVE = ("transitions: the 30-frame dissolve between offline clips is centred on its cut, so it starts 15 "
+             "frames early and every later cut moves (01:00:11:00 became 01:00:09:18)")
 # Samples that do not make the round trip today: which part of issue 19 fixes what, and what differs.
 KNOWN_FAILURES = {
     "foundry_60fps_dissolves.edl": f"{_START} (00:00:12:30); {_SOURCE} (01:00:00:00, 00:59:59:15...); {_GAPS}; "
@@ -46,6 +49,18 @@ KNOWN_FAILURES = {
                               "10-frame dissolve between offline clips comes back as 2 frames at another place, "
                               "with no warning",
     "otio_premiere_example.edl": f"{_START} (00:59:53:11); {_SOURCE} (01:00:04:05); {_GAPS}",
+    "foundry_conform_reels.edl": f"{_SOURCE} (00:01:25:12); {_REELS} (B008 became B008C003); {_GAPS}",
+    "foundry_conform_reels.fcpxml": f"{_SOURCE} (00:01:25:12); {_REELS} (B008 became B008C003); {_GAPS}",
+    "foundry_reel4_start.edl": f"{_START} (04:00:00:00); {_SOURCE} (10:12:00:00); {_REELS} (C014 became C014NIGH); "
+                               f"{_GAPS}",
+    "foundry_reel4_start.fcpxml": f"{_START} (04:00:00:00); {_SOURCE} (10:12:00:00); {_REELS} (C014 became "
+                                  f"C014NIGH); {_GAPS}",
+    "foundry_2997_drop_frame.edl": f"{_DROP}; {_SOURCE} (13:10:00;00); {_REELS} (A017 became A017C002); {_GAPS}",
+    "foundry_2997_drop_frame.fcpxml": f"{_DROP}; {_SOURCE} (13:10:00;00); {_REELS} (A017 became A017C002); "
+                                      f"{_GAPS}",
+    "foundry_offline_dissolve.edl": f"{_DISSOLVE}; {_SOURCE} (10:00:00:00); {_REELS} (A001 became A001C001); {_GAPS}",
+    "foundry_offline_dissolve.fcpxml": f"{_DISSOLVE}; {_SOURCE} (10:00:00:00); {_REELS} (A001 became A001C001); "
+                                       f"{_GAPS}",
     "pycmx_TEST.edl": "edl-read: the audio-only EDL imports as an empty project (exit 0), whose export is refused",
     "pneo_23.98.fcpxml": f"{_START} (00:00:00:00); {_SOURCE} (00:01:26:22...); {_GAPS}",
     "pneo_24.fcpxml": f"{_START} (00:00:00:00); {_SOURCE} (00:00:40:22...); {_GAPS}; transitions: the 407-frame "
