@@ -87,7 +87,7 @@ def events_of_edl(path: Path, rate: Fraction) -> Picture:
     try:
         timeline = otio.adapters.read_from_string(text, "cmx_3600", rate=float(rate))
     except Exception:  # noqa: BLE001 - the adapter refuses some valid files; the lines below read those
-        return _events_of_edl_lines(text, rate, drop)
+        return events_of_edl_lines(text, rate, drop)
     tracks = timeline.video_tracks()
     if not tracks:
         return Picture(rate, drop, (), ())
@@ -134,7 +134,7 @@ def _frames_of(text: str, rate: Fraction, drop: bool) -> int:
     return RationalTime.from_timecode(text.replace(";", ":") if not drop else text, float(rate)).to_frames()
 
 
-def _events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
+def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
     """The picture events of an EDL OpenTimelineIO refuses, read line by line: the values the test computes itself."""
     events: list[Event] = []
     transitions: list[Transition] = []
