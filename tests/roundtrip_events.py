@@ -11,7 +11,13 @@ dissolve's end (an EDL writes it stopping where the dissolve starts, FCPXML wher
 sits inside it) and its source runs on by as much. Times are SMPTE labels ("01:00:00:12",
 ";" before the frames in drop-frame), so a changed start timecode or a lost drop-frame flag
 shows as plainly as a moved cut. A clip with no source timecode (a title, a generator) has
-None there; a clip whose file names no reel has reel None.
+None there; a clip whose file names no reel has reel None. A clip's source out is its source in
+plus its time on screen: a speed change (EDL M2, an FCPXML timeMap) is the importer's to warn
+about, and OpenTimelineIO reads it that way too.
+
+OpenTimelineIO's FCPXML adapter (otio-fcpx-xml-adapter 1.0.0 on PyPI) was tried as the FCPXML
+reader and left out: it drops transitions, places the timeline's start timecode as a gap, and
+counts 29.97 and 23.976 fps as 29 and 23 (a 1,860-frame clip read as 1,799 frames).
 """
 
 from __future__ import annotations
@@ -125,13 +131,17 @@ def _events_of_otio_track(track: otio.schema.Track, rate: Fraction, drop: bool) 
     return Picture(rate, drop, tuple(events), tuple(transitions))
 
 
-_EVENT_LINE = re.compile(r"^(?P<num>\d+)\s+(?P<reel>\S+)\s+(?P<chan>\S+)\s+(?P<trans>C|D|W\d+)\s+(?P<dur>\d+)?\s*"
-                         r"(?P<si>\d\d:\d\d:\d\d[:;.]\d\d)\s+(?P<so>\S+)\s+(?P<ri>\S+)\s+(?P<ro>\S+)")
+_TC = r"\d\d:\d\d:\d\d[:;.,]\d\d"
+# Read from both ends, so a long reel name with spaces in it (Avid's File129) stays one reel.
+_EVENT_LINE = re.compile(rf"^(?P<num>\d+)\s+(?P<reel>.+?)\s+(?P<chan>V|B|A\d*|AA|A\d*/V|AA/V|NONE)\s+"
+                         rf"(?P<trans>C|D|W\d+|K\s*[BO]?)\s+(?:(?P<dur>\d+)\s+)?"
+                         rf"(?P<si>{_TC})\s+(?P<so>{_TC})\s+(?P<ri>{_TC})\s+(?P<ro>{_TC})\s*$")
 _CLIP_NAME = re.compile(r"^\*?\s*(FROM|TO) CLIP NAME:\s*(?P<name>.*?)\s*$")
 
 
-def _frames_of(text: str, rate: Fraction, drop: bool) -> int:
-    return RationalTime.from_timecode(text.replace(";", ":") if not drop else text, float(rate)).to_frames()
+def _frames_of(text: str, rate: Fraction) -> int:
+    """Frames of a label, drop frame where its separator says so (as OpenTimelineIO reads EDLs)."""
+    return RationalTime.from_timecode(text[:8] + text[8:].replace(".", ";").replace(",", ";"), float(rate)).to_frames()
 
 
 def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
@@ -147,22 +157,22 @@ def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
                 events[-1] = replace(events[-1], name=named["name"])
             continue
         match = _EVENT_LINE.match(line)
-        if not match or match["chan"].upper() not in ("V", "B", "A/V"):
+        if not match or "V" not in match["chan"] and match["chan"] != "B":
             continue
-        ri, ro, si, so = (_frames_of(match[key], rate, drop) for key in ("ri", "ro", "si", "so"))
-        number, reel = int(match["num"]), match["reel"]
+        ri, ro, si = (_frames_of(match[key], rate) for key in ("ri", "ro", "si"))
+        number, reel = int(match["num"]), match["reel"].strip()
         if match["trans"] != "C":
             length = int(match["dur"] or 0)
             transitions.append(Transition(label(ri, rate, drop), length))
-            if number == last_number and events and ri == _frames_of(events[-1].record_out, rate, drop):
+            if number == last_number and events and ri == _frames_of(events[-1].record_out, rate):
                 outgoing = events[-1]  # the dissolve's first line: the outgoing clip runs on under it
                 events[-1] = replace(outgoing, record_out=label(ri + length, rate, drop),
-                                     source_out=label(_frames_of(outgoing.source_out, rate, drop) + length, rate, drop))
+                                     source_out=label(_frames_of(outgoing.source_out, rate) + length, rate, drop))
         last_number = number
         if ro == ri or reel.upper() in _BLACK:
             continue
         events.append(Event("", None if reel == "AX" else reel, label(ri, rate, drop), label(ro, rate, drop),
-                            label(si, rate, drop), label(so, rate, drop)))
+                            label(si, rate, drop), label(si + ro - ri, rate, drop)))
     return Picture(rate, drop, tuple(events), tuple(transitions))
 
 
