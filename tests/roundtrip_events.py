@@ -183,13 +183,43 @@ def _time(text: str | None) -> Fraction:
     return Fraction(int(number), int(denominator or 1))
 
 
-def events_of_fcpxml(path: Path) -> Picture:
-    """The first project's primary storyline (the spine): its clips, titles and generators as events, gaps left out."""
+_CLIP_KINDS = ("asset-clip", "clip", "ref-clip", "sync-clip", "mc-clip")
+# Event clips hold no record time: laid end to end, they start where Final Cut starts a new project.
+EVENT_CLIPS_START = Fraction(0)
+
+
+def fcpxml_projects(path: Path) -> list[str]:
+    return [project.get("name", "") for project in ET.parse(path).getroot().iter("project")]
+
+
+def _sequence(root: ET.Element, resources: dict[str, ET.Element], project: str | None) -> ET.Element:
+    """The named project's sequence (the first project's without a name); without projects, the
+    event's clips laid end to end as one."""
+    for element in root.iter("project"):
+        if project is None or element.get("name") == project:
+            return element.find("sequence")
+    if project is not None:
+        raise ValueError(f"no project named {project!r}")
+    clips = [clip for event in root.iter("event") for clip in event if clip.tag in _CLIP_KINDS]
+    if not clips:
+        raise ValueError("no project and no event clips")
+    first = clips[0]
+    sequence = ET.Element("sequence", format=first.get("format") or resources[first.get("ref")].get("format"),
+                          tcStart=f"{EVENT_CLIPS_START}s")
+    spine = ET.SubElement(sequence, "spine")
+    offset = EVENT_CLIPS_START
+    for clip in clips:
+        placed = ET.SubElement(spine, clip.tag, {**clip.attrib, "offset": f"{offset}s"})
+        placed.extend(list(clip))
+        offset += _time(clip.get("duration"))
+    return sequence
+
+
+def events_of_fcpxml(path: Path, project: str | None = None) -> Picture:
+    """A project's primary storyline (the spine): its clips, titles and generators as events, gaps left out."""
     root = ET.parse(path).getroot()
     resources = {r.get("id"): r for r in root.iter() if r.get("id") and r.tag in ("format", "asset", "media", "effect")}
-    sequence = root.find(".//project/sequence")
-    if sequence is None:
-        raise ValueError(f"{Path(path).name} holds no project")
+    sequence = _sequence(root, resources, project)
     frame = _time(resources[sequence.get("format")].get("frameDuration"))
     rate = 1 / frame
     rate = _NTSC.get(round(rate, 3), rate)

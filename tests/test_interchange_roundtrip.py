@@ -37,8 +37,8 @@ from roundtrip_events import (
     events_of_edl,
     events_of_edl_lines,
     events_of_fcpxml,
+    fcpxml_projects,
 )
-
 from video_sources import write_video
 
 from foundry_desktop.app.exchange.cut_export import export_cut
@@ -101,11 +101,13 @@ EDL_RATES = {
     "foundry_reel4_start.edl": Fraction(25), "foundry_2997_drop_frame.edl": Fraction(30000, 1001),
     "foundry_offline_dissolve.edl": Fraction(24),
 }
-_LABEL_FRAMES = re.compile(r"\b\d\d:\d\d:\d\d[:;.](\d\d)\b")
+_LABEL_FRAMES = re.compile(r"\b\d\d:\d\d:\d\d[:;.,](\d\d)\b")
+_KINDS = (".edl", ".fcpxml", ".fcpxmld")
 
 
 def sample_files() -> list[Path]:
-    return sorted(path for path in SAMPLES.rglob("*") if path.suffix.lower() in (".edl", ".fcpxml"))
+    """Every cut file under tests/data/interchange/<format>/ (an .fcpxmld bundle is one file)."""
+    return sorted(path for path in SAMPLES.glob("*/*") if path.suffix.lower() in _KINDS)
 
 
 def _param(path: Path):
@@ -123,8 +125,14 @@ def edl_rate(path: Path) -> Fraction:
     return next(Fraction(rate) for rate in (24, 25, 30, 50, 60) if highest < rate)
 
 
-def picture_of(path: Path, rate: Fraction) -> Picture:
-    return events_of_edl(path, rate) if path.suffix.lower() == ".edl" else events_of_fcpxml(path)
+def _fcpxml_file(path: Path) -> Path:
+    return path / "Info.fcpxml" if path.is_dir() else path  # a bundle (.fcpxmld) keeps its document inside
+
+
+def picture_of(path: Path, rate: Fraction | None, project: str | None = None) -> Picture:
+    if path.suffix.lower() == ".edl":
+        return events_of_edl(path, rate)
+    return events_of_fcpxml(_fcpxml_file(path), project)
 
 
 def foundry(capsys, *args: str) -> tuple[int, dict, str]:
@@ -171,23 +179,25 @@ def differences(original: Picture, back: Picture, warnings: list[str]) -> list[s
     return found
 
 
-def round_trip(sample: Path, work: Path, capsys) -> list[str]:
-    """Import `sample`, export it as EDL and FCPXML into `work`: what changed that no warning excuses."""
+def round_trip(sample: Path, work: Path, capsys, project: str | None = None) -> list[str]:
+    """Import `sample` (its `project`, for a file holding several), export it as EDL and FCPXML into
+    `work`: what changed that no warning excuses."""
     rate = edl_rate(sample) if sample.suffix.lower() == ".edl" else None
-    original = picture_of(sample, rate)
-    project = work / "imported.foundry"
-    status, imported, said = foundry(capsys, "import", str(sample), "-o", str(project),
-                                     *(["--rate", str(rate)] if rate else []))
+    original = picture_of(sample, rate, project)
+    imported_path = work / "imported.foundry"
+    status, imported, said = foundry(capsys, "import", str(sample), "-o", str(imported_path),
+                                     *(["--rate", str(rate)] if rate else []),
+                                     *(["--sequence", project] if project is not None else []))
     if status != 0:
         assert not original.events, f"{sample.name} holds {len(original.events)} events and was refused: {said}"
         assert said.count("\n") == 1 and said.startswith("foundry: error: "), said
-        assert not project.exists()
+        assert not imported_path.exists()
         return []
     warnings = list(imported["warnings"])
     found = []
     for kind in ("edl", "fcpxml"):
         exported = work / f"again.{kind}"
-        status, answer, said = foundry(capsys, "export", str(project), "-o", str(exported))
+        status, answer, said = foundry(capsys, "export", str(imported_path), "-o", str(exported))
         assert status == 0, f"export to {kind}: {said}"
         warnings += answer["warnings"]
         back = picture_of(exported, original.rate)
@@ -196,9 +206,25 @@ def round_trip(sample: Path, work: Path, capsys) -> list[str]:
     return found
 
 
+def projects_of(sample: Path) -> list[str | None]:
+    """The projects to import one by one: each of an FCPXML file's projects that holds a picture
+    when it holds several (by name, with --sequence); otherwise the file as it is."""
+    if sample.suffix.lower() == ".edl":
+        return [None]
+    names = fcpxml_projects(_fcpxml_file(sample))
+    if len(names) < 2:
+        return [None]
+    return [name for name in names if picture_of(sample, None, name).events]
+
+
 @pytest.mark.parametrize("sample", [_param(path) for path in sample_files()])
 def test_sample_round_trips_through_edl_and_fcpxml(sample: Path, tmp_path, capsys):
-    found = round_trip(sample, tmp_path, capsys)
+    found = []
+    for number, project in enumerate(projects_of(sample)):
+        work = tmp_path / str(number)
+        work.mkdir()
+        found += [f"{project}: {difference}" if project else difference
+                  for difference in round_trip(sample, work, capsys, project)]
     assert not found, "\n".join(found)
 
 
@@ -297,3 +323,37 @@ def test_the_comparison_lets_nothing_but_a_named_transition_pass():
         "and no warning names it"]
     assert differences(original, _picture(a), []) == [
         "2 events became 1: ['A001C001', 'B002C004'] -> ['A001C001']", "1 transitions became 0"]
+
+
+_TWO_PROJECTS = """<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.10">
+  <resources>
+    <format id="r1" frameDuration="1/25s" width="1920" height="1080"/>
+    <asset id="r2" name="pier" start="36000s" duration="60s" hasVideo="1" format="r1"/>
+  </resources>
+  <library>
+    <event name="Day 1">
+      <asset-clip ref="r2" name="pier wide" start="36002s" duration="2s"/>
+      <asset-clip ref="r2" name="pier close" start="36010s" duration="3/5s"/>
+      {projects}
+    </event>
+  </library>
+</fcpxml>
+"""
+_PROJECT = """<project name="{name}"><sequence format="r1" tcStart="3600s" tcFormat="NDF"><spine>
+        <asset-clip ref="r2" offset="3600s" name="pier" start="{start}s" duration="1s"/>
+      </spine></sequence></project>"""
+
+
+def test_fcpxml_projects_are_read_by_name_and_event_clips_end_to_end(tmp_path):
+    several = tmp_path / "several.fcpxml"
+    several.write_text(_TWO_PROJECTS.format(projects=_PROJECT.format(name="Main", start=36005)
+                                            + _PROJECT.format(name="Alt", start=36020)))
+    assert fcpxml_projects(several) == ["Main", "Alt"]
+    assert events_of_fcpxml(several, "Alt").events == (
+        Event("pier", None, "01:00:00:00", "01:00:01:00", "10:00:20:00", "10:00:21:00"),)
+    assert events_of_fcpxml(several).events[0].source_in == "10:00:05:00"
+    clips_only = tmp_path / "clips.fcpxml"
+    clips_only.write_text(_TWO_PROJECTS.format(projects=""))
+    assert [(e.record_in, e.record_out, e.source_in) for e in events_of_fcpxml(clips_only).events] == [
+        ("00:00:00:00", "00:00:02:00", "10:00:02:00"), ("00:00:02:00", "00:00:02:15", "10:00:10:00")]
