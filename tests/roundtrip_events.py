@@ -148,7 +148,7 @@ def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
     """The picture events of an EDL OpenTimelineIO refuses, read line by line: the values the test computes itself."""
     events: list[Event] = []
     transitions: list[Transition] = []
-    last_number = None
+    last_number, last_reel = None, ""
     for line in text.splitlines():
         line = line.strip()
         if (named := _CLIP_NAME.match(line)) and events and events[-1].name == "":
@@ -164,11 +164,12 @@ def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
         if match["trans"] != "C":
             length = int(match["dur"] or 0)
             transitions.append(Transition(label(ri, rate, drop), length))
-            if number == last_number and events and ri == _frames_of(events[-1].record_out, rate):
+            picks_up = number == last_number and last_reel.upper() not in _BLACK  # not a dissolve from black
+            if picks_up and events and ri == _frames_of(events[-1].record_out, rate):
                 outgoing = events[-1]  # the dissolve's first line: the outgoing clip runs on under it
                 events[-1] = replace(outgoing, record_out=label(ri + length, rate, drop),
                                      source_out=label(_frames_of(outgoing.source_out, rate) + length, rate, drop))
-        last_number = number
+        last_number, last_reel = number, reel
         if ro == ri or reel.upper() in _BLACK:
             continue
         events.append(Event("", None if reel == "AX" else reel, label(ri, rate, drop), label(ro, rate, drop),

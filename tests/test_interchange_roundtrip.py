@@ -357,3 +357,16 @@ def test_fcpxml_projects_are_read_by_name_and_event_clips_end_to_end(tmp_path):
     clips_only.write_text(_TWO_PROJECTS.format(projects=""))
     assert [(e.record_in, e.record_out, e.source_in) for e in events_of_fcpxml(clips_only).events] == [
         ("00:00:00:00", "00:00:02:00", "10:00:02:00"), ("00:00:02:00", "00:00:02:15", "10:00:10:00")]
+
+
+def test_a_dissolve_from_black_leaves_the_clip_before_it_as_it_was():
+    text = "\n".join([
+        "TITLE: FADES", "FCM: NON-DROP FRAME",
+        "001  A001     V     C        10:00:00:00 10:00:02:00 01:00:00:00 01:00:02:00",
+        "002  BL       V     C        00:00:00:00 00:00:00:00 01:00:02:00 01:00:02:00",
+        "002  B002     V     D    012 11:00:00:00 11:00:02:00 01:00:02:00 01:00:04:00",
+    ])
+    picture = events_of_edl_lines(text, Fraction(24), False)
+    assert [(e.reel, e.record_out, e.source_out) for e in picture.events] == [
+        ("A001", "01:00:02:00", "10:00:02:00"), ("B002", "01:00:04:00", "11:00:02:00")]
+    assert picture.transitions == (Transition("01:00:02:00", 12),)
