@@ -319,7 +319,8 @@ def test_cuts_an_edl_cannot_describe_are_refused():
 # --- the sample EDLs ---------------------------------------------------------------------------------
 
 SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25),
-                "fcm_switch.edl": RATES["29.97"], "premiere_utf16.edl": RATES["29.97"]}  # drop-frame: NTSC only
+                "fcm_switch.edl": RATES["29.97"], "premiere_utf16.edl": RATES["29.97"],  # drop-frame: NTSC only
+                "foundry_2997_drop_frame.edl": RATES["29.97"]}
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.edl")))
