@@ -51,3 +51,11 @@ class ExportError(FoundryError):
 
 class CutFileError(FoundryError):
     """An edit list or timeline from another program (FCPXML, EDL, OTIO) cannot be read."""
+
+
+class CutChoiceError(CutFileError):
+    """A cut file holds several timelines (projects) and none was chosen: `names` lists them."""
+
+    def __init__(self, message: str, names: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.names = names

@@ -24,7 +24,7 @@ from edl_cuts import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from interchange_samples import EDL_SAMPLES
+from interchange_samples import EDL_SAMPLES, edl_sample_rate
 
 from foundry_desktop.errors import CutFileError, ExportError
 from foundry_desktop.interchange.edl.names import ascii_text, reel_names
@@ -318,12 +318,11 @@ def test_cuts_an_edl_cannot_describe_are_refused():
 
 # --- the sample EDLs ---------------------------------------------------------------------------------
 
-SAMPLE_RATES = {"foundry_60fps_dissolves.edl": Fraction(60), "otio_25fps.edl": Fraction(25)}
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.edl")))
 def test_every_sample_imports(sample):
-    read = read_edl(SAMPLES / sample, SAMPLE_RATES.get(sample, Fraction(24)))
+    read = read_edl(SAMPLES / sample, edl_sample_rate(sample))
     assert read.cut.clips or read.cut.music
     for clip in read.cut.clips:
         assert clip.frames > 0 and clip.source_out - clip.source_in == clip.frames

@@ -99,11 +99,13 @@ def test_a_plan_inserted_between_shots_and_transitions_that_do_not_fit(tmp_path)
 
 def test_a_shot_before_the_plan_whose_dissolve_no_longer_fits_is_named(tmp_path):
     with project(tmp_path) as service:
-        plan = plan_from_proposal(proposal(0.5), brief=None, target_seconds=Fraction(1, 2), rate=Fraction(24),
+        # The opening's 12-frame dissolve covers the first 6 frames of the shot after it: a 5-frame scene holds 10.
+        plan = plan_from_proposal(proposal(0.2), brief=None, target_seconds=Fraction(1, 5), rate=Fraction(24),
                                   aspect="16:9")
         applied = apply_plan(service, plan, at=1)
-        assert service.project.timeline.shots[0].transition_out.duration == 6
-        assert any("after shot 1 into the plan's first scene was shortened to 6 frames" in n for n in applied.notes)
+        assert service.project.timeline.shots[1].spec.duration == 5
+        assert service.project.timeline.shots[0].transition_out.duration == 10
+        assert any("after shot 1 into the plan's first scene was shortened to 10 frames" in n for n in applied.notes)
         with pytest.raises(Exception, match="positions 1 to 4"):
             apply_plan(service, plan, at=9)
 

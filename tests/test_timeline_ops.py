@@ -119,8 +119,15 @@ def test_transitions(abc):
     plan = plan_cut(dissolved)
     assert plan.length == 3 * 48 - 12
     assert plan.shots[1].record_in == 42 and plan.transitions[0].record_in == 36
-    with pytest.raises(DomainError, match="at most 24"):
-        ops.set_transition(abc, 0, Transition(kind="dissolve", duration=25))
+    # A transition may cover each shot up to the shot's other transition: here nothing
+    # else, so all 48 frames of each side; with a 40-frame dissolve out of shot 2, which
+    # covers its last 20, the first may take 28 of shot 2's frames (56 in all).
+    with pytest.raises(DomainError, match="at most 96"):
+        ops.set_transition(abc, 0, Transition(kind="dissolve", duration=97))
+    second = ops.set_transition(abc, 1, Transition(kind="dissolve", duration=40))
+    assert ops.max_transition_frames(second, 0) == 56
+    with pytest.raises(DomainError, match="at most 56"):
+        ops.set_transition(second, 0, Transition(kind="dissolve", duration=57))
     with pytest.raises(DomainError, match="last shot"):
         ops.set_transition(abc, 2, Transition(kind="fade_white", duration=4))
     # A cut is always allowed, also after the last shot.
@@ -143,9 +150,11 @@ def test_reorder_normalises_transitions(abc):
 
 def test_shortening_a_shot_shortens_a_transition_that_no_longer_fits(abc):
     timeline = ops.set_transition(abc, 0, Transition(kind="dissolve", duration=20))
-    shorter = ops.set_shot_duration(timeline, 1, 30)
-    assert shorter.shots[0].transition_out == Transition(kind="dissolve", duration=15)
-    tiny = ops.set_shot_duration(timeline, 1, 1)
+    # The dissolve covers the incoming shot's first 10 frames: at 8 frames long, it keeps 16.
+    shorter = ops.set_shot_duration(timeline, 1, 8)
+    assert shorter.shots[0].transition_out == Transition(kind="dissolve", duration=16)
+    # With a 4-frame dissolve out of it (its last 2 frames), a 2-frame shot leaves none.
+    tiny = ops.set_shot_duration(ops.set_transition(timeline, 1, Transition(kind="dissolve", duration=4)), 1, 2)
     assert tiny.shots[0].transition_out.kind == "cut"
 
 
@@ -210,9 +219,11 @@ def test_any_sequence_of_operations_keeps_the_timeline_valid(sequence):
             assert s.transition_out.duration <= limit
             if index == len(shots) - 1:
                 assert s.transition_out.kind == "cut"
-        # Incoming and outgoing transitions never overlap inside a shot.
+        # Incoming and outgoing transitions never overlap inside a shot: a centred transition
+        # covers the incoming shot's first d - d // 2 frames and the outgoing one's last d // 2.
         for index in range(1, len(shots)):
-            assert shots[index - 1].transition_out.duration + shots[index].transition_out.duration <= shots[index].length
+            incoming, outgoing = shots[index - 1].transition_out.duration, shots[index].transition_out.duration
+            assert incoming - incoming // 2 + outgoing // 2 <= shots[index].length
         # A transition shortens the film by at most its length (less where trims left handles).
         length = plan_cut(timeline).length
         total = sum(s.length for s in shots)

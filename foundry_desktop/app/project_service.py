@@ -8,14 +8,14 @@ announced on `events`. Views never change the model any other way.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from foundry_desktop.app.clipboard_edits import ClipboardEdits
 from foundry_desktop.app.edit_base import edit_errors
-from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.gap_edits import GapEdits
 from foundry_desktop.app.scene_edits import SceneEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
@@ -283,6 +283,22 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
             label = f"Import {added[0].name}" if len(added) == 1 else f"Import {len(added)} files"
             self._edit(label, lambda project: project.model_copy(update={"media": [*project.media, *added]}))
         return added
+
+    def add_after_the_film(self, label: str, lay_out: Callable[[Project, int], tuple[Project, list[Take]]]) -> None:
+        """Add what `lay_out` lays out after the film's end (an imported cut: shots, tracks, bin items,
+        given the project and the frame where the film ends) as one undo step; the takes it returns,
+        shown in their new shots, are recorded as every take is (outside the undo history), together."""
+        made: list[Take] = []
+
+        def change(project: Project) -> Project:
+            after, takes = lay_out(project, self.cut_plan().length)
+            made.extend(takes)
+            return after
+
+        self._edit(label, change)
+        self._store.add_shown_takes(made)
+        for take in made:
+            self.events.emit(ShotStatusChanged(take.shot_id))
 
     def record_relinked(self, origins: dict[str, str], found: list[MediaItem], count: int) -> None:
         """After Relink put `count` files back into the media folder, as one undo step: where each bin

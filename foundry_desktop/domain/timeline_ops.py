@@ -53,12 +53,20 @@ def _check_index(timeline: Timeline, index: int, *, allow_end: bool = False) -> 
 def _transition_limit(shots: list[Shot], index: int) -> int:
     if index >= len(shots) - 1 or shots[index + 1].gap_before:
         return 0  # a transition needs a next shot that touches this one
-    return min(shots[index].length, shots[index + 1].length) // 2
+    # A centred transition of d frames covers the outgoing shot's last d // 2 frames and the
+    # incoming one's first d - d // 2 (domain.cut_plan); each shot's other transition covers
+    # its own part from the other end, and the two may meet but not overlap.
+    before = shots[index - 1].transition_out.duration if index > 0 else 0
+    after = shots[index + 1].transition_out.duration
+    outgoing_room = max(0, shots[index].length - (before - before // 2))
+    incoming_room = max(0, shots[index + 1].length - after // 2)
+    return 2 * min(outgoing_room, incoming_room) + (incoming_room > outgoing_room)
 
 
 def max_transition_frames(timeline: Timeline, index: int) -> int:
-    """A transition may take at most half of each shot it joins, so that the
-    incoming and outgoing transitions of one shot never overlap."""
+    """The longest transition shot `index` may have into the next: as long as it never
+    overlaps the outgoing shot's incoming transition or the incoming shot's outgoing one
+    (a 30-frame dissolve at each end of a 40-frame shot, as cuts from other editors have)."""
     return _transition_limit(timeline.shots, index)
 
 

@@ -144,7 +144,9 @@ def create_file(path: Path, write_rows: Callable[[Connection], None]) -> None:
     if not path.parent.is_dir():
         raise ProjectOpenError(f"The folder {path.parent} does not exist.")
     partial = path.with_name(f".{path.name}.creating")
-    partial.unlink(missing_ok=True)
+    # A creation killed midway (kill -9, power cut) left these; its journal would be played into the new file.
+    for stale in (partial, partial.with_name(partial.name + "-journal")):
+        stale.unlink(missing_ok=True)
     try:
         raw = sqlite3.connect(partial, isolation_level=None)
         engine = _engine(raw)
@@ -161,6 +163,9 @@ def create_file(path: Path, write_rows: Callable[[Connection], None]) -> None:
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise ProjectOpenError(f"Could not create {path.name}: {exc}.") from None
+    except BaseException:  # stopped midway (Ctrl+C, a failure in write_rows): no half-written file stays
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _writer_lock(path: Path) -> filelock.BaseFileLock:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from foundry_desktop.domain import scenes
 from foundry_desktop.domain.project import (
@@ -184,6 +184,16 @@ def take_row(take: Take) -> Row:
         "created_at": take.created_at,
         "elapsed_s": take.elapsed_s,
     }
+
+
+def insert_shown_takes(conn: Connection, takes: Sequence[Take]) -> None:
+    """Record `takes`, each shown in its shot, in two statements however many there are
+    (an imported cut's shots each show their file)."""
+    if not takes:
+        return
+    conn.execute(insert(takes_table), [take_row(take) for take in takes])
+    conn.execute(update(shots_table).where(shots_table.c.id == bindparam("shot")).values(
+        selected_take_id=bindparam("take")), [{"shot": take.shot_id, "take": take.id} for take in takes])
 
 
 def take_from_row(row: Any) -> Take:

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from foundry_desktop.domain.project import Project
-from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, project_row
-from foundry_desktop.store.schema import metadata
+from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, insert_shown_takes, project_row, take_row
+from foundry_desktop.store.schema import metadata, takes_table
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,15 @@ def write_changes(conn: Connection, changes: Sequence[RowChange], *, undo: bool 
 
 
 def write_new_rows(conn: Connection, project: Project) -> None:
-    """Every row of a project, into a new file."""
+    """Every row of a project, into a new file: its takes too (an imported cut's shots show theirs)."""
     conn.execute(insert(metadata.tables["project"]).values(**project_row(project)))
     for ordered in ORDERED_TABLES:
         rows = [ordered.to_row(item, position) for position, item in enumerate(ordered.items(project))]
         if rows:
             conn.execute(insert(ordered.table), rows)
+    takes = [take for shot_takes in project.takes.values() for take in shot_takes]
+    shown = {shot.selected_take_id for shot in project.timeline.shots}
+    others = [take_row(take) for take in takes if take.id not in shown]
+    if others:
+        conn.execute(insert(takes_table), others)
+    insert_shown_takes(conn, [take for take in takes if take.id in shown])

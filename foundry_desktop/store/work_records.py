@@ -19,7 +19,7 @@ from foundry_desktop.domain.generation_job import GenerationJob, JobState
 from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.store import job_rows
-from foundry_desktop.store.project_rows import take_row
+from foundry_desktop.store.project_rows import insert_shown_takes, take_row
 from foundry_desktop.store.schema import (
     budgets_table,
     project_settings_table,
@@ -50,6 +50,11 @@ class WorkRecords:
     def add_take(self, take: Take, *, select_it: bool) -> None:
         with self._transaction() as conn:
             _insert_take(conn, take, select_it)
+
+    def add_shown_takes(self, takes: list[Take]) -> None:
+        """Record `takes`, each shown in its shot, in one transaction (an imported cut's, all at once)."""
+        with self._transaction() as conn:
+            insert_shown_takes(conn, takes)
 
     def select_take(self, shot_id: str, take_id: str | None) -> None:
         with self._transaction() as conn:

@@ -9,6 +9,7 @@ per open project; the panels get the session and do the rest themselves.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -24,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from foundry_desktop.app.exchange.cut_import import ImportReport, import_cut
+from foundry_desktop.app.exchange.cut_import import ImportReport
 from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.user_folders import documents_folder
-from foundry_desktop.errors import FoundryError
+from foundry_desktop.errors import CutChoiceError, FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
-from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import
+from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.editing.attach import attach_editing
@@ -338,8 +339,12 @@ class MainWindow(QMainWindow):
         and list what could not be kept."""
         self.statusBar().showMessage(f"Importing {choice.source.name}…")
 
-        def opened(report: ImportReport) -> None:
+        def opened(report: ImportReport | CutChoiceError) -> None:
             self.statusBar().clearMessage()
+            if isinstance(report, CutChoiceError):  # several timelines: import again the one chosen
+                ask_for_sequence(self, choice.source, report.names,
+                                 lambda sequence: self.import_cut(replace(choice, sequence=sequence)))
+                return
             if self.open_project(report.project) and report.warnings:
                 self.show_error(f"Imported {choice.source.name}", "Some of the cut could not be kept as it was:\n\n"
                                 + "\n".join(f"• {warning}" for warning in report.warnings))
@@ -348,8 +353,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             self.show_error("Cannot import the cut", message)
 
-        return self.work.in_thread(lambda: import_cut(choice.source, choice.project, frame_rate=choice.frame_rate),
-                                   opened, failed)
+        return self.work.in_thread(lambda: import_or_names(choice), opened, failed)
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.generation, self, settings=self.settings)

@@ -3,12 +3,16 @@
 Each clip becomes a shot whose take is the clip's media, copied into the new
 project's media folder and trimmed as the cut trims it, so a cut edited in
 Resolve or Final Cut comes back as it was, its empty time (gaps) included.
-Transitions, the film's fades, music,
-markers, captions and scenes (runs of clips of one scene name) follow. A clip whose media is missing or unreadable still
-holds its place and length, as a shot to generate (its prompt from Foundry's own
+Transitions keep their length and record time: an offline shot is made with the
+handles its transitions need, and where media lacks them a transition loses only
+those frames (interchange/transition_handles.py). The film's fades, music, markers,
+captions and scenes (runs of clips of one scene name) follow. A clip whose media is
+missing or unreadable still holds its place and length, as a shot to generate (its prompt from Foundry's own
 metadata when the file carries it, else the clip's name), and the report says so.
-The file is read whole before the project is made; if anything goes wrong while
-it is made, no half-made project is left behind.
+The file is read whole (a file too big to be a cut is refused first) and the project
+laid out in memory (cut_project), then written at once: a new project appears whole
+or not at all, even if the import is stopped midway (Ctrl+C, kill, a failure), and
+the time it takes grows with the events, not their square.
 """
 
 from __future__ import annotations
@@ -20,26 +24,36 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from foundry_desktop.app.edit_base import edit_errors
+from foundry_desktop.app.exchange.cut_project import ProjectDraft
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.media_shots import PreparedMedia, prepare_media
 from foundry_desktop.app.exchange.conform_keys import film_timecode_of, in_file_timecode, shot_sources, source_timecode
-from foundry_desktop.app.shots.media_shots import PreparedMedia, add_prepared_shot, prepare_media
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
-from foundry_desktop.app.project_service import ProjectService, edit_errors
-from foundry_desktop.domain.project import AudioClip
+from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat
 from foundry_desktop.domain.time import frames_in_duration, parse_frame_rate
-from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.errors import CutFileError, FoundryError, InputFileError
-from foundry_desktop.interchange.edl.reader import read_edl
+from foundry_desktop.interchange.edl.music_beside import read_edl_with_music
 from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
 from foundry_desktop.interchange.otio.reader import read_otio
+from foundry_desktop.interchange.transition_handles import Handles, fitted_to_media, implied_handles
 from foundry_desktop.media.probe import probe_source
-from foundry_desktop.store.project_store import media_folder_for
+from foundry_desktop.store.media_cache import MediaCache
+from foundry_desktop.store.project_store import ProjectStore, media_folder_for
 
 IMPORT_FORMATS = {".fcpxml": "FCPXML", ".fcpxmld": "FCPXML bundle", ".edl": "CMX 3600 EDL", ".otio": "OpenTimelineIO"}
 DEFAULT_SIZE = (1920, 1080)
 # Foundry's own metadata (OTIO keeps it) that brings back an offline shot's generation settings.
 _SPEC_KEYS = ("prompt", "negative_prompt", "backend", "model", "workflow", "seed")
 _SCENE_KEYS = ("description", "location", "time_of_day", "notes", "color")  # cut_export's scene metadata
+_MB = 1024 * 1024
+# Files bigger than any cut, refused before they are read (a reader holds the whole file, an XML
+# tree several times its size). An EDL event is about 100-300 bytes with its comments: 64 MB is
+# some 200,000 events, fifty feature films' cuts. FCPXML and OTIO spend 1-5 kB on a clip with its
+# asset and metadata: 256 MB is over 50,000 clips. Anything larger is not a cut (a media file or
+# log renamed, a file written wrong) and would only fill the memory before saying so.
+MAX_CUT_BYTES = {".edl": 64 * _MB, ".fcpxml": 256 * _MB, ".fcpxmld": 256 * _MB, ".otio": 256 * _MB}
 
 
 @dataclass(frozen=True)
@@ -50,47 +64,101 @@ class ImportReport:
     warnings: tuple[str, ...]
 
 
-def read_cut_file(path: Path, frame_rate: str | Fraction | None = None) -> ReadCut:
+def read_cut_file(path: Path, frame_rate: str | Fraction | None = None, sequence: str | None = None) -> ReadCut:
     """Read an FCPXML, EDL or OTIO file. An EDL carries no frame rate: `frame_rate` gives it.
-    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ)."""
+    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ).
+    `sequence` names the project of an FCPXML file that holds several (CutChoiceError lists them)."""
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in IMPORT_FORMATS:
         raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
     if not path.exists():
         raise CutFileError(f"{path} does not exist.")
+    if sequence is not None and kind not in (".fcpxml", ".fcpxmld"):
+        raise CutFileError(f"{path.name} holds one timeline: choosing one by name is for FCPXML files, which may "
+                           f"hold several.")
+    _check_size(path, kind)
     rate = None if frame_rate is None else parse_frame_rate(frame_rate)
     if kind == ".edl":
         if rate is None:
             raise CutFileError(f"An EDL does not say its frame rate: give the rate {path.name} was cut at "
                                "(for example 24, 25 or 29.97).")
-        return read_edl(path, rate)
-    read = read_fcpxml(path) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
+        return read_edl_with_music(path, rate)
+    read = read_fcpxml(path, sequence) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
     if rate is not None and rate != read.cut.frame_rate:
         note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."
         return ReadCut(read.cut, (*read.warnings, note))
     return read
 
 
-def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
-    """Make `project_path` (a new project) from the cut in `source`."""
+def _check_size(path: Path, kind: str) -> None:
+    """Refuse a file too big to be a cut (MAX_CUT_BYTES) before reading any of it."""
+    files = list(path.rglob("*.fcpxml")) if path.is_dir() else [path]  # a bundle: the document inside
+    size = sum(file.stat().st_size for file in files)
+    if size > MAX_CUT_BYTES[kind]:
+        raise CutFileError(f"{path.name} is {size / _MB:.0f} MB: too big to be a cut (an {IMPORT_FORMATS[kind]} "
+                           f"holds far less than {MAX_CUT_BYTES[kind] // _MB} MB even for a long film). "
+                           "Check that it is the file the editor exported.")
+
+
+def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None,
+               sequence: str | None = None) -> ImportReport:
+    """Make `project_path` (a new project) from the cut in `source` (its project `sequence`, where it holds
+    several), written in one go."""
     source, project_path = Path(source), Path(project_path)
     if project_path.exists():
         raise InputFileError(f"{project_path} already exists: choose a new name for the imported project.")
-    read = read_cut_file(source, frame_rate)
+    read = read_cut_file(source, frame_rate, sequence)
     cut = read.cut
     width, height = _frame_size(cut)
-    service = ProjectService.create(project_path, name=cut.name or source.stem, width=width, height=height,
-                                    frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
+    with edit_errors():
+        fmt = ProjectFormat(width=width, height=height, frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
     try:
-        with service:
-            building = _ProjectFromCut(service, cut)
-            with service.group(f"Import {source.name}"):
-                building.build()
-            return ImportReport(project_path, len(cut.clips), building.offline, (*read.warnings, *building.warnings))
+        building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(media_folder_for(project_path))), cut)
+        building.build()
+        project, _ = building.service.project(Project(name=cut.name or source.stem, format=fmt))
+        ProjectStore.create(project_path, project).close()
     except BaseException:
         _remove_project(project_path)
         raise
+    return ImportReport(project_path, len(cut.clips), building.offline, (*read.warnings, *building.warnings))
+
+
+@dataclass(frozen=True)
+class LaidOutCut:
+    """A cut laid out for the open project, its media already in the project's media folder."""
+
+    source: Path
+    building: _ProjectFromCut
+    warnings: tuple[str, ...]
+
+
+def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> LaidOutCut:
+    """Read the cut and lay it out for the open project (copying its media in). Slow: from a worker
+    thread, then add_laid_out_cut. An EDL is read at the project's frame rate unless told otherwise;
+    a cut at another rate than the project's is refused (its frames would not be the project's)."""
+    source = Path(source)
+    read = read_cut_file(source, frame_rate or service.format.frame_rate)
+    rate = service.format.frame_rate
+    if read.cut.frame_rate != rate:
+        raise CutFileError(f"{source.name} is cut at {float(read.cut.frame_rate):.3f} fps and this project plays at "
+                           f"{float(rate):.3f} fps: import it as a new project instead.")
+    building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut)
+    building.build()
+    return LaidOutCut(source, building, read.warnings)
+
+
+def add_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> ImportReport:
+    """The laid-out cut after the end of the open project's film: one edit, one undo step."""
+    building = laid_out.building
+    service.add_after_the_film(f"Import {laid_out.source.name}", building.service.project)
+    return ImportReport(service.path, len(building.cut.clips), building.offline,
+                        (*laid_out.warnings, *building.warnings))
+
+
+def import_cut_into(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
+    """Add the cut in `source` after the end of the open project's film, as one undo step."""
+    return add_laid_out_cut(service, lay_out_cut(service, source, frame_rate=frame_rate))
 
 
 def _frame_size(cut: FilmCut) -> tuple[int, int]:
@@ -129,9 +197,10 @@ def _remove_project(path: Path) -> None:
 
 
 class _ProjectFromCut:
-    """Lays a FilmCut out in an empty project, noting what could not be kept."""
+    """Lays a FilmCut out in a project draft, noting what could not be kept. The draft takes
+    the service's edits under their names, so this reads as the edits a creator would make."""
 
-    def __init__(self, service: ProjectService, cut: FilmCut) -> None:
+    def __init__(self, service: ProjectDraft, cut: FilmCut) -> None:
         self.service = service
         self.cut = cut
         self.rate = cut.frame_rate
@@ -139,21 +208,23 @@ class _ProjectFromCut:
         self.offline = 0
         self._media: dict[Path, PreparedMedia | FoundryError] = {}
         self._sound: dict[Path, PreparedSound | FoundryError] = {}
+        self._handles: list[Handles] = []
 
     def build(self) -> None:
         self._count_sources_in_files()
+        self._fit_transitions_to_media()
         for number, clip in enumerate(self.cut.clips, start=1):
             self._add_clip(number, clip)
         for index in range(len(self.cut.clips)):  # empty time stays empty (before the transitions, which never cross it)
             if gap := self.cut.gap_before(index):
                 self.service.insert_gap(index, gap)
-        shots = self.service.project.timeline.shots
+        shots = self.service.shots
         for transition in self.cut.transitions:
-            limit = max_transition_frames(self.service.project.timeline, transition.outgoing)
+            limit = self.service.max_transition_frames(transition.outgoing)
             frames = min(transition.frames, limit)
             if frames < transition.frames:
                 self.warnings.append(f"The transition after shot {transition.outgoing + 1} lasts {transition.frames} "
-                                     f"frames; Foundry allows half of the shorter shot, so it is {frames}.")
+                                     f"frames and overlaps the next one; Foundry keeps {frames}.")
             if frames > 0 and transition.outgoing < len(shots) - 1:
                 self.service.set_transition(transition.outgoing, transition.kind, frames)
         if self.cut.fade_in or self.cut.fade_out:
@@ -179,6 +250,27 @@ class _ProjectFromCut:
             except FoundryError:  # notes this Foundry refuses (a colour it cannot read): the name will do
                 self.service.add_scene(clips[start].scene, shot_indexes=range(start, stop))
 
+    def _fit_transitions_to_media(self) -> None:
+        """Shorten the transitions whose media lacks handles (each by what is missing, every
+        cut kept in place), and note the handles the offline shots are to be made with."""
+        self.cut, notes = fitted_to_media(self.cut, [self._media_frames(clip) for clip in self.cut.clips])
+        self.warnings.extend(notes)
+        self._handles = implied_handles(self.cut)
+
+    def _media_frames(self, clip: CutClip) -> int | None:
+        """How long the clip's media is, in frames; None where it has no end to run out of
+        (a still) or will be an offline shot, made with the handles its transitions need."""
+        if clip.media is None or not clip.media.is_file():
+            return None
+        prepared = self._prepared(clip)
+        if isinstance(prepared, FoundryError) or prepared.info.still:
+            return None
+        frames = self._probed_frames(prepared)
+        return None if clip.source_in >= frames else frames
+
+    def _probed_frames(self, prepared: PreparedMedia) -> int:
+        return max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
+
     def _seconds(self, frames: int) -> Fraction:
         return Fraction(frames) / self.rate
 
@@ -201,10 +293,10 @@ class _ProjectFromCut:
             return self._add_offline(number, clip, str(prepared))
         prompt = _prompt_of(clip)
         if prepared.info.still:
-            add_prepared_shot(self.service, prepared, name=clip.name, duration_seconds=self._seconds(clip.frames),
-                              prompt=prompt)
+            self.service.add_prepared_shot(prepared, name=clip.name, duration_seconds=self._seconds(clip.frames),
+                                           prompt=prompt)
             return None
-        frames = max(1, frames_in_duration(prepared.info.duration_s or 0.0, self.rate))
+        frames = self._probed_frames(prepared)
         source_in, source_out = clip.source_in, clip.source_out
         if source_in >= frames:
             return self._add_offline(number, clip, f"the cut uses {clip.media.name} from frame {source_in}, "
@@ -213,8 +305,8 @@ class _ProjectFromCut:
             self.warnings.append(f"Shot {number} ({clip.name}): the cut uses {clip.media.name} up to frame "
                                  f"{source_out}, and it has only {frames}; the shot ends with it.")
             source_out = frames
-        add_prepared_shot(self.service, prepared, name=clip.name, source_in=self._seconds(source_in),
-                          source_out=self._seconds(source_out), prompt=prompt)
+        self.service.add_prepared_shot(prepared, name=clip.name, source_in=self._seconds(source_in),
+                                       source_out=self._seconds(source_out), prompt=prompt)
         return None
 
     def _count_sources_in_files(self) -> None:
@@ -234,10 +326,9 @@ class _ProjectFromCut:
         its export gives them back."""
         if (timecode := film_timecode_of(self.cut)) is not None:
             self.service.set_film_timecode(*timecode)
-        project = self.service.project
-        shots = project.timeline.shots
-        starts = [placed.source_in for placed in self.service.cut_plan().shots]
-        offline = [project.selected_take(shot) is None for shot in shots]
+        shots = self.service.shots
+        offline = [not self.service.shows_a_file(index) for index in range(len(shots))]
+        starts = [shot.trim_in for shot in shots]  # an offline shot starts past the handles it was made with
         self.service.set_shot_sources(shot_sources(self.cut, shots, starts, offline))
 
     def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
@@ -249,9 +340,23 @@ class _ProjectFromCut:
         if spec.get("backend") == "media":  # its file is what is missing: something to generate instead
             del spec["backend"]
         try:
-            self.service.add_shot(name=clip.name, duration_frames=clip.frames, **spec)
+            self.service.add_shot(name=clip.name, duration_frames=self._with_handles(number, clip), **spec)
         except FoundryError:  # settings this machine's Foundry refuses: the clip's name will do
-            self.service.add_shot(name=clip.name, prompt=clip.name, duration_frames=clip.frames)
+            self.service.add_shot(name=clip.name, prompt=clip.name, duration_frames=self._with_handles(number, clip))
+        self._trim_to_handles(number, clip)
+
+    def _with_handles(self, number: int, clip: CutClip) -> int:
+        """An offline shot's length to make: the clip and the media its transitions need around it."""
+        handles = self._handles[number - 1]
+        return handles.head + clip.frames + handles.tail
+
+    def _trim_to_handles(self, number: int, clip: CutClip) -> None:
+        """Trim the offline shot just added to the clip, its handles kept beyond its ends for its transitions."""
+        handles = self._handles[number - 1]
+        if handles.head or handles.tail:
+            shot = self.service.shots[-1]
+            self.service.shots[-1] = shot.model_copy(update={
+                "trim_in": handles.head, "trim_out": handles.head + clip.frames if handles.tail else None})
 
     def _add_music(self, music: CutMusic) -> None:
         if music.media is None or not music.media.is_file():
@@ -277,4 +382,4 @@ class _ProjectFromCut:
                              gain_db=max(-60.0, min(24.0, music.gain_db)),
                              fade_in=min(music.fade_in, source_out - music.source_in),
                              fade_out=min(music.fade_out, max(0, source_out - music.source_in - music.fade_in)))
-        self.service.add_music_clip(clip)
+        self.service.add_music_clip(clip, prepared)

@@ -33,6 +33,14 @@ class AppliedPlan:
     notes: list[str] = field(default_factory=list)
 
 
+def _planned_limit(service: ProjectService, index: int) -> int:
+    """A planned transition takes at most half the shorter shot it joins, so each scene is
+    seen mostly on its own, and never more than the timeline allows."""
+    shots = service.project.timeline.shots
+    allowed = max_transition_frames(service.project.timeline, index)
+    return min(allowed, shots[index].length // 2, shots[index + 1].length // 2) if allowed else 0
+
+
 def apply_plan(service: ProjectService, plan: ScenePlan, at: int | None = None) -> AppliedPlan:
     """Add the plan's scenes as shots at index `at` (default: after the last shot); see the module docstring."""
     count = len(service.project.timeline.shots)
@@ -57,7 +65,7 @@ def apply_plan(service: ProjectService, plan: ScenePlan, at: int | None = None) 
             if scene.transition == "cut":
                 continue
             index, number, kind = first + offset, offset + 1, scene.transition.replace("_", " ")
-            limit = max_transition_frames(service.project.timeline, index)
+            limit = _planned_limit(service, index)
             if limit == 0:
                 notes.append(f"Scene {number}'s {kind} has no shot after it to lead into; it ends on a cut.")
                 continue

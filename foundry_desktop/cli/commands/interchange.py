@@ -11,6 +11,7 @@ from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
+from foundry_desktop.errors import CutChoiceError
 
 
 def export(args: argparse.Namespace) -> int:
@@ -26,8 +27,19 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+CHOOSE_A_SEQUENCE = 2  # the exit status of an import that needs --sequence: the file holds several timelines
+
+
 def import_(args: argparse.Namespace) -> int:
-    report = import_cut(Path(args.file), Path(args.output), frame_rate=args.rate)
+    try:
+        report = import_cut(Path(args.file), Path(args.output), frame_rate=args.rate, sequence=args.sequence)
+    except CutChoiceError as exc:
+        if args.json:
+            print_json({"error": str(exc), "sequences": list(exc.names)})
+        else:
+            print(f"foundry: {exc}", file=sys.stderr)
+            print("\n".join(exc.names))
+        return CHOOSE_A_SEQUENCE
     if args.json:
         print_json({"project": str(report.project), "shots": report.shots, "offline": report.offline,
                     "warnings": list(report.warnings)})

@@ -50,14 +50,18 @@ def export(commands: Commands, name: str, summary: str) -> None:
 
 def import_(commands: Commands, name: str, summary: str) -> None:
     import_ = commands.add_parser(name, help=summary, description=(
-        "Make a new project from an FCPXML (1.8-1.11), CMX 3600 EDL or OTIO file: each clip becomes a shot "
+        "Make a new project from an FCPXML (1.3-1.13), CMX 3600 EDL or OTIO file: each clip becomes a shot "
         "with the clip's media as its take, trimmed as the cut trims it. A clip whose media is missing becomes "
-        "a shot to generate. What cannot be represented (multicam, speed changes, effects) is listed."
+        "a shot to generate. What cannot be represented (clips connected above the picture, speed changes, "
+        "effects) is listed."
     ))
     import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio)")
     import_.add_argument("-o", "--output", required=True, metavar="PROJECT", help="the new project (.foundry)")
     import_.add_argument("--rate", metavar="RATE",
                          help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
+    import_.add_argument("--sequence", metavar="NAME",
+                         help="which project (timeline) of an FCPXML file holding several to import, by name or "
+                              "number; without it such a file lists them and exits with status 2")
     import_.add_argument("--json", action="store_true", help="print the result as JSON")
 
 

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from foundry_desktop.errors import CutFileError
-from foundry_desktop.interchange.smpte_timecode import parse_timecode
+from foundry_desktop.interchange.edl.event_fields import FieldError, event_fields, speed_fields
+from foundry_desktop.interchange.smpte_timecode import format_timecode, parse_timecode
 
 BLACK_REELS = frozenset({"BL", "BLK", "BLACK"})
-_EVENT_START = re.compile(r"^\d{3,4}\s")
-_IGNORED_LINE = re.compile(r"^(>>>|AUD\b|SWM\b|FINAL\b|%|\x1a)")
+_EVENT_START = re.compile(r"^\d{1,6}\s")  # 3 digits in CMX 3600, up to 6 in Avid's EDLs
+# Lines that say nothing a single-track film holds: audio/video routing, Avid's and
+# Resolve's colour decisions (ASC CDL), motion memory, and DOS end-of-file bytes.
+_IGNORED_LINE = re.compile(r"^(>>>|AUD\b|SWM\b|FINAL\b|ASC_S[OA][PT]\b|%|\x1a)", re.IGNORECASE)
+_DROP_FRAME_DOT = re.compile(r"^\d\d:\d\d:\d\d[.,]\d\d$")
+# "FROM CLIP NAME: ...", "SOURCE FILE: ...", "LOC: ...": comments that some programs write without the "*"
+_KEYED_COMMENT = re.compile(r"^[A-Za-z][\w ./()-]{0,40}:")
+_RESOLVE_MARKER = re.compile(r"^\|C:(?:Resolve)?Color(?P<colour>\w+)\s*\|M:(?P<name>.*?)\s*(\|D:\d+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class EditEvent:
     lines: list[EventLine]
     comments: dict[str, str] = field(default_factory=dict)
     locators: list[tuple[str, int]] = field(default_factory=list)
-    speed_change: bool = False
+    speed: float | None = None  # frames per second of source an M2 line gives (0 a freeze, < 0 reverse)
 
     @property
     def incoming(self) -> EventLine:
@@ -94,30 +101,50 @@ class EdlParser:
             return
         if upper.startswith("TITLE:"):
             self.title = line[6:].strip()
-        elif upper.startswith("FCM:"):
-            mode = " ".join(upper[4:].split())
+        elif upper.startswith(("FCM:", "FRAME CODE MODE:")):
+            mode = " ".join(upper.partition(":")[2].split())
             if mode not in ("DROP FRAME", "NON-DROP FRAME", "NON DROP FRAME"):
                 raise self.error(line_no, f"“{line}” should say DROP FRAME or NON-DROP FRAME.")
             self._drop_frame = mode == "DROP FRAME"
         elif _EVENT_START.match(line):
             self._event_line(line_no, line)
         elif line.startswith("*"):
-            self._comment(line_no, line)
+            self._comment(line_no, line.lstrip("*").strip())
+        elif upper.startswith("REM") and (len(line) == 3 or not line[3].isalnum()):
+            self._comment(line_no, line[3:].strip())
         elif upper.startswith("EFFECTS NAME IS"):
             pass
         elif upper.startswith("M2"):
-            if self.events:
-                self.events[-1].speed_change = True
+            self._speed(line_no, line)
         elif upper.startswith("SPLIT:"):
             self.warnings.append("Split edits (audio and video cut at different times) are read as plain cuts.")
+        elif line.startswith("|"):
+            self._resolve_marker(line)
+        elif _KEYED_COMMENT.match(line):
+            self._comment(line_no, line)
         else:
             raise self.error(line_no, f"“{line[:60]}” is not an EDL line (an event, a comment, TITLE: or FCM:).")
 
-    def _comment(self, line_no: int, line: str) -> None:
+    def _speed(self, line_no: int, line: str) -> None:
+        fields = speed_fields(line)
+        if fields is None:
+            raise self.error(line_no, f"“{line[:60]}” is not an M2 speed line (M2, reel, speed, source timecode).")
+        if self.events:
+            self.events[-1].speed = fields[1]
+
+    def _resolve_marker(self, line: str) -> None:
+        """Resolve writes a marker as `|C:ResolveColorBlue |M:name |D:1` after the event it is on."""
+        match = _RESOLVE_MARKER.match(line)
+        if match and self.events:
+            event = self.events[-1]
+            label = format_timecode(event.incoming.record_in, self.frame_rate, drop_frame=self._drop_frame)
+            event.locators.append((f"{label} {match.group('colour').upper()} {match.group('name')}",
+                                   event.incoming.line_no))
+
+    def _comment(self, line_no: int, body: str) -> None:
         if not self.events:
             return
         event = self.events[-1]
-        body = line.lstrip("*").strip()
         upper = body.upper()
         if upper.startswith("LOC:"):
             event.locators.append((body[4:].strip(), line_no))
@@ -128,43 +155,28 @@ class EdlParser:
                 return
 
     def _event_line(self, line_no: int, line: str) -> None:
-        fields = line.split()
-        if len(fields) < 8:
-            raise self.error(line_no, "the event line is incomplete: it needs an event number, reel, channel, "
-                                      "transition, source in and out, and record in and out.")
-        number, reel, channel, transition = fields[0], fields[1], fields[2].upper(), fields[3].upper()
-        rest = fields[4:]
-        frames = 0
-        kind = transition[:1]
-        if transition == "C":
-            pass
-        elif kind in ("D", "W", "K"):
-            if kind == "K" and rest and rest[0].upper() in ("B", "O"):  # "K B" / "K O": background / overlay
-                rest = rest[1:]
-            if len(rest) == 5:
-                if not rest[0].isdigit():
-                    raise self.error(line_no, f"the transition length “{rest[0]}” is not a number of frames.")
-                frames = int(rest[0])
-                rest = rest[1:]
-            elif kind != "K":
-                raise self.error(line_no, f"the {'dissolve' if kind == 'D' else 'wipe'} has no length in frames.")
-        else:
-            raise self.error(line_no, f"“{transition}” is not a CMX 3600 transition (C, D, Wnnn or K).")
-        if len(rest) != 4:
-            raise self.error(line_no, "the event line should end with four timecodes: source in, source out, "
-                                      "record in, record out.")
-        times = [self.timecode(line_no, label) for label in rest]
+        try:
+            fields = event_fields(line)
+        except FieldError as exc:
+            raise self.error(line_no, str(exc)) from None
+        times = [self.timecode(line_no, label) for label in fields.timecodes]
         if times[3] < times[2]:
-            raise self.error(line_no, f"the record out {rest[3]} comes before the record in {rest[2]}.")
-        parsed = EventLine(int(number), reel, channel, kind, frames, *times, line_no)
+            raise self.error(line_no, f"the record out {fields.timecodes[3]} comes before the record in "
+                                      f"{fields.timecodes[2]}.")
+        parsed = EventLine(fields.number, fields.reel, fields.channel, fields.transition, fields.frames, *times,
+                           line_no)
         current = self.events[-1] if self.events else None
         if (current is not None and len(current.lines) == 1 and current.incoming.number == parsed.number
-                and kind in ("D", "W") and current.incoming.record_in == current.incoming.record_out):
+                and parsed.transition in ("D", "W") and current.incoming.record_in == current.incoming.record_out):
             current.lines.append(parsed)  # the incoming half of a dissolve
         else:
             self.events.append(EditEvent([parsed]))
 
     def timecode(self, line_no: int, label: str) -> int:
+        if _DROP_FRAME_DOT.match(label):  # Sony's and Avid's other ways of writing 01:00:00;00
+            label = label[:8] + ";" + label[9:]
+        if label[:2].isdigit() and int(label[:2]) > 23:
+            raise self.error(line_no, f"{label} is past 23:59:59: timecode counts the hours of one day.")
         drop_frame = self._drop_frame or ";" in label
         self.drop_frame_used |= drop_frame
         try:
@@ -174,13 +186,10 @@ class EdlParser:
 
 
 def note_lengths(event: EditEvent, parser: EdlParser) -> None:
-    """Note an event whose source and record lengths differ: a speed change is warned
-    about at once, the others are counted for one warning at the end."""
+    """Note an event whose source and record lengths differ and that no M2 line
+    explains, for one warning at the end."""
     line = event.incoming
     if line.source_out - line.source_in == line.record_out - line.record_in:
         return
-    if event.speed_change:
-        parser.warnings.append(f"Event {line.number:03d} changes speed (M2); speed changes are not represented, "
-                               "so it plays at normal speed from its source in.")
-    else:
+    if event.speed is None:  # speed changes are told of together (reader.py)
         parser.mismatched.append(line.number)

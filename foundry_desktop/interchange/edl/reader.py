@@ -1,8 +1,16 @@
 """Reading a CMX 3600 EDL into a FilmCut.
 
 An EDL carries no frame rate: the caller gives it, and timecode counts at that
-rate rounded (23.976 at 24). `FCM: DROP FRAME` (or a `;` in a timecode) means
-drop-frame labels, which exist only at 29.97 and 59.94.
+rate rounded (23.976 at 24). `FCM: DROP FRAME` (or a `;`, `.` or `,` before the
+frames of a timecode) means drop-frame labels, which exist only at 29.97 and
+59.94; an `FCM:` line mid-file holds for the events after it.
+
+What real editors write is read as well as strict CMX 3600: event lines are read
+from the right (event_fields.py), so Avid's 6-digit event numbers and the long
+reel names of Avid's and Resolve's "File32"/"File129" EDLs read; comments with or
+without the `*` (`FROM CLIP NAME:`...), `REM` lines, and Resolve's `|C:... |M:...`
+marker lines; colour decisions (`ASC_SOP`, `ASC_SAT`) and other comments are left
+out quietly. The file's bytes may be in any encoding (edl_bytes.py).
 
 The picture is the events on a video channel (`V`, `B`, `A/V`, `AA/V`...), in
 record order. Rules, so that what Foundry's writer writes reads back as the cut
@@ -28,8 +36,9 @@ it came from (writer.py describes the other side):
 * Events out of record order are put in order (with a warning); video events that
   overlap in record time are an error.
 * Speed changes (`M2`) are not represented: the clip plays at normal speed from
-  its source in for its record length, with a warning, as does any event whose
-  source and record lengths differ. Key effects are left out, with a warning.
+  its source in for its record length, and one warning names the events and
+  speeds; any other event whose source and record lengths differ plays the same
+  way, with one warning too. Key effects are left out, with a warning.
 * Audio-only events that repeat a video event (same reel, source and record
   times) are that shot's sound (`has_audio`); the other audio events become music
   clips, each channel on its own: a dissolve from black is a fade in, into black a
@@ -63,6 +72,7 @@ from pathlib import Path
 
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser
+from foundry_desktop.interchange.edl.edl_bytes import read_edl_file
 from foundry_desktop.interchange.edl.locators import MARKER_COLOURS
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
 from foundry_desktop.interchange.edl.music_track import music_clips
@@ -115,6 +125,25 @@ def _media_lengths(clips: list[CutClip], music: list[CutMusic]) -> tuple[list[Cu
 
 def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: str = "EDL") -> ReadCut:
     """The cut an EDL's text describes; relative media paths are taken from `folder`."""
+    return read_edl_placed(text, frame_rate, folder=folder, file_name=file_name)[0]
+
+
+def _speed_warning(parser: EdlParser) -> str | None:
+    rate = float(parser.frame_rate)  # M2 writes the speed to a tenth or thousandth: 023.976 or 024.0 at 23.976
+    changed = [e for e in parser.events
+               if e.speed is not None and min(abs(e.speed - rate), abs(e.speed - round(rate))) > 0.01]
+    if not changed:
+        return None
+    numbers = ", ".join(f"{e.incoming.number:03d}" for e in changed[:5]) + (" ..." if len(changed) > 5 else "")
+    speeds = ", ".join(dict.fromkeys(f"{e.speed:g}" for e in changed))
+    return (f"{len(changed)} event(s) ({numbers}) change speed (M2: {speeds} fps); Foundry has no speed changes, so "
+            "they play at normal speed from their source in, over the record times the EDL gives.")
+
+
+def read_edl_placed(text: str, frame_rate: Fraction, *, folder: Path, file_name: str = "EDL",
+                    origin: int | None = None) -> tuple[ReadCut, int]:
+    """The cut, and the record timecode (in frames) of its first frame: `origin` when
+    given (an EDL read beside another, such as its music), else found as the module says."""
     if "\x00" in text:
         raise CutFileError(f"{file_name} is not a text file, so not an EDL.")
     parser = EdlParser(text, Fraction(frame_rate), file_name)
@@ -123,7 +152,7 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
     media = MediaFinder(parser, Path(folder).absolute())
     video = _in_record_order([e for e in parser.events if e.incoming.video], parser.warnings, "video")
     audio_only = [e for e in parser.events if not e.incoming.video and e.incoming.audio]
-    origin = _origin(video, audio_only, parser)
+    origin = _origin(video, audio_only, parser) if origin is None else origin
     sound = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in audio_only}
     clips, transitions, fade_in, fade_out = PictureBuilder(parser, media, video, sound).build(origin)
     pictures = {(e.incoming.reel, e.incoming.source_in, e.incoming.record_in, e.incoming.record_out) for e in video}
@@ -134,6 +163,8 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
     if music and clips:
         channels = sorted({e.incoming.channel for e in music_events})
         parser.warnings.append(f"Audio events on {', '.join(channels)} were read as music.")
+    if speed := _speed_warning(parser):
+        parser.warnings.append(speed)
     if parser.mismatched:
         numbers = ", ".join(f"{n:03d}" for n in sorted(set(parser.mismatched))[:5])
         more = " ..." if len(set(parser.mismatched)) > 5 else ""
@@ -160,18 +191,10 @@ def read_edl_text(text: str, frame_rate: Fraction, *, folder: Path, file_name: s
         timecode_start=origin,  # the conform keys: the film's timecode as the EDL counts it
         drop_frame=parser.drop_frame_used,
     )
-    return ReadCut(cut, tuple(dict.fromkeys(parser.warnings)))
+    return ReadCut(cut, tuple(dict.fromkeys(parser.warnings))), origin
 
 
 def read_edl(path: Path, frame_rate: Fraction) -> ReadCut:
     """Read the EDL at `path` (see the module); `frame_rate` is the rate it was made at."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return read_edl_text(text, frame_rate, folder=path.absolute().parent, file_name=path.name)
+    return read_edl_text(read_edl_file(path), frame_rate, folder=path.absolute().parent, file_name=path.name)

@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from foundry_desktop.errors import CutFileError
+from foundry_desktop.interchange.fcpxml.entities import entity_values
 from foundry_desktop.interchange.fcpxml.rational_time import parse_fcpxml_time
 from foundry_desktop.interchange.file_url import path_from_file_url
 
@@ -49,12 +50,15 @@ class FcpxmlDocument:
     def __init__(self, root: etree._Element, folder: Path, name: str) -> None:
         self.root, self.folder, self.name = root, folder, name
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         self.off_grid = False
+        self.entities = entity_values(root, name)
         resources = root.find("resources")
         self.resources = {} if resources is None else {r.get("id"): r for r in resources if r.get("id")}
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        if text not in self._warned:  # a set: a cut of thousands of clips may warn thousands of times
+            self._warned.add(text)
             self.warnings.append(text)
 
     def where(self, element: etree._Element) -> str:
@@ -108,6 +112,14 @@ class FcpxmlDocument:
                 f"among the file's resources.")
         return asset
 
+    def generator(self, element: etree._Element) -> etree._Element | None:
+        """The effect a `video` or `title` element generates its picture with (a title, a solid, a
+        placeholder), or None when it plays media."""
+        resource = self.resources.get(element.get("ref"))
+        if element.tag in ("video", "title") and resource is not None and resource.tag == "effect":
+            return resource
+        return None
+
     def media_path(self, asset: etree._Element) -> Path | None:
         reps = asset.findall("media-rep")
         originals = [r for r in reps if r.get("kind", "original-media") == "original-media"]
@@ -125,7 +137,7 @@ class FcpxmlDocument:
     def media_at(self, element: etree._Element, local: Fraction) -> tuple[etree._Element, Fraction] | None:
         """The asset an element shows at its local time `local`, and the time in that asset."""
         if element.tag in MEDIA_CLIPS:
-            return self.asset(element), local
+            return None if self.generator(element) is not None else (self.asset(element), local)
         if element.tag not in CONTAINERS:
             return None
         primary = primary_children(element)

@@ -1,13 +1,14 @@
 """Reading a timeline from FCPXML (Final Cut Pro, DaVinci Resolve...) into a FilmCut.
 
-Versions 1.8 to 1.11 are read as their DTDs define them. 1.12 and 1.13 (Final
+Versions 1.3 to 1.11 are read as their DTDs define them. 1.12 and 1.13 (Final
 Cut Pro 10.8 and 11) are read too, with a warning: they add elements for new
 Final Cut features but keep the timeline's structure, and whatever this reader
 does not know is reported like any other unsupported element. Anything newer,
-older, or not FCPXML is refused in words. Parsing is safe: no entities are
-expanded and nothing is fetched from the network.
+older, or not FCPXML is refused in words. Parsing is safe: the parser expands no
+entities (entities.py works out declared ones, within limits, for titles' text),
+and nothing is fetched from the network.
 
-What becomes of each part of the first project's sequence:
+Which project's sequence is read, projects.py says. What becomes of each part of it:
 
 * Times are converted to whole frames at the sequence's rate (its format's
   frameDuration); record frames count from the sequence's start (its tcStart),
@@ -23,10 +24,14 @@ What becomes of each part of the first project's sequence:
   connected to a shot. A transition into the one the film ends in is its fade
   to black; one between a shot and a gap in the film's middle is left out, with
   a warning. A `gap` named otherwise becomes an offline shot (no media) of that
-  name (Foundry writes a shot with no media so). Likewise compound (`ref-clip`)
-  and multicam (`mc-clip`) clips, titles in the storyline (whose text also
-  becomes a caption) and anything unknown, each with a warning. Of an
-  `audition`, its chosen (first) clip is read.
+  name (Foundry writes a shot with no media so), as does anything unknown, with
+  a warning. Of an `audition`, its chosen (first) clip is read.
+* Compound (`ref-clip`) and multicam (`mc-clip`) clips are flattened: the shots
+  of the storyline they play (a multicam's active video angle) take their
+  place, trimmed to what they show (compound.py).
+* A `title` or `video` that refers to an effect (a title, a solid or another
+  generator used as a shot) becomes a title card for the built-in generator
+  to make, of the title's text or else its name.
 * Transitions are centred on their cut by Foundry's rule (starting
   `frames // 2` before it; Final Cut puts the odd frame of an odd-length
   transition before the cut instead, a one-frame difference in where the blend
@@ -40,11 +45,12 @@ What becomes of each part of the first project's sequence:
   Final Cut samples show).
 * A clip's keyword "Scene: NAME" puts it in that scene (Foundry's export); the
   marker "Scene: NAME" where such a scene begins is the scene's, not a marker.
-* Connected clips: audio with the music role (or audio-only media with no
-  role) becomes music, also inside a connected audio storyline; connected
-  titles and captions become captions. Other connected clips, connected
-  storylines with video, speed changes (timeMap, rate conform), effects and
-  transforms are not represented, each with a warning.
+* Connected clips: audio with the music role (or any audio-only media below
+  the picture, whatever its role) becomes music, also inside a connected
+  storyline, and only while a clip holding it plays; connected titles and
+  captions become captions. Other connected clips and storylines, effects,
+  transforms and keyframed parameters are not represented, and one warning
+  names them all; speed changes (timeMap, rate conform) are warned of by shot.
 """
 
 from __future__ import annotations
@@ -58,10 +64,11 @@ from lxml import etree
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents
 from foundry_desktop.interchange.fcpxml.document import FcpxmlDocument
+from foundry_desktop.interchange.fcpxml.projects import chosen_timeline, start_timecode
 from foundry_desktop.interchange.fcpxml.storyline import PrimaryStoryline
 from foundry_desktop.interchange.film_cut import FilmCut, ReadCut, without_scene_markers
 
-OLDEST_VERSION = (1, 8)
+OLDEST_VERSION = (1, 3)  # the first with libraries and events (Final Cut Pro 10.1)
 NEWEST_CHECKED_VERSION = (1, 11)  # the newest DTD Foundry has
 NEWEST_VERSION = (1, 13)
 
@@ -70,18 +77,19 @@ _AUDIO_RATES = {"32k": 32000, "44.1k": 44100, "48k": 48000, "88.2k": 88200, "96k
                 "192k": 192000}
 
 
-def read_fcpxml(path: Path) -> ReadCut:
-    """The cut of the first project in an .fcpxml file or .fcpxmld bundle."""
+def read_fcpxml(path: Path, sequence: str | None = None) -> ReadCut:
+    """The cut of the project named `sequence` (or the only one) in an .fcpxml file or .fcpxmld bundle."""
     path = Path(path)
     document = path / "Info.fcpxml" if path.is_dir() else path
     try:
         data = document.read_bytes()
     except OSError as exc:
         raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
-    return read_fcpxml_text(data, document.parent, path.name)
+    return read_fcpxml_text(data, document.parent, path.name, sequence)
 
 
-def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML file") -> ReadCut:
+def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML file",
+                     sequence: str | None = None) -> ReadCut:
     """The cut in FCPXML `text`; relative media paths are resolved against `folder`."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
@@ -89,12 +97,15 @@ def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML fi
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        if "amplification" in (exc.msg or ""):  # libxml2's own guard against entity bombs
+            raise CutFileError(f"{name} declares entities that expand into far more text than any timeline holds "
+                               f"(an entity bomb?); it was not read.") from None
         raise CutFileError(f"{name} is not well-formed XML (line {exc.lineno}: {exc.msg}).") from None
     if root is None:
         raise CutFileError(f"{name} is empty.")
     if root.tag != "fcpxml":
         raise CutFileError(f"{name} is not an FCPXML file: its root element is <{root.tag}>, not <fcpxml>.")
-    return _read(FcpxmlDocument(root, folder, name))
+    return _read(FcpxmlDocument(root, folder, name), sequence)
 
 
 def _version(root: etree._Element, name: str) -> tuple[int, int]:
@@ -105,32 +116,23 @@ def _version(root: etree._Element, name: str) -> tuple[int, int]:
     version = int(match.group(1)), int(match.group(2))
     if version > NEWEST_VERSION:
         raise CutFileError(
-            f"{name} is FCPXML {text.strip()}, newer than Foundry reads (1.8 to 1.13). "
+            f"{name} is FCPXML {text.strip()}, newer than Foundry reads (1.3 to 1.13). "
             f"Export it again choosing FCPXML 1.11 or older.")
     if version < OLDEST_VERSION:
         raise CutFileError(
-            f"{name} is FCPXML {text.strip()}, older than Foundry reads (1.8 to 1.13). "
+            f"{name} is FCPXML {text.strip()}, older than Foundry reads (1.3 to 1.13). "
             f"Open it in Final Cut Pro and export it again.")
     return version
 
 
-def _read(doc: FcpxmlDocument) -> ReadCut:
-    """The cut of the first project's sequence."""
+def _read(doc: FcpxmlDocument, sequence_name: str | None) -> ReadCut:
+    """The cut of the chosen project's sequence (projects.py says which)."""
     version = _version(doc.root, doc.name)
     if version > NEWEST_CHECKED_VERSION:
         doc.warn(f"{doc.name} is FCPXML {version[0]}.{version[1]}, newer than the 1.11 definition Foundry "
                  f"knows; it was read as 1.11, and anything it did not know is listed here.")
-    projects = list(doc.root.iter("project"))
-    if not projects:
-        raise CutFileError(f"{doc.name} holds no project (timeline), only clips or events; "
-                           f"export a project from your editor.")
-    project = projects[0]
-    if len(projects) > 1:
-        doc.warn(f"{doc.name} holds {len(projects)} projects; only the first, "
-                 f"'{project.get('name', '')}', was read.")
-    sequence = project.find("sequence")
-    if sequence is None or sequence.find("spine") is None:
-        raise CutFileError(f"{doc.where(project)}: the project has no sequence with a storyline (spine).")
+    timeline = chosen_timeline(doc, sequence_name)
+    sequence = timeline.sequence
     film_format = doc.resources.get(sequence.get("format"))
     if film_format is None or film_format.tag != "format":
         raise CutFileError(f"{doc.where(sequence)}: the sequence's format '{sequence.get('format')}' "
@@ -140,7 +142,7 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         raise CutFileError(f"{doc.where(film_format)}: the sequence's format has no frame duration, "
                            f"so its frame rate is unknown.")
     doc.rate = 1 / duration
-    doc.tc_start = doc.time(sequence, "tcStart", Fraction(0))
+    doc.tc_start, drop_frame = start_timecode(doc, sequence)
     try:
         width, height = int(film_format.get("width", "")), int(film_format.get("height", ""))
     except ValueError:
@@ -149,11 +151,13 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
     contents = ShotContents(doc)
     clips, transitions, fade_in, fade_out = PrimaryStoryline(doc, contents).read(sequence.find("spine"))
     length = clips[-1].record_out if clips else 0
+    if left_out := contents.left_out_warning():
+        doc.warn(left_out)
     if doc.off_grid:
         doc.warn("Some times are not whole frames at the timeline's rate (media at another rate); "
                  "they were rounded to the nearest frame.")
     cut = FilmCut(
-        name=project.get("name") or Path(doc.name).stem,
+        name=timeline.name or Path(doc.name).stem,
         frame_rate=doc.rate,
         width=width,
         height=height,
@@ -165,7 +169,7 @@ def _read(doc: FcpxmlDocument) -> ReadCut:
         markers=tuple(sorted((m for m in contents.markers if 0 <= m.frame < length), key=lambda m: m.frame)),
         captions=tuple(sorted((c for c in contents.captions if c.start < length), key=lambda c: (c.start, c.end))),
         audio_rate=_AUDIO_RATES.get(sequence.get("audioRate", ""), 48000),
-        timecode_start=doc.frames(doc.tc_start),  # the conform keys: the sequence's timecode as it counts it
-        drop_frame=sequence.get("tcFormat") == "DF",
+        timecode_start=doc.frames(doc.tc_start),
+        drop_frame=drop_frame,
     )
     return ReadCut(without_scene_markers(cut), tuple(doc.warnings))

@@ -4,6 +4,7 @@ transitions between them (reader.py says what becomes of each element).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ from lxml import etree
 
 from foundry_desktop.interchange.fcpxml import effects as effects
 from foundry_desktop.interchange.fcpxml.clip_contents import ShotContents, title_text
+from foundry_desktop.interchange.fcpxml.compound import NESTING, NestedStoryline, Window, nested_storyline
 from foundry_desktop.interchange.fcpxml.document import (
     CONTAINERS,
     MEDIA_CLIPS,
@@ -22,7 +24,6 @@ from foundry_desktop.interchange.fcpxml.document import (
 )
 from foundry_desktop.interchange.film_cut import (
     GAP_NAME,
-    CutCaption,
     CutClip,
     CutTransition,
     CutTransitionKind,
@@ -71,8 +72,9 @@ class PrimaryStoryline:
         into_gap: etree._Element | None = None  # one from the last shot into empty time: a fade out if last
         transition_places: list[tuple[etree._Element, int]] = []
         record = 0  # where the next item starts: after the last shot and any empty time since
-        for element in elements(spine):
-            if element.tag == "transition":
+        for item in (i for element in elements(spine) for i in self.items(element, len(clips) + 1, record, 0)):
+            if not isinstance(item, _Shot):
+                element = item
                 if not clips:
                     fade_in = self.doc.frames(self.doc.time(element, "duration"))
                     transition_places.append((element, 0))
@@ -81,9 +83,7 @@ class PrimaryStoryline:
                 else:
                     waiting = element
                 continue
-            shot = self.shot(element, len(clips) + 1, record)
-            if shot is None:
-                continue
+            shot = item
             record = shot.clip.record_out
             if _is_empty_time(shot):
                 # What rides on the gap (music, captions, markers) keeps its place in the film.
@@ -115,6 +115,64 @@ class PrimaryStoryline:
             frames = self.doc.frames(self.doc.time(element, "duration"))
             self.contents.read_markers(element, Place(record_in, self.doc.tc_start), (record_in, record_in + frames))
         return clips, transitions, fade_in, fade_out
+
+    def items(self, element: etree._Element, number: int, record_in: int,
+              depth: int) -> Iterator[etree._Element | _Shot]:
+        """What `element` puts in the storyline from `record_in`: a transition, a shot, or the shots (and
+        transitions between them) of the storyline a compound or multicam clip plays."""
+        if element.tag == "transition":
+            yield element
+        elif element.tag in NESTING and (nested := nested_storyline(self.doc, element, depth)) is not None:
+            yield from self.flattened(element, nested, number, record_in, depth)
+        elif (shot := self.shot(element, number, record_in)) is not None:
+            yield shot
+
+    def flattened(self, element: etree._Element, nested: NestedStoryline, number: int, record_in: int,
+                  depth: int) -> Iterator[etree._Element | _Shot]:
+        """The shots of `nested` that `element` shows, placed from `record_in`; transitions only between them."""
+        frames = self.doc.frames(self.doc.time(element, "duration"))
+        start = self.doc.time(element, "start", nested.origin)
+        first = self.doc.frames(start - nested.origin)
+        window = Window(first, first + frames, record_in - first)
+        # The clip's own markers and connected clips ride on it as on any shot.
+        whole = CutClip(element.get("name") or element.tag, None, frames, 0, frames, record_in, record_in + frames)
+        self.contents.read(whole, element, Place(record_in, start), number)
+        waiting: etree._Element | None = None
+        shown = False
+        record, end = 0, record_in  # where the next storyline item starts; where the last shown one ends
+        for child in elements(nested.container):
+            if child.get("offset") is not None and child.tag != "transition":
+                record = self.doc.frames(self.doc.time(child, "offset") - nested.origin)
+            for item in self.items(child, number, record, depth + 1):
+                if not isinstance(item, _Shot):
+                    waiting = item if shown else self._cut_off(item, nested, window, number)
+                    continue
+                record = item.clip.record_out
+                placed = window.trimmed(item.clip, item.place)
+                if placed is None:
+                    waiting = waiting if waiting is None else self._cut_off(waiting, nested, window, number)
+                    continue
+                if waiting is not None:
+                    yield waiting
+                    waiting = None
+                shown = True
+                end = placed[0].record_out
+                yield _Shot(placed[0], item.element, placed[1])
+        if waiting is not None:
+            self._cut_off(waiting, nested, window, number)
+        if not shown:
+            self.doc.warn(f"Shot {number}: the {nested.what} shows nothing of its storyline; it is empty time.")
+        if end < record_in + frames:  # its storyline ends before the clip does
+            gap = CutClip(GAP_NAME, None, record_in + frames - end, 0, record_in + frames - end, end,
+                          record_in + frames)
+            yield _Shot(gap, etree.Element("gap", name=GAP_NAME), Place(end, Fraction(0)))
+
+    def _cut_off(self, transition: etree._Element, nested: NestedStoryline, window: Window, number: int) -> None:
+        """A transition of a nested storyline with no shown cut on both sides: it is left out, and said so
+        when any of it shows (one at the very edge of what the clip shows, or the storyline's own fade)."""
+        first = self.doc.frames(self.doc.time(transition, "offset", nested.origin) - nested.origin)
+        if first < window.end and window.first < first + self.doc.frames(self.doc.time(transition, "duration")):
+            self.doc.warn(f"Shot {number}: the transition at the edge of what the {nested.what} shows was left out.")
 
     def _left_out(self, transition: etree._Element) -> None:
         self.doc.warn(f"{self.doc.where(transition)}: a transition between a shot and empty time was left out.")
@@ -151,7 +209,8 @@ class PrimaryStoryline:
                 return None
             self.doc.warn(f"Shot {number} is an audition; only its chosen clip '{picks[0].get('name', '')}' was read.")
             return self.shot(picks[0], number, record_in)
-        if tag in MEDIA_CLIPS:
+        generator = self.doc.generator(element)
+        if tag in MEDIA_CLIPS and generator is None:
             asset = self.doc.asset(element)
             duration = self.doc.time(element, "duration", self.doc.time(asset, "duration", Fraction(0)))
         else:
@@ -163,28 +222,13 @@ class PrimaryStoryline:
         place = Place(record_in, self.doc.origin(element))
         media = self.doc.media_at(element, place.origin) if tag in MEDIA_CLIPS + CONTAINERS else None
         self.retimed(element, number, label)
+        if generator is not None or tag == "title":  # a title is words to show, whatever its effect
+            return _Shot(self.generated(element, generator, number, record_in, frames), element, place)
         if media is None:
             if tag == "gap" and label == GAP_NAME:
                 return _Shot(CutClip(label, None, frames, 0, frames, record_in, record_in + frames), element, place)
-            if tag == "gap":
-                self.doc.warn(f"Shot {number} is a gap in the storyline; it became an offline shot named '{label}'.")
-            elif tag == "title":
-                self.doc.warn(f"Shot {number} is the title '{label}'; it became an offline shot with its text "
-                              f"as a caption.")
-                if text := title_text(element):
-                    self.contents.captions.append(CutCaption(record_in, record_in + frames, text))
-            elif tag == "ref-clip":
-                self.doc.warn(f"Shot {number} is the compound clip '{label}', which Foundry cannot represent; "
-                              f"it became an offline shot.")
-            elif tag == "mc-clip":
-                self.doc.warn(f"Shot {number} is the multicam clip '{label}', which Foundry cannot represent; "
-                              f"it became an offline shot.")
-            elif tag in CONTAINERS:
-                self.doc.warn(f"Shot {number} ('{label}') holds no media Foundry can use; it became an offline shot.")
-            else:
-                self.doc.warn(f"Shot {number} is a <{tag}>, which Foundry does not read; it became an offline shot.")
-            clip = CutClip(label, None, frames, 0, frames, record_in, record_in + frames)
-            return _Shot(clip, element, place)
+            self.without_media(element, number)
+            return _Shot(CutClip(label, None, frames, 0, frames, record_in, record_in + frames), element, place)
         asset, asset_time = media
         asset_start = self.doc.time(asset, "start", Fraction(0))
         source_in = self.doc.frames(asset_time - asset_start)
@@ -200,6 +244,32 @@ class PrimaryStoryline:
                        has_audio=has_audio, still=still, source_start=max(0, self.doc.frames(asset_start)),
                        reel=reel_of(asset))
         return _Shot(clip, element, place)
+
+    def generated(self, element: etree._Element, effect: etree._Element | None, number: int, record_in: int,
+                  frames: int) -> CutClip:
+        """A title or generator (a solid, a placeholder) in the storyline: a title card for Foundry's built-in
+        generator to make, of the title's text or else the generator's name."""
+        effect_name = "an effect missing from the file" if effect is None else effect.get("name") or "an effect"
+        label = element.get("name") or (effect.get("name") if effect is not None else None) or element.tag
+        text = title_text(element, self.doc.entities) if element.tag == "title" else ""
+        kind = "title" if element.tag == "title" else "generator"
+        self.doc.warn(f"Shot {number} is the {kind} '{label}' ({effect_name}); it became a title card to generate, "
+                      f"of {'its text' if text else 'its name'}.")
+        return CutClip(label, None, frames, 0, frames, record_in, record_in + frames,
+                       metadata={"prompt": text or label, "backend": "builtin"})
+
+    def without_media(self, element: etree._Element, number: int) -> None:
+        """Say why a storyline element that plays no media Foundry can use became an offline shot."""
+        tag, label = element.tag, element.get("name") or element.tag
+        if tag == "gap":
+            self.doc.warn(f"Shot {number} is a gap in the storyline; it became an offline shot named '{label}'.")
+        elif tag in CONTAINERS:
+            self.doc.warn(f"Shot {number} ('{label}') holds no media Foundry can use; it became an offline shot.")
+        elif tag in NESTING:
+            self.doc.warn(f"Shot {number}: the clip '{label}' plays nothing Foundry can use; it became an "
+                          f"offline shot.")
+        else:
+            self.doc.warn(f"Shot {number} is a <{tag}>, which Foundry does not read; it became an offline shot.")
 
     def retimed(self, element: etree._Element, number: int, label: str) -> None:
         """Warn of what changes a shot's speed, in it or in the media it nests."""

@@ -241,6 +241,15 @@ def shared_worker_pool() -> WorkerPool:
     return _POOL
 
 
+def _decoded_after(packet: av.Packet, last_dts: int | None) -> int:
+    """Keep the packet's decoding time after the last one's, and return it. A segment of a
+    frame or two has no B-frame delay, so the segment after it starts decoding before its
+    own first frame, behind it; the muxer needs rising times (as ffmpeg's concat makes them)."""
+    if last_dts is not None and packet.dts <= last_dts:
+        packet.dts = last_dts + 1
+    return packet.dts
+
+
 def _join(
     recipe: FilmRecipe,
     paths: Sequence[Path],
@@ -268,6 +277,7 @@ def _join(
             AudioMixer(list(recipe.audio), rate) as mixer,
         ):
             film_frame = 0
+            last_dts = None
             for path, segment in zip(paths, recipe.segments, strict=True):
                 with av.open(str(path)) as container:
                     stream = container.streams.video[0]
@@ -284,6 +294,7 @@ def _join(
                             raise MediaError("Render cancelled.")
                         packet.pts += int(offset)
                         packet.dts += int(offset)
+                        last_dts = _decoded_after(packet, last_dts)
                         writer.add_video_packet(packet, frames=1)
                         # Sound up to the end of the pictures so far, so the muxer can interleave.
                         wanted = first_sample_of_frame(writer.frames_written, fmt.frame_rate, rate) - writer.samples_written

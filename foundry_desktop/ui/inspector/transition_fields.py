@@ -62,7 +62,7 @@ class TransitionFields(QGroupBox):
             self.note.setText("The last shot has no next shot.")
         else:
             self.note.setText(f"At most {float(frames_to_seconds(longest, rate)):.2f} s here "
-                              "(half of the shorter shot).")
+                              "(up to where each shot's other transition begins).")
 
     def _save_kind(self) -> None:
         shot, kind = self._shot(), self.kind.currentData()

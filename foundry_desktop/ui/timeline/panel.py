@@ -63,7 +63,8 @@ class TransitionDialog(QDialog):
         layout = QFormLayout(self)
         layout.addRow("Transition", self.kind)
         layout.addRow("Length", self.seconds)
-        layout.addRow(QLabel(f"At most {float(frames_to_seconds(limit, rate)):.2f} s: half of the shorter shot."))
+        layout.addRow(QLabel(f"At most {float(frames_to_seconds(limit, rate)):.2f} s: "
+                             "up to where each shot's other transition begins."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
