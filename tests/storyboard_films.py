@@ -45,10 +45,9 @@ def storyboard_film(path: Path, *, shots: int = 8, scenes: int = 3, outside: int
         takes[shot.id] = stills
         shot_list.append(shot)
     project = Project(name="Harbour film", format=ProjectFormat(width=320, height=180), timeline=Timeline(shots=shot_list, scenes=scene_list), takes=takes)
-    ProjectStore.create(path, project).close()  # the shots and scenes; takes are recorded as work, below
+    ProjectStore.create(path, project).close()  # the shots, scenes and takes; the takes' pictures below
     with ProjectService.open(path) as service:
         for number, take in enumerate(take for stills in takes.values() for take in stills):
-            service.add_take(take, select_it=False)
             image = QImage(*picture, QImage.Format.Format_RGB32)
             image.fill(QColor.fromHsv(number * 37 % 360, 120, 200))
             target = service.media.path_of(take.media_path)

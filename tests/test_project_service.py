@@ -101,7 +101,7 @@ def test_events_announce_edits(service):
         (lambda s: s.update_shot(7, prompt="x"), "no shot 8"),
         (lambda s: s.move_shot(0, 5), "no shot 6"),
         (lambda s: s.set_transition(2, "dissolve", 4), "last shot"),
-        (lambda s: s.set_transition(0, "dissolve", 400), "at most 24 frames"),
+        (lambda s: s.set_transition(0, "dissolve", 400), "at most 96 frames"),
         (lambda s: s.set_transition(0, "explode", 4), "kind"),
     ],
 )
