@@ -3,7 +3,9 @@
 `events_of_edl(path, rate)` reads a CMX 3600 EDL through OpenTimelineIO's cmx_3600 adapter,
 or, where that adapter refuses the file (a dissolve from black at the start, an audio
 dissolve first), through the few lines of parsing below. `events_of_fcpxml(path)` reads an
-FCPXML project's spine with xml.etree and Fraction arithmetic.
+FCPXML project's spine with xml.etree and Fraction arithmetic, a compound, multicam or
+sync clip read as the pieces of the clips it shows, each with its own media's source timecode
+(the timecode an online editor conforms to).
 
 Both give the same record for the same film, whatever the format's conventions: an event is
 a clip as long as it is on screen, so a clip that dissolves into the next one lasts to the
@@ -225,7 +227,7 @@ def events_of_fcpxml(path: Path, project: str | None = None) -> Picture:
     rate = 1 / frame
     rate = _NTSC.get(round(rate, 3), rate)
     drop = sequence.get("tcFormat") == "DF"
-    items = [_picked(item) for item in sequence.find("spine")]
+    items = _flattened([_picked(item) for item in sequence.find("spine")], resources)
 
     def frames(value: Fraction) -> int:
         return round(value / frame)
@@ -245,13 +247,68 @@ def events_of_fcpxml(path: Path, project: str | None = None) -> Picture:
         late = max(0, frames(_time(after.get("offset")) + _time(after.get("duration"))) - offset - duration) \
             if after is not None and after.tag == "transition" else 0
         source_drop = item.get("tcFormat", sequence.get("tcFormat")) == "DF"
-        generated = item.tag in ("title", "video") or resources.get(item.get("ref"), item).tag == "effect"
+        generated = item.tag == "title" or resources.get(item.get("ref"), item).tag == "effect"  # a video of an effect
         source = None if generated else (label(start - early, rate, source_drop),
                                          label(start + duration + late, rate, source_drop))
         events.append(Event(item.get("name", ""), _fcpxml_reel(item, resources),
                             label(offset - early, rate, drop), label(offset + duration + late, rate, drop),
                             *(source or (None, None))))
     return Picture(rate, drop, tuple(events), tuple(transitions))
+
+
+# A container clip shows other clips: a compound (ref-clip) its media's spine, a multicam (mc-clip) the
+# angle it shows the picture of, a sync-clip or clip the clips of its own storyline (those without a lane).
+# An online editor conforms to the media those clips play, so each piece is read with the source
+# timecode of the clip inside, not the container's own start (which counts in the container's time).
+_CONTAINERS = ("ref-clip", "mc-clip", "sync-clip", "clip")
+_STORYLINE = ("asset-clip", "video", "title", "gap", "transition", *_CONTAINERS)
+
+
+def _storyline(item: ET.Element, resources: dict[str, ET.Element]) -> tuple[list[ET.Element], Fraction]:
+    """The items a container clip plays, and where its own time starts when its `start` is left out."""
+    if item.tag == "ref-clip":
+        sequence = resources[item.get("ref")].find("sequence")
+        return list(sequence.find("spine")), _time(sequence.get("tcStart"))
+    if item.tag == "mc-clip":
+        multicam = resources[item.get("ref")].find("multicam")
+        shown = next((source.get("angleID") for source in item.iter("mc-source")
+                      if source.get("srcEnable") in ("video", "all")), None)
+        angle = next((a for a in multicam.iter("mc-angle") if a.get("angleID") == shown), multicam.find("mc-angle"))
+        return list(angle), _time(multicam.get("tcStart"))
+    spine = item.find("spine")
+    children = [*item, *(spine if spine is not None and not spine.get("lane") else [])]
+    return [child for child in children if child.tag in _STORYLINE and not child.get("lane")], Fraction(0)
+
+
+def _flattened(items: list[ET.Element], resources: dict[str, ET.Element]) -> list[ET.Element]:
+    """The spine with every container clip replaced by the pieces of what it shows, placed and trimmed
+    where the container shows them."""
+    flat = []
+    for item in items:
+        if item.tag not in _CONTAINERS or item.get("lane"):
+            flat.append(item)
+            continue
+        inner, zero = _storyline(item, resources)
+        start = _time(item.get("start")) if item.get("start") else zero
+        end = start + _time(item.get("duration"))
+        shift = _time(item.get("offset")) - start
+        for piece in _flattened([_picked(child) for child in inner], resources):
+            offset, duration = _time(piece.get("offset")), _time(piece.get("duration"))
+            if piece.tag == "transition":
+                if start <= offset < end:
+                    flat.append(_placed(piece, offset=offset + shift))
+                continue
+            first, last = max(offset, start), min(offset + duration, end)
+            if first < last:
+                flat.append(_placed(piece, offset=first + shift, duration=last - first,
+                                    start=_time(piece.get("start")) + first - offset))
+    return flat
+
+
+def _placed(item: ET.Element, **times: Fraction) -> ET.Element:
+    placed = ET.Element(item.tag, {**item.attrib, **{key: f"{value}s" for key, value in times.items()}})
+    placed.extend(list(item))
+    return placed
 
 
 def _picked(item: ET.Element) -> ET.Element:

@@ -48,21 +48,12 @@ from foundry_desktop.cli.main import main
 
 # Samples that do not make the round trip today, and what differs (strict: a mark on a sample that
 # passes fails the run, so the table stays true).
-_NESTED_SOURCE = ("a clip inside a compound (29.97_CC) comes back with its source counted from the compound's "
-                  "media start (00:00:15:02) where the original counts from 00:00:00:00")
 _ODD_DISSOLVE = ("the 407-frame (odd) dissolve after shot 1 comes back one frame later (00:00:23:05, not 23:04): "
                  "the half-frame of an odd transition is rounded the other way, with no warning")
-_MEDIA_TIMECODE = ("the source comes back counted from the media's own start timecode (01:00:...) where this "
-                   "harness's reader counts from the container clip's start: which is the conform key is undecided")
 KNOWN_FAILURES: dict[str, str] = {
-    "foundry_compound.fcpxml": "a compound clip shown twice comes back as 5 events with a transition that is not "
-                               "in the file (4 events, none): the flattening of a ref-clip that starts inside its "
-                               "media is off; " + _MEDIA_TIMECODE,
-    "foundry_multicam.fcpxml": _MEDIA_TIMECODE,
-    "foundry_sync_clip.fcpxml": _MEDIA_TIMECODE,
-    "pneo_24.fcpxml": f"{_ODD_DISSOLVE}; {_NESTED_SOURCE}",
-    "pneo_29.97.fcpxml": _NESTED_SOURCE,
-    "pneo_29.97d.fcpxml": _NESTED_SOURCE,
+    "pneo_24.fcpxml": _ODD_DISSOLVE,
+    "pneo_29.97d.fcpxml": "a drop-frame project's clips that say tcFormat=\"NDF\" come back with drop-frame source "
+                          "timecode (00:00:07;04 for 00:00:07:04, 00:01:29;06 for 00:01:29:04)",
 }
 # An EDL does not say its frame rate: a sample not in EDL_SAMPLE_RATES (tests/interchange_samples.py)
 # is read at the lowest common rate its labels fit (29.97 when it says drop frame).
@@ -335,3 +326,23 @@ def test_a_dissolve_from_black_leaves_the_clip_before_it_as_it_was():
     assert [(e.reel, e.record_out, e.source_out) for e in picture.events] == [
         ("A001", "01:00:02:00", "10:00:02:00"), ("B002", "01:00:04:00", "11:00:02:00")]
     assert picture.transitions == (Transition("01:00:02:00", 12),)
+
+
+def test_container_clips_are_read_as_the_media_they_show_counted_by_hand():
+    """A compound, multicam or sync clip is conformed to the media inside it: its source is that media's
+    own timecode, not the container's start (which counts in the container's time)."""
+    def seen(name: str) -> list[tuple]:
+        return [(e.record_in, e.record_out, e.source_in, e.source_out)
+                for e in events_of_fcpxml(SAMPLES / "fcpxml" / f"{name}.fcpxml").events]
+    # The compound's media 1s-6s: beach_a (from 2s) until 3s, beach_b (from 3610s) after, a 10-frame
+    # dissolve centred on that edit; shown again from its media's start, beach_a from 2s.
+    assert seen("foundry_compound") == [
+        ("00:00:00:00", "00:00:02:00", "00:00:10:00", "00:00:12:00"),
+        ("00:00:02:00", "00:00:04:05", "00:00:03:00", "00:00:05:05"),
+        ("00:00:03:20", "00:00:07:00", "01:00:09:20", "01:00:13:00"),
+        ("00:00:07:00", "00:00:08:00", "01:00:20:00", "01:00:21:00"),
+        ("00:00:08:00", "00:00:10:00", "00:00:02:00", "00:00:04:00")]
+    # Angle b2 at 10s is beach_b 9s after its 01:00:00:00 start (the angle begins with a second of gap).
+    assert seen("foundry_multicam")[0][2:] == ("01:00:09:00", "01:00:11:00")
+    # The sync clip's 1s is beach_a's 6s; the clip's 2s is its video's 3601s + 1s.
+    assert [event[2] for event in seen("foundry_sync_clip")] == ["00:00:06:00", "01:00:02:00"]
