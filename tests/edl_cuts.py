@@ -7,7 +7,7 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from foundry_desktop.interchange.film_cut import CutClip, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import CutClip, CutMusic, CutTransition, FilmCut, frames_before_cut
 
 MEDIA = Path("/media/Foundry Films/takes")
 RATES = {
@@ -38,7 +38,7 @@ def film(
                              record, record + frames, still=media is not None and media.suffix == ".png"))
         record += frames
     placed = tuple(
-        CutTransition(outgoing, kind, clips[outgoing].record_out - frames // 2, frames)
+        CutTransition(outgoing, kind, clips[outgoing].record_out - frames_before_cut(frames), frames)
         for outgoing, kind, frames in transitions
     )
     return FilmCut(name, rate, 1920, 1080, tuple(clips), placed, fade_in, fade_out, music)

@@ -12,6 +12,7 @@ from foundry_desktop.interchange.film_cut import (
     CutMusic,
     CutTransition,
     FilmCut,
+    frames_before_cut,
 )
 
 GOLDEN_RATES = {"23.976": Fraction(24000, 1001), "25": Fraction(25), "29.97": Fraction(30000, 1001), "30": Fraction(30)}
@@ -53,7 +54,7 @@ def film(rate: Fraction, *, transitions: bool = True, fades: bool = True, music:
     cuts = [clip.record_out for clip in clips[:-1]]
     between = ()
     if transitions:
-        between = tuple(CutTransition(i, kind, cuts[i] - frames // 2, frames)
+        between = tuple(CutTransition(i, kind, cuts[i] - frames_before_cut(frames), frames)
                         for i, (kind, frames) in enumerate((("dissolve", 12), ("fade_black", 11), ("fade_white", 8))))
     pieces = ()
     if music:

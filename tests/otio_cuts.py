@@ -13,6 +13,7 @@ from foundry_desktop.interchange.film_cut import (
     CutTransition,
     CutTransitionKind,
     FilmCut,
+    frames_before_cut,
 )
 
 RATES = {
@@ -47,7 +48,7 @@ def clips_of(*specs: tuple[str, Path | None, int, int, int], metadata: list[dict
 
 
 def centred(clips: tuple[CutClip, ...], outgoing: int, kind: CutTransitionKind, frames: int) -> CutTransition:
-    return CutTransition(outgoing, kind, clips[outgoing].record_out - frames // 2, frames)
+    return CutTransition(outgoing, kind, clips[outgoing].record_out - frames_before_cut(frames), frames)
 
 
 SHOT_METADATA = [

@@ -108,7 +108,7 @@ def test_an_independent_reader_sees_the_cut(rate):
     assert seen["transitions"] == [
         (0, "Cross Dissolve", 0, 10),  # the fade from black, lying within the first shot
         (2, "Cross Dissolve", clip_ends[0] - 6, 12),  # centred: 6 frames each side of the cut
-        (4, "Fade To Color", clip_ends[1] - 5, 11),  # the odd frame after the cut, like Foundry's render
+        (4, "Fade To Color", clip_ends[1] - 6, 11),  # the odd frame before the cut, as Final Cut writes it
         (6, "Fade To Color white", clip_ends[2] - 4, 8),
         (8, "Cross Dissolve", cut.length - 15, 15),  # the fade to black, ending with the film
     ]
@@ -273,11 +273,11 @@ def test_sample_clips_nesting_their_media_and_a_dissolve_with_an_odd_length():
         ("meditate", meditate, 2303, 3518, 3219),
     ]
     assert cut.clips[1].media_frames == 3518
-    # pneo_24.fcpxml: a 407-frame dissolve on the cut at 760 (Final Cut starts it at 556, the odd frame
-    # before the cut; Foundry's rule starts it at 760 - 203), after a 286-frame dissolve from black.
+    # pneo_24.fcpxml: a 407-frame dissolve on the cut at 760, kept where Final Cut starts it (556: the odd
+    # frame before the cut), after a 286-frame dissolve from black.
     cut = read_fcpxml(SAMPLES / "pneo_24.fcpxml").cut
     assert cut.fade_in == 286
-    assert cut.transitions == (CutTransition(0, "dissolve", 557, 407),)
+    assert cut.transitions == (CutTransition(0, "dissolve", 556, 407),)
     # Its <gap name="Gap"> of 4 frames is empty time before the eighth clip, not an offline shot.
     assert cut.gap_before(7) == 4 and all(clip.name != "Gap" for clip in cut.clips)
 

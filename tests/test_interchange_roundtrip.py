@@ -48,10 +48,7 @@ from foundry_desktop.cli.main import main
 
 # Samples that do not make the round trip today, and what differs (strict: a mark on a sample that
 # passes fails the run, so the table stays true).
-_ODD_DISSOLVE = ("the 407-frame (odd) dissolve after shot 1 comes back one frame later (00:00:23:05, not 23:04): "
-                 "the half-frame of an odd transition is rounded the other way, with no warning")
 KNOWN_FAILURES: dict[str, str] = {
-    "pneo_24.fcpxml": _ODD_DISSOLVE,
     "pneo_29.97d.fcpxml": "a drop-frame project's clips that say tcFormat=\"NDF\" come back with drop-frame source "
                           "timecode (00:00:07;04 for 00:00:07:04, 00:01:29;06 for 00:01:29:04)",
 }

@@ -26,7 +26,7 @@ from otio_cuts import (
 )
 
 from foundry_desktop.errors import CutFileError, ExportError
-from foundry_desktop.interchange.film_cut import CutClip, FilmCut
+from foundry_desktop.interchange.film_cut import CutClip, FilmCut, frames_before_cut
 from foundry_desktop.interchange.otio.reader import read_otio, read_otio_text
 from foundry_desktop.interchange.otio.writer import otio_text, write_otio
 
@@ -85,8 +85,8 @@ def test_the_written_timeline_is_the_cut_for_opentimelineio(rate_name, tmp_path)
     assert transitions == [
         ("Fade from black", "SMPTE_Dissolve", 0, 10),
         ("Dissolve", "SMPTE_Dissolve", 6, 6),
-        ("Fade through black", "SMPTE_Dissolve", 4, 5),
-        ("Fade through white", "SMPTE_Dissolve", 3, 4),
+        ("Fade through black", "SMPTE_Dissolve", 5, 4),  # the odd frame before the cut
+        ("Fade through white", "SMPTE_Dissolve", 4, 3),
         ("Fade to black", "SMPTE_Dissolve", 15, 0),
     ]
     assert [type(item).__name__ for item in video] == [
@@ -310,7 +310,7 @@ def test_uneven_transitions_are_centred_showing_the_same_pictures(tmp_path):
     # B -> C cannot move 3 frames earlier (C's media starts at its in point): it is centred on its cut.
     assert placed(read.cut) == [("A", None, 10, 53, 0, 43), ("B", None, 23, 50, 43, 70), ("C", None, 0, 2, 70, 72)]
     assert [(t.outgoing, t.kind, t.record_in, t.frames) for t in read.cut.transitions] == [
-        (0, "dissolve", 38, 10), (1, "dissolve", 67, 7)]
+        (0, "dissolve", 38, 10), (1, "dissolve", 66, 7)]
     assert read.warnings == (
         "The transition Custom_Transition becomes a dissolve.",
         "The transition between A and B was not centred on its cut; the cut moved 3 frames later, "
@@ -400,7 +400,7 @@ def test_real_edls_through_otio_import(name, tmp_path):
         uneven += ours.record_in != start
     for ours, (_, theirs) in zip(cut.transitions, their_transitions, strict=True):
         assert ours.frames == frames(theirs.in_offset) + frames(theirs.out_offset)
-        assert ours.record_in == cut.clips[ours.outgoing].record_out - ours.frames // 2
+        assert ours.record_in == cut.clips[ours.outgoing].record_out - frames_before_cut(ours.frames)
     # The adapter's dissolves start at the cut; centring them is said once per dissolve.
     assert len([w for w in read.warnings if "not centred" in w]) == len(their_transitions)
     assert (uneven > 0) == (len(their_transitions) > 0)

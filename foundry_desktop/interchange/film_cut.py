@@ -66,9 +66,9 @@ GAP_NAME = "Gap"  # what Final Cut and Resolve call empty time, and Foundry writ
 
 @dataclass(frozen=True)
 class CutTransition:
-    """Between clip `outgoing` and the next, centred on their cut: it starts
-    `frames // 2` frames before the cut, and both clips play on media beyond
-    their edges (handles) while it lasts."""
+    """Between clip `outgoing` and the next, centred on their cut as Final Cut centres
+    it (frames_before_cut), and both clips play on media beyond their edges (handles)
+    while it lasts."""
 
     outgoing: int
     kind: CutTransitionKind
@@ -81,7 +81,16 @@ class CutTransition:
 
     @property
     def cut(self) -> int:
-        return self.record_in + self.frames // 2
+        return self.record_in + frames_before_cut(self.frames)
+
+
+def frames_before_cut(frames: int) -> int:
+    """How much of a centred transition plays before its cut in a cut file: Final Cut writes
+    the odd frame of an odd length before the cut (a 407-frame dissolve starts 204 frames
+    before its edit), and a file's transition is kept where the file put it. Foundry's own
+    plan (domain.cut_plan) starts it frames // 2 before: the same cut, the blend one frame
+    later."""
+    return frames - frames // 2
 
 
 @dataclass(frozen=True)

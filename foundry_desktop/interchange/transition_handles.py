@@ -1,9 +1,11 @@
 """The media a cut's transitions need beyond its clips' ends (handles), and the cut
 fitted to the media it really has, every cut kept in place.
 
-A transition of d frames centred on its cut (film_cut.CutTransition) plays the
-outgoing clip d - d // 2 frames past its source out and the incoming one d // 2
-frames before its source in. A clip whose media is offline gets exactly those
+A transition of d frames centred on its cut plays the outgoing clip past its source
+out and the incoming one before its source in by about half of d each: a cut file
+puts the odd frame of an odd length before the cut (film_cut.frames_before_cut),
+Foundry's plan after it (domain.cut_plan), so each clip gets the larger half
+(d - d // 2), enough for both. A clip whose media is offline gets exactly those
 handles (implied_handles), so the film keeps the cut's timing until the media
 arrives. Where the media is there and too short, the transition loses only the
 frames the media lacks, on the side that lacks them: it keeps its other end, the
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from foundry_desktop.domain.cut_plan import TRANSITION_NAMES
-from foundry_desktop.interchange.film_cut import CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import CutTransition, FilmCut, frames_before_cut
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,7 @@ def implied_handles(cut: FilmCut) -> list[Handles]:
     """Per clip, the handles its transitions need."""
     heads, tails = [0] * len(cut.clips), [0] * len(cut.clips)
     for transition in cut.transitions:
-        tails[transition.outgoing] = transition.frames - transition.frames // 2
-        heads[transition.outgoing + 1] = transition.frames // 2
+        tails[transition.outgoing] = heads[transition.outgoing + 1] = transition.frames - transition.frames // 2
     return [Handles(head, tail) for head, tail in zip(heads, tails, strict=True)]
 
 
@@ -45,7 +46,7 @@ def fitted_to_media(cut: FilmCut, media_frames: Sequence[int | None]) -> tuple[F
     notes: list[str] = []
     for transition in cut.transitions:
         outgoing, incoming = clips[transition.outgoing], clips[transition.outgoing + 1]
-        tail_needed, head_needed = transition.frames - transition.frames // 2, transition.frames // 2
+        tail_needed = head_needed = transition.frames - transition.frames // 2
         tail_frames, head_frames = media_frames[transition.outgoing], media_frames[transition.outgoing + 1]
         # Media may even end before the clip's own end (the importer then ends the shot with it).
         tail_room = tail_needed if tail_frames is None else tail_frames - outgoing.source_out
@@ -58,7 +59,7 @@ def fitted_to_media(cut: FilmCut, media_frames: Sequence[int | None]) -> tuple[F
         frames = max(0, record_out - record_in)
         # The edit moves to the middle of what is left; with nothing left, to the nearest
         # frame both clips' media reach (or as near as there is one).
-        edit = record_in + frames // 2 if frames else max(min(transition.cut, record_out), record_in)
+        edit = record_in + frames_before_cut(frames) if frames else max(min(transition.cut, record_out), record_in)
         shift = edit - transition.cut
         clips[transition.outgoing] = replace(outgoing, source_out=outgoing.source_out + shift,
                                              record_out=outgoing.record_out + shift)

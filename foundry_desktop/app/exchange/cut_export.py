@@ -24,7 +24,15 @@ from foundry_desktop.errors import ExportError, MediaError
 from foundry_desktop.interchange.edl.names import ReelStyle
 from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
 from foundry_desktop.interchange.fcpxml.writer import FCPXML_VERSIONS, write_fcpxml
-from foundry_desktop.interchange.film_cut import CutCaption, CutClip, CutMarker, CutMusic, CutTransition, FilmCut
+from foundry_desktop.interchange.film_cut import (
+    CutCaption,
+    CutClip,
+    CutMarker,
+    CutMusic,
+    CutTransition,
+    FilmCut,
+    frames_before_cut,
+)
 from foundry_desktop.interchange.otio.writer import write_otio
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible as _drop_frame_possible
 from foundry_desktop.media.probe import probe_audio_seconds, probe_source
@@ -86,7 +94,8 @@ def film_cut(service: ProjectService) -> FilmCut:
         height=project.format.height,
         audio_rate=project.format.audio_rate,
         clips=tuple(clip(index) for index in range(len(plan.shots))),
-        transitions=tuple(CutTransition(t.outgoing, t.kind, t.record_in, t.frames) for t in plan.transitions),
+        transitions=tuple(CutTransition(t.outgoing, t.kind, t.cut - frames_before_cut(t.frames), t.frames)
+                          for t in plan.transitions),
         fade_in=plan.fade_in,
         fade_out=plan.fade_out,
         music=music,

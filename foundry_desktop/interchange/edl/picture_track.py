@@ -10,7 +10,7 @@ from pathlib import Path
 
 from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser, note_lengths
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
-from foundry_desktop.interchange.film_cut import CutClip, CutTransition, CutTransitionKind
+from foundry_desktop.interchange.film_cut import CutClip, CutTransition, CutTransitionKind, frames_before_cut
 
 STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 
@@ -129,8 +129,8 @@ class PictureBuilder:
         if into != frames - frames // 2:
             self.warnings.append(f"The fade through black after “{before.name}” was evened out to "
                                  "Foundry's (half out, half in).")
-        before.end_shift = frames // 2  # the cut: frames // 2 after the edit at the black's start
-        after.start_shift = frames // 2 - into
+        before.end_shift = frames_before_cut(frames)  # the cut, that far after the edit at the black's start
+        after.start_shift = frames_before_cut(frames) - into
         after.dissolve_in = 0
         self.transitions.append((len(self.kept) - 1, "fade_white" if black.white else "fade_black", frames))
 
@@ -160,8 +160,8 @@ class PictureBuilder:
                     self.warnings.append(f"The dissolve from black into “{piece.name}” was read as a "
                                          f"dissolve from “{before.name}”.")
                 frames = piece.dissolve_in
-                before.end_shift = frames // 2
-                piece.start_shift = frames // 2
+                before.end_shift = frames_before_cut(frames)
+                piece.start_shift = frames_before_cut(frames)
                 self.transitions.append((len(self.kept) - 1, "dissolve", frames))
             else:
                 self.warnings.append(f"The dissolve from {before.name.lower()} into “{piece.name}” was "
@@ -184,7 +184,7 @@ class PictureBuilder:
         cut_transitions = []
         for outgoing, kind, frames in transitions:
             cut = clips[outgoing].record_out
-            cut_transitions.append(CutTransition(outgoing, kind, cut - frames // 2, frames))
+            cut_transitions.append(CutTransition(outgoing, kind, cut - frames_before_cut(frames), frames))
             # The outgoing clip plays on past its out point for the rest of the transition.
             handle = clips[outgoing].source_out + frames - frames // 2
             clips[outgoing] = replace(clips[outgoing], media_frames=max(clips[outgoing].media_frames, handle))

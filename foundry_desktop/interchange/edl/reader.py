@@ -21,7 +21,8 @@ it came from (writer.py describes the other side):
   at or after it (where editors start their timelines), else at its first event.
 * A dissolve (`D nnn`, or a wipe `Wnnn nnn`, read as a dissolve with a warning)
   starts at its edit; Foundry's transitions are centred on the cut, so the cut
-  is put frames // 2 after the edit: the outgoing shot ends there (its source
+  is put frames - frames // 2 after the edit (Final Cut's centring,
+  film_cut.frames_before_cut): the outgoing shot ends there (its source
   out moved on by as much), and the incoming shot starts there. A dissolve longer
   than the incoming event is shortened to it, with a warning.
 * A dissolve from black into the first shot is the film's fade in; a dissolve

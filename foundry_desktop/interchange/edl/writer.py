@@ -11,10 +11,10 @@ caller or, failing that, the cut asks.
 
 Transitions. A CMX dissolve starts at its edit: the outgoing source plays on past
 its event for the dissolve's length while the incoming one comes up. Foundry's
-transitions are centred on the cut, starting frames // 2 before it, so the edit
+transitions are centred on the cut (film_cut.frames_before_cut before it), so the edit
 is written there: the outgoing shot's event ends at the transition's record_in,
-and the incoming shot's event starts at it, its source at (source_in -
-frames // 2). A dissolve is the usual two-line event: a zero-length cut on the
+and the incoming shot's event starts at it, its source as much before
+its source_in. A dissolve is the usual two-line event: a zero-length cut on the
 outgoing reel at the edit, then the incoming reel with `D nnn`, then `EFFECTS
 NAME IS CROSS DISSOLVE` and `* FROM CLIP NAME:` / `* TO CLIP NAME:`.
 

@@ -32,10 +32,9 @@ Which project's sequence is read, projects.py says. What becomes of each part of
 * A `title` or `video` that refers to an effect (a title, a solid or another
   generator used as a shot) becomes a title card for the built-in generator
   to make, of the title's text or else its name.
-* Transitions are centred on their cut by Foundry's rule (starting
-  `frames // 2` before it; Final Cut puts the odd frame of an odd-length
-  transition before the cut instead, a one-frame difference in where the blend
-  starts). A transition before the first clip is the film's fade from black,
+* A transition is centred on its cut where the file puts it: Final Cut puts
+  the odd frame of an odd-length transition before the cut
+  (film_cut.frames_before_cut), and an export writes it there again. A transition before the first clip is the film's fade from black,
   one after the last its fade to black. Cross Dissolve is a dissolve, Fade To
   Color a fade through black (through white when its colour is light); other
   transitions become dissolves, with a warning.

@@ -27,6 +27,7 @@ from foundry_desktop.interchange.film_cut import (
     CutClip,
     CutTransition,
     CutTransitionKind,
+    frames_before_cut,
     scene_of_label,
 )
 
@@ -100,9 +101,9 @@ class PrimaryStoryline:
             if waiting is not None:
                 frames = self.doc.frames(self.doc.time(waiting, "duration"))
                 cut = shot.clip.record_in
-                transitions.append(CutTransition(len(clips) - 1, self.transition_kind(waiting), cut - frames // 2,
+                transitions.append(CutTransition(len(clips) - 1, self.transition_kind(waiting), cut - frames_before_cut(frames),
                                                  frames))
-                transition_places.append((waiting, cut - frames // 2))
+                transition_places.append((waiting, cut - frames_before_cut(frames)))
                 waiting = None
             clips.append(replace(shot.clip, scene=_scene_keyword(shot.element)))
             self.contents.read(shot.clip, shot.element, shot.place, len(clips))

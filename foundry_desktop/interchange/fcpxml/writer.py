@@ -14,8 +14,8 @@ film's cut laid out the way Final Cut's own files lay one out.
   `video`s for still pictures (Final Cut's form: the asset lasts "0s"), and a
   `gap` named after the shot for a shot with no media, so that the timing stays.
   Empty time is a `gap` named "Gap", as Final Cut names its own.
-* A transition sits between its two clips, starting `frames // 2` before the
-  cut like Foundry's (domain.cut_plan), and takes no time. The film's fade from
+* A transition sits between its two clips, centred on the cut as Final Cut
+  centres it (film_cut.frames_before_cut), and takes no time. The film's fade from
   black is a Cross Dissolve at the very start of the spine, within the first
   clip, and the fade to black one at the very end (what Final Cut writes).
   Which effect stands for which kind: see fcpxml/effects.py.
@@ -110,8 +110,7 @@ def _check(cut: FilmCut, version: str, drop_frame: bool) -> None:
             raise ExportError(f"A transition follows shot {transition.outgoing + 1}, which has no shot after it.")
         if cut.gap_before(transition.outgoing + 1):
             raise ExportError(f"The transition after shot {transition.outgoing + 1} leads into empty time.")
-        cut_frame = cut.clips[transition.outgoing].record_out
-        if transition.record_in != cut_frame - transition.frames // 2:
+        if transition.cut != cut.clips[transition.outgoing].record_out:
             raise ExportError(f"The transition after shot {transition.outgoing + 1} is not centred on its cut.")
     for music in cut.music:
         if music.media is not None and not music.media.is_absolute():

@@ -10,7 +10,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from foundry_desktop.interchange.film_cut import CutTransition, CutTransitionKind
+from foundry_desktop.interchange.film_cut import CutTransition, CutTransitionKind, frames_before_cut
 from foundry_desktop.interchange.otio.conventions import CMX_NAMESPACE, foundry_metadata
 from foundry_desktop.interchange.otio.timeline_source import TimelineSource
 
@@ -186,7 +186,7 @@ class VideoTrack:
                 self.src.warn(f"The transition between {outgoing.name} and {incoming.name} joins empty time; "
                               "it was left out.")
                 continue
-            shift = frames // 2 - between.before  # how far the cut moves to lie in the middle
+            shift = frames_before_cut(frames) - between.before  # how far the cut moves to lie in the middle
             if shift:
                 movable = (outgoing.length + shift >= 1 and incoming.length - shift >= 1
                            and incoming.source_in + shift >= 0)
@@ -200,5 +200,5 @@ class VideoTrack:
                 else:
                     self.src.warn(f"The transition between {pair} was not centred on its cut; it is centred on it now.")
             cut = outgoing.record_out
-            transitions.append(CutTransition(between.boundary - 1, between.kind, cut - frames // 2, frames))
+            transitions.append(CutTransition(between.boundary - 1, between.kind, cut - frames_before_cut(frames), frames))
         return transitions

@@ -8,7 +8,7 @@ The timeline runs at the cut's rate and starts at the cut's start timecode
   the whole file, from its first frame's timecode) or, for offline media, a MissingReference. A
   transition between two clips is an OTIO Transition centred on the cut as
   FilmCut places it: in_offset (the part before the cut, over the outgoing
-  clip) = frames // 2, out_offset = the rest. Dissolves and fades through
+  clip) = film_cut.frames_before_cut, out_offset = the rest. Dissolves and fades through
   black or white are all SMPTE_Dissolve, which every OTIO reader knows: an
   editor that knows no dip to colour shows a dissolve of the same length, and
   metadata["foundry"]["kind"] keeps which it was. The film's fade from black is
