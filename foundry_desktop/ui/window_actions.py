@@ -21,6 +21,7 @@ from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
+from foundry_desktop.ui.editing.import_into import choose_cut_to_add
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
 from foundry_desktop.ui.storyboard.sheet_export import export_from_window
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
@@ -56,6 +57,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("relink_action", "Re&link media…", lambda w: w.offline_notice.relink()),
         Command("import_action", "&Import a cut…", lambda w: w.choose_cut_to_import(), "Ctrl+Shift+I",
                 needs_project=False),
+        Command("import_into_action", "Import a cut into &this project…", choose_cut_to_add),
         RECENT,
         SEPARATOR,
         Command("save_action", "&Save",
