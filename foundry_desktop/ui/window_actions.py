@@ -17,6 +17,7 @@ from foundry_desktop.ui.dialogs.captions import CaptionsDialog
 from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.film_flow import start_film_from_brief
+from foundry_desktop.ui.dialogs.film_timecode import FilmTimecodeDialog
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
@@ -120,6 +121,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("marker_action", "Add a &marker at the playhead", lambda w: w.timeline.add_marker(), "M"),
         Command("snapping_action", "S&napping", lambda w: editing.set_snapping(w, w.snapping_action.isChecked()),
                 "N", checked=True),
+        Command("film_timecode_action", "Film &timecode…", lambda w: w.open_dialog(FilmTimecodeDialog)),
     )),
     ("&View", (
         DOCKS,
