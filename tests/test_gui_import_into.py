@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 from gui_loop import editor_window, settings_in, wait_until
+from interchange_samples import FCPXML_SAMPLES
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from test_conform import edl
 
+from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.dialogs.import_report import summarize
 
@@ -105,3 +107,12 @@ def test_title_cards_are_reported_once_and_as_notes_not_as_losses():
                                 "(shot 5 (Gone)).", "Event 004 is a wipe; it was read as a dissolve.")
     assert summary.notes == ("1 title became a title card to generate: 2 (Opening).", warnings[3])
     assert summary.text().index("could not be kept") < summary.text().index("Also worth knowing")
+
+
+def test_a_real_fcpxml_title_is_one_note_and_its_markers_one_line(tmp_path):
+    """pneo_BasicMarkers.fcpxml (tests/data/SOURCES.md): a Basic Title and four markers outside it."""
+    report = import_cut(FCPXML_SAMPLES / "pneo_BasicMarkers.fcpxml", tmp_path / "titles.foundry")
+    summary = summarize(report.warnings)
+    assert summary.notes == ("1 title became a title card to generate: 1 (Basic Title).",)
+    assert summary.problems == ("4 markers lie outside the visible part of their clips and were left out: "
+                                "'Standard Marker', 'To Do Marker, Incomplete', 'To Do Marker, Completed' and 1 more.",)

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-NAMED = 3  # shots named in a group's line before "and N more"
+NAMED = 3  # names a group's line gives before "and N more"
 
 # "Shot 12 (name): it has no media; it is a shot to generate or replace." (app/exchange/cut_import.py)
 _OFFLINE = re.compile(r"^Shot (\d+) \((.*)\): .*; it is a shot to generate or replace\.$", re.DOTALL)
 # "Shot 3 is the title 'Opening' (Basic Title); it became a title card to generate, ..." (FCPXML reader)
 _TITLE_CARD = re.compile(r"^Shot (\d+) is the (?:title|generator) '(.*)' .*it became a title card", re.DOTALL)
+# Warnings that repeat once per marker or music clip, counted as one line when there are several:
+# (what each names, the line for several, where {count} and {names} go).
+_REPEATED = (
+    (re.compile(r"^The marker '(.*)' lies outside the visible part of its clip and was left out\.$", re.DOTALL),
+     "{count} markers lie outside the visible part of their clips and were left out: {names}."),
+    (re.compile(r"^Music (.*): .* was not found; it is left out\.$", re.DOTALL),
+     "{count} music clips were left out: their files were not found ({names})."),
+)
 # Notes that say what was done, not what was lost.
 _NOTES = (re.compile(r"was read with it"), re.compile(r"were read as music\."),
           re.compile(r"holds only audio events"), re.compile(r"were put in order\."))
@@ -42,22 +50,35 @@ def _named(names: list[str]) -> str:
     return shown if len(names) <= NAMED else f"{shown} and {len(names) - NAMED:,} more"
 
 
+def _repeated_kind(warning: str) -> int | None:
+    return next((kind for kind, (pattern, _) in enumerate(_REPEATED) if pattern.match(warning)), None)
+
+
 def summarize(warnings: tuple[str, ...]) -> ImportSummary:
     """Group the import's warnings: offline shots counted (a title card once, as a title card, not also as
-    a shot with no media), notes apart from problems, every other warning as it is."""
+    a shot with no media), markers and music left out counted, notes apart from problems, every other
+    warning as it is."""
     titles = {int(match[1]): match[2] for warning in warnings if (match := _TITLE_CARD.match(warning))}
     offline: list[str] = []
     problems: list[str] = []
     notes: list[str] = []
+    repeated: dict[int, list[str]] = {}
     for warning in warnings:
         if (match := _OFFLINE.match(warning)) is not None:
             if int(match[1]) not in titles:
                 offline.append(f"{match[1]} ({match[2]})")
+        elif (kind := _repeated_kind(warning)) is not None:
+            repeated.setdefault(kind, []).append(warning)
         elif _TITLE_CARD.match(warning) is None:
             (notes if any(note.search(warning) for note in _NOTES) else problems).append(warning)
+    for kind, lines in repeated.items():
+        pattern, several = _REPEATED[kind]
+        names = [f"'{pattern.match(line)[1]}'" for line in lines]  # type: ignore[index]  (each matched above)
+        problems.append(lines[0] if len(lines) == 1 else several.format(count=f"{len(lines):,}", names=_named(names)))
     if titles:
         count = len(titles)
-        notes.insert(0, f"{count:,} title{'s' if count > 1 else ''} became {'title cards' if count > 1 else 'a title card'} to generate: "
+        cards = "title cards" if count > 1 else "a title card"
+        notes.insert(0, f"{count:,} title{'s' if count > 1 else ''} became {cards} to generate: "
                         f"{_named([f'{number} ({name})' for number, name in sorted(titles.items())])}.")
     if offline:
         count = len(offline)
