@@ -87,7 +87,7 @@ def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_pa
     window = open_in_window(qtbot, tmp_path, path)
     panel = window.preview
     wait_until(loop, lambda: panel.frames_shown > 0)  # on opening: the frame at the playhead
-    assert panel.timecode_label.text() == "00:00:00:00 / 00:00:03:00"
+    assert panel.timecode_label.text() == "01:00:00:00 / 00:00:03:00"  # the film starts at 01:00:00:00
     seen: list[str] = []
     # Read back from the view itself, after the panel has put the frame there.
     panel.film_player.frame_shown.connect(lambda _frame, _picture: seen.append(what_is_shown(
@@ -100,7 +100,7 @@ def test_space_plays_through_a_shot_not_generated_as_a_slate(qtbot, loop, tmp_pa
     wait_until(loop, lambda: not panel.playing)  # it plays to the end: the slate never stops it
     assert in_order(seen) == ["red", "not generated", "blue"]
     assert window.session.playhead == 71
-    assert panel.timecode_label.text() == "00:00:02:23 / 00:00:03:00"
+    assert panel.timecode_label.text() == "01:00:02:23 / 00:00:03:00"
     assert not panel.banner.isVisible()
     close_window(loop, window)
 
@@ -146,7 +146,7 @@ def test_an_edit_made_while_the_cut_plays_is_what_plays_next(qtbot, loop, tmp_pa
     assert panel.playing
     wait_until(loop, lambda: not panel.playing)
     assert in_order(seen) == ["red", "blue"]
-    assert panel.timecode_label.text() == "00:00:03:23 / 00:00:04:00"
+    assert panel.timecode_label.text() == "01:00:03:23 / 00:00:04:00"
     close_window(loop, window)
     reopened = ProjectService.open(path)
     try:
@@ -172,7 +172,7 @@ def test_paused_the_preview_shows_the_frame_at_the_playhead_after_a_ruler_click_
                          QPoint(round(canvas.view.x_of(30)), 10))  # the ruler, in shot 2
         assert session.playhead == 30
         wait_until(loop, lambda: what_is_shown(preview.view.grab().toImage()) == "green")
-        assert preview.timecode_label.text() == "00:00:01:06 / 00:00:03:00"
+        assert preview.timecode_label.text() == "01:00:01:06 / 00:00:03:00"
 
         # The first shot deleted by the keyboard: frame 30 is now in the blue shot.
         first = canvas._plan.shots[0]
@@ -182,7 +182,7 @@ def test_paused_the_preview_shows_the_frame_at_the_playhead_after_a_ruler_click_
         QTest.keyClick(canvas, Qt.Key.Key_Delete)
         assert len(session.service.project.timeline.shots) == 2
         wait_until(loop, lambda: what_is_shown(preview.view.grab().toImage()) == "blue")
-        assert preview.timecode_label.text() == f"00:00:01:{session.playhead - 24:02d} / 00:00:02:00"
+        assert preview.timecode_label.text() == f"01:00:01:{session.playhead - 24:02d} / 00:00:02:00"
         assert not preview.playing
         preview.set_session(None)
         timeline.set_session(None)
@@ -203,7 +203,7 @@ def test_a_take_whose_file_is_gone_shows_the_offline_slate(qtbot, loop, tmp_path
         panel = preview_of(qtbot, session)
         session.move_playhead(30)
         wait_until(loop, lambda: what_is_shown(panel.view.grab().toImage()) == "offline")
-        assert panel.timecode_label.text() == "00:00:01:06 / 00:00:02:00"
+        assert panel.timecode_label.text() == "01:00:01:06 / 00:00:02:00"
         panel.set_session(None)
 
 
@@ -313,7 +313,7 @@ def test_an_empty_timeline_says_there_is_nothing_to_play(qtbot, loop, tmp_path):
         assert panel.view.hint.isVisible() and "no shots" in panel.view.hint.text()
         qtbot.mouseClick(panel.timeline_button, Qt.MouseButton.LeftButton)
         assert panel.banner.isVisible() and "no shots" in panel.banner.text()
-        assert not panel.playing and panel.timecode_label.text() == "00:00:00:00 / 00:00:00:00"
+        assert not panel.playing and panel.timecode_label.text() == "01:00:00:00 / 00:00:00:00"
         panel.set_session(None)
 
 

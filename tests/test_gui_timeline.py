@@ -100,7 +100,7 @@ def test_ruler_scrubs_keys_step_and_mark_and_delete_removes(panel, session, loop
     canvas = panel.canvas
     x = round(canvas.view.x_of(30))
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 10))
-    assert session.playhead == 30 and panel.timecode.text() == "00:00:01:06"
+    assert session.playhead == 30 and panel.timecode.text() == "01:00:01:06"  # the film starts at 01:00:00:00
     panel.key_actions["Next frame"].trigger()
     panel.key_actions["Add marker"].trigger()
     assert [m.frame for m in session.service.project.timeline.markers] == [31]

@@ -33,6 +33,7 @@ from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.errors import CutChoiceError, FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
+from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.editing.attach import attach_editing
@@ -345,9 +346,8 @@ class MainWindow(QMainWindow):
                 ask_for_sequence(self, choice.source, report.names,
                                  lambda sequence: self.import_cut(replace(choice, sequence=sequence)))
                 return
-            if self.open_project(report.project) and report.warnings:
-                self.show_error(f"Imported {choice.source.name}", "Some of the cut could not be kept as it was:\n\n"
-                                + "\n".join(f"• {warning}" for warning in report.warnings))
+            if self.open_project(report.project):
+                show_import_report(self, f"Imported {choice.source.name}", report.warnings)
 
         def failed(message: str) -> None:
             self.statusBar().clearMessage()

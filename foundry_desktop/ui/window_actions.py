@@ -17,10 +17,12 @@ from foundry_desktop.ui.dialogs.captions import CaptionsDialog
 from foundry_desktop.ui.dialogs.characters import CharactersDialog
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.film_flow import start_film_from_brief
+from foundry_desktop.ui.dialogs.film_timecode import FilmTimecodeDialog
 from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
 from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
 from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
+from foundry_desktop.ui.editing.import_into import choose_cut_to_add
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
 from foundry_desktop.ui.storyboard.sheet_export import export_from_window
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
@@ -56,6 +58,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("relink_action", "Re&link media…", lambda w: w.offline_notice.relink()),
         Command("import_action", "&Import a cut…", lambda w: w.choose_cut_to_import(), "Ctrl+Shift+I",
                 needs_project=False),
+        Command("import_into_action", "Import a cut into &this project…", choose_cut_to_add),
         RECENT,
         SEPARATOR,
         Command("save_action", "&Save",
@@ -118,6 +121,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("marker_action", "Add a &marker at the playhead", lambda w: w.timeline.add_marker(), "M"),
         Command("snapping_action", "S&napping", lambda w: editing.set_snapping(w, w.snapping_action.isChecked()),
                 "N", checked=True),
+        Command("film_timecode_action", "Film &timecode…", lambda w: w.open_dialog(FilmTimecodeDialog)),
     )),
     ("&View", (
         DOCKS,

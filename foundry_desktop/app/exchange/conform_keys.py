@@ -28,14 +28,28 @@ def film_drop_frame(project: Project) -> bool:
     return drop_frame_possible(project.format.frame_rate) if flag is None else flag
 
 
-def film_timecode_label(project: Project) -> tuple[str, bool]:
-    """The film's start timecode as its label, and whether it drops frame labels."""
-    drop_frame = film_drop_frame(project)
-    rate = project.format.frame_rate
+def drop_frame_exists(project: Project) -> bool:
+    """Whether the film's rate has drop-frame timecode at all (29.97 and 59.94 fps)."""
+    return drop_frame_possible(project.format.frame_rate)
+
+
+def film_start_frames(project: Project) -> int:
+    """The film's first frame's timecode in frames (01:00:00:00 unless set)."""
     start = project.timeline.start_timecode
     if start is None:
-        start = parse_timecode(DEFAULT_RECORD_START, rate, drop_frame=drop_frame)
-    return format_timecode(start, rate, drop_frame=drop_frame), drop_frame
+        return parse_timecode(DEFAULT_RECORD_START, project.format.frame_rate, drop_frame=film_drop_frame(project))
+    return start
+
+
+def film_timecode_label(project: Project) -> tuple[str, bool]:
+    """The film's start timecode as its label, and whether it drops frame labels."""
+    return film_timecode_at(project, 0), film_drop_frame(project)
+
+
+def film_timecode_at(project: Project, frame: int) -> str:
+    """The film's timecode of its frame `frame` (from 0), as a ruler or a timecode display shows it."""
+    return format_timecode(film_start_frames(project) + frame, project.format.frame_rate,
+                           drop_frame=film_drop_frame(project))
 
 
 def timecode_frames(label: str, frame_rate: Fraction, drop_frame: bool) -> int:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from foundry_desktop.app.exchange.conform_keys import film_timecode_at
 from foundry_desktop.app.playback.film_frames import FilmFrames, film_frames
 from foundry_desktop.domain.time import format_timecode
 from foundry_desktop.errors import FoundryError
@@ -342,7 +343,10 @@ class PreviewPanel(QWidget):
         else:
             total = self.film.length if self.film is not None else 0
             now = min(self.session.playhead if self.session is not None else 0, max(0, total - 1))
-        self.timecode_label.setText(f"{format_timecode(now, rate)} / {format_timecode(total, rate)}")
+        at = format_timecode(now, rate)
+        if self.mode != "take" and self.session is not None:  # in the cut: the film's timecode, as an editor's reads
+            at = film_timecode_at(self.session.service.project, now)
+        self.timecode_label.setText(f"{at} / {format_timecode(total, rate)}")
 
     def _playback_state_changed(self, *_state: object) -> None:
         if not self.film_player.playing:

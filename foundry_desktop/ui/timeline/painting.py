@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 
+from foundry_desktop.app.exchange.conform_keys import film_timecode_at
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.domain.project import Project, Take
 from foundry_desktop.domain.status import ShotStatus
-from foundry_desktop.domain.time import format_timecode, frames_to_seconds
+from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
@@ -200,7 +201,7 @@ class TimelinePainter:
             if frame % major == 0:
                 painter.setPen(theme.DIM_TEXT)
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 12), QPointF(x, RULER_HEIGHT))
-                labels.append((x, format_timecode(frame, rate)))
+                labels.append((x, film_timecode_at(scene.project, frame)))  # from the film's start timecode
             else:
                 painter.setPen(QColor("#4a4d53"))
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, RULER_HEIGHT))

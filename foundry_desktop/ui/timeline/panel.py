@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from foundry_desktop.app.exchange.conform_keys import film_timecode_at
 from foundry_desktop.domain.cut_plan import PlacedShot
-from foundry_desktop.domain.time import format_timecode, frames_to_seconds
+from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.domain.timeline_ops import max_transition_frames
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.canvas import TimelineCanvas
@@ -157,6 +158,8 @@ class TimelinePanel(QWidget):
 
     def _changed(self, *_: object) -> None:
         self.canvas.reload()
+        if self.session is not None:  # the film's start timecode may be what changed
+            self._playhead(self.session.playhead)
 
     def _repaint(self, *_: object) -> None:
         self.canvas.update()
@@ -166,7 +169,7 @@ class TimelinePanel(QWidget):
 
     def _playhead(self, frame: int) -> None:
         if self.session is not None:
-            self.timecode.setText(format_timecode(frame, self.session.service.format.frame_rate))
+            self.timecode.setText(film_timecode_at(self.session.service.project, frame))
         self.canvas.update()
 
     def _update_scroll(self) -> None:

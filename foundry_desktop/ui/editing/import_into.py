@@ -1,0 +1,59 @@
+"""File ▸ Import a cut into this project: the cut is read and laid out in a worker thread (reading the
+file and copying its media take long), then added after the film's end on the GUI thread as one
+undo step, the timeline scrolled to its first shot and what could not be kept reported, grouped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog
+
+from foundry_desktop.app.exchange.cut_import import IMPORT_FORMATS, LaidOutCut, add_laid_out_cut, lay_out_cut
+from foundry_desktop.ui.dialogs.import_report import show_import_report
+from foundry_desktop.ui.editing.commands import reveal_shot
+
+if TYPE_CHECKING:
+    from foundry_desktop.ui.main_window import MainWindow
+
+
+def choose_cut_to_add(window: MainWindow) -> asyncio.Task | None:
+    if window.session is None:
+        return None
+    patterns = " ".join(f"*{extension}" for extension in IMPORT_FORMATS)
+    chosen, _ = QFileDialog.getOpenFileName(window, "Import a cut into this project", str(window.session.path.parent),
+                                            f"Cuts from other editors ({patterns})")
+    return add_cut(window, Path(chosen)) if chosen else None
+
+
+def add_cut(window: MainWindow, source: Path) -> asyncio.Task | None:
+    """Lay the cut out off the GUI thread (an EDL at the project's frame rate), then add it as one edit."""
+    session = window.session
+    if session is None:
+        return None
+    service = session.service
+    window.statusBar().showMessage(f"Importing {source.name} into {service.path.stem}…")
+
+    def laid_out(cut: LaidOutCut) -> None:
+        window.statusBar().clearMessage()
+        if window.session is not session:  # the project was closed while the cut was read
+            return
+        before = len(service.project.timeline.shots)  # the cut's first shot comes after these
+        report = session.edit(f"Import {source.name}", lambda: add_laid_out_cut(service, cut))
+        if report is None:
+            return
+        placed = service.cut_plan().shots
+        if len(placed) > before:
+            first = placed[before]
+            session.select([first.shot_id])
+            session.move_playhead(first.record_in)
+            reveal_shot(window, first.shot_id)
+        window.statusBar().showMessage(f"Added {report.shots} shots from {source.name} after the film.", 5000)
+        show_import_report(window, f"Imported {source.name}", report.warnings)
+
+    def failed(message: str) -> None:
+        window.statusBar().clearMessage()
+        window.show_error(f"Cannot import {source.name}", message)
+
+    return window.work.in_thread(lambda: lay_out_cut(service, source), laid_out, failed)

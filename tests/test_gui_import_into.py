@@ -1,0 +1,118 @@
+"""File ▸ Import a cut into this project, from the menu: the cut lands after the film's end as one undo
+step, and its warnings come grouped (an offline cut of hundreds of events reads as one line with a count,
+every warning still under the box's details)."""
+
+from __future__ import annotations
+
+import pytest
+from gui_loop import editor_window, settings_in, wait_until
+from interchange_samples import FCPXML_SAMPLES
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from test_conform import edl
+
+from foundry_desktop.app.exchange.cut_import import import_cut
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.ui.dialogs.import_report import summarize
+
+RATE = 24
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, loop):
+    with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
+        yield window
+
+
+def timecode(frame: int) -> str:
+    seconds, frames = divmod(frame, RATE)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frames:02d}"
+
+
+def offline_edl(tmp_path, count: int):
+    """`count` one-second events whose clips are nowhere on disk: every one a shot to generate."""
+    lines = []
+    for number in range(count):
+        record = 3600 * RATE + number * RATE
+        lines.append(f"{number + 1:03d}  R{number:04d}    V     C        {timecode(number * RATE)} "
+                     f"{timecode(number * RATE + RATE)} {timecode(record)} {timecode(record + RATE)}")
+        lines.append(f"* FROM CLIP NAME: shot{number + 1}.mov")
+    return edl(tmp_path, "offline.edl", "\n".join(lines))
+
+
+def the_report(window, loop) -> QMessageBox:
+    wait_until(loop, lambda: any(box.isVisible() for box in window.findChildren(QMessageBox)))
+    return next(box for box in window.findChildren(QMessageBox) if box.isVisible())
+
+
+def test_a_cut_imported_from_the_menu_lands_after_the_film_and_one_undo_takes_it_away(
+        window, tmp_path, loop, monkeypatch):
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate=RATE) as service:
+        service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
+    assert window.open_project(path)
+    source = offline_edl(tmp_path, 300)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
+    window.import_into_action.trigger()
+    box = the_report(window, loop)
+    box.grab().save(str(tmp_path / "import-into-report.png"))
+    text = box.text()
+    assert len(text.splitlines()) < 10 and "300 shots have no media" in text, text
+    assert "shot 1 (shot1.mov), 2 (shot2.mov), 3 (shot3.mov) and 297 more" in text
+    assert len(box.detailedText().splitlines()) == 300  # every warning, one a line, under "Show Details…"
+    assert window.session.selected == [window.session.service.project.timeline.shots[1].id]  # the cut's first
+    canvas = window.timeline.canvas
+    first, last = canvas.view.visible_frames(canvas.width())
+    assert first <= 30 <= last  # the timeline shows where the cut begins
+    with ProjectService.open(path, read_only=True) as reopened:  # the project file, opened afresh
+        shots = reopened.project.timeline.shots
+        assert [shot.name for shot in shots] == ["Opening", *(f"shot{n}.mov" for n in range(1, 301))]
+        assert [placed.record_in for placed in reopened.cut_plan().shots][:3] == [0, 30, 30 + RATE]
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    wait_until(loop, lambda: not any(box.isVisible() for box in window.findChildren(QMessageBox)))
+    window.activateWindow()  # the box had the keyboard; the window has it back once the box is gone
+    wait_until(loop, lambda: QApplication.activeWindow() is window)
+    QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with ProjectService.open(path, read_only=True) as reopened:
+        assert [shot.name for shot in reopened.project.timeline.shots] == ["Opening"]
+
+
+def test_a_cut_that_cannot_be_read_is_refused_in_words_and_changes_nothing(window, tmp_path, loop, monkeypatch):
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate=RATE) as service:
+        service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
+    assert window.open_project(path)
+    broken = tmp_path / "broken.fcpxml"
+    broken.write_text("this is not XML")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(broken), ""))
+    window.import_into_action.trigger()
+    wait_until(loop, lambda: window.errors)
+    title, message = window.errors[-1]
+    assert title == "Cannot import broken.fcpxml" and "broken.fcpxml" in message
+    with ProjectService.open(path, read_only=True) as reopened:
+        assert [shot.name for shot in reopened.project.timeline.shots] == ["Opening"]
+
+
+def test_title_cards_are_reported_once_and_as_notes_not_as_losses():
+    warnings = ("Shot 2 is the title 'Opening' (Basic Title); it became a title card to generate, of its text.",
+                "Shot 2 (Opening): it has no media; it is a shot to generate or replace.",
+                "Shot 5 (Gone): harbour.mov was not found; it is a shot to generate or replace.",
+                "The music in night.music.edl, beside night.edl, was read with it as the film's music.",
+                "Event 004 is a wipe; it was read as a dissolve.")
+    summary = summarize(warnings)
+    assert summary.problems == ("1 shot has no media that could be used: it is a shot to generate or replace "
+                                "(shot 5 (Gone)).", "Event 004 is a wipe; it was read as a dissolve.")
+    assert summary.notes == ("1 title became a title card to generate: 2 (Opening).", warnings[3])
+    assert summary.text().index("could not be kept") < summary.text().index("Also worth knowing")
+
+
+def test_a_real_fcpxml_title_is_one_note_and_its_markers_one_line(tmp_path):
+    """pneo_BasicMarkers.fcpxml (tests/data/SOURCES.md): a Basic Title and four markers outside it."""
+    report = import_cut(FCPXML_SAMPLES / "pneo_BasicMarkers.fcpxml", tmp_path / "titles.foundry")
+    summary = summarize(report.warnings)
+    assert summary.notes == ("1 title became a title card to generate: 1 (Basic Title).",)
+    assert summary.problems == ("4 markers lie outside the visible part of their clips and were left out: "
+                                "'Standard Marker', 'To Do Marker, Incomplete', 'To Do Marker, Completed' and 1 more.",)
