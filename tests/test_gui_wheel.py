@@ -197,6 +197,7 @@ def dialog_openers():
     from foundry_desktop.ui.dialogs.characters import CharactersDialog
     from foundry_desktop.ui.dialogs.export_cut import ExportDialog
     from foundry_desktop.ui.dialogs.film_flow import FilmFlowDialog
+    from foundry_desktop.ui.dialogs.film_timecode import FilmTimecodeDialog
     from foundry_desktop.ui.dialogs.mood_board import MoodBoardDialog
     from foundry_desktop.ui.dialogs.music_generation import GenerateMusicDialog
     from foundry_desktop.ui.dialogs.plan import PlanDialog
@@ -221,6 +222,7 @@ def dialog_openers():
         "ExportDialog": lambda session, tmp_path: ExportDialog(session),
         "MoodBoardDialog": lambda session, tmp_path: MoodBoardDialog(session, load_settings=LanguageModelSettings),
         "GenerateMusicDialog": lambda session, tmp_path: GenerateMusicDialog(session),
+        "FilmTimecodeDialog": lambda session, tmp_path: FilmTimecodeDialog(session),
         "FilmFlowDialog": lambda session, tmp_path: FilmFlowDialog(session, load_settings=LanguageModelSettings),
         "PlanDialog": lambda session, tmp_path: PlanDialog(session, load_settings=LanguageModelSettings),
         "RenderDialog": lambda session, tmp_path: RenderDialog(session, RenderJobsView(),
