@@ -18,6 +18,7 @@ from fcpxml_independent_reader import independent_shots
 from interchange_samples import FCPXML_SAMPLES, fcpxml_dtd_dir
 from lxml import etree
 
+from foundry_desktop.app.exchange.cut_import import import_cut
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import CutChoiceError, CutFileError
@@ -92,8 +93,8 @@ def test_sync_clips_and_clips_play_their_primary_media_and_keep_the_start_timeco
 def test_titles_and_generators_in_the_storyline_are_title_cards_to_generate(tmp_path):
     read = read_fcpxml(FCPXML_SAMPLES / "foundry_titles_and_generators.fcpxml")
     slate, card, _ = read.cut.clips
-    assert (slate.media, slate.metadata) == (None, {"prompt": "Slate", "backend": "builtin"})
-    assert (card.media, card.metadata) == (None, {"prompt": "Chapter One", "backend": "builtin"})
+    assert (slate.media, slate.metadata) == (None, {"prompt": "Slate", "backend": "builtin", "title_card": True})
+    assert (card.media, card.metadata) == (None, {"prompt": "Chapter One", "backend": "builtin", "title_card": True})
     assert read.cut.captions == ()
     assert any("the title 'Chapter card' (Basic Title)" in w for w in read.warnings)
     project = tmp_path / "titles.foundry"
@@ -102,6 +103,9 @@ def test_titles_and_generators_in_the_storyline_are_title_cards_to_generate(tmp_
         shots = service.project.timeline.shots
         assert [(s.name, s.spec.prompt, s.spec.backend) for s in shots[:2]] == [
             ("Slate", "Slate", "builtin"), ("Chapter card", "Chapter One", "builtin")]
+    report = import_cut(FCPXML_SAMPLES / "foundry_titles_and_generators.fcpxml", tmp_path / "again.foundry")
+    said = [w for w in report.warnings if w.startswith(("Shot 1 ", "Shot 2 "))]
+    assert len(said) == 2 and all("title card" in w for w in said)  # each said once, not also as "no media"
 
 
 def test_what_one_picture_track_cannot_hold_is_named_in_one_warning():

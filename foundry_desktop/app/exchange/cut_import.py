@@ -285,7 +285,8 @@ class _ProjectFromCut:
 
     def _add_clip(self, number: int, clip: CutClip) -> None:
         if clip.media is None:
-            return self._add_offline(number, clip, "it has no media")
+            # A title or generator the reader made a title card of has said so already.
+            return self._add_offline(number, clip, None if clip.metadata.get("title_card") else "it has no media")
         if not clip.media.is_file():
             return self._add_offline(number, clip, f"{clip.media} was not found")
         prepared = self._prepared(clip)
@@ -331,10 +332,12 @@ class _ProjectFromCut:
         starts = [shot.trim_in for shot in shots]  # an offline shot starts past the handles it was made with
         self.service.set_shot_sources(shot_sources(self.cut, shots, starts, offline))
 
-    def _add_offline(self, number: int, clip: CutClip, why: str) -> None:
-        """The clip's place and length kept by a shot to generate, with what Foundry knew of it."""
+    def _add_offline(self, number: int, clip: CutClip, why: str | None) -> None:
+        """The clip's place and length kept by a shot to generate, with what Foundry knew of it (and why,
+        unless the reader has said it: None)."""
         self.offline += 1
-        self.warnings.append(f"Shot {number} ({clip.name}): {why}; it is a shot to generate or replace.")
+        if why is not None:
+            self.warnings.append(f"Shot {number} ({clip.name}): {why}; it is a shot to generate or replace.")
         spec: dict[str, Any] = {key: clip.metadata[key] for key in _SPEC_KEYS if clip.metadata.get(key) is not None}
         spec.setdefault("prompt", clip.name)
         if spec.get("backend") == "media":  # its file is what is missing: something to generate instead

@@ -257,7 +257,7 @@ class PrimaryStoryline:
         self.doc.warn(f"Shot {number} is the {kind} '{label}' ({effect_name}); it became a title card to generate, "
                       f"of {'its text' if text else 'its name'}.")
         return CutClip(label, None, frames, 0, frames, record_in, record_in + frames,
-                       metadata={"prompt": text or label, "backend": "builtin"})
+                       metadata={"prompt": text or label, "backend": "builtin", "title_card": True})
 
     def without_media(self, element: etree._Element, number: int) -> None:
         """Say why a storyline element that plays no media Foundry can use became an offline shot."""
