@@ -8,7 +8,6 @@ project's media cache is the caller's job, so backends never touch the store.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from foundry_desktop.domain.cost import Cost
+from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import GenerationError, UnknownBackendError
 from foundry_desktop.media.probe import SourceInfo
 
@@ -104,7 +104,7 @@ def frames_made(request: GenerationRequest, info: SourceInfo) -> int:
     seconds), so this may differ from the shot's length."""
     if info.still or not info.duration_s:
         return request.frames
-    return max(1, math.floor(info.duration_s * Fraction(request.frame_rate) + 1e-6))
+    return max(1, frames_in_duration(info.duration_s, Fraction(request.frame_rate)))
 
 
 @dataclass(frozen=True)

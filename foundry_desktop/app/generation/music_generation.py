@@ -26,10 +26,9 @@ from foundry_desktop.domain.cost import Cost, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.music_fingerprint import SECONDS_PARAM, clip_fingerprint, music_generation_spec
 from foundry_desktop.domain.project import AudioClip, MusicSpec, Take, new_id
-from foundry_desktop.domain.time import frames_in_duration, frames_to_seconds, parse_frame_rate
-from foundry_desktop.errors import InvalidEditError, MediaError
+from foundry_desktop.domain.time import frames_to_seconds, parse_frame_rate
+from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.backend import BackendRegistry, GenerationRequest
-from foundry_desktop.media.probe import probe_audio_seconds
 
 if TYPE_CHECKING:
     from foundry_desktop.app.generation.shot_generation import GenerateReport, GenerationEstimate
@@ -118,13 +117,9 @@ def music_request(service: ProjectService, job: GenerationJob, to_send: bool = T
 
 
 def adopt_sound(service: ProjectService, job: GenerationJob, take: Take) -> None:
-    """A finished sound take: as long as the sound that arrived (services round lengths), kept with
-    its clip, and heard there when it is what the clip asks for (a new clip appears with it)."""
-    try:
-        seconds = probe_audio_seconds(service.media.path_of(take.media_path))
-        take = take.model_copy(update={"frames": max(1, frames_in_duration(seconds, service.format.frame_rate))})
-    except MediaError:
-        pass  # the backend checked it decodes; its own count of frames stands
+    """A finished sound take (as long as the sound that arrived: the backend measured it, see
+    frames_made), kept with its clip, and heard there when it is what the clip asks for (a new clip
+    appears with it)."""
     take = take.model_copy(update={"width": 0, "height": 0})
     service.finish_job(job, take, select_it=False, mark=False)
     _show_take(service, take, _PLACEMENTS.get(service, {}).pop(job.shot_id, 0))
