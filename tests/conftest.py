@@ -13,7 +13,17 @@ os.environ.setdefault("FOUNDRY_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="foundry-
 
 import keyring  # noqa: E402 (after the environment above)
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from memory_keyring import MemoryKeyring  # noqa: E402
+
+# Property tests never time an example: CI machines are shared and often loaded. The normal
+# suite tries a bounded number of examples; `.ci/fuzz` selects the long profile
+# (HYPOTHESIS_PROFILE=fuzz) and runs only the tests marked `fuzz`.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "fuzz", deadline=None, max_examples=2000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # The qasync loop fixture GUI tests use (see gui_loop.py).
 pytest_plugins = ["gui_loop"]
