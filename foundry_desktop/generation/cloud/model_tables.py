@@ -1,0 +1,13 @@
+"""Every cloud provider's table of video models, by backend name: what `foundry cloud list`, the
+settings' cloud tab and the request-shape checks read. Each provider's module owns its table
+(written from the official schema, with source and date); this only gathers them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from foundry_desktop.generation.cloud.video_models import VideoModel
+
+# Backend name -> model id -> what that model accepts. A provider's backend also answers
+# `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.
+VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
