@@ -8,6 +8,7 @@ announced on `events`. Views never change the model any other way.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +18,7 @@ from foundry_desktop.app.clipboard_edits import ClipboardEdits
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.gap_edits import GapEdits
+from foundry_desktop.app.project_cleaning import remove_leftovers_on_open
 from foundry_desktop.app.scene_edits import SceneEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
 from foundry_desktop.app.template_edits import TemplateEdits
@@ -57,6 +59,8 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
             # Marks and scratch files left by a process that died mid-generation.
             store.clear_generating_states()
             store.media.clear_scratch()
+            # Partial renders and takes, markers, media copies nobody names: see project_cleaning.
+            remove_leftovers_on_open(self, time.time_ns())
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -105,6 +109,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     def media(self) -> MediaCache:
         """The project's media folder: takes, pictures and sounds by content hash."""
         return self._store.media
+
+    def media_references(self) -> set[str]:
+        """The content hash of every media file the project or its undo history names."""
+        return self._store.media_references()
 
     def undo_label(self) -> str | None:
         return self._store.undo_label()
