@@ -140,8 +140,10 @@ def _require_writable(service: ProjectService) -> None:
 
 
 def clean_project(service: ProjectService, *, dry_run: bool = False, all_segments: bool = False) -> CleaningReport:
-    """Find (and unless `dry_run`, remove) the leftovers, unreferenced media and stale segments."""
-    _require_writable(service)
+    """Find (and unless `dry_run`, remove) the leftovers, unreferenced media and stale segments.
+    A dry run may look at a project open read-only; removing needs it open for writing."""
+    if not dry_run:
+        _require_writable(service)
     report = CleaningReport(
         leftovers(service) + unreferenced_media(service) + stale_segments(service, all_segments=all_segments)
     )
@@ -166,10 +168,12 @@ def remove_leftovers_on_open(service: ProjectService, opened_ns: int) -> None:
 
 
 def human_size(size: int) -> str:
-    """`size` bytes as a creator reads it: 0 B, 812 KB, 3.4 MB, 1.2 GB."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"
+    """`size` bytes as a creator reads it: 700 B, 5.7 KB, 812 KB, 3.4 MB, 1.2 GB."""
+    value, unit = float(size), "B"
+    for larger in ("KB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, larger
+    if unit == "B":
+        return f"{size} B"
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"

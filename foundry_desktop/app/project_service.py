@@ -50,7 +50,7 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     edit_base.
     """
 
-    def __init__(self, store: ProjectStore):
+    def __init__(self, store: ProjectStore, *, remove_leftovers: bool = True):
         self._store = store
         self.events = EventBus()
         self.project = store.load()  # then kept in step with the file (see EditBase)
@@ -59,8 +59,8 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
             # Marks and scratch files left by a process that died mid-generation.
             store.clear_generating_states()
             store.media.clear_scratch()
-            # Partial renders and takes, markers, media copies nobody names: see project_cleaning.
-            remove_leftovers_on_open(self, time.time_ns())
+            if remove_leftovers:  # partial renders and takes, markers, media copies nobody names
+                remove_leftovers_on_open(self, time.time_ns())
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -83,8 +83,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return cls(ProjectStore.create(Path(path), project))
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> ProjectService:
-        return cls(ProjectStore.open(Path(path), read_only=read_only))
+    def open(cls, path: Path, *, read_only: bool = False, remove_leftovers: bool = True) -> ProjectService:
+        """`remove_leftovers`: on opening for writing, what killed work left (project_cleaning);
+        False for a caller that reports them itself (`foundry clean`)."""
+        return cls(ProjectStore.open(Path(path), read_only=read_only), remove_leftovers=remove_leftovers)
 
     def close(self) -> None:
         self._store.close()
