@@ -62,6 +62,8 @@ def test_opening_for_writing_removes_what_killed_work_left_and_keeps_what_is_nam
     abandoned = plant(media / "renders" / "segments" / "00" / ".segment.1234.partial", 500)
     being_written = plant(media / "renders" / "segments" / "01" / ".other.5678.partial", 500)
     marker = plant(project.with_name(f".{project.name}.creating"), 10)
+    # Named by a looks file a `moodboard --json` wrote outside the project, until one is chosen.
+    proposal = plant(media / "moodboards" / "cd" / f"{'cd' * 32}.png", 300)
     claim = claim_partial(being_written)  # as a render in another process holds the file it writes
     try:
         with ProjectService.open(project, read_only=True):
@@ -70,7 +72,7 @@ def test_opening_for_writing_removes_what_killed_work_left_and_keeps_what_is_nam
         with ProjectService.open(project):
             pass
         assert not orphan.exists() and not abandoned.exists() and not marker.exists()
-        assert being_written.exists()
+        assert being_written.exists() and proposal.exists()
     finally:
         release_partial(claim)
     # Both takes stay: the removed shot's is what undo brings back with it.

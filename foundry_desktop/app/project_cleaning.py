@@ -42,7 +42,9 @@ LEFTOVER = "leftover"
 UNREFERENCED = "unreferenced media"
 STALE_SEGMENT = "stale render segment"
 SCRATCH = "tmp"
-_NOT_MEDIA = ("renders", SCRATCH)  # caches and scratch: not content the project names
+# Caches and scratch are not content the project names; mood board pictures are named by the
+# looks a `moodboard --json` wrote outside the project, until one is chosen: never judged unused.
+_NOT_MEDIA = ("renders", SCRATCH, "moodboards")
 
 
 @dataclass(frozen=True)

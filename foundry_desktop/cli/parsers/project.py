@@ -44,8 +44,8 @@ def clean(commands: Commands, name: str, summary: str) -> None:
     clean = commands.add_parser(name, help=summary, description=(
         "Report and remove what the project's folder holds that nothing needs, with sizes: "
         "media files (takes, pictures, sounds) that no shot, take, media item, music clip, job or undo "
-        "step names — a take that undo can still bring back keeps its file, and every take a shot "
-        "lists (selected or not) stays; `take select` can show it again; "
+        "step names — a take that undo can still bring back keeps its file, every take a shot "
+        "lists (selected or not) stays, as `take select` can show it again, and mood board pictures stay; "
         "render segments no render has used for 30 days, and the oldest beyond the render cache's "
         "4 GiB budget (renders keep it to that size themselves; --all-segments empties it, and the "
         "next render encodes again what it needs); and leftovers of work that was killed: partial "
