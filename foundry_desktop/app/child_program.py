@@ -40,4 +40,4 @@ def run_owned_program(command: Sequence[str], *, timeout: float, env: Mapping[st
 def watch_owner_if_started_by_one() -> None:
     """In a program started by run_owned_program: end when the starter does."""
     if os.environ.get(OWNER_STDIN_VARIABLE) == "1" and sys.stdin is not None:
-        watch_stream_for_owner(sys.stdin.buffer)
+        watch_stream_for_owner(sys.stdin)

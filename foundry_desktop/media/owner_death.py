@@ -75,13 +75,16 @@ def _wait_for_owner(child_end: Any) -> None:
 def watch_stream_for_owner(stream: Any) -> None:
     """For a program started by another with a pipe on `stream` (its stdin) that the starter never
     closes while it waits: end this process when the pipe ends (the starter died or gave up)."""
+    # A descriptor of our own: Python closes sys.stdin as it shuts down, and a read that fails
+    # then must not be mistaken for the starter's death (it would replace the exit status).
+    fd = os.dup(stream.fileno())
 
     def wait() -> None:
         try:
-            while stream.read(1 << 12):
+            while os.read(fd, 1 << 12):
                 pass
-        except (OSError, ValueError):
-            pass
+        except OSError:
+            return  # not a pipe we can watch: nothing to go by
         os._exit(OWNER_GONE_EXIT_CODE)
 
     threading.Thread(target=wait, name="foundry-owner-stdin", daemon=True).start()
