@@ -8,6 +8,7 @@ announced on `events`. Views never change the model any other way.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +18,7 @@ from foundry_desktop.app.clipboard_edits import ClipboardEdits
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.gap_edits import GapEdits
+from foundry_desktop.app.project_cleaning import remove_leftovers_on_open
 from foundry_desktop.app.scene_edits import SceneEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
 from foundry_desktop.app.template_edits import TemplateEdits
@@ -48,7 +50,7 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     edit_base.
     """
 
-    def __init__(self, store: ProjectStore):
+    def __init__(self, store: ProjectStore, *, remove_leftovers: bool = True):
         self._store = store
         self.events = EventBus()
         self.project = store.load()  # then kept in step with the file (see EditBase)
@@ -57,6 +59,8 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
             # Marks and scratch files left by a process that died mid-generation.
             store.clear_generating_states()
             store.media.clear_scratch()
+            if remove_leftovers:  # partial renders and takes, markers, media copies nobody names
+                remove_leftovers_on_open(self, time.time_ns())
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -79,8 +83,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return cls(ProjectStore.create(Path(path), project))
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> ProjectService:
-        return cls(ProjectStore.open(Path(path), read_only=read_only))
+    def open(cls, path: Path, *, read_only: bool = False, remove_leftovers: bool = True) -> ProjectService:
+        """`remove_leftovers`: on opening for writing, what killed work left (project_cleaning);
+        False for a caller that reports them itself (`foundry clean`)."""
+        return cls(ProjectStore.open(Path(path), read_only=read_only), remove_leftovers=remove_leftovers)
 
     def close(self) -> None:
         self._store.close()
@@ -105,6 +111,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     def media(self) -> MediaCache:
         """The project's media folder: takes, pictures and sounds by content hash."""
         return self._store.media
+
+    def media_references(self) -> set[str]:
+        """The content hash of every media file the project or its undo history names."""
+        return self._store.media_references()
 
     def undo_label(self) -> str | None:
         return self._store.undo_label()

@@ -49,6 +49,8 @@ COMMANDS = {
     "retry": Command("send failed jobs again", "generation:retry", "generation:retry"),
     "cost": Command("what generating has cost, per shot and in all", "generation:cost", "generation:cost"),
     "budget": Command("cap what the project may spend", "generation:budget", "generation:budget"),
+    "clean": Command("remove unused media, stale render segments and leftovers, with sizes", "project:clean",
+                     "project:clean"),
     "storyboard": Command("the storyboard for review: a PDF or PNG contact sheet", "storyboard:storyboard",
                           "storyboard.board:storyboard"),
     "render": Command("render the film to a video file", "film:render", "render:render"),

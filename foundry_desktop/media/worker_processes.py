@@ -2,7 +2,8 @@
 
 Jobs run in a pool of spawned processes (spawn, not fork: forking a process
 that runs Qt or threads is unsafe), started on first use and kept for the
-next render. A worker reports progress through a queue; the caller waits,
+next render. The workers die with the process that owns the pool (owner_death):
+a killed command leaves no worker encoding on. A worker reports progress through a queue; the caller waits,
 relays it and watches its cancel flag. Cancelling kills the workers at once
 (an encode cannot be interrupted politely mid-frame); a worker that dies is
 reported as a MediaError naming the job, and the pool is started afresh next time.
@@ -20,6 +21,7 @@ from typing import Any
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.freed_memory import release_freed_memory
+from foundry_desktop.media.owner_death import die_with_owner, owner_line
 
 _progress_queue: Any = None  # in a worker: where report_progress sends
 BACKGROUND_NICENESS = 10
@@ -35,8 +37,9 @@ def run_in_background() -> None:
             pass
 
 
-def _start_worker(progress_queue: Any) -> None:
+def _start_worker(progress_queue: Any, owner: Any, parent_death_signal: bool, owner_pid: int) -> None:
     global _progress_queue
+    die_with_owner(owner, parent_death_signal=parent_death_signal, owner_pid=owner_pid)
     _progress_queue = progress_queue
     run_in_background()
 
@@ -62,6 +65,10 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._executor: concurrent.futures.ProcessPoolExecutor | None = None
         self._queue: Any = None
+        # The owner line: the workers watch its reading end; only the writing end's closing
+        # (or this process's death) ends it, so the pool keeps both while it runs.
+        self._owner_end: Any = None
+        self._child_end: Any = None
         self._lock = threading.Lock()
 
     def _ensure_started(self) -> concurrent.futures.ProcessPoolExecutor:
@@ -69,9 +76,17 @@ class WorkerPool:
             # A SimpleQueue writes to its pipe before put() returns (a Queue hands the item to
             # a feeder thread), so a job's progress is all in the pipe before its result is.
             self._queue = self._context.SimpleQueue()
+            self._child_end, self._owner_end = owner_line(self._context)
+            launch_now = hasattr(concurrent.futures.ProcessPoolExecutor, "_launch_processes")
+            # Linux's parent-death signal follows the thread that starts a worker: safe only when
+            # every worker is started now, by the main thread (which lives as long as the process).
+            parent_death_signal = launch_now and threading.current_thread() is threading.main_thread()
             self._executor = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._queue,)
+                self.workers, mp_context=self._context, initializer=_start_worker,
+                initargs=(self._queue, self._child_end, parent_death_signal, os.getpid()),
             )
+            if launch_now:
+                self._executor._launch_processes()  # all of them, from this thread
         return self._executor
 
     def run(
@@ -154,15 +169,20 @@ class WorkerPool:
             for process in list((getattr(executor, "_processes", None) or {}).values()):
                 process.kill()
         executor.shutdown(wait=True, cancel_futures=True)
+        self._close_lines()
+
+    def _close_lines(self) -> None:
         if self._queue is not None:
             self._queue.close()
             self._queue = None
+        if self._owner_end is not None:
+            self._owner_end.close()  # any worker still there sees its owner gone, and ends
+            self._child_end.close()
+            self._owner_end = self._child_end = None
 
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
-            if self._queue is not None:
-                self._queue.close()
-                self._queue = None
+            self._close_lines()

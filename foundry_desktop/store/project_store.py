@@ -26,6 +26,7 @@ from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import ProjectOpenError
 from foundry_desktop.store import project_patch, undo_history
 from foundry_desktop.store.media_cache import MediaCache
+from foundry_desktop.store.media_references import referenced_hashes
 from foundry_desktop.store.project_file import OpenFile, StoreWriteError, create_file, open_file, write_errors
 from foundry_desktop.store.project_rows import load_project
 from foundry_desktop.store.row_changes import diff_projects, write_changes, write_new_rows
@@ -99,6 +100,11 @@ class ProjectStore(WorkRecords):
         """The whole project, read from the file (opening it; the open project then follows each edit)."""
         with self._transaction() as conn:
             return load_project(conn)
+
+    def media_references(self) -> set[str]:
+        """The content hash of every media file the project or its undo history still names."""
+        with self._transaction() as conn:
+            return referenced_hashes(conn)
 
     def undo_label(self) -> str | None:
         with self._transaction() as conn:

@@ -12,6 +12,7 @@ import multiprocessing
 import sys
 from pathlib import Path
 
+from foundry_desktop.app.child_program import watch_owner_if_started_by_one
 from foundry_desktop.ui.checks.self_test import check_playback_command, run_desktop_self_test
 from foundry_desktop.ui.storyboard.sheet_export import export_storyboard_command
 
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     # Render workers are spawned processes; a frozen bundle must hand them over here.
     multiprocessing.freeze_support()
     argv = sys.argv if argv is None else argv
+    watch_owner_if_started_by_one()  # started by `foundry storyboard export` or `self-test`: end with it
     if "--self-test" in argv[1:]:
         return run_desktop_self_test()
     if "--check-playback" in argv[1:-1]:

@@ -24,6 +24,7 @@ from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
 from foundry_desktop.ui.editing.import_into import choose_cut_to_add
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
+from foundry_desktop.ui.project_clean_action import clean_project_folder
 from foundry_desktop.ui.storyboard.sheet_export import export_from_window
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
 
@@ -66,6 +67,7 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("render_action", "&Render…", lambda w: w.show_render(), "Ctrl+R"),
         Command("export_action", "&Export the cut…", lambda w: w.open_dialog(ExportDialog), "Ctrl+E"),
         Command("export_storyboard_action", "Export the story&board…", export_from_window, "Ctrl+Shift+E"),
+        Command("clean_project_action", "Clean &up the project folder", clean_project_folder),
         Command("close_action", "&Close project", lambda w: w.close_project(), Key.Close),
         SEPARATOR,
         Command("settings_action", "Se&ttings…", lambda w: w.show_settings(), Key.Preferences, needs_project=False,

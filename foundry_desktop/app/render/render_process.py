@@ -4,7 +4,9 @@ A render's own thread mixes sound, joins segments and writes the file in
 Python, holding the GIL for tens of milliseconds at a time; beside the GUI
 that stalls the editor. Here the render runs in a spawned process that opens
 the project read-only (the editor keeps it open for editing; SQLite's WAL lets
-both read), reports progress through a queue, and stops when asked.
+both read), reports progress through a queue, and stops when asked. It dies with the
+process that started it (owner_death): the thread that starts it waits for its end, so
+Linux's parent-death signal is safe to ask for, and the owner line covers the other systems.
 
 `render_in_process` blocks: call it from a worker thread. Given a `snapshot` (the project as
 it was when the creator pressed Render), the child renders that, not what the file holds by
@@ -14,6 +16,7 @@ the time it reads it: the creator goes on editing meanwhile.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -28,16 +31,18 @@ from foundry_desktop.domain.project import Project
 from foundry_desktop.errors import FoundryError, MediaError
 from foundry_desktop.media.encode.video_writer import write_error
 from foundry_desktop.media.render.film_compose import ComposeProgress
+from foundry_desktop.media.owner_death import die_with_owner, owner_line
 from foundry_desktop.media.worker_processes import run_in_background
 
 POLL_S = 0.1
 
 
 def _render_child(project: Path, output: Path | None, settings: RenderSettings, loudness_lufs: float | None,
-                  messages: Any, cancel: Any, snapshot: Project | None = None, slates: bool = False) -> None:
+                  messages: Any, cancel: Any, snapshot: Project | None, slates: bool, owner: tuple[Any, int]) -> None:
     """In the child: render (the film to `output`, or the preview when None) and say how it went;
     `snapshot`: the project to render instead of the file's; `slates`: shots without a picture
-    shown as slates instead of refused."""
+    shown as slates instead of refused; `owner`: the owner line's end and the owner's pid."""
+    die_with_owner(owner[0], parent_death_signal=True, owner_pid=owner[1])
     run_in_background()
     stop = threading.Event()
     threading.Thread(target=lambda: (cancel.wait(), stop.set()), daemon=True).start()
@@ -81,9 +86,12 @@ def render_in_process(
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
+    child_end, owner_end = owner_line(context)
     child = context.Process(target=_render_child, name="foundry-render",
-                            args=(Path(project), output, settings, loudness_lufs, messages, stop, snapshot, slates))
+                            args=(Path(project), output, settings, loudness_lufs, messages, stop, snapshot, slates,
+                                  (child_end, os.getpid())))
     child.start()
+    child_end.close()  # the child has its own copy now
     try:
         while True:
             if cancel is not None and cancel.is_set():
@@ -106,3 +114,4 @@ def render_in_process(
         if child.is_alive():
             child.kill()
             child.join()
+        owner_end.close()

@@ -1,11 +1,20 @@
-"""The project commands: demo, new, info, undo and redo. Each returns the process exit code."""
+"""The project commands: demo, new, info, undo, redo and clean. Each returns the process exit code."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
+from foundry_desktop.app.project_cleaning import (
+    LEFTOVER,
+    STALE_SEGMENT,
+    UNREFERENCED,
+    CleaningReport,
+    clean_project,
+    human_size,
+)
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
 from foundry_desktop.cli.commands.storyboard.scene import scene_rows
@@ -143,3 +152,32 @@ def travel(args: argparse.Namespace) -> int:
     else:
         print(f"{args.command.capitalize()}: {label}")
     return 0
+
+
+def clean(args: argparse.Namespace) -> int:
+    # A dry run only reads: it may look while the window or another command has the project.
+    with ProjectService.open(Path(args.project), read_only=args.dry_run, remove_leftovers=False) as service:
+        report = clean_project(service, dry_run=args.dry_run, all_segments=args.all_segments)
+        media_root = service.media.root
+    if args.json:
+        print_json({"removed": report.removed, "bytes": report.size(), "failures": report.failures,
+                    "files": [{"path": str(item.path), "bytes": item.size, "kind": item.kind}
+                              for item in report.items]})
+        return 0 if not report.failures else 1
+    for item in report.items:
+        where = item.path.relative_to(media_root) if media_root in item.path.parents else item.path.name
+        print(f"{human_size(item.size):>9}  {item.kind:<21} {where}")
+    print(_cleaning_summary(report))
+    for failure in report.failures:
+        print(f"foundry: could not remove {failure}", file=sys.stderr)
+    return 0 if not report.failures else 1
+
+
+def _cleaning_summary(report: CleaningReport) -> str:
+    if not report.items:
+        return "Nothing to clean."
+    parts = [f"{report.count(kind)} {label} ({human_size(report.size(kind))})"
+             for kind, label in ((UNREFERENCED, "unused media files"), (STALE_SEGMENT, "stale render segments"),
+                                 (LEFTOVER, "leftovers")) if report.count(kind)]
+    verb = "Removed" if report.removed else "Would remove"
+    return f"{verb} {', '.join(parts)}: {human_size(report.size())} in all."

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from foundry_desktop.app.child_program import run_owned_program
 from foundry_desktop.app.setup.self_test import SelfTest, run_self_test
 from foundry_desktop.cli.common import desktop_program
 
@@ -19,8 +20,8 @@ PLAYBACK_TIMEOUT_S = 60
 def play_in_desktop_program(film: Path) -> str:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     try:
-        done = subprocess.run([*desktop_program(), "--check-playback", str(film)], capture_output=True, text=True,
-                              timeout=PLAYBACK_TIMEOUT_S, env=env)
+        done = run_owned_program([*desktop_program(), "--check-playback", str(film)], timeout=PLAYBACK_TIMEOUT_S,
+                                 env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RuntimeError(f"the desktop program did not run: {exc}") from None
     lines = done.stdout.strip().splitlines()

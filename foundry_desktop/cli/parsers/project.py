@@ -1,4 +1,4 @@
-"""Options of the project commands: demo, new, info, undo and redo."""
+"""Options of the project commands: demo, new, info, undo, redo and clean."""
 
 from __future__ import annotations
 
@@ -38,3 +38,22 @@ def history(commands: Commands, name: str, summary: str) -> None:
         f"{summary.capitalize()}. The history is kept in the project, so this works after a restart."))
     travel.add_argument("project", metavar="PROJECT")
     travel.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def clean(commands: Commands, name: str, summary: str) -> None:
+    clean = commands.add_parser(name, help=summary, description=(
+        "Report and remove what the project's folder holds that nothing needs, with sizes: "
+        "media files (takes, pictures, sounds) that no shot, take, media item, music clip, job or undo "
+        "step names — a take that undo can still bring back keeps its file, every take a shot "
+        "lists (selected or not) stays, as `take select` can show it again, and mood board pictures stay; "
+        "render segments no render has used for 30 days, and the oldest beyond the render cache's "
+        "4 GiB budget (renders keep it to that size themselves; --all-segments empties it, and the "
+        "next render encodes again what it needs); and leftovers of work that was killed: partial "
+        "takes and renders, scratch files, the marker of an unfinished creation. Leftovers and "
+        "unnamed media are also removed, quietly, whenever the project is opened for editing."
+    ))
+    clean.add_argument("project", metavar="PROJECT")
+    clean.add_argument("--dry-run", action="store_true", help="list what would go, and remove nothing")
+    clean.add_argument("--all-segments", action="store_true",
+                       help="remove the whole render cache, not only its stale segments")
+    clean.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -22,6 +22,7 @@ import av
 
 from foundry_desktop.errors import MediaError
 from foundry_desktop.media.derived_cache import save_atomically
+from foundry_desktop.media.owner_death import die_with_owner, owner_line
 from foundry_desktop.media.encode.video_encoding import (
     CODECS,
     VideoEncoding,
@@ -79,6 +80,14 @@ def _trial_worker(encoders: list[str], connection) -> None:
         connection.send(("result", _trial(encoder)))
 
 
+def _owned_trials(owner: tuple, worker: Callable, encoders: list[str], connection) -> None:
+    """In the child: `worker`'s trials, ended if the surveying process dies (a killed `doctor`
+    must not leave a trial hanging in a driver). Its starter waits for it, so the parent-death
+    signal is safe to ask for."""
+    die_with_owner(owner[0], parent_death_signal=True, owner_pid=owner[1])
+    worker(encoders, connection)
+
+
 def _run_trials(encoders: list[str], timeout_s: float, worker: Callable = _trial_worker) -> dict[str, str | None]:
     """Every encoder's trial, one after another in a child process; None means it works.
 
@@ -90,9 +99,12 @@ def _run_trials(encoders: list[str], timeout_s: float, worker: Callable = _trial
     remaining = list(encoders)
     while remaining:
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=worker, args=(remaining, sending), daemon=True)
+        child_end, owner_end = owner_line(context)
+        process = context.Process(target=_owned_trials, args=((child_end, os.getpid()), worker, remaining, sending),
+                                  daemon=True)
         process.start()
         sending.close()
+        child_end.close()
         current = None
         try:
             while remaining:
@@ -114,6 +126,7 @@ def _run_trials(encoders: list[str], timeout_s: float, worker: Callable = _trial
                 process.kill()
             process.join()
             receiving.close()
+            owner_end.close()
         remaining = [name for name in remaining if name not in results]
     return results
 

@@ -24,6 +24,7 @@ import av.container
 import numpy as np
 
 from foundry_desktop.errors import MediaError
+from foundry_desktop.media.partial_files import claim_partial, release_partial
 from foundry_desktop.media.probe import error_reason
 from foundry_desktop.media.encode.video_encoding import (
     AUDIO_CODECS,
@@ -124,6 +125,8 @@ class VideoWriter:
             temp_path.open("xb").close()
         except OSError as exc:
             raise write_error(self.path, exc, self._described_as) from None
+        # Held while it grows, so that the next open of the project leaves it alone (partial_files).
+        self._claim = claim_partial(temp_path)
         return temp_path
 
     def _add_encoder(
@@ -221,6 +224,8 @@ class VideoWriter:
             self._container.close()
             self._closed = True
             os.replace(self.temp_path, self.path)
+            release_partial(self._claim)
+            self._claim = None
         except BaseException as exc:
             self.abort()
             if isinstance(exc, (av.FFmpegError, OSError)):
@@ -239,3 +244,5 @@ class VideoWriter:
                 except (av.FFmpegError, OSError):
                     pass  # the file is going away; its trailer does not matter
         self.temp_path.unlink(missing_ok=True)
+        release_partial(getattr(self, "_claim", None))
+        self._claim = None

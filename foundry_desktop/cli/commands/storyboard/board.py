@@ -9,6 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from foundry_desktop.app.child_program import run_owned_program
 from foundry_desktop.cli.common import desktop_program, print_json
 from foundry_desktop.errors import InvalidEditError
 
@@ -27,7 +28,7 @@ def storyboard(args: argparse.Namespace) -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     command = [*desktop_program(), "--export-storyboard", str(project.absolute()), str(output), str(args.per_page)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S, env=env)
+        done = run_owned_program(command, timeout=EXPORT_TIMEOUT_S, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InvalidEditError(f"The desktop program that paints the storyboard did not run: {exc}") from None
     lines = done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or ["no answer"]
