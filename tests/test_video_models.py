@@ -7,7 +7,7 @@ import pytest
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.cloud.video_models import EndpointShape, Price, VideoModel, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel, shape_request
 
 MODEL = VideoModel(
     id="m1", provider="test", label="Model One",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from foundry_desktop.generation.cloud.video_models import VideoModel
+from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
 # `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.

@@ -1,0 +1,1 @@
+"""What the cloud providers' video models accept, as data, and the request shapes chosen from it."""
