@@ -70,7 +70,8 @@ def workflow_library() -> WorkflowLibrary:
 
 def comfy_farm(settings: GenerationSettings, http: httpx.AsyncClient) -> ComfyFarm:
     return ComfyFarm(
-        [ComfyServer(s.name, s.url, s.enabled, s.max_queued) for s in settings.comfyui_servers], http
+        [ComfyServer(s.name, s.url, s.enabled, s.max_queued) for s in settings.comfyui_servers], http,
+        transfer_limits=settings.transfers.limits(),
     )
 
 
@@ -78,7 +79,7 @@ def _cloud_options(settings: GenerationSettings, provider: str, *, polled: bool 
     """The backend's keyword arguments from the settings (only those set: the rest keep the
     backend's defaults). `polled`: the service's tasks are followed by reading their status."""
     service = settings.cloud.get(provider, CloudServiceSettings())
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"transfer_limits": settings.transfers.limits()}
     if service.base_url:
         options["base_url"] = service.base_url
     if service.default_model:
@@ -103,7 +104,9 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
     registry = default_registry()
     # Loading the system's certificates takes tens of milliseconds: not on the GUI's thread.
     certificates = await asyncio.to_thread(ssl.create_default_context)
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=certificates) as http:
+    # A write that stalls this long fails (an upload's stall timeout; its deadline is the backends').
+    timeout = httpx.Timeout(HTTP_TIMEOUT.read, connect=HTTP_TIMEOUT.connect, write=settings.transfers.stall_seconds)
+    async with httpx.AsyncClient(timeout=timeout, verify=certificates) as http:
         comfyui = ComfyUIBackend(comfy_farm(settings, http), workflow_library())
         registry.register(comfyui)
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
