@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from foundry_desktop.app.generation.api_keys import api_key
+from foundry_desktop.app.generation.service_address import api_root
 from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
     GenerationSettings,
@@ -81,7 +82,7 @@ def _cloud_options(settings: GenerationSettings, provider: str, *, polled: bool 
     service = settings.cloud.get(provider, CloudServiceSettings())
     options: dict[str, Any] = {"transfer_limits": settings.transfers.limits()}
     if service.base_url:
-        options["base_url"] = service.base_url
+        options["base_url"] = api_root(service.base_url, service=provider)
     if service.default_model:
         options["default_model"] = service.default_model
     if polled and (service.poll_seconds is not None or service.timeout_minutes is not None):

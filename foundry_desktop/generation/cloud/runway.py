@@ -132,8 +132,8 @@ class RunwayBackend(CloudTaskBackend):
         super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
         self.default_model = default_model
         self.models = {**RUNWAY_MODELS, **(models or {})}
-        self.api = CloudApi(
-            self.provider, http, self.credentials, base_url=base_url, explain=_explain,
+        self.api = CloudApi(  # the paths start with /v1: an address ending in it is taken as its root
+            self.provider, http, self.credentials, base_url=base_url.rstrip("/").removesuffix("/v1"), explain=_explain,
             retry=retry or RetryPolicy(), headers={"X-Runway-Version": API_VERSION},
             max_download_bytes=max_download_bytes, limits=transfer_limits,
         )
