@@ -30,6 +30,8 @@ from pydantic import BaseModel, ValidationError
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.generation.cloud.replies import reply_problem
+from foundry_desktop.generation.cloud.replies.openai import ChatAnswer
 
 if TYPE_CHECKING:
     import openai
@@ -60,6 +62,10 @@ async def ask_structured[T: BaseModel](settings: LanguageModelSettings, client: 
         try:
             raw = await client.chat.completions.with_raw_response.parse(
                 model=settings.model, messages=messages, response_format=shape)
+            problem = _not_a_completion(raw)
+            if problem:  # not the shape of any chat answer (a proxy's page, a broken server): ask again
+                last_problem = f"its answer was not a chat completion ({problem})"
+                continue
             completion = raw.parse()
         except openai.ContentFilterFinishReasonError:
             raise AssistError(f"The model would not write {what}: its content filter stopped it. Reword the "
@@ -169,6 +175,16 @@ def _server_message(exc: openai.APIStatusError) -> str:
     if isinstance(message, str) and message.strip():
         return message.strip().rstrip(".") + "."
     return f"HTTP {exc.status_code}."
+
+
+def _not_a_completion(raw: Any) -> str:
+    """What keeps the raw answer from being a chat completion ("" when it is one): the SDK itself
+    does not check, and would fail on it in its own words."""
+    try:
+        ChatAnswer.model_validate_json(raw.http_response.content)
+    except ValidationError as exc:
+        return reply_problem(exc)
+    return ""
 
 
 def _answer_text(raw: Any) -> str:
