@@ -231,6 +231,7 @@ class OpenAIImagesBackend(CloudTaskBackend):
         return {"model": request.model or self.default_model}
 
     async def _health_check(self) -> str:
-        await self.sdk.call("checking the service", lambda client: client.models.retrieve(self.default_model),
-                            attempts=2)
+        # The raw answer: only that it was answered matters (the SDK would parse it, unchecked).
+        await self.sdk.call("checking the service",
+                            lambda client: client.models.with_raw_response.retrieve(self.default_model), attempts=2)
         return f"{self.provider}: reachable, key accepted, {self.default_model} available."
