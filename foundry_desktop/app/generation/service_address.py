@@ -55,3 +55,9 @@ def api_root(url: str, *, service: str) -> str:
     while url.endswith("/v1/v1"):
         url = url.removesuffix("/v1")
     return url
+
+
+def insecure_address(url: str) -> bool:
+    """Whether `url` is plain http:// to another machine (what needs the creator's explicit yes)."""
+    parts = urlsplit(url.strip())
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")

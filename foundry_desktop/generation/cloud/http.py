@@ -90,16 +90,24 @@ class CloudApi:
         raise refusal_error(self.provider, status, detail or response.reason_phrase, moderated, what)
 
     async def _read_answer(self, response: httpx.Response, what: str) -> bytes:
-        """A JSON answer's bytes, refused (not read on) past MAX_ANSWER_BYTES: an API answer is small."""
+        """A JSON answer's bytes, refused (not read on) past MAX_ANSWER_BYTES: an API answer is small.
+        A body that stalls longer than the stall timeout is given up (a TransientFailure)."""
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
             raise self._unreadable(what, "it was far too large")
         content = bytearray()
-        async for chunk in response.aiter_bytes():
+        chunks = aiter(response.aiter_bytes())
+        while True:
+            try:
+                async with asyncio.timeout(self.limits.stall_s):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return bytes(content)
+            except TimeoutError:
+                raise TransientFailure("the answer stopped coming", maybe_delivered=True) from None
             content += chunk
             if len(content) > MAX_ANSWER_BYTES:
                 raise self._unreadable(what, "it was far too large")
-        return bytes(content)
 
     def _unreadable(self, what: str, why: str) -> CloudReplyError:
         return CloudReplyError(f"{self.provider} sent an answer Foundry cannot read while {what} ({why}).",
