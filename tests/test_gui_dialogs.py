@@ -294,7 +294,7 @@ def test_a_cloud_service_address_model_and_timing_are_saved(settings_dialog, loo
     tab.base_url.setText("videos.example.com")
     tab.save_button.click()
     assert tab.error.text() == ("OpenAI-compatible videos: 'videos.example.com' is not a web address: give it as "
-                                "https://host/path.")
+                                "https://host/path (or http:// on this machine).")
     assert load_settings().cloud["openai"].base_url == "http://127.0.0.1:8765/v1"
 
     tab.base_url.setText("http://127.0.0.1:8765/v1")

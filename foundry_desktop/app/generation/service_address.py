@@ -38,7 +38,8 @@ def service_address(url: str, *, service: str, allow_insecure: bool = False) -> 
     except ValueError:
         host = ""
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidEditError(f"{url!r} is not a web address: give it as https://host/path.")
+        raise InvalidEditError(f"{url!r} is not a web address: give it as https://host/path "
+                               f"(or http:// on this machine).")
     if parts.scheme == "http" and not is_loopback(host) and not allow_insecure:
         raise InvalidEditError(
             f"{url} is plain http://, so the {service} key would cross the network unencrypted. Use https://, "
