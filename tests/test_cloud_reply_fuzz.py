@@ -268,3 +268,62 @@ def test_every_endpoint_of_every_server_answers_when_not_mutated(servers, tmp_pa
         assert result.path.parent == folder
         assert asyncio.run(_run_backend(service, server, "health", folder)).ok or name == "stability"
 
+
+
+# --------------------------------------------------------------------------- through the project
+
+PROJECT_ENDPOINTS = ("create", "status", "download")
+
+
+@pytest.fixture
+def machine(tmp_path, monkeypatch, password_store):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    password_store.set_password("foundry-desktop", "runway", KEY)
+    yield password_store
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    from foundry_desktop.cli.main import main
+
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("kind", KINDS)
+@EXAMPLES
+@given(seed=st.integers(0, 2**32 - 1), what=st.sampled_from(PROJECT_ENDPOINTS))
+def test_a_mutated_answer_leaves_the_project_consistent(servers, machine, capsys, tmp_path_factory, kind, seed, what):
+    """`foundry generate` against a mutated Runway: the job ends done or failed (never stuck as submitted),
+    the command says so in lines without a traceback, and the media folder holds only the takes the
+    project names."""
+    import json
+
+    from foundry_desktop.app.project_service import ProjectService
+
+    server = servers["runway"]
+    server.clear_faults()
+    server.task_seconds = TASK_S
+    folder = tmp_path_factory.mktemp("film")
+    project = str(folder / "film.foundry")
+    assert _cli(capsys, "cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.1")[0] == 0
+    assert _cli(capsys, "cloud", "transfers", "--stall-seconds", "1")[0] == 0
+    _cli(capsys, "new", project, "--size", "160x90", "--fps", "24")
+    _cli(capsys, "shot", "add", project, "--prompt", "waves at dusk", "--backend", "runway", "--duration", "2")
+    server.mutate_next(mutation(kind, random.Random(seed)), 1000, only=SERVICES["runway"].endpoints[what])
+    try:
+        code, out, err = _cli(capsys, "generate", project)
+    finally:
+        server.clear_faults()
+    assert code in (0, 1) and "Traceback" not in out + err
+    jobs = json.loads(_cli(capsys, "jobs", project, "--all", "--json")[1])
+    assert [job["state"] for job in jobs] in (["done"], ["failed"]), jobs
+    with ProjectService.open(folder / "film.foundry", read_only=True) as service:
+        takes = service.project.takes_of(service.project.timeline.shots[0].id)
+        assert len(takes) == (1 if jobs[0]["state"] == "done" else 0)
+    media = folder / "film.media"
+    kept = [path for path in media.rglob("*") if path.is_file()] if media.exists() else []
+    assert not [path for path in kept if path.name.endswith(".partial")], kept
+    assert sorted(path.name for path in folder.iterdir() if path.name != "film.media") == ["film.foundry"] or all(
+        name.startswith("film.foundry") for name in (p.name for p in folder.iterdir() if p.name != "film.media"))
