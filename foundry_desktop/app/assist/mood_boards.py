@@ -136,8 +136,8 @@ async def _download(url: str, timeout_s: float) -> bytes:
                 await write_bounded(response.aiter_bytes(), buffer, limits=TransferLimits(), max_bytes=MAX_PICTURE_BYTES,
                                     source=where, noun="picture", want="still",
                                     declared=int(length) if length.isdigit() else None)
-    except httpx.HTTPError as exc:
-        raise AssistError(f"A mood board picture could not be downloaded from {where}: {exc}.") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
+        raise AssistError(f"A mood board picture could not be downloaded from {where[:200]}: {exc}.") from None
     except TransferRefused as exc:
         raise AssistError(str(exc)) from None
     return buffer.getvalue()

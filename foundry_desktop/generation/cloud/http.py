@@ -66,9 +66,10 @@ class CloudApi:
             return dict(extra or {})
         return {"Authorization": f"Bearer {self.credentials.key()}", **self._headers, **(extra or {})}
 
-    def _transport_failure(self, exc: httpx.HTTPError, url: str) -> Exception:
+    def _transport_failure(self, exc: httpx.HTTPError | httpx.InvalidURL, url: str) -> Exception:
         if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-            return CloudError(f"{self.provider}'s address {url} is not a web address Foundry can use.",
+            shown = url if len(url) <= 200 else url[:200] + "…"
+            return CloudError(f"{self.provider}'s address {shown} is not a web address Foundry can use.",
                               provider=self.provider)
         reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else f"{type(exc).__name__}"
         return TransientFailure(f"connection failed: {reason}", maybe_delivered=not request_never_sent(exc))
@@ -127,7 +128,7 @@ class CloudApi:
                     async with self._http.stream(method, url, headers=self._request_headers(True, headers),
                                                  **kwargs) as response:
                         content = await self._read_answer(response, what)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
                 raise self._transport_failure(exc, url) from None
             except TimeoutError:
                 raise TransientFailure("no answer in time", maybe_delivered=True) from None
@@ -174,7 +175,7 @@ class CloudApi:
                         expected_bytes=int(length) if length.isdigit() else None, max_bytes=self.max_download_bytes,
                         limits=self.limits,
                     )
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
                 raise self._transport_failure(exc, url) from None
 
         return await with_retries(attempt, provider=self.provider, what=what, submits=submits, policy=self.retry)
