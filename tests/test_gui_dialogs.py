@@ -17,6 +17,7 @@ import shiboken6
 from gui_loop import spin, wait_until
 from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QListWidget
 from servers.comfyui import ComfyUIServer
 from servers.openai_chat import OpenAIChatServer
@@ -292,7 +293,8 @@ def test_a_cloud_service_address_model_and_timing_are_saved(settings_dialog, loo
 
     tab.base_url.setText("videos.example.com")
     tab.save_button.click()
-    assert tab.error.text() == "OpenAI-compatible videos: A service address starts with http:// or https://."
+    assert tab.error.text() == ("OpenAI-compatible videos: 'videos.example.com' is not a web address: give it as "
+                                "https://host/path (or http:// on this machine).")
     assert load_settings().cloud["openai"].base_url == "http://127.0.0.1:8765/v1"
 
     tab.base_url.setText("http://127.0.0.1:8765/v1")
@@ -313,6 +315,44 @@ def test_a_cloud_service_address_model_and_timing_are_saved(settings_dialog, loo
     assert set(load_settings().cloud) == {"openai"} and [s.name for s in load_settings().comfyui_servers] == ["gpu-1"]
     tab.choose("openai")
     shoot(loop, settings_dialog, "settings-cloud-service")
+
+
+def test_a_plain_http_address_to_another_machine_is_refused_until_allowed(settings_dialog, loop):
+    """Keys never cross plain HTTP unasked: the address is refused until its box is ticked, by a click."""
+    tab = settings_dialog.cloud
+    settings_dialog.tabs.setCurrentWidget(tab)
+    tab.choose("runway")
+    tab.base_url.clear()
+    QTest.keyClicks(tab.base_url, "http://192.168.1.30:8080/v1")
+    QTest.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert "plain http://, so the runway key would cross the network unencrypted" in tab.error.text()
+    assert "runway" not in load_settings().cloud
+    QTest.mouseClick(tab.allow_insecure, Qt.MouseButton.LeftButton)
+    assert tab.allow_insecure.isChecked()
+    tab.deadline_minutes.setValue(20)
+    tab.stall_seconds.setValue(45)
+    QTest.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    saved = load_settings()
+    assert saved.cloud["runway"].base_url == "http://192.168.1.30:8080"  # its paths start with /v1 themselves
+    assert (saved.transfers.deadline_minutes, saved.transfers.stall_seconds) == (20, 45)
+    tab.choose("replicate")
+    tab.choose("runway")
+    assert tab.allow_insecure.isChecked()  # shown as it was allowed
+
+    assist = settings_dialog.assist
+    settings_dialog.tabs.setCurrentWidget(assist)
+    assist.base_url.clear()
+    QTest.keyClicks(assist.base_url, "http://llm.example.com/v1/v1")
+    assert assist.save() is None and "Endpoint: http://llm.example.com/v1/v1 is plain http://" in assist.error.text()
+    QTest.mouseClick(assist.allow_insecure, Qt.MouseButton.LeftButton)
+    loop.run_until_complete(assist.save())
+    assert load_language_model().base_url == "http://llm.example.com/v1"
+    assist.base_url.clear()
+    QTest.keyClicks(assist.base_url, "http://localhost:11434/v1")  # this machine: no question asked
+    QTest.mouseClick(assist.allow_insecure, Qt.MouseButton.LeftButton)
+    assert not assist.allow_insecure.isChecked()
+    loop.run_until_complete(assist.save())
+    assert load_language_model().base_url == "http://localhost:11434/v1"
 
 
 # -- Settings › Rendering and Storage -------------------------------------------------------

@@ -31,6 +31,15 @@ error body and its task JSON. Shared here:
   contains that text), and the settings ``slow_responses_s``,
   ``truncate_outputs``, ``non_video_outputs``, ``fail_tasks_with``,
   ``task_seconds`` and ``outputs_expire_s``.
+* Reply mutations, for fuzzing (tests/cloud_reply_mutations.py makes them):
+  ``mutate_next(mutation, n, only=...)`` passes the next n matching answers
+  (output downloads included when ``only`` names them) through ``mutation``:
+  a function of the body's bytes, or one of the transport faults "truncated"
+  (the whole length announced, half sent, then the connection closed), "closed"
+  (the connection closed with no answer), "slow" (half the body, then nothing
+  until the client gives up or SLOW_BODY_LIMIT_S passes), "trickle" (one byte
+  every TRICKLE_PAUSE_S while the client listens) and "huge_length" (HUGE_LENGTH
+  announced, then half the body and the connection closed).
 * Events rather than the clock, for tests that must not depend on the machine's
   speed: ``hold_responses`` keeps every answer back (the request already in the
   log) until it is set back to False, so a test can act while a call is surely
@@ -88,6 +97,10 @@ NOT_MEDIA_HTML = (
 )
 
 TruncateMode = Literal["cut", "short"]
+Mutation = Any  # Callable[[bytes], bytes] or "truncated" / "closed" / "slow"
+HUGE_LENGTH = 5 * 1024**3  # what "huge_length" announces, and then does not send
+TRICKLE_PAUSE_S = 0.05  # between the bytes of "trickle": a 20 kB file takes a quarter of an hour
+SLOW_BODY_LIMIT_S = 120.0  # a slow body stalls at most this long: the client's own bounds end it first
 
 
 # --------------------------------------------------------------------------- media
@@ -275,6 +288,16 @@ class _Fault:
         return self.only in f"{method} {path}"
 
 
+@dataclass
+class _Mutate:
+    mutation: Mutation
+    remaining: int
+    only: str | None
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.only is None or self.only in f"{method} {path}"
+
+
 class _Knob:
     """A setting the test thread may change while the server thread reads it."""
 
@@ -331,6 +354,7 @@ class CloudServer:
         self._knob_outputs_expire_s = outputs_expire_s
         self._knob_hold_responses = False
         self._faults: list[_Fault] = []
+        self._mutations: list[_Mutate] = []
         self._counts: Counter[str] = Counter()
         self._requests: list[RecordedRequest] = []
         self._tasks: dict[str, Task] = {}
@@ -419,10 +443,26 @@ class CloudServer:
         """Close the connection of the next n matching requests without answering."""
         self._arm(_Fault("drop", n, only))
 
+    def mutate_next(self, mutation: Mutation, n: int = 1, *, only: str | None = None) -> None:
+        """Pass the next n answers to requests matching `only` through `mutation` (module docstring)."""
+        with self._lock:
+            self._mutations.append(_Mutate(mutation, n, only))
+
+    def _take_mutation(self, method: str, path: str) -> Mutation | None:
+        with self._lock:
+            for mutate in self._mutations:
+                if mutate.matches(method, path):
+                    mutate.remaining -= 1
+                    if mutate.remaining <= 0:
+                        self._mutations.remove(mutate)
+                    return mutate.mutation
+        return None
+
     def clear_faults(self) -> None:
         """Disarm every fault and put the settings back to normal (task_seconds stays)."""
         with self._lock:
             self._faults.clear()
+            self._mutations.clear()
             self._knob_slow_responses_s = 0.0
             self._knob_truncate_outputs = False
             self._knob_non_video_outputs = False
@@ -631,11 +671,49 @@ class CloudServer:
             if (problem := self.check_headers(request)) is not None:
                 return problem
         try:
-            return await handler(request)
+            response = await handler(request)
         except web.HTTPException as exc:  # aiohttp's own 404/405 for paths the provider lacks
             if exc.status < 400:
                 raise
-            return self.error_response(exc.status, exc.reason)
+            response = self.error_response(exc.status, exc.reason)
+        mutation = self._take_mutation(request.method, request.path)
+        if mutation is None or not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+            return response
+        record.fault = "mutate"
+        return await self._mutated(request, response, mutation)
+
+    async def _mutated(self, request: web.Request, response: web.Response, mutation: Mutation) -> web.StreamResponse:
+        body = response.body
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        if callable(mutation):
+            return web.Response(status=response.status, body=mutation(body), headers=headers,
+                                content_type=response.content_type)
+        if mutation == "closed":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response()  # never reaches the client
+        streamed = web.StreamResponse(status=response.status, headers=headers)
+        streamed.content_type = response.content_type
+        streamed.content_length = HUGE_LENGTH if mutation == "huge_length" else len(body)
+        await streamed.prepare(request)
+        if mutation == "trickle":  # a byte at a time, for as long as the client keeps listening
+            for index in range(len(body)):
+                if request.transport is None or request.transport.is_closing():
+                    return streamed
+                await streamed.write(body[index : index + 1])
+                await asyncio.sleep(TRICKLE_PAUSE_S)
+            return streamed
+        await streamed.write(body[: len(body) // 2])
+        if mutation == "slow":  # then nothing, until the client gives up on it
+            deadline = time.monotonic() + SLOW_BODY_LIMIT_S
+            while request.transport is not None and not request.transport.is_closing() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            if request.transport is not None and not request.transport.is_closing():
+                await streamed.write(body[len(body) // 2 :])
+                return streamed
+        if request.transport is not None:
+            request.transport.close()
+        return streamed
 
     def _fault_response(self, request: web.Request, fault: _Fault) -> web.StreamResponse:
         if fault.kind == "drop":

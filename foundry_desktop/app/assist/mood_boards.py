@@ -41,6 +41,11 @@ from foundry_desktop.domain.planning.mood_board import (
     StyleDirection,
 )
 from foundry_desktop.domain.planning.scene_plan import Aspect, Brief
+from foundry_desktop.generation.bounded_download import TransferLimits, TransferRefused, write_bounded
+from foundry_desktop.generation.cloud.errors import CloudReplyError
+from foundry_desktop.generation.cloud.openai_sdk import json_answer
+from foundry_desktop.generation.cloud.replies import read_reply
+from foundry_desktop.generation.cloud.replies.openai import ImagesAnswer
 from foundry_desktop.store.media_cache import MediaCache
 
 if TYPE_CHECKING:
@@ -48,6 +53,7 @@ if TYPE_CHECKING:
 
 MEDIA_KIND = "moodboards"
 # The sizes OpenAI's picture models take, nearest to each aspect preset.
+MAX_PICTURE_BYTES = 64 * 1024**2
 PICTURE_SIZES = {"16:9": "1536x1024", "9:16": "1024x1536", "1:1": "1024x1024"}
 
 SYSTEM_PROMPT = """\
@@ -92,12 +98,18 @@ async def _pictures(settings: LanguageModelSettings, client: openai.AsyncOpenAI,
     prompt = f"{look}, {subject.strip()}. Palette: {', '.join(direction.palette)}."
 
     async def generate():
-        return await client.images.generate(model=settings.image_model, prompt=prompt, n=count, size=size)
+        return await client.images.with_raw_response.generate(model=settings.image_model, prompt=prompt, n=count,
+                                                              size=size)
 
-    answer = await with_retries(settings, generate, what=f"pictures for '{direction.name}'",
-                                model=settings.image_model)
+    raw = await with_retries(settings, generate, what=f"pictures for '{direction.name}'",
+                             model=settings.image_model)
+    try:
+        answer = read_reply(ImagesAnswer, json_answer(raw, provider="The picture model", what="making pictures"),
+                            provider="The picture model", what=f"making pictures for '{direction.name}'")
+    except CloudReplyError as exc:
+        raise AssistError(str(exc)) from None
     stored = []
-    for picture in answer.data or []:
+    for picture in answer.data:
         if picture.b64_json:
             try:
                 data = base64.b64decode(picture.b64_json, validate=True)
@@ -113,13 +125,22 @@ async def _pictures(settings: LanguageModelSettings, client: openai.AsyncOpenAI,
 
 
 async def _download(url: str, timeout_s: float) -> bytes:
+    """The picture at `url`, within the bounds every download keeps (bounded_download.py)."""
+    where = url.split("?")[0]
+    buffer = io.BytesIO()
     try:
         async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=True) as http:
-            response = await http.get(url)
-            response.raise_for_status()
-            return response.content
-    except httpx.HTTPError as exc:
-        raise AssistError(f"A mood board picture could not be downloaded from {url.split('?')[0]}: {exc}.") from None
+            async with http.stream("GET", url) as response:
+                response.raise_for_status()
+                length = response.headers.get("content-length", "")
+                await write_bounded(response.aiter_bytes(), buffer, limits=TransferLimits(), max_bytes=MAX_PICTURE_BYTES,
+                                    source=where, noun="picture", want="still",
+                                    declared=int(length) if length.isdigit() else None)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
+        raise AssistError(f"A mood board picture could not be downloaded from {where[:200]}: {exc}.") from None
+    except TransferRefused as exc:
+        raise AssistError(str(exc)) from None
+    return buffer.getvalue()
 
 
 def _store_picture(data: bytes, media: MediaCache, name: str) -> str:

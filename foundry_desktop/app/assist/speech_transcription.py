@@ -17,14 +17,19 @@ in words.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from foundry_desktop.app.assist.language_model import LanguageModelSettings, language_model_client, require_configured
 from foundry_desktop.domain.captions.spoken_words import HeardWord
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.generation.cloud.replies import reply_problem
+from foundry_desktop.generation.cloud.replies.openai import TranscriptionAnswer
 from foundry_desktop.media.speech_audio import SpeechPiece
 
 if TYPE_CHECKING:
@@ -54,10 +59,6 @@ def _seconds(value: Any) -> Fraction:
     return Fraction(str(value))
 
 
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
 def retry_wait(exc: openai.APIStatusError) -> float:
     """The wait a 429 asks for (retry-after-ms, then Retry-After in seconds), capped."""
     headers = exc.response.headers
@@ -79,8 +80,8 @@ def _no_word_times(model: str) -> TranscriptionError:
 def _refusal(exc: openai.APIStatusError, settings: LanguageModelSettings) -> TranscriptionError:
     import openai
 
-    message = _field(exc.body, "message") if isinstance(exc.body, dict) else None
-    message = message or exc.message
+    message = exc.body.get("message") if isinstance(exc.body, dict) else None
+    message = " ".join(str(message or exc.message).split())[:300]
     model = settings.transcription_model
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return TranscriptionError(
@@ -96,21 +97,30 @@ def _refusal(exc: openai.APIStatusError, settings: LanguageModelSettings) -> Tra
     return TranscriptionError(f"The transcription endpoint refused the sound ({exc.status_code}: {message}).")
 
 
-def _transcript(answer: Any, model: str) -> Transcript:
-    words = _field(answer, "words")
-    text = _field(answer, "text") or ""
-    if isinstance(answer, str) or not words:
-        if text.strip() or isinstance(answer, str):
+def _transcript(content: bytes, model: str) -> Transcript:
+    """The raw answer read at the edge (the SDK does not check it): words with times, or one line."""
+    try:
+        body = json.loads(content)
+    except (ValueError, RecursionError):
+        body = content.decode("utf-8", "replace")  # a server that answers plain text whatever is asked
+    if isinstance(body, str):
+        if body.strip():
             raise _no_word_times(model)  # text came back, but no words with times
-        return Transcript((), "", _field(answer, "language"))  # silence
+        return Transcript((), "", None)
+    try:
+        answer = TranscriptionAnswer.model_validate(body)
+    except ValidationError as exc:
+        raise TranscriptionError(f"The transcription model {model!r} sent an answer Foundry cannot read "
+                                 f"({reply_problem(exc)}).") from None
+    if not answer.words:
+        if answer.text.strip():
+            raise _no_word_times(model)
+        return Transcript((), "", answer.language)  # silence
     heard = []
-    for word in words:
-        try:
-            start, end = _seconds(_field(word, "start")), _seconds(_field(word, "end"))
-        except (TypeError, ValueError):
-            raise TranscriptionError(f"The transcription model {model!r} answered a word without times.") from None
-        heard.append(HeardWord(str(_field(word, "word") or ""), start, max(start, end)))
-    return Transcript(tuple(heard), text, _field(answer, "language"))
+    for word in answer.words:
+        start, end = _seconds(word.start), _seconds(word.end)
+        heard.append(HeardWord(word.word, start, max(start, end)))
+    return Transcript(tuple(heard), answer.text, answer.language)
 
 
 async def _transcribe_piece(
@@ -123,7 +133,7 @@ async def _transcribe_piece(
         last = attempt == settings.attempts
         try:
             with piece.path.open("rb") as sound:
-                answer = await client.audio.transcriptions.create(
+                raw = await client.audio.transcriptions.with_raw_response.create(
                     file=sound, model=settings.transcription_model, response_format="verbose_json",
                     timestamp_granularities=["word", "segment"], **options)
         except openai.RateLimitError as exc:
@@ -145,7 +155,7 @@ async def _transcribe_piece(
         except openai.APIStatusError as exc:
             raise _refusal(exc, settings) from None
         else:
-            return _transcript(answer, settings.transcription_model)
+            return _transcript(raw.http_response.content, settings.transcription_model)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

@@ -30,6 +30,8 @@ from pydantic import BaseModel, ValidationError
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.generation.cloud.replies import reply_problem
+from foundry_desktop.generation.cloud.replies.openai import ChatAnswer
 
 if TYPE_CHECKING:
     import openai
@@ -56,41 +58,43 @@ async def ask_structured[T: BaseModel](settings: LanguageModelSettings, client: 
     endpoint = f"{settings.model} at {settings.base_url}"
     last_problem = ""
     for attempt in range(1, settings.attempts + 1):
-        raw = None
         try:
             raw = await client.chat.completions.with_raw_response.parse(
                 model=settings.model, messages=messages, response_format=shape)
-            completion = raw.parse()
-        except openai.ContentFilterFinishReasonError:
-            raise AssistError(f"The model would not write {what}: its content filter stopped it. Reword the "
-                              "brief.") from None
-        except openai.LengthFinishReasonError:
-            last_problem = "its answer was cut short"
-            messages.append({"role": "user", "content": "Your answer was cut short. Answer again, more briefly, "
-                                                        "with the whole JSON object."})
-            continue
         except openai.OpenAIError as exc:
             pause, last_problem = _pause_before_retry(exc, settings, attempt)
             if attempt < settings.attempts:
                 await asyncio.sleep(pause)
             continue
+        try:  # read here, not by the SDK, which does not check the answer's own shape
+            choice = ChatAnswer.model_validate_json(raw.http_response.content).choices[0]
+        except ValidationError as exc:  # a proxy's page, a broken server: ask again
+            last_problem = f"its answer was not a chat completion ({reply_problem(exc)})"
+            continue
+        if choice.finish_reason == "content_filter":
+            raise AssistError(f"The model would not write {what}: its content filter stopped it. Reword the brief.")
+        if choice.message.refusal:
+            raise AssistError(f"The model would not write {what}: {' '.join(choice.message.refusal.split())[:300]}")
+        if choice.finish_reason == "length":
+            last_problem = "its answer was cut short"
+            messages.append({"role": "user", "content": "Your answer was cut short. Answer again, more briefly, "
+                                                        "with the whole JSON object."})
+            continue
+        content = choice.message.content or ""
+        if not content.strip():
+            last_problem = "its answer was empty"
+            messages.append({"role": "user", "content": "Your answer was empty. Answer with the JSON object."})
+            continue
+        try:
+            return shape.model_validate_json(content)
         except ValidationError as exc:
             last_problem = f"its answer did not have the shape asked for ({_problems(exc, most=1)})"
             logger.info("%s: loose answer (try %d): %s", endpoint, attempt, _problems(exc, most=1))
             messages += [
-                {"role": "assistant", "content": _answer_text(raw)},
+                {"role": "assistant", "content": content},
                 {"role": "user", "content": "That answer cannot be read: " + _problems(exc) + ". Answer again "
                                             "with only the JSON object, matching the schema exactly."},
             ]
-            continue
-        message = completion.choices[0].message
-        if message.refusal:
-            raise AssistError(f"The model would not write {what}: {message.refusal.strip()}")
-        if message.parsed is None:
-            last_problem = "its answer was empty"
-            messages.append({"role": "user", "content": "Your answer was empty. Answer with the JSON object."})
-            continue
-        return message.parsed
     raise AssistError(f"The language model ({endpoint}) gave no usable answer for {what}: {last_problem}.")
 
 
@@ -169,14 +173,6 @@ def _server_message(exc: openai.APIStatusError) -> str:
     if isinstance(message, str) and message.strip():
         return message.strip().rstrip(".") + "."
     return f"HTTP {exc.status_code}."
-
-
-def _answer_text(raw: Any) -> str:
-    """What the model said, from the raw response, for showing it back to the model."""
-    try:
-        return raw.http_response.json()["choices"][0]["message"]["content"] or ""
-    except (AttributeError, ValueError, KeyError, IndexError, TypeError):
-        return ""
 
 
 def _problems(exc: ValidationError, most: int = 8) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from foundry_desktop.app.generation.api_keys import api_key
+from foundry_desktop.app.generation.service_address import api_root
 from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
     GenerationSettings,
@@ -70,7 +71,8 @@ def workflow_library() -> WorkflowLibrary:
 
 def comfy_farm(settings: GenerationSettings, http: httpx.AsyncClient) -> ComfyFarm:
     return ComfyFarm(
-        [ComfyServer(s.name, s.url, s.enabled, s.max_queued) for s in settings.comfyui_servers], http
+        [ComfyServer(s.name, s.url, s.enabled, s.max_queued) for s in settings.comfyui_servers], http,
+        transfer_limits=settings.transfers.limits(),
     )
 
 
@@ -78,9 +80,9 @@ def _cloud_options(settings: GenerationSettings, provider: str, *, polled: bool 
     """The backend's keyword arguments from the settings (only those set: the rest keep the
     backend's defaults). `polled`: the service's tasks are followed by reading their status."""
     service = settings.cloud.get(provider, CloudServiceSettings())
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"transfer_limits": settings.transfers.limits()}
     if service.base_url:
-        options["base_url"] = service.base_url
+        options["base_url"] = api_root(service.base_url, service=provider)
     if service.default_model:
         options["default_model"] = service.default_model
     if polled and (service.poll_seconds is not None or service.timeout_minutes is not None):
@@ -103,7 +105,9 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
     registry = default_registry()
     # Loading the system's certificates takes tens of milliseconds: not on the GUI's thread.
     certificates = await asyncio.to_thread(ssl.create_default_context)
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=certificates) as http:
+    # A write that stalls this long fails (an upload's stall timeout; its deadline is the backends').
+    timeout = httpx.Timeout(HTTP_TIMEOUT.read, connect=HTTP_TIMEOUT.connect, write=settings.transfers.stall_seconds)
+    async with httpx.AsyncClient(timeout=timeout, verify=certificates) as http:
         comfyui = ComfyUIBackend(comfy_farm(settings, http), workflow_library())
         registry.register(comfyui)
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.generation.bounded_download import DEFAULT_DEADLINE_S, DEFAULT_STALL_S, TransferLimits
 
 SETTINGS_FILE = "generation.json"
 
@@ -51,6 +52,21 @@ class CloudServiceSettings(BaseModel):
     timeout_minutes: float | None = Field(default=None, ge=1, le=24 * 60, description="how long a task may take")
 
 
+class TransferSettings(BaseModel):
+    """How long a download or upload of a take may take in all, and how long it may stall without
+    a byte moving, before it is given up (bounded_download.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline_minutes: float = Field(default=DEFAULT_DEADLINE_S / 60, ge=0.1, le=24 * 60, allow_inf_nan=False,
+                                    description="one download or upload in all")
+    stall_seconds: float = Field(default=DEFAULT_STALL_S, ge=1, le=3600, allow_inf_nan=False,
+                                 description="without a byte moving")
+
+    def limits(self) -> TransferLimits:
+        return TransferLimits(deadline_s=self.deadline_minutes * 60, stall_s=self.stall_seconds)
+
+
 class GenerationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +75,7 @@ class GenerationSettings(BaseModel):
     # videos backend is used only when a base_url is set: OpenAI's own closed in September 2026.
     # openai-images (keyframes) uses OpenAI's own Images API unless a base_url names another.
     cloud: dict[str, CloudServiceSettings] = Field(default_factory=dict)
+    transfers: TransferSettings = Field(default_factory=TransferSettings)
 
 
 def settings_path() -> Path:

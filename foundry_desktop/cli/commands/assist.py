@@ -14,6 +14,7 @@ from foundry_desktop.app.assist.language_model import (
     save_language_model,
     set_project_override,
 )
+from foundry_desktop.app.generation.service_address import service_address
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.cli.common import print_json
 
@@ -23,6 +24,10 @@ def assist(args: argparse.Namespace) -> int:
         given = {"base_url": args.base_url, "model": args.model, "transcription_model": args.transcription_model,
                  "image_model": args.image_model, "timeout_s": args.timeout_seconds}
         changes = {key: (None if value == "" else value) for key, value in given.items() if value is not None}
+        if changes.get("base_url"):
+            with edit_errors():
+                changes["base_url"] = service_address(changes["base_url"], service="assist",
+                                                      allow_insecure=args.allow_insecure)
     if args.project is None:
         settings, own = load_language_model(), set()
         if changes:

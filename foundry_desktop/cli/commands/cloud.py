@@ -9,7 +9,14 @@ import sys
 from foundry_desktop.app.generation.api_keys import KEY_OWNERS
 from foundry_desktop.app.generation.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.generation.api_keys import api_key, remove_api_key, set_api_key
-from foundry_desktop.app.generation.settings import CloudServiceSettings, load_settings, save_settings
+from foundry_desktop.app.generation.service_address import service_address
+from foundry_desktop.app.generation.settings import (
+    CloudServiceSettings,
+    GenerationSettings,
+    TransferSettings,
+    load_settings,
+    save_settings,
+)
 from foundry_desktop.app.project_service import edit_errors
 
 
@@ -29,9 +36,14 @@ def key(args: argparse.Namespace) -> int:
 
 def cloud(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.cloud_command == "transfers":
+        return _transfers(args, settings)
     if args.cloud_command == "set":
         current = settings.cloud.get(args.provider, CloudServiceSettings())
-        asked = {"base_url": args.base_url.rstrip("/") if args.base_url else None, "default_model": args.model,
+        with edit_errors():
+            base_url = (service_address(args.base_url, service=args.provider, allow_insecure=args.allow_insecure)
+                        if args.base_url else None)
+        asked = {"base_url": base_url, "default_model": args.model,
                  "poll_seconds": args.poll_seconds, "timeout_minutes": args.timeout_minutes}
         with edit_errors():
             changed = CloudServiceSettings.model_validate(
@@ -43,7 +55,24 @@ def cloud(args: argparse.Namespace) -> int:
     for provider in API_PROVIDERS:
         service = settings.cloud.get(provider, CloudServiceSettings())
         print(f"{provider:<14} {_cloud_service_in_words(provider, service)}; {'key set' if api_key(provider) else 'no key'}")
+    print(f"{'transfers':<14} {_transfers_in_words(settings.transfers)}")
     return 0
+
+
+def _transfers(args: argparse.Namespace, settings: GenerationSettings) -> int:
+    asked = {"deadline_minutes": args.deadline_minutes, "stall_seconds": args.stall_seconds}
+    with edit_errors():
+        transfers = TransferSettings.model_validate(
+            {**settings.transfers.model_dump(), **{name: value for name, value in asked.items() if value is not None}})
+    if transfers != settings.transfers:
+        save_settings(settings.model_copy(update={"transfers": transfers}))
+    print(f"Transfers: {_transfers_in_words(transfers)}")
+    return 0
+
+
+def _transfers_in_words(transfers: TransferSettings) -> str:
+    return (f"a download or upload gives up after {transfers.deadline_minutes:g} min in all, or "
+            f"{transfers.stall_seconds:g} s without a byte")
 
 
 def _cloud_service_in_words(provider: str, service: CloudServiceSettings) -> str:

@@ -18,7 +18,10 @@ def assist(commands: Commands, name: str, summary: str) -> None:
     actions = assist.add_subparsers(dest="assist_command", metavar="ACTION", required=True)
     assist_set = actions.add_parser("set", help="set the endpoint and its models")
     assist_set.add_argument("--project", metavar="PROJECT", help="set them for this project only")
-    assist_set.add_argument("--base-url", metavar="URL", help="the endpoint ('' to forget it)")
+    assist_set.add_argument("--base-url", metavar="URL", help="the endpoint ('' to forget it); https://, or plain "
+                                                           "http:// to this machine unless --allow-insecure")
+    assist_set.add_argument("--allow-insecure", action="store_true",
+                            help="accept a plain http:// endpoint on another machine (the key crosses unencrypted)")
     assist_set.add_argument("--model", metavar="NAME", help="the chat model that writes plans")
     assist_set.add_argument("--transcription-model", metavar="NAME", help="speech to text (default whisper-1)")
     assist_set.add_argument("--image-model", metavar="NAME", help="the picture model for mood boards")

@@ -80,13 +80,21 @@ def cloud(commands: Commands, name: str, summary: str) -> None:
     actions = cloud.add_subparsers(dest="cloud_command", metavar="ACTION", required=True)
     cloud_set = actions.add_parser("set", help="set a service's address or default model")
     cloud_set.add_argument("provider", choices=API_PROVIDERS, metavar="SERVICE")
-    cloud_set.add_argument("--base-url", metavar="URL")
+    cloud_set.add_argument("--base-url", metavar="URL", help="https:// (plain http:// only to this machine, "
+                                                          "unless --allow-insecure)")
+    cloud_set.add_argument("--allow-insecure", action="store_true",
+                           help="accept a plain http:// address to another machine (the key crosses unencrypted)")
     cloud_set.add_argument("--model", metavar="NAME")
     cloud_set.add_argument("--poll-seconds", type=float, metavar="S",
                            help="how long to wait before reading a task's status again, at first (default 5)")
     cloud_set.add_argument("--timeout-minutes", type=float, metavar="M",
                            help="how long a task may take before Foundry gives up on it (default 30)")
     actions.add_parser("list", help="the services and how they are set up")
+    transfers = actions.add_parser("transfers", help="how long a download or upload of a take may take")
+    transfers.add_argument("--deadline-minutes", type=float, metavar="M",
+                           help="one download or upload in all (default 60)")
+    transfers.add_argument("--stall-seconds", type=float, metavar="S",
+                           help="without a byte moving, before it is given up (default 120)")
 
 
 def doctor(commands: Commands, name: str, summary: str) -> None:

@@ -57,3 +57,7 @@ class CloudOutputError(CloudError):
     """What the service sent back is not a whole video or picture Foundry can read."""
 
 
+
+
+class CloudReplyError(CloudError):
+    """The service answered something that is not the answer its API describes (replies/)."""

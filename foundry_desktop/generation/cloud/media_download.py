@@ -1,5 +1,6 @@
 """Saving what a cloud service made: a download written under our own name through a
-.partial file, capped in size, checked to be whole and to decode, renamed only then.
+.partial file, within the transfer's bounds (bounded_download.py: deadline, stall, size cap,
+media recognised from its first bytes), checked to be whole and to decode, renamed only then.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from foundry_desktop.errors import MediaError
-from foundry_desktop.generation.cloud.errors import CloudOutputError
+from foundry_desktop.generation.bounded_download import TransferLimits, TransferRefused, write_bounded
+from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudUnavailableError
 from foundry_desktop.media.probe import SourceInfo, probe_sound_source, probe_source
 
 Wanted = Literal["video", "still", "any"]
@@ -49,13 +51,17 @@ def media_suffix(content_type: str, url: str, want: Wanted) -> str:
 async def save_media(
     chunks: AsyncIterator[bytes], stem: Path, *, provider: str, want: Wanted, content_type: str = "",
     url: str = "", expected_bytes: int | None = None, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    limits: TransferLimits = TransferLimits(),
 ) -> SavedMedia:
     """Write `chunks` to `stem` + a suffix of ours, whole and decodable, or leave nothing behind.
 
     The bytes go to a hidden .partial file first; only a file that is complete,
-    within `max_bytes`, and opens as the kind of media wanted is renamed into
-    place. A transport error while reading `chunks` propagates (the caller
-    decides whether to retry); the partial file is removed whatever happens."""
+    within `max_bytes` and `limits`, and opens as the kind of media wanted is
+    renamed into place. A declared length over the cap, or first bytes that are
+    not media, are refused before anything is written; a transfer past its
+    deadline or stalled is a CloudUnavailableError (worth following again later).
+    A transport error while reading `chunks` propagates (the caller decides
+    whether to retry); the partial file is removed whatever happens."""
     kind = content_type.split(";")[0].strip().lower()
     noun = "picture" if want == "still" else "video"
     if kind.startswith("text/") or kind in ("application/json", "application/xml"):
@@ -67,16 +73,16 @@ async def save_media(
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.partial")
     try:
-        received = 0
         with partial.open("xb") as file:
-            async for chunk in chunks:
-                received += len(chunk)
-                if received > max_bytes:
-                    raise CloudOutputError(
-                        f"The {noun} from {provider} is larger than Foundry accepts ({max_bytes // 1024**2} MiB).",
-                        provider=provider,
-                    )
-                file.write(chunk)
+            try:
+                received = await write_bounded(
+                    chunks, file, limits=limits, max_bytes=max_bytes, source=provider,
+                    noun={"still": "picture", "video": "video"}.get(want, "file"),
+                    want=want, declared=expected_bytes,
+                )
+            except TransferRefused as exc:
+                error = CloudUnavailableError if exc.timed_out else CloudOutputError
+                raise error(str(exc), provider=provider, retry_later=exc.timed_out) from None
         if expected_bytes is not None and received != expected_bytes:
             raise CloudOutputError(f"The {noun} from {provider} arrived cut short ({received} of "
                                    f"{expected_bytes} bytes).", provider=provider)

@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,13 +41,13 @@ from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySo
 from foundry_desktop.generation.cloud.errors import CloudOutputError
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import nearest_aspect, read_input_image
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
-from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk, explain_openai_error
+from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk, explain_openai_error, json_answer
+from foundry_desktop.generation.cloud.replies import read_reply
+from foundry_desktop.generation.cloud.replies.openai import ImagesAnswer, ImageUsage
 from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import CloudTaskBackend, Submission
-
-if TYPE_CHECKING:  # the package is imported on first use (openai_sdk.py)
-    from openai.types import ImagesResponse
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-image-2"
@@ -116,19 +116,21 @@ class OpenAIImagesBackend(CloudTaskBackend):
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = OPENAI_URL,
         default_model: str = DEFAULT_MODEL, sizes: Sequence[str] | None = None, label: str | None = None,
         retry: RetryPolicy | None = None, request_timeout_s: float = 180.0,
-        max_download_bytes: int = MAX_PICTURE_BYTES,
+        max_download_bytes: int = MAX_PICTURE_BYTES, transfer_limits: TransferLimits | None = None,
     ) -> None:
         host = urlsplit(base_url).netloc or base_url
         self.provider = label or ("OpenAI" if host == "api.openai.com" else host)
         super().__init__(CloudCredentials(self.provider, api_key))
         self.default_model, self.sizes = default_model, tuple(sizes or ())
         self.max_download_bytes = max_download_bytes
+        self.transfer_limits = transfer_limits or TransferLimits()
         retry = retry or RetryPolicy()
         self.sdk = OpenAISdk(self.provider, self.credentials, base_url=base_url, retry=retry,
-                             request_timeout_s=request_timeout_s)
+                             request_timeout_s=request_timeout_s, deadline_s=self.transfer_limits.deadline_s)
         # Only for pictures answered as URLs: signed links, fetched without the key.
         self.downloads = CloudApi(self.provider, http, self.credentials, base_url=base_url,
-                                  explain=explain_openai_error, retry=retry, max_download_bytes=max_download_bytes)
+                                  explain=explain_openai_error, retry=retry, max_download_bytes=max_download_bytes,
+                                  limits=self.transfer_limits)
 
     async def aclose(self) -> None:
         await self.sdk.aclose()
@@ -173,11 +175,13 @@ class OpenAIImagesBackend(CloudTaskBackend):
         if picture is not None:
             data, mime = read_input_image(picture, provider=self.provider, max_bytes=MAX_REFERENCE_BYTES)
             arguments["image"] = [(picture.name, data, mime)]
-            answer = await self.sdk.call("making the picture", lambda client: client.images.edit(**arguments),
-                                         submits=True)
+            raw = await self.sdk.call("making the picture",
+                                      lambda client: client.images.with_raw_response.edit(**arguments), submits=True)
         else:
-            answer = await self.sdk.call("making the picture", lambda client: client.images.generate(**arguments),
-                                         submits=True)
+            raw = await self.sdk.call("making the picture",
+                                      lambda client: client.images.with_raw_response.generate(**arguments), submits=True)
+        answer = read_reply(ImagesAnswer, json_answer(raw, provider=self.provider, what="making the picture"),
+                            provider=self.provider, what="making the picture")
         saved = await self._save(answer, self._stem(request, None))
         info: dict[str, Any] = {"model": arguments["model"], "size": arguments["size"], "seed": None,
                                 "quality": arguments.get("quality")}
@@ -188,25 +192,26 @@ class OpenAIImagesBackend(CloudTaskBackend):
             info["cost_actual"] = cost
         return Submission(None, info, saved=saved)
 
-    async def _save(self, answer: ImagesResponse, stem: Path) -> SavedMedia:
+    async def _save(self, answer: ImagesAnswer, stem: Path) -> SavedMedia:
         """The answer's first picture, saved whole and checked, whether inline or at a URL."""
-        picture = (answer.data or [None])[0]
-        if picture is not None and picture.b64_json:
+        picture = answer.data[0]
+        if picture.b64_json:
             try:
                 data = base64.b64decode(picture.b64_json, validate=True)
-            except ValueError:
+            except ValueError:  # binascii.Error among them
                 raise CloudOutputError(f"{self.provider} sent a picture Foundry cannot read (bad base64).",
                                        provider=self.provider) from None
             return await save_media(_one_chunk(data), stem, provider=self.provider, want="still",
                                     content_type=_MEDIA_TYPES.get(answer.output_format or "png", ""),
-                                    expected_bytes=len(data), max_bytes=self.max_download_bytes)
-        if picture is not None and picture.url:
+                                    expected_bytes=len(data), max_bytes=self.max_download_bytes,
+                                    limits=self.transfer_limits)
+        if picture.url:
             return await self.downloads.save("GET", picture.url, stem, what="downloading the picture", want="still")
         raise CloudOutputError(f"{self.provider} answered without a picture; generate the keyframe again.",
                                provider=self.provider)
 
     @staticmethod
-    def _cost(model: str, usage: Any) -> float | None:
+    def _cost(model: str, usage: ImageUsage | None) -> float | None:
         """What the answer's usage costs at the model's published token prices."""
         prices = USD_PER_MILLION_TOKENS.get(model)
         if prices is None or usage is None:
@@ -226,6 +231,7 @@ class OpenAIImagesBackend(CloudTaskBackend):
         return {"model": request.model or self.default_model}
 
     async def _health_check(self) -> str:
-        await self.sdk.call("checking the service", lambda client: client.models.retrieve(self.default_model),
-                            attempts=2)
+        # The raw answer: only that it was answered matters (the SDK would parse it, unchecked).
+        await self.sdk.call("checking the service",
+                            lambda client: client.models.with_raw_response.retrieve(self.default_model), attempts=2)
         return f"{self.provider}: reachable, key accepted, {self.default_model} available."

@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import asyncio
+import json
+
+from foundry_desktop.generation.bounded_download import DEFAULT_DEADLINE_S
 from foundry_desktop.generation.cloud.credentials import CloudCredentials
+from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.refusals import refusal_error
 from foundry_desktop.generation.cloud.retries import (
     AMBIGUOUS_STATUSES,
@@ -48,9 +53,10 @@ class OpenAISdk:
     changes); `call()` runs one SDK call under the retry rule; `aclose()` closes the client."""
 
     def __init__(self, provider: str, credentials: CloudCredentials, *, base_url: str, retry: RetryPolicy,
-                 request_timeout_s: float) -> None:
+                 request_timeout_s: float, deadline_s: float = DEFAULT_DEADLINE_S) -> None:
         self.provider, self.credentials = provider, credentials
         self.base_url, self.retry, self.request_timeout_s = base_url.rstrip("/"), retry, request_timeout_s
+        self.deadline_s = deadline_s  # one call in all, upload and answer (the SDK bounds each read only)
         self._client: openai.AsyncOpenAI | None = None
         self._client_key: str | None = None
 
@@ -74,13 +80,17 @@ class OpenAISdk:
             self._client = None
 
     async def call(self, what: str, call: Callable[[openai.AsyncOpenAI], Awaitable[T]], *, submits: bool = False,
-                   attempts: int | None = None) -> T:
-        """One SDK call under the shared retry rule: its errors sorted into retry, refuse, or report."""
+                   attempts: int | None = None, deadline: bool = True) -> T:
+        """One SDK call under the shared retry rule: its errors sorted into retry, refuse, or report.
+        `deadline` False: the call bounds itself (a download, through bounded_download)."""
         import openai
 
         async def attempt() -> T:
             try:
-                return await call(await self.client())
+                async with asyncio.timeout(self.deadline_s if deadline else None):
+                    return await call(await self.client())
+            except TimeoutError:
+                raise TransientFailure("no answer in time", maybe_delivered=True) from None
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 if retryable_status(status):
@@ -101,3 +111,13 @@ class OpenAISdk:
 
         return await with_retries(attempt, provider=self.provider, what=what, submits=submits, policy=self.retry,
                                   attempts=attempts)
+
+
+def json_answer(raw: Any, *, provider: str, what: str) -> Any:
+    """The parsed JSON of an SDK call made `with_raw_response` (its body is read whole by then).
+    The SDK's own models are built without checking, so the answer is read by replies/ instead."""
+    try:
+        return json.loads(raw.http_response.content)
+    except (ValueError, RecursionError):
+        raise CloudReplyError(f"{provider} sent an answer Foundry cannot read while {what} (it is not JSON).",
+                              provider=provider) from None

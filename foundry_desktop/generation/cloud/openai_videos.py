@@ -37,8 +37,12 @@ from foundry_desktop.generation.cloud.inputs import (
     read_input_image,
     shot_seconds,
 )
+from foundry_desktop.generation.bounded_download import TransferLimits
+from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
-from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk
+from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk, json_answer
+from foundry_desktop.generation.cloud.replies import read_reply
+from foundry_desktop.generation.cloud.replies.openai import VideoJob, VideoJobState
 from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
@@ -63,6 +67,14 @@ def _quietly(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return call(*args, **kwargs)
+
+
+def _raw(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """An SDK videos call that answers its raw response (as `with_raw_response` does, which would
+    call the method only when awaited, outside _quietly): its JSON is read by replies/, not the SDK."""
+    from openai._constants import RAW_RESPONSE_HEADER
+
+    return _quietly(call, *args, extra_headers={RAW_RESPONSE_HEADER: "true"}, **kwargs)
 
 
 def _fitted_reference(path: Path, size: str, provider: str) -> tuple[str, bytes, str]:
@@ -100,7 +112,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
         seconds: Sequence[str | int] = SORA_SECONDS, sizes: Sequence[str] = SORA_SIZES, label: str | None = None,
         name: str | None = None, retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
         request_timeout_s: float = 60.0, max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
-        on_submitted: SubmittedHook | None = None,
+        on_submitted: SubmittedHook | None = None, transfer_limits: TransferLimits | None = None,
     ) -> None:
         self.provider = label or urlsplit(base_url).netloc or base_url
         self.name = name or type(self).name
@@ -109,8 +121,9 @@ class OpenAIVideoBackend(CloudTaskBackend):
         self.seconds, self.sizes = tuple(str(s) for s in seconds), tuple(sizes)
         self.retry = retry or RetryPolicy()
         self.max_download_bytes = max_download_bytes
+        self.transfer_limits = transfer_limits or TransferLimits()
         self.sdk = OpenAISdk(self.provider, self.credentials, base_url=base_url, retry=self.retry,
-                             request_timeout_s=request_timeout_s)
+                             request_timeout_s=request_timeout_s, deadline_s=self.transfer_limits.deadline_s)
 
     async def aclose(self) -> None:
         await self.sdk.aclose()
@@ -129,19 +142,24 @@ class OpenAIVideoBackend(CloudTaskBackend):
         if request.input_image is not None:
             arguments["input_reference"] = await asyncio.to_thread(
                 _fitted_reference, request.input_image, arguments["size"], self.provider)
-        video = await self.sdk.call("submitting the shot", lambda client: _quietly(client.videos.create, **arguments),
-                                submits=True)
+        what = "submitting the shot"
+        raw = await self.sdk.call(what, lambda client: _raw(client.videos.create, **arguments),
+                                  submits=True)
+        what += f" (it may have started: check {self.provider})"
+        video = read_reply(VideoJob, json_answer(raw, provider=self.provider, what=what), provider=self.provider,
+                           what=what)
         info = {"model": arguments["model"], "seconds": arguments["seconds"], "size": arguments["size"],
                 "seed": None}  # the Videos API takes no seed
-        return Submission(video.id, info, self._parse(video.model_dump()))
+        return Submission(video.id, info, self._parse(video, video.id))
 
-    def _parse(self, video: dict[str, Any]) -> TaskStatus:
-        word = str(video.get("status") or "")
+    def _parse(self, video: VideoJobState, remote_id: str) -> TaskStatus:
+        word = video.status
         phase = _PHASES.get(word)
         if phase is None:
-            raise GenerationError(f"{self.provider} reported a video status Foundry does not know ({word or 'none'}).")
+            raise CloudReplyError(f"{self.provider} reported a video status Foundry does not know ({word or 'none'}).",
+                                  provider=self.provider, remote_id=remote_id)
         if phase == "failed":
-            error = video.get("error") or {}
+            error = video.error or {}
             code = str(error.get("code") or "") if isinstance(error, dict) else ""
             message = (str(error.get("message") or "") if isinstance(error, dict) else str(error)).strip().rstrip(".")
             if "moderation" in code:
@@ -150,12 +168,14 @@ class OpenAIVideoBackend(CloudTaskBackend):
                     f"input image and generate again."))
             return TaskStatus("failed", words=word, failure=f"{self.provider} could not make this shot: "
                               f"{message or 'no reason given'}" + (f" ({code})." if code else "."))
-        progress = video.get("progress")
-        return TaskStatus(phase, progress / 100 if isinstance(progress, (int, float)) else None, word)
+        return TaskStatus(phase, video.progress / 100 if video.progress is not None else None, word)
 
     async def _status(self, remote_id: str) -> TaskStatus:
-        video = await self.sdk.call("checking on the video", lambda client: _quietly(client.videos.retrieve, remote_id))
-        return self._parse(video.model_dump())
+        what = "checking on the video"
+        raw = await self.sdk.call(what, lambda client: _raw(client.videos.retrieve, remote_id))
+        body = json_answer(raw, provider=self.provider, what=what)
+        return self._parse(read_reply(VideoJobState, body, provider=self.provider, what=what, remote_id=remote_id),
+                           remote_id)
 
     async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
         async def download(client: openai.AsyncOpenAI) -> SavedMedia:
@@ -166,12 +186,13 @@ class OpenAIVideoBackend(CloudTaskBackend):
                     response.iter_bytes(), stem, provider=self.provider, want="video",
                     content_type=response.headers.get("content-type", ""),
                     expected_bytes=int(length) if length.isdigit() else None, max_bytes=self.max_download_bytes,
+                    limits=self.transfer_limits,
                 )
 
-        return await self.sdk.call("downloading the video", download)
+        return await self.sdk.call("downloading the video", download, deadline=False)
 
     async def _cancel_remote(self, remote_id: str) -> None:
-        await self.sdk.call("cancelling the video", lambda client: _quietly(client.videos.delete, remote_id),
+        await self.sdk.call("cancelling the video", lambda client: _raw(client.videos.delete, remote_id),
                             attempts=3)
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
@@ -189,5 +210,6 @@ class OpenAIVideoBackend(CloudTaskBackend):
         return {"model": plan["model"], "seconds": plan["seconds"], "size": plan["size"], "seed": None}
 
     async def _health_check(self) -> str:
-        await self.sdk.call("checking the service", lambda client: _quietly(client.videos.list, limit=1), attempts=2)
+        # The raw answer: only that it was answered matters (the SDK would parse the page, unchecked).
+        await self.sdk.call("checking the service", lambda client: _raw(client.videos.list, limit=1), attempts=2)
         return f"{self.provider}: reachable, key accepted."

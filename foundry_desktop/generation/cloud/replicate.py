@@ -41,6 +41,7 @@ from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySo
 from foundry_desktop.generation.cloud.errors import (
     CloudOutputError,
     CloudRefusedError,
+    CloudReplyError,
 )
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import (
@@ -49,7 +50,17 @@ from foundry_desktop.generation.cloud.inputs import (
     nearest_choice,
     shot_seconds,
 )
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.replies import read_reply
+from foundry_desktop.generation.cloud.replies.replicate import (
+    Account,
+    ModelVersion,
+    Prediction,
+    PredictionState,
+    ReplicateModel,
+    clean_property,
+)
 from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
@@ -126,9 +137,11 @@ def _failure_words(error: str) -> tuple[str, bool]:
 def _resolve(spec: dict[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
     """A property with Cog's `allOf: [{$ref}]` (how it writes enums) merged with what it refers to."""
     merged = {key: value for key, value in spec.items() if key != "allOf"}
-    for part in spec.get("allOf") or []:
+    parts = spec.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
         ref = part.get("$ref", "") if isinstance(part, dict) else ""
-        target = components.get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/components/schemas/") else part
+        target = (components.get(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) and ref.startswith("#/components/schemas/")
+                  else part)
         if isinstance(target, dict):
             merged = {**target, **merged}
     return merged
@@ -227,13 +240,15 @@ class ReplicateBackend(CloudTaskBackend):
         default_model: str | None = None, default_still_model: str = DEFAULT_STILL_MODEL,
         retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, on_submitted: SubmittedHook | None = None,
+        transfer_limits: TransferLimits | None = None,
     ) -> None:
         super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
         self.default_model, self.default_still_model = default_model, default_still_model
         # The documented base ends in /v1 while the paths start with it: take either.
         root = base_url.rstrip("/").removesuffix("/v1")
         self.api = CloudApi(self.provider, http, self.credentials, base_url=root, explain=_explain,
-                            retry=retry or RetryPolicy(), max_download_bytes=max_download_bytes)
+                            retry=retry or RetryPolicy(), max_download_bytes=max_download_bytes,
+                            limits=transfer_limits)
         self._schemas: dict[str, ModelInputs] = {}
 
     async def model_inputs(self, model: str) -> ModelInputs:
@@ -249,17 +264,19 @@ class ReplicateBackend(CloudTaskBackend):
             return ModelInputs(None, (), ref.version)
         what = f"looking up the model {ref.name}"
         if ref.version is None:
-            model = await self.api.call("GET", f"/v1/models/{ref.name}", what=what) or {}
-            version = model.get("latest_version") or {}
+            body = await self.api.call("GET", f"/v1/models/{ref.name}", what=what)
+            version = read_reply(ReplicateModel, body or {}, provider=self.provider, what=what).latest_version
         else:
-            version = await self.api.call("GET", f"/v1/models/{ref.name}/versions/{ref.version}", what=what) or {}
-        components = ((version.get("openapi_schema") or {}).get("components") or {}).get("schemas") or {}
-        schema = components.get("Input")
-        if not isinstance(schema, dict):
-            return ModelInputs(None, (), version.get("id"))
-        properties = {name: _resolve(spec, components) for name, spec in (schema.get("properties") or {}).items()
-                      if isinstance(spec, dict)}
-        return ModelInputs(properties, tuple(schema.get("required") or ()), version.get("id"))
+            body = await self.api.call("GET", f"/v1/models/{ref.name}/versions/{ref.version}", what=what)
+            version = read_reply(ModelVersion, body or {}, provider=self.provider, what=what)
+        version = version or ModelVersion()
+        schema = version.inputs()
+        if schema is None:
+            return ModelInputs(None, (), version.id)
+        components = version.components()
+        properties = {name: clean_property(_resolve(spec, components))
+                      for name, spec in (schema.properties or {}).items()}
+        return ModelInputs(properties, tuple(schema.required or ()), version.id)
 
     def _inputs(self, request: GenerationRequest, model: str, schema: ModelInputs) -> dict[str, Any]:
         """The prediction's input: what the shot says, in the inputs this model has."""
@@ -273,7 +290,7 @@ class ReplicateBackend(CloudTaskBackend):
             inputs["negative_prompt"] = request.negative_prompt.strip()
         if has("seed"):
             maximum = spec("seed").get("maximum")
-            inputs["seed"] = request.seed % (int(maximum) + 1) if isinstance(maximum, (int, float)) else request.seed
+            inputs["seed"] = request.seed % (int(maximum) + 1) if isinstance(maximum, (int, float)) and maximum >= 0 else request.seed
         inputs.update(self._picture(request, model, props))
         if props is not None and request.output == "still":
             _fit_aspect(request, props, inputs)
@@ -364,31 +381,35 @@ class ReplicateBackend(CloudTaskBackend):
                     "POST", "/v1/predictions", json={"version": f"{ref.name}:{schema.latest_version}", "input": inputs},
                     what=what, submits=True,
                 )
-        prediction_id = (answer or {}).get("id")
-        if not isinstance(prediction_id, str) or not prediction_id:
-            raise GenerationError("Replicate accepted the shot but sent no prediction id; check Replicate's dashboard.")
-        info = {"model": model, "version": answer.get("version")}
+        prediction = read_reply(Prediction, answer, provider=self.provider,
+                                what="submitting the shot (it may have started: check Replicate's dashboard)")
+        info = {"model": model, "version": prediction.version}
         if request.output == "still" and request.reference_images:
             info["reference_images"] = _reference_note(request, model, schema)
-        return Submission(prediction_id, info, self._parse(answer))
+        return Submission(prediction.id, info, self._parse(prediction, prediction.id))
 
-    def _parse(self, prediction: dict[str, Any]) -> TaskStatus:
-        word = str(prediction.get("status") or "")
+    def _parse(self, prediction: Prediction, remote_id: str) -> TaskStatus:
+        word = prediction.status
         phase = _PHASES.get(word)
         if phase is None:
-            raise GenerationError(f"Replicate reported a prediction status Foundry does not know ({word or 'none'}).")
-        metrics = prediction.get("metrics") or {}
-        predict_time = metrics.get("predict_time") if isinstance(metrics, dict) else None
-        info = {"cost_actual": predict_time} if isinstance(predict_time, (int, float)) else {}
+            raise CloudReplyError(f"Replicate reported a prediction status Foundry does not know ({word or 'none'}).",
+                                  provider=self.provider, remote_id=remote_id)
+        predict_time = (prediction.metrics or {}).get("predict_time")
+        info = ({"cost_actual": predict_time} if isinstance(predict_time, (int, float)) and not isinstance(predict_time, bool)
+                and math.isfinite(predict_time) and predict_time >= 0 else {})
         if phase == "failed":
-            words, moderated = _failure_words(str(prediction.get("error") or word))
+            error = prediction.error
+            if isinstance(error, dict):
+                error = error.get("detail") or error.get("message") or ""
+            words, moderated = _failure_words(str(error or word))
             return TaskStatus("failed", words=word, failure=words, moderated=moderated, info=info)
-        return TaskStatus(phase, _progress(prediction.get("logs")), word,
-                          outputs=_output_urls(prediction.get("output")), info=info)
+        return TaskStatus(phase, _progress(prediction.logs), word, outputs=_output_urls(prediction.output), info=info)
 
     async def _status(self, remote_id: str) -> TaskStatus:
-        return self._parse(await self.api.call("GET", f"/v1/predictions/{remote_id}",
-                                               what="checking on the prediction") or {})
+        what = "checking on the prediction"
+        body = await self.api.call("GET", f"/v1/predictions/{remote_id}", what=what)
+        return self._parse(read_reply(PredictionState, body, provider=self.provider, what=what, remote_id=remote_id),
+                           remote_id)
 
     async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
         if not status.outputs:
@@ -406,6 +427,6 @@ class ReplicateBackend(CloudTaskBackend):
         return {"model": self._model_for(request) or None}
 
     async def _health_check(self) -> str:
-        account = await self.api.call("GET", "/v1/account", what="checking the account", attempts=2) or {}
-        user = account.get("username")
+        body = await self.api.call("GET", "/v1/account", what="checking the account", attempts=2)
+        user = read_reply(Account, body or {}, provider=self.provider, what="checking the account").username
         return f"Replicate: signed in as {user}." if user else "Replicate: key accepted."

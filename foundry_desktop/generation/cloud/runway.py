@@ -27,9 +27,7 @@ import httpx
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
-from foundry_desktop.generation.cloud.errors import (
-    CloudOutputError,
-)
+from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import (
     image_data_uri,
@@ -37,7 +35,10 @@ from foundry_desktop.generation.cloud.inputs import (
     nearest_choice,
     shot_seconds,
 )
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.replies import read_reply
+from foundry_desktop.generation.cloud.replies.runway import RunwayOrganization, RunwayTask, RunwayTaskCreated
 from foundry_desktop.generation.cloud.retries import RetryPolicy
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
@@ -126,21 +127,23 @@ class RunwayBackend(CloudTaskBackend):
         default_model: str = "gen4.5", models: Mapping[str, RunwayModel] | None = None,
         retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, on_submitted: SubmittedHook | None = None,
+        transfer_limits: TransferLimits | None = None,
     ) -> None:
         super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
         self.default_model = default_model
         self.models = {**RUNWAY_MODELS, **(models or {})}
-        self.api = CloudApi(
-            self.provider, http, self.credentials, base_url=base_url, explain=_explain,
+        self.api = CloudApi(  # the paths start with /v1: an address ending in it is taken as its root
+            self.provider, http, self.credentials, base_url=base_url.rstrip("/").removesuffix("/v1"), explain=_explain,
             retry=retry or RetryPolicy(), headers={"X-Runway-Version": API_VERSION},
-            max_download_bytes=max_download_bytes,
+            max_download_bytes=max_download_bytes, limits=transfer_limits,
         )
 
     async def models_available(self) -> list[str]:
         """The models this key may use, as Runway lists them (its organization's tier)."""
-        body = await self.api.call("GET", "/v1/organization", what="listing the models", attempts=2)
-        models = ((body or {}).get("tier") or {}).get("models") or {}
-        return sorted(models)
+        what = "listing the models"
+        body = await self.api.call("GET", "/v1/organization", what=what, attempts=2)
+        organization = read_reply(RunwayOrganization, body or {}, provider=self.provider, what=what)
+        return sorted((organization.tier.models or {}) if organization.tier else {})
 
     # -- the life cycle's hooks ----------------------------------------------
 
@@ -189,24 +192,23 @@ class RunwayBackend(CloudTaskBackend):
             body["promptImage"] = image_data_uri(request.input_image, provider=self.provider,
                                                  max_bytes=MAX_DATA_URI_IMAGE_BYTES)
         answer = await self.api.call("POST", f"/v1/{endpoint}", json=body, what="submitting the shot", submits=True)
-        task_id = (answer or {}).get("id")
-        if not isinstance(task_id, str) or not task_id:
-            raise GenerationError("Runway accepted the shot but sent no task id; check Runway's dashboard.")
-        return Submission(task_id, info)
+        # A create call's answer that cannot be read: the task may exist, so say where to look.
+        created = read_reply(RunwayTaskCreated, answer, provider=self.provider,
+                             what="submitting the shot (it may have started: check Runway's dashboard)")
+        return Submission(created.id, info)
 
     async def _status(self, remote_id: str) -> TaskStatus:
-        task = await self.api.call("GET", f"/v1/tasks/{remote_id}", what="checking on the task") or {}
-        word = str(task.get("status") or "")
-        phase = _PHASES.get(word)
+        what = "checking on the task"
+        body = await self.api.call("GET", f"/v1/tasks/{remote_id}", what=what)
+        task = read_reply(RunwayTask, body, provider=self.provider, what=what, remote_id=remote_id)
+        phase = _PHASES.get(task.status)
         if phase is None:
-            raise GenerationError(f"Runway reported a task status Foundry does not know ({word or 'none'}).")
+            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({task.status[:40] or 'none'}).",
+                                  provider=self.provider, remote_id=remote_id)
         if phase == "failed":
-            words, moderated = _failure_words(str(task.get("failure") or ""), str(task.get("failureCode") or ""))
-            return TaskStatus("failed", words=word, failure=words, moderated=moderated)
-        outputs = tuple(url for url in task.get("output") or [] if isinstance(url, str))
-        progress = task.get("progress")
-        return TaskStatus(phase, float(progress) if isinstance(progress, (int, float)) else None, word,
-                          outputs=outputs)
+            words, moderated = _failure_words(task.failure or "", task.failureCode or "")
+            return TaskStatus("failed", words=task.status, failure=words, moderated=moderated)
+        return TaskStatus(phase, task.progress, task.status, outputs=tuple(task.output or ()))
 
     async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
         if not status.outputs:
@@ -224,6 +226,7 @@ class RunwayBackend(CloudTaskBackend):
             return {"model": request.model or self.default_model}
 
     async def _health_check(self) -> str:
-        body = await self.api.call("GET", "/v1/organization", what="checking the account", attempts=2) or {}
-        balance = body.get("creditBalance")
+        body = await self.api.call("GET", "/v1/organization", what="checking the account", attempts=2)
+        balance = read_reply(RunwayOrganization, body or {}, provider=self.provider, what="checking the account"
+                             ).creditBalance
         return "Runway: key accepted" + (f", {balance} credits left." if balance is not None else ".")

@@ -34,6 +34,7 @@ from foundry_desktop.generation.backend import (
     GenerationRequest,
     GenerationResult,
 )
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import (
     CloudRefusedError,
@@ -98,12 +99,13 @@ class StabilityBackend(CloudTaskBackend):
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = STABILITY_URL,
         default_model: str = "core", output_format: str = "png", retry: RetryPolicy | None = None,
-        max_download_bytes: int = MAX_PICTURE_BYTES,
+        max_download_bytes: int = MAX_PICTURE_BYTES, transfer_limits: TransferLimits | None = None,
     ) -> None:
         super().__init__(CloudCredentials(self.provider, api_key))
         self.default_model, self.output_format = default_model, output_format
         self.api = CloudApi(self.provider, http, self.credentials, base_url=base_url, explain=_explain,
-                            retry=retry or RetryPolicy(), max_download_bytes=max_download_bytes)
+                            retry=retry or RetryPolicy(), max_download_bytes=max_download_bytes,
+                            limits=transfer_limits)
 
     @staticmethod
     def _service(model: str) -> tuple[str, str | None]:

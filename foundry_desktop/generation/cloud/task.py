@@ -58,6 +58,13 @@ from foundry_desktop.generation.cloud.retries import seconds_in_words
 T = TypeVar("T")
 Phase = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+MAX_MESSAGE_CHARS = 600  # a service's own words are quoted in messages: a page of them is not
+
+
+def one_line(message: str) -> str:
+    """A message as one line of reasonable length, whatever a service put into it."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= MAX_MESSAGE_CHARS else flat[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -232,7 +239,7 @@ class CloudTaskBackend:
         try:
             return BackendHealth(True, self.credentials.scrub(await self._health_check()))
         except GenerationError as exc:
-            return BackendHealth(False, self.credentials.scrub(str(exc)))
+            return BackendHealth(False, one_line(self.credentials.scrub(str(exc))))
 
     # -- the life cycle -------------------------------------------------------
 
@@ -255,7 +262,7 @@ class CloudTaskBackend:
         try:
             return await work
         except GenerationError as exc:
-            message = self.credentials.scrub(str(exc))
+            message = one_line(self.credentials.scrub(str(exc)))
             exc.args = (message,)
             report("failed", 0.0, message)
             raise

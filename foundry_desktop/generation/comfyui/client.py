@@ -31,6 +31,7 @@ import httpx
 
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
+from foundry_desktop.generation.bounded_download import TransferLimits, write_bounded
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
 from foundry_desktop.media.probe import SourceInfo, probe_sound_source, probe_source
 
@@ -84,11 +85,13 @@ def _node_errors_in_words(body: dict[str, Any]) -> str:
 class ComfyUIClient:
     """One server. Async; the httpx client is shared and owned by the caller."""
 
-    def __init__(self, name: str, url: str, http: httpx.AsyncClient, *, max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES):
+    def __init__(self, name: str, url: str, http: httpx.AsyncClient, *, max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+                 transfer_limits: TransferLimits | None = None):
         self.name = name
         self.url = url.rstrip("/")
         self._http = http
         self._max_download_bytes = max_download_bytes
+        self.transfer_limits = transfer_limits or TransferLimits()
         parts = urlsplit(self.url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         self._events = ServerEvents(f"{scheme}://{parts.netloc}{parts.path}/ws")
@@ -242,31 +245,34 @@ class ComfyUIClient:
         return files
 
     async def download(self, output: OutputFile, destination: Path) -> SourceInfo:
-        """Fetch `output` into `destination` (a name of ours, never the server's), checked
-        to be whole and to decode."""
+        """Fetch `output` into `destination` (a name of ours, never the server's), within the transfer's
+        bounds (bounded_download.py: deadline, stall, size cap, media from its first bytes), checked to
+        be whole and to decode; nothing is left at `destination` otherwise."""
         for part in (output.filename, *filter(None, output.subfolder.split("/"))):
             if not _SAFE_NAME.match(part) or ".." in part:
                 raise GenerationError(f"ComfyUI on {self.name} named its output {output.filename!r}; Foundry refuses unsafe names.")
         params = {"filename": output.filename, "subfolder": output.subfolder, "type": output.kind}
         partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.partial")
+        sound = output.suffix in AUDIO_SUFFIXES
+        source = f"ComfyUI on {self.name}"
         try:
             async with self._http.stream("GET", f"{self.url}/view", params=params) as response:
                 if response.status_code != 200:
                     raise GenerationError(f"ComfyUI on {self.name} could not send {output.filename} ({response.status_code}).")
-                expected = int(response.headers.get("content-length", "-1"))
-                received = 0
+                length = response.headers.get("content-length", "")
+                expected = int(length) if length.isdigit() else None
                 with partial.open("xb") as file:
-                    async for chunk in response.aiter_bytes():
-                        received += len(chunk)
-                        if received > self._max_download_bytes:
-                            raise GenerationError(f"{output.filename} from {self.name} is larger than Foundry accepts.")
-                        file.write(chunk)
-            if expected >= 0 and received != expected:
+                    received = await write_bounded(
+                        response.aiter_bytes(), file, limits=self.transfer_limits, max_bytes=self._max_download_bytes,
+                        source=source, noun=f"{'sound' if sound else 'file'} {output.filename}",
+                        want="sound" if sound else "any", declared=expected,
+                    )
+            if expected is not None and received != expected:
                 raise GenerationError(f"The download of {output.filename} from {self.name} was cut short.")
             try:
-                info = await asyncio.to_thread(probe_sound_source if output.suffix in AUDIO_SUFFIXES else probe_source, partial)
+                info = await asyncio.to_thread(probe_sound_source if sound else probe_source, partial)
             except MediaError:
-                what = "sound file" if output.suffix in AUDIO_SUFFIXES else "video or picture"
+                what = "sound file" if sound else "video or picture"
                 raise GenerationError(f"{output.filename} from {self.name} is not a {what} Foundry can read.") from None
             partial.replace(destination)
             return info

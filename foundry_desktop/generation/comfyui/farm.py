@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from foundry_desktop.errors import GenerationError
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.comfyui.client import ComfyUIClient
 from foundry_desktop.generation.comfyui.server_check import check_against
 from foundry_desktop.generation.comfyui.template import WorkflowTemplate
@@ -52,10 +53,12 @@ class ServerStatus:
 
 
 class ComfyFarm:
-    def __init__(self, servers: Collection[ComfyServer], http: httpx.AsyncClient) -> None:
+    def __init__(self, servers: Collection[ComfyServer], http: httpx.AsyncClient, *,
+                 transfer_limits: TransferLimits | None = None) -> None:
         if len({server.name for server in servers}) != len(servers):
             raise GenerationError("Two ComfyUI servers have the same name; give each its own.")
-        self.clients = {server.name: ComfyUIClient(server.name, server.url, http) for server in servers}
+        self.clients = {server.name: ComfyUIClient(server.name, server.url, http, transfer_limits=transfer_limits)
+                        for server in servers}
         self.status = {server.name: ServerStatus(server) for server in servers}
         self._slot_freed = asyncio.Condition()
 

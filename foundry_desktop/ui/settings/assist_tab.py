@@ -13,6 +13,7 @@ import asyncio
 
 from pydantic import ValidationError
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -32,6 +33,8 @@ from foundry_desktop.app.assist.language_model import (
     load_language_model,
     save_language_model,
 )
+from foundry_desktop.app.generation.service_address import insecure_address, service_address
+from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 
@@ -46,6 +49,8 @@ class AssistTab(QWidget):
         self.transcription_model = QLineEdit(placeholderText="whisper-1 — word timings for captions")
         self.image_model = QLineEdit(placeholderText="e.g. gpt-image-1 — pictures for mood boards (optional)")
         self.timeout = QDoubleSpinBox(minimum=1, maximum=3600, decimals=0, suffix=" s", value=120)
+        # Asked, not assumed: the key would cross the network unencrypted (service_address.py).
+        self.allow_insecure = QCheckBox("Allow plain http:// to another machine (the key crosses unencrypted)")
         self.key = QLineEdit(placeholderText="the endpoint's key, if it needs one", echoMode=QLineEdit.EchoMode.Password)
         self.key_state = QLabel("")
         self.keep_key = QPushButton("Keep key")
@@ -64,6 +69,8 @@ class AssistTab(QWidget):
                               ("transcription_model", self.transcription_model), ("image_model", self.image_model),
                               ("timeout_s", self.timeout)):
             form.addRow(FIELD_LABELS[field], editor)
+            if field == "base_url":
+                form.addRow("", self.allow_insecure)
         key_row = QHBoxLayout()
         for widget in (self.key, self.keep_key, self.forget_key):
             key_row.addWidget(widget)
@@ -87,6 +94,7 @@ class AssistTab(QWidget):
     def _show(self, loaded: tuple[LanguageModelSettings, bool]) -> None:
         settings, has_key = loaded
         self.base_url.setText(settings.base_url or "")
+        self.allow_insecure.setChecked(bool(settings.base_url) and insecure_address(settings.base_url))
         self.model.setText(settings.model or "")
         self.transcription_model.setText(settings.transcription_model)
         self.image_model.setText(settings.image_model or "")
@@ -104,7 +112,10 @@ class AssistTab(QWidget):
         def text(editor: QLineEdit) -> str | None:
             return editor.text().strip() or None
 
-        return LanguageModelSettings(base_url=text(self.base_url), model=text(self.model),
+        base_url = text(self.base_url)
+        if base_url is not None:
+            base_url = service_address(base_url, service="assist", allow_insecure=self.allow_insecure.isChecked())
+        return LanguageModelSettings(base_url=base_url, model=text(self.model),
                                      transcription_model=text(self.transcription_model) or "whisper-1",
                                      image_model=text(self.image_model), timeout_s=self.timeout.value())
 
@@ -115,6 +126,9 @@ class AssistTab(QWidget):
             return self.settings_in_form()
         except ValidationError as exc:
             self.error.show_error(in_words(exc, FIELD_LABELS))
+            return None
+        except FoundryError as exc:  # an address refused by service_address
+            self.error.show_error(f"{FIELD_LABELS['base_url']}: {exc}")
             return None
 
     def save(self) -> asyncio.Task | None:
