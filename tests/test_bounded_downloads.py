@@ -23,7 +23,7 @@ from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.bounded_download import TransferLimits, media_families
 from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudUnavailableError
 from foundry_desktop.generation.cloud.retries import RetryPolicy
-from foundry_desktop.generation.cloud.runway import RunwayBackend
+from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
 from foundry_desktop.generation.cloud.task import PollPolicy
 from foundry_desktop.generation.comfyui.client import ComfyUIClient, OutputFile
 

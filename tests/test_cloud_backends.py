@@ -55,11 +55,11 @@ from foundry_desktop.generation.cloud.inputs import (
     nearest_aspect,
     nearest_choice,
 )
-from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
-from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
+from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
 from foundry_desktop.generation.cloud.retries import RetryPolicy, retry_after_seconds
-from foundry_desktop.generation.cloud.runway import RunwayBackend
-from foundry_desktop.generation.cloud.stability import StabilityBackend
+from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
+from foundry_desktop.generation.cloud.providers.stability import StabilityBackend
 from foundry_desktop.generation.cloud.task import (
     PollPolicy,
 )

@@ -41,12 +41,12 @@ from foundry_desktop.domain.planning.scene_plan import Brief
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.generation.backend import BackendHealth, GenerationEvent, GenerationRequest, OutputKind
 from foundry_desktop.generation.bounded_download import TransferLimits
-from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend
-from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
-from foundry_desktop.generation.cloud.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend
+from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
+from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
 from foundry_desktop.generation.cloud.retries import RetryPolicy
-from foundry_desktop.generation.cloud.runway import RunwayBackend
-from foundry_desktop.generation.cloud.stability import StabilityBackend
+from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
+from foundry_desktop.generation.cloud.providers.stability import StabilityBackend
 from foundry_desktop.generation.cloud.task import PollPolicy
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.media.speech_audio import SpeechPiece

@@ -35,11 +35,11 @@ from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest, outputs_of
 from foundry_desktop.generation.cloud.errors import CloudAuthError, ContentModeratedError, CloudOutputError
-from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend, choose_size
-from foundry_desktop.generation.cloud.openai_videos import OpenAIVideoBackend
-from foundry_desktop.generation.cloud.replicate import ReplicateBackend
-from foundry_desktop.generation.cloud.runway import RunwayBackend
-from foundry_desktop.generation.cloud.stability import StabilityBackend
+from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend, choose_size
+from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
+from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
+from foundry_desktop.generation.cloud.providers.stability import StabilityBackend
 from foundry_desktop.generation.local.builtin import BuiltinBackend
 from foundry_desktop.generation.local.media_file import MediaFileBackend
 from foundry_desktop.generation.local.placeholder_still import placeholder_picture

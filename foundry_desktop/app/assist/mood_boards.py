@@ -43,7 +43,7 @@ from foundry_desktop.domain.planning.mood_board import (
 from foundry_desktop.domain.planning.scene_plan import Aspect, Brief
 from foundry_desktop.generation.bounded_download import TransferLimits, TransferRefused, write_bounded
 from foundry_desktop.generation.cloud.errors import CloudReplyError
-from foundry_desktop.generation.cloud.openai_sdk import json_answer
+from foundry_desktop.generation.cloud.providers.openai_sdk import json_answer
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.openai import ImagesAnswer
 from foundry_desktop.store.media_cache import MediaCache

@@ -25,7 +25,7 @@ from foundry_desktop.app.generation.settings import (
 )
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry, OutputKind, outputs_of
-from foundry_desktop.generation.cloud.openai_images import OpenAIImagesBackend
+from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
     PollPolicy,
@@ -33,9 +33,9 @@ from foundry_desktop.generation.cloud.task import (
 from foundry_desktop.generation.comfyui.backend import ComfyUIBackend
 from foundry_desktop.generation.comfyui.farm import ComfyFarm, ComfyServer, ServerStatus
 from foundry_desktop.generation.default_backends import default_registry
-from foundry_desktop.generation.cloud.replicate import ReplicateBackend
-from foundry_desktop.generation.cloud.runway import RunwayBackend
-from foundry_desktop.generation.cloud.stability import StabilityBackend
+from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
+from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
+from foundry_desktop.generation.cloud.providers.stability import StabilityBackend
 from foundry_desktop.generation.comfyui.library import WorkflowLibrary
 from foundry_desktop.generation.comfyui.template import WorkflowTemplate
 
@@ -121,7 +121,7 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         if "base_url" in openai_options:
             # Imported only when used: the openai package alone takes half a second to
             # import, which every command of the CLI would otherwise pay.
-            from foundry_desktop.generation.cloud.openai_videos import (
+            from foundry_desktop.generation.cloud.providers.openai_videos import (
                 OpenAIVideoBackend,
             )
 

@@ -40,7 +40,7 @@ from foundry_desktop.generation.cloud.inputs import (
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
-from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk, json_answer
+from foundry_desktop.generation.cloud.providers.openai_sdk import OpenAISdk, json_answer
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.openai import VideoJob, VideoJobState
 from foundry_desktop.generation.cloud.retries import RetryPolicy

@@ -43,7 +43,7 @@ from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import nearest_aspect, read_input_image
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
-from foundry_desktop.generation.cloud.openai_sdk import OpenAISdk, explain_openai_error, json_answer
+from foundry_desktop.generation.cloud.providers.openai_sdk import OpenAISdk, explain_openai_error, json_answer
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.openai import ImagesAnswer, ImageUsage
 from foundry_desktop.generation.cloud.retries import RetryPolicy
