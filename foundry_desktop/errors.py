@@ -17,6 +17,11 @@ class ProjectLockedError(FoundryError):
     """Another Foundry process is editing the project."""
 
 
+class ProjectChangedElsewhereError(ProjectLockedError):
+    """The window's picture of the project is older than the file (a command changed it): the
+    edit is refused and the project read again."""
+
+
 class InvalidEditError(FoundryError):
     """An edit that would make the timeline invalid (bad index, negative duration...)."""
 

@@ -54,9 +54,11 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         self.project = store.load()  # then kept in step with the file (see EditBase)
         self._before_group = self.project
         if not store.read_only:
-            # Marks and scratch files left by a process that died mid-generation.
-            store.clear_generating_states()
-            store.media.clear_scratch()
+            # Marks and scratch files left by a process that died mid-generation (no one else
+            # generates meanwhile: the lock is held, from open on for a command).
+            with store.holding_lock():
+                store.clear_generating_states()
+                store.media.clear_scratch()
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -79,8 +81,14 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return cls(ProjectStore.create(Path(path), project))
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> ProjectService:
-        return cls(ProjectStore.open(Path(path), read_only=read_only))
+    def open(cls, path: Path, *, read_only: bool = False, lock_per_write: bool = False) -> ProjectService:
+        """`lock_per_write`: for the window, which stays open beside commands (see ProjectStore)."""
+        return cls(ProjectStore.open(Path(path), read_only=read_only, lock_per_write=lock_per_write))
+
+    def holding_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Keep the project to this process throughout (the window's generation runs), read again
+        first if a command changed it meanwhile."""
+        return _holding_lock(self)
 
     def close(self) -> None:
         self._store.close()
@@ -323,7 +331,8 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         """Edits inside become one undo step, saved together or not at all."""
         if not self._store.in_group():
             self._before_group = self.project  # models are never mutated: this is the project as it was
-        self._store.begin_group(label)
+        with self.reading_again_if_stale():
+            self._store.begin_group(label)
         try:
             yield
         except BaseException:
@@ -335,10 +344,14 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def undo(self) -> str | None:
         """Undo the latest edit; returns its label, None when there is nothing to undo."""
-        return self._after_travel(self._store.undo(self.project, reselect=self._matching_takes), "Undo")
+        with self.reading_again_if_stale():
+            travel = self._store.undo(self.project, reselect=self._matching_takes)
+        return self._after_travel(travel, "Undo")
 
     def redo(self) -> str | None:
-        return self._after_travel(self._store.redo(self.project, reselect=self._matching_takes), "Redo")
+        with self.reading_again_if_stale():
+            travel = self._store.redo(self.project, reselect=self._matching_takes)
+        return self._after_travel(travel, "Redo")
 
     def _after_travel(self, travel: Travel | None, verb: str) -> str | None:
         if travel is None:
@@ -363,3 +376,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def reload(self) -> None:
         self.project = self._store.load()
+
+
+@contextlib.contextmanager
+def _holding_lock(service: ProjectService) -> Iterator[None]:
+    with service._store.holding_lock():
+        service.refresh_from_file()
+        yield
