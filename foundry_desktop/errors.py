@@ -13,6 +13,11 @@ class ProjectOpenError(FoundryError):
     """The file cannot be opened as a project (not a project, corrupt, too new)."""
 
 
+class ProjectReadOnlyError(ProjectOpenError):
+    """The project cannot be changed where it is (a read-only disk, folder or file, a full
+    disk); it can still be opened for reading."""
+
+
 class ProjectLockedError(FoundryError):
     """Another Foundry process is editing the project."""
 

@@ -32,10 +32,12 @@ from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.interchange.smpte_timecode import NTSC_RATES
 from foundry_desktop.store.media_cache import MediaCache
+from foundry_desktop.store.cancel_requests import EVERY_JOB, request_cancel
+from foundry_desktop.store.project_file import LOCK_WAIT_S
 from foundry_desktop.store.project_store import ProjectStore, Travel
 
 # Part of this module's interface: the views, commands and app modules import them from here.
-__all__ = ["DEFAULT_SHOT_SECONDS", "ProjectService", "edit_errors", "new_seed"]
+__all__ = ["DEFAULT_SHOT_SECONDS", "EVERY_JOB", "ProjectService", "edit_errors", "new_seed"]
 
 
 class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits, TemplateEdits):
@@ -81,9 +83,12 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return cls(ProjectStore.create(Path(path), project))
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False, lock_per_write: bool = False) -> ProjectService:
-        """`lock_per_write`: for the window, which stays open beside commands (see ProjectStore)."""
-        return cls(ProjectStore.open(Path(path), read_only=read_only, lock_per_write=lock_per_write))
+    def open(cls, path: Path, *, read_only: bool = False, lock_per_write: bool = False,
+             lock_wait_s: float = LOCK_WAIT_S) -> ProjectService:
+        """`lock_per_write`: for the window, which stays open beside commands (see ProjectStore).
+        `lock_wait_s`: how long to wait for another writer to finish before refusing."""
+        return cls(ProjectStore.open(Path(path), read_only=read_only, lock_per_write=lock_per_write,
+                                     lock_wait_s=lock_wait_s))
 
     def holding_lock(self) -> contextlib.AbstractContextManager[None]:
         """Keep the project to this process throughout (the window's generation runs), read again
@@ -131,6 +136,18 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
         return self._store.jobs(states)
+
+    def cancel_requests(self) -> set[str]:
+        """Job ids other processes asked this one to cancel (EVERY_JOB: all unfinished)."""
+        return self._store.cancel_requests()
+
+    def forget_cancel_requests(self, job_ids: set[str]) -> None:
+        self._store.forget_cancel_requests(job_ids)
+
+    def ask_runner_to_cancel(self, job_ids: list[str] | None) -> None:
+        """Ask the process that holds the project (and runs its jobs) to cancel `job_ids` (None:
+        all unfinished); this process may hold it read-only."""
+        request_cancel(self.path, job_ids if job_ids is not None else [EVERY_JOB])
 
     def budgets(self) -> dict[str, float]:
         return self._store.budgets()

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError
+from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError, ProjectReadOnlyError
 from foundry_desktop.store import migrations
 from foundry_desktop.store.migrations import latest_version
 from foundry_desktop.store.project_lock import LockBusy, ProjectLock
@@ -135,23 +135,21 @@ class StoreWriteError(FoundryError):
     """A write to the project file failed (disk full, file removed, ...)."""
 
 
-class ProjectReadOnlyError(ProjectOpenError):
-    """The project cannot be changed where it is (a read-only disk, folder or file, a full
-    disk); it can still be opened for reading."""
-
-
 @contextlib.contextmanager
 def write_errors(path: Path) -> Iterator[None]:
     """A failed write becomes a StoreWriteError that says what happened to the file."""
     try:
         yield
     except DBAPIError as exc:
-        original = exc.orig
-        problem = storage_problem(original, path) if isinstance(original, sqlite3.OperationalError) else None
-        if problem is not None:
-            raise StoreWriteError(f"{problem}; the last change to {path.name} was not saved. "
-                                  f"{_remedy(problem)}") from None
-        raise StoreWriteError(f"Could not save to {path.name}: {original}.") from None
+        raise write_failure(path, exc.orig) from None
+
+
+def write_failure(path: Path, original: BaseException) -> StoreWriteError:
+    """The StoreWriteError, in words, for SQLite's refusal to write `path`."""
+    problem = storage_problem(original, path) if isinstance(original, sqlite3.OperationalError) else None
+    if problem is not None:
+        return StoreWriteError(f"{problem}; the last change to {path.name} was not saved. {_remedy(problem)}")
+    return StoreWriteError(f"Could not save to {path.name}: {original}.")
 
 
 def _remedy(problem: str) -> str:

@@ -35,7 +35,7 @@ from sqlalchemy import Connection, update
 
 from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import ProjectChangedElsewhereError, ProjectOpenError
-from foundry_desktop.store import project_patch, undo_history
+from foundry_desktop.store import cancel_requests, project_patch, undo_history
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_file import (
     LOCK_WAIT_S,
@@ -89,6 +89,7 @@ class ProjectStore(WorkRecords):
         # The window's way (lock per write): the file's data_version when this process last read it.
         self._per_write = opened.lock is not None and not opened.lock.held
         self._seen_version: int | None = None
+        self.lock_wait_s = LOCK_WAIT_S  # per write; the window waits less (it must not freeze)
 
     # -- opening and closing -------------------------------------------------
 
@@ -104,8 +105,10 @@ class ProjectStore(WorkRecords):
              lock_per_write: bool = False) -> ProjectStore:
         """`lock_per_write`: take the writer's lock for each write, not from open to close (the window)."""
         path = Path(path)
-        return cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
-                                   hold_lock=not lock_per_write), read_only)
+        store = cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
+                                    hold_lock=not lock_per_write), read_only)
+        store.lock_wait_s = lock_wait_s
+        return store
 
     def close(self) -> None:
         if self._group is not None:
@@ -144,6 +147,16 @@ class ProjectStore(WorkRecords):
             yield
         finally:
             self._file.lock.release()
+
+    def cancel_requests(self) -> set[str]:
+        """Job ids another process asked to cancel (cancel_requests.EVERY_JOB: all unfinished)."""
+        with self._reading() as conn:
+            return cancel_requests.pending(conn)
+
+    def forget_cancel_requests(self, job_ids: set[str]) -> None:
+        """The requests acted on: their asker sees them go."""
+        with self._transaction() as conn:
+            cancel_requests.acted_on(conn, job_ids)
 
     def undo_label(self) -> str | None:
         with self._reading() as conn:
@@ -289,7 +302,7 @@ class ProjectStore(WorkRecords):
 
     def _take_lock(self) -> None:
         assert self._file.lock is not None
-        take_writer_lock(self.path, LOCK_WAIT_S, self._file.lock)  # re-entrant: ours already is counted
+        take_writer_lock(self.path, self.lock_wait_s, self._file.lock)  # re-entrant: ours already is counted
 
     def _lock_for_write(self, *, fresh: bool) -> None:
         if not self._per_write:
