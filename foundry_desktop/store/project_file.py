@@ -74,12 +74,15 @@ def connect_sqlite(path: Path, *, read_only: bool, immutable: bool = False) -> s
 def connect_reader(path: Path) -> sqlite3.Connection:
     """A read-only connection, immutable where the storage cannot give SQLite the -shm file a
     WAL reader needs (a read-only disk or folder, a full disk); no one can be writing there."""
-    conn = connect_sqlite(path, read_only=True)
     try:
-        conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the WAL index
+        conn = connect_sqlite(path, read_only=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the WAL index
+        except BaseException:
+            conn.close()
+            raise
         return conn
     except sqlite3.OperationalError as exc:
-        conn.close()
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             raise
         return connect_sqlite(path, read_only=True, immutable=True)

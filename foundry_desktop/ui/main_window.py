@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         # Back to the window from a terminal: show what its commands changed.
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.session is not None:
+        if event.type() == QEvent.Type.ActivationChange and self.session is not None:
             self.session.look_for_outside_changes()
         super().changeEvent(event)
 
