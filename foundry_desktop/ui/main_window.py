@@ -203,11 +203,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Opened for reading only: {service.why_read_only}")
         return True
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def event(self, event: QEvent) -> bool:  # noqa: D102
         # Back to the window from a terminal: show what its commands changed.
-        if event.type() == QEvent.Type.ActivationChange and self.session is not None:
+        if event.type() == QEvent.Type.WindowActivate and self.session is not None:
             self.session.look_for_outside_changes()
-        super().changeEvent(event)
+        return super().event(event)
 
     def _use(self, service: ProjectService) -> None:
         self.close_project()
