@@ -257,7 +257,8 @@ def _conform_keys(conn: Connection) -> None:
 
 def _cancel_requests(conn: Connection) -> None:
     """Cancel requests from other processes (`foundry cancel` beside a running `generate`)."""
-    _run_script(conn, "CREATE TABLE cancel_requests (job_id TEXT NOT NULL, requested_at TEXT NOT NULL, "
+    # IF NOT EXISTS: a file older tests build from today's tables, set back to an older version, has it.
+    _run_script(conn, "CREATE TABLE IF NOT EXISTS cancel_requests (job_id TEXT NOT NULL, requested_at TEXT NOT NULL, "
                       "PRIMARY KEY (job_id));")
 
 
