@@ -13,8 +13,18 @@ class ProjectOpenError(FoundryError):
     """The file cannot be opened as a project (not a project, corrupt, too new)."""
 
 
+class ProjectReadOnlyError(ProjectOpenError):
+    """The project cannot be changed where it is (a read-only disk, folder or file, a full
+    disk); it can still be opened for reading."""
+
+
 class ProjectLockedError(FoundryError):
     """Another Foundry process is editing the project."""
+
+
+class ProjectChangedElsewhereError(ProjectLockedError):
+    """The window's picture of the project is older than the file (a command changed it): the
+    edit is refused and the project read again."""
 
 
 class InvalidEditError(FoundryError):

@@ -17,7 +17,7 @@ from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Project, ProjectFormat, Shot, Take
 from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, TemplateKind, find_template
 from foundry_desktop.domain.time import seconds_to_frames
-from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.errors import InvalidEditError, ProjectChangedElsewhereError
 from foundry_desktop.store.project_store import ProjectStore
 
 
@@ -85,9 +85,28 @@ class EditBase:
         before = self.project
         with edit_errors():
             after = change(before)
-        self._store.commit_edit(before, after, label)
+        with self.reading_again_if_stale():
+            self._store.commit_edit(before, after, label)
         self.project = after
         self.events.emit(ProjectChanged(label))
+
+    def refresh_from_file(self) -> bool:
+        """Read the project again if another process (a command in a terminal) has changed the file
+        since this one read it; True if it had. Cheap when nothing changed: the window asks often."""
+        if not self._store.changed_elsewhere():
+            return False
+        self.project = self._store.load()
+        self.events.emit(ProjectChanged("Changed by another Foundry command"))
+        return True
+
+    @contextlib.contextmanager
+    def reading_again_if_stale(self) -> Iterator[None]:
+        """An edit refused because the file changed under it leaves the project read again."""
+        try:
+            yield
+        except ProjectChangedElsewhereError:
+            self.refresh_from_file()
+            raise
 
     def add_take(self, take: Take, *, select_it: bool) -> None:
         """Record a take (a generation's or the creator's file), shown in its shot if `select_it`.

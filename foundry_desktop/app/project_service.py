@@ -34,10 +34,12 @@ from foundry_desktop.domain.time import parse_frame_rate
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.interchange.smpte_timecode import NTSC_RATES
 from foundry_desktop.store.media_cache import MediaCache
+from foundry_desktop.store.cancel_requests import EVERY_JOB, request_cancel
+from foundry_desktop.store.project_file import LOCK_WAIT_S
 from foundry_desktop.store.project_store import ProjectStore, Travel
 
 # Part of this module's interface: the views, commands and app modules import them from here.
-__all__ = ["DEFAULT_SHOT_SECONDS", "ProjectService", "edit_errors", "new_seed"]
+__all__ = ["DEFAULT_SHOT_SECONDS", "EVERY_JOB", "ProjectService", "edit_errors", "new_seed"]
 
 
 class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits, TemplateEdits):
@@ -56,11 +58,13 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         self.project = store.load()  # then kept in step with the file (see EditBase)
         self._before_group = self.project
         if not store.read_only:
-            # Marks and scratch files left by a process that died mid-generation.
-            store.clear_generating_states()
-            store.media.clear_scratch()
-            if remove_leftovers:  # partial renders and takes, markers, media copies nobody names
-                remove_leftovers_on_open(self, time.time_ns())
+            # Marks and scratch files left by a process that died mid-generation (no one else
+            # generates meanwhile: the lock is held, from open on for a command).
+            with store.holding_lock():
+                store.clear_generating_states()
+                store.media.clear_scratch()
+                if remove_leftovers:  # partial renders and takes, markers, media copies nobody names
+                    remove_leftovers_on_open(self, time.time_ns())
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -83,10 +87,19 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return cls(ProjectStore.create(Path(path), project))
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False, remove_leftovers: bool = True) -> ProjectService:
-        """`remove_leftovers`: on opening for writing, what killed work left (project_cleaning);
+    def open(cls, path: Path, *, read_only: bool = False, lock_per_write: bool = False,
+             lock_wait_s: float = LOCK_WAIT_S, remove_leftovers: bool = True) -> ProjectService:
+        """`lock_per_write`: for the window, which stays open beside commands (see ProjectStore).
+        `lock_wait_s`: how long to wait for another writer to finish before refusing.
+        `remove_leftovers`: on opening for writing, what killed work left (project_cleaning);
         False for a caller that reports them itself (`foundry clean`)."""
-        return cls(ProjectStore.open(Path(path), read_only=read_only), remove_leftovers=remove_leftovers)
+        return cls(ProjectStore.open(Path(path), read_only=read_only, lock_per_write=lock_per_write,
+                                     lock_wait_s=lock_wait_s), remove_leftovers=remove_leftovers)
+
+    def holding_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Keep the project to this process throughout (the window's generation runs), read again
+        first if a command changed it meanwhile."""
+        return _holding_lock(self)
 
     def close(self) -> None:
         self._store.close()
@@ -133,6 +146,18 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
         return self._store.jobs(states)
+
+    def cancel_requests(self) -> set[str]:
+        """Job ids other processes asked this one to cancel (EVERY_JOB: all unfinished)."""
+        return self._store.cancel_requests()
+
+    def forget_cancel_requests(self, job_ids: set[str]) -> None:
+        self._store.forget_cancel_requests(job_ids)
+
+    def ask_runner_to_cancel(self, job_ids: list[str] | None) -> None:
+        """Ask the process that holds the project (and runs its jobs) to cancel `job_ids` (None:
+        all unfinished); this process may hold it read-only."""
+        request_cancel(self.path, job_ids if job_ids is not None else [EVERY_JOB])
 
     def budgets(self) -> dict[str, float]:
         return self._store.budgets()
@@ -333,7 +358,8 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         """Edits inside become one undo step, saved together or not at all."""
         if not self._store.in_group():
             self._before_group = self.project  # models are never mutated: this is the project as it was
-        self._store.begin_group(label)
+        with self.reading_again_if_stale():
+            self._store.begin_group(label)
         try:
             yield
         except BaseException:
@@ -345,10 +371,14 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def undo(self) -> str | None:
         """Undo the latest edit; returns its label, None when there is nothing to undo."""
-        return self._after_travel(self._store.undo(self.project, reselect=self._matching_takes), "Undo")
+        with self.reading_again_if_stale():
+            travel = self._store.undo(self.project, reselect=self._matching_takes)
+        return self._after_travel(travel, "Undo")
 
     def redo(self) -> str | None:
-        return self._after_travel(self._store.redo(self.project, reselect=self._matching_takes), "Redo")
+        with self.reading_again_if_stale():
+            travel = self._store.redo(self.project, reselect=self._matching_takes)
+        return self._after_travel(travel, "Redo")
 
     def _after_travel(self, travel: Travel | None, verb: str) -> str | None:
         if travel is None:
@@ -373,3 +403,10 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
 
     def reload(self) -> None:
         self.project = self._store.load()
+
+
+@contextlib.contextmanager
+def _holding_lock(service: ProjectService) -> Iterator[None]:
+    with service._store.holding_lock():
+        service.refresh_from_file()
+        yield

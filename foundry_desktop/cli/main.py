@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
     run = command_function(args.command)
+    from foundry_desktop.app.project_lock_words import name_this_process
+
+    name_this_process(f"foundry {args.command}")  # what a refusal elsewhere says is holding the project
     try:
         return run(args)
     except FoundryError as exc:

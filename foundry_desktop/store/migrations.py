@@ -255,6 +255,13 @@ def _conform_keys(conn: Connection) -> None:
     """)
 
 
+def _cancel_requests(conn: Connection) -> None:
+    """Cancel requests from other processes (`foundry cancel` beside a running `generate`)."""
+    # IF NOT EXISTS: a file older tests build from today's tables, set back to an older version, has it.
+    _run_script(conn, "CREATE TABLE IF NOT EXISTS cancel_requests (job_id TEXT NOT NULL, requested_at TEXT NOT NULL, "
+                      "PRIMARY KEY (job_id));")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -268,6 +275,8 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _storyboard,  # 9 -> 10
     _input_images_become_keyframes,  # 10 -> 11
     _conform_keys,  # 11 -> 12
+    # Written as 13 -> 14 (after the source drop-frame flag's 13, on another branch): renumber on merge.
+    _cancel_requests,  # 12 -> 13
 ]
 
 

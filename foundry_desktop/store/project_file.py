@@ -3,6 +3,24 @@ take the writer's lock, bring an older format up to date (keeping a backup).
 
 Every check runs on a read-only connection before anything can write, so a
 file we refuse is left exactly as it was.
+
+Several places at once. The file is in SQLite's WAL journal mode (set by every
+writing connection, and kept in the file): a writer appends its transactions to
+NAME.foundry-wal while readers go on reading the last committed state, so
+`info`, `jobs`, `takes`, `cost` and exports open the file read-only and read
+while a `generate` or the window is writing, without any lock of ours and
+without waiting. They see whole edits only: an edit, with its undo step, is one
+transaction (an edit group one long one), and an undo is another.
+Writers take the project's lock (project_lock) for as long as they hold the
+project in memory: a command for its run, the window per write (see
+ProjectStore). A short edit waits a few seconds for it before it is refused,
+and the refusal names the holder. The one thing written without the lock is a
+cancel request (cancel_requests), a row of its own that no one holds in memory.
+
+Storage as it is. A project on a read-only disk, in a read-only folder, or on a
+full disk (where SQLite cannot make the -shm index a WAL reader needs) is still
+read: the reader falls back to opening the file immutable. Editing it then
+says why it cannot, in words (read-only, disk full), never "damaged".
 """
 
 from __future__ import annotations
@@ -14,24 +32,32 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import filelock
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError
+from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError, ProjectReadOnlyError
 from foundry_desktop.store import migrations
 from foundry_desktop.store.migrations import latest_version
+from foundry_desktop.store.project_lock import LockBusy, ProjectLock
+from foundry_desktop.store.storage_words import can_be_written, storage_problem
 from foundry_desktop.store.schema import APPLICATION_ID
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def connect_sqlite(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """A raw connection in autocommit mode; SQLAlchemy's begin hook issues BEGIN itself."""
+# How long a writer waits for another's lock before it is refused: a one-line edit of another
+# command, or the window's, is over well within it; a generate or a long edit group is not.
+LOCK_WAIT_S = 5.0
+
+
+def connect_sqlite(path: Path, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
+    """A raw connection in autocommit mode; SQLAlchemy's begin hook issues BEGIN itself.
+    `immutable`: a read-only one that takes no locks and needs no -shm file (storage that
+    cannot be written); it must only be used when no one can be writing."""
     mode = "ro" if read_only else "rw"
     conn = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode={mode}",
+        f"{path.resolve().as_uri()}?mode={mode}{'&immutable=1' if immutable else ''}",
         uri=True,
         isolation_level=None,
         check_same_thread=False,
@@ -43,6 +69,23 @@ def connect_sqlite(path: Path, *, read_only: bool) -> sqlite3.Connection:
         # FULL makes each commit durable across power loss, not only process death.
         conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection, immutable where the storage cannot give SQLite the -shm file a
+    WAL reader needs (a read-only disk or folder, a full disk); no one can be writing there."""
+    try:
+        conn = connect_sqlite(path, read_only=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the WAL index
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise
+        return connect_sqlite(path, read_only=True, immutable=True)
 
 
 @dataclass(frozen=True)
@@ -66,7 +109,7 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
         raise ProjectOpenError(f"{name} is not a Foundry project (it is not a project database).")
 
     try:
-        conn = connect_sqlite(path, read_only=True)
+        conn = connect_reader(path)
     except sqlite3.Error as exc:
         raise ProjectOpenError(f"{name} cannot be opened: {exc}.") from None
     try:
@@ -82,6 +125,8 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise ProjectOpenError(f"{name} is damaged and cannot be opened ({problems[0]}).")
+    except sqlite3.OperationalError as exc:  # the storage, not the file (a busy or vanishing disk)
+        raise ProjectOpenError(f"{name} cannot be read: {storage_problem(exc, path) or exc}.") from None
     except sqlite3.DatabaseError as exc:
         raise ProjectOpenError(f"{name} is damaged and cannot be opened ({exc}).") from None
     finally:
@@ -99,29 +144,39 @@ def write_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        original = exc.orig
-        if isinstance(original, sqlite3.OperationalError) and "full" in str(original).lower():
-            raise StoreWriteError(
-                f"The disk holding {path.name} is full; the last change was not saved. "
-                "Free some space and try again."
-            ) from None
-        raise StoreWriteError(f"Could not save to {path.name}: {original}.") from None
+        raise write_failure(path, exc.orig) from None
+
+
+def write_failure(path: Path, original: BaseException) -> StoreWriteError:
+    """The StoreWriteError, in words, for SQLite's refusal to write `path`."""
+    problem = storage_problem(original, path) if isinstance(original, sqlite3.OperationalError) else None
+    if problem is not None:
+        return StoreWriteError(f"{problem}; the last change to {path.name} was not saved. {_remedy(problem)}")
+    return StoreWriteError(f"Could not save to {path.name}: {original}.")
+
+
+def _remedy(problem: str) -> str:
+    return "Free some space and try again." if "full" in problem else "Copy the project somewhere you can write to edit it."
 
 
 @dataclass
 class OpenFile:
-    """An open project file: its one connection (autocommit; transactions begin through the engine) and lock."""
+    """An open project file: its one connection (autocommit; transactions begin through the engine)
+    and, for a writer, its lock: held from open to close (`lock.held`), or taken per write."""
 
     raw: sqlite3.Connection
     engine: Engine
-    lock: filelock.BaseFileLock | None
+    lock: ProjectLock | None
+    reader: Engine  # the same connection, beginning deferred transactions: reads that take no write lock
 
     def close(self) -> None:
+        self.reader.dispose()
         self.engine.dispose()
         # StaticPool keeps the raw connection alive: close it so SQLite checkpoints the WAL.
         self.raw.close()
         if self.lock is not None:
-            self.lock.release()
+            while self.lock.held:
+                self.lock.release()
             self.lock = None
 
 
@@ -168,39 +223,55 @@ def create_file(path: Path, write_rows: Callable[[Connection], None]) -> None:
         raise
 
 
-def _writer_lock(path: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(path) + ".lock", timeout=0)
+def take_writer_lock(path: Path, wait_s: float = LOCK_WAIT_S, lock: ProjectLock | None = None) -> ProjectLock:
+    """The project's writer lock (`lock`, or a new one), waited for up to `wait_s`; refused in
+    words naming its holder."""
+    lock = lock or ProjectLock(path)
     try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise ProjectLockedError(
-            f"{path.name} is open in another Foundry window or command; close it there first."
-        ) from None
+        lock.acquire(wait_s)
+    except LockBusy as busy:
+        where = f"in {busy.holder}, which is still changing it" if busy.holder else "in another Foundry window or command"
+        raise ProjectLockedError(f"{path.name} is open {where}; try again once it has finished.") from None
     except OSError as exc:
+        problem = storage_problem(exc, path)
+        if problem is not None:
+            raise ProjectReadOnlyError(f"{problem}, so {path.name} can be read but not changed. "
+                                       f"{_remedy(problem)}") from None
         raise ProjectOpenError(f"Cannot open {path.name} for editing: {exc.strerror or exc}.") from None
     return lock
 
 
-def open_file(path: Path, *, read_only: bool) -> OpenFile:
-    """Open a project (checked, locked for writing unless `read_only`, migrated to today's format)."""
+def open_file(path: Path, *, read_only: bool, lock_wait_s: float = LOCK_WAIT_S, hold_lock: bool = True) -> OpenFile:
+    """Open a project (checked, migrated to today's format). A writer takes the lock, and keeps it
+    until close when `hold_lock`, or else lets go once open (then it takes it for each write)."""
     info = inspect_project_file(path)
-    lock = None if read_only else _writer_lock(path)
+    if not read_only and not can_be_written(path):
+        raise ProjectReadOnlyError(f"{path.name} or its folder is read-only, so it can be read but not changed. "
+                                   "Copy the project somewhere you can write to edit it.")
+    lock = None if read_only else take_writer_lock(path, lock_wait_s)
     try:
-        raw = connect_sqlite(path, read_only=read_only)
+        raw = connect_reader(path) if read_only else connect_sqlite(path, read_only=False)
         engine = _engine(raw, immediate=not read_only)
         if not read_only and info.schema_version < latest_version():
             _backup_before_migration(raw, path, info.schema_version)
             with engine.connect() as conn:
                 migrations.migrate(conn, info.schema_version)
-    except (sqlite3.Error, DBAPIError) as exc:
+    except (sqlite3.Error, DBAPIError, OSError) as exc:
         if lock is not None:
             lock.release()
-        raise ProjectOpenError(f"{path.name} cannot be opened: {exc}.") from None
+        original = getattr(exc, "orig", exc)
+        problem = storage_problem(original, path)
+        if problem is not None:
+            raise ProjectReadOnlyError(f"{problem}, so {path.name} can be read but not changed. "
+                                       f"{_remedy(problem)}") from None
+        raise ProjectOpenError(f"{path.name} cannot be opened: {original}.") from None
     except BaseException:
         if lock is not None:
             lock.release()
         raise
-    opened = OpenFile(raw, engine, lock)
+    if lock is not None and not hold_lock:
+        lock.release()
+    opened = OpenFile(raw, engine, lock, _engine(raw, immediate=False))
     if read_only and info.schema_version < latest_version():
         opened.close()
         raise ProjectOpenError(

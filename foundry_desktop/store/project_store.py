@@ -10,6 +10,17 @@ step's recorded values back and read back only the rows it touched
 (project_patch): neither an edit nor its undo costs the size of the project.
 Edits can be grouped (begin/commit/rollback) into one transaction and one undo
 step, in the manner of Pitivi's UndoableActionLog.
+
+Writers and the lock (see project_file). A command holds the project's lock from
+open to close. The window, which stays open for hours beside commands run in a
+terminal, takes it only for each write (and for a whole generation run), so a
+command can edit the project between the window's edits. An edit is the
+difference between the project in memory and the one wanted, so before it
+writes, the window checks (PRAGMA data_version, under the lock) that no one
+else has written since it last read the file; if someone has, the edit is
+refused and the window reads the project again (it also looks whenever it is
+brought to the front, and on a light timer, so this is rare). Records of work
+(a job's state, a take) are written by row and need only the lock.
 """
 
 from __future__ import annotations
@@ -23,11 +34,19 @@ from pathlib import Path
 from sqlalchemy import Connection, update
 
 from foundry_desktop.domain.project import Project, Shot
-from foundry_desktop.errors import ProjectOpenError
-from foundry_desktop.store import project_patch, undo_history
+from foundry_desktop.errors import ProjectChangedElsewhereError, ProjectOpenError
+from foundry_desktop.store import cancel_requests, project_patch, undo_history
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.media_references import referenced_hashes
-from foundry_desktop.store.project_file import OpenFile, StoreWriteError, create_file, open_file, write_errors
+from foundry_desktop.store.project_file import (
+    LOCK_WAIT_S,
+    OpenFile,
+    StoreWriteError,
+    create_file,
+    open_file,
+    take_writer_lock,
+    write_errors,
+)
 from foundry_desktop.store.project_rows import load_project
 from foundry_desktop.store.row_changes import diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
@@ -68,6 +87,10 @@ class ProjectStore(WorkRecords):
         # One SQLite connection serves every thread (the GUI's, and workers rendering or probing):
         # one transaction at a time, or two BEGINs on it collide. A group holds it throughout.
         self._serial = threading.RLock()
+        # The window's way (lock per write): the file's data_version when this process last read it.
+        self._per_write = opened.lock is not None and not opened.lock.held
+        self._seen_version: int | None = None
+        self.lock_wait_s = LOCK_WAIT_S  # per write; the window waits less (it must not freeze)
 
     # -- opening and closing -------------------------------------------------
 
@@ -79,9 +102,14 @@ class ProjectStore(WorkRecords):
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> ProjectStore:
+    def open(cls, path: Path, *, read_only: bool = False, lock_wait_s: float = LOCK_WAIT_S,
+             lock_per_write: bool = False) -> ProjectStore:
+        """`lock_per_write`: take the writer's lock for each write, not from open to close (the window)."""
         path = Path(path)
-        return cls(path, open_file(path, read_only=read_only), read_only)
+        store = cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
+                                    hold_lock=not lock_per_write), read_only)
+        store.lock_wait_s = lock_wait_s
+        return store
 
     def close(self) -> None:
         if self._group is not None:
@@ -98,21 +126,51 @@ class ProjectStore(WorkRecords):
 
     def load(self) -> Project:
         """The whole project, read from the file (opening it; the open project then follows each edit)."""
-        with self._transaction() as conn:
+        with self._reading() as conn:
+            # Read first: a write between the two reads only makes changed_elsewhere() say so once more.
+            self._seen_version = self._data_version()
             return load_project(conn)
 
     def media_references(self) -> set[str]:
         """The content hash of every media file the project or its undo history still names."""
-        with self._transaction() as conn:
+        with self._reading() as conn:
             return referenced_hashes(conn)
 
-    def undo_label(self) -> str | None:
+    def changed_elsewhere(self) -> bool:
+        """Whether another process (a command, another window) has written to the file since
+        this one last read it with load()."""
+        return self._seen_version is not None and self._data_version() != self._seen_version
+
+    @contextlib.contextmanager
+    def holding_lock(self) -> Iterator[None]:
+        """Hold the writer's lock throughout (a generation run in the window), so no command
+        edits between its writes. A no-op where it is held from open to close."""
+        if not self._per_write:
+            yield
+            return
+        self._take_lock()
+        try:
+            yield
+        finally:
+            self._file.lock.release()
+
+    def cancel_requests(self) -> set[str]:
+        """Job ids another process asked to cancel (cancel_requests.EVERY_JOB: all unfinished)."""
+        with self._reading() as conn:
+            return cancel_requests.pending(conn)
+
+    def forget_cancel_requests(self, job_ids: set[str]) -> None:
+        """The requests acted on: their asker sees them go."""
         with self._transaction() as conn:
+            cancel_requests.acted_on(conn, job_ids)
+
+    def undo_label(self) -> str | None:
+        with self._reading() as conn:
             step = undo_history.next_step(conn, undone=False)
         return step.label if step else None
 
     def redo_label(self) -> str | None:
-        with self._transaction() as conn:
+        with self._reading() as conn:
             step = undo_history.next_step(conn, undone=True)
         return step.label if step else None
 
@@ -125,7 +183,7 @@ class ProjectStore(WorkRecords):
         changes = diff_projects(before, after)
         if not changes:
             return
-        with self._transaction() as conn:
+        with self._transaction(fresh=True) as conn:
             step_id = self._group[1] if self._group else self._new_step(conn, label)
             write_changes(conn, changes)
             undo_history.record(conn, step_id, changes)
@@ -142,13 +200,18 @@ class ProjectStore(WorkRecords):
             self._group = (conn, step_id, depth + 1)
             return
         try:
-            conn = self._file.engine.connect()
-            conn.begin()
+            self._lock_for_write(fresh=True)
             try:
-                step_id = self._new_step(conn, label)
+                conn = self._file.engine.connect()
+                conn.begin()
+                try:
+                    step_id = self._new_step(conn, label)
+                except BaseException:
+                    conn.rollback()
+                    conn.close()
+                    raise
             except BaseException:
-                conn.rollback()
-                conn.close()
+                self._unlock_after_write()
                 raise
         except BaseException:
             self._serial.release()
@@ -170,6 +233,7 @@ class ProjectStore(WorkRecords):
                 conn.commit()
         finally:
             conn.close()
+            self._unlock_after_write()
             self._serial.release()
 
     def rollback_group(self) -> None:
@@ -182,6 +246,7 @@ class ProjectStore(WorkRecords):
             conn.rollback()
             conn.close()
         finally:
+            self._unlock_after_write()
             for _ in range(depth):
                 self._serial.release()
 
@@ -211,15 +276,54 @@ class ProjectStore(WorkRecords):
             raise ProjectOpenError(f"{self.path.name} is open read-only.")
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """Inside a group: the group's transaction. Otherwise: a new one, committed at the end."""
+    def _transaction(self, *, fresh: bool = False) -> Iterator[Connection]:
+        """A write. Inside a group: the group's transaction. Otherwise: a new one, committed at the
+        end, under the writer's lock. `fresh`: the write is a difference from the project in
+        memory, so it must not be older than the file."""
         with self._serial:
             if self._group is not None:
                 with write_errors(self.path):
                     yield self._group[0]
                 return
-            with write_errors(self.path), self._file.engine.begin() as conn:
+            self._lock_for_write(fresh=fresh)
+            try:
+                with write_errors(self.path), self._file.engine.begin() as conn:
+                    yield conn
+            finally:
+                self._unlock_after_write()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A read: one snapshot of the file, needing no lock (or the open group's, to see its writes)."""
+        with self._serial:
+            if self._group is not None:
+                yield self._group[0]
+                return
+            with write_errors(self.path), self._file.reader.begin() as conn:
                 yield conn
+
+    def _data_version(self) -> int:
+        with self._serial:
+            return self._file.raw.execute("PRAGMA data_version").fetchone()[0]
+
+    def _take_lock(self) -> None:
+        assert self._file.lock is not None
+        take_writer_lock(self.path, self.lock_wait_s, self._file.lock)  # re-entrant: ours already is counted
+
+    def _lock_for_write(self, *, fresh: bool) -> None:
+        if not self._per_write:
+            return
+        self._take_lock()
+        if fresh and self.changed_elsewhere():
+            self._unlock_after_write()
+            raise ProjectChangedElsewhereError(
+                f"{self.path.name} was changed by another Foundry command since this window read it; "
+                "it has been read again. Do that once more."
+            )
+
+    def _unlock_after_write(self) -> None:
+        if self._per_write and self._file.lock is not None:
+            self._file.lock.release()
 
     def _new_step(self, conn: Connection, label: str) -> int:
         self._require_writable()
@@ -229,7 +333,7 @@ class ProjectStore(WorkRecords):
         self._require_writable()
         if self._group is not None:
             raise RuntimeError("cannot undo or redo inside an edit group")
-        with self._transaction() as conn:
+        with self._transaction(fresh=True) as conn:
             step = undo_history.next_step(conn, undone=undone)
             if step is None:
                 return None

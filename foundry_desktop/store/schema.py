@@ -211,3 +211,12 @@ undo_changes_table = Table(
     Column("before_json", Text, nullable=True),
     Column("after_json", Text, nullable=True),
 )
+
+# Jobs another process asked to cancel (job id, or "*" for every unfinished one): written without
+# the writer's lock by `foundry cancel`, read and removed by the process running the jobs.
+cancel_requests_table = Table(
+    "cancel_requests",
+    metadata,
+    Column("job_id", Text, primary_key=True),
+    Column("requested_at", Text, nullable=False),
+)

@@ -36,11 +36,14 @@ class WorkRecords:
     def _transaction(self) -> contextlib.AbstractContextManager[Connection]:
         raise NotImplementedError
 
+    def _reading(self) -> contextlib.AbstractContextManager[Connection]:
+        raise NotImplementedError
+
     def _require_writable(self) -> None:
         raise NotImplementedError
 
     def generation_states(self) -> dict[str, GenerationState]:
-        with self._transaction() as conn:
+        with self._reading() as conn:
             rows = conn.execute(select(shot_generation_table)).mappings()
             return {
                 row["shot_id"]: GenerationState(row["state"], row["fingerprint"], row["message"])
@@ -99,12 +102,12 @@ class WorkRecords:
 
     def jobs(self, states: tuple[JobState, ...] | None = None) -> list[GenerationJob]:
         """The project's jobs (or those in `states`), highest priority first, then oldest."""
-        with self._transaction() as conn:
+        with self._reading() as conn:
             return job_rows.load_jobs(conn, states)
 
     def budgets(self) -> dict[str, float]:
         """The spending cap per cost unit (units without one are not capped)."""
-        with self._transaction() as conn:
+        with self._reading() as conn:
             return {row.unit: row.amount for row in conn.execute(select(budgets_table))}
 
     def set_budget(self, unit: str, amount: float | None) -> None:
@@ -117,7 +120,7 @@ class WorkRecords:
 
     def setting(self, name: str) -> Any:
         """A project setting's value (JSON-shaped), None when the project has none."""
-        with self._transaction() as conn:
+        with self._reading() as conn:
             row = conn.execute(select(project_settings_table.c.value_json)
                                .where(project_settings_table.c.name == name)).first()
         return None if row is None else json.loads(row.value_json)

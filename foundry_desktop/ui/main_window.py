@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,6 +30,7 @@ from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.user_folders import documents_folder
+from foundry_desktop.app.window_opening import open_for_the_window
 from foundry_desktop.errors import CutChoiceError, FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
@@ -192,13 +193,21 @@ class MainWindow(QMainWindow):
             self.activateWindow()  # already open here: nothing to open (its lock would say "elsewhere")
             return True
         try:
-            service = ProjectService.open(path)
+            service = open_for_the_window(path)
         except FoundryError as exc:
             self.show_error("Cannot open the project", str(exc))
             self._forget_recent(path)
             return False
-        self._use(service)
+        self._use(service.service)
+        if service.why_read_only:
+            self.statusBar().showMessage(f"Opened for reading only: {service.why_read_only}")
         return True
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102
+        # Back to the window from a terminal: show what its commands changed.
+        if event.type() == QEvent.Type.WindowActivate and self.session is not None:
+            self.session.look_for_outside_changes()
+        return super().event(event)
 
     def _use(self, service: ProjectService) -> None:
         self.close_project()

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from foundry_desktop.app.events import (
     GenerationProgress,
@@ -33,6 +33,8 @@ from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 
 T = TypeVar("T")
+
+OUTSIDE_LOOK_MS = 2000
 
 
 class ProjectSession(QObject):
@@ -69,6 +71,12 @@ class ProjectSession(QObject):
         self._work = BackgroundWork(lambda message: self.error.emit("Foundry", message))
         self._generating = 0
         self._unsubscribe = service.events.subscribe(self._forward)
+        # Commands run in a terminal change the file behind the window: look now and then (a look is
+        # one pragma when nothing changed), and whenever the window comes to the front.
+        self._outside = QTimer(self, interval=OUTSIDE_LOOK_MS)
+        self._outside.timeout.connect(self.look_for_outside_changes)
+        if not service.read_only:
+            self._outside.start()
 
     # -- the model ------------------------------------------------------------
 
@@ -90,6 +98,26 @@ class ProjectSession(QObject):
         except FoundryError as exc:
             self.error.emit(title, str(exc))
             return None
+
+    def look_for_outside_changes(self) -> bool:
+        """Show what a command in a terminal changed, keeping what is selected where it still is;
+        act on a `foundry cancel` no run here is watching. True if the project was read again."""
+        try:
+            changed = self.service.refresh_from_file()
+            asked_to_cancel = bool(self.service.cancel_requests()) and not self.generating
+        except FoundryError as exc:
+            self.error.emit("Foundry", str(exc))
+            return False
+        if changed:
+            timeline = self.service.project.timeline
+            kept = ([i for i in self.selected if i in {shot.id for shot in timeline.shots}],
+                    [i for i in self.selected_music if i in {clip.id for clip in timeline.music}],
+                    [i for i in self.selected_captions if i in {c.id for c in timeline.captions}])
+            if kept != (self.selected, self.selected_music, self.selected_captions):
+                self.select(kept[0], music=kept[1], captions=kept[2])
+        if asked_to_cancel:
+            self.run("Cancel", self.generation.act_on_cancel_requests(self.service))
+        return changed
 
     def select(self, shot_ids: Sequence[str], *, music: Sequence[str] = (), captions: Sequence[str] = ()) -> None:
         """Select these shots, or (with no shots) these music clips or captions."""
@@ -182,6 +210,7 @@ class ProjectSession(QObject):
     def close(self) -> None:
         """Stop listening and close the project; running tasks are cancelled (jobs the services
         already have are followed up when the project is opened again)."""
+        self._outside.stop()
         self._work.cancel()
         self._unsubscribe()
         self.service.close()

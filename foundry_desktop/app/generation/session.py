@@ -17,6 +17,7 @@ from typing import Any
 
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
+from foundry_desktop.app.generation.cancel_watch import act_on_cancel_requests
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes
 from foundry_desktop.app.generation.music_generation import (
     MusicReport,
@@ -139,6 +140,18 @@ class GenerationSession:
 
         unsubscribe = service.events.subscribe(note)
         try:
-            return await work(self._registry)
+            # The window takes the project for the whole run, so no command edits between its writes;
+            # `foundry cancel` then reaches its jobs through the project file (cancel_watch).
+            with service.holding_lock():
+                return await work(self._registry)
         finally:
             unsubscribe()
+
+    async def act_on_cancel_requests(self, service: ProjectService) -> None:
+        """Cancel what `foundry cancel` asked for while no run of ours was watching (an idle window)."""
+        if service.read_only or not service.cancel_requests():
+            return
+        await self.start()
+        assert self._registry is not None
+        registry = self._registry
+        await act_on_cancel_requests(service, lambda job_id: cancel_jobs(service, registry, job_id))

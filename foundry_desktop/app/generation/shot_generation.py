@@ -33,6 +33,7 @@ from foundry_desktop.app.generation.plan import (
     plan_generation,
     plan_retry,
 )
+from foundry_desktop.app.generation.cancel_watch import watching_cancel_requests
 from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import CostLedger, Overrun
@@ -144,7 +145,9 @@ async def run_plan(service: ProjectService, registry: BackendRegistry, plan: Gen
     _RUNNING.setdefault(service, set()).add(run)
     try:
         run.tasks = {job.id: asyncio.create_task(one(job)) for job in jobs}
-        await asyncio.gather(*run.tasks.values())
+        # `foundry cancel` from another terminal reaches these jobs through the project file.
+        async with watching_cancel_requests(service, lambda job_id: cancel_jobs(service, registry, job_id)):
+            await asyncio.gather(*run.tasks.values())
     finally:
         _RUNNING[service].discard(run)
     return report

@@ -25,7 +25,8 @@ from foundry_desktop.cli.common import print_json, to_index
 from foundry_desktop.domain.cost import COST_UNITS, Cost, amount_words, unit_words
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Take
-from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.cli.cancel_elsewhere import cancel_elsewhere
+from foundry_desktop.errors import InvalidEditError, ProjectLockedError
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -132,7 +133,7 @@ def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
 
 
 def takes(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
+    with ProjectService.open(Path(args.project), read_only=True) as service:
         owner = _take_owner(service, args.index)
         listed = service.project.takes_of(owner.owner_id)
         if args.json:
@@ -175,7 +176,7 @@ def take(args: argparse.Namespace) -> int:
 
 
 def jobs(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
+    with ProjectService.open(Path(args.project), read_only=True) as service:
         listed = service.jobs(None if args.all else UNFINISHED)
         numbers = {shot.id: n for n, shot in enumerate(service.project.timeline.shots, start=1)}
         clips = {clip.id: n for n, clip in enumerate(service.project.timeline.music, start=1)}
@@ -198,8 +199,15 @@ def cancel(args: argparse.Namespace) -> int:
         async with generation_backends() as registry:
             return await cancel_jobs(service, registry, args.job)
 
-    with ProjectService.open(Path(args.project)) as service:
-        count = asyncio.run(run(service))
+    try:
+        service = ProjectService.open(Path(args.project), lock_wait_s=0)
+    except ProjectLockedError:
+        # A generate (or the window) holds the project: it is the one running the jobs, so ask it.
+        with ProjectService.open(Path(args.project), read_only=True) as service:
+            count = cancel_elsewhere(service, args.job)
+    else:
+        with service:
+            count = asyncio.run(run(service))
     print(f"Cancelled {count} job{'s' if count != 1 else ''}.")
     return 0
 

@@ -34,7 +34,8 @@ def render_json(render: FilmRender) -> dict:
 
 
 def render(args: argparse.Namespace) -> int:
-    with ProjectService.open(Path(args.project)) as service:
+    # A render only reads the project: it holds no lock, so edits and a generate go on beside it.
+    with ProjectService.open(Path(args.project), read_only=True) as service:
         notices_to_stderr(service)
         loudness = None if args.no_normalise else args.loudness
         settings = RenderSettings(preset=args.preset, encoder=args.encoder, crf=args.crf, bitrate_kbps=args.bitrate)
