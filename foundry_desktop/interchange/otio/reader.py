@@ -92,6 +92,7 @@ def _cut(src: TimelineSource) -> FilmCut:
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
             scene=entry.scene, metadata=entry.metadata, source_start=entry.source_start, reel=entry.reel,
+            source_drop_frame=None if entry.source_drop_frame == bool(base.drop_frame) else entry.source_drop_frame,
         ))
     transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0
