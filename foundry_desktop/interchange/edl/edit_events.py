@@ -22,8 +22,9 @@ _EVENT_START = re.compile(r"^\d{1,6}\s")  # 3 digits in CMX 3600, up to 6 in Avi
 _IGNORED_LINE = re.compile(r"^(>>>|AUD\b|SWM\b|FINAL\b|ASC_S[OA][PT]\b|%|\x1a)", re.IGNORECASE)
 _DROP_FRAME_DOT = re.compile(r"^\d\d:\d\d:\d\d[.,]\d\d$")
 # A list that writes a drop-frame label with ";" (or "." / ",") anywhere says each label's counting by
-# its separator, so ":" means non-drop there; in one that writes every label with ":" (CMX's own
-# form), the FCM line in force says how they count.
+# its separator, so ":" means non-drop there. In one that writes every label with ":" (CMX's own
+# form), the first FCM line says how the record counts, and the FCM line in force how a source does
+# (CMX 3600 puts an FCM line before a source line that counts otherwise than the one before).
 _DROP_FRAME_LABEL = re.compile(r"\b\d\d:\d\d:\d\d[;.,]\d\d\b")
 # "FROM CLIP NAME: ...", "SOURCE FILE: ...", "LOC: ...": comments that some programs write without the "*"
 _KEYED_COMMENT = re.compile(r"^[A-Za-z][\w ./()-]{0,40}:")
@@ -94,6 +95,7 @@ class EdlParser:
         self.warnings: list[str] = []
         self.mismatched: list[int] = []  # events whose source and record lengths differ
         self._drop_frame = False
+        self._record_drop_frame: bool | None = None  # the first FCM line's
         self._separators_count = bool(_DROP_FRAME_LABEL.search(text))
         self.drop_frame_used = False  # whether the record timecode counts in drop frame
         for line_no, raw in enumerate(text.splitlines(), start=1):
@@ -113,6 +115,8 @@ class EdlParser:
             if mode not in ("DROP FRAME", "NON-DROP FRAME", "NON DROP FRAME"):
                 raise self.error(line_no, f"“{line}” should say DROP FRAME or NON-DROP FRAME.")
             self._drop_frame = mode == "DROP FRAME"
+            if self._record_drop_frame is None:
+                self._record_drop_frame = self._drop_frame
         elif _EVENT_START.match(line):
             self._event_line(line_no, line)
         elif line.startswith("*"):
@@ -166,7 +170,7 @@ class EdlParser:
             fields = event_fields(line)
         except FieldError as exc:
             raise self.error(line_no, str(exc)) from None
-        source_drop = self.drop_frame_of(fields.timecodes[0])
+        source_drop = self.drop_frame_of(fields.timecodes[0], source=True)
         times = [self.timecode(line_no, label, source=index < 2) for index, label in enumerate(fields.timecodes)]
         if times[3] < times[2]:
             raise self.error(line_no, f"the record out {fields.timecodes[3]} comes before the record in "
@@ -180,11 +184,14 @@ class EdlParser:
         else:
             self.events.append(EditEvent([parsed]))
 
-    def drop_frame_of(self, label: str) -> bool:
-        """Whether a label counts in drop frame: by its separator, or the FCM in force (see _DROP_FRAME_LABEL)."""
+    def drop_frame_of(self, label: str, *, source: bool) -> bool:
+        """Whether a source or record label counts in drop frame: by its separator, or by the FCM lines
+        (see _DROP_FRAME_LABEL)."""
         if label[8:9] in (";", ".", ","):
             return True
-        return False if self._separators_count else self._drop_frame
+        if self._separators_count:
+            return False
+        return self._drop_frame if source or self._record_drop_frame is None else self._record_drop_frame
 
     def timecode(self, line_no: int, label: str, *, source: bool = False) -> int:
         """The frame a label names; a record label (not `source`) also tells the record's counting."""
@@ -192,7 +199,7 @@ class EdlParser:
             label = label[:8] + ";" + label[9:]
         if label[:2].isdigit() and int(label[:2]) > 23:
             raise self.error(line_no, f"{label} is past 23:59:59: timecode counts the hours of one day.")
-        drop_frame = self.drop_frame_of(label)
+        drop_frame = self.drop_frame_of(label, source=source)
         if not source:
             self.drop_frame_used |= drop_frame
         try:

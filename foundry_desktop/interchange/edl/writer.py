@@ -209,16 +209,14 @@ def picture_events(cut: FilmCut, names: ReelStyle = "cmx") -> list[Event]:
     for index, clip in enumerate(clips):
         source = sources[index]
         t_in = incoming.get(index)
-        start = clip.record_in
-        if t_in is not None:
-            start = t_in.record_in
-            if t_in.kind != "dissolve":  # through black: first the outgoing shot into a BL event
-                into_black = t_in.frames - t_in.frames // 2
-                black = EventLine(BLACK_REEL, 0, into_black, t_in.record_in, t_in.record_in + into_black, into_black)
-                comments = [f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}",
-                            _through_black_comment(t_in.kind)]
-                events.append(_dissolve(_zero_length_after(events[-1]), black, comments))
-                start = t_in.record_in + into_black
+        start = clip.record_in if t_in is None else t_in.record_in
+        if t_in is not None and t_in.kind != "dissolve":  # through black: first the outgoing shot into a BL event
+            into_black = t_in.frames - t_in.frames // 2
+            black = EventLine(BLACK_REEL, 0, into_black, t_in.record_in, t_in.record_in + into_black, into_black)
+            comments = [f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}",
+                        _through_black_comment(t_in.kind)]
+            events.append(_dissolve(_zero_length_after(events[-1]), black, comments))
+            start = t_in.record_in + into_black
         t_out = outgoing.get(index)
         end = t_out.record_in if t_out is not None else clip.record_out
         if index == last:
@@ -231,12 +229,12 @@ def picture_events(cut: FilmCut, names: ReelStyle = "cmx") -> list[Event]:
         if end - start < max(dissolve_in, 1):
             raise ExportError(f"Shot {index + 1} ({clip.name}) is too short for its transitions and fades: "
                               "they overlap, which an EDL cannot describe.")
-        line = EventLine(source.reel, source_at(index, start), source_at(index, end), start, end, dissolve_in)
+        line = EventLine(source.reel, source_at(index, start), source_at(index, end), start, end, dissolve_in,
+                         clip.source_drop_frame)
         if line.source_in < 0:
             raise ExportError(f"Shot {index + 1} ({clip.name}) starts its transition {-line.source_in} frames before "
                               "the first frame of its media.")
-        line = replace(line, source_in=line.source_in + clip.source_start, source_out=line.source_out + clip.source_start,
-                       source_drop_frame=clip.source_drop_frame)
+        line = replace(line, source_in=line.source_in + clip.source_start, source_out=line.source_out + clip.source_start)
         if dissolve_in == 0:
             events.append(replace(_cut(source, line.source_in, start, end, clip.source_drop_frame), sound=clip.has_audio))
         else:
