@@ -20,7 +20,10 @@ What FilmCut cannot hold becomes the closest thing it can, with a warning:
 * Speed changes (LinearTimeWarp, FreezeFrame) and other effects are not kept.
 * MissingReference, GeneratorReference, image sequences and non-file URLs
   make offline clips (media None). File URLs are decoded exactly; relative
-  paths are taken from the .otio file's folder.
+  paths are taken from the .otio file's folder. A media reference's
+  metadata["foundry"]["drop_frame"] (or the Final Cut 7 XML adapter's timecode
+  displayformat) says how its source's timecode counts, kept where it differs
+  from the timeline's.
 * Markers on the timeline, the video track and its clips become markers;
   Foundry's caption markers become captions. A clip's scene comes from its
   metadata; the "Scene: NAME" marker where that scene begins is the scene's,
