@@ -72,8 +72,8 @@ def number_width(events: int, names: ReelStyle) -> int:
         return 3
     if names == "cmx":
         raise ExportError(f"This edit needs {events:,} EDL events; a strict CMX 3600 EDL numbers at most "
-                          f"{MAX_EVENTS}. Export it with long names (--edl-names long, the File129 EDLs Avid and "
-                          "Resolve write, numbered with up to six digits), or as FCPXML or OTIO.")
+                          f"{MAX_EVENTS}. Export it with long reel names (File129, as Avid and Resolve number long "
+                          "edits: --edl-names long, or the export dialog's long reel names), or as FCPXML or OTIO.")
     if events > MAX_LONG_EVENTS:
         raise ExportError(f"This edit needs {events:,} EDL events; an EDL numbers at most {MAX_LONG_EVENTS:,}. "
                           "Export it as FCPXML or OTIO, or in parts.")
