@@ -26,10 +26,9 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-from foundry_desktop.interchange.edl.writer import RECORD_START, music_edl_paths, music_events, music_layers, picture_events
+from foundry_desktop.interchange.edl.writer import needs_long_numbers, write_edl, write_music_edl
 from foundry_desktop.interchange.fcpxml.writer import write_fcpxml
 from foundry_desktop.interchange.film_cut import CutClip, CutMarker, CutMusic, CutTransition, FilmCut
-from foundry_desktop.interchange.smpte_timecode import format_timecode, parse_timecode
 
 SIZES = (1_000, 5_000, 10_000)
 RATE = Fraction(24)
@@ -54,28 +53,14 @@ def long_cut(events: int, folder: Path) -> FilmCut:
                    music=music, markers=markers)
 
 
-def edl_text(title: str, events: list, channel: str) -> str:
-    """Foundry's EDL writer's events, numbered as CMX systems number more than 999 of them: from
-    001 again (Foundry's writer refuses that many; an editor's long cut has them)."""
-    start = parse_timecode(RECORD_START, RATE)
-    lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
-    for number, event in enumerate(events):
-        for line in event.lines:
-            transition = f"{'D' if line.dissolve else 'C':<4} {f'{line.dissolve:03d}' if line.dissolve else '':>3}"
-            times = (line.source_in, line.source_out, line.record_in + start, line.record_out + start)
-            lines.append(f"{number % 999 + 1:03d}  {line.reel:<8} {channel:<5} {transition} "
-                         + " ".join(format_timecode(time, RATE) for time in times))
-        lines += [*event.comments, ""]
-    return "\n".join(lines)
-
-
 def write_cuts(folder: Path, events: int) -> dict[str, Path]:
+    """The cut as the product writes it: an EDL (long event numbers and File129 reels past 999 events,
+    as Avid and Resolve write long edits) with its music EDLs beside it, and an FCPXML."""
     cut = long_cut(events, folder)
     edl = folder / f"film{events}.edl"
-    edl.write_text(edl_text(cut.name, picture_events(cut), "V"))
-    layers = music_layers(cut.music)
-    for layer, path in zip(layers, music_edl_paths(edl.with_suffix(".music.edl"), len(layers)), strict=True):
-        path.write_text(edl_text(cut.name + " music", music_events(cut, layer), "A"))
+    names = "long" if needs_long_numbers(cut) else "cmx"
+    write_edl(cut, edl, names=names)
+    write_music_edl(cut, edl.with_suffix(".music.edl"), names=names)
     return {"EDL": edl, "FCPXML": write_fcpxml(cut, folder / f"film{events}.fcpxml")}
 
 

@@ -18,6 +18,7 @@ NTSC = Fraction(30000, 1001)
 # An EDL does not say its frame rate: the rate each sample was cut at, where it is not 24 fps.
 EDL_SAMPLE_RATES = {
     "fcm_switch.edl": NTSC, "premiere_utf16.edl": NTSC, "foundry_2997_drop_frame.edl": NTSC, "pycmx_TEST.edl": NTSC,
+    "ndf_sources_in_drop_frame.edl": NTSC,
     "resolve_file32.edl": Fraction(25), "latin1_names.edl": Fraction(25), "comments_without_star.edl": Fraction(25),
     "audio_only.edl": Fraction(25), "otio_25fps.edl": Fraction(25), "foundry_reel4_start.edl": Fraction(25),
     "foundry_60fps_dissolves.edl": Fraction(60),

@@ -21,6 +21,8 @@ UNDO_MIGRATION: dict[int, tuple[str, ...]] = {
         "ALTER TABLE shots DROP COLUMN reel", "ALTER TABLE shots DROP COLUMN source_timecode",
         "ALTER TABLE project DROP COLUMN start_timecode", "ALTER TABLE project DROP COLUMN drop_frame",
     ),
+    13: ("DROP TABLE cancel_requests",),
+    14: ("ALTER TABLE shots DROP COLUMN source_drop_frame",),
 }
 
 

@@ -89,6 +89,44 @@ def edl_drop_frame(text: str) -> bool:
     return False
 
 
+_DROP_SEPARATOR = re.compile(r"\b\d\d:\d\d:\d\d[;.,]\d\d\b")
+
+
+def edl_source_counting(text: str) -> list[bool]:
+    """Whether each picture event's source timecode counts in drop frame, in the order of the file (black
+    and zero-length lines left out): by its label's separator in a file that writes drop frame with ";",
+    else by the FCM line in force (CMX 3600 lets FCM change before an event whose source counts otherwise)."""
+    separators = bool(_DROP_SEPARATOR.search(text))
+    in_force, flags = False, []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.upper().startswith("FCM:"):
+            in_force = "NON" not in line.upper()
+            continue
+        match = _EVENT_LINE.match(line)
+        if not match or ("V" not in match["chan"] and match["chan"] != "B") or match["reel"].strip().upper() in _BLACK:
+            continue
+        if match["ri"] == match["ro"]:
+            continue
+        flags.append(match["si"][8] in ";.," if separators else in_force)
+    return flags
+
+
+def _in_own_counting(picture: Picture, flags: list[bool]) -> Picture:
+    """The picture with each event's source relabelled in its source's own counting (`flags`, one per event)."""
+    if len(flags) != len(picture.events):
+        return picture
+    events = []
+    for event, drop in zip(picture.events, flags, strict=True):
+        if event.source_in is not None and drop != picture.drop_frame:
+            frames = [RationalTime.from_timecode(label, float(picture.rate)).to_frames()
+                      for label in (event.source_in, event.source_out)]
+            event = replace(event, source_in=label(frames[0], picture.rate, drop),
+                            source_out=label(frames[1], picture.rate, drop))
+        events.append(event)
+    return replace(picture, events=tuple(events))
+
+
 def events_of_edl(path: Path, rate: Fraction) -> Picture:
     text = edl_text(path)
     drop = edl_drop_frame(text)
@@ -99,7 +137,7 @@ def events_of_edl(path: Path, rate: Fraction) -> Picture:
     tracks = timeline.video_tracks()
     if not tracks:
         return Picture(rate, drop, (), ())
-    return _events_of_otio_track(tracks[0], rate, drop)
+    return _in_own_counting(_events_of_otio_track(tracks[0], rate, drop), edl_source_counting(text))
 
 
 def _events_of_otio_track(track: otio.schema.Track, rate: Fraction, drop: bool) -> Picture:
@@ -176,7 +214,7 @@ def events_of_edl_lines(text: str, rate: Fraction, drop: bool) -> Picture:
             continue
         events.append(Event("", None if reel == "AX" else reel, label(ri, rate, drop), label(ro, rate, drop),
                             label(si, rate, drop), label(si + ro - ri, rate, drop)))
-    return Picture(rate, drop, tuple(events), tuple(transitions))
+    return _in_own_counting(Picture(rate, drop, tuple(events), tuple(transitions)), edl_source_counting(text))
 
 
 def _time(text: str | None) -> Fraction:

@@ -175,7 +175,7 @@ def test_a_version_4_project_is_upgraded_with_a_backup_and_its_takes_stay_curren
         assert [status.kind for status in service.statuses()] == ["current"]
         service.add_template("character", "Mara")  # the new tables take edits
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 13
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 14
     assert conn.execute("SELECT count(*) FROM characters").fetchone()[0] == 1
     conn.close()
     backup = sqlite3.connect(path.with_name("old.foundry.v4.bak"))

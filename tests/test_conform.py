@@ -99,11 +99,13 @@ def test_drop_frame_is_the_films_own_and_an_export_may_override_it(tmp_path):
         assert service.project.timeline.drop_frame is True
     assert "FCM: DROP FRAME" in kept.read_text()
     assert events(kept.read_text()) == [("TAPE7", "V", "00:10:00;02", "00:10:01;02", "01:00:00;00", "01:00:01;00")]
-    # The same frames, labelled without dropping: the source frame is kept, not its label.
+    # The same frames, the record labelled without dropping; the source keeps its own (drop-frame) counting,
+    # which the list says with an FCM line before its event.
     rate = Fraction(30000, 1001)
     (line,) = events(ndf.read_text())
-    assert "FCM: NON-DROP FRAME" in ndf.read_text()
-    assert parse_timecode(line[2], rate) == parse_timecode("00:10:00;02", rate, drop_frame=True)
+    assert "FCM: NON-DROP FRAME\nFCM: DROP FRAME\n001" in ndf.read_text().replace("\n\n", "\n")
+    assert line[2] == "00:10:00;02"
+    assert parse_timecode(line[4], rate) == parse_timecode("01:00:00;00", rate, drop_frame=True)
 
 
 def test_new_films_drop_frame_at_ntsc_rates_and_old_exports_do_not_change(tmp_path):

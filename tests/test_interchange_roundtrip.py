@@ -11,9 +11,9 @@ Record times, source timecode and reels must come back identical: no warning exc
 A transition that comes back moved or changed must be named (by its shot and its length) in
 one of the warnings the import or the exports gave. A file Foundry refuses must be one that
 holds no picture an independent reader sees, refused in one line.
-
-A sample that does not make the round trip yet is marked in KNOWN_FAILURES with what differs;
-the marks are strict, so each must go when the fix for it lands.
+Source timecode is compared in the source's own counting (an FCPXML clip's tcFormat, an EDL
+event's FCM or label separator), so a non-drop camera original in a drop-frame film must come
+back labelled non-drop.
 """
 
 from __future__ import annotations
@@ -46,12 +46,6 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.cli.main import main
 
-# Samples that do not make the round trip today, and what differs (strict: a mark on a sample that
-# passes fails the run, so the table stays true).
-KNOWN_FAILURES: dict[str, str] = {
-    "pneo_29.97d.fcpxml": "a drop-frame project's clips that say tcFormat=\"NDF\" come back with drop-frame source "
-                          "timecode (00:00:07;04 for 00:00:07:04, 00:01:29;06 for 00:01:29:04)",
-}
 # An EDL does not say its frame rate: a sample not in EDL_SAMPLE_RATES (tests/interchange_samples.py)
 # is read at the lowest common rate its labels fit (29.97 when it says drop frame).
 _LABEL_FRAMES = re.compile(r"\b\d\d:\d\d:\d\d[:;.,](\d\d)\b")
@@ -64,8 +58,7 @@ def sample_files() -> list[Path]:
 
 
 def _param(path: Path):
-    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[path.name])] if path.name in KNOWN_FAILURES else []
-    return pytest.param(path, id=path.name, marks=marks)
+    return pytest.param(path, id=path.name)
 
 
 def edl_rate(path: Path) -> Fraction:
@@ -183,7 +176,7 @@ def test_sample_round_trips_through_edl_and_fcpxml(sample: Path, tmp_path, capsy
 
 def test_a_cut_foundry_wrote_itself_makes_the_round_trip(tmp_path, capsys):
     """The harness passes a cut it should pass: Foundry's own FCPXML of online media, with a dissolve
-    and a gap (FCPXML, as Foundry's EDL names reels that its FCPXML cannot carry yet: see KNOWN_FAILURES)."""
+    and a gap, as FCPXML."""
     service = ProjectService.create(tmp_path / "film.foundry", name="Harbour", width=160, height=90,
                                     frame_rate=Fraction(24))
     with service:

@@ -310,7 +310,7 @@ def test_a_version_6_project_keeps_its_history_as_changed_columns(tmp_path):
     with ProjectStore.open(path) as store:
         assert [shot.spec.prompt for shot in store.load().timeline.shots] == ["new", "second"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 13
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() == 14
     assert last_step_changes(path) == [("shots", "s1", {"spec_json": shot_row(old, 0)["spec_json"]},
                                         {"spec_json": shot_row(new, 0)["spec_json"]})]
     assert json.loads(conn.execute("SELECT after_json FROM undo_changes WHERE step_id = 1").fetchone()[0]) == (

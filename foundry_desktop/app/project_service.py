@@ -290,19 +290,24 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         self._edit("Set the film's timecode", self._with_timeline(lambda timeline: timeline.model_copy(
             update={"start_timecode": start_timecode, "drop_frame": drop_frame})))
 
-    def set_shot_sources(self, sources: dict[int, tuple[str, int]]) -> None:
+    def set_shot_sources(self, sources: dict[int, tuple[str, int, bool | None]]) -> None:
         """The reel and source timecode (of its source's first frame) an editor conforms each shot by,
-        as shot index -> (reel, timecode in frames): one undo step however many shots it sets."""
+        as shot index -> (reel, timecode in frames, whether that timecode drops frame labels; None: as
+        the film's): one undo step however many shots it sets."""
         if not sources:
             return
-        if any(timecode < 0 for _, timecode in sources.values()):
+        if any(timecode < 0 for _, timecode, _ in sources.values()):
             raise InvalidEditError("A source's timecode cannot start before 00:00:00:00.")
+        if any(drop for *_, drop in sources.values()) and self.format.frame_rate not in NTSC_RATES:
+            raise InvalidEditError(f"Drop-frame timecode exists only at 29.97 and 59.94 fps; this film runs at "
+                                   f"{float(self.format.frame_rate):g} fps.")
         for index in sources:
             self.shot_at(index)  # a shot that is not there is refused in words
         label = (f"Set the reel and source timecode of shot {next(iter(sources)) + 1}" if len(sources) == 1
                  else "Set the shots' reels and source timecode")
         self._edit(label, self._with_timeline(lambda timeline: timeline.model_copy(update={"shots": [
-            shot.model_copy(update={"reel": sources[i][0].strip(), "source_timecode": sources[i][1]})
+            shot.model_copy(update={"reel": sources[i][0].strip(), "source_timecode": sources[i][1],
+                                    "source_drop_frame": sources[i][2]})
             if i in sources else shot for i, shot in enumerate(timeline.shots)]})))
 
     def add_media(self, items: list[MediaItem]) -> list[MediaItem]:

@@ -175,6 +175,8 @@ class Shot(_Model):
     reel: str = Field(default="", description="its source's reel (tape, camera roll); '' for none known")
     source_timecode: int = Field(default=0, ge=0, description="the timecode of its source's first frame, "
                                  "in frames at the film's rate (a camera original's start timecode)")
+    source_drop_frame: bool | None = Field(default=None, description="whether its source's timecode drops frame "
+                                           "labels (a camera original's own counting); None: it counts as the film does")
 
     @property
     def source_end(self) -> int:

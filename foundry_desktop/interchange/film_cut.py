@@ -15,7 +15,9 @@ Every time is a whole number of frames at `frame_rate`; source frames count from
 the media file's first frame, record frames from the film's first frame. The
 timecode an editor conforms by is kept beside them: each clip's reel and the
 timecode of its media's first frame (`source_start`, so source frame f is
-labelled source_start + f), and the timecode of the film's first frame.
+labelled source_start + f) with whether that timecode drops frame labels (the
+source's own counting, which may differ from the film's), and the timecode of the
+film's first frame.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from foundry_desktop.interchange.smpte_timecode import parse_timecode
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, parse_timecode
 
 DEFAULT_RECORD_START = "01:00:00:00"  # where editors start their timelines
 CutTransitionKind = Literal["dissolve", "fade_black", "fade_white"]
@@ -47,6 +49,7 @@ class CutClip:
     scene: str = ""  # the name of the scene it is in; "" for none
     reel: str = ""  # the source's reel as the cut or the file names it; "" for none (writers make one)
     source_start: int = 0  # the timecode of the media's first frame, in frames
+    source_drop_frame: bool | None = None  # whether its source's timecode drops frame labels; None: as the record's
     offline_media: Path | None = None  # an offline clip's: where its media is expected (None: a gap's)
     media_name: str = ""  # the media's own file name where `media` is a copy named otherwise ("": its name)
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)  # prompt, seed, backend... (OTIO keeps it)
@@ -54,6 +57,12 @@ class CutClip:
     @property
     def frames(self) -> int:
         return self.record_out - self.record_in
+
+    def source_counts_drop_frame(self, record_drop_frame: bool, frame_rate: Fraction) -> bool:
+        """Whether its source timecode is labelled in drop frame: its source's own counting where known,
+        else the record's; never at a rate without drop frame."""
+        drop = record_drop_frame if self.source_drop_frame is None else self.source_drop_frame
+        return drop and drop_frame_possible(frame_rate)
 
     @property
     def file_name(self) -> str:

@@ -262,6 +262,13 @@ def _cancel_requests(conn: Connection) -> None:
                       "PRIMARY KEY (job_id));")
 
 
+def _source_drop_frame(conn: Connection) -> None:
+    """Whether each shot's source timecode drops frame labels (a clip whose camera or cut counts otherwise
+    than the film). Shots made before keep NULL: their sources count as the film does, so their exports
+    do not change."""
+    _run_script(conn, "ALTER TABLE shots ADD COLUMN source_drop_frame INTEGER;")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_first_schema,  # 0 -> 1
     _composer_settings,  # 1 -> 2
@@ -275,8 +282,8 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _storyboard,  # 9 -> 10
     _input_images_become_keyframes,  # 10 -> 11
     _conform_keys,  # 11 -> 12
-    # Written as 13 -> 14 (after the source drop-frame flag's 13, on another branch): renumber on merge.
     _cancel_requests,  # 12 -> 13
+    _source_drop_frame,  # 13 -> 14
 ]
 
 

@@ -73,6 +73,7 @@ shots_table = Table(
     Column("gap_before", Integer, nullable=False, server_default="0"),
     Column("reel", Text, nullable=False, server_default=""),
     Column("source_timecode", Integer, nullable=False, server_default="0"),
+    Column("source_drop_frame", Integer, nullable=True),  # NULL: its source counts as the film does
     Column("scene_id", Text, nullable=True),
     Column("overrides_json", Text, nullable=False, server_default="[]"),
     Column("continue_from_previous", Integer, nullable=False, server_default="0"),

@@ -4,7 +4,9 @@ the film's own timecode starts and whether it drops frame labels.
 A shot's reel is what the cut it was imported from called its source, else the reel name its
 file carries; without either, an export names the reel after the media's own file name. Its source timecode is the timecode of
 its source's first frame, in frames at the film's rate: the start timecode a camera original
-carries (converted through seconds when the file runs at another rate), else 00:00:00:00.
+carries (converted through seconds when the file runs at another rate), else 00:00:00:00,
+labelled in its source's own counting (drop frame or not, as the cut or the file's timecode says;
+None: as the film counts).
 The film starts at 01:00:00:00 unless told otherwise, and drops frame labels at 29.97 and
 59.94 fps unless told otherwise; exports write these unless their caller overrides them.
 """
@@ -73,6 +75,19 @@ def source_timecode(info: SourceInfo, film_rate: Fraction) -> int:
     return round(Fraction(frames) / info.frame_rate * film_rate)
 
 
+def source_drop_frame(info: SourceInfo, film_rate: Fraction) -> bool | None:
+    """Whether the file's own start timecode counts in drop frame (its label's ';', or '.' / ',' as some
+    cameras write it); None when it carries none, or the film's rate has no drop frame to label it in."""
+    if not info.timecode or not drop_frame_possible(film_rate):
+        return None
+    return info.timecode[-3:-2] in (";", ".", ",")
+
+
+def source_keys(info: SourceInfo, film_rate: Fraction) -> tuple[str, int, bool | None]:
+    """What a shot showing the file conforms by: (reel, source timecode, its drop frame), as set_shot_sources takes them."""
+    return source_reel(info), source_timecode(info, film_rate), source_drop_frame(info, film_rate)
+
+
 def source_reel(info: SourceInfo) -> str:
     """The reel the file names itself; "" for none (an export then names it after the file)."""
     return info.reel
@@ -110,12 +125,15 @@ def in_file_timecode(clip: CutClip, file_timecode: int) -> CutClip:
 
 
 def shot_sources(cut: FilmCut, shots: Sequence[Shot], starts: Sequence[int],
-                 offline: Sequence[bool]) -> dict[int, tuple[str, int]]:
-    """Shot index -> (reel, source timecode) where the cut's keys differ from what the shot has: clip i
-    (its source counted in its file, in_file_timecode) made shot i, which starts on source frame
-    starts[i]. An offline shot's timecode is set so that the frame it starts on has the cut's source
-    timecode; a media shot's is its clip's source_start."""
-    sources: dict[int, tuple[str, int]] = {}
+                 offline: Sequence[bool]) -> dict[int, tuple[str, int, bool | None]]:
+    """Shot index -> (reel, source timecode, its drop frame) where the cut's keys differ from what the
+    shot has: clip i (its source counted in its file, in_file_timecode) made shot i, which starts on
+    source frame starts[i]. An offline shot's timecode is set so that the frame it starts on has the
+    cut's source timecode; a media shot's is its clip's source_start. The source's counting is the
+    cut's word for it (a clip's own, else the cut's record counting), kept whatever the film's counting
+    becomes later; None at a rate without drop frame."""
+    sources: dict[int, tuple[str, int, bool | None]] = {}
+    record_drop_frame = bool(cut.drop_frame)
     for index, clip in enumerate(cut.clips):
         shot = shots[index]
         if offline[index]:
@@ -123,6 +141,8 @@ def shot_sources(cut: FilmCut, shots: Sequence[Shot], starts: Sequence[int],
         else:
             timecode = clip.source_start
         reel = clip.reel or shot.reel
-        if (reel, timecode) != (shot.reel, shot.source_timecode):
-            sources[index] = (reel, timecode)
+        drop = clip.source_counts_drop_frame(record_drop_frame, cut.frame_rate) if drop_frame_possible(
+            cut.frame_rate) else None
+        if (reel, timecode, drop) != (shot.reel, shot.source_timecode, shot.source_drop_frame):
+            sources[index] = (reel, timecode, drop)
     return sources

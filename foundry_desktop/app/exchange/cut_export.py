@@ -22,7 +22,7 @@ from foundry_desktop.domain.project import AudioClip, Scene, Shot, Take
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import ExportError, MediaError
 from foundry_desktop.interchange.edl.names import ReelStyle
-from foundry_desktop.interchange.edl.writer import write_edl, write_music_edl
+from foundry_desktop.interchange.edl.writer import needs_long_numbers, write_edl, write_music_edl
 from foundry_desktop.interchange.fcpxml.writer import FCPXML_VERSIONS, write_fcpxml
 from foundry_desktop.interchange.film_cut import (
     CutCaption,
@@ -82,6 +82,7 @@ def film_cut(service: ProjectService) -> FilmCut:
         return CutClip(name, path, max(take.frames, placed.source_out), placed.source_in, placed.source_out,
                        placed.record_in, placed.record_out, has_audio=has_audio and not shot.audio_muted, still=still,
                        reel=shot.reel or _generated_reel(take, name), source_start=shot.source_timecode,
+                       source_drop_frame=shot.source_drop_frame,
                        media_name=_own_name(take),
                        metadata=_shot_metadata(shot, take))
 
@@ -111,6 +112,7 @@ def _offline_clip(service: ProjectService, name: str, shot: Shot, take: Take | N
     """A shot without its media: its place, its conform keys, and where its media is expected."""
     return CutClip(name, None, max(placed.source_out, shot.spec.duration), placed.source_in, placed.source_out,
                    placed.record_in, placed.record_out, reel=shot.reel, source_start=shot.source_timecode,
+                   source_drop_frame=shot.source_drop_frame,
                    offline_media=_expected_media(service, name, take),
                    media_name=_own_name(take) if take is not None else "", metadata=_shot_metadata(shot, None))
 
@@ -197,9 +199,7 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
     if kind == ".fcpxml" and fcpxml_version not in FCPXML_VERSIONS:
         raise ExportError(f"FCPXML version {fcpxml_version} is not one Foundry writes: choose "
                           f"{' or '.join(FCPXML_VERSIONS)}.")
-    if edl_names is None:
-        edl_names = "long" if reels_need_long_names(service.project) else "cmx"
-    if edl_names not in ("cmx", "long"):
+    if edl_names not in (None, "cmx", "long"):
         raise ExportError(f"EDL reel names are 'cmx' (8 characters) or 'long' (File129), not {edl_names!r}.")
     cut = film_cut(service)
     if not cut.clips:
@@ -207,6 +207,13 @@ def export_cut(service: ProjectService, path: Path, *, fcpxml_version: str = "1.
     if kind == ".otio" and drop_frame:
         raise ExportError("Drop-frame timecode is for FCPXML and EDL; an OTIO file counts frames.")
     warnings = list(service.cut_plan().warnings)
+    if edl_names is None:
+        edl_names = "long" if reels_need_long_names(service.project) else "cmx"
+        if kind == ".edl" and edl_names == "cmx" and needs_long_numbers(cut):
+            edl_names = "long"
+            warnings.append("The edit has more events than the 999 a strict CMX 3600 EDL numbers, so it was written "
+                            "as Avid and Resolve write long edits: event numbers of up to six digits and long reel "
+                            "names (File129).")
     drop = bool(cut.drop_frame) if drop_frame is None else drop_frame
     try:
         if kind == ".fcpxml":

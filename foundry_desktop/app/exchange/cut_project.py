@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from foundry_desktop.app.edit_base import edit_errors
-from foundry_desktop.app.exchange.conform_keys import source_reel, source_timecode
+from foundry_desktop.app.exchange.conform_keys import source_keys
 from foundry_desktop.app.project_service import DEFAULT_SHOT_SECONDS
 from foundry_desktop.app.shot_edits import new_seed
 from foundry_desktop.app.shots.media_shots import PreparedMedia
@@ -100,8 +100,9 @@ class ProjectDraft:
                                    f"to {trim_out}.")
         shot = self.add_shot(name=name or Path(prepared.name).stem, prompt=prompt or prepared.name, backend="media",
                              input_media=prepared.relative, duration_frames=frames, seed=0)
-        shot = self.shots[-1] = shot.model_copy(update={"reel": source_reel(info),
-                                                        "source_timecode": source_timecode(info, self.frame_rate)})
+        reel, timecode, drop = source_keys(info, self.frame_rate)
+        shot = self.shots[-1] = shot.model_copy(update={"reel": reel, "source_timecode": timecode,
+                                                        "source_drop_frame": drop})
         if trim_in or (trim_out is not None and trim_out < frames):  # trim_shot keeps no end trim at the end
             shot = self.shots[-1] = shot.model_copy(update={"trim_in": trim_in, "trim_out": trim_out})
         self._shown.append(_ShownFile(len(self.shots) - 1, prepared, frames))
@@ -115,9 +116,10 @@ class ProjectDraft:
     def set_film_timecode(self, start_timecode: int | None, drop_frame: bool | None) -> None:
         self.timecode = (start_timecode, drop_frame)
 
-    def set_shot_sources(self, sources: dict[int, tuple[str, int]]) -> None:
-        for index, (reel, timecode) in sources.items():
-            self.shots[index] = self.shots[index].model_copy(update={"reel": reel.strip(), "source_timecode": timecode})
+    def set_shot_sources(self, sources: dict[int, tuple[str, int, bool | None]]) -> None:
+        for index, (reel, timecode, drop) in sources.items():
+            self.shots[index] = self.shots[index].model_copy(update={"reel": reel.strip(), "source_timecode": timecode,
+                                                                     "source_drop_frame": drop})
 
     def insert_gap(self, index: int, frames: int) -> None:
         shot = self.shots[index]

@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from foundry_desktop.app.events import ShotStatusChanged
-from foundry_desktop.app.exchange.conform_keys import source_reel, source_timecode
+from foundry_desktop.app.exchange.conform_keys import source_keys
 from foundry_desktop.app.project_service import DEFAULT_SHOT_SECONDS, ProjectService
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.project import Shot, Take
@@ -109,7 +109,7 @@ def add_prepared_shot(
         index = [s.id for s in service.project.timeline.shots].index(shot.id)
         if trim_in or trim_out is not None:
             service.trim_shot(index, trim_in, trim_out)
-        service.set_shot_sources({index: (source_reel(info), source_timecode(info, fmt.frame_rate))})
+        service.set_shot_sources({index: source_keys(info, fmt.frame_rate)})
     shot = service.project.timeline.shots[index]
     take = Take(
         shot_id=shot.id,

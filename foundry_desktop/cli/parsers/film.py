@@ -44,7 +44,8 @@ def export(commands: Commands, name: str, summary: str) -> None:
     _drop_frame_options(export, "(default: the film's own, see `foundry timecode`)")
     export.add_argument("--edl-names", choices=["cmx", "long"],
                         help="EDL reel names: cmx (8 characters, strict CMX 3600) or long (File129, as Resolve "
-                             "and Avid write them); default: long only where the shots' reels need it")
+                             "and Avid write them, event numbers past 999 too); default: long only where the shots' reels or "
+                             "the number of events need it")
     export.add_argument("--json", action="store_true", help="print the files written and any notes as JSON")
 
 

@@ -21,6 +21,11 @@ _EVENT_START = re.compile(r"^\d{1,6}\s")  # 3 digits in CMX 3600, up to 6 in Avi
 # Resolve's colour decisions (ASC CDL), motion memory, and DOS end-of-file bytes.
 _IGNORED_LINE = re.compile(r"^(>>>|AUD\b|SWM\b|FINAL\b|ASC_S[OA][PT]\b|%|\x1a)", re.IGNORECASE)
 _DROP_FRAME_DOT = re.compile(r"^\d\d:\d\d:\d\d[.,]\d\d$")
+# A list that writes a drop-frame label with ";" (or "." / ",") anywhere says each label's counting by
+# its separator, so ":" means non-drop there. In one that writes every label with ":" (CMX's own
+# form), the first FCM line says how the record counts, and the FCM line in force how a source does
+# (CMX 3600 puts an FCM line before a source line that counts otherwise than the one before).
+_DROP_FRAME_LABEL = re.compile(r"\b\d\d:\d\d:\d\d[;.,]\d\d\b")
 # "FROM CLIP NAME: ...", "SOURCE FILE: ...", "LOC: ...": comments that some programs write without the "*"
 _KEYED_COMMENT = re.compile(r"^[A-Za-z][\w ./()-]{0,40}:")
 _RESOLVE_MARKER = re.compile(r"^\|C:(?:Resolve)?Color(?P<colour>\w+)\s*\|M:(?P<name>.*?)\s*(\|D:\d+)?$", re.IGNORECASE)
@@ -38,6 +43,8 @@ class EventLine:
     record_in: int
     record_out: int
     line_no: int
+    source_drop_frame: bool = False  # whether its source timecode counts in drop frame
+
 
     @property
     def black(self) -> bool:
@@ -88,7 +95,9 @@ class EdlParser:
         self.warnings: list[str] = []
         self.mismatched: list[int] = []  # events whose source and record lengths differ
         self._drop_frame = False
-        self.drop_frame_used = False
+        self._record_drop_frame: bool | None = None  # the first FCM line's
+        self._separators_count = bool(_DROP_FRAME_LABEL.search(text))
+        self.drop_frame_used = False  # whether the record timecode counts in drop frame
         for line_no, raw in enumerate(text.splitlines(), start=1):
             self._line(line_no, raw.strip())
 
@@ -106,6 +115,8 @@ class EdlParser:
             if mode not in ("DROP FRAME", "NON-DROP FRAME", "NON DROP FRAME"):
                 raise self.error(line_no, f"“{line}” should say DROP FRAME or NON-DROP FRAME.")
             self._drop_frame = mode == "DROP FRAME"
+            if self._record_drop_frame is None:
+                self._record_drop_frame = self._drop_frame
         elif _EVENT_START.match(line):
             self._event_line(line_no, line)
         elif line.startswith("*"):
@@ -137,7 +148,7 @@ class EdlParser:
         match = _RESOLVE_MARKER.match(line)
         if match and self.events:
             event = self.events[-1]
-            label = format_timecode(event.incoming.record_in, self.frame_rate, drop_frame=self._drop_frame)
+            label = format_timecode(event.incoming.record_in, self.frame_rate, drop_frame=self.drop_frame_used)
             event.locators.append((f"{label} {match.group('colour').upper()} {match.group('name')}",
                                    event.incoming.line_no))
 
@@ -159,12 +170,13 @@ class EdlParser:
             fields = event_fields(line)
         except FieldError as exc:
             raise self.error(line_no, str(exc)) from None
-        times = [self.timecode(line_no, label) for label in fields.timecodes]
+        source_drop = self.drop_frame_of(fields.timecodes[0], source=True)
+        times = [self.timecode(line_no, label, source=index < 2) for index, label in enumerate(fields.timecodes)]
         if times[3] < times[2]:
             raise self.error(line_no, f"the record out {fields.timecodes[3]} comes before the record in "
                                       f"{fields.timecodes[2]}.")
         parsed = EventLine(fields.number, fields.reel, fields.channel, fields.transition, fields.frames, *times,
-                           line_no)
+                           line_no, source_drop)
         current = self.events[-1] if self.events else None
         if (current is not None and len(current.lines) == 1 and current.incoming.number == parsed.number
                 and parsed.transition in ("D", "W") and current.incoming.record_in == current.incoming.record_out):
@@ -172,13 +184,24 @@ class EdlParser:
         else:
             self.events.append(EditEvent([parsed]))
 
-    def timecode(self, line_no: int, label: str) -> int:
+    def drop_frame_of(self, label: str, *, source: bool) -> bool:
+        """Whether a source or record label counts in drop frame: by its separator, or by the FCM lines
+        (see _DROP_FRAME_LABEL)."""
+        if label[8:9] in (";", ".", ","):
+            return True
+        if self._separators_count:
+            return False
+        return self._drop_frame if source or self._record_drop_frame is None else self._record_drop_frame
+
+    def timecode(self, line_no: int, label: str, *, source: bool = False) -> int:
+        """The frame a label names; a record label (not `source`) also tells the record's counting."""
         if _DROP_FRAME_DOT.match(label):  # Sony's and Avid's other ways of writing 01:00:00;00
             label = label[:8] + ";" + label[9:]
         if label[:2].isdigit() and int(label[:2]) > 23:
             raise self.error(line_no, f"{label} is past 23:59:59: timecode counts the hours of one day.")
-        drop_frame = self._drop_frame or ";" in label
-        self.drop_frame_used |= drop_frame
+        drop_frame = self.drop_frame_of(label, source=source)
+        if not source:
+            self.drop_frame_used |= drop_frame
         try:
             return parse_timecode(label, self.frame_rate, drop_frame=drop_frame)
         except ValueError as exc:

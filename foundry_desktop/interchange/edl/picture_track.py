@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser, note_lengths
+from foundry_desktop.interchange.edl.edit_events import EditEvent, EdlParser, EventLine, note_lengths
 from foundry_desktop.interchange.edl.media_finder import MediaFinder
 from foundry_desktop.interchange.film_cut import CutClip, CutTransition, CutTransitionKind, frames_before_cut
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible
 
 STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 
@@ -34,6 +35,7 @@ class _Piece:
     end_shift: int = 0
     scene: str = ""  # Foundry's comment: the scene the shot is in
     reel: str = ""  # the source's reel, a conform key ("" for black and AX, which name none)
+    source_drop_frame: bool | None = None  # whether its source timecode counts in drop frame (None: as the record)
 
     @property
     def frames(self) -> int:
@@ -87,9 +89,17 @@ class PictureBuilder:
                 white="WHITE" in event.comments.get("foundry_transition", "").upper(),
                 scene=event.comments.get("scene", ""),
                 reel="" if line.black or line.reel.upper() == "AX" else line.reel,
+                source_drop_frame=self._source_counting(line),
             ))
             previous = event
         return pieces
+
+    def _source_counting(self, line: EventLine) -> bool | None:
+        """The source's counting where it differs from the record's (an FCM change or its labels' separator);
+        None where it counts as the record does."""
+        if not drop_frame_possible(self.parser.frame_rate) or line.source_drop_frame == self.parser.drop_frame_used:
+            return None
+        return line.source_drop_frame
 
     def build(self, origin: int) -> tuple[list[CutClip], list[CutTransition], int, int]:
         """The clips and transitions, and the film's fade in and fade out, with record
@@ -179,6 +189,7 @@ class PictureBuilder:
             clips.append(CutClip(
                 name=piece.name, media=media, media_frames=source_out, source_in=source_in, source_out=source_out,
                 record_in=record_in, record_out=record_out, has_audio=piece.has_audio, scene=piece.scene, reel=piece.reel,
+                source_drop_frame=None if piece.black else piece.source_drop_frame,
                 still=media is not None and media.suffix.lower() in STILL_SUFFIXES,
             ))
         cut_transitions = []

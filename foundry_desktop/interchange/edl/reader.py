@@ -3,7 +3,12 @@
 An EDL carries no frame rate: the caller gives it, and timecode counts at that
 rate rounded (23.976 at 24). `FCM: DROP FRAME` (or a `;`, `.` or `,` before the
 frames of a timecode) means drop-frame labels, which exist only at 29.97 and
-59.94; an `FCM:` line mid-file holds for the events after it.
+59.94. In a list that writes `;` at all, each label's separator says how it
+counts (`:` is non-drop there); in one that writes every label with `:` (CMX's own
+form), the first `FCM:` line says how the record counts and the one in force how
+each source line does (CMX 3600 puts an `FCM:` line before a source that counts
+otherwise, inside a dissolve too). A source that counts otherwise than the record
+keeps its counting (CutClip.source_drop_frame), so an export labels it as it was.
 
 What real editors write is read as well as strict CMX 3600: event lines are read
 from the right (event_fields.py), so Avid's 6-digit event numbers and the long

@@ -7,7 +7,9 @@ over empty time (a gap in record time is how CMX 3600 shows one); source times
 are the media's own timecode (its first frame at the clip's source_start). Reels
 are the clips' own where they have one (see names.py). Timecode counts at the
 rate rounded (23.976 at 24); drop-frame labels only at 29.97 and 59.94, when the
-caller or, failing that, the cut asks.
+caller or, failing that, the cut asks. A source whose timecode counts otherwise
+than the record (clip.source_drop_frame) is labelled in its own counting, with
+`FCM:` lines around its event (list_text.py).
 
 Transitions. A CMX dissolve starts at its edit: the outgoing source plays on past
 its event for the dissolve's length while the incoming one comes up. Foundry's
@@ -50,9 +52,11 @@ out in layers (each clip in the first layer where it fits) and each layer after
 the first goes into a file of its own: NAME_2.edl, NAME_3.edl, ... The level
 (gain_db) is not written: CMX 3600 has no field for it.
 
-CMX 3600 numbers events 001 to 999 and dissolves in three digits; a cut that
-needs more events or a longer dissolve is refused (ExportError), as are cuts that
-cannot be written at all (shots that overlap, transitions that overlap).
+CMX 3600 numbers dissolves in three digits; a longer one is refused (ExportError),
+as are cuts that cannot be written at all (shots that overlap, transitions that
+overlap). Events are numbered in three digits up to 999 and wider beyond, in the
+long-name dialect only (list_text.py); needs_long_numbers tells a caller when a
+cut needs that.
 """
 
 from __future__ import annotations
@@ -64,38 +68,14 @@ from pathlib import Path
 
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import ExportError
-from foundry_desktop.interchange.edl.locators import locator_comments
+from foundry_desktop.interchange.edl.list_text import MAX_EVENTS, Event, EventLine, events_text
 from foundry_desktop.interchange.edl.names import BLACK_REEL, ReelStyle, ascii_text, reel_names
 from foundry_desktop.interchange.file_url import file_url
 from foundry_desktop.interchange.film_cut import CutClip, CutMarker, CutMusic, CutTransition, FilmCut
-from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, format_timecode
+from foundry_desktop.interchange.smpte_timecode import drop_frame_possible
 
-SOUND_AND_PICTURE = "AA/V"  # the channel of an event whose shot brings its own (stereo) sound
-MAX_EVENTS = 999
 MAX_DISSOLVE = 999
 TITLE_LENGTH = 70
-
-
-@dataclass(frozen=True)
-class EventLine:
-    """One line of an event: `reel` from source_in to source_out (exclusive) at
-    record_in to record_out; a dissolve of `dissolve` frames into it, or a cut (0)."""
-
-    reel: str
-    source_in: int
-    source_out: int
-    record_in: int
-    record_out: int
-    dissolve: int = 0
-
-
-@dataclass(frozen=True)
-class Event:
-    """A cut (one line) or a dissolve (the outgoing reel's zero-length line, then the incoming)."""
-
-    lines: tuple[EventLine, ...]
-    comments: tuple[str, ...]
-    sound: bool = False  # its incoming shot's own sound comes with the picture (AA/V)
 
 
 @dataclass(frozen=True)
@@ -161,8 +141,9 @@ def _file_comments(source: _Source, role: str) -> list[str]:
 DISSOLVE_EFFECT = "EFFECTS NAME IS CROSS DISSOLVE"
 
 
-def _cut(source: _Source, source_in: int, record_in: int, record_out: int) -> Event:
-    line = EventLine(source.reel, source_in, source_in + record_out - record_in, record_in, record_out)
+def _cut(source: _Source, source_in: int, record_in: int, record_out: int, source_drop_frame: bool | None = None) -> Event:
+    line = EventLine(source.reel, source_in, source_in + record_out - record_in, record_in, record_out,
+                     source_drop_frame=source_drop_frame)
     return Event((line,), tuple(_file_comments(source, "FROM")))
 
 
@@ -173,7 +154,8 @@ def _dissolve(outgoing: EventLine, incoming: EventLine, comments: list[str]) -> 
 def _zero_length_after(event: Event) -> EventLine:
     """The outgoing line of a dissolve after `event`: its reel where it stopped."""
     last = event.lines[-1]
-    return EventLine(last.reel, last.source_out, last.source_out, last.record_out, last.record_out)
+    return EventLine(last.reel, last.source_out, last.source_out, last.record_out, last.record_out,
+                     source_drop_frame=last.source_drop_frame)
 
 
 _BLACK_START = EventLine(BLACK_REEL, 0, 0, 0, 0)
@@ -227,16 +209,14 @@ def picture_events(cut: FilmCut, names: ReelStyle = "cmx") -> list[Event]:
     for index, clip in enumerate(clips):
         source = sources[index]
         t_in = incoming.get(index)
-        start = clip.record_in
-        if t_in is not None:
-            start = t_in.record_in
-            if t_in.kind != "dissolve":  # through black: first the outgoing shot into a BL event
-                into_black = t_in.frames - t_in.frames // 2
-                black = EventLine(BLACK_REEL, 0, into_black, t_in.record_in, t_in.record_in + into_black, into_black)
-                comments = [f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}",
-                            _through_black_comment(t_in.kind)]
-                events.append(_dissolve(_zero_length_after(events[-1]), black, comments))
-                start = t_in.record_in + into_black
+        start = clip.record_in if t_in is None else t_in.record_in
+        if t_in is not None and t_in.kind != "dissolve":  # through black: first the outgoing shot into a BL event
+            into_black = t_in.frames - t_in.frames // 2
+            black = EventLine(BLACK_REEL, 0, into_black, t_in.record_in, t_in.record_in + into_black, into_black)
+            comments = [f"* FROM CLIP NAME: {ascii_text(sources[index - 1].file_name)}",
+                        _through_black_comment(t_in.kind)]
+            events.append(_dissolve(_zero_length_after(events[-1]), black, comments))
+            start = t_in.record_in + into_black
         t_out = outgoing.get(index)
         end = t_out.record_in if t_out is not None else clip.record_out
         if index == last:
@@ -249,13 +229,14 @@ def picture_events(cut: FilmCut, names: ReelStyle = "cmx") -> list[Event]:
         if end - start < max(dissolve_in, 1):
             raise ExportError(f"Shot {index + 1} ({clip.name}) is too short for its transitions and fades: "
                               "they overlap, which an EDL cannot describe.")
-        line = EventLine(source.reel, source_at(index, start), source_at(index, end), start, end, dissolve_in)
+        line = EventLine(source.reel, source_at(index, start), source_at(index, end), start, end, dissolve_in,
+                         clip.source_drop_frame)
         if line.source_in < 0:
             raise ExportError(f"Shot {index + 1} ({clip.name}) starts its transition {-line.source_in} frames before "
                               "the first frame of its media.")
         line = replace(line, source_in=line.source_in + clip.source_start, source_out=line.source_out + clip.source_start)
         if dissolve_in == 0:
-            events.append(replace(_cut(source, line.source_in, start, end), sound=clip.has_audio))
+            events.append(replace(_cut(source, line.source_in, start, end, clip.source_drop_frame), sound=clip.has_audio))
         else:
             # The film's fade in starts where its first shot does, after any empty time.
             before = replace(_BLACK_START, record_in=start, record_out=start) if index == 0 else (
@@ -341,35 +322,6 @@ def _check_drop_frame(frame_rate: Fraction, drop_frame: bool) -> None:
                           f"{float(frame_rate):g} fps. Export it with non-drop-frame timecode.")
 
 
-def events_text(title: str, events: Sequence[Event], frame_rate: Fraction, channel: str, drop_frame: bool,
-                record_start: int, markers: Sequence[CutMarker] = ()) -> str:
-    """The EDL: TITLE, FCM, then the events with their record times moved to `record_start`, and
-    `markers` as locators (see locators.py)."""
-    if len(events) > MAX_EVENTS:
-        raise ExportError(f"This edit needs {len(events)} EDL events; CMX 3600 EDLs hold at most {MAX_EVENTS}. "
-                          "Export it as FCPXML or OTIO, or in parts.")
-
-    def timecode(frame: int) -> str:
-        try:
-            return format_timecode(frame, frame_rate, drop_frame=drop_frame)
-        except ValueError:
-            raise ExportError("The film is too long for an EDL: its timecode would pass 23:59:59.") from None
-
-    lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if drop_frame else 'NON-DROP FRAME'}", ""]
-    starts = [event.lines[-1].record_in for event in events]
-    located = locator_comments(starts, markers, lambda frame: timecode(frame + record_start))
-    for number, event in enumerate(events, start=1):
-        for line in event.lines:
-            transition = f"{'D' if line.dissolve else 'C':<4} {f'{line.dissolve:03d}' if line.dissolve else '':>3}"
-            times = (line.source_in, line.source_out, line.record_in + record_start, line.record_out + record_start)
-            track = SOUND_AND_PICTURE if event.sound and channel == "V" else channel
-            lines.append(f"{number:03d}  {line.reel:<8} {track:<5} {transition} {' '.join(map(timecode, times))}")
-        lines.extend(event.comments)
-        lines.extend(located.get(number - 1, ()))
-        lines.append("")
-    return "\n".join(lines)
-
-
 def _drop_frame_of(cut: FilmCut, drop_frame: bool | None) -> bool:
     """The caller's choice, else the cut's own (non-drop when it says none)."""
     drop = bool(cut.drop_frame) if drop_frame is None else drop_frame
@@ -381,7 +333,7 @@ def edl_text(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle =
     """The picture EDL of `cut` (see the module)."""
     drop = _drop_frame_of(cut, drop_frame)
     return events_text(_title(cut), picture_events(cut, names), cut.frame_rate, "V", drop, cut.record_start(drop),
-                       [marker for marker in cut.markers if 0 <= marker.frame < cut.length])
+                       [marker for marker in cut.markers if 0 <= marker.frame < cut.length], names)
 
 
 def music_edl_texts(cut: FilmCut, *, drop_frame: bool | None = None, names: ReelStyle = "cmx") -> list[str]:
@@ -392,8 +344,15 @@ def music_edl_texts(cut: FilmCut, *, drop_frame: bool | None = None, names: Reel
     for number, layer in enumerate(layers, start=1):
         suffix = " music" if len(layers) == 1 else f" music {number} of {len(layers)}"
         texts.append(events_text(_title(cut, suffix), music_events(cut, layer, names), cut.frame_rate, "AA", drop,
-                                 cut.record_start(drop)))
+                                 cut.record_start(drop), names=names))
     return texts
+
+
+def needs_long_numbers(cut: FilmCut) -> bool:
+    """Whether the picture or a music EDL of `cut` holds more events than strict CMX 3600 numbers (999)."""
+    if len(picture_events(cut)) > MAX_EVENTS:
+        return True
+    return any(len(music_events(cut, layer)) > MAX_EVENTS for layer in music_layers(cut.music))
 
 
 def _write(path: Path, text: str) -> Path:

@@ -46,6 +46,7 @@ class FcpxmlDocument:
 
     rate: Fraction  # frames per second of the sequence
     tc_start: Fraction  # the sequence's first instant
+    drop_frame: bool = False  # whether the sequence's timecode drops frame labels (its tcFormat)
 
     def __init__(self, root: etree._Element, folder: Path, name: str) -> None:
         self.root, self.folder, self.name = root, folder, name
@@ -158,6 +159,18 @@ def elements(parent: etree._Element) -> Iterator[etree._Element]:
 
 def primary_children(container: etree._Element) -> list[etree._Element]:
     return [c for c in elements(container) if c.tag in MEDIA_CLIPS + CONTAINERS and c.get("lane", "0") == "0"]
+
+
+def source_counting(element: etree._Element, sequence_drop_frame: bool) -> bool | None:
+    """Whether the media a clip plays counts its timecode in drop frame, where the clip says so otherwise than
+    the sequence (its own tcFormat, or that of the media clip it nests, the innermost first); None where it
+    counts as the sequence does or says nothing."""
+    for node in reversed(primary_chain(element)):
+        said = (node.get("tcFormat") or "").upper()
+        if said in ("DF", "NDF"):
+            drop = said == "DF"
+            return None if drop == sequence_drop_frame else drop
+    return None
 
 
 def primary_chain(element: etree._Element) -> list[etree._Element]:

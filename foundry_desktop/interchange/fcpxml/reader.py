@@ -18,7 +18,9 @@ Which project's sequence is read, projects.py says. What becomes of each part of
   `sync-clip` containers (through their primary media, however nested), become
   shots on that media: source in = the clip's start in its asset's time minus
   the asset's own start (its timecode origin). A shot's source length always
-  equals its length in the film.
+  equals its length in the film. A clip whose tcFormat differs from the
+  sequence's (a non-drop camera original in a drop-frame project) keeps its
+  source's own counting (CutClip.source_drop_frame).
 * A `gap` named "Gap" (Final Cut's name for its own) is empty time: the shots
   after it keep their places, and what is connected to it is read like anything
   connected to a shot. A transition into the one the film ends in is its fade
@@ -142,6 +144,7 @@ def _read(doc: FcpxmlDocument, sequence_name: str | None) -> ReadCut:
                            f"so its frame rate is unknown.")
     doc.rate = 1 / duration
     doc.tc_start, drop_frame = start_timecode(doc, sequence)
+    doc.drop_frame = drop_frame
     try:
         width, height = int(film_format.get("width", "")), int(film_format.get("height", ""))
     except ValueError:

@@ -21,6 +21,7 @@ from foundry_desktop.interchange.fcpxml.document import (
     elements,
     primary_chain,
     reel_of,
+    source_counting,
 )
 from foundry_desktop.interchange.film_cut import (
     GAP_NAME,
@@ -243,7 +244,7 @@ class PrimaryStoryline:
         media_frames = max(self.doc.asset_frames(asset), source_in + frames)
         clip = CutClip(label, path, media_frames, source_in, source_in + frames, record_in, record_in + frames,
                        has_audio=has_audio, still=still, source_start=max(0, self.doc.frames(asset_start)),
-                       reel=reel_of(asset))
+                       reel=reel_of(asset), source_drop_frame=source_counting(element, self.doc.drop_frame))
         return _Shot(clip, element, place)
 
     def generated(self, element: etree._Element, effect: etree._Element | None, number: int, record_in: int,

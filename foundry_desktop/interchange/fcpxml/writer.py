@@ -9,7 +9,10 @@ film's cut laid out the way Final Cut's own files lay one out.
   frame duration, written as an exact fraction.
 * Timecode is non-drop unless asked for drop-frame, which exists only at 29.97
   and 59.94 fps; it changes how the clock is labelled (and where one hour
-  falls), never which frames play.
+  falls), never which frames play. Each asset-clip's tcFormat is its source's
+  own counting (a non-drop camera original in a drop-frame film says NDF), so
+  its start is labelled as the source labels it; the DTD gives an asset no
+  tcFormat, so the clip carries it.
 * The spine holds the shots in order: `asset-clip`s for videos,
   `video`s for still pictures (Final Cut's form: the asset lasts "0s"), and a
   `gap` named after the shot for a shot with no media, so that the timing stays.
@@ -324,7 +327,7 @@ class _Document:
         return _element("asset-clip", [
             ("ref", asset.id), *timing,
             ("srcEnable", "video" if asset.audio and not clip.has_audio else None),
-            ("tcFormat", "DF" if self.drop_frame else "NDF"),
+            ("tcFormat", "DF" if clip.source_counts_drop_frame(self.drop_frame, self.cut.frame_rate) else "NDF"),
             ("audioRole", "dialogue" if clip.has_audio else None),
         ], spine)
 

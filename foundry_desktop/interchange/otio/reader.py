@@ -20,7 +20,10 @@ What FilmCut cannot hold becomes the closest thing it can, with a warning:
 * Speed changes (LinearTimeWarp, FreezeFrame) and other effects are not kept.
 * MissingReference, GeneratorReference, image sequences and non-file URLs
   make offline clips (media None). File URLs are decoded exactly; relative
-  paths are taken from the .otio file's folder.
+  paths are taken from the .otio file's folder. A media reference's
+  metadata["foundry"]["drop_frame"] (or the Final Cut 7 XML adapter's timecode
+  displayformat) says how its source's timecode counts, kept where it differs
+  from the timeline's.
 * Markers on the timeline, the video track and its clips become markers;
   Foundry's caption markers become captions. A clip's scene comes from its
   metadata; the "Scene: NAME" marker where that scene begins is the scene's,
@@ -92,6 +95,7 @@ def _cut(src: TimelineSource) -> FilmCut:
             source_in=entry.source_in, source_out=entry.source_out, record_in=entry.record_in - origin,
             record_out=entry.record_out - origin, has_audio=entry.has_audio, still=entry.still,
             scene=entry.scene, metadata=entry.metadata, source_start=entry.source_start, reel=entry.reel,
+            source_drop_frame=None if entry.source_drop_frame == bool(base.drop_frame) else entry.source_drop_frame,
         ))
     transitions = [replace(t, outgoing=numbered[t.outgoing], record_in=t.record_in - origin) for t in transitions]
     length = clips[-1].record_out if clips else 0

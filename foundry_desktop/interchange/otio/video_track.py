@@ -36,6 +36,7 @@ class VideoEntry:
     is_gap: bool = False
     source_start: int = 0  # the timecode of its media's first frame (its available range's start)
     reel: str = ""  # its source's reel, where the OTIO EDL adapter keeps it
+    source_drop_frame: bool | None = None  # whether its source's timecode drops frames (None: as the timeline's)
     markers: list[tuple[int, otio.schema.Marker]] = field(default_factory=list)  # (source frame, marker)
 
     @property
@@ -61,6 +62,20 @@ class TransitionAt:
     before: int  # frames before the cut (in_offset)
     after: int  # frames after it (out_offset)
     kind: CutTransitionKind
+
+
+def source_counting(reference: otio.core.MediaReference | None) -> bool | None:
+    """Whether a media reference's timecode drops frames where it says so: Foundry's metadata, else what
+    OpenTimelineIO's Final Cut 7 XML adapter keeps of the file's timecode (displayformat DF / NDF)."""
+    if reference is None:
+        return None
+    said = foundry_metadata(reference).get("drop_frame")
+    if isinstance(said, bool):
+        return said
+    fcp = reference.metadata.get("fcp_xml")
+    timecode = fcp.get("timecode") if hasattr(fcp, "get") else None
+    shown = timecode.get("displayformat") if hasattr(timecode, "get") else None
+    return {"DF": True, "NDF": False}.get(str(shown).upper()) if shown else None
 
 
 def _reel_of(item: otio.schema.Clip) -> str:
@@ -103,6 +118,7 @@ class VideoTrack:
         )
         available = item.media_reference.available_range if item.media_reference is not None else None
         entry.source_start = max(0, self.src.frames(available.start_time)) if available is not None else 0
+        entry.source_drop_frame = source_counting(item.media_reference)
         source_start = self.src.frames(item.trimmed_range().start_time)
         for marker in item.markers:
             entry.markers.append((self.src.frames(marker.marked_range.start_time) - source_start + source_in, marker))

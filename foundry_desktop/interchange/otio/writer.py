@@ -25,7 +25,9 @@ The timeline runs at the cut's rate and starts at the cut's start timecode
   their places with Gaps between; gain and fades in metadata["foundry"].
 
 What OTIO has no field for sits in metadata["foundry"]: the frame size, the
-exact rate, the audio rate and whether its timecode drops frames on the timeline; each clip's cut metadata
+exact rate, the audio rate and whether its timecode drops frames on the timeline; on a
+clip's media reference, whether its source's timecode drops frames where that differs
+from the timeline's ("drop_frame", beside the available range it labels); each clip's cut metadata
 (prompt, seed, backend, its scene's notes...), has_audio, still and the name of
 its scene on the clip.
 """
@@ -69,11 +71,14 @@ FADE_OUT_NAME = "Fade to black"
 
 
 def _media_reference(name: str, media: Path | None, media_frames: int, cut: FilmCut,
-                     start: int = 0, file_name: str = "") -> otio.core.MediaReference:
+                     start: int = 0, file_name: str = "", drop_frame: bool | None = None) -> otio.core.MediaReference:
     available = frame_range(start, media_frames, cut.frame_rate)  # from the timecode of its first frame
+    # How that timecode counts, where it differs from the timeline's (OTIO's RationalTime has no flag for it).
+    metadata = {} if drop_frame is None else {NAMESPACE: {"drop_frame": drop_frame}}
     if media is None:
-        return otio.schema.MissingReference(name=name, available_range=available)
-    reference = otio.schema.ExternalReference(target_url=file_url(media), available_range=available)
+        return otio.schema.MissingReference(name=name, available_range=available, metadata=metadata)
+    reference = otio.schema.ExternalReference(target_url=file_url(media), available_range=available,
+                                              metadata=metadata)
     reference.name = file_name or media.name  # what Resolve shows, and relinks by
     return reference
 
@@ -98,7 +103,7 @@ def _clip(clip: CutClip, index: int, cut: FilmCut) -> otio.schema.Clip:
     return otio.schema.Clip(
         name=clip.name,
         media_reference=_media_reference(clip.name, clip.media, clip.media_frames, cut, clip.source_start,
-                                         clip.file_name),
+                                         clip.file_name, clip.source_drop_frame),
         source_range=frame_range(clip.source_start + clip.source_in, clip.source_out - clip.source_in,
                                  cut.frame_rate),
         metadata={NAMESPACE: metadata, **reel},
