@@ -57,6 +57,7 @@ def test_demo_film_matches_the_project(demo_dir):
     assert abs(decode_all_frames(demo_dir / "demo.mp4") - expected_frames) <= 1
     assert info.video_codec == "h264" and info.has_audio
     assert len(DEMO_SHOTS) >= 4
+    assert not list(demo_dir.glob("*.lock")), "the demo leaves no lock file behind"
 
 
 def test_the_demo_hands_its_cut_to_editors(demo_dir):

@@ -171,11 +171,6 @@ class ProjectSession(QObject):
         """Keyframe stills for `shot_ids` (None: every generated shot without an approved one)."""
         self._running_generation(self.generation.make_keyframes(self.service, shot_ids, variants), done)
 
-    def make_keyframes(self, shot_ids: set[str] | None = None, variants: int = 0,
-                       done: Callable[[GenerateReport], None] | None = None) -> None:
-        """Keyframe stills for these shots (None: every generated shot without an approved one)."""
-        self._running_generation(self.generation.make_keyframes(self.service, shot_ids, variants), done)
-
     def retry(self, job_id: str | None = None) -> None:
         self._running_generation(self.generation.retry(self.service, job_id), None)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import filelock
 
 from foundry_desktop import RESOURCES_DIR
 from foundry_desktop.app.exchange.cut_export import export_cut
@@ -23,6 +22,7 @@ from foundry_desktop.app.generation.shot_generation import GenerateReport, gener
 from foundry_desktop.errors import GenerationError, ProjectLockedError
 from foundry_desktop.generation.backend import BackendRegistry
 from foundry_desktop.generation.default_backends import default_registry
+from foundry_desktop.store.project_lock import LockBusy, ProjectLock
 from foundry_desktop.store.project_store import media_folder_for
 
 DEMO_IMAGES = RESOURCES_DIR / "demo"
@@ -61,22 +61,25 @@ class DemoResult:
 
 
 def _remove_previous_demo(project_path: Path, film_path: Path) -> None:
-    lock = filelock.FileLock(str(project_path) + ".lock", timeout=0)
+    lock = ProjectLock(project_path)
     try:
-        with lock:
-            project_path.unlink(missing_ok=True)
-            for sidecar in ("-wal", "-shm"):
-                project_path.with_name(project_path.name + sidecar).unlink(missing_ok=True)
-            media = media_folder_for(project_path)
-            if media.exists():
-                shutil.rmtree(media)
-            film_path.unlink(missing_ok=True)
-            for kind in DEMO_EXPORTS:
-                film_path.with_suffix(kind).unlink(missing_ok=True)
-    except filelock.Timeout:
+        lock.acquire(wait_s=0)
+    except LockBusy:
         raise ProjectLockedError(
             f"The demo in {project_path.parent} is open in Foundry; close it before making a new demo."
         ) from None
+    try:
+        project_path.unlink(missing_ok=True)
+        for sidecar in ("-wal", "-shm"):
+            project_path.with_name(project_path.name + sidecar).unlink(missing_ok=True)
+        media = media_folder_for(project_path)
+        if media.exists():
+            shutil.rmtree(media)
+        film_path.unlink(missing_ok=True)
+        for kind in DEMO_EXPORTS:
+            film_path.with_suffix(kind).unlink(missing_ok=True)
+    finally:
+        lock.release()  # and its file with it
 
 
 def create_demo_project(path: Path) -> ProjectService:
