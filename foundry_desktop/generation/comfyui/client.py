@@ -133,7 +133,7 @@ class ComfyUIClient:
         try:
             return response.json()
         except ValueError:
-            raise GenerationError(f"ComfyUI on {self.name} sent something that is not JSON for {path}.") from None
+            raise UnreadableReply(f"ComfyUI on {self.name} sent something that is not JSON for {path}.") from None
 
     def _answer(self, path: str) -> str:
         return f"The answer of ComfyUI on {self.name} to {path}"
@@ -196,11 +196,14 @@ class ComfyUIClient:
 
     async def cancel(self, prompt_id: str) -> None:
         """Take our prompt out of the queue, or interrupt it if it is the one running (only ours)."""
-        running, pending = await self.queue()
+        try:
+            running, pending = await self.queue()
+        except UnreadableReply:  # where it is cannot be told: both requests touch only this prompt
+            running, pending = [prompt_id], [prompt_id]
         if prompt_id in pending:
             await self._request("POST", "/queue", json={"delete": [prompt_id]})
             self._events.poll_instead(prompt_id)
-        elif prompt_id in running:
+        if prompt_id in running:
             await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
 
     # -- following a prompt ---------------------------------------------------
@@ -260,10 +263,10 @@ class ComfyUIClient:
         while True:
             entry = await self.history(prompt_id)
             if entry is not None:
-                if entry.status.status_str == "error":
+                # ComfyUI writes the entry when the prompt has ended: not completed is a failure too.
+                if entry.status.status_str == "error" or not entry.status.completed:
                     raise GenerationError(f"ComfyUI on {self.name} failed: {_history_error(entry)}")
-                if entry.status.completed:
-                    return entry
+                return entry
             else:
                 running, pending = await self.queue()
                 if prompt_id not in running and prompt_id not in pending:

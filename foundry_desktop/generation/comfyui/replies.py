@@ -34,6 +34,14 @@ def _node_id(value: Any) -> Any:
 NodeId = Annotated[str, BeforeValidator(_node_id)]
 
 
+def _lines(value: Any) -> Any:
+    """Some nodes raise with a list of lines as their message: one line of them."""
+    return " ".join(str(line) for line in value) if isinstance(value, list) else value
+
+
+Message = Annotated[str, BeforeValidator(_lines)]
+
+
 class _Reply(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -208,7 +216,7 @@ class ExecutionError(_Reply):
     node_id: NodeId | None = None
     node_type: str = "?"
     exception_type: str = "error"
-    exception_message: str = ""
+    exception_message: Message = ""
 
     def in_words(self) -> str:
         message = " ".join(self.exception_message.split())[:_LONGEST]
