@@ -63,9 +63,9 @@ def test_events_go_to_their_prompt_and_a_drop_reaches_all():
             return got, events.client_id
 
     (first, second), client_id = asyncio.run(scenario())
-    assert [kind for kind, _ in first[:-1]] == ["execution_start", "progress", "executing", "executing"]
-    assert first[2] == ("executing", {"node": "3"})  # the one without a prompt id
-    assert [kind for kind, _ in second[:-1]] == ["execution_start", "progress", "executing"]
+    assert [event.type for event in first[:-1]] == ["execution_start", "progress", "executing", "executing"]
+    assert (first[2].type, first[2].data) == ("executing", {"node": "3"})  # the one without a prompt id
+    assert [event.type for event in second[:-1]] == ["execution_start", "progress", "executing"]
     assert first[-1] is None and second[-1] is None  # told of the drop
     assert connections == [f"/ws?clientId={client_id}"] * 2
 

@@ -30,6 +30,7 @@ from foundry_desktop.generation.comfyui.client import ComfyUIClient
 from foundry_desktop.generation.comfyui.farm import ComfyFarm, ComfyServer
 from foundry_desktop.generation.comfyui.input_specs import dropdown_choices, spec_type
 from foundry_desktop.generation.comfyui.library import WorkflowLibrary, builtin_workflows_dir
+from foundry_desktop.generation.comfyui.replies import HistoryEntry
 from foundry_desktop.generation.comfyui.server_check import check_against
 from foundry_desktop.generation.comfyui.template_file import load_workflow_template, parse_workflow_template
 from foundry_desktop.media.probe import probe_audio_seconds, probe_source
@@ -372,7 +373,7 @@ def test_the_take_is_the_saved_file_of_the_kind_asked_for():
         "19": {"audio": [{"filename": "bed_00001_.flac", "subfolder": "foundry", "type": "output"}]},
         "30": {"images": [{"filename": "clip_00001_.mp4", "subfolder": "", "type": "output"}], "animated": [True]},
     }}  # fmt: skip
-    outputs = ComfyUIClient.outputs(None, entry)  # reads only the entry
+    outputs = ComfyUIClient.outputs(None, HistoryEntry.model_validate(entry))  # reads only the entry
     studio = SimpleNamespace(name="studio")
     assert _pick_output(outputs, studio, "video").filename == "clip_00001_.mp4"
     assert _pick_output(outputs, studio, "still").filename == "still_00001_.png"

@@ -45,7 +45,9 @@ Fault injection for client tests (plain attributes and methods of
 ``ComfyUIServer``, safe to change from the test thread while the server runs):
 ``fail_node``, ``drop_sockets()``, ``hostile_filename``, ``truncate_downloads``,
 ``abort_downloads``, ``slow_responses_s``, ``refuse_uploads``,
-``reject_next_prompt_with``, ``missing_models``, ``stop()`` mid-job.
+``reject_next_prompt_with``, ``missing_models``, ``stop()`` mid-job; ``reply_mutation``
+(a ``servers.mutated_replies.ReplyMutation``) breaks every answer of one endpoint or every
+WebSocket message of one kind in one of ``reply_mutations.KINDS``'s ways.
 
 ``hold_samplers``, for tests that must not depend on the machine's speed: while it is
 True, a sampler stops after its next progress report (an interrupt still lands), so a
@@ -88,6 +90,8 @@ import av
 import numpy as np
 from aiohttp import WSMsgType, web
 from PIL import Image
+
+from servers import mutated_replies
 
 COMFYUI_VERSION = "0.3.64"
 GIB = 1024**3
@@ -739,9 +743,10 @@ def _preview_jpeg() -> bytes:
 class ClientSockets:
     """The open WebSockets by client id. As in ComfyUI, a client id's newest socket is the one that hears."""
 
-    def __init__(self) -> None:
+    def __init__(self, mutation: Any = lambda: None) -> None:
         self._by_client: dict[str, web.WebSocketResponse] = {}
         self._open: dict[web.WebSocketResponse, web.Request] = {}
+        self._mutation = mutation  # () -> the ReplyMutation in force, if any
 
     def attach(self, client_id: str, ws: web.WebSocketResponse, request: web.Request) -> None:
         self._by_client[client_id] = ws
@@ -758,24 +763,23 @@ class ClientSockets:
     async def send(self, client_id: str | None, event: str, data: dict[str, Any]) -> None:
         ws = self._by_client.get(client_id) if client_id else None
         if ws is not None:
-            await self._send(ws, json.dumps({"type": event, "data": data}))
+            await self._send(ws, json.dumps({"type": event, "data": data}), event)
 
     async def send_bytes(self, client_id: str | None, payload: bytes) -> None:
         ws = self._by_client.get(client_id) if client_id else None
         if ws is not None:
             with contextlib.suppress(Exception):
-                await ws.send_bytes(payload)
+                await mutated_replies.send_bytes(ws, self._open.get(ws), payload, self._mutation())
 
     async def broadcast(self, event: str, data: dict[str, Any]) -> None:
         text = json.dumps({"type": event, "data": data})
         for ws in list(self._by_client.values()):
-            await self._send(ws, text)
+            await self._send(ws, text, event)
 
-    @staticmethod
-    async def _send(ws: web.WebSocketResponse, text: str) -> None:
+    async def _send(self, ws: web.WebSocketResponse, text: str, event: str) -> None:
         # A socket that died under us is the client's problem, never the server's (ComfyUI logs and goes on).
         with contextlib.suppress(Exception):
-            await ws.send_str(text)
+            await mutated_replies.send_text(ws, self._open.get(ws), text, event, self._mutation())
 
     def abort_all(self) -> None:
         """Cut every socket at the TCP level, as a dying process or a network drop would: no close frame."""
@@ -1148,7 +1152,8 @@ class ComfyUIRoutes:
         self.server = session.server
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES, middlewares=[self._slow_responses])
+        mutate = mutated_replies.reply_middleware(lambda: self.server.reply_mutation)
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES, middlewares=[self._slow_responses, mutate])
         routes = [
             ("GET", "/ws", self.websocket),
             ("POST", "/prompt", self.post_prompt),
@@ -1436,7 +1441,7 @@ class ServerSession:
         self.catalogue = server.catalogue
         self.validator = PromptValidator(server.catalogue, server)
         self.media = MediaWriter(server)
-        self.sockets = ClientSockets()
+        self.sockets = ClientSockets(lambda: server.reply_mutation)
         self.cache = NodeCache()
         self.queue = PromptQueue(self)
         self.hostile_files: dict[str, Path] = {}  # hostile name -> the real file it stands for
@@ -1532,6 +1537,8 @@ class ComfyUIServer:
         self.refuse_uploads: bool | int = False  # True: uploads get 500; an int: that status
         self.reject_next_prompt_with: dict[str, Any] | None = None  # the next POST /prompt gets this 400 body
         self.hold_samplers = False  # True: samplers stop after their next progress report until it is False
+        # Every answer of one endpoint, or every WebSocket message of one kind, broken one way (fuzzing).
+        self.reply_mutation: mutated_replies.ReplyMutation | None = None
         self._missing_models: frozenset[str] = frozenset()
 
         self._port = port

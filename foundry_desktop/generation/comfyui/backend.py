@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
@@ -42,6 +42,7 @@ from foundry_desktop.generation.comfyui.client import (
 )
 from foundry_desktop.generation.comfyui.farm import ComfyFarm
 from foundry_desktop.generation.comfyui.library import WorkflowLibrary
+from foundry_desktop.generation.comfyui.replies import HistoryEntry
 from foundry_desktop.generation.comfyui.template import (
     WorkflowTemplate,
     WorkflowValues,
@@ -67,23 +68,16 @@ def _pick_output(outputs: list[OutputFile], client: ComfyUIClient, kind: str = "
     raise GenerationError(f"The workflow ran on {client.name} but saved no {_KIND_WORDS[kind]}.")
 
 
-def _gpu_seconds(entry: dict[str, Any]) -> float | None:
+def _gpu_seconds(entry: HistoryEntry) -> float | None:
     """How long the server worked on the prompt, from its own execution_start and
     execution_success stamps (milliseconds) in the history entry."""
-    stamps = {}
-    for message in (entry.get("status") or {}).get("messages") or []:
-        if isinstance(message, list) and len(message) == 2 and isinstance(message[1], dict):
-            stamps[message[0]] = message[1].get("timestamp")
+    stamps = entry.stamps()
     start, end = stamps.get("execution_start"), stamps.get("execution_success")
-    if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end >= start:
+    numbers = all(isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and math.isfinite(stamp)
+                  for stamp in (start, end))
+    if numbers and end >= start:
         return round((end - start) / 1000, 3)
     return None
-
-
-def _graph_run(entry: dict[str, Any]) -> dict[str, Any] | None:
-    """The graph the server ran, from its history entry's [number, prompt id, graph, extra, outputs]."""
-    prompt = entry.get("prompt")
-    return prompt[2] if isinstance(prompt, list) and len(prompt) > 2 and isinstance(prompt[2], dict) else None
 
 
 @dataclass(eq=False)
@@ -112,7 +106,7 @@ class ComfyUIBackend:
         template = self.library.get(request.workflow)
         template.check_output(request.output)
         started = time.monotonic()
-        lost_on: list[str] = []
+        lost_on: dict[str, str] = {}  # server -> why it lost the prompt
         on_event(GenerationEvent("queued", request.shot_id))
         with self._attempt(request.shot_id) as attempt:
             while True:
@@ -127,7 +121,7 @@ class ComfyUIBackend:
                 except ServerLostPrompt as exc:
                     if attempt.cancelled:  # taken out of the queue by us: not lost
                         raise PromptInterrupted("Cancelled.") from None
-                    lost_on.append(client.name)
+                    lost_on[client.name] = str(exc)
                     self.farm.status[client.name].up = False
                     on_event(GenerationEvent("queued", request.shot_id, 0.0, f"{exc} Trying another server."))
 
@@ -158,7 +152,7 @@ class ComfyUIBackend:
     async def _run_on(
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, on_event: EventSink,
         attempt: _Attempt,
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[str, HistoryEntry]:
         """Send the prompt and follow it to the end: its id and history entry."""
         # Only pictures the workflow reads go up: a text-to-video shot may still carry its approved keyframe.
         uploaded = uploaded_last = None
@@ -210,7 +204,7 @@ class ComfyUIBackend:
 
     async def _collect(
         self, client: ComfyUIClient, template: WorkflowTemplate, request: GenerationRequest, prompt_id: str,
-        entry: dict[str, Any], started: float, on_event: EventSink,
+        entry: HistoryEntry, started: float, on_event: EventSink,
     ) -> GenerationResult:
         output = _pick_output(client.outputs(entry), client, request.output)
         destination = Path(request.output_dir) / f"comfyui-{prompt_id}{output.suffix}"
@@ -229,7 +223,7 @@ class ComfyUIBackend:
                 "prompt_id": prompt_id,
                 "workflow": template.describe(),
                 "output": output.filename,
-                "graph": _graph_run(entry),  # the exact request, as the server kept it
+                "graph": entry.graph_run(),  # the exact request, as the server kept it
             },
             cost=Cost(gpu_seconds, self.cost_unit) if gpu_seconds is not None else None,
         )

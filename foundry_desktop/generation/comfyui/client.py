@@ -10,9 +10,10 @@ socket drops, the prompt is followed by polling its history and the queue, and
 a prompt the server no longer knows (it restarted) is reported as lost so the
 caller can submit it elsewhere.
 
-Everything coming back from a server is untrusted: output names are checked
-before anything is written, downloads are capped in size and checked to be
-whole and to decode.
+Everything coming back from a server is untrusted: every answer is read
+through replies.py's models before it is used (one it cannot read fails that
+job in words), output names are checked before anything is written, downloads
+are capped in size and checked to be whole and to decode.
 """
 
 from __future__ import annotations
@@ -33,6 +34,22 @@ from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.generation.bounded_download import TransferLimits, write_bounded
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
+from foundry_desktop.generation.comfyui.replies import (
+    Event,
+    ExecutionError,
+    Executing,
+    HistoryEntry,
+    Progress as ProgressEvent,
+    Queue,
+    Refusal,
+    SystemStats,
+    UnreadableReply,
+    UploadedImage,
+    read,
+    read_history,
+    read_models,
+    read_object_info,
+)
 from foundry_desktop.media.probe import SourceInfo, probe_sound_source, probe_source
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".webp", ".gif")
@@ -41,6 +58,7 @@ AUDIO_SUFFIXES = (".flac", ".mp3", ".opus", ".wav", ".ogg", ".m4a")  # SaveAudio
 DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _().+-]*$")
 _POLL_S = 1.0
+_QUIET_S = 15.0  # a socket silent this long while a prompt runs: the history is asked whether it ended
 
 
 class ServerLostPrompt(RemoteJobLost):
@@ -66,20 +84,24 @@ class OutputFile:
 Progress = Callable[[float, str], None]  # fraction done, what is happening
 
 
-def _node_errors_in_words(body: dict[str, Any]) -> str:
-    """ComfyUI's 400 body as a creator reads it: which node, which input, what is wrong."""
-    error = body.get("error") or {}
-    lines = []
-    for node_id, node in (body.get("node_errors") or {}).items():
-        for problem in node.get("errors", []):
-            extra = problem.get("extra_info") or {}
-            where = f"node {node_id} ({node.get('class_type', '?')})"
-            if extra.get("input_name"):
-                where += f", input '{extra['input_name']}'"
-            detail = problem.get("details") or ""
-            lines.append(f"{where}: {problem.get('message', 'invalid')}{': ' + detail if detail else ''}")
-    summary = error.get("message") or "the workflow was refused"
-    return summary + (" — " + "; ".join(lines) if lines else "")
+def connection_problem(exc: httpx.HTTPError) -> str:
+    """What went wrong with a request, in words: httpx leaves some errors without a message."""
+    text = " ".join(str(exc).split())
+    if text:
+        return text
+    for kind, words in _CONNECTION_WORDS:
+        if isinstance(exc, kind):
+            return words
+    return type(exc).__name__
+
+
+_CONNECTION_WORDS = (
+    (httpx.TimeoutException, "it did not answer in time"),
+    (httpx.ConnectError, "the connection was refused"),
+    (httpx.RemoteProtocolError, "it closed the connection without a proper answer"),
+    (httpx.ReadError, "the connection broke while reading its answer"),
+    (httpx.WriteError, "the connection broke while sending"),
+)
 
 
 class ComfyUIClient:
@@ -92,6 +114,7 @@ class ComfyUIClient:
         self._http = http
         self._max_download_bytes = max_download_bytes
         self.transfer_limits = transfer_limits or TransferLimits()
+        self.quiet_s = _QUIET_S
         parts = urlsplit(self.url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         self._events = ServerEvents(f"{scheme}://{parts.netloc}{parts.path}/ws")
@@ -104,7 +127,7 @@ class ComfyUIClient:
         except httpx.TimeoutException:
             raise ServerLostPrompt(f"ComfyUI on {self.name} did not answer in time ({self.url}).") from None
         except httpx.HTTPError as exc:
-            raise ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({exc}).") from None
+            raise ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({connection_problem(exc)}).") from None
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
@@ -113,30 +136,37 @@ class ComfyUIClient:
         try:
             return response.json()
         except ValueError:
-            raise GenerationError(f"ComfyUI on {self.name} sent something that is not JSON for {path}.") from None
+            raise UnreadableReply(f"ComfyUI on {self.name} sent something that is not JSON for {path}.") from None
 
-    async def system_stats(self) -> dict[str, Any]:
-        return await self._json("GET", "/system_stats")
+    def _answer(self, path: str) -> str:
+        return f"The answer of ComfyUI on {self.name} to {path}"
+
+    async def system_stats(self) -> SystemStats:
+        return read(SystemStats, await self._json("GET", "/system_stats"), self._answer("/system_stats"))
 
     async def object_info(self) -> dict[str, Any]:
-        return await self._json("GET", "/object_info")
+        return read_object_info(await self._json("GET", "/object_info"), self._answer("/object_info"))
 
     async def models(self, folder: str) -> list[str]:
         response = await self._request("GET", f"/models/{folder}")
-        if response.status_code == 404:
-            return []
-        return list(response.json()) if response.status_code == 200 else []
+        if response.status_code != 200:
+            return []  # an older server without the route: the loaders' dropdowns are checked instead
+        try:
+            body = response.json()
+        except ValueError:
+            raise UnreadableReply(f"{self._answer(f'/models/{folder}')} is not JSON.") from None
+        return read_models(body, self._answer(f"/models/{folder}"))
 
     async def queue(self) -> tuple[list[str], list[str]]:
         """The prompt ids running and pending (pending in run order)."""
-        body = await self._json("GET", "/queue")
-        running = [item[1] for item in body.get("queue_running", [])]
-        pending = [item[1] for item in sorted(body.get("queue_pending", []), key=lambda item: item[0])]
+        body = read(Queue, await self._json("GET", "/queue"), self._answer("/queue"))
+        running = [item.prompt_id for item in body.queue_running]
+        pending = [item.prompt_id for item in sorted(body.queue_pending, key=lambda item: item.number)]
         return running, pending
 
-    async def history(self, prompt_id: str) -> dict[str, Any] | None:
+    async def history(self, prompt_id: str) -> HistoryEntry | None:
         body = await self._json("GET", f"/history/{prompt_id}")
-        return body.get(prompt_id) if isinstance(body, dict) else None
+        return read_history(body, prompt_id, self._answer("/history"))
 
     async def upload_image(self, path: Path) -> str:
         """Upload an input image; the name to use is the one the server gives back."""
@@ -149,27 +179,34 @@ class ComfyUIClient:
         )
         if response.status_code != 200:
             raise GenerationError(f"ComfyUI on {self.name} refused the input image {path.name} ({response.status_code}).")
-        body = response.json()
-        name, subfolder = body.get("name", ""), body.get("subfolder", "")
-        return f"{subfolder}/{name}" if subfolder else name
+        try:
+            body = response.json()
+        except ValueError:
+            raise UnreadableReply(f"{self._answer('/upload/image')} is not JSON.") from None
+        uploaded = read(UploadedImage, body, self._answer("/upload/image"))
+        return f"{uploaded.subfolder}/{uploaded.name}" if uploaded.subfolder else uploaded.name
 
     async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str) -> None:
         response = await self._request("POST", "/prompt", json={"prompt": graph, "client_id": client_id, "prompt_id": prompt_id})
         if response.status_code == 200:
             return
         try:
-            body = response.json()
-        except ValueError:
-            body = {"error": {"message": response.text.strip()[:200] or f"status {response.status_code}"}}
-        raise GenerationError(f"ComfyUI on {self.name} refused the workflow: {_node_errors_in_words(body)}.")
+            refusal = Refusal.model_validate(response.json())
+        except ValueError:  # not JSON, or not ComfyUI's refusal (a proxy's page, say): its first words
+            words = " ".join(response.text.split())[:200]
+            refusal = Refusal(error=words or f"it answered {response.status_code}")
+        raise GenerationError(f"ComfyUI on {self.name} refused the workflow: {refusal.in_words().rstrip('.')}.")
 
     async def cancel(self, prompt_id: str) -> None:
         """Take our prompt out of the queue, or interrupt it if it is the one running (only ours)."""
-        running, pending = await self.queue()
+        try:
+            running, pending = await self.queue()
+        except UnreadableReply:  # where it is cannot be told: both requests touch only this prompt
+            running, pending = [prompt_id], [prompt_id]
         if prompt_id in pending:
             await self._request("POST", "/queue", json={"delete": [prompt_id]})
             self._events.poll_instead(prompt_id)
-        elif prompt_id in running:
+        if prompt_id in running:
             await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
 
     # -- following a prompt ---------------------------------------------------
@@ -187,7 +224,7 @@ class ComfyUIClient:
     async def aclose(self) -> None:
         await self._events.close()
 
-    async def follow(self, prompt_id: str, events: EventQueue | None, on_progress: Progress) -> dict[str, Any]:
+    async def follow(self, prompt_id: str, events: EventQueue | None, on_progress: Progress) -> HistoryEntry:
         """Wait for the prompt to end; its history entry on success."""
         if events is not None:
             await self._listen(prompt_id, events, on_progress)
@@ -195,31 +232,44 @@ class ComfyUIClient:
         return await self._poll(prompt_id, on_progress)
 
     async def _listen(self, prompt_id: str, events: EventQueue, on_progress: Progress) -> None:
-        while (event := await events.get()) is not None:
-            kind, data = event
-            if kind == "progress" and data.get("max"):
-                on_progress(data["value"] / data["max"], f"node {data.get('node')}")
-            elif kind == "executing":
-                if data.get("node") is None:
+        # The events only tell progress and the end early: the history is the server's word on the
+        # result, so an event that cannot be read is passed over (an unreadable `executing` ends
+        # listening, and the history decides) rather than failing work the server may finish.
+        while (event := await self._next_event(prompt_id, events)) is not None:
+            if event.type == "progress":
+                progress = _readable(ProgressEvent, event)
+                if progress is not None:
+                    on_progress(progress.fraction(), f"node {progress.node}")
+            elif event.type == "executing":
+                executing = _readable(Executing, event)
+                if executing is None or executing.node is None:
                     return  # the legacy "done" marker: the history is being written
-                on_progress(-1.0, f"node {data['node']}")
-            elif kind == "execution_error":
-                raise GenerationError(
-                    f"ComfyUI on {self.name} failed in node {data.get('node_id')} ({data.get('node_type')}): "
-                    f"{data.get('exception_type', 'error')}: {data.get('exception_message', '').strip()}"
-                )
-            elif kind == "execution_interrupted":
+                on_progress(-1.0, f"node {executing.node}")
+            elif event.type == "execution_error":
+                error = _readable(ExecutionError, event)
+                words = error.in_words() if error is not None else "its error report could not be read"
+                raise GenerationError(f"ComfyUI on {self.name} failed in {words}")
+            elif event.type == "execution_interrupted":
                 raise PromptInterrupted(f"The prompt was interrupted on {self.name}.")
 
-    async def _poll(self, prompt_id: str, on_progress: Progress) -> dict[str, Any]:
+    async def _next_event(self, prompt_id: str, events: EventQueue) -> Event | None:
+        """The prompt's next event; None when the socket dropped, or when it has been quiet for
+        `quiet_s` and the history already holds the prompt (its end event was lost or unreadable)."""
+        while True:
+            try:
+                return await asyncio.wait_for(events.get(), self.quiet_s)
+            except TimeoutError:
+                if await self.history(prompt_id) is not None:
+                    return None
+
+    async def _poll(self, prompt_id: str, on_progress: Progress) -> HistoryEntry:
         while True:
             entry = await self.history(prompt_id)
             if entry is not None:
-                status = entry.get("status") or {}
-                if status.get("status_str") == "error":
-                    raise GenerationError(f"ComfyUI on {self.name} failed: {_history_error(status)}")
-                if status.get("completed", True):
-                    return entry
+                # ComfyUI writes the entry when the prompt has ended: not completed is a failure too.
+                if entry.status.status_str == "error" or not entry.status.completed:
+                    raise GenerationError(f"ComfyUI on {self.name} failed: {_history_error(entry)}")
+                return entry
             else:
                 running, pending = await self.queue()
                 if prompt_id not in running and prompt_id not in pending:
@@ -233,24 +283,26 @@ class ComfyUIClient:
 
     # -- results -------------------------------------------------------------
 
-    def outputs(self, entry: dict[str, Any]) -> list[OutputFile]:
+    def outputs(self, entry: HistoryEntry) -> list[OutputFile]:
         """The files a finished prompt made; videos are listed under `images` too, sound under `audio`."""
         files = []
-        for output in (entry.get("outputs") or {}).values():
-            animated = any(output.get("animated") or [])
+        for output in entry.outputs.values():
+            animated = any(flag is True for flag in output.animated)
             for key in ("images", "videos", "gifs", "audio"):
-                for item in output.get(key) or []:
-                    files.append(OutputFile(str(item.get("filename", "")), str(item.get("subfolder", "")),
-                                            str(item.get("type", "output")), animated or key != "images"))
+                for item in getattr(output, key):
+                    files.append(OutputFile(item.filename, item.subfolder, item.type, animated or key != "images"))
         return files
 
     async def download(self, output: OutputFile, destination: Path) -> SourceInfo:
         """Fetch `output` into `destination` (a name of ours, never the server's), within the transfer's
         bounds (bounded_download.py: deadline, stall, size cap, media from its first bytes), checked to
         be whole and to decode; nothing is left at `destination` otherwise."""
-        for part in (output.filename, *filter(None, output.subfolder.split("/"))):
-            if not _SAFE_NAME.match(part) or ".." in part:
-                raise GenerationError(f"ComfyUI on {self.name} named its output {output.filename!r}; Foundry refuses unsafe names.")
+        if not _safe(output.filename):
+            raise GenerationError(f"ComfyUI on {self.name} named its output {output.filename!r}; Foundry refuses unsafe names.")
+        if not all(_safe(part) for part in output.subfolder.split("/") if part):
+            raise GenerationError(
+                f"ComfyUI on {self.name} put its output in the folder {output.subfolder!r}; Foundry refuses unsafe names."
+            )
         params = {"filename": output.filename, "subfolder": output.subfolder, "type": output.kind}
         partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.partial")
         sound = output.suffix in AUDIO_SUFFIXES
@@ -259,8 +311,7 @@ class ComfyUIClient:
             async with self._http.stream("GET", f"{self.url}/view", params=params) as response:
                 if response.status_code != 200:
                     raise GenerationError(f"ComfyUI on {self.name} could not send {output.filename} ({response.status_code}).")
-                length = response.headers.get("content-length", "")
-                expected = int(length) if length.isdigit() else None
+                expected = _declared_length(response)
                 with partial.open("xb") as file:
                     received = await write_bounded(
                         response.aiter_bytes(), file, limits=self.transfer_limits, max_bytes=self._max_download_bytes,
@@ -277,14 +328,32 @@ class ComfyUIClient:
             partial.replace(destination)
             return info
         except httpx.HTTPError as exc:
-            raise ServerLostPrompt(f"The download from ComfyUI on {self.name} failed ({exc}).") from None
+            raise ServerLostPrompt(f"The download from ComfyUI on {self.name} failed ({connection_problem(exc)}).") from None
         finally:
             partial.unlink(missing_ok=True)
 
 
-def _history_error(status: dict[str, Any]) -> str:
-    for kind, data in status.get("messages") or []:
+def _history_error(entry: HistoryEntry) -> str:
+    for kind, data in entry.status.messages:
         if kind == "execution_error":
-            return (f"node {data.get('node_id')} ({data.get('node_type')}): {data.get('exception_type', 'error')}: "
-                    f"{str(data.get('exception_message', '')).strip()}")
+            error = _readable(ExecutionError, Event(type=kind, data=data))
+            return error.in_words() if error is not None else "its error report could not be read"
     return "the prompt ended with an error"
+
+
+def _readable(model: type[Any], event: Event) -> Any:
+    """The event's data as `model`, or None when it does not have that shape."""
+    try:
+        return read(model, event.data, "an event")
+    except UnreadableReply:
+        return None
+
+
+def _safe(part: str) -> bool:
+    return bool(_SAFE_NAME.match(part)) and ".." not in part
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    """The Content-Length the server declared, or None when it declared none it could mean."""
+    text = response.headers.get("content-length", "")
+    return int(text) if text.isascii() and text.isdigit() else None

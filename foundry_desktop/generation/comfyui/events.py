@@ -7,7 +7,8 @@ and its events are handed to the prompt they name. Events that name no prompt
 (older ComfyUI builds send `progress` without one) belong to the prompt that
 is executing, which `execution_start` / `executing` tell.
 
-When the socket drops, every prompt following it is told (a None on its
+A text frame that is not an event ({"type": str, "data": {...}}) is passed over: a
+follower learns the end of its prompt from the history as well. When the socket drops, every prompt following it is told (a None on its
 queue) and goes on by polling; the next prompt opens a new socket.
 """
 
@@ -18,12 +19,12 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
-
+from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-Event = tuple[str, dict[str, Any]]  # ComfyUI's type, data
+from foundry_desktop.generation.comfyui.replies import Event
+
 EventQueue = asyncio.Queue[Event | None]  # None: the socket dropped
 
 # Sent many times a second while sampling and of no use to us (the `progress`
@@ -88,10 +89,12 @@ class ServerEvents:
             async for message in socket:
                 if isinstance(message, bytes) or message.startswith(_IGNORED_PREFIXES):
                     continue  # a preview image, or progress_state
-                event = json.loads(message)
-                if isinstance(event, dict):
-                    self._route(str(event.get("type")), event.get("data") or {})
-        except (OSError, WebSocketException, ValueError):
+                try:
+                    event = Event.model_validate(json.loads(message))
+                except (ValueError, ValidationError, RecursionError):
+                    continue  # not an event: passed over (see the module's note)
+                self._route(event)
+        except (OSError, WebSocketException):
             pass
         finally:
             # No await from here on: a follower that found the socket open is in the dict now.
@@ -99,10 +102,11 @@ class ServerEvents:
             for queue in self._followers.values():
                 queue.put_nowait(None)
 
-    def _route(self, kind: str, data: dict[str, Any]) -> None:
-        prompt_id = data.get("prompt_id") or self._executing
-        if kind in ("execution_start", "executing"):
-            self._executing = None if kind == "executing" and data.get("node") is None else prompt_id
+    def _route(self, event: Event) -> None:
+        named = event.data.get("prompt_id")
+        prompt_id = named if isinstance(named, str) and named else self._executing
+        if event.type in ("execution_start", "executing"):
+            self._executing = None if event.type == "executing" and event.data.get("node") is None else prompt_id
         queue = self._followers.get(prompt_id or "")
         if queue is not None:
-            queue.put_nowait((kind, data))
+            queue.put_nowait(event)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ import httpx
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.comfyui.client import ComfyUIClient
+from foundry_desktop.generation.comfyui.replies import Device
 from foundry_desktop.generation.comfyui.server_check import check_against
 from foundry_desktop.generation.comfyui.template import WorkflowTemplate
 
@@ -75,16 +76,13 @@ class ComfyFarm:
         except GenerationError as exc:
             status.up, status.message = False, str(exc)
         else:
-            device = (stats.get("devices") or [{}])[0]
+            device = stats.devices[0] if stats.devices else Device()
             if not status.up:
                 status.capabilities.clear()  # back from down: it may have restarted with other nodes or models
             status.up = True
             status.queue_length = len(running) + len(pending)
-            status.gpu = str(device.get("name", ""))
-            status.vram_total = int(device.get("vram_total") or 0)
-            status.vram_free = int(device.get("vram_free") or 0)
-            version = (stats.get("system") or {}).get("comfyui_version", "")
-            status.message = f"ComfyUI {version}".strip()
+            status.gpu, status.vram_total, status.vram_free = device.name, device.vram_total, device.vram_free
+            status.message = f"ComfyUI {stats.system.comfyui_version}".strip()
         status.checked_at = time.monotonic()
         return status
 
@@ -122,7 +120,7 @@ class ComfyFarm:
         """After a server was restarted or changed: ask for its nodes and models again."""
         self.status[name].capabilities.clear()
 
-    async def _eligible(self, template: WorkflowTemplate, exclude: Collection[str]) -> tuple[list[str], list[str]]:
+    async def _eligible(self, template: WorkflowTemplate, exclude: Mapping[str, str]) -> tuple[list[str], list[str]]:
         """The servers that could run `template`, and why each other one cannot."""
         await self.check_all(HEALTH_MAX_AGE_S)
         candidates = [name for name, status in self.status.items() if status.server.enabled and name not in exclude]
@@ -147,11 +145,15 @@ class ComfyFarm:
                 reasons.append(f"{name}: " + "; ".join(problem.rstrip(".") for problem in lacking))
             else:
                 eligible.append(name)
+        # A server that lost this very job is no candidate, but why it failed is part of the answer.
+        reasons += [f"{name} lost the job ({why.rstrip('.')})" for name, why in exclude.items()]
         return eligible, reasons
 
     @contextlib.asynccontextmanager
-    async def slot(self, template: WorkflowTemplate, exclude: Collection[str] = ()) -> AsyncIterator[ComfyUIClient]:
-        """The least busy capable server, held for one prompt; waits while all are full."""
+    async def slot(self, template: WorkflowTemplate, exclude: Mapping[str, str] | None = None) -> AsyncIterator[ComfyUIClient]:
+        """The least busy capable server, held for one prompt; waits while all are full.
+        `exclude` maps servers that lost this job to why."""
+        exclude = exclude or {}
         async with self._slot_freed:
             while True:
                 eligible, reasons = await self._eligible(template, exclude)

@@ -118,11 +118,13 @@ class WorkflowLibrary:
                 return self._load(path, name)
         candidate = Path(reference).expanduser()
         if candidate.suffix.lower() == ".json" and candidate.is_file():
-            return self._load(candidate)
+            return self._load(candidate)  # a template file named as such, to show or check before importing
+        checked_name(reference)
         known = ", ".join(self.names()) or "none"
         raise GenerationError(f"There is no workflow called {reference!r} (there are: {known}).")
 
     def entry(self, name: str) -> WorkflowEntry:
+        checked_name(name)
         index = self._read_index()
         for file_name, path, builtin in self._files():
             if file_name == name:
@@ -161,6 +163,7 @@ class WorkflowLibrary:
 
     def remove(self, name: str) -> None:
         """Delete a user workflow and what the index says about it; built-ins stay."""
+        checked_name(name)  # a name, never a path: nothing outside the library is deleted
         if (self.builtin_dir / f"{name}.json").is_file():
             raise GenerationError(f"{name} is a built-in workflow; built-in workflows cannot be removed.")
         path = self.user_dir / f"{name}.json"
@@ -214,6 +217,7 @@ class WorkflowLibrary:
                 yield path.stem, path, builtin
 
     def _require(self, name: str) -> None:
+        checked_name(name)
         if name not in self.names():
             raise GenerationError(f"There is no workflow called {name!r}.")
 
@@ -258,6 +262,19 @@ class WorkflowLibrary:
         save_atomically(
             self.user_dir / INDEX_FILE_NAME, lambda file: file.write(content), f"the workflow list in {self.user_dir}"
         )
+
+
+def checked_name(name: str) -> str:
+    """`name` if it can name a workflow of the library: no folders, no `..`, not a path.
+
+    Raises GenerationError in words otherwise, so that no command reaches a file outside
+    the library by its name.
+    """
+    if not name or "\x00" in name or "/" in name or "\\" in name or ".." in name or Path(name).is_absolute() or name != name.strip():
+        raise GenerationError(
+            f"{name!r} is not a workflow name: a name has no folders or '..' in it (see `foundry workflow list`)."
+        )
+    return name
 
 
 def workflow_name(text: str) -> str:
