@@ -9,7 +9,7 @@ from gui_loop import editor_window, settings_in, wait_until
 from interchange_samples import FCPXML_SAMPLES
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QListView, QMessageBox
 from test_conform import edl
 
 from foundry_desktop.app.exchange.cut_import import import_cut
@@ -116,3 +116,45 @@ def test_a_real_fcpxml_title_is_one_note_and_its_markers_one_line(tmp_path):
     assert summary.notes == ("1 title became a title card to generate: 1 (Basic Title).",)
     assert summary.problems == ("4 markers lie outside the visible part of their clips and were left out: "
                                 "'Standard Marker', 'To Do Marker, Incomplete', 'To Do Marker, Completed' and 1 more.",)
+
+
+def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window, tmp_path, loop, monkeypatch):
+    """foundry_projects.fcpxml holds three projects: the into-project import asks as the new-project one does."""
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
+        service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
+    assert window.open_project(path)
+    source = FCPXML_SAMPLES / "foundry_projects.fcpxml"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
+    window.import_into_action.trigger()
+    wait_until(loop, lambda: any(d.isVisible() for d in window.findChildren(QInputDialog)))
+    dialog = next(d for d in window.findChildren(QInputDialog) if d.isVisible())
+    assert dialog.comboBoxItems() == ["Untitled Project", "Main cut", "Alt cut"]
+    assert "foundry_projects.fcpxml holds 3 timelines" in dialog.labelText() and not window.errors
+    dialog.grab().save(str(tmp_path / "import-into-choice.png"))
+    names = dialog.findChild(QListView)
+    QTest.mouseClick(names.viewport(), Qt.MouseButton.LeftButton,
+                     pos=names.visualRect(names.model().index(1, 0)).center())
+    QTest.keyClick(names, Qt.Key.Key_Return)
+    wait_until(loop, lambda: len(window.session.service.project.timeline.shots) == 3)
+    with ProjectService.open(path, read_only=True) as reopened:  # the project file, opened afresh
+        shots = reopened.project.timeline.shots
+        assert [shot.name for shot in shots][0] == "Opening"
+        assert [shot.spec.duration for shot in shots] == [30, 50, 75]  # Main cut's two clips after the film
+
+
+def test_closing_the_question_adds_nothing(window, tmp_path, loop, monkeypatch):
+    path = tmp_path / "film.foundry"
+    with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
+        service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
+    assert window.open_project(path)
+    source = FCPXML_SAMPLES / "foundry_projects.fcpxml"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
+    window.import_into_action.trigger()
+    wait_until(loop, lambda: any(d.isVisible() for d in window.findChildren(QInputDialog)))
+    dialog = next(d for d in window.findChildren(QInputDialog) if d.isVisible())
+    QTest.keyClick(dialog.findChild(QListView), Qt.Key.Key_Escape)
+    wait_until(loop, lambda: not window.findChildren(QInputDialog))  # closed and deleted
+    assert not window.work.busy and not window.errors
+    with ProjectService.open(path, read_only=True) as reopened:
+        assert [shot.name for shot in reopened.project.timeline.shots] == ["Opening"]

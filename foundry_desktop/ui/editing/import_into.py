@@ -1,6 +1,8 @@
 """File ▸ Import a cut into this project: the cut is read and laid out in a worker thread (reading the
 file and copying its media take long), then added after the film's end on the GUI thread as one
-undo step, the timeline scrolled to its first shot and what could not be kept reported, grouped."""
+undo step, the timeline scrolled to its first shot and what could not be kept reported, grouped.
+A file holding several timelines (an FCPXML library, an OTIO collection) answers with their names
+instead, and the creator picks one from the list File ▸ Import a cut shows (import_cut.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog
 
 from foundry_desktop.app.exchange.cut_import import IMPORT_FORMATS, LaidOutCut, add_laid_out_cut, lay_out_cut
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.errors import CutChoiceError
+from foundry_desktop.ui.dialogs.import_cut import ask_for_sequence
 from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.editing.commands import reveal_shot
 
@@ -27,17 +32,21 @@ def choose_cut_to_add(window: MainWindow) -> asyncio.Task | None:
     return add_cut(window, Path(chosen)) if chosen else None
 
 
-def add_cut(window: MainWindow, source: Path) -> asyncio.Task | None:
-    """Lay the cut out off the GUI thread (an EDL at the project's frame rate), then add it as one edit."""
+def add_cut(window: MainWindow, source: Path, sequence: str | None = None) -> asyncio.Task | None:
+    """Lay the cut (its timeline `sequence`) out off the GUI thread (an EDL at the project's frame rate),
+    then add it as one edit; or ask which timeline, where the file holds several."""
     session = window.session
     if session is None:
         return None
     service = session.service
     window.statusBar().showMessage(f"Importing {source.name} into {service.path.stem}…")
 
-    def laid_out(cut: LaidOutCut) -> None:
+    def laid_out(cut: LaidOutCut | CutChoiceError) -> None:
         window.statusBar().clearMessage()
         if window.session is not session:  # the project was closed while the cut was read
+            return
+        if isinstance(cut, CutChoiceError):  # several timelines: lay out again the one chosen
+            ask_for_sequence(window, source, cut.names, lambda chosen: add_cut(window, source, chosen))
             return
         before = len(service.project.timeline.shots)  # the cut's first shot comes after these
         report = session.edit(f"Import {source.name}", lambda: add_laid_out_cut(service, cut))
@@ -56,4 +65,12 @@ def add_cut(window: MainWindow, source: Path) -> asyncio.Task | None:
         window.statusBar().clearMessage()
         window.show_error(f"Cannot import {source.name}", message)
 
-    return window.work.in_thread(lambda: lay_out_cut(service, source), laid_out, failed)
+    return window.work.in_thread(lambda: _laid_out_or_names(service, source, sequence), laid_out, failed)
+
+
+def _laid_out_or_names(service: ProjectService, source: Path, sequence: str | None) -> LaidOutCut | CutChoiceError:
+    """The cut laid out (blocking: a worker thread's), or the refusal that lists the timelines to choose from."""
+    try:
+        return lay_out_cut(service, source, sequence=sequence)
+    except CutChoiceError as exc:
+        return exc
