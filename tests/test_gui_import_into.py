@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from gui_loop import editor_window, settings_in, wait_until
 from interchange_samples import FCPXML_SAMPLES
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QListView, QMessageBox
@@ -158,3 +159,23 @@ def test_closing_the_question_adds_nothing(window, tmp_path, loop, monkeypatch):
     assert not window.work.busy and not window.errors
     with ProjectService.open(path, read_only=True) as reopened:
         assert [shot.name for shot in reopened.project.timeline.shots] == ["Opening"]
+
+
+def test_the_media_tab_says_which_cut_and_clip_each_imported_file_came_from(window, tmp_path, loop, monkeypatch):
+    path = tmp_path / "film.foundry"
+    ProjectService.create(path, width=320, height=180, frame_rate=RATE).close()
+    assert window.open_project(path)
+    still = tmp_path / "harbour.png"
+    Image.new("RGB", (64, 36), (20, 90, 160)).save(still)
+    source = edl(tmp_path, "harbour.edl", f"001  AX       V     C        00:00:00:00 00:00:01:00 "
+                                          f"{timecode(3600 * RATE)} {timecode(3601 * RATE)}\n"
+                                          "* FROM CLIP NAME: harbour.png")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
+    window.import_into_action.trigger()
+    wait_until(loop, lambda: len(window.session.service.project.timeline.shots) == 1)
+    with ProjectService.open(path, read_only=True) as reopened:  # the project file, opened afresh
+        (item,) = reopened.project.media
+        assert item.origin == f"{still} (clip 'harbour.png' of {source})"
+    tiles = window.media_bin.list
+    wait_until(loop, lambda: tiles.count() == 1)
+    assert f"From {still} (clip 'harbour.png' of {source})" in tiles.item(0).toolTip()

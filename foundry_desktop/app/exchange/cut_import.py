@@ -73,7 +73,7 @@ def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction |
             fmt = ProjectFormat(width=width, height=height, frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
         staging = staging_folder(project_path)
         try:
-            building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(staging)), cut)
+            building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(staging)), cut, source)
             building.build()
             project, _ = building.service.project(Project(name=cut.name or source.stem, format=fmt))
             ProjectStore.create(project_path, project).close()
@@ -105,7 +105,7 @@ def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Frac
         if read.cut.frame_rate != rate:
             raise CutFileError(f"{source.name} is cut at {float(read.cut.frame_rate):.3f} fps and this project plays "
                                f"at {float(rate):.3f} fps: import it as a new project instead.")
-        building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut)
+        building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut, source)
         building.build()
     return LaidOutCut(source, building, read.warnings)
 
@@ -163,9 +163,10 @@ class _ProjectFromCut:
     """Lays a FilmCut out in a project draft, noting what could not be kept. The draft takes
     the service's edits under their names, so this reads as the edits a creator would make."""
 
-    def __init__(self, service: ProjectDraft, cut: FilmCut) -> None:
+    def __init__(self, service: ProjectDraft, cut: FilmCut, source: Path) -> None:
         self.service = service
         self.cut = cut
+        self.source = Path(source).absolute()  # the cut file, which the media bin's items say they came from
         self.rate = cut.frame_rate
         self.warnings: list[str] = []
         self.offline = 0
@@ -257,7 +258,8 @@ class _ProjectFromCut:
             return self._add_offline(number, clip, str(prepared))
         prompt = _prompt_of(clip)
         if prepared.info.still:
-            self.service.add_prepared_shot(prepared, name=clip.name, duration_seconds=self._seconds(clip.frames),
+            self.service.add_prepared_shot(prepared, name=clip.name, origin=self._origin(clip.media, clip.name),
+                                           duration_seconds=self._seconds(clip.frames),
                                            prompt=prompt)
             return None
         frames = self._probed_frames(prepared)
@@ -269,7 +271,8 @@ class _ProjectFromCut:
             self.warnings.append(f"Shot {number} ({clip.name}): the cut uses {clip.media.name} up to frame "
                                  f"{source_out}, and it has only {frames}; the shot ends with it.")
             source_out = frames
-        self.service.add_prepared_shot(prepared, name=clip.name, source_in=self._seconds(source_in),
+        self.service.add_prepared_shot(prepared, name=clip.name, origin=self._origin(clip.media, clip.name),
+                                       source_in=self._seconds(source_in),
                                        source_out=self._seconds(source_out), prompt=prompt)
         return None
 
@@ -348,4 +351,8 @@ class _ProjectFromCut:
                              gain_db=max(-60.0, min(24.0, music.gain_db)),
                              fade_in=min(music.fade_in, source_out - music.source_in),
                              fade_out=min(music.fade_out, max(0, source_out - music.source_in - music.fade_in)))
-        self.service.add_music_clip(clip, prepared)
+        self.service.add_music_clip(clip, prepared, origin=self._origin(music.media, music.name))
+
+    def _origin(self, media: Path, name: str) -> str:
+        """Where a bin item came from: its file, as the clip `name` of the cut file."""
+        return f"{media} (clip '{name}' of {self.source})"
