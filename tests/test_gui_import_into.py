@@ -179,3 +179,31 @@ def test_the_media_tab_says_which_cut_and_clip_each_imported_file_came_from(wind
     tiles = window.media_bin.list
     wait_until(loop, lambda: tiles.count() == 1)
     assert f"From {still} (clip 'harbour.png' of {source})" in tiles.item(0).toolTip()
+
+
+def test_retimed_shots_are_one_line_and_every_one_is_under_the_details(window, tmp_path, loop, monkeypatch):
+    """Final Cut's timeMap on every other clip of a project: the window's report says it once."""
+    path = tmp_path / "film.foundry"
+    ProjectService.create(path, width=320, height=180, frame_rate=25).close()
+    assert window.open_project(path)
+    ramp = ('<timeMap><timept time="0s" value="0s" interp="linear"/><timept time="1s" value="2s" '
+            'interp="linear"/></timeMap>')
+    clips = "".join(f'<asset-clip ref="r2" name="{"ramp" if n % 2 == 0 else "plain"} {n}" offset="{n}s" '
+                    f'start="{n}s" duration="1s">{ramp if n % 2 == 0 else ""}</asset-clip>' for n in range(40))
+    source = tmp_path / "ramps.fcpxml"
+    source.write_text('<?xml version="1.0"?><!DOCTYPE fcpxml><fcpxml version="1.10"><resources><format id="r1" '
+                      'frameDuration="1/25s" width="1920" height="1080"/><asset id="r2" name="Rushes" start="0s" '
+                      f'duration="100s" hasVideo="1" format="r1"><media-rep kind="original-media" '
+                      f'src="{(tmp_path / "gone" / "rushes.mov").as_uri()}"/></asset></resources><library>'
+                      f'<event name="E"><project name="Ramps"><sequence format="r1"><spine>{clips}</spine>'
+                      '</sequence></project></event></library></fcpxml>')
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
+    window.import_into_action.trigger()
+    box = the_report(window, loop)
+    box.grab().save(str(tmp_path / "import-retimes.png"))
+    assert ("20 shots play at another speed (a retime, speed effect or media at another frame rate), which Foundry "
+            "does not represent; they play at normal speed (shot 1 (ramp 0), 3 (ramp 2), 5 (ramp 4) and 17 more)."
+            in box.text()), box.text()
+    assert len(box.text().splitlines()) < 8  # the 40 shots without media one line, the 20 retimed another
+    details = box.detailedText().splitlines()
+    assert sum("changes speed (retime)" in line for line in details) == 20

@@ -54,8 +54,8 @@ def files_under(folder: Path) -> list[Path]:
 def test_an_import_killed_while_copying_leaves_no_media_folder_and_the_next_import_starts_clean(tmp_path):
     many = otio_cut(tmp_path / "long.otio", stills(tmp_path / "footage", 300))
     project = tmp_path / "film.foundry"
-    child = subprocess.Popen([sys.executable, "-m", "foundry_desktop.cli.main", "import", str(many), "-o", str(project)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [sys.executable, "-m", "foundry_desktop.cli.main", "import", str(many), "-o", str(project)]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     staging = tmp_path / f"film.media.importing-{child.pid}"
     while not files_under(staging) and child.poll() is None:  # the event: its first media file copied
         pass

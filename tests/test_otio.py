@@ -566,3 +566,23 @@ def test_rates_written_with_few_decimals_mean_what_editors_mean(written_rate, ex
     read = imported(timeline, tmp_path)
     assert read.cut.frame_rate == exact and placed(read.cut) == [("A", None, 0, 100_000, 0, 100_000)]
     assert read.warnings == ()
+
+
+def test_foundry_import_says_once_that_shots_play_at_another_speed(tmp_path, capsys):
+    """One line for the retimed shots on the CLI's report; --json keeps a line for each."""
+    items = []
+    for n in range(12):
+        retimed = clip(f"ramp{n + 1}", 0, 10)
+        retimed.effects.append(otio.schema.FreezeFrame() if n == 5 else otio.schema.LinearTimeWarp(time_scalar=2.0))
+        items += [retimed, clip(f"plain{n + 1}", 0, 10)]
+    path = tmp_path / "ramps.otio"
+    otio.adapters.write_to_file(timeline_of(track_of(*items)), str(path))
+    assert main(["import", str(path), "-o", str(tmp_path / "ramps.foundry")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "speed" in line]
+    assert warnings == ["foundry: warning: 12 shots play at another speed (a retime, speed effect or media at another "
+                        "frame rate), which Foundry does not represent; they play at normal speed (shot 1 (ramp1), "
+                        "3 (ramp2), 5 (ramp3) and 9 more)."]
+    assert main(["import", str(path), "-o", str(tmp_path / "again.foundry"), "--json"]) == 0
+    every = [line for line in json.loads(capsys.readouterr().out)["warnings"] if "speed" in line]
+    assert len(every) == 12 and every[5] == ("Clip 11 (ramp6) is a freeze frame in the timeline; Foundry plays it "
+                                             "at normal speed.")

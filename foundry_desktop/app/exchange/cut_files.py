@@ -58,7 +58,8 @@ def read_cut_file(path: Path, frame_rate: str | Fraction | None = None, sequence
 def _checked_kind(path: Path, sequence: str | None) -> str:
     kind = path.suffix.lower()
     if kind not in IMPORT_FORMATS:
-        raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
+        raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; "
+                           f"{path.name} is none of these.")
     if not path.exists():
         raise CutFileError(f"{path} does not exist.")
     if sequence is not None and kind not in SEVERAL_TIMELINES:
@@ -81,7 +82,8 @@ def _read(path: Path, kind: str, frame_rate: str | Fraction | None, sequence: st
 def _with_rate_note(read: ReadCut, path: Path, frame_rate: str | Fraction | None) -> ReadCut:
     rate = None if frame_rate is None else parse_frame_rate(frame_rate)
     if rate is not None and rate != read.cut.frame_rate:
-        note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."
+        note = (f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, "
+                f"not {float(rate):.3f}.")
         return ReadCut(read.cut, (*read.warnings, note))
     return read
 
