@@ -28,7 +28,7 @@ from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.exchange.cut_files import IMPORT_FORMATS, MAX_CUT_BYTES, opened_cut_file, read_cut_file
 from foundry_desktop.app.exchange.cut_project import ProjectDraft
 from foundry_desktop.app.exchange.staged_media import clear_leftovers, put_in_place, staging_folder
-from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.project_service import AddedAfterTheFilm, ProjectService
 from foundry_desktop.app.shots.media_shots import PreparedMedia, prepare_media
 from foundry_desktop.app.exchange.conform_keys import film_timecode_of, in_file_timecode, shot_sources, source_timecode
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
@@ -42,7 +42,7 @@ from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.project_store import ProjectStore
 
 __all__ = ["IMPORT_FORMATS", "MAX_CUT_BYTES", "ImportReport", "LaidOutCut", "add_laid_out_cut", "import_cut",
-           "import_cut_into", "lay_out_cut", "read_cut_file"]  # the formats and reading live in cut_files
+           "import_cut_into", "lay_out_cut", "read_cut_file", "write_laid_out_cut"]  # the formats and reading live in cut_files
 
 DEFAULT_SIZE = (1920, 1080)
 # Foundry's own metadata (OTIO keeps it) that brings back an offline shot's generation settings.
@@ -112,10 +112,18 @@ def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Frac
 
 def add_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> ImportReport:
     """The laid-out cut after the end of the open project's film: one edit, one undo step."""
+    added, report = write_laid_out_cut(service, laid_out)
+    service.finish_adding(added)
+    return report
+
+
+def write_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> tuple[AddedAfterTheFilm, ImportReport]:
+    """add_laid_out_cut's writing, for a worker thread (a long cut takes seconds to write); the
+    window then makes it the open project with service.finish_adding, on its own thread."""
     building = laid_out.building
-    service.add_after_the_film(f"Import {laid_out.source.name}", building.service.project)
-    return ImportReport(service.path, len(building.cut.clips), building.offline,
-                        (*laid_out.warnings, *building.warnings))
+    added = service.write_after_the_film(f"Import {laid_out.source.name}", building.service.project)
+    return added, ImportReport(service.path, len(building.cut.clips), building.offline,
+                               (*laid_out.warnings, *building.warnings))
 
 
 def import_cut_into(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None,
