@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,8 +26,12 @@ from otio_cuts import (
     long_cut,
     simple_cut,
 )
+from video_sources import write_video
 
-from foundry_desktop.errors import CutFileError, ExportError
+from foundry_desktop.app.exchange.cut_import import read_cut_file
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.cli.main import main
+from foundry_desktop.errors import CutChoiceError, CutFileError, ExportError
 from foundry_desktop.interchange.film_cut import CutClip, FilmCut, frames_before_cut
 from foundry_desktop.interchange.otio.reader import read_otio, read_otio_text
 from foundry_desktop.interchange.otio.writer import otio_text, write_otio
@@ -360,15 +366,101 @@ def test_times_at_another_rate_are_converted_to_the_timelines(tmp_path):
     assert read.cut.clips[1].media_frames == 500
 
 
-def test_a_collection_of_timelines_gives_its_first(tmp_path):
+def collection_of(*names: str) -> otio.schema.SerializableCollection:
     collection = otio.schema.SerializableCollection(name="bin")
-    for name in ("first", "second"):
-        timeline = timeline_of(track_of(clip(name, 0, 10)))
+    for length, name in enumerate(names, start=10):
+        timeline = timeline_of(track_of(clip(name or "unnamed", 0, length)))
         timeline.name = name
         collection.append(timeline)
-    read = imported(collection, tmp_path)
-    assert read.cut.name == "first" and read.cut.clips[0].name == "first"
-    assert read.warnings == ("foreign.otio holds 2 timelines; the first, first, is imported.",)
+    return collection
+
+
+def test_a_collection_of_one_timeline_gives_it(tmp_path):
+    read = imported(collection_of("only"), tmp_path)
+    assert read.cut.name == "only" and read.cut.clips[0].name == "only" and read.warnings == ()
+
+
+def test_a_collection_of_timelines_is_chosen_from_by_name_or_number(tmp_path):
+    path = tmp_path / "foreign.otio"
+    otio.adapters.write_to_file(collection_of("first", "second", "", "Second"), str(path))
+    with pytest.raises(CutChoiceError) as refused:
+        read_otio(path)
+    assert refused.value.names == ("first", "second", "Timeline 3", "Second")
+    assert str(refused.value) == ("foreign.otio holds 4 timelines: 1. first; 2. second; 3. Timeline 3; 4. Second. "
+                                  "Choose one by its name or number (foundry import --sequence NAME).")
+    assert read_otio(path, "second").cut.clips[0].source_out == 11  # the exact name first
+    assert read_otio(path, "FIRST").cut.name == "first"  # then ignoring case
+    assert read_otio(path, "3").cut.clips[0].name == "unnamed"  # by its number in the list
+    with pytest.raises(CutChoiceError, match="holds 2 timelines named 'SECOND': choose one by its number"):
+        read_otio(path, "SECOND")
+    with pytest.raises(CutChoiceError, match="holds nothing named 'third'; its timelines: 1. first"):
+        read_otio(path, "third")
+
+
+def test_a_single_timeline_refuses_a_choice(tmp_path):
+    path = tmp_path / "one.otio"
+    otio.adapters.write_to_file(timeline_of(track_of(clip("A", 0, 10))), str(path))
+    with pytest.raises(CutFileError, match="one.otio holds one timeline: there is none to choose by name"):
+        read_otio(path, "A")
+
+
+def test_foundry_import_lists_a_collections_timelines_and_imports_the_one_named(tmp_path, capsys):
+    path = tmp_path / "reels.otio"
+    otio.adapters.write_to_file(collection_of("Reel 1", "Reel 2"), str(path))
+    project = tmp_path / "reel.foundry"
+    assert main(["import", str(path), "-o", str(project)]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["Reel 1", "Reel 2"] and "--sequence NAME" in err and not project.exists()
+    assert main(["import", str(path), "-o", str(project), "--sequence", "Reel 2"]) == 0
+    with ProjectService.open(project, read_only=True) as service:  # the project file, reopened
+        assert service.project.name == "Reel 2"
+        assert [shot.spec.duration for shot in service.project.timeline.shots] == [11]
+
+
+def bundled(tmp_path: Path, collection: otio.core.SerializableObject, media: Path) -> Path:
+    """A .otioz as OTIO's own adapter writes one: content.otio, and the media under media/."""
+    bundle = tmp_path / "reels.otioz"
+    otio.adapters.write_to_file(collection, str(bundle))
+    assert any(name.startswith("media/") for name in zipfile.ZipFile(bundle).namelist())  # the media travels in it
+    media.unlink()  # only the bundle's copy is left
+    return bundle
+
+
+def test_a_bundle_of_several_timelines_is_chosen_from_and_imported_with_its_media(tmp_path, capsys, monkeypatch):
+    unpacked = tmp_path / "temporary"
+    unpacked.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(unpacked))  # where the bundle is unpacked, watched here
+    media = tmp_path / "footage" / "sunrise.mp4"
+    media.parent.mkdir()
+    write_video(media, width=320, height=180, frames=48)
+    collection = collection_of("Reel 1", "Reel 2")
+    for timeline in collection:
+        first = timeline.video_tracks()[0][0]
+        first.media_reference = otio.schema.ExternalReference(target_url=media.as_uri(), available_range=span(0, 48))
+    bundle = bundled(tmp_path, collection, media)
+    project = tmp_path / "reel.foundry"
+    assert main(["import", str(bundle), "-o", str(project)]) == 2
+    assert capsys.readouterr().out.splitlines() == ["Reel 1", "Reel 2"]
+    assert main(["import", str(bundle), "-o", str(project), "--sequence", "2"]) == 0, capsys.readouterr().err
+    with ProjectService.open(project, read_only=True) as service:  # the project file, reopened
+        assert service.project.name == "Reel 2"
+        (shot,) = service.project.timeline.shots
+        (take,) = service.project.takes[shot.id]
+        assert shot.spec.backend == "media" and service.media.exists(take.media_path)  # copied from the bundle
+        assert (shot.trim_in, shot.trim_out) == (0, 11)
+    assert not list(unpacked.iterdir())  # the unpacked bundle is gone
+
+
+def test_a_broken_bundle_is_refused_in_words(tmp_path):
+    not_zip = tmp_path / "cut.otioz"
+    not_zip.write_text("hello")
+    with pytest.raises(CutFileError, match=r"^cut.otioz is not an OTIO bundle: it is not a zip file\.$"):
+        read_cut_file(not_zip)
+    empty = tmp_path / "empty.otioz"
+    with zipfile.ZipFile(empty, "w") as bundle:
+        bundle.writestr("media/readme.txt", "no timeline here")
+    with pytest.raises(CutFileError, match=r"^empty.otioz holds no content.otio: it is not an OTIO bundle\.$"):
+        read_cut_file(empty)
 
 
 EDL_RATES = {
@@ -476,6 +568,21 @@ def test_rates_written_with_few_decimals_mean_what_editors_mean(written_rate, ex
     assert read.warnings == ()
 
 
-def test_a_bundle_is_refused_in_words(tmp_path):
-    with pytest.raises(CutFileError, match=r"cut.otioz is an OTIO bundle, which Foundry does not read"):
-        read_otio(tmp_path / "cut.otioz")
+def test_foundry_import_says_once_that_shots_play_at_another_speed(tmp_path, capsys):
+    """One line for the retimed shots on the CLI's report; --json keeps a line for each."""
+    items = []
+    for n in range(12):
+        retimed = clip(f"ramp{n + 1}", 0, 10)
+        retimed.effects.append(otio.schema.FreezeFrame() if n == 5 else otio.schema.LinearTimeWarp(time_scalar=2.0))
+        items += [retimed, clip(f"plain{n + 1}", 0, 10)]
+    path = tmp_path / "ramps.otio"
+    otio.adapters.write_to_file(timeline_of(track_of(*items)), str(path))
+    assert main(["import", str(path), "-o", str(tmp_path / "ramps.foundry")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "speed" in line]
+    assert warnings == ["foundry: warning: 12 shots play at another speed (a retime, speed effect or media at another "
+                        "frame rate), which Foundry does not represent; they play at normal speed (shot 1 (ramp1), "
+                        "3 (ramp2), 5 (ramp3) and 9 more)."]
+    assert main(["import", str(path), "-o", str(tmp_path / "again.foundry"), "--json"]) == 0
+    every = [line for line in json.loads(capsys.readouterr().out)["warnings"] if "speed" in line]
+    assert len(every) == 12 and every[5] == ("Clip 11 (ramp6) is a freeze frame in the timeline; Foundry plays it "
+                                             "at normal speed.")

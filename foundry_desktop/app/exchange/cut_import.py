@@ -25,35 +25,29 @@ from pathlib import Path
 from typing import Any
 
 from foundry_desktop.app.edit_base import edit_errors
+from foundry_desktop.app.exchange.cut_files import IMPORT_FORMATS, MAX_CUT_BYTES, opened_cut_file, read_cut_file
 from foundry_desktop.app.exchange.cut_project import ProjectDraft
-from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.exchange.staged_media import clear_leftovers, put_in_place, staging_folder
+from foundry_desktop.app.project_service import AddedAfterTheFilm, ProjectService
 from foundry_desktop.app.shots.media_shots import PreparedMedia, prepare_media
 from foundry_desktop.app.exchange.conform_keys import film_timecode_of, in_file_timecode, shot_sources, source_timecode
 from foundry_desktop.app.shots.music_clips import PreparedSound, prepare_sound
 from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat
-from foundry_desktop.domain.time import frames_in_duration, parse_frame_rate
+from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import CutFileError, FoundryError, InputFileError
-from foundry_desktop.interchange.edl.music_beside import read_edl_with_music
-from foundry_desktop.interchange.fcpxml.reader import read_fcpxml
-from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut, ReadCut
-from foundry_desktop.interchange.otio.reader import read_otio
+from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut
 from foundry_desktop.interchange.transition_handles import Handles, fitted_to_media, implied_handles
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.store.media_cache import MediaCache
-from foundry_desktop.store.project_store import ProjectStore, media_folder_for
+from foundry_desktop.store.project_store import ProjectStore
 
-IMPORT_FORMATS = {".fcpxml": "FCPXML", ".fcpxmld": "FCPXML bundle", ".edl": "CMX 3600 EDL", ".otio": "OpenTimelineIO"}
+__all__ = ["IMPORT_FORMATS", "MAX_CUT_BYTES", "ImportReport", "LaidOutCut", "add_laid_out_cut", "import_cut",
+           "import_cut_into", "lay_out_cut", "read_cut_file", "write_laid_out_cut"]  # the formats and reading live in cut_files
+
 DEFAULT_SIZE = (1920, 1080)
 # Foundry's own metadata (OTIO keeps it) that brings back an offline shot's generation settings.
 _SPEC_KEYS = ("prompt", "negative_prompt", "backend", "model", "workflow", "seed")
 _SCENE_KEYS = ("description", "location", "time_of_day", "notes", "color")  # cut_export's scene metadata
-_MB = 1024 * 1024
-# Files bigger than any cut, refused before they are read (a reader holds the whole file, an XML
-# tree several times its size). An EDL event is about 100-300 bytes with its comments: 64 MB is
-# some 200,000 events, fifty feature films' cuts. FCPXML and OTIO spend 1-5 kB on a clip with its
-# asset and metadata: 256 MB is over 50,000 clips. Anything larger is not a cut (a media file or
-# log renamed, a file written wrong) and would only fill the memory before saying so.
-MAX_CUT_BYTES = {".edl": 64 * _MB, ".fcpxml": 256 * _MB, ".fcpxmld": 256 * _MB, ".otio": 256 * _MB}
 
 
 @dataclass(frozen=True)
@@ -64,43 +58,6 @@ class ImportReport:
     warnings: tuple[str, ...]
 
 
-def read_cut_file(path: Path, frame_rate: str | Fraction | None = None, sequence: str | None = None) -> ReadCut:
-    """Read an FCPXML, EDL or OTIO file. An EDL carries no frame rate: `frame_rate` gives it.
-    The other formats carry their own, which wins over `frame_rate` (with a warning when they differ).
-    `sequence` names the project of an FCPXML file that holds several (CutChoiceError lists them)."""
-    path = Path(path)
-    kind = path.suffix.lower()
-    if kind not in IMPORT_FORMATS:
-        raise CutFileError(f"Foundry imports cuts from {', '.join(IMPORT_FORMATS)} files; {path.name} is none of these.")
-    if not path.exists():
-        raise CutFileError(f"{path} does not exist.")
-    if sequence is not None and kind not in (".fcpxml", ".fcpxmld"):
-        raise CutFileError(f"{path.name} holds one timeline: choosing one by name is for FCPXML files, which may "
-                           f"hold several.")
-    _check_size(path, kind)
-    rate = None if frame_rate is None else parse_frame_rate(frame_rate)
-    if kind == ".edl":
-        if rate is None:
-            raise CutFileError(f"An EDL does not say its frame rate: give the rate {path.name} was cut at "
-                               "(for example 24, 25 or 29.97).")
-        return read_edl_with_music(path, rate)
-    read = read_fcpxml(path, sequence) if kind in (".fcpxml", ".fcpxmld") else read_otio(path)
-    if rate is not None and rate != read.cut.frame_rate:
-        note = f"{path.name} is cut at {float(read.cut.frame_rate):.3f} fps; the project uses that, not {float(rate):.3f}."
-        return ReadCut(read.cut, (*read.warnings, note))
-    return read
-
-
-def _check_size(path: Path, kind: str) -> None:
-    """Refuse a file too big to be a cut (MAX_CUT_BYTES) before reading any of it."""
-    files = list(path.rglob("*.fcpxml")) if path.is_dir() else [path]  # a bundle: the document inside
-    size = sum(file.stat().st_size for file in files)
-    if size > MAX_CUT_BYTES[kind]:
-        raise CutFileError(f"{path.name} is {size / _MB:.0f} MB: too big to be a cut (an {IMPORT_FORMATS[kind]} "
-                           f"holds far less than {MAX_CUT_BYTES[kind] // _MB} MB even for a long film). "
-                           "Check that it is the file the editor exported.")
-
-
 def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction | None = None,
                sequence: str | None = None) -> ImportReport:
     """Make `project_path` (a new project) from the cut in `source` (its project `sequence`, where it holds
@@ -108,19 +65,22 @@ def import_cut(source: Path, project_path: Path, *, frame_rate: str | Fraction |
     source, project_path = Path(source), Path(project_path)
     if project_path.exists():
         raise InputFileError(f"{project_path} already exists: choose a new name for the imported project.")
-    read = read_cut_file(source, frame_rate, sequence)
-    cut = read.cut
-    width, height = _frame_size(cut)
-    with edit_errors():
-        fmt = ProjectFormat(width=width, height=height, frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
-    try:
-        building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(media_folder_for(project_path))), cut)
-        building.build()
-        project, _ = building.service.project(Project(name=cut.name or source.stem, format=fmt))
-        ProjectStore.create(project_path, project).close()
-    except BaseException:
-        _remove_project(project_path)
-        raise
+    clear_leftovers(project_path)
+    with opened_cut_file(source, frame_rate, sequence) as read:
+        cut = read.cut
+        width, height = _frame_size(cut)
+        with edit_errors():
+            fmt = ProjectFormat(width=width, height=height, frame_rate=cut.frame_rate, audio_rate=cut.audio_rate)
+        staging = staging_folder(project_path)
+        try:
+            building = _ProjectFromCut(ProjectDraft(fmt, MediaCache(staging)), cut, source)
+            building.build()
+            project, _ = building.service.project(Project(name=cut.name or source.stem, format=fmt))
+            ProjectStore.create(project_path, project).close()
+            put_in_place(staging, project_path)
+        except BaseException:
+            _remove_project(project_path, staging)
+            raise
     return ImportReport(project_path, len(cut.clips), building.offline, (*read.warnings, *building.warnings))
 
 
@@ -133,32 +93,43 @@ class LaidOutCut:
     warnings: tuple[str, ...]
 
 
-def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> LaidOutCut:
-    """Read the cut and lay it out for the open project (copying its media in). Slow: from a worker
-    thread, then add_laid_out_cut. An EDL is read at the project's frame rate unless told otherwise;
-    a cut at another rate than the project's is refused (its frames would not be the project's)."""
+def lay_out_cut(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None,
+                sequence: str | None = None) -> LaidOutCut:
+    """Read the cut (its timeline `sequence`, where it holds several: CutChoiceError lists them) and lay it
+    out for the open project, copying its media in. Slow: from a worker thread, then add_laid_out_cut.
+    An EDL is read at the project's frame rate unless told otherwise; a cut at another rate than the
+    project's is refused (its frames would not be the project's)."""
     source = Path(source)
-    read = read_cut_file(source, frame_rate or service.format.frame_rate)
-    rate = service.format.frame_rate
-    if read.cut.frame_rate != rate:
-        raise CutFileError(f"{source.name} is cut at {float(read.cut.frame_rate):.3f} fps and this project plays at "
-                           f"{float(rate):.3f} fps: import it as a new project instead.")
-    building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut)
-    building.build()
+    with opened_cut_file(source, frame_rate or service.format.frame_rate, sequence) as read:
+        rate = service.format.frame_rate
+        if read.cut.frame_rate != rate:
+            raise CutFileError(f"{source.name} is cut at {float(read.cut.frame_rate):.3f} fps and this project plays "
+                               f"at {float(rate):.3f} fps: import it as a new project instead.")
+        building = _ProjectFromCut(ProjectDraft(service.format, service.media), read.cut, source)
+        building.build()
     return LaidOutCut(source, building, read.warnings)
 
 
 def add_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> ImportReport:
     """The laid-out cut after the end of the open project's film: one edit, one undo step."""
+    added, report = write_laid_out_cut(service, laid_out)
+    service.finish_adding(added)
+    return report
+
+
+def write_laid_out_cut(service: ProjectService, laid_out: LaidOutCut) -> tuple[AddedAfterTheFilm, ImportReport]:
+    """add_laid_out_cut's writing, for a worker thread (a long cut takes seconds to write); the
+    window then makes it the open project with service.finish_adding, on its own thread."""
     building = laid_out.building
-    service.add_after_the_film(f"Import {laid_out.source.name}", building.service.project)
-    return ImportReport(service.path, len(building.cut.clips), building.offline,
-                        (*laid_out.warnings, *building.warnings))
+    added = service.write_after_the_film(f"Import {laid_out.source.name}", building.service.project)
+    return added, ImportReport(service.path, len(building.cut.clips), building.offline,
+                               (*laid_out.warnings, *building.warnings))
 
 
-def import_cut_into(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None) -> ImportReport:
-    """Add the cut in `source` after the end of the open project's film, as one undo step."""
-    return add_laid_out_cut(service, lay_out_cut(service, source, frame_rate=frame_rate))
+def import_cut_into(service: ProjectService, source: Path, *, frame_rate: str | Fraction | None = None,
+                    sequence: str | None = None) -> ImportReport:
+    """Add the cut in `source` (its timeline `sequence`) after the end of the open project's film, as one undo step."""
+    return add_laid_out_cut(service, lay_out_cut(service, source, frame_rate=frame_rate, sequence=sequence))
 
 
 def _frame_size(cut: FilmCut) -> tuple[int, int]:
@@ -189,20 +160,21 @@ def _prompt_of(clip: CutClip) -> str:
     return prompt if isinstance(prompt, str) and prompt else clip.name
 
 
-def _remove_project(path: Path) -> None:
+def _remove_project(path: Path, staging: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
                      path.with_name(path.name + ".lock")):
         leftover.unlink(missing_ok=True)
-    shutil.rmtree(media_folder_for(path), ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 class _ProjectFromCut:
     """Lays a FilmCut out in a project draft, noting what could not be kept. The draft takes
     the service's edits under their names, so this reads as the edits a creator would make."""
 
-    def __init__(self, service: ProjectDraft, cut: FilmCut) -> None:
+    def __init__(self, service: ProjectDraft, cut: FilmCut, source: Path) -> None:
         self.service = service
         self.cut = cut
+        self.source = Path(source).absolute()  # the cut file, which the media bin's items say they came from
         self.rate = cut.frame_rate
         self.warnings: list[str] = []
         self.offline = 0
@@ -294,7 +266,8 @@ class _ProjectFromCut:
             return self._add_offline(number, clip, str(prepared))
         prompt = _prompt_of(clip)
         if prepared.info.still:
-            self.service.add_prepared_shot(prepared, name=clip.name, duration_seconds=self._seconds(clip.frames),
+            self.service.add_prepared_shot(prepared, name=clip.name, origin=self._origin(clip.media, clip.name),
+                                           duration_seconds=self._seconds(clip.frames),
                                            prompt=prompt)
             return None
         frames = self._probed_frames(prepared)
@@ -306,7 +279,8 @@ class _ProjectFromCut:
             self.warnings.append(f"Shot {number} ({clip.name}): the cut uses {clip.media.name} up to frame "
                                  f"{source_out}, and it has only {frames}; the shot ends with it.")
             source_out = frames
-        self.service.add_prepared_shot(prepared, name=clip.name, source_in=self._seconds(source_in),
+        self.service.add_prepared_shot(prepared, name=clip.name, origin=self._origin(clip.media, clip.name),
+                                       source_in=self._seconds(source_in),
                                        source_out=self._seconds(source_out), prompt=prompt)
         return None
 
@@ -385,4 +359,8 @@ class _ProjectFromCut:
                              gain_db=max(-60.0, min(24.0, music.gain_db)),
                              fade_in=min(music.fade_in, source_out - music.source_in),
                              fade_out=min(music.fade_out, max(0, source_out - music.source_in - music.fade_in)))
-        self.service.add_music_clip(clip, prepared)
+        self.service.add_music_clip(clip, prepared, origin=self._origin(music.media, music.name))
+
+    def _origin(self, media: Path, name: str) -> str:
+        """Where a bin item came from: its file, as the clip `name` of the cut file."""
+        return f"{media} (clip '{name}' of {self.source})"

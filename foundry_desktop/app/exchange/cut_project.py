@@ -85,9 +85,10 @@ class ProjectDraft:
 
     def add_prepared_shot(self, prepared: PreparedMedia, *, name: str = "", source_in: Fraction | None = None,
                           source_out: Fraction | None = None, duration_seconds: Fraction | None = None,
-                          prompt: str = "") -> Shot:
+                          prompt: str = "", origin: str = "") -> Shot:
         """A shot showing a file prepare_media copied in, as media_shots.add_prepared_shot makes it
-        (a still held `duration_seconds`; a video from `source_in` to `source_out` seconds)."""
+        (a still held `duration_seconds`; a video from `source_in` to `source_out` seconds); `origin`
+        says in the media bin where the file came from."""
         info = prepared.info
         if info.still:
             frames = self._frames(duration_seconds or DEFAULT_SHOT_SECONDS)
@@ -107,7 +108,7 @@ class ProjectDraft:
             shot = self.shots[-1] = shot.model_copy(update={"trim_in": trim_in, "trim_out": trim_out})
         self._shown.append(_ShownFile(len(self.shots) - 1, prepared, frames))
         self._in_bin(prepared.name, prepared.relative, prepared.content_hash,
-                     "still" if info.still else "video", 0.0 if info.still else float(info.duration_s or 0.0))
+                     "still" if info.still else "video", 0.0 if info.still else float(info.duration_s or 0.0), origin)
         return shot
 
     def shows_a_file(self, index: int) -> bool:
@@ -141,11 +142,11 @@ class ProjectDraft:
     def set_film_fades(self, fade_in: int, fade_out: int) -> None:
         self.fade_in, self.fade_out = fade_in, fade_out
 
-    def add_music_clip(self, clip: AudioClip, sound: PreparedSound | None = None) -> None:
+    def add_music_clip(self, clip: AudioClip, sound: PreparedSound | None = None, origin: str = "") -> None:
         """Music as it is placed: clips that overlap stay as they are (the timeline shows them in lanes)."""
         self.music.append(clip)
         if sound is not None:
-            self._in_bin(sound.name, sound.relative, sound.content_hash, "sound", float(sound.seconds))
+            self._in_bin(sound.name, sound.relative, sound.content_hash, "sound", float(sound.seconds), origin)
 
     def add_marker(self, frame: int, label: str = "", color: str | None = None) -> None:
         with edit_errors():
@@ -213,8 +214,9 @@ class ProjectDraft:
     def _frames(self, seconds: Fraction) -> int:
         return seconds_to_frames(seconds, self.frame_rate)
 
-    def _in_bin(self, name: str, relative: str, content_hash: str, kind: str, seconds: float) -> None:
-        if content_hash not in self._bin:
+    def _in_bin(self, name: str, relative: str, content_hash: str, kind: str, seconds: float, origin: str) -> None:
+        if content_hash not in self._bin:  # a file several clips show came, as the bin says, from the first
             path = self.media.path_of(relative)
             self._bin[content_hash] = MediaItem(name=name, media_path=relative, content_hash=content_hash, kind=kind,
-                                                seconds=seconds, size=path.stat().st_size if path.exists() else 0)
+                                                seconds=seconds, size=path.stat().st_size if path.exists() else 0,
+                                                origin=origin)

@@ -57,6 +57,7 @@ class BinEntry:
     content_hash: str
     item_id: str | None  # None: on the timeline, never imported into the bin
     uses: int  # shots and music clips that show or play it
+    origin: str = ""  # where it came from: the file brought in, or the clip of the cut imported
 
 
 def bin_entries(project: Project) -> list[BinEntry]:
@@ -80,7 +81,7 @@ def bin_entries(project: Project) -> list[BinEntry]:
         used.append(BinEntry(clip.name, "sound", float(frames_to_seconds(clip.source_out, rate)), clip.media_path,
                              clip.content_hash, None, 0))
     entries = [BinEntry(item.name, item.kind, item.seconds, item.media_path, item.content_hash, item.id,
-                        uses.get(item.content_hash, 0)) for item in project.media]
+                        uses.get(item.content_hash, 0), item.origin) for item in project.media]
     shown = {entry.content_hash for entry in entries}
     for entry in used:
         if entry.content_hash not in shown:

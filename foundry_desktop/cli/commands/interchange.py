@@ -9,6 +9,7 @@ from pathlib import Path
 from foundry_desktop.app.exchange.conform_keys import film_drop_frame, film_timecode_label, timecode_frames
 from foundry_desktop.app.exchange.cut_export import export_cut
 from foundry_desktop.app.exchange.cut_import import import_cut
+from foundry_desktop.app.exchange.retime_report import grouped_retimes
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.common import print_json
 from foundry_desktop.errors import CutChoiceError
@@ -44,7 +45,7 @@ def import_(args: argparse.Namespace) -> int:
         print_json({"project": str(report.project), "shots": report.shots, "offline": report.offline,
                     "warnings": list(report.warnings)})
         return 0
-    for warning in report.warnings:
+    for warning in grouped_retimes(report.warnings):  # --json keeps every line
         print(f"foundry: warning: {warning}", file=sys.stderr)
     offline = f"; {report.offline} without media, to generate or replace" if report.offline else ""
     print(f"Imported {report.shots} shot{'s' if report.shots != 1 else ''} into {report.project}{offline}")

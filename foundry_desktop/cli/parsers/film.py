@@ -56,13 +56,14 @@ def import_(commands: Commands, name: str, summary: str) -> None:
         "a shot to generate. What cannot be represented (clips connected above the picture, speed changes, "
         "effects) is listed."
     ))
-    import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio)")
+    import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio, .otioz, .otiod)")
     import_.add_argument("-o", "--output", required=True, metavar="PROJECT", help="the new project (.foundry)")
     import_.add_argument("--rate", metavar="RATE",
                          help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
     import_.add_argument("--sequence", metavar="NAME",
-                         help="which project (timeline) of an FCPXML file holding several to import, by name or "
-                              "number; without it such a file lists them and exits with status 2")
+                         help="which timeline of a file holding several (an FCPXML library's projects, an OTIO "
+                              "collection's timelines) to import, by name or number; without it such a file lists "
+                              "them and exits with status 2")
     import_.add_argument("--json", action="store_true", help="print the result as JSON")
 
 

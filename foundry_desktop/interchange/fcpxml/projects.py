@@ -22,8 +22,9 @@ from fractions import Fraction
 
 from lxml import etree
 
-from foundry_desktop.errors import CutChoiceError, CutFileError
+from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.fcpxml.document import FcpxmlDocument, elements
+from foundry_desktop.interchange.timeline_choice import pick_timeline
 
 # What an event holds that plays as a clip of a storyline.
 EVENT_CLIPS = ("asset-clip", "clip", "ref-clip", "sync-clip", "mc-clip", "video", "audio", "title")
@@ -40,7 +41,7 @@ def chosen_timeline(doc: FcpxmlDocument, choice: str | None) -> Timeline:
     projects = list(doc.root.iter("project"))
     if projects:
         named = [(p.get("name") or f"Project {n}", p) for n, p in enumerate(projects, start=1)]
-        name, project = _pick(doc, named, choice, "projects")
+        name, project = pick_timeline(doc.name, named, choice, "projects")
         sequence = project.find("sequence")
         if sequence is None or sequence.find("spine") is None:
             raise CutFileError(f"{doc.where(project)}: the project '{name}' has no sequence with a storyline (spine).")
@@ -51,7 +52,7 @@ def chosen_timeline(doc: FcpxmlDocument, choice: str | None) -> Timeline:
         groups.append((doc.name, doc.root))  # clips straight under <fcpxml>
     if not groups:
         raise CutFileError(f"{doc.name} holds no project (timeline) and no clips: there is nothing to import.")
-    name, group = _pick(doc, groups, choice, "events of clips and no project")
+    name, group = pick_timeline(doc.name, groups, choice, "events of clips and no project")
     clips = _clips(group)
     doc.warn(f"{doc.name} holds no project, only clips: the {len(clips)} clip{'s' if len(clips) != 1 else ''} "
              f"of '{name}' were read in order as a cut.")
@@ -60,27 +61,6 @@ def chosen_timeline(doc: FcpxmlDocument, choice: str | None) -> Timeline:
 
 def _clips(parent: etree._Element) -> list[etree._Element]:
     return [child for child in elements(parent) if child.tag in EVENT_CLIPS]
-
-
-def _pick(doc: FcpxmlDocument, named: list[tuple[str, etree._Element]], choice: str | None,
-          kind: str) -> tuple[str, etree._Element]:
-    names = tuple(name for name, _ in named)
-    listed = "; ".join(f"{n}. {name}" for n, name in enumerate(names, start=1))
-    if choice is None:
-        if len(named) == 1:
-            return named[0]
-        raise CutChoiceError(f"{doc.name} holds {len(named)} {kind}: {listed}. Choose one by its name or "
-                             f"number (foundry import --sequence NAME).", names)
-    for matches in (lambda name: name == choice, lambda name: name.casefold() == choice.strip().casefold()):
-        found = [(name, element) for name, element in named if matches(name)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CutChoiceError(f"{doc.name} holds {len(found)} {kind} named '{choice}': choose one by its "
-                                 f"number ({listed}).", names)
-    if choice.strip().isdigit() and 1 <= int(choice) <= len(named):
-        return named[int(choice) - 1]
-    raise CutChoiceError(f"{doc.name} holds nothing named '{choice}'; its {kind}: {listed}.", names)
 
 
 def _sequence_of(doc: FcpxmlDocument, clips: list[etree._Element]) -> etree._Element:

@@ -1,6 +1,9 @@
 """Reading an OpenTimelineIO (.otio) timeline, Foundry's or anyone's, into a FilmCut.
 
-The first video track is the film: its clips in order, with its gaps.
+The first video track is the film: its clips in order, with its gaps. A
+collection (SerializableCollection) of several timelines is chosen from as an
+FCPXML library's projects are (timeline_choice.py): by name or number, and
+refused with their list when none is named.
 What FilmCut cannot hold becomes the closest thing it can, with a warning:
 
 * Empty time before the first clip is the film's own (it starts in black);
@@ -54,6 +57,7 @@ from foundry_desktop.interchange.otio.conventions import foundry_metadata
 from foundry_desktop.interchange.otio.markers import markers_and_captions
 from foundry_desktop.interchange.otio.timeline_source import TimelineSource
 from foundry_desktop.interchange.otio.video_track import VideoTrack
+from foundry_desktop.interchange.timeline_choice import pick_timeline
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1920, 1080
 
@@ -106,7 +110,7 @@ def _cut(src: TimelineSource) -> FilmCut:
                    music=tuple(music), markers=tuple(markers), captions=tuple(captions))
 
 
-def _timeline(text: str, file_name: str) -> tuple[otio.schema.Timeline, list[str]]:
+def _timeline(text: str, file_name: str, sequence: str | None) -> otio.schema.Timeline:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -119,21 +123,23 @@ def _timeline(text: str, file_name: str) -> tuple[otio.schema.Timeline, list[str
     except Exception as exc:  # OTIO's C++ core raises ValueError, KeyError, TypeError... for damaged files
         raise CutFileError(f"{file_name} is a damaged OTIO file: {exc}") from None
     if isinstance(read, otio.schema.Timeline):
-        return read, []
+        if sequence is not None:
+            raise CutFileError(f"{file_name} holds one timeline: there is none to choose by name.")
+        return read
     if isinstance(read, otio.schema.SerializableCollection):
         timelines = list(read.find_children(descended_from_type=otio.schema.Timeline))
         if timelines:
-            more = [f"{file_name} holds {len(timelines)} timelines; the first, {timelines[0].name}, is imported."]
-            return timelines[0], more if len(timelines) > 1 else []
+            named = [(t.name or f"Timeline {n}", t) for n, t in enumerate(timelines, start=1)]
+            return pick_timeline(file_name, named, sequence, "timelines")[1]
     schema = document.get("OTIO_SCHEMA")
     raise CutFileError(f"{file_name} holds an OTIO {str(schema).split('.')[0]}, not a timeline.")
 
 
-def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline") -> ReadCut:
-    """Read OTIO JSON text; relative media paths are taken from `base_folder`."""
-    timeline, warnings = _timeline(text, file_name)
-    src = TimelineSource(timeline, base_folder, file_name)
-    src.warnings.extend(warnings)
+def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline",
+                   sequence: str | None = None) -> ReadCut:
+    """Read OTIO JSON text; relative media paths are taken from `base_folder`. `sequence` chooses the timeline
+    of a collection holding several, by name or number (timeline_choice)."""
+    src = TimelineSource(_timeline(text, file_name, sequence), base_folder, file_name)
     try:
         cut = _cut(src)
     except (ValueError, TypeError, KeyError) as exc:  # OTIO refusing an inconsistent timeline (a bad range...)
@@ -141,17 +147,18 @@ def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline"
     return ReadCut(without_scene_markers(cut), tuple(src.warnings))
 
 
-def read_otio(path: Path) -> ReadCut:
-    """Read a .otio file (see the module's docstring for what becomes what)."""
+def read_otio(path: Path, sequence: str | None = None, file_name: str | None = None) -> ReadCut:
+    """Read a .otio file (see the module's docstring for what becomes what); `file_name` names it in
+    messages (a bundle's content.otio, by the bundle's name). Bundles are read unpacked (bundle.py)."""
+    file_name = file_name or path.name
     if path.suffix.lower() in (".otioz", ".otiod"):
-        raise CutFileError(f"{path.name} is an OTIO bundle, which Foundry does not read; "
-                           "export the timeline as a plain .otio file.")
+        raise CutFileError(f"{path.name} is an OTIO bundle: it is read unpacked (otio/bundle.py), not as a file.")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CutFileError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
+        raise CutFileError(f"Could not read {file_name}: {exc.strerror or exc}.") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CutFileError(f"{path.name} is not an OTIO file: it is not text (UTF-8).") from None
-    return read_otio_text(text, path.absolute().parent, path.name)
+        raise CutFileError(f"{file_name} is not an OTIO file: it is not text (UTF-8).") from None
+    return read_otio_text(text, path.absolute().parent, file_name, sequence)

@@ -70,7 +70,7 @@ def ask_for_sequence(parent: QWidget, source: Path, names: tuple[str, ...],
     (names may repeat: two projects called "Untitled" are still two)."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle("Which timeline?")
-    dialog.setLabelText(f"{source.name} holds {len(names)} timelines.\nWhich one should become the project?")
+    dialog.setLabelText(f"{source.name} holds {len(names)} timelines.\nWhich one should be imported?")
     dialog.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
     dialog.setComboBoxItems(list(names))
     dialog.setComboBoxEditable(False)

@@ -1,7 +1,8 @@
 """What an import tells the creator afterwards, grouped so a long offline cut stays readable: a
 10,000-event EDL with no media has 10,000 "no media" warnings, which read as one line with a count,
 the first few shots named, and every line under "Show Details…". Notes that are not problems (music
-picked up beside the EDL, a title made into a title card) get their own heading."""
+picked up beside the EDL, a title made into a title card) get their own heading. Retimed shots are
+one line too ("12 shots play at another speed", app/exchange/retime_report.py, as the CLI says it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-NAMED = 3  # names a group's line gives before "and N more"
+from foundry_desktop.app.exchange.retime_report import first_named, grouped_retimes
 
 # "Shot 12 (name): it has no media; it is a shot to generate or replace." (app/exchange/cut_import.py)
 _OFFLINE = re.compile(r"^Shot (\d+) \((.*)\): .*; it is a shot to generate or replace\.$", re.DOTALL)
@@ -45,25 +46,20 @@ class ImportSummary:
         return "\n\n".join(parts)
 
 
-def _named(names: list[str]) -> str:
-    shown = ", ".join(names[:NAMED])
-    return shown if len(names) <= NAMED else f"{shown} and {len(names) - NAMED:,} more"
-
-
 def _repeated_kind(warning: str) -> int | None:
     return next((kind for kind, (pattern, _) in enumerate(_REPEATED) if pattern.match(warning)), None)
 
 
 def summarize(warnings: tuple[str, ...]) -> ImportSummary:
     """Group the import's warnings: offline shots counted (a title card once, as a title card, not also as
-    a shot with no media), markers and music left out counted, notes apart from problems, every other
-    warning as it is."""
+    a shot with no media), retimed shots, markers and music left out counted, notes apart from problems,
+    every other warning as it is."""
     titles = {int(match[1]): match[2] for warning in warnings if (match := _TITLE_CARD.match(warning))}
     offline: list[str] = []
     problems: list[str] = []
     notes: list[str] = []
     repeated: dict[int, list[str]] = {}
-    for warning in warnings:
+    for warning in grouped_retimes(warnings):
         if (match := _OFFLINE.match(warning)) is not None:
             if int(match[1]) not in titles:
                 offline.append(f"{match[1]} ({match[2]})")
@@ -74,17 +70,18 @@ def summarize(warnings: tuple[str, ...]) -> ImportSummary:
     for kind, lines in repeated.items():
         pattern, several = _REPEATED[kind]
         names = [f"'{pattern.match(line)[1]}'" for line in lines]  # type: ignore[index]  (each matched above)
-        problems.append(lines[0] if len(lines) == 1 else several.format(count=f"{len(lines):,}", names=_named(names)))
+        problems.append(lines[0] if len(lines) == 1
+                        else several.format(count=f"{len(lines):,}", names=first_named(names)))
     if titles:
         count = len(titles)
         cards = "title cards" if count > 1 else "a title card"
         notes.insert(0, f"{count:,} title{'s' if count > 1 else ''} became {cards} to generate: "
-                        f"{_named([f'{number} ({name})' for number, name in sorted(titles.items())])}.")
+                        f"{first_named([f'{number} ({name})' for number, name in sorted(titles.items())])}.")
     if offline:
         count = len(offline)
         problems.insert(0, f"{count:,} shot{'s have' if count > 1 else ' has'} no media that could be used: "
                            f"{'they are shots' if count > 1 else 'it is a shot'} to generate or replace "
-                           f"(shot {_named(offline)}).")
+                           f"(shot {first_named(offline)}).")
     return ImportSummary(tuple(problems), tuple(notes))
 
 

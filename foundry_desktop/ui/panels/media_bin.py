@@ -190,7 +190,7 @@ class MediaBinPanel(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole + 1, look)
                 item.setIcon(bin_tile(picture, entry, offline, self.palette()))
             item.setText(entry_text(entry, offline))
-            item.setToolTip(f"{KIND_WORDS[entry.kind]}: {entry.name}" + (
+            item.setToolTip(f"{KIND_WORDS[entry.kind]}: {entry.name}" + (f"\nFrom {entry.origin}" if entry.origin else "") + (
                 "\nOffline: its file is missing from the project's media folder. Use File > Relink media…"
                 if offline else "\nDrag it onto the timeline to use it."))
 

@@ -115,9 +115,10 @@ class Viewport:
 
 def tick_step(px_per_frame: float, rate: Fraction, min_px: float = 90.0) -> tuple[int, int]:
     """(major, minor) tick spacing in frames: the first major step at least `min_px` apart,
-    in steps a timecode reads well at (frames, then seconds, then minutes)."""
+    in steps a timecode reads well at (frames, then seconds, then minutes). Steps within a second
+    divide it (at 24 fps 12 frames, not 10), so each second's ticks start again at its frame 00."""
     fps = max(1, round(rate))
-    candidates = [1, 2, 5, 10]
+    candidates = [step for step in (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30) if step < fps and fps % step == 0]
     candidates += [fps * s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600)]
     candidates = sorted({c for c in candidates if c > 0})
     major = next((c for c in candidates if c * px_per_frame >= min_px), candidates[-1])

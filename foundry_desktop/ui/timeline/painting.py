@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 
 from foundry_desktop.app.exchange.conform_keys import film_timecode_at
+from foundry_desktop.app.exchange.timecode_ticks import round_timecode_frames
 from foundry_desktop.domain.cut_plan import CutPlan
 from foundry_desktop.domain.project import Project, Take
 from foundry_desktop.domain.status import ShotStatus
@@ -194,18 +195,17 @@ class TimelinePainter:
         rate = scene.project.format.frame_rate
         painter.fillRect(QRectF(HEADER_WIDTH, 0, self.width - HEADER_WIDTH, RULER_HEIGHT), theme.PANEL)
         major, minor = tick_step(self.view.px_per_frame, rate)
-        frame = max(0, int(first // minor) * minor)
         labels: list[tuple[float, str]] = []
-        while frame <= last:
+        majors = set(round_timecode_frames(scene.project, first, last, major))  # round values of the film's timecode
+        for frame in round_timecode_frames(scene.project, first, last, minor):
             x = self.view.x_of(frame)
-            if frame % major == 0:
+            if frame in majors:
                 painter.setPen(theme.DIM_TEXT)
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 12), QPointF(x, RULER_HEIGHT))
                 labels.append((x, film_timecode_at(scene.project, frame)))  # from the film's start timecode
             else:
                 painter.setPen(QColor("#4a4d53"))
                 painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, RULER_HEIGHT))
-            frame += minor
         painter.setPen(theme.DIM_TEXT)
         for x, text in ruler_label_places(labels, painter.fontMetrics().horizontalAdvance, self.width):
             painter.drawText(QPointF(x, 12), text)
