@@ -29,9 +29,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         multiprocessing.freeze_support()
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = build_parser(argv).parse_args(argv)
+        try:
+            args = build_parser(argv).parse_args(argv)
+        except SystemExit as exc:  # --help, --version, or an argument refused (status 2), already said
+            return exc.code if isinstance(exc.code, int) else 2
         check_named_generators(args)
-        return command_function(args.command)(args)
+        code = command_function(args.command)(args)
+        sys.stdout.flush()  # here, where a reader that went away (BrokenPipeError) is caught, not at exit
+        return code
     except (FoundryError, DomainError) as exc:  # a DomainError is the model's refusal, in the creator's words
         print(f"foundry: error: {exc}", file=sys.stderr)
         return 1
