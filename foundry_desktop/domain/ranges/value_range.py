@@ -55,7 +55,7 @@ FILM_TIME_SECONDS = ValueRange("a time in the film", 0, 24 * 3600, "seconds")  #
 
 # Sound.
 GAIN_DB = ValueRange("a gain", -60, 24, "dB")  # as domain.project's AudioClip and Shot accept
-LOUDNESS_LUFS = ValueRange("a loudness", -70, -5, "LUFS")
+LOUDNESS_LUFS = ValueRange("a loudness", -36, -6, "LUFS")  # quiet cinema mixes to loud pop masters
 TRUE_PEAK_DBTP = ValueRange("a true peak ceiling", -20, 0, "dBTP")
 
 # Counts and generation.
@@ -65,7 +65,7 @@ SEED = ValueRange("a seed", 0, 2**63 - 1, integer=True)  # as ShotSpec stores it
 BUDGET = ValueRange("a budget", 0, 1e12)
 NUMBER = ValueRange("a number (counted from 1)", 1, 1_000_000, integer=True)  # shots, captions, looks...
 PER_PAGE = ValueRange("a number of shots on a page", 1, 100, integer=True)
-MAX_QUEUED = ValueRange("a number of queued prompts", 1, 100, integer=True)
+MAX_QUEUED = ValueRange("a number of queued prompts", 1, 64, integer=True)
 
 # Encoding.
 CRF = ValueRange("a constant quality (CRF)", 0, 63, integer=True)

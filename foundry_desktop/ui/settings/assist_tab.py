@@ -34,6 +34,7 @@ from foundry_desktop.app.assist.language_model import (
 )
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
+from foundry_desktop.domain.ranges.value_range import REQUEST_SECONDS
 
 
 class AssistTab(QWidget):
@@ -45,7 +46,7 @@ class AssistTab(QWidget):
         self.model = QLineEdit(placeholderText="e.g. gpt-4o-mini, llama3.1 — writes plans and mood boards")
         self.transcription_model = QLineEdit(placeholderText="whisper-1 — word timings for captions")
         self.image_model = QLineEdit(placeholderText="e.g. gpt-image-1 — pictures for mood boards (optional)")
-        self.timeout = QDoubleSpinBox(minimum=1, maximum=3600, decimals=0, suffix=" s", value=120)
+        self.timeout = QDoubleSpinBox(minimum=REQUEST_SECONDS.low, maximum=REQUEST_SECONDS.high, decimals=0, suffix=" s", value=120)
         self.key = QLineEdit(placeholderText="the endpoint's key, if it needs one", echoMode=QLineEdit.EchoMode.Password)
         self.key_state = QLabel("")
         self.keep_key = QPushButton("Keep key")
