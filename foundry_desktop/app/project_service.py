@@ -241,7 +241,7 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     def set_film_fades(self, fade_in: int, fade_out: int) -> None:
         length = self.cut_plan().length
         for fade, words in ((fade_in, "in"), (fade_out, "out")):
-            if fade > length:
+            if 0 < length < fade:  # an empty film: its fades may be set before its shots
                 rate = self.format.frame_rate
                 raise InvalidEditError(f"The film lasts {float(length / rate):.2f} s; a fade {words} of "
                                        f"{float(fade / rate):.2f} s is longer than the film.")

@@ -93,7 +93,7 @@ def music_clip(
     frames = max(1, frames_in_duration(prepared.seconds, service.format.frame_rate))
     start = service.frames_from_seconds(at_seconds, allow_zero=True)
     length = service.cut_plan().length
-    if start and start >= length:
+    if 0 < length <= start:  # an empty film: its music may come before its shots
         raise InvalidEditError(f"The film ends at {float(length / service.format.frame_rate):.2f} s; music must "
                                "start within it.")
     fade_in = service.frames_from_seconds(fade_in_seconds, allow_zero=True)
