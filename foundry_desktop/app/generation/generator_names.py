@@ -15,7 +15,7 @@ def check_generator_names(*, backends: tuple[str | None, ...] = (), workflows: t
         known = backend_names()
         for name in named:
             if name not in known:
-                raise InvalidEditError(f"There is no backend called {name!r} (there are: {', '.join(known)}).")
+                raise InvalidEditError(f"No generation backend called {name!r} (there are: {', '.join(known)}).")
     if any(workflows):
         library = workflow_library()
         for name in filter(None, workflows):

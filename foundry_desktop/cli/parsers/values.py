@@ -111,6 +111,12 @@ def auto_or_seconds(limits: ValueRange) -> Callable[[str], object]:
     read_seconds = seconds(limits)
 
     def auto_or_seconds_value(text: str) -> str:
-        return "auto" if text.strip().lower() == "auto" else read_seconds(text)
+        if text.strip().lower() == "auto":
+            return "auto"
+        try:
+            float(parse_seconds(text))
+        except DomainError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds or auto.") from None
+        return read_seconds(text)
 
     return auto_or_seconds_value

@@ -63,8 +63,8 @@ VARIANTS = ValueRange("a number of variants", 0, 100, integer=True)
 PRIORITY = ValueRange("a priority", -1000, 1000, integer=True)
 SEED = ValueRange("a seed", 0, 2**63 - 1, integer=True)  # as ShotSpec stores it
 BUDGET = ValueRange("a budget", 0, 1e12)
-NUMBER = ValueRange("a number (counted from 1)", 1, 1_000_000, integer=True)  # shots, captions, looks...
-PER_PAGE = ValueRange("a number of shots on a page", 1, 100, integer=True)
+NUMBER = ValueRange("a number (they are numbered from 1)", 1, 1_000_000, integer=True)  # shots, captions, looks...
+PER_PAGE = ValueRange("a page (at least one shot on it)", 1, 100, integer=True)
 MAX_QUEUED = ValueRange("a number of queued prompts", 1, 64, integer=True)
 
 # Encoding.
