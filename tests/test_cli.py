@@ -193,7 +193,7 @@ def user_error_cases(tmp_path: Path, demo: Path) -> list[tuple[list, str]]:
         (["generate", newer], "newer Foundry Desktop"),
         (["shot", "add", demo, "--prompt", "x", "--image", tmp_path / "nope.png"], "does not exist"),
         (["shot", "set", demo, "1", "--image", text], "not an image"),
-        (["shot", "add", demo, "--prompt", "x", "--duration", "-2"], "must be positive"),
+        (["shot", "add", demo, "--prompt", "x", "--duration", "-2"], "must be more than 0"),
         (["shot", "set", demo, "9", "--prompt", "x"], "no shot 9"),
         (["shot", "move", demo, "0", "1"], "numbered from 1"),
         (["info", tmp_path / "absent.foundry"], "no project"),

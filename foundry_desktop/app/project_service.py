@@ -292,6 +292,12 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     # -- edits of the film as a whole (shots, tracks, templates: the base classes)
 
     def set_film_fades(self, fade_in: int, fade_out: int) -> None:
+        length = self.cut_plan().length
+        for fade, words in ((fade_in, "in"), (fade_out, "out")):
+            if 0 < length < fade:  # an empty film: its fades may be set before its shots
+                rate = self.format.frame_rate
+                raise InvalidEditError(f"The film lasts {float(length / rate):.2f} s; a fade {words} of "
+                                       f"{float(fade / rate):.2f} s is longer than the film.")
         self._edit(
             "Set the film's fades",
             self._with_timeline(lambda timeline: timeline_ops.set_film_fades(timeline, fade_in, fade_out)),

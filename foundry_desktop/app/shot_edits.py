@@ -68,7 +68,8 @@ class ShotEdits(EditBase):
 
     def add_shot(self, *, at: int | None = None, name: str = "", **spec_fields: Any) -> Shot:
         """Add a shot (at index `at`, default the end). Fields: prompt, duration_seconds, image, seed..."""
-        spec_fields.setdefault("seed", new_seed())
+        if spec_fields.get("seed") is None:  # a caller's seed=None (the CLI without --seed) means "a new one" too
+            spec_fields["seed"] = new_seed()
         if spec_fields.get("duration_seconds") is None and spec_fields.get("duration_frames") is None:
             spec_fields["duration_seconds"] = DEFAULT_SHOT_SECONDS
         image = spec_fields.pop("image", None)

@@ -110,6 +110,10 @@ class TrackEdits(EditBase):
         style of its own; `word_starts` (film frames) time each word for the highlight."""
         start = self.frames_from_seconds(start_seconds, allow_zero=True)
         end = self.frames_from_seconds(end_seconds, allow_zero=True)
+        length = self.cut_plan().length
+        if 0 < length < end:  # an empty film: its captions may come before its shots
+            raise InvalidEditError(f"The film ends at {float(length / self.format.frame_rate):.2f} s; a caption "
+                                   f"must end within it (not at {float(end / self.format.frame_rate):.2f} s).")
         if isinstance(style, str):
             try:
                 style = caption_style(style)

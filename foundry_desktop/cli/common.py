@@ -3,6 +3,7 @@ the desktop program beside this one (for the work that needs Qt, which this prog
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,6 +25,22 @@ def to_index(number: int, what: str = "shot") -> int:
     if number < 1:
         raise InvalidEditError(f"Shots are numbered from 1; there is no {what} {number}.")
     return number - 1
+
+
+# The options that name a backend or a ComfyUI workflow, in whichever command has them.
+BACKEND_OPTIONS = ("backend", "image_backend", "music_backend")
+WORKFLOW_OPTIONS = ("workflow", "image_workflow")
+
+
+def check_named_generators(args: argparse.Namespace) -> None:
+    """Refuse a backend or workflow that does not exist before the command changes anything. The
+    generation modules are imported only when such an option is given."""
+    backends = tuple(getattr(args, option, None) for option in BACKEND_OPTIONS)
+    workflows = tuple(getattr(args, option, None) for option in WORKFLOW_OPTIONS)
+    if any(backends) or any(workflows):
+        from foundry_desktop.app.generation.generator_names import check_generator_names
+
+        check_generator_names(backends=backends, workflows=workflows)
 
 
 def notices_to_stderr(service: ProjectService) -> None:

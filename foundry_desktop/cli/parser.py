@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from foundry_desktop import __version__
 
@@ -76,6 +76,14 @@ COMMANDS = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument refused is one line on stderr, like every other refusal of `foundry` (argparse's
+    own prints the whole usage first, which buries the reason)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"foundry: error: {message} (see `{self.prog} --help`)\n")
+
+
 def load(where: str, package: str) -> Callable[..., Any]:
     """The function "module:function" names, its module imported from `package` now."""
     module, _, function = where.partition(":")
@@ -90,7 +98,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Every command with its options; given the arguments, only the command they name gets its
     options (the rest are listed by name and help, enough for `foundry --help` and errors)."""
     wanted = None if argv is None else next((arg for arg in argv if not arg.startswith("-")), None)
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="foundry",
         description="Foundry Desktop from the command line: lay out shots, generate them, render the film.",
     )

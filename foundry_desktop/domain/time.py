@@ -18,15 +18,32 @@ _NTSC_RATES = {
 }
 
 
+# A typed number's exponent beyond this is no frame rate or time anyone means; refused before the exact
+# arithmetic, which would otherwise build a number of a billion digits for "1e999999999".
+_MAX_EXPONENT = 15
+
+
+def _exact_decimal(text: str) -> Fraction | None:
+    """A decimal as typed ('2.5', '1e3'), exactly; None when it is no finite number of sensible size."""
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or (not number.is_zero() and abs(number.adjusted()) > _MAX_EXPONENT):
+        return None
+    return Fraction(number)
+
+
 def parse_frame_rate(text: str | int | Fraction) -> Fraction:
     """'24', '30000/1001', '29.97' (meaning 30000/1001) -> an exact Fraction."""
     if isinstance(text, Fraction):
         rate = text
     else:
-        try:
-            rate = Fraction(str(text).strip())
-        except (ValueError, ZeroDivisionError):
-            raise DomainError(f"{text!r} is not a frame rate (try 24, 25, 30 or 30000/1001).") from None
+        numerator, slash, denominator = str(text).strip().partition("/")
+        parts = [_exact_decimal(numerator)] + ([_exact_decimal(denominator)] if slash else [])
+        if None in parts or (slash and parts[1] == 0):
+            raise DomainError(f"{text!r} is not a frame rate (try 24, 25, 30 or 30000/1001).")
+        rate = parts[0] / parts[1] if slash else parts[0]
     rate = _NTSC_RATES.get(rate, rate)
     if rate <= 0 or rate > 1000:
         raise DomainError(f"Frame rate {text} is out of range (it must be above 0 and at most 1000).")
@@ -37,10 +54,10 @@ def parse_seconds(text: str | int | float | Fraction) -> Fraction:
     """A duration typed in seconds, parsed exactly ('2.5' is 5/2, not a binary float)."""
     if isinstance(text, Fraction):
         return text
-    try:
-        return Fraction(Decimal(str(text).strip()))
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{text!r} is not a number of seconds.") from None
+    seconds = _exact_decimal(str(text).strip())
+    if seconds is None:
+        raise DomainError(f"{text!r} is not a number of seconds.")
+    return seconds
 
 
 def seconds_to_frames(seconds: str | int | float | Fraction, rate: Fraction) -> int:

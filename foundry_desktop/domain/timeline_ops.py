@@ -287,9 +287,9 @@ def rename_shot(timeline: Timeline, index: int, name: str) -> Timeline:
 def set_transition(timeline: Timeline, index: int, transition: Transition) -> Timeline:
     """Set the transition from shot `index` into the next one."""
     _check_index(timeline, index)
+    if index == len(timeline.shots) - 1 and transition != timeline.shots[index].transition_out:
+        raise DomainError(f"Shot {index + 1} is the last shot: it has no next shot to transition into.")
     if transition.kind != "cut":
-        if index == len(timeline.shots) - 1:
-            raise DomainError("The last shot has no next shot to transition into.")
         if timeline.shots[index + 1].gap_before:
             raise DomainError(
                 f"There is empty time between shots {index + 1} and {index + 2}: a transition needs two shots "

@@ -173,6 +173,38 @@ def decode_all_frames(path: Path) -> int:
     return count
 
 
+# How much shorter than it says a video's pictures may end without the file being cut short: containers
+# without a frame count (Matroska, WebM) state the length of their longest stream, often the sound's.
+_END_SLACK_S = 1.0
+
+
+def check_complete(path: Path) -> None:
+    """Refuse a video whose file ends before its pictures do (a download or copy cut short: the header
+    still promises the whole length). Its packets are read to the end without decoding them, which
+    costs about what reading the file does."""
+    path = Path(path)
+    with open_video(path) as container:
+        video = container.streams.video[0]
+        declared = stream_seconds(container, video)
+        start = float(video.start_time * video.time_base) if video.start_time is not None and video.time_base else 0.0
+        count, end, damaged = 0, start, False
+        try:
+            for packet in container.demux(video):
+                if not packet.size:
+                    continue  # the end-of-stream marker
+                count += 1
+                damaged = damaged or packet.is_corrupt
+                if packet.pts is not None and packet.time_base is not None:
+                    end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise unreadable(path, f"it is damaged after frame {count}: {error_reason(exc)}") from None
+        expected = video.frames
+    short = (expected and count < expected) or (declared > 0 and end - start < declared - _END_SLACK_S)
+    if damaged or short:
+        raise unreadable(path, f"the file ends early: only {end - start:.2f} s of its {declared:.2f} s are there "
+                               "(was it copied or downloaded completely?).")
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """A clip or still a creator brings to use as a shot."""
@@ -222,5 +254,6 @@ def probe_source(path: Path) -> SourceInfo:
     if still:
         return SourceInfo(path, first.width, first.height, True, None, False, reel=reel)
     info = probe_media(path)
+    check_complete(path)
     return SourceInfo(path, info.width, info.height, False, info.duration_s, has_audio, timecode, reel,
                       info.frame_rate)

@@ -33,14 +33,18 @@ class PreparedMedia:
     info: SourceInfo
 
 
+def _probed(path: Path) -> SourceInfo:
+    try:
+        return probe_source(path)
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+
+
 def prepare_media(media: MediaCache, path: Path) -> PreparedMedia:
     """Check that `path` is a video or picture and copy it into the media folder. Slow (it
     reads the file): the GUI calls it from a worker thread, then `add_prepared_shot`."""
     path = Path(path)
-    try:
-        info = probe_source(path)
-    except MediaError as exc:
-        raise InputFileError(str(exc)) from None
+    info = _probed(path)
     relative, content_hash = media.adopt(path, "takes", move=False)
     return PreparedMedia(path.name, relative, content_hash, info)
 
@@ -66,9 +70,41 @@ def add_media_shot(
     duration_seconds: str | Fraction | None = None,
 ) -> Shot:
     """Add a shot showing `path` (a video, or a still held for `duration_seconds`),
-    optionally only from `source_in` to `source_out` seconds into it."""
-    return add_prepared_shot(service, prepare_media(service.media, path), at=at, name=name,
+    optionally only from `source_in` to `source_out` seconds into it. Everything is checked
+    before the file is copied into the media folder, so a refusal leaves no copy behind."""
+    path = Path(path)
+    info = _probed(path)
+    _media_frames(service, PreparedMedia(path.name, "", "", info), source_in, source_out, duration_seconds)
+    if at is not None and not 0 <= at <= len(service.project.timeline.shots):
+        service.shot_at(at)  # refuses in the words every shot number gets
+    relative, content_hash = service.media.adopt(path, "takes", move=False)
+    return add_prepared_shot(service, PreparedMedia(path.name, relative, content_hash, info), at=at, name=name,
                              source_in=source_in, source_out=source_out, duration_seconds=duration_seconds)
+
+
+def _media_frames(
+    service: ProjectService,
+    prepared: PreparedMedia,
+    source_in: str | Fraction | None,
+    source_out: str | Fraction | None,
+    duration_seconds: str | Fraction | None,
+) -> tuple[int, int, int | None]:
+    """The shot's length in frames and its trim (in, out), or the refusal of what was asked."""
+    info, fmt = prepared.info, service.format
+    if info.still:
+        frames = service.frames_from_seconds(duration_seconds or DEFAULT_SHOT_SECONDS)
+    else:
+        if duration_seconds is not None:
+            raise InvalidEditError("A clip lasts as long as it is; use --in and --out to use part of it.")
+        frames = max(1, frames_in_duration(info.duration_s, fmt.frame_rate))
+    trim_in = 0 if source_in is None else service.frames_from_seconds(source_in, allow_zero=True)
+    trim_out = None if source_out is None else service.frames_from_seconds(source_out)
+    if trim_in >= (trim_out or frames) or (trim_out or frames) > frames:
+        raise InvalidEditError(
+            f"{prepared.name} has {frames} frames ({float(Fraction(frames) / fmt.frame_rate):.2f} s); "
+            "--in must come before --out, and both within it."
+        )
+    return frames, trim_in, trim_out
 
 
 def add_prepared_shot(
@@ -87,19 +123,7 @@ def add_prepared_shot(
     info, relative, content_hash = prepared.info, prepared.relative, prepared.content_hash
     stem = Path(prepared.name).stem
     fmt = service.format
-    if info.still:
-        frames = service.frames_from_seconds(duration_seconds or DEFAULT_SHOT_SECONDS)
-    else:
-        if duration_seconds is not None:
-            raise InvalidEditError("A clip lasts as long as it is; use --in and --out to use part of it.")
-        frames = max(1, frames_in_duration(info.duration_s, fmt.frame_rate))
-    trim_in = 0 if source_in is None else service.frames_from_seconds(source_in, allow_zero=True)
-    trim_out = None if source_out is None else service.frames_from_seconds(source_out)
-    if trim_in >= (trim_out or frames) or (trim_out or frames) > frames:
-        raise InvalidEditError(
-            f"{prepared.name} has {frames} frames ({float(Fraction(frames) / fmt.frame_rate):.2f} s); "
-            "--in must come before --out, and both within it."
-        )
+    frames, trim_in, trim_out = _media_frames(service, prepared, source_in, source_out, duration_seconds)
 
     with service.group(f"Add {prepared.name}"):
         shot = service.add_shot(

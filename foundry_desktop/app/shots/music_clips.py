@@ -9,7 +9,7 @@ from pathlib import Path
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.domain.project import AudioClip
 from foundry_desktop.domain.time import frames_in_duration
-from foundry_desktop.errors import InputFileError, MediaError
+from foundry_desktop.errors import InputFileError, InvalidEditError, MediaError
 from foundry_desktop.media.probe import probe_audio_seconds
 from foundry_desktop.store.media_cache import MediaCache
 
@@ -24,14 +24,18 @@ class PreparedSound:
     seconds: float
 
 
+def _sound_seconds(path: Path) -> float:
+    try:
+        return probe_audio_seconds(path)
+    except MediaError as exc:
+        raise InputFileError(str(exc)) from None
+
+
 def prepare_sound(media: MediaCache, path: Path) -> PreparedSound:
     """Check that `path` holds sound and copy it into the media folder. Slow (it reads the
     file): the GUI calls it from a worker thread, then `add_prepared_music`."""
     path = Path(path)
-    try:
-        seconds = probe_audio_seconds(path)
-    except MediaError as exc:
-        raise InputFileError(str(exc)) from None
+    seconds = _sound_seconds(path)
     relative, content_hash = media.adopt(path, "music", move=False)
     return PreparedSound(path.name, relative, content_hash, seconds)
 
@@ -46,10 +50,17 @@ def add_music(
     fade_out_seconds: str | Fraction = "0",
     loop: bool = False,
 ) -> AudioClip:
-    """Place `path` on the music track at `at_seconds`; with `loop`, it repeats to the film's end."""
-    return add_prepared_music(service, prepare_sound(service.media, path), at_seconds=at_seconds,
-                              gain_db=gain_db, fade_in_seconds=fade_in_seconds, fade_out_seconds=fade_out_seconds,
-                              loop=loop)
+    """Place `path` on the music track at `at_seconds`; with `loop`, it repeats to the film's end.
+    The placement is checked before the file is copied into the media folder, so a refusal leaves no
+    copy behind."""
+    path = Path(path)
+    unplaced = PreparedSound(path.name, "", "", _sound_seconds(path))
+    clip = music_clip(service, unplaced, at_seconds=at_seconds, gain_db=gain_db, fade_in_seconds=fade_in_seconds,
+                      fade_out_seconds=fade_out_seconds, loop=loop)
+    relative, content_hash = service.media.adopt(path, "music", move=False)
+    clip = clip.model_copy(update={"media_path": relative, "content_hash": content_hash})
+    service.add_music_clip(clip)
+    return clip
 
 
 def add_prepared_music(
@@ -62,14 +73,33 @@ def add_prepared_music(
     fade_out_seconds: str | Fraction = "0",
     loop: bool = False,
 ) -> AudioClip:
+    clip = music_clip(service, prepared, at_seconds=at_seconds, gain_db=gain_db, fade_in_seconds=fade_in_seconds,
+                      fade_out_seconds=fade_out_seconds, loop=loop)
+    service.add_music_clip(clip)
+    return clip
+
+
+def music_clip(
+    service: ProjectService,
+    prepared: PreparedSound,
+    *,
+    at_seconds: str | Fraction = "0",
+    gain_db: float = 0.0,
+    fade_in_seconds: str | Fraction = "0",
+    fade_out_seconds: str | Fraction = "0",
+    loop: bool = False,
+) -> AudioClip:
+    """The clip that places `prepared` in the film, checked (within the film, gain and fades in range)."""
     frames = max(1, frames_in_duration(prepared.seconds, service.format.frame_rate))
     start = service.frames_from_seconds(at_seconds, allow_zero=True)
+    length = service.cut_plan().length
+    if 0 < length <= start:  # an empty film: its music may come before its shots
+        raise InvalidEditError(f"The film ends at {float(length / service.format.frame_rate):.2f} s; music must "
+                               "start within it.")
     fade_in = service.frames_from_seconds(fade_in_seconds, allow_zero=True)
     fade_out = service.frames_from_seconds(fade_out_seconds, allow_zero=True)
     with edit_errors():
-        clip = AudioClip(
+        return AudioClip(
             media_path=prepared.relative, content_hash=prepared.content_hash, name=prepared.name, start=start,
             source_out=frames, gain_db=gain_db, fade_in=fade_in, fade_out=fade_out, loop=loop,
         )
-    service.add_music_clip(clip)
-    return clip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import FILM_SECONDS, FILM_TIME_SECONDS, NUMBER, REQUEST_SECONDS
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
 from foundry_desktop.domain.planning.scene_plan import ASPECTS
 
@@ -25,7 +27,7 @@ def assist(commands: Commands, name: str, summary: str) -> None:
     assist_set.add_argument("--model", metavar="NAME", help="the chat model that writes plans")
     assist_set.add_argument("--transcription-model", metavar="NAME", help="speech to text (default whisper-1)")
     assist_set.add_argument("--image-model", metavar="NAME", help="the picture model for mood boards")
-    assist_set.add_argument("--timeout-seconds", type=float, metavar="S", help="how long one request may take")
+    assist_set.add_argument("--timeout-seconds", type=values.number(REQUEST_SECONDS), metavar="S", help="how long one request may take")
     assist_set.add_argument("--follow-machine", action="store_true",
                             help="with --project: drop the project's own settings, use the machine's")
     assist_show = actions.add_parser("show", help="how the assist is set up")
@@ -51,7 +53,7 @@ def captions(commands: Commands, name: str, summary: str) -> None:
     transcribe.add_argument("--language", metavar="L", help="the spoken language, ISO-639-1 (en, de, fr...)")
     transcribe.add_argument("--style", default="subtitle", choices=list(CAPTION_STYLES),
                             help="the look (default subtitle; social highlights each word as it is said)")
-    transcribe.add_argument("--at", metavar="SECONDS", help="where a file's sound starts in the film (default 0)")
+    transcribe.add_argument("--at", metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="where a file's sound starts in the film (default 0)")
     transcribe.add_argument("--replace", action="store_true", help="replace the captions the new ones overlap")
     transcribe.add_argument("--json", action="store_true", help="print the captions added as JSON")
     export = actions.add_parser("export", help="write the captions as SRT or WebVTT", description=(
@@ -73,11 +75,11 @@ def plan(commands: Commands, name: str, summary: str) -> None:
     source = plan.add_mutually_exclusive_group(required=True)
     source.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a text file that holds it")
     source.add_argument("--from-json", metavar="FILE", help="a plan printed by --json (and edited), to apply")
-    plan.add_argument("--duration", metavar="S", help=f"the film's length in seconds (default {DEFAULT_PLAN_SECONDS})")
+    plan.add_argument("--duration", metavar="S", type=values.seconds(FILM_SECONDS), help=f"the film's length in seconds (default {DEFAULT_PLAN_SECONDS})")
     plan.add_argument("--aspect", choices=list(ASPECTS), help="the shape the shots are framed for "
                                                               "(default: the project's)")
     plan.add_argument("--apply", action="store_true", help="add the scenes to the project as shots")
-    plan.add_argument("--at", type=int, metavar="INDEX", help="with --apply: the first new shot's position "
+    plan.add_argument("--at", type=values.whole(NUMBER), metavar="INDEX", help="with --apply: the first new shot's position "
                                                               "(default: after the last shot)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
@@ -97,5 +99,5 @@ def moodboard(commands: Commands, name: str, summary: str) -> None:
     board.add_argument("--pictures", type=int, default=2, choices=range(0, 5), metavar="N",
                        help="reference pictures per look, 0 to 4 (default 2)")
     board.add_argument("--aspect", choices=list(ASPECTS), help="the pictures' shape (default: the project's)")
-    board.add_argument("--choose", type=int, metavar="N", help="make look N a style template of the project")
+    board.add_argument("--choose", type=values.whole(NUMBER), metavar="N", help="make look N a style template of the project")
     board.add_argument("--json", action="store_true", help="print the mood board as JSON")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import FADE_SECONDS, FILM_TIME_SECONDS, GAIN_DB, NUMBER, SEED, SHOT_SECONDS, TRANSITION_SECONDS
 from foundry_desktop.cli.parsers.music import add_generate
 from foundry_desktop.cli.parsers.scenes import SCENE_DEFAULT_OPTIONS
 from foundry_desktop.domain.captions.styles import CAPTION_STYLES
@@ -18,13 +20,13 @@ def _shot_spec_options(parser: argparse.ArgumentParser, *, adding: bool) -> None
     parser.add_argument("--prompt", help="what the shot should show (a title card's text)" + (" (required unless --media)" if adding else ""))
     parser.add_argument("--negative", dest="negative_prompt", help="what the shot should avoid")
     parser.add_argument(
-        "--duration", dest="duration_seconds", metavar="SECONDS", help="length in seconds (default 3)" if adding else "length in seconds"
+        "--duration", dest="duration_seconds", metavar="SECONDS", type=values.seconds(SHOT_SECONDS), help="length in seconds (default 3)" if adding else "length in seconds"
     )
     parser.add_argument("--backend", help="generation backend (default: builtin)" if adding else "generation backend")
     parser.add_argument("--model", help="model name, for backends that offer several")
     parser.add_argument("--workflow", help="the ComfyUI workflow template (see `foundry workflow list`)")
-    parser.add_argument("--seed", type=int, help="random seed (default: a new random one)" if adding else "random seed")
-    parser.add_argument("--image", metavar="FILE",
+    parser.add_argument("--seed", type=values.whole(SEED), help="random seed (default: a new random one)" if adding else "random seed")
+    parser.add_argument("--image", metavar="FILE", type=values.existing_file,
                         help="a picture to start from, approved as the shot's keyframe (the built-in backend pans "
                              "and zooms over it)")
     parser.add_argument("--image-backend", metavar="NAME", help="the backend that makes its keyframe stills")
@@ -50,39 +52,39 @@ def shot(commands: Commands, name: str, summary: str) -> None:
     _shot_set(actions)
     move = actions.add_parser("move", help="move a shot", description="Move the shot at FROM so that it becomes shot TO.")
     move.add_argument("project", metavar="PROJECT")
-    move.add_argument("source", type=int, metavar="FROM")
-    move.add_argument("destination", type=int, metavar="TO")
+    move.add_argument("source", type=values.whole(NUMBER), metavar="FROM")
+    move.add_argument("destination", type=values.whole(NUMBER), metavar="TO")
     remove = actions.add_parser("remove", help="remove a shot", description="Remove a shot (its takes are kept, so undo brings it back whole). The shots after it close up (ripple delete) unless --lift.")
     remove.add_argument("project", metavar="PROJECT")
-    remove.add_argument("index", type=int, metavar="INDEX")
+    remove.add_argument("index", type=values.whole(NUMBER), metavar="INDEX")
     remove.add_argument("--lift", action="store_true", help="leave its time empty (a gap), so nothing after it moves")
     close_gap = actions.add_parser("close-gap", help="close the empty time before a shot", description="Remove the gap before shot INDEX: it and the shots after it move up.")
     close_gap.add_argument("project", metavar="PROJECT")
-    close_gap.add_argument("index", type=int, metavar="INDEX")
+    close_gap.add_argument("index", type=values.whole(NUMBER), metavar="INDEX")
 
 
 def _shot_add(actions: Commands) -> None:
     add = actions.add_parser("add", help="add a shot", description="Add a shot (at the end unless --at).")
     add.add_argument("project", metavar="PROJECT")
     _shot_spec_options(add, adding=True)
-    add.add_argument("--at", type=int, metavar="INDEX", help="put the new shot at this position (1 = first)")
-    add.add_argument("--media", metavar="FILE", help="use this clip or still as the shot, as it is (no generation)")
-    add.add_argument("--in", dest="source_in", metavar="SECONDS", help="with --media: start this far into the clip")
-    add.add_argument("--out", dest="source_out", metavar="SECONDS", help="with --media: end this far into the clip")
+    add.add_argument("--at", type=values.whole(NUMBER), metavar="INDEX", help="put the new shot at this position (1 = first)")
+    add.add_argument("--media", metavar="FILE", type=values.existing_file, help="use this clip or still as the shot, as it is (no generation)")
+    add.add_argument("--in", dest="source_in", metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="with --media: start this far into the clip")
+    add.add_argument("--out", dest="source_out", metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="with --media: end this far into the clip")
     add.add_argument("--json", action="store_true", help="print the new shot as JSON")
 
 
 def _shot_set(actions: Commands) -> None:
     set_ = actions.add_parser("set", help="change a shot", description="Change a shot's generation settings.")
     set_.add_argument("project", metavar="PROJECT")
-    set_.add_argument("index", type=int, metavar="INDEX", help="the shot's number (1 = first)")
+    set_.add_argument("index", type=values.whole(NUMBER), metavar="INDEX", help="the shot's number (1 = first)")
     _shot_spec_options(set_, adding=False)
     set_.add_argument("--no-image", action="store_true", help="stop using an input image")
     set_.add_argument("--inherit", action="append", metavar="FIELD", choices=_INHERITABLE, help=(
         "take FIELD from the shot's scene again instead of setting it here: "
         f"{', '.join(_INHERITABLE)}; repeatable"))
     set_.add_argument("--fit", choices=["fit", "fill"], help="fit: whole picture with bars; fill: cover the frame, crop")
-    set_.add_argument("--gain", type=float, metavar="DB", help="gain of the shot's own sound, in dB")
+    set_.add_argument("--gain", type=values.number(GAIN_DB), metavar="DB", help="gain of the shot's own sound, in dB")
     sound = set_.add_mutually_exclusive_group()
     sound.add_argument("--mute", dest="muted", action="store_const", const=True, help="silence the shot's own sound")
     sound.add_argument("--unmute", dest="muted", action="store_const", const=False, help="play the shot's own sound")
@@ -96,10 +98,10 @@ def transition(commands: Commands, name: str, summary: str) -> None:
     actions = transition.add_subparsers(dest="transition_command", metavar="ACTION", required=True)
     set_transition = actions.add_parser("set", help="set a transition", description="Set the transition after shot INDEX.")
     set_transition.add_argument("project", metavar="PROJECT")
-    set_transition.add_argument("index", type=int, metavar="INDEX", help="the shot the transition leaves (1 = first)")
+    set_transition.add_argument("index", type=values.whole(NUMBER), metavar="INDEX", help="the shot the transition leaves (1 = first)")
     set_transition.add_argument("kind", choices=["cut", "dissolve", "fade-black", "fade-white"], metavar="KIND",
                                 help="cut, dissolve, fade-black or fade-white")
-    set_transition.add_argument("--duration", metavar="SECONDS", help="how long it lasts (default 1 second; none for a cut)")
+    set_transition.add_argument("--duration", metavar="SECONDS", type=values.seconds(TRANSITION_SECONDS), help="how long it lasts (default 1 second; none for a cut)")
 
 
 def fade(commands: Commands, name: str, summary: str) -> None:
@@ -107,8 +109,8 @@ def fade(commands: Commands, name: str, summary: str) -> None:
         "Fade the film in from black at its start and out to black at its end (0 for none)."
     ))
     fade.add_argument("project", metavar="PROJECT")
-    fade.add_argument("--in", dest="fade_in", metavar="SECONDS", help="fade in over this long")
-    fade.add_argument("--out", dest="fade_out", metavar="SECONDS", help="fade out over this long")
+    fade.add_argument("--in", dest="fade_in", metavar="SECONDS", type=values.seconds(FADE_SECONDS), help="fade in over this long")
+    fade.add_argument("--out", dest="fade_out", metavar="SECONDS", type=values.seconds(FADE_SECONDS), help="fade out over this long")
 
 
 def music(commands: Commands, name: str, summary: str) -> None:
@@ -119,11 +121,11 @@ def music(commands: Commands, name: str, summary: str) -> None:
         "with fades; --loop repeats a short bed until the film ends."
     ))
     music_add.add_argument("project", metavar="PROJECT")
-    music_add.add_argument("file", metavar="FILE", help="a sound file (WAV, MP3, AAC, FLAC, Opus...) or a video with sound")
-    music_add.add_argument("--at", default="0", metavar="SECONDS", help="where in the film it starts (default 0)")
-    music_add.add_argument("--gain", type=float, default=0.0, metavar="DB", help="gain in dB (default 0)")
-    music_add.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade in over this long")
-    music_add.add_argument("--fade-out", default="0", metavar="SECONDS", help="fade out over this long")
+    music_add.add_argument("file", metavar="FILE", type=values.existing_file, help="a sound file (WAV, MP3, AAC, FLAC, Opus...) or a video with sound")
+    music_add.add_argument("--at", default="0", metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="where in the film it starts (default 0)")
+    music_add.add_argument("--gain", type=values.number(GAIN_DB), default=0.0, metavar="DB", help="gain in dB (default 0)")
+    music_add.add_argument("--fade-in", default="0", metavar="SECONDS", type=values.seconds(FADE_SECONDS), help="fade in over this long")
+    music_add.add_argument("--fade-out", default="0", metavar="SECONDS", type=values.seconds(FADE_SECONDS), help="fade out over this long")
     music_add.add_argument("--loop", action="store_true", help="repeat it until the film ends")
     add_generate(actions)
 
@@ -148,7 +150,7 @@ def media(commands: Commands, name: str, summary: str) -> None:
         "by name first, then by content; a file is taken only when its content is the one the project used. "
         "Found files are copied back; one undoable edit."))
     relink.add_argument("project", metavar="PROJECT")
-    relink.add_argument("folder", metavar="FOLDER")
+    relink.add_argument("folder", metavar="FOLDER", type=values.existing_folder)
 
 
 def caption(commands: Commands, name: str, summary: str) -> None:
@@ -158,8 +160,8 @@ def caption(commands: Commands, name: str, summary: str) -> None:
         "Add a caption, burnt into the render and written to the .srt and .vtt beside it."
     ))
     caption_add.add_argument("project", metavar="PROJECT")
-    caption_add.add_argument("--start", required=True, metavar="SECONDS", help="when it appears, in the film")
-    caption_add.add_argument("--end", required=True, metavar="SECONDS", help="when it goes")
+    caption_add.add_argument("--start", required=True, metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="when it appears, in the film")
+    caption_add.add_argument("--end", required=True, metavar="SECONDS", type=values.seconds(FILM_TIME_SECONDS), help="when it goes")
     caption_add.add_argument("--text", required=True, help="what it says")
     caption_add.add_argument("--style", default="subtitle", choices=list(CAPTION_STYLES),
                              help="how it looks (default subtitle; social highlights each word in turn)")
@@ -168,4 +170,4 @@ def caption(commands: Commands, name: str, summary: str) -> None:
     caption_list.add_argument("--json", action="store_true", help="print them as JSON")
     caption_remove = actions.add_parser("remove", help="remove a caption", description="Remove caption N (see list).")
     caption_remove.add_argument("project", metavar="PROJECT")
-    caption_remove.add_argument("index", type=int, metavar="N")
+    caption_remove.add_argument("index", type=values.whole(NUMBER), metavar="N")

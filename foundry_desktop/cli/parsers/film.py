@@ -6,6 +6,8 @@ import argparse
 
 from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import BITRATE_KBPS, CRF, LOUDNESS_LUFS, TRUE_PEAK_DBTP
 
 
 def render(commands: Commands, name: str, summary: str) -> None:
@@ -21,12 +23,12 @@ def render(commands: Commands, name: str, summary: str) -> None:
     render.add_argument("--encoder", default="auto", metavar="NAME",
                         help="auto (default: the fastest that works here) or an encoder `foundry doctor` lists as working")
     quality = render.add_mutually_exclusive_group()
-    quality.add_argument("--crf", type=int, metavar="N", help="constant quality, lower is better (H.264 default 20)")
-    quality.add_argument("--bitrate", type=int, metavar="KBPS", help="average video bitrate in kb/s instead")
+    quality.add_argument("--crf", type=values.whole(CRF), metavar="N", help="constant quality, lower is better (H.264 default 20)")
+    quality.add_argument("--bitrate", type=values.whole(BITRATE_KBPS), metavar="KBPS", help="average video bitrate in kb/s instead")
     render.add_argument("--json", action="store_true", help="print the rendered film and what the render did as JSON")
-    render.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS",
+    render.add_argument("--loudness", type=values.number(LOUDNESS_LUFS), default=-14.0, metavar="LUFS",
                         help="integrated loudness to normalise the mix to (default -14, as streaming services play)")
-    render.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
+    render.add_argument("--true-peak", type=values.number(TRUE_PEAK_DBTP), default=-1.0, metavar="DBTP",
                         help="ceiling for the mix's true peak (default -1)")
     render.add_argument("--no-normalise", action="store_true", help="leave the mix as it is")
 
@@ -58,7 +60,7 @@ def import_(commands: Commands, name: str, summary: str) -> None:
     ))
     import_.add_argument("file", metavar="FILE", help="the cut to read (.fcpxml, .fcpxmld, .edl, .otio, .otioz, .otiod)")
     import_.add_argument("-o", "--output", required=True, metavar="PROJECT", help="the new project (.foundry)")
-    import_.add_argument("--rate", metavar="RATE",
+    import_.add_argument("--rate", metavar="RATE", type=values.frame_rate,
                          help="the frame rate an EDL was cut at (an EDL does not say): 23.976, 24, 25, 29.97...")
     import_.add_argument("--sequence", metavar="NAME",
                          help="which timeline of a file holding several (an FCPXML library's projects, an OTIO "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import FILM_SECONDS, NUMBER
 
 UNTIL = ("keyframes", "video", "render")  # where the creator may stop (app.film_flow.film_request.Until)
 
@@ -18,8 +20,8 @@ def film(commands: Commands, name: str, summary: str) -> None:
     ))
     film.add_argument("project", metavar="PROJECT", help="the .foundry file (created when missing)")
     film.add_argument("--brief", metavar="TEXT|FILE", help="the brief, or a file holding it (only to start the film)")
-    film.add_argument("--duration", metavar="SECONDS", help="how long the film lasts (default 60)")
-    film.add_argument("--look", type=int, metavar="N",
+    film.add_argument("--duration", metavar="SECONDS", type=values.seconds(FILM_SECONDS), help="how long the film lasts (default 60)")
+    film.add_argument("--look", type=values.whole(NUMBER), metavar="N",
                       help="the mood board's look N, numbered as `foundry moodboard` shows them (default: the first)")
     film.add_argument("--until", choices=UNTIL, default="keyframes",
                       help="where to stop: keyframes (default, to review them), video, or render")
@@ -32,7 +34,7 @@ def film(commands: Commands, name: str, summary: str) -> None:
     film.add_argument("--image-workflow", metavar="NAME",
                       help="the ComfyUI image workflow, for --image-backend comfyui")
     film.add_argument("--music-backend", metavar="NAME", help="the backend that makes the music (default builtin)")
-    film.add_argument("--size", default="1280x720", metavar="WxH", help="a new project's size (default 1280x720)")
-    film.add_argument("--fps", default="24", metavar="RATE", help="a new project's frame rate (default 24)")
+    film.add_argument("--size", default="1280x720", metavar="WxH", type=values.picture_size, help="a new project's size (default 1280x720)")
+    film.add_argument("--fps", default="24", metavar="RATE", type=values.frame_rate, help="a new project's frame rate (default 24)")
     film.add_argument("--name", help="a new project's name (default: the file name)")
     film.add_argument("--json", action="store_true", help="print each step's result as JSON")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import BUDGET, NUMBER, PRIORITY, VARIANTS
 from foundry_desktop.domain.cost import COST_UNITS
 
 
@@ -12,11 +14,11 @@ def generate(commands: Commands, name: str, summary: str) -> None:
         "gets that take back without generating."
     ))
     generate.add_argument("project", metavar="PROJECT")
-    generate.add_argument("--shot", dest="shots", type=int, action="append", metavar="INDEX",
+    generate.add_argument("--shot", dest="shots", type=values.whole(NUMBER), action="append", metavar="INDEX",
                           help="only this shot (repeatable)")
-    generate.add_argument("--variants", type=int, default=0, metavar="N",
+    generate.add_argument("--variants", type=values.whole(VARIANTS), default=0, metavar="N",
                           help="also make N more takes of each (chosen) shot, each with a new seed")
-    generate.add_argument("--priority", type=int, default=0, metavar="N",
+    generate.add_argument("--priority", type=values.whole(PRIORITY), default=0, metavar="N",
                           help="start these jobs before others of lower priority (default 0)")
     generate.add_argument("--estimate", action="store_true",
                           help="say what it would generate and what that would cost; generate nothing")
@@ -87,7 +89,7 @@ def budget(commands: Commands, name: str, summary: str) -> None:
     budget_set = actions.add_parser("set", help="cap spending in a unit")
     budget_set.add_argument("project", metavar="PROJECT")
     budget_set.add_argument("unit", choices=list(COST_UNITS), metavar="UNIT")
-    budget_set.add_argument("amount", type=float, metavar="AMOUNT")
+    budget_set.add_argument("amount", type=values.number(BUDGET), metavar="AMOUNT")
     budget_remove = actions.add_parser("remove", help="lift the cap of a unit")
     budget_remove.add_argument("project", metavar="PROJECT")
     budget_remove.add_argument("unit", choices=list(COST_UNITS), metavar="UNIT")

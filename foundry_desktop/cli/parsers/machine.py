@@ -5,6 +5,8 @@ from __future__ import annotations
 from foundry_desktop.app.generation.api_keys import KEY_OWNERS
 from foundry_desktop.app.generation.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import MAX_QUEUED, POLL_SECONDS, TIMEOUT_MINUTES
 
 
 def server(commands: Commands, name: str, summary: str) -> None:
@@ -16,7 +18,7 @@ def server(commands: Commands, name: str, summary: str) -> None:
     server_add = actions.add_parser("add", help="add a server", description="Add a ComfyUI server.")
     server_add.add_argument("name", metavar="NAME", help="what to call it (gpu-1, studio...)")
     server_add.add_argument("url", metavar="URL", help="its address, e.g. http://192.168.1.20:8188")
-    server_add.add_argument("--max-queued", type=int, default=2, metavar="N", help=(
+    server_add.add_argument("--max-queued", type=values.whole(MAX_QUEUED), default=2, metavar="N", help=(
         "prompts of ours it holds at once (default 2: the next waits there, so the GPU never idles between them)"))
     server_add.add_argument("--disabled", action="store_true", help="add it switched off")
     actions.add_parser("list", help="list the servers").add_argument("--json", action="store_true")
@@ -41,7 +43,7 @@ def workflow(commands: Commands, name: str, summary: str) -> None:
         "Import a workflow exported from ComfyUI with Save (API Format); tag node titles like "
         "'Prompt (Input:prompt)' so Foundry knows where the prompt, seed and size go."
     ))
-    workflow_add.add_argument("file", metavar="FILE")
+    workflow_add.add_argument("file", metavar="FILE", type=values.existing_file)
     workflow_add.add_argument("--name", help="what to call it (default: from the file name)")
     workflow_add.add_argument("--category", help="where to list it")
     workflow_check = actions.add_parser("check", help="which servers can run a workflow")
@@ -85,9 +87,9 @@ def cloud(commands: Commands, name: str, summary: str) -> None:
     cloud_set.add_argument("--allow-insecure", action="store_true",
                            help="accept a plain http:// address to another machine (the key crosses unencrypted)")
     cloud_set.add_argument("--model", metavar="NAME")
-    cloud_set.add_argument("--poll-seconds", type=float, metavar="S",
+    cloud_set.add_argument("--poll-seconds", type=values.number(POLL_SECONDS), metavar="S",
                            help="how long to wait before reading a task's status again, at first (default 5)")
-    cloud_set.add_argument("--timeout-minutes", type=float, metavar="M",
+    cloud_set.add_argument("--timeout-minutes", type=values.number(TIMEOUT_MINUTES), metavar="M",
                            help="how long a task may take before Foundry gives up on it (default 30)")
     actions.add_parser("list", help="the services and how they are set up")
     transfers = actions.add_parser("transfers", help="how long a download or upload of a take may take")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
 
 
 def demo(commands: Commands, name: str, summary: str) -> None:
@@ -18,8 +19,8 @@ def demo(commands: Commands, name: str, summary: str) -> None:
 def new(commands: Commands, name: str, summary: str) -> None:
     new = commands.add_parser(name, help=summary, description="Create an empty project file.")
     new.add_argument("project", metavar="PROJECT", help="the .foundry file to create")
-    new.add_argument("--size", default="1280x720", metavar="WxH", help="output size (default 1280x720)")
-    new.add_argument("--fps", default="24", metavar="RATE", help="frame rate: 24, 25, 30000/1001, 29.97... (default 24)")
+    new.add_argument("--size", default="1280x720", metavar="WxH", type=values.picture_size, help="output size (default 1280x720)")
+    new.add_argument("--fps", default="24", metavar="RATE", type=values.frame_rate, help="frame rate: 24, 25, 30000/1001, 29.97... (default 24)")
     new.add_argument("--name", help="project name (default: the file name)")
 
 

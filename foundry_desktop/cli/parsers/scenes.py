@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import NUMBER
 
 # The defaults a scene gives its shots: option name -> what it sets.
 SCENE_DEFAULT_OPTIONS = {
@@ -44,7 +46,7 @@ def scene(commands: Commands, name: str, summary: str) -> None:
     add.add_argument("project", metavar="PROJECT")
     add.add_argument("name", metavar="NAME")
     _scene_options(add, adding=True)
-    add.add_argument("--at", type=int, metavar="PLACE", help="with no shots: its place among the scenes (1 = first)")
+    add.add_argument("--at", type=values.whole(NUMBER), metavar="PLACE", help="with no shots: its place among the scenes (1 = first)")
     set_ = actions.add_parser("set", help="change a scene", description=(
         "Change a scene's name, notes or colour, the defaults its shots take, or add shots to it."))
     set_.add_argument("project", metavar="PROJECT")
@@ -55,7 +57,7 @@ def scene(commands: Commands, name: str, summary: str) -> None:
         "Move the scene so that it becomes scene TO; its shots move with it, in one undo step."))
     move.add_argument("project", metavar="PROJECT")
     move.add_argument("scene", metavar="SCENE")
-    move.add_argument("destination", type=int, metavar="TO")
+    move.add_argument("destination", type=values.whole(NUMBER), metavar="TO")
     remove = actions.add_parser("remove", help="remove a scene", description=(
         "Remove a scene. Its shots stay, in no scene, keeping their settings, unless --with-shots."))
     remove.add_argument("project", metavar="PROJECT")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
+from foundry_desktop.domain.ranges.value_range import PER_PAGE
 
 
 def storyboard(commands: Commands, name: str, summary: str) -> None:
@@ -16,6 +18,6 @@ def storyboard(commands: Commands, name: str, summary: str) -> None:
         ".png writes a PNG per page (board.png for one page, board-1.png, board-2.png... for several)."))
     export.add_argument("project", metavar="PROJECT")
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="board.pdf or board.png")
-    export.add_argument("--per-page", type=int, default=12, metavar="N",
+    export.add_argument("--per-page", type=values.whole(PER_PAGE), default=12, metavar="N",
                         help="at most N shots on a page (default 12; fewer when their scenes' headings need room)")
     export.add_argument("--json", action="store_true", help="print the files written as JSON")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from foundry_desktop.cli.parsers import Commands
+from foundry_desktop.cli.parsers import values
 from foundry_desktop.domain.prompt_templates import KIND_WORDS
 
 DESCRIPTIONS = {
@@ -23,7 +24,7 @@ def _template_options(parser: argparse.ArgumentParser, kind: str, *, adding: boo
     parser.add_argument("--suffix", dest="prompt_suffix", metavar="TEXT", help="put after each shot's prompt")
     parser.add_argument("--negative", dest="negative_prompt", metavar="TEXT",
                         help="added to each shot's negative prompt")
-    parser.add_argument("--image", dest="images", action="append", metavar="FILE", help=(
+    parser.add_argument("--image", dest="images", action="append", metavar="FILE", type=values.existing_file, help=(
         "a reference picture (repeatable" + ("" if adding else "; replaces the ones it has") + ")"))
     parser.add_argument("--backend", help="the backend a shot gets when it is given this " + kind)
     parser.add_argument("--model", help="the model a shot gets with it")

@@ -56,6 +56,7 @@ from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
 from foundry_desktop.ui.inspector.workflow_params import WorkflowParamsTable
 from foundry_desktop.ui.project_session import ProjectSession
+from foundry_desktop.domain.ranges.value_range import SHOT_SECONDS
 
 
 
@@ -185,7 +186,7 @@ class InspectorPanel(QWidget):
         self.new_seed = QPushButton("New seed", toolTip="A random seed: the shot will generate something new")
         self.new_seed.clicked.connect(
             lambda: self._apply("New seed", lambda index: self._service.update_shot(index, seed=new_seed())))
-        self.duration = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=3600.0, suffix=" s", singleStep=0.5)
+        self.duration = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=SHOT_SECONDS.high, suffix=" s", singleStep=0.5)
         self._typing.watch(self.duration, self.duration.valueChanged, self._save_duration)
         self.frames = QLabel()
         self.frames.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -20,6 +20,7 @@ from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.inspector.input_image import IMAGE_SUFFIXES
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
+from foundry_desktop.domain.ranges.value_range import GAIN_DB
 
 FIT_WORDS = {"fit": "Fit: whole picture, bars", "fill": "Fill: cover the frame, crop"}
 Apply = Callable[[str, Callable[[int], object]], None]  # the inspector's one edit of the shown shot
@@ -59,7 +60,7 @@ class MediaFields(QGroupBox):
         for mode, words in FIT_WORDS.items():
             self.fit.addItem(words, mode)
         self.fit.currentIndexChanged.connect(self._save_fit)
-        self.gain = QDoubleSpinBox(decimals=1, minimum=-60.0, maximum=24.0, singleStep=1.0, suffix=" dB")
+        self.gain = QDoubleSpinBox(decimals=1, minimum=GAIN_DB.low, maximum=GAIN_DB.high, singleStep=1.0, suffix=" dB")
         self._typing.watch(self.gain, self.gain.valueChanged, self._save_gain)
         self.mute = QCheckBox("Mute its sound")
         self.mute.toggled.connect(self._save_mute)

@@ -37,6 +37,7 @@ from foundry_desktop.app.generation.service_address import insecure_address, ser
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
+from foundry_desktop.domain.ranges.value_range import REQUEST_SECONDS
 
 
 class AssistTab(QWidget):
@@ -48,7 +49,8 @@ class AssistTab(QWidget):
         self.model = QLineEdit(placeholderText="e.g. gpt-4o-mini, llama3.1 — writes plans and mood boards")
         self.transcription_model = QLineEdit(placeholderText="whisper-1 — word timings for captions")
         self.image_model = QLineEdit(placeholderText="e.g. gpt-image-1 — pictures for mood boards (optional)")
-        self.timeout = QDoubleSpinBox(minimum=1, maximum=3600, decimals=0, suffix=" s", value=120)
+        self.timeout = QDoubleSpinBox(minimum=REQUEST_SECONDS.low, maximum=REQUEST_SECONDS.high, decimals=0, suffix=" s",
+                                      value=120)
         # Asked, not assumed: the key would cross the network unencrypted (service_address.py).
         self.allow_insecure = QCheckBox("Allow plain http:// to another machine (the key crosses unencrypted)")
         self.key = QLineEdit(placeholderText="the endpoint's key, if it needs one", echoMode=QLineEdit.EchoMode.Password)

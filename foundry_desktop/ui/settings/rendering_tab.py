@@ -30,12 +30,13 @@ from foundry_desktop.app.render.output_presets import EncoderCheck, encoder_chec
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.theme import STATUS_COLOURS
+from foundry_desktop.domain.ranges.value_range import LOUDNESS_LUFS
 
 ENCODER_KEY = "render/encoder"
 LOUDNESS_KEY = "render/loudness"
 DEFAULT_ENCODER = "auto"
 DEFAULT_LOUDNESS_LUFS = -14.0  # what YouTube and most streaming services play at
-LOUDNESS_RANGE_LUFS = (-36.0, -6.0)
+LOUDNESS_RANGE_LUFS = (LOUDNESS_LUFS.low, LOUDNESS_LUFS.high)  # as `foundry render --loudness`
 # The values are RenderSettings.encoder's.
 ENCODER_CHOICES = {
     "auto": "Fastest that works here (auto)",

@@ -36,6 +36,7 @@ from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.theme import STATUS_COLOURS
+from foundry_desktop.domain.ranges.value_range import MAX_QUEUED
 
 COLUMNS = ("On", "Name", "Address", "Keep queued", "State", "GPU", "Memory", "Queue")
 ON, NAME, ADDRESS, KEEP_QUEUED, STATE, GPU, MEMORY, QUEUE = range(len(COLUMNS))
@@ -126,7 +127,7 @@ class ServersTab(QWidget):
         self.url = QLineEdit()
         self.url.setPlaceholderText("http://127.0.0.1:8188")
         self.max_queued = QSpinBox()
-        self.max_queued.setRange(1, 64)
+        self.max_queued.setRange(int(MAX_QUEUED.low), int(MAX_QUEUED.high))  # as `foundry server add`
         self.max_queued.setValue(2)
         self.max_queued.setToolTip("How many of Foundry's prompts the server holds at once. Two keep its GPU "
                                    "busy: the next prompt is waiting when one finishes.")
