@@ -21,7 +21,7 @@ WAIT_S = 120
 # A process that holds the project as `foundry generate` would, says so, and lets go on a line of input.
 HOLDER = """
 import sys
-from foundry_desktop.app.project_lock_words import name_this_process
+from foundry_desktop.app.project_access.project_lock_words import name_this_process
 from foundry_desktop.app.project_service import ProjectService
 name_this_process("foundry generate")
 service = ProjectService.open(sys.argv[1])

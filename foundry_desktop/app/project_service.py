@@ -19,7 +19,8 @@ from foundry_desktop.app.clipboard_edits import ClipboardEdits
 from foundry_desktop.app.edit_base import edit_errors
 from foundry_desktop.app.events import EventBus, ProjectChanged, ShotStatusChanged
 from foundry_desktop.app.gap_edits import GapEdits
-from foundry_desktop.app.project_cleaning import remove_leftovers_on_open
+from foundry_desktop.app.keyframe_edits import KeyframeEdits
+from foundry_desktop.app.project_access.project_cleaning import remove_leftovers_on_open
 from foundry_desktop.app.scene_edits import SceneEdits
 from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_seed
 from foundry_desktop.app.template_edits import TemplateEdits
@@ -28,7 +29,6 @@ from foundry_desktop.domain import timeline_ops
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.generation_job import GenerationJob, JobState
-from foundry_desktop.domain.keyframe_spec import keyframes_of
 from foundry_desktop.domain.project import MediaItem, Project, ProjectFormat, Shot, Take
 from foundry_desktop.domain.status import GenerationState, ShotStatus, shot_status
 from foundry_desktop.domain.time import parse_frame_rate
@@ -53,7 +53,7 @@ class AddedAfterTheFilm:
 __all__ = ["DEFAULT_SHOT_SECONDS", "EVERY_JOB", "ProjectService", "edit_errors", "new_seed"]
 
 
-class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits, TemplateEdits):
+class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits, TemplateEdits):
     """The only door to an open project for the GUI and the CLI.
 
     The store is the service's own (`_store`): views and commands ask the service, and the
@@ -206,55 +206,6 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     def select_take_of(self, shot_id: str, take_id: str | None) -> None:
         self._store.select_take(shot_id, take_id)
         self.project = self.project.with_selected_take(shot_id, take_id)
-
-    # -- keyframes: still takes of a shot, one approved as its first frame (and one as its last)
-
-    def keyframes_of(self, shot_id: str) -> list[Take]:
-        """The shot's keyframe stills, oldest first."""
-        shot = self._shot_by_id(shot_id)
-        return keyframes_of(self.project, shot)
-
-    def approve_keyframe(self, shot_id: str, take_id: str | None, *, last: bool = False) -> None:
-        """Approve one of the shot's keyframes as its first frame (`last`: its last frame), or none
-        (None), as one undo step: the video starts from it, so the video's fingerprint changes
-        with it. A video take made from it earlier is shown again."""
-        shot = self._shot_by_id(shot_id)
-        if take_id is not None and not any(t.id == take_id for t in keyframes_of(self.project, shot)):
-            raise InvalidEditError("That is not a keyframe of this shot: approve one of its keyframe stills.")
-        field = "last_keyframe_take_id" if last else "keyframe_take_id"
-        if getattr(shot, field) == take_id:
-            return
-        number = self.project.timeline.shots.index(shot) + 1
-        which = "last-frame keyframe" if last else "keyframe"
-        label = f"Approve the {which} of shot {number}" if take_id else f"Clear the {which} of shot {number}"
-        changed = self._replace_shot(label, shot.model_copy(update={field: take_id}))
-        for shown_id, video_id in self._matching_takes(self.project, [changed]).items():
-            self.select_take_of(shown_id, video_id)
-            self.events.emit(ProjectChanged(label))
-
-    def set_continue_from_previous(self, shot_id: str, on: bool) -> None:
-        """Start the shot's video from the last frame of the previous shot's take (instead of its
-        keyframe), for continuity; one undo step."""
-        shot = self._shot_by_id(shot_id)
-        if shot.continue_from_previous == on:
-            return
-        number = self.project.timeline.shots.index(shot) + 1
-        if on and number == 1:
-            raise InvalidEditError("Shot 1 is the first shot: there is no previous shot to continue from.")
-        label = f"Continue shot {number} from the previous shot" if on else f"Start shot {number} from its keyframe"
-        self._replace_shot(label, shot.model_copy(update={"continue_from_previous": on}))
-
-    def _replace_shot(self, label: str, changed: Shot) -> Shot:
-        """Put `changed` in place of the shot with its id, as one undo step; returns it."""
-        self._edit(label, self._with_timeline(lambda timeline: timeline.model_copy(update={
-            "shots": [changed if s.id == changed.id else s for s in timeline.shots]})))
-        return changed
-
-    def _shot_by_id(self, shot_id: str) -> Shot:
-        shot = next((s for s in self.project.timeline.shots if s.id == shot_id), None)
-        if shot is None:
-            raise InvalidEditError("That shot is no longer in the film.")
-        return shot
 
     # -- queries (shot_at, frames_from_seconds and format: see EditBase) ------
 

@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as exc:  # --help, --version, or an argument refused (status 2), already said
             return exc.code if isinstance(exc.code, int) else 2
         check_named_generators(args)
-        from foundry_desktop.app.project_lock_words import name_this_process
+        from foundry_desktop.app.project_access.project_lock_words import name_this_process
 
         name_this_process(f"foundry {args.command}")  # what a refusal elsewhere says is holding the project
         code = command_function(args.command)(args)

@@ -30,7 +30,7 @@ from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.user_folders import documents_folder
-from foundry_desktop.app.window_opening import open_for_the_window
+from foundry_desktop.app.project_access.window_opening import open_for_the_window
 from foundry_desktop.errors import CutChoiceError, FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names

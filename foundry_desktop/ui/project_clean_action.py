@@ -1,6 +1,6 @@
 """File ▸ Clean up the project folder: what `foundry clean` does, for the open project.
 
-Only what nothing needs goes (app.project_cleaning: media no take, clip or undo step names,
+Only what nothing needs goes (app.project_access.project_cleaning: media no take, clip or undo step names,
 stale render segments, leftovers of killed work), so it asks nothing first; it says what
 it freed in the status bar. Walking the media folder and reading the whole history are
 disk work: they run in a worker thread, never on the GUI thread.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from foundry_desktop.app.project_cleaning import CleaningReport, clean_project, human_size
+from foundry_desktop.app.project_access.project_cleaning import CleaningReport, clean_project, human_size
 
 if TYPE_CHECKING:
     from foundry_desktop.ui.main_window import MainWindow

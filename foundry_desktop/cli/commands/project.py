@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from foundry_desktop.app.project_cleaning import (
+from foundry_desktop.app.project_access.project_cleaning import (
     LEFTOVER,
     STALE_SEGMENT,
     UNREFERENCED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from foundry_desktop.app.project_lock_words import name_this_process
+from foundry_desktop.app.project_access.project_lock_words import name_this_process
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import ProjectLockedError, ProjectReadOnlyError
 
