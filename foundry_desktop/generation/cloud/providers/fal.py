@@ -36,7 +36,7 @@ from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.catalog.fal_models import DEFAULT_MODEL, FAL_MODEL_ENTRIES, FalModel, fal_entry
 from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
-from foundry_desktop.generation.cloud.errors import CloudRefusedError, CloudReplyError
+from foundry_desktop.generation.cloud.errors import CloudError, CloudRefusedError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import read_input_image
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
@@ -236,7 +236,7 @@ class FalBackend(CloudTaskBackend):
             self._followed[remote_id] = self._urls(model_id, None, remote_id)
         return await super().resume(server, remote_id, request, on_event)
 
-    def _following(self, remote_id: str) -> _Followed:
+    def _urls_of(self, remote_id: str) -> _Followed:
         followed = self._followed.get(remote_id)
         if followed is None:
             raise CloudReplyError(f"Foundry does not know which fal.ai model request {remote_id} was sent to.",
@@ -249,7 +249,7 @@ class FalBackend(CloudTaskBackend):
 
     async def _status(self, remote_id: str) -> TaskStatus:
         what = "checking on the request"
-        body = await self.api.call("GET", self._following(remote_id).status_url, params={"logs": "1"}, what=what)
+        body = await self.api.call("GET", self._urls_of(remote_id).status_url, params={"logs": "1"}, what=what)
         status = read_reply(FalStatus, body, provider=self.provider, what=what, remote_id=remote_id)
         if status.status == "IN_QUEUE":
             return TaskStatus("queued", words=self._position_words(status.queue_position))
@@ -261,11 +261,23 @@ class FalBackend(CloudTaskBackend):
                 moderated = status.error_type in MODERATION_TYPES
                 words = (f"fal.ai's content moderation refused this shot ({status.error}). Change the prompt or the "
                          f"picture and generate again." if moderated else
-                         f"fal.ai could not make this shot: {status.error}")
+                         await self._failure_words(remote_id, status.error))
                 return TaskStatus("failed", words=status.status, failure=words, moderated=moderated)
             return TaskStatus("succeeded", 1.0, status.status, info=self._metrics(status))
         raise CloudReplyError(f"fal.ai reported a request status Foundry does not know ({status.status[:40] or 'none'}).",
                               provider=self.provider, remote_id=remote_id)
+
+    async def _failure_words(self, remote_id: str, error: str) -> str:
+        """Why the request failed: the result's own refusal says which input was wrong (a 422's
+        detail) where the status has only a summary."""
+        try:
+            await self.api.call("GET", self._urls_of(remote_id).response_url, what="reading why it failed",
+                                attempts=1)
+        except CloudRefusedError as exc:
+            return str(exc)
+        except CloudError:
+            pass
+        return f"fal.ai could not make this shot: {error}"
 
     @staticmethod
     def _metrics(status: FalStatus) -> dict[str, Any]:
@@ -274,7 +286,7 @@ class FalBackend(CloudTaskBackend):
 
     async def _fetch(self, remote_id: str, status: TaskStatus, stem: Path) -> SavedMedia:
         what = "reading the result"
-        body = await self.api.call("GET", self._following(remote_id).response_url, what=what)
+        body = await self.api.call("GET", self._urls_of(remote_id).response_url, what=what)
         result = read_reply(FalVideoResult, body, provider=self.provider, what=what, remote_id=remote_id)
         saved = await self.api.save("GET", result.video.url, stem, what="downloading the video", want="video")
         self._followed.pop(remote_id, None)
