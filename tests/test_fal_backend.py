@@ -297,3 +297,15 @@ def test_a_refusal_at_submission_is_not_retried(fresh, tmp_path):
     with pytest.raises(CloudRefusedError, match="422"):
         run(generate(fresh, request(tmp_path, "seedance-2.0")))
     assert len(fresh.requests_to("POST", "/bytedance/seedance-2.0/text-to-video")) == 1
+
+
+def test_an_earlier_runs_request_is_cancelled_by_its_id_alone(fresh, tmp_path):
+    fresh.task_seconds = ENDLESS_TASK_S
+    queued = httpx.post(f"{fresh.url}/fal-ai/kling-video/v3/pro/text-to-video", json={"prompt": "a fox"},
+                        headers={"Authorization": f"Key {KEY}"}).json()
+
+    async def cancel():
+        async with httpx.AsyncClient() as http:  # a backend that never saw the request
+            await backend(http, fresh).cancel_remote("fal", queued["request_id"])
+    run(cancel())
+    assert fresh.cancels == 1 and fresh.tasks[-1].phase == "cancelled"

@@ -294,10 +294,22 @@ class FalBackend(CloudTaskBackend):
 
     async def _cancel_remote(self, remote_id: str) -> None:
         followed = self._followed.get(remote_id)
-        if followed is None:  # an earlier run's request: its model is not known here
-            raise CloudRefusedError(f"Foundry cannot cancel fal.ai request {remote_id} without knowing its model; "
-                                    f"cancel it on fal.ai's dashboard.", provider=self.provider, remote_id=remote_id)
-        await self.api.call("PUT", followed.cancel_url, what="cancelling the request", attempts=3)
+        if followed is not None:
+            await self.api.call("PUT", followed.cancel_url, what="cancelling the request", attempts=3)
+            return
+        # An earlier run's request, its model unknown here: fal answers 404 under any other
+        # app, so each app of the table is asked in turn (two or three calls at most).
+        apps = sorted({_app_root(model_id) for entry in FAL_MODEL_ENTRIES.values() for model_id in entry.ids.values()})
+        for app in apps:
+            try:
+                await self.api.call("PUT", f"{self.base_url}/{app}/requests/{remote_id}/cancel",
+                                    what="cancelling the request", attempts=3)
+                return
+            except CloudRefusedError as exc:
+                if exc.status != 404:
+                    raise
+        raise CloudRefusedError(f"fal.ai knows no request {remote_id} under the models Foundry lists; cancel it on "
+                                f"fal.ai's dashboard.", provider=self.provider, remote_id=remote_id)
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         try:
