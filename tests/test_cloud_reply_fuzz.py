@@ -26,6 +26,7 @@ from cloud_reply_mutations import KINDS, mutation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servers.cloud_base import CloudServer, sample_sound
+from servers.fal import FalServer
 from servers.openai_audio import OpenAIAudioServer
 from servers.openai_chat import OpenAIChatServer
 from servers.openai_images import OpenAIImagesServer
@@ -41,6 +42,7 @@ from foundry_desktop.domain.planning.scene_plan import Brief
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.generation.backend import BackendHealth, GenerationEvent, GenerationRequest, OutputKind
 from foundry_desktop.generation.bounded_download import TransferLimits
+from foundry_desktop.generation.cloud.providers.fal import FalBackend
 from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
 from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
@@ -95,6 +97,14 @@ SERVICES = {
         {"model": "GET /v1/models/minimax/hailuo-02", "create": "POST /v1/models/minimax/hailuo-02/predictions",
          "status": "GET /v1/predictions/", "cancel": "/cancel", "download": "/outputs/",
          "health": "GET /v1/account"}, model="minimax/hailuo-02"),
+    "fal": Service(
+        lambda: FalServer(api_key=KEY, task_seconds=TASK_S),
+        lambda server, http: FalBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                        transfer_limits=LIMITS),
+        # The result's path is the status's without /status: its mutations meet the polls too.
+        {"create": "POST /bytedance/seedance-2.0/fast/text-to-video", "status": "/status",
+         "result": "GET /bytedance/seedance-2.0/requests/", "cancel": "/cancel", "download": "/outputs/",
+         "health": "GET /fal-ai/kling-video/requests/"}, model="seedance-2.0-fast"),
     "openai": Service(
         lambda: OpenAIVideosServer(api_key=KEY, task_seconds=TASK_S),
         lambda server, http: OpenAIVideoBackend(KEY, base_url=_base(server), retry=FAST_RETRY, poll=FAST_POLL,

@@ -165,3 +165,43 @@ def test_a_cloud_job_stopped_mid_create_is_not_sent_again_unasked(tmp_path, caps
         assert main(["generate", project, "--json"]) == 0  # asked again: sent once
         assert json.loads(capsys.readouterr().out)["generated"] == 1
         assert server.submissions == 1
+
+
+def test_a_killed_generate_follows_its_fal_requests_by_id_without_paying_twice(tmp_path, capsys, monkeypatch):
+    from servers.fal import FalServer
+
+    config = tmp_path / "config"
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
+    monkeypatch.setenv("FOUNDRY_FAL_API_KEY", "fal-test")
+    # Hour-long requests: neither can end before the kill, however slow the child; moved on after it.
+    with FalServer(api_key="fal-test", task_seconds=3600) as server:
+        project = str(tmp_path / "film.foundry")
+        assert main(["cloud", "set", "fal", "--base-url", server.url, "--poll-seconds", "0.2"]) == 0
+        assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
+        for number, model in enumerate(("seedance-2.0-fast", "kling-v3-standard")):
+            assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "fal", "--model", model,
+                         "--duration", "5", "--seed", str(number)]) == 0
+        capsys.readouterr()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
+            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + WAIT_S
+        while len(recorded_tasks(tmp_path / "film.foundry")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)  # both requests in fal's queue, their ids recorded
+        child.wait()
+        assert server.submissions == 2
+        with ProjectService.open(tmp_path / "film.foundry") as service:
+            left = service.jobs(UNFINISHED)
+            assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "fal", True)] * 2
+
+        server.advance_tasks(3600)  # both have finished at fal meanwhile
+        assert main(["generate", project, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
+        assert server.submissions == 2  # followed by request id, not submitted again
+        followed = [r.path for r in server.requests if r.method == "GET" and r.path.endswith("/status")]
+        assert any(path.startswith("/bytedance/seedance-2.0/requests/") for path in followed)
+        assert any(path.startswith("/fal-ai/kling-video/requests/") for path in followed)
+    with ProjectService.open(tmp_path / "film.foundry") as service:
+        assert all(status.kind == "current" for status in service.statuses())

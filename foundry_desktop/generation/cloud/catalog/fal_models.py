@@ -1,0 +1,108 @@
+"""fal.ai's video models that Foundry knows, as data: what each accepts, its model ids and its price.
+
+On fal every model endpoint is its own id (`fal-ai/kling-video/v3/pro/text-to-video`), so one
+entry here maps our two endpoints (text to video, image to video) to the two ids a model has,
+and names the fields its schema gives the input pictures (Kling: `start_image_url` and
+`end_image_url`; Seedance: `image_url` and `end_image_url`).
+
+Source: each model's published schema, https://fal.ai/models/<model id>/llms.txt, and fal's API
+reference pages (https://fal.ai/docs/model-api-reference/video-generation-api/...) where the
+llms.txt lists no inputs (Seedance 2.0 image to video). Checked 2026-12-08. Prices are fal's, in US
+dollars per second of video asked for, as those pages state them:
+
+* Kling 3.0 Pro: $0.224/s with audio off ($0.336 with audio), llms.txt of
+  fal-ai/kling-video/v3/pro/image-to-video.
+* Kling 3.0 Standard: $0.084/s with audio off ($0.126 with audio), llms.txt of
+  fal-ai/kling-video/v3/standard/text-to-video.
+* Seedance 2.0: $0.3034/s at 720p (text to video; image to video states $0.3024), audio included
+  at no extra cost.
+* Seedance 2.0 Fast: $0.2419/s at 720p, audio included.
+
+Kling 3.0 (v3) is the current Kling on fal (v3 Pro/Standard, with the v3 Turbo and O3 variants
+beside it). Luma, MiniMax, Wan and LTX are left out: their schemas were not read for this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, EndpointShape, Price, VideoModel
+
+CHECKED = "2026-12-08"
+KLING_DURATIONS = tuple(float(seconds) for seconds in range(3, 16))  # "3" ... "15", sent as strings
+SEEDANCE_DURATIONS = tuple(float(seconds) for seconds in range(4, 16))  # "4" ... "15" (and "auto", never sent)
+KLING_RATIOS = ("16:9", "9:16", "1:1")
+SEEDANCE_RATIOS = ("21:9", "16:9", "4:3", "1:1", "3:4", "9:16")  # and "auto", never sent: Foundry picks
+SEEDANCE_SEEDS = (0, 2**31 - 1)  # an integer; kept to 32-bit signed, as the ByteDance API behind it counts
+# The largest picture sent inline as a data URI (fal takes data URIs in any URL field); a larger
+# one goes to fal's storage first, so that the queued request stays small.
+INLINE_IMAGE_BYTES = 1024**2
+
+
+@dataclass(frozen=True)
+class FalModel:
+    """One fal video model: the shared table's entry plus what only fal needs to build its input."""
+
+    video: VideoModel
+    ids: Mapping[Endpoint, str]  # our endpoint -> fal's model id
+    first_frame_field: str  # the input picture's field on the image-to-video id
+    last_frame_field: str | None = "end_image_url"
+    max_image_bytes: int = 10 * 1024**2  # what the schema says a picture may weigh
+    generate_audio: bool | None = None  # the value sent (None: the field is left out)
+    resolution: str | None = None  # the value sent (None: the field is left out)
+    negative_prompt: bool = False  # the schema has a negative_prompt field
+
+
+def _kling(name: str, tier: str, label: str, per_second: float, source: str) -> FalModel:
+    text = EndpointShape(ratios=KLING_RATIOS, durations=KLING_DURATIONS)
+    # Image to video has no aspect_ratio: "aspect ratio is determined by the start image".
+    image = EndpointShape(durations=KLING_DURATIONS, last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
+    video = VideoModel(
+        name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
+        source=source, checked=CHECKED,
+        notes="sent with generate_audio off (the price with audio is half as much again); no seed field",
+    )
+    ids: dict[Endpoint, str] = {"text_to_video": f"fal-ai/kling-video/v3/{tier}/text-to-video",
+                                "image_to_video": f"fal-ai/kling-video/v3/{tier}/image-to-video"}
+    return FalModel(video, ids, "start_image_url", generate_audio=False, negative_prompt=True)
+
+
+def _seedance(name: str, path: str, label: str, per_second: float) -> FalModel:
+    text = EndpointShape(ratios=SEEDANCE_RATIOS, durations=SEEDANCE_DURATIONS, seed_range=SEEDANCE_SEEDS)
+    image = EndpointShape(ratios=SEEDANCE_RATIOS, durations=SEEDANCE_DURATIONS, seed_range=SEEDANCE_SEEDS,
+                          last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
+    video = VideoModel(
+        name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
+        source=f"https://fal.ai/models/bytedance/{path}/text-to-video/llms.txt and fal's API reference of "
+               f"bytedance/{path}/image-to-video", checked=CHECKED,
+        notes="720p with its own sound (at no extra cost)",
+    )
+    ids: dict[Endpoint, str] = {"text_to_video": f"bytedance/{path}/text-to-video",
+                                "image_to_video": f"bytedance/{path}/image-to-video"}
+    return FalModel(video, ids, "image_url", max_image_bytes=30 * 1024**2, generate_audio=True, resolution="720p")
+
+
+FAL_MODEL_ENTRIES: Mapping[str, FalModel] = {
+    entry.video.id: entry for entry in (
+        _kling("kling-v3-pro", "pro", "Kling 3.0 Pro", 0.224,
+               "https://fal.ai/models/fal-ai/kling-video/v3/pro/image-to-video/llms.txt and fal's API reference of "
+               "fal-ai/kling-video/v3/pro/text-to-video"),
+        _kling("kling-v3-standard", "standard", "Kling 3.0 Standard", 0.084,
+               "https://fal.ai/models/fal-ai/kling-video/v3/standard/text-to-video/llms.txt and fal's API "
+               "reference of fal-ai/kling-video/v3/standard/image-to-video"),
+        _seedance("seedance-2.0", "seedance-2.0", "Seedance 2.0", 0.3034),
+        _seedance("seedance-2.0-fast", "seedance-2.0/fast", "Seedance 2.0 Fast", 0.2419),
+    )
+}
+DEFAULT_MODEL = "kling-v3-pro"
+
+# The shared catalogue's view (generation/cloud/catalog/model_tables.py).
+FAL_MODELS: Mapping[str, VideoModel] = {name: entry.video for name, entry in FAL_MODEL_ENTRIES.items()}
+
+
+def fal_entry(name: str) -> FalModel | None:
+    """The entry for `name`: ours ("kling-v3-pro") or one of fal's own ids for it."""
+    if name in FAL_MODEL_ENTRIES:
+        return FAL_MODEL_ENTRIES[name]
+    return next((entry for entry in FAL_MODEL_ENTRIES.values() if name in entry.ids.values()), None)
