@@ -13,9 +13,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 from shiboken6 import isValid
 
-from foundry_desktop.app.generation.cloud_models import NOT_SENT
+from foundry_desktop.app.generation.cloud_models import NOT_SENT, listed_providers
 from foundry_desktop.domain.project import Shot
-from foundry_desktop.generation.cloud.catalog.model_tables import VIDEO_MODEL_TABLES
 from foundry_desktop.ui.project_session import ProjectSession
 
 
@@ -29,7 +28,7 @@ class RequestLine(QLabel):
     def show_shot(self, session: ProjectSession, shot: Shot) -> None:
         """Ask again for the shot as the project holds it now (after any edit, undo or keyframe change);
         a shot of a backend without a table of models (built-in, ComfyUI) shows nothing."""
-        if shot.spec.backend not in VIDEO_MODEL_TABLES:
+        if shot.spec.backend not in listed_providers():
             self.forget()
             return
         shot_id = shot.id
