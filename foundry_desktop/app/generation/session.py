@@ -18,6 +18,7 @@ from typing import Any
 from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.cancel_watch import act_on_cancel_requests
+from foundry_desktop.app.generation.cloud_models import shot_request_words
 from foundry_desktop.app.generation.keyframes import estimate_keyframes, generate_keyframes
 from foundry_desktop.app.generation.music_generation import (
     MusicReport,
@@ -106,6 +107,12 @@ class GenerationSession:
         assert self._registry is not None
         estimate = estimate_keyframes if keyframes else estimate_generation
         return estimate(service, self._registry, shot_ids, variants)
+
+    async def request_words(self, service: ProjectService, shot_id: str) -> str | None:
+        """What the shot's video would send to its cloud model now, or why not (cloud_models); sends nothing."""
+        await self.start()
+        assert self._registry is not None
+        return shot_request_words(service, self._registry, shot_id)
 
     async def retry(self, service: ProjectService, job_id: str | None = None) -> GenerateReport:
         return await self._following(service, lambda registry: retry_jobs(service, registry, job_id))

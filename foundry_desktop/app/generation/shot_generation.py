@@ -34,6 +34,7 @@ from foundry_desktop.app.generation.plan import (
     plan_retry,
 )
 from foundry_desktop.app.generation.cancel_watch import watching_cancel_requests
+from foundry_desktop.app.generation.cloud_models import request_words
 from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.domain.cost import CostLedger, Overrun
@@ -160,6 +161,7 @@ class JobEstimate:
     state: str  # "new", or the state of an unfinished job that will be followed
     unit: str | None  # None: free
     amount: float | None  # None: not known beforehand (or free)
+    request: str | None = None  # what a cloud video model will be sent, or why not (cloud_models.request_words)
 
 
 @dataclass
@@ -197,8 +199,9 @@ def estimate_plan(service: ProjectService, registry: BackendRegistry, plan: Gene
         request = take_maker(job).request(service, job, False) if unit else None
         amount = estimated_amount(backend, request, job, unit, done) if request is not None else None
         sent = job.state in ("submitting", "submitted")
+        shape = request_words(backend, request) if request is not None and job.output == "video" else None
         estimates.append(JobEstimate(numbers.get(job.shot_id, 0), job.backend, "new" if job.id in new else job.state,
-                                     unit, amount))
+                                     unit, amount, shape))
         if unit is None:
             continue
         if sent:

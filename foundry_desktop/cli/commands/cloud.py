@@ -9,6 +9,7 @@ import sys
 from foundry_desktop.app.generation.api_keys import KEY_OWNERS
 from foundry_desktop.app.generation.api_keys import PROVIDERS as API_PROVIDERS
 from foundry_desktop.app.generation.api_keys import api_key, remove_api_key, set_api_key
+from foundry_desktop.app.generation.cloud_models import cloud_catalogue
 from foundry_desktop.app.generation.service_address import service_address
 from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
@@ -18,6 +19,7 @@ from foundry_desktop.app.generation.settings import (
     save_settings,
 )
 from foundry_desktop.app.project_service import edit_errors
+from foundry_desktop.errors import InvalidEditError
 
 
 def key(args: argparse.Namespace) -> int:
@@ -52,10 +54,25 @@ def cloud(args: argparse.Namespace) -> int:
         save_settings(settings.model_copy(update={"cloud": {**settings.cloud, args.provider: changed}}))
         print(f"{args.provider}: {_cloud_service_in_words(args.provider, changed)}")
         return 0
-    for provider in API_PROVIDERS:
+    return _list(args.provider, settings)
+
+
+def _list(only: str | None, settings: GenerationSettings) -> int:
+    """Each service's set-up and key, then its models (what they accept and cost, when checked)."""
+    listed = {entry.provider: entry for entry in cloud_catalogue(settings)}
+    providers = list(dict.fromkeys([*API_PROVIDERS, *listed]))
+    if only is not None and only not in providers:
+        raise InvalidEditError(f"There is no cloud service called {only!r}; choose one of {', '.join(providers)}.")
+    for provider in [only] if only else providers:
         service = settings.cloud.get(provider, CloudServiceSettings())
         print(f"{provider:<14} {_cloud_service_in_words(provider, service)}; {'key set' if api_key(provider) else 'no key'}")
-    print(f"{'transfers':<14} {_transfers_in_words(settings.transfers)}")
+        entry = listed.get(provider)
+        for model in entry.models if entry else ():
+            default = ", the default" if model.default else ""
+            print(f"  {model.id:<20} {model.label}{default}: {model.accepts}; {model.price}; checked {model.checked}"
+                  + (f" ({model.notes})" if model.notes else ""))
+    if only is None:
+        print(f"{'transfers':<14} {_transfers_in_words(settings.transfers)}")
     return 0
 
 

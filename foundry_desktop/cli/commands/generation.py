@@ -246,6 +246,8 @@ def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "gen
             price = f"about {Cost(job.amount, job.unit)}"
         followed = "" if job.state == "new" else f" (already {job.state}: followed, not sent again)"
         print(f"shot {job.shot:>3}  {job.backend:<10} {price}{followed}")
+        if job.request:
+            print(f"{'':10}{job.request}")
     totals = [str(Cost(amount, unit)) for unit, amount in estimate.totals.items()]
     unknown = [f"{count} in {unit_words(unit)} not known beforehand" for unit, count in estimate.unknown.items()]
     print(f"{len(estimate.jobs)} jobs; new spending about {', '.join(totals) or 'nothing'}"

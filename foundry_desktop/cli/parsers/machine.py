@@ -91,7 +91,9 @@ def cloud(commands: Commands, name: str, summary: str) -> None:
                            help="how long to wait before reading a task's status again, at first (default 5)")
     cloud_set.add_argument("--timeout-minutes", type=values.number(TIMEOUT_MINUTES), metavar="M",
                            help="how long a task may take before Foundry gives up on it (default 30)")
-    actions.add_parser("list", help="the services and how they are set up")
+    cloud_list = actions.add_parser("list", help="the services, how they are set up, and each one's models with "
+                                                 "what they accept and cost")
+    cloud_list.add_argument("--provider", metavar="SERVICE", help="only this service")
     transfers = actions.add_parser("transfers", help="how long a download or upload of a take may take")
     transfers.add_argument("--deadline-minutes", type=float, metavar="M",
                            help="one download or upload in all (default 60)")

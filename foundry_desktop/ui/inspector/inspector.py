@@ -50,6 +50,7 @@ from foundry_desktop.ui.inspector.pickers import (
     WorkflowPicker,
     load_generator_choices,
 )
+from foundry_desktop.ui.inspector.request_line import RequestLine
 from foundry_desktop.ui.inspector.scene_fields import SceneFields, ShotSceneNote
 from foundry_desktop.ui.panels.status_badge import StatusBadge
 from foundry_desktop.ui.inspector.transition_fields import TransitionFields
@@ -175,8 +176,9 @@ class InspectorPanel(QWidget):
         self.params = WorkflowParamsTable()
         # Saved once the table is done emitting: saving repaints the table, which replaces its items.
         self.params.itemChanged.connect(lambda _: None if self._filling else QTimer.singleShot(0, self._save_params))
-        return _group("Generator", [("Backend", self.backend), ("Model", self.model), ("Workflow", self.workflow),
-                                    ("Parameters", None), (None, self.params)])
+        self.request_line = RequestLine()  # what a cloud model will be sent for this shot
+        return _group("Generator", [("Backend", self.backend), ("Model", self.model), (None, self.request_line),
+                                    ("Workflow", self.workflow), ("Parameters", None), (None, self.params)])
 
     def _seed_and_length(self) -> QGroupBox:
         # Seeds go up to 2**63 and a QSpinBox stops at 2**31; a double holds every whole number to 2**53.
@@ -317,6 +319,9 @@ class InspectorPanel(QWidget):
             part.setVisible(not is_media_shot(shot))
         if is_media_shot(shot):
             self.media.show_shot(shot, project.selected_take(shot), rate, switched)
+            self.request_line.forget()
+        else:
+            self.request_line.show_shot(self._session, shot)
         for combo, kind in ((self.character_picker, "character"), (self.style_picker, "style")):
             combo.show_template(project.templates(kind), getattr(spec, kind))
         self._show_final_prompt()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from foundry_desktop.app.generation.api_keys import PROVIDERS, api_key, remove_api_key, set_api_key
+from foundry_desktop.app.generation.cloud_models import ProviderModels, cloud_catalogue
 from foundry_desktop.app.generation.service_address import insecure_address, service_address
 from foundry_desktop.app.generation.settings import (
     CloudServiceSettings,
@@ -37,6 +38,7 @@ from foundry_desktop.app.generation.settings import (
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork, in_words
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
+from foundry_desktop.ui.settings.cloud_models_box import CloudModelsBox
 from foundry_desktop.ui.theme import DIM_TEXT, STATUS_COLOURS
 
 PROVIDER_LABELS = {
@@ -84,6 +86,9 @@ class CloudServicesTab(QWidget):
         right.addWidget(self.service_title)
         right.addWidget(self._build_key_box())
         right.addWidget(self._build_service_box())
+        self.models = CloudModelsBox()  # the provider's video models, once read (load_models)
+        self.catalogue: dict[str, ProviderModels] = {}
+        right.addWidget(self.models)
         right.addWidget(self._build_transfers_box())
         right.addWidget(self.error)
         right.addStretch(1)
@@ -95,6 +100,7 @@ class CloudServicesTab(QWidget):
         self.providers.currentItemChanged.connect(lambda *_: self._show_provider())
         self.providers.setCurrentRow(0)
         self.refresh_keys()
+        self.load_models()
 
     def _build_key_box(self) -> QGroupBox:
         """The service's API key: whether one is kept, and setting or removing it."""
@@ -200,6 +206,7 @@ class CloudServicesTab(QWidget):
         self.service_title.setText(provider_label(self.provider))
         self.base_url.setPlaceholderText(ADDRESS_HINTS.get(self.provider, "the service's own address"))
         self._show_key_state()
+        self.models.show_models(self.catalogue.get(self.provider))
         try:
             service = load_settings().cloud.get(self.provider, CloudServiceSettings())
         except FoundryError as exc:
@@ -210,6 +217,16 @@ class CloudServicesTab(QWidget):
         self.default_model.setText(service.default_model or "")
         self.poll_seconds.setValue(service.poll_seconds or 0.0)
         self.timeout_minutes.setValue(service.timeout_minutes or 0.0)
+
+    # -- models ---------------------------------------------------------------------------
+
+    def load_models(self) -> None:
+        """Read every provider's models and defaults (the settings file: a worker thread)."""
+        self.work.in_thread(cloud_catalogue, self._show_catalogue)
+
+    def _show_catalogue(self, catalogue: list[ProviderModels]) -> None:
+        self.catalogue = {entry.provider: entry for entry in catalogue}
+        self.models.show_models(self.catalogue.get(self.provider))
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -291,6 +308,7 @@ class CloudServicesTab(QWidget):
             return False
         self.error.clear_error()
         self.saved_note.setText(f"{provider_label(provider)} saved.")
+        self.load_models()  # its default model may have changed
         self.changed.emit()
         return True
 
