@@ -210,7 +210,7 @@ class FalServer(CloudServer):
         body: dict[str, Any] = {"request_id": task.id, "response_url": root, "status_url": f"{root}/status",
                                 "cancel_url": f"{root}/cancel"}
         phase = task.phase
-        lines = [{"message": "Generating video...", "level": "INFO", "source": "USER", "timestamp": "2026-12-08T10:00:00Z"}]
+        lines = [{"message": "Generating video...", "level": "INFO", "source": "USER", "timestamp": "2026-12-07T10:00:00Z"}]
         if phase == QUEUED:
             with self._lock:
                 ahead = [t for t in self._tasks.values() if t.phase == QUEUED and t.created_mono < task.created_mono]

@@ -7,7 +7,7 @@ and names the fields its schema gives the input pictures (Kling: `start_image_ur
 
 Source: each model's published schema, https://fal.ai/models/<model id>/llms.txt, and fal's API
 reference pages (https://fal.ai/docs/model-api-reference/video-generation-api/...) where the
-llms.txt lists no inputs (Seedance 2.0 image to video). Checked 2026-12-08. Prices are fal's, in US
+llms.txt lists no inputs (Seedance 2.0 image to video). Checked 2026-12-07. Prices are fal's, in US
 dollars per second of video asked for, as those pages state them:
 
 * Kling 3.0 Pro: $0.224/s with audio off ($0.336 with audio), llms.txt of
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, EndpointShape, Price, VideoModel
 
-CHECKED = "2026-12-08"
+CHECKED = "2026-12-07"
 KLING_DURATIONS = tuple(float(seconds) for seconds in range(3, 16))  # "3" ... "15", sent as strings
 SEEDANCE_DURATIONS = tuple(float(seconds) for seconds in range(4, 16))  # "4" ... "15" (and "auto", never sent)
 KLING_RATIOS = ("16:9", "9:16", "1:1")
