@@ -22,6 +22,7 @@ from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_
 from foundry_desktop.app.template_edits import TemplateEdits
 from foundry_desktop.app.track_edits import TrackEdits
 from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain.cost import COST_UNITS
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.generation_job import GenerationJob, JobState
@@ -128,8 +129,11 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
         return self._store.budgets()
 
     def set_budget(self, unit: str, amount: float | None) -> None:
-        """The most the project may spend in `unit`; None lifts the budget."""
-        self._store.set_budget(unit, amount)
+        """The most the project may spend in `unit`; None lifts the budget. One undo step."""
+        words = COST_UNITS.get(unit, unit)
+        label = f"Lift the budget for {words}" if amount is None else f"Set the budget for {words}"
+        self._store.set_budget(unit, amount, label)
+        self.events.emit(ProjectChanged(label))
 
     def add_jobs(self, jobs: Iterable[GenerationJob]) -> None:
         self._store.add_jobs(jobs)
