@@ -102,9 +102,16 @@ def _cut(src: TimelineSource) -> FilmCut:
                    music=tuple(music), markers=tuple(markers), captions=tuple(captions))
 
 
+def _one_line(exc: BaseException) -> str:
+    """OTIO's own words for what it refused, on the one line an error is shown in."""
+    return " ".join(str(exc).split())
+
+
 def _timeline(text: str, file_name: str) -> tuple[otio.schema.Timeline, list[str]]:
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise CutFileError(f"{file_name} nests its JSON far deeper than any timeline; it was not read.") from None
     except json.JSONDecodeError as exc:
         raise CutFileError(f"{file_name} is not an OTIO file: its JSON is broken at line {exc.lineno}, "
                            f"column {exc.colno} ({exc.msg}).") from None
@@ -113,7 +120,7 @@ def _timeline(text: str, file_name: str) -> tuple[otio.schema.Timeline, list[str
     try:
         read = otio.adapters.read_from_string(text, adapter_name="otio_json")
     except Exception as exc:  # OTIO's C++ core raises ValueError, KeyError, TypeError... for damaged files
-        raise CutFileError(f"{file_name} is a damaged OTIO file: {exc}") from None
+        raise CutFileError(f"{file_name} is a damaged OTIO file: {_one_line(exc)}") from None
     if isinstance(read, otio.schema.Timeline):
         return read, []
     if isinstance(read, otio.schema.SerializableCollection):
@@ -133,7 +140,7 @@ def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline"
     try:
         cut = _cut(src)
     except (ValueError, TypeError, KeyError) as exc:  # OTIO refusing an inconsistent timeline (a bad range...)
-        raise CutFileError(f"{file_name} cannot be read as a cut: {exc}") from None
+        raise CutFileError(f"{file_name} cannot be read as a cut: {_one_line(exc)}") from None
     return ReadCut(without_scene_markers(cut), tuple(src.warnings))
 
 
