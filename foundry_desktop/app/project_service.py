@@ -52,7 +52,11 @@ class ProjectService(ShotEdits, GapEdits, ClipboardEdits, SceneEdits, TrackEdits
     def __init__(self, store: ProjectStore):
         self._store = store
         self.events = EventBus()
-        self.project = store.load()  # then kept in step with the file (see EditBase)
+        try:
+            self.project = store.load()  # then kept in step with the file (see EditBase)
+        except BaseException:  # a damaged file refused: its lock and connection are let go
+            store.close()
+            raise
         self._before_group = self.project
         if not store.read_only:
             # Marks and scratch files left by a process that died mid-generation.

@@ -26,7 +26,14 @@ from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import ProjectOpenError
 from foundry_desktop.store import project_patch, undo_history
 from foundry_desktop.store.media_cache import MediaCache
-from foundry_desktop.store.project_file import OpenFile, StoreWriteError, create_file, open_file, write_errors
+from foundry_desktop.store.project_file import (
+    OpenFile,
+    StoreWriteError,
+    create_file,
+    damage_refused,
+    open_file,
+    write_errors,
+)
 from foundry_desktop.store.project_rows import load_project
 from foundry_desktop.store.row_changes import RowChange, diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
@@ -97,7 +104,7 @@ class ProjectStore(WorkRecords):
 
     def load(self) -> Project:
         """The whole project, read from the file (opening it; the open project then follows each edit)."""
-        with self._transaction() as conn:
+        with damage_refused(self.path), self._transaction() as conn:
             return load_project(conn)
 
     def undo_label(self) -> str | None:
