@@ -124,9 +124,8 @@ def test_a_damaged_project_opens_or_is_refused_in_one_line_and_stays_as_it_was(p
 
 def test_each_kind_of_damage_is_refused_in_words(project_bytes, tmp_path):
     """The damage a creator can meet, one by one, with the words they get."""
-    path = tmp_path / "film.foundry"
-
     def refusal(damage: str) -> str:
+        path = tmp_path / f"film{len(list(tmp_path.iterdir()))}.foundry"  # a fresh copy for each case
         path.write_bytes(project_bytes)
         with contextlib.closing(sqlite3.connect(path)) as conn, conn:
             conn.execute(damage)
@@ -142,3 +141,26 @@ def test_each_kind_of_damage_is_refused_in_words(project_bytes, tmp_path):
     assert "damaged" in refusal("UPDATE shots SET trim_in = -5")
     assert "project settings are missing" in refusal("DELETE FROM project")
     assert "damaged" in refusal("UPDATE project SET frame_rate = 'fast'")
+
+
+@pytest.mark.fuzz
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(st.binary(max_size=400), st.sampled_from([
+    b"", b"{", b"[]", b"null", b"{\"comfyui_servers\": 5}", b"{\"comfyui_servers\": [{\"name\": \"\", \"url\": 1}]}",
+    b"{\"cloud\": {\"runway\": {\"poll_seconds\": -1}}}", b"{\"unknown\": true}", b"\xff\xfe{\x00}\x00"])))
+def test_damaged_machine_settings_are_refused_in_one_line_and_a_damaged_workflow_index_reads_as_empty(content):
+    from foundry_desktop.app.generation.settings import load_settings
+    from foundry_desktop.generation.comfyui.library import INDEX_FILE_NAME, WorkflowLibrary
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "generation.json"
+        path.write_bytes(content)
+        try:
+            load_settings(path)
+        except FoundryError as error:
+            assert_one_clear_line(str(error))
+        assert path.read_bytes() == content
+        (Path(folder) / INDEX_FILE_NAME).write_bytes(content)
+        library = WorkflowLibrary(Path(folder))
+        assert library.names()  # the built-in workflows are all still there
+        assert all(not entry.favourite for entry in library.entries()) or content.startswith(b"{")
