@@ -9,6 +9,7 @@ and the golden files. `.ci/fuzz` runs these longer (HYPOTHESIS_PROFILE=fuzz).
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -100,3 +101,34 @@ def test_importing_a_broken_cut_makes_a_whole_project_or_none(suffix, data):
         with ProjectService.open(project, read_only=True) as service:
             assert service.cut_plan() is not None
             assert len(service.project.timeline.shots) >= report.shots - report.offline >= 0
+
+
+def test_an_otio_file_nested_beyond_any_timeline_is_refused_before_otio_reads_it(tmp_path):
+    """OTIO's C++ reader recurses once per level and crashes the process (no exception) on thousands of
+    levels once Python's own limit lets json through: the depth is refused first, whatever the limit."""
+    sample = SAMPLES[".otio"][0].read_bytes()
+    at = sample.index(b"{") + 1
+    path = tmp_path / "deep.otio"
+    path.write_bytes(sample[:at] + b"\"deep\": " + b"[" * 50_000 + b"]" * 50_000 + b"," + sample[at:])
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200_000)
+    try:
+        with pytest.raises(FoundryError, match="nests its JSON far deeper"):
+            read_cut_file(path)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@pytest.mark.parametrize("schema", ["Clip.0", "Clip.-1", "Clip", "Clip.99999999999999999999", 5, None])
+def test_an_otio_schema_version_otio_cannot_read_is_refused_before_it_reads_it(tmp_path, schema):
+    """OTIO's C++ reader kills the process (a segmentation fault) on "Clip.0", which a byte flip makes."""
+    import json
+
+    document = json.loads(SAMPLES[".otio"][0].read_text())
+    clip = next(child for child in document["tracks"]["children"][0]["children"] if child["OTIO_SCHEMA"] == "Clip.2")
+    clip["OTIO_SCHEMA"] = schema
+    path = tmp_path / "bad.otio"
+    path.write_text(json.dumps(document))
+    with pytest.raises(FoundryError, match="damaged OTIO file") as refused:
+        read_cut_file(path)
+    assert_one_clear_line(refused.value)
