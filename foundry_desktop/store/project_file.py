@@ -87,6 +87,8 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
             _check_tables(conn, name)
     except sqlite3.DatabaseError as exc:
         raise ProjectOpenError(f"{name} is damaged and cannot be opened ({_one_line(exc)}).") from None
+    except UnicodeDecodeError:  # the integrity report quotes a damaged page's bytes, which are not text
+        raise ProjectOpenError(f"{name} is damaged and cannot be opened (a page of it is garbled).") from None
     finally:
         conn.close()
     return ProjectFileInfo(schema_version=version)
