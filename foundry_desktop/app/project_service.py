@@ -26,6 +26,7 @@ from foundry_desktop.app.shot_edits import DEFAULT_SHOT_SECONDS, ShotEdits, new_
 from foundry_desktop.app.template_edits import TemplateEdits
 from foundry_desktop.app.track_edits import TrackEdits
 from foundry_desktop.domain import timeline_ops
+from foundry_desktop.domain.cost import COST_UNITS
 from foundry_desktop.domain.cut_plan import CutPlan, plan_cut
 from foundry_desktop.domain.fingerprint import shot_fingerprint
 from foundry_desktop.domain.generation_job import GenerationJob, JobState
@@ -66,7 +67,11 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
     def __init__(self, store: ProjectStore, *, remove_leftovers: bool = True):
         self._store = store
         self.events = EventBus()
-        self.project = store.load()  # then kept in step with the file (see EditBase)
+        try:
+            self.project = store.load()  # then kept in step with the file (see EditBase)
+        except BaseException:  # a damaged file refused: its lock and connection are let go
+            store.close()
+            raise
         self._before_group = self.project
         self._plan: tuple[Project, CutPlan] | None = None  # the last cut_plan and the project it plans
         if not store.read_only:
@@ -175,8 +180,11 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
         return self._store.budgets()
 
     def set_budget(self, unit: str, amount: float | None) -> None:
-        """The most the project may spend in `unit`; None lifts the budget."""
-        self._store.set_budget(unit, amount)
+        """The most the project may spend in `unit`; None lifts the budget. One undo step."""
+        words = COST_UNITS.get(unit, unit)
+        label = f"Lift the budget for {words}" if amount is None else f"Set the budget for {words}"
+        self._store.set_budget(unit, amount, label)
+        self.events.emit(ProjectChanged(label))
 
     def add_jobs(self, jobs: Iterable[GenerationJob]) -> None:
         self._store.add_jobs(jobs)

@@ -18,6 +18,17 @@ from urllib.parse import quote, quote_from_bytes, unquote_to_bytes, urlsplit
 _WINDOWS_DRIVE = re.compile(r"^/?[A-Za-z]:([\\/]|$)")
 
 
+def is_media_file(path: Path | None) -> bool:
+    """Whether a media path a cut names is a file there. The path is anything the file said: a name
+    longer than the file system allows, a NUL byte, a path through a file is no file, not an error."""
+    if path is None:
+        return False
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def file_url(path: PurePath) -> str:
     """The file URL of an absolute path (ValueError for a relative one).
     A PureWindowsPath gives a Windows URL on any system."""

@@ -30,6 +30,9 @@ from typing import Any, Literal
 from foundry_desktop.interchange.smpte_timecode import drop_frame_possible, parse_timecode
 
 DEFAULT_RECORD_START = "01:00:00:00"  # where editors start their timelines
+# A time in a cut past this many frames (over a year at 24 fps) is damage, not a film: readers refuse
+# it, before a number too large for the project file (SQLite's 64 bits) gets that far.
+MAX_CUT_FRAMES = 10**9
 CutTransitionKind = Literal["dissolve", "fade_black", "fade_white"]
 
 

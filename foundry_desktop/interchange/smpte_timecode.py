@@ -15,7 +15,7 @@ import re
 from fractions import Fraction
 
 NTSC_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
-_LABEL = re.compile(r"^(\d{1,2})[:;.](\d\d)[:;.](\d\d)([:;.,])(\d\d)$")
+_LABEL = re.compile(r"^(\d{1,2})[:;.](\d\d)[:;.](\d\d)([:;.,])(\d\d)$", re.ASCII)  # "²" is no digit
 
 
 def timecode_base(frame_rate: Fraction) -> int:

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.pool import StaticPool
 
 from foundry_desktop.errors import FoundryError, ProjectLockedError, ProjectOpenError, ProjectReadOnlyError
@@ -41,7 +42,7 @@ from foundry_desktop.store import migrations
 from foundry_desktop.store.migrations import latest_version
 from foundry_desktop.store.project_lock import LockBusy, ProjectLock
 from foundry_desktop.store.storage_words import can_be_written, storage_problem
-from foundry_desktop.store.schema import APPLICATION_ID
+from foundry_desktop.store.schema import APPLICATION_ID, metadata
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -124,14 +125,60 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
             )
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
-            raise ProjectOpenError(f"{name} is damaged and cannot be opened ({problems[0]}).")
+            raise ProjectOpenError(f"{name} is damaged and cannot be opened ({_one_line(problems[0])}).")
+        if version == latest_version():  # an older file gets its tables from the migrations
+            _check_tables(conn, name)
     except sqlite3.OperationalError as exc:  # the storage, not the file (a busy or vanishing disk)
-        raise ProjectOpenError(f"{name} cannot be read: {storage_problem(exc, path) or exc}.") from None
+        raise ProjectOpenError(f"{name} cannot be read: {storage_problem(exc, path) or _one_line(exc)}.") from None
     except sqlite3.DatabaseError as exc:
-        raise ProjectOpenError(f"{name} is damaged and cannot be opened ({exc}).") from None
+        raise ProjectOpenError(f"{name} is damaged and cannot be opened ({_one_line(exc)}).") from None
+    except UnicodeDecodeError:  # the integrity report quotes a damaged page's bytes, which are not text
+        raise ProjectOpenError(f"{name} is damaged and cannot be opened (a page of it is garbled).") from None
     finally:
         conn.close()
     return ProjectFileInfo(schema_version=version)
+
+
+def _one_line(problem: object) -> str:
+    """SQLite's words for a damaged file, on the one line an error is shown in (its integrity check
+    heads them with '*** in database main ***' on a line of their own)."""
+    return " ".join(str(problem).replace("*** in database main ***", "").split())
+
+
+def _check_tables(conn: sqlite3.Connection, name: str) -> None:
+    """Refuse a file of today's format that lacks a table or column Foundry reads (one edited or
+    damaged by hand), before anything reads it and fails halfway."""
+    for table in metadata.sorted_tables:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+        if not columns:
+            raise ProjectOpenError(f"{name} is damaged and cannot be opened (its {table.name} table is missing).")
+        missing = [column.name for column in table.columns if column.name not in columns]
+        if missing:
+            raise ProjectOpenError(f"{name} is damaged and cannot be opened (its {table.name} table has no "
+                                   f"{missing[0]} column).")
+
+
+@contextlib.contextmanager
+def damage_refused(path: Path) -> Iterator[None]:
+    """Rows Foundry cannot read (a value of the wrong type or out of range, broken JSON, a missing
+    project row: a file damaged or edited by hand) become one ProjectOpenError that says so."""
+    try:
+        yield
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        what = f"{exc.title} {where}".strip() if where else exc.title
+        raise ProjectOpenError(f"{path.name} is damaged and cannot be opened (a {what} that does not read: "
+                               f"{error['msg']}).") from None
+    except NoResultFound:
+        raise ProjectOpenError(f"{path.name} is damaged and cannot be opened (its project settings are missing).") from None
+    except MultipleResultsFound:
+        raise ProjectOpenError(f"{path.name} is damaged and cannot be opened (it holds two sets of project "
+                               "settings).") from None
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:  # broken JSON, a text where a number belongs
+        reason = " ".join(str(exc).split())[:200]
+        raise ProjectOpenError(f"{path.name} is damaged and cannot be opened (a value does not read: {reason}).") \
+            from None
 
 
 class StoreWriteError(FoundryError):
@@ -264,7 +311,7 @@ def open_file(path: Path, *, read_only: bool, lock_wait_s: float = LOCK_WAIT_S, 
         if problem is not None:
             raise ProjectReadOnlyError(f"{problem}, so {path.name} can be read but not changed. "
                                        f"{_remedy(problem)}") from None
-        raise ProjectOpenError(f"{path.name} cannot be opened: {original}.") from None
+        raise ProjectOpenError(f"{path.name} cannot be opened: {_one_line(original)}.") from None
     except BaseException:
         if lock is not None:
             lock.release()

@@ -100,6 +100,12 @@ def shot_row(shot: Shot, position: int) -> Row:
     }
 
 
+def removed_shot_row(shot: Shot, position: int) -> Row:
+    """A removed shot as its undo step keeps it: its columns and the take it showed, so that undoing
+    the removal shows that take again rather than a generation's guess (or none: paid for twice)."""
+    return {**shot_row(shot, position), "selected_take_id": shot.selected_take_id}
+
+
 def item_row(item: BaseModel, position: int) -> Row:
     return {"id": item.id, "position": position, "data_json": _json(item.model_dump(mode="json"))}
 
@@ -138,6 +144,7 @@ class OrderedTable:
     from_row: Callable[[Any], Any]
     field: str  # the list's field: on the timeline, or (characters, styles) on the project
     on_timeline: bool = True
+    removed_row: Callable[[Any, int], Row] | None = None  # a removed item's row, if more than to_row's
 
     @property
     def name(self) -> str:
@@ -156,7 +163,7 @@ def _from_json(model: type[BaseModel]) -> Callable[[Any], Any]:
 
 
 ORDERED_TABLES: tuple[OrderedTable, ...] = (
-    OrderedTable(shots_table, lambda p: p.timeline.shots, shot_row, shot_from_row, "shots"),
+    OrderedTable(shots_table, lambda p: p.timeline.shots, shot_row, shot_from_row, "shots", removed_row=removed_shot_row),
     OrderedTable(scenes_table, lambda p: p.timeline.scenes, item_row, _from_json(Scene), "scenes"),
     OrderedTable(music_table, lambda p: p.timeline.music, item_row, _from_json(AudioClip), "music"),
     OrderedTable(captions_table, lambda p: p.timeline.captions, item_row, _from_json(Caption), "captions"),

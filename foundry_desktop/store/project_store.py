@@ -43,15 +43,16 @@ from foundry_desktop.store.project_file import (
     OpenFile,
     StoreWriteError,
     create_file,
+    damage_refused,
     open_file,
     take_writer_lock,
     write_errors,
 )
 from foundry_desktop.store.project_rows import load_project
-from foundry_desktop.store.row_changes import diff_projects, write_changes, write_new_rows
+from foundry_desktop.store.row_changes import RowChange, diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
 from foundry_desktop.store.undo_history import UNDO_HISTORY_LIMIT
-from foundry_desktop.store.work_records import WorkRecords
+from foundry_desktop.store.work_records import WorkRecords, budget_change
 
 __all__ = ["PROJECT_SUFFIX", "UNDO_HISTORY_LIMIT", "ProjectStore", "StoreWriteError", "Travel", "media_folder_for"]
 
@@ -126,7 +127,7 @@ class ProjectStore(WorkRecords):
 
     def load(self) -> Project:
         """The whole project, read from the file (opening it; the open project then follows each edit)."""
-        with self._reading() as conn:
+        with damage_refused(self.path), self._reading() as conn:
             # Read first: a write between the two reads only makes changed_elsewhere() say so once more.
             self._seen_version = self._data_version()
             return load_project(conn)
@@ -184,9 +185,16 @@ class ProjectStore(WorkRecords):
         if not changes:
             return
         with self._transaction(fresh=True) as conn:
-            step_id = self._group[1] if self._group else self._new_step(conn, label)
-            write_changes(conn, changes)
-            undo_history.record(conn, step_id, changes)
+            self._record(conn, changes, label)
+
+    def set_budget(self, unit: str, amount: float | None, label: str) -> None:
+        """Cap spending in `unit` at `amount` (None lifts the cap) as an undoable step of its own (or
+        part of the open group's): an undo after it takes it back, not an earlier edit."""
+        self._require_writable()
+        with self._transaction(fresh=True) as conn:
+            change = budget_change(conn, unit, amount)
+            if change is not None:
+                self._record(conn, [change], label)
 
     def in_group(self) -> bool:
         return self._group is not None
@@ -325,6 +333,12 @@ class ProjectStore(WorkRecords):
         if self._per_write and self._file.lock is not None:
             self._file.lock.release()
 
+    def _record(self, conn: Connection, changes: list[RowChange], label: str) -> None:
+        """Make `changes` in the file and keep them as one undo step (or in the open group's)."""
+        step_id = self._group[1] if self._group else self._new_step(conn, label)
+        write_changes(conn, changes)
+        undo_history.record(conn, step_id, changes)
+
     def _new_step(self, conn: Connection, label: str) -> int:
         self._require_writable()
         return undo_history.new_step(conn, label)
@@ -340,24 +354,29 @@ class ProjectStore(WorkRecords):
             if project is None:
                 project = load_project(conn)
             changes = undo_history.changes_of(conn, step.id)
+            # An undone removal brings its shots back showing the takes they showed: no reselection.
+            changes, restored = undo_history.restoring(conn, changes) if not undone else (changes, set())
             touched = project_patch.touched_rows(changes)
             positions = project_patch.positions(conn, touched)
             write_changes(conn, changes, undo=not undone)
             undo_history.mark(conn, step.id, undone=not undone)
-            return Travel(step.label, self._patched(conn, project, touched, positions, reselect))
+            return Travel(step.label, self._patched(conn, project, touched, positions, reselect, restored))
 
     def _patched(
         self, conn: Connection, project: Project, touched: project_patch.Touched,
-        positions: project_patch.Positions, reselect: Reselect | None,
+        positions: project_patch.Positions, reselect: Reselect | None, restored: set[str],
     ) -> Project:
-        """The open project as the step left it, its rewritten shots showing the takes that match them."""
+        """The open project as the step left it, its rewritten shots showing the takes that match them
+        (the `restored` ones showing the takes they showed when they were removed, with all their takes)."""
         try:
             result = project_patch.patched(conn, project, touched, positions)
             project, shots = result.project, project_patch.shots_to_reselect(result, touched)
+            project = project_patch.with_takes_from_file(conn, project, restored)
         except project_patch.OutOfStep:
             # The open project did not match the file (it always should): take the file's word for all of it.
             project = load_project(conn)
             shots = list(project.timeline.shots)
+        shots = [shot for shot in shots if shot.id not in restored]
         if reselect is None or not shots:
             return project
         project = project_patch.with_takes_from_file(conn, project, [shot.id for shot in shots])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import Column, Connection, Table, bindparam, delete, insert, update
 
 from foundry_desktop.domain.project import Project
 from foundry_desktop.store.project_rows import ORDERED_TABLES, Row, insert_shown_takes, project_row, take_row
@@ -44,7 +44,8 @@ def diff_projects(before: Project, after: Project) -> list[RowChange]:
     if columns is not None:
         changes.append(RowChange("project", after.id, *columns))
     for ordered in ORDERED_TABLES:
-        changes.extend(diff_list(ordered.name, ordered.items(before), ordered.items(after), ordered.to_row))
+        changes.extend(diff_list(
+            ordered.name, ordered.items(before), ordered.items(after), ordered.to_row, ordered.removed_row))
     return changes
 
 
@@ -80,8 +81,12 @@ def _shared_suffix(old: list[Any], new: list[Any], limit: int) -> int:
     return low
 
 
-def diff_list(table: str, old: list[Any], new: list[Any], to_row: Callable[[Any, int], Row]) -> list[RowChange]:
-    """The row changes from the list `old` to `new` (items with an `id`; the row's position is the index)."""
+def diff_list(
+    table: str, old: list[Any], new: list[Any], to_row: Callable[[Any, int], Row],
+    removed_row: Callable[[Any, int], Row] | None = None,
+) -> list[RowChange]:
+    """The row changes from the list `old` to `new` (items with an `id`; the row's position is the index).
+    A removed item's row is `removed_row`'s where given (what its undo needs beyond the edited columns)."""
     if old is new:
         return []
     same_length = len(old) == len(new)
@@ -104,7 +109,7 @@ def diff_list(table: str, old: list[Any], new: list[Any], to_row: Callable[[Any,
             if columns is not None:
                 changes.append(RowChange(table, item.id, *columns))
     for row_id, (position, item) in old_items.items():
-        changes.append(RowChange(table, row_id, to_row(item, position), None))
+        changes.append(RowChange(table, row_id, (removed_row or to_row)(item, position), None))
     return changes
 
 
@@ -113,6 +118,11 @@ def _changed_columns(old: Row, new: Row) -> tuple[Row, Row] | None:
     if not keys:
         return None
     return {key: old.get(key) for key in keys}, {key: new[key] for key in keys}
+
+
+def row_key(table: Table) -> Column:
+    """The column a change's row_id names: `id`, or the one key of a table keyed otherwise (budgets, by unit)."""
+    return table.c.id if "id" in table.c else next(iter(table.primary_key.columns))
 
 
 def write_changes(conn: Connection, changes: Sequence[RowChange], *, undo: bool = False) -> None:
@@ -127,13 +137,14 @@ def write_changes(conn: Connection, changes: Sequence[RowChange], *, undo: bool 
     for (table_name, action, columns), run in groupby(reversed(changes) if undo else changes, key=kind):
         targets = [(change.row_id, change.before if undo else change.after) for change in run]
         table = metadata.tables[table_name]
+        key = row_key(table)
         if action == "delete":
-            conn.execute(delete(table).where(table.c.id == bindparam("row_id")), [{"row_id": i} for i, _ in targets])
+            conn.execute(delete(table).where(key == bindparam("row_id")), [{"row_id": i} for i, _ in targets])
         elif action == "insert":
             conn.execute(insert(table), [values for _, values in targets])
         else:
-            set_columns = [column for column in columns if column != "id"]  # ids never change
-            statement = update(table).where(table.c.id == bindparam("row_id")).values(
+            set_columns = [column for column in columns if column != key.name]  # keys never change
+            statement = update(table).where(key == bindparam("row_id")).values(
                 {column: bindparam(column) for column in set_columns})
             conn.execute(statement, [{**values, "row_id": row_id} for row_id, values in targets])
 

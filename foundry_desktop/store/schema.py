@@ -175,7 +175,7 @@ jobs_table = Table(
     Index("jobs_by_state", "state"),
 )
 
-# The project's spending cap per cost unit (domain.cost). A setting, not an edit: not undoable.
+# The project's spending cap per cost unit (domain.cost). Undoable (its row changes keyed by unit).
 budgets_table = Table(
     "budgets",
     metadata,

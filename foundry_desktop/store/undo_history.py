@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from foundry_desktop.store.project_rows import rows_by_id
 from foundry_desktop.store.row_changes import RowChange
-from foundry_desktop.store.schema import undo_changes_table, undo_steps_table
+from foundry_desktop.store.schema import takes_table, undo_changes_table, undo_steps_table
 
 UNDO_HISTORY_LIMIT = 500
 
@@ -108,3 +109,27 @@ def changes_of(conn: Connection, step_id: int) -> list[RowChange]:
 
 def mark(conn: Connection, step_id: int, *, undone: bool) -> None:
     conn.execute(update(undo_steps_table).where(undo_steps_table.c.id == step_id).values(undone=int(undone)))
+
+
+def _shown_take(change: RowChange) -> str | None:
+    """The take a removed shot showed, as its step recorded it (None for any other change)."""
+    if change.table != "shots" or change.after is not None or change.before is None:
+        return None
+    return change.before.get("selected_take_id")
+
+
+def restoring(conn: Connection, changes: list[RowChange]) -> tuple[list[RowChange], set[str]]:
+    """The changes an undo writes back, and the ids of the removed shots it brings back showing the take
+    they showed. A take deleted since (by a clean-up) is shown by none: its row is gone, and the shot then
+    finds a take as after any undo."""
+    wanted = {take for change in changes if (take := _shown_take(change))}
+    there = set(rows_by_id(conn, takes_table, wanted, ["id"])) if wanted else set()
+    written, restored = [], set()
+    for change in changes:
+        take = _shown_take(change)
+        if take is not None and take not in there:
+            change = replace(change, before={**change.before, "selected_take_id": None})
+        elif take is not None:
+            restored.add(change.row_id)
+        written.append(change)
+    return written, restored

@@ -1,9 +1,11 @@
 """The records of work done and of settings in a project file, which undo leaves alone.
 
-Takes, which take a shot shows, generation marks, jobs, budgets and the project's
-own settings record what happened (a generation finished) or how the creator set
+Takes, which take a shot shows, generation marks, jobs and the project's own
+settings record what happened (a generation finished) or how the creator set
 things up, not an edit: undoing an edit must never throw a finished take away.
 Each write is one transaction of its own (or part of the open edit group).
+Budgets are read here; setting one is an undoable step (ProjectStore.set_budget), since
+an undo after it must not skip it and revert an earlier, unrelated edit instead.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from foundry_desktop.domain.project import Take
 from foundry_desktop.domain.status import GenerationState
 from foundry_desktop.store import job_rows
 from foundry_desktop.store.project_rows import insert_shown_takes, take_row
+from foundry_desktop.store.row_changes import RowChange
 from foundry_desktop.store.schema import (
     budgets_table,
     project_settings_table,
@@ -110,14 +113,6 @@ class WorkRecords:
         with self._reading() as conn:
             return {row.unit: row.amount for row in conn.execute(select(budgets_table))}
 
-    def set_budget(self, unit: str, amount: float | None) -> None:
-        """Cap spending in `unit` at `amount`; None lifts the cap."""
-        self._require_writable()
-        with self._transaction() as conn:
-            conn.execute(delete(budgets_table).where(budgets_table.c.unit == unit))
-            if amount is not None:
-                conn.execute(insert(budgets_table).values(unit=unit, amount=amount))
-
     def setting(self, name: str) -> Any:
         """A project setting's value (JSON-shaped), None when the project has none."""
         with self._reading() as conn:
@@ -137,6 +132,19 @@ class WorkRecords:
         """Forget 'generating' marks left by a process that died mid-generation."""
         with self._transaction() as conn:
             conn.execute(delete(shot_generation_table).where(shot_generation_table.c.state == "generating"))
+
+
+def budget_change(conn: Connection, unit: str, amount: float | None) -> RowChange | None:
+    """Capping `unit` at `amount` (None: lifting its cap) as a row change, for the undo step it is;
+    None when the budget is that already."""
+    old = conn.execute(select(budgets_table.c.amount).where(budgets_table.c.unit == unit)).scalar()
+    if old == amount:
+        return None
+    before = None if old is None else {"unit": unit, "amount": old}
+    after = None if amount is None else {"unit": unit, "amount": amount}
+    if before is not None and after is not None:
+        before, after = {"amount": old}, {"amount": amount}
+    return RowChange("budgets", unit, before, after)
 
 
 def _insert_take(conn: Connection, take: Take, select_it: bool) -> None:

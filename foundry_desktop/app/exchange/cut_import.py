@@ -36,6 +36,7 @@ from foundry_desktop.domain.project import AudioClip, Project, ProjectFormat
 from foundry_desktop.domain.time import frames_in_duration
 from foundry_desktop.errors import CutFileError, FoundryError, InputFileError
 from foundry_desktop.interchange.film_cut import CutClip, CutMusic, FilmCut
+from foundry_desktop.interchange.file_url import is_media_file
 from foundry_desktop.interchange.transition_handles import Handles, fitted_to_media, implied_handles
 from foundry_desktop.media.probe import probe_source
 from foundry_desktop.store.media_cache import MediaCache
@@ -138,7 +139,7 @@ def _frame_size(cut: FilmCut) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         width, height = DEFAULT_SIZE
         for clip in cut.clips:
-            if clip.media is not None and clip.media.is_file():
+            if is_media_file(clip.media):
                 with contextlib.suppress(FoundryError):
                     info = probe_source(clip.media)
                     width, height = info.width, info.height
@@ -232,7 +233,7 @@ class _ProjectFromCut:
     def _media_frames(self, clip: CutClip) -> int | None:
         """How long the clip's media is, in frames; None where it has no end to run out of
         (a still) or will be an offline shot, made with the handles its transitions need."""
-        if clip.media is None or not clip.media.is_file():
+        if not is_media_file(clip.media):
             return None
         prepared = self._prepared(clip)
         if isinstance(prepared, FoundryError) or prepared.info.still:
@@ -259,7 +260,7 @@ class _ProjectFromCut:
         if clip.media is None:
             # A title or generator the reader made a title card of has said so already.
             return self._add_offline(number, clip, None if clip.metadata.get("title_card") else "it has no media")
-        if not clip.media.is_file():
+        if not is_media_file(clip.media):
             return self._add_offline(number, clip, f"{clip.media} was not found")
         prepared = self._prepared(clip)
         if isinstance(prepared, FoundryError):
@@ -289,7 +290,7 @@ class _ProjectFromCut:
         file's own timecode (conform_keys.in_file_timecode), before anything measures it."""
         clips = []
         for clip in self.cut.clips:
-            if clip.media is not None and clip.media.is_file():
+            if is_media_file(clip.media):
                 prepared = self._prepared(clip)
                 if not isinstance(prepared, FoundryError):
                     clip = in_file_timecode(clip, source_timecode(prepared.info, self.rate))
@@ -336,7 +337,7 @@ class _ProjectFromCut:
                 "trim_in": handles.head, "trim_out": handles.head + clip.frames if handles.tail else None})
 
     def _add_music(self, music: CutMusic) -> None:
-        if music.media is None or not music.media.is_file():
+        if not is_media_file(music.media):
             self.warnings.append(f"Music {music.name}: {music.media or 'its file'} was not found; it is left out.")
             return
         if music.media not in self._sound:

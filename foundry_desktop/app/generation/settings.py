@@ -89,8 +89,14 @@ def load_settings(path: Path | None = None) -> GenerationSettings:
         return GenerationSettings.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         return GenerationSettings()
-    except (OSError, ValidationError, ValueError) as exc:
-        raise InvalidEditError(f"The generation settings in {path} cannot be read ({exc}); fix or delete the file.") from None
+    except ValidationError as exc:  # pydantic's report runs over lines: the first problem says enough
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        raise InvalidEditError(f"The generation settings in {path} cannot be read ({where}: {error['msg']}); "
+                               "fix or delete the file.") from None
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+        raise InvalidEditError(f"The generation settings in {path} cannot be read ({reason}); fix or delete the file.") from None
 
 
 def save_settings(settings: GenerationSettings, path: Path | None = None) -> None:

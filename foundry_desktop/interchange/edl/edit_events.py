@@ -16,16 +16,16 @@ from foundry_desktop.interchange.edl.event_fields import FieldError, event_field
 from foundry_desktop.interchange.smpte_timecode import format_timecode, parse_timecode
 
 BLACK_REELS = frozenset({"BL", "BLK", "BLACK"})
-_EVENT_START = re.compile(r"^\d{1,6}\s")  # 3 digits in CMX 3600, up to 6 in Avid's EDLs
+_EVENT_START = re.compile(r"^\d{1,6}\s", re.ASCII)  # 3 digits in CMX 3600, up to 6 in Avid's EDLs
 # Lines that say nothing a single-track film holds: audio/video routing, Avid's and
 # Resolve's colour decisions (ASC CDL), motion memory, and DOS end-of-file bytes.
 _IGNORED_LINE = re.compile(r"^(>>>|AUD\b|SWM\b|FINAL\b|ASC_S[OA][PT]\b|%|\x1a)", re.IGNORECASE)
-_DROP_FRAME_DOT = re.compile(r"^\d\d:\d\d:\d\d[.,]\d\d$")
+_DROP_FRAME_DOT = re.compile(r"^\d\d:\d\d:\d\d[.,]\d\d$", re.ASCII)
 # A list that writes a drop-frame label with ";" (or "." / ",") anywhere says each label's counting by
 # its separator, so ":" means non-drop there. In one that writes every label with ":" (CMX's own
 # form), the first FCM line says how the record counts, and the FCM line in force how a source does
 # (CMX 3600 puts an FCM line before a source line that counts otherwise than the one before).
-_DROP_FRAME_LABEL = re.compile(r"\b\d\d:\d\d:\d\d[;.,]\d\d\b")
+_DROP_FRAME_LABEL = re.compile(r"\b\d\d:\d\d:\d\d[;.,]\d\d\b", re.ASCII)
 # "FROM CLIP NAME: ...", "SOURCE FILE: ...", "LOC: ...": comments that some programs write without the "*"
 _KEYED_COMMENT = re.compile(r"^[A-Za-z][\w ./()-]{0,40}:")
 _RESOLVE_MARKER = re.compile(r"^\|C:(?:Resolve)?Color(?P<colour>\w+)\s*\|M:(?P<name>.*?)\s*(\|D:\d+)?$", re.IGNORECASE)
@@ -197,7 +197,7 @@ class EdlParser:
         """The frame a label names; a record label (not `source`) also tells the record's counting."""
         if _DROP_FRAME_DOT.match(label):  # Sony's and Avid's other ways of writing 01:00:00;00
             label = label[:8] + ";" + label[9:]
-        if label[:2].isdigit() and int(label[:2]) > 23:
+        if label[:2].isascii() and label[:2].isdigit() and int(label[:2]) > 23:  # "²0" is no hour
             raise self.error(line_no, f"{label} is past 23:59:59: timecode counts the hours of one day.")
         drop_frame = self.drop_frame_of(label, source=source)
         if not source:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TRANSITION = re.compile(r"^(C|D|W\d*|K[BO]?)$")
-_SPEED_LINE = re.compile(r"^M2\s+(?P<reel>.*?)\s+(?P<speed>[-+]?\d+(?:\.\d*)?)\s+(?P<tc>\S+)\s*$", re.IGNORECASE)
+_TRANSITION = re.compile(r"^(C|D|W\d*|K[BO]?)$", re.ASCII)
+_SPEED_LINE = re.compile(r"^M2\s+(?P<reel>.*?)\s+(?P<speed>[-+]?\d+(?:\.\d*)?)\s+(?P<tc>\S+)\s*$", re.IGNORECASE | re.ASCII)
 
 
 class FieldError(ValueError):
@@ -40,7 +40,7 @@ def event_fields(line: str) -> EventFields:
                          "transition, source in and out, and record in and out.")
     timecodes = (fields[-4], fields[-3], fields[-2], fields[-1])
     head = fields[1:-4]  # reel..., channel, transition [frames]
-    frames_label = head.pop() if head[-1].isdigit() and len(head) >= 4 else ""
+    frames_label = head.pop() if head[-1].isascii() and head[-1].isdigit() and len(head) >= 4 else ""  # not "²"
     if len(head) >= 4 and head[-1].upper() in ("B", "O") and head[-2].upper() == "K":
         head[-2:] = ["K" + head[-1].upper()]  # "K B": a key over the background
     transition = head[-1].upper()

@@ -18,6 +18,7 @@ from pathlib import Path
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.edl.edl_bytes import read_edl_file
 from foundry_desktop.interchange.edl.reader import read_edl_placed
+from foundry_desktop.interchange.file_url import is_media_file
 from foundry_desktop.interchange.film_cut import CutMusic, ReadCut
 
 _MUSIC_EDL = re.compile(r"\.music(_\d+)?\.edl$", re.IGNORECASE)
@@ -61,7 +62,7 @@ def read_edl_with_music(path: Path, frame_rate: Fraction) -> ReadCut:
 
 def _only_audio(path: Path, music: list[CutMusic], warnings: list[str]) -> None:
     """An EDL without picture: its music, if any of its files is there; else a refusal."""
-    if any(m.media is not None and m.media.is_file() for m in music):
+    if any(is_media_file(m.media) for m in music):
         warnings.append(f"{path.name} holds only audio events ({len(music)}), no picture: its audio was imported "
                         "as music, and the film has no shots.")
         return

@@ -5,6 +5,7 @@ represent, so they are only warned about).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -80,7 +81,7 @@ class ShotContents:
                 continue
             if child.tag == "audio" and child.get("ref") == own_asset:
                 continue  # a container's own sound, split out below its picture
-            self.connected(child, int(lane) if lane.lstrip("-").isdigit() else 1, shot_place, number)
+            self.connected(child, int(lane) if re.fullmatch(r"-?\d{1,6}", lane) else 1, shot_place, number)
         if element.tag in CONTAINERS:  # what a clip or sync-clip holds plays only while it does
             held = (_within(m, clip.record_in, clip.record_out) for m in self.music[music_before:])
             self.music[music_before:] = [m for m in held if m is not None]

@@ -18,6 +18,7 @@ from lxml import etree
 from foundry_desktop.errors import CutFileError
 from foundry_desktop.interchange.fcpxml.entities import entity_values
 from foundry_desktop.interchange.fcpxml.rational_time import parse_fcpxml_time
+from foundry_desktop.interchange.film_cut import MAX_CUT_FRAMES
 from foundry_desktop.interchange.file_url import path_from_file_url
 
 MEDIA_CLIPS = ("asset-clip", "video", "audio")  # elements whose local time is their asset's time
@@ -73,13 +74,19 @@ class FcpxmlDocument:
                 raise CutFileError(f"{self.where(element)}: <{element.tag}> has no {attribute}.")
             return default
         try:
-            return parse_fcpxml_time(text)
+            time = parse_fcpxml_time(text)
         except ValueError:
             raise CutFileError(
                 f"{self.where(element)}: <{element.tag}> {attribute}=\"{text}\" is not an FCPXML time.") from None
+        if time < 0 and attribute in ("duration", "frameDuration"):  # a damaged file: nothing lasts less than nothing
+            raise CutFileError(f"{self.where(element)}: <{element.tag}> lasts {attribute}=\"{text}\", less than nothing.")
+        return time
 
     def frames(self, seconds: Fraction) -> int:
         exact = seconds * self.rate
+        if abs(exact) > MAX_CUT_FRAMES:
+            raise CutFileError(f"{self.name} holds a time of {float(seconds):.3g} s, far beyond any film: "
+                               "the file is damaged.")
         if exact.denominator != 1:
             self.off_grid = True
             return math.floor(exact + Fraction(1, 2))

@@ -101,7 +101,8 @@ def read_fcpxml_text(text: str | bytes, folder: Path, name: str = "The FCPXML fi
         if "amplification" in (exc.msg or ""):  # libxml2's own guard against entity bombs
             raise CutFileError(f"{name} declares entities that expand into far more text than any timeline holds "
                                f"(an entity bomb?); it was not read.") from None
-        raise CutFileError(f"{name} is not well-formed XML (line {exc.lineno}: {exc.msg}).") from None
+        problem = " ".join((exc.msg or "").split())  # libxml2's message may run over several lines
+        raise CutFileError(f"{name} is not well-formed XML (line {exc.lineno}: {problem}).") from None
     if root is None:
         raise CutFileError(f"{name} is empty.")
     if root.tag != "fcpxml":

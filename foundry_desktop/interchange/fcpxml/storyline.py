@@ -284,7 +284,7 @@ class PrimaryStoryline:
                 source_rate = conform.get("srcFrameRate")
                 try:
                     rate = _CONFORM_RATES.get(source_rate) or Fraction(source_rate)
-                except ValueError:
+                except (ValueError, ZeroDivisionError):
                     continue
                 if rate != self.doc.rate:
                     self.doc.warn(f"Shot {number} ('{label}') plays its {source_rate} fps media at the timeline's "

@@ -48,7 +48,7 @@ def otio_rate(frame_rate: Fraction) -> float:
 def exact_rate(rate: float) -> Fraction:
     """The rate a float stands for: 29.97, 29.97002997 and 30000/1001 as a float
     all mean NTSC's 30000/1001; other rates are taken as the simplest fraction."""
-    if rate <= 0:
+    if not 1 / 1001 <= rate <= 10**6:  # NaN too: no frame rate any timeline is cut at
         raise ValueError(f"frame rate {rate}")
     if abs(rate - round(rate)) < 1e-6:
         return Fraction(round(rate))

@@ -45,6 +45,7 @@ each clip's cut metadata; a foreign file gets 1920x1080.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,18 +111,68 @@ def _cut(src: TimelineSource) -> FilmCut:
                    music=tuple(music), markers=tuple(markers), captions=tuple(captions))
 
 
+def _one_line(exc: BaseException) -> str:
+    """OTIO's own words for what it refused, on the one line an error is shown in."""
+    return " ".join(str(exc).split())
+
+
+# Timelines nest a few levels per stack, track and clip: a few dozen in all. OTIO's C++ reader recurses
+# once per level and overflows the C stack (a crash, not an error) on thousands, so deeper is refused first.
+MAX_JSON_DEPTH = 500
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the JSON nests beyond MAX_JSON_DEPTH (brackets inside strings do not count)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][\w.]*\.([1-9]\d{0,5})")
+
+
+def _bad_schema(node: object) -> str | None:
+    """The first OTIO_SCHEMA that is not a name and a version from 1 ("Clip.0" crashes OTIO's C++
+    reader: the process dies, no exception), or None. The depth is bounded (_too_deep) before this."""
+    if isinstance(node, dict):
+        schema = node.get("OTIO_SCHEMA")
+        if schema is not None and not (isinstance(schema, str) and _SCHEMA_NAME.fullmatch(schema)):
+            return repr(schema)[:60]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    return next((bad for child in children if (bad := _bad_schema(child)) is not None), None)
+
+
 def _timeline(text: str, file_name: str, sequence: str | None) -> otio.schema.Timeline:
+    if _too_deep(text):
+        raise CutFileError(f"{file_name} nests its JSON far deeper than any timeline; it was not read.")
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise CutFileError(f"{file_name} nests its JSON far deeper than any timeline; it was not read.") from None
     except json.JSONDecodeError as exc:
         raise CutFileError(f"{file_name} is not an OTIO file: its JSON is broken at line {exc.lineno}, "
                            f"column {exc.colno} ({exc.msg}).") from None
     if not isinstance(document, dict) or "OTIO_SCHEMA" not in document:
         raise CutFileError(f"{file_name} is JSON but not an OpenTimelineIO file (it has no OTIO_SCHEMA).")
+    bad = _bad_schema(document)
+    if bad is not None:
+        raise CutFileError(f"{file_name} is a damaged OTIO file: {bad} is not an OTIO schema and version.")
     try:
         read = otio.adapters.read_from_string(text, adapter_name="otio_json")
     except Exception as exc:  # OTIO's C++ core raises ValueError, KeyError, TypeError... for damaged files
-        raise CutFileError(f"{file_name} is a damaged OTIO file: {exc}") from None
+        raise CutFileError(f"{file_name} is a damaged OTIO file: {_one_line(exc)}") from None
     if isinstance(read, otio.schema.Timeline):
         if sequence is not None:
             raise CutFileError(f"{file_name} holds one timeline: there is none to choose by name.")
@@ -143,7 +194,7 @@ def read_otio_text(text: str, base_folder: Path, file_name: str = "The timeline"
     try:
         cut = _cut(src)
     except (ValueError, TypeError, KeyError) as exc:  # OTIO refusing an inconsistent timeline (a bad range...)
-        raise CutFileError(f"{file_name} cannot be read as a cut: {exc}") from None
+        raise CutFileError(f"{file_name} cannot be read as a cut: {_one_line(exc)}") from None
     return ReadCut(without_scene_markers(cut), tuple(src.warnings))
 
 

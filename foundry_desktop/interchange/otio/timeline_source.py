@@ -4,12 +4,16 @@ clips' media files and source ranges, and the warnings collected on the way.
 
 from __future__ import annotations
 
+import contextlib
+import math
+
 from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
 
 from foundry_desktop.interchange.file_url import path_from_file_url
+from foundry_desktop.interchange.film_cut import MAX_CUT_FRAMES
 from foundry_desktop.interchange.otio.conventions import exact_rate, foundry_metadata
 
 
@@ -32,7 +36,8 @@ class TimelineSource:
         written = foundry_metadata(self.timeline).get("frame_rate")
         if isinstance(written, str):
             try:
-                return Fraction(written)
+                if Fraction(written) > 0:
+                    return Fraction(written)
             except (ValueError, ZeroDivisionError):
                 pass
         candidates = [self.timeline.global_start_time]
@@ -42,14 +47,19 @@ class TimelineSource:
                     candidates.append(item.source_range.duration)
         for time in candidates:
             if time is not None and time.rate > 0:
-                return exact_rate(time.rate)
+                with contextlib.suppress(ValueError):  # a rate too small to be one: the next clue
+                    return exact_rate(time.rate)
         return Fraction(24)
 
     def frames(self, time: otio.opentime.RationalTime) -> int:
         if time.rate <= 0:
             return 0
+        if not math.isfinite(time.value):
+            raise ValueError(f"a time of {time.value} frames")
         rate = exact_rate(time.rate)
         exact = Fraction(time.value) if rate == self.rate else Fraction(time.value) * self.rate / rate
+        if abs(exact) > MAX_CUT_FRAMES:  # ValueError: the reader refuses the file in words
+            raise ValueError(f"a time of {time.value:g} frames at {time.rate:g} fps is far beyond any film")
         whole = round(exact)
         if abs(exact - whole) > Fraction(1, 1000) and not self.off_grid:
             self.off_grid = True
