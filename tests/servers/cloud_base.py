@@ -544,6 +544,14 @@ class CloudServer:
     def unauthorized(self, request: web.Request) -> web.Response:
         return self.error_response(401, "Invalid or missing API key")
 
+    def authorized(self, request: web.Request) -> bool:
+        """Whether the request carries the key the way the provider wants it (a bearer token here)."""
+        return request.headers.get("Authorization") == f"Bearer {self.api_key}"
+
+    def open_path(self, path: str) -> bool:
+        """A path that takes no key: signed output URLs (and a provider's signed upload URLs)."""
+        return path.startswith(OUTPUTS_PREFIX)
+
     def rate_limited(self, retry_after_s: float) -> web.Response:
         """The 429 of rate_limit_next(): the provider's body, and Retry-After in seconds."""
         response = self.error_response(429, "Too many requests; retry later.")
@@ -665,8 +673,8 @@ class CloudServer:
             return self._fault_response(request, fault)
         if too_large:
             return self.error_response(413, "Request body too large")
-        if not request.path.startswith(OUTPUTS_PREFIX):
-            if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+        if not self.open_path(request.path):
+            if not self.authorized(request):
                 return self.unauthorized(request)
             if (problem := self.check_headers(request)) is not None:
                 return problem
