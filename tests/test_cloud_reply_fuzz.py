@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servers.cloud_base import CloudServer, sample_sound
 from servers.fal import FalServer
+from servers.gemini import GeminiServer
 from servers.openai_audio import OpenAIAudioServer
 from servers.openai_chat import OpenAIChatServer
 from servers.openai_images import OpenAIImagesServer
@@ -43,6 +44,7 @@ from foundry_desktop.errors import FoundryError
 from foundry_desktop.generation.backend import BackendHealth, GenerationEvent, GenerationRequest, OutputKind
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.providers.fal import FalBackend
+from foundry_desktop.generation.cloud.providers.gemini import GeminiBackend
 from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
 from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
@@ -116,6 +118,13 @@ SERVICES = {
         lambda server, http: OpenAIImagesBackend(http, KEY, base_url=_base(server), retry=FAST_RETRY,
                                                  transfer_limits=LIMITS, request_timeout_s=SDK_TIMEOUT_S),
         {"create": "POST /v1/images/generations", "health": "GET /v1/models/"}, output="still"),
+    # The Gemini API has no cancel call for a video operation: nothing of it to break.
+    "gemini": Service(
+        lambda: GeminiServer(api_key=KEY, task_seconds=TASK_S),
+        lambda server, http: GeminiBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                           transfer_limits=LIMITS),
+        {"create": "POST /v1beta/models/", "status": "/operations/", "download": "GET /v1beta/files/",
+         "health": "GET /v1beta/models/veo-3.1-fast-generate-preview"}, model="veo-3.1-fast-generate-preview"),
     "stability": Service(
         lambda: StabilityServer(api_key=KEY),
         lambda server, http: StabilityBackend(http, KEY, base_url=server.url, retry=FAST_RETRY,

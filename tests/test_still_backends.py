@@ -381,6 +381,7 @@ def test_each_backend_says_what_it_makes(tmp_path: Path) -> None:
         "builtin": {"video", "still", "sound"}, "media": {"video", "still"}, "comfyui": None,
         "runway": {"video"}, "replicate": {"video", "still", "sound"}, "stability": {"still"}, "openai-images": {"still"},
         "fal": {"video"},
+        "gemini": {"video"},
     }
 
 

@@ -15,7 +15,7 @@ from foundry_desktop.errors import InvalidEditError
 # that use it: `foundry key --help` and the service names below need none of it.
 
 KEYRING_SERVICE = "foundry-desktop"
-PROVIDERS = ("runway", "replicate", "stability", "openai", "openai-images", "fal")  # the cloud generation services
+PROVIDERS = ("runway", "replicate", "stability", "openai", "openai-images", "fal", "gemini")  # the cloud generation services
 # Every holder of a key: the services, and the language model of the creative assist (app.language_model).
 KEY_OWNERS = (*PROVIDERS, "assist")
 

@@ -26,6 +26,7 @@ from foundry_desktop.app.generation.settings import (
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.generation.backend import BackendRegistry, OutputKind, outputs_of
 from foundry_desktop.generation.cloud.providers.fal import FalBackend
+from foundry_desktop.generation.cloud.providers.gemini import GeminiBackend
 from foundry_desktop.generation.cloud.providers.openai_images import OpenAIImagesBackend
 from foundry_desktop.generation.cloud.task import (
     CloudTaskBackend,
@@ -47,7 +48,7 @@ HTTP_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 def backend_names(settings: GenerationSettings | None = None) -> list[str]:
     """The backends a shot can name on this machine, as this module registers them."""
     settings = settings or load_settings()
-    names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability", "openai-images", "fal"]
+    names = [*default_registry().names(), "comfyui", "runway", "replicate", "stability", "openai-images", "fal", "gemini"]
     if _cloud_options(settings, "openai").get("base_url"):
         names.append("openai")
     return names
@@ -61,7 +62,8 @@ def backend_outputs(settings: GenerationSettings | None = None) -> dict[str, fro
     # The cloud backends' classes say it (the videos one's is the life cycle's own: its module, which
     # imports the slow openai package, is not imported for this).
     classes = {"runway": RunwayBackend, "replicate": ReplicateBackend, "stability": StabilityBackend,
-               "openai-images": OpenAIImagesBackend, "openai": CloudTaskBackend, "fal": FalBackend}
+               "openai-images": OpenAIImagesBackend, "openai": CloudTaskBackend, "fal": FalBackend,
+               "gemini": GeminiBackend}
     return {name: outputs_of(local.get(name) if name in local.names() else classes.get(name))
             for name in backend_names(settings)}
 
@@ -114,6 +116,7 @@ async def generation_backends(settings: GenerationSettings | None = None) -> Asy
         registry.register(RunwayBackend(http, lambda: api_key("runway"), **_cloud_options(settings, "runway")))
         registry.register(ReplicateBackend(http, lambda: api_key("replicate"), **_cloud_options(settings, "replicate")))
         registry.register(FalBackend(http, lambda: api_key("fal"), **_cloud_options(settings, "fal")))
+        registry.register(GeminiBackend(http, lambda: api_key("gemini"), **_cloud_options(settings, "gemini")))
         registry.register(StabilityBackend(http, lambda: api_key("stability"), **_cloud_options(settings, "stability", polled=False)))
         images = OpenAIImagesBackend(http, lambda: api_key("openai-images"),
                                      **_cloud_options(settings, "openai-images", polled=False))

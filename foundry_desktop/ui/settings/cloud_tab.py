@@ -47,6 +47,7 @@ PROVIDER_LABELS = {
     "stability": "Stability AI",
     "openai": "OpenAI-compatible videos",
     "openai-images": "OpenAI-compatible images",
+    "gemini": "Google Gemini API",
 }
 # What an empty address means for each: OpenAI's own videos API has closed, so its
 # backend is used only with the address of a compatible service.

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.fal_models import FAL_MODELS
+from foundry_desktop.generation.cloud.catalog.gemini_models import GEMINI_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
 # `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.
 VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
 VIDEO_MODEL_TABLES["fal"] = FAL_MODELS
+VIDEO_MODEL_TABLES["gemini"] = GEMINI_MODELS

@@ -1,0 +1,77 @@
+"""A `foundry generate` killed (SIGKILL) while Google makes its videos: the next run follows each
+operation by its name and pays for nothing twice. The key comes from the password store's stand-in
+(`key set gemini`), the address and polling from `cloud set gemini`, the backend from `--backend gemini`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from servers.gemini import GeminiServer
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.cli.main import main
+from foundry_desktop.domain.generation_job import UNFINISHED
+from foundry_desktop.store.project_store import ProjectStore
+
+KEY = "AIza-resume-0123456789"
+# How long to wait for the child's progress: only so that a child that hangs fails the test
+# instead of hanging it; a slow machine never comes near it.
+WAIT_S = 120
+
+
+def recorded_operations(project) -> list[str]:
+    """The operation names the running `generate` has recorded (read beside it, without its lock)."""
+    with ProjectStore.open(project, read_only=True) as store:
+        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
+
+
+def test_a_killed_generate_follows_its_veo_operations_by_name_without_paying_twice(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FOUNDRY_GEMINI_API_KEY", KEY)  # the child has no password store: the environment's way
+    project = str(tmp_path / "film.foundry")
+    # Hour-long operations: neither can end before the kill, however slow the child; moved on after it.
+    with GeminiServer(api_key=KEY, task_seconds=3600) as server:
+        assert main(["cloud", "set", "gemini", "--base-url", server.url, "--poll-seconds", "0.2"]) == 0
+        assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
+        for number in range(2):
+            assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "gemini",
+                         "--duration", "2", "--seed", str(number)]) == 0
+        capsys.readouterr()
+        child = subprocess.Popen([sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
+                                 env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + WAIT_S
+        while len(recorded_operations(project)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)  # both operations going at Google, their names recorded
+        child.wait()
+        assert server.submissions == 2
+        with ProjectService.open(project) as service:
+            left = service.jobs(UNFINISHED)
+            assert [(job.state, job.server) for job in left] == [("submitted", "gemini")] * 2
+            assert all(job.remote_id.startswith("models/veo-3.1-fast-generate-preview/operations/") for job in left)
+
+        server.advance_tasks(3600)  # both have finished at Google meanwhile
+        assert main(["generate", project, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
+        assert server.submissions == 2  # followed by operation name, not created again
+        (create, _) = server.requests_to("POST", "/v1beta/models/")
+        assert create.json["parameters"]["durationSeconds"] == 4  # the nearest Veo length to a 2 s shot
+    with ProjectService.open(project) as service:
+        assert all(status.kind == "current" for status in service.statuses())
+        done = service.jobs(("done",))
+        # Four seconds of Veo 3.1 Fast each, at Google's $0.15 a second.
+        assert [(job.cost_unit, job.cost_actual) for job in done] == [("usd", pytest.approx(4 * 0.15))] * 2
+
+
+def test_the_key_is_set_and_kept_for_gemini(capsys, tmp_path, monkeypatch, password_store):
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(KEY + "\n"))
+    assert main(["key", "set", "gemini", "--stdin"]) == 0
+    assert password_store.get_password("foundry-desktop", "gemini") == KEY
+    assert KEY not in capsys.readouterr().out
