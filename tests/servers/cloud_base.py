@@ -329,6 +329,8 @@ class CloudServer:
     output_url_ttl_s: float = 3600.0
     #: A larger request body is answered 413 before it is read.
     max_body_bytes: int = 64 * 1024 * 1024
+    #: Paths served without the API key besides the outputs (a storage host's signed upload form).
+    keyless_prefixes: tuple[str, ...] = ()
 
     # Settings the test thread may change while the server runs.
     slow_responses_s = _Knob()  # seconds every response waits before it is answered
@@ -665,7 +667,7 @@ class CloudServer:
             return self._fault_response(request, fault)
         if too_large:
             return self.error_response(413, "Request body too large")
-        if not request.path.startswith(OUTPUTS_PREFIX):
+        if not request.path.startswith((OUTPUTS_PREFIX, *self.keyless_prefixes)):
             if request.headers.get("Authorization") != f"Bearer {self.api_key}":
                 return self.unauthorized(request)
             if (problem := self.check_headers(request)) is not None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from foundry_desktop.generation.cloud.catalog.runway_models import RUNWAY_VIDEO_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
 # `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.
 VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
+VIDEO_MODEL_TABLES["runway"] = RUNWAY_VIDEO_MODELS
