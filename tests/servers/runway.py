@@ -9,8 +9,8 @@ Routes:
   Foundry does not call it);
 * ``POST /v1/uploads`` ``{"filename", "type": "ephemeral"}`` → ``{"uploadUrl", "fields",
   "runwayUri"}``, then ``POST uploadUrl``: a signed storage form (``/upload-bucket/``, S3's
-  rules: no key, every field as given, the file last), 204; a request may then name the
-  picture by its ``runway://`` URI (unknown or never-sent uploads are refused);
+  rules: no key, every field as given, the file last), 201 with S3's PostResponse; a request may
+  then name the picture by its ``runway://`` URI (unknown or never-sent uploads are refused);
 * ``GET /v1/tasks/{id}`` → ``{"id", "status", "createdAt"}`` plus ``progress`` (0..1, while
   RUNNING), ``output`` ([URL], once SUCCEEDED) or ``failure`` and ``failureCode`` (FAILED);
 * ``DELETE /v1/tasks/{id}`` → 204: cancels a PENDING/RUNNING task, deletes a settled one;
@@ -309,8 +309,8 @@ class RunwayServer(CloudServer):
         upload_id = secrets.token_hex(12)
         policy = base64.b64encode(json.dumps({"key": upload_id, "max": UPLOAD_MAX_BYTES}).encode()).decode()
         fields = {"key": f"ephemeral/{upload_id}/{body['filename']}", "x-amz-algorithm": "AWS4-HMAC-SHA256",
-                  "policy": policy, "x-amz-signature": hmac.new(self.api_key.encode(), policy.encode(),
-                                                                hashlib.sha256).hexdigest()}
+                  "success_action_status": "201", "policy": policy,
+                  "x-amz-signature": hmac.new(self.api_key.encode(), policy.encode(), hashlib.sha256).hexdigest()}
         self.uploads[upload_id] = {"filename": body["filename"], "fields": fields}
         self.count("upload_starts")
         return web.json_response({"uploadUrl": f"{self.url}{BUCKET}", "fields": fields,
@@ -342,7 +342,11 @@ class RunwayServer(CloudServer):
             return _storage_error(400, "InvalidArgument", "The file must be an image, a video or a sound.")
         upload["data"] = data
         self.count("uploads")
-        return web.Response(status=204)
+        # success_action_status 201: S3's PostResponse document (with 204, an empty answer).
+        key, etag = upload["fields"]["key"], hashlib.md5(data).hexdigest()  # noqa: S324 (S3's ETag)
+        document = (f'<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>{self.url}{BUCKET}{key}'
+                    f'</Location><Bucket>runway-uploads</Bucket><Key>{key}</Key><ETag>"{etag}"</ETag></PostResponse>')
+        return web.Response(status=201, text=document, content_type="application/xml")
 
     # ----------------------------------------------------------------- tasks
 
