@@ -137,16 +137,20 @@ class RunwayBackend(CloudTaskBackend):
         """What will be sent for `request` (endpoint, ratio, length, seed, notes), or a
         GenerationError saying why it cannot be; nothing is sent."""
         shape = shape_request(self.video_model(request.model), request, provider_words="Runway")
-        pictures = [p for p in (request.input_image, request.last_image) if p is not None]
-        if shape.endpoint == "text_to_video":
-            pictures = list(request.reference_images[: self.models[shape.model].endpoints[shape.endpoint]
-                                                     .max_references])
-        large = [p for p in pictures if goes_by_upload(p)]
+        large = [p for p in self._pictures(request, shape) if goes_by_upload(p)]
         if large:
             note = "over 3.7 MB, so it goes by Runway's upload" if len(large) == 1 else "go by Runway's upload"
             names = ", ".join(p.name for p in large)
             shape = dataclasses.replace(shape, notes=(*shape.notes, f"{names} {note}"))
         return shape
+
+    def _pictures(self, request: GenerationRequest, shape: RequestShape) -> list[Path]:
+        """The pictures the request sends: first (and last) frame, or the references a model
+        takes from text (Seedance 2; on image to video they cannot be mixed with frames)."""
+        if shape.endpoint == "image_to_video":
+            return [p for p in (request.input_image, request.last_image) if p is not None]
+        room = self.models[shape.model].endpoints[shape.endpoint].max_references
+        return list(request.reference_images[:room])
 
     # -- the life cycle's hooks ----------------------------------------------
 
@@ -178,17 +182,15 @@ class RunwayBackend(CloudTaskBackend):
     async def _submit(self, request: GenerationRequest) -> Submission:
         shape = self.request_shape(request)
         body = self._body(request, shape)
-        if shape.endpoint == "image_to_video":
-            assert request.input_image is not None  # the endpoint says so
-            first = await picture_uri(self.api, request.input_image)
-            body["promptImage"] = first
-            if request.last_image is not None:  # the shape refused a last frame where the model takes none
-                body["promptImage"] = [{"uri": first, "position": "first"},
-                                       {"uri": await picture_uri(self.api, request.last_image), "position": "last"}]
-        else:
-            room = self.models[shape.model].endpoints[shape.endpoint].max_references
-            if room and request.reference_images:
-                body["references"] = [{"uri": await picture_uri(self.api, p)} for p in request.reference_images[:room]]
+        uris = [await picture_uri(self.api, picture) for picture in self._pictures(request, shape)]
+        if shape.endpoint == "text_to_video":
+            if uris:
+                body["references"] = [{"uri": uri} for uri in uris]
+        elif len(uris) == 1:
+            body["promptImage"] = uris[0]
+        else:  # first and last frames (the shape refused a last frame where the model takes none)
+            places = ("first", "last")
+            body["promptImage"] = [{"uri": uri, "position": place} for uri, place in zip(uris, places, strict=True)]
         answer = await self.api.call("POST", f"/v1/{shape.endpoint}", json=body, what="submitting the shot",
                                      submits=True)
         # A create call's answer that cannot be read: the task may exist, so say where to look.
@@ -202,7 +204,8 @@ class RunwayBackend(CloudTaskBackend):
         task = read_reply(RunwayTask, body, provider=self.provider, what=what, remote_id=remote_id)
         phase = _PHASES.get(task.status)
         if phase is None:
-            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({task.status[:40] or 'none'}).",
+            shown = task.status[:40] or "none"
+            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({shown}).",
                                   provider=self.provider, remote_id=remote_id)
         if phase == "failed":
             words, moderated = _failure_words(task.failure or "", task.failureCode or "")
