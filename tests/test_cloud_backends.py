@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ from foundry_desktop.generation.cloud.inputs import (
 from foundry_desktop.generation.cloud.providers.openai_videos import OpenAIVideoBackend
 from foundry_desktop.generation.cloud.providers.replicate import ReplicateBackend
 from foundry_desktop.generation.cloud.retries import RetryPolicy, retry_after_seconds
+from foundry_desktop.generation.cloud.catalog.runway_models import RUNWAY_VIDEO_MODELS
 from foundry_desktop.generation.cloud.providers.runway import RunwayBackend
 from foundry_desktop.generation.cloud.providers.stability import StabilityBackend
 from foundry_desktop.generation.cloud.task import (
@@ -383,15 +385,21 @@ def test_runway_sends_what_its_api_wants(tmp_path: Path, still: Path) -> None:
 
 def test_runway_refusals_are_not_retried_and_bad_shots_are_not_sent(tmp_path: Path, still: Path) -> None:
     provider = PROVIDERS["runway"]
+    # A model added to the backend's table that Runway does not have: Runway's 400, asked once.
+    unknown = dataclasses.replace(RUNWAY_VIDEO_MODELS["gen4_turbo"], id="gen5_preview")
     with RunwayServer(api_key=KEY, task_seconds=TASK_S) as server:
-        with pytest.raises(CloudRefusedError) as retired:
-            run(provider, server, lambda b: b.generate(shot(tmp_path, model="gen3a_turbo", image=still),
-                                                       lambda e: None))
-        assert len(server.requests) == 1 and "end of life" in str(retired.value) and "400" in str(retired.value)
+        with pytest.raises(CloudRefusedError) as refused:
+            run(provider, server, lambda b: b.generate(shot(tmp_path, model="gen5_preview", image=still),
+                                                       lambda e: None), models={"gen5_preview": unknown})
+        assert len(server.requests) == 1 and "model" in str(refused.value) and "400" in str(refused.value)
         with pytest.raises(GenerationError) as needs_image:
             run(provider, server, lambda b: b.generate(shot(tmp_path, model="gen4_turbo"), lambda e: None))
+        with pytest.raises(GenerationError) as retired:
+            run(provider, server, lambda b: b.generate(shot(tmp_path, model="gen3a_turbo", image=still),
+                                                       lambda e: None))
         assert len(server.requests) == 1  # refused before anything was sent
-    assert "input image" in str(needs_image.value)
+    assert "picture" in str(needs_image.value) and "keyframe" in str(needs_image.value)
+    assert "removed gen3a_turbo" in str(retired.value) and "gen4.5" in str(retired.value)
 
 
 def test_a_key_is_asked_for_each_time_and_a_missing_one_sends_nothing(tmp_path: Path, still: Path) -> None:

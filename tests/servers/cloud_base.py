@@ -329,6 +329,8 @@ class CloudServer:
     output_url_ttl_s: float = 3600.0
     #: A larger request body is answered 413 before it is read.
     max_body_bytes: int = 64 * 1024 * 1024
+    #: Paths served without the API key besides the outputs (a storage host's signed upload form).
+    keyless_prefixes: tuple[str, ...] = ()
 
     # Settings the test thread may change while the server runs.
     slow_responses_s = _Knob()  # seconds every response waits before it is answered
@@ -550,7 +552,7 @@ class CloudServer:
 
     def open_path(self, path: str) -> bool:
         """A path that takes no key: signed output URLs (and a provider's signed upload URLs)."""
-        return path.startswith(OUTPUTS_PREFIX)
+        return path.startswith((OUTPUTS_PREFIX, *self.keyless_prefixes))
 
     def rate_limited(self, retry_after_s: float) -> web.Response:
         """The 429 of rate_limit_next(): the provider's body, and Retry-After in seconds."""

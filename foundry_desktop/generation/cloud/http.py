@@ -116,16 +116,18 @@ class CloudApi:
 
     async def call(
         self, method: str, path: str, *, what: str, submits: bool = False, attempts: int | None = None,
-        **kwargs: Any,
+        authorized: bool = True, answer_is_json: bool = True, **kwargs: Any,
     ) -> Any:
-        """One JSON API call: the parsed answer (None when empty)."""
+        """One JSON API call: the parsed answer (None when empty). `authorized=False` sends no key
+        (an upload to a storage address the API handed out); `answer_is_json=False` reads the
+        answer's status only (a storage service's answer is empty or its own XML)."""
         url, headers = self._url(path), kwargs.pop("headers", None)
 
         async def attempt() -> bytes:
             try:
                 # The deadline bounds an upload (an input image inline) and its answer together.
                 async with asyncio.timeout(self.limits.deadline_s):
-                    async with self._http.stream(method, url, headers=self._request_headers(True, headers),
+                    async with self._http.stream(method, url, headers=self._request_headers(authorized, headers),
                                                  **kwargs) as response:
                         content = await self._read_answer(response, what)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
@@ -137,7 +139,7 @@ class CloudApi:
 
         content = await with_retries(attempt, provider=self.provider, what=what, submits=submits,
                                      policy=self.retry, attempts=attempts)
-        if not content.strip():
+        if not content.strip() or not answer_is_json:
             return None
         try:
             return json.loads(content)

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.fal_models import FAL_MODELS
 from foundry_desktop.generation.cloud.catalog.gemini_models import GEMINI_MODELS
+from foundry_desktop.generation.cloud.catalog.runway_models import RUNWAY_VIDEO_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
 # `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.
 VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
+VIDEO_MODEL_TABLES["runway"] = RUNWAY_VIDEO_MODELS
 VIDEO_MODEL_TABLES["fal"] = FAL_MODELS
 VIDEO_MODEL_TABLES["gemini"] = GEMINI_MODELS

@@ -1,24 +1,22 @@
 """The `runway` backend: Runway's image- and text-to-video API (api.dev.runwayml.com).
 
-A shot with an input image goes to `POST /v1/image_to_video` with the picture
-inline as a data URI; one without goes to `POST /v1/text_to_video`. Every call
-carries `X-Runway-Version: 2024-11-06`, which Runway requires. Runway takes a
-fixed set of ratios and durations per model, so the ratio is the allowed one
-nearest the project's aspect and the duration the allowed one nearest the
-shot's length. The task is then followed on `GET /v1/tasks/{id}` and cancelled
-with `DELETE /v1/tasks/{id}`; the shared life cycle (task.py) does the rest.
-
-Runway publishes no endpoint listing a model's ratios and durations, so what
-is known of the current models is kept in `RUNWAY_MODELS`; any other model name
-is still sent as it is, with the usual Gen-4 ratios, and the constructor's
-`models` adds or corrects entries without a new release. The models a key may
-use are listed by `models()` (from `GET /v1/organization`).
+A shot with an input image goes to `POST /v1/image_to_video`, one without to
+`POST /v1/text_to_video`. Every call carries `X-Runway-Version: 2024-11-06`, which Runway
+requires. What each model takes on each endpoint (ratios, lengths, seed or not, prompt
+required or not, last frame, references) is data, read from Runway's SDK
+(catalog/runway_models.py); the request is built from the shape `shape_request` chooses
+there, so the estimate, the inspector and the request say the same, and a shot a model
+cannot take is refused in words before anything is sent. Pictures go inline as data URIs
+when they fit Runway's 5 MB limit on the data URI, else by ephemeral upload
+(runway_uploads.py). The task is then followed on `GET /v1/tasks/{id}` and cancelled with
+`DELETE /v1/tasks/{id}`; the shared life cycle (task.py) does the rest. The models a key may
+use are listed by `models_available()` (`GET /v1/organization`, its tier's models).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +24,19 @@ import httpx
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.bounded_download import TransferLimits
+from foundry_desktop.generation.cloud.catalog.runway_models import (
+    DEFAULT_RUNWAY_MODEL,
+    NEGATIVE_PROMPT_MODELS,
+    RETIRED_MODELS,
+    RUNWAY_VIDEO_MODELS,
+)
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
-from foundry_desktop.generation.cloud.inputs import (
-    image_data_uri,
-    nearest_aspect,
-    nearest_choice,
-    shot_seconds,
-)
-from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.providers.runway_uploads import goes_by_upload, picture_uri
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.runway import RunwayOrganization, RunwayTask, RunwayTaskCreated
 from foundry_desktop.generation.cloud.retries import RetryPolicy
@@ -50,33 +50,6 @@ from foundry_desktop.generation.cloud.task import (
 
 RUNWAY_URL = "https://api.dev.runwayml.com"
 API_VERSION = "2024-11-06"
-MAX_PROMPT_UNITS = 1000  # promptText, counted in UTF-16 code units as Runway counts it
-MAX_DATA_URI_IMAGE_BYTES = 5 * 1024**2  # Runway's limit for an image sent inline
-SEED_RANGE = 2**32  # Runway takes seeds 0..4294967295
-
-GEN4_RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
-VEO_RATIOS = ("1280:720", "720:1280", "1920:1080", "1080:1920")
-
-
-@dataclass(frozen=True)
-class RunwayModel:
-    """What one Runway video model accepts, and what a second of it costs (None: not known here)."""
-
-    endpoints: frozenset[str]  # "image_to_video", "text_to_video"
-    ratios: tuple[str, ...] = GEN4_RATIOS
-    durations: tuple[int, ...] = (5, 10)  # seconds; empty: let Runway use the model's default
-    credits_per_second: float | None = None
-
-
-BOTH = frozenset({"image_to_video", "text_to_video"})
-RUNWAY_MODELS: Mapping[str, RunwayModel] = {
-    "gen4_turbo": RunwayModel(frozenset({"image_to_video"}), GEN4_RATIOS, (5, 10), 5.0),
-    "gen4.5": RunwayModel(BOTH, GEN4_RATIOS, tuple(range(2, 11)), 12.0),
-    "veo3": RunwayModel(BOTH, VEO_RATIOS, (8,), 40.0),
-    "veo3.1": RunwayModel(BOTH, VEO_RATIOS, (4, 6, 8)),
-    "veo3.1_fast": RunwayModel(BOTH, VEO_RATIOS, (4, 6, 8)),
-}
-UNKNOWN_MODEL = RunwayModel(BOTH, GEN4_RATIOS, ())
 
 _PHASES = {"PENDING": "queued", "THROTTLED": "queued", "RUNNING": "running", "SUCCEEDED": "succeeded",
            "FAILED": "failed", "CANCELLED": "cancelled"}
@@ -115,7 +88,8 @@ class RunwayBackend(CloudTaskBackend):
     """Runway video generation; see the module docstring.
 
     `http` is the app's shared client; `api_key` the key or a callable returning
-    it (read at each call); `default_model` serves shots that name none.
+    it (read at each call); `default_model` serves shots that name none; `models`
+    adds or corrects table entries without a new release.
     """
 
     name = "runway"
@@ -124,14 +98,14 @@ class RunwayBackend(CloudTaskBackend):
 
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = RUNWAY_URL,
-        default_model: str = "gen4.5", models: Mapping[str, RunwayModel] | None = None,
+        default_model: str = DEFAULT_RUNWAY_MODEL, models: Mapping[str, VideoModel] | None = None,
         retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, on_submitted: SubmittedHook | None = None,
         transfer_limits: TransferLimits | None = None,
     ) -> None:
         super().__init__(CloudCredentials(self.provider, api_key), poll=poll, on_submitted=on_submitted)
         self.default_model = default_model
-        self.models = {**RUNWAY_MODELS, **(models or {})}
+        self.models = {**RUNWAY_VIDEO_MODELS, **(models or {})}
         self.api = CloudApi(  # the paths start with /v1: an address ending in it is taken as its root
             self.provider, http, self.credentials, base_url=base_url.rstrip("/").removesuffix("/v1"), explain=_explain,
             retry=retry or RetryPolicy(), headers={"X-Runway-Version": API_VERSION},
@@ -139,63 +113,90 @@ class RunwayBackend(CloudTaskBackend):
         )
 
     async def models_available(self) -> list[str]:
-        """The models this key may use, as Runway lists them (its organization's tier)."""
+        """The models this key may use, as Runway lists them: the keys of its tier's `models`
+        (GET /v1/organization; the SDK's OrganizationRetrieveResponse.tier.models)."""
         what = "listing the models"
         body = await self.api.call("GET", "/v1/organization", what=what, attempts=2)
         organization = read_reply(RunwayOrganization, body or {}, provider=self.provider, what=what)
         return sorted((organization.tier.models or {}) if organization.tier else {})
 
+    def video_model(self, name: str | None) -> VideoModel:
+        """The table's entry for `name` (the default when None), or why Runway cannot make it."""
+        name = name or self.default_model
+        choices = ", ".join(sorted(self.models))
+        if name in RETIRED_MODELS and name not in self.models:
+            raise GenerationError(f"{RETIRED_MODELS[name]}: choose another Runway model ({choices}).")
+        model = self.models.get(name)
+        if model is None:
+            shown = name if len(name) <= 60 else name[:60] + "…"
+            raise GenerationError(f"Runway has no video model called {shown!r} that Foundry knows: choose one of "
+                                  f"{choices}.")
+        return model
+
+    def request_shape(self, request: GenerationRequest) -> RequestShape:
+        """What will be sent for `request` (endpoint, ratio, length, seed, notes), or a
+        GenerationError saying why it cannot be; nothing is sent."""
+        shape = shape_request(self.video_model(request.model), request, provider_words="Runway")
+        large = [p for p in self._pictures(request, shape) if goes_by_upload(p)]
+        if large:
+            note = "over 3.7 MB, so it goes by Runway's upload" if len(large) == 1 else "go by Runway's upload"
+            names = ", ".join(p.name for p in large)
+            shape = dataclasses.replace(shape, notes=(*shape.notes, f"{names} {note}"))
+        return shape
+
+    def _pictures(self, request: GenerationRequest, shape: RequestShape) -> list[Path]:
+        """The pictures the request sends: first (and last) frame, or the references a model
+        takes from text (Seedance 2; on image to video they cannot be mixed with frames)."""
+        if shape.endpoint == "image_to_video":
+            return [p for p in (request.input_image, request.last_image) if p is not None]
+        room = self.models[shape.model].endpoints[shape.endpoint].max_references
+        return list(request.reference_images[:room])
+
     # -- the life cycle's hooks ----------------------------------------------
 
-    def _plan(self, request: GenerationRequest) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        """(endpoint, JSON body but the image, provenance) for the shot; refused here when Runway
-        would refuse it, so that nothing is sent in vain."""
-        model_name = request.model or self.default_model
-        model = self.models.get(model_name, UNKNOWN_MODEL)
-        endpoint = "image_to_video" if request.input_image is not None else "text_to_video"
-        if endpoint not in model.endpoints:
-            takes_text = ", ".join(sorted(m for m, spec in self.models.items() if "text_to_video" in spec.endpoints))
-            raise GenerationError(f"Runway's {model_name} makes video from a picture: give the shot an input image, "
-                                  f"or choose a model that starts from text ({takes_text}).")
+    def _body(self, request: GenerationRequest, shape: RequestShape) -> dict[str, Any]:
+        """The JSON body but its pictures: only the fields this model has (Runway refuses others)."""
+        body: dict[str, Any] = {"model": shape.model}
         prompt = request.prompt.strip()
-        if endpoint == "text_to_video" and not prompt:
-            raise GenerationError("A Runway shot without an input image needs a prompt.")
-        if len(prompt.encode("utf-16-le")) // 2 > MAX_PROMPT_UNITS:
-            raise GenerationError(f"Runway takes prompts of up to {MAX_PROMPT_UNITS} characters; this one has "
-                                  f"{len(prompt)}. Shorten it.")
-        body: dict[str, Any] = {"model": model_name, "ratio": nearest_aspect(request.width, request.height,
-                                                                              model.ratios)}
-        if prompt:
+        if prompt:  # where optional, an empty promptText is refused: it is left out instead
             body["promptText"] = prompt
-        if model.durations:
-            body["duration"] = nearest_choice(shot_seconds(request), model.durations)
-        body["seed"] = request.seed % SEED_RANGE
-        info = {"model": model_name, "endpoint": endpoint, "ratio": body["ratio"], "duration_s": body.get("duration"),
-                "seed": body["seed"]}
-        return endpoint, body, info
+        if shape.ratio is not None:
+            body["ratio"] = shape.ratio
+        if shape.duration_s is not None:
+            body["duration"] = int(shape.duration_s)
+        if shape.seed is not None:
+            body["seed"] = shape.seed
+        if shape.model in NEGATIVE_PROMPT_MODELS and request.negative_prompt.strip():
+            body["negativePrompt"] = request.negative_prompt.strip()
+        return body
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Runway reports no cost: it charges the model's credits per second of video asked
         for, so that is the estimate and the actual (None when the price is not known here)."""
         try:
-            _, body, _ = self._plan(request)
+            estimate = self.request_shape(request).estimate
         except GenerationError:
             return None  # generate() says what is wrong
-        model = self.models.get(body["model"], UNKNOWN_MODEL)
-        if model.credits_per_second is None or "duration" not in body:
-            return None
-        return body["duration"] * model.credits_per_second
+        return estimate.amount if estimate is not None else None
 
     async def _submit(self, request: GenerationRequest) -> Submission:
-        endpoint, body, info = self._plan(request)
-        if request.input_image is not None:
-            body["promptImage"] = image_data_uri(request.input_image, provider=self.provider,
-                                                 max_bytes=MAX_DATA_URI_IMAGE_BYTES)
-        answer = await self.api.call("POST", f"/v1/{endpoint}", json=body, what="submitting the shot", submits=True)
+        shape = self.request_shape(request)
+        body = self._body(request, shape)
+        uris = [await picture_uri(self.api, picture) for picture in self._pictures(request, shape)]
+        if shape.endpoint == "text_to_video":
+            if uris:
+                body["references"] = [{"uri": uri} for uri in uris]
+        elif len(uris) == 1:
+            body["promptImage"] = uris[0]
+        else:  # first and last frames (the shape refused a last frame where the model takes none)
+            places = ("first", "last")
+            body["promptImage"] = [{"uri": uri, "position": place} for uri, place in zip(uris, places, strict=True)]
+        answer = await self.api.call("POST", f"/v1/{shape.endpoint}", json=body, what="submitting the shot",
+                                     submits=True)
         # A create call's answer that cannot be read: the task may exist, so say where to look.
         created = read_reply(RunwayTaskCreated, answer, provider=self.provider,
                              what="submitting the shot (it may have started: check Runway's dashboard)")
-        return Submission(created.id, info)
+        return Submission(created.id, _info(shape))
 
     async def _status(self, remote_id: str) -> TaskStatus:
         what = "checking on the task"
@@ -203,7 +204,8 @@ class RunwayBackend(CloudTaskBackend):
         task = read_reply(RunwayTask, body, provider=self.provider, what=what, remote_id=remote_id)
         phase = _PHASES.get(task.status)
         if phase is None:
-            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({task.status[:40] or 'none'}).",
+            shown = task.status[:40] or "none"
+            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({shown}).",
                                   provider=self.provider, remote_id=remote_id)
         if phase == "failed":
             words, moderated = _failure_words(task.failure or "", task.failureCode or "")
@@ -221,7 +223,7 @@ class RunwayBackend(CloudTaskBackend):
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         try:
-            return self._plan(request)[2]
+            return _info(self.request_shape(request))
         except GenerationError:
             return {"model": request.model or self.default_model}
 
@@ -230,3 +232,9 @@ class RunwayBackend(CloudTaskBackend):
         balance = read_reply(RunwayOrganization, body or {}, provider=self.provider, what="checking the account"
                              ).creditBalance
         return "Runway: key accepted" + (f", {balance} credits left." if balance is not None else ".")
+
+
+def _info(shape: RequestShape) -> dict[str, Any]:
+    """What the take's provenance keeps of the request."""
+    return {"model": shape.model, "endpoint": shape.endpoint, "ratio": shape.ratio,
+            "duration_s": int(shape.duration_s) if shape.duration_s is not None else None, "seed": shape.seed}
