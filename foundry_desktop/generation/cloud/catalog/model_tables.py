@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from foundry_desktop.generation.cloud.catalog.openai_video_models import OPENAI_VIDEO_MODELS
+from foundry_desktop.generation.cloud.catalog.replicate_models import REPLICATE_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
 # `request_shape(request)` (video_models.RequestShape) for the estimate and the inspector.
-VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
+VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {
+    "replicate": REPLICATE_MODELS,
+    "openai": OPENAI_VIDEO_MODELS,
+}
