@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from cloud_reply_mutations import KINDS, mutation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from servers.cloud_base import CloudServer, sample_sound
 from servers.openai_audio import OpenAIAudioServer
 from servers.openai_chat import OpenAIChatServer
@@ -75,6 +77,7 @@ class Service:
     endpoints: dict[str, str]  # what -> the "METHOD /path" text an answer's request contains
     output: OutputKind = "video"
     model: str | None = None
+    large_picture: bool = False  # the shot starts from a picture over 256 KB (Replicate uploads it)
 
 
 def _base(server: CloudServer) -> str:
@@ -95,6 +98,11 @@ SERVICES = {
         {"model": "GET /v1/models/minimax/hailuo-02", "create": "POST /v1/models/minimax/hailuo-02/predictions",
          "status": "GET /v1/predictions/", "cancel": "/cancel", "download": "/outputs/",
          "health": "GET /v1/account"}, model="minimax/hailuo-02"),
+    "replicate-files": Service(
+        lambda: ReplicateServer(api_key=KEY, task_seconds=TASK_S),
+        lambda server, http: ReplicateBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                              transfer_limits=LIMITS),
+        {"upload": "POST /v1/files"}, model="minimax/hailuo-02", large_picture=True),
     "openai": Service(
         lambda: OpenAIVideosServer(api_key=KEY, task_seconds=TASK_S),
         lambda server, http: OpenAIVideoBackend(KEY, base_url=_base(server), retry=FAST_RETRY, poll=FAST_POLL,
@@ -115,6 +123,20 @@ SERVICES = {
 CASES = [(name, what) for name, service in SERVICES.items() for what in service.endpoints]
 
 
+_PICTURES: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def large_picture(tmp_path_factory):
+    """A PNG over 256 KB, outside every scratch folder, for the services that start from one."""
+    path = tmp_path_factory.mktemp("inputs") / "large.png"
+    pixels = np.random.default_rng(1).integers(0, 256, (400, 400, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(path)
+    _PICTURES["large"] = path
+    yield path
+    _PICTURES.clear()
+
+
 @pytest.fixture(scope="module")
 def servers():
     started = {name: service.server().start() for name, service in SERVICES.items()}
@@ -127,6 +149,7 @@ def request_for(folder: Path, service: Service) -> GenerationRequest:
     return GenerationRequest(
         shot_id="shot-1", prompt="waves at dusk", negative_prompt="", seed=7, width=1280, height=720,
         frame_rate=Fraction(24), frames=120, output_dir=folder, model=service.model, output=service.output,
+        input_image=_PICTURES["large"] if service.large_picture else None,
     )
 
 
