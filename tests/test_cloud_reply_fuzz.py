@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from cloud_reply_mutations import KINDS, mutation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from servers.cloud_base import CloudServer, sample_sound
 from servers.fal import FalServer
 from servers.gemini import GeminiServer
@@ -79,6 +81,7 @@ class Service:
     endpoints: dict[str, str]  # what -> the "METHOD /path" text an answer's request contains
     output: OutputKind = "video"
     model: str | None = None
+    large_picture: bool = False  # the shot starts from a picture over 256 KB (Replicate uploads it)
 
 
 def _base(server: CloudServer) -> str:
@@ -107,6 +110,11 @@ SERVICES = {
         {"create": "POST /bytedance/seedance-2.0/fast/text-to-video", "status": "/status",
          "result": "GET /bytedance/seedance-2.0/requests/", "cancel": "/cancel", "download": "/outputs/",
          "health": "GET /fal-ai/kling-video/requests/"}, model="seedance-2.0-fast"),
+    "replicate-files": Service(
+        lambda: ReplicateServer(api_key=KEY, task_seconds=TASK_S),
+        lambda server, http: ReplicateBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                              transfer_limits=LIMITS),
+        {"upload": "POST /v1/files"}, model="minimax/hailuo-02", large_picture=True),
     "openai": Service(
         lambda: OpenAIVideosServer(api_key=KEY, task_seconds=TASK_S),
         lambda server, http: OpenAIVideoBackend(KEY, base_url=_base(server), retry=FAST_RETRY, poll=FAST_POLL,
@@ -134,6 +142,20 @@ SERVICES = {
 CASES = [(name, what) for name, service in SERVICES.items() for what in service.endpoints]
 
 
+_PICTURES: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def large_picture(tmp_path_factory):
+    """A PNG over 256 KB, outside every scratch folder, for the services that start from one."""
+    path = tmp_path_factory.mktemp("inputs") / "large.png"
+    pixels = np.random.default_rng(1).integers(0, 256, (400, 400, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(path)
+    _PICTURES["large"] = path
+    yield path
+    _PICTURES.clear()
+
+
 @pytest.fixture(scope="module")
 def servers():
     started = {name: service.server().start() for name, service in SERVICES.items()}
@@ -146,6 +168,7 @@ def request_for(folder: Path, service: Service) -> GenerationRequest:
     return GenerationRequest(
         shot_id="shot-1", prompt="waves at dusk", negative_prompt="", seed=7, width=1280, height=720,
         frame_rate=Fraction(24), frames=120, output_dir=folder, model=service.model, output=service.output,
+        input_image=_PICTURES["large"] if service.large_picture else None,
     )
 
 

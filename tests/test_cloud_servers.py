@@ -21,6 +21,7 @@ import openai
 import pytest
 from PIL import Image
 from servers.cloud_base import fit_aspect, sample_mp4
+from servers.openai_videos import SDK_MODELS as OPENAI_SDK_MODELS
 from servers.openai_videos import OpenAIVideosServer
 from servers.replicate import ReplicateServer
 from servers.runway import RunwayServer
@@ -455,13 +456,14 @@ def test_openai_videos_with_the_sdk(videos: tuple[OpenAIVideosServer, openai.Ope
     with pytest.raises(openai.NotFoundError):
         client.videos.retrieve(video.id)
     assert (server.submissions, server.downloads, server.cancels) == (1, 1, 0)
-    assert server.requests[0].form["prompt"] == "a valley at dawn"  # the SDK sends multipart
+    # openai 3.x sends multipart; 2.2 (the lowest Foundry allows) JSON when there is no file
+    assert (server.requests[0].form or server.requests[0].json)["prompt"] == "a valley at dawn"
 
 
 def test_openai_videos_input_reference_and_json(videos: tuple[OpenAIVideosServer, openai.OpenAI]) -> None:
     server, client = videos
     png = io.BytesIO()
-    Image.new("RGB", (72, 128)).save(png, format="PNG")
+    Image.new("RGB", (720, 1280)).save(png, format="PNG")  # the size asked for, as the API wants
     video = client.videos.create(
         prompt="move", size="720x1280", input_reference=("first.png", png.getvalue(), "image/png")
     )
@@ -502,6 +504,45 @@ def test_openai_videos_errors(videos: tuple[OpenAIVideosServer, openai.OpenAI]) 
     video = client.with_options(max_retries=2).videos.create(prompt="x")  # the SDK retries 429 and 500 itself
     assert video.status == "queued" and time.monotonic() - started >= 0.2
     assert server.submissions == 1  # nothing was submitted twice
+
+
+def _picture(width: int, height: int, fmt: str = "PNG") -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (width, height)).save(data, format=fmt)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(("arguments", "param"), [
+    ({"prompt": ""}, "prompt"),  # prompt: Required[str]
+    ({"model": "sora-9"}, "model"),  # VideoModelParam (a gateway's own models aside)
+    ({"seconds": "5"}, "seconds"),  # VideoSeconds: 4, 8, 12
+    ({"size": "1920x1080", "model": "sora-2-pro"}, "size"),  # VideoSize: four sizes
+    ({"size": "1792x1024", "model": "sora-2"}, "size"),  # 1792x1024 and 1024x1792: sora-2-pro's only
+    ({"size": "1024x1792", "model": "sora-2-2025-12-08"}, "size"),
+    ({"input_reference": ("first.gif", _picture(720, 1280, "GIF"), "image/gif")}, "input_reference"),
+    ({"input_reference": ("first.png", _picture(1280, 720), "image/png")}, "input_reference"),  # not 720x1280
+])
+def test_openai_videos_refuse_what_the_sdk_types_do_not_allow(videos: tuple[OpenAIVideosServer, openai.OpenAI],
+                                                               arguments: dict[str, Any], param: str) -> None:
+    server, client = videos
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.videos.create(**{"prompt": "a valley", **arguments})
+    assert refused.value.body["param"] == param and server.submissions == 0
+    allowed = client.videos.create(prompt="a valley", model="sora-2-pro", size="1792x1024", seconds="12",
+                                   input_reference=("first.webp", _picture(1792, 1024, "WEBP"), "image/webp"))
+    assert allowed.size == "1792x1024" and server.submissions == 1
+
+
+def test_openai_videos_gateway_models_take_the_gateways_sizes() -> None:
+    with OpenAIVideosServer(api_key=KEY, task_seconds=TASK_S, models=(*OPENAI_SDK_MODELS, "wan-2.5"),
+                            seconds=("5", "10"), sizes=("1920x1080", "1080x1920")) as server:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        own = httpx.post(f"{server.base_url}/videos", json={"prompt": "x", "model": "wan-2.5", "seconds": "10",
+                                                             "size": "1080x1920"}, headers=headers)
+        sora = httpx.post(f"{server.base_url}/videos", json={"prompt": "x", "model": "sora-2", "size": "1920x1080"},
+                          headers=headers)
+    assert own.status_code == 200 and own.json()["size"] == "1080x1920"
+    assert sora.status_code == 400 and sora.json()["error"]["param"] == "size"
 
 
 def test_openai_videos_failure_cancel_and_early_download(videos: tuple[OpenAIVideosServer, openai.OpenAI]) -> None:

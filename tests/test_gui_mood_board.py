@@ -29,7 +29,7 @@ def session(tmp_path, loop):
 def test_looks_are_proposed_shown_and_one_becomes_a_style(qtbot, loop, session):
     with OpenAIChatServer(api_key="sk-gui") as server:
         # The timeout of a try only stops a broken test hanging: a slow machine never comes near it.
-        settings = LanguageModelSettings(base_url=server.base_url, model="gpt-4o-mini", image_model="gpt-image-1",
+        settings = LanguageModelSettings(base_url=server.base_url, model="gpt-4o-mini", image_model="gpt-image-2",
                                          timeout_s=60)
         dialog = MoodBoardDialog(session, load_settings=lambda: settings)
         qtbot.addWidget(dialog)

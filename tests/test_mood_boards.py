@@ -37,7 +37,7 @@ def service(tmp_path):
 def settings_for(server, **changes):
     # The timeout of a try only stops a broken test hanging: a slow machine never comes near it.
     return LanguageModelSettings(**{"base_url": server.base_url, "model": "gpt-4o-mini",
-                                    "image_model": "gpt-image-1", "timeout_s": 60, **changes})
+                                    "image_model": "gpt-image-2", "timeout_s": 60, **changes})
 
 
 @pytest.mark.parametrize("image_urls", [False, True])
@@ -82,7 +82,7 @@ def test_a_chosen_look_becomes_a_style_with_its_pictures_and_stales_nothing(tmp_
     with OpenAIChatServer(api_key="sk-mood") as server:
         monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
         assert main(["assist", "set", "--base-url", server.base_url, "--model", "gpt-4o-mini",
-                     "--image-model", "gpt-image-1"]) == 0
+                     "--image-model", "gpt-image-2"]) == 0
         capsys.readouterr()
         assert main(["moodboard", str(project), "--brief", BRIEF.text, "--json"]) == 0
     saved = tmp_path / "board.json"

@@ -127,7 +127,7 @@ def test_openai_images_makes_a_keyframe_of_the_nearest_size_it_allows(tmp_path: 
     with OpenAIImagesServer(api_key=KEY) as server:
         result = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, width=1920, height=1080),
                                                                lambda e: None))
-        other = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, model="gpt-image-1.5"),
+        other = run_with(images(server), lambda b: b.generate(keyframe(tmp_path, model="chatgpt-image-latest"),
                                                               lambda e: None))
         sent = [r.json for r in server.requests_to("POST", "/v1/images/generations")]
     assert sent[0] == {"model": "gpt-image-2", "prompt": "a slow push over a valley at dawn", "n": 1,
@@ -151,7 +151,7 @@ def test_every_size_chosen_for_gpt_image_2_is_one_it_takes(width: int, height: i
     chosen = [int(side) for side in size.split("x")]
     aspect = min(3, max(1 / 3, width / height))
     assert abs(chosen[0] / chosen[1] - aspect) / aspect < 0.05
-    assert choose_size("gpt-image-1-mini", width, height) in ("1024x1024", "1536x1024", "1024x1536")
+    assert choose_size("chatgpt-image-latest", width, height) in ("1024x1024", "1536x1024", "1024x1536")
 
 
 def test_openai_images_estimates_from_the_published_examples(tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_openai_images_estimates_from_the_published_examples(tmp_path: Path) -> 
             backend = OpenAIImagesBackend(http, KEY)
             return [backend.estimate_cost(keyframe(tmp_path, **changes)) for changes in (
                 {"width": 1536, "height": 1024}, {"width": 1024, "height": 1024, "quality": "high"},
-                {"width": 1280, "height": 720, "quality": "low"}, {"model": "gpt-image-1.5"}, {"quality": "best"})]
+                {"width": 1280, "height": 720, "quality": "low"}, {"model": "chatgpt-image-latest"}, {"quality": "best"})]
 
     assert asyncio.run(estimates()) == [0.041, 0.211, round(0.005 * 1280 * 720 / (1536 * 1024), 4), None, None]
 
@@ -220,11 +220,15 @@ def test_the_images_test_server_answers_the_sdk_as_the_api_does(character: Path)
                 "size": {"model": "gpt-image-2", "size": "1000x1000"},
                 "response_format": {"model": "gpt-image-2", "response_format": "url"},
                 "model": {"model": "dall-e-3"},
-                "standard size": {"model": "gpt-image-1.5", "size": "1280x720"},
+                "standard size": {"model": "chatgpt-image-latest", "size": "1280x720"},
             }.items():
                 with pytest.raises(openai.BadRequestError) as refused:
                     client.images.generate(prompt="x", **arguments)
                 refusals[name] = (refused.value.body or {}).get("param")
+            for retired in ("gpt-image-1", "gpt-image-1.5", "gpt-image-1-mini"):  # shut down 2026-10-23, -12-01
+                with pytest.raises(openai.NotFoundError) as gone:
+                    client.images.generate(prompt="x", model=retired)
+                assert gone.value.body["code"] == "model_not_found" and "deprecated" in gone.value.body["message"]
         with openai.OpenAI(api_key=WRONG_KEY, base_url=server.base_url, max_retries=0) as stranger:
             with pytest.raises(openai.AuthenticationError):
                 stranger.images.generate(model="gpt-image-2", prompt="x")
@@ -235,6 +239,23 @@ def test_the_images_test_server_answers_the_sdk_as_the_api_does(character: Path)
     assert refusals == {"size": "size", "response_format": "response_format", "model": "model",
                         "standard size": "size"}
     assert server.submissions == 3  # the refused requests made nothing
+
+
+def test_a_retired_openai_image_model_is_refused_in_words_before_anything_is_sent(tmp_path: Path) -> None:
+    async def refuse(model: str) -> str:
+        import httpx
+
+        async with httpx.AsyncClient() as http:
+            # OpenAI's own address: nothing may be sent there from a test, and nothing is.
+            backend = OpenAIImagesBackend(http, KEY, retry=FAST_RETRY)
+            with pytest.raises(GenerationError) as refused:
+                await backend.generate(keyframe(tmp_path, model=model), lambda e: None)
+            return str(refused.value)
+
+    assert asyncio.run(refuse("gpt-image-1")) == ("OpenAI shut gpt-image-1 down on 2026-10-23: choose gpt-image-2, "
+                                                  "its current picture model.")
+    assert "2026-12-01" in asyncio.run(refuse("gpt-image-1-mini"))
+    assert scratch_files(tmp_path) == []
 
 
 def test_openai_images_unreachable_and_health(tmp_path: Path) -> None:
@@ -394,8 +415,8 @@ def test_the_app_opens_openai_images_at_the_address_and_with_the_key_of_its_sett
             return await registry.get("openai-images").generate(keyframe(tmp_path), lambda e: None)
 
     with OpenAIImagesServer(api_key=KEY) as server:
-        service = CloudServiceSettings(base_url=server.base_url, default_model="gpt-image-1.5")
+        service = CloudServiceSettings(base_url=server.base_url, default_model="chatgpt-image-latest")
         result = asyncio.run(made(GenerationSettings(cloud={"openai-images": service})))
         (sent,) = server.requests_to("POST", "/v1/images/generations")
-    assert sent.json["model"] == "gpt-image-1.5" and result.backend_info["provider"] == "openai-images"
+    assert sent.json["model"] == "chatgpt-image-latest" and result.backend_info["provider"] == "openai-images"
     assert probe_source(result.path).still

@@ -77,7 +77,7 @@ MODELS = ("gpt-4o-mini", "llama3.1")
 BEHAVIOURS = ("prose", "truncated", "loose", "refuse", "slow")
 TRANSITIONS = (("cut", 0.0), ("dissolve", 0.5), ("cut", 0.0), ("fade_black", 1.0))
 MAX_SCENES = 8
-IMAGE_MODELS = ("gpt-image-1",)
+IMAGE_MODELS = ("gpt-image-2",)  # gpt-image-1 shut down 2026-10-23, -1.5 and -1-mini 2026-12-01
 IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 LOOKS = ("Warm Documentary", "Bold Graphic", "Dreamlike Pastel", "Noir Contrast")
 

@@ -49,7 +49,9 @@ from aiohttp import web
 from .cloud_base import CloudServer, fit_aspect, json_object
 from .openai_errors import OpenAIErrors
 
-MODELS = ("gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest")
+# The SDK's ImageModel (openai-python 3.3.1, types/image_model.py) less the models OpenAI shut down since.
+MODELS = ("gpt-image-2", "gpt-image-2-2026-04-21", "chatgpt-image-latest")
+RETIRED = {"gpt-image-1": "2026-10-23", "gpt-image-1.5": "2026-12-01", "gpt-image-1-mini": "2026-12-01"}
 STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 FREE_SIZE = re.compile(r"^gpt-image-2(\.5-(sunburst|flare))?(-\d{4}-\d{2}-\d{2})?$")
 OUTPUT_FORMATS = ("png", "jpeg", "webp")
@@ -126,6 +128,9 @@ class OpenAIImagesServer(OpenAIErrors, CloudServer):
         prompt = fields.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip():
             return self._invalid("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
+        if model in RETIRED and model not in self.models:  # as OpenAI answers a model it has shut down
+            return self.error_response(404, f"The model `{model}` has been deprecated, learn more here: "
+                                       f"https://platform.openai.com/docs/deprecations", code="model_not_found")
         if model not in self.models:
             return self._invalid(f"Invalid value: '{model}'. Value must be one of {', '.join(self.models)}.", "model")
         n = int(fields.get("n", 1))

@@ -23,7 +23,8 @@ Quirks emulated:
 
 * errors are ``{"error": {"message", "type", "param", "code"}}``: 401
   ``invalid_api_key``, 400 ``invalid_request_error`` for a missing prompt or a
-  model, seconds or size outside the server's lists (Sora 2's by default),
+  model, seconds or size outside what the model takes (below), an
+  ``input_reference`` picture that is not the size asked for,
   404 for an unknown video, 429 ``rate_limit_exceeded`` with ``Retry-After`` and
   ``retry-after-ms`` (which the SDK prefers), 5xx ``server_error``;
 * a failed video has ``status: failed`` and ``error: {"code", "message"}``
@@ -37,11 +38,13 @@ Quirks emulated:
 
 from __future__ import annotations
 
+import io
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 
 from .cloud_base import (
     FAILED,
@@ -55,9 +58,15 @@ from .cloud_base import (
 )
 from .openai_errors import OpenAIErrors
 
-MODELS = ("sora-2", "sora-2-pro")
+# The request's rules, copied from openai-python 3.3.1 (Apache-2.0), src/openai/types/:
+# video_model_param.py (VideoModelParam), video_seconds.py (VideoSeconds), video_size.py (VideoSize).
+SDK_MODELS = ("sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-06", "sora-2-2025-12-08")
 SECONDS = ("4", "8", "12")
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
+# The SDK lists every size for every model; OpenAI's model pages split them: 1792x1024 and 1024x1792
+# were sora-2-pro's only (../shared/reference/cloud-apis.md, "Corrections and additions").
+MODEL_SIZES = {model: SIZES if "-pro" in model else ("720x1280", "1280x720") for model in SDK_MODELS}
+MODELS = SDK_MODELS
 REFERENCE_TYPES = ("image/jpeg", "image/png", "image/webp")
 STATUSES = {QUEUED: "queued", RUNNING: "in_progress", SUCCEEDED: "completed", FAILED: "failed"}
 FAILURES = {
@@ -81,6 +90,7 @@ class OpenAIVideosServer(OpenAIErrors, CloudServer):
         poll_after_ms: int | None = None,
         outputs_expire_s: float | None = None,
     ) -> None:
+        """`models` beyond the SDK's are a gateway's own: they take `seconds` and `sizes`."""
         super().__init__(api_key, task_seconds=task_seconds, outputs_expire_s=outputs_expire_s)
         self.models, self.seconds, self.sizes = tuple(models), tuple(seconds), tuple(sizes)
         self.content_redirect = content_redirect
@@ -127,21 +137,24 @@ class OpenAIVideosServer(OpenAIErrors, CloudServer):
         if not isinstance(prompt, str) or not prompt.strip():
             return self._invalid("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
         source = remixed_from.payload if remixed_from else {}
+        model = fields.get("model", source.get("model", "sora-2"))
+        if model not in self.models:
+            supported = ", ".join(f"'{v}'" for v in self.models)
+            return self._invalid(f"Invalid value: '{model}'. Supported values are: {supported}.", "model")
+        sizes = MODEL_SIZES.get(model, self.sizes)
         choices = {
-            "model": (fields.get("model", source.get("model", self.models[0])), self.models),
-            "seconds": (str(fields.get("seconds", source.get("seconds", self.seconds[0]))), self.seconds),
-            "size": (fields.get("size", source.get("size", self.sizes[0])), self.sizes),
+            "model": (model, self.models),
+            "seconds": (str(fields.get("seconds", source.get("seconds", "4"))),
+                        SECONDS if model in MODEL_SIZES else self.seconds),
+            # The SDK's default, 720x1280, for the SDK's models; a gateway's first size for its own.
+            "size": (fields.get("size", source.get("size", "720x1280" if model in MODEL_SIZES else sizes[0])), sizes),
         }
         for param, (value, allowed) in choices.items():
             if value not in allowed:
                 supported = ", ".join(f"'{v}'" for v in allowed)
                 return self._invalid(f"Invalid value: '{value}'. Supported values are: {supported}.", param)
-        reference = fields.get("input_reference")
-        if isinstance(reference, web.FileField) and reference.content_type not in REFERENCE_TYPES:
-            return self._invalid(
-                f"Invalid input_reference type '{reference.content_type}'. Supported: {', '.join(REFERENCE_TYPES)}.",
-                "input_reference",
-            )
+        if (problem := _reference_problem(fields.get("input_reference"), choices["size"][0])) is not None:
+            return self._invalid(problem, "input_reference")
         payload = {"prompt": prompt, **{param: value for param, (value, _) in choices.items()}}
         width, height = fit_aspect(*(int(side) for side in payload["size"].split("x")))
         task = self.create_task(
@@ -238,3 +251,22 @@ class OpenAIVideosServer(OpenAIErrors, CloudServer):
         if self.content_redirect:
             return web.Response(status=302, headers={"Location": self.output_urls(task)[0]})
         return await self.send_output(request, "mp4", task.width, task.height)
+
+
+def _reference_problem(reference: Any, size: str) -> str | None:
+    """Why the API refuses an ``input_reference`` picture (None: it takes it): a type other than
+    JPEG, PNG or WebP, or a picture of another size than the video asked for."""
+    if not isinstance(reference, web.FileField):
+        return None
+    if reference.content_type not in REFERENCE_TYPES:
+        return f"Invalid input_reference type '{reference.content_type}'. Supported: {', '.join(REFERENCE_TYPES)}."
+    try:
+        with Image.open(io.BytesIO(reference.file.read())) as picture:
+            picture_size = f"{picture.width}x{picture.height}"
+    except (OSError, ValueError):
+        return "The input_reference file is not a picture that can be read."
+    finally:
+        reference.file.seek(0)
+    if picture_size != size:
+        return f"Inpaint image must match the requested width and height ({picture_size} given, {size} asked for)."
+    return None

@@ -10,7 +10,21 @@ Routes, as docs/protocols/cloud-apis.md gives them:
 * ``GET /v1/models/{owner}/{name}`` → the model, with
   ``latest_version.openapi_schema`` (Cog's: ``components.schemas.Input`` and
   ``Output``); ``GET /v1/models/{owner}/{name}/versions/{id}``; ``GET /v1/models``
-  (one page listing every model); ``GET /v1/account``.
+  (one page listing every model); ``GET /v1/account``;
+* ``POST /v1/files`` (replicate-python's ``files.create``: multipart/form-data, the bytes
+  in the part ``content`` with its filename and content type, an optional ``metadata``
+  part of JSON) → 201 and the file ``{"id", "name", "content_type", "size", "etag",
+  "checksums": {"sha256", "md5"}, "metadata", "created_at", "expires_at", "urls":
+  {"get"}}``; ``GET /v1/files/{id}``, ``GET /v1/files``, ``DELETE /v1/files/{id}`` → 204.
+  A prediction's input may name a file by its ``urls.get``.
+
+Rules checked on a prediction's input, from Replicate's published contract: the model's
+own schema (Cog's OpenAPI, as for each model below); data URLs only for files up to
+256 KB ("Corrections and additions" of the reference: larger ones go by URL or through the
+files API); a file URL of this server only for a file it holds. Community models (those
+not ``official``) answer 404 on ``/v1/models/{owner}/{name}/predictions`` and run on
+``/v1/predictions`` with a version. A model's ``runtime_check`` fails the prediction (not
+the request) as the model itself would, e.g. Hailuo 02 at 10 s in 1080p.
 
 Quirks emulated:
 
@@ -36,10 +50,13 @@ Quirks emulated:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import string
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +83,9 @@ FAILURES = {
 }
 WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
 ASPECT_RATIOS = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"]
+MAX_DATA_URL_BYTES = 256 * 1024  # Replicate: data URLs for files up to 256 KB
+MAX_FILE_BYTES = 100 * 1024**2  # Replicate's files API: files up to 100 MB
+MAX_FILENAME_BYTES = 255  # the files API's filename: required, at most 255 bytes of UTF-8
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,9 @@ class ReplicateModel:
     description: str = ""
     stream: bool = False
     version: str = field(default_factory=lambda: secrets.token_hex(32))
+    official: bool = True  # False: a community model, run by version only
+    # What the model itself fails a prediction for (the request is taken): its error text, or None.
+    runtime_check: Callable[[dict[str, Any]], str | None] | None = None
 
     def input_schema(self) -> dict[str, Any]:
         properties = {
@@ -99,6 +122,12 @@ class ReplicateModel:
         }
 
 
+def _hailuo_length(inputs: dict[str, Any]) -> str | None:
+    if inputs.get("duration", 6) == 10 and inputs.get("resolution", "1080p") != "768p":
+        return "10 seconds is only available for 768p resolution."
+    return None
+
+
 def default_models() -> list[ReplicateModel]:
     """Two video models and three image models, with inputs shaped like the real ones'."""
     uri = {"type": "string", "format": "uri"}
@@ -108,6 +137,7 @@ def default_models() -> list[ReplicateModel]:
             {
                 "prompt": {"type": "string", "maxLength": 2500},
                 "start_image": {**uri, "description": "First frame of the video"},
+                "end_image": {**uri, "description": "Last frame of the video (pro mode only)"},
                 "negative_prompt": {"type": "string", "default": ""},
                 "duration": {"type": "integer", "enum": [5, 10], "default": 5},
                 "mode": {"type": "string", "enum": ["standard", "pro"], "default": "standard"},
@@ -115,17 +145,20 @@ def default_models() -> list[ReplicateModel]:
             required=("prompt", "start_image"),
             description="Image-to-video, 5 or 10 s",
         ),
-        ReplicateModel(
+        ReplicateModel(  # replicate.com/minimax/hailuo-02/versions/c43b610e…/api (2026-12)
             "minimax/hailuo-02",
             {
-                "prompt": {"type": "string"},
-                "first_frame_image": uri,
-                "duration": {"type": "integer", "enum": [6, 10], "default": 6},
-                "resolution": {"type": "string", "enum": ["512p", "768p", "1080p"], "default": "768p"},
-                "aspect_ratio": {"type": "string", "enum": ["16:9", "9:16", "1:1"], "default": "16:9"},
+                "prompt": {"type": "string", "description": "Text prompt for generation"},
+                "first_frame_image": {**uri, "description": "First frame image for video generation. The output "
+                                      "video will have the same aspect ratio as this image."},
+                "last_frame_image": {**uri, "description": "Last frame image for video generation."},
+                "duration": {"type": "integer", "enum": [6, 10], "default": 6,
+                             "description": "10 seconds is only available for 768p resolution."},
+                "resolution": {"type": "string", "enum": ["512p", "768p", "1080p"], "default": "1080p"},
                 "prompt_optimizer": {"type": "boolean", "default": True},
             },
             description="Text- and image-to-video",
+            runtime_check=_hailuo_length,
         ),
         ReplicateModel(
             "black-forest-labs/flux-schnell",
@@ -203,6 +236,7 @@ class ReplicateServer(CloudServer):
     """Replicate's API on 127.0.0.1; see the module docstring."""
 
     output_url_ttl_s = 3600.0
+    max_body_bytes = MAX_FILE_BYTES + 1024**2  # a file upload's form around its bytes
 
     def __init__(
         self,
@@ -215,6 +249,14 @@ class ReplicateServer(CloudServer):
         super().__init__(api_key, task_seconds=task_seconds, outputs_expire_s=outputs_expire_s)
         every = [*default_models(), *music_models()] if models is None else models
         self.models = {model.name: model for model in every}
+        self.files: dict[str, dict[str, Any]] = {}  # id -> the file object (its bytes are not kept)
+        self.max_file_bytes = MAX_FILE_BYTES
+
+    @property
+    def uploads(self) -> int:
+        """How many files were uploaded through the files API."""
+        with self._lock:
+            return self._counts["uploads"]
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -226,6 +268,10 @@ class ReplicateServer(CloudServer):
             web.get("/v1/models/{owner}/{name}", self._get_model),
             web.get("/v1/models/{owner}/{name}/versions/{version}", self._get_version),
             web.get("/v1/account", self._account),
+            web.post("/v1/files", self._create_file),
+            web.get("/v1/files", self._list_files),
+            web.get("/v1/files/{id}", self._get_file),
+            web.delete("/v1/files/{id}", self._delete_file),
         ]
 
     def error_response(self, status: int, message: str, **details: Any) -> web.Response:
@@ -254,7 +300,7 @@ class ReplicateServer(CloudServer):
 
     async def _create_for_model(self, request: web.Request) -> web.Response:
         model = self.models.get(f"{request.match_info['owner']}/{request.match_info['name']}")
-        if model is None:
+        if model is None or not model.official:  # community models run by version only
             return self._not_found()
         return await self._create(request, model)
 
@@ -286,7 +332,7 @@ class ReplicateServer(CloudServer):
                 [("webhook_events_filter", "enum", "must be a subset of " + ", ".join(WEBHOOK_EVENTS))]
             )
         inputs = body["input"]
-        if problems := _validate(inputs, model.input_schema()):
+        if problems := _validate(inputs, model.input_schema()) or self._file_problems(inputs, model):
             return self._invalid(problems)
         width, height = _size(inputs.get("aspect_ratio"), "16:9" if model.output == "video" else "1:1")
         if model.output == "audio":  # a sound of `duration` seconds (see media_bytes)
@@ -299,9 +345,28 @@ class ReplicateServer(CloudServer):
         task = self.create_task(
             fmt=fmt, width=width, height=height, payload=inputs, outputs=count, filename="out", model=model.name
         )
+        if model.runtime_check is not None and (error := model.runtime_check(inputs)) is not None:
+            task.failure = error  # the model fails it once it runs, as the real one does
         if wait_s:
             await self.wait_until_settled(task, wait_s)
         return web.json_response(self._prediction(task, model), status=201)
+
+    def _file_problems(self, inputs: dict[str, Any], model: ReplicateModel) -> list[tuple[str, str, str]]:
+        """Pictures the service refuses: a data URL of a file over 256 KB, a file URL of no file held."""
+        problems = []
+        for name, value in inputs.items():
+            if model.properties.get(name, {}).get("format") != "uri" and (
+                    model.properties.get(name, {}).get("items") or {}).get("format") != "uri":
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, str):
+                    continue
+                if item.startswith("data:") and _data_url_bytes(item) > MAX_DATA_URL_BYTES:
+                    problems.append((name, "data_url_too_large", f"{name}: data URLs are for files up to 256 KB; "
+                                     f"upload larger files with the files API or give their URL"))
+                elif item.startswith(f"{self.url}/v1/files/") and item.rsplit("/", 1)[-1] not in self.files:
+                    problems.append((name, "file_not_found", f"{name}: the file {item} does not exist"))
+        return problems
 
     def _invalid(self, problems: list[tuple[str, str, str]]) -> web.Response:
         detail = "\n".join(f"- {name}: {description}" for name, _, description in problems)
@@ -403,6 +468,52 @@ class ReplicateServer(CloudServer):
         results = [self._model_json(model) for model in self.models.values()]
         return web.json_response({"next": None, "previous": None, "results": results})
 
+    # ----------------------------------------------------------------- files
+
+    async def _create_file(self, request: web.Request) -> web.Response:
+        """replicate-python's files.create: the bytes in the part `content`, optional JSON `metadata`."""
+        if not request.content_type.startswith("multipart/"):
+            return self.error_response(400, "The request must be multipart/form-data.", title="Invalid request")
+        form = await request.post()
+        content = form.get("content")
+        if not isinstance(content, web.FileField):
+            return self.error_response(400, "The content part is required.", title="Invalid request")
+        if not content.filename or len(content.filename.encode()) > MAX_FILENAME_BYTES:
+            return self.error_response(400, "The filename is required and must be at most 255 bytes.",
+                                       title="Invalid request")
+        metadata: Any = form.get("metadata", "{}")
+        try:
+            metadata = json.loads(metadata if isinstance(metadata, str) else metadata.file.read())
+        except ValueError:
+            return self.error_response(400, "The metadata must be valid JSON.", title="Invalid request")
+        data = content.file.read()
+        if len(data) > self.max_file_bytes:
+            return self.error_response(413, f"Files may be at most {self.max_file_bytes} bytes.",
+                                       title="Payload too large")
+        file_id = self.new_task_id()
+        created = time.time()
+        self.files[file_id] = {
+            "id": file_id, "name": content.filename, "content_type": content.content_type or "application/octet-stream",
+            "size": len(data), "etag": hashlib.md5(data).hexdigest(),
+            "checksums": {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()},
+            "metadata": metadata, "created_at": iso_time(created, 3), "expires_at": iso_time(created + 86400, 3),
+            "urls": {"get": f"{self.url}/v1/files/{file_id}"},
+        }
+        self.count("uploads")
+        return web.json_response(self.files[file_id], status=201)
+
+    async def _list_files(self, request: web.Request) -> web.Response:
+        return web.json_response({"next": None, "previous": None, "results": list(self.files.values())})
+
+    async def _get_file(self, request: web.Request) -> web.Response:
+        found = self.files.get(request.match_info["id"])
+        return self._not_found() if found is None else web.json_response(found)
+
+    async def _delete_file(self, request: web.Request) -> web.Response:
+        if self.files.pop(request.match_info["id"], None) is None:
+            return self._not_found()
+        return web.Response(status=204)
+
     async def _account(self, request: web.Request) -> web.Response:
         return web.json_response({"type": "user", "username": "test-user", "name": "Test User", "github_url": None})
 
@@ -425,6 +536,14 @@ def _size(aspect_ratio: Any, default: str) -> tuple[int, int]:
     if len(sides) != 2 or not all(side.isdigit() and int(side) > 0 for side in sides):
         sides = default.split(":")
     return fit_aspect(int(sides[0]), int(sides[1]))
+
+
+def _data_url_bytes(url: str) -> int:
+    """The size of the file a data URL holds."""
+    header, _, data = url.partition(",")
+    if header.endswith(";base64"):
+        return len(data) * 3 // 4 - data[-2:].count("=")
+    return len(data)
 
 
 def _logs(task: Task) -> str:

@@ -48,7 +48,7 @@ class AssistTab(QWidget):
         self.base_url = QLineEdit(placeholderText="https://api.openai.com/v1, or http://localhost:11434/v1 (Ollama)")
         self.model = QLineEdit(placeholderText="e.g. gpt-4o-mini, llama3.1 — writes plans and mood boards")
         self.transcription_model = QLineEdit(placeholderText="whisper-1 — word timings for captions")
-        self.image_model = QLineEdit(placeholderText="e.g. gpt-image-1 — pictures for mood boards (optional)")
+        self.image_model = QLineEdit(placeholderText="e.g. gpt-image-2 — pictures for mood boards (optional)")
         self.timeout = QDoubleSpinBox(minimum=REQUEST_SECONDS.low, maximum=REQUEST_SECONDS.high, decimals=0, suffix=" s",
                                       value=120)
         # Asked, not assumed: the key would cross the network unencrypted (service_address.py).

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from foundry_desktop.generation.cloud.catalog.fal_models import FAL_MODELS
 from foundry_desktop.generation.cloud.catalog.gemini_models import GEMINI_MODELS
 from foundry_desktop.generation.cloud.catalog.runway_models import RUNWAY_VIDEO_MODELS
+from foundry_desktop.generation.cloud.catalog.openai_video_models import OPENAI_VIDEO_MODELS
+from foundry_desktop.generation.cloud.catalog.replicate_models import REPLICATE_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import VideoModel
 
 # Backend name -> model id -> what that model accepts. A provider's backend also answers
@@ -17,3 +19,5 @@ VIDEO_MODEL_TABLES: dict[str, Mapping[str, VideoModel]] = {}
 VIDEO_MODEL_TABLES["runway"] = RUNWAY_VIDEO_MODELS
 VIDEO_MODEL_TABLES["fal"] = FAL_MODELS
 VIDEO_MODEL_TABLES["gemini"] = GEMINI_MODELS
+VIDEO_MODEL_TABLES["replicate"] = REPLICATE_MODELS
+VIDEO_MODEL_TABLES["openai"] = OPENAI_VIDEO_MODELS

@@ -65,6 +65,9 @@ USD_PER_MILLION_TOKENS = {"gpt-image-2": (5.0, 8.0, 30.0)}
 USD_PER_PICTURE = {"gpt-image-2": {"square": {"low": 0.006, "medium": 0.053, "high": 0.211},
                                    "oblong": {"low": 0.005, "medium": 0.041, "high": 0.165}}}
 DEFAULT_QUALITY = "medium"
+# OpenAI's image models that were shut down, and when: asked of OpenAI itself, they are refused here
+# in words (a gateway may still serve its own copy, so only OpenAI's address is checked).
+RETIRED_MODELS = {"gpt-image-1": "2026-10-23", "gpt-image-1.5": "2026-12-01", "gpt-image-1-mini": "2026-12-01"}
 _MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -139,6 +142,9 @@ class OpenAIImagesBackend(CloudTaskBackend):
         if not request.prompt.strip():
             raise GenerationError(f"A keyframe from {self.provider} needs a prompt.")
         model = request.model or self.default_model
+        if model in RETIRED_MODELS and self.provider == "OpenAI":
+            raise GenerationError(f"OpenAI shut {model} down on {RETIRED_MODELS[model]}: choose {DEFAULT_MODEL}, "
+                                  f"its current picture model.")
         plan = {"model": model, "prompt": request.prompt.strip(), "n": 1,
                 "size": choose_size(model, request.width, request.height, self.sizes)}
         if _TAKES_REFERENCES.match(model):  # the GPT image models; a gateway's others may not know it

@@ -9,10 +9,12 @@ input_reference)`, `videos.retrieve(id)` while it runs, then
 
 The SDK is called as openai_sdk.py says (its own retries off, the shared
 rule of retries.py instead, so that a create call is never sent twice). The API takes a few fixed clip lengths and
-sizes (Sora 2's by default; a gateway may differ, hence the constructor's
-`seconds` and `sizes`): the nearest to the shot's length and the project's
-aspect are asked for, and an input image is fitted to that size, as the API
-wants the reference to match the video's size. It has no seed.
+sizes per model (catalog/openai_video_models.py: `sora-2` 1280x720 and 720x1280 only,
+`sora-2-pro` 1792x1024 and 1024x1792 too); a gateway's own model takes the constructor's
+`seconds` and `sizes`. The request is built from that table (`request_shape`): the nearest
+length and size are asked for, with a note where they differ from the shot, and an input
+image is fitted to that size, as the API wants the reference to match the video's size.
+It has no seed.
 """
 
 from __future__ import annotations
@@ -30,13 +32,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
+from foundry_desktop.generation.cloud.catalog.openai_video_models import OPENAI_VIDEO_MODELS, gateway_model
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
-from foundry_desktop.generation.cloud.inputs import (
-    nearest_aspect,
-    nearest_choice,
-    read_input_image,
-    shot_seconds,
-)
+from foundry_desktop.generation.cloud.inputs import read_input_image
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
@@ -53,6 +52,7 @@ from foundry_desktop.generation.cloud.task import (
 )
 
 T = TypeVar("T")
+# A gateway's own model (not in the table): the SDK's VideoSeconds and VideoSize unless the settings say.
 SORA_SECONDS = ("4", "8", "12")
 SORA_SIZES = ("1280x720", "720x1280", "1792x1024", "1024x1792")
 MAX_REFERENCE_BYTES = 20 * 1024**2
@@ -77,10 +77,12 @@ def _raw(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return _quietly(call, *args, extra_headers={RAW_RESPONSE_HEADER: "true"}, **kwargs)
 
 
-def _fitted_reference(path: Path, size: str, provider: str) -> tuple[str, bytes, str]:
+def _fitted_reference(path: Path, size: str | None, provider: str) -> tuple[str, bytes, str]:
     """The input image as the upload the API takes: PNG/JPEG/WebP of exactly `size`
-    (scaled to cover it and centred, as the video is framed)."""
+    (scaled to cover it and centred, as the video is framed; as it is when no size is sent)."""
     data, mime = read_input_image(path, provider=provider, max_bytes=MAX_REFERENCE_BYTES)
+    if size is None:
+        return path.name, data, mime
     width, height = (int(side) for side in size.split("x"))
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -130,25 +132,38 @@ class OpenAIVideoBackend(CloudTaskBackend):
 
     # -- the life cycle's hooks ----------------------------------------------
 
+    def video_model(self, model_id: str) -> VideoModel:
+        """What `model_id` accepts: the table's entry, or a gateway's own model with this backend's lists."""
+        return OPENAI_VIDEO_MODELS.get(model_id) or gateway_model(
+            model_id, self.sizes, tuple(float(s) for s in self.seconds))
+
+    def request_shape(self, request: GenerationRequest) -> RequestShape:
+        """What will be sent for the shot (size, seconds; never a seed), or a GenerationError saying
+        why it cannot be; nothing is sent."""
+        return shape_request(self.video_model(request.model or self.default_model), request,
+                             provider_words=self.provider)
+
     def _plan(self, request: GenerationRequest) -> dict[str, str]:
-        if not request.prompt.strip():
-            raise GenerationError(f"A shot for {self.provider} needs a prompt.")
-        return {"prompt": request.prompt.strip(), "model": request.model or self.default_model,
-                "seconds": nearest_choice(shot_seconds(request), self.seconds),
-                "size": nearest_aspect(request.width, request.height, self.sizes)}
+        shape = self.request_shape(request)
+        plan = {"prompt": request.prompt.strip(), "model": shape.model}
+        if shape.duration_s is not None:  # a gateway configured without lengths: its default
+            plan["seconds"] = f"{shape.duration_s:g}"
+        if shape.ratio is not None:
+            plan["size"] = shape.ratio
+        return plan
 
     async def _submit(self, request: GenerationRequest) -> Submission:
         arguments: dict[str, Any] = self._plan(request)
         if request.input_image is not None:
             arguments["input_reference"] = await asyncio.to_thread(
-                _fitted_reference, request.input_image, arguments["size"], self.provider)
+                _fitted_reference, request.input_image, arguments.get("size"), self.provider)
         what = "submitting the shot"
         raw = await self.sdk.call(what, lambda client: _raw(client.videos.create, **arguments),
                                   submits=True)
         what += f" (it may have started: check {self.provider})"
         video = read_reply(VideoJob, json_answer(raw, provider=self.provider, what=what), provider=self.provider,
                            what=what)
-        info = {"model": arguments["model"], "seconds": arguments["seconds"], "size": arguments["size"],
+        info = {"model": arguments["model"], "seconds": arguments.get("seconds"), "size": arguments.get("size"),
                 "seed": None}  # the Videos API takes no seed
         return Submission(video.id, info, self._parse(video, video.id))
 
@@ -198,16 +213,17 @@ class OpenAIVideoBackend(CloudTaskBackend):
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Videos are priced per second made: the seconds asked for."""
         try:
-            return float(self._plan(request)["seconds"])
-        except (GenerationError, ValueError):
+            estimate = self.request_shape(request).estimate
+        except GenerationError:
             return None
+        return estimate.amount if estimate is not None else None
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         try:
             plan = self._plan(request)
         except GenerationError:
             return {"model": request.model or self.default_model}
-        return {"model": plan["model"], "seconds": plan["seconds"], "size": plan["size"], "seed": None}
+        return {"model": plan["model"], "seconds": plan.get("seconds"), "size": plan.get("size"), "seed": None}
 
     async def _health_check(self) -> str:
         # The raw answer: only that it was answered matters (the SDK would parse the page, unchecked).

@@ -4,10 +4,16 @@ A shot's model is `owner/name` (the model's current version), `owner/name:VERSIO
 or a bare 64-character version id. Models take different inputs, so Foundry
 asks Replicate for the model's input schema (`GET /v1/models/{owner}/{name}`,
 its `latest_version.openapi_schema`; cached) and fills only the inputs the
-model has: prompt, negative_prompt, seed, the input image (as a data URI, in
-the model's image input), duration / num_frames / fps / aspect_ratio fitted to
-what the schema allows, and any of the shot's params the schema names. No list
-of models is kept here: Replicate is asked.
+model has: prompt, negative_prompt, seed, the input image in the model's image
+input (and a last frame in its last-frame input), duration / num_frames / fps /
+aspect_ratio fitted to what the schema allows (replicate_schema.py), and any of
+the shot's params the schema names. Any model on Replicate works so; the models
+whose published schema was read beforehand (catalog/replicate_models.py) also say
+what will be sent before anything is asked (`request_shape`), refuse a shot they
+cannot take before any call, and take their length from that table.
+
+Pictures go as data URLs up to 256 KB (Replicate's advice) and through
+Replicate's files API when larger (replicate_files.py).
 
 Keyframes (`output="still"`) run an image model, black-forest-labs/flux-schnell
 unless the shot names one: one PNG picture (`num_outputs` 1), in the aspect ratio
@@ -27,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -44,14 +50,19 @@ from foundry_desktop.generation.cloud.errors import (
     CloudReplyError,
 )
 from foundry_desktop.generation.cloud.http import CloudApi
-from foundry_desktop.generation.cloud.inputs import (
-    image_data_uri,
-    nearest_aspect,
-    nearest_choice,
-    shot_seconds,
-)
+from foundry_desktop.generation.cloud.catalog.replicate_models import REPLICATE_MODELS
+from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, RequestShape, shape_request
+from foundry_desktop.generation.cloud.inputs import shot_seconds
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.providers.replicate_files import picture_input
+from foundry_desktop.generation.cloud.providers.replicate_schema import (
+    LAST_FRAME_INPUTS,
+    fit_aspect,
+    fit_value,
+    image_input,
+    resolve_property,
+)
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.replicate import (
     Account,
@@ -71,17 +82,8 @@ from foundry_desktop.generation.cloud.task import (
 )
 
 REPLICATE_URL = "https://api.replicate.com"
-MAX_DATA_URI_IMAGE_BYTES = 10 * 1024**2
 _VERSION_ID = re.compile(r"^[0-9a-f]{64}$")
 _MODEL_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
-# Where models take their first frame, most usual names first; others are found by their format.
-_IMAGE_INPUTS = ("image", "start_image", "first_frame_image", "input_image", "init_image", "first_frame",
-                 "start_frame", "image_url")
-_NOT_A_START_IMAGE = ("end", "last", "tail", "mask", "ref")
-# Where image models take a picture to follow (a character's reference), most usual names first;
-# the plural ones are lists of pictures (FLUX.2's input_images, Gemini's image_input).
-_REFERENCE_INPUTS = ("input_image", "image_prompt", "reference_image", "subject_image", "input_images",
-                     "image_input", "reference_images", "image")
 # Inputs only a video model has: such a model cannot make a keyframe.
 _VIDEO_INPUTS = ("duration", "num_frames", "fps", "frames", "seconds", "video_length")
 DEFAULT_STILL_MODEL = "black-forest-labs/flux-schnell"
@@ -95,6 +97,16 @@ _VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".gif")
 class _ModelRef:
     name: str | None  # "owner/name"
     version: str | None
+
+
+@dataclass(frozen=True)
+class _PictureSlot:
+    """A picture and the model's input that takes it (a list of pictures when `array`)."""
+
+    input: str
+    path: Path
+    array: bool
+    role: str  # "input image", "last frame", "reference picture": said when it is uploaded
 
 
 @dataclass(frozen=True)
@@ -134,67 +146,6 @@ def _failure_words(error: str) -> tuple[str, bool]:
     return f"The model on Replicate failed: {error}", False
 
 
-def _resolve(spec: dict[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
-    """A property with Cog's `allOf: [{$ref}]` (how it writes enums) merged with what it refers to."""
-    merged = {key: value for key, value in spec.items() if key != "allOf"}
-    parts = spec.get("allOf")
-    for part in parts if isinstance(parts, list) else []:
-        ref = part.get("$ref", "") if isinstance(part, dict) else ""
-        target = (components.get(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) and ref.startswith("#/components/schemas/")
-                  else part)
-        if isinstance(target, dict):
-            merged = {**target, **merged}
-    return merged
-
-
-def _fit(spec: dict[str, Any], value: float) -> Any:
-    """`value` as the schema allows it: the nearest of an enum, else clamped to minimum/maximum and
-    made an integer when the input is one (a string enum of numbers keeps its strings)."""
-    enum = spec.get("enum")
-    if enum:
-        numeric = {float(choice): choice for choice in enum
-                   if isinstance(choice, (int, float, str)) and not isinstance(choice, bool)
-                   and re.fullmatch(r"\d+(\.\d+)?", str(choice))}
-        return numeric[nearest_choice(value, numeric)] if numeric else None
-    low, high = spec.get("minimum"), spec.get("maximum")
-    if isinstance(low, (int, float)):
-        value = max(value, low)
-    if isinstance(high, (int, float)):
-        value = min(value, high)
-    kind = spec.get("type")
-    if kind == "integer":
-        return round(value)
-    if kind == "string":
-        return str(round(value))
-    return value
-
-
-def _image_input(properties: Mapping[str, dict[str, Any]], *, still: bool = False) -> str | None:
-    """The input that takes the shot's first frame (for a still, the picture to follow), if the model has one."""
-    for name in (*_REFERENCE_INPUTS, *_IMAGE_INPUTS) if still else _IMAGE_INPUTS:
-        kind = properties.get(name, {}).get("type", "string")
-        if name in properties and (kind == "string" or (still and kind == "array")):
-            return name
-    candidates = sorted(
-        (spec.get("x-order", math.inf), name) for name, spec in properties.items()
-        if spec.get("format") == "uri" and ("image" in name or "frame" in name)
-        and not any(word in name for word in _NOT_A_START_IMAGE)
-    )
-    return candidates[0][1] if candidates else None
-
-
-def _fit_aspect(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
-    """The aspect ratio nearest the project's, where the model has the input."""
-    if "aspect_ratio" not in props:
-        return
-    choices = [c for c in props["aspect_ratio"].get("enum") or [] if isinstance(c, str) and ":" in c]
-    if choices:
-        inputs["aspect_ratio"] = nearest_aspect(request.width, request.height, choices)
-    elif props["aspect_ratio"].get("type", "string") == "string":
-        common = math.gcd(request.width, request.height) or 1
-        inputs["aspect_ratio"] = f"{request.width // common}:{request.height // common}"
-
-
 def _check_makes_stills(model: str, schema: ModelInputs) -> None:
     """Refuse a keyframe of a model whose inputs say it makes videos (before anything is sent)."""
     video_inputs = [name for name in _VIDEO_INPUTS if name in (schema.properties or {})]
@@ -207,7 +158,7 @@ def _reference_note(request: GenerationRequest, model: str, schema: ModelInputs)
     """The provenance of a keyframe's reference picture: whether it went into the model (see _picture)."""
     if request.input_image is not None:
         return "left out: the input image takes the model's picture input"
-    if schema.properties is None or _image_input(schema.properties, still=True) is None:
+    if schema.properties is None or image_input(schema.properties, still=True) is None:
         return f"left out: {model} on Replicate takes no picture"
     return f"used: {request.reference_images[0].name}"
 
@@ -274,12 +225,13 @@ class ReplicateBackend(CloudTaskBackend):
         if schema is None:
             return ModelInputs(None, (), version.id)
         components = version.components()
-        properties = {name: clean_property(_resolve(spec, components))
+        properties = {name: clean_property(resolve_property(spec, components))
                       for name, spec in (schema.properties or {}).items()}
         return ModelInputs(properties, tuple(schema.required or ()), version.id)
 
-    def _inputs(self, request: GenerationRequest, model: str, schema: ModelInputs) -> dict[str, Any]:
-        """The prediction's input: what the shot says, in the inputs this model has."""
+    def _inputs(self, request: GenerationRequest, schema: ModelInputs) -> dict[str, Any]:
+        """The prediction's input but its pictures (see _pictures): what the shot says, in the inputs
+        this model has."""
         props = schema.properties
         has = (lambda name: True) if props is None else (lambda name: name in props)
         spec = (lambda name: {}) if props is None else (lambda name: props[name])
@@ -291,9 +243,8 @@ class ReplicateBackend(CloudTaskBackend):
         if has("seed"):
             maximum = spec("seed").get("maximum")
             inputs["seed"] = request.seed % (int(maximum) + 1) if isinstance(maximum, (int, float)) and maximum >= 0 else request.seed
-        inputs.update(self._picture(request, model, props))
         if props is not None and request.output == "still":
-            _fit_aspect(request, props, inputs)
+            fit_aspect(request, props, inputs)
             if "num_outputs" in props:
                 inputs["num_outputs"] = 1  # one take; variants are takes of their own, each with its seed
             if "png" in (props.get("output_format") or {}).get("enum", ()):
@@ -303,24 +254,29 @@ class ReplicateBackend(CloudTaskBackend):
         inputs.update({key: value for key, value in request.params.items() if has(key)})
         return {key: value for key, value in inputs.items() if value is not None}
 
-    def _picture(self, request: GenerationRequest, model: str,
-                 props: Mapping[str, dict[str, Any]] | None) -> dict[str, str]:
-        """The picture input: the shot's input image, or a keyframe's reference picture, as a data URI
-        in the model's image input. A reference the model has no input for is left out."""
+    def _pictures(self, request: GenerationRequest, model: str,
+                  props: Mapping[str, dict[str, Any]] | None) -> list[_PictureSlot]:
+        """Where the pictures go: the shot's input image (or a keyframe's reference picture) in the
+        model's image input, and its last frame in the model's last-frame input. A reference the
+        model has no input for is left out; an input image it has no input for is refused."""
         reference = request.reference_images[0] if request.output == "still" and request.reference_images else None
         picture = request.input_image or reference
         if picture is None:
-            return {}
-        image_input = _image_input(props, still=request.output == "still") if props is not None else None
-        if image_input is None:
+            return []
+        first_input = image_input(props, still=request.output == "still") if props is not None else None
+        if first_input is None:
             if request.input_image is None:
-                return {}  # _submit says so in the provenance
+                return []  # _submit says so in the provenance
             why = (f"{model} on Replicate has no input for a picture" if props is not None else
                    "Foundry cannot tell which input of a model given by version id alone takes a picture "
                    "(give it as owner/name:version)")
             raise GenerationError(f"{why}. Remove the shot's input image or choose another model.")
-        uri = image_data_uri(picture, provider=self.provider, max_bytes=MAX_DATA_URI_IMAGE_BYTES)
-        return {image_input: [uri] if props and props[image_input].get("type") == "array" else uri}
+        slots = [_PictureSlot(first_input, picture, bool(props and props[first_input].get("type") == "array"),
+                              "input image" if request.input_image is not None else "reference picture")]
+        last_input = next((name for name in LAST_FRAME_INPUTS if name in (props or {})), None)
+        if request.last_image is not None and request.output == "video" and last_input is not None:
+            slots.append(_PictureSlot(last_input, request.last_image, False, "last frame"))
+        return slots
 
     @staticmethod
     def _fit_timing(request: GenerationRequest, props: Mapping[str, dict[str, Any]], inputs: dict[str, Any]) -> None:
@@ -328,22 +284,22 @@ class ReplicateBackend(CloudTaskBackend):
         seconds = shot_seconds(request)
         rate = float(Fraction(request.frame_rate))
         if "fps" in props:
-            inputs["fps"] = _fit(props["fps"], rate)
+            inputs["fps"] = fit_value(props["fps"], rate)
             rate = float(inputs["fps"] or rate)
         if "duration" in props:
-            inputs["duration"] = _fit(props["duration"], seconds)
+            inputs["duration"] = fit_value(props["duration"], seconds)
         if "num_frames" in props:
-            inputs["num_frames"] = _fit(props["num_frames"], seconds * rate)
-        _fit_aspect(request, props, inputs)
+            inputs["num_frames"] = fit_value(props["num_frames"], seconds * rate)
+        fit_aspect(request, props, inputs)
 
     @staticmethod
-    def _check_required(model: str, schema: ModelInputs, inputs: dict[str, Any]) -> None:
+    def _check_required(model: str, schema: ModelInputs, inputs: Collection[str]) -> None:
         """Refuse before submitting when the model needs an input the shot does not give."""
         props = schema.properties or {}
         missing = [name for name in schema.required if name not in inputs and "default" not in props.get(name, {})]
         if not missing:
             return
-        if _image_input(props) in missing:
+        if image_input(props) in missing:
             raise GenerationError(f"{model} on Replicate starts from a picture: give the shot an input image.")
         raise GenerationError(f"{model} on Replicate needs inputs the shot does not give: {', '.join(missing)}. "
                               f"Set them in the shot's parameters.")
@@ -354,39 +310,62 @@ class ReplicateBackend(CloudTaskBackend):
         default = self.default_still_model if request.output == "still" else self.default_model
         return (request.model or default or "").strip()
 
+    def request_shape(self, request: GenerationRequest) -> RequestShape:
+        """What will be sent for the shot, from the table where the model has an entry (refused here,
+        in words, when the model cannot take it); for any other model, only what is known before
+        Replicate is asked for its inputs. Nothing is sent."""
+        model = self._model_for(request)
+        known = REPLICATE_MODELS.get(model.partition(":")[0]) if request.output == "video" else None
+        if known is not None:
+            return shape_request(known, request, provider_words=self.provider)
+        endpoint: Endpoint = "image_to_video" if request.input_image is not None else "text_to_video"
+        return RequestShape(model or "(no model)", endpoint, None, None, None, None, notes=(
+            "Replicate is asked for this model's inputs when the shot runs: its length, shape and seed are "
+            "fitted to them then",))
+
     async def _submit(self, request: GenerationRequest) -> Submission:
         model = self._model_for(request)
         if not model:
             raise GenerationError("A Replicate shot needs a model, as owner/name (for example minimax/hailuo-02).")
         ref = _parse_model(model)
+        shape = self.request_shape(request)  # a model with an entry refuses what it cannot take, before any call
         schema = await self.model_inputs(model)
         if request.output == "still":
             _check_makes_stills(model, schema)
-        inputs = self._inputs(request, model, schema)
-        self._check_required(model, schema, inputs)
-        what = "submitting the shot"
-        if ref.version is not None:
-            version = f"{ref.name}:{ref.version}" if ref.name else ref.version
-            answer = await self.api.call("POST", "/v1/predictions", json={"version": version, "input": inputs},
-                                         what=what, submits=True)
-        else:
-            try:
-                answer = await self.api.call("POST", f"/v1/models/{ref.name}/predictions", json={"input": inputs},
-                                             what=what, submits=True)
-            except CloudRefusedError as exc:
-                # Only official models run by name; a 404 created nothing, so the version may be run instead.
-                if exc.status != 404 or not schema.latest_version:
-                    raise
-                answer = await self.api.call(
-                    "POST", "/v1/predictions", json={"version": f"{ref.name}:{schema.latest_version}", "input": inputs},
-                    what=what, submits=True,
-                )
+        inputs = self._inputs(request, schema)
+        if shape.duration_s is not None and "duration" in inputs and "duration" not in request.params:
+            inputs["duration"] = int(shape.duration_s) if shape.duration_s.is_integer() else shape.duration_s
+        pictures = self._pictures(request, model, schema.properties)
+        self._check_required(model, schema, {*inputs, *(slot.input for slot in pictures)})
+        for slot in pictures:  # uploaded (when large) only once the shot is known to be sendable
+            value = await picture_input(self.api, slot.path, role=slot.role)
+            inputs[slot.input] = [value] if slot.array else value
+        answer = await self._create(ref, schema, inputs)
         prediction = read_reply(Prediction, answer, provider=self.provider,
                                 what="submitting the shot (it may have started: check Replicate's dashboard)")
         info = {"model": model, "version": prediction.version}
         if request.output == "still" and request.reference_images:
             info["reference_images"] = _reference_note(request, model, schema)
         return Submission(prediction.id, info, self._parse(prediction, prediction.id))
+
+    async def _create(self, ref: _ModelRef, schema: ModelInputs, inputs: dict[str, Any]) -> Any:
+        """The create call: by version when one is named; by model name (official models), and by its
+        latest version when the model path answers 404 (community models; nothing was created)."""
+        what = "submitting the shot"
+        if ref.version is not None:
+            version = f"{ref.name}:{ref.version}" if ref.name else ref.version
+            return await self.api.call("POST", "/v1/predictions", json={"version": version, "input": inputs},
+                                       what=what, submits=True)
+        try:
+            return await self.api.call("POST", f"/v1/models/{ref.name}/predictions", json={"input": inputs},
+                                       what=what, submits=True)
+        except CloudRefusedError as exc:
+            if exc.status != 404 or not schema.latest_version:
+                raise
+        return await self.api.call(
+            "POST", "/v1/predictions", json={"version": f"{ref.name}:{schema.latest_version}", "input": inputs},
+            what=what, submits=True,
+        )
 
     def _parse(self, prediction: Prediction, remote_id: str) -> TaskStatus:
         word = prediction.status

@@ -1,4 +1,5 @@
-"""Replicate's answers: a prediction, a model with its latest version and input schema, the account.
+"""Replicate's answers: a prediction, a model with its latest version and input schema, an uploaded
+file, the account.
 
 A model's input schema is the largest thing read here; its properties are only ever
 consulted (which inputs exist, their type, enum, minimum, maximum, format, order), so a
@@ -73,3 +74,14 @@ class ReplicateModel(Reply):
 
 class Account(Reply):
     username: Lenient[StrictStr] = None
+
+
+class FileUrls(Reply):
+    get: StrictStr = Field(pattern=r"^https?://", max_length=2000)
+
+
+class UploadedFile(Reply):
+    """`POST /v1/files`'s answer (replicate-python's File): `urls.get` is what a prediction's input takes."""
+
+    id: StrictStr = Field(min_length=1, max_length=200)
+    urls: FileUrls
