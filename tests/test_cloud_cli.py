@@ -72,7 +72,8 @@ def test_runway_credits_are_estimated_and_a_budget_stops_what_goes_beyond_it(cap
                 "--model", "gen4.5", "--duration", "5")
         assert run(capsys, "budget", "set", project, "runway-credits", "100")[0] == 0
         code, out, _ = run(capsys, "generate", project, "--estimate")
-        assert "shot   1  runway     about 60 Runway credits\nshot   2  runway     about 60 Runway credits" in out
+        assert "shot   1  runway     about 60 Runway credits" in out and "shot   2  runway     about 60 Runway credits" in out
+        assert out.count("sends gen4.5, text to video, 1280:720, 5 s") == 2, out  # what each shot will send
         assert "shot 2 would not be sent" in out and server.submissions == 0, out
         code, out, err = run(capsys, "generate", project)
         assert code == 1 and server.submissions == 1
