@@ -66,8 +66,10 @@ def import_warning(template: WorkflowTemplate) -> str | None:
                if role != "input_image" or loads_own_picture(template)]
     if not ignored:
         return None
+    them = "them" if len(ignored) > 1 else "it"
     return (f"The workflow “{template.title}” ignores {_listed(ignored)} it is given: {_why(ignored)} "
-            "Tag the node inputs that should take them, as in (Input:prompt), or map them under “params”.")
+            f"If it should use {them}, tag the node input that takes {them} in the graph, as in "
+            f"(Input:{ignored[0]}), or map {them} under “params”.")
 
 
 def ignored_given(template: WorkflowTemplate, given: Mapping[str, Any]) -> tuple[str, ...]:
