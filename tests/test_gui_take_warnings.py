@@ -95,6 +95,10 @@ def test_the_window_warns_of_a_workflow_that_ignores_its_values_and_a_take_unlik
         assert inspector.take_note.text() == (
             "⚠ The take is 512x512, not the shot's shape (384x216): it shows with black bars to fit the frame.\n"
             "⚠ The take lasts 2.00 s, shorter than the shot's 3.00 s: the shot ends where the take does.")
+        session.select([])  # shown again when the shot is chosen again, not only as its status changes
+        assert not inspector.take_note.isVisible()
+        session.select([shot_id])
+        assert inspector.take_note.isVisible() and "512x512" in inspector.take_note.text()
         # The take's tile: marked, and said in full when pointed at.
         wait_until(loop, lambda: takes.gallery.count() == 1 and "⚠" in takes.gallery.item(0).text())
         assert "⚠ The take lasts 2.00 s" in takes.gallery.item(0).toolTip()

@@ -249,7 +249,7 @@ class InspectorPanel(QWidget):
         shot = self._shot()
         if shot is not None and shot.id == shot_id:
             self.status_badge.show_status(self._session.service.shot_status(shot))
-        self.take_note.show_take(self._session.service.project.selected_take(shot), shot.fit)
+            self.take_note.show_take(self._session.service.project.selected_take(shot), shot.fit)
 
     def _selected_shot(self) -> Shot | None:
         session = self._session
@@ -294,6 +294,7 @@ class InspectorPanel(QWidget):
         index = self._session.index_of(shot.id)
         self.title.setText(f"Shot {index + 1} of {len(shots)}")
         self.status_badge.show_status(self._session.service.shot_status(shot))
+        self.take_note.show_take(self._session.service.project.selected_take(shot), shot.fit)
         self.scene_note.show_shot(self._session, shot)
         for editor, text in ((self.name, shot.name), (self.prompt, spec.prompt),
                              (self.negative_prompt, spec.negative_prompt), (self.model, spec.model or "")):
