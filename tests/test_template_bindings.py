@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from foundry_desktop.app.generation.ignored_inputs import ignored_change_warning
+from foundry_desktop.app.shots.ignored_inputs import ignored_change_warning
 from foundry_desktop.app.shots.take_fit import take_fit_notes, take_warnings
 from foundry_desktop.domain.project import Take
 from foundry_desktop.generation.comfyui.template_file import load_workflow_template, parse_workflow_template

@@ -34,7 +34,7 @@ from foundry_desktop.app.generation.plan import (
     plan_retry,
 )
 from foundry_desktop.app.generation.cancel_watch import watching_cancel_requests
-from foundry_desktop.app.generation.ignored_inputs import ignored_change_warning
+from foundry_desktop.app.shots.ignored_inputs import ignored_change_warning
 from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.take_fit import take_warnings

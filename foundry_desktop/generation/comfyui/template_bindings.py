@@ -11,7 +11,7 @@ one of its role's nodes is an output node or feeds one, link by link. The input 
 counts as ignored only where it matters: at import, when the graph loads a picture of its
 own that no role replaces (its image is fixed); for a generation, when the shot has an
 image and the template takes none. Whether a take made so is worth a warning (the creator
-changed what it ignores) is the app's to judge: app/generation/ignored_inputs.py.
+changed what it ignores) is the app's to judge: app/shots/ignored_inputs.py.
 """
 
 from __future__ import annotations
