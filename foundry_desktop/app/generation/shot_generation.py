@@ -76,8 +76,9 @@ class GenerateReport:
         self.warnings += other.warnings
 
     def as_json(self) -> dict:
-        counts = {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
-        return {**counts, "warnings": list(self.warnings)} if self.warnings else counts
+        # The counts only: the warnings go to stderr line by line (as failures do), and stay on each take
+        # and job, where `takes --json`, `info --json` and `jobs --json` give them.
+        return {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
 
 
 CANCELLED = "cancelled by the creator"
