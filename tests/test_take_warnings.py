@@ -61,6 +61,7 @@ def film(tmp_path, capsys):
             assert code == 0
             assert err.startswith(f"foundry: warning: The workflow “{name.capitalize().replace('-', ' ')}” ignores "
                                   "the prompt and the seed it is given: changing them makes the same take again.")
+            assert "Note: The workflow" in run(capsys, "workflow", "show", name)[1]  # said again when shown
             run(capsys, "shot", "add", project, "--prompt", "a lighthouse", "--backend", "comfyui",
                 "--workflow", name, "--duration", "3", "--seed", "7")
         yield project, server

@@ -78,6 +78,8 @@ def workflow(args: argparse.Namespace) -> int:
         print("Needs nodes: " + ", ".join(template.required_nodes()))
         for model in template.required_models():
             print(f"Needs model: {model.name} in models/{model.folder}/")
+        if (warning := import_warning(template)) is not None:
+            print(f"Note: {warning}")
     elif args.workflow_command == "add":
         added = library.import_workflow(Path(args.file), name=args.name, category=args.category)
         print(f"Added workflow {added.name} ({added.title})")
