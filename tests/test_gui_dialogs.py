@@ -508,7 +508,9 @@ def test_workflows_are_imported_refused_in_words_and_removed(library_dialog, loo
     dialog.import_button.click()
     wait_until(loop, lambda: dialog.template is not None and dialog.template.name == "studio-svd")
     assert ("studio-svd", "Stable Video Diffusion: image to video (studio-svd)") in tree(dialog)["Video"]
-    assert dialog.note.text() == "Imported my-svd.json as studio-svd."
+    # SVD has no text conditioning: the import says the prompt changes nothing (see test_gui_take_warnings).
+    assert dialog.note.text().splitlines()[0] == "Imported my-svd.json as studio-svd."
+    assert "ignores the prompt it is given" in dialog.note.text()
     assert dialog.about.text().startswith("studio-svd · Video · imported, ") and dialog.remove_button.isEnabled()
     assert (tmp_path / "config" / "workflows" / "studio-svd.json").is_file()
 

@@ -39,7 +39,7 @@ class GenerationJob(BaseModel):
     remote_id: str | None = Field(default=None, description="its id there (prompt id, task id)")
     progress: float = Field(default=0.0, ge=0.0, le=1.0)
     attempts: int = Field(default=0, ge=0)
-    error: str = ""
+    error: str = Field(default="", description="why it failed or was cancelled; done: what to know about its take")
     cost_estimate: float | None = None
     cost_actual: float | None = None
     cost_unit: str | None = Field(default=None, description="credits, seconds, runs, GPU seconds...")

@@ -96,6 +96,9 @@ class GenerationResult:
     elapsed_s: float
     backend_info: dict[str, Any] = field(default_factory=dict)
     cost: Cost | None = None  # what the take cost, in the backend's unit (None: free, or not known)
+    # Which of the request's "prompt", "seed" and "input_image" the backend left out of the take (a
+    # workflow that never reads them): a change to them makes the same take again.
+    ignored_inputs: tuple[str, ...] = ()
 
 
 def frames_made(request: GenerationRequest, info: SourceInfo) -> int:

@@ -184,6 +184,9 @@ class ProjectSession(QObject):
         def finished(report: GenerateReport) -> None:
             if report.failures:
                 self.error.emit("Generation", "\n".join(report.failures))
+            if report.warnings:  # each also on its job's row and its take: the status bar only points there
+                more = f" (and {len(report.warnings) - 1} more in the Jobs panel)" if len(report.warnings) > 1 else ""
+                self.notice.emit(f"{report.warnings[0]}{more}")
             if done is not None:
                 done(report)
 

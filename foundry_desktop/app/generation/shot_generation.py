@@ -35,8 +35,10 @@ from foundry_desktop.app.generation.plan import (
 )
 from foundry_desktop.app.generation.cancel_watch import watching_cancel_requests
 from foundry_desktop.app.generation.cloud_models import request_words
+from foundry_desktop.app.shots.ignored_inputs import ignored_change_warning
 from foundry_desktop.app.generation.output_kinds import take_maker
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.take_fit import take_warnings
 from foundry_desktop.domain.cost import CostLedger, Overrun
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.domain.project import Take
@@ -64,13 +66,19 @@ class GenerateReport:
     failed: int = 0
     cancelled: int = 0
     failures: list[str] = field(default_factory=list)
+    # What the creator should know about takes that did come ("Shot 2: The take is 512x512, ..."),
+    # also kept on each take and as its job's message.
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, other: GenerateReport) -> None:
         self.generated, self.reused = self.generated + other.generated, self.reused + other.reused
         self.failed, self.cancelled = self.failed + other.failed, self.cancelled + other.cancelled
         self.failures += other.failures
+        self.warnings += other.warnings
 
     def as_json(self) -> dict:
+        # The counts only: the warnings go to stderr line by line (as failures do), and stay on each take
+        # and job, where `takes --json`, `info --json` and `jobs --json` give them.
         return {"generated": self.generated, "reused": self.reused, "failed": self.failed, "cancelled": self.cancelled}
 
 
@@ -351,10 +359,19 @@ class _Run:
             created_at=now_stamp(),
             elapsed_s=round(elapsed_s, 3),
         )
+        repeated = ignored_change_warning(take, service.project.takes_of(job.shot_id), result.ignored_inputs)
+        if repeated is not None:  # kept with the take, so that `info`, `takes` and the inspector say it too
+            take = take.model_copy(update={"request": {**take.request, "warnings": [repeated]}})
+        shot = next((s for s in service.project.timeline.shots if s.id == job.shot_id), None)
+        warnings = take_warnings(take, shot.fit if shot is not None else "fit")
+        # A done job's message is what the creator should know about its take (none: an earlier try's error goes).
+        job = job.model_copy(update={"error": " ".join(warnings)})
         if cost is not None:
             job = job.model_copy(update={"cost_actual": cost.amount, "cost_unit": cost.unit})
         take_maker(job).adopt(service, job, take)
         self.ledger.settle(job.id, cost)
+        number = _shot_numbers(service).get(job.shot_id)
+        self.report.warnings += [f"Shot {number}: {warning}" if number else warning for warning in warnings]
 
 
 async def cancel_jobs(service: ProjectService, registry: BackendRegistry, job_id: str | None = None) -> int:

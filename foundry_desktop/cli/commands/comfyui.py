@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from foundry_desktop.app.generation.backends import check_servers, servers_able_to_run, workflow_library
+from foundry_desktop.app.generation.workflows import import_warning
 from foundry_desktop.app.generation.settings import (
     ComfyServerSettings,
     GenerationSettings,
@@ -77,9 +78,13 @@ def workflow(args: argparse.Namespace) -> int:
         print("Needs nodes: " + ", ".join(template.required_nodes()))
         for model in template.required_models():
             print(f"Needs model: {model.name} in models/{model.folder}/")
+        if (warning := import_warning(template)) is not None:
+            print(f"Note: {warning}")
     elif args.workflow_command == "add":
         added = library.import_workflow(Path(args.file), name=args.name, category=args.category)
         print(f"Added workflow {added.name} ({added.title})")
+        if (warning := import_warning(added)) is not None:
+            print(f"foundry: warning: {warning}", file=sys.stderr)
     elif args.workflow_command == "favourite":
         library.set_favourite(args.name, not args.off)
         print(f"{args.name} is {'no longer ' if args.off else ''}a favourite.")

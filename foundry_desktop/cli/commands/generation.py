@@ -13,6 +13,7 @@ from foundry_desktop.app.events import GenerationProgress
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.cost import spending_by_shot, spent_by_unit
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.take_fit import take_length, take_warnings
 from foundry_desktop.app.generation.shot_generation import (
     GenerateReport,
     GenerationEstimate,
@@ -65,6 +66,8 @@ def retry(args: argparse.Namespace) -> int:
 def print_report(report: GenerateReport, as_json: bool, made: str = "Generated") -> int:
     for failure in report.failures:
         print(f"foundry: {failure}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"foundry: warning: {warning}", file=sys.stderr)
     if as_json:
         print_json(report.as_json())
     else:
@@ -106,6 +109,7 @@ class _TakeOwner:
     selected_take_id: str | None
     select: Callable[[str], object]
     keyframe_take_ids: tuple[str | None, str | None] = (None, None)  # a shot's approved first and last
+    fit: str = "fit"  # how the shot frames a take of another shape
 
     def mark(self, take: Take) -> str:
         """* the take shown (or heard), K the approved keyframe, L the last-frame one."""
@@ -129,16 +133,17 @@ def _take_owner(service: ProjectService, text: str) -> _TakeOwner:
     shot = service.shot_at(index)
     return _TakeOwner(f"Shot {text.strip()}", shot.id, shot.selected_take_id,
                       lambda take_id: service.select_take(index, take_id),
-                      (shot.keyframe_take_id, shot.last_keyframe_take_id))
+                      (shot.keyframe_take_id, shot.last_keyframe_take_id), shot.fit)
 
 
 def takes(args: argparse.Namespace) -> int:
     with ProjectService.open(Path(args.project), read_only=True) as service:
         owner = _take_owner(service, args.index)
         listed = service.project.takes_of(owner.owner_id)
+        rate = service.format.frame_rate
         if args.json:
-            print_json([{"number": n, "selected": t.id == owner.selected_take_id, **t.model_dump()}
-                         for n, t in enumerate(listed, start=1)])
+            print_json([{"number": n, "selected": t.id == owner.selected_take_id, **t.model_dump(),
+                         "warnings": take_warnings(t, owner.fit)} for n, t in enumerate(listed, start=1)])
             return 0
         if not listed:
             print(f"{owner.label} has no takes yet.")
@@ -150,7 +155,9 @@ def takes(args: argparse.Namespace) -> int:
             paid = f"  {Cost(cost['amount'], cost['unit'])}" if cost else ""
             size = f"{t.width}x{t.height}" if t.kind != "sound" else f"{t.frames} frames"
             print(f"{mark}{n:>3}  {t.id[:8]}  {t.kind:<5}  {t.backend}{' on ' + where if where else ''}  seed {t.seed}  "
-                  f"{size}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
+                  f"{size}  {take_length(t, rate)}  {t.created_at[:19]}  {t.elapsed_s:.1f} s{paid}")
+            for warning in take_warnings(t, owner.fit):
+                print(f"        note: {warning}")
     return 0
 
 
@@ -188,7 +195,7 @@ def jobs(args: argparse.Namespace) -> int:
         print("No unfinished jobs." if not args.all else "No jobs yet.")
     for job in listed:
         where = f" on {job.server}" if job.server else ""
-        problem = f": {job.error}" if job.error else ""
+        problem = (f" (note: {job.error})" if job.state == "done" else f": {job.error}") if job.error else ""
         owner = f"music:{clips.get(job.shot_id, '-')}" if job.output == "sound" else f"shot {numbers.get(job.shot_id, '-')}"
         print(f"{job.id[:8]}  {owner}  {job.backend}{where}  {job.state}{_job_cost(job)}{problem}")
     return 0

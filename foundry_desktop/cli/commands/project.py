@@ -16,6 +16,7 @@ from foundry_desktop.app.project_access.project_cleaning import (
     human_size,
 )
 from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.take_fit import take_warnings
 from foundry_desktop.cli.common import print_json
 from foundry_desktop.cli.commands.storyboard.scene import scene_rows
 from foundry_desktop.domain.fingerprint import shot_fingerprint
@@ -81,8 +82,10 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
     project = service.project
     scene_numbers = {scene.id: number for number, scene in enumerate(project.timeline.scenes, 1)}
     rows = []
+    plan, rate = service.cut_plan(), project.format.frame_rate
     for index, (shot, status) in enumerate(zip(project.timeline.shots, service.statuses(), strict=True)):
         final = composed_prompt(shot, project)
+        take = project.selected_take(shot)
         keyframe = approved_keyframe(project, shot)
         character, style = project.character_of(shot), project.style_of(shot)
         rows.append({
@@ -96,7 +99,10 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "seed": shot.spec.seed,
             "duration_frames": shot.spec.duration,
             "gap_before_frames": shot.gap_before,
-            "duration_s": float(frames_to_seconds(shot.spec.duration, project.format.frame_rate)),
+            "duration_s": float(frames_to_seconds(shot.spec.duration, rate)),
+            # What the film plays of it: its take's length where the take is shorter, less its trims.
+            "length_frames": plan.shots[index].frames,
+            "length_s": float(frames_to_seconds(plan.shots[index].frames, rate)),
             "input_image": keyframe.request.get("file") if keyframe else None,  # the creator's own picture
             "keyframe": shot.keyframe_take_id if keyframe else None,  # the approved keyframe (None: none)
             "keyframes": len(keyframes_of(project, shot)),
@@ -109,6 +115,7 @@ def _shot_rows(service: ProjectService) -> list[dict[str, Any]]:
             "fingerprint": shot_fingerprint(shot, project),
             "selected_take": shot.selected_take_id,
             "takes": len(project.video_takes_of(shot.id)),
+            "take_warnings": take_warnings(take, shot.fit) if take is not None else [],
         })
     return rows
 
@@ -128,9 +135,11 @@ def _print_info(service: ProjectService, rows: list[dict[str, Any]], length: int
         take = (row["selected_take"] or "-")[:8]
         prompt = row["prompt"] if len(row["prompt"]) <= 48 else row["prompt"][:47] + "…"
         print(
-            f"{row['index']:>3}  {row['id'][:8]}  {row['duration_s']:6.2f} s  {row['backend']:<8}  "
+            f"{row['index']:>3}  {row['id'][:8]}  {row['length_s']:6.2f} s  {row['backend']:<8}  "
             f"{status:<28}  take {take} of {row['takes']}  {_keyframe_words(row):<14}  {prompt}"
         )
+        for warning in row["take_warnings"]:
+            print(f"     note: {warning}")
 
 
 def _keyframe_words(row: dict[str, Any]) -> str:

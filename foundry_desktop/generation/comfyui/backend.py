@@ -47,6 +47,7 @@ from foundry_desktop.generation.comfyui.template import (
     WorkflowTemplate,
     WorkflowValues,
 )
+from foundry_desktop.generation.comfyui.template_bindings import ignored_given
 
 
 # Which saved files can be the take, best first, for each kind of output a request asks for.
@@ -66,6 +67,11 @@ def _pick_output(outputs: list[OutputFile], client: ComfyUIClient, kind: str = "
             if output.kind == "output" and output.suffix in wanted:
                 return output
     raise GenerationError(f"The workflow ran on {client.name} but saved no {_KIND_WORDS[kind]}.")
+
+
+def _ignored_values(template: WorkflowTemplate, request: GenerationRequest) -> tuple[str, ...]:
+    """Which of the shot's prompt, seed and picture the workflow left out of the take."""
+    return ignored_given(template, {"prompt": request.prompt, "seed": request.seed, "input_image": request.input_image})
 
 
 def _gpu_seconds(entry: HistoryEntry) -> float | None:
@@ -226,6 +232,7 @@ class ComfyUIBackend:
                 "graph": entry.graph_run(),  # the exact request, as the server kept it
             },
             cost=Cost(gpu_seconds, self.cost_unit) if gpu_seconds is not None else None,
+            ignored_inputs=_ignored_values(template, request),
         )
 
     async def cancel(self, shot_id: str) -> None:

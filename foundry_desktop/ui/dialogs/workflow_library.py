@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from foundry_desktop.app.generation.backends import servers_able_to_run, workflow_library
 from foundry_desktop.app.generation.settings import load_settings
-from foundry_desktop.app.generation.workflows import ModelFile, WorkflowEntry, WorkflowTemplate
+from foundry_desktop.app.generation.workflows import ModelFile, WorkflowEntry, WorkflowTemplate, import_warning
 from foundry_desktop.errors import FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.dialogs.dialog_work import Confirm, ErrorLine, asking
@@ -76,6 +76,7 @@ class WorkflowLibraryDialog(QDialog):
         splitter.setSizes([320, 660])
         self.note = QLabel("")
         self.note.setProperty("hint", True)
+        self.note.setWordWrap(True)  # an import's warning is a sentence or two
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
@@ -268,6 +269,9 @@ class WorkflowLibraryDialog(QDialog):
             return  # another workflow was chosen while this one loaded
         self.template = template
         self.check_button.setEnabled(True)
+        warning = import_warning(template)  # a template that ignores the prompt, seed or picture says so here too
+        if warning and warning not in self.description.text():
+            self.description.setText(f"{self.description.text()}\n\n⚠ {warning}")
         rows = [(role, target) for role, targets in template.roles.items() for target in targets]
         self.parameters.setRowCount(len(rows))
         for row, (role, target) in enumerate(rows):
@@ -341,7 +345,8 @@ class WorkflowLibraryDialog(QDialog):
         self.note.clear()
 
         def imported(template: WorkflowTemplate) -> None:
-            self.note.setText(f"Imported {path.name} as {template.name}.")
+            warning = import_warning(template)
+            self.note.setText(f"Imported {path.name} as {template.name}." + (f"\n⚠ {warning}" if warning else ""))
             self._changed(template.name)
 
         self.work.in_thread(lambda: library.import_workflow(path, name=name), imported)

@@ -53,6 +53,7 @@ from foundry_desktop.ui.inspector.pickers import (
 from foundry_desktop.ui.inspector.request_line import RequestLine
 from foundry_desktop.ui.inspector.scene_fields import SceneFields, ShotSceneNote
 from foundry_desktop.ui.panels.status_badge import StatusBadge
+from foundry_desktop.ui.inspector.take_note import TakeNote
 from foundry_desktop.ui.inspector.transition_fields import TransitionFields
 from foundry_desktop.ui.inspector.typed_fields import TypedFields
 from foundry_desktop.ui.inspector.workflow_params import WorkflowParamsTable
@@ -135,6 +136,8 @@ class InspectorPanel(QWidget):
         self._typing.watch(self.name, self.name.textEdited, self._saver("name", "Rename the shot", self.name.text))
         header = QFormLayout()
         header.addRow(self.title, self.status_badge)
+        self.take_note = TakeNote()  # what to know about the take it shows (another shape or length)
+        header.addRow(self.take_note)
         header.addRow("Name", self.name)
         self.scene_note = ShotSceneNote()  # the scene it is in, and what it sets itself
         header.addRow(self.scene_note)
@@ -248,6 +251,7 @@ class InspectorPanel(QWidget):
         shot = self._shot()
         if shot is not None and shot.id == shot_id:
             self.status_badge.show_status(self._session.service.shot_status(shot))
+            self.take_note.show_take(self._session.service.project.selected_take(shot), shot.fit)
 
     def _selected_shot(self) -> Shot | None:
         session = self._session
@@ -292,6 +296,7 @@ class InspectorPanel(QWidget):
         index = self._session.index_of(shot.id)
         self.title.setText(f"Shot {index + 1} of {len(shots)}")
         self.status_badge.show_status(self._session.service.shot_status(shot))
+        self.take_note.show_take(self._session.service.project.selected_take(shot), shot.fit)
         self.scene_note.show_shot(self._session, shot)
         for editor, text in ((self.name, shot.name), (self.prompt, spec.prompt),
                              (self.negative_prompt, spec.negative_prompt), (self.model, spec.model or "")):

@@ -231,6 +231,8 @@ class JobTableModel(QAbstractTableModel):
             return cost_words(job)
         if job.state in ("failed", "cancelled"):
             return job.error
+        if job.state == "done" and job.error:
+            return f"⚠ {job.error}"  # what to know about its take: another shape or length, an ignored prompt
         live = self.live.get(job.id)
         if live is not None and not job.finished and live.message not in PLAIN_MESSAGES:
             return live.message

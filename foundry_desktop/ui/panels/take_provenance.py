@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
+from foundry_desktop.app.shots.take_fit import take_length, take_warnings
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.domain.project import Take
 
@@ -15,12 +16,6 @@ from foundry_desktop.domain.project import Take
 def is_own_media(take: Take) -> bool:
     """The creator's own footage or still (backend "media"): no seed, nothing generated."""
     return take.backend == "media"
-
-
-def take_length(take: Take, frame_rate: Fraction) -> str:
-    """'2.50 s', or '1:05.25' from a minute on: the take's own length at the project's rate."""
-    seconds = float(Fraction(take.frames) / frame_rate)
-    return f"{seconds:.2f} s" if seconds < 60 else f"{int(seconds // 60)}:{seconds % 60:05.2f}"
 
 
 def tile_lines(take: Take, frame_rate: Fraction) -> list[str]:
@@ -55,8 +50,14 @@ def take_cost(take: Take) -> str | None:
     return str(Cost(cost["amount"], cost["unit"])) if cost else None
 
 
-def provenance(take: Take) -> list[str]:
-    """Where a take came from, a line per fact, as the tooltip and the compare dialog show it."""
+def provenance(take: Take, fit: str = "fit") -> list[str]:
+    """Where a take came from, a line per fact, as the tooltip and the compare dialog show it; then
+    what the creator should know about it (a shape or length other than its shot's, say), each
+    marked as a warning."""
+    return _origin(take) + [f"⚠ {warning}" for warning in take_warnings(take, fit)]
+
+
+def _origin(take: Take) -> list[str]:
     if is_own_media(take):
         return [f"Your file {take.request.get('file') or take.media_path}",
                 f"{take.width}×{take.height}, {take.frames} frames",

@@ -183,19 +183,21 @@ class TakesPanel(QWidget):
                 self.gallery.addItem(item)
                 item.setSelected(take.id in chosen)
         for row, take in enumerate(takes):
-            self._show_take(self.gallery.item(row), row + 1, take, take.id == shot.selected_take_id)
+            self._show_take(self.gallery.item(row), row + 1, take, take.id == shot.selected_take_id, shot.fit)
         self._show_progress()
 
-    def _show_take(self, item: QListWidgetItem, number: int, take: Take, in_use: bool) -> None:
+    def _show_take(self, item: QListWidgetItem, number: int, take: Take, in_use: bool, fit: str) -> None:
         assert self._session is not None
         key = take.content_hash
         self.stills.want(take, self._session)
         placeholder = "No picture" if key in self.stills.problems else "Loading…"
         item.setIcon(tile_icon(self.stills.pictures.get(key), placeholder, in_use, self.palette()))
         rate = self._session.service.format.frame_rate
-        item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}", *tile_lines(take, rate)]))
+        facts = provenance(take, fit)
+        warned = " · ⚠" if any(fact.startswith("⚠") for fact in facts) else ""  # the tooltip says what
+        item.setText("\n".join([f"Take {number}{' · in use' if in_use else ''}{warned}", *tile_lines(take, rate)]))
         problem = self.stills.problems.get(key)
-        item.setToolTip("\n".join(provenance(take) + ([f"No picture: {problem}"] if problem else [])))
+        item.setToolTip("\n".join(facts + ([f"No picture: {problem}"] if problem else [])))
         font = item.font()
         font.setBold(in_use)
         item.setFont(font)
