@@ -21,6 +21,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from video_sources import rms, sine, write_video  # noqa: E402
 
 from foundry_desktop.app.playback.film_frames import film_frames  # noqa: E402
+from foundry_desktop.app.setup.demo_film import DEMO_IMAGES  # noqa: E402
 from foundry_desktop.app.playback.film_sound import film_sound, from_sample  # noqa: E402
 from foundry_desktop.app.playback.frame_reader import FrameReader  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
@@ -331,3 +332,64 @@ def test_a_portrait_film_shows_whole_pictures(qtbot, loop, tmp_path):
                 colour = picture.pixelColor(x, y)
                 assert colour.red() > 180 and colour.green() < 80 and colour.blue() < 80, (x, y, colour.getRgb())
         panel.set_session(None)
+
+
+def preview_picture(panel: PreviewPanel) -> np.ndarray:
+    """The picture the preview holds now (what the view scales to its size), as RGB rows."""
+    image = panel.view.picture.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).reshape(image.height(), -1)
+    return rows[:, :3 * image.width()].reshape(image.height(), image.width(), 3).copy()  # the image's bytes go with it
+
+
+def test_after_generating_the_paused_preview_shows_the_playheads_frame_not_an_older_one(qtbot, loop, tmp_path):
+    """Play and pause before the first played frame comes (the screenshot tool does it): the
+    paused preview shows the frame at the playhead, not the picture that was up before (here the
+    black of the fade-in at frame 0, as the demo's screenshot showed it)."""
+    path = tmp_path / "film.foundry"
+    service = ProjectService.create(path, width=320, height=180, frame_rate="24")
+    for name, image in (("Valley", "valley.png"), ("Coast", "coast.png")):
+        service.add_shot(name=name, prompt=f"The {name.lower()}", duration_seconds="2", image=DEMO_IMAGES / image,
+                         seed=7)
+    service.set_transition(0, "dissolve", 12)
+    service.set_film_fades(12, 0)
+    service.close()
+    window = open_in_window(qtbot, tmp_path, path)
+    panel, canvas, session = window.preview, window.timeline.canvas, window.session
+    window.activateWindow()
+    canvas.setFocus()
+    wait_until(loop, canvas.hasFocus)
+    QTest.keyClick(canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)  # Generate
+    assert session.generating
+    wait_until(loop, lambda: not session.generating)
+    shots = session.service.project.timeline.shots
+    assert all(session.service.project.selected_take(shot) for shot in shots)
+    film = film_frames(session.service)
+    reader = FrameReader()
+    black = reader.read(film, 0).picture
+    assert black.max() < 20  # the fade-in's first frame
+    # The preview reads the generated cut and shows frame 0 of it, paused.
+    wait_until(loop, lambda: panel.film is not None and all(source.path for source in panel.film.sources)
+               and np.array_equal(preview_picture(panel), black))
+
+    dissolve = next(piece for piece in film.pieces if piece.blend == "dissolve")
+    plain = film.pieces[-1]
+    assert plain.blend == "none"
+    for frame in (dissolve.record_in + dissolve.frames // 2, plain.record_in + plain.frames // 2):
+        expected = reader.read(film, frame).picture
+        assert expected.mean() > 40
+        shown: list[int] = []
+        panel.film_player.frame_shown.connect(lambda at, _picture, shown=shown: shown.append(at))
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(canvas.view.x_of(frame)), 10))  # the ruler
+        assert session.playhead == frame
+        QTest.keyClick(canvas, Qt.Key.Key_Space)  # play, and at once pause: no frame came between
+        assert panel.playing
+        QTest.keyClick(canvas, Qt.Key.Key_Space)
+        assert not panel.playing and shown == []
+        wait_until(loop, lambda shown=shown: shown and shown[-1] == frame)
+        assert session.playhead == frame
+        picture = preview_picture(panel)
+        assert picture.shape == expected.shape
+        assert np.abs(picture.astype(int) - expected).mean() < 1.0, f"frame {frame} is not what the preview shows"
+    reader.close()
+    close_window(loop, window)

@@ -44,9 +44,12 @@ async def _pose(window: MainWindow, project: Path, output: Path) -> None:
     shots = session.service.project.timeline.shots
     session.select([shots[min(2, len(shots) - 1)].id])
     session.move_playhead(session.service.cut_plan().length // 2)
-    window.preview.play_timeline()
-    await _until(lambda: window.preview.frames_shown > 0, 120)
-    window.preview.pause()
+    preview, player = window.preview, window.preview.film_player
+    shown_before = preview.frames_shown  # the paused cut was shown while it generated
+    preview.play_timeline()
+    await _until(lambda: preview.frames_shown > shown_before, 120)
+    preview.pause()
+    await _until(lambda: player.on_screen == player.frame, 120)  # the paused frame is up
     await asyncio.sleep(1.0)  # filmstrips and take pictures arrive from their threads
     window.grab().save(str(output))
     await session.wait_idle()

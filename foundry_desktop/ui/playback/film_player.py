@@ -10,7 +10,10 @@ answered by a moving picture as soon as one frame is decoded.
 
 Paused, `show(frame)` shows one frame; a newer request makes older ones moot (the worker
 passes over them), so dragging the playhead never builds a backlog. An edit hands a new
-film (`set_film`); the reader keeps the decoders of takes the edit left alone.
+film (`set_film`); the reader keeps the decoders of takes the edit left alone. Pausing
+leaves the frame at the playhead on screen: play and pause before the first frame came
+(which made the paused request moot) would otherwise leave an older frame up, even the
+black of the film's fade-in, while the playhead is elsewhere.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class FilmPlayer(QObject):
         super().__init__(parent)
         self.film: FilmFrames | None = None
         self.frame = 0  # the frame on screen, or asked for
+        self.on_screen: int | None = None  # the frame of this film whose picture is up; None: none yet
         self.playing = False
         self._reader = FrameReader()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="film-frames")
@@ -68,6 +72,7 @@ class FilmPlayer(QObject):
     def set_film(self, film: FilmFrames | None) -> None:
         """The cut changed (or a project opened): go on from the same frame with the new one."""
         self.film = film
+        self.on_screen = None  # what is up is the old cut's picture
         if film is None or film.length == 0:
             self.pause()
             self._worker.submit(self._reader.close)  # a closed project's files are let go
@@ -100,12 +105,17 @@ class FilmPlayer(QObject):
         self.playing_changed.emit(True)
 
     def pause(self) -> None:
+        """Stop playing, the frame at the playhead on screen (a paused `show` still on its way
+        stands)."""
+        if not self.playing:
+            return
         self._generation += 1
         self._ready.clear()
         self._timer.stop()
-        if self.playing:
-            self.playing = False
-            self.playing_changed.emit(False)
+        self.playing = False
+        self.playing_changed.emit(False)
+        if self.on_screen != self.frame:  # paused before the frame played from came: show it
+            self.show(self.frame)
 
     # -- the worker ------------------------------------------------------------------------
 
@@ -174,5 +184,5 @@ class FilmPlayer(QObject):
 
     def _display(self, shown: FilmFrame) -> None:
         assert self.film is not None
-        self.frame = shown.frame
+        self.frame = self.on_screen = shown.frame
         self.frame_shown.emit(shown.frame, picture_of(shown, self.film.width, self.film.height))
