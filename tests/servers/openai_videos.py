@@ -64,7 +64,7 @@ SDK_MODELS = ("sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-0
 SECONDS = ("4", "8", "12")
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 # The SDK lists every size for every model; OpenAI's model pages split them: 1792x1024 and 1024x1792
-# were sora-2-pro's only (../shared/reference/cloud-apis.md, "Corrections and additions").
+# were sora-2-pro's only (platform.openai.com/docs/models/sora-2 and sora-2-pro).
 MODEL_SIZES = {model: SIZES if "-pro" in model else ("720x1280", "1280x720") for model in SDK_MODELS}
 MODELS = SDK_MODELS
 REFERENCE_TYPES = ("image/jpeg", "image/png", "image/webp")

@@ -3,9 +3,8 @@
 Source: openai-python 3.3.1 (2026-08), `types/video_create_params.py` with `VideoSize`
 ("720x1280", "1280x720", "1024x1792", "1792x1024"), `VideoSeconds` ("4", "8", "12") and
 `VideoModelParam` (sora-2, sora-2-pro and their dated slugs). The SDK lists every size for
-every model; OpenAI's model pages said which model takes which, and the issue's check
-(../shared/reference/cloud-apis.md, "Corrections and additions") confirms it: 1792x1024
-and 1024x1792 were `sora-2-pro` only, so `sora-2` takes 1280x720 and 720x1280. Checked
+every model; OpenAI's model pages (platform.openai.com/docs/models/sora-2 and sora-2-pro)
+said which model takes which: 1792x1024 and 1024x1792 were `sora-2-pro` only, so `sora-2` takes 1280x720 and 720x1280. Checked
 2026-12-05. OpenAI shut its own /v1/videos down on 2026-09-24; gateways serving the same
 shape answer for these names, and a gateway's own model keeps the sizes and lengths its
 backend was configured with (providers/openai_videos.py).

@@ -15,7 +15,7 @@ words, before anything is sent or spent.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -181,3 +181,13 @@ def shape_request(model: VideoModel, request: GenerationRequest, *, provider_wor
     estimate = model.price.for_seconds(duration if duration is not None else seconds) if model.price else None
     return RequestShape(model.id, endpoint, ratio, duration, seed, estimate, tuple(notes))
 
+
+
+def estimated_amount(request_shape: Callable[[GenerationRequest], RequestShape], request: GenerationRequest) -> float | None:
+    """What a backend's shaped request will cost, in its unit: None where the price is not known, or
+    where the request cannot be sent (generate() says why)."""
+    try:
+        estimate = request_shape(request).estimate
+    except GenerationError:
+        return None
+    return estimate.amount if estimate is not None else None

@@ -34,7 +34,7 @@ from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import EventSink, GenerationRequest, GenerationResult
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.catalog.fal_models import DEFAULT_MODEL, FAL_MODEL_ENTRIES, FalModel, fal_entry
-from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, estimated_amount, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudError, CloudRefusedError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
@@ -168,11 +168,7 @@ class FalBackend(CloudTaskBackend):
         return entry, shape, entry.ids[shape.endpoint], body
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
-        try:
-            estimate = self.request_shape(request).estimate
-        except GenerationError:
-            return None  # generate() says what is wrong
-        return estimate.amount if estimate is not None else None
+        return estimated_amount(self.request_shape, request)
 
     def _info(self, entry: FalModel, shape: RequestShape, model_id: str) -> dict[str, Any]:
         return {"model": entry.video.id, "fal_model": model_id, "endpoint": shape.endpoint, "ratio": shape.ratio,

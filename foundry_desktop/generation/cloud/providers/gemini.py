@@ -31,7 +31,7 @@ from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.catalog.gemini_models import DEFAULT_MODEL, GEMINI_MODELS
-from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, estimated_amount
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudAuthError, CloudOutputError, CloudTaskCancelledError
 from foundry_desktop.generation.cloud.http import CloudApi
@@ -156,11 +156,7 @@ class GeminiBackend(CloudTaskBackend):
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Google charges per second of video asked for: that is the estimate and the actual."""
-        try:
-            estimate = self.request_shape(request).estimate
-        except GenerationError:
-            return None  # generate() says what is wrong
-        return estimate.amount if estimate is not None else None
+        return estimated_amount(self.request_shape, request)
 
     @staticmethod
     def _info(model: VideoModel, plan: VeoPlan) -> dict[str, Any]:

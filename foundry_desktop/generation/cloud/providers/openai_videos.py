@@ -33,7 +33,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.cloud.catalog.openai_video_models import OPENAI_VIDEO_MODELS, gateway_model
-from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, estimated_amount, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.inputs import read_input_image
 from foundry_desktop.generation.bounded_download import TransferLimits
@@ -212,11 +212,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
 
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Videos are priced per second made: the seconds asked for."""
-        try:
-            estimate = self.request_shape(request).estimate
-        except GenerationError:
-            return None
-        return estimate.amount if estimate is not None else None
+        return estimated_amount(self.request_shape, request)
 
     def _resume_info(self, request: GenerationRequest) -> dict[str, Any]:
         try:

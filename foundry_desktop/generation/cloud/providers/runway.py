@@ -31,7 +31,7 @@ from foundry_desktop.generation.cloud.catalog.runway_models import (
     RETIRED_MODELS,
     RUNWAY_VIDEO_MODELS,
 )
-from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, estimated_amount, shape_request
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
@@ -173,11 +173,7 @@ class RunwayBackend(CloudTaskBackend):
     def estimate_cost(self, request: GenerationRequest) -> float | None:
         """Runway reports no cost: it charges the model's credits per second of video asked
         for, so that is the estimate and the actual (None when the price is not known here)."""
-        try:
-            estimate = self.request_shape(request).estimate
-        except GenerationError:
-            return None  # generate() says what is wrong
-        return estimate.amount if estimate is not None else None
+        return estimated_amount(self.request_shape, request)
 
     async def _submit(self, request: GenerationRequest) -> Submission:
         shape = self.request_shape(request)
