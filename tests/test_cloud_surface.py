@@ -44,7 +44,7 @@ def test_cloud_list_shows_each_providers_models_with_what_they_accept_and_cost(c
             (line,) = [line for line in out.splitlines() if line.startswith(f"  {model.id} ")]
             assert model.label in line and model.accepts_words() in line and f"checked {model.checked}" in line
     (gen45,) = [line for line in out.splitlines() if line.startswith("  gen4.5 ")]
-    assert "the default" in gen45 and "Runway credits per second" in gen45 and "1280:720" in gen45
+    assert "the default" in gen45 and "Runway credits per second" in gen45 and "text to video (16:9/9:16, 2-10 s)" in gen45
 
     assert run(capsys, "cloud", "set", "runway", "--model", "veo3.1_fast")[0] == 0
     code, out, _ = run(capsys, "cloud", "list", "--provider", "runway")

@@ -7,7 +7,13 @@ import pytest
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import (
+    EndpointShape,
+    Price,
+    VideoModel,
+    ratio_words,
+    shape_request,
+)
 
 MODEL = VideoModel(
     id="m1", provider="test", label="Model One",
@@ -62,4 +68,12 @@ def test_a_model_without_the_endpoint_says_which_input_is_missing():
     picture_only = VideoModel(id="p", provider="test", label="P", endpoints={"image_to_video": EndpointShape()})
     with pytest.raises(GenerationError, match="from a picture"):
         shape_request(picture_only, request(), provider_words="Test")
-    assert "text to video (1280:720/720:1280, 4, 6, 8 s)" in MODEL.accepts_words()
+    assert "text to video (16:9/9:16, 4, 6, 8 s)" in MODEL.accepts_words()
+
+
+def test_a_listing_names_shapes_as_a_creator_does_and_keeps_sizes():
+    runway = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672", "1920:1080")
+    assert ratio_words(runway) == "16:9/9:16/4:3/3:4/1:1/21:9"
+    assert ratio_words(("16:9", "9:16")) == "16:9/9:16"
+    assert ratio_words(("1280x720", "1792x1024")) == "1280x720/1792x1024"
+    assert ratio_words(("1000:10", "7:0", "auto")) == "1000:10/7:0/auto"  # no common shape: as the provider spells it

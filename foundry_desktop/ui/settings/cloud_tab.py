@@ -48,6 +48,7 @@ PROVIDER_LABELS = {
     "openai": "OpenAI-compatible videos",
     "openai-images": "OpenAI-compatible images",
     "gemini": "Google Gemini API",
+    "fal": "fal.ai",
 }
 # What an empty address means for each: OpenAI's own videos API has closed, so its
 # backend is used only with the address of a compatible service.
@@ -89,10 +90,10 @@ class CloudServicesTab(QWidget):
         right.addWidget(self._build_service_box())
         self.models = CloudModelsBox()  # the provider's video models, once read (load_models)
         self.catalogue: dict[str, ProviderModels] = {}
-        right.addWidget(self.models)
+        right.addWidget(self.models, 1)  # the room left over goes to the models' table
         right.addWidget(self._build_transfers_box())
         right.addWidget(self.error)
-        right.addStretch(1)
+        right.addStretch(0)
         row = QHBoxLayout(self)
         row.addWidget(self.providers)
         row.addLayout(right, 1)

@@ -75,7 +75,7 @@ class VideoModel:
         for endpoint, shape in self.endpoints.items():
             bits = [ENDPOINT_WORDS[endpoint]]
             if shape.ratios:
-                bits.append("/".join(shape.ratios))
+                bits.append(ratio_words(shape.ratios))
             if shape.durations:
                 bits.append(_seconds_words(shape.durations))
             if shape.last_frame:
@@ -86,6 +86,29 @@ class VideoModel:
                 bits.append("no seed")
             parts.append(" ".join(bits[:1]) + (f" ({', '.join(bits[1:])})" if bits[1:] else ""))
         return "; ".join(parts)
+
+
+# The shapes a creator names; a provider's own spelling (Runway's "1104:832") is shown as the
+# one it is within 3% of, so a listing reads "16:9/9:16/4:3" (what is sent stays exact: RequestShape).
+_ASPECT_NAMES = ((16, 9), (9, 16), (4, 3), (3, 4), (1, 1), (21, 9), (9, 21), (3, 2), (2, 3), (5, 4), (4, 5))
+
+
+def ratio_words(ratios: tuple[str, ...]) -> str:
+    """'16:9/9:16/4:3' for Runway's '1280:720', '720:1280', '1104:832'; sizes ('1280x720') as they are."""
+    names: list[str] = []
+    for ratio in ratios:
+        name = _aspect_name(ratio)
+        if name not in names:
+            names.append(name)
+    return "/".join(names)
+
+
+def _aspect_name(ratio: str) -> str:
+    width, _, height = ratio.partition(":")
+    if not (width.isdigit() and height.isdigit()) or int(height) == 0:
+        return ratio
+    value = int(width) / int(height)
+    return next((f"{a}:{b}" for a, b in _ASPECT_NAMES if abs(value / (a / b) - 1) < 0.03), ratio)
 
 
 def _seconds_words(durations: tuple[float, ...]) -> str:
