@@ -1,4 +1,5 @@
-"""A test server that speaks Google's Gemini API for Veo video (generativelanguage.googleapis.com).
+"""A test server that speaks Google's Gemini API for Veo video (generativelanguage.googleapis.com),
+and its Interactions API for Gemini Omni Flash (those routes and rules: gemini_interactions.py).
 
 Routes, as googleapis/python-genai 2.19.0 calls them (google/genai/models.py, operations.py, files.py):
 
@@ -32,7 +33,8 @@ refused in tests/test_gemini_server.py:
 * every error is ``{"error": {"code", "message", "status"}}``; a 429 is RESOURCE_EXHAUSTED with a
   RetryInfo ``retryDelay``.
 
-The Gemini API has no call that cancels a video operation, and this server has none either.
+The Gemini API has no call that cancels a Veo operation, and this server has none either; an
+interaction has one.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from typing import Any
 from aiohttp import web
 
 from .cloud_base import FAILED, SUCCEEDED, CloudServer, Task, fit_aspect, json_object
+from .gemini_interactions import InteractionRoutes
 
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # "Request payload size exceeds the limit: 20971520 bytes."
 RESPONSE_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
@@ -95,10 +98,11 @@ class Refused(Exception):
         self.status = status
 
 
-class GeminiServer(CloudServer):
-    """The Gemini API's Veo routes on 127.0.0.1; see the module docstring."""
+class GeminiServer(InteractionRoutes, CloudServer):
+    """The Gemini API's Veo and Omni routes on 127.0.0.1; see the module docstring."""
 
     max_body_bytes = 64 * 1024 * 1024  # above Google's own limit, so that its 400 can be answered
+    max_request_bytes = MAX_REQUEST_BYTES
 
     def __init__(self, api_key: str = "test-key", *, task_seconds: float = 0.4, retry_delay_s: float = 1.0) -> None:
         super().__init__(api_key, task_seconds=task_seconds)
@@ -111,6 +115,7 @@ class GeminiServer(CloudServer):
             web.get("/v1beta/models/{model}/operations/{id}", self._operation),
             web.get("/v1beta/models/{model}", self._model),
             web.get("/v1beta/files/{call}", self._download),
+            *self.interaction_routes(),
         ]
 
     # ----------------------------------------------------------------- Google's ways
