@@ -88,6 +88,11 @@ def _base(server: CloudServer) -> str:
     return getattr(server, "base_url", server.url)
 
 
+def _inline_video(server: GeminiServer) -> GeminiServer:
+    server.inline_video = True
+    return server
+
+
 SERVICES = {
     "runway": Service(
         lambda: RunwayServer(api_key=KEY, task_seconds=TASK_S),
@@ -133,6 +138,19 @@ SERVICES = {
                                            transfer_limits=LIMITS),
         {"create": "POST /v1beta/models/", "status": "/operations/", "download": "GET /v1beta/files/",
          "health": "GET /v1beta/models/veo-3.1-fast-generate-preview"}, model="veo-3.1-fast-generate-preview"),
+    # Gemini Omni Flash: the same backend through the Interactions API, which has a cancel.
+    "gemini-omni": Service(
+        lambda: GeminiServer(api_key=KEY, task_seconds=TASK_S),
+        lambda server, http: GeminiBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                           transfer_limits=LIMITS),
+        {"create": "POST /v1beta/interactions", "status": "GET /v1beta/interactions/", "cancel": "/cancel",
+         "download": "GET /v1beta/files/"}, model="gemini-omni-1.2-flash"),
+    # The video inline in the interaction (as Google's page says a GET answers it for now): the status carries it.
+    "gemini-omni-inline": Service(
+        lambda: _inline_video(GeminiServer(api_key=KEY, task_seconds=TASK_S)),
+        lambda server, http: GeminiBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
+                                           transfer_limits=LIMITS),
+        {"status": "GET /v1beta/interactions/"}, model="gemini-omni-1.2-flash"),
     "stability": Service(
         lambda: StabilityServer(api_key=KEY),
         lambda server, http: StabilityBackend(http, KEY, base_url=server.url, retry=FAST_RETRY,

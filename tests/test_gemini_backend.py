@@ -25,6 +25,7 @@ from servers.gemini import GeminiServer
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
 from foundry_desktop.generation.cloud.catalog.gemini_models import GEMINI_MODELS
+from foundry_desktop.generation.cloud.catalog.gemini_omni_models import OMNI_MODELS
 from foundry_desktop.generation.cloud.catalog.model_tables import VIDEO_MODEL_TABLES
 from foundry_desktop.generation.cloud.errors import (
     CloudAuthError,
@@ -47,6 +48,8 @@ FAST_RETRY = RetryPolicy(attempts=3, base_s=0.01, max_s=0.02, max_wait_s=2)
 FAST_POLL = PollPolicy(interval_s=0.01, max_interval_s=0.02, growth=1.5, timeout_s=WAIT_S)
 SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960), "4:3": (1024, 768)}
 FAST = "veo-3.1-fast-generate-preview"
+# Veo's models (predictLongRunning); Omni's interactions are tried in test_gemini_omni.py.
+VEO_MODELS = [model for model in GEMINI_MODELS if model not in OMNI_MODELS]
 
 
 @pytest.fixture
@@ -90,7 +93,7 @@ def run(work):
 
 def test_the_table_is_in_the_shared_catalogue_with_dollar_prices_and_no_seed():
     assert VIDEO_MODEL_TABLES["gemini"] is GEMINI_MODELS
-    assert set(GEMINI_MODELS) == {"veo-3.1-generate-preview", "veo-3.1-fast-generate-preview"}
+    assert set(GEMINI_MODELS) == {"veo-3.1-generate-preview", "veo-3.1-fast-generate-preview", *OMNI_MODELS}
     for model in GEMINI_MODELS.values():
         assert model.price is not None and model.price.unit == "usd" and model.source and model.checked
         assert all(shape.seed_range is None for shape in model.endpoints.values())
@@ -142,7 +145,7 @@ def test_reference_pictures_are_sent_as_assets_at_eight_seconds(fresh, tmp_path)
 
 
 def _matrix():
-    for model in GEMINI_MODELS:
+    for model in VEO_MODELS:
         for ratio in SIZES:
             for image in (None, "small", "large"):
                 for prompt in ("a lighthouse in fog", ""):
@@ -176,8 +179,8 @@ def test_every_listed_model_at_every_aspect_is_sent_as_google_allows_or_refused_
         assert chosen == ("9:16" if ratio == "9:16" else "16:9")
         if ratio in ("1:1", "4:3"):
             assert any("nearest shape" in note for note in result.backend_info["notes"])
-    assert refused == len(GEMINI_MODELS) * len(SIZES)
-    assert sent == len(GEMINI_MODELS) * len(SIZES) * 5
+    assert refused == len(VEO_MODELS) * len(SIZES)
+    assert sent == len(VEO_MODELS) * len(SIZES) * 5
 
 
 def test_pictures_too_large_for_one_request_are_refused_before_anything_is_sent(fresh, tmp_path):

@@ -69,6 +69,43 @@ def test_a_killed_generate_follows_its_veo_operations_by_name_without_paying_twi
         assert [(job.cost_unit, job.cost_actual) for job in done] == [("usd", pytest.approx(4 * 0.15))] * 2
 
 
+def test_a_killed_generate_follows_its_omni_interactions_by_id_without_paying_twice(tmp_path, capsys, monkeypatch):
+    """The same for Gemini Omni Flash (`cloud set gemini --model`): its interactions are followed by id."""
+    monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FOUNDRY_GEMINI_API_KEY", KEY)
+    project = str(tmp_path / "film.foundry")
+    with GeminiServer(api_key=KEY, task_seconds=3600) as server:
+        assert main(["cloud", "set", "gemini", "--base-url", server.url, "--poll-seconds", "0.2",
+                     "--model", "gemini-omni-1.2-flash"]) == 0
+        assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
+        for number in range(2):
+            assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "gemini",
+                         "--duration", "5", "--seed", str(number)]) == 0
+        capsys.readouterr()
+        child = subprocess.Popen([sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
+                                 env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + WAIT_S
+        while len(recorded_operations(project)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)  # both interactions going at Google, their ids recorded
+        child.wait()
+        assert server.submissions == 2
+        with ProjectService.open(project) as service:
+            left = service.jobs(UNFINISHED)
+            assert [(job.state, job.server) for job in left] == [("submitted", "gemini")] * 2
+            assert all(job.remote_id.startswith("interactions/v1_") for job in left)
+
+        server.advance_tasks(3600)
+        assert main(["generate", project, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {"generated": 2, "reused": 0, "failed": 0, "cancelled": 0}
+        assert server.submissions == 2  # followed by interaction id, not created again
+        assert len(server.requests_to("POST", "/v1beta/interactions")) == 2
+    with ProjectService.open(project) as service:
+        done = service.jobs(("done",))
+        # Five seconds of Omni 1.2 at 720p each, at $0.07 a second.
+        assert [(job.cost_unit, job.cost_actual) for job in done] == [("usd", pytest.approx(5 * 0.07))] * 2
+
+
 def test_the_key_is_set_and_kept_for_gemini(capsys, tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO(KEY + "\n"))

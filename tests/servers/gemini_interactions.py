@@ -128,8 +128,9 @@ class InteractionRoutes:
         if task is None:
             return self.error_response(404, f"Interaction {request.match_info['id']} not found.")
         if not task.cancel():
-            return self.error_response(400, "Only background interactions that are still running can be cancelled.",
-                                       status="FAILED_PRECONDITION")
+            refused = {"code": 400, "status": "FAILED_PRECONDITION",
+                       "message": "Only background interactions that are still running can be cancelled."}
+            return web.json_response({"error": refused}, status=400)
         self.count("cancels")
         return web.json_response(self._interaction(task))
 
