@@ -27,6 +27,7 @@ from foundry_desktop.generation.cloud.errors import (
     CloudTaskFailedError,
     ContentModeratedError,
 )
+from foundry_desktop.generation.cloud.providers.gemini import GeminiBackend
 from foundry_desktop.media.probe import probe_source
 
 OMNI = "gemini-omni-1.2-flash"
@@ -180,3 +181,11 @@ def test_resume_follows_an_interaction_by_its_id_without_submitting_again(fresh,
     result = run(resume())
     assert fresh.submissions == 1 and result.backend_info["remote_id"] == remote
     assert result.cost.amount == pytest.approx(8 * PRICE) and not probe_source(result.path).still
+
+
+def test_health_reads_the_omni_model_when_it_is_the_default(fresh):
+    async def health():
+        async with httpx.AsyncClient() as http:
+            return await GeminiBackend(http, KEY, base_url=fresh.url, default_model=OMNI).health()
+    told = run(health())
+    assert told.ok and "Gemini Omni Flash 1.2" in told.message and fresh.submissions == 0

@@ -49,7 +49,7 @@ from typing import Any
 from aiohttp import web
 
 from .cloud_base import FAILED, SUCCEEDED, CloudServer, Task, fit_aspect, json_object
-from .gemini_interactions import InteractionRoutes
+from .gemini_interactions import OMNI_MODELS, InteractionRoutes
 
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # "Request payload size exceeds the limit: 20971520 bytes."
 RESPONSE_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
@@ -199,6 +199,9 @@ class GeminiServer(InteractionRoutes, CloudServer):
     async def _model(self, request: web.Request) -> web.Response:
         name = request.match_info["model"]
         rules = self.models.get(name)
+        if name in OMNI_MODELS:  # as Google lists Omni, though it serves it through interactions only
+            return web.json_response({"name": f"models/{name}", "displayName": OMNI_MODELS[name],
+                                      "supportedGenerationMethods": ["generateContent", "countTokens"]})
         if rules is None:
             return self.error_response(404, f"models/{name} is not found for API version v1beta.")
         return web.json_response({"name": f"models/{name}", "displayName": rules.display_name, "version": "3.1",
