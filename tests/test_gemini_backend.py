@@ -91,6 +91,29 @@ def run(work):
     return asyncio.run(asyncio.wait_for(work, WAIT_S))
 
 
+async def cancel_once_submitted(server: GeminiServer, shot: GenerationRequest):
+    """Generate the shot and cancel it as soon as Google holds it: what the generate then ends with."""
+    async with httpx.AsyncClient() as http:
+        gemini = backend(http, server)
+        submitted = asyncio.Event()
+        job = asyncio.ensure_future(gemini.generate(
+            shot, lambda event: submitted.set() if event.kind == "submitted" else None))
+        await submitted.wait()
+        await gemini.cancel(shot.shot_id)
+        return await job
+
+
+async def submit_and_forget(server: GeminiServer, shot: GenerationRequest) -> None:
+    """Start the shot, and stop once Google holds it, as the app closing would: the task stays there."""
+    async with httpx.AsyncClient() as http:
+        job = asyncio.ensure_future(backend(http, server).generate(shot, lambda event: None))
+        while not server.submissions:
+            await asyncio.sleep(0.01)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+
+
 def test_the_table_is_in_the_shared_catalogue_with_dollar_prices_and_no_seed():
     assert VIDEO_MODEL_TABLES["gemini"] is GEMINI_MODELS
     assert set(GEMINI_MODELS) == {"veo-3.1-generate-preview", "veo-3.1-fast-generate-preview", *OMNI_MODELS}
@@ -250,18 +273,8 @@ def test_a_failed_operation_is_reported_in_words(fresh, tmp_path, kind, error, w
 
 def test_cancel_stops_following_and_says_google_may_still_bill_it(fresh, tmp_path):
     fresh.task_seconds = ENDLESS_TASK_S
-
-    async def cancel_once_submitted():
-        async with httpx.AsyncClient() as http:
-            gemini = backend(http, fresh)
-            submitted = asyncio.Event()
-            job = asyncio.ensure_future(gemini.generate(
-                request(tmp_path), lambda event: submitted.set() if event.kind == "submitted" else None))
-            await submitted.wait()
-            await gemini.cancel("shot-1")
-            return await job
     with pytest.raises(CloudTaskCancelledError, match="may still finish there and be billed"):
-        run(cancel_once_submitted())
+        run(cancel_once_submitted(fresh, request(tmp_path)))
     assert fresh.submissions == 1 and list(tmp_path.iterdir()) == []
 
 
@@ -269,15 +282,7 @@ def test_resume_follows_an_operation_by_its_name_without_submitting_again(fresh,
     fresh.task_seconds = ENDLESS_TASK_S
     shot = request(tmp_path, "veo-3.1-generate-preview")
 
-    async def submit_and_forget():
-        async with httpx.AsyncClient() as http:
-            job = asyncio.ensure_future(backend(http, fresh).generate(shot, lambda event: None))
-            while not fresh.submissions:
-                await asyncio.sleep(0.01)
-            job.cancel()  # the app closing: the operation stays at Google
-            with pytest.raises(asyncio.CancelledError):
-                await job
-    run(submit_and_forget())
+    run(submit_and_forget(fresh, shot))
     operation = f"models/veo-3.1-generate-preview/operations/{fresh.tasks[-1].id}"
     fresh.advance_tasks(ENDLESS_TASK_S)
 

@@ -10,13 +10,22 @@ second submission.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 
 import httpx
 import pytest
 from servers.gemini import GeminiServer
-from test_gemini_backend import KEY, WAIT_S, backend, generate, picture, request, run
+from test_gemini_backend import (
+    KEY,
+    WAIT_S,
+    backend,
+    cancel_once_submitted,
+    generate,
+    picture,
+    request,
+    run,
+    submit_and_forget,
+)
 
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent
@@ -141,18 +150,8 @@ def test_an_interaction_status_the_sdk_does_not_list_is_one_line(fresh, tmp_path
 
 def test_cancel_tells_google_and_the_interaction_stops_there(fresh, tmp_path):
     fresh.task_seconds = ENDLESS_TASK_S
-
-    async def cancel_once_submitted():
-        async with httpx.AsyncClient() as http:
-            gemini = backend(http, fresh)
-            submitted = asyncio.Event()
-            job = asyncio.ensure_future(gemini.generate(
-                request(tmp_path, OMNI), lambda event: submitted.set() if event.kind == "submitted" else None))
-            await submitted.wait()
-            await gemini.cancel("shot-1")
-            return await job
     with pytest.raises(CloudTaskCancelledError) as caught:
-        run(cancel_once_submitted())
+        run(cancel_once_submitted(fresh, request(tmp_path, OMNI)))
     assert "may still" not in str(caught.value)  # Google was told, and confirmed
     (cancel,) = fresh.requests_to("POST", "/v1beta/interactions/")
     assert cancel.path.endswith("/cancel") and fresh.cancels == 1
@@ -163,15 +162,7 @@ def test_resume_follows_an_interaction_by_its_id_without_submitting_again(fresh,
     fresh.task_seconds = ENDLESS_TASK_S
     shot = request(tmp_path, OMNI, seconds=8)
 
-    async def submit_and_forget():
-        async with httpx.AsyncClient() as http:
-            job = asyncio.ensure_future(backend(http, fresh).generate(shot, lambda event: None))
-            while not fresh.submissions:
-                await asyncio.sleep(0.01)
-            job.cancel()  # the app closing: the interaction stays at Google
-            with pytest.raises(asyncio.CancelledError):
-                await job
-    run(submit_and_forget())
+    run(submit_and_forget(fresh, shot))
     remote = f"interactions/v1_{fresh.tasks[-1].id}"
     fresh.advance_tasks(ENDLESS_TASK_S)
 

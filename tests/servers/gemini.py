@@ -39,8 +39,6 @@ interaction has one.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -49,7 +47,7 @@ from typing import Any
 from aiohttp import web
 
 from .cloud_base import FAILED, SUCCEEDED, CloudServer, Task, fit_aspect, json_object
-from .gemini_interactions import OMNI_MODELS, InteractionRoutes
+from .gemini_interactions import OMNI_MODELS, InteractionRoutes, Refused, check_picture_bytes
 
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # "Request payload size exceeds the limit: 20971520 bytes."
 RESPONSE_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
@@ -88,14 +86,6 @@ FAILURES = {  # fail_tasks_with kind -> what the finished operation holds
         "raiMediaFilteredReasons": ["The video could not be made because it may go against our safety policies."]}}},
     "error": {"error": {"code": 13, "message": "Video generation failed due to an internal error. Try again."}},
 }
-
-
-class Refused(Exception):
-    """A request Google refuses: its status and message."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class GeminiServer(InteractionRoutes, CloudServer):
@@ -243,19 +233,10 @@ def _check_picture(name: str, picture: Any) -> None:
         raise Refused(f"{name} must be an object with bytesBase64Encoded and mimeType.")
     if "gcsUri" in picture:
         raise Refused(f"{name}.gcsUri isn't supported by the Gemini API: send bytesBase64Encoded.")
-    mime, data = picture.get("mimeType"), picture.get("bytesBase64Encoded")
-    if mime not in IMAGE_TYPES:
-        raise Refused(f"{name}.mimeType must be one of {', '.join(IMAGE_TYPES)}; got {mime!r}.")
-    if set(picture) - {"mimeType", "bytesBase64Encoded"}:
+    if picture.get("mimeType") in IMAGE_TYPES and set(picture) - {"mimeType", "bytesBase64Encoded"}:
         raise Refused(f"Unknown name in {name}: {sorted(set(picture) - {'mimeType', 'bytesBase64Encoded'})[0]}.")
-    try:
-        raw = base64.b64decode(data, validate=True) if isinstance(data, str) and data else b""
-    except (binascii.Error, ValueError):
-        raw = b""
-    if not raw:
-        raise Refused(f"{name}.bytesBase64Encoded must be base64 picture bytes.")
-    if not raw.startswith(IMAGE_TYPES[mime]):
-        raise Refused(f"Unable to process input image: {name} is not a {mime} picture.")
+    check_picture_bytes(name, ("mimeType", picture.get("mimeType")),
+                        ("bytesBase64Encoded", picture.get("bytesBase64Encoded")), IMAGE_TYPES)
 
 
 def _check_instance(instance: dict[str, Any], rules: VeoRules) -> None:

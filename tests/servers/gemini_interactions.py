@@ -217,17 +217,23 @@ def _check_input(value: Any) -> int:
 def _check_picture(index: int, block: dict[str, Any]) -> None:
     if set(block) - IMAGE_FIELDS:
         raise Refused(f'Unknown name "{sorted(set(block) - IMAGE_FIELDS)[0]}" in input[{index}].')
-    mime, data = block.get("mime_type"), block.get("data")
-    if mime not in IMAGE_TYPES:
-        raise Refused(f"input[{index}].mime_type must be one of {', '.join(IMAGE_TYPES)}; got {mime!r}.")
+    check_picture_bytes(f"input[{index}]", ("mime_type", block.get("mime_type")), ("data", block.get("data")),
+                        IMAGE_TYPES)
+
+
+def check_picture_bytes(where: str, mime: tuple[str, Any], data: tuple[str, Any], kinds: dict[str, bytes]) -> None:
+    """A picture's (field name, value) pairs: a listed type, and base64 of bytes that begin as that type does."""
+    (mime_field, mime_type), (data_field, encoded) = mime, data
+    if mime_type not in kinds:
+        raise Refused(f"{where}.{mime_field} must be one of {', '.join(kinds)}; got {mime_type!r}.")
     try:
-        raw = base64.b64decode(data, validate=True) if isinstance(data, str) and data else b""
+        raw = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) and encoded else b""
     except (binascii.Error, ValueError):
         raw = b""
     if not raw:
-        raise Refused(f"input[{index}].data must be base64 picture bytes.")
-    if not raw.startswith(IMAGE_TYPES[mime]):
-        raise Refused(f"Unable to process input image: input[{index}] is not a {mime} picture.")
+        raise Refused(f"{where}.{data_field} must be base64 picture bytes.")
+    if not raw.startswith(kinds[mime_type]):
+        raise Refused(f"Unable to process input image: {where} is not a {mime_type} picture.")
 
 
 def _check_response_format(value: Any) -> dict[str, Any]:
