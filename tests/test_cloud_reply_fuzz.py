@@ -88,6 +88,20 @@ def _base(server: CloudServer) -> str:
     return getattr(server, "base_url", server.url)
 
 
+def _gemini_server() -> GeminiServer:
+    return GeminiServer(api_key=KEY, task_seconds=TASK_S)
+
+
+def _gemini_backend(server: CloudServer, http: httpx.AsyncClient) -> GeminiBackend:
+    """Veo and Omni alike: the model of the shot chooses the API."""
+    return GeminiBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL, transfer_limits=LIMITS)
+
+
+def _inline_video(server: GeminiServer) -> GeminiServer:
+    server.inline_video = True
+    return server
+
+
 SERVICES = {
     "runway": Service(
         lambda: RunwayServer(api_key=KEY, task_seconds=TASK_S),
@@ -128,11 +142,21 @@ SERVICES = {
         {"create": "POST /v1/images/generations", "health": "GET /v1/models/"}, output="still"),
     # The Gemini API has no cancel call for a video operation: nothing of it to break.
     "gemini": Service(
-        lambda: GeminiServer(api_key=KEY, task_seconds=TASK_S),
-        lambda server, http: GeminiBackend(http, KEY, base_url=server.url, retry=FAST_RETRY, poll=FAST_POLL,
-                                           transfer_limits=LIMITS),
+        _gemini_server,
+        _gemini_backend,
         {"create": "POST /v1beta/models/", "status": "/operations/", "download": "GET /v1beta/files/",
          "health": "GET /v1beta/models/veo-3.1-fast-generate-preview"}, model="veo-3.1-fast-generate-preview"),
+    # Gemini Omni Flash: the same backend through the Interactions API, which has a cancel.
+    "gemini-omni": Service(
+        _gemini_server,
+        _gemini_backend,
+        {"create": "POST /v1beta/interactions", "status": "GET /v1beta/interactions/", "cancel": "/cancel",
+         "download": "GET /v1beta/files/"}, model="gemini-omni-1.2-flash"),
+    # The video inline in the interaction (as Google's page says a GET answers it for now): the status carries it.
+    "gemini-omni-inline": Service(
+        lambda: _inline_video(_gemini_server()),
+        _gemini_backend,
+        {"status": "GET /v1beta/interactions/"}, model="gemini-omni-1.2-flash"),
     "stability": Service(
         lambda: StabilityServer(api_key=KEY),
         lambda server, http: StabilityBackend(http, KEY, base_url=server.url, retry=FAST_RETRY,

@@ -25,6 +25,7 @@ from servers.gemini import GeminiServer
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationEvent, GenerationRequest
 from foundry_desktop.generation.cloud.catalog.gemini_models import GEMINI_MODELS
+from foundry_desktop.generation.cloud.catalog.gemini_omni_models import OMNI_MODELS
 from foundry_desktop.generation.cloud.catalog.model_tables import VIDEO_MODEL_TABLES
 from foundry_desktop.generation.cloud.errors import (
     CloudAuthError,
@@ -47,6 +48,8 @@ FAST_RETRY = RetryPolicy(attempts=3, base_s=0.01, max_s=0.02, max_wait_s=2)
 FAST_POLL = PollPolicy(interval_s=0.01, max_interval_s=0.02, growth=1.5, timeout_s=WAIT_S)
 SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960), "4:3": (1024, 768)}
 FAST = "veo-3.1-fast-generate-preview"
+# Veo's models (predictLongRunning); Omni's interactions are tried in test_gemini_omni.py.
+VEO_MODELS = [model for model in GEMINI_MODELS if model not in OMNI_MODELS]
 
 
 @pytest.fixture
@@ -88,9 +91,32 @@ def run(work):
     return asyncio.run(asyncio.wait_for(work, WAIT_S))
 
 
+async def cancel_once_submitted(server: GeminiServer, shot: GenerationRequest):
+    """Generate the shot and cancel it as soon as Google holds it: what the generate then ends with."""
+    async with httpx.AsyncClient() as http:
+        gemini = backend(http, server)
+        submitted = asyncio.Event()
+        job = asyncio.ensure_future(gemini.generate(
+            shot, lambda event: submitted.set() if event.kind == "submitted" else None))
+        await submitted.wait()
+        await gemini.cancel(shot.shot_id)
+        return await job
+
+
+async def submit_and_forget(server: GeminiServer, shot: GenerationRequest) -> None:
+    """Start the shot, and stop once Google holds it, as the app closing would: the task stays there."""
+    async with httpx.AsyncClient() as http:
+        job = asyncio.ensure_future(backend(http, server).generate(shot, lambda event: None))
+        while not server.submissions:
+            await asyncio.sleep(0.01)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+
+
 def test_the_table_is_in_the_shared_catalogue_with_dollar_prices_and_no_seed():
     assert VIDEO_MODEL_TABLES["gemini"] is GEMINI_MODELS
-    assert set(GEMINI_MODELS) == {"veo-3.1-generate-preview", "veo-3.1-fast-generate-preview"}
+    assert set(GEMINI_MODELS) == {"veo-3.1-generate-preview", "veo-3.1-fast-generate-preview", *OMNI_MODELS}
     for model in GEMINI_MODELS.values():
         assert model.price is not None and model.price.unit == "usd" and model.source and model.checked
         assert all(shape.seed_range is None for shape in model.endpoints.values())
@@ -142,7 +168,7 @@ def test_reference_pictures_are_sent_as_assets_at_eight_seconds(fresh, tmp_path)
 
 
 def _matrix():
-    for model in GEMINI_MODELS:
+    for model in VEO_MODELS:
         for ratio in SIZES:
             for image in (None, "small", "large"):
                 for prompt in ("a lighthouse in fog", ""):
@@ -176,8 +202,8 @@ def test_every_listed_model_at_every_aspect_is_sent_as_google_allows_or_refused_
         assert chosen == ("9:16" if ratio == "9:16" else "16:9")
         if ratio in ("1:1", "4:3"):
             assert any("nearest shape" in note for note in result.backend_info["notes"])
-    assert refused == len(GEMINI_MODELS) * len(SIZES)
-    assert sent == len(GEMINI_MODELS) * len(SIZES) * 5
+    assert refused == len(VEO_MODELS) * len(SIZES)
+    assert sent == len(VEO_MODELS) * len(SIZES) * 5
 
 
 def test_pictures_too_large_for_one_request_are_refused_before_anything_is_sent(fresh, tmp_path):
@@ -247,18 +273,8 @@ def test_a_failed_operation_is_reported_in_words(fresh, tmp_path, kind, error, w
 
 def test_cancel_stops_following_and_says_google_may_still_bill_it(fresh, tmp_path):
     fresh.task_seconds = ENDLESS_TASK_S
-
-    async def cancel_once_submitted():
-        async with httpx.AsyncClient() as http:
-            gemini = backend(http, fresh)
-            submitted = asyncio.Event()
-            job = asyncio.ensure_future(gemini.generate(
-                request(tmp_path), lambda event: submitted.set() if event.kind == "submitted" else None))
-            await submitted.wait()
-            await gemini.cancel("shot-1")
-            return await job
     with pytest.raises(CloudTaskCancelledError, match="may still finish there and be billed"):
-        run(cancel_once_submitted())
+        run(cancel_once_submitted(fresh, request(tmp_path)))
     assert fresh.submissions == 1 and list(tmp_path.iterdir()) == []
 
 
@@ -266,15 +282,7 @@ def test_resume_follows_an_operation_by_its_name_without_submitting_again(fresh,
     fresh.task_seconds = ENDLESS_TASK_S
     shot = request(tmp_path, "veo-3.1-generate-preview")
 
-    async def submit_and_forget():
-        async with httpx.AsyncClient() as http:
-            job = asyncio.ensure_future(backend(http, fresh).generate(shot, lambda event: None))
-            while not fresh.submissions:
-                await asyncio.sleep(0.01)
-            job.cancel()  # the app closing: the operation stays at Google
-            with pytest.raises(asyncio.CancelledError):
-                await job
-    run(submit_and_forget())
+    run(submit_and_forget(fresh, shot))
     operation = f"models/veo-3.1-generate-preview/operations/{fresh.tasks[-1].id}"
     fresh.advance_tasks(ENDLESS_TASK_S)
 

@@ -1,4 +1,5 @@
-"""A test server that speaks Google's Gemini API for Veo video (generativelanguage.googleapis.com).
+"""A test server that speaks Google's Gemini API for Veo video (generativelanguage.googleapis.com),
+and its Interactions API for Gemini Omni Flash (those routes and rules: gemini_interactions.py).
 
 Routes, as googleapis/python-genai 2.19.0 calls them (google/genai/models.py, operations.py, files.py):
 
@@ -32,13 +33,12 @@ refused in tests/test_gemini_server.py:
 * every error is ``{"error": {"code", "message", "status"}}``; a 429 is RESOURCE_EXHAUSTED with a
   RetryInfo ``retryDelay``.
 
-The Gemini API has no call that cancels a video operation, and this server has none either.
+The Gemini API has no call that cancels a Veo operation, and this server has none either; an
+interaction has one.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -47,6 +47,7 @@ from typing import Any
 from aiohttp import web
 
 from .cloud_base import FAILED, SUCCEEDED, CloudServer, Task, fit_aspect, json_object
+from .gemini_interactions import OMNI_MODELS, InteractionRoutes, Refused, check_picture_bytes
 
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # "Request payload size exceeds the limit: 20971520 bytes."
 RESPONSE_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
@@ -87,18 +88,11 @@ FAILURES = {  # fail_tasks_with kind -> what the finished operation holds
 }
 
 
-class Refused(Exception):
-    """A request Google refuses: its status and message."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class GeminiServer(CloudServer):
-    """The Gemini API's Veo routes on 127.0.0.1; see the module docstring."""
+class GeminiServer(InteractionRoutes, CloudServer):
+    """The Gemini API's Veo and Omni routes on 127.0.0.1; see the module docstring."""
 
     max_body_bytes = 64 * 1024 * 1024  # above Google's own limit, so that its 400 can be answered
+    max_request_bytes = MAX_REQUEST_BYTES
 
     def __init__(self, api_key: str = "test-key", *, task_seconds: float = 0.4, retry_delay_s: float = 1.0) -> None:
         super().__init__(api_key, task_seconds=task_seconds)
@@ -111,6 +105,7 @@ class GeminiServer(CloudServer):
             web.get("/v1beta/models/{model}/operations/{id}", self._operation),
             web.get("/v1beta/models/{model}", self._model),
             web.get("/v1beta/files/{call}", self._download),
+            *self.interaction_routes(),
         ]
 
     # ----------------------------------------------------------------- Google's ways
@@ -194,6 +189,9 @@ class GeminiServer(CloudServer):
     async def _model(self, request: web.Request) -> web.Response:
         name = request.match_info["model"]
         rules = self.models.get(name)
+        if name in OMNI_MODELS:  # as Google lists Omni, though it serves it through interactions only
+            return web.json_response({"name": f"models/{name}", "displayName": OMNI_MODELS[name],
+                                      "supportedGenerationMethods": ["generateContent", "countTokens"]})
         if rules is None:
             return self.error_response(404, f"models/{name} is not found for API version v1beta.")
         return web.json_response({"name": f"models/{name}", "displayName": rules.display_name, "version": "3.1",
@@ -235,19 +233,10 @@ def _check_picture(name: str, picture: Any) -> None:
         raise Refused(f"{name} must be an object with bytesBase64Encoded and mimeType.")
     if "gcsUri" in picture:
         raise Refused(f"{name}.gcsUri isn't supported by the Gemini API: send bytesBase64Encoded.")
-    mime, data = picture.get("mimeType"), picture.get("bytesBase64Encoded")
-    if mime not in IMAGE_TYPES:
-        raise Refused(f"{name}.mimeType must be one of {', '.join(IMAGE_TYPES)}; got {mime!r}.")
-    if set(picture) - {"mimeType", "bytesBase64Encoded"}:
+    if picture.get("mimeType") in IMAGE_TYPES and set(picture) - {"mimeType", "bytesBase64Encoded"}:
         raise Refused(f"Unknown name in {name}: {sorted(set(picture) - {'mimeType', 'bytesBase64Encoded'})[0]}.")
-    try:
-        raw = base64.b64decode(data, validate=True) if isinstance(data, str) and data else b""
-    except (binascii.Error, ValueError):
-        raw = b""
-    if not raw:
-        raise Refused(f"{name}.bytesBase64Encoded must be base64 picture bytes.")
-    if not raw.startswith(IMAGE_TYPES[mime]):
-        raise Refused(f"Unable to process input image: {name} is not a {mime} picture.")
+    check_picture_bytes(name, ("mimeType", picture.get("mimeType")),
+                        ("bytesBase64Encoded", picture.get("bytesBase64Encoded")), IMAGE_TYPES)
 
 
 def _check_instance(instance: dict[str, Any], rules: VeoRules) -> None:

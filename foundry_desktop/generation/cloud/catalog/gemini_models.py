@@ -17,14 +17,16 @@ GenerateVideosConfig) and the Gemini API's video page (ai.google.dev/gemini-api/
 * prices: ai.google.dev/gemini-api/docs/pricing, USD per second of video with audio at 720p/1080p,
   Veo 3.1 $0.40, Veo 3.1 Fast $0.15 (checked 2026-12-07).
 
-Gemini Omni Flash is not here: the Gemini API serves it through the Interactions API
-(`POST /v1beta/interactions`), not through predictLongRunning, with another request and answer.
+Gemini Omni Flash is served through the Interactions API (`POST /v1beta/interactions`), not through
+predictLongRunning, with another request and answer: its facts are in gemini_omni_models.py, and
+GEMINI_MODELS lists it beside Veo (the `gemini` backend chooses the API by model).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from foundry_desktop.generation.cloud.catalog.gemini_omni_models import OMNI_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel
 
 SOURCE = "googleapis/python-genai 2.19.0 (models.py, types.py); ai.google.dev/gemini-api/docs/video and /pricing"
@@ -57,5 +59,6 @@ def _veo(model_id: str, label: str, usd_per_second: float) -> VideoModel:
 GEMINI_MODELS: Mapping[str, VideoModel] = {
     "veo-3.1-generate-preview": _veo("veo-3.1-generate-preview", "Veo 3.1", 0.40),
     "veo-3.1-fast-generate-preview": _veo("veo-3.1-fast-generate-preview", "Veo 3.1 Fast", 0.15),
+    **OMNI_MODELS,
 }
 DEFAULT_MODEL = "veo-3.1-fast-generate-preview"

@@ -1,5 +1,6 @@
-"""The `gemini` backend: Google's Veo 3.1 and Veo 3.1 Fast through the Gemini API
-(generativelanguage.googleapis.com), as googleapis/python-genai 2.19.0 calls it.
+"""The `gemini` backend: Google's Veo 3.1, Veo 3.1 Fast and Gemini Omni Flash through the Gemini API
+(generativelanguage.googleapis.com), as googleapis/python-genai 2.19.0 calls it. Veo is asked for
+with predictLongRunning; Omni with the Interactions API (gemini_interactions*.py); the model says which.
 
 `POST /v1beta/models/{model}:predictLongRunning` (body: gemini_request.py) answers a long-running
 operation, `{"name": "models/{model}/operations/{id}"}`. That name is the task's remote id: it is
@@ -14,6 +15,11 @@ Auth is the `x-goog-api-key` header. Errors are `{"error": {"code", "message", "
 not know is a 400 with reason API_KEY_INVALID, reported as a key problem. The Gemini API has no call
 that stops a video once it is started: a cancel stops following it, and says that it may still be
 billed.
+
+Omni: `POST /v1beta/interactions` (body: gemini_interactions_request.py) answers the interaction's
+`id` at once (background); the remote id is `interactions/{id}`, recorded first like an operation's
+name, and followed with `GET /v1beta/{remote id}`. The Interactions API does have a cancel,
+`POST /v1beta/interactions/{id}/cancel`, which a cancel sends.
 """
 
 from __future__ import annotations
@@ -33,18 +39,36 @@ from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.catalog.gemini_models import DEFAULT_MODEL, GEMINI_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, estimated_amount
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
-from foundry_desktop.generation.cloud.errors import CloudAuthError, CloudOutputError, CloudTaskCancelledError
+from foundry_desktop.generation.cloud.catalog.gemini_omni_models import OMNI_MODELS
+from foundry_desktop.generation.cloud.errors import (
+    CloudAuthError,
+    CloudOutputError,
+    CloudReplyError,
+    CloudTaskCancelledError,
+)
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
+from foundry_desktop.generation.cloud.providers.gemini_interactions import (
+    INLINE_PREFIX,
+    INTERACTIONS,
+    failure_words,
+    interaction_status,
+    save_inline,
+)
+from foundry_desktop.generation.cloud.providers.gemini_interactions_request import (
+    OmniPlan,
+    interaction_body,
+    plan_interaction,
+)
 from foundry_desktop.generation.cloud.providers.gemini_request import VeoPlan, plan_request, request_body
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.gemini import ModelDescription, Operation, OperationStarted
+from foundry_desktop.generation.cloud.replies.gemini_interactions import Interaction, InteractionStarted
 from foundry_desktop.generation.cloud.retries import RetryPolicy, TransientFailure, retry_after_seconds
 from foundry_desktop.generation.cloud.task import CloudTaskBackend, PollPolicy, Submission, SubmittedHook, TaskStatus
 
 GEMINI_URL = "https://generativelanguage.googleapis.com"
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)s$")  # a google.protobuf.Duration in JSON: "37s", "1.5s"
-_SAFETY_WORDS = ("safety", "responsible ai", "blocked", "prohibited", "sensitive")
 
 
 def _error_of(body: Any) -> dict[str, Any]:
@@ -99,16 +123,6 @@ class _GoogleApi(CloudApi):
         super()._check(response, content, what)
 
 
-def _failure_words(provider: str, code: int | None, message: str) -> tuple[str, bool]:
-    """A finished operation's error as a creator reads it; True when a safety filter refused the shot."""
-    message = message.strip().rstrip(".")
-    if any(word in message.lower() for word in _SAFETY_WORDS):
-        return (f"{provider}'s safety filters refused this shot ({message}). Change the prompt or the picture "
-                f"and generate again.", True)
-    code_words = f" (code {code})" if code is not None else ""
-    return f"{provider} could not make this shot: {message or 'no reason given'}{code_words}.", False
-
-
 class GeminiBackend(CloudTaskBackend):
     """Veo through the Gemini API; see the module docstring.
 
@@ -145,8 +159,10 @@ class GeminiBackend(CloudTaskBackend):
                                   f"{', '.join(sorted(self.models))}.")
         return model
 
-    def _plan(self, request: GenerationRequest) -> tuple[VideoModel, VeoPlan]:
+    def _plan(self, request: GenerationRequest) -> tuple[VideoModel, VeoPlan | OmniPlan]:
         model = self._model(request)
+        if model.id in OMNI_MODELS:
+            return model, plan_interaction(model, request, provider_words=self.provider)
         return model, plan_request(model, request, provider_words=self.provider)
 
     def request_shape(self, request: GenerationRequest) -> RequestShape:
@@ -159,10 +175,12 @@ class GeminiBackend(CloudTaskBackend):
         return estimated_amount(self.request_shape, request)
 
     @staticmethod
-    def _info(model: VideoModel, plan: VeoPlan) -> dict[str, Any]:
+    def _info(model: VideoModel, plan: VeoPlan | OmniPlan) -> dict[str, Any]:
         shape = plan.shape
         info: dict[str, Any] = {"model": model.id, "endpoint": shape.endpoint, "ratio": shape.ratio,
                                 "duration_s": shape.duration_s, "resolution": plan.resolution}
+        if isinstance(plan, OmniPlan):
+            info["task"] = plan.task
         if plan.references:
             info["reference_images"] = [path.name for path in plan.references]
         if shape.notes:
@@ -173,6 +191,8 @@ class GeminiBackend(CloudTaskBackend):
 
     async def _submit(self, request: GenerationRequest) -> Submission:
         model, plan = self._plan(request)
+        if isinstance(plan, OmniPlan):
+            return await self._interact(model, plan, request)
         body = request_body(plan, request, provider_words=self.provider)
         answer = await self.api.call("POST", f"/v1beta/models/{model.id}:predictLongRunning", json=body,
                                      what="submitting the shot", submits=True)
@@ -181,14 +201,30 @@ class GeminiBackend(CloudTaskBackend):
                              what="submitting the shot (it may have started: check Google AI Studio)")
         return Submission(started.name, self._info(model, plan))
 
+    async def _interact(self, model: VideoModel, plan: OmniPlan, request: GenerationRequest) -> Submission:
+        body = interaction_body(plan, request, provider_words=self.provider)
+        answer = await self.api.call("POST", "/v1beta/interactions", json=body, what="submitting the shot",
+                                     submits=True)
+        started = read_reply(InteractionStarted, answer, provider=self.provider,
+                             what="submitting the shot (it may have started: check Google AI Studio)")
+        return Submission(f"{INTERACTIONS}{started.id}", self._info(model, plan))
+
     async def _status(self, remote_id: str) -> TaskStatus:
         what = "checking on the video"
         body = await self.api.call("GET", f"/v1beta/{remote_id}", what=what)
+        if remote_id.startswith(INTERACTIONS):
+            interaction = read_reply(Interaction, body, provider=self.provider, what=what, remote_id=remote_id)
+            status = interaction_status(self.provider, interaction)
+            if status is None:
+                raise CloudReplyError(f"{self.provider} reported an interaction status Foundry does not know "
+                                      f"({interaction.status or 'none'}).", provider=self.provider,
+                                      remote_id=remote_id)
+            return status
         operation = read_reply(Operation, body, provider=self.provider, what=what, remote_id=remote_id)
         if not operation.done:
             return TaskStatus("running", None, "generating")
         if operation.error is not None:
-            words, moderated = _failure_words(self.provider, operation.error.code, operation.error.message or "")
+            words, moderated = failure_words(self.provider, operation.error.code, operation.error.message or "")
             return TaskStatus("failed", words="failed", failure=words, moderated=moderated)
         videos = operation.response.generateVideoResponse if operation.response else None
         uris = tuple(sample.video.uri for sample in (videos.generatedSamples or []) if sample.video
@@ -207,15 +243,21 @@ class GeminiBackend(CloudTaskBackend):
             raise CloudOutputError(f"{self.provider} finished {remote_id} but listed no video.",
                                    provider=self.provider, remote_id=remote_id)
         uri = status.outputs[0]
+        if uri.startswith(INLINE_PREFIX):  # Omni's video came inline in the interaction
+            return await save_inline(uri, stem, provider=self.provider, remote_id=remote_id,
+                                     max_bytes=self.api.max_download_bytes)
         # The file is Google's (files/{id}:download): the key goes with it, but only to Google's own address.
         ours = urlsplit(uri)[:2] == urlsplit(self.api.base_url)[:2]
         return await self.api.save("GET", uri, stem, what="downloading the video", want="video", authorized=ours)
 
     async def _cancel_remote(self, remote_id: str) -> None:
-        """The Gemini API has no cancel for a video operation: it is no longer followed (see _cancelled)."""
+        """An interaction is cancelled at Google; a Veo operation has no cancel, so it is no longer
+        followed (see _cancelled)."""
+        if remote_id.startswith(INTERACTIONS):
+            await self.api.call("POST", f"/v1beta/{remote_id}/cancel", what="cancelling the video")
 
     def _cancelled(self, run: Any) -> CloudTaskCancelledError:
-        if run.remote_id is None:
+        if run.remote_id is None or run.remote_id.startswith(INTERACTIONS):
             return super()._cancelled(run)
         return CloudTaskCancelledError(
             f"Cancelled. {self.provider} offers no way to stop a video it has started, so {run.remote_id} may "
