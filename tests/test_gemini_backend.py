@@ -126,7 +126,7 @@ def test_a_take_is_made_with_the_body_the_sdk_sends_and_the_key_in_googles_heade
     events: list[GenerationEvent] = []
     result = run(generate(fresh, request(tmp_path), events))
     assert not probe_source(result.path).still and result.path.parent == tmp_path
-    assert result.cost is not None and result.cost.unit == "usd" and result.cost.amount == pytest.approx(6 * 0.15)
+    assert result.cost is not None and result.cost.unit == "usd" and result.cost.amount == pytest.approx(6 * 0.10)
     (create,) = fresh.requests_to("POST", f"/v1beta/models/{FAST}:predictLongRunning")
     assert create.headers["x-goog-api-key"] == KEY and "Authorization" not in create.headers
     assert create.json == {"instances": [{"prompt": "waves at dusk"}], "parameters": {
@@ -154,6 +154,22 @@ def test_first_and_last_frames_go_inline_as_the_sdk_sends_them(fresh, tmp_path):
     assert body["parameters"]["resolution"] == "1080p" and body["parameters"]["durationSeconds"] == 8
 
 
+def test_veo_fast_at_1080p_is_estimated_and_charged_at_its_1080p_price(fresh, tmp_path):
+    wide = request(tmp_path, size=(1920, 1080), seconds=8)
+
+    async def estimates() -> tuple[float, float]:
+        async with httpx.AsyncClient() as http:
+            gemini = backend(http, fresh)
+            return (gemini.request_shape(wide).estimate.amount,
+                    gemini.request_shape(request(tmp_path, seconds=8)).estimate.amount)
+
+    assert run(estimates()) == (pytest.approx(8 * 0.12), pytest.approx(8 * 0.10))
+    assert not fresh.requests  # an estimate sends nothing
+    result = run(generate(fresh, wide))
+    assert fresh.requests[0].json["parameters"]["resolution"] == "1080p"
+    assert result.cost.amount == pytest.approx(8 * 0.12)
+
+
 def test_reference_pictures_are_sent_as_assets_at_eight_seconds(fresh, tmp_path):
     refs = tuple(picture(tmp_path / f"ref{n}.png", (64, 64)) for n in range(4))
     out = tmp_path / "out"
@@ -164,7 +180,7 @@ def test_reference_pictures_are_sent_as_assets_at_eight_seconds(fresh, tmp_path)
     assert fresh.requests[0].json["parameters"]["durationSeconds"] == 8
     notes = " ".join(result.backend_info["notes"])
     assert "up to 3 reference pictures" in notes and "8 s" in notes
-    assert result.cost.amount == pytest.approx(8 * 0.15)
+    assert result.cost.amount == pytest.approx(8 * 0.10)
 
 
 def _matrix():

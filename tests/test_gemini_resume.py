@@ -72,8 +72,8 @@ def test_a_killed_generate_follows_its_veo_operations_by_name_without_paying_twi
     with ProjectService.open(project) as service:
         assert all(status.kind == "current" for status in service.statuses())
         done = service.jobs(("done",))
-        # Four seconds of Veo 3.1 Fast each, at Google's $0.15 a second.
-        assert [(job.cost_unit, job.cost_actual) for job in done] == [("usd", pytest.approx(4 * 0.15))] * 2
+        # Four seconds of Veo 3.1 Fast each, at Google's $0.10 a second (720p).
+        assert [(job.cost_unit, job.cost_actual) for job in done] == [("usd", pytest.approx(4 * 0.10))] * 2
 
 
 def test_a_killed_generate_follows_its_omni_interactions_by_id_without_paying_twice(tmp_path, capsys, monkeypatch):

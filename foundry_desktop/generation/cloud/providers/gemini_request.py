@@ -21,6 +21,7 @@ from foundry_desktop.generation.cloud.catalog.gemini_models import (
     HIGH_RESOLUTION_SECONDS,
     MAX_REFERENCES,
     MAX_REQUEST_BYTES,
+    PRICE_AT_1080P,
     REFERENCE_SECONDS,
 )
 from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
@@ -54,8 +55,10 @@ def plan_request(model: VideoModel, request: GenerationRequest, *, provider_word
             estimate = model.price.for_seconds(REFERENCE_SECONDS) if model.price else None
             shape = dataclasses.replace(shape, duration_s=REFERENCE_SECONDS, estimate=estimate)
     shape = dataclasses.replace(shape, notes=tuple(notes))
-    # 1080p costs the same as 720p but only comes in 8 s clips: asked for where the project is that large.
+    # 1080p comes only in 8 s clips (and costs Veo 3.1 Fast a little more): asked for where the project is that large.
     high = min(request.width, request.height) >= 1080 and shape.duration_s == HIGH_RESOLUTION_SECONDS
+    if high and model.id in PRICE_AT_1080P and shape.duration_s is not None:
+        shape = dataclasses.replace(shape, estimate=PRICE_AT_1080P[model.id].for_seconds(shape.duration_s))
     return VeoPlan(shape, "1080p" if high else "720p", references)
 
 
