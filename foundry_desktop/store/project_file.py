@@ -120,14 +120,23 @@ def close_reader(conn: sqlite3.Connection, path: Path, *, wal_files_were_there: 
 
 
 @contextlib.contextmanager
-def reading_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection from connect_reader for one look at the file, closed leaving no -wal or -shm it made."""
-    were_there = wal_files_present(path)
-    conn = connect_reader(path)
+def snapshot_on_its_own(path: Path) -> Iterator[Connection]:
+    """One snapshot of the file on a reader connection of its own (a worker thread's long read,
+    which must not keep the project's shared connection from the window's edits), closed after
+    leaving no -wal or -shm it made."""
+    wal_files_were_there = wal_files_present(path)
     try:
-        yield conn
+        raw = connect_reader(path)
+    except sqlite3.Error as exc:  # moved or removed since it was opened, a storage that went away
+        raise ProjectOpenError(f"{path.name} cannot be read: {storage_problem(exc, path) or _one_line(exc)}.") \
+            from None
+    engine = _engine(raw, immediate=False)
+    try:
+        with engine.begin() as conn:
+            yield conn
     finally:
-        close_reader(conn, path, wal_files_were_there=were_there)
+        engine.dispose()
+        close_reader(raw, path, wal_files_were_there=wal_files_were_there)
 
 
 @dataclass(frozen=True)
