@@ -6,8 +6,8 @@ groups on it (shot_edits, track_edits, template_edits).
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
