@@ -48,7 +48,8 @@ def test_a_command_edit_shows_when_the_window_comes_back(qtbot, tmp_path, loop):
         assert done.returncode == 0, done.stderr
         assert window.timeline.canvas.length == 48  # not looked yet
 
-        bring_to_front(window)  # read again at once, not on the timer's next look
+        with qtbot.waitSignal(session.outside_looked, check_params_cb=lambda read_again: read_again):
+            bring_to_front(window)  # read again now, in a worker thread, not on the timer's next look
         assert [shot.spec.prompt for shot in session.service.project.timeline.shots] == [
             "a valley at dawn", "the river", "night falls"]
         assert window.timeline.canvas.length == 96  # the timeline laid out again

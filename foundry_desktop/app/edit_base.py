@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from pydantic import ValidationError
 
-from foundry_desktop.app.events import EventBus, ProjectChanged
+from foundry_desktop.app.events import ChangedElsewhere, EventBus, ProjectChanged
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Project, ProjectFormat, Shot, Take
 from foundry_desktop.domain.prompt_templates import KIND_WORDS, PromptTemplate, TemplateKind, find_template
 from foundry_desktop.domain.time import seconds_to_frames
 from foundry_desktop.errors import InvalidEditError, ProjectChangedElsewhereError
-from foundry_desktop.store.project_store import ProjectStore
+from foundry_desktop.store.project_store import FileRead, ProjectStore
+
+OUTSIDE_CHANGE_LABEL = "Changed by another Foundry command"
 
 
 def _explain_validation(exc: ValidationError) -> str:
@@ -39,6 +42,14 @@ def edit_errors() -> Iterator[None]:
         raise InvalidEditError(_explain_validation(exc)) from None
 
 
+@dataclass(frozen=True)
+class OutsideChanges:
+    """What a look at the file found (read_outside_changes), for the thread that owns the project."""
+
+    based_on: Project  # the open project as the look began
+    read: FileRead | None  # the file's project, where another process had changed it
+
+
 class EditBase:
     """The open project and the one way to change it (`_edit`)."""
 
@@ -47,6 +58,9 @@ class EditBase:
     # The open project, kept in step with the file: each edit writes what it changed, each
     # undo or redo reads back what it changed (see the store); only opening reads it all.
     project: Project
+    # The window: an edit refused because the file changed elsewhere asks for a look (ChangedElsewhere),
+    # which reads in a worker thread, rather than reading the whole file on the thread that edits.
+    rereads_in_background = False
 
     @property
     def format(self) -> ProjectFormat:
@@ -96,7 +110,24 @@ class EditBase:
         if not self._store.changed_elsewhere():
             return False
         self.project = self._store.load()
-        self.events.emit(ProjectChanged("Changed by another Foundry command"))
+        self.events.emit(ProjectChanged(OUTSIDE_CHANGE_LABEL))
+        return True
+
+    def read_outside_changes(self) -> OutsideChanges:
+        """refresh_from_file's slow half, for a worker thread (the store reads on a connection of its own)."""
+        based_on = self.project  # taken before the read: a change made here after it makes the read stale
+        return OutsideChanges(based_on, self._store.read_if_changed_elsewhere())
+
+    def show_outside_changes(self, changes: OutsideChanges) -> bool:
+        """refresh_from_file's quick half, on the thread that owns the project; True if the file's project
+        is the open one now. A read begun before a change made here (an edit, a take recorded) is dropped,
+        so it never undoes that change: the file holds both, and as the version the read saw is not
+        taken, the next look reads it again."""
+        if changes.read is None or self.project is not changes.based_on:
+            return False
+        self.project = changes.read.project
+        self._store.take_read(changes.read)
+        self.events.emit(ProjectChanged(OUTSIDE_CHANGE_LABEL))
         return True
 
     @contextlib.contextmanager
@@ -105,7 +136,10 @@ class EditBase:
         try:
             yield
         except ProjectChangedElsewhereError:
-            self.refresh_from_file()
+            if self.rereads_in_background:
+                self.events.emit(ChangedElsewhere())
+            else:
+                self.refresh_from_file()
             raise
 
     def add_take(self, take: Take, *, select_it: bool) -> None:

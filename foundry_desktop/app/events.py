@@ -43,7 +43,13 @@ class Notice:
     message: str
 
 
-Event = ProjectChanged | ShotStatusChanged | GenerationProgress | RenderProgress | Notice
+@dataclass(frozen=True)
+class ChangedElsewhere:
+    """An edit was refused because another process changed the file since it was read: whoever
+    reads it again off the editing thread (the window) should look now."""
+
+
+Event = ProjectChanged | ShotStatusChanged | GenerationProgress | RenderProgress | Notice | ChangedElsewhere
 Listener = Callable[[Event], None]
 
 

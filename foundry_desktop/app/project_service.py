@@ -7,9 +7,10 @@ announced on `events`. Views never change the model any other way.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -113,9 +114,9 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
         return cls(ProjectStore.open(Path(path), read_only=read_only, lock_per_write=lock_per_write,
                                      lock_wait_s=lock_wait_s), remove_leftovers=remove_leftovers)
 
-    def holding_lock(self) -> contextlib.AbstractContextManager[None]:
+    def holding_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Keep the project to this process throughout (the window's generation runs), read again
-        first if a command changed it meanwhile."""
+        first, in a worker thread, if a command changed it meanwhile."""
         return _holding_lock(self)
 
     def close(self) -> None:
@@ -406,8 +407,12 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
         self.project = self._store.load()
 
 
-@contextlib.contextmanager
-def _holding_lock(service: ProjectService) -> Iterator[None]:
+@contextlib.asynccontextmanager
+async def _holding_lock(service: ProjectService) -> AsyncIterator[None]:
     with service._store.holding_lock():
-        service.refresh_from_file()
+        # Asked first here (one pragma), so a run goes on without a thread when nothing changed; read again
+        # if something made here (a take) came in while it read (see show_outside_changes).
+        while service._store.changed_elsewhere():
+            changes = await asyncio.get_event_loop().run_in_executor(None, service.read_outside_changes)
+            service.show_outside_changes(changes)
         yield

@@ -21,6 +21,13 @@ Storage as it is. A project on a read-only disk, in a read-only folder, or on a
 full disk (where SQLite cannot make the -shm index a WAL reader needs) is still
 read: the reader falls back to opening the file immutable. Editing it then
 says why it cannot, in words (read-only, disk full), never "damaged".
+
+A reader leaves the folder as it found it. SQLite makes NAME-wal and NAME-shm
+for a WAL reader where there are none (a closed project), but only a connection
+that can write removes them, as the last one to close; so where a reader made
+them, it closes a writing connection that writes nothing after it, and SQLite
+removes them as it would have (never from under another connection: it does so
+only with the file to itself).
 """
 
 from __future__ import annotations
@@ -89,6 +96,49 @@ def connect_reader(path: Path) -> sqlite3.Connection:
         return connect_sqlite(path, read_only=True, immutable=True)
 
 
+def wal_files_present(path: Path) -> bool:
+    """Whether NAME-wal or NAME-shm is beside the file (a writer has it open, or one died)."""
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+
+
+def close_reader(conn: sqlite3.Connection, path: Path, *, wal_files_were_there: bool) -> None:
+    """Close a connection from connect_reader, removing the -wal and -shm files it made.
+
+    A read-only connection cannot remove them (it can neither checkpoint nor take the file to
+    itself), so a writing connection is opened and closed after it, without waiting and without
+    writing: as the last connection it checkpoints an empty log (the file's bytes stay as they
+    are) and removes both; where another connection still has the file open it removes nothing."""
+    conn.close()
+    if wal_files_were_there or not wal_files_present(path):
+        return
+    with contextlib.suppress(sqlite3.Error, OSError):  # storage that cannot be written: they stay
+        writer = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=0)
+        try:
+            writer.execute("PRAGMA schema_version").fetchone()  # opens the log, as the last writer
+        finally:
+            writer.close()
+
+
+@contextlib.contextmanager
+def snapshot_on_its_own(path: Path) -> Iterator[Connection]:
+    """One snapshot of the file on a reader connection of its own (a worker thread's long read,
+    which must not keep the project's shared connection from the window's edits), closed after
+    leaving no -wal or -shm it made."""
+    wal_files_were_there = wal_files_present(path)
+    try:
+        raw = connect_reader(path)
+    except sqlite3.Error as exc:  # moved or removed since it was opened, a storage that went away
+        raise ProjectOpenError(f"{path.name} cannot be read: {storage_problem(exc, path) or _one_line(exc)}.") \
+            from None
+    engine = _engine(raw, immediate=False)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+        close_reader(raw, path, wal_files_were_there=wal_files_were_there)
+
+
 @dataclass(frozen=True)
 class ProjectFileInfo:
     schema_version: int
@@ -109,6 +159,7 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
     if header != SQLITE_HEADER:
         raise ProjectOpenError(f"{name} is not a Foundry project (it is not a project database).")
 
+    wal_files_were_there = wal_files_present(path)
     try:
         conn = connect_reader(path)
     except sqlite3.Error as exc:
@@ -135,7 +186,7 @@ def inspect_project_file(path: Path) -> ProjectFileInfo:
     except UnicodeDecodeError:  # the integrity report quotes a damaged page's bytes, which are not text
         raise ProjectOpenError(f"{name} is damaged and cannot be opened (a page of it is garbled).") from None
     finally:
-        conn.close()
+        close_reader(conn, path, wal_files_were_there=wal_files_were_there)
     return ProjectFileInfo(schema_version=version)
 
 
@@ -215,12 +266,17 @@ class OpenFile:
     engine: Engine
     lock: ProjectLock | None
     reader: Engine  # the same connection, beginning deferred transactions: reads that take no write lock
+    # A read-only one's project, where its -wal and -shm were not there before it (see close_reader).
+    made_wal_files_of: Path | None = None
 
     def close(self) -> None:
         self.reader.dispose()
         self.engine.dispose()
         # StaticPool keeps the raw connection alive: close it so SQLite checkpoints the WAL.
-        self.raw.close()
+        if self.made_wal_files_of is not None:
+            close_reader(self.raw, self.made_wal_files_of, wal_files_were_there=False)
+        else:
+            self.raw.close()
         if self.lock is not None:
             while self.lock.held:
                 self.lock.release()
@@ -296,6 +352,7 @@ def open_file(path: Path, *, read_only: bool, lock_wait_s: float = LOCK_WAIT_S, 
         raise ProjectReadOnlyError(f"{path.name} or its folder is read-only, so it can be read but not changed. "
                                    "Copy the project somewhere you can write to edit it.")
     lock = None if read_only else take_writer_lock(path, lock_wait_s)
+    wal_files_were_there = wal_files_present(path)
     try:
         raw = connect_reader(path) if read_only else connect_sqlite(path, read_only=False)
         engine = _engine(raw, immediate=not read_only)
@@ -318,7 +375,8 @@ def open_file(path: Path, *, read_only: bool, lock_wait_s: float = LOCK_WAIT_S, 
         raise
     if lock is not None and not hold_lock:
         lock.release()
-    opened = OpenFile(raw, engine, lock, _engine(raw, immediate=False))
+    opened = OpenFile(raw, engine, lock, _engine(raw, immediate=False),
+                      path if read_only and not wal_files_were_there else None)
     if read_only and info.schema_version < latest_version():
         opened.close()
         raise ProjectOpenError(

@@ -14,12 +14,15 @@ step, in the manner of Pitivi's UndoableActionLog.
 Writers and the lock (see project_file). A command holds the project's lock from
 open to close. The window, which stays open for hours beside commands run in a
 terminal, takes it only for each write (and for a whole generation run), so a
-command can edit the project between the window's edits. An edit is the
+command can edit the project between the window's edits; it never waits for it
+(its GUI thread must not freeze), so an edit while a command holds the project is
+refused at once, naming the command, and stays undone. An edit is the
 difference between the project in memory and the one wanted, so before it
 writes, the window checks (PRAGMA data_version, under the lock) that no one
 else has written since it last read the file; if someone has, the edit is
 refused and the window reads the project again (it also looks whenever it is
-brought to the front, and on a light timer, so this is rare). Records of work
+brought to the front, and on a light timer, so this is rare; it reads in a worker
+thread, on a connection of its own: read_if_changed_elsewhere). Records of work
 (a job's state, a take) are written by row and need only the lock.
 """
 
@@ -45,6 +48,7 @@ from foundry_desktop.store.project_file import (
     create_file,
     damage_refused,
     open_file,
+    snapshot_on_its_own,
     take_writer_lock,
     write_errors,
 )
@@ -54,7 +58,8 @@ from foundry_desktop.store.schema import shots_table
 from foundry_desktop.store.undo_history import UNDO_HISTORY_LIMIT
 from foundry_desktop.store.work_records import WorkRecords, budget_change
 
-__all__ = ["PROJECT_SUFFIX", "UNDO_HISTORY_LIMIT", "ProjectStore", "StoreWriteError", "Travel", "media_folder_for"]
+__all__ = ["PROJECT_SUFFIX", "UNDO_HISTORY_LIMIT", "FileRead", "ProjectStore", "StoreWriteError", "Travel",
+           "media_folder_for"]
 
 PROJECT_SUFFIX = ".foundry"
 
@@ -76,6 +81,14 @@ class Travel:
     project: Project
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """The project as the file held it when another process had changed it (read_if_changed_elsewhere)."""
+
+    project: Project
+    version: int  # the file's data_version, read before the project: at most as new as it
+
+
 class ProjectStore(WorkRecords):
     """One open project file. Not thread-safe: the app calls it from one thread."""
 
@@ -91,7 +104,6 @@ class ProjectStore(WorkRecords):
         # The window's way (lock per write): the file's data_version when this process last read it.
         self._per_write = opened.lock is not None and not opened.lock.held
         self._seen_version: int | None = None
-        self.lock_wait_s = LOCK_WAIT_S  # per write; the window waits less (it must not freeze)
 
     # -- opening and closing -------------------------------------------------
 
@@ -105,12 +117,11 @@ class ProjectStore(WorkRecords):
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False, lock_wait_s: float = LOCK_WAIT_S,
              lock_per_write: bool = False) -> ProjectStore:
-        """`lock_per_write`: take the writer's lock for each write, not from open to close (the window)."""
+        """`lock_per_write`: take the writer's lock for each write, not from open to close (the window),
+        never waiting for it then (`lock_wait_s` is for the open)."""
         path = Path(path)
-        store = cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
-                                    hold_lock=not lock_per_write), read_only)
-        store.lock_wait_s = lock_wait_s
-        return store
+        return cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
+                                   hold_lock=not lock_per_write), read_only)
 
     def close(self) -> None:
         if self._group is not None:
@@ -141,6 +152,21 @@ class ProjectStore(WorkRecords):
         """Whether another process (a command, another window) has written to the file since
         this one last read it with load()."""
         return self._seen_version is not None and self._data_version() != self._seen_version
+
+    def read_if_changed_elsewhere(self) -> FileRead | None:
+        """load()'s way for a worker thread, when another process has written since this one last
+        read (None when no one has). The project is read on a connection of its own, so the window's
+        edits and reads on the shared one never wait for it; take_read() makes it the one seen."""
+        seen = self._seen_version
+        version = self._data_version()
+        if seen is None or version == seen:
+            return None
+        with damage_refused(self.path), write_errors(self.path), snapshot_on_its_own(self.path) as conn:
+            return FileRead(load_project(conn), version)
+
+    def take_read(self, read: FileRead) -> None:
+        """The project of `read` is the open one now: changed_elsewhere() compares with its version."""
+        self._seen_version = read.version
 
     @contextlib.contextmanager
     def holding_lock(self) -> Iterator[None]:
@@ -316,7 +342,9 @@ class ProjectStore(WorkRecords):
 
     def _take_lock(self) -> None:
         assert self._file.lock is not None
-        take_writer_lock(self.path, self.lock_wait_s, self._file.lock)  # re-entrant: ours already is counted
+        # Never waiting: the window writes on its GUI thread, which must not freeze behind a command. Where
+        # one holds the project the edit is refused at once in words naming it, and stays undone.
+        take_writer_lock(self.path, 0, self._file.lock)  # re-entrant: ours already is counted
 
     def _lock_for_write(self, *, fresh: bool) -> None:
         if not self._per_write:
@@ -326,7 +354,7 @@ class ProjectStore(WorkRecords):
             self._unlock_after_write()
             raise ProjectChangedElsewhereError(
                 f"{self.path.name} was changed by another Foundry command since this window read it; "
-                "it has been read again. Do that once more."
+                "the window reads it again: do that once more."
             )
 
     def _unlock_after_write(self) -> None:

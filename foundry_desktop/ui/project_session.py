@@ -18,7 +18,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from foundry_desktop.app.edit_base import OutsideChanges
 from foundry_desktop.app.events import (
+    ChangedElsewhere,
     GenerationProgress,
     Notice,
     ProjectChanged,
@@ -52,6 +54,8 @@ class ProjectSession(QObject):
     error = Signal(str, str)  # title, message in words
     busy_changed = Signal(bool)  # generation running or not
     offline_changed = Signal()  # `offline` changed
+    outside_looked = Signal(bool)  # a look for outside changes was shown; True if the project was read again
+    _changed_elsewhere = Signal()  # an edit was refused as the file changed: look now (from any thread)
 
     def __init__(self, service: ProjectService, generation: GenerationSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +76,12 @@ class ProjectSession(QObject):
         self._generating = 0
         self._unsubscribe = service.events.subscribe(self._forward)
         # Commands run in a terminal change the file behind the window: look now and then (a look is
-        # one pragma when nothing changed), and whenever the window comes to the front.
+        # one pragma when nothing changed), and whenever the window comes to the front. A look reads in
+        # a worker thread, one at a time; one asked for meanwhile follows it (`_look_again`).
+        self._looking = False
+        self._look_again = False
+        service.rereads_in_background = True  # an edit refused as stale asks for a look instead
+        self._changed_elsewhere.connect(self.look_for_outside_changes)
         self._outside = QTimer(self, interval=OUTSIDE_LOOK_MS)
         self._outside.timeout.connect(self.look_for_outside_changes)
         if not service.read_only:
@@ -99,15 +108,28 @@ class ProjectSession(QObject):
             self.error.emit(title, str(exc))
             return None
 
-    def look_for_outside_changes(self) -> bool:
+    def look_for_outside_changes(self) -> None:
         """Show what a command in a terminal changed, keeping what is selected where it still is;
-        act on a `foundry cancel` no run here is watching. True if the project was read again."""
-        try:
-            changed = self.service.refresh_from_file()
-            asked_to_cancel = bool(self.service.cancel_requests()) and not self.generating
-        except FoundryError as exc:
-            self.error.emit("Foundry", str(exc))
-            return False
+        act on a `foundry cancel` no run here is watching. The file is read in a worker thread (the
+        GUI thread never waits for it), and `outside_looked` says when what it found is shown."""
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
+        service = self.service
+
+        def look() -> tuple[OutsideChanges, bool]:
+            return service.read_outside_changes(), bool(service.cancel_requests())
+
+        def failed(message: str) -> None:
+            self._looked()
+            self.error.emit("Foundry", message)
+
+        self._work.in_thread(look, self._show_outside_changes, failed)
+
+    def _show_outside_changes(self, found: tuple[OutsideChanges, bool]) -> None:
+        changes, asked_to_cancel = found
+        changed = self.service.show_outside_changes(changes)
         if changed:
             timeline = self.service.project.timeline
             kept = ([i for i in self.selected if i in {shot.id for shot in timeline.shots}],
@@ -115,9 +137,18 @@ class ProjectSession(QObject):
                     [i for i in self.selected_captions if i in {c.id for c in timeline.captions}])
             if kept != (self.selected, self.selected_music, self.selected_captions):
                 self.select(kept[0], music=kept[1], captions=kept[2])
-        if asked_to_cancel:
+        elif changes.read is not None:
+            self._look_again = True  # read before a change made here, and dropped: the file has both
+        if asked_to_cancel and not self.generating:
             self.run("Cancel", self.generation.act_on_cancel_requests(self.service))
-        return changed
+        self.outside_looked.emit(changed)
+        self._looked()
+
+    def _looked(self) -> None:
+        self._looking = False
+        if self._look_again:
+            self._look_again = False
+            self.look_for_outside_changes()
 
     def select(self, shot_ids: Sequence[str], *, music: Sequence[str] = (), captions: Sequence[str] = ()) -> None:
         """Select these shots, or (with no shots) these music clips or captions."""
@@ -226,3 +257,5 @@ class ProjectSession(QObject):
             self.render_progress.emit(event.fraction, -1.0 if event.eta_s is None else event.eta_s)
         elif isinstance(event, Notice):
             self.notice.emit(event.message)
+        elif isinstance(event, ChangedElsewhere):
+            self._changed_elsewhere.emit()

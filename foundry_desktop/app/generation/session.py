@@ -149,7 +149,7 @@ class GenerationSession:
         try:
             # The window takes the project for the whole run, so no command edits between its writes;
             # `foundry cancel` then reaches its jobs through the project file (cancel_watch).
-            with service.holding_lock():
+            async with service.holding_lock():
                 return await work(self._registry)
         finally:
             unsubscribe()

@@ -1,8 +1,8 @@
 """How the window opens a project: beside the commands of a terminal, not instead of them.
 
 The window stays open for hours, so it takes the project's lock only for each
-write (see ProjectStore), waiting at most a moment: the GUI must not freeze
-behind a command. A project another process is changing (a `generate` in a
+write (see ProjectStore), never waiting for it: the GUI must not freeze behind a
+command. Opening waits a moment, for a command's one-line edit to finish. A project another process is changing (a `generate` in a
 terminal), or one on storage that cannot be written, opens for reading, and the
 window says why.
 """
@@ -16,7 +16,7 @@ from foundry_desktop.app.project_access.project_lock_words import name_this_proc
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.errors import ProjectLockedError, ProjectReadOnlyError
 
-# Long enough for another command's one-line edit to finish, short enough not to be felt.
+# Opening only: long enough for another command's one-line edit to finish, short enough not to be felt.
 WINDOW_LOCK_WAIT_S = 0.5
 
 
