@@ -48,8 +48,12 @@ def test_a_command_edit_shows_when_the_window_comes_back(qtbot, tmp_path, loop):
         assert done.returncode == 0, done.stderr
         assert window.timeline.canvas.length == 48  # not looked yet
 
-        with qtbot.waitSignal(session.outside_looked, check_params_cb=lambda read_again: read_again):
-            bring_to_front(window)  # read again now, in a worker thread, not on the timer's next look
+        looks: list[bool] = []
+        session.outside_looked.connect(looks.append)
+        bring_to_front(window)  # read again now, in a worker thread, not on the timer's next look
+        # Waited for on the app's own loop (qtbot.waitSignal runs Qt alone: asyncio work would
+        # resume with no running loop).
+        wait_until(loop, lambda: True in looks)
         assert [shot.spec.prompt for shot in session.service.project.timeline.shots] == [
             "a valley at dawn", "the river", "night falls"]
         assert window.timeline.canvas.length == 96  # the timeline laid out again
