@@ -3,11 +3,12 @@
 The kills follow the children's own progress (lines they print), never a guessed time
 since their start: on a loaded machine a child can take seconds to get going.
 
-What a child said is its complete lines only. A kill can cut the line it is printing: a
-line longer than a pipe page (the state lists grow past 4 KiB) is written in pieces when the
-pipe is full, which happens when the test's reader falls behind on a loaded machine, and
-the kill lands between them. A cut line was never said (the child had not finished saying
-it), so it counts for nothing.
+What a child said is its complete lines only. A kill can cut the line it is printing:
+print() writes a line in several write() calls where output is unbuffered (PYTHONUNBUFFERED,
+as CI and containers set it: "done", " ", the state, "\n"), and even in one call a line
+longer than PIPE_BUF (the state lists grow past 4 KiB) goes into a full pipe in pieces. A
+loaded machine stretches the time between the pieces, and the kill lands there. A cut line
+was never said (the child had not finished saying it), so it counts for nothing.
 """
 
 import json
