@@ -9,30 +9,15 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-from PIL import Image
+from cli_projects import SVD_MODELS, comfy_project
 from servers.comfyui import ComfyUIServer
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import UNFINISHED
 
-SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 # Only so that a child that hangs fails the test instead of hanging it; never met otherwise.
 WAIT_S = 120
-
-
-def comfy_project(tmp_path, capsys, server, shots: int) -> str:
-    image = tmp_path / "valley.png"
-    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
-    project = str(tmp_path / "film.foundry")
-    assert main(["server", "add", "studio", server.url, "--max-queued", str(shots)]) == 0
-    assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
-    for number in range(shots):
-        assert main(["shot", "add", project, "--prompt", f"shot {number}", "--backend", "comfyui", "--workflow",
-                     "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(number)]) == 0
-    capsys.readouterr()
-    return project
 
 
 def foundry(*args: str, env: dict[str, str]) -> subprocess.Popen:

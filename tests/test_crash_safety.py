@@ -2,6 +2,13 @@
 
 The kills follow the children's own progress (lines they print), never a guessed time
 since their start: on a loaded machine a child can take seconds to get going.
+
+What a child said is its complete lines only. A kill can cut the line it is printing:
+print() writes a line in several write() calls where output is unbuffered (PYTHONUNBUFFERED,
+as CI and containers set it: "done", " ", the state, "\n"), and even in one call a line
+longer than PIPE_BUF (the state lists grow past 4 KiB) goes into a full pipe in pieces. A
+loaded machine stretches the time between the pieces, and the kill lands there. A cut line
+was never said (the child had not finished saying it), so it counts for nothing.
 """
 
 import json
@@ -35,14 +42,18 @@ class ChildLines:
 
     def __init__(self, child: subprocess.Popen) -> None:
         self.child = child
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # complete lines only
+        self.cut: str | None = None  # the last line, if the kill cut it before its end
         self._arrived: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         for line in self.child.stdout:
-            self.lines.append(line.rstrip("\n"))
+            if not line.endswith("\n"):  # only the last can lack it: the child died writing it
+                self.cut = line
+                break
+            self.lines.append(line.removesuffix("\n"))
             self._arrived.put(self.lines[-1])
         self._arrived.put(None)  # the child closed its output: it has ended
 
@@ -54,16 +65,40 @@ class ChildLines:
         raise AssertionError(f"the child ended before saying {prefix!r}: {self.child.stderr.read()}")
 
     def kill(self) -> list[str]:
-        """SIGKILL it (unless it has ended) and return every line it printed."""
+        """SIGKILL it (unless it has ended) and return every line it printed whole."""
         self.child.send_signal(signal.SIGKILL)
         return self.end()
 
     def end(self) -> list[str]:
-        """Every line it printed, once it has ended."""
+        """Every line it printed whole, once it has ended."""
         self.child.wait()
         self._reader.join()  # its output is closed now: the last lines are read
         self.child.stderr.close()
         return self.lines
+
+
+def states(lines: list[str], kind: str) -> list[list[str]]:
+    """The project states the child said with lines `kind [...]`, in order."""
+    return [json.loads(line.removeprefix(kind + " ")) for line in lines if line.startswith(kind + " ")]
+
+
+def test_a_line_cut_by_the_kill_was_never_said():
+    """A child killed halfway through writing a line (as a kill can land on a loaded machine):
+    its whole lines are read, the cut one is set aside, and none of it breaks the reading."""
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, signal; os.write(1, b'next [\"a\"]\\ndone [\"a\"]\\nnext [\"a\", \"b'); "
+         "os.kill(os.getpid(), signal.SIGKILL)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    output = ChildLines(child)
+    lines = output.end()
+    assert child.returncode == -signal.SIGKILL
+    assert lines == ['next ["a"]', 'done ["a"]']
+    assert output.cut == 'next ["a", "b'
+    assert states(lines, "next") == states(lines, "done") == [["a"]]
 
 
 def persisted_prompts(path: Path) -> list[str]:
@@ -91,8 +126,7 @@ def test_sigkill_during_edits_never_loses_a_reported_edit(tmp_path):
         time.sleep(rng.uniform(0.0, 0.4))
         lines = output.kill()
 
-        done = [json.loads(line[5:]) for line in lines if line.startswith("done ")]
-        nexts = [json.loads(line[5:]) for line in lines if line.startswith("next ")]
+        done, nexts = states(lines, "done"), states(lines, "next")
         last_done = done[-1]
         # The child started from exactly what the previous round left.
         assert json.loads(lines[0].removeprefix("start ")) == expected

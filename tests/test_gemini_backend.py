@@ -17,9 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from PIL import Image
+from cloud_video_trials import ENDLESS_TASK_S, FAST_POLL, FAST_RETRY, SIZES, TASK_S, generate_on, picture, run
 from servers.gemini import GeminiServer
 
 from foundry_desktop.errors import GenerationError
@@ -35,18 +34,9 @@ from foundry_desktop.generation.cloud.errors import (
     ContentModeratedError,
 )
 from foundry_desktop.generation.cloud.providers.gemini import GeminiBackend
-from foundry_desktop.generation.cloud.retries import RetryPolicy
-from foundry_desktop.generation.cloud.task import PollPolicy
 from foundry_desktop.media.probe import probe_source
 
 KEY = "AIza-SECRET-0123456789"
-TASK_S = 0.1
-ENDLESS_TASK_S = 3600
-# Only so that a broken backend fails the test instead of hanging it; never reached otherwise.
-WAIT_S = 60
-FAST_RETRY = RetryPolicy(attempts=3, base_s=0.01, max_s=0.02, max_wait_s=2)
-FAST_POLL = PollPolicy(interval_s=0.01, max_interval_s=0.02, growth=1.5, timeout_s=WAIT_S)
-SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960), "4:3": (1024, 768)}
 FAST = "veo-3.1-fast-generate-preview"
 # Veo's models (predictLongRunning); Omni's interactions are tried in test_gemini_omni.py.
 VEO_MODELS = [model for model in GEMINI_MODELS if model not in OMNI_MODELS]
@@ -57,15 +47,6 @@ def fresh():
     """A server of the test's own: its log and counters start empty."""
     with GeminiServer(api_key=KEY, task_seconds=TASK_S) as running:
         yield running
-
-
-def picture(path: Path, size: tuple[int, int], *, noisy: bool = False) -> Path:
-    """A PNG; `noisy` makes it weigh about 3 bytes a pixel (a large input)."""
-    width, height = size
-    pixels = (np.random.default_rng(1).integers(0, 256, (height, width, 3), dtype=np.uint8) if noisy
-              else np.full((height, width, 3), (40, 120, 200), np.uint8))
-    Image.fromarray(pixels).save(path)
-    return path
 
 
 def request(folder: Path, model: str | None = FAST, *, size=(1280, 720), prompt="waves at dusk",
@@ -83,12 +64,7 @@ def backend(http: httpx.AsyncClient, server: GeminiServer, key: str = KEY) -> Ge
 
 
 async def generate(server: GeminiServer, shot: GenerationRequest, events: list | None = None):
-    async with httpx.AsyncClient(timeout=WAIT_S) as http:
-        return await backend(http, server).generate(shot, (events if events is not None else []).append)
-
-
-def run(work):
-    return asyncio.run(asyncio.wait_for(work, WAIT_S))
+    return await generate_on(backend, server, shot, events)
 
 
 async def cancel_once_submitted(server: GeminiServer, shot: GenerationRequest):

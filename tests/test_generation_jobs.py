@@ -9,8 +9,7 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-from PIL import Image
+from cli_projects import SVD_MODELS, comfy_project
 from servers.comfyui import ComfyUIServer
 from servers.runway import RunwayServer
 
@@ -20,23 +19,9 @@ from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
 from foundry_desktop.store.project_store import ProjectStore
 
-SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 # How long to wait for the child's progress: only so that a child that hangs fails the test
 # instead of hanging it; a slow machine never comes near it.
 WAIT_S = 120
-
-
-def comfy_project(tmp_path, capsys, server, shots: int) -> str:
-    image = tmp_path / "valley.png"
-    Image.fromarray(np.full((90, 160, 3), (40, 120, 200), np.uint8)).save(image)
-    project = str(tmp_path / "film.foundry")
-    assert main(["server", "add", "studio", server.url, "--max-queued", str(shots)]) == 0
-    assert main(["new", project, "--size", "160x90", "--fps", "24"]) == 0
-    for number in range(shots):
-        assert main(["shot", "add", project, "--prompt", f"shot {number}", "--backend", "comfyui", "--workflow",
-                     "svd-image-to-video", "--image", str(image), "--duration", "1", "--seed", str(number)]) == 0
-    capsys.readouterr()
-    return project
 
 
 def test_a_killed_generate_is_finished_by_the_next_without_a_second_submission(tmp_path, capsys, monkeypatch):

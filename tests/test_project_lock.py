@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+from cli_projects import one_shot_project
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
@@ -34,11 +35,7 @@ print("released", flush=True)
 
 @pytest.fixture
 def project(tmp_path, capsys) -> str:
-    path = str(tmp_path / "film.foundry")
-    assert main(["new", path, "--size", "160x90", "--fps", "24"]) == 0
-    assert main(["shot", "add", path, "--prompt", "a valley at dawn", "--duration", "1", "--seed", "1"]) == 0
-    capsys.readouterr()
-    return path
+    return one_shot_project(tmp_path, capsys)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 
 import pytest
+from cli_projects import one_shot_project
 
 from foundry_desktop.cli.main import main
 from foundry_desktop.store import project_file
@@ -18,11 +19,7 @@ from foundry_desktop.store.project_lock import ProjectLock
 
 @pytest.fixture
 def project(tmp_path, capsys) -> str:
-    path = str(tmp_path / "film.foundry")
-    assert main(["new", path, "--size", "160x90", "--fps", "24"]) == 0
-    assert main(["shot", "add", path, "--prompt", "a valley at dawn", "--duration", "1", "--seed", "1"]) == 0
-    capsys.readouterr()
-    return path
+    return one_shot_project(tmp_path, capsys)
 
 
 def snapshot(path: str) -> bytes:

@@ -32,14 +32,19 @@ def _explain_validation(exc: ValidationError) -> str:
 
 
 @contextlib.contextmanager
-def edit_errors() -> Iterator[None]:
-    """Domain refusals become the InvalidEditError a creator sees."""
+def edit_errors(about: str = "") -> Iterator[None]:
+    """Domain refusals become the InvalidEditError a creator sees; `about` (say, "Shot 3 (Lanterns)")
+    names what was refused where the refusal alone would not."""
     try:
         yield
     except DomainError as exc:
-        raise InvalidEditError(str(exc)) from None
+        raise InvalidEditError(_about(about, str(exc))) from None
     except ValidationError as exc:
-        raise InvalidEditError(_explain_validation(exc)) from None
+        raise InvalidEditError(_about(about, _explain_validation(exc))) from None
+
+
+def _about(about: str, message: str) -> str:
+    return f"{about}: {message[:1].lower()}{message[1:]}" if about else message
 
 
 @dataclass(frozen=True)

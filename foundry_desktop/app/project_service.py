@@ -271,8 +271,8 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
         if drop_frame and self.format.frame_rate not in NTSC_RATES:
             raise InvalidEditError(f"Drop-frame timecode exists only at 29.97 and 59.94 fps; this film runs at "
                                    f"{float(self.format.frame_rate):g} fps.")
-        self._edit("Set the film's timecode", self._with_timeline(lambda timeline: timeline.model_copy(
-            update={"start_timecode": start_timecode, "drop_frame": drop_frame})))
+        self._edit("Set the film's timecode", self._with_timeline(
+            lambda timeline: timeline.with_changes(start_timecode=start_timecode, drop_frame=drop_frame)))
 
     def set_shot_sources(self, sources: dict[int, tuple[str, int, bool | None]]) -> None:
         """The reel and source timecode (of its source's first frame) an editor conforms each shot by,
@@ -290,8 +290,7 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
         label = (f"Set the reel and source timecode of shot {next(iter(sources)) + 1}" if len(sources) == 1
                  else "Set the shots' reels and source timecode")
         self._edit(label, self._with_timeline(lambda timeline: timeline.model_copy(update={"shots": [
-            shot.model_copy(update={"reel": sources[i][0].strip(), "source_timecode": sources[i][1],
-                                    "source_drop_frame": sources[i][2]})
+            shot.with_changes(reel=sources[i][0].strip(), source_timecode=sources[i][1], source_drop_frame=sources[i][2])
             if i in sources else shot for i, shot in enumerate(timeline.shots)]})))
 
     def add_media(self, items: list[MediaItem]) -> list[MediaItem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -44,6 +44,13 @@ def new_id() -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    def with_changes(self, **changes: Any) -> Self:
+        """A copy with `changes`, checked by the model's validators as a new one is: model_copy's
+        update is not, so a value from a file or a reply could slip past them into the project.
+        Fields already held go in as they are (models are not validated again), so it costs
+        about as much as making the model anew. Raises pydantic's ValidationError."""
+        return type(self).model_validate({**self.__dict__, **changes})
 
 
 class ShotSpec(_Model):

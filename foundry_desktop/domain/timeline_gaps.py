@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from foundry_desktop.domain.errors import DomainError
 from foundry_desktop.domain.project import Timeline
 from foundry_desktop.domain.timeline_ops import (
-    _changed,
     _check_index,
     _with_shots,
     join_neighbours_scene,
@@ -45,7 +44,7 @@ def close_gap(timeline: Timeline, index: int) -> Timeline:
     if not timeline.shots[index].gap_before:
         raise DomainError(f"There is no empty time before shot {index + 1}.")
     shots = list(timeline.shots)
-    shots[index] = _changed(shots[index], gap_before=0)
+    shots[index] = shots[index].with_changes(gap_before=0)
     return _with_shots(timeline, shots, (index,))
 
 
@@ -55,7 +54,7 @@ def insert_gap(timeline: Timeline, index: int, frames: int) -> Timeline:
     if frames <= 0:
         raise DomainError("Empty time lasts at least one frame.")
     shots = list(timeline.shots)
-    shots[index] = _changed(shots[index], gap_before=shots[index].gap_before + frames)
+    shots[index] = shots[index].with_changes(gap_before=shots[index].gap_before + frames)
     return _with_shots(timeline, shots, (index,))
 
 
@@ -71,7 +70,7 @@ def trim_start_in_place(timeline: Timeline, index: int, trim_in: int) -> Timelin
                           "that is the empty time before it.")
     trimmed = trim_shot(timeline, index, trim_in, shot.trim_out)
     shots = list(trimmed.shots)
-    shots[index] = _changed(shots[index], gap_before=gap)
+    shots[index] = shots[index].with_changes(gap_before=gap)
     return _with_shots(trimmed, shots, (index,))
 
 
@@ -89,7 +88,7 @@ def trim_end_in_place(timeline: Timeline, index: int, trim_out: int) -> Timeline
                           "that is the empty time after it.")
     trimmed = trim_shot(timeline, index, shot.trim_in, trim_out)
     shots = list(trimmed.shots)
-    shots[index + 1] = _changed(shots[index + 1], gap_before=gap)
+    shots[index + 1] = shots[index + 1].with_changes(gap_before=gap)
     return _with_shots(trimmed, shots, (index, index + 1))
 
 
@@ -128,7 +127,7 @@ def move_shot_to_frame(timeline: Timeline, index: int, frame: int, lengths: Sequ
     lifted = lift_shot(timeline, index, frames)
     del frames[index]
     shots = list(lifted.shots)
-    moving = _changed(timeline.shots[index], gap_before=0)
+    moving = timeline.shots[index].with_changes(gap_before=0)
     film_end = 0
     for k, (start, gap) in enumerate(gap_starts(lifted, frames)):
         if frame < start + gap:  # the drop lands before shot k: in its gap, or on a shot before it
@@ -139,13 +138,13 @@ def move_shot_to_frame(timeline: Timeline, index: int, frame: int, lengths: Sequ
                     f"Shot {index + 1} is {length} frames long; the empty time there holds only "
                     f"{start + gap - frame} frames from that point."
                 )
-            shots[k] = _changed(shots[k], gap_before=start + gap - frame - length)
-            shots.insert(k, _changed(moving, gap_before=frame - start))
+            shots[k] = shots[k].with_changes(gap_before=start + gap - frame - length)
+            shots.insert(k, moving.with_changes(gap_before=frame - start))
             join_neighbours_scene(lifted, shots, k)
             return _with_shots(lifted, shots, (k, k + 1))
         film_end = start + gap + frames[k]
     if frame < film_end:
         raise DomainError(f"Shot {index + 1} can only be dropped into empty time; that time holds a shot.")
-    shots.append(_changed(moving, gap_before=frame - film_end))
+    shots.append(moving.with_changes(gap_before=frame - film_end))
     join_neighbours_scene(lifted, shots, len(shots) - 1)
     return _with_shots(lifted, shots, (len(shots) - 1,))

@@ -34,11 +34,6 @@ from foundry_desktop.domain.project import (
 )
 
 
-def _changed(shot: Shot, **changes: Any) -> Shot:
-    """A copy of `shot` with `changes`, validated as an assignment to it would be."""
-    return Shot.model_validate({**shot.__dict__, **changes})
-
-
 def _check_index(timeline: Timeline, index: int, *, allow_end: bool = False) -> None:
     count = len(timeline.shots)
     limit = count if allow_end else count - 1
@@ -81,12 +76,12 @@ def normalize(shots: list[Shot], around: Iterable[int]) -> None:
         end = shot.spec.duration if trim_out is None else trim_out
         trim_in = min(shot.trim_in, end - 1)
         if (trim_in, trim_out) != (shot.trim_in, shot.trim_out):
-            shots[k] = _changed(shot, trim_in=trim_in, trim_out=trim_out)
+            shots[k] = shot.with_changes(trim_in=trim_in, trim_out=trim_out)
     for k in near:
         transition, limit = shots[k].transition_out, _transition_limit(shots, k)
         if transition.duration > limit:
             fitted = Transition(kind=transition.kind, duration=limit) if limit > 0 else CUT
-            shots[k] = _changed(shots[k], transition_out=fitted)
+            shots[k] = shots[k].with_changes(transition_out=fitted)
 
 
 MEDIA_BACKEND = "media"  # the backend of footage and stills used as they are: nothing to generate
@@ -98,7 +93,7 @@ def in_scene(shot: Shot, scene: Scene | None) -> Shot:
     are take none: they are not generated). Copied down, not looked up,
     so fingerprints, generation and exports read the spec alone. `shot` itself if nothing changes."""
     if scene is None:
-        return shot if shot.scene_id is None else _changed(shot, scene_id=None)
+        return shot if shot.scene_id is None else shot.with_changes(scene_id=None)
     inherited = {
         field: value for field in SCENE_DEFAULT_FIELDS
         if field not in shot.overrides and shot.spec.backend != MEDIA_BACKEND  # footage is used as it is
@@ -107,7 +102,7 @@ def in_scene(shot: Shot, scene: Scene | None) -> Shot:
     if shot.scene_id == scene.id and not inherited:
         return shot
     spec = ShotSpec.model_validate({**shot.spec.__dict__, **inherited}) if inherited else shot.spec
-    return _changed(shot, scene_id=scene.id, spec=spec)
+    return shot.with_changes(scene_id=scene.id, spec=spec)
 
 
 def join_neighbours_scene(timeline: Timeline, shots: list[Shot], index: int) -> None:
@@ -146,7 +141,7 @@ def move_shot(timeline: Timeline, source: int, destination: int) -> Timeline:
     _check_index(timeline, destination)
     shots = list(timeline.shots)
     moved = take_out_shot(shots, source)
-    shots.insert(destination, _changed(moved, gap_before=0) if moved.gap_before else moved)
+    shots.insert(destination, moved.with_changes(gap_before=0) if moved.gap_before else moved)
     join_neighbours_scene(timeline, shots, destination)
     # The shots that gained a new neighbour sit around both ends of the move.
     return _with_shots(timeline, shots, (source, destination))
@@ -162,7 +157,7 @@ def move_shots(timeline: Timeline, start: int, count: int, destination: int) -> 
         raise DomainError(f"The {count} shots cannot go to position {destination + 1}.")
     shots = list(timeline.shots)
     block = _take_out_block(shots, start, count)
-    block[0] = _changed(block[0], gap_before=0) if block[0].gap_before else block[0]
+    block[0] = block[0].with_changes(gap_before=0) if block[0].gap_before else block[0]
     shots[destination:destination] = block
     return _with_shots(timeline, shots, (start, start + count - 1, destination, destination + count - 1))
 
@@ -181,7 +176,7 @@ def _take_out_block(shots: list[Shot], start: int, count: int) -> list[Shot]:
     block = shots[start:start + count]
     del shots[start:start + count]
     if block[0].gap_before and start < len(shots):
-        shots[start] = _changed(shots[start], gap_before=shots[start].gap_before + block[0].gap_before)
+        shots[start] = shots[start].with_changes(gap_before=shots[start].gap_before + block[0].gap_before)
     return block
 
 
@@ -191,7 +186,7 @@ def take_out_shot(shots: list[Shot], index: int, leave_frames: int = 0) -> Shot:
     shot = shots.pop(index)
     left = shot.gap_before + leave_frames
     if left and index < len(shots):
-        shots[index] = _changed(shots[index], gap_before=shots[index].gap_before + left)
+        shots[index] = shots[index].with_changes(gap_before=shots[index].gap_before + left)
     return shot
 
 
@@ -215,7 +210,7 @@ def trim_shot(timeline: Timeline, index: int, trim_in: int, trim_out: int | None
     if end <= trim_in:
         raise DomainError("A trim must keep at least one frame of the take.")
     shots = list(timeline.shots)
-    shots[index] = _changed(shots[index], trim_in=trim_in, trim_out=None if end == duration else end)
+    shots[index] = shots[index].with_changes(trim_in=trim_in, trim_out=None if end == duration else end)
     return _with_shots(timeline, shots, (index,))
 
 
@@ -236,11 +231,11 @@ def split_shot(timeline: Timeline, index: int, offset: int, second: Shot, *, has
     if has_take:
         split_at = shot.trim_in + offset
         rest = second.model_copy(update={"trim_in": split_at, "trim_out": shot.trim_out})
-        first = _changed(shot, trim_out=split_at, transition_out=CUT)
+        first = shot.with_changes(trim_out=split_at, transition_out=CUT)
     else:
         rest = second.model_copy(update={
             "trim_in": 0, "trim_out": None, "spec": shot.spec.model_copy(update={"duration": shot.length - offset})})
-        first = _changed(shot, trim_in=0, trim_out=None, transition_out=CUT,
+        first = shot.with_changes(trim_in=0, trim_out=None, transition_out=CUT,
                          spec=shot.spec.model_copy(update={"duration": offset}))
     shots = list(timeline.shots)
     shots[index] = first
@@ -255,7 +250,7 @@ def set_shot_specs(timeline: Timeline, specs: dict[int, ShotSpec]) -> Timeline:
         _check_index(timeline, index)
     shots = list(timeline.shots)
     for index, spec in specs.items():
-        shots[index] = _changed(shots[index], spec=spec)
+        shots[index] = shots[index].with_changes(spec=spec)
     return _with_shots(timeline, shots, specs)
 
 
@@ -276,7 +271,7 @@ def _with_shot_changed(timeline: Timeline, index: int, **changes: Any) -> Timeli
     """One shot's fields that no neighbour depends on (its name, transition, framing, sound)."""
     _check_index(timeline, index)
     shots = list(timeline.shots)
-    shots[index] = _changed(shots[index], **changes)
+    shots[index] = shots[index].with_changes(**changes)
     return timeline.model_copy(update={"shots": shots})
 
 

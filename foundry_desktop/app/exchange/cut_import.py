@@ -332,9 +332,8 @@ class _ProjectFromCut:
         """Trim the offline shot just added to the clip, its handles kept beyond its ends for its transitions."""
         handles = self._handles[number - 1]
         if handles.head or handles.tail:
-            shot = self.service.shots[-1]
-            self.service.shots[-1] = shot.model_copy(update={
-                "trim_in": handles.head, "trim_out": handles.head + clip.frames if handles.tail else None})
+            self.service.set_trims(len(self.service.shots) - 1, handles.head,
+                                   handles.head + clip.frames if handles.tail else None)
 
     def _add_music(self, music: CutMusic) -> None:
         if not is_media_file(music.media):

@@ -101,12 +101,12 @@ class ProjectDraft:
                                    f"to {trim_out}.")
         shot = self.add_shot(name=name or Path(prepared.name).stem, prompt=prompt or prepared.name, backend="media",
                              input_media=prepared.relative, duration_frames=frames, seed=0)
+        index = len(self.shots) - 1
         reel, timecode, drop = source_keys(info, self.frame_rate)
-        shot = self.shots[-1] = shot.model_copy(update={"reel": reel, "source_timecode": timecode,
-                                                        "source_drop_frame": drop})
+        shot = self._change_shot(index, reel=reel, source_timecode=timecode, source_drop_frame=drop)
         if trim_in or (trim_out is not None and trim_out < frames):  # trim_shot keeps no end trim at the end
-            shot = self.shots[-1] = shot.model_copy(update={"trim_in": trim_in, "trim_out": trim_out})
-        self._shown.append(_ShownFile(len(self.shots) - 1, prepared, frames))
+            shot = self.set_trims(index, trim_in, trim_out)
+        self._shown.append(_ShownFile(index, prepared, frames))
         self._in_bin(prepared.name, prepared.relative, prepared.content_hash,
                      "still" if info.still else "video", 0.0 if info.still else float(info.duration_s or 0.0), origin)
         return shot
@@ -119,12 +119,14 @@ class ProjectDraft:
 
     def set_shot_sources(self, sources: dict[int, tuple[str, int, bool | None]]) -> None:
         for index, (reel, timecode, drop) in sources.items():
-            self.shots[index] = self.shots[index].model_copy(update={"reel": reel.strip(), "source_timecode": timecode,
-                                                                     "source_drop_frame": drop})
+            self._change_shot(index, reel=reel.strip(), source_timecode=timecode, source_drop_frame=drop)
+
+    def set_trims(self, index: int, trim_in: int, trim_out: int | None) -> Shot:
+        """Shot `index` showing frames [trim_in, trim_out) of its take (None: to its end)."""
+        return self._change_shot(index, trim_in=trim_in, trim_out=trim_out)
 
     def insert_gap(self, index: int, frames: int) -> None:
-        shot = self.shots[index]
-        self.shots[index] = shot.model_copy(update={"gap_before": shot.gap_before + frames})
+        self._change_shot(index, gap_before=self.shots[index].gap_before + frames)
 
     def max_transition_frames(self, index: int) -> int:
         # Every field given: model_construct looks defaults up slowly, and this runs once per transition.
@@ -135,9 +137,9 @@ class ProjectDraft:
     def set_transition(self, index: int, kind: str, frames: int = 0) -> None:
         if frames > self.max_transition_frames(index):
             raise InvalidEditError(f"The transition after shot {index + 1} is longer than its shots allow.")
-        with edit_errors():
+        with edit_errors(self._shot_words(index)):
             transition = Transition(kind=kind, duration=frames)
-        self.shots[index] = self.shots[index].model_copy(update={"transition_out": transition})
+        self._change_shot(index, transition_out=transition)
 
     def set_film_fades(self, fade_in: int, fade_out: int) -> None:
         self.fade_in, self.fade_out = fade_in, fade_out
@@ -188,7 +190,8 @@ class ProjectDraft:
             fade_in=timeline.fade_in if start else self.fade_in, fade_out=self.fade_out or timeline.fade_out,
             start_timecode=timeline.start_timecode, drop_frame=timeline.drop_frame)
         if self.timecode is not None and not start:  # a cut made into a new film keeps its timecode
-            timeline = timeline.model_copy(update=dict(zip(("start_timecode", "drop_frame"), self.timecode)))
+            with edit_errors("The cut's film timecode"):
+                timeline = timeline.with_changes(**dict(zip(("start_timecode", "drop_frame"), self.timecode)))
         held = {item.content_hash for item in base.media}
         bin_items = [item for item in self._bin.values() if item.content_hash not in held]
         project = base.model_copy(update={"timeline": timeline, "media": [*base.media, *bin_items]})
@@ -213,6 +216,18 @@ class ProjectDraft:
 
     def _frames(self, seconds: Fraction) -> int:
         return seconds_to_frames(seconds, self.frame_rate)
+
+    def _change_shot(self, index: int, **changes: Any) -> Shot:
+        """Shot `index` with `changes`, as its model's validators let them be: a value a cut file led to
+        that the project could not hold (a negative trim or timecode) is refused here, naming the shot,
+        before it reaches the project file."""
+        with edit_errors(self._shot_words(index)):
+            self.shots[index] = self.shots[index].with_changes(**changes)
+        return self.shots[index]
+
+    def _shot_words(self, index: int) -> str:
+        """How an import names shot `index` (the cut's event index + 1): by number and the clip's name."""
+        return f"Shot {index + 1} ({self.shots[index].name})"
 
     def _in_bin(self, name: str, relative: str, content_hash: str, kind: str, seconds: float, origin: str) -> None:
         if content_hash not in self._bin:  # a file several clips show came, as the bin says, from the first

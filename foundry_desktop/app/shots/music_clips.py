@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from foundry_desktop.app.project_service import ProjectService, edit_errors
 from foundry_desktop.domain.project import AudioClip
@@ -24,6 +25,16 @@ class PreparedSound:
     seconds: float
 
 
+class Placement(TypedDict, total=False):
+    """Where and how a sound plays on the music track (music_clip's keywords, and their defaults there)."""
+
+    at_seconds: str | Fraction
+    gain_db: float
+    fade_in_seconds: str | Fraction
+    fade_out_seconds: str | Fraction
+    loop: bool
+
+
 def _sound_seconds(path: Path) -> float:
     try:
         return probe_audio_seconds(path)
@@ -40,41 +51,21 @@ def prepare_sound(media: MediaCache, path: Path) -> PreparedSound:
     return PreparedSound(path.name, relative, content_hash, seconds)
 
 
-def add_music(
-    service: ProjectService,
-    path: Path,
-    *,
-    at_seconds: str | Fraction = "0",
-    gain_db: float = 0.0,
-    fade_in_seconds: str | Fraction = "0",
-    fade_out_seconds: str | Fraction = "0",
-    loop: bool = False,
-) -> AudioClip:
+def add_music(service: ProjectService, path: Path, **placement: Unpack[Placement]) -> AudioClip:
     """Place `path` on the music track at `at_seconds`; with `loop`, it repeats to the film's end.
     The placement is checked before the file is copied into the media folder, so a refusal leaves no
     copy behind."""
     path = Path(path)
     unplaced = PreparedSound(path.name, "", "", _sound_seconds(path))
-    clip = music_clip(service, unplaced, at_seconds=at_seconds, gain_db=gain_db, fade_in_seconds=fade_in_seconds,
-                      fade_out_seconds=fade_out_seconds, loop=loop)
+    clip = music_clip(service, unplaced, **placement)
     relative, content_hash = service.media.adopt(path, "music", move=False)
     clip = clip.model_copy(update={"media_path": relative, "content_hash": content_hash})
     service.add_music_clip(clip)
     return clip
 
 
-def add_prepared_music(
-    service: ProjectService,
-    prepared: PreparedSound,
-    *,
-    at_seconds: str | Fraction = "0",
-    gain_db: float = 0.0,
-    fade_in_seconds: str | Fraction = "0",
-    fade_out_seconds: str | Fraction = "0",
-    loop: bool = False,
-) -> AudioClip:
-    clip = music_clip(service, prepared, at_seconds=at_seconds, gain_db=gain_db, fade_in_seconds=fade_in_seconds,
-                      fade_out_seconds=fade_out_seconds, loop=loop)
+def add_prepared_music(service: ProjectService, prepared: PreparedSound, **placement: Unpack[Placement]) -> AudioClip:
+    clip = music_clip(service, prepared, **placement)
     service.add_music_clip(clip)
     return clip
 
