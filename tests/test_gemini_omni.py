@@ -15,9 +15,9 @@ import base64
 import httpx
 import pytest
 from servers.gemini import GeminiServer
+from cloud_video_trials import WAIT_S
 from test_gemini_backend import (
     KEY,
-    WAIT_S,
     backend,
     cancel_once_submitted,
     generate,
