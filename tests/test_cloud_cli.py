@@ -61,6 +61,16 @@ def test_how_a_service_is_followed_is_set_and_checked(capsys):
     assert "every 2 s" in run(capsys, "cloud", "list")[1]  # the refused change left the setting as it was
 
 
+def test_the_listed_models_say_where_their_price_is_in_doubt(capsys):
+    fal = run(capsys, "cloud", "list", "--provider", "fal")[1]
+    (pro,) = [line for line in fal.splitlines() if line.strip().startswith("kling-v3-pro ")]
+    assert "0.224 US dollars per second" in pro
+    assert "fal's pages state $0.112 and $0.224 a second; the estimate takes the higher" in pro
+    replicate = run(capsys, "cloud", "list", "--provider", "replicate")[1]
+    (kling,) = [line for line in replicate.splitlines() if "kwaivgi/kling-v3-video" in line]
+    assert "price not known beforehand" in kling and "Replicate states no price per second beforehand" in kling
+
+
 def test_runway_credits_are_estimated_and_a_budget_stops_what_goes_beyond_it(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", SECRET)
     project = str(tmp_path / "film.foundry")
