@@ -32,7 +32,7 @@ import pytest
 from PIL import Image
 from servers.cloud_base import CloudServer
 from servers.openai_videos import OpenAIVideosServer
-from servers.replicate import ReplicateServer
+from servers.replicate import ReplicateModel, ReplicateServer, default_models
 from servers.runway import RunwayServer
 from servers.stability import StabilityServer
 
@@ -490,15 +490,20 @@ def test_replicate_fills_only_the_inputs_the_model_has(tmp_path: Path, still: Pa
 
 def test_replicate_versions_and_models_that_need_an_image(tmp_path: Path, still: Path) -> None:
     provider = PROVIDERS["replicate"]
-    with ReplicateServer(api_key=KEY, task_seconds=TASK_S) as server:
-        version = server.models["kwaivgi/kling-v2.1"].version
+    # A model Foundry has no table entry for, whose schema requires a picture: refused from its schema.
+    animator = "someone/picture-animator"
+    needs_picture = ReplicateModel(animator, {"prompt": {"type": "string"},
+                                              "start_image": {"type": "string", "format": "uri"}},
+                                   required=("prompt", "start_image"))
+    with ReplicateServer(api_key=KEY, task_seconds=TASK_S, models=[*default_models(), needs_picture]) as server:
+        version = needs_picture.version
         with pytest.raises(GenerationError) as needs_image:
-            run(provider, server, lambda b: b.generate(shot(tmp_path, model="kwaivgi/kling-v2.1"), lambda e: None))
+            run(provider, server, lambda b: b.generate(shot(tmp_path, model=animator), lambda e: None))
         assert server.submissions == 0 and "from a picture" in str(needs_image.value)
         result = run(provider, server, lambda b: b.generate(
-            shot(tmp_path, model=f"kwaivgi/kling-v2.1:{version}", image=still), lambda e: None))
+            shot(tmp_path, model=f"{animator}:{version}", image=still), lambda e: None))
         created = server.requests_to("POST", "/v1/predictions")
-        assert len(created) == 1 and created[0].json["version"] == f"kwaivgi/kling-v2.1:{version}"
+        assert len(created) == 1 and created[0].json["version"] == f"{animator}:{version}"
         assert created[0].json["input"]["start_image"].startswith("data:image/png")
         with pytest.raises(CloudRefusedError) as unknown:
             run(provider, server, lambda b: b.generate(shot(tmp_path, model="nobody/nothing"), lambda e: None))

@@ -61,6 +61,16 @@ def test_how_a_service_is_followed_is_set_and_checked(capsys):
     assert "every 2 s" in run(capsys, "cloud", "list")[1]  # the refused change left the setting as it was
 
 
+def test_the_listed_models_say_where_their_price_is_in_doubt(capsys):
+    fal = run(capsys, "cloud", "list", "--provider", "fal")[1]
+    (pro,) = [line for line in fal.splitlines() if line.strip().startswith("kling-v3-pro ")]
+    assert "0.224 US dollars per second" in pro
+    assert "fal's pages state $0.112 and $0.224 a second; the estimate takes the higher" in pro
+    replicate = run(capsys, "cloud", "list", "--provider", "replicate")[1]
+    (kling,) = [line for line in replicate.splitlines() if "kwaivgi/kling-v3-video" in line]
+    assert "price not known beforehand" in kling and "Replicate states no price per second beforehand" in kling
+
+
 def test_runway_credits_are_estimated_and_a_budget_stops_what_goes_beyond_it(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", SECRET)
     project = str(tmp_path / "film.foundry")
@@ -83,3 +93,48 @@ def test_runway_credits_are_estimated_and_a_budget_stops_what_goes_beyond_it(cap
         assert sorted((job["state"], job["cost_actual"]) for job in jobs) == [("done", 60.0), ("failed", None)]
         assert "60 Runway credits of a budget of 100 (40 left)" in run(capsys, "cost", project)[1]
         assert "60 Runway credits" in run(capsys, "takes", project, "1")[1]
+
+
+class _StderrWatch(io.StringIO):
+    """stderr that notes how many jobs the server had been sent when each line was written."""
+
+    def __init__(self, server) -> None:
+        super().__init__()
+        self.server, self.lines = server, []
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self.lines.append((text.strip(), self.server.submissions))
+        return super().write(text)
+
+
+def test_a_budget_says_before_sending_which_shots_it_cannot_guard(capsys, tmp_path, monkeypatch):
+    """Runway states no price for seedance2_fast: such a shot starts while the budget is not used
+    up and may go beyond it. With a budget set, the estimate and `generate` say so before sending."""
+    monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", SECRET)
+    project = str(tmp_path / "film.foundry")
+    with RunwayServer(api_key=SECRET, task_seconds=0.3) as server:
+        run(capsys, "cloud", "set", "runway", "--base-url", server.url, "--poll-seconds", "0.2")
+        run(capsys, "new", project, "--size", "160x90", "--fps", "24")
+        for number, model in enumerate(("seedance2_fast", "gen4.5", "seedance2_fast"), start=1):
+            run(capsys, "shot", "add", project, "--prompt", f"waves {number}", "--backend", "runway",
+                "--model", model, "--duration", "5")
+        warning = ("The cost of shots 1 and 3 in Runway credits cannot be estimated beforehand, so the budget of "
+                   "500 Runway credits cannot guard them: they are sent while the budget is not used up, and may "
+                   "take the spending beyond it.")
+        out = run(capsys, "generate", project, "--estimate")[1]
+        assert "cannot guard" not in out, out  # no budget, nothing to guard
+
+        assert run(capsys, "budget", "set", project, "runway-credits", "500")[0] == 0
+        code, out, _ = run(capsys, "generate", project, "--estimate")
+        assert code == 0 and f"Warning: {warning}" in out and "about 60 Runway credits" in out, out
+        listed = json.loads(run(capsys, "generate", project, "--estimate", "--json")[1])
+        assert listed["warnings"] == [warning]
+        assert listed["budget_cannot_guard"] == [{"unit": "runway-credits", "shots": [1, 3]}]
+        assert server.submissions == 0
+
+        watch = _StderrWatch(server)
+        monkeypatch.setattr("sys.stderr", watch)
+        assert main(["generate", project]) == 0
+    assert (f"foundry: warning: {warning}", 0) in watch.lines  # said before the first job was sent
+    assert server.submissions == 3

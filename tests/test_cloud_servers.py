@@ -266,17 +266,20 @@ KLING = {"prompt": "a valley at dawn", "start_image": "data:image/png;base64,iVB
 
 def test_replicate_model_schema_and_happy_path(replicate: tuple[ReplicateServer, httpx.Client]) -> None:
     server, client = replicate
-    model = client.get("/v1/models/kwaivgi/kling-v2.1").json()
+    model = client.get("/v1/models/kwaivgi/kling-v3-video").json()
     schema = model["latest_version"]["openapi_schema"]["components"]["schemas"]["Input"]
-    assert schema["required"] == ["prompt", "start_image"] and schema["properties"]["duration"]["enum"] == [5, 10]
-    assert any(m["name"] == "kling-v2.1" for m in client.get("/v1/models").json()["results"])
+    duration = schema["properties"]["duration"]
+    assert schema["required"] == ["prompt"] and (duration["type"], duration["minimum"], duration["maximum"]) == (
+        "integer", 3, 15)
+    assert schema["properties"]["aspect_ratio"]["enum"] == ["16:9", "9:16", "1:1"]
+    assert any(m["name"] == "kling-v3-video" for m in client.get("/v1/models").json()["results"])
 
     server.task_seconds = LONG_TASK_S  # moved on by the test, so that every phase is seen on any machine
-    created = client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"input": KLING, "webhook": "https://h/x"})
+    created = client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"input": KLING, "webhook": "https://h/x"})
     assert created.status_code == 201
     prediction = created.json()
     assert prediction["status"] == "starting" and prediction["output"] is None and prediction["input"] == KLING
-    assert prediction["model"] == "kwaivgi/kling-v2.1" and prediction["version"] == model["latest_version"]["id"]
+    assert prediction["model"] == "kwaivgi/kling-v3-video" and prediction["version"] == model["latest_version"]["id"]
     states = stepped(server, lambda: client.get(prediction["urls"]["get"]).json())
     assert [p["status"] for p in states] == ["starting", "processing", "processing", "succeeded"]
     done = states[-1]
@@ -305,7 +308,7 @@ def test_replicate_versions_and_image_outputs(replicate: tuple[ReplicateServer, 
 
 def test_replicate_prefer_wait(replicate: tuple[ReplicateServer, httpx.Client]) -> None:
     server, client = replicate
-    url = "/v1/models/kwaivgi/kling-v2.1/predictions"
+    url = "/v1/models/kwaivgi/kling-v3-video/predictions"
     held = client.post(url, json={"input": KLING}, headers={"Prefer": "wait"})
     assert held.status_code == 201 and held.json()["status"] == "succeeded" and held.json()["output"]
     server.task_seconds = LONG_TASK_S
@@ -319,22 +322,25 @@ def test_replicate_prefer_wait(replicate: tuple[ReplicateServer, httpx.Client]) 
 
 def test_replicate_errors(replicate: tuple[ReplicateServer, httpx.Client]) -> None:
     server, client = replicate
-    unauthorized = client.get("/v1/models/kwaivgi/kling-v2.1", headers={"Authorization": "Bearer nope"})
+    unauthorized = client.get("/v1/models/kwaivgi/kling-v3-video", headers={"Authorization": "Bearer nope"})
     assert unauthorized.status_code == 401 and unauthorized.json()["detail"] and unauthorized.json()["status"] == 401
     missing = client.post("/v1/models/nobody/nothing/predictions", json={"input": {"prompt": "x"}})
     assert missing.status_code == 404 and missing.json()["title"] == "Not found"
     invalid = client.post(
-        "/v1/models/kwaivgi/kling-v2.1/predictions",
-        json={"input": {"prompt": 3, "duration": 7, "start_image": "not a uri"}},
+        "/v1/models/kwaivgi/kling-v3-video/predictions",
+        json={"input": {"prompt": 3, "duration": 16, "start_image": "not a uri", "aspect_ratio": "4:3"}},
     )
     assert invalid.status_code == 422
     body = invalid.json()
-    assert {f["field"] for f in body["invalid_fields"]} == {"prompt", "duration", "start_image"}
-    assert "duration must be one of the following: 5, 10" in body["detail"]
-    assert client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"inputs": KLING}).status_code == 422
+    assert {f["field"] for f in body["invalid_fields"]} == {"prompt", "duration", "start_image", "aspect_ratio"}
+    assert "duration must be less than or equal to 15" in body["detail"]
+    assert "aspect_ratio must be one of the following: '16:9', '9:16', '1:1'" in body["detail"]
+    too_short = client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"input": {**KLING, "duration": 2}})
+    assert too_short.status_code == 422 and "greater than or equal to 3" in too_short.json()["detail"]
+    assert client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"inputs": KLING}).status_code == 422
 
     server.rate_limit_next(1, retry_after_s=2)
-    limited = client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"input": KLING})
+    limited = client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"input": KLING})
     assert (
         limited.status_code == 429 and limited.headers["Retry-After"] == "2" and "throttled" in limited.json()["detail"]
     )
@@ -345,11 +351,11 @@ def test_replicate_errors(replicate: tuple[ReplicateServer, httpx.Client]) -> No
 def test_replicate_failed_and_canceled(replicate: tuple[ReplicateServer, httpx.Client]) -> None:
     server, client = replicate
     server.fail_tasks_with = "moderation"
-    failed = client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"input": KLING}).json()
+    failed = client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"input": KLING}).json()
     done = poll(lambda: client.get(failed["urls"]["get"]).json(), lambda p: p["status"] == "failed")[-1]
     assert "E005" in done["error"] and done["output"] is None
 
-    running = client.post("/v1/models/kwaivgi/kling-v2.1/predictions", json={"input": KLING}).json()
+    running = client.post("/v1/models/kwaivgi/kling-v3-video/predictions", json={"input": KLING}).json()
     canceled = client.post(running["urls"]["cancel"])
     assert canceled.status_code == 200 and canceled.json()["status"] == "canceled"
     time.sleep(TASK_S)

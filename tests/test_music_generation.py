@@ -231,9 +231,16 @@ def test_a_stopped_music_run_is_followed_to_its_take_without_a_second_submission
 
 
 def test_music_is_estimated_from_earlier_runs_and_kept_to_the_budget(project, replicate, capsys):
-    assert generate(project, prompt="warm synth pad", seconds=4, backend="replicate").run.generated == 1
     asked = ("music", "generate", str(project), "--prompt", "another", "--duration", "4", "--backend", "replicate",
              "--estimate")
+    with ProjectService.open(project) as service:
+        service.set_budget("replicate-seconds", 100)
+    code, out, _ = cli(capsys, *asked)  # a first run: its cost is not known, and the budget is told so
+    assert code == 0 and ("Warning: The cost of 1 music take in Replicate seconds cannot be estimated beforehand, "
+                          "so the budget of 100 Replicate seconds cannot guard it") in out, out
+    with ProjectService.open(project) as service:
+        service.set_budget("replicate-seconds", None)
+    assert generate(project, prompt="warm synth pad", seconds=4, backend="replicate").run.generated == 1
     code, out, _ = cli(capsys, *asked)
     with ProjectService.open(project) as service:
         spent = service.jobs(("done",))[0].cost_actual

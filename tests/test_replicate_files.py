@@ -100,8 +100,8 @@ def test_request_shape_is_the_table_for_listed_models_and_asks_nothing(tmp_path:
             backend = ReplicateBackend(http, KEY, base_url="http://127.0.0.1:9")  # nothing listens: nothing asked
             listed = backend.request_shape(shot(tmp_path, "minimax/hailuo-02", seed=9))
             other = backend.request_shape(shot(tmp_path, "someone/else"))
-            with pytest.raises(GenerationError, match="from a picture"):
-                backend.request_shape(shot(tmp_path, "kwaivgi/kling-v2.1"))
+            with pytest.raises(GenerationError, match="takes no last frame"):
+                backend.request_shape(shot(tmp_path, "kwaivgi/kling-v3-video", last=tmp_path / "last.png"))
             with pytest.raises(GenerationError, match="needs a prompt"):
                 backend.request_shape(shot(tmp_path, "minimax/hailuo-02", prompt=" "))
             return listed, other
@@ -109,7 +109,7 @@ def test_request_shape_is_the_table_for_listed_models_and_asks_nothing(tmp_path:
     assert (listed.model, listed.duration_s, listed.seed, listed.ratio) == ("minimax/hailuo-02", 6.0, None, None)
     assert not any("asked for" in note for note in listed.notes)  # a 6 s shot gets its 6 s
     assert other.duration_s is None and "when the shot runs" in other.words()
-    assert set(VIDEO_MODEL_TABLES["replicate"]) == {"minimax/hailuo-02", "kwaivgi/kling-v2.1"}
+    assert set(VIDEO_MODEL_TABLES["replicate"]) == {"minimax/hailuo-02", "kwaivgi/kling-v3-video"}
 
 
 # --------------------------------------------------------------------------- the server's rules

@@ -33,6 +33,7 @@ from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.app.project_access.window_opening import open_for_the_window
 from foundry_desktop.errors import CutChoiceError, FoundryError
 from foundry_desktop.ui.background_work import BackgroundWork
+from foundry_desktop.ui.budget_check import BudgetCheck
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
 from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.dialogs.render import RenderDialog
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
         self._reopen_generation = False  # the settings changed while jobs ran
         self.work = BackgroundWork(lambda message: self.show_error("Something went wrong", message))
+        self.budget_check = BudgetCheck(self)  # Generate asks first where the budget cannot guard a shot
         self.setWindowTitle("Foundry Desktop")
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
@@ -311,7 +313,7 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         shot_ids = set(session.selected) if selected_only and session.selected else None
-        session.generate(shot_ids)
+        self.budget_check.generate(session, shot_ids)
         self.docks["Jobs"].raise_()
 
     def show_storyboard(self) -> None:

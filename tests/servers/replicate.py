@@ -24,7 +24,9 @@ own schema (Cog's OpenAPI, as for each model below); data URLs only for files up
 files API); a file URL of this server only for a file it holds. Community models (those
 not ``official``) answer 404 on ``/v1/models/{owner}/{name}/predictions`` and run on
 ``/v1/predictions`` with a version. A model's ``runtime_check`` fails the prediction (not
-the request) as the model itself would, e.g. Hailuo 02 at 10 s in 1080p.
+the request) as the model itself would, e.g. Hailuo 02 at 10 s in 1080p, or Kling 3.0 given an
+end_image without a start_image or a prompt over 2500 characters (rules its schema states only in
+words, which Cog's validation cannot check: the model's own code fails the prediction).
 
 Quirks emulated:
 
@@ -128,22 +130,47 @@ def _hailuo_length(inputs: dict[str, Any]) -> str | None:
     return None
 
 
+def _kling_v3_rules(inputs: dict[str, Any]) -> str | None:
+    for name in ("prompt", "negative_prompt"):
+        if len(inputs.get(name) or "") > 2500:
+            return f"{name} must be at most 2500 characters."
+    if inputs.get("end_image") and not inputs.get("start_image"):
+        return "end_image requires start_image."
+    return None
+
+
 def default_models() -> list[ReplicateModel]:
     """Two video models and three image models, with inputs shaped like the real ones'."""
     uri = {"type": "string", "format": "uri"}
     return [
+        # Replicate's input schema of kwaivgi/kling-v3-video, version 4a8ba274 (its page
+        # replicate.com/kwaivgi/kling-v3-video/versions/4a8ba2743bd9…/api, read 2026-12-07). That
+        # page shows no enum values for mode and aspect_ratio (Cog writes them as allOf refs); they
+        # are those a mirror of the schema lists (cinemasetfree.com/guides/generators/kwaivgi/
+        # kling-v3-video). What the page gives only in words (the 2500-character prompts, "Requires
+        # start_image") the schema cannot refuse: the model fails such a prediction (_kling_v3_rules).
         ReplicateModel(
-            "kwaivgi/kling-v2.1",
+            "kwaivgi/kling-v3-video",
             {
-                "prompt": {"type": "string", "maxLength": 2500},
-                "start_image": {**uri, "description": "First frame of the video"},
-                "end_image": {**uri, "description": "Last frame of the video (pro mode only)"},
-                "negative_prompt": {"type": "string", "default": ""},
-                "duration": {"type": "integer", "enum": [5, 10], "default": 5},
-                "mode": {"type": "string", "enum": ["standard", "pro"], "default": "standard"},
+                "prompt": {"type": "string", "description": "Text prompt for video generation. Max 2500 characters."},
+                "negative_prompt": {"type": "string", "default": "",
+                                    "description": "Things you do not want to see in the video. Max 2500 characters."},
+                "start_image": {**uri, "description": "First frame image. Supports .jpg/.jpeg/.png, max 10MB, min "
+                                "300px, aspect ratio 1:2.5 to 2.5:1."},
+                "end_image": {**uri, "description": "Last frame image. Requires start_image. Supports "
+                              ".jpg/.jpeg/.png, max 10MB, min 300px."},
+                "mode": {"type": "string", "enum": ["standard", "pro"], "default": "pro",
+                         "description": "'standard' generates 720p, 'pro' generates 1080p."},
+                "aspect_ratio": {"type": "string", "enum": ["16:9", "9:16", "1:1"], "default": "16:9",
+                                 "description": "Aspect ratio. Ignored when start_image is provided."},
+                "duration": {"type": "integer", "minimum": 3, "maximum": 15, "default": 5,
+                             "description": "Video duration in seconds."},
+                "generate_audio": {"type": "boolean", "default": False},
+                "multi_prompt": {"type": "string", "description": "JSON array of shot definitions for multi-shot "
+                                 "mode. Max 6 shots, min 1s per shot, total must equal duration."},
             },
-            required=("prompt", "start_image"),
-            description="Image-to-video, 5 or 10 s",
+            description="Kling Video 3.0: text- and image-to-video up to 15 s, with native audio",
+            runtime_check=_kling_v3_rules,
         ),
         ReplicateModel(  # replicate.com/minimax/hailuo-02/versions/c43b610e…/api (2026-12)
             "minimax/hailuo-02",

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from foundry_desktop.domain.cost import Cost, CostLedger
+from foundry_desktop.domain.cost import Cost, CostLedger, amount_words, unit_words
 from foundry_desktop.domain.generation_job import GenerationJob
 from foundry_desktop.generation.backend import Backend, GenerationRequest
 
@@ -90,3 +90,29 @@ def spending_by_shot(service: ProjectService, shot_ids: list[str]) -> list[ShotS
         if cost is not None:
             row.by_unit[cost.unit] = row.by_unit.get(cost.unit, 0.0) + cost.amount
     return list(rows.values())
+
+
+def unguarded_words(unguarded: dict[str, list[int]], budgets: dict[str, float]) -> list[str]:
+    """What a creator must hear before sending jobs whose cost is not known beforehand in a unit
+    with a budget (a model whose provider states no price, a first run of a workflow): the budget
+    lets them start while it is not used up, and cannot stop them taking the spending beyond it.
+    `unguarded` is per unit the jobs' shot numbers (0: a music take, which has no shot)."""
+    lines = []
+    for unit, shots in unguarded.items():
+        if unit not in budgets or not shots:
+            continue
+        numbered = sorted(set(number for number in shots if number))
+        others = sum(1 for number in shots if not number)
+        named = [f"shot{'s' if len(numbered) > 1 else ''} {_listed(numbered)}"] if numbered else []
+        named += [f"{others} music take{'s' if others != 1 else ''}"] if others else []
+        one = len(numbered) + others == 1
+        lines.append(f"The cost of {' and '.join(named)} in {unit_words(unit)} cannot be estimated beforehand, so "
+                     f"the budget of {amount_words(budgets[unit])} {unit_words(unit)} cannot guard "
+                     f"{'it' if one else 'them'}: {'it is' if one else 'they are'} sent while the budget is not "
+                     f"used up, and may take the spending beyond it.")
+    return lines
+
+
+def _listed(numbers: list[int]) -> str:
+    words = [str(number) for number in numbers]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

@@ -25,6 +25,7 @@ from foundry_desktop.app.generation.cost import (
     cost_unit,
     estimated_amount,
     project_ledger,
+    unguarded_words,
 )
 from foundry_desktop.app.generation.plan import (
     GenerationPlan,
@@ -183,6 +184,11 @@ class GenerationEstimate:
     spent: dict[str, float]
     budgets: dict[str, float]
     overruns: list[tuple[int, Overrun]]  # (shot, why) for each job the budget would stop
+    # Per unit with a budget, the shots whose cost is not known beforehand: the budget cannot guard them.
+    unguarded: dict[str, list[int]] = field(default_factory=dict)
+
+    def unguarded_words(self) -> list[str]:
+        return unguarded_words(self.unguarded, self.budgets)
 
 
 def estimate_generation(
@@ -201,6 +207,7 @@ def estimate_plan(service: ProjectService, registry: BackendRegistry, plan: Gene
     estimates, overruns = [], []
     totals: dict[str, float] = defaultdict(float)
     unknown: dict[str, int] = defaultdict(int)
+    unguarded: dict[str, list[int]] = defaultdict(list)
     for job in plan.jobs:
         backend = registry.get(job.backend)
         unit = cost_unit(backend)
@@ -220,10 +227,12 @@ def estimate_plan(service: ProjectService, registry: BackendRegistry, plan: Gene
             overruns.append((numbers.get(job.shot_id, 0), overrun))
         elif amount is None:
             unknown[unit] += 1
+            if unit in ledger.caps:
+                unguarded[unit].append(numbers.get(job.shot_id, 0))
         else:
             totals[unit] += amount
     return GenerationEstimate(estimates, len(plan.reused), dict(totals), dict(unknown), ledger.spent,
-                              ledger.caps, overruns)
+                              ledger.caps, overruns, dict(unguarded))
 
 
 class _CancelledByCreator(Exception):

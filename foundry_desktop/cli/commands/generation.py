@@ -33,6 +33,9 @@ from foundry_desktop.errors import InvalidEditError, ProjectLockedError
 def generate(args: argparse.Namespace) -> int:
     async def run(service: ProjectService) -> GenerateReport:
         async with generation_backends() as registry:
+            if service.budgets():  # told before anything is sent: what the budget cannot guard
+                for line in estimate_generation(service, registry, shot_ids, args.variants).unguarded_words():
+                    print(f"foundry: warning: {line}", file=sys.stderr, flush=True)
             return await generate_shots(service, registry, shot_ids, args.variants, args.priority)
 
     async def estimate(service: ProjectService) -> GenerationEstimate:
@@ -238,6 +241,8 @@ def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "gen
             "unknown": estimate.unknown, "spent": estimate.spent, "budgets": estimate.budgets,
             "over_budget": [{"shot": shot, "unit": overrun.unit, "words": overrun.words()}
                             for shot, overrun in estimate.overruns],
+            "budget_cannot_guard": [{"unit": unit, "shots": shots} for unit, shots in estimate.unguarded.items()],
+            "warnings": estimate.unguarded_words(),
         })
         return
     if not estimate.jobs:
@@ -263,6 +268,8 @@ def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "gen
         print(f"{estimate.reused} shots get an existing take back, free.")
     for shot, overrun in estimate.overruns:
         print(f"shot {shot} would not be sent: {overrun.words()}.")
+    for line in estimate.unguarded_words():
+        print(f"Warning: {line}")
 
 
 def cost(args: argparse.Namespace) -> int:

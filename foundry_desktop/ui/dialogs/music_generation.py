@@ -129,7 +129,8 @@ class GenerateMusicDialog(QDialog):
         self.work.run(asyncio.shield(generation.estimate_music(service, **options)), self._show_estimate)
 
     def _show_estimate(self, estimate: GenerationEstimate | str) -> None:
-        self.estimate.setText(estimate if isinstance(estimate, str) else estimate_words(estimate))
+        self.estimate.setText(estimate if isinstance(estimate, str) else  # and what the budget cannot guard
+                              "\n".join([estimate_words(estimate), *estimate.unguarded_words()]))
 
     def generate(self) -> None:
         """Check the request, then generate in the background; the dialog closes once it is sent on."""

@@ -54,6 +54,7 @@ def confirmation_text(stage: Stage, estimate: GenerationEstimate, numbers: dict[
         lines.append(f"{estimate.reused} shot{'s' if estimate.reused != 1 else ''} get a take made before back, free.")
     for shot, overrun in estimate.overruns:
         lines.append(f"Shot {shot} would not be sent: {overrun.words()}.")
+    lines += estimate.unguarded_words()
     return "\n".join(lines)
 
 

@@ -80,6 +80,9 @@ def _print_estimate(estimate: GenerationEstimate, as_json: bool) -> None:
     if as_json:
         print_json({"jobs": [vars(job) for job in estimate.jobs], "reused": estimate.reused,
                     "totals": estimate.totals, "unknown": estimate.unknown,
-                    "over_budget": [overrun.words() for _, overrun in estimate.overruns]})
+                    "over_budget": [overrun.words() for _, overrun in estimate.overruns],
+                    "warnings": estimate.unguarded_words()})
     else:
         print(estimate_words(estimate) + ".")
+        for line in estimate.unguarded_words():
+            print(f"Warning: {line}")

@@ -7,11 +7,19 @@ and names the fields its schema gives the input pictures (Kling: `start_image_ur
 
 Source: each model's published schema, https://fal.ai/models/<model id>/llms.txt, and fal's API
 reference pages (https://fal.ai/docs/model-api-reference/video-generation-api/...) where the
-llms.txt lists no inputs (Seedance 2.0 image to video). Checked 2026-12-07. Prices are fal's, in US
-dollars per second of video asked for, as those pages state them:
+llms.txt lists no inputs (Seedance 2.0 image to video). Seedance 2.0 image to video is confirmed by
+fal's model page (https://fal.ai/models/bytedance/seedance-2.0/image-to-video) and the llms.txt of
+bytedance/seedance-2.0/enterprise/v2/image-to-video: prompt and image_url required, end_image_url
+optional, resolution 480p | 720p | 1080p (the fast tier: no 1080p), duration auto or 4-15,
+pictures up to 30 MB, $0.3024/s at 720p; tests/data/fal/model_schemas.json holds the same.
+Checked 2026-12-07. Prices are fal's, in US dollars per second of video asked for, as those pages
+state them:
 
-* Kling 3.0 Pro: $0.224/s with audio off ($0.336 with audio), llms.txt of
-  fal-ai/kling-video/v3/pro/image-to-video.
+* Kling 3.0 Pro: fal's two first-party pages disagree. The llms.txt of
+  fal-ai/kling-video/v3/pro/image-to-video states $0.224/s with audio off ($0.336 with audio);
+  its playground page (https://fal.ai/models/fal-ai/kling-video/v3/pro/image-to-video/playground)
+  states $0.112/s audio off ($0.168 on, $0.196 with voice control), as resellers list it. The
+  estimate takes the higher, $0.224: an estimate too high never lets a budget be overspent.
 * Kling 3.0 Standard: $0.084/s with audio off ($0.126 with audio), llms.txt of
   fal-ai/kling-video/v3/standard/text-to-video.
 * Seedance 2.0: $0.3034/s at 720p (text to video; image to video states $0.3024), audio included
@@ -54,14 +62,15 @@ class FalModel:
     negative_prompt: bool = False  # the schema has a negative_prompt field
 
 
-def _kling(name: str, tier: str, label: str, per_second: float, source: str) -> FalModel:
+def _kling(name: str, tier: str, label: str, per_second: float, source: str, price_note: str = "") -> FalModel:
     text = EndpointShape(ratios=KLING_RATIOS, durations=KLING_DURATIONS)
     # Image to video has no aspect_ratio: "aspect ratio is determined by the start image".
     image = EndpointShape(durations=KLING_DURATIONS, last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
     video = VideoModel(
         name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
         source=source, checked=CHECKED,
-        notes="sent with generate_audio off (the price with audio is half as much again); no seed field",
+        notes="sent with generate_audio off (the price with audio is half as much again); no seed field"
+              + (f"; {price_note}" if price_note else ""),
     )
     ids: dict[Endpoint, str] = {"text_to_video": f"fal-ai/kling-video/v3/{tier}/text-to-video",
                                 "image_to_video": f"fal-ai/kling-video/v3/{tier}/image-to-video"}
@@ -74,8 +83,10 @@ def _seedance(name: str, path: str, label: str, per_second: float) -> FalModel:
                           last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
     video = VideoModel(
         name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
-        source=f"https://fal.ai/models/bytedance/{path}/text-to-video/llms.txt and fal's API reference of "
-               f"bytedance/{path}/image-to-video", checked=CHECKED,
+        source=f"https://fal.ai/models/bytedance/{path}/text-to-video/llms.txt, fal's API reference of "
+               f"bytedance/{path}/image-to-video and its model page https://fal.ai/models/bytedance/{path}/"
+               f"image-to-video" + (", and the llms.txt of bytedance/seedance-2.0/enterprise/v2/image-to-video"
+                                    if path == "seedance-2.0" else ""), checked=CHECKED,
         notes="720p with its own sound (at no extra cost)",
     )
     ids: dict[Endpoint, str] = {"text_to_video": f"bytedance/{path}/text-to-video",
@@ -86,8 +97,10 @@ def _seedance(name: str, path: str, label: str, per_second: float) -> FalModel:
 FAL_MODEL_ENTRIES: Mapping[str, FalModel] = {
     entry.video.id: entry for entry in (
         _kling("kling-v3-pro", "pro", "Kling 3.0 Pro", 0.224,
-               "https://fal.ai/models/fal-ai/kling-video/v3/pro/image-to-video/llms.txt and fal's API reference of "
-               "fal-ai/kling-video/v3/pro/text-to-video"),
+               "https://fal.ai/models/fal-ai/kling-video/v3/pro/image-to-video/llms.txt ($0.224/s), its playground "
+               "page https://fal.ai/models/fal-ai/kling-video/v3/pro/image-to-video/playground ($0.112/s) and fal's "
+               "API reference of fal-ai/kling-video/v3/pro/text-to-video",
+               price_note="fal's pages state $0.112 and $0.224 a second; the estimate takes the higher"),
         _kling("kling-v3-standard", "standard", "Kling 3.0 Standard", 0.084,
                "https://fal.ai/models/fal-ai/kling-video/v3/standard/text-to-video/llms.txt and fal's API "
                "reference of fal-ai/kling-video/v3/standard/image-to-video"),

@@ -9,9 +9,12 @@ so that a shot the model cannot take is refused before any call.
 
 Pictures: a data URL only up to 256 KB (Replicate's advice); a larger picture goes through
 Replicate's files API first (`POST /v1/files`), and the prediction gets the file's URL.
-Neither model takes a seed or an aspect ratio: from text they make 16:9, from a picture
-the picture's shape. Prices are per prediction and depend on resolution and length, so no
-estimate is kept (the actual cost is the prediction's predict time).
+Neither model takes a seed. Hailuo 02 takes no aspect ratio (16:9 from text, the picture's
+shape from a picture); Kling 3.0 takes one from text only ("Ignored when start_image is
+provided"), so none is sent with a picture. Replicate bills both per prediction by its own
+rule (resolution, length, sound), and no first-party page read states a price per second
+(a reseller's listing, lumenfall.ai, gives $0.168 for kling-v3-video: not Replicate's word),
+so no estimate is kept: the actual cost is the prediction's predict time.
 """
 
 from __future__ import annotations
@@ -38,17 +41,31 @@ HAILUO_02 = VideoModel(
           "resolution=768p, duration=10)",
 )
 
-KLING_V2_1 = VideoModel(
-    id="kwaivgi/kling-v2.1", provider="replicate", label="Kling 2.1",
+KLING_V3_RATIOS = ("16:9", "9:16", "1:1")
+KLING_V3_SECONDS = tuple(float(seconds) for seconds in range(3, 16))  # an integer input, minimum 3, maximum 15
+KLING_V3_PROMPT_CHARACTERS = 2500  # prompt and negative_prompt: "Max 2500 characters"
+
+KLING_V3 = VideoModel(
+    id="kwaivgi/kling-v3-video", provider="replicate", label="Kling 3.0",
     endpoints={
-        # end_image is taken in pro mode only; the mode defaults to standard.
-        "image_to_video": EndpointShape(durations=(5.0, 10.0), max_inline_image_bytes=MAX_DATA_URL_BYTES),
+        "text_to_video": EndpointShape(ratios=KLING_V3_RATIOS, durations=KLING_V3_SECONDS,
+                                       max_prompt_units=KLING_V3_PROMPT_CHARACTERS,
+                                       max_inline_image_bytes=MAX_DATA_URL_BYTES),
+        # aspect_ratio is "Ignored when start_image is provided": the take has the picture's shape.
+        "image_to_video": EndpointShape(durations=KLING_V3_SECONDS, max_prompt_units=KLING_V3_PROMPT_CHARACTERS,
+                                        last_frame=True, max_inline_image_bytes=MAX_DATA_URL_BYTES),
     },
-    source="Replicate's input schema of kwaivgi/kling-v2.1 (prompt and start_image required, negative_prompt, "
-           "duration 5|10, mode standard|pro, end_image in pro mode), as listed at "
-           "api.core.today/v1/models/kwaivgi/kling-v2.1/llms.txt",
-    checked=CHECKED,
-    notes="from a picture only, in its shape; 720p (standard) or 1080p (shot param mode=pro)",
+    source="replicate.com/kwaivgi/kling-v3-video/versions/4a8ba274…/api, Replicate's input schema: prompt "
+           "(required, max 2500 characters), negative_prompt (max 2500), start_image (first frame; jpg/png, "
+           "max 10MB, min 300px, aspect 1:2.5 to 2.5:1), end_image (\"Requires start_image\"), mode standard "
+           "720p | pro 1080p (default pro), aspect_ratio (default 16:9, \"Ignored when start_image is "
+           "provided\"), duration integer 3-15 (default 5), generate_audio (default false), multi_prompt; no "
+           "seed. aspect_ratio's values 16:9 | 9:16 | 1:1 are the ones a mirror of that schema lists "
+           "(cinemasetfree.com/guides/generators/kwaivgi/kling-v3-video): Replicate's page shows no enum",
+    checked="2026-12-07",
+    notes="1080p (mode pro, the model's default; shot param mode=standard for 720p); silent unless shot param "
+          "generate_audio=true; from a picture, the picture's shape (jpg or png, at least 300 px, up to "
+          "10 MB); Replicate states no price per second beforehand",
 )
 
-REPLICATE_MODELS: Mapping[str, VideoModel] = {model.id: model for model in (HAILUO_02, KLING_V2_1)}
+REPLICATE_MODELS: Mapping[str, VideoModel] = {model.id: model for model in (HAILUO_02, KLING_V3)}

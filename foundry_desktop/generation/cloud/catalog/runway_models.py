@@ -15,10 +15,15 @@ the Seedance 2 family 4-15 s (ByteDance's published range; Runway's reference: "
 HappyHorse 3-15 s (Alibaba's published range). The seed range 0..4294967295 is the API
 reference's (the SDK says int).
 
-Prices are Runway's published credits per second (runwayml/skills, rw-api-reference and
-rw-integrate-video, 2026): gen4.5 12, gen4_turbo 5, veo3 40, veo3.1 20-40 and veo3.1_fast
-10-15 (the estimate takes the upper: audio costs more), seedance2 36. Runway publishes none
-here for seedance2_fast, seedance2_mini, happyhorse_1_0 and gemini_omni_flash: None.
+Prices are Runway's published credits per second, from runwayml/skills (rw-api-reference,
+rw-integrate-video, README and scripts/runway_helpers.py) at the latest commit of its main that
+could be fetched, 2026-04-21 (c5674fd), which lists only seedance2 36, gen4.5 12, gen4_turbo 5,
+veo3 40, veo3.1 20-40 and veo3.1_fast 10-15 (the estimate takes the upper: audio costs more).
+Runway still publishes no API credit price for seedance2_fast, seedance2_mini, happyhorse_1_0
+and gemini_omni_flash in any first-party source that could be read (rechecked 2026-12-07; the
+repository's later runway-dev skills list no prices, sending readers to the API's list_models):
+their price is None, not known beforehand. A budget cannot guard such a shot, and a creator with
+a budget set is told so before anything is sent (app/generation/cost.py, unguarded_words).
 
 Left out on purpose: `aleph2` (video to video: it changes a video a shot does not send),
 and `gen3a_turbo` and `gen4_aleph`, which Runway removed on 2026-06-10 (`RETIRED_MODELS`).

@@ -10,7 +10,8 @@ aspect_ratio fitted to what the schema allows (replicate_schema.py), and any of
 the shot's params the schema names. Any model on Replicate works so; the models
 whose published schema was read beforehand (catalog/replicate_models.py) also say
 what will be sent before anything is asked (`request_shape`), refuse a shot they
-cannot take before any call, and take their length from that table.
+cannot take before any call, and take their length and aspect ratio from that table
+(none where it sends none: Kling 3.0 ignores aspect_ratio given a start image).
 
 Pictures go as data URLs up to 256 KB (Replicate's advice) and through
 Replicate's files API when larger (replicate_files.py).
@@ -51,7 +52,7 @@ from foundry_desktop.generation.cloud.errors import (
 )
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.catalog.replicate_models import REPLICATE_MODELS
-from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, RequestShape, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, RequestShape, VideoModel, shape_request
 from foundry_desktop.generation.cloud.inputs import shot_seconds
 from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
@@ -161,6 +162,19 @@ def _reference_note(request: GenerationRequest, model: str, schema: ModelInputs)
     if schema.properties is None or image_input(schema.properties, still=True) is None:
         return f"left out: {model} on Replicate takes no picture"
     return f"used: {request.reference_images[0].name}"
+
+
+def _follow_table(shape: RequestShape, inputs: dict[str, Any], params: Mapping[str, Any]) -> None:
+    """A listed model is sent the length and ratio its table chose (what the estimate and the
+    inspector said), and no ratio where the table sends none (Kling 3.0 from a picture: the
+    model ignores it there). A shot's own params keep the last word."""
+    if shape.duration_s is not None and "duration" in inputs and "duration" not in params:
+        inputs["duration"] = int(shape.duration_s) if shape.duration_s.is_integer() else shape.duration_s
+    if "aspect_ratio" in inputs and "aspect_ratio" not in params:
+        if shape.ratio is None:
+            del inputs["aspect_ratio"]
+        else:
+            inputs["aspect_ratio"] = shape.ratio
 
 
 def _progress(logs: Any) -> float | None:
@@ -310,12 +324,16 @@ class ReplicateBackend(CloudTaskBackend):
         default = self.default_still_model if request.output == "still" else self.default_model
         return (request.model or default or "").strip()
 
+    def _listed(self, request: GenerationRequest) -> VideoModel | None:
+        """The table's entry for the shot's video model, if it has one."""
+        return REPLICATE_MODELS.get(self._model_for(request).partition(":")[0]) if request.output == "video" else None
+
     def request_shape(self, request: GenerationRequest) -> RequestShape:
         """What will be sent for the shot, from the table where the model has an entry (refused here,
         in words, when the model cannot take it); for any other model, only what is known before
         Replicate is asked for its inputs. Nothing is sent."""
         model = self._model_for(request)
-        known = REPLICATE_MODELS.get(model.partition(":")[0]) if request.output == "video" else None
+        known = self._listed(request)
         if known is not None:
             return shape_request(known, request, provider_words=self.provider)
         endpoint: Endpoint = "image_to_video" if request.input_image is not None else "text_to_video"
@@ -333,8 +351,8 @@ class ReplicateBackend(CloudTaskBackend):
         if request.output == "still":
             _check_makes_stills(model, schema)
         inputs = self._inputs(request, schema)
-        if shape.duration_s is not None and "duration" in inputs and "duration" not in request.params:
-            inputs["duration"] = int(shape.duration_s) if shape.duration_s.is_integer() else shape.duration_s
+        if self._listed(request) is not None:
+            _follow_table(shape, inputs, request.params)
         pictures = self._pictures(request, model, schema.properties)
         self._check_required(model, schema, {*inputs, *(slot.input for slot in pictures)})
         for slot in pictures:  # uploaded (when large) only once the shot is known to be sendable
