@@ -33,6 +33,7 @@ import httpx
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.generation.bounded_download import TransferLimits, write_bounded
+from foundry_desktop.generation.bounded_upload import bounded_upload
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
 from foundry_desktop.generation.comfyui.replies import (
     Event,
@@ -133,10 +134,13 @@ class ComfyUIClient:
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             return await self._http.request(method, f"{self.url}{path}", **kwargs)
-        except httpx.TimeoutException:
-            raise ServerLostPrompt(f"ComfyUI on {self.name} did not answer in time ({self.url}).") from None
         except httpx.HTTPError as exc:
-            raise ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({connection_problem(exc)}).") from None
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: httpx.HTTPError) -> ServerLostPrompt:
+        if isinstance(exc, httpx.TimeoutException):
+            return ServerLostPrompt(f"ComfyUI on {self.name} did not answer in time ({self.url}).")
+        return ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({connection_problem(exc)}).")
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
@@ -178,14 +182,19 @@ class ComfyUIClient:
         return read_history(body, prompt_id, self._answer("/history"))
 
     async def upload_image(self, path: Path) -> str:
-        """Upload an input image; the name to use is the one the server gives back."""
+        """Upload an input image within the transfer's limits (bounded_upload.py); the name to use is the one
+        the server gives back."""
         try:
             content = path.read_bytes()
         except OSError as exc:
             raise GenerationError(f"The input image {path.name} cannot be read: {exc.strerror or exc}.") from None
-        response = await self._request(
-            "POST", "/upload/image", files={"image": (path.name, content)}, data={"type": "input", "overwrite": "false"}
-        )
+        request = self._http.build_request("POST", f"{self.url}/upload/image", files={"image": (path.name, content)},
+                                           data={"type": "input", "overwrite": "false"})
+        try:
+            response = await bounded_upload(self._http, request, limits=self.transfer_limits,
+                                            source=f"ComfyUI on {self.name}", noun=f"input image {path.name}")
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
         if response.status_code != 200:
             raise GenerationError(f"ComfyUI on {self.name} refused the input image {path.name} ({response.status_code}).")
         try:
