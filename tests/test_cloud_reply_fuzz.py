@@ -64,8 +64,8 @@ FAST_RETRY = RetryPolicy(attempts=3, base_s=0.01, max_s=0.02, max_wait_s=1)
 FAST_POLL = PollPolicy(interval_s=0.01, max_interval_s=0.02, growth=1.5, timeout_s=WAIT_S)
 # A slow body is given up on after this stall: either end (taken or refused) passes the test.
 LIMITS = TransferLimits(deadline_s=WAIT_S, stall_s=1.0)
-# The openai package bounds each read by its request timeout: a slow body meets it.
-SDK_TIMEOUT_S = 2.0
+# The openai package bounds each read by the stall time, and waits this long for a picture's answer.
+PICTURE_WAIT_S = 2.0
 TASK_S = 0.05
 ENDLESS_TASK_S = 3600.0
 # The normal suite tries a couple of mutations per case; `.ci/fuzz` (HYPOTHESIS_PROFILE=fuzz) many.
@@ -132,13 +132,13 @@ SERVICES = {
     "openai": Service(
         lambda: OpenAIVideosServer(api_key=KEY, task_seconds=TASK_S),
         lambda server, http: OpenAIVideoBackend(KEY, base_url=_base(server), retry=FAST_RETRY, poll=FAST_POLL,
-                                                transfer_limits=LIMITS, request_timeout_s=SDK_TIMEOUT_S),
+                                                transfer_limits=LIMITS),
         {"create": "POST /v1/videos", "status": "GET /v1/videos/", "cancel": "DELETE /v1/videos/",
          "download": "/content", "health": "GET /v1/videos"}, model="sora-2"),
     "openai-images": Service(
         lambda: OpenAIImagesServer(api_key=KEY),
         lambda server, http: OpenAIImagesBackend(http, KEY, base_url=_base(server), retry=FAST_RETRY,
-                                                 transfer_limits=LIMITS, request_timeout_s=SDK_TIMEOUT_S),
+                                                 transfer_limits=LIMITS, answer_wait_s=PICTURE_WAIT_S),
         {"create": "POST /v1/images/generations", "health": "GET /v1/models/"}, output="still"),
     # The Gemini API has no cancel call for a video operation: nothing of it to break.
     "gemini": Service(

@@ -323,6 +323,21 @@ def test_interrupt_stops_only_the_running_prompt(server: ComfyUIServer, http: ht
     assert server.interrupts == 2
 
 
+@pytest.mark.parametrize("version", ["0.3.56", None])
+def test_an_older_server_interrupts_whatever_runs_whichever_prompt_is_named(
+        server: ComfyUIServer, http: httpx.Client, version: str | None) -> None:
+    # ComfyUI before 0.3.57 read no body in /interrupt; /system_stats says which one it is (or nothing, before 2024-08).
+    server.comfyui_version = version
+    server.hold_samplers = True
+    with open_ws(server, "c") as ws:
+        prompt_id = submit(http, wan_graph(), "c")
+        events_until(ws, lambda e: e["type"] == "progress")
+        assert http.post("/interrupt", json={"prompt_id": "someone-else"}).status_code == 200
+        events = events_until(ws, finished(prompt_id))
+    assert any(e["type"] == "execution_interrupted" for e in events)
+    assert http.get("/system_stats").json()["system"].get("comfyui_version") == version
+
+
 def test_identical_graph_is_served_from_cache(server: ComfyUIServer, http: httpx.Client) -> None:
     server.history_lag_s = 0
     with open_ws(server, "c") as ws:

@@ -20,6 +20,7 @@ from foundry_desktop.app.assist.language_model import (
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.errors import InvalidEditError
+from foundry_desktop.generation.bounded_download import TransferLimits
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +57,11 @@ def test_set_show_and_forget(capsys, monkeypatch):
 
 def test_the_client_points_at_the_endpoint_with_the_kept_key(monkeypatch):
     keyring.set_password("foundry-desktop", "assist", "sk-local-test")
-    client = language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=7))
+    client = language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=7),
+                                   TransferLimits(stall_s=30))
     assert str(client.base_url) == "http://127.0.0.1:9/v1/" and client.api_key == "sk-local-test"
-    assert client.max_retries == 0 and client.timeout == 7
+    # Its answer may take the assist's own timeout; sending may stall only as long as the transfer settings say.
+    assert client.max_retries == 0 and (client.timeout.read, client.timeout.write, client.timeout.connect) == (7, 30, 10)
     keyring.delete_password("foundry-desktop", "assist")
     assert language_model_client(LanguageModelSettings(base_url="http://127.0.0.1:9/v1")).api_key == "not-needed"
 

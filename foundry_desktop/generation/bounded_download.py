@@ -125,9 +125,9 @@ async def write_bounded(
                     file.write(chunk)
     except TimeoutError:
         if clock.time() - start >= limits.deadline_s:
-            raise TransferRefused(f"The {noun} from {source} did not arrive within {_seconds(limits.deadline_s)} "
+            raise TransferRefused(f"The {noun} from {source} did not arrive within {limit_in_words(limits.deadline_s)} "
                                   f"({_size(received)} came); Foundry gave up on it.", "deadline") from None
-        raise TransferRefused(f"The {noun} from {source} stopped coming: nothing for {_seconds(limits.stall_s)} "
+        raise TransferRefused(f"The {noun} from {source} stopped coming: nothing for {limit_in_words(limits.stall_s)} "
                               f"after {_size(received)}; Foundry gave up on it.", "stall") from None
     if len(head) < HEAD_BYTES:  # a tiny body: whatever came is the head
         _check_head(head, want, source, noun)
@@ -156,5 +156,6 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
-def _seconds(value: float) -> str:
+def limit_in_words(value: float) -> str:
+    """A time limit as a creator reads it: 0.3 s, 45 s, 60 minutes."""
     return f"{value:g} s" if value < 120 else f"{value / 60:.0f} minutes"

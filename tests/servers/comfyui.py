@@ -23,7 +23,11 @@ a ComfyUI client can be tested end to end without a GPU:
   "classic" node cache (only the last prompt's nodes are kept) in milliseconds,
   with the old file name and no new file;
 * ``/view`` supports ``Range`` (206), answers 404 for missing files and 403 for
-  path traversal; ``/upload/image`` renames a clash to ``x (1).png``.
+  path traversal; ``/upload/image`` renames a clash to ``x (1).png``;
+* ``/interrupt`` sets ComfyUI's one global flag, found by whatever prompt runs at its next
+  check and cleared by the next prompt as it starts; a ``prompt_id`` is honoured (the flag set
+  only while that prompt runs) as from ComfyUI 0.3.57 on, and ignored when ``comfyui_version``
+  is older (or ``None``: a build whose ``/system_stats`` did not report one).
 
 ``/object_info`` answers from ``tests/data/comfyui/object_info.json``, the node definitions
 of the shipped workflow templates as ComfyUI describes them (see tests/data/SOURCES.md), with
@@ -45,7 +49,9 @@ Fault injection for client tests (plain attributes and methods of
 ``ComfyUIServer``, safe to change from the test thread while the server runs):
 ``fail_node``, ``drop_sockets()``, ``hostile_filename``, ``truncate_downloads``,
 ``abort_downloads``, ``slow_responses_s``, ``refuse_uploads``,
-``reject_next_prompt_with``, ``missing_models``, ``stop()`` mid-job; ``reply_mutation``
+``reject_next_prompt_with``, ``missing_models``, ``stop()`` mid-job, ``finish_after_queue_read``
+(a prompt ends between a client's look at the queue and its next request),
+``answer_interrupts_once_landed``; ``reply_mutation``
 (a ``servers.mutated_replies.ReplyMutation``) breaks every answer of one endpoint or every
 WebSocket message of one kind in one of ``reply_mutations.KINDS``'s ways.
 
@@ -94,6 +100,9 @@ from PIL import Image
 from servers import mutated_replies
 
 COMFYUI_VERSION = "0.3.64"
+# The first release whose /interrupt honours a prompt_id (Comfy-Org/ComfyUI#9607, server.py's
+# post_interrupt); before it, /interrupt stops whatever prompt is running, whoever sent it.
+TARGETED_INTERRUPT_SINCE = (0, 3, 57)
 GIB = 1024**3
 MAX_RESOLUTION = 16384
 SEED_MAX = 0xFFFFFFFFFFFFFFFF
@@ -803,6 +812,7 @@ class QueueItem:
     extra_data: dict[str, Any]
     outputs: list[str]
     sequence: int = 0  # ties between equal numbers go to the earlier submission
+    rushed: bool = False  # finish_after_queue_read picked it: it ends at once, held samplers or not
 
     def as_list(self) -> list[Any]:
         """The queue's wire form: ``[number, prompt_id, graph, extra_data, outputs]``."""
@@ -1022,7 +1032,7 @@ class PromptExecution:
             if step == (steps + 1) // 2 and self.server.send_previews:
                 # A binary preview frame: event type 1 (PREVIEW_IMAGE), then image type 1 (JPEG), then the JPEG.
                 await self.session.sockets.send_bytes(self.item.client_id, struct.pack(">II", 1, 1) + _preview_jpeg())
-            while self.server.hold_samplers:
+            while self.server.hold_samplers and not self.item.rushed:
                 await asyncio.sleep(0.01)
                 self._check_interrupt(node_id)
 
@@ -1102,12 +1112,22 @@ class PromptQueue:
         self.pending = []
         return removed
 
-    def interrupt(self, prompt_id: str | None) -> bool:
-        """Flags the running prompt; it stops at its next node boundary or progress tick."""
-        if self.running is None or (prompt_id and prompt_id != self.running.prompt_id):
-            return False
+    def interrupt(self, prompt_id: str | None) -> QueueItem | None:
+        """ComfyUI's one global flag, which the running prompt finds at its next node boundary or
+        progress tick, and which the next prompt clears as it starts: the prompt it stops is the one
+        running when the flag is found, not the one the client saw. From 0.3.57 on a prompt_id makes
+        the server set it only while that prompt is running; older servers ignore the prompt_id.
+        The prompt running when it was set, if any."""
+        if prompt_id and self.server.targets_interrupts():
+            if self.running is None or prompt_id != self.running.prompt_id:
+                return None  # "Prompt ... is not currently running, skipping interrupt"
         self.interrupt_requested = True
-        return True
+        return self.running
+
+    async def until_gone(self, item: QueueItem) -> None:
+        """Wait until `item` has ended and the next prompt, if one is waiting, has started."""
+        while self.running is item or (self.running is None and self.pending):
+            await asyncio.sleep(0.005)
 
     async def run_forever(self) -> None:
         while True:
@@ -1246,7 +1266,15 @@ class ComfyUIRoutes:
         pending = [item.as_list() for item in queue.pending]
         random.shuffle(pending)  # ComfyUI lists its heap, not the run order: clients must sort by number
         running = [queue.running.as_list()] if queue.running else []
-        return web.json_response({"queue_running": running, "queue_pending": pending})
+        answer = web.json_response({"queue_running": running, "queue_pending": pending})
+        ending = queue.running
+        if ending is not None and ending.prompt_id in self.server.finish_after_queue_read:
+            # The race a canceller must survive: what this answer says is running has ended, and
+            # the prompt behind it started, by the time the client reads it.
+            self.server.finish_after_queue_read.discard(ending.prompt_id)
+            ending.rushed = True
+            await queue.until_gone(ending)
+        return answer
 
     async def post_queue(self, request: web.Request) -> web.Response:
         try:
@@ -1271,7 +1299,9 @@ class ComfyUIRoutes:
             body = {}
         prompt_id = body.get("prompt_id") if isinstance(body, dict) else None
         self.server._record_interrupt()
-        self.session.queue.interrupt(prompt_id)
+        flagged = self.session.queue.interrupt(prompt_id)
+        if flagged is not None and self.server.answer_interrupts_once_landed:
+            await self.session.queue.until_gone(flagged)
         return web.Response(status=200)
 
     async def get_history(self, request: web.Request) -> web.Response:
@@ -1382,7 +1412,8 @@ class ComfyUIRoutes:
         vram_free = self.server.vram_total // (4 if busy else 1) - 512 * 1024**2
         return web.json_response({
             "system": {
-                "os": "posix", "ram_total": 64 * GIB, "ram_free": 48 * GIB, "comfyui_version": COMFYUI_VERSION,
+                "os": "posix", "ram_total": 64 * GIB, "ram_free": 48 * GIB,
+                **({"comfyui_version": self.server.comfyui_version} if self.server.comfyui_version else {}),
                 "required_frontend_version": "1.27.10", "python_version": sys.version,
                 "pytorch_version": "2.8.0+cu128", "embedded_python": False, "argv": ["main.py", "--listen"],
             },
@@ -1537,6 +1568,15 @@ class ComfyUIServer:
         self.refuse_uploads: bool | int = False  # True: uploads get 500; an int: that status
         self.reject_next_prompt_with: dict[str, Any] | None = None  # the next POST /prompt gets this 400 body
         self.hold_samplers = False  # True: samplers stop after their next progress report until it is False
+        # The version /system_stats reports and /interrupt behaves as (None: a build from before
+        # August 2024, whose /system_stats has no comfyui_version; it ignores prompt_id too).
+        self.comfyui_version: str | None = COMFYUI_VERSION
+        # Prompt ids that, when a GET /queue finds them running, end at once (successfully) before that
+        # answer leaves, which waits until the prompt behind has started; each only once.
+        self.finish_after_queue_read: set[str] = set()
+        # True: an /interrupt that flagged a prompt answers once it has stopped and the next has
+        # started (ComfyUI answers at once; this makes what the next request finds certain).
+        self.answer_interrupts_once_landed = False
         # Every answer of one endpoint, or every WebSocket message of one kind, broken one way (fuzzing).
         self.reply_mutation: mutated_replies.ReplyMutation | None = None
         self._missing_models: frozenset[str] = frozenset()
@@ -1614,6 +1654,11 @@ class ComfyUIServer:
         if self._session is None:
             raise RuntimeError(f"{self!r} is not running")
         return self._in(self._session.loop, function)
+
+    def targets_interrupts(self) -> bool:
+        """Whether /interrupt honours a prompt_id, as ComfyUI does from 0.3.57 on."""
+        match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", self.comfyui_version or "")
+        return match is not None and tuple(map(int, match.groups())) >= TARGETED_INTERRUPT_SINCE
 
     # -- Where it is ---------------------------------------------------------------------------
 

@@ -22,9 +22,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from foundry_desktop.app.generation.api_keys import KEY_OWNERS, api_key
+from foundry_desktop.app.generation.settings import load_settings
 from foundry_desktop.app.user_folders import config_folder
 from foundry_desktop.atomic_file import write_atomically
 from foundry_desktop.errors import FoundryError, InvalidEditError
+from foundry_desktop.generation.bounded_download import TransferLimits
+from foundry_desktop.generation.cloud.providers.openai_sdk import sdk_timeout
 
 if TYPE_CHECKING:  # the openai package takes half a second to import: only when a model is used
     import openai
@@ -139,14 +142,25 @@ def require_configured(settings: LanguageModelSettings, *, chat: bool = False) -
     return settings
 
 
-def language_model_client(settings: LanguageModelSettings) -> openai.AsyncOpenAI:
+def language_model_client(settings: LanguageModelSettings, limits: TransferLimits | None = None) -> openai.AsyncOpenAI:
     """A client for the endpoint. It does not retry on its own: the assist features retry
-    (a 429 after its Retry-After, a timeout, a loose answer) and say what went wrong."""
+    (a 429 after its Retry-After, a timeout, a loose answer) and say what went wrong. Nothing
+    stalls longer than the transfer settings' stall time (`limits`; None: generation.json's),
+    except the wait for the model's answer, which may take the assist's own `timeout_s`."""
     import openai
 
     require_configured(settings)
+    limits = limits or _transfer_limits()
     return openai.AsyncOpenAI(base_url=settings.base_url, api_key=api_key(KEY_PROVIDER) or NO_KEY,
-                              timeout=settings.timeout_s, max_retries=0)
+                              timeout=sdk_timeout(limits, answer_wait_s=settings.timeout_s), max_retries=0)
+
+
+def _transfer_limits() -> TransferLimits:
+    """The machine's transfer limits; the defaults when its settings cannot be read (generation says why)."""
+    try:
+        return load_settings().transfers.limits()
+    except FoundryError:
+        return TransferLimits()
 
 
 @contextlib.asynccontextmanager

@@ -33,6 +33,7 @@ import httpx
 from foundry_desktop.errors import GenerationError, MediaError
 from foundry_desktop.generation.backend import RemoteJobLost
 from foundry_desktop.generation.bounded_download import TransferLimits, write_bounded
+from foundry_desktop.generation.bounded_upload import bounded_upload
 from foundry_desktop.generation.comfyui.events import EventQueue, ServerEvents
 from foundry_desktop.generation.comfyui.replies import (
     Event,
@@ -59,6 +60,10 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _().+-]*$")
 _POLL_S = 1.0
 _QUIET_S = 15.0  # a socket silent this long while a prompt runs: the history is asked whether it ended
+# The first ComfyUI whose /interrupt honours a prompt_id (Comfy-Org/ComfyUI#9607, September 2025);
+# an older one stops whatever prompt is running when the request arrives, whoever sent it.
+TARGETED_INTERRUPT_SINCE = (0, 3, 57)
+_CANCEL_LOOKS = 4  # looks at the queue per cancel: ours deleted, then one more look (a server ignoring deletes: given up)
 
 
 class ServerLostPrompt(RemoteJobLost):
@@ -118,16 +123,24 @@ class ComfyUIClient:
         parts = urlsplit(self.url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         self._events = ServerEvents(f"{scheme}://{parts.netloc}{parts.path}/ws")
+        # Prompts a cancel asked to stop, kept until the server no longer has them (and no one
+        # follows them), so that each later look at the queue sees all of ours at once.
+        self._cancelling: set[str] = set()
+        self._interrupted: set[str] = set()  # of those, the ones /interrupt was sent for (once is enough)
+        self._cancel_lock = asyncio.Lock()  # one cancel at a time looks and acts, each after the last's effect
 
     # -- plain requests -------------------------------------------------------
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             return await self._http.request(method, f"{self.url}{path}", **kwargs)
-        except httpx.TimeoutException:
-            raise ServerLostPrompt(f"ComfyUI on {self.name} did not answer in time ({self.url}).") from None
         except httpx.HTTPError as exc:
-            raise ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({connection_problem(exc)}).") from None
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: httpx.HTTPError) -> ServerLostPrompt:
+        if isinstance(exc, httpx.TimeoutException):
+            return ServerLostPrompt(f"ComfyUI on {self.name} did not answer in time ({self.url}).")
+        return ServerLostPrompt(f"ComfyUI on {self.name} cannot be reached at {self.url} ({connection_problem(exc)}).")
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
@@ -169,14 +182,19 @@ class ComfyUIClient:
         return read_history(body, prompt_id, self._answer("/history"))
 
     async def upload_image(self, path: Path) -> str:
-        """Upload an input image; the name to use is the one the server gives back."""
+        """Upload an input image within the transfer's limits (bounded_upload.py); the name to use is the one
+        the server gives back."""
         try:
             content = path.read_bytes()
         except OSError as exc:
             raise GenerationError(f"The input image {path.name} cannot be read: {exc.strerror or exc}.") from None
-        response = await self._request(
-            "POST", "/upload/image", files={"image": (path.name, content)}, data={"type": "input", "overwrite": "false"}
-        )
+        request = self._http.build_request("POST", f"{self.url}/upload/image", files={"image": (path.name, content)},
+                                           data={"type": "input", "overwrite": "false"})
+        try:
+            response = await bounded_upload(self._http, request, limits=self.transfer_limits,
+                                            source=f"ComfyUI on {self.name}", noun=f"input image {path.name}")
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
         if response.status_code != 200:
             raise GenerationError(f"ComfyUI on {self.name} refused the input image {path.name} ({response.status_code}).")
         try:
@@ -187,8 +205,13 @@ class ComfyUIClient:
         return f"{uploaded.subfolder}/{uploaded.name}" if uploaded.subfolder else uploaded.name
 
     async def submit(self, graph: dict[str, Any], client_id: str, prompt_id: str) -> None:
+        if prompt_id in self._cancelling:
+            raise PromptInterrupted("Cancelled.")
         response = await self._request("POST", "/prompt", json={"prompt": graph, "client_id": client_id, "prompt_id": prompt_id})
         if response.status_code == 200:
+            if prompt_id in self._cancelling:  # cancelled while on its way: that cancel may have found nothing
+                await self.cancel(prompt_id)
+                raise PromptInterrupted("Cancelled.")
             return
         try:
             refusal = Refusal.model_validate(response.json())
@@ -198,16 +221,78 @@ class ComfyUIClient:
         raise GenerationError(f"ComfyUI on {self.name} refused the workflow: {refusal.in_words().rstrip('.')}.")
 
     async def cancel(self, prompt_id: str) -> None:
-        """Take our prompt out of the queue, or interrupt it if it is the one running (only ours)."""
+        """Stop our prompt without ever stopping another one.
+
+        Every prompt of ours being cancelled that is still waiting is deleted first (a deletion names
+        its prompts, so it touches no other), and the queue looked at again, until none is waiting:
+        so the prompt that starts when ours ends is never one of ours we are about to delete. Then
+        the running prompt, if it is one we are cancelling, is interrupted:
+
+        * from ComfyUI 0.3.57 on (its /system_stats version), /interrupt names it, and the server
+          itself sets its stop flag only while that prompt runs: only an end of ours in the instant
+          between the server's own check and its flag (not a round trip of ours) can reach the next;
+        * on an older server /interrupt stops whatever runs when it arrives, so it is sent only when
+          nothing at all waits behind ours; a prompt that someone sends then can still be stopped if
+          it starts within the one round trip between our last look and the server reading /interrupt,
+          which needs ours to end within that same round trip. With anything waiting behind ours it is
+          not interrupted: it runs to its end on the server and its follower stops at once (nothing of
+          it is downloaded); a later cancel that finds nothing waiting interrupts it then."""
+        self._cancelling.add(prompt_id)
+        stopped: list[str] = []  # whose followers stop once this cancel is done (not before: see below)
         try:
-            running, pending = await self.queue()
-        except UnreadableReply:  # where it is cannot be told: both requests touch only this prompt
-            running, pending = [prompt_id], [prompt_id]
-        if prompt_id in pending:
-            await self._request("POST", "/queue", json={"delete": [prompt_id]})
-            self._events.poll_instead(prompt_id)
-        if prompt_id in running:
-            await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
+            async with self._cancel_lock:
+                await self._take_off(prompt_id, stopped)
+        finally:
+            # Woken last, so that a caller whose run ends with its jobs is not stopped mid-cancel.
+            for ended in stopped:
+                self._events.poll_instead(ended)
+
+    async def _take_off(self, prompt_id: str, stopped: list[str]) -> None:
+        targeted = await self._interrupts_by_prompt_id()
+        for _ in range(_CANCEL_LOOKS):
+            try:
+                running, pending = await self.queue()
+            except UnreadableReply:  # where it is cannot be told: only requests naming this prompt alone
+                await self._request("POST", "/queue", json={"delete": [prompt_id]})
+                if targeted and prompt_id not in self._interrupted:
+                    await self._interrupt(prompt_id)
+                stopped.append(prompt_id)
+                return
+            self._forget_ended(running + pending)
+            ours_waiting = [waiting for waiting in pending if waiting in self._cancelling]
+            if ours_waiting:
+                await self._request("POST", "/queue", json={"delete": ours_waiting})
+                stopped += ours_waiting
+                continue  # look again: one of them may have started meanwhile
+            for current in running:
+                if current not in self._cancelling or current in self._interrupted:
+                    continue
+                if targeted or (not pending and len(running) == 1):
+                    await self._interrupt(current)
+                else:
+                    stopped.append(current)  # left to end there; its follower stops now
+            return
+
+    async def _interrupts_by_prompt_id(self) -> bool:
+        """Whether the server's /interrupt honours a prompt_id; a version it will not tell counts as older."""
+        try:
+            version = (await self.system_stats()).system.version()
+        except ServerLostPrompt:
+            raise
+        except GenerationError:  # a refusal or an answer that is not ComfyUI's
+            return False
+        return version is not None and version >= TARGETED_INTERRUPT_SINCE
+
+    async def _interrupt(self, prompt_id: str) -> None:
+        self._interrupted.add(prompt_id)
+        await self._request("POST", "/interrupt", json={"prompt_id": prompt_id})
+
+    def _forget_ended(self, on_server: list[str]) -> None:
+        """Drop the cancelled prompts the server no longer has, unless one is still followed (it may
+        be about to be sent: submit() looks for it here)."""
+        kept = set(on_server)
+        self._cancelling = {p for p in self._cancelling if p in kept or self._events.is_followed(p)}
+        self._interrupted &= self._cancelling
 
     # -- following a prompt ---------------------------------------------------
 
@@ -264,6 +349,8 @@ class ComfyUIClient:
 
     async def _poll(self, prompt_id: str, on_progress: Progress) -> HistoryEntry:
         while True:
+            if prompt_id in self._cancelling:  # taken off, or left to end on a server that would stop another
+                raise PromptInterrupted("Cancelled.")
             entry = await self.history(prompt_id)
             if entry is not None:
                 # ComfyUI writes the entry when the prompt has ended: not completed is a failure too.

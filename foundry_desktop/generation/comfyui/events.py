@@ -56,6 +56,9 @@ class ServerEvents:
         finally:
             self._followers.pop(prompt_id, None)
 
+    def is_followed(self, prompt_id: str) -> bool:
+        return prompt_id in self._followers
+
     def poll_instead(self, prompt_id: str) -> None:
         """Send the prompt's follower to polling: no more events will come for it (it was
         taken out of the queue, which ComfyUI announces to no one)."""

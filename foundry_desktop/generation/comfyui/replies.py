@@ -12,6 +12,7 @@ allowed and ignored (newer ComfyUI builds add fields all the time).
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -56,7 +57,12 @@ class Device(_Reply):
 
 
 class SystemInfo(_Reply):
-    comfyui_version: str = ""
+    comfyui_version: str = ""  # absent before August 2024
+
+    def version(self) -> tuple[int, int, int] | None:
+        """The release as numbers ("0.3.64", "v0.3.57-dev"), or None when it reports none Foundry can read."""
+        match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", self.comfyui_version.strip())
+        return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 class SystemStats(_Reply):

@@ -103,6 +103,11 @@ async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
+# The picture is answered when it is made: the answer may take this long to begin (a large one at high
+# quality takes a minute or two); every other silence is bounded by the stall time.
+PICTURE_WAIT_S = 180.0
+
+
 class OpenAIImagesBackend(CloudTaskBackend):
     """An OpenAI-compatible Images API; see the module docstring.
 
@@ -118,7 +123,7 @@ class OpenAIImagesBackend(CloudTaskBackend):
     def __init__(
         self, http: httpx.AsyncClient, api_key: KeySource, *, base_url: str = OPENAI_URL,
         default_model: str = DEFAULT_MODEL, sizes: Sequence[str] | None = None, label: str | None = None,
-        retry: RetryPolicy | None = None, request_timeout_s: float = 180.0,
+        retry: RetryPolicy | None = None, answer_wait_s: float = PICTURE_WAIT_S,
         max_download_bytes: int = MAX_PICTURE_BYTES, transfer_limits: TransferLimits | None = None,
     ) -> None:
         host = urlsplit(base_url).netloc or base_url
@@ -129,7 +134,7 @@ class OpenAIImagesBackend(CloudTaskBackend):
         self.transfer_limits = transfer_limits or TransferLimits()
         retry = retry or RetryPolicy()
         self.sdk = OpenAISdk(self.provider, self.credentials, base_url=base_url, retry=retry,
-                             request_timeout_s=request_timeout_s, deadline_s=self.transfer_limits.deadline_s)
+                             limits=self.transfer_limits, answer_wait_s=answer_wait_s)
         # Only for pictures answered as URLs: signed links, fetched without the key.
         self.downloads = CloudApi(self.provider, http, self.credentials, base_url=base_url,
                                   explain=explain_openai_error, retry=retry, max_download_bytes=max_download_bytes,

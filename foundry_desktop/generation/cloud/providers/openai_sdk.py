@@ -3,7 +3,10 @@
 The videos and the images backends both talk to such a service this way. The
 SDK's own retries are off (`max_retries=0`): its errors are mapped onto the
 rule of retries.py instead, so that a create call is never sent twice after a
-dropped connection, and its refusals are worded by refusals.py. The package is
+dropped connection, and its refusals are worded by refusals.py. Its own timeouts
+(ten minutes a read by default) are replaced by the transfer settings' (`sdk_timeout`):
+a gateway that takes the request and then says nothing is given up after the
+stall time, and the deadline bounds each call in all. The package is
 imported on first use: it takes half a second, which every command of the CLI
 that opens the backends would otherwise pay.
 """
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import asyncio
 import json
 
-from foundry_desktop.generation.bounded_download import DEFAULT_DEADLINE_S
+from foundry_desktop.generation.bounded_download import TransferLimits
 from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.refusals import refusal_error
@@ -48,15 +51,31 @@ def explain_openai_error(body: Any) -> tuple[str, bool]:
     return str(body.get("message") or code), "moderation" in code
 
 
+CONNECT_S = 10.0  # a connection that does not open in this long will not (as the app's own httpx client)
+
+
+def sdk_timeout(limits: TransferLimits, *, answer_wait_s: float | None = None) -> openai.Timeout:
+    """The openai package's timeouts from the transfer limits: nothing may stall longer than the stall
+    time, except the wait for an answer that only comes once the work is done, where the caller
+    says how long that may be (`answer_wait_s`: a picture made while the request waits, a language
+    model writing its answer)."""
+    import openai
+
+    stall = limits.stall_s
+    read = answer_wait_s if answer_wait_s is not None else stall
+    return openai.Timeout(connect=min(CONNECT_S, stall), read=read, write=stall, pool=stall)
+
+
 class OpenAISdk:
     """The SDK client for one service, made on first use and kept (made again when the key
     changes); `call()` runs one SDK call under the retry rule; `aclose()` closes the client."""
 
     def __init__(self, provider: str, credentials: CloudCredentials, *, base_url: str, retry: RetryPolicy,
-                 request_timeout_s: float, deadline_s: float = DEFAULT_DEADLINE_S) -> None:
+                 limits: TransferLimits, answer_wait_s: float | None = None) -> None:
         self.provider, self.credentials = provider, credentials
-        self.base_url, self.retry, self.request_timeout_s = base_url.rstrip("/"), retry, request_timeout_s
-        self.deadline_s = deadline_s  # one call in all, upload and answer (the SDK bounds each read only)
+        self.base_url, self.retry = base_url.rstrip("/"), retry
+        self.limits, self.answer_wait_s = limits, answer_wait_s
+        self.deadline_s = limits.deadline_s  # one call in all, upload and answer (the SDK bounds each read only)
         self._client: openai.AsyncOpenAI | None = None
         self._client_key: str | None = None
 
@@ -70,7 +89,7 @@ class OpenAISdk:
             # Its own connection pool: the SDK follows the redirects some gateways answer with,
             # and is built on httpx2, not on the app's httpx client.
             self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, max_retries=0,
-                                              timeout=self.request_timeout_s)
+                                              timeout=sdk_timeout(self.limits, answer_wait_s=self.answer_wait_s))
             self._client_key = key
         return self._client
 

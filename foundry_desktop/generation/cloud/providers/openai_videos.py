@@ -113,7 +113,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
         self, api_key: KeySource, *, base_url: str, default_model: str = "sora-2",
         seconds: Sequence[str | int] = SORA_SECONDS, sizes: Sequence[str] = SORA_SIZES, label: str | None = None,
         name: str | None = None, retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
-        request_timeout_s: float = 60.0, max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         on_submitted: SubmittedHook | None = None, transfer_limits: TransferLimits | None = None,
     ) -> None:
         self.provider = label or urlsplit(base_url).netloc or base_url
@@ -125,7 +125,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
         self.max_download_bytes = max_download_bytes
         self.transfer_limits = transfer_limits or TransferLimits()
         self.sdk = OpenAISdk(self.provider, self.credentials, base_url=base_url, retry=self.retry,
-                             request_timeout_s=request_timeout_s, deadline_s=self.transfer_limits.deadline_s)
+                             limits=self.transfer_limits)
 
     async def aclose(self) -> None:
         await self.sdk.aclose()
