@@ -37,15 +37,22 @@ async def act_on_cancel_requests(service: ProjectService, cancel: Cancel) -> Non
 
 @contextlib.asynccontextmanager
 async def watching_cancel_requests(service: ProjectService, cancel: Cancel) -> AsyncIterator[None]:
-    """Act on cancel requests throughout the block (a run of jobs)."""
+    """Act on cancel requests throughout the block (a run of jobs). When the block ends, a cancel
+    already begun is carried through (not cut off halfway, which would leave its request for the
+    asker to wait on), and a request that came as the run ended is answered: its jobs are done."""
+    stop = asyncio.Event()
+
+    async def act() -> None:
+        try:
+            await act_on_cancel_requests(service, cancel)
+        except FoundryError:
+            pass  # a busy or full disk: the request stays, and is looked at again
 
     async def watch() -> None:
-        while True:
-            try:
-                await act_on_cancel_requests(service, cancel)
-            except FoundryError:
-                pass  # a busy or full disk: the request stays, and is looked at again
-            await asyncio.sleep(CANCEL_WATCH_S)
+        while not stop.is_set():
+            await act()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), CANCEL_WATCH_S)
 
     if service.read_only:
         yield
@@ -54,6 +61,6 @@ async def watching_cancel_requests(service: ProjectService, cancel: Cancel) -> A
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        await task
+        await act()
