@@ -124,6 +124,8 @@ def test_a_budget_says_before_sending_which_shots_it_cannot_guard(capsys, tmp_pa
                    "take the spending beyond it.")
         out = run(capsys, "generate", project, "--estimate")[1]
         assert "cannot guard" not in out, out  # no budget, nothing to guard
+        # Runway's unpublished price stays unknown however often it runs (unlike a workflow's GPU time).
+        assert out.count("Runway credits: not known beforehand") == 2, out
 
         assert run(capsys, "budget", "set", project, "runway-credits", "500")[0] == 0
         code, out, _ = run(capsys, "generate", project, "--estimate")

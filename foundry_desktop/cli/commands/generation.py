@@ -253,7 +253,9 @@ def print_estimate(estimate: GenerationEstimate, as_json: bool, verb: str = "gen
         if job.unit is None:
             price = "free"
         elif job.amount is None:
-            price = f"{unit_words(job.unit)}: not known until it has run once"
+            # A workflow's GPU time is learned from its first run; a service's unpublished price never is.
+            when = "until it has run once" if job.unit == "gpu-seconds" else "beforehand"
+            price = f"{unit_words(job.unit)}: not known {when}"
         else:
             price = f"about {Cost(job.amount, job.unit)}"
         followed = "" if job.state == "new" else f" (already {job.state}: followed, not sent again)"
