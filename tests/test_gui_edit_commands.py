@@ -45,7 +45,7 @@ def window(qtbot, tmp_path, loop, film):
         # Shortcuts need an active window. Made active before the project opens: this wait runs Qt
         # alone, and the project's background work needs the asyncio loop running (so it is opened
         # inside the loop: opening runs Qt's events once).
-        assert QTest.qWaitForWindowActive(window)
+        wait_until(loop, window.isActiveWindow)
 
         async def open_film() -> bool:
             return window.open_project(film)

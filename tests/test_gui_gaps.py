@@ -42,7 +42,7 @@ def window(qtbot, tmp_path, loop, project):
         window.timeline.canvas.fit()
         qtbot.waitExposed(window)
         window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)  # the keys are the window's shortcuts
+        wait_until(loop, window.isActiveWindow)  # the keys are the window's shortcuts
         yield window
 
 

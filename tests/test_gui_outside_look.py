@@ -66,7 +66,7 @@ def test_the_window_shows_a_holders_change_and_refuses_an_edit_at_once(qtbot, tm
     project = film(tmp_path)
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()
-        assert QTest.qWaitForWindowActive(window)  # for the window's shortcuts
+        wait_until(loop, window.isActiveWindow)  # for the window's shortcuts
         assert window.open_project(project)
         session = window.session
         looks = looks_of(session)

@@ -44,7 +44,7 @@ def settle(loop) -> None:
 def window(qtbot, tmp_path, loop, film):
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()
-        assert QTest.qWaitForWindowActive(window)  # shortcuts need an active window
+        wait_until(loop, window.isActiveWindow)  # shortcuts need an active window
 
         async def open_film() -> bool:
             return window.open_project(film)

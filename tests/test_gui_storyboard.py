@@ -209,7 +209,7 @@ def test_an_edit_repaints_only_the_card_it_changed_and_progress_shows_on_its_car
 
 def test_delete_on_the_storyboard_is_the_timelines_ripple_delete(window, loop, tmp_path):
     window.activateWindow()  # the window's Delete is a shortcut: it needs an active window
-    assert QTest.qWaitForWindowActive(window)
+    wait_until(loop, window.isActiveWindow)
     path = storyboard_film(tmp_path / "film.foundry", shots=4, scenes=1, outside=0)
     grid = open_board(window, path)
     shots = ids(window)

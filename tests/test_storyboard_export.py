@@ -94,7 +94,7 @@ def test_the_window_exports_the_storyboard_from_the_file_menu(qtbot, loop, tmp_p
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PDF (*.pdf)"))
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()  # shortcuts need an active window (offscreen Qt makes none active itself)
-        assert QTest.qWaitForWindowActive(window)
+        wait_until(loop, window.isActiveWindow)
         assert window.open_project(path)
         QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         wait_until(loop, lambda: "Storyboard written" in window.statusBar().currentMessage())
