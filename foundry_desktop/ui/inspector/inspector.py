@@ -144,8 +144,10 @@ class InspectorPanel(QWidget):
         return header
 
     def _what_to_make(self) -> QGroupBox:
-        self.prompt = QPlainTextEdit(placeholderText="What the shot shows")
-        self.negative_prompt = QPlainTextEdit(placeholderText="What it must not show")
+        # Tab goes on to the next field, as in every form (and Resolve's and CapCut's): a tab
+        # typed into a prompt would reach the generator. Every field of several lines does so.
+        self.prompt = QPlainTextEdit(placeholderText="What the shot shows", tabChangesFocus=True)
+        self.negative_prompt = QPlainTextEdit(placeholderText="What it must not show", tabChangesFocus=True)
         for editor, field, lines in ((self.prompt, "prompt", 5), (self.negative_prompt, "negative_prompt", 3)):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
             words = field.replace("_", " ")
