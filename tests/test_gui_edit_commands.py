@@ -1,8 +1,8 @@
 """The editing commands in the window, driven by keys and right clicks as a creator would:
 cut, copy, paste at the playhead, duplicate, select all, split (B, Ctrl+B, Ctrl+K), snapping
-on and off (N), the right-click menus on shots, cuts, markers and take tiles, Add shot placed
-where the creator works, and Help > Keyboard shortcuts. Each edit is checked in the project
-file (reopened) and as one undo step."""
+on and off (N), zoom keys (Ctrl+= / Ctrl+-, = / -, Shift+Z), the right-click menus on shots,
+cuts, markers and take tiles, Add shot placed where the creator works, and Help > Keyboard
+shortcuts. Each edit is checked in the project file (reopened) and as one undo step."""
 
 from __future__ import annotations
 
@@ -291,3 +291,22 @@ def test_help_lists_every_shortcut_grouped_by_menu_and_panel(window, qtbot):
     QTest.keyClicks(dialog.search, "ctrl+b")
     assert [what for _, what, _ in dialog.listed()] == ["Split at the playhead"]
     dialog.close()
+
+
+def test_zoom_keys_zoom_about_the_playhead_and_shift_z_fits_the_film_again(window):
+    canvas, session = window.timeline.canvas, window.session
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(canvas.view.x_of(60)), RULER_HEIGHT // 2))  # the playhead into shot 2
+    assert session.playhead == 60
+    fitted, playhead_x = canvas.view.px_per_frame, canvas.view.x_of(60)
+    scales = []
+    for key, modifiers in ((Qt.Key.Key_Equal, CTRL), (Qt.Key.Key_Equal, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_Minus, Qt.KeyboardModifier.NoModifier), (Qt.Key.Key_Minus, CTRL)):
+        QTest.keyClick(canvas, key, modifiers)
+        scales.append(canvas.view.px_per_frame)
+        assert abs(canvas.view.x_of(60) - playhead_x) < 1  # the playhead's frame stays where it was
+    assert fitted < scales[0] < scales[1] and scales[1] > scales[2] > scales[3]
+    assert not canvas.fitted
+    QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ShiftModifier)
+    assert canvas.fitted and canvas.view.px_per_frame == fitted
+    assert ("View menu", "Zoom in", "Ctrl+=, Ctrl++, =, +") in ShortcutsDialog(window).listed()

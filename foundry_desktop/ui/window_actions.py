@@ -126,6 +126,11 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("film_timecode_action", "Film &timecode…", lambda w: w.open_dialog(FilmTimecodeDialog)),
     )),
     ("&View", (
+        # Resolve's and CapCut's zoom keys, Premiere's bare = and -, and + for keyboards that have it.
+        Command("zoom_in_action", "Zoom &in", lambda w: w.timeline.zoom_in(), ("Ctrl+=", "Ctrl++", "=", "+")),
+        Command("zoom_out_action", "Zoom &out", lambda w: w.timeline.zoom_out(), ("Ctrl+-", "-")),
+        Command("zoom_fit_action", "Zoom to &fit the film", lambda w: w.timeline.canvas.fit(), "Shift+Z"),
+        SEPARATOR,
         DOCKS,
         SEPARATOR,
         Command("storyboard_action", "The &storyboard", lambda w: w.show_storyboard(), "Ctrl+Shift+B"),
