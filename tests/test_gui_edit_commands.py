@@ -21,6 +21,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.ui.editing.shortcuts import ShortcutsDialog
 from foundry_desktop.ui.editing.timeline_menus import show_timeline_menu
+from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.timeline import geometry
 from foundry_desktop.ui.timeline.geometry import RULER_HEIGHT, row_of
 
@@ -287,7 +288,7 @@ def test_help_lists_every_shortcut_grouped_by_menu_and_panel(window, qtbot):
     assert (keys["Play backwards (again: faster)"], keys["Stop"], keys["Play forwards (again: faster)"]) == ("J", "K", "L")
     assert keys["Trim the start to the playhead"] == "I" and keys["Paste at the playhead"] == "Ctrl+V"
     assert ("In the timeline panel", "Previous frame", "Left") in listed
-    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z"  # the commands' names, not their state
+    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"  # the commands' names, not their state
     QTest.keyClicks(dialog.search, "ctrl+b")
     assert [what for _, what, _ in dialog.listed()] == ["Split at the playhead"]
     dialog.close()
@@ -310,3 +311,22 @@ def test_zoom_keys_zoom_about_the_playhead_and_shift_z_fits_the_film_again(windo
     QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ShiftModifier)
     assert canvas.fitted and canvas.view.px_per_frame == fitted
     assert ("View menu", "Zoom in", "Ctrl+=, Ctrl++, =, +") in ShortcutsDialog(window).listed()
+
+
+def test_ctrl_y_redoes_as_ctrl_shift_z_does_and_ctrl_comma_opens_the_settings(window, loop):
+    before = saved(window)
+    click(window, 0)
+    key(window, Qt.Key.Key_Delete)
+    after = saved(window)
+    assert len(after) == len(before) - 1
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert saved(window) == before
+    key(window, Qt.Key.Key_Y, CTRL)  # what Windows programs redo with
+    assert saved(window) == after
+    key(window, Qt.Key.Key_Z, CTRL)
+    key(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert saved(window) == after
+    key(window, Qt.Key.Key_Comma, CTRL)
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
