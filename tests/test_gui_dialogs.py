@@ -317,6 +317,24 @@ def test_a_cloud_service_address_model_and_timing_are_saved(settings_dialog, loo
     shoot(loop, settings_dialog, "settings-cloud-service")
 
 
+def test_the_cloud_services_show_whole_at_the_dialogs_own_size(settings_dialog, loop):
+    tab = settings_dialog.cloud
+    QTest.mouseClick(settings_dialog.tabs.tabBar(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     settings_dialog.tabs.tabBar().tabRect(settings_dialog.tabs.indexOf(tab)).center())
+    listing = tab.providers
+    row = PROVIDERS.index("openai")
+    QTest.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     listing.visualItemRect(listing.item(row)).center())
+    assert tab.provider == "openai"
+    for index in range(listing.count()):  # each service's line, with its key's state, whole
+        for state in (NO_KEY, KEY_SET):
+            line = f"{listing.item(index).text().split(' — ')[0]} — {state}"
+            assert listing.fontMetrics().horizontalAdvance(line) < listing.viewport().width(), line
+    for field in (tab.base_url, tab.default_model, tab.poll_seconds, tab.timeout_minutes, tab.save_button,
+                  tab.deadline_minutes, tab.stall_seconds):  # none squeezed below the height of its words
+        assert field.height() >= field.minimumSizeHint().height(), field
+
+
 def test_a_plain_http_address_to_another_machine_is_refused_until_allowed(settings_dialog, loop):
     """Keys never cross plain HTTP unasked: the address is refused until its box is ticked, by a click."""
     tab = settings_dialog.cloud

@@ -1,8 +1,8 @@
 """The editing commands in the window, driven by keys and right clicks as a creator would:
 cut, copy, paste at the playhead, duplicate, select all, split (B, Ctrl+B, Ctrl+K), snapping
-on and off (N), the right-click menus on shots, cuts, markers and take tiles, Add shot placed
-where the creator works, and Help > Keyboard shortcuts. Each edit is checked in the project
-file (reopened) and as one undo step."""
+on and off (N), zoom keys (Ctrl+= / Ctrl+-, = / -, Shift+Z), the right-click menus on shots,
+cuts, markers and take tiles, Add shot placed where the creator works, and Help > Keyboard
+shortcuts. Each edit is checked in the project file (reopened) and as one undo step."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.ui.editing.shortcuts import ShortcutsDialog
 from foundry_desktop.ui.editing.timeline_menus import show_timeline_menu
+from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.timeline import geometry
 from foundry_desktop.ui.timeline.geometry import RULER_HEIGHT, row_of
 
@@ -287,7 +288,45 @@ def test_help_lists_every_shortcut_grouped_by_menu_and_panel(window, qtbot):
     assert (keys["Play backwards (again: faster)"], keys["Stop"], keys["Play forwards (again: faster)"]) == ("J", "K", "L")
     assert keys["Trim the start to the playhead"] == "I" and keys["Paste at the playhead"] == "Ctrl+V"
     assert ("In the timeline panel", "Previous frame", "Left") in listed
-    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z"  # the commands' names, not their state
+    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"  # the commands' names, not their state
     QTest.keyClicks(dialog.search, "ctrl+b")
     assert [what for _, what, _ in dialog.listed()] == ["Split at the playhead"]
+    dialog.close()
+
+
+def test_zoom_keys_zoom_about_the_playhead_and_shift_z_fits_the_film_again(window):
+    canvas, session = window.timeline.canvas, window.session
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(canvas.view.x_of(60)), RULER_HEIGHT // 2))  # the playhead into shot 2
+    assert session.playhead == 60
+    fitted, playhead_x = canvas.view.px_per_frame, canvas.view.x_of(60)
+    scales = []
+    for key, modifiers in ((Qt.Key.Key_Equal, CTRL), (Qt.Key.Key_Equal, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_Minus, Qt.KeyboardModifier.NoModifier), (Qt.Key.Key_Minus, CTRL)):
+        QTest.keyClick(canvas, key, modifiers)
+        scales.append(canvas.view.px_per_frame)
+        assert abs(canvas.view.x_of(60) - playhead_x) < 1  # the playhead's frame stays where it was
+    assert fitted < scales[0] < scales[1] and scales[1] > scales[2] > scales[3]
+    assert not canvas.fitted
+    QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ShiftModifier)
+    assert canvas.fitted and canvas.view.px_per_frame == fitted
+    assert ("View menu", "Zoom in", "Ctrl+=, Ctrl++, =, +") in ShortcutsDialog(window).listed()
+
+
+def test_ctrl_y_redoes_as_ctrl_shift_z_does_and_ctrl_comma_opens_the_settings(window, loop):
+    before = saved(window)
+    click(window, 0)
+    key(window, Qt.Key.Key_Delete)
+    after = saved(window)
+    assert len(after) == len(before) - 1
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert saved(window) == before
+    key(window, Qt.Key.Key_Y, CTRL)  # what Windows programs redo with
+    assert saved(window) == after
+    key(window, Qt.Key.Key_Z, CTRL)
+    key(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert saved(window) == after
+    key(window, Qt.Key.Key_Comma, CTRL)
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.isVisible()
     dialog.close()

@@ -175,3 +175,19 @@ def test_a_picture_dropped_on_the_inspector_is_copied_not_moved(qtbot, loop, ses
     box.dropEvent(event)
     assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction  # the file manager keeps it
     assert picture.exists() and saved_keyframe_file(session, 2) == "sketch.png"
+
+
+def test_tab_goes_from_the_prompt_to_the_next_field_and_types_no_tab(qtbot, loop, session):
+    panel = show(qtbot, loop, session, 2)
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    QTest.mouseClick(panel.prompt.viewport(), Qt.MouseButton.LeftButton)
+    QTest.keyClick(panel.prompt, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(panel.prompt, "A grey wolf in the snow")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.negative_prompt
+    QTest.keyClicks(QApplication.focusWidget(), "blur")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not panel.negative_prompt
+    wait_until(loop, lambda: saved(session)[2].spec.negative_prompt == "blur")  # saved as the field is left
+    assert saved(session)[2].spec.prompt == "A grey wolf in the snow"

@@ -83,7 +83,7 @@ def test_clicking_a_band_selects_the_scenes_shots_and_opens_the_scene_editor(win
     shots = session.service.project.timeline.shots
     assert session.selected == [shot.id for shot in shots[2:5]]
     page = window.inspector.scene_page
-    assert window.inspector.pages.currentWidget() is page
+    assert window.inspector.shown_page() is page
     assert (page.name.text(), page.location.text(), page.time_of_day.currentText()) == ("Night", "the quay", "night")
     assert page.title.text() == "Scene 2: shots 3–5, 3.0 s"
     canvas.grab().save(str(tmp_path / "scenes-timeline.png"))
@@ -155,7 +155,7 @@ def test_new_scene_from_selection_and_remove_scene_from_the_shots_menu(window, l
     assert scene_names(timeline) == ["Harbour", "Night", "Scene 3"]
     assert timeline.shots[5].scene_id == timeline.scenes[2].id
     assert session.selected_scene == timeline.scenes[2].id
-    assert window.inspector.pages.currentWidget() is window.inspector.scene_page
+    assert window.inspector.shown_page() is window.inspector.scene_page
 
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, NO_KEYS, band_point(window, "Night"))
     window.remove_scene_action.trigger()
@@ -191,3 +191,15 @@ def test_a_scene_emptied_of_its_shots_is_a_tag_that_can_still_be_chosen_and_remo
     assert window.inspector.scene_page.title.text() == "Scene 1: no shots, 0.0 s"
     window.remove_scene_action.trigger()
     assert scene_names(saved(window)) == ["Night"]
+
+
+def test_the_scene_editor_fits_a_1280x720_window_beside_the_timeline(window, loop):
+    window.resize(1280, 720)
+    settle(loop)
+    QTest.mouseClick(window.timeline.canvas, Qt.MouseButton.LeftButton, NO_KEYS, band_point(window, "Night"))
+    settle(loop)
+    assert window.inspector.shown_page() is window.inspector.scene_page
+    assert window.size().toTuple() == (1280, 720)  # the window did not grow past a laptop's screen
+    inspector, timeline = window.docks["Inspector"].geometry(), window.docks["Timeline"].geometry()
+    assert inspector.bottom() < timeline.top()  # nor cover the timeline's zoom buttons
+    assert window.timeline.canvas.height() >= 220  # every track of the timeline still shows

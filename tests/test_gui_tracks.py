@@ -305,7 +305,7 @@ def test_the_inspector_edits_the_selected_music_clip_and_caption(qtbot, session,
     inspector.set_session(session)
     music_page, caption_page = inspector.track_pages
     session.select([], music=[service.project.timeline.music[0].id])
-    assert inspector.pages.currentWidget() is music_page
+    assert inspector.shown_page() is music_page
     music_page.gain.setFocus()
     music_page.gain.lineEdit().selectAll()
     QTest.keyClicks(music_page.gain.lineEdit(), "-6")
@@ -321,7 +321,7 @@ def test_the_inspector_edits_the_selected_music_clip_and_caption(qtbot, session,
     assert music_page.fade_in.value() == 0.0 and saved(session).music[0].fade_in == 0
 
     session.select([], captions=[caption.id])
-    assert inspector.pages.currentWidget() is caption_page
+    assert inspector.shown_page() is caption_page
     caption_page.style.setCurrentIndex(caption_page.style.findData("title"))
     caption_page.style.activated.emit(caption_page.style.currentIndex())
     assert saved(session).captions[0].style.position == "middle"

@@ -70,13 +70,15 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("clean_project_action", "Clean &up the project folder", clean_project_folder),
         Command("close_action", "&Close project", lambda w: w.close_project(), Key.Close),
         SEPARATOR,
-        Command("settings_action", "Se&ttings…", lambda w: w.show_settings(), Key.Preferences, needs_project=False,
+        # Spelled out: Qt's Preferences key exists only on macOS, its Quit key not on Windows; Resolve
+        # and CapCut use these on every system (Ctrl is the Command key on a Mac).
+        Command("settings_action", "Se&ttings…", lambda w: w.show_settings(), "Ctrl+,", needs_project=False,
                 role=QAction.MenuRole.PreferencesRole),
-        Command("quit_action", "&Quit", lambda w: w.close(), Key.Quit, needs_project=False),
+        Command("quit_action", "&Quit", lambda w: w.close(), "Ctrl+Q", needs_project=False),
     )),
     ("&Edit", (
         Command("undo_action", "&Undo", lambda w: w.travel(undo=True), Key.Undo),
-        Command("redo_action", "&Redo", lambda w: w.travel(undo=False), "Ctrl+Shift+Z"),
+        Command("redo_action", "&Redo", lambda w: w.travel(undo=False), ("Ctrl+Shift+Z", "Ctrl+Y")),  # Y: Windows' own
         SEPARATOR,
         Command("cut_action", "Cu&t", editing.cut, Key.Cut),
         Command("copy_action", "&Copy", editing.copy, Key.Copy),
@@ -126,6 +128,11 @@ MENUS: tuple[tuple[str, tuple[Command | str, ...]], ...] = (
         Command("film_timecode_action", "Film &timecode…", lambda w: w.open_dialog(FilmTimecodeDialog)),
     )),
     ("&View", (
+        # Resolve's and CapCut's zoom keys, Premiere's bare = and -, and + for keyboards that have it.
+        Command("zoom_in_action", "Zoom &in", lambda w: w.timeline.zoom_in(), ("Ctrl+=", "Ctrl++", "=", "+")),
+        Command("zoom_out_action", "Zoom &out", lambda w: w.timeline.zoom_out(), ("Ctrl+-", "-")),
+        Command("zoom_fit_action", "Zoom to &fit the film", lambda w: w.timeline.canvas.fit(), "Shift+Z"),
+        SEPARATOR,
         DOCKS,
         SEPARATOR,
         Command("storyboard_action", "The &storyboard", lambda w: w.show_storyboard(), "Ctrl+Shift+B"),

@@ -102,7 +102,7 @@ class TemplatePage(QWidget):
                                    ("prompt_prefix", 2, "Put before each shot's prompt"),
                                    ("prompt_suffix", 2, "Put after each shot's prompt"),
                                    ("negative_prompt", 2, "Added to each shot's negative prompt")):
-            editor = QPlainTextEdit(placeholderText=hint)
+            editor = QPlainTextEdit(placeholderText=hint, tabChangesFocus=True)
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
             self.fields[field] = editor
         for field, hint in (("backend", "Leave the shot's"), ("model", "Leave the shot's"),

@@ -64,7 +64,8 @@ class FilmFlowDialog(QDialog):
         self._closed = False  # set when the creator closes it: a flow cancelled then has no widgets to update
         self.setWindowTitle("New film from a brief")
         self.setMinimumSize(820, 640)
-        self.brief = QPlainTextEdit(placeholderText="What the film is for, what it shows, how it should feel…")
+        self.brief = QPlainTextEdit(placeholderText="What the film is for, what it shows, how it should feel…",
+                                    tabChangesFocus=True)
         self.brief.setMaximumHeight(130)
         self.open_brief_button = QPushButton("Open a brief…")
         self.open_brief_button.clicked.connect(self.choose_brief_file)

@@ -56,7 +56,8 @@ class MoodBoardDialog(QDialog):
         self.use_buttons: list[QPushButton] = []
         self.setWindowTitle("Mood board")
         self.setMinimumSize(860, 620)
-        self.brief = QPlainTextEdit(placeholderText="What the film is for, what it shows, how it should feel…")
+        self.brief = QPlainTextEdit(placeholderText="What the film is for, what it shows, how it should feel…",
+                                    tabChangesFocus=True)
         self.brief.setMaximumHeight(110)
         self.directions = QSpinBox(minimum=3, maximum=4, value=3, prefix="Looks: ")
         self.pictures = QSpinBox(minimum=0, maximum=4, value=2, prefix="Pictures each: ")

@@ -104,14 +104,15 @@ class PlanDialog(QDialog):
     def _build_brief(self) -> QFormLayout:
         """The brief, the film's length and shape, and Propose."""
         fmt = self.session.service.format
-        self.brief = QPlainTextEdit(placeholderText="What the film is for, what happens in it, what it should say…")
+        self.brief = QPlainTextEdit(placeholderText="What the film is for, what happens in it, what it should say…",
+                                    tabChangesFocus=True)
         self.brief.setMinimumHeight(70)
         self.brief.setMaximumHeight(140)
         self.subject = QLineEdit(placeholderText="the product or subject")
         self.audience = QLineEdit(placeholderText="who it is for")
         self.tone = QLineEdit(placeholderText="e.g. calm and warm, playful, epic")
         self.visual_style = QLineEdit(placeholderText="e.g. 35mm film, soft window light")
-        self.key_messages = QPlainTextEdit(placeholderText="one a line")
+        self.key_messages = QPlainTextEdit(placeholderText="one a line", tabChangesFocus=True)
         self.key_messages.setFixedHeight(56)
         self.duration = QDoubleSpinBox(minimum=1, maximum=3600, decimals=2, value=30, suffix=" s")
         self.aspect = QComboBox()

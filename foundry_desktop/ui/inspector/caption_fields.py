@@ -33,7 +33,7 @@ class CaptionFields(QWidget):
         bold = self.title.font()
         bold.setBold(True)
         self.title.setFont(bold)
-        self.text = QPlainTextEdit(placeholderText="What the caption says")
+        self.text = QPlainTextEdit(placeholderText="What the caption says", tabChangesFocus=True)
         self.text.setMaximumHeight(90)
         self.start = seconds_box()
         self.end = seconds_box()

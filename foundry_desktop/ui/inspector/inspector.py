@@ -72,6 +72,12 @@ def _group(title: str, rows: list[tuple[str | None, QWidget | None]]) -> QGroupB
     return box
 
 
+def _scrolling(page: QWidget) -> QScrollArea:
+    area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
+
+
 def _row(*widgets: QWidget) -> QWidget:
     row = QWidget()
     layout = QHBoxLayout(row)
@@ -95,15 +101,18 @@ class InspectorPanel(QWidget):
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hint.setProperty("hint", True)  # the theme's look for hints
-        self.editor = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        self.editor.setWidget(self._build_form())
+        self.editor = _scrolling(self._build_form())
         self.pages = QStackedLayout(self)
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self.editor)
         self.scene_page = SceneFields(lambda: self._choices.backends)  # a scene chosen by its band
         self.track_pages = (MusicClipFields(), CaptionFields())  # a selected music clip or caption
-        for page in (self.scene_page, *self.track_pages):
-            self.pages.addWidget(page)
+        # Each page scrolls: a stack is as tall as its tallest page, and the scene's fields
+        # standing whole made the window at least 876 pixels high (a 1280x720 screen grew it
+        # past its bottom, and the inspector covered the timeline's zoom buttons).
+        self._scrolled = {page: _scrolling(page) for page in (self.scene_page, *self.track_pages)}
+        for area in self._scrolled.values():
+            self.pages.addWidget(area)
         self._show_selected()
 
     # -- the fields --------------------------------------------------------------
@@ -144,8 +153,10 @@ class InspectorPanel(QWidget):
         return header
 
     def _what_to_make(self) -> QGroupBox:
-        self.prompt = QPlainTextEdit(placeholderText="What the shot shows")
-        self.negative_prompt = QPlainTextEdit(placeholderText="What it must not show")
+        # Tab goes on to the next field, as in every form (and Resolve's and CapCut's): a tab
+        # typed into a prompt would reach the generator. Every field of several lines does so.
+        self.prompt = QPlainTextEdit(placeholderText="What the shot shows", tabChangesFocus=True)
+        self.negative_prompt = QPlainTextEdit(placeholderText="What it must not show", tabChangesFocus=True)
         for editor, field, lines in ((self.prompt, "prompt", 5), (self.negative_prompt, "negative_prompt", 3)):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
             words = field.replace("_", " ")
@@ -263,17 +274,22 @@ class InspectorPanel(QWidget):
 
     # -- showing the shot ----------------------------------------------------------
 
+    def shown_page(self) -> QWidget:
+        """What the panel shows: the hint, the shot's form (its scroll area), a scene's or a track item's fields."""
+        shown = self.pages.currentWidget()
+        return next((page for page, area in self._scrolled.items() if area is shown), shown)
+
     def _show_selected(self) -> None:
         shot = self._selected_shot()
         if self.scene_page.show_selected(self._session):  # its shots are selected too: the scene comes first
             self._shot_id = None
-            self.pages.setCurrentWidget(self.scene_page)
+            self.pages.setCurrentWidget(self._scrolled[self.scene_page])
             return
         if shot is None:
             self._shot_id = None
             self.image_box.setAcceptDrops(False)  # no shot to give a picture to
             if (page := next((p for p in self.track_pages if p.show_selected(self._session)), None)) is not None:
-                self.pages.setCurrentWidget(page)
+                self.pages.setCurrentWidget(self._scrolled[page])
                 return
             self.hint.setText("Open a project to edit its shots." if self._session is None
                               else "Select a shot on the timeline to edit it")

@@ -52,11 +52,11 @@ class SceneFields(QWidget):
         bold.setBold(True)
         self.title.setFont(bold)
         self.name = QLineEdit(placeholderText="Name this scene")
-        self.description = QPlainTextEdit(placeholderText="What happens in it")
+        self.description = QPlainTextEdit(placeholderText="What happens in it", tabChangesFocus=True)
         self.location = QLineEdit(placeholderText="Where it takes place")
         self.time_of_day = QComboBox(editable=True)
         self.time_of_day.addItems(TIMES_OF_DAY)
-        self.notes = QPlainTextEdit(placeholderText="Notes for the crew or the client")
+        self.notes = QPlainTextEdit(placeholderText="Notes for the crew or the client", tabChangesFocus=True)
         for editor, lines in ((self.description, 3), (self.notes, 3)):
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * lines + 12)
         self.swatches = [self._swatch(colour) for colour in SWATCHES]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -76,15 +78,22 @@ class CloudServicesTab(QWidget):
         self.work = BackgroundWork(self.error.show_error)
         self.key_states: dict[str, str] = dict.fromkeys(PROVIDERS, KEY_UNKNOWN)
         self.providers = QListWidget()
-        self.providers.setMaximumWidth(230)
         for provider in PROVIDERS:
             item = QListWidgetItem(provider_label(provider))
             item.setData(Qt.ItemDataRole.UserRole, provider)
             self.providers.addItem(item)
+        # As wide as its longest line will be once the keys are known ("… — key set"): a fixed
+        # 230 px cut "OpenAI-compatible videos — no key" short.
+        widest = max(self.providers.fontMetrics().horizontalAdvance(f"{provider_label(p)} — {state}")
+                     for p in PROVIDERS for state in (NO_KEY, KEY_SET))
+        self.providers.setFixedWidth(widest + 2 * self.providers.frameWidth() + 24)
+        self.providers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.service_title = QLabel()
         self.service_title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        right = QVBoxLayout()
+        column = QWidget()
+        right = QVBoxLayout(column)
+        right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.service_title)
         right.addWidget(self._build_key_box())
         right.addWidget(self._build_service_box())
@@ -94,9 +103,13 @@ class CloudServicesTab(QWidget):
         right.addWidget(self._build_transfers_box())
         right.addWidget(self.error)
         right.addStretch(0)
+        # The column scrolls when the dialog is lower than it: squeezed instead, its layout gave the
+        # models' table the height its wrapped words ask and cut the Service box's fields in half.
+        scroller = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroller.setWidget(column)
         row = QHBoxLayout(self)
         row.addWidget(self.providers)
-        row.addLayout(right, 1)
+        row.addWidget(scroller, 1)
 
         self._shown_provider: str | None = None
         self.providers.currentItemChanged.connect(lambda *_: self._show_provider())

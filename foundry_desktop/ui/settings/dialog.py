@@ -36,7 +36,7 @@ class SettingsDialog(QDialog):
                  settings: QSettings | None = None, confirm: Confirm | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.resize(860, 560)
+        self.resize(940, 660)  # the cloud services' fields side by side with their list; fits a 1280x720 screen
         self.generation = generation
         self.settings = settings if settings is not None else QSettings("Foundry", "Foundry Desktop")
         self.servers = ServersTab(generation.servers)

@@ -1,5 +1,5 @@
 """The Timeline panel: the canvas with its zoom controls and scroll bar, the editor's
-keys (frame steps, J/K/L, I/O trims to the playhead, B / Ctrl+K splits, markers),
+keys (frame steps, J/K/L, I/O trims to the playhead, B / Ctrl+K splits, markers, zoom),
 ripple delete and lift (the window's Edit menu holds their keys), and the transition
 editor a double-click on a cut opens."""
 
@@ -94,8 +94,8 @@ class TimelinePanel(QWidget):
         tools.setContentsMargins(6, 2, 6, 2)
         tools.addWidget(self.timecode)
         tools.addStretch(1)
-        for text, tip, slot in (("−", "Zoom out (Ctrl+wheel)", lambda: self.canvas.zoom(1 / ZOOM_STEP)),
-                                ("+", "Zoom in (Ctrl+wheel)", lambda: self.canvas.zoom(ZOOM_STEP)),
+        for text, tip, slot in (("−", "Zoom out (Ctrl+−, Ctrl+wheel)", self.zoom_out),
+                                ("+", "Zoom in (Ctrl+=, Ctrl+wheel)", self.zoom_in),
                                 ("Fit", "The whole film (Shift+Z)", self.canvas.fit)):
             button = QToolButton()
             button.setText(text)
@@ -127,6 +127,8 @@ class TimelinePanel(QWidget):
             ("Split at playhead", Qt.Key.Key_B, self.split_at_playhead),
             ("Split at playhead (Ctrl+K)", "Ctrl+K", self.split_at_playhead),
             ("Add marker", Qt.Key.Key_M, self.add_marker),
+            ("Zoom in", "Ctrl+=", self.zoom_in),
+            ("Zoom out", "Ctrl+-", self.zoom_out),
             ("Fit the film", "Shift+Z", self.canvas.fit),
         ]
         self.key_actions: dict[str, QAction] = {}
@@ -184,6 +186,19 @@ class TimelinePanel(QWidget):
         return round(self.session.service.format.frame_rate) if self.session else 24
 
     # -- the editor's keys ------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        self._zoom(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom(1 / ZOOM_STEP)
+
+    def _zoom(self, factor: float) -> None:
+        """About the playhead while it is in view, as Resolve and Premiere zoom: the frame being
+        worked on stays under the pointer's eye; otherwise about the middle."""
+        canvas = self.canvas
+        x = canvas.view.x_of(self.session.playhead) if self.session is not None else None
+        canvas.zoom(factor, x if x is not None and HEADER_WIDTH <= x <= canvas.width() else None)
 
     def step(self, frames: int) -> None:
         if self.session is not None:
