@@ -12,12 +12,19 @@ Unlike filelock (which leaves the file behind on Unix), the holder removes the
 file when it lets go; a waiter that then gets the lock on the removed file sees it
 is no longer the one at the path, and tries again on the new one. While held, the
 file says who holds it (process id and what it is doing), so a refusal can say so.
+
+Within the process the lock is counted (re-entrant), and the count is changed from several
+threads: the window's GUI thread holds it for a generation run while a worker (a render
+recording its job, an import writing its cut) takes and lets go of it for its writes. So
+the count and the file are changed under a guard; a thread that finds the lock held by its
+own process nests into it, never waits for itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -50,14 +57,22 @@ class ProjectLock:
         self._fd: int | None = None
         self._fallback: filelock.BaseFileLock | None = None
         self._depth = 0
+        # The count and the file descriptor, for every thread of this process. Held while the lock is
+        # taken: the window's threads take it without waiting (wait_s 0), so no thread waits long here.
+        self._guard = threading.Lock()
 
     @property
     def held(self) -> bool:
-        return self._depth > 0
+        with self._guard:
+            return self._depth > 0
 
     def acquire(self, wait_s: float) -> None:
         """Take the lock, waiting up to `wait_s` seconds for its holder to let go; LockBusy if it does not.
         OSError when the lock file cannot be made (a read-only folder, a full disk)."""
+        with self._guard:
+            self._acquire(wait_s)
+
+    def _acquire(self, wait_s: float) -> None:
         if self._depth:
             self._depth += 1
             return
@@ -72,11 +87,22 @@ class ProjectLock:
         self._depth = 1
 
     def release(self) -> None:
-        if self._depth == 0:
-            return
-        self._depth -= 1
-        if self._depth:
-            return
+        """Match one acquire(); the last lets go of the lock (and removes its file)."""
+        with self._guard:
+            if self._depth == 0:
+                return
+            self._depth -= 1
+            if not self._depth:
+                self._let_go()
+
+    def release_all(self) -> None:
+        """Let go however many times it was taken (the project is closing)."""
+        with self._guard:
+            if self._depth:
+                self._depth = 0
+                self._let_go()
+
+    def _let_go(self) -> None:
         if self._fallback is not None:
             self._fallback.release()
             self._fallback = None
