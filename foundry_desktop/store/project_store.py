@@ -38,7 +38,6 @@ from sqlalchemy import Connection, update
 from foundry_desktop.domain.project import Project, Shot
 from foundry_desktop.errors import ProjectChangedElsewhereError, ProjectOpenError
 from foundry_desktop.store import cancel_requests, project_patch, undo_history
-from foundry_desktop.store.connection_gate import ConnectionGate
 from foundry_desktop.store.media_cache import MediaCache
 from foundry_desktop.store.media_references import referenced_hashes
 from foundry_desktop.store.project_file import (
@@ -52,6 +51,7 @@ from foundry_desktop.store.project_file import (
     take_writer_lock,
     write_errors,
 )
+from foundry_desktop.store.project_lock import ConnectionGate
 from foundry_desktop.store.project_rows import load_project
 from foundry_desktop.store.row_changes import RowChange, diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
