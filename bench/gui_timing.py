@@ -56,7 +56,7 @@ window.resize(1600, 1000)
 window.show()
 app.processEvents()
 started = time.perf_counter()
-window.open_project(__import__("pathlib").Path(sys.argv[1]))
+loop.run_until_complete(window.open_project(__import__("pathlib").Path(sys.argv[1])))
 app.processEvents()
 opened = time.perf_counter() - started
 canvas = window.timeline.canvas
@@ -87,7 +87,7 @@ app = QApplication([])
 loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
 window.show()
-window.open_project(Path(sys.argv[1]))
+loop.run_until_complete(window.open_project(Path(sys.argv[1])))
 session = window.session
 lateness = []
 last = [time.perf_counter()]

@@ -51,7 +51,7 @@ window.show()
 project = folder / "film.foundry"
 with ProjectService.create(project, width=1920, height=1080, frame_rate=24) as service:
     service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=48)
-window.open_project(project)
+loop.run_until_complete(window.open_project(project))
 app.processEvents()
 
 gui_seconds = 0.0

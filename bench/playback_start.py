@@ -56,7 +56,7 @@ async def until(condition):
         await asyncio.sleep(0.001)
 
 async def measure():
-    window.open_project(Path(sys.argv[1]))
+    await window.open_project(Path(sys.argv[1]))
     await until(lambda: shown)  # opened: the frame at the playhead is up
     # The window's own opening work (filmstrips, take pictures) settles first, so the stalls
     # measured below are playback's. (The session's wait_idle also waits for the generation

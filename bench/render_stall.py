@@ -45,7 +45,7 @@ loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
 window.resize(1600, 1000)
 window.show()
-window.open_project(Path(sys.argv[1]))
+loop.run_until_complete(window.open_project(Path(sys.argv[1])))
 session = window.session
 film = Path(sys.argv[3])
 lateness = []

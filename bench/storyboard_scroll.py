@@ -64,7 +64,7 @@ def main() -> None:
         window.resize(1600, 1000)
         window.show()
         began = time.perf_counter()
-        window.open_project(path)
+        loop.run_until_complete(window.open_project(path))
         window.show_storyboard()
         # The board as large as a creator makes it to review a film: a window of its own, 1600×1000.
         window.docks["Storyboard"].setFloating(True)

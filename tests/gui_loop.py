@@ -122,3 +122,9 @@ def editor_window(qtbot, loop: asyncio.AbstractEventLoop, settings: QSettings,
         loop.run_until_complete(window.session.wait_idle())
     window.close_project()
     loop.run_until_complete(window.generation.close())
+
+
+def opened(window: MainWindow, path) -> bool:
+    """`path` opened in the window as File ▸ Open opens it (read in a worker thread), waited for on
+    the test's loop (the `loop` fixture's); whether it opened."""
+    return asyncio.get_event_loop().run_until_complete(window.open_project(path))

@@ -6,8 +6,10 @@ one back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from gui_loop import editor_window, settings_in, spin, wait_until
+from gui_loop import editor_window, opened, settings_in, spin, wait_until
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
@@ -44,7 +46,8 @@ def new_project(window, monkeypatch, tmp_path, name="Night Film") -> None:
             return self.DialogCode.Accepted
 
     monkeypatch.setattr(main_window_module, "NewProjectDialog", Accepted)
-    window.new_action.trigger()
+    window.new_action.trigger()  # made and opened in a worker thread
+    wait_until(asyncio.get_event_loop(), lambda: window.session is not None or window.errors)
 
 
 def add_shot(window, monkeypatch, prompt: str) -> None:
@@ -143,7 +146,7 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
     before = service.project.model_dump()
     window.close_project()
     assert window.welcome.isVisible() and str(path) in window.welcome.recent.item(0).text()
-    assert window.open_project(path)
+    assert opened(window, path)
     assert window.session.service.project.model_dump() == before
     spin(loop, 0.2)
 
@@ -151,7 +154,7 @@ def test_a_creator_makes_generates_edits_plays_renders_undoes_and_reopens(window
 def test_a_file_that_is_not_a_project_gets_a_message_and_nothing_opens(window, tmp_path):
     bogus = tmp_path / "notes.foundry"
     bogus.write_text("not a database")
-    assert not window.open_project(bogus)
+    assert not opened(window, bogus)
     assert window.errors and "notes.foundry" in window.errors[-1][1]
     assert window.session is None and window.welcome.isVisible()
 
@@ -163,7 +166,7 @@ def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
     first = MainWindow(settings)
     qtbot.addWidget(first)
     first.show()
-    first.open_project(path)
+    opened(first, path)
     first.docks["Inspector"].close()  # the creator hides a panel
     first.close()
     loop.run_until_complete(first.generation.close())
@@ -172,7 +175,7 @@ def test_the_layout_and_recent_projects_are_remembered(qtbot, tmp_path, loop):
     qtbot.addWidget(second)
     second.show()
     assert second.welcome.recent.count() == 1
-    second.open_project(path)
+    opened(second, path)
     assert not second.docks["Inspector"].isVisible() and second.docks["Timeline"].isVisible()
     second.reset_layout_action.trigger()
     assert second.docks["Inspector"].isVisible()
@@ -207,7 +210,7 @@ def test_the_cut_is_exported_from_the_file_menu_and_a_cut_imported_opens_as_a_pr
         add_media_shot(service, write_video(tmp_path / "a.mp4", frames=36), name="Dawn")
         add_media_shot(service, write_video(tmp_path / "b.mp4", frames=36), name="Dusk")
         service.set_transition(0, "dissolve", 6)
-    assert window.open_project(source)
+    assert opened(window, source)
     window.export_action.trigger()
     dialog = window.findChild(ExportDialog)
     assert dialog is not None and dialog.output.text().endswith("film.fcpxml")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -71,7 +71,7 @@ def partials(folder: Path) -> list[Path]:
 
 def test_the_render_is_the_cut_as_it_was_when_started_while_a_shot_is_trimmed(window, qtbot, loop, tmp_path):
     project = make_project(tmp_path, clips=3)
-    assert window.open_project(project)
+    assert opened(window, project)
     before = window.session.service.cut_plan().length
     film = tmp_path / "out" / "night.mp4"
     dialog = open_render_sheet(window, qtbot, film)
@@ -107,7 +107,7 @@ def test_the_render_is_the_cut_as_it_was_when_started_while_a_shot_is_trimmed(wi
 def test_an_empty_project_is_refused_before_anything_starts(window, qtbot, loop, tmp_path):
     path = tmp_path / "empty.foundry"
     ProjectService.create(path).close()
-    assert window.open_project(path)
+    assert opened(window, path)
     film = tmp_path / "empty.mp4"
     dialog = open_render_sheet(window, qtbot, film)
     click(dialog.start)
@@ -119,7 +119,7 @@ def test_an_empty_project_is_refused_before_anything_starts(window, qtbot, loop,
 
 
 def test_replacing_a_file_asks_first_and_no_leaves_it_untouched(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=1))
+    assert opened(window, make_project(tmp_path, clips=1))
     film = tmp_path / "taken.mp4"
     film.write_bytes(b"the creator's earlier film")
     dialog = open_render_sheet(window, qtbot, film)
@@ -132,7 +132,7 @@ def test_replacing_a_file_asks_first_and_no_leaves_it_untouched(window, qtbot, l
 
 
 def test_cancel_in_the_jobs_panel_leaves_no_file_and_no_partial(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=3))
+    assert opened(window, make_project(tmp_path, clips=3))
     film = tmp_path / "cancelled.mp4"
     click(open_render_sheet(window, qtbot, film).start)
     renders = window.jobs.renders
@@ -151,7 +151,7 @@ def test_shots_without_a_picture_render_as_slates_for_their_length(window, qtbot
     with ProjectService.open(project) as service:  # the second clip's take goes missing: offline
         second = service.project.selected_take(service.project.timeline.shots[1])
         service.media.path_of(second.media_path).unlink()
-    assert window.open_project(project)
+    assert opened(window, project)
     film = tmp_path / "with-slates.mp4"
     dialog = open_render_sheet(window, qtbot, film)
     click(dialog.start)
@@ -171,7 +171,7 @@ def test_shots_without_a_picture_render_as_slates_for_their_length(window, qtbot
 
 
 def test_generate_then_render_makes_the_missing_shots_first(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=1, ungenerated=1))
+    assert opened(window, make_project(tmp_path, clips=1, ungenerated=1))
     film = tmp_path / "generated-first.mp4"
     dialog = open_render_sheet(window, qtbot, film)
     click(dialog.start)
@@ -190,7 +190,7 @@ def test_a_render_that_fails_says_why_in_a_notice_and_writes_nothing(window, qtb
     with ProjectService.open(project) as service:  # the first take's file is damaged, not gone
         first = service.project.selected_take(service.project.timeline.shots[0])
         service.media.path_of(first.media_path).write_bytes(b"not a video any more")
-    assert window.open_project(project)
+    assert opened(window, project)
     film = tmp_path / "broken.mp4"
     click(open_render_sheet(window, qtbot, film).start)
     renders = window.jobs.renders
@@ -204,7 +204,7 @@ def test_a_render_that_fails_says_why_in_a_notice_and_writes_nothing(window, qtb
 
 
 def test_a_second_render_waits_for_the_first_and_the_status_bar_cancels(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=1))
+    assert opened(window, make_project(tmp_path, clips=1))
     first, second = tmp_path / "first.mp4", tmp_path / "second.mp4"
     click(open_render_sheet(window, qtbot, first).start)
     click(open_render_sheet(window, qtbot, second).start)
@@ -228,7 +228,7 @@ def test_what_cannot_be_written_is_refused_in_words_before_a_render_starts(tmp_p
 
 
 def test_closing_the_window_while_it_renders_asks_and_stops_the_render_only_on_yes(window, qtbot, loop, tmp_path):
-    assert window.open_project(make_project(tmp_path, clips=3))
+    assert opened(window, make_project(tmp_path, clips=3))
     film = tmp_path / "unfinished.mp4"
     dialog = open_render_sheet(window, qtbot, film)
     dialog.preset.setCurrentIndex(dialog.preset.findData("2160p"))  # long enough to be under way at the end

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from gui_loop import editor_window, opened, settings_in, wait_until  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from servers.runway import RunwayServer  # noqa: E402
@@ -58,7 +58,7 @@ def press_generate(window, loop) -> None:
 
 
 def test_generate_names_what_the_budget_cannot_guard_and_sends_only_when_told(window, loop, runway, tmp_path):
-    assert window.open_project(film(tmp_path, budget=True))
+    assert opened(window, film(tmp_path, budget=True))
     session = window.session
     press_generate(window, loop)
     wait_until(loop, lambda: window.budget_check.box is not None)
@@ -76,7 +76,7 @@ def test_generate_names_what_the_budget_cannot_guard_and_sends_only_when_told(wi
 
 
 def test_without_a_budget_generate_sends_at_once(window, loop, runway, tmp_path):
-    assert window.open_project(film(tmp_path, budget=False))
+    assert opened(window, film(tmp_path, budget=False))
     press_generate(window, loop)
     assert window.session.generating and window.budget_check.box is None
     wait_until(loop, lambda: not window.session.generating)

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import project_session, wait_until  # noqa: E402
+from gui_loop import opened, project_session, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
@@ -156,7 +156,7 @@ def test_the_shots_menu_opens_the_dialog(qtbot, tmp_path, loop):
     assert not window.characters_action.isEnabled()  # no project open
     with ProjectService.create(tmp_path / "film.foundry", width=320, height=180):
         pass
-    assert window.open_project(tmp_path / "film.foundry")
+    assert opened(window, tmp_path / "film.foundry")
     shots_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Shots")
     assert window.characters_action in shots_menu.actions() and window.characters_action.isEnabled()
     window.characters_action.trigger()

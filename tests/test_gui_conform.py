@@ -5,7 +5,7 @@ names when the cut's reels need them; strict 8-character reels are a click away,
 from __future__ import annotations
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_conform import edl, events
@@ -39,7 +39,7 @@ def _export(dialog: ExportDialog, loop, output) -> str:
 def test_the_export_dialog_keeps_the_films_drop_frame_and_offers_long_reels(window, tmp_path, loop):
     source = edl(tmp_path, "night.edl", LONG_REELS, fcm="DROP FRAME")
     import_cut(source, tmp_path / "night.foundry", frame_rate="29.97")
-    assert window.open_project(tmp_path / "night.foundry")
+    assert opened(window, tmp_path / "night.foundry")
     window.export_action.trigger()
     dialog = window.findChild(ExportDialog)
     dialog.format.setFocus()

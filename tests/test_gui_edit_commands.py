@@ -49,7 +49,7 @@ def window(qtbot, tmp_path, loop, film):
         wait_until(loop, window.isActiveWindow)
 
         async def open_film() -> bool:
-            return window.open_project(film)
+            return await window.open_project(film)
 
         assert loop.run_until_complete(open_film())
         settle(loop)

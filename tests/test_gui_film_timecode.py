@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
@@ -50,7 +50,7 @@ def typed(dialog: FilmTimecodeDialog, text: str) -> None:
 
 def test_the_films_start_timecode_typed_is_one_undo_step_and_the_displays_count_from_it(window, tmp_path, loop):
     path = film(tmp_path, NTSC)
-    assert window.open_project(path)
+    assert opened(window, path)
     assert window.timeline.timecode.text() == "01:00:00;00"  # 29.97: drop frame unless told otherwise
     dialog = the_dialog(window, loop)
     assert dialog.start.text() == "01:00:00;00" and dialog.drop_frame.isChecked() and dialog.drop_frame.isEnabled()
@@ -77,7 +77,7 @@ def test_the_films_start_timecode_typed_is_one_undo_step_and_the_displays_count_
 
 def test_a_timecode_that_does_not_read_is_refused_in_words_and_nothing_changes(window, tmp_path, loop):
     path = film(tmp_path)
-    assert window.open_project(path)
+    assert opened(window, path)
     dialog = the_dialog(window, loop)
     assert not dialog.drop_frame.isEnabled() and "24 fps" in dialog.drop_frame.toolTip()
     typed(dialog, "one o'clock")
@@ -111,7 +111,7 @@ def test_the_ruler_labels_round_timecodes_of_a_film_that_starts_between_seconds(
     path = film(tmp_path)
     with ProjectService.open(path) as service:
         service.set_film_timecode(timecode_frames("00:59:58:12", Fraction(24), False), False)
-    assert window.open_project(path)
+    assert opened(window, path)
     canvas = window.timeline.canvas
     labels = painted_ruler_labels(window, monkeypatch)
     canvas.grab().save(str(tmp_path / "ruler-from-58-12.png"))

@@ -36,7 +36,7 @@ def project(tmp_path) -> Path:
 def window(qtbot, tmp_path, loop, project):
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         async def open_it() -> bool:  # inside the loop, as the app runs: the window starts work on it
-            return window.open_project(project)
+            return await window.open_project(project)
 
         assert loop.run_until_complete(open_it())
         window.timeline.canvas.fit()

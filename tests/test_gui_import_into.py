@@ -5,7 +5,7 @@ every warning still under the box's details)."""
 from __future__ import annotations
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from interchange_samples import FCPXML_SAMPLES
 from PIL import Image
 from PySide6.QtCore import Qt
@@ -54,7 +54,7 @@ def test_a_cut_imported_from_the_menu_lands_after_the_film_and_one_undo_takes_it
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate=RATE) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
-    assert window.open_project(path)
+    assert opened(window, path)
     source = offline_edl(tmp_path, 300)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
     window.import_into_action.trigger()
@@ -85,7 +85,7 @@ def test_a_cut_that_cannot_be_read_is_refused_in_words_and_changes_nothing(windo
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate=RATE) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
-    assert window.open_project(path)
+    assert opened(window, path)
     broken = tmp_path / "broken.fcpxml"
     broken.write_text("this is not XML")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(broken), ""))
@@ -124,7 +124,7 @@ def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window,
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
-    assert window.open_project(path)
+    assert opened(window, path)
     source = FCPXML_SAMPLES / "foundry_projects.fcpxml"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
     window.import_into_action.trigger()
@@ -148,7 +148,7 @@ def test_closing_the_question_adds_nothing(window, tmp_path, loop, monkeypatch):
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
-    assert window.open_project(path)
+    assert opened(window, path)
     source = FCPXML_SAMPLES / "foundry_projects.fcpxml"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
     window.import_into_action.trigger()
@@ -164,7 +164,7 @@ def test_closing_the_question_adds_nothing(window, tmp_path, loop, monkeypatch):
 def test_the_media_tab_says_which_cut_and_clip_each_imported_file_came_from(window, tmp_path, loop, monkeypatch):
     path = tmp_path / "film.foundry"
     ProjectService.create(path, width=320, height=180, frame_rate=RATE).close()
-    assert window.open_project(path)
+    assert opened(window, path)
     still = tmp_path / "harbour.png"
     Image.new("RGB", (64, 36), (20, 90, 160)).save(still)
     source = edl(tmp_path, "harbour.edl", f"001  AX       V     C        00:00:00:00 00:00:01:00 "
@@ -185,7 +185,7 @@ def test_retimed_shots_are_one_line_and_every_one_is_under_the_details(window, t
     """Final Cut's timeMap on every other clip of a project: the window's report says it once."""
     path = tmp_path / "film.foundry"
     ProjectService.create(path, width=320, height=180, frame_rate=25).close()
-    assert window.open_project(path)
+    assert opened(window, path)
     ramp = ('<timeMap><timept time="0s" value="0s" interp="linear"/><timept time="1s" value="2s" '
             'interp="linear"/></timeMap>')
     clips = "".join(f'<asset-clip ref="r2" name="{"ramp" if n % 2 == 0 else "plain"} {n}" offset="{n}s" '

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from gui_loop import editor_window, opened, settings_in, wait_until  # noqa: E402
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -53,7 +53,7 @@ def sizes(window) -> dict[str, tuple[int, int]]:
 
 
 def test_panel_sizes_are_the_same_before_and_after_a_generation_and_a_render(window, film, loop, tmp_path):
-    window.open_project(film)
+    opened(window, film)
     session = window.session
     session.select([session.service.project.timeline.shots[1].id])  # the long name in the panels
     wait_until(loop, lambda: window.inspector.backend.count() > 0)
@@ -78,12 +78,12 @@ def test_panel_sizes_are_the_same_before_and_after_a_generation_and_a_render(win
     window.grab().save(str(tmp_path / "layout-after.png"))
     assert sizes(window) == before
     window.close_project()  # the layout is saved as it is now: as it was before the work
-    window.open_project(film)
+    opened(window, film)
     assert laid_out(window) == before
 
 
 def test_the_state_column_holds_every_state_once_jobs_ran(window, film, loop):
-    window.open_project(film)
+    opened(window, film)
     window.generate_action.trigger()
     wait_until(loop, lambda: window.session.generating)
     wait_until(loop, lambda: not window.session.generating)
@@ -100,7 +100,7 @@ def laid_out(window) -> dict[str, tuple[int, int]]:
 
 
 def test_reset_the_layout_brings_back_the_default_sizes(window, film, settings, loop):
-    window.open_project(film)
+    opened(window, film)
     default = laid_out(window)
     window.resizeDocks([window.docks["Takes"]], [700], Qt.Orientation.Horizontal)
     wait_until(loop, lambda: sizes(window) != default)
@@ -123,7 +123,7 @@ def test_the_last_ruler_label_ends_inside_the_panel():
 def test_files_dropped_on_the_timeline_are_copied_not_moved(window, film, loop, tmp_path):
     from PIL import Image
 
-    window.open_project(film)
+    opened(window, film)
     still = tmp_path / "poster.png"
     Image.new("RGB", (320, 180), (10, 120, 200)).save(still)
     data = QMimeData()
@@ -158,9 +158,12 @@ def test_open_recent_lists_each_project_once_told_apart_by_folder(qtbot, loop, s
     assert window.welcome.recent.count() == 2
 
     window.recent_menu.actions()[1].trigger()
+    wait_until(loop, lambda: window.session is not None)
     assert window.session.path == second
+    session = window.session
     window.recent_menu.actions()[0].trigger()  # the one open is listed first now: opening it again
-    assert window.session.path == second and window.errors == []  # not "open elsewhere"
+    assert window.opening.path is None  # nothing to open: no worker asked for
+    assert window.session is session and window.errors == []  # not "open elsewhere"
     loop.run_until_complete(window.session.wait_idle())
     window.close()
     loop.run_until_complete(window.generation.close())

@@ -12,7 +12,7 @@ import shutil
 
 import numpy as np
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
@@ -53,7 +53,7 @@ def test_media_imported_from_the_file_menu_goes_to_the_bin_and_from_there_onto_t
     song = write_wav(tmp_path / "song.wav", 3.0, 0.3)
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"this is not a video" * 200)
-    assert window.open_project(path)
+    assert opened(window, path)
     assert window.import_media_action.shortcut() == QKeySequence("Ctrl+I")
     assert window.import_action.shortcut() == QKeySequence("Ctrl+Shift+I")  # Import a cut moved over
 
@@ -120,7 +120,7 @@ def test_a_moved_media_folder_is_one_notice_an_offline_mark_and_relink_brings_it
     elsewhere.mkdir()
     shutil.move(tmp_path / "film.media", elsewhere / "film.media")
 
-    assert window.open_project(path)
+    assert opened(window, path)
     notice = window.offline_notice
     wait_until(loop, lambda: notice.isVisible())
     text = notice.message.text()

@@ -5,7 +5,7 @@ in the project file; and the music clip inspector showing the clip's prompt and 
 from __future__ import annotations
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -40,7 +40,7 @@ def open_dialog(window) -> GenerateMusicDialog:
 
 def test_the_dialog_generates_a_bed_at_the_playhead_and_the_inspector_offers_its_takes(qtbot, loop, tmp_path, film):
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
-        assert window.open_project(film)
+        assert opened(window, film)
         session = window.session
         session.move_playhead(24)
         dialog = open_dialog(window)
@@ -92,7 +92,7 @@ def test_an_empty_film_asks_for_seconds(qtbot, loop, tmp_path):
     path = tmp_path / "empty.foundry"
     ProjectService.create(path, width=320, height=180, frame_rate="24").close()
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
-        assert window.open_project(path)
+        assert opened(window, path)
         dialog = open_dialog(window)
         QTest.keyClicks(dialog.prompt, "a bed")
         QTest.mouseClick(dialog.generate_button, Qt.MouseButton.LeftButton)
@@ -116,7 +116,7 @@ def test_generate_again_from_the_inspector_asks_with_the_clips_own_fields(qtbot,
                 return await generate_music(service, registry, prompt="soft rain", seconds=2, seed=3)
         clip_id = loop.run_until_complete(first()).clip_id
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
-        assert window.open_project(film)
+        assert opened(window, film)
         session = window.session
         session.select([], music=[clip_id])
         fields = window.inspector.track_pages[0]

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
@@ -38,7 +38,7 @@ def bring_to_front(window) -> None:
 def test_a_command_edit_shows_when_the_window_comes_back(qtbot, tmp_path, loop):
     project = film(tmp_path)
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
-        assert window.open_project(project)
+        assert opened(window, project)
         session = window.session
         river = session.service.project.timeline.shots[1].id
         session.select([river])

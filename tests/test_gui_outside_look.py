@@ -11,7 +11,7 @@ import threading
 import types
 
 import pytest
-from gui_loop import editor_window, project_session, settings_in, wait_until
+from gui_loop import editor_window, opened, project_session, settings_in, wait_until
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from test_gui_outside_changes import bring_to_front, film, foundry
@@ -67,7 +67,7 @@ def test_the_window_shows_a_holders_change_and_refuses_an_edit_at_once(qtbot, tm
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()
         wait_until(loop, window.isActiveWindow)  # for the window's shortcuts
-        assert window.open_project(project)
+        assert opened(window, project)
         session = window.session
         looks = looks_of(session)
         holder = subprocess.Popen([sys.executable, "-c", HOLDER, project], stdin=subprocess.PIPE,

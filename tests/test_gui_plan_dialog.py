@@ -6,7 +6,7 @@ as one undo step, the shots already there untouched; and the Shots menu that ope
 from __future__ import annotations
 
 import pytest
-from gui_loop import project_session, wait_until
+from gui_loop import opened, project_session, wait_until
 from PySide6.QtCore import QSettings, QTimer
 from servers.openai_chat import OpenAIChatServer
 
@@ -137,7 +137,7 @@ def test_the_shots_menu_opens_the_dialog(qtbot, tmp_path, loop):
     assert not window.plan_action.isEnabled()  # no project open
     with ProjectService.create(tmp_path / "menu.foundry", width=320, height=180):
         pass
-    assert window.open_project(tmp_path / "menu.foundry")
+    assert opened(window, tmp_path / "menu.foundry")
     assert window.plan_action in window.menuBar().actions()[2].menu().actions()
     window.plan_action.trigger()
     dialog = window.findChild(PlanDialog)

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
 
-from gui_loop import project_session, wait_until  # noqa: E402
+from gui_loop import opened, project_session, wait_until  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -118,7 +118,7 @@ def open_in_window(qtbot, tmp_path: Path, path: Path) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(1400, 900)
     window.show()
-    assert window.open_project(path)
+    assert opened(window, path)
     return window
 
 

@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 
 from foundry_desktop.app.project_service import ProjectService
 
@@ -24,7 +24,7 @@ def test_clean_up_removes_what_nothing_needs_off_the_gui_thread(window, tmp_path
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=24)
-    assert window.open_project(path)
+    assert opened(window, path)
     media = path.with_suffix(".media")
     # Made while the window has the project open: the open's own tidying did not see them.
     orphan = media / "takes" / ORPHAN_HASH[:2] / f"{ORPHAN_HASH}.mp4"

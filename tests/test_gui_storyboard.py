@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from gui_loop import editor_window, opened, settings_in, wait_until  # noqa: E402
 from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QHelpEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -27,7 +27,7 @@ def window(qtbot, loop, tmp_path):
 
 
 def open_board(window, path: Path):
-    assert window.open_project(path)
+    assert opened(window, path)
     window.show_storyboard()
     grid = window.storyboard.grid
     grid.setFocus()
@@ -264,7 +264,7 @@ def test_keyframe_variants_for_the_chosen_shot_are_counted_before_they_are_made(
 
 def test_behind_the_timelines_tab_the_board_waits_to_be_shown_before_it_is_built(window, loop, tmp_path):
     path = storyboard_film(tmp_path / "film.foundry", shots=3, scenes=1, outside=0)
-    assert window.open_project(path)
+    assert opened(window, path)
     assert window.storyboard.visibleRegion().isEmpty()  # the timeline's tab is in front
     window.session.edit("Prompt", lambda: window.session.service.update_shot(0, prompt="Changed while hidden"))
     wait_until(loop, lambda: not window.storyboard._rebuild.isActive())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_loop import project_session, wait_until
+from gui_loop import opened, project_session, wait_until
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
@@ -379,7 +379,7 @@ def test_add_caption_at_playhead_in_the_shots_menu_types_one_there(qtbot, tmp_pa
     window.resize(1400, 900)
     window.show()
     try:
-        assert window.open_project(path)
+        assert opened(window, path)
         assert window.add_caption_action.shortcut() == QKeySequence("Ctrl+T")
         menus = [menu for menu in window.add_shot_action.associatedObjects() if isinstance(menu, QMenu)]
         assert window.add_music_action in menus[0].actions() and window.add_caption_action in menus[0].actions()

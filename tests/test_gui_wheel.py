@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import editor_window, project_session, settings_in, wait_until  # noqa: E402
+from gui_loop import editor_window, opened, project_session, settings_in, wait_until  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
@@ -160,7 +160,7 @@ def film(tmp_path):
 @pytest.fixture
 def window(qtbot, loop, tmp_path, film, guarded):
     with editor_window(qtbot, loop, settings_in(tmp_path), size=(1440, 900)) as window:
-        window.open_project(film)
+        opened(window, film)
         session = window.session
         session.generate({session.service.project.timeline.shots[0].id})
         wait_until(loop, lambda: not session.generating and session.service.project.takes_of(

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import editor_window, settings_in, wait_until  # noqa: E402
+from gui_loop import editor_window, opened, settings_in, wait_until  # noqa: E402
 from PIL import Image  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
@@ -95,7 +95,7 @@ def test_the_window_exports_the_storyboard_from_the_file_menu(qtbot, loop, tmp_p
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()  # shortcuts need an active window (offscreen Qt makes none active itself)
         wait_until(loop, window.isActiveWindow)
-        assert window.open_project(path)
+        assert opened(window, path)
         QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         wait_until(loop, lambda: "Storyboard written" in window.statusBar().currentMessage())
         assert window.errors == []

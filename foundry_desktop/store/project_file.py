@@ -277,10 +277,9 @@ class OpenFile:
             close_reader(self.raw, self.made_wal_files_of, wal_files_were_there=False)
         else:
             self.raw.close()
-        if self.lock is not None:
-            while self.lock.held:
-                self.lock.release()
-            self.lock = None
+        lock, self.lock = self.lock, None
+        if lock is not None:
+            lock.release_all()
 
 
 def _engine(raw: sqlite3.Connection, *, immediate: bool = True) -> Engine:

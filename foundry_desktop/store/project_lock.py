@@ -1,4 +1,5 @@
-"""The writer's lock of a project: `NAME.foundry.lock`, held by the one process that may edit.
+"""The locks of a project: between processes, the writer's lock (`NAME.foundry.lock`, held by the
+one process that may edit); between the threads of one, the gate to its connection (at the end).
 
 SQLite alone would let two processes interleave their transactions, but each
 process edits a project it holds in memory and writes only the rows that differ
@@ -12,13 +13,21 @@ Unlike filelock (which leaves the file behind on Unix), the holder removes the
 file when it lets go; a waiter that then gets the lock on the removed file sees it
 is no longer the one at the path, and tries again on the new one. While held, the
 file says who holds it (process id and what it is doing), so a refusal can say so.
+
+Within the process the lock is counted (re-entrant), and the count is changed from several
+threads: the window's GUI thread holds it for a generation run while a worker (a render
+recording its job, an import writing its cut) takes and lets go of it for its writes. So
+the count and the file are changed under a guard; a thread that finds the lock held by its
+own process nests into it, never waits for itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -27,6 +36,8 @@ except ImportError:  # Windows: filelock's lock there removes its file itself
     fcntl = None  # type: ignore[assignment]
 
 import filelock
+
+from foundry_desktop.errors import ProjectOpenError
 
 # Who this process is, in words, for the lock file (the CLI names its command; the window itself).
 holder_name = "Foundry Desktop"
@@ -50,14 +61,22 @@ class ProjectLock:
         self._fd: int | None = None
         self._fallback: filelock.BaseFileLock | None = None
         self._depth = 0
+        # The count and the file descriptor, for every thread of this process. Held while the lock is
+        # taken: the window's threads take it without waiting (wait_s 0), so no thread waits long here.
+        self._guard = threading.Lock()
 
     @property
     def held(self) -> bool:
-        return self._depth > 0
+        with self._guard:
+            return self._depth > 0
 
     def acquire(self, wait_s: float) -> None:
         """Take the lock, waiting up to `wait_s` seconds for its holder to let go; LockBusy if it does not.
         OSError when the lock file cannot be made (a read-only folder, a full disk)."""
+        with self._guard:
+            self._acquire(wait_s)
+
+    def _acquire(self, wait_s: float) -> None:
         if self._depth:
             self._depth += 1
             return
@@ -72,11 +91,22 @@ class ProjectLock:
         self._depth = 1
 
     def release(self) -> None:
-        if self._depth == 0:
-            return
-        self._depth -= 1
-        if self._depth:
-            return
+        """Match one acquire(); the last lets go of the lock (and removes its file)."""
+        with self._guard:
+            if self._depth == 0:
+                return
+            self._depth -= 1
+            if not self._depth:
+                self._let_go()
+
+    def release_all(self) -> None:
+        """Let go however many times it was taken (the project is closing)."""
+        with self._guard:
+            if self._depth:
+                self._depth = 0
+                self._let_go()
+
+    def _let_go(self) -> None:
         if self._fallback is not None:
             self._fallback.release()
             self._fallback = None
@@ -133,3 +163,91 @@ def lock_holder(lock_path: Path) -> str | None:
     if not pid.strip().isdigit() or not name:
         return None
     return f"{name} (process {pid.strip()})"
+
+
+class ConnectionGate:
+    """Who is using an open project's one SQLite connection, and closing it only once no one is.
+
+    The window's GUI thread and its workers (the outside-change look, a render recording its
+    job, an import writing its cut) share one connection: one thread's transaction at a time,
+    or two BEGINs on it collide. A thread may enter again while it is inside (an edit group
+    holds the connection throughout, and its edits enter within it).
+
+    Closing must not pull the connection from under a thread still inside, and the GUI thread
+    must never wait to close (a worker's read of a 10,000-shot project takes a second): so
+    close() closes at once when no other thread is inside, and otherwise leaves the closing to
+    that thread, which does it as it leaves. From the moment close() is asked, no other thread
+    may enter: it is refused in words (the project was closed), never handed a closed connection.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name  # the project file's name, for the refusal
+        self._free = threading.Condition()
+        self._owner: int | None = None  # the thread inside
+        self._depth = 0  # how many times it entered
+        self._closing: Callable[[], None] | None = None  # asked while another thread was inside
+        self._closed = False
+
+    def enter(self) -> None:
+        """Wait for another thread inside to leave, then be the one inside (again, if already)."""
+        me = threading.get_ident()
+        with self._free:
+            while True:
+                if self._owner != me and (self._closed or self._closing is not None):
+                    raise ProjectOpenError(f"{self._name} was closed.")  # at once: it is going away
+                if self._owner in (None, me):
+                    break
+                self._free.wait()
+            self._owner = me
+            self._depth += 1
+
+    def leave(self) -> None:
+        """Match one enter(); the last leave does a close asked for meanwhile."""
+        with self._free:
+            self._depth -= 1
+            if self._depth:
+                return
+            closing, self._closing = self._closing, None
+            if closing is None:
+                self._owner = None
+                self._free.notify_all()
+                return
+        self._close_as_owner(closing)  # still the owner: no one enters while it closes
+
+    def __enter__(self) -> None:
+        self.enter()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.leave()
+
+    @property
+    def closed(self) -> bool:
+        with self._free:
+            return self._closed or self._closing is not None
+
+    def close(self, closing: Callable[[], None]) -> bool:
+        """Run `closing` now, if no other thread is inside (True); otherwise the thread inside runs it
+        as it leaves (False). Never waits. Asked again once asked, it does nothing (False)."""
+        me = threading.get_ident()
+        with self._free:
+            if self._closed or self._closing is not None:
+                return False
+            if self._owner not in (None, me):
+                self._closing = closing
+                return False
+            self._owner = me
+            self._depth += 1  # this thread's own group, if any, is inside too: closing ends it
+        self._close_as_owner(closing, leaving=True)
+        return True
+
+    def _close_as_owner(self, closing: Callable[[], None], *, leaving: bool = False) -> None:
+        try:
+            closing()
+        finally:
+            with self._free:
+                self._closed = True
+                if leaving:
+                    self._depth -= 1
+                if not self._depth:
+                    self._owner = None
+                self._free.notify_all()

@@ -29,7 +29,6 @@ thread, on a connection of its own: read_if_changed_elsewhere). Records of work
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +51,7 @@ from foundry_desktop.store.project_file import (
     take_writer_lock,
     write_errors,
 )
+from foundry_desktop.store.project_lock import ConnectionGate
 from foundry_desktop.store.project_rows import load_project
 from foundry_desktop.store.row_changes import RowChange, diff_projects, write_changes, write_new_rows
 from foundry_desktop.store.schema import shots_table
@@ -90,7 +90,8 @@ class FileRead:
 
 
 class ProjectStore(WorkRecords):
-    """One open project file. Not thread-safe: the app calls it from one thread."""
+    """One open project file, used from the window's GUI thread and its workers, one at a time
+    (the gate), and closed once none is using it."""
 
     def __init__(self, path: Path, opened: OpenFile, read_only: bool):
         self.path = path
@@ -100,7 +101,7 @@ class ProjectStore(WorkRecords):
         self._group: tuple[Connection, int, int] | None = None  # connection, step id, depth
         # One SQLite connection serves every thread (the GUI's, and workers rendering or probing):
         # one transaction at a time, or two BEGINs on it collide. A group holds it throughout.
-        self._serial = threading.RLock()
+        self._serial = ConnectionGate(path.name)
         # The window's way (lock per write): the file's data_version when this process last read it.
         self._per_write = opened.lock is not None and not opened.lock.held
         self._seen_version: int | None = None
@@ -123,8 +124,18 @@ class ProjectStore(WorkRecords):
         return cls(path, open_file(path, read_only=read_only, lock_wait_s=lock_wait_s,
                                    hold_lock=not lock_per_write), read_only)
 
-    def close(self) -> None:
-        if self._group is not None:
+    def close(self) -> bool:
+        """Close the file: now (True) unless another thread is reading or writing it, which then
+        closes it as it finishes (False). Never waits; from now on other threads are refused."""
+        return self._serial.close(self._close_now)
+
+    @property
+    def closed(self) -> bool:
+        """Closed, or closing as soon as the thread using it finishes."""
+        return self._serial.closed
+
+    def _close_now(self) -> None:
+        if self._group is not None:  # this thread's own: another's ended before its thread closed it
             self.rollback_group()
         self._file.close()
 
@@ -175,11 +186,12 @@ class ProjectStore(WorkRecords):
         if not self._per_write:
             yield
             return
-        self._take_lock()
+        with self._serial:  # refused once closed; never taken beside a worker's take or release
+            self._take_lock()
         try:
             yield
         finally:
-            self._file.lock.release()
+            self._unlock_after_write()  # let go of by closing, where the project closed meanwhile
 
     def cancel_requests(self) -> set[str]:
         """Job ids another process asked to cancel (cancel_requests.EVERY_JOB: all unfinished)."""
@@ -228,7 +240,7 @@ class ProjectStore(WorkRecords):
     def begin_group(self, label: str) -> None:
         """Start (or nest into) a group: every edit until commit_group is one undo step."""
         self._require_writable()
-        self._serial.acquire()  # once per begin_group, released once per commit or rollback
+        self._serial.enter()  # once per begin_group, left once per commit or rollback
         if self._group is not None:
             conn, step_id, depth = self._group
             self._group = (conn, step_id, depth + 1)
@@ -248,7 +260,7 @@ class ProjectStore(WorkRecords):
                 self._unlock_after_write()
                 raise
         except BaseException:
-            self._serial.release()
+            self._serial.leave()
             raise
         self._group = (conn, step_id, 1)
 
@@ -258,7 +270,7 @@ class ProjectStore(WorkRecords):
         conn, step_id, depth = self._group
         if depth > 1:
             self._group = (conn, step_id, depth - 1)
-            self._serial.release()
+            self._serial.leave()
             return
         self._group = None
         try:
@@ -268,7 +280,7 @@ class ProjectStore(WorkRecords):
         finally:
             conn.close()
             self._unlock_after_write()
-            self._serial.release()
+            self._serial.leave()
 
     def rollback_group(self) -> None:
         """Drop the whole group, however deep (the outer levels find it gone)."""
@@ -282,7 +294,7 @@ class ProjectStore(WorkRecords):
         finally:
             self._unlock_after_write()
             for _ in range(depth):
-                self._serial.release()
+                self._serial.leave()
 
     @contextlib.contextmanager
     def group(self, label: str) -> Iterator[None]:
@@ -358,8 +370,9 @@ class ProjectStore(WorkRecords):
             )
 
     def _unlock_after_write(self) -> None:
-        if self._per_write and self._file.lock is not None:
-            self._file.lock.release()
+        lock = self._file.lock  # None once closed (closing let go of it)
+        if self._per_write and lock is not None:
+            lock.release()
 
     def _record(self, conn: Connection, changes: list[RowChange], label: str) -> None:
         """Make `changes` in the file and keep them as one undo step (or in the open group's)."""

@@ -9,6 +9,7 @@ per open project; the panels get the session and do the rest themselves.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,8 +31,8 @@ from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.app.setup.demo_film import create_demo_project
 from foundry_desktop.app.user_folders import documents_folder
-from foundry_desktop.app.project_access.window_opening import open_for_the_window
-from foundry_desktop.errors import CutChoiceError, FoundryError
+from foundry_desktop.app.project_access.window_opening import FirstLook, WindowProject
+from foundry_desktop.errors import CutChoiceError
 from foundry_desktop.ui.background_work import BackgroundWork
 from foundry_desktop.ui.budget_check import BudgetCheck
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
@@ -45,14 +46,15 @@ from foundry_desktop.ui.panels.media_bin import MediaBinPanel
 from foundry_desktop.ui.panels.offline_notice import OfflineNotice
 from foundry_desktop.ui.panels.preview import PreviewPanel
 from foundry_desktop.ui.panels.takes import TakesPanel
+from foundry_desktop.ui.project_opening import ProjectOpening
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.storyboard.panel import StoryboardPanel
 from foundry_desktop.ui.timeline.panel import TimelinePanel
-from foundry_desktop.ui.welcome import CentralArea, NewProjectDialog, WelcomePage, distinct_recent, recent_names
+from foundry_desktop.ui.recent_projects import RecentProjects
+from foundry_desktop.ui.welcome import CentralArea, NewProjectDialog, WelcomePage
 from foundry_desktop.ui.window_actions import add_menus_and_toolbar
 
-RECENT_KEPT = 8
 # Bump when the docks change, so an old saved layout is not restored onto new ones (2: a central strip; layouts
 # saved by 1 were squeezed by background work, see CentralArea; 3: the storyboard's tab).
 LAYOUT_VERSION = 3
@@ -67,12 +69,14 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings("Foundry", "Foundry Desktop")
+        self.recent = RecentProjects(self.settings)
         self.generation = GenerationSession(on_health=self._show_health)
         self.session: ProjectSession | None = None
         self.errors: list[tuple[str, str]] = []  # every error shown, newest last (tests read it)
         self._reopen_generation = False  # the settings changed while jobs ran
         self.work = BackgroundWork(lambda message: self.show_error("Something went wrong", message))
         self.budget_check = BudgetCheck(self)  # Generate asks first where the budget cannot guard a shot
+        self.opening = ProjectOpening(self.work, self.statusBar())
         self.setWindowTitle("Foundry Desktop")
         self.resize(1440, 900)
         self.setDockNestingEnabled(True)
@@ -154,18 +158,15 @@ class MainWindow(QMainWindow):
 
     # -- projects ------------------------------------------------------------------------
 
-    def new_project(self) -> None:
+    def new_project(self) -> asyncio.Future[bool] | None:
+        """The project the creator describes, made and opened in a worker thread."""
         dialog = NewProjectDialog(documents_folder(), self)
         if dialog.exec() != NewProjectDialog.DialogCode.Accepted:
-            return
-        width, height = dialog.chosen_size
-        try:
-            service = ProjectService.create(dialog.path, name=dialog.name.text().strip() or "Untitled film",
-                                            width=width, height=height, frame_rate=dialog.rate.currentText())
-        except FoundryError as exc:
-            self.show_error("Cannot make the project", str(exc))
-            return
-        self._use(service)
+            return None
+        (width, height), path = dialog.chosen_size, dialog.path  # read here: the dialog's widgets are the GUI's
+        name, rate = dialog.name.text().strip() or "Untitled film", dialog.rate.currentText()
+        return self.open_project(path, failure="Cannot make the project", make=lambda: ProjectService.create(
+            path, name=name, width=width, height=height, frame_rate=rate).close())
 
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(documents_folder()), "Foundry projects (*.foundry)")
@@ -176,42 +177,49 @@ class MainWindow(QMainWindow):
         """The demo in the user's documents, laid out off the GUI thread, opened with its shots
         generating (the jobs panel shows them), and the status bar says where it is."""
         path = documents_folder() / "Foundry demo" / "demo.foundry"
-        self.statusBar().showMessage(f"Opening the demo in {path.parent}…")
 
         def lay_out() -> None:
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
-                create_demo_project(path).close()  # opened again below, on the GUI thread that uses it
+                create_demo_project(path).close()  # opened again by the window's way, in the same worker
 
-        def opened(_: None) -> None:
-            if self.open_project(path):
-                self.session.generate()  # only what is not generated yet; the built-in backend is free
-                self.statusBar().showMessage(f"The demo is in {path.parent}; its shots are generating (see Jobs).")
+        def generating() -> None:
+            self.session.generate()  # only what is not generated yet; the built-in backend is free
+            self.statusBar().showMessage(f"The demo is in {path.parent}; its shots are generating (see Jobs).")
 
-        self.work.in_thread(lay_out, opened, lambda message: self.show_error("Cannot make the demo", message))
+        return self.open_project(path, make=lay_out, then=generating, failure="Cannot make the demo")
 
-    def open_project(self, path: Path) -> bool:
-        if self.session is not None and self.session.path.resolve() == Path(path).resolve():
+    def open_project(self, path: Path, *, make: Callable[[], None] | None = None, then: Callable[[], None] | None = None,
+                     failure: str = "Cannot open the project") -> asyncio.Future[bool]:
+        """Open `path` (made first by `make`) in a worker, then show it and run `then`; a failed open says
+        why under `failure` and leaves the open project open. The future says whether it opened."""
+        path = Path(path)
+        if self.session is not None and self.session.path.resolve() == path.resolve():
             self.activateWindow()  # already open here: nothing to open (its lock would say "elsewhere")
-            return True
-        try:
-            service = open_for_the_window(path)
-        except FoundryError as exc:
-            self.show_error("Cannot open the project", str(exc))
-            self._forget_recent(path)
-            return False
-        self._use(service.service)
-        if service.why_read_only:
-            self.statusBar().showMessage(f"Opened for reading only: {service.why_read_only}")
-        return True
+            return self.opening.settled(True)
 
-    def event(self, event: QEvent) -> bool:  # noqa: D102
-        # Back to the window from a terminal: show what its commands changed.
+        def opened(project: WindowProject) -> None:
+            self._use(project.service, project.first_look)
+            if project.why_read_only:
+                self.statusBar().showMessage(f"Opened for reading only: {project.why_read_only}")
+            if then is not None:
+                then()
+
+        def refused(message: str) -> None:
+            self._show_project_line()  # the project still open, as it was
+            self.show_error(failure, message)
+            if make is None:
+                self.recent.forget(path)
+                self._show_recent()
+
+        return self.opening.start(path, make, opened, refused)
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 -- back from a terminal: show what its commands changed
         if event.type() == QEvent.Type.WindowActivate and self.session is not None:
             self.session.look_for_outside_changes()
         return super().event(event)
 
-    def _use(self, service: ProjectService) -> None:
+    def _use(self, service: ProjectService, first_look: FirstLook) -> None:
         self.close_project()
         session = ProjectSession(service, self.generation, self)
         session.error.connect(self.show_error)
@@ -222,8 +230,8 @@ class MainWindow(QMainWindow):
         self.session = session
         for panel in self.panels:
             panel.set_session(session)
-        self._remember_recent(session.path)
-        self._show_project_state()
+        self.recent.remember(session.path)
+        self._show_project_state(first_look=first_look)
         self._restore_layout()  # once the panels show the project: restored onto empty ones, it was not kept
         self.generation.start_soon()  # the servers' health, for the status bar
 
@@ -240,7 +248,8 @@ class MainWindow(QMainWindow):
 
     # -- showing state ---------------------------------------------------------------------
 
-    def _show_project_state(self, *_: object) -> None:
+    def _show_project_state(self, *_: object, first_look: FirstLook | None = None) -> None:
+        """The window as the open project stands; `first_look`: as it was read with it (opening)."""
         session = self.session
         self.centralWidget().show_welcome(session is None)
         if session is None:
@@ -248,8 +257,7 @@ class MainWindow(QMainWindow):
                 dock.setVisible(False)
         for action in self._project_actions:
             action.setEnabled(session is not None)
-        self.welcome.show_recent(self._recent())
-        self._fill_recent_menu()
+        self._show_recent()
         if session is None:
             self.setWindowTitle("Foundry Desktop")
             self.statusBar().clearMessage()
@@ -257,23 +265,31 @@ class MainWindow(QMainWindow):
             self.undo_action.setText("&Undo")
             self.redo_action.setText("&Redo")
             return
-        project = session.service.project
-        fmt = project.format
-        self.setWindowTitle(f"{project.name} — Foundry Desktop")
-        self.statusBar().showMessage(f"{fmt.width}×{fmt.height} · {fmt.frame_rate} fps · "
-                                     f"{len(project.timeline.shots)} shots")
-        undo_label, redo_label = session.service.undo_label(), session.service.redo_label()
+        self.setWindowTitle(f"{session.service.project.name} — Foundry Desktop")
+        self._show_project_line()
+        undo_label, redo_label = ((first_look.undo_label, first_look.redo_label) if first_look else
+                                  (session.service.undo_label(), session.service.redo_label()))
         self.undo_action.setEnabled(undo_label is not None)
         self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
         self.redo_action.setEnabled(redo_label is not None)
         self.redo_action.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
-        self._show_jobs()
+        self._show_jobs(states=first_look.shot_states if first_look else None)
 
-    def _show_jobs(self, *_: object) -> None:
+    def _show_project_line(self) -> None:
+        """The open project's format and length in the status bar (from memory: no reading)."""
+        if self.session is None:
+            self.statusBar().clearMessage()
+            return
+        project = self.session.service.project
+        fmt = project.format
+        self.statusBar().showMessage(f"{fmt.width}×{fmt.height} · {fmt.frame_rate} fps · "
+                                     f"{len(project.timeline.shots)} shots")
+
+    def _show_jobs(self, *_: object, states: tuple[str, ...] | None = None) -> None:
         session = self.session
         if session is None:
             return
-        statuses = [status.kind for status in session.service.statuses()]
+        statuses = list(states) if states is not None else [status.kind for status in session.service.statuses()]
         generating, failed = statuses.count("generating"), statuses.count("failed")
         waiting = statuses.count("missing") + statuses.count("stale")
         parts = [f"{generating} generating" if generating else "", f"{failed} failed" if failed else "",
@@ -348,8 +364,9 @@ class MainWindow(QMainWindow):
 
     def import_cut(self, choice: ImportChoice) -> asyncio.Task:
         """Make the project from the cut in a worker thread (it copies the media), then open it
-        and list what could not be kept."""
+        (in a worker too) and list what could not be kept; the task ends once it is open."""
         self.statusBar().showMessage(f"Importing {choice.source.name}…")
+        opening: list[asyncio.Future[bool]] = []
 
         def opened(report: ImportReport | CutChoiceError) -> None:
             self.statusBar().clearMessage()
@@ -357,14 +374,21 @@ class MainWindow(QMainWindow):
                 ask_for_sequence(self, choice.source, report.names,
                                  lambda sequence: self.import_cut(replace(choice, sequence=sequence)))
                 return
-            if self.open_project(report.project):
-                show_import_report(self, f"Imported {choice.source.name}", report.warnings)
+            opening.append(self.open_project(
+                report.project, then=lambda: show_import_report(self, f"Imported {choice.source.name}", report.warnings)))
 
         def failed(message: str) -> None:
             self.statusBar().clearMessage()
             self.show_error("Cannot import the cut", message)
 
-        return self.work.in_thread(lambda: import_or_names(choice), opened, failed)
+        importing = self.work.in_thread(lambda: import_or_names(choice), opened, failed)
+
+        async def imported_and_opened() -> None:
+            await importing
+            if opening:
+                await opening[0]
+
+        return asyncio.ensure_future(imported_and_opened())
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.generation, self, settings=self.settings)
@@ -400,28 +424,10 @@ class MainWindow(QMainWindow):
 
     # -- remembered between runs ---------------------------------------------------------------
 
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        paths = [value] if isinstance(value, str) else list(value or [])
-        return distinct_recent([path for path in paths if Path(path).exists()])
-
-    def _remember_recent(self, path: Path) -> None:
-        paths = distinct_recent([str(path), *self._recent()])[:RECENT_KEPT]
-        self.settings.setValue("recent", paths)
-
-    def _forget_recent(self, path: Path) -> None:
-        self.settings.setValue("recent", [p for p in self._recent() if p != str(path)])
-        self._show_project_state()
-
-    def _fill_recent_menu(self) -> None:
-        if self.recent_menu is None:
-            return
-        self.recent_menu.clear()
-        for path, name in zip(self._recent(), recent_names(self._recent())):
-            action = self.recent_menu.addAction(name)
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_project(Path(p)))
-        self.recent_menu.setEnabled(bool(self._recent()))
+    def _show_recent(self) -> None:
+        self.welcome.show_recent(self.recent.paths())
+        if self.recent_menu is not None:
+            self.recent.fill(self.recent_menu, lambda path: self.open_project(Path(path)))
 
     def _restore_layout(self) -> None:
         """The panels as the creator left them (the default layout the first time)."""

@@ -29,27 +29,6 @@ SIZES = {"1920×1080 (16:9)": (1920, 1080), "1280×720 (16:9)": (1280, 720), "10
 RATES = ("24", "25", "30", "23.976", "29.97", "50", "60")
 
 
-def distinct_recent(paths: list[str]) -> list[str]:
-    """Each project once (the same file reached by another spelling of its path counts once),
-    newest first."""
-    seen: set[Path] = set()
-    kept = []
-    for path in paths:
-        resolved = Path(path).expanduser().resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            kept.append(path)
-    return kept
-
-
-def recent_names(paths: list[str]) -> list[str]:
-    """How each recent project is listed: its file name, and its folder's name where another
-    project of the list has the same file name (three "demo.foundry" looked identical)."""
-    names = [Path(path).name for path in paths]
-    return [f"{name} — {Path(path).parent.name or Path(path).parent}" if names.count(name) > 1 else name
-            for name, path in zip(names, paths)]
-
-
 class CentralArea(QWidget):
     """The window's central widget: the welcome page with no project open, and with one a strip of
     no height between the preview and the timeline. Qt's main window without a visible central

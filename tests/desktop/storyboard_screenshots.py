@@ -84,7 +84,7 @@ def make_film(folder: Path) -> Path:
 
 
 async def pose(window: MainWindow, path: Path, output: Path) -> None:
-    window.open_project(path)
+    await window.open_project(path)
     session = window.session
     shot_ids = [shot.id for shot in session.service.project.timeline.shots]
     session.generate({shot_ids[0], shot_ids[3]})

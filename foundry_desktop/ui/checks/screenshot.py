@@ -35,7 +35,7 @@ async def _until(condition, timeout: float) -> None:
 
 
 async def _pose(window: MainWindow, project: Path, output: Path) -> None:
-    window.open_project(project)
+    await window.open_project(project)
     session = window.session
     assert session is not None
     session.generate()
