@@ -18,6 +18,7 @@ from foundry_desktop.domain.project import AudioClip, Caption
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.geometry import Viewport, lane_span, music_lanes, row_of
+from foundry_desktop.ui.timeline.offline_mark import paint_offline
 from foundry_desktop.ui.timeline.waveforms import Waveforms
 
 GAIN_TOP_DB = 12.0  # the rubber band's range: the top and bottom of a clip
