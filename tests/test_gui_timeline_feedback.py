@@ -1,0 +1,78 @@
+"""What the timeline shows the creator while they work, offscreen on a real project and driven by
+real input events: the names of clips whose start has scrolled off the left edge (kept at the
+visible edge, as Resolve and Premiere keep them), the readout while an edge is dragged (and Escape
+cancelling the trim), and a caption's editor kept within the caption's own span."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_loop import project_session, wait_until
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from video_sources import write_wav
+
+from foundry_desktop.app.project_service import ProjectService
+from foundry_desktop.app.shots.music_clips import add_music
+from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, RULER_HEIGHT, row_of
+from foundry_desktop.ui.timeline.panel import TimelinePanel
+from foundry_desktop.ui.timeline.track_painting import caption_boxes, music_boxes
+
+LEFT, NONE, CTRL = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def session(tmp_path, loop):
+    service = ProjectService.create(tmp_path / "film.foundry", width=320, height=180, frame_rate="24")
+    for number, seconds in enumerate(("2", "3", "2"), start=1):
+        service.add_shot(prompt=f"shot {number}", duration_seconds=seconds, seed=number)
+    add_music(service, write_wav(tmp_path / "bed.wav", 5.0, 0.5), at_seconds="1")
+    service.add_caption("Hello there", "2", "5")
+    with project_session(service, loop) as opened:
+        yield opened
+
+
+@pytest.fixture
+def panel(qtbot, session, loop):
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 300)
+    panel.show()
+    panel.activateWindow()  # the panel's keys are shortcuts: they need an active window
+    wait_until(loop, panel.isActiveWindow)
+    panel.set_session(session)
+    panel.canvas.setFocus()
+    return panel
+
+
+def written_pixels(image, left: float, top: float, right: float, bottom: float) -> int:
+    """How many pixels in the area are the near-white of text (no track, clip or line is that light)."""
+    pixels = np.asarray(image)[round(top):round(bottom), round(left):round(right), :3].astype(int)
+    return int((pixels.min(axis=2) > 190).sum())
+
+
+def canvas_image(canvas):
+    picture = canvas.grab().toImage().convertToFormat(canvas.grab().toImage().Format.Format_RGB888)
+    width, height = picture.width(), picture.height()
+    return np.frombuffer(picture.constBits(), np.uint8).reshape(height, picture.bytesPerLine())[:, :width * 3] \
+        .reshape(height, width, 3)
+
+
+def test_clips_whose_start_scrolled_off_keep_their_names_at_the_left_edge(panel):
+    canvas = panel.canvas
+    QTest.mouseClick(canvas, LEFT, NONE, QPoint(round(canvas.view.x_of(84)), RULER_HEIGHT // 2))  # into shot 2
+    for _ in range(6):
+        QTest.keyClick(canvas, Qt.Key.Key_Equal, CTRL)  # zoom in about the playhead
+    view = canvas.view
+    first_visible = view.frame_at(HEADER_WIDTH)
+    assert 48 < first_visible < 120, first_visible  # shot 2 (48..120) begins off the left edge and fills the view
+    music = music_boxes(view, canvas.tracks.music(), canvas.length)[0][1]
+    caption = caption_boxes(view, canvas.tracks.captions())[0][1]
+    assert music.left() < HEADER_WIDTH < music.right() and caption.left() < HEADER_WIDTH < caption.right()
+
+    image = canvas_image(canvas)
+    video = row_of("video")
+    edge = HEADER_WIDTH + 2
+    assert written_pixels(image, edge, video.top + 2, edge + 90, video.top + 15) > 10  # "2  shot 2"
+    assert written_pixels(image, edge, music.bottom() - 16, edge + 90, music.bottom()) > 10  # "bed"
+    assert written_pixels(image, edge, caption.top(), edge + 90, caption.bottom()) > 10  # "Hello there"
