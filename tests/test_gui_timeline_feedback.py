@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from gui_loop import project_session, wait_until
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from video_sources import write_wav
 
@@ -51,11 +52,12 @@ def written_pixels(image, left: float, top: float, right: float, bottom: float) 
     return int((pixels.min(axis=2) > 190).sum())
 
 
-def canvas_image(canvas):
-    picture = canvas.grab().toImage().convertToFormat(canvas.grab().toImage().Format.Format_RGB888)
+def canvas_image(canvas) -> np.ndarray:
+    """The canvas as painted now, as rows of RGB pixels (a copy: the picture's memory goes with it)."""
+    picture = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     width, height = picture.width(), picture.height()
-    return np.frombuffer(picture.constBits(), np.uint8).reshape(height, picture.bytesPerLine())[:, :width * 3] \
-        .reshape(height, width, 3)
+    rows = np.frombuffer(picture.constBits(), np.uint8).reshape(height, picture.bytesPerLine())
+    return rows[:, :width * 3].reshape(height, width, 3).copy()
 
 
 def test_clips_whose_start_scrolled_off_keep_their_names_at_the_left_edge(panel):
@@ -76,3 +78,36 @@ def test_clips_whose_start_scrolled_off_keep_their_names_at_the_left_edge(panel)
     assert written_pixels(image, edge, video.top + 2, edge + 90, video.top + 15) > 10  # "2  shot 2"
     assert written_pixels(image, edge, music.bottom() - 16, edge + 90, music.bottom()) > 10  # "bed"
     assert written_pixels(image, edge, caption.top(), edge + 90, caption.bottom()) > 10  # "Hello there"
+
+
+def saved_durations(session) -> list[int]:
+    with ProjectService.open(session.service.path, read_only=True) as reader:
+        return [shot.spec.duration for shot in reader.project.timeline.shots]
+
+
+def test_a_dragged_edge_shows_how_far_it_moved_and_escape_cancels_the_trim(panel, session):
+    canvas = panel.canvas
+    end = QPoint(round(canvas.view.x_of(48)) - 2, row_of("video").top + 40)  # shot 1's end (2 s, no take yet)
+    to = QPoint(round(canvas.view.x_of(60)), end.y())  # 12 frames later
+    before, undo_before = saved_durations(session), session.service.undo_label()
+
+    QTest.mousePress(canvas, LEFT, NONE, end)
+    for step in range(1, 6):
+        QTest.mouseMove(canvas, end + (to - end) * step / 5)
+    assert canvas.trim_readout() == "+12 frames  ·  2.5 s"
+    readout_area = (to.x() + 10, to.y() - 50, to.x() + 160, to.y())
+    during = canvas_image(canvas)
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.trim_readout() == ""
+    after = canvas_image(canvas)
+    left, top, right, bottom = readout_area
+    assert (during[top:bottom, left:right] != after[top:bottom, left:right]).any()  # the readout was painted, and went
+    QTest.mouseRelease(canvas, LEFT, NONE, to)
+    assert saved_durations(session) == before and session.service.undo_label() == undo_before
+
+    QTest.mousePress(canvas, LEFT, NONE, end)
+    for step in range(1, 6):
+        QTest.mouseMove(canvas, end + (to - end) * step / 5)
+    QTest.mouseRelease(canvas, LEFT, NONE, to)
+    assert canvas.trim_readout() == ""  # gone on release
+    assert saved_durations(session) == [60, *before[1:]]
