@@ -111,3 +111,33 @@ def test_a_dragged_edge_shows_how_far_it_moved_and_escape_cancels_the_trim(panel
     QTest.mouseRelease(canvas, LEFT, NONE, to)
     assert canvas.trim_readout() == ""  # gone on release
     assert saved_durations(session) == [60, *before[1:]]
+
+
+def saved_captions(session) -> list[tuple[str, int, int]]:
+    with ProjectService.open(session.service.path, read_only=True) as reader:
+        return [(caption.text, caption.start, caption.end) for caption in reader.project.timeline.captions]
+
+
+def test_a_caption_being_typed_leaves_the_next_caption_in_sight(panel, session):
+    canvas = panel.canvas
+    session.edit("Add caption", lambda: session.service.add_caption("Hi", "1", "2"))  # just before "Hello there"
+    QTest.keyClick(canvas, Qt.Key.Key_Equal, CTRL)  # zoomed in a step: "Hi" is wide enough to type over
+    shown = "Hi"
+    for zoom_out, typed, over_track in ((False, "Hi you", True), (True, "Hey", False)):
+        for _ in range(3 if zoom_out else 0):
+            QTest.keyClick(canvas, Qt.Key.Key_Minus, CTRL)  # zoomed out: "Hi you" is too narrow to type over
+        boxes = {caption.text: box for caption, box in caption_boxes(canvas.view, canvas.tracks.captions())}
+        short, neighbour = boxes[shown], boxes["Hello there"]
+        QTest.mouseDClick(canvas, LEFT, NONE, QPoint(round(short.center().x()), round(short.center().y())))
+        entry = canvas.tracks.entry
+        assert entry is not None and entry.isVisible()
+        place = entry.geometry()
+        assert not place.intersects(neighbour.toAlignedRect().adjusted(1, 1, -1, -1)), (place, neighbour)
+        track = row_of("captions")
+        assert (track.top <= place.top() and place.bottom() < track.bottom) == over_track  # else just above it
+        assert place.left() >= HEADER_WIDTH and place.right() < canvas.width()
+        entry.selectAll()
+        QTest.keyClicks(entry, typed)
+        QTest.keyClick(entry, Qt.Key.Key_Return)
+        assert saved_captions(session) == [(typed, 24, 48), ("Hello there", 48, 120)]
+        shown = typed
