@@ -58,6 +58,8 @@ def test_demo_film_matches_the_project(demo_dir):
     assert info.video_codec == "h264" and info.has_audio
     assert len(DEMO_SHOTS) >= 4
     assert not list(demo_dir.glob("*.lock")), "the demo leaves no lock file behind"
+    with ProjectService.open(demo_dir / "demo.foundry", read_only=True) as opened:
+        assert opened.undo_label() is None  # its building steps are no creator's edits to undo
 
 
 def test_the_demo_hands_its_cut_to_editors(demo_dir):

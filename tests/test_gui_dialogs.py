@@ -147,6 +147,7 @@ def cell(tab, row: int, column: int) -> str:
 
 def test_servers_are_added_checked_live_switched_off_and_removed(settings_dialog, loop):
     tab = settings_dialog.servers
+    settings_dialog.tabs.setCurrentWidget(tab)
     changes = []
     settings_dialog.generation_settings_changed.connect(lambda: changes.append(1))
     with ComfyUIServer(name="gpu-1", models=SVD_MODELS) as server:
@@ -577,3 +578,15 @@ def test_a_workflow_is_checked_against_live_servers(library_dialog, loop):
         assert verdicts[1].startswith("gpu-2: ") and "svd_xt.safetensors" in verdicts[1]
         assert verdicts[2].startswith("attic: down (") and "cannot be reached" in verdicts[2]
         shoot(loop, dialog, "workflow-library-servers")
+
+
+def test_settings_open_first_on_cloud_services_then_on_the_tab_last_used(settings_dialog, loop, qsettings):
+    assert settings_dialog.tabs.currentWidget() is settings_dialog.cloud  # where a new user's keys go
+    bar = settings_dialog.tabs.tabBar()
+    rendering = next(index for index in range(bar.count()) if bar.tabText(index) == "Rendering")
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, bar.tabRect(rendering).center())
+    assert settings_dialog.tabs.currentWidget() is settings_dialog.rendering
+    qsettings.sync()
+    again = SettingsDialog(GenerationSession(), settings=QSettings(qsettings.fileName(), QSettings.Format.IniFormat))
+    assert again.tabs.currentWidget() is again.rendering
+    dispose(loop, again)

@@ -179,3 +179,14 @@ def test_the_demo_opens_from_the_documents_folder_with_its_shots_generated(windo
         status.kind == "current" for status in session.service.statuses()), timeout=600)
     with ProjectService.open(session.path, read_only=True) as reader:
         assert all(reader.project.selected_take(shot) is not None for shot in reader.project.timeline.shots)
+        music = reader.project.timeline.music
+    # Nothing to undo: Ctrl+Z took the demo apart step by step ("Set the music under the film", ...).
+    assert not window.undo_action.isEnabled()
+    window.activateWindow()
+    wait_until(loop, window.isActiveWindow)
+    window.timeline.canvas.setFocus()
+    for _ in range(3):
+        QTest.keyClick(window.timeline.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with ProjectService.open(session.path, read_only=True) as reader:
+        assert reader.project.timeline.music == music and music[0].fade_in > 0
+    assert window.errors == []

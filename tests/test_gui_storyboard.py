@@ -18,6 +18,7 @@ from storyboard_films import storyboard_film  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui.editing.shortcuts import shortcut_groups  # noqa: E402
+from foundry_desktop.ui.timeline import geometry  # noqa: E402
 
 
 @pytest.fixture
@@ -272,3 +273,40 @@ def test_behind_the_timelines_tab_the_board_waits_to_be_shown_before_it_is_built
 
     window.show_storyboard()
     assert [card.prompt for card in window.storyboard.grid.board.cards][0] == "Changed while hidden"
+
+
+def test_the_chosen_shots_card_comes_into_view_when_the_board_is_shown(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=40, scenes=2, outside=0)
+    window.activateWindow()  # its keys are shortcuts: they need an active window
+    wait_until(loop, window.isActiveWindow)
+    assert window.open_project(path)
+    canvas = window.timeline.canvas
+    canvas.fit()
+    last = canvas._plan.shots[-1]
+    x = round(canvas.view.x_of((last.record_in + last.record_out) / 2))
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(x, geometry.row_of("video").top + 40))  # the last shot, chosen on the timeline
+    shot_id = ids(window)[-1]
+    assert window.session.selected == [shot_id]
+    QTest.keyClick(canvas, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    grid = window.storyboard.grid
+    assert grid.verticalScrollBar().maximum() > 0  # a board taller than its view
+
+    def card_in_view() -> bool:  # its top at least: a card may be taller than the board's view
+        rect = grid.rect_of(shot_id)
+        return rect is not None and grid.viewport().rect().contains(
+            rect.translated(0, -grid.verticalScrollBar().value()).topLeft())
+
+    wait_until(loop, card_in_view)
+
+
+def test_one_variant_says_a_click_approves_it_and_once_approved_how_to_get_others(window, loop, tmp_path):
+    path = storyboard_film(tmp_path / "film.foundry", shots=2, scenes=1, outside=0, variants=1,
+                           approve=lambda index: index == 0)
+    grid = open_board(window, path)
+    QTest.keyClick(grid, Qt.Key.Key_Home)
+    heading = window.storyboard.variants.heading
+    assert heading.text() == ("Shot 1: 1 keyframe variant — approved. For others to choose from, "
+                              "set Variants and Make keyframes.")
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    assert heading.text() == "Shot 2: 1 keyframe variant — click it to approve it."

@@ -370,6 +370,11 @@ class ProjectService(ShotEdits, KeyframeEdits, GapEdits, ClipboardEdits, SceneEd
             raise
         self._store.commit_group()
 
+    def forget_history(self) -> None:
+        """Nothing to undo or redo: for a project a builder (the demo) made, whose building steps are
+        no edit of the creator's (a few Ctrl+Z took the demo apart). The project itself is unchanged."""
+        self._store.forget_history()
+
     def undo(self) -> str | None:
         """Undo the latest edit; returns its label, None when there is nothing to undo."""
         with self.reading_again_if_stale():

@@ -213,6 +213,14 @@ class ProjectStore(WorkRecords):
             step = undo_history.next_step(conn, undone=True)
         return step.label if step else None
 
+    def forget_history(self) -> None:
+        """Empty the undo history (a project a builder laid out begins where the builder left it)."""
+        self._require_writable()
+        if self._group is not None:
+            raise RuntimeError("forget_history inside a group: the group's own step would go with it")
+        with self._transaction() as conn:
+            undo_history.forget_all(conn)
+
     # -- edits (undoable) ----------------------------------------------------
 
     def commit_edit(self, before: Project, after: Project, label: str) -> None:

@@ -68,6 +68,12 @@ def record(conn: Connection, step_id: int, changes: Iterable[RowChange]) -> None
         conn.execute(insert(undo_changes_table), rows)
 
 
+def forget_all(conn: Connection) -> None:
+    """No step to undo or redo: the project begins as it is now."""
+    conn.execute(delete(undo_changes_table))
+    conn.execute(delete(undo_steps_table))
+
+
 def drop_if_empty(conn: Connection, step_id: int) -> None:
     """A step that changed nothing (an empty group) is no step."""
     has_changes = conn.execute(

@@ -41,6 +41,7 @@ from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.editing.attach import attach_editing
 from foundry_desktop.ui.inspector.inspector import InspectorPanel
+from foundry_desktop.ui.jobs_in_front import JobsInFront
 from foundry_desktop.ui.panels.jobs import JobsPanel
 from foundry_desktop.ui.panels.media_bin import MediaBinPanel
 from foundry_desktop.ui.panels.offline_notice import OfflineNotice
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.panels = (self.timeline, self.inspector, self.takes, self.media_bin, self.jobs, self.preview,
                        self.offline_notice, self.storyboard)
         self.docks = self._lay_out_docks()
+        self.jobs_in_front = JobsInFront(self.docks["Jobs"], [self.docks["Timeline"], self.docks["Storyboard"]])
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
         self._jobs_timer = QTimer(self, singleShot=True, interval=0)
@@ -329,8 +331,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         shot_ids = set(session.selected) if selected_only and session.selected else None
+        self.jobs_in_front.show_jobs()  # the timeline comes back when the run ends
         self.budget_check.generate(session, shot_ids)
-        self.docks["Jobs"].raise_()
 
     def show_storyboard(self) -> None:
         """The storyboard's tab in front, most of the window's height, its grid taking the keys."""
@@ -412,6 +414,8 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         self._show_jobs()
+        if not busy:
+            self.jobs_in_front.run_ended()
         if not busy and self._reopen_generation:
             asyncio.ensure_future(self._reopen_backends())
 

@@ -104,6 +104,7 @@ def create_demo_project(path: Path) -> ProjectService:
         # Half a second out of black, a second into it at the end.
         service.set_film_fades(service.frames_from_seconds("0.5"), service.frames_from_seconds("1"))
     _compose_music(service)
+    service.forget_history()  # the demo opens as it is made: its building steps are no creator's edits
     return service
 
 

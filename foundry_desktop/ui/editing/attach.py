@@ -1,5 +1,6 @@
 """What the window hands the editing commands once its menus exist: the timeline's
-right-click menus, and the keys its menus now own.
+right-click menus, the keys its menus now own, and those keys' Ctrl and Alt ones winning over
+a focused text field (field_keys).
 """
 
 from __future__ import annotations
@@ -7,6 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from foundry_desktop.ui.editing.field_keys import WindowKeysOverFields
 
 from foundry_desktop.ui.editing.timeline_menus import show_timeline_menu
 
@@ -23,3 +27,5 @@ def attach_editing(window: MainWindow, menu_actions: list[QAction]) -> None:
     for action in window.timeline.actions():
         if any(sequence.toString() in owned for sequence in action.shortcuts()):
             window.timeline.removeAction(action)
+    window.field_keys = WindowKeysOverFields(window, [action for menu in window.menuBar().findChildren(QMenu)
+                                                      for action in menu.actions()])

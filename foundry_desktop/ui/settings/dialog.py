@@ -3,7 +3,8 @@ rendering and storage, one tab each (the tabs are in settings_*_tab.py).
 
 Every change applies as it is made (there is nothing to OK or cancel): servers and
 cloud services go to the machine's generation settings, rendering choices to
-QSettings. When the generation settings change the dialog says so with
+QSettings. It opens on the tab last used (the first time on Cloud services, where a new
+user's keys go). When the generation settings change the dialog says so with
 `generation_settings_changed`, so that the app can reopen its backends with them.
 """
 
@@ -29,6 +30,10 @@ from foundry_desktop.ui.settings.servers_tab import ServersTab
 from foundry_desktop.ui.settings.storage_tab import StorageTab
 
 
+TAB_SETTING = "settings/tab"
+FIRST_TAB = "cloud"  # where a new user starts: the keys that make cloud generation work
+
+
 class SettingsDialog(QDialog):
     generation_settings_changed = Signal()  # servers or cloud services were changed and saved
 
@@ -45,11 +50,15 @@ class SettingsDialog(QDialog):
         self.rendering = RenderingTab(self.settings)
         self.storage = StorageTab(confirm or asking(self))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.servers, "ComfyUI servers")
-        self.tabs.addTab(self.cloud, "Cloud services")
-        self.tabs.addTab(self.assist, "Assist")
-        self.tabs.addTab(self.rendering, "Rendering")
-        self.tabs.addTab(self.storage, "Storage")
+        self._tab_names: list[str] = []  # kept in QSettings by name: the tabs' order may change
+        for name, tab, title in (("servers", self.servers, "ComfyUI servers"), ("cloud", self.cloud, "Cloud services"),
+                                 ("assist", self.assist, "Assist"), ("rendering", self.rendering, "Rendering"),
+                                 ("storage", self.storage, "Storage")):
+            self.tabs.addTab(tab, title)
+            self._tab_names.append(name)
+        last = str(self.settings.value(TAB_SETTING, FIRST_TAB))
+        self.tabs.setCurrentIndex(self._tab_names.index(last if last in self._tab_names else FIRST_TAB))
+        self.tabs.currentChanged.connect(lambda index: self.settings.setValue(TAB_SETTING, self._tab_names[index]))
         self.servers.changed.connect(self.generation_settings_changed)
         self.cloud.changed.connect(self.generation_settings_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

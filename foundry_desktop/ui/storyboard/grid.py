@@ -342,7 +342,8 @@ class StoryboardGrid(QAbstractScrollArea):
         if rect is None:
             return
         bar, height = self.verticalScrollBar(), self.viewport().height()
-        if rect.top() - HEADER < bar.value():
-            bar.setValue(rect.top() - HEADER)
-        elif rect.bottom() + MARGIN > bar.value() + height:
-            bar.setValue(rect.bottom() + MARGIN - height)
+        top, bottom = rect.top() - HEADER, rect.bottom() + MARGIN
+        if top < bar.value() or bottom - top > height:  # a card taller than the view shows its top
+            bar.setValue(top)
+        elif bottom > bar.value() + height:
+            bar.setValue(bottom - height)

@@ -108,6 +108,13 @@ class StoryboardPanel(QWidget):
         self._on_screen = shown
         if shown and self._stale:
             self.reload()
+        if shown:  # the selection may have changed behind the tab (chosen on the timeline); once the
+            # dock has its size for the tab (show_storyboard resizes it after), its card is brought into view
+            QTimer.singleShot(0, self, self._reveal_selection)
+
+    def _reveal_selection(self) -> None:
+        if self.session is not None and self.session.selected and self._on_screen:
+            self.grid.ensure_visible(self.session.selected[-1])
 
     def _count(self, board: Storyboard) -> None:
         cards = board.cards

@@ -69,7 +69,7 @@ class KeyframeVariants(QWidget):
             return
         approved = shot.keyframe_take_id
         self.heading.setText(f"Shot {number}: {len(stills)} keyframe variant{'s' if len(stills) != 1 else ''} — "
-                             + ("click another to approve it instead." if approved else "click one to approve it."))
+                             + _what_to_do(len(stills), approved=bool(approved)))
         for index, take in enumerate(stills, start=1):
             picture = self.pictures.get(session, session.service.media.path_of(take.media_path), take.content_hash)
             icon = tile_icon(picture, "Reading…", take.id == approved, self.palette())
@@ -93,3 +93,10 @@ class KeyframeVariants(QWidget):
         shot = session.shot(shot_id)
         if shot is not None and shot.keyframe_take_id != take_id:
             session.edit("Approve the keyframe", lambda: session.service.approve_keyframe(shot_id, take_id))
+
+
+def _what_to_do(count: int, *, approved: bool) -> str:
+    """What a click on the tiles does: with one variant there is no other to choose instead."""
+    if count == 1:
+        return "approved. For others to choose from, set Variants and Make keyframes." if approved else "click it to approve it."
+    return "click another to approve it instead." if approved else "click one to approve it."

@@ -5,8 +5,8 @@ the music bed and the captions (painted by painting.TimelinePainter, with filmst
 from filmstrips.Filmstrips).
 The pointer scrubs the ruler, selects shots (Ctrl and Shift add), drags a shot to a
 new place (into empty time, if it fits there: empty_time.py), selects a gap, drags
-a shot's edge to trim it (shot_trims.py) with snapping to cuts, the playhead and
-markers, and double-clicks a cut to
+a shot's edge to trim it (shot_trims.py: a readout by the pointer while dragging, Escape
+cancels) with snapping to cuts, the playhead and markers, and double-clicks a cut to
 edit its transition. Files dropped from the desktop become shots or music; a take
 dragged from the takes bin is used on its own shot, or becomes a new shot elsewhere
 (drops.py).
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -57,7 +58,7 @@ from foundry_desktop.ui.timeline.geometry import (
 )
 from foundry_desktop.ui.timeline.painting import TimelinePainter, TimelineScene
 from foundry_desktop.ui.timeline.scene_bands import SceneBands
-from foundry_desktop.ui.timeline.shot_trims import finish_trim
+from foundry_desktop.ui.timeline.shot_trims import finish_trim, paint_readout, planned_trim, trim_readout
 from foundry_desktop.ui.timeline.track_gestures import TrackGestures
 
 
@@ -71,6 +72,7 @@ class _Drag:
     frame: int = 0  # the (snapped) frame the pointer points at
     active: bool = False  # past DRAG_START_PX (a press that never moves is a click)
     grab: int = 0  # a moved shot: how far into it the pointer took hold, in frames
+    at: tuple[float, float] = (0.0, 0.0)  # where the pointer is now
 
 
 class TimelineCanvas(QWidget):
@@ -183,6 +185,16 @@ class TimelineCanvas(QWidget):
             dragged = drag.shot_index if moving and drag.kind == "move" else None
             self.empty.paint(painter, self.view, scene.plan, scene.session, dragged, self.width())
             self.bands.paint(painter, self.width())
+            if moving and drag.kind != "move":
+                paint_readout(painter, self.trim_readout(), *drag.at, self.width())
+
+    def trim_readout(self) -> str:
+        """What the readout by a dragged edge says ("+12 frames  ·  4.5 s"), or "" when no edge is dragged."""
+        drag = self._drag
+        if drag is None or not drag.active or drag.kind not in ("trim_in", "trim_out") or self._plan is None:
+            return ""
+        assert self.session is not None
+        return trim_readout(self.session, planned_trim(self.session, self._plan, drag.kind, drag.shot_index, drag.frame))
 
     # -- finding things under the pointer ---------------------------------------------
 
@@ -296,7 +308,7 @@ class TimelineCanvas(QWidget):
             return
         if not drag.active and abs(x - drag.start_x) < DRAG_START_PX:
             return
-        drag.active = True
+        drag.active, drag.at = True, (x, y)
         markers = [marker.frame for marker in self.session.service.project.timeline.markers]
         targets = [*self._cut_points(), self.session.playhead, *markers] if self.snapping else []
         drag.frame = snapped(self.view.frame_at(x), targets, self.view.px_per_frame)
@@ -330,6 +342,14 @@ class TimelineCanvas(QWidget):
         if destination != drag.shot_index:
             service = self.session.service
             self.session.edit("Move shot", lambda: service.move_shot(drag.shot_index, destination))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self._drag is not None and self._drag.kind != "scrub":
+            self._drag = None  # a drag let go of: the release that follows changes nothing
+            self.empty.landing = None
+            self.update()
+            return
+        super().keyPressEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self.bands.double_click(event.position().x(), event.position().y()):

@@ -113,6 +113,12 @@ class Viewport:
         self.scroll_px = 0.0
 
 
+def label_left(left: float) -> float:
+    """Where a clip's name is written from: its left edge, or the view's left edge once its start
+    has scrolled off (as Resolve and Premiere keep it), so a clip wider than the view keeps its name."""
+    return max(left, float(HEADER_WIDTH))
+
+
 def tick_step(px_per_frame: float, rate: Fraction, min_px: float = 90.0) -> tuple[int, int]:
     """(major, minor) tick spacing in frames: the first major step at least `min_px` apart,
     in steps a timecode reads well at (frames, then seconds, then minutes). Steps within a second

@@ -26,7 +26,15 @@ from foundry_desktop.domain.time import frames_to_seconds
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.filmstrips import Filmstrips
-from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, ROWS, RULER_HEIGHT, Viewport, row_of, tick_step
+from foundry_desktop.ui.timeline.geometry import (
+    HEADER_WIDTH,
+    ROWS,
+    RULER_HEIGHT,
+    Viewport,
+    label_left,
+    row_of,
+    tick_step,
+)
 from foundry_desktop.ui.timeline.offline_mark import is_offline, paint_offline
 from foundry_desktop.ui.timeline.track_painting import TrackPainter
 
@@ -148,16 +156,19 @@ class TimelinePainter:
         seconds = float(frames_to_seconds(shot.length, project.format.frame_rate))
         label = f"{index + 1}  {shot.name or shot.spec.prompt or 'Untitled'}"
         painter.setPen(theme.TEXT)
-        text_box = QRectF(box.left() + 8, box.top(), box.width() - 12, LABEL_HEIGHT)
+        left = label_left(box.left()) + 8
+        text_box = QRectF(left, box.top(), max(0.0, box.right() - 4 - left), LABEL_HEIGHT)
         painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(text_box.width()) - 40)))
         painter.setPen(theme.DIM_TEXT)
         painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{seconds:.1f}s")
         if take is None and status.kind != "generating":
             painter.setPen(theme.DIM_TEXT)
-            painter.drawText(box.adjusted(6, LABEL_HEIGHT, -6, 0), Qt.AlignmentFlag.AlignCenter,
+            shown = QRectF(label_left(box.left()), box.top(), 0, box.height())  # centred in what is on screen
+            shown.setRight(min(box.right(), float(self.width)))
+            painter.drawText(shown.adjusted(6, LABEL_HEIGHT, -6, 0), Qt.AlignmentFlag.AlignCenter,
                              metrics.elidedText(status.kind.capitalize(), Qt.TextElideMode.ElideRight,
-                                                max(0, int(box.width()) - 12)))
+                                                max(0, int(shown.width()) - 12)))
         if status.kind == "generating":
             fraction = scene.progress.get(shot.id, 0.0)
             painter.fillRect(QRectF(box.left(), box.bottom() - 4, box.width() * fraction, 4),

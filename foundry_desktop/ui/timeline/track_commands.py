@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLineEdit, QMenu, QWidget
 
@@ -22,13 +22,14 @@ from foundry_desktop.domain.project import AudioClip, Caption, CaptionStyle
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.timeline.drops import add_dropped_files
-from foundry_desktop.ui.timeline.geometry import row_of
+from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, Viewport, row_of
 
 if TYPE_CHECKING:
     from foundry_desktop.ui.timeline.canvas import TimelineCanvas
 
 NEW_CAPTION_SECONDS = 2  # as long as a short line takes to read
-ENTRY_MIN_WIDTH = 240
+ENTRY_MIN_WIDTH = 240  # a caption typed above the track, its own span being too narrow to type in
+IN_PLACE_MIN_WIDTH = 120  # the narrowest span a caption is typed in place over
 SOUND_FILES = ("Sound (*.wav *.mp3 *.m4a *.aac *.flac *.ogg *.opus *.aif *.aiff);;"
                "Video with sound (*.mp4 *.mov *.mkv *.webm);;All files (*)")
 FADE_PRESETS_S = (Fraction(0), Fraction(1, 2), Fraction(1), Fraction(2))
@@ -112,8 +113,20 @@ def type_caption_at_playhead(canvas: TimelineCanvas) -> None:
     canvas.tracks.type_caption(None, session.playhead)
 
 
+def entry_place(view: Viewport, start: int, end: int, width: int) -> QRect:
+    """Where a caption from `start` to `end` is typed: over its own span on the caption track (its
+    visible part), so the next caption stays in sight; where that is too narrow to type in, a
+    wider box just above the track, from the caption's start, kept inside the timeline."""
+    row = row_of("captions")
+    left, right = max(view.x_of(start), float(HEADER_WIDTH)), min(view.x_of(end), float(width))
+    if right - left >= IN_PLACE_MIN_WIDTH:
+        return QRect(round(left), row.top, round(right - left), row.height)
+    left = max(float(HEADER_WIDTH), min(left, width - ENTRY_MIN_WIDTH - 2.0))
+    return QRect(round(left), row.top - row.height - 2, ENTRY_MIN_WIDTH, row.height)
+
+
 class CaptionEntry(QLineEdit):
-    """A caption's text typed over the caption track: Enter (or clicking away) keeps it,
+    """A caption's text typed over its span on the caption track (entry_place): Enter (or clicking away) keeps it,
     Escape leaves the track as it was. A new caption runs two seconds, or to the next one or
     the film's end, whichever comes first."""
 
@@ -138,9 +151,7 @@ class CaptionEntry(QLineEdit):
         self.setText(caption.text if caption else "")
         self.setPlaceholderText("Type the caption; Enter keeps it, Esc cancels")
         self.setStyleSheet(f"border: 1px solid {theme.ACCENT.name()}")  # plainly the place being typed in
-        row = row_of("captions")
-        x = canvas.view.x_of(self.start)
-        self.setGeometry(round(x), row.top, max(ENTRY_MIN_WIDTH, round(canvas.view.x_of(self.end) - x)), row.height)
+        self.setGeometry(entry_place(canvas.view, self.start, self.end, canvas.width()))
         self.returnPressed.connect(self.finish)
         self.show()
         self.setFocus()

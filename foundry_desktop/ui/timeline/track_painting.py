@@ -17,7 +17,8 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 from foundry_desktop.domain.project import AudioClip, Caption
 from foundry_desktop.ui import theme
 from foundry_desktop.ui.project_session import ProjectSession
-from foundry_desktop.ui.timeline.geometry import Viewport, lane_span, music_lanes, row_of
+from foundry_desktop.ui.timeline.geometry import Viewport, label_left, lane_span, music_lanes, row_of
+from foundry_desktop.ui.timeline.offline_mark import paint_offline
 from foundry_desktop.ui.timeline.waveforms import Waveforms
 
 GAIN_TOP_DB = 12.0  # the rubber band's range: the top and bottom of a clip
@@ -108,9 +109,10 @@ class TrackPainter:
         painter.setPen(QPen(GAIN_COLOUR, 1.5))
         painter.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
         label = clip.name + ("  (loops)" if clip.loop else "") + (f"  {clip.gain_db:+.1f} dB" if clip.gain_db else "")
-        label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(box.width()) - 12))
+        left = label_left(box.left()) + 4
+        label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(box.right() - left) - 8))
         if label:  # low in the clip, clear of the gain line and the fade handles, on a shade to stay legible
-            text_box = QRectF(box.left() + 4, box.bottom() - metrics.height() - 1, metrics.horizontalAdvance(label) + 6,
+            text_box = QRectF(left, box.bottom() - metrics.height() - 1, metrics.horizontalAdvance(label) + 6,
                               metrics.height())
             painter.fillRect(text_box, QColor(0, 0, 0, 110))
             painter.setPen(theme.TEXT)
@@ -168,7 +170,8 @@ class TrackPainter:
         painter = self.painter
         painter.fillRect(box, CAPTION_COLOUR if not selected else CAPTION_COLOUR.lighter(140))
         painter.setPen(theme.TEXT)
-        text_box = box.adjusted(4, 0, -2, 0)
+        text_box = QRectF(label_left(box.left()) + 4, box.top(), 0, box.height())
+        text_box.setRight(box.right() - 2)
         painter.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          metrics.elidedText(caption.text, Qt.TextElideMode.ElideRight, max(0, int(text_box.width()))))
         if selected:
