@@ -30,7 +30,7 @@ started = float(sys.argv[1])
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings
 import qasync, asyncio
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 app = QApplication([])
 apply_theme(app)
@@ -46,7 +46,7 @@ import sys, time, json
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings
 import qasync, asyncio
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 app = QApplication([])
 apply_theme(app)
@@ -82,7 +82,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings, QTimer
 import qasync
 from foundry_desktop.app.render.render_process import render_in_process
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 app = QApplication([])
 loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))

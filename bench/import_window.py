@@ -37,7 +37,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.editing import import_into
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 
 cut, folder = Path(sys.argv[1]), Path(sys.argv[2])

@@ -31,7 +31,7 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 
 project, settings_file = Path(sys.argv[1]), sys.argv[2]

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 import qasync
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 
 app = QApplication([])

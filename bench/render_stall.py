@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings, QTimer
 import qasync
 from foundry_desktop.ui.dialogs.render import RenderDialog
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 app = QApplication([])
 apply_theme(app)

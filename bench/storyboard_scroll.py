@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from storyboard_films import storyboard_film  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.ui.window.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.theme import apply_theme  # noqa: E402
 
 TARGET_MS = 50.0

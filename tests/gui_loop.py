@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings
 
 from foundry_desktop.app.generation.session import GenerationSession
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import apply_theme
 

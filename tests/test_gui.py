@@ -20,10 +20,10 @@ from video_sources import write_video
 from foundry_desktop.app.shots.media_shots import add_media_shot
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.media.probe import probe_media
-from foundry_desktop.ui import main_window as main_window_module
+from foundry_desktop.ui.window import main_window as main_window_module
 from foundry_desktop.ui.dialogs.export_cut import ExportDialog
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.dialogs.render import RenderDialog
 
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui.dialogs.characters import CharactersDialog  # noqa: E402
 from foundry_desktop.ui.inspector.inspector import InspectorPanel  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.ui.window.main_window import MainWindow  # noqa: E402
 
 
 @pytest.fixture

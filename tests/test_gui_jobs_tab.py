@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QTabBar
 from test_gui_edit_commands import in_loop, settle
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.ui.jobs_in_front import in_front
+from foundry_desktop.ui.window.jobs_in_front import in_front
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.ui.dialogs.render import RenderDialog  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.ui.window.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.panels.job_table import STATE, STATE_WORDS  # noqa: E402
 from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402
 from foundry_desktop.ui.timeline.painting import ruler_label_places  # noqa: E402

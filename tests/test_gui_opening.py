@@ -18,7 +18,7 @@ from foundry_desktop.app.project_access.window_opening import WindowProject
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.store.project_file import wal_files_present
 from foundry_desktop.store.project_lock import ProjectLock
-from foundry_desktop.ui import project_opening
+from foundry_desktop.ui.window import project_opening
 
 # Only so that a broken test fails instead of hanging; every wait ends by an event.
 WAIT_S = 60

@@ -12,7 +12,7 @@ from servers.openai_chat import OpenAIChatServer
 
 from foundry_desktop.app.assist.language_model import LanguageModelSettings
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.dialogs.plan import (
     PROMPT,
     SECONDS,

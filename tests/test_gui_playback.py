@@ -27,7 +27,7 @@ from foundry_desktop.app.playback.frame_reader import FrameReader  # noqa: E402
 from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.shots.media_shots import add_media_shot  # noqa: E402
 from foundry_desktop.media.render.audio_mix import AudioPlacement  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.ui.window.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.panels.preview import PreviewPanel  # noqa: E402
 from foundry_desktop.ui.playback.slate_picture import SLATE_COLOURS  # noqa: E402
 from foundry_desktop.ui.timeline.geometry import row_of  # noqa: E402

@@ -369,7 +369,7 @@ def test_add_caption_at_playhead_in_the_shots_menu_types_one_there(qtbot, tmp_pa
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QKeySequence
 
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate="24") as service:

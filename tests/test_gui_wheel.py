@@ -206,7 +206,7 @@ def dialog_openers():
     from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
     from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
     from foundry_desktop.ui.settings.dialog import SettingsDialog
-    from foundry_desktop.ui.welcome import NewProjectDialog
+    from foundry_desktop.ui.window.welcome import NewProjectDialog
 
     def settings(tmp_path):
         return QSettings(str(tmp_path / "dialog.ini"), QSettings.Format.IniFormat)

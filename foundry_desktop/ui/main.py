@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
 
     from foundry_desktop.ui.application import make_application
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
     app = make_application(argv)
     loop = qasync.QEventLoop(app)

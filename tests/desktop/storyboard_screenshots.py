@@ -29,7 +29,7 @@ from foundry_desktop.app.project_service import ProjectService  # noqa: E402
 from foundry_desktop.app.storyboard import storyboard_of  # noqa: E402
 from foundry_desktop.domain.project import Project, ProjectFormat, Scene, Shot, ShotSpec, Timeline  # noqa: E402
 from foundry_desktop.store.project_store import ProjectStore  # noqa: E402
-from foundry_desktop.ui.main_window import MainWindow  # noqa: E402
+from foundry_desktop.ui.window.main_window import MainWindow  # noqa: E402
 from foundry_desktop.ui.storyboard.sheet import write_sheet  # noqa: E402
 from foundry_desktop.ui.theme import apply_theme  # noqa: E402
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from foundry_desktop.app.setup.demo_film import create_demo_project
-from foundry_desktop.ui.main_window import MainWindow
+from foundry_desktop.ui.window.main_window import MainWindow
 from foundry_desktop.ui.theme import apply_theme
 
 

@@ -47,7 +47,7 @@ from foundry_desktop.ui.dialogs.mood_board import LookColumn, look_card
 from foundry_desktop.ui.project_session import ProjectSession
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 BRIEF_LIMIT = 100_000  # characters: a brief is a page or two, not a book
 

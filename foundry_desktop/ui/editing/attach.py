@@ -15,7 +15,7 @@ from foundry_desktop.ui.editing.field_keys import WindowKeysOverFields
 from foundry_desktop.ui.editing.timeline_menus import show_timeline_menu
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 
 def attach_editing(window: MainWindow, menu_actions: list[QAction]) -> None:

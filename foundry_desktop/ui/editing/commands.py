@@ -15,7 +15,7 @@ from foundry_desktop.ui.editing.clipboard import copied_shots, put_shots
 from foundry_desktop.ui.project_session import ProjectSession
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 REVEAL_MARGIN_PX = 40  # room left before a shot scrolled into view
 

@@ -21,7 +21,7 @@ from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.editing.commands import reveal_shot
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 
 def choose_cut_to_add(window: MainWindow) -> asyncio.Task | None:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 Entry = tuple[str, str]  # what it does, its keys as the platform writes them
 

@@ -19,7 +19,7 @@ from foundry_desktop.ui.timeline.geometry import HEADER_WIDTH, RULER_HEIGHT, row
 from foundry_desktop.ui.timeline.panel import TRANSITION_NAMES
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 CUT_GRAB_PX = 8  # as near a cut as a double-click that edits its transition
 MARKER_GRAB_PX = 6

@@ -20,7 +20,7 @@ from foundry_desktop.ui.background_work import in_words
 from foundry_desktop.ui.storyboard.sheet import DEFAULT_PER_PAGE, lay_out, write_sheet
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 
 def export_from_window(window: MainWindow) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from foundry_desktop.app.project_access.project_cleaning import CleaningReport, clean_project, human_size
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 MESSAGE_MS = 8000
 

@@ -24,12 +24,12 @@ from foundry_desktop.ui.dialogs.plan import PlanDialog
 from foundry_desktop.ui.editing import commands as editing
 from foundry_desktop.ui.editing.import_into import choose_cut_to_add
 from foundry_desktop.ui.editing.shortcuts import show_shortcuts
-from foundry_desktop.ui.project_clean_action import clean_project_folder
+from foundry_desktop.ui.window.project_clean_action import clean_project_folder
 from foundry_desktop.ui.storyboard.sheet_export import export_from_window
 from foundry_desktop.ui.timeline.track_commands import choose_music, type_caption_at_playhead
 
 if TYPE_CHECKING:
-    from foundry_desktop.ui.main_window import MainWindow
+    from foundry_desktop.ui.window.main_window import MainWindow
 
 Key = QKeySequence.StandardKey
 Keys = Key | Qt.Key | str | tuple[str, ...] | None  # a tuple: several keys for one command

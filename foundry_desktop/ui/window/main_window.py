@@ -15,16 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox
 
 from foundry_desktop.app.exchange.cut_import import ImportReport
 from foundry_desktop.app.generation.session import GenerationSession
@@ -34,27 +25,26 @@ from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.app.project_access.window_opening import FirstLook, WindowProject
 from foundry_desktop.errors import CutChoiceError
 from foundry_desktop.ui.background_work import BackgroundWork
-from foundry_desktop.ui.budget_check import BudgetCheck
+from foundry_desktop.ui.window.budget_check import BudgetCheck
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
 from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.dialogs.render import RenderDialog
 from foundry_desktop.ui.dialogs.workflow_library import WorkflowLibraryDialog
 from foundry_desktop.ui.editing.attach import attach_editing
 from foundry_desktop.ui.inspector.inspector import InspectorPanel
-from foundry_desktop.ui.jobs_in_front import JobsInFront
+from foundry_desktop.ui.window.dock_layout import lay_out_docks, media_and_takes
+from foundry_desktop.ui.window.jobs_in_front import JobsInFront
 from foundry_desktop.ui.panels.jobs import JobsPanel
-from foundry_desktop.ui.panels.media_bin import MediaBinPanel
 from foundry_desktop.ui.panels.offline_notice import OfflineNotice
 from foundry_desktop.ui.panels.preview import PreviewPanel
-from foundry_desktop.ui.panels.takes import TakesPanel
-from foundry_desktop.ui.project_opening import ProjectOpening
+from foundry_desktop.ui.window.project_opening import ProjectOpening
 from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.settings.dialog import SettingsDialog
 from foundry_desktop.ui.storyboard.panel import StoryboardPanel
 from foundry_desktop.ui.timeline.panel import TimelinePanel
-from foundry_desktop.ui.recent_projects import RecentProjects
-from foundry_desktop.ui.welcome import CentralArea, NewProjectDialog, WelcomePage
-from foundry_desktop.ui.window_actions import add_menus_and_toolbar
+from foundry_desktop.ui.window.recent_projects import RecentProjects
+from foundry_desktop.ui.window.welcome import CentralArea, NewProjectDialog, WelcomePage
+from foundry_desktop.ui.window.window_actions import add_menus_and_toolbar
 
 # Bump when the docks change, so an old saved layout is not restored onto new ones (2: a central strip; layouts
 # saved by 1 were squeezed by background work, see CentralArea; 3: the storyboard's tab).
@@ -91,12 +81,15 @@ class MainWindow(QMainWindow):
 
         self.timeline = TimelinePanel()
         self.inspector = InspectorPanel()
-        self.takes, self.media_bin, self.media_tabs = self._media_and_takes()
+        self.takes, self.media_bin, self.media_tabs = media_and_takes()
         self.jobs, self.preview, self.offline_notice = JobsPanel(), PreviewPanel(), OfflineNotice(self)
         self.storyboard = StoryboardPanel()
         self.panels = (self.timeline, self.inspector, self.takes, self.media_bin, self.jobs, self.preview,
                        self.offline_notice, self.storyboard)
-        self.docks = self._lay_out_docks()
+        self.docks = lay_out_docks(self, {
+            "Preview": self.preview, "Takes": self.media_tabs, "Inspector": self.inspector,
+            "Timeline": self.timeline, "Jobs": self.jobs, "Storyboard": self.storyboard})
+        self.docks["Storyboard"].visibilityChanged.connect(self.storyboard.on_screen)
         self.jobs_in_front = JobsInFront(self.docks["Jobs"], [self.docks["Timeline"], self.docks["Storyboard"]])
         self._default_layout = self.saveState(LAYOUT_VERSION)
 
@@ -117,46 +110,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._show_project_state()
         self._show_health()
-
-    def _lay_out_docks(self) -> dict[str, QDockWidget]:
-        """An editor's layout: the bin and the inspector in columns down the sides, the preview
-        between them, the timeline (with the jobs behind it) across the whole width below."""
-        docks = {
-            "Preview": self._dock("Preview", self.preview, Qt.DockWidgetArea.TopDockWidgetArea),
-            "Takes": self._dock("Media && Takes", self.media_tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
-            "Inspector": self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-            "Timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "Jobs": self._dock("Jobs", self.jobs, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "Storyboard": self._dock("Storyboard", self.storyboard, Qt.DockWidgetArea.BottomDockWidgetArea),
-        }
-        docks["Storyboard"].visibilityChanged.connect(self.storyboard.on_screen)
-        self.tabifyDockWidget(docks["Timeline"], docks["Storyboard"])
-        self.tabifyDockWidget(docks["Timeline"], docks["Jobs"])
-        docks["Timeline"].raise_()
-        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([docks["Takes"], docks["Inspector"]], [330, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["Preview"], docks["Timeline"]], [520, 260], Qt.Orientation.Vertical)
-        return docks
-
-    @staticmethod
-    def _media_and_takes() -> tuple[TakesPanel, MediaBinPanel, QTabWidget]:
-        """The left dock's two tabs: the project's media bin, and the selected shot's takes (at the front)."""
-        takes, media_bin = TakesPanel(), MediaBinPanel()
-        tabs = QTabWidget(documentMode=True)
-        tabs.addTab(media_bin, "Media")
-        tabs.addTab(takes, "Takes")
-        tabs.setCurrentWidget(takes)
-        return takes, media_bin, tabs
-
-    def _dock(self, title: str, panel: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title}")  # saveState needs a name
-        dock.setWidget(panel)
-        self.addDockWidget(area, dock)
-        return dock
 
     # -- projects ------------------------------------------------------------------------
 
