@@ -25,12 +25,34 @@ from foundry_desktop.ui.project_session import ProjectSession
 from foundry_desktop.ui.theme import apply_theme
 
 
+class AlwaysRunningLoop(qasync.QEventLoop):
+    """The app's loop runs for as long as the app does, so asyncio work that Qt's events start
+    (a click, a key) always finds it running. A test runs Qt between its waits too (a key press,
+    a dialog), so this loop counts as the running one throughout the test, stepping aside only
+    while a wait runs it for real."""
+
+    between_waits = False  # counts as running outside its waits (during the test, not its teardown)
+
+    def run_forever(self) -> None:
+        asyncio.events._set_running_loop(None)
+        try:
+            super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self if self.between_waits else None)
+
+
 @pytest.fixture
 def loop(qapp):
     """The app's kind of event loop: asyncio inside Qt."""
-    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    event_loop = AlwaysRunningLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
-    yield event_loop
+    event_loop.between_waits = True
+    asyncio.events._set_running_loop(event_loop)
+    try:
+        yield event_loop
+    finally:
+        event_loop.between_waits = False
+        asyncio.events._set_running_loop(None)
     pending = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
     for task in pending:
         task.cancel()

@@ -6,11 +6,11 @@ generator."""
 from __future__ import annotations
 
 import pytest
-from gui_loop import editor_window, settings_in, wait_until
+from gui_loop import editor_window, opened, settings_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTabBar
-from test_gui_edit_commands import in_loop, settle
+from test_gui_edit_commands import settle
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.ui.window.jobs_in_front import in_front
@@ -27,7 +27,7 @@ def window(qtbot, tmp_path, loop):
     with editor_window(qtbot, loop, settings_in(tmp_path)) as window:
         window.activateWindow()  # shortcuts need an active window
         wait_until(loop, window.isActiveWindow)
-        assert in_loop(lambda: window.open_project(path))
+        assert opened(window, path)
         window.timeline.canvas.setFocus()
         yield window
 

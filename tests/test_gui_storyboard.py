@@ -279,7 +279,7 @@ def test_the_chosen_shots_card_comes_into_view_when_the_board_is_shown(window, l
     path = storyboard_film(tmp_path / "film.foundry", shots=40, scenes=2, outside=0)
     window.activateWindow()  # its keys are shortcuts: they need an active window
     wait_until(loop, window.isActiveWindow)
-    assert window.open_project(path)
+    assert opened(window, path)
     canvas = window.timeline.canvas
     canvas.fit()
     last = canvas._plan.shots[-1]
