@@ -141,13 +141,13 @@ class PictureFit:
             return (f"the {self.role} {name} ({width}x{height}) is sent scaled to {round(width * self.scale)}x"
                     f"{round(height * self.scale)}, the most {who} takes, keeping its shape")
         if self.send_as != self.mime:
-            fallback = f" (a JPEG one if that is over {rules.max_bytes / 1000**2:g} MB)" if (
+            fallback = f" (a JPEG one if that is over {rules.max_bytes / 1000**2:.1f} MB)" if (
                 rules.max_bytes and self.send_as == PNG and JPEG in rules.formats) else ""
             return (f"the {self.role} {name} is {_TYPE_WORDS.get(self.mime, self.mime)}, which {who} does not take: "
                     f"it is sent as a {_TYPE_WORDS.get(self.send_as, self.send_as)} copy{fallback}")
         if rules.max_bytes and self.weight > rules.max_bytes:
             return (f"the {self.role} {name} weighs {self.weight / 1000**2:.1f} MB, over {who}'s "
-                    f"{rules.max_bytes / 1000**2:g} MB: a lighter copy of the same picture is sent")
+                    f"{rules.max_bytes / 1000**2:.1f} MB: a lighter copy of the same picture is sent")
         return None
 
 
@@ -236,7 +236,7 @@ def _encode(image: Image.Image, fit: PictureFit, rules: PictureRules, who: str) 
         smaller = _scaled(image.size, math.sqrt(rules.max_bytes / len(data)) * 0.95)
         if min(smaller) < (rules.min_side or 16):
             raise GenerationError(f"The {fit.role} {fit.path.name} cannot be made lighter than "
-                                  f"{rules.max_bytes / 1000**2:g} MB for {who} without going under its smallest "
+                                  f"{rules.max_bytes / 1000**2:.1f} MB for {who} without going under its smallest "
                                   f"size: use a smaller picture.")
         image = image.resize(smaller, Image.Resampling.LANCZOS)
         data = _save(image, kinds[-1])
