@@ -117,7 +117,8 @@ VIDEO = pytest.mark.parametrize("provider", list(PROVIDERS.values()), ids=list(P
 @pytest.fixture
 def still(tmp_path: Path) -> Path:
     path = tmp_path / "first-frame.png"
-    Image.fromarray(np.full((72, 128, 3), (40, 120, 200), np.uint8)).save(path)
+    # 640x360: over the 300 px a side that Kling and Hailuo take (flat, so a few hundred bytes)
+    Image.fromarray(np.full((360, 640, 3), (40, 120, 200), np.uint8)).save(path)
     return path
 
 

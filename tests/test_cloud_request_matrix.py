@@ -1,6 +1,6 @@
 """Issue 21's Done-when matrix: every model every provider lists, at 16:9, 9:16, 1:1 and 4:3,
-with no input picture, a small one and a large one (over what the model takes inline), and with
-an empty prompt. Each case either is refused by `request_shape` with a GenerationError in words
+with no input picture, a small one, a large one (over what the model takes inline), a WebP one and
+a tiny one (200 px, under what Kling and Seedance take), and with an empty prompt. Each case either is refused by `request_shape` with a GenerationError in words
 before anything is sent (the test server sees no request at all), or is generated end to end by
 the backend as the app builds it (its settings pointing at the provider's test server, which
 checks each request against the official schema and refuses what the real service refuses) and
@@ -37,7 +37,8 @@ TASK_S = 0.2
 WAIT_S = 300
 SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960), "4:3": (1024, 768)}
 PROMPTS = ("a lighthouse in fog, slow push in", "")
-SMALL_PICTURE = 320  # pixels on the long side: a few kilobytes
+SMALL_PICTURE = 640  # pixels on the long side (360 on the short, over every model's smallest): a few kilobytes
+TINY_PICTURE = 200  # pixels on the long side: under the 300 px a side Kling and Seedance take
 LARGE_FLOOR = 4 * 1024**2  # a large picture weighs more than this and than any inline limit
 
 # Backend name -> the test server module and class under tests/servers/ that speaks its protocol.
@@ -59,14 +60,15 @@ def _cases():
 @dataclass(frozen=True)
 class Case:
     aspect: str
-    picture: str | None  # None, "small" or "large"
+    picture: str | None  # None, "small", "large", "webp" or "tiny"
     prompt: str
 
     def __str__(self) -> str:
         return f"{self.aspect}, {self.picture or 'no'} picture, {'a' if self.prompt else 'an empty'} prompt"
 
 
-CASES = [Case(aspect, picture, prompt) for aspect in SIZES for picture in (None, "small", "large") for prompt in PROMPTS]
+PICTURES = (None, "small", "large", "webp", "tiny")
+CASES = [Case(aspect, picture, prompt) for aspect in SIZES for picture in PICTURES for prompt in PROMPTS]
 
 
 def server_class(provider: str):
@@ -85,20 +87,21 @@ def large_bytes(model) -> int:
 
 
 def picture(folder: Path, aspect: str, kind: str, weight: int) -> Path:
-    """A PNG of the project's shape: flat and small, or noise (about 3 bytes a pixel) over `weight`."""
+    """A picture of the project's shape: a flat PNG (small or tiny), a flat WebP, or a PNG of noise
+    (about 3 bytes a pixel) over `weight`."""
     width, height = SIZES[aspect]
-    path = folder / f"{kind}-{aspect.replace(':', 'x')}-{weight}.png"
+    path = folder / f"{kind}-{aspect.replace(':', 'x')}-{weight}.{'webp' if kind == 'webp' else 'png'}"
     if path.exists():
         return path
-    if kind == "small":
-        scale = SMALL_PICTURE / max(width, height)
+    if kind in ("small", "webp", "tiny"):
+        scale = (TINY_PICTURE if kind == "tiny" else SMALL_PICTURE) / max(width, height)
         pixels = np.full((round(height * scale), round(width * scale), 3), (40, 120, 200), np.uint8)
     else:
         scale = math.sqrt(weight / 2.9 / (width * height))
         size = (max(1, round(height * scale)), max(1, round(width * scale)))
         pixels = np.random.default_rng(7).integers(0, 256, (*size, 3), dtype=np.uint8)
-    Image.fromarray(pixels).save(path)
-    assert kind == "small" or path.stat().st_size > weight
+    Image.fromarray(pixels).save(path, lossless=True) if kind == "webp" else Image.fromarray(pixels).save(path)
+    assert kind != "large" or path.stat().st_size > weight
     return path
 
 
@@ -145,6 +148,8 @@ async def _run_matrix(provider: str, server, requests: list[tuple[Case, Generati
             try:
                 backend.request_shape(shot)
             except GenerationError as refusal:
+                if case.picture == "webp" and shot.input_image is not None and shot.input_image.name in str(refusal):
+                    problems.append(f"{case}: a WebP picture was refused ({refusal}), not sent as a PNG copy")
                 before = len(server.requests)
                 try:
                     await backend.generate(shot, lambda event: None)

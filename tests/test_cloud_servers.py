@@ -261,7 +261,14 @@ def replicate() -> Iterator[tuple[ReplicateServer, httpx.Client]]:
             yield server, client
 
 
-KLING = {"prompt": "a valley at dawn", "start_image": "data:image/png;base64,iVBORw0KGgo=", "duration": 10}
+def _png_data_url(size: tuple[int, int]) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+# A start image Kling takes (a PNG at least 300 px a side): the model fails one it cannot take.
+KLING = {"prompt": "a valley at dawn", "start_image": _png_data_url((640, 360)), "duration": 10}
 
 
 def test_replicate_model_schema_and_happy_path(replicate: tuple[ReplicateServer, httpx.Client]) -> None:

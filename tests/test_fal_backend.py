@@ -12,11 +12,14 @@ submission; moderation and failures in words; the request shape told without sen
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 from fractions import Fraction
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from cloud_video_trials import ENDLESS_TASK_S, FAST_POLL, FAST_RETRY, SIZES, TASK_S, generate_on, picture, run
 from servers.fal import FalServer
 
@@ -87,8 +90,8 @@ def test_a_take_is_made_with_the_input_fal_wants(fresh, tmp_path):
 
 
 def test_kling_image_to_video_sends_start_and_end_frames_and_no_ratio(fresh, tmp_path):
-    first = picture(tmp_path / "first.png", (320, 180))
-    last = picture(tmp_path / "last.png", (320, 180))
+    first = picture(tmp_path / "first.png", (640, 360))
+    last = picture(tmp_path / "last.png", (640, 360))
     out = tmp_path / "out"
     out.mkdir()
     run(generate(fresh, request(out, "kling-v3-pro", size=(1024, 768), image=first, last=last, seconds=4)))
@@ -153,12 +156,25 @@ def test_a_large_picture_goes_through_storage_and_the_key_stays_off_the_signed_u
     assert list(fresh.uploads.values())[0][0] == large.read_bytes()
 
 
-def test_a_picture_over_the_models_limit_is_refused_before_anything_is_sent(fresh, tmp_path):
-    huge = tmp_path / "huge.png"
-    huge.write_bytes(picture(tmp_path / "seed.png", (64, 64)).read_bytes() + bytes(11 * 1024**2))
-    with pytest.raises(GenerationError, match="takes up to 10 MiB"):
-        run(generate(fresh, request(tmp_path, "kling-v3-standard", image=huge)))
-    assert not fresh.requests
+def test_a_picture_over_the_models_weight_limit_is_sent_as_a_lighter_copy_of_the_same_picture(fresh, tmp_path):
+    """Kling on fal takes pictures up to 10 MiB: one over it (a PNG with 11 MiB of trailing bytes
+    after the picture) is said to be lightened, and what reaches fal is the same pixels, under it."""
+    heavy = tmp_path / "heavy.png"
+    heavy.write_bytes(picture(tmp_path / "seed.png", (640, 360), noisy=True).read_bytes() + bytes(11 * 1024**2))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def shape():
+        async with httpx.AsyncClient() as http:
+            return backend(http, fresh).request_shape(request(out, "kling-v3-standard", image=heavy))
+    assert any("heavy.png weighs 12." in note and "lighter copy" in note for note in run(shape()).notes)
+    run(generate(fresh, request(out, "kling-v3-standard", image=heavy)))
+    (create,) = fresh.requests_to("POST", "/fal-ai/kling-video/v3/standard/image-to-video")
+    head, _, payload = create.json["start_image_url"].partition(",")
+    sent_bytes = base64.b64decode(payload)
+    assert head == "data:image/png;base64" and len(sent_bytes) < 1024**2  # light enough to go inline
+    with Image.open(io.BytesIO(sent_bytes)) as sent, Image.open(tmp_path / "seed.png") as own:
+        assert sent.size == own.size and sent.tobytes() == own.convert(sent.mode).tobytes()
 
 
 def test_an_unknown_model_is_refused_in_words_and_fals_own_ids_are_understood(fresh, tmp_path):
@@ -203,8 +219,9 @@ def test_a_failed_request_is_reported_in_words(fresh, tmp_path, kind, error):
 
 def test_a_refusal_found_when_the_result_is_read_is_reported_in_words(tmp_path):
     """The queue takes any input; the model may refuse it only when it runs (422 on the result)."""
-    broken = tmp_path / "broken.png"
-    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a picture")
+    whole = picture(tmp_path / "whole.png", (640, 360), noisy=True).read_bytes()
+    broken = tmp_path / "broken.png"  # its header is whole (640x360), its pixels cut short: only decoding finds it
+    broken.write_bytes(whole[:len(whole) // 2])
     out = tmp_path / "out"
     out.mkdir()
     with FalServer(api_key=KEY, task_seconds=TASK_S, validate_at="result") as server:

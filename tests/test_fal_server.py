@@ -23,10 +23,10 @@ SEEDANCE_FAST_T2V = "bytedance/seedance-2.0/fast/text-to-video"
 SEEDANCE_I2V = "bytedance/seedance-2.0/image-to-video"
 
 
-def data_uri(size=(64, 36)) -> str:
+def data_uri(size=(640, 360), kind="PNG") -> str:
     buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 20, 30)).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    Image.new("RGB", size, (10, 20, 30)).save(buffer, format=kind)
+    return f"data:image/{kind.lower()};base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 VALID = {
@@ -50,6 +50,12 @@ INVALID = [
     (KLING_I2V, {"start_image_url": "https://elsewhere.invalid/a.png"}, "start_image_url", "file_download_error"),
     (KLING_I2V, {"start_image_url": "data:image/png;base64,bm90IGFuIGltYWdl"}, "start_image_url", "image_load_error"),
     (KLING_I2V, {"end_image_url": 42}, "end_image_url", "string_type"),
+    # Kling's picture rules: jpg/png, at least 300 px a side, aspect 0.4 to 2.5
+    (KLING_I2V, {"start_image_url": data_uri(kind="WEBP")}, "start_image_url", "image_format_error"),
+    (KLING_I2V, {"start_image_url": data_uri((400, 200))}, "start_image_url", "image_too_small"),
+    (KLING_I2V, {"start_image_url": data_uri((300, 1000))}, "start_image_url", "image_aspect_ratio_error"),
+    (SEEDANCE_I2V, {"image_url": data_uri((1300, 500))}, "image_url", "image_aspect_ratio_error"),
+    (SEEDANCE_I2V, {"end_image_url": data_uri((6400, 3200))}, "end_image_url", "image_too_large"),
     (KLING_I2V, {"duration": "16"}, "duration", "enum"),
     (SEEDANCE_T2V, {"prompt": None}, "prompt", "missing"),
     (SEEDANCE_T2V, {"duration": "3"}, "duration", "enum"),

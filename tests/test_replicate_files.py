@@ -32,9 +32,11 @@ FAST_POLL = PollPolicy(interval_s=0.01, max_interval_s=0.03, growth=1.5, timeout
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
-def picture(path: Path, side: int) -> Path:
-    """A PNG of noise (which PNG cannot shrink): 128 px is a few dozen KB, 400 px about 480 KB."""
-    pixels = np.random.default_rng(side).integers(0, 256, (side, side, 3), dtype=np.uint8)
+def picture(path: Path, side: int, *, noisy: bool = True) -> Path:
+    """A square PNG: of noise (which PNG cannot shrink: 128 px is a few dozen KB, 400 px about 480 KB),
+    or of one colour (a few hundred bytes at any size a model takes)."""
+    pixels = (np.random.default_rng(side).integers(0, 256, (side, side, 3), dtype=np.uint8) if noisy
+              else np.full((side, side, 3), (30, 90, 160), np.uint8))
     Image.fromarray(pixels).save(path)
     return path
 
@@ -62,7 +64,7 @@ def created_inputs(server: ReplicateServer) -> list[dict[str, Any]]:
 
 
 def test_a_large_picture_is_uploaded_and_a_small_one_sent_inline(tmp_path: Path) -> None:
-    large, small = picture(tmp_path / "large.png", 400), picture(tmp_path / "small.png", 128)
+    large, small = picture(tmp_path / "large.png", 400), picture(tmp_path / "small.png", 320, noisy=False)
     assert large.stat().st_size > MAX_DATA_URL_BYTES >= small.stat().st_size
     with ReplicateServer(api_key=KEY, task_seconds=0.05) as server:
         uploaded = generate(server, shot(tmp_path, "minimax/hailuo-02", image=large, last=small))

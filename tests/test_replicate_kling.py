@@ -5,12 +5,14 @@ backend sends (a ratio from text only, the nearest one with a note, an integer l
 from __future__ import annotations
 
 import asyncio
+import base64
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from servers.replicate import ReplicateServer
 from test_replicate_files import KEY, created_inputs, generate, picture
 
@@ -62,7 +64,7 @@ def test_from_text_a_4_3_project_gets_the_nearest_ratio_with_a_note_and_a_whole_
 
 
 def test_from_pictures_no_ratio_is_sent_and_both_frames_are(tmp_path: Path) -> None:
-    first, last = picture(tmp_path / "first.png", 128), picture(tmp_path / "last.png", 129)
+    first, last = picture(tmp_path / "first.png", 320, noisy=False), picture(tmp_path / "last.png", 330, noisy=False)
     from_picture = shape(tmp_path, size=(1024, 768), seconds=7, image=first, last=last)
     assert (from_picture.endpoint, from_picture.ratio, from_picture.duration_s) == ("image_to_video", None, 7.0)
     assert not any("nearest shape" in note for note in from_picture.notes)
@@ -88,13 +90,17 @@ def test_what_the_table_refuses_is_never_sent(tmp_path: Path) -> None:
         assert server.requests == []
 
 
-def test_the_server_fails_what_the_schema_states_only_in_words() -> None:
+def data_uri(path: Path, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def test_the_server_fails_what_the_schema_states_only_in_words(tmp_path: Path) -> None:
     """end_image "Requires start_image", and prompts of at most 2500 characters: Cog's validation
     cannot check either, so the request is taken (201) and the model fails the prediction."""
     with ReplicateServer(api_key=KEY, task_seconds=0.05) as server, httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}) as client:
         url = f"/v1/models/{KLING}/predictions"
-        frame = "data:image/png;base64,iVBORw0KGgo="
+        frame = data_uri(picture(tmp_path / "frame.png", 320, noisy=False))
         for inputs, error in (({"prompt": "a fox", "end_image": frame}, "end_image requires start_image."),
                               ({"prompt": "x" * 2501}, "prompt must be at most 2500 characters.")):
             created = client.post(url, json={"input": inputs}, headers={"Prefer": "wait"})
@@ -103,3 +109,25 @@ def test_the_server_fails_what_the_schema_states_only_in_words() -> None:
         both = client.post(url, json={"input": {"prompt": "a fox", "start_image": frame, "end_image": frame}},
                            headers={"Prefer": "wait"})
         assert both.json()["status"] == "succeeded"
+
+
+def test_the_server_fails_a_start_image_kling_refuses_in_words(tmp_path: Path) -> None:
+    """start_image: "Supports .jpg/.jpeg/.png, max 10MB, min 300px, aspect ratio 1:2.5 to 2.5:1". Each
+    broken picture is taken (201) and the prediction fails, as the model fails it (billed)."""
+    def saved(name: str, size: tuple[int, int], kind: str = "PNG") -> Path:
+        Image.new("RGB", size, (90, 40, 20)).save(tmp_path / name, format=kind)
+        return tmp_path / name
+    heavy = saved("heavy.png", (640, 360))
+    heavy.write_bytes(heavy.read_bytes() + bytes(11 * 1000**2))  # a whole picture, then 11 MB more
+    with ReplicateServer(api_key=KEY, task_seconds=0.05) as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        stored = client.post("/v1/files", files={"content": ("heavy.png", heavy.read_bytes(), "image/png")}).json()
+        for start, error in (
+                (data_uri(saved("key.webp", (640, 360), "WEBP"), "image/webp"), "unsupported image format WEBP"),
+                (data_uri(saved("tiny.png", (200, 120))), "must be at least 300px"),
+                (data_uri(saved("tall.png", (320, 1000))), "aspect ratio 0.32 is outside 0.4 to 2.5"),
+                (stored["urls"]["get"], "larger than 10 MB")):
+            created = client.post(f"/v1/models/{KLING}/predictions", headers={"Prefer": "wait"},
+                                  json={"input": {"prompt": "a fox", "start_image": start}})
+            assert created.status_code == 201
+            assert created.json()["status"] == "failed" and error in created.json()["error"], created.json()

@@ -54,9 +54,13 @@ LISTED = [("replicate", model) for model in REPLICATE_MODELS] + [("openai", mode
 def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pictures")
     made = {}
-    for name, side in (("small", 96), ("large", 400)):  # noise: about 28 KB and 480 KB as PNG
+    # small: one colour at 320 px (over the 300 px a side Kling and Hailuo take), a few hundred bytes;
+    # large: noise at 400 px, about 480 KB as PNG
+    for name, side in (("small", 320), ("large", 400)):
         made[name] = folder / f"{name}.png"
-        Image.fromarray(np.random.default_rng(side).integers(0, 256, (side, side, 3), dtype=np.uint8)).save(made[name])
+        pixels = (np.random.default_rng(side).integers(0, 256, (side, side, 3), dtype=np.uint8) if name == "large"
+                  else np.full((side, side, 3), (40, 120, 200), np.uint8))
+        Image.fromarray(pixels).save(made[name])
     assert made["large"].stat().st_size > 256 * 1024 > made["small"].stat().st_size
     return made
 

@@ -19,7 +19,8 @@ Routes, as fal's clients use them (fal-ai/fal-js `queue.ts` and `storage.ts`, fa
 Auth is ``Authorization: Key <key>`` (401 ``{"detail": ...}`` otherwise). Each model's input is
 checked against its published schema, transcribed in tests/data/fal/model_schemas.json (never the
 product's table): required fields, types, enums, ranges, "prompt or multi_prompt", pictures that
-must be a URL or data URI fal can fetch and decode, and their size. A refusal is FastAPI's 422
+must be a URL or data URI fal can fetch and decode, their weight, and (image_rules) their type,
+smallest and largest side and aspect range. A refusal is FastAPI's 422
 ``{"detail": [{"loc": ["body", field], "msg", "type"}]}`` — at submission by default, or, with
 ``validate_at="result"``, when the result is read (the queue took it and the model refused it).
 Fields a schema does not have are ignored, as pydantic does, and kept in ``ignored_fields``.
@@ -32,6 +33,7 @@ import base64
 import binascii
 import io
 import json
+import math
 import secrets
 from pathlib import Path
 from typing import Any
@@ -153,13 +155,14 @@ class FalServer(CloudServer):
                 continue
             problem = _type_problem(name, value, rule)
             if problem is None and rule.get("format") == "image_url":
-                problem, size = self._picture_problem(name, value, schema["max_image_bytes"])
+                problem, size = self._picture_problem(name, value, schema)
                 picture_size = picture_size or size
             if problem is not None:
                 issues.append(problem)
         return issues, picture_size
 
-    def _picture_problem(self, name: str, value: str, max_bytes: int) -> tuple[dict | None, tuple[int, int] | None]:
+    def _picture_problem(self, name: str, value: str, schema: dict[str, Any]) -> tuple[dict | None, tuple[int, int] | None]:
+        max_bytes, rules = schema["max_image_bytes"], schema.get("image_rules", {})
         data = self._picture(value)
         if data is None:
             return _issue(name, "Failed to download the file. Please check if the URL is accessible.",
@@ -169,9 +172,29 @@ class FalServer(CloudServer):
                           "file_too_large"), None
         try:
             with Image.open(io.BytesIO(data)) as picture:
-                return None, picture.size
+                picture.load()  # fal decodes what it fetched: a picture cut short fails here
+                return self._shape_problem(name, picture, rules), picture.size
         except Exception:
             return _issue(name, "Unsupported image format or the file is not an image.", "image_load_error"), None
+
+    @staticmethod
+    def _shape_problem(name: str, picture: Image.Image, rules: dict[str, Any]) -> dict[str, Any] | None:
+        """What the model refuses in a picture it could read: its type, a side too short or too long,
+        a shape out of its range (the schema's image_rules)."""
+        width, height = picture.size
+        if rules.get("formats") and picture.format not in rules["formats"]:
+            return _issue(name, f"Unsupported image format {picture.format}; supported: "
+                          f"{', '.join(rules['formats'])}.", "image_format_error")
+        if min(width, height) < rules.get("min_side", 0):
+            return _issue(name, f"Image dimensions are too small. Minimum dimensions are {rules['min_side']}x"
+                          f"{rules['min_side']} pixels.", "image_too_small")
+        if max(width, height) > rules.get("max_side", math.inf):
+            return _issue(name, f"Image dimensions are too large. Maximum dimensions are {rules['max_side']}x"
+                          f"{rules['max_side']} pixels.", "image_too_large")
+        low, high = rules.get("aspect_range", (0, math.inf))
+        if not low <= width / height <= high:
+            return _issue(name, f"Image aspect ratio must be between {low} and {high}.", "image_aspect_ratio_error")
+        return None
 
     # ----------------------------------------------------------------- the queue
 

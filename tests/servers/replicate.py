@@ -25,8 +25,10 @@ files API); a file URL of this server only for a file it holds. Community models
 not ``official``) answer 404 on ``/v1/models/{owner}/{name}/predictions`` and run on
 ``/v1/predictions`` with a version. A model's ``runtime_check`` fails the prediction (not
 the request) as the model itself would, e.g. Hailuo 02 at 10 s in 1080p, or Kling 3.0 given an
-end_image without a start_image or a prompt over 2500 characters (rules its schema states only in
-words, which Cog's validation cannot check: the model's own code fails the prediction).
+end_image without a start_image or a prompt over 2500 characters, or a picture its page refuses in
+words (Kling 3.0: jpg/png, at least 300 px, 1:2.5 to 2.5:1, 10 MB; Hailuo 02: MiniMax's frame rules):
+rules its schema states only in words, which Cog's validation cannot check, so the model's own code
+fails the prediction (`picture_rules`).
 
 Quirks emulated:
 
@@ -52,7 +54,9 @@ Quirks emulated:
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -63,6 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 
 from .cloud_base import (
     CANCELLED,
@@ -91,6 +96,44 @@ MAX_FILENAME_BYTES = 255  # the files API's filename: required, at most 255 byte
 
 
 @dataclass(frozen=True)
+class PictureLimits:
+    """What a model takes in one picture input: Pillow's format names, the shorter side, width/height, bytes."""
+
+    formats: tuple[str, ...]
+    min_side: int
+    aspect_range: tuple[float, float] | None
+    max_bytes: int
+
+    def problem(self, name: str, data: bytes) -> str | None:
+        """The model's error for this picture, or None when it takes it."""
+        if len(data) > self.max_bytes:
+            return f"{name}: the image is larger than {self.max_bytes // 1000**2} MB."
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.load()
+                kind, (width, height) = picture.format, picture.size
+        except Exception:
+            return f"{name}: the file is not an image that can be read."
+        if kind not in self.formats:
+            return f"{name}: unsupported image format {kind}; supported formats: {', '.join(self.formats)}."
+        if min(width, height) < self.min_side:
+            return f"{name}: the image is {width}x{height}; it must be at least {self.min_side}px on each side."
+        if self.aspect_range and not self.aspect_range[0] <= width / height <= self.aspect_range[1]:
+            return (f"{name}: the image's aspect ratio {width / height:.2f} is outside "
+                    f"{self.aspect_range[0]} to {self.aspect_range[1]}.")
+        return None
+
+
+# kwaivgi/kling-v3-video's start_image: "Supports .jpg/.jpeg/.png, max 10MB, min 300px, aspect ratio 1:2.5
+# to 2.5:1"; end_image: "Supports .jpg/.jpeg/.png, max 10MB, min 300px".
+KLING_V3_START = PictureLimits(("JPEG", "PNG"), 300, (0.4, 2.5), 10 * 1000**2)
+KLING_V3_END = PictureLimits(("JPEG", "PNG"), 300, None, 10 * 1000**2)
+# minimax/hailuo-02's frames, as MiniMax's API reference states them (Replicate's page does not):
+# JPG, JPEG, PNG or WebP, under 20 MB, the shorter side over 300 px, aspect ratio 2:5 to 5:2.
+HAILUO_FRAME = PictureLimits(("JPEG", "PNG", "WEBP"), 300, (0.4, 2.5), 20 * 1000**2)
+
+
+@dataclass(frozen=True)
 class ReplicateModel:
     """A model: its input schema (a JSON schema object, as Cog writes it) and what it outputs."""
 
@@ -105,6 +148,9 @@ class ReplicateModel:
     official: bool = True  # False: a community model, run by version only
     # What the model itself fails a prediction for (the request is taken): its error text, or None.
     runtime_check: Callable[[dict[str, Any]], str | None] | None = None
+    # The pictures it takes, as its page states them in words (Cog cannot check them: the model's own
+    # code fails the prediction, billed): input name -> the rules.
+    picture_rules: dict[str, PictureLimits] = field(default_factory=dict)
 
     def input_schema(self) -> dict[str, Any]:
         properties = {
@@ -171,6 +217,7 @@ def default_models() -> list[ReplicateModel]:
             },
             description="Kling Video 3.0: text- and image-to-video up to 15 s, with native audio",
             runtime_check=_kling_v3_rules,
+            picture_rules={"start_image": KLING_V3_START, "end_image": KLING_V3_END},
         ),
         ReplicateModel(  # replicate.com/minimax/hailuo-02/versions/c43b610e…/api (2026-12)
             "minimax/hailuo-02",
@@ -186,6 +233,7 @@ def default_models() -> list[ReplicateModel]:
             },
             description="Text- and image-to-video",
             runtime_check=_hailuo_length,
+            picture_rules={"first_frame_image": HAILUO_FRAME, "last_frame_image": HAILUO_FRAME},
         ),
         ReplicateModel(
             "black-forest-labs/flux-schnell",
@@ -276,7 +324,8 @@ class ReplicateServer(CloudServer):
         super().__init__(api_key, task_seconds=task_seconds, outputs_expire_s=outputs_expire_s)
         every = [*default_models(), *music_models()] if models is None else models
         self.models = {model.name: model for model in every}
-        self.files: dict[str, dict[str, Any]] = {}  # id -> the file object (its bytes are not kept)
+        self.files: dict[str, dict[str, Any]] = {}  # id -> the file object
+        self.file_bytes: dict[str, bytes] = {}  # id -> its bytes, which a model reads its pictures from
         self.max_file_bytes = MAX_FILE_BYTES
 
     @property
@@ -374,6 +423,8 @@ class ReplicateServer(CloudServer):
         )
         if model.runtime_check is not None and (error := model.runtime_check(inputs)) is not None:
             task.failure = error  # the model fails it once it runs, as the real one does
+        elif (error := self._picture_failure(inputs, model)) is not None:
+            task.failure = error
         if wait_s:
             await self.wait_until_settled(task, wait_s)
         return web.json_response(self._prediction(task, model), status=201)
@@ -394,6 +445,19 @@ class ReplicateServer(CloudServer):
                 elif item.startswith(f"{self.url}/v1/files/") and item.rsplit("/", 1)[-1] not in self.files:
                     problems.append((name, "file_not_found", f"{name}: the file {item} does not exist"))
         return problems
+
+    def _picture_failure(self, inputs: dict[str, Any], model: ReplicateModel) -> str | None:
+        """Why the model fails a picture it was given (its type, size, shape or weight), or None."""
+        for name, limits in model.picture_rules.items():
+            value = inputs.get(name)
+            data = None
+            if isinstance(value, str) and value.startswith("data:"):
+                data = base64.b64decode(value.partition(",")[2])
+            elif isinstance(value, str) and value.startswith(f"{self.url}/v1/files/"):
+                data = self.file_bytes.get(value.rsplit("/", 1)[-1])
+            if data is not None and (problem := limits.problem(name, data)) is not None:
+                return problem
+        return None
 
     def _invalid(self, problems: list[tuple[str, str, str]]) -> web.Response:
         detail = "\n".join(f"- {name}: {description}" for name, _, description in problems)
@@ -526,6 +590,7 @@ class ReplicateServer(CloudServer):
             "metadata": metadata, "created_at": iso_time(created, 3), "expires_at": iso_time(created + 86400, 3),
             "urls": {"get": f"{self.url}/v1/files/{file_id}"},
         }
+        self.file_bytes[file_id] = data
         self.count("uploads")
         return web.json_response(self.files[file_id], status=201)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from foundry_desktop.app.render.output_presets import OUTPUT_PRESETS, RenderSettings
 from foundry_desktop.app.render.render_job import RenderJob, refusal_before_render
 from foundry_desktop.app.render.slates import UnrenderableShot, unrenderable_shots
+from foundry_desktop.ui.budget_check import BudgetCheck
 from foundry_desktop.ui.dialogs.dialog_work import ErrorLine
 from foundry_desktop.ui.panels.render_jobs import RenderJobsView
 from foundry_desktop.ui.project_session import ProjectSession
@@ -51,6 +52,8 @@ class RenderDialog(QDialog):
         self.renders = renders
         self.loudness_lufs = render_loudness(settings) if settings is not None else -14.0
         self.question: QMessageBox | None = None  # the question being asked, while it is open
+        # "Generate missing" asks its budget question after the dialog has closed: under the window.
+        self.budget_check = BudgetCheck(parent if parent is not None else self)
         self.setWindowTitle("Render the film")
         self.setMinimumWidth(520)
         self.preset = QComboBox()
@@ -149,16 +152,18 @@ class RenderDialog(QDialog):
             renders.start(RenderJob.of(session.service, output, settings=settings, loudness_lufs=loudness,
                                        slates=slates))
 
-        if generate:
-            render_after_generation(session, {shot.shot_id for shot in generate}, queue)
+        if generate:  # asked of the window's budget check: the dialog is gone while the question is open
+            render_after_generation(session, {shot.shot_id for shot in generate}, queue, self.budget_check)
         else:
             queue()
         self.accept()
 
 
-def render_after_generation(session: ProjectSession, shot_ids: set[str], queue: Callable[[], None]) -> None:
-    """Generate `shot_ids`, then render (the cut as it is then) if every shot has a picture;
-    if some still have none, say which instead of rendering a film with holes."""
+def render_after_generation(session: ProjectSession, shot_ids: set[str], queue: Callable[[], None],
+                            budget_check: BudgetCheck) -> None:
+    """Generate `shot_ids` (asking first where the budget cannot guard them: nothing is sent or
+    rendered on No), then render (the cut as it is then) if every shot has a picture; if some
+    still have none, say which instead of rendering a film with holes."""
 
     def generated(_report: object) -> None:
         still = unrenderable_shots(session.service)
@@ -167,4 +172,4 @@ def render_after_generation(session: ProjectSession, shot_ids: set[str], queue: 
         else:
             queue()
 
-    session.generate(shot_ids, done=generated)
+    budget_check.generate(session, shot_ids, done=generated)

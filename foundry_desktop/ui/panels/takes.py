@@ -34,6 +34,7 @@ from shiboken6 import isValid
 from foundry_desktop.app.shots.take_previews import take_filmstrip
 from foundry_desktop.domain.project import Take
 from foundry_desktop.errors import FoundryError
+from foundry_desktop.ui.budget_check import BudgetCheck
 from foundry_desktop.ui.elided_label import ElidedLabel
 from foundry_desktop.ui.editing.take_menu import show_take_menu
 from foundry_desktop.ui.panels.compare_takes import CompareTakesDialog
@@ -59,6 +60,7 @@ class TakesPanel(QWidget):
         self.stills = TakeStills(self)
         self.stills.ready.connect(lambda _key: self._refresh())
         self.compare_dialog: CompareTakesDialog | None = None
+        self.budget_check = BudgetCheck(self)  # Generate asks first where the budget cannot guard the takes
         self._strips: dict[str, list[QImage]] = {}  # take content hash -> pictures across the take
         self._playing: tuple[str, int] | None = None  # (take id, the strip picture shown) while hovered
         self._hover_timer = QTimer(self, interval=HOVER_FRAME_MS)
@@ -304,10 +306,16 @@ class TakesPanel(QWidget):
             session.edit("Use this take", lambda: session.service.select_take(index, take_id))
 
     def _generate(self) -> None:
-        if self._session is not None and self._shot_id is not None:
-            self._starting.add(self._shot_id)
-            self._session.generate({self._shot_id}, variants=self.variants.value())
-            self._show_progress()
+        """Generate the shot's takes; where the budget cannot guard them, only once the creator agrees."""
+        session, shot_id = self._session, self._shot_id
+        if session is None or shot_id is None:
+            return
+
+        def sending() -> None:
+            self._starting.add(shot_id)
+            if shot_id == self._shot_id:
+                self._show_progress()
+        self.budget_check.generate(session, {shot_id}, self.variants.value(), sending=sending)
 
     def compare_chosen(self) -> None:
         """The two chosen takes side by side."""

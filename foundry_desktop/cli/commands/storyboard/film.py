@@ -48,18 +48,29 @@ def film(args: argparse.Namespace) -> int:
         result = asyncio.run(run(service))
     for note in result.notes:
         print(f"foundry: note: {note}", file=sys.stderr)
+    print_summary(result, args.project, as_json=args.json)
+    return 0
+
+
+def print_summary(result: FilmResult, project: str, *, as_json: bool) -> None:
+    """What the run did and, stopped for review, what animating would send and cost, with what a
+    budget cannot guard (shots whose price is not known beforehand), as `generate --estimate` says it."""
     estimate = result.video_estimate
-    if args.json:
+    if as_json:
         print_json({"stopped_after": result.stopped_after, "film": str(result.film) if result.film else None,
                     "steps": [{"step": step.step, "result": step.message} for step in result.steps],
                     "notes": result.notes,
                     "video_estimate": None if estimate is None else {
-                        "jobs": len(estimate.jobs), "totals": estimate.totals, "unknown": estimate.unknown}})
+                        "jobs": len(estimate.jobs), "totals": estimate.totals, "unknown": estimate.unknown,
+                        "budget_cannot_guard": [{"unit": unit, "shots": shots}
+                                                for unit, shots in estimate.unguarded.items()],
+                        "warnings": estimate.unguarded_words()}})
     elif estimate is not None:
-        print(f"Review the keyframes: open {args.project} in Foundry and look at the storyboard, approve one "
-              f"keyframe per shot, then run `foundry film {args.project} --until video` (or --until render). "
+        print(f"Review the keyframes: open {project} in Foundry and look at the storyboard, approve one "
+              f"keyframe per shot, then run `foundry film {project} --until video` (or --until render). "
               f"Animating then sends {_cost_words(estimate)}.")
-    return 0
+        for line in estimate.unguarded_words():
+            print(f"Warning: {line}")
 
 
 def _cost_words(estimate: GenerationEstimate) -> str:

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from foundry_desktop.generation.cloud.catalog.video_models import Endpoint, EndpointShape, Price, VideoModel
+from foundry_desktop.generation.cloud.inputs import JPEG, PNG, WEBP, PictureRules
 
 CHECKED = "2026-12-07"
 KLING_DURATIONS = tuple(float(seconds) for seconds in range(3, 16))  # "3" ... "15", sent as strings
@@ -46,6 +47,17 @@ SEEDANCE_SEEDS = (0, 2**31 - 1)  # an integer; kept to 32-bit signed, as the Byt
 # The largest picture sent inline as a data URI (fal takes data URIs in any URL field); a larger
 # one goes to fal's storage first, so that the queued request stays small.
 INLINE_IMAGE_BYTES = 1024**2
+# Kling's pictures on fal: "Max file size: 10.0MB, Min width: 300px, Min height: 300px, Min aspect ratio:
+# 0.40, Max aspect ratio: 2.50" (fal's schema of its Kling image-to-video endpoints, e.g. the API reference
+# of fal-ai/kling-video/o1/standard/image-to-video; v3's own page states the 10 MB), in JPEG or PNG, the
+# types Kling itself takes (jpg/jpeg/png, as Replicate's schema of Kling 3.0 states them).
+KLING_PICTURES = PictureRules(formats=(PNG, JPEG), min_side=300, aspect_range=(0.4, 2.5), max_bytes=10 * 1024**2,
+                              source="fal's Kling image-to-video schema (start_image_url)")
+# Seedance's pictures, as ByteDance publishes them for its image inputs: jpeg, png, webp (bmp, tiff and
+# gif too, sent here as PNG), sides 300 to 6000 px, aspect ratio 0.4 to 2.5, under 30 MB (fal: 30 MB).
+SEEDANCE_PICTURES = PictureRules(formats=(PNG, JPEG, WEBP), min_side=300, max_side=6000, aspect_range=(0.4, 2.5),
+                                 max_bytes=30 * 1024**2, source="ByteDance's Seedance image input rules; fal's "
+                                 "bytedance/seedance-2.0 image-to-video schema (30 MB)")
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,6 @@ class FalModel:
     ids: Mapping[Endpoint, str]  # our endpoint -> fal's model id
     first_frame_field: str  # the input picture's field on the image-to-video id
     last_frame_field: str | None = "end_image_url"
-    max_image_bytes: int = 10 * 1024**2  # what the schema says a picture may weigh
     generate_audio: bool | None = None  # the value sent (None: the field is left out)
     resolution: str | None = None  # the value sent (None: the field is left out)
     negative_prompt: bool = False  # the schema has a negative_prompt field
@@ -65,7 +76,8 @@ class FalModel:
 def _kling(name: str, tier: str, label: str, per_second: float, source: str, price_note: str = "") -> FalModel:
     text = EndpointShape(ratios=KLING_RATIOS, durations=KLING_DURATIONS)
     # Image to video has no aspect_ratio: "aspect ratio is determined by the start image".
-    image = EndpointShape(durations=KLING_DURATIONS, last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
+    image = EndpointShape(durations=KLING_DURATIONS, last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES,
+                          pictures=KLING_PICTURES)
     video = VideoModel(
         name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
         source=source, checked=CHECKED,
@@ -80,7 +92,7 @@ def _kling(name: str, tier: str, label: str, per_second: float, source: str, pri
 def _seedance(name: str, path: str, label: str, per_second: float) -> FalModel:
     text = EndpointShape(ratios=SEEDANCE_RATIOS, durations=SEEDANCE_DURATIONS, seed_range=SEEDANCE_SEEDS)
     image = EndpointShape(ratios=SEEDANCE_RATIOS, durations=SEEDANCE_DURATIONS, seed_range=SEEDANCE_SEEDS,
-                          last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES)
+                          last_frame=True, max_inline_image_bytes=INLINE_IMAGE_BYTES, pictures=SEEDANCE_PICTURES)
     video = VideoModel(
         name, "fal", label, {"text_to_video": text, "image_to_video": image}, Price(per_second, "usd"),
         source=f"https://fal.ai/models/bytedance/{path}/text-to-video/llms.txt, fal's API reference of "
@@ -91,7 +103,7 @@ def _seedance(name: str, path: str, label: str, per_second: float) -> FalModel:
     )
     ids: dict[Endpoint, str] = {"text_to_video": f"bytedance/{path}/text-to-video",
                                 "image_to_video": f"bytedance/{path}/image-to-video"}
-    return FalModel(video, ids, "image_url", max_image_bytes=30 * 1024**2, generate_audio=True, resolution="720p")
+    return FalModel(video, ids, "image_url", generate_audio=True, resolution="720p")
 
 
 FAL_MODEL_ENTRIES: Mapping[str, FalModel] = {

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.gemini_omni_models import OMNI_MODELS
 from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel
+from foundry_desktop.generation.cloud.inputs import JPEG, PNG, PictureRules
 
 SOURCE = ("googleapis/python-genai 2.19.0 (models.py, types.py); ai.google.dev/gemini-api/docs/video; "
           "prices as pages citing ai.google.dev/gemini-api/docs/pricing give them")
@@ -44,11 +45,16 @@ MAX_REFERENCES = 3
 # The Gemini API takes a request of up to 20 MiB; pictures go inline (base64), so this bounds them all.
 MAX_REQUEST_BYTES = 20 * 1024**2
 
+# Veo's pictures are PNG or JPEG (the mimeType Vertex AI's Veo reference lists for image, lastFrame and
+# referenceImages; Google's Veo pages show no other): anything else is sent as a PNG copy. Their weight
+# is bounded by the request's 20 MiB (gemini_request.py), not per picture.
+PICTURES = PictureRules(formats=(PNG, JPEG), source="Vertex AI's Veo API reference (image.mimeType)")
+
 _TEXT = EndpointShape(ratios=ASPECT_RATIOS, durations=DURATIONS, prompt_required=True, seed_range=None,
-                      max_references=MAX_REFERENCES)
+                      max_references=MAX_REFERENCES, pictures=PICTURES)
 # Image to video: the picture says what is there, so the prompt may be left out; a last frame may follow it.
 _IMAGE = EndpointShape(ratios=ASPECT_RATIOS, durations=DURATIONS, prompt_required=False, seed_range=None,
-                       last_frame=True)
+                       last_frame=True, pictures=PICTURES)
 
 
 def _veo(model_id: str, label: str, usd_per_second: float, usd_per_second_1080p: float) -> VideoModel:

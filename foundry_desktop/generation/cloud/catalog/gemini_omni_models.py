@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel
+from foundry_desktop.generation.cloud.inputs import JPEG, PNG, WEBP, PictureRules
 
 SOURCE = ("googleapis/python-genai 2.19.0 (_gaos: createmodelinteraction.py, videoresponseformat.py, "
           "videoconfig.py, interaction.py); ai.google.dev/gemini-api/docs/omni")
@@ -48,11 +49,16 @@ MAX_REFERENCES = 3
 # The Gemini API takes a request of up to 20 MiB; pictures travel inline (base64) in `input`.
 MAX_REQUEST_BYTES = 20 * 1024**2
 
+# The picture types the Gemini API reads (ai.google.dev/gemini-api/docs/image-understanding: PNG, JPEG,
+# WebP, HEIC, HEIF): others are sent as a PNG copy. Their weight is bounded by the request's 20 MiB.
+PICTURES = PictureRules(formats=(PNG, JPEG, WEBP), source="ai.google.dev/gemini-api/docs/image-understanding")
+
 _TEXT = EndpointShape(ratios=ASPECT_RATIOS, durations=DURATIONS, prompt_required=True, seed_range=None,
-                      max_references=MAX_REFERENCES)
+                      max_references=MAX_REFERENCES, pictures=PICTURES)
 # Google's examples always say what the picture should do: the model chooses how to use a picture
 # from the words, so a picture alone is refused here rather than guessed at by the service.
-_IMAGE = EndpointShape(ratios=ASPECT_RATIOS, durations=DURATIONS, prompt_required=True, seed_range=None)
+_IMAGE = EndpointShape(ratios=ASPECT_RATIOS, durations=DURATIONS, prompt_required=True, seed_range=None,
+                       pictures=PICTURES)
 
 OMNI_MODELS: Mapping[str, VideoModel] = {
     "gemini-omni-1.2-flash": VideoModel(

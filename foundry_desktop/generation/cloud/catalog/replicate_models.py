@@ -22,9 +22,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, VideoModel
+from foundry_desktop.generation.cloud.inputs import JPEG, PNG, WEBP, PictureRules
 
 MAX_DATA_URL_BYTES = 256 * 1024  # Replicate: data URLs for files up to 256 KB; larger ones are uploaded
 CHECKED = "2026-12-05"
+
+# MiniMax's own rule for Hailuo's first and last frames (its API reference, platform.minimax.io,
+# video generation: first_frame_image): JPG, JPEG, PNG or WebP, under 20 MB, the shorter side over
+# 300 px, an aspect ratio between 2:5 and 5:2. Replicate's schema says nothing of it; the model fails
+# a picture outside it once it runs (billed).
+HAILUO_02_PICTURES = PictureRules(formats=(PNG, JPEG, WEBP), min_side=300, aspect_range=(0.4, 2.5),
+                                  max_bytes=20 * 1000**2, source="MiniMax API reference, first_frame_image")
 
 HAILUO_02 = VideoModel(
     id="minimax/hailuo-02", provider="replicate", label="Hailuo 02 (MiniMax)",
@@ -32,7 +40,8 @@ HAILUO_02 = VideoModel(
         # duration's enum is 6 and 10, but "10 seconds is only available for 768p resolution" and the
         # resolution defaults to 1080p: 6 s unless the shot's params ask for resolution 768p and duration 10.
         "text_to_video": EndpointShape(durations=(6.0,), max_inline_image_bytes=MAX_DATA_URL_BYTES),
-        "image_to_video": EndpointShape(durations=(6.0,), last_frame=True, max_inline_image_bytes=MAX_DATA_URL_BYTES),
+        "image_to_video": EndpointShape(durations=(6.0,), last_frame=True, max_inline_image_bytes=MAX_DATA_URL_BYTES,
+                                        pictures=HAILUO_02_PICTURES),
     },
     source="replicate.com/minimax/hailuo-02/versions/c43b610e…/api (input schema: prompt, first_frame_image, "
            "last_frame_image, duration 6|10, resolution 512p|768p|1080p, prompt_optimizer)",
@@ -45,6 +54,11 @@ KLING_V3_RATIOS = ("16:9", "9:16", "1:1")
 KLING_V3_SECONDS = tuple(float(seconds) for seconds in range(3, 16))  # an integer input, minimum 3, maximum 15
 KLING_V3_PROMPT_CHARACTERS = 2500  # prompt and negative_prompt: "Max 2500 characters"
 
+# start_image: "Supports .jpg/.jpeg/.png, max 10MB, min 300px, aspect ratio 1:2.5 to 2.5:1"; end_image the
+# same but for the aspect, held to it too (it follows the start image). Megabytes read as decimal, the stricter.
+KLING_V3_PICTURES = PictureRules(formats=(PNG, JPEG), min_side=300, aspect_range=(0.4, 2.5), max_bytes=10 * 1000**2,
+                                 source="Replicate's input schema of kwaivgi/kling-v3-video: start_image, end_image")
+
 KLING_V3 = VideoModel(
     id="kwaivgi/kling-v3-video", provider="replicate", label="Kling 3.0",
     endpoints={
@@ -53,7 +67,8 @@ KLING_V3 = VideoModel(
                                        max_inline_image_bytes=MAX_DATA_URL_BYTES),
         # aspect_ratio is "Ignored when start_image is provided": the take has the picture's shape.
         "image_to_video": EndpointShape(durations=KLING_V3_SECONDS, max_prompt_units=KLING_V3_PROMPT_CHARACTERS,
-                                        last_frame=True, max_inline_image_bytes=MAX_DATA_URL_BYTES),
+                                        last_frame=True, max_inline_image_bytes=MAX_DATA_URL_BYTES,
+                                        pictures=KLING_V3_PICTURES),
     },
     source="replicate.com/kwaivgi/kling-v3-video/versions/4a8ba274…/api, Replicate's input schema: prompt "
            "(required, max 2500 characters), negative_prompt (max 2500), start_image (first frame; jpg/png, "

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from foundry_desktop.generation.cloud.catalog.video_models import EndpointShape, Price, VideoModel
+from foundry_desktop.generation.cloud.inputs import JPEG, PNG, WEBP, PictureRules
 
 SOURCE = "runwayml/sdk-python 5.13.0: types/text_to_video_create_params.py, image_to_video_create_params.py"
 CHECKED = "2026-12-07"
@@ -45,6 +46,11 @@ MAX_DATA_URI_BYTES = 5_000_000
 # The largest picture whose data URI fits, with room for the longest "data:image/...;base64," head.
 MAX_INLINE_PICTURE_BYTES = (MAX_DATA_URI_BYTES - 32) // 4 * 3
 SEED_RANGE = (0, 4_294_967_295)
+MAX_UPLOAD_BYTES = 200 * 1000**2  # Runway's limit for a picture sent by upload (its API reference)
+# "Images: JPEG, PNG, WebP (no GIF)", up to 200 MB by upload (runwayml/skills, rw-api-reference, Input
+# Requirements); Runway publishes no smallest size or aspect range for a picture, so none is checked.
+PICTURES = PictureRules(formats=(PNG, JPEG, WEBP), max_bytes=MAX_UPLOAD_BYTES,
+                        source="runwayml/skills rw-api-reference: Input Requirements")
 
 GEN4_RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
 WIDE_TALL = ("1280:720", "720:1280")
@@ -66,7 +72,7 @@ def _shape(ratios: tuple[str, ...], durations: tuple[float, ...], *, prompt: boo
            seed: bool = False, last_frame: bool = False, references: int = 0) -> EndpointShape:
     return EndpointShape(ratios=ratios, durations=durations, prompt_required=prompt, max_prompt_units=prompt_units,
                          seed_range=SEED_RANGE if seed else None, last_frame=last_frame, max_references=references,
-                         max_inline_image_bytes=MAX_INLINE_PICTURE_BYTES)
+                         max_inline_image_bytes=MAX_INLINE_PICTURE_BYTES, pictures=PICTURES)
 
 
 def _model(model_id: str, label: str, text: EndpointShape | None, image: EndpointShape | None,

@@ -8,8 +8,9 @@ the nearest allowed ratio for the model *and* endpoint, the nearest allowed leng
 only where the model has one, and a note whenever the choice differs from the shot.
 
 A request the model cannot take (a text-only model given a picture, a picture-only model
-given none, an empty prompt where one is required, a prompt too long) is refused here, in
-words, before anything is sent or spent.
+given none, an empty prompt where one is required, a prompt too long, a picture too small or
+of a shape the model refuses) is refused here, in words, before anything is sent or spent; a
+picture that will be converted or scaled first (inputs.fit_picture) gets a note.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Literal
 
 from foundry_desktop.domain.cost import Cost
 from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
-from foundry_desktop.generation.cloud.inputs import nearest_aspect, nearest_choice, shot_seconds
+from foundry_desktop.generation.cloud.inputs import (
+    PictureRules,
+    fit_picture,
+    nearest_aspect,
+    nearest_choice,
+    shot_seconds,
+)
 
 Endpoint = Literal["text_to_video", "image_to_video"]
 ENDPOINT_WORDS: Mapping[Endpoint, str] = {"text_to_video": "text to video", "image_to_video": "image to video"}
@@ -54,6 +62,7 @@ class EndpointShape:
     last_frame: bool = False  # takes a last frame too (image to video)
     max_references: int = 0  # reference pictures it takes besides the first frame
     max_inline_image_bytes: int | None = None  # the largest picture sent inline (data URI); larger ones are uploaded
+    pictures: PictureRules | None = None  # what its input pictures must be (None: any PNG, JPEG or WebP)
 
 
 @dataclass(frozen=True)
@@ -201,9 +210,30 @@ def shape_request(model: VideoModel, request: GenerationRequest, *, provider_wor
         notes.append(f"{model.label} takes no seed, so variants differ by chance only")
     if request.reference_images and shape.max_references == 0:
         notes.append(f"{model.label} takes no reference pictures; the character's reference is left out")
+    if shape.pictures is not None:
+        notes += picture_notes(shape.pictures, sent_pictures(request, endpoint, shape),
+                               who=f"{provider_words}'s {model.label}")
     estimate = model.price.for_seconds(duration if duration is not None else seconds) if model.price else None
     return RequestShape(model.id, endpoint, ratio, duration, seed, estimate, tuple(notes))
 
+
+def sent_pictures(request: GenerationRequest, endpoint: Endpoint, shape: EndpointShape) -> list[tuple[Path, str]]:
+    """The pictures a request sends, with their roles: first (and last) frame from a picture, or the
+    references a model takes from text."""
+    if endpoint == "image_to_video":
+        frames = ((request.input_image, "input image"), (request.last_image, "last frame"))
+        return [(path, role) for path, role in frames if path is not None]
+    return [(path, "reference picture") for path in request.reference_images[:shape.max_references]]
+
+
+def picture_notes(rules: PictureRules, pictures: list[tuple[Path, str]], *, who: str) -> list[str]:
+    """A note for each picture that will be converted or scaled; a GenerationError for one that cannot be sent."""
+    notes = []
+    for path, role in pictures:
+        note = fit_picture(path, rules, role=role, who=who).note(who, rules)
+        if note:
+            notes.append(note)
+    return notes
 
 
 def estimated_amount(request_shape: Callable[[GenerationRequest], RequestShape], request: GenerationRequest) -> float | None:

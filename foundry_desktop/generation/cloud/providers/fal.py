@@ -21,6 +21,7 @@ records, so a restart follows the request instead of paying for another.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, 
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudError, CloudRefusedError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
-from foundry_desktop.generation.cloud.inputs import read_input_image
+from foundry_desktop.generation.cloud.inputs import SUFFIXES, PictureRules, picture_for
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.fal import FalQueued, FalStatus, FalUploadStarted, FalVideoResult
@@ -176,15 +177,18 @@ class FalBackend(CloudTaskBackend):
 
     # -- pictures ---------------------------------------------------------------
 
-    async def _picture(self, path: Path, entry: FalModel, inline_bytes: int | None) -> str:
-        """The picture as fal takes it: a data URI when small, else the URL of its upload to fal's storage."""
-        data, mime = read_input_image(path, provider=self.provider, max_bytes=entry.max_image_bytes)
+    async def _picture(self, path: Path, role: str, entry: FalModel, inline_bytes: int | None,
+                       rules: PictureRules) -> str:
+        """The picture as fal takes it (fitted to the model's rules): a data URI when small, else the URL
+        of its upload to fal's storage."""
+        data, mime = await asyncio.to_thread(picture_for, path, rules, role=role,
+                                             who=f"{PROVIDER_WORDS}'s {entry.video.label}")
         if inline_bytes is not None and len(data) <= inline_bytes:
             return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         what = "uploading the input image"
         answer = await self.api.call(
             "POST", f"{self.storage_url}/storage/upload/initiate?storage_type=fal-cdn-v3", what=what,
-            json={"content_type": mime, "file_name": f"input{Path(path).suffix.lower() or '.png'}"},
+            json={"content_type": mime, "file_name": f"input{SUFFIXES[mime]}"},
         )
         started = read_reply(FalUploadStarted, answer, provider=self.provider, what=what)
         # The PUT may be tried again: the same bytes to the same signed URL make the same file.
@@ -196,12 +200,12 @@ class FalBackend(CloudTaskBackend):
     async def _submit(self, request: GenerationRequest) -> Submission:
         entry, shape, model_id, body = self._plan(request)
         endpoint_shape = entry.video.endpoints[shape.endpoint]
+        inline, rules = endpoint_shape.max_inline_image_bytes, endpoint_shape.pictures or PictureRules()
         if request.input_image is not None:
-            body[entry.first_frame_field] = await self._picture(request.input_image, entry,
-                                                                endpoint_shape.max_inline_image_bytes)
+            body[entry.first_frame_field] = await self._picture(request.input_image, "input image", entry, inline,
+                                                                rules)
         if request.last_image is not None and entry.last_frame_field:
-            body[entry.last_frame_field] = await self._picture(request.last_image, entry,
-                                                               endpoint_shape.max_inline_image_bytes)
+            body[entry.last_frame_field] = await self._picture(request.last_image, "last frame", entry, inline, rules)
         answer = await self.api.call("POST", f"/{model_id}", json=body, what="submitting the shot", submits=True)
         queued = read_reply(FalQueued, answer, provider=self.provider,
                             what="submitting the shot (it may have started: check fal.ai's dashboard)")

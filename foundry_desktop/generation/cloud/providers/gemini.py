@@ -24,6 +24,7 @@ name, and followed with `GET /v1beta/{remote id}`. The Interactions API does hav
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Mapping
@@ -193,7 +194,7 @@ class GeminiBackend(CloudTaskBackend):
         model, plan = self._plan(request)
         if isinstance(plan, OmniPlan):
             return await self._interact(model, plan, request)
-        body = request_body(plan, request, provider_words=self.provider)
+        body = await asyncio.to_thread(request_body, plan, request, provider_words=self.provider)
         answer = await self.api.call("POST", f"/v1beta/models/{model.id}:predictLongRunning", json=body,
                                      what="submitting the shot", submits=True)
         # A create call's answer that cannot be read: the operation may exist, so say where to look.
@@ -202,7 +203,7 @@ class GeminiBackend(CloudTaskBackend):
         return Submission(started.name, self._info(model, plan))
 
     async def _interact(self, model: VideoModel, plan: OmniPlan, request: GenerationRequest) -> Submission:
-        body = interaction_body(plan, request, provider_words=self.provider)
+        body = await asyncio.to_thread(interaction_body, plan, request, provider_words=self.provider)
         answer = await self.api.call("POST", "/v1beta/interactions", json=body, what="submitting the shot",
                                      submits=True)
         started = read_reply(InteractionStarted, answer, provider=self.provider,

@@ -25,7 +25,7 @@ from foundry_desktop.errors import GenerationError
 from foundry_desktop.generation.backend import GenerationRequest
 from foundry_desktop.generation.cloud.catalog.gemini_omni_models import MAX_REFERENCES, MAX_REQUEST_BYTES, RESOLUTION
 from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
-from foundry_desktop.generation.cloud.inputs import read_input_image
+from foundry_desktop.generation.cloud.inputs import PictureRules, picture_for
 
 BODY_ALLOWANCE = 64 * 1024  # the JSON around the pictures, and the prompt: well under this
 
@@ -38,6 +38,8 @@ class OmniPlan:
     shape: RequestShape
     task: str  # video_config.task: text_to_video, image_to_video or reference_to_video
     references: tuple[Path, ...]
+    pictures: PictureRules  # what the model's pictures must be (inputs.picture_for fits them)
+    who: str  # the model in messages
     resolution: str = RESOLUTION
 
 
@@ -54,19 +56,23 @@ def plan_interaction(model: VideoModel, request: GenerationRequest, *, provider_
         task, references = "reference_to_video", tuple(request.reference_images[:MAX_REFERENCES])
         if len(request.reference_images) > MAX_REFERENCES:
             notes.append(f"{model.label} is sent the first {MAX_REFERENCES} reference pictures")
-    return OmniPlan(dataclasses.replace(shape, notes=tuple(notes)), task, references)
+    rules = model.endpoints[shape.endpoint].pictures or PictureRules()
+    return OmniPlan(dataclasses.replace(shape, notes=tuple(notes)), task, references, rules,
+                    f"{provider_words}'s {model.label}")
 
 
-def _picture(path: Path, provider_words: str) -> dict[str, str]:
-    data, mime = read_input_image(path, provider=provider_words, max_bytes=MAX_REQUEST_BYTES)
+def _picture(path: Path, role: str, plan: OmniPlan) -> dict[str, str]:
+    data, mime = picture_for(path, plan.pictures, role=role, who=plan.who)
     return {"type": "image", "data": base64.b64encode(data).decode("ascii"), "mime_type": mime}
 
 
 def interaction_body(plan: OmniPlan, request: GenerationRequest, *, provider_words: str) -> dict[str, Any]:
     """The JSON body for `POST /v1beta/interactions`; refused here when its pictures make it too large."""
     shape = plan.shape
-    paths = (request.input_image,) if plan.task == "image_to_video" and request.input_image else plan.references
-    pictures = [_picture(path, provider_words) for path in paths]
+    if plan.task == "image_to_video" and request.input_image:
+        pictures = [_picture(request.input_image, "input image", plan)]
+    else:
+        pictures = [_picture(path, "reference picture", plan) for path in plan.references]
     prompt = request.prompt.strip()
     weight = sum(len(picture["data"]) for picture in pictures)
     if weight + BODY_ALLOWANCE > MAX_REQUEST_BYTES:

@@ -25,7 +25,7 @@ from foundry_desktop.generation.cloud.catalog.gemini_models import (
     REFERENCE_SECONDS,
 )
 from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, shape_request
-from foundry_desktop.generation.cloud.inputs import read_input_image
+from foundry_desktop.generation.cloud.inputs import PictureRules, picture_for
 
 BODY_ALLOWANCE = 64 * 1024  # the JSON around the pictures, and the prompt: well under this
 
@@ -37,6 +37,8 @@ class VeoPlan:
     shape: RequestShape
     resolution: str
     references: tuple[Path, ...]
+    pictures: PictureRules  # what the model's pictures must be (inputs.picture_for fits them)
+    who: str  # the model in messages: "Google's Gemini API's Veo 3.1"
 
 
 def plan_request(model: VideoModel, request: GenerationRequest, *, provider_words: str) -> VeoPlan:
@@ -59,11 +61,12 @@ def plan_request(model: VideoModel, request: GenerationRequest, *, provider_word
     high = min(request.width, request.height) >= 1080 and shape.duration_s == HIGH_RESOLUTION_SECONDS
     if high and model.id in PRICE_AT_1080P and shape.duration_s is not None:
         shape = dataclasses.replace(shape, estimate=PRICE_AT_1080P[model.id].for_seconds(shape.duration_s))
-    return VeoPlan(shape, "1080p" if high else "720p", references)
+    rules = model.endpoints[shape.endpoint].pictures or PictureRules()
+    return VeoPlan(shape, "1080p" if high else "720p", references, rules, f"{provider_words}'s {model.label}")
 
 
-def _picture(path: Path, provider_words: str) -> dict[str, str]:
-    data, mime = read_input_image(path, provider=provider_words, max_bytes=MAX_REQUEST_BYTES)
+def _picture(path: Path, role: str, plan: VeoPlan) -> dict[str, str]:
+    data, mime = picture_for(path, plan.pictures, role=role, who=plan.who)
     return {"bytesBase64Encoded": base64.b64encode(data).decode("ascii"), "mimeType": mime}
 
 
@@ -75,11 +78,11 @@ def request_body(plan: VeoPlan, request: GenerationRequest, *, provider_words: s
         instance["prompt"] = prompt
     if plan.shape.endpoint == "image_to_video":
         assert request.input_image is not None
-        instance["image"] = _picture(request.input_image, provider_words)
+        instance["image"] = _picture(request.input_image, "input image", plan)
         if request.last_image is not None:
-            instance["lastFrame"] = _picture(request.last_image, provider_words)
+            instance["lastFrame"] = _picture(request.last_image, "last frame", plan)
     if plan.references:
-        instance["referenceImages"] = [{"image": _picture(path, provider_words), "referenceType": "asset"}
+        instance["referenceImages"] = [{"image": _picture(path, "reference picture", plan), "referenceType": "asset"}
                                        for path in plan.references]
     parameters: dict[str, Any] = {"aspectRatio": plan.shape.ratio, "resolution": plan.resolution}
     if plan.shape.duration_s is not None:

@@ -355,8 +355,11 @@ class ReplicateBackend(CloudTaskBackend):
             _follow_table(shape, inputs, request.params)
         pictures = self._pictures(request, model, schema.properties)
         self._check_required(model, schema, {*inputs, *(slot.input for slot in pictures)})
+        listed = self._listed(request)
+        rules = listed.endpoints[shape.endpoint].pictures if listed is not None else None
+        who = f"{self.provider}'s {listed.label}" if listed is not None else ""
         for slot in pictures:  # uploaded (when large) only once the shot is known to be sendable
-            value = await picture_input(self.api, slot.path, role=slot.role)
+            value = await picture_input(self.api, slot.path, role=slot.role, rules=rules, who=who)
             inputs[slot.input] = [value] if slot.array else value
         answer = await self._create(ref, schema, inputs)
         prediction = read_reply(Prediction, answer, provider=self.provider,

@@ -31,10 +31,17 @@ from foundry_desktop.generation.cloud.catalog.runway_models import (
     RETIRED_MODELS,
     RUNWAY_VIDEO_MODELS,
 )
-from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, VideoModel, estimated_amount, shape_request
+from foundry_desktop.generation.cloud.catalog.video_models import (
+    RequestShape,
+    VideoModel,
+    estimated_amount,
+    sent_pictures,
+    shape_request,
+)
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudReplyError
 from foundry_desktop.generation.cloud.http import CloudApi
+from foundry_desktop.generation.cloud.inputs import PictureRules
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
 from foundry_desktop.generation.cloud.providers.runway_uploads import goes_by_upload, picture_uri
 from foundry_desktop.generation.cloud.replies import read_reply
@@ -137,20 +144,14 @@ class RunwayBackend(CloudTaskBackend):
         """What will be sent for `request` (endpoint, ratio, length, seed, notes), or a
         GenerationError saying why it cannot be; nothing is sent."""
         shape = shape_request(self.video_model(request.model), request, provider_words="Runway")
-        large = [p for p in self._pictures(request, shape) if goes_by_upload(p)]
+        model = self.video_model(request.model)
+        pictures = [path for path, _ in sent_pictures(request, shape.endpoint, model.endpoints[shape.endpoint])]
+        large = [p for p in pictures if goes_by_upload(p)]
         if large:
             note = "over 3.7 MB, so it goes by Runway's upload" if len(large) == 1 else "go by Runway's upload"
             names = ", ".join(p.name for p in large)
             shape = dataclasses.replace(shape, notes=(*shape.notes, f"{names} {note}"))
         return shape
-
-    def _pictures(self, request: GenerationRequest, shape: RequestShape) -> list[Path]:
-        """The pictures the request sends: first (and last) frame, or the references a model
-        takes from text (Seedance 2; on image to video they cannot be mixed with frames)."""
-        if shape.endpoint == "image_to_video":
-            return [p for p in (request.input_image, request.last_image) if p is not None]
-        room = self.models[shape.model].endpoints[shape.endpoint].max_references
-        return list(request.reference_images[:room])
 
     # -- the life cycle's hooks ----------------------------------------------
 
@@ -178,7 +179,11 @@ class RunwayBackend(CloudTaskBackend):
     async def _submit(self, request: GenerationRequest) -> Submission:
         shape = self.request_shape(request)
         body = self._body(request, shape)
-        uris = [await picture_uri(self.api, picture) for picture in self._pictures(request, shape)]
+        model = self.models[shape.model]
+        rules = model.endpoints[shape.endpoint].pictures or PictureRules()
+        who = f"Runway's {model.label}"
+        uris = [await picture_uri(self.api, path, rules, role=role, who=who)
+                for path, role in sent_pictures(request, shape.endpoint, model.endpoints[shape.endpoint])]
         if shape.endpoint == "text_to_video":
             if uris:
                 body["references"] = [{"uri": uri} for uri in uris]

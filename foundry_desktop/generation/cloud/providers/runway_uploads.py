@@ -13,17 +13,16 @@ resources/uploads.py, `create_ephemeral`):
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from pathlib import Path
 
 from foundry_desktop.generation.cloud.catalog.runway_models import MAX_INLINE_PICTURE_BYTES
 from foundry_desktop.generation.cloud.http import CloudApi
-from foundry_desktop.generation.cloud.inputs import read_input_image
+from foundry_desktop.generation.cloud.inputs import SUFFIXES, PictureRules, picture_for
 from foundry_desktop.generation.cloud.replies import read_reply
 from foundry_desktop.generation.cloud.replies.runway import RunwayUploadStarted
 
-MAX_UPLOAD_BYTES = 200 * 1000**2  # Runway's limit for a picture sent by upload (its API reference)
-_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
 
 def goes_by_upload(path: Path) -> bool:
@@ -31,15 +30,16 @@ def goes_by_upload(path: Path) -> bool:
     try:
         return Path(path).stat().st_size > MAX_INLINE_PICTURE_BYTES
     except OSError:
-        return False  # read_input_image says what is wrong with it when the request is made
+        return False  # the request shape says what is wrong with it
 
 
-async def picture_uri(api: CloudApi, path: Path) -> str:
-    """The picture at `path` as a URI Runway takes: a data URI, or a runway:// URI once uploaded."""
-    data, mime = read_input_image(path, provider=api.provider, max_bytes=MAX_UPLOAD_BYTES)
+async def picture_uri(api: CloudApi, path: Path, rules: PictureRules, *, role: str, who: str) -> str:
+    """The picture at `path`, fitted to the model's `rules`, as a URI Runway takes: a data URI, or a
+    runway:// URI once uploaded."""
+    data, mime = await asyncio.to_thread(picture_for, path, rules, role=role, who=who)
     if len(data) <= MAX_INLINE_PICTURE_BYTES:
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    filename = "input" + _SUFFIXES[mime]  # not the file's own name: nothing of this machine goes out
+    filename = "input" + SUFFIXES[mime]  # not the file's own name: nothing of this machine goes out
     what = "uploading the input image"
     answer = await api.call("POST", "/v1/uploads", json={"filename": filename, "type": "ephemeral"}, what=what)
     started = read_reply(RunwayUploadStarted, answer, provider=api.provider, what=what)
