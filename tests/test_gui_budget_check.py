@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from gui_loop import editor_window, opened, settings_in, wait_until  # noqa: E402
+from test_gui_jobs_tab import front  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from servers.runway import RunwayServer  # noqa: E402
@@ -67,6 +68,7 @@ def test_generate_names_what_the_budget_cannot_guard_and_sends_only_when_told(wi
     QTest.mouseClick(box.button(box.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert window.budget_check.box is None and not session.generating
     assert runway.submissions == 0 and session.service.jobs() == []
+    assert front(window) == "Timeline"  # nothing went: the Jobs tab did not take the timeline's place
 
     press_generate(window, loop)
     wait_until(loop, lambda: window.budget_check.box is not None)

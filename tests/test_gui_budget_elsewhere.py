@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from gui_loop import wait_until  # noqa: E402
+from gui_loop import opened, wait_until  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
@@ -30,7 +30,7 @@ def answer(check, button: QMessageBox.StandardButton) -> None:
 
 
 def test_the_takes_panels_generate_asks_first_and_sends_only_when_told(window, loop, runway, tmp_path):
-    assert window.open_project(film(tmp_path, budget=True))
+    assert opened(window, film(tmp_path, budget=True))
     session, takes = window.session, window.takes
     session.select([session.service.project.timeline.shots[0].id])
     wait_until(loop, lambda: takes.generate_button.isVisible() and takes.generate_button.isEnabled())
@@ -50,7 +50,7 @@ def test_the_takes_panels_generate_asks_first_and_sends_only_when_told(window, l
 
 def test_generate_then_render_asks_first_and_neither_sends_nor_renders_on_cancel(window, qtbot, loop, runway,
                                                                                   tmp_path):
-    assert window.open_project(film(tmp_path, budget=True))
+    assert opened(window, film(tmp_path, budget=True))
     session, renders = window.session, window.jobs.renders
     output = tmp_path / "film.mp4"
 

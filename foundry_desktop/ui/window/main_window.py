@@ -25,7 +25,7 @@ from foundry_desktop.app.user_folders import documents_folder
 from foundry_desktop.app.project_access.window_opening import FirstLook, WindowProject
 from foundry_desktop.errors import CutChoiceError
 from foundry_desktop.ui.background_work import BackgroundWork
-from foundry_desktop.ui.window.budget_check import BudgetCheck
+from foundry_desktop.ui.budget_check import BudgetCheck
 from foundry_desktop.ui.dialogs.import_cut import ImportChoice, ask_for_import, ask_for_sequence, import_or_names
 from foundry_desktop.ui.dialogs.import_report import show_import_report
 from foundry_desktop.ui.dialogs.render import RenderDialog
@@ -284,8 +284,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         shot_ids = set(session.selected) if selected_only and session.selected else None
-        self.jobs_in_front.show_jobs()  # the timeline comes back when the run ends
-        self.budget_check.generate(session, shot_ids)
+        # Jobs in front once the shots go (the timeline comes back when the run ends); not for a no.
+        self.budget_check.generate(session, shot_ids, sending=self.jobs_in_front.show_jobs)
 
     def show_storyboard(self) -> None:
         """The storyboard's tab in front, most of the window's height, its grid taking the keys."""
