@@ -23,6 +23,7 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterator,
+    Mapping,
 )
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -46,6 +47,7 @@ from foundry_desktop.generation.cloud.credentials import CloudCredentials
 from foundry_desktop.generation.cloud.errors import (
     CloudError,
     CloudOutputError,
+    CloudReplyError,
     CloudTaskCancelledError,
     CloudTaskFailedError,
     CloudTimeoutError,
@@ -58,6 +60,16 @@ from foundry_desktop.generation.cloud.retries import seconds_in_words
 T = TypeVar("T")
 Phase = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def known_phase(phases: Mapping[str, Phase], word: str, *, provider: str, kind: str, remote_id: str) -> Phase:
+    """The phase a provider's status word stands for; a word not in its table is an answer Foundry
+    cannot act on, said in one line (the job fails rather than waiting on a word it will never see)."""
+    phase = phases.get(word)
+    if phase is None:
+        raise CloudReplyError(f"{provider} reported a {kind} status Foundry does not know ({word[:40] or 'none'}).",
+                              provider=provider, remote_id=remote_id)
+    return phase
 MAX_MESSAGE_CHARS = 600  # a service's own words are quoted in messages: a page of them is not
 
 

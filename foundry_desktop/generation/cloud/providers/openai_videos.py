@@ -37,7 +37,6 @@ from foundry_desktop.generation.cloud.catalog.video_models import RequestShape, 
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
 from foundry_desktop.generation.cloud.inputs import read_input_image
 from foundry_desktop.generation.bounded_download import TransferLimits
-from foundry_desktop.generation.cloud.errors import CloudReplyError
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia, save_media
 from foundry_desktop.generation.cloud.providers.openai_sdk import OpenAISdk, json_answer
 from foundry_desktop.generation.cloud.replies import read_reply
@@ -49,6 +48,7 @@ from foundry_desktop.generation.cloud.task import (
     Submission,
     SubmittedHook,
     TaskStatus,
+    known_phase,
 )
 
 T = TypeVar("T")
@@ -169,10 +169,7 @@ class OpenAIVideoBackend(CloudTaskBackend):
 
     def _parse(self, video: VideoJobState, remote_id: str) -> TaskStatus:
         word = video.status
-        phase = _PHASES.get(word)
-        if phase is None:
-            raise CloudReplyError(f"{self.provider} reported a video status Foundry does not know ({word or 'none'}).",
-                                  provider=self.provider, remote_id=remote_id)
+        phase = known_phase(_PHASES, word, provider=self.provider, kind="video", remote_id=remote_id)
         if phase == "failed":
             error = video.error or {}
             code = str(error.get("code") or "") if isinstance(error, dict) else ""

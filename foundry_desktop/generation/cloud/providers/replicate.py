@@ -48,7 +48,6 @@ from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySo
 from foundry_desktop.generation.cloud.errors import (
     CloudOutputError,
     CloudRefusedError,
-    CloudReplyError,
 )
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.catalog.replicate_models import REPLICATE_MODELS
@@ -80,6 +79,7 @@ from foundry_desktop.generation.cloud.task import (
     Submission,
     SubmittedHook,
     TaskStatus,
+    known_phase,
 )
 
 REPLICATE_URL = "https://api.replicate.com"
@@ -390,10 +390,7 @@ class ReplicateBackend(CloudTaskBackend):
 
     def _parse(self, prediction: Prediction, remote_id: str) -> TaskStatus:
         word = prediction.status
-        phase = _PHASES.get(word)
-        if phase is None:
-            raise CloudReplyError(f"Replicate reported a prediction status Foundry does not know ({word or 'none'}).",
-                                  provider=self.provider, remote_id=remote_id)
+        phase = known_phase(_PHASES, word, provider="Replicate", kind="prediction", remote_id=remote_id)
         predict_time = (prediction.metrics or {}).get("predict_time")
         info = ({"cost_actual": predict_time} if isinstance(predict_time, (int, float)) and not isinstance(predict_time, bool)
                 and math.isfinite(predict_time) and predict_time >= 0 else {})

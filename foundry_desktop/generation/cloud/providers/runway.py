@@ -39,7 +39,7 @@ from foundry_desktop.generation.cloud.catalog.video_models import (
     shape_request,
 )
 from foundry_desktop.generation.cloud.credentials import CloudCredentials, KeySource
-from foundry_desktop.generation.cloud.errors import CloudOutputError, CloudReplyError
+from foundry_desktop.generation.cloud.errors import CloudOutputError
 from foundry_desktop.generation.cloud.http import CloudApi
 from foundry_desktop.generation.cloud.inputs import PictureRules
 from foundry_desktop.generation.cloud.media_download import DEFAULT_MAX_DOWNLOAD_BYTES, SavedMedia
@@ -53,6 +53,7 @@ from foundry_desktop.generation.cloud.task import (
     Submission,
     SubmittedHook,
     TaskStatus,
+    known_phase,
 )
 
 RUNWAY_URL = "https://api.dev.runwayml.com"
@@ -203,11 +204,7 @@ class RunwayBackend(CloudTaskBackend):
         what = "checking on the task"
         body = await self.api.call("GET", f"/v1/tasks/{remote_id}", what=what)
         task = read_reply(RunwayTask, body, provider=self.provider, what=what, remote_id=remote_id)
-        phase = _PHASES.get(task.status)
-        if phase is None:
-            shown = task.status[:40] or "none"
-            raise CloudReplyError(f"Runway reported a task status Foundry does not know ({shown}).",
-                                  provider=self.provider, remote_id=remote_id)
+        phase = known_phase(_PHASES, task.status, provider="Runway", kind="task", remote_id=remote_id)
         if phase == "failed":
             words, moderated = _failure_words(task.failure or "", task.failureCode or "")
             return TaskStatus("failed", words=task.status, failure=words, moderated=moderated)
