@@ -119,8 +119,9 @@ def test_a_real_fcpxml_title_is_one_note_and_its_markers_one_line(tmp_path):
                                 "'Standard Marker', 'To Do Marker, Incomplete', 'To Do Marker, Completed' and 1 more.",)
 
 
-def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window, tmp_path, loop, monkeypatch):
-    """foundry_projects.fcpxml holds three projects: the into-project import asks as the new-project one does."""
+def ask_which_timeline(window, tmp_path, loop, monkeypatch):
+    """A one-shot film open in the window, and Import into this project… asked for foundry_projects.fcpxml
+    (three projects): the project's path and the question that is then open."""
     path = tmp_path / "film.foundry"
     with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
         service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
@@ -130,6 +131,12 @@ def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window,
     window.import_into_action.trigger()
     wait_until(loop, lambda: any(d.isVisible() for d in window.findChildren(QInputDialog)))
     dialog = next(d for d in window.findChildren(QInputDialog) if d.isVisible())
+    return path, dialog
+
+
+def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window, tmp_path, loop, monkeypatch):
+    """foundry_projects.fcpxml holds three projects: the into-project import asks as the new-project one does."""
+    path, dialog = ask_which_timeline(window, tmp_path, loop, monkeypatch)
     assert dialog.comboBoxItems() == ["Untitled Project", "Main cut", "Alt cut"]
     assert "foundry_projects.fcpxml holds 3 timelines" in dialog.labelText() and not window.errors
     dialog.grab().save(str(tmp_path / "import-into-choice.png"))
@@ -145,15 +152,7 @@ def test_a_file_of_several_timelines_asks_which_and_adds_the_one_clicked(window,
 
 
 def test_closing_the_question_adds_nothing(window, tmp_path, loop, monkeypatch):
-    path = tmp_path / "film.foundry"
-    with ProjectService.create(path, width=320, height=180, frame_rate=25) as service:
-        service.add_shot(name="Opening", prompt="a harbour at dawn", duration_frames=30)
-    assert opened(window, path)
-    source = FCPXML_SAMPLES / "foundry_projects.fcpxml"
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(source), ""))
-    window.import_into_action.trigger()
-    wait_until(loop, lambda: any(d.isVisible() for d in window.findChildren(QInputDialog)))
-    dialog = next(d for d in window.findChildren(QInputDialog) if d.isVisible())
+    path, dialog = ask_which_timeline(window, tmp_path, loop, monkeypatch)
     QTest.keyClick(dialog.findChild(QListView), Qt.Key.Key_Escape)
     wait_until(loop, lambda: not window.findChildren(QInputDialog))  # closed and deleted
     assert not window.work.busy and not window.errors
