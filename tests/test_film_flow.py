@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from fractions import Fraction
 
 import pytest
+from killed_runs import kill_once_recorded
 from servers.openai_chat import LOOKS, OpenAIChatServer
 from servers.runway import RunwayServer
 from still_painter import StillPainter
@@ -32,11 +29,8 @@ from foundry_desktop.app.generation import backends
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import UNFINISHED
 from foundry_desktop.media.probe import probe_media
-from foundry_desktop.store.project_store import ProjectStore
 
 BRIEF = "Waves hit the pier at night. A lighthouse turns slowly. The keeper pours hot tea.\nTone: quiet\n"
-# How long to wait for the child's progress: only so that a child that hangs fails the test.
-WAIT_S = 120
 
 
 @pytest.fixture(autouse=True)
@@ -169,12 +163,6 @@ def test_a_film_needs_a_brief_and_keeps_its_own(tmp_path, chat_server, brief, ca
     assert "started from another brief" in capsys.readouterr().err
 
 
-def recorded_tasks(project) -> list[str]:
-    """The task ids the running flow has recorded (read beside it, without its lock)."""
-    with ProjectStore.open(project, read_only=True) as store:
-        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
-
-
 def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_path, chat_server, painter, brief,
                                                                            capsys, monkeypatch):
     monkeypatch.setenv("FOUNDRY_RUNWAY_API_KEY", "rk-test")
@@ -187,15 +175,8 @@ def test_a_film_killed_while_animating_goes_on_without_a_second_submission(tmp_p
                      "--image-backend", "painter", "--json"]) == 0
         asked = json.loads(capsys.readouterr().out)["video_estimate"]
         assert asked["jobs"] == 3 and asked["totals"]["runway-credits"] > 0  # said before anything is paid for
-        child = subprocess.Popen(
-            [sys.executable, "-m", "foundry_desktop.cli.main", "film", str(project), "--until", "video"],
-            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + WAIT_S
-        while len(recorded_tasks(project)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)  # all three tasks going at Runway, their ids recorded
-        child.wait()
+        # All three tasks going at Runway, their ids recorded: killed there.
+        kill_once_recorded(project, 3, "film", str(project), "--until", "video")
         assert runway.submissions == 3
         with ProjectService.open(project) as service:
             assert [job.state for job in service.jobs(UNFINISHED)] == ["submitted"] * 3

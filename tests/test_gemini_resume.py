@@ -5,30 +5,16 @@ operation by its name and pays for nothing twice. The key comes from the passwor
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
+from killed_runs import kill_once_recorded
 from servers.gemini import GeminiServer
 
 from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import UNFINISHED
-from foundry_desktop.store.project_store import ProjectStore
 
 KEY = "AIza-resume-0123456789"
-# How long to wait for the child's progress: only so that a child that hangs fails the test
-# instead of hanging it; a slow machine never comes near it.
-WAIT_S = 120
-
-
-def recorded_operations(project) -> list[str]:
-    """The operation names the running `generate` has recorded (read beside it, without its lock)."""
-    with ProjectStore.open(project, read_only=True) as store:
-        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
 
 
 def kill_then_generate_again(project: str, server: GeminiServer, capsys, *, duration: str,
@@ -41,13 +27,7 @@ def kill_then_generate_again(project: str, server: GeminiServer, capsys, *, dura
         assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "gemini",
                      "--duration", duration, "--seed", str(number)]) == 0
     capsys.readouterr()
-    child = subprocess.Popen([sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
-                             env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + WAIT_S
-    while len(recorded_operations(project)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)  # both tasks going at Google, their ids recorded
-    child.wait()
+    kill_once_recorded(project, 2, "generate", project)  # both tasks going at Google, their ids recorded
     assert server.submissions == 2
     with ProjectService.open(project) as service:
         left = service.jobs(UNFINISHED)

@@ -10,6 +10,7 @@ import sys
 import time
 
 from cli_projects import SVD_MODELS, comfy_project
+from killed_runs import kill_once_recorded
 from servers.comfyui import ComfyUIServer
 from servers.runway import RunwayServer
 
@@ -17,7 +18,6 @@ from foundry_desktop.app.project_service import ProjectService
 from foundry_desktop.cli.main import main
 from foundry_desktop.domain.fingerprint import generation_spec, shot_fingerprint
 from foundry_desktop.domain.generation_job import UNFINISHED, GenerationJob
-from foundry_desktop.store.project_store import ProjectStore
 
 # How long to wait for the child's progress: only so that a child that hangs fails the test
 # instead of hanging it; a slow machine never comes near it.
@@ -95,12 +95,6 @@ def runway_project(tmp_path, capsys, server, shots: int) -> str:
     return project
 
 
-def recorded_tasks(project) -> list[str]:
-    """The task ids the running `generate` has recorded (read beside it, without its lock)."""
-    with ProjectStore.open(project, read_only=True) as store:
-        return [job.remote_id for job in store.jobs(("submitted",)) if job.remote_id]
-
-
 def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tmp_path, capsys, monkeypatch):
     config = tmp_path / "config"
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(config))
@@ -108,16 +102,8 @@ def test_a_killed_generate_follows_its_cloud_tasks_by_id_without_paying_twice(tm
     # Hour-long tasks: neither can end before the kill, however slow the child; moved on after it.
     with RunwayServer(api_key="rk-test", task_seconds=3600) as server:
         project = runway_project(tmp_path, capsys, server, shots=2)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
-            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + WAIT_S
-        while len(recorded_tasks(tmp_path / "film.foundry")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)  # both tasks going at Runway, their ids recorded
+        kill_once_recorded(project, 2, "generate", project)  # both tasks going at Runway, their ids recorded
         assert server.submissions == 2
-        child.wait()
         with ProjectService.open(tmp_path / "film.foundry") as service:
             left = service.jobs(UNFINISHED)
             assert [(job.state, job.server, bool(job.remote_id)) for job in left] == [("submitted", "runway", True)] * 2
@@ -167,15 +153,7 @@ def test_a_killed_generate_follows_its_fal_requests_by_id_without_paying_twice(t
             assert main(["shot", "add", project, "--prompt", f"waves {number}", "--backend", "fal", "--model", model,
                          "--duration", "5", "--seed", str(number)]) == 0
         capsys.readouterr()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "foundry_desktop.cli.main", "generate", project],
-            env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + WAIT_S
-        while len(recorded_tasks(tmp_path / "film.foundry")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)  # both requests in fal's queue, their ids recorded
-        child.wait()
+        kill_once_recorded(project, 2, "generate", project)  # both requests in fal's queue, their ids recorded
         assert server.submissions == 2
         with ProjectService.open(tmp_path / "film.foundry") as service:
             left = service.jobs(UNFINISHED)
