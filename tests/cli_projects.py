@@ -11,6 +11,13 @@ from foundry_desktop.cli.main import main
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}  # what a ComfyUI server needs for svd-image-to-video
 
 
+def run(capsys, *args) -> tuple[int, str, str]:
+    """`foundry ARGS…` in this process: its exit status and what it printed (out, err)."""
+    code = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def one_shot_project(tmp_path, capsys) -> str:
     """film.foundry, 160x90 at 24 fps, holding one 1 s shot; what the commands printed is read away."""
     path = str(tmp_path / "film.foundry")

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from cli_projects import run
 from servers.runway import RunwayServer
 
 from foundry_desktop.app.project_service import ProjectService
@@ -18,12 +19,6 @@ SECRET = "rk-very-secret-1234"
 def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     yield password_store
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_a_shot_is_generated_on_runway_with_the_key_from_the_password_store(capsys, tmp_path, monkeypatch, machine):

@@ -10,12 +10,12 @@ import asyncio
 import json
 
 import pytest
+from cli_projects import run
 from listed_models import runway_listed
 from servers.runway import RunwayServer
 
 from foundry_desktop.app.generation.api_keys import KEY_OWNERS
 from foundry_desktop.app.generation.backends import backend_names, generation_backends
-from foundry_desktop.cli.main import main
 from foundry_desktop.domain.cost import COST_UNITS
 from foundry_desktop.generation.cloud.catalog.model_tables import VIDEO_MODEL_TABLES
 
@@ -27,12 +27,6 @@ def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     runway_listed(monkeypatch)
     yield password_store
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cloud_list_shows_each_providers_models_with_what_they_accept_and_cost(capsys):

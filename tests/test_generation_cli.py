@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from cli_projects import run
 from PIL import Image
 from servers.comfyui import ComfyUIServer
 
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.cli.main import main
 from foundry_desktop.domain.generation_job import GenerationJob
 
 SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
@@ -19,12 +19,6 @@ SVD_MODELS = {"checkpoints": ["svd_xt.safetensors"]}
 @pytest.fixture(autouse=True)
 def own_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def two_comfyui_shots(capsys, tmp_path, server, *, max_queued: int) -> str:

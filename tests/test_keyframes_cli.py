@@ -7,20 +7,14 @@ import json
 
 import numpy as np
 import pytest
+from cli_projects import run
 from PIL import Image
 from servers.comfyui import ComfyUIServer
 from still_painter import PRICE, StillPainter
 
 from foundry_desktop.app.generation import backends
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.cli.main import main
 from foundry_desktop.generation.default_backends import default_registry
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

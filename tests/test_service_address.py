@@ -13,6 +13,7 @@ import json
 from fractions import Fraction
 
 import pytest
+from cli_projects import run
 from servers.openai_videos import OpenAIVideosServer
 from servers.runway import RunwayServer
 
@@ -20,7 +21,6 @@ from foundry_desktop.app.assist.language_model import load_language_model
 from foundry_desktop.app.generation.backends import generation_backends
 from foundry_desktop.app.generation.service_address import api_root, is_loopback, service_address
 from foundry_desktop.app.generation.settings import load_settings
-from foundry_desktop.cli.main import main
 from foundry_desktop.errors import InvalidEditError
 from foundry_desktop.generation.backend import GenerationRequest
 
@@ -31,12 +31,6 @@ KEY = "sk-address-key"
 def machine(tmp_path, monkeypatch, password_store):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
     yield password_store
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def settings_file(tmp_path) -> bytes | None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from cli_projects import run
 from servers.comfyui import ComfyUIServer
 
 from foundry_desktop.app.exchange.cut_files import read_cut_file
 from foundry_desktop.app.playback.film_frames import film_frames
 from foundry_desktop.app.project_service import ProjectService
-from foundry_desktop.cli.main import main
 from foundry_desktop.media.probe import probe_media
 
 WORKFLOWS = Path(__file__).resolve().parents[1] / "workflows"
@@ -28,12 +28,6 @@ SHOT_FRAMES = 72  # 3 s at 24 fps
 @pytest.fixture(autouse=True)
 def own_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("FOUNDRY_CONFIG_DIR", str(tmp_path / "config"))
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def fixed_workflow(path: Path, *, frames: int, width: int = 512, height: int = 512) -> Path:
