@@ -106,7 +106,8 @@ class GenerationSession:
         await self.start()
         assert self._registry is not None
         estimate = estimate_keyframes if keyframes else estimate_generation
-        return estimate(service, self._registry, shot_ids, variants)
+        # In a worker: shaping each shot's request reads its pictures' headers and the jobs' records.
+        return await asyncio.to_thread(estimate, service, self._registry, shot_ids, variants)
 
     async def request_words(self, service: ProjectService, shot_id: str) -> str | None:
         """What the shot's video would send to its cloud model now, or why not (cloud_models); sends nothing."""
