@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterator
 
@@ -69,6 +70,10 @@ def loop(qapp):
     if shiboken6.isValid(event_loop._timer):
         shiboken6.delete(event_loop._timer)
     asyncio.set_event_loop(None)
+    # The test's windows and loop may sit in reference cycles; collected later, they would be freed
+    # by whichever thread the collector happens to run in, and a Qt object freed off the GUI thread
+    # can crash the process (once seen: a segfault while a worker thread was collecting). Here.
+    gc.collect()
 
 
 # How long wait_until waits: only so that a broken test fails instead of hanging; a slow machine
